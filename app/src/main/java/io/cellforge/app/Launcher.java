@@ -1,0 +1,1 @@
+package io.cellforge.app; public class Launcher { public static void main(String[] a) {} }

@@ -1,0 +1,583 @@
+package io.cellforge.analysis;
+
+import io.cellforge.arch.Architecture;
+import io.cellforge.arch.Decision;
+import io.cellforge.ops.Layer;
+import io.cellforge.ops.OpArgs;
+import io.cellforge.ops.OpCatalog;
+import io.cellforge.ops.OpDef;
+import io.cellforge.ops.Shape;
+import io.cellforge.ops.ShapeException;
+import io.cellforge.space.Cell;
+import io.cellforge.space.Edge;
+import io.cellforge.space.EdgeOp;
+import io.cellforge.space.InputChoice;
+import io.cellforge.space.LayerChoice;
+import io.cellforge.space.Network;
+import io.cellforge.space.Node;
+import io.cellforge.space.NodeKind;
+import io.cellforge.space.OpCall;
+import io.cellforge.space.Param;
+import io.cellforge.space.Preprocess;
+import io.cellforge.space.Reduction;
+import io.cellforge.space.SearchSpace;
+import io.cellforge.space.Stage;
+import io.cellforge.space.StageKind;
+import io.cellforge.space.UserOp;
+import io.cellforge.space.ValueChoice;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Instantiates a network from a space and decisions, and follows the shapes through it, counting parameters
+ * and multiply-adds. In {@link Mode#SUPERNET} every candidate is built and every candidate input is active
+ * (what a one-shot supernet holds; ValueChoices take their largest value, as with weight slicing); in
+ * {@link Mode#FIXED} only what the architecture chose. Problems are collected, never thrown.
+ */
+public final class Evaluator {
+
+    public enum Mode { FIXED, SUPERNET }
+
+    /** What layers a network is made of, as the engine and the views need them. */
+    public interface LayerSink {
+        void stage(int stageIndex, String part, Layer layer);
+    }
+
+    private static final Set<String> BUILTIN_REFS = Set.of("stride", "C_in", "C_out", "C");
+
+    private final SearchSpace space;
+    private final Architecture arch;
+    private final Mode mode;
+    private final OpCatalog catalog;
+    private final List<Problem> problems = new ArrayList<>();
+    private final Set<String> reported = new HashSet<>();
+    private final Deque<OpArgs> userOpContext = new ArrayDeque<>();
+    private int userOpDepth;
+    private long params;
+    private long macs;
+
+    private Evaluator(SearchSpace space, Architecture arch, Mode mode) {
+        this.space = space;
+        this.arch = arch;
+        this.mode = mode;
+        List<OpDef> user = new ArrayList<>();
+        for (UserOp u : space.userOps().values()) {
+            user.add(new OpDef(u.name(), OpCatalog.GROUP_USER, u.description(),
+                    List.of(), a -> buildUserOp(u, a)));
+        }
+        this.catalog = OpCatalog.builtin().with(user);
+    }
+
+    public static NetworkStats evaluate(SearchSpace space, Architecture arch) {
+        return new Evaluator(space, arch, Mode.FIXED).run();
+    }
+
+    public static NetworkStats supernet(SearchSpace space) {
+        return new Evaluator(space, Architecture.empty(), Mode.SUPERNET).run();
+    }
+
+    /** The catalog of a space: built-ins plus its user ops. */
+    public static OpCatalog catalogOf(SearchSpace space) {
+        return new Evaluator(space, Architecture.empty(), Mode.SUPERNET).catalog;
+    }
+
+    /** Thrown inside to abandon the part being evaluated once its problem is recorded. */
+    private static final class Abandon extends RuntimeException {
+        Abandon() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Abandon fail(String place, String message) {
+        report(Problem.error(place, message));
+        return new Abandon();
+    }
+
+    private void report(Problem p) {
+        if (reported.add(p.place() + "|" + p.message())) {
+            problems.add(p);
+        }
+    }
+
+    // ---- the network -------------------------------------------------------------------------------------
+
+    private NetworkStats run() {
+        Network net = space.network();
+        List<NetworkStats.Part> parts = new ArrayList<>();
+        List<Shape> history = new ArrayList<>();
+        Shape x = net.input();
+        long aux = 0;
+        try {
+            long p0 = params;
+            long m0 = macs;
+            Shape stemIn = x;
+            for (int i = 0; i < net.stem().size(); i++) {
+                x = sequence(net.stem().get(i), x, x.channels(), "stem" + (net.stem().size() > 1 ? " " + i : ""));
+                history.add(x);
+            }
+            if (history.isEmpty()) {
+                history.add(x);
+            }
+            parts.add(new NetworkStats.Part("stem", "stem", stemIn, x, params - p0, macs - m0));
+
+            int base = net.channels();
+            List<Stage> stages = net.stages();
+            for (int si = 0; si < stages.size(); si++) {
+                Stage st = stages.get(si);
+                String place = "stage " + si + " (" + (st.name() == null ? st.kind().name().toLowerCase() : st.name()) + ")";
+                int repeat = intOf(st.repeat(), 1, place + ", repeat");
+                if (repeat < 1) {
+                    throw fail(place, "repeat must be at least 1, got " + repeat);
+                }
+                int widen = intOf(st.widen(), st.role() == io.cellforge.space.Role.REDUCTION ? 2 : 1, place + ", widen");
+                base *= widen;
+                int c = st.channels() != null ? intOf(st.channels(), base, place + ", channels") : base;
+                if (c < 1) {
+                    throw fail(place, "channels must be positive, got " + c);
+                }
+                base = c;
+                for (int r = 0; r < repeat; r++) {
+                    long pb = params;
+                    long mb = macs;
+                    Shape in = history.get(history.size() - 1);
+                    Shape out;
+                    String copyPlace = repeat > 1 ? place + " copy " + r : place;
+                    if (st.kind() == StageKind.CELL) {
+                        Cell cell = space.cells().get(st.cell());
+                        if (cell == null) {
+                            throw fail(place, "no cell named '" + st.cell() + "'");
+                        }
+                        Shape prev = history.size() > 1 ? history.get(history.size() - 2) : in;
+                        out = cell(cell, cell.inputs().size() >= 2 ? List.of(prev, in) : List.of(in), c, copyPlace);
+                    } else {
+                        int stride = r == 0 ? intOf(st.stride(), 1, place + ", stride") : 1;
+                        out = block(st, in, c, stride, copyPlace);
+                    }
+                    history.add(out);
+                    String name = (st.name() == null ? "stage " + si : st.name()) + (repeat > 1 ? "#" + r : "");
+                    parts.add(new NetworkStats.Part(name, st.kind() == StageKind.CELL ? "cell " + st.cell() : "block",
+                            in, out, params - pb, macs - mb));
+                }
+                if (net.auxiliary() != null && net.auxiliary().after() == si) {
+                    long pa = params;
+                    long ma = macs;
+                    Shape in = history.get(history.size() - 1);
+                    Layer l = build(net.auxiliary().op(), in.channels(), net.classes(), 1, "auxiliary head");
+                    Shape o = apply(l, in, "auxiliary head", net.auxiliary().op().label());
+                    aux = params - pa;
+                    params = pa;
+                    parts.add(new NetworkStats.Part("auxiliary", "auxiliary head", in, o, aux, macs - ma));
+                    macs = ma;
+                }
+            }
+            if (net.auxiliary() != null && (net.auxiliary().after() < 0 || net.auxiliary().after() >= stages.size())) {
+                report(Problem.error("auxiliary head", "attaches after stage " + net.auxiliary().after()
+                        + " but the network has " + stages.size() + " stages"));
+            }
+            long ph = params;
+            long mh = macs;
+            Shape hin = history.get(history.size() - 1);
+            x = sequence(net.head(), hin, net.classes(), "head");
+            parts.add(new NetworkStats.Part("head", "head", hin, x, params - ph, macs - mh));
+            if (x.size() != net.classes()) {
+                report(Problem.error("head", "produces " + x + " but the network has " + net.classes() + " classes"));
+            }
+        } catch (Abandon a) {
+            x = null;
+        }
+        return new NetworkStats(parts, params, macs, aux, x, problems);
+    }
+
+    private Shape sequence(List<OpCall> ops, Shape x, int cOut, String place) {
+        for (OpCall op : ops) {
+            Layer l = build(op, x.channels(), cOut, 1, place);
+            x = apply(l, x, place, op.label());
+        }
+        return x;
+    }
+
+    private Shape block(Stage st, Shape in, int c, int stride, String place) {
+        if (st.op() == null) {
+            throw fail(place, "a block stage needs an op");
+        }
+        Shape out = null;
+        for (OpCall call : chosen(st.op(), place)) {
+            Layer l = build(call, in.channels(), c, stride, place);
+            Shape o = apply(l, in, place, call.label());
+            if (out != null && !out.equals(o)) {
+                throw fail(place, "candidates disagree: " + call.label() + " gives " + o + ", others " + out);
+            }
+            out = o;
+        }
+        if (st.residual() && stride == 1 && in.equals(out)) {
+            return out; // identity shortcut: no weights, no multiply-adds
+        }
+        return out;
+    }
+
+    // ---- cells -------------------------------------------------------------------------------------------
+
+    private Shape cell(Cell cell, List<Shape> inputs, int c, String stagePlace) {
+        String where = "cell " + cell.name();
+        List<Node> ins = cell.inputs();
+        if (ins.isEmpty()) {
+            throw fail(where, "has no input node");
+        }
+        Map<String, Shape> shapes = new HashMap<>();
+        for (int i = 0; i < ins.size(); i++) {
+            Shape s = inputs.get(Math.min(i, inputs.size() - 1));
+            Shape other = inputs.get(inputs.size() - 1);
+            shapes.put(ins.get(i).name(), preprocess(cell.preprocess(), s, other, i, ins.size(), c,
+                    where + ", input " + ins.get(i).name()));
+        }
+        List<Node> order = new ArrayList<>(topologicalOrder(cell, where));
+        // The output has no outgoing edges; a loose-ends output has no incoming ones either, so visit it last.
+        order.sort(java.util.Comparator.comparing(n -> n.kind() == NodeKind.OUTPUT));
+        Map<String, List<Edge>> active = activeEdges(cell, where);
+        Set<String> consumed = new HashSet<>();
+        for (var e : active.entrySet()) {
+            Node to = cell.node(e.getKey()).orElseThrow();
+            if (to.kind() != NodeKind.OUTPUT) {
+                e.getValue().forEach(edge -> consumed.add(edge.from()));
+            }
+        }
+        Shape result = null;
+        for (Node n : order) {
+            if (n.kind() == NodeKind.INPUT) {
+                continue;
+            }
+            String nodePlace = where + ", node " + n.name();
+            List<Shape> arriving = new ArrayList<>();
+            if (n.looseEnds()) {
+                for (Node m : cell.intermediates()) {
+                    if (!consumed.contains(m.name()) && shapes.get(m.name()) != null) {
+                        arriving.add(shapes.get(m.name()));
+                    }
+                }
+            }
+            for (Edge e : active.getOrDefault(n.name(), List.of())) {
+                Shape src = shapes.get(e.from());
+                if (src == null) {
+                    continue;
+                }
+                arriving.add(edge(e, src, n.kind() == NodeKind.OUTPUT ? src.channels() : c, where));
+            }
+            Shape merged = merge(n.reduction(), arriving, nodePlace);
+            shapes.put(n.name(), merged);
+            if (n.kind() == NodeKind.OUTPUT) {
+                result = merged;
+            }
+        }
+        if (cell.output().isEmpty()) {
+            throw fail(where, "has no output node");
+        }
+        if (result == null) {
+            throw fail(where + ", node " + cell.output().get().name(), "receives no tensor");
+        }
+        return result;
+    }
+
+    private Shape preprocess(Preprocess p, Shape s, Shape other, int index, int inputs, int c, String place) {
+        boolean larger = inputs == 2 && index == 0 && s.height() > other.height();
+        Layer l;
+        try {
+            l = switch (p) {
+                case DARTS -> larger ? OpCatalog.factorizedReduce(s.channels(), c, space.network().affine())
+                        : OpCatalog.reluConvBn(s.channels(), c, 1, 1, 0, space.network().affine());
+                case ENAS -> larger ? OpCatalog.factorizedReduce(s.channels(), c, false)
+                        : s.channels() != c ? catalog.find("std_conv").orElseThrow().build(OpArgs.of(s.channels(), c, 1))
+                        : new Layer.Identity();
+                case ENAS_REDUCE -> OpCatalog.factorizedReduce(s.channels(), c, false);
+                case NONE -> new Layer.Identity();
+            };
+        } catch (ShapeException e) {
+            throw fail(place, e.getMessage());
+        }
+        return apply(l, s, place, "preprocessing");
+    }
+
+    private List<Node> topologicalOrder(Cell cell, String where) {
+        Map<String, Integer> indeg = new LinkedHashMap<>();
+        for (Node n : cell.nodes()) {
+            indeg.put(n.name(), 0);
+        }
+        for (Edge e : cell.edges()) {
+            if (!indeg.containsKey(e.from()) || !indeg.containsKey(e.to())) {
+                throw fail(where + ", edge " + e.label(), "refers to a node that does not exist");
+            }
+            indeg.merge(e.to(), 1, Integer::sum);
+        }
+        Deque<String> ready = new ArrayDeque<>();
+        indeg.forEach((k, v) -> {
+            if (v == 0) {
+                ready.add(k);
+            }
+        });
+        List<Node> order = new ArrayList<>();
+        while (!ready.isEmpty()) {
+            String n = ready.poll();
+            order.add(cell.node(n).orElseThrow());
+            for (Edge e : cell.outgoing(n)) {
+                if (indeg.merge(e.to(), -1, Integer::sum) == 0) {
+                    ready.add(e.to());
+                }
+            }
+        }
+        if (order.size() != cell.nodes().size()) {
+            throw fail(where, "has a cycle through " + String.join(", ",
+                    cell.nodes().stream().map(Node::name).filter(n -> order.stream().noneMatch(o -> o.name().equals(n))).toList()));
+        }
+        return order;
+    }
+
+    /** The incoming edges that are built: all, or the chosen candidates of an InputChoice. */
+    private Map<String, List<Edge>> activeEdges(Cell cell, String where) {
+        Map<String, List<Edge>> out = new HashMap<>();
+        for (Node n : cell.nodes()) {
+            List<Edge> in = cell.incoming(n.name());
+            InputChoice ic = n.inputChoice();
+            if (ic == null || mode == Mode.SUPERNET) {
+                out.put(n.name(), in);
+                continue;
+            }
+            String place = where + ", node " + n.name() + " (key " + ic.key() + ")";
+            Decision d = arch.get(ic.key()).orElseThrow(() -> fail(place, "no decision for InputChoice '" + ic.key() + "'"));
+            if (!(d instanceof Decision.Inputs inputs)) {
+                throw fail(place, "InputChoice '" + ic.key() + "' needs a list of chosen inputs");
+            }
+            List<Edge> chosen = new ArrayList<>();
+            for (int i : inputs.indices()) {
+                if (i < 0 || i >= in.size()) {
+                    throw fail(place, "chosen input " + i + " is out of range (0.." + (in.size() - 1) + ")");
+                }
+                chosen.add(in.get(i));
+            }
+            if (ic.nChosen() != InputChoice.ANY && chosen.size() != ic.nChosen() && !(chosen.isEmpty() && ic.allowNone())) {
+                throw fail(place, "chooses " + chosen.size() + " inputs but n_chosen is " + ic.nChosen());
+            }
+            out.put(n.name(), chosen);
+        }
+        return out;
+    }
+
+    private Shape edge(Edge e, Shape src, int cOut, String where) {
+        String place = where + ", edge " + e.label();
+        Shape out = null;
+        String first = null;
+        for (OpCall call : chosen(e.op(), place)) {
+            Layer l = build(call, src.channels(), cOut, e.stride(), place);
+            Shape o = apply(l, src, place, call.label());
+            if (out != null && !out.equals(o)) {
+                throw fail(place, "candidates disagree: " + first + " gives " + out + " but " + call.label() + " gives " + o);
+            }
+            if (out == null) {
+                first = call.label();
+            }
+            out = o;
+        }
+        return out;
+    }
+
+    private Shape merge(Reduction r, List<Shape> arriving, String place) {
+        if (arriving.isEmpty()) {
+            return null;
+        }
+        Shape first = arriving.get(0);
+        int channels = 0;
+        for (Shape s : arriving) {
+            boolean sameSize = s.height() == first.height() && s.width() == first.width();
+            if (r == Reduction.CONCAT ? !sameSize : !s.equals(first)) {
+                throw fail(place, "incoming tensors disagree (" + String.join(", ",
+                        arriving.stream().map(Shape::toString).toList()) + ") and cannot be "
+                        + (r == Reduction.CONCAT ? "concatenated" : r == Reduction.SUM ? "added" : "averaged"));
+            }
+            channels += s.channels();
+        }
+        return r == Reduction.CONCAT ? first.withChannels(channels) : first;
+    }
+
+    // ---- ops and decisions -------------------------------------------------------------------------------
+
+    private List<OpCall> chosen(EdgeOp op, String place) {
+        if (op instanceof OpCall call) {
+            return List.of(call);
+        }
+        LayerChoice lc = (LayerChoice) op;
+        if (lc.candidates().isEmpty()) {
+            throw fail(place, "LayerChoice '" + lc.key() + "' has no candidates");
+        }
+        if (mode == Mode.SUPERNET) {
+            return lc.candidates();
+        }
+        Decision d = arch.get(lc.key()).orElseThrow(() -> fail(place, "no decision for LayerChoice '" + lc.key() + "'"));
+        if (!(d instanceof Decision.Op chosen)) {
+            throw fail(place, "LayerChoice '" + lc.key() + "' needs an op name");
+        }
+        int i = lc.indexOf(chosen.label());
+        if (i < 0) {
+            throw fail(place, "'" + chosen.label() + "' is not a candidate of LayerChoice '" + lc.key() + "' ("
+                    + String.join(", ", lc.labels()) + ")");
+        }
+        return List.of(lc.candidates().get(i));
+    }
+
+    private Layer build(OpCall call, int cIn, int cOut, int stride, String place) {
+        OpDef def = catalog.find(call.op()).orElseThrow(() -> fail(place, "unknown op '" + call.op() + "'"
+                + catalog.closest(call.op()).map(s -> " (did you mean '" + s + "'?)").orElse("")));
+        OpArgs ctx = new OpArgs(cIn, cOut, stride, space.network().affine(), Map.of());
+        Map<String, Double> resolved = new LinkedHashMap<>();
+        for (var p : call.params().entrySet()) {
+            if (!def.params().isEmpty() && !def.params().contains(p.getKey())) {
+                throw fail(place, "op '" + call.op() + "' has no parameter '" + p.getKey() + "' (it has "
+                        + String.join(", ", def.params()) + ")");
+            }
+            if (def.params().isEmpty()) {
+                throw fail(place, "op '" + call.op() + "' takes no parameters, got '" + p.getKey() + "'");
+            }
+            resolved.put(p.getKey(), resolve(p.getValue(), ctx, place + ", " + call.op() + "." + p.getKey()));
+        }
+        try {
+            return def.build(new OpArgs(cIn, cOut, stride, space.network().affine(), resolved));
+        } catch (ShapeException e) {
+            throw fail(place, call.label() + ": " + e.getMessage());
+        }
+    }
+
+    private Layer buildUserOp(UserOp u, OpArgs a) throws ShapeException {
+        if (++userOpDepth > 16) {
+            userOpDepth = 0;
+            throw new ShapeException("user op '" + u.name() + "' refers to itself");
+        }
+        userOpContext.push(a);
+        try {
+            List<Layer> layers = new ArrayList<>();
+            int c = a.cIn();
+            for (OpCall call : u.layers()) {
+                Layer l = build(call, c, a.cOut(), 1, "op " + u.name());
+                layers.add(l);
+                c = outChannels(l, c);
+            }
+            return new Layer.Sequential(layers);
+        } finally {
+            userOpContext.pop();
+            userOpDepth = Math.max(0, userOpDepth - 1);
+        }
+    }
+
+    /** Output channels of a layer given its input channels, without needing a spatial size. */
+    static int outChannels(Layer l, int c) {
+        if (l instanceof Layer.Conv conv) {
+            return conv.out();
+        }
+        if (l instanceof Layer.Linear lin) {
+            return lin.out();
+        }
+        if (l instanceof Layer.PadShortcut p) {
+            return p.out();
+        }
+        if (l instanceof Layer.Zero z && z.channels() > 0) {
+            return z.channels();
+        }
+        if (l instanceof Layer.Sequential s) {
+            for (Layer x : s.layers()) {
+                c = outChannels(x, c);
+            }
+            return c;
+        }
+        if (l instanceof Layer.Sum s) {
+            return s.branches().isEmpty() ? c : outChannels(s.branches().get(0), c);
+        }
+        if (l instanceof Layer.Concat cat) {
+            int total = 0;
+            for (Layer b : cat.branches()) {
+                total += outChannels(b, c);
+            }
+            return total;
+        }
+        return c;
+    }
+
+    private double resolve(Param p, OpArgs ctx, String place) {
+        if (!p.isRef()) {
+            return p.value();
+        }
+        if (BUILTIN_REFS.contains(p.ref())) {
+            OpArgs c = userOpContext.isEmpty() ? ctx : userOpContext.peek();
+            return switch (p.ref()) {
+                case "stride" -> c.stride();
+                case "C_in" -> c.cIn();
+                default -> c.cOut();
+            };
+        }
+        ValueChoice vc = space.values().get(p.ref());
+        if (vc == null) {
+            throw fail(place, "refers to $" + p.ref() + ", which is not a ValueChoice of the space");
+        }
+        if (vc.candidates().isEmpty()) {
+            throw fail(place, "ValueChoice '" + vc.key() + "' has no candidates");
+        }
+        if (mode == Mode.SUPERNET) {
+            return vc.candidates().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        }
+        Decision d = arch.get(vc.key()).orElseThrow(() -> fail(place, "no decision for ValueChoice '" + vc.key() + "'"));
+        if (!(d instanceof Decision.Value v)) {
+            throw fail(place, "ValueChoice '" + vc.key() + "' needs a number");
+        }
+        if (!vc.candidates().contains(v.value())) {
+            throw fail(place, v.value() + " is not a candidate of ValueChoice '" + vc.key() + "' " + vc.candidates());
+        }
+        return v.value();
+    }
+
+    private int intOf(Param p, int fallback, String place) {
+        if (p == null) {
+            return fallback;
+        }
+        double v = resolve(p, OpArgs.of(0, 0, 1), place);
+        if (v != Math.rint(v)) {
+            throw fail(place, "must be a whole number, got " + v);
+        }
+        return (int) v;
+    }
+
+    /** Follows the shape through a layer and adds its parameters and multiply-adds to the totals. */
+    private Shape apply(Layer l, Shape in, String place, String what) {
+        try {
+            Shape out = l.output(in);
+            params += l.params();
+            macs += l.macs(in);
+            return out;
+        } catch (ShapeException e) {
+            throw fail(place, what + ": " + e.getMessage() + " (input " + in + ")");
+        }
+    }
+
+    static Set<String> reachable(Cell cell, Iterable<String> from, boolean forward) {
+        Set<String> seen = new LinkedHashSet<>();
+        Deque<String> todo = new ArrayDeque<>();
+        from.forEach(todo::add);
+        while (!todo.isEmpty()) {
+            String n = todo.poll();
+            if (!seen.add(n)) {
+                continue;
+            }
+            for (Edge e : forward ? cell.outgoing(n) : cell.incoming(n)) {
+                todo.add(forward ? e.to() : e.from());
+            }
+            if (!forward) {
+                cell.node(n).filter(Node::looseEnds).ifPresent(o ->
+                        cell.intermediates().forEach(m -> todo.add(m.name())));
+            }
+        }
+        return seen;
+    }
+}

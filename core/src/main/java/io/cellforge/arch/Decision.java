@@ -1,0 +1,22 @@
+package io.cellforge.arch;
+
+import java.util.List;
+
+/** What was decided for one key. */
+public sealed interface Decision {
+
+    /** A LayerChoice: the chosen candidate's label. */
+    record Op(String label) implements Decision {
+    }
+
+    /** An InputChoice: indices of the chosen candidates, ascending. */
+    record Inputs(List<Integer> indices) implements Decision {
+        public Inputs {
+            indices = indices.stream().sorted().distinct().toList();
+        }
+    }
+
+    /** A ValueChoice: the chosen value. */
+    record Value(double value) implements Decision {
+    }
+}

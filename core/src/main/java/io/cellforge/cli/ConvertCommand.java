@@ -1,0 +1,80 @@
+package io.cellforge.cli;
+
+import io.cellforge.analysis.Problem;
+import io.cellforge.arch.Architecture;
+import io.cellforge.io.ArchFormat;
+import io.cellforge.io.ArchFormats;
+import io.cellforge.io.Imported;
+import io.cellforge.io.LoadException;
+import io.cellforge.io.SpaceFiles;
+import io.cellforge.io.SpaceYaml;
+import io.cellforge.space.SearchSpace;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "convert", description = {"Convert an architecture description between formats, or a VEGA/ModularNAS",
+        "space into Cellforge YAML. Formats: yaml, nni (.json), genotype (.genotype), modnas (.modnas.yaml), nb201 (.nb201).",
+        "OUT is written atomically and left untouched on any error."})
+final class ConvertCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "IN")
+    Path in;
+    @Parameters(index = "1", paramLabel = "OUT")
+    Path out;
+    @Option(names = "--to", paramLabel = "FORMAT", description = "output format (default: from OUT's extension)")
+    String to;
+    @Option(names = "--from", paramLabel = "FORMAT", description = "input format (default: from IN's content)")
+    String from;
+    @Option(names = "--space", paramLabel = "FILE", description = "the space the architecture belongs to")
+    Path space;
+    @Option(names = "--zoo", paramLabel = "NAME", description = "the zoo space the architecture belongs to")
+    String zoo;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        String text = Inputs.text(in);
+        ArchFormat target = to != null ? format(to) : ArchFormat.byFileName(out).orElseThrow(() ->
+                new Main.UserError(out + ": cannot tell the format from the name; add --to yaml|nni|genotype|modnas|nb201"));
+        String result;
+        if (from == null && Inputs.isSpaceFile(in, text)) {
+            if (target != ArchFormat.YAML) {
+                throw new Main.UserError(in + " is a search space; spaces convert to Cellforge YAML (--to yaml)");
+            }
+            Imported im = Inputs.space(in);
+            for (Problem p : im.notMapped()) {
+                spec.commandLine().getErr().println(p);
+            }
+            result = SpaceYaml.write(im.space());
+        } else {
+            ArchFormat f = from != null ? format(from) : ArchFormats.sniff(text);
+            SearchSpace s = Inputs.contextFor(f, text, in, space, zoo);
+            Architecture a = Inputs.arch(f, text, in, s);
+            try {
+                result = ArchFormats.write(target, s, a);
+            } catch (LoadException e) {
+                throw new Main.UserError(out + ": " + e.getMessage());
+            }
+        }
+        try {
+            SpaceFiles.writeAtomically(out, result);
+        } catch (IOException e) {
+            throw new Main.UserError(out + ": cannot write: " + e.getMessage());
+        }
+        spec.commandLine().getOut().println("wrote " + out + " (" + target.id + ")");
+        return 0;
+    }
+
+    private static ArchFormat format(String id) {
+        return ArchFormat.byId(id).orElseThrow(() -> new Main.UserError("unknown format '" + id
+                + "'; use yaml, nni, genotype, modnas or nb201"));
+    }
+}

@@ -1,0 +1,96 @@
+package io.cellforge.cli;
+
+import io.cellforge.arch.Architecture;
+import io.cellforge.arch.Genotype;
+import io.cellforge.io.ArchFormat;
+import io.cellforge.io.ArchFormats;
+import io.cellforge.io.Imported;
+import io.cellforge.io.LoadException;
+import io.cellforge.io.SpaceFiles;
+import io.cellforge.space.SearchSpace;
+import io.cellforge.zoo.Zoo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Loading what the commands are given, turning every failure into a one-line {@link Main.UserError}. */
+final class Inputs {
+    private Inputs() {
+    }
+
+    static SearchSpace zoo(String name) {
+        return Zoo.get(name).orElseThrow(() -> new Main.UserError("no zoo space named '" + name + "'; 'cellforge zoo' lists them"));
+    }
+
+    static Imported space(Path p) {
+        try {
+            return SpaceFiles.readSpace(p);
+        } catch (LoadException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+    }
+
+    static String text(Path p) {
+        try {
+            return SpaceFiles.readText(p);
+        } catch (LoadException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+    }
+
+    /** True when a file holds a search space rather than an architecture description. */
+    static boolean isSpaceFile(Path p, String text) {
+        String t = text.stripLeading();
+        if (t.startsWith("Genotype") || t.startsWith("|") || t.startsWith("{") && t.contains("\"")) {
+            return false;
+        }
+        return t.contains("kind: space") || t.contains("search_space") || (t.contains("model:") && t.contains("mixed_op"))
+                || (t.contains("cellforge:") && t.contains("network:"));
+    }
+
+    /** The space an architecture refers to: given, named in an architecture YAML, or implied by its format. */
+    static SearchSpace contextFor(ArchFormat f, String text, Path source, Path spaceFile, String zooName) {
+        if (spaceFile != null) {
+            return space(spaceFile).space();
+        }
+        if (zooName != null) {
+            return zoo(zooName);
+        }
+        if (f == ArchFormat.YAML) {
+            Optional<String> named = ArchFormats.spaceNameOf(text, source.toString());
+            if (named.isPresent() && Zoo.get(named.get()).isPresent()) {
+                return Zoo.get(named.get()).get();
+            }
+            if (named.isPresent()) {
+                Path beside = source.toAbsolutePath().getParent().resolve(named.get() + ".yaml");
+                if (Files.exists(beside)) {
+                    return space(beside).space();
+                }
+            }
+        }
+        if (f == ArchFormat.GENOTYPE || (f == ArchFormat.NNI && text.contains("\"normal_n2_p0\""))) {
+            return Zoo.get("darts-search").orElseThrow();
+        }
+        if (f == ArchFormat.NB201) {
+            return Zoo.get("nas-bench-201").orElseThrow();
+        }
+        throw new Main.UserError(source + ": cannot tell which search space this architecture belongs to; give --space FILE or --zoo NAME");
+    }
+
+    static Architecture arch(ArchFormat f, String text, Path source, SearchSpace space) {
+        try {
+            return ArchFormats.read(f, text, source.toString(), space);
+        } catch (LoadException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+    }
+
+    static Genotype genotype(String text) {
+        try {
+            return ArchFormats.parseGenotype(text, "--genotype");
+        } catch (LoadException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.cellforge.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellforge.analysis.Evaluator;
+import io.cellforge.analysis.NetworkStats;
+import io.cellforge.analysis.Problem;
+import io.cellforge.analysis.SpaceStats;
+import io.cellforge.arch.Architecture;
+import io.cellforge.io.ArchFormat;
+import io.cellforge.io.ArchFormats;
+import io.cellforge.io.Imported;
+import io.cellforge.space.SearchSpace;
+import io.cellforge.zoo.Zoo;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "stats", description = {"Parameters and multiply-adds: per part and in total for a fixed network,",
+        "the range and the number of architectures for a search space."})
+final class StatsCommand implements Callable<Integer> {
+
+    static final class Source {
+        @Parameters(paramLabel = "FILE", description = "a space file (Cellforge, VEGA or ModularNAS YAML)")
+        Path file;
+        @Option(names = "--zoo", paramLabel = "NAME", description = "a zoo space")
+        String zoo;
+        @Option(names = "--genotype", paramLabel = "TEXT", description = "a DARTS Genotype(...) in the DARTS evaluation network")
+        String genotype;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--arch", paramLabel = "FILE", description = "count the architecture in FILE (any supported format)")
+    Path arch;
+    @Option(names = "--channels", paramLabel = "C", description = "with --genotype: initial channels (default ${DEFAULT-VALUE})", defaultValue = "36")
+    int channels;
+    @Option(names = "--layers", paramLabel = "N", description = "with --genotype: cells (default ${DEFAULT-VALUE})", defaultValue = "20")
+    int layers;
+    @Option(names = "--classes", paramLabel = "N", description = "with --genotype: classes (default 10, 1000 with --imagenet)")
+    Integer classes;
+    @Option(names = "--imagenet", description = "with --genotype: the ImageNet network (224x224, three-conv stem)")
+    boolean imagenet;
+    @Option(names = "--auxiliary", description = "with --genotype: add the auxiliary head (its parameters are reported apart)")
+    boolean auxiliary;
+    @Option(names = "--json", description = "print one JSON object")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        SearchSpace space;
+        Architecture a = Architecture.empty();
+        if (source.genotype != null) {
+            if (channels < 2 || layers < 3 || channels > 4096 || layers > 1000) {
+                throw new Main.UserError("--channels must be 2..4096 and --layers 3..1000");
+            }
+            int cls = classes != null ? classes : imagenet ? 1000 : 10;
+            if (cls < 1) {
+                throw new Main.UserError("--classes must be at least 1");
+            }
+            space = Zoo.dartsEval(Inputs.genotype(source.genotype), channels, layers, cls, imagenet, auxiliary);
+        } else if (source.zoo != null) {
+            space = Inputs.zoo(source.zoo);
+        } else {
+            Imported im = Inputs.space(source.file);
+            space = im.space();
+            if (im.arch() != null) {
+                a = im.arch();
+            }
+        }
+        if (arch != null) {
+            String text = Inputs.text(arch);
+            ArchFormat f = ArchFormat.byFileName(arch).filter(x -> x != ArchFormat.YAML).orElse(ArchFormats.sniff(text));
+            a = Inputs.arch(f, text, arch, space);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (space.isFixed() || !a.choices().isEmpty()) {
+            NetworkStats st = Evaluator.evaluate(space, a);
+            if (!st.ok()) {
+                throw new Main.UserError(st.problems().stream().filter(Problem::isError).findFirst().orElseThrow().toString());
+            }
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("name", space.name());
+                o.put("params", st.params());
+                o.put("macs", st.macs());
+                if (space.network().auxiliary() != null) {
+                    o.put("aux_params", st.auxParams());
+                }
+                o.put("input", List.of(space.network().input().channels(), space.network().input().height(),
+                        space.network().input().width()));
+                o.put("classes", space.network().classes());
+                out.println(new ObjectMapper().writeValueAsString(o));
+            } else {
+                table(out, space, st);
+            }
+            return 0;
+        }
+        SpaceStats ss = SpaceStats.of(space);
+        if (json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("name", space.name());
+            o.put("architectures", ss.architectures());
+            o.put("params", Map.of("min", ss.minParams().value(), "max", ss.maxParams().value()));
+            o.put("macs", Map.of("min", ss.minMacs().value(), "max", ss.maxMacs().value()));
+            o.put("supernet_params", ss.supernetParams());
+            o.put("choices", space.mutablesByKey().size());
+            out.println(new ObjectMapper().writeValueAsString(o));
+        } else {
+            out.println(space.name() + ": a search space with " + space.mutablesByKey().size() + " choices");
+            out.printf("  architectures   %s%n", count(ss.architectures()));
+            out.printf("  parameters      %s .. %s%n", n(ss.minParams().value()), n(ss.maxParams().value()));
+            out.printf("  multiply-adds   %s .. %s%n", n(ss.minMacs().value()), n(ss.maxMacs().value()));
+            out.printf("  supernet        %s parameters (every candidate built)%n", n(ss.supernetParams()));
+        }
+        return 0;
+    }
+
+    private static void table(PrintWriter out, SearchSpace space, NetworkStats st) {
+        out.printf("%-16s %-16s %-12s %-12s %14s %16s%n", "part", "kind", "input", "output", "params", "multiply-adds");
+        for (NetworkStats.Part p : st.parts()) {
+            out.printf("%-16s %-16s %-12s %-12s %14s %16s%n", p.name(), p.kind(), p.in(), p.out(), n(p.params()), n(p.macs()));
+        }
+        out.printf("%-16s %-16s %-12s %-12s %14s %16s%n", "total", "", space.network().input(), st.output(), n(st.params()),
+                n(st.macs()));
+        if (space.network().auxiliary() != null) {
+            out.printf("auxiliary head adds %s parameters (training only; not in the total)%n", n(st.auxParams()));
+        }
+    }
+
+    static String n(long v) {
+        return String.format("%,d", v);
+    }
+
+    static String count(BigInteger b) {
+        if (b.bitLength() < 40) {
+            return String.format("%,d", b);
+        }
+        String s = b.toString();
+        return s.charAt(0) + "." + s.substring(1, 4) + "e" + (s.length() - 1);
+    }
+}

@@ -1,0 +1,40 @@
+package io.cellforge.cli;
+
+import io.cellforge.analysis.Problem;
+import io.cellforge.analysis.Validator;
+import io.cellforge.io.Imported;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "validate", description = "Check a search space (Cellforge, VEGA or ModularNAS YAML) and list every problem with its place.")
+final class ValidateCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", description = "the space to check")
+    Path file;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Imported im = Inputs.space(file);
+        List<Problem> problems = new ArrayList<>(im.notMapped());
+        problems.addAll(im.sources().locate(Validator.validate(im.space())));
+        var out = spec.commandLine().getOut();
+        for (Problem p : problems) {
+            String src = p.source().isEmpty() ? file + ": " : "";
+            out.println(src + p);
+        }
+        long errors = problems.stream().filter(Problem::isError).count();
+        long warnings = problems.size() - errors;
+        out.println(file + ": " + (errors == 0 ? "valid" : errors + " error" + (errors == 1 ? "" : "s"))
+                + (warnings > 0 ? ", " + warnings + " warning" + (warnings == 1 ? "" : "s") : ""));
+        return errors == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,17 @@
+package io.cellforge.io;
+
+import io.cellforge.analysis.Problem;
+import io.cellforge.arch.Architecture;
+import io.cellforge.space.SearchSpace;
+
+import java.util.List;
+
+/**
+ * A space read from a file, with what could not be mapped into Cellforge's model (warnings with file:line),
+ * and the architecture the file fixed, if it had one (ModularNAS {@code arch_desc}).
+ */
+public record Imported(SearchSpace space, List<Problem> notMapped, Architecture arch, SourceMap sources) {
+    public Imported {
+        notMapped = List.copyOf(notMapped);
+    }
+}

@@ -1,0 +1,253 @@
+package io.cellforge.io;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A YAML node with its place in the file. Built from SnakeYAML's composed node tree, which constructs no
+ * objects (so no tag can instantiate a class); every accessor fails with "file:line:column: what is wrong".
+ */
+public final class YNode {
+    private static final int MAX_CHARS = 20_000_000;
+
+    private final Node node;
+    private final String source;
+
+    private YNode(Node node, String source) {
+        this.node = node;
+        this.source = source;
+    }
+
+    /** Parses one YAML document; an empty document is an error. */
+    public static YNode parse(String text, String source) throws LoadException {
+        if (text.length() > MAX_CHARS) {
+            throw new LoadException(source, "file is larger than " + MAX_CHARS / 1_000_000 + " million characters");
+        }
+        LoaderOptions opts = new LoaderOptions();
+        opts.setMaxAliasesForCollections(50);
+        opts.setNestingDepthLimit(64);
+        opts.setCodePointLimit(MAX_CHARS);
+        opts.setAllowRecursiveKeys(false);
+        Yaml yaml = new Yaml(new SafeConstructor(opts));
+        Node root;
+        try {
+            root = yaml.compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String where = m == null ? source : source + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1);
+            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
+            throw new LoadException(where, "YAML syntax: " + firstLine(problem));
+        } catch (YAMLException e) {
+            throw new LoadException(source, "YAML: " + firstLine(String.valueOf(e.getMessage())));
+        } catch (RuntimeException e) {
+            // SnakeYAML throws plain runtime exceptions on some malformed streams; still a reading error.
+            throw new LoadException(source, "YAML could not be read: " + firstLine(String.valueOf(e.getMessage())));
+        }
+        if (root == null) {
+            throw new LoadException(source + ":1:1", "the file is empty");
+        }
+        checkAliases(root, source, 0, new java.util.IdentityHashMap<>());
+        return new YNode(root, source);
+    }
+
+    /** Refuses alias cycles and alias explosions, which compose() alone lets through. */
+    private static void checkAliases(Node n, String source, int depth, java.util.IdentityHashMap<Node, Boolean> onPath)
+            throws LoadException {
+        if (depth > 64) {
+            throw new LoadException(where(n, source), "nested more than 64 levels deep");
+        }
+        if (onPath.put(n, Boolean.TRUE) != null) {
+            throw new LoadException(where(n, source), "an alias refers to a node that contains it");
+        }
+        if (n instanceof MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                checkAliases(t.getKeyNode(), source, depth + 1, onPath);
+                checkAliases(t.getValueNode(), source, depth + 1, onPath);
+            }
+        } else if (n instanceof SequenceNode s) {
+            for (Node c : s.getValue()) {
+                checkAliases(c, source, depth + 1, onPath);
+            }
+        }
+        onPath.remove(n);
+    }
+
+    private static String firstLine(String s) {
+        int i = s.indexOf('\n');
+        return (i < 0 ? s : s.substring(0, i)).trim();
+    }
+
+    private static String where(Node n, String source) {
+        Mark m = n.getStartMark();
+        return m == null ? source : source + ":" + (m.getLine() + 1) + ":" + (m.getColumn() + 1);
+    }
+
+    public String where() {
+        return where(node, source);
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public LoadException error(String message) {
+        return new LoadException(where(), message);
+    }
+
+    public boolean isMap() {
+        return node instanceof MappingNode;
+    }
+
+    public boolean isSeq() {
+        return node instanceof SequenceNode;
+    }
+
+    public boolean isScalar() {
+        return node instanceof ScalarNode;
+    }
+
+    public boolean isNull() {
+        return node instanceof ScalarNode s && ("null".equals(s.getTag().getValue().replace("tag:yaml.org,2002:", ""))
+                || s.getValue().isEmpty() || s.getValue().equals("~") || s.getValue().equals("null"));
+    }
+
+    /** A mapping with string keys, in file order; duplicate keys are an error. */
+    public Map<String, YNode> map() throws LoadException {
+        if (!(node instanceof MappingNode m)) {
+            throw error("expected a mapping (key: value), found " + describe());
+        }
+        Map<String, YNode> out = new LinkedHashMap<>();
+        for (NodeTuple t : m.getValue()) {
+            YNode k = new YNode(t.getKeyNode(), source);
+            String key = k.str();
+            if (out.put(key, new YNode(t.getValueNode(), source)) != null) {
+                throw k.error("key '" + key + "' appears twice");
+            }
+        }
+        return out;
+    }
+
+    /** Like {@link #map()}, and every key must be one of {@code allowed}. */
+    public Map<String, YNode> map(Collection<String> allowed) throws LoadException {
+        Map<String, YNode> m = map();
+        for (NodeTuple t : ((MappingNode) node).getValue()) {
+            YNode k = new YNode(t.getKeyNode(), source);
+            String key = k.str();
+            if (!allowed.contains(key)) {
+                String hint = allowed.stream().filter(a -> a.startsWith(key.substring(0, Math.min(2, key.length()))))
+                        .findFirst().map(a -> " (did you mean '" + a + "'?)").orElse("");
+                throw k.error("unknown key '" + key + "'" + hint + "; expected one of " + String.join(", ", allowed));
+            }
+        }
+        return m;
+    }
+
+    public List<YNode> seq() throws LoadException {
+        if (!(node instanceof SequenceNode s)) {
+            throw error("expected a list, found " + describe());
+        }
+        List<YNode> out = new ArrayList<>();
+        for (Node c : s.getValue()) {
+            out.add(new YNode(c, source));
+        }
+        return out;
+    }
+
+    public String str() throws LoadException {
+        if (!(node instanceof ScalarNode s)) {
+            throw error("expected a text value, found " + describe());
+        }
+        return s.getValue();
+    }
+
+    public double number() throws LoadException {
+        String v = str().trim();
+        try {
+            double d = Double.parseDouble(v.replace("_", ""));
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                throw error("expected a finite number, found '" + v + "'");
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw error("expected a number, found '" + v + "'");
+        }
+    }
+
+    public int integer() throws LoadException {
+        double d = number();
+        if (d != Math.rint(d) || Math.abs(d) > 1e9) {
+            throw error("expected a whole number, found '" + str() + "'");
+        }
+        return (int) d;
+    }
+
+    public int integer(int min, int max) throws LoadException {
+        int v = integer();
+        if (v < min || v > max) {
+            throw error("expected a whole number from " + min + " to " + max + ", found " + v);
+        }
+        return v;
+    }
+
+    public boolean bool() throws LoadException {
+        String v = str().trim().toLowerCase();
+        return switch (v) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw error("expected true or false, found '" + v + "'");
+        };
+    }
+
+    public boolean isNumber() {
+        if (!(node instanceof ScalarNode s)) {
+            return false;
+        }
+        try {
+            Double.parseDouble(s.getValue().trim());
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    public String describe() {
+        if (node instanceof MappingNode) {
+            return "a mapping";
+        }
+        if (node instanceof SequenceNode) {
+            return "a list";
+        }
+        String v = ((ScalarNode) node).getValue();
+        return v.isEmpty() ? "nothing" : "'" + (v.length() > 40 ? v.substring(0, 40) + "..." : v) + "'";
+    }
+
+    public static Optional<YNode> opt(Map<String, YNode> m, String key) {
+        YNode n = m.get(key);
+        return n == null || n.isNull() ? Optional.empty() : Optional.of(n);
+    }
+
+    public static YNode req(Map<String, YNode> m, String key, YNode parent) throws LoadException {
+        YNode n = m.get(key);
+        if (n == null || n.isNull()) {
+            throw parent.error("missing '" + key + "'");
+        }
+        return n;
+    }
+}

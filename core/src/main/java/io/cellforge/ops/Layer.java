@@ -1,0 +1,384 @@
+package io.cellforge.ops;
+
+import java.util.List;
+
+/**
+ * A concrete layer with fixed channel counts: what an op of the catalog becomes once its input and output
+ * channels and stride are known. Counting follows PyTorch: parameters are trainable tensors only (BatchNorm's
+ * running statistics are buffers), multiply-adds count convolutions and linear layers.
+ */
+public sealed interface Layer {
+
+    Shape output(Shape in) throws ShapeException;
+
+    long params();
+
+    /** Multiply-adds for one image of shape {@code in}. */
+    long macs(Shape in) throws ShapeException;
+
+    /** Children, for walking the tree (engine, drawing). Leaves return an empty list. */
+    default List<Layer> children() {
+        return List.of();
+    }
+
+    static int convOut(int size, int kernel, int stride, int padding, int dilation) {
+        return (size + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
+    }
+
+    record Conv(int in, int out, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                int dilation, int groups, boolean bias) implements Layer {
+        public static Conv square(int in, int out, int kernel, int stride, int padding, int dilation, int groups) {
+            return new Conv(in, out, kernel, kernel, stride, stride, padding, padding, dilation, groups, false);
+        }
+
+        @Override
+        public Shape output(Shape s) throws ShapeException {
+            if (s.channels() != in) {
+                throw new ShapeException("conv expects " + in + " channels, got " + s.channels());
+            }
+            if (in % groups != 0 || out % groups != 0) {
+                throw new ShapeException("conv groups " + groups + " do not divide channels " + in + "->" + out);
+            }
+            int h = convOut(s.height(), kernelH, strideH, padH, dilation);
+            int w = convOut(s.width(), kernelW, strideW, padW, dilation);
+            if (h < 1 || w < 1) {
+                throw new ShapeException("conv " + kernelH + "x" + kernelW + " does not fit input " + s);
+            }
+            return new Shape(out, h, w);
+        }
+
+        @Override
+        public long params() {
+            return (long) out * (in / groups) * kernelH * kernelW + (bias ? out : 0);
+        }
+
+        @Override
+        public long macs(Shape s) throws ShapeException {
+            Shape o = output(s);
+            return (long) o.height() * o.width() * out * (in / groups) * kernelH * kernelW;
+        }
+    }
+
+    record BatchNorm(int channels, boolean affine) implements Layer {
+        @Override
+        public Shape output(Shape s) throws ShapeException {
+            if (s.channels() != channels) {
+                throw new ShapeException("batch norm expects " + channels + " channels, got " + s.channels());
+            }
+            return s;
+        }
+
+        @Override
+        public long params() {
+            return affine ? 2L * channels : 0;
+        }
+
+        @Override
+        public long macs(Shape in) {
+            return 0;
+        }
+    }
+
+    enum ActivationKind { RELU, RELU6 }
+
+    record Activation(ActivationKind kind) implements Layer {
+        @Override
+        public Shape output(Shape s) {
+            return s;
+        }
+
+        @Override
+        public long params() {
+            return 0;
+        }
+
+        @Override
+        public long macs(Shape in) {
+            return 0;
+        }
+    }
+
+    enum PoolKind { MAX, AVG }
+
+    record Pool(PoolKind kind, int kernel, int stride, int padding, boolean countIncludePad) implements Layer {
+        @Override
+        public Shape output(Shape s) throws ShapeException {
+            int h = convOut(s.height(), kernel, stride, padding, 1);
+            int w = convOut(s.width(), kernel, stride, padding, 1);
+            if (h < 1 || w < 1) {
+                throw new ShapeException(kind.name().toLowerCase() + " pool " + kernel + "x" + kernel
+                        + " does not fit input " + s);
+            }
+            return new Shape(s.channels(), h, w);
+        }
+
+        @Override
+        public long params() {
+            return 0;
+        }
+
+        @Override
+        public long macs(Shape in) {
+            return 0;
+        }
+    }
+
+    record GlobalAvgPool() implements Layer {
+        @Override
+        public Shape output(Shape s) {
+            return new Shape(s.channels(), 1, 1);
+        }
+
+        @Override
+        public long params() {
+            return 0;
+        }
+
+        @Override
+        public long macs(Shape in) {
+            return 0;
+        }
+    }
+
+    /** Fully connected over the flattened input. */
+    record Linear(int in, int out, boolean bias) implements Layer {
+        @Override
+        public Shape output(Shape s) throws ShapeException {
+            if (s.size() != in) {
+                throw new ShapeException("linear expects " + in + " features, got " + s.size() + " (" + s + ")");
+            }
+            return new Shape(out, 1, 1);
+        }
+
+        @Override
+        public long params() {
+            return (long) in * out + (bias ? out : 0);
+        }
+
+        @Override
+        public long macs(Shape s) {
+            return (long) in * out;
+        }
+    }
+
+    record Dropout(double rate) implements Layer {
+        @Override
+        public Shape output(Shape s) {
+            return s;
+        }
+
+        @Override
+        public long params() {
+            return 0;
+        }
+
+        @Override
+        public long macs(Shape in) {
+            return 0;
+        }
+    }
+
+    record Identity() implements Layer {
+        @Override
+        public Shape output(Shape s) {
+            return s;
+        }
+
+        @Override
+        public long params() {
+            return 0;
+        }
+
+        @Override
+        public long macs(Shape in) {
+            return 0;
+        }
+    }
+
+    /** The DARTS {@code none} and ModularNAS {@code NIL}: zeros, subsampled by the stride; channels 0 keeps the input's. */
+    record Zero(int stride, int channels) implements Layer {
+        public Zero(int stride) {
+            this(stride, 0);
+        }
+
+        @Override
+        public Shape output(Shape s) {
+            return new Shape(channels > 0 ? channels : s.channels(), ceilDiv(s.height(), stride), ceilDiv(s.width(), stride));
+        }
+
+        @Override
+        public long params() {
+            return 0;
+        }
+
+        @Override
+        public long macs(Shape in) {
+            return 0;
+        }
+    }
+
+    /** {@code x[:, :, 1:, 1:]}: the second path of FactorizedReduce. */
+    record ShiftCrop() implements Layer {
+        @Override
+        public Shape output(Shape s) throws ShapeException {
+            if (s.height() < 2 || s.width() < 2) {
+                throw new ShapeException("cannot crop a pixel from " + s);
+            }
+            return new Shape(s.channels(), s.height() - 1, s.width() - 1);
+        }
+
+        @Override
+        public long params() {
+            return 0;
+        }
+
+        @Override
+        public long macs(Shape in) {
+            return 0;
+        }
+    }
+
+    /** ResNet option-A shortcut: subsample by the stride and pad the channels with zeros. */
+    record PadShortcut(int in, int out, int stride) implements Layer {
+        @Override
+        public Shape output(Shape s) throws ShapeException {
+            if (s.channels() != in || out < in) {
+                throw new ShapeException("option-A shortcut expects " + in + " channels, got " + s.channels());
+            }
+            return new Shape(out, ceilDiv(s.height(), stride), ceilDiv(s.width(), stride));
+        }
+
+        @Override
+        public long params() {
+            return 0;
+        }
+
+        @Override
+        public long macs(Shape in) {
+            return 0;
+        }
+    }
+
+    record Sequential(List<Layer> layers) implements Layer {
+        public Sequential {
+            layers = List.copyOf(layers);
+        }
+
+        public static Sequential of(Layer... layers) {
+            return new Sequential(List.of(layers));
+        }
+
+        @Override
+        public Shape output(Shape s) throws ShapeException {
+            for (Layer l : layers) {
+                s = l.output(s);
+            }
+            return s;
+        }
+
+        @Override
+        public long params() {
+            return layers.stream().mapToLong(Layer::params).sum();
+        }
+
+        @Override
+        public long macs(Shape s) throws ShapeException {
+            long total = 0;
+            for (Layer l : layers) {
+                total += l.macs(s);
+                s = l.output(s);
+            }
+            return total;
+        }
+
+        @Override
+        public List<Layer> children() {
+            return layers;
+        }
+    }
+
+    /** Branches applied to the same input and added (a residual block is {@code Sum(body, shortcut)}). */
+    record Sum(List<Layer> branches) implements Layer {
+        public Sum {
+            branches = List.copyOf(branches);
+        }
+
+        @Override
+        public Shape output(Shape s) throws ShapeException {
+            Shape first = null;
+            for (Layer b : branches) {
+                Shape o = b.output(s);
+                if (first == null) {
+                    first = o;
+                } else if (!first.equals(o)) {
+                    throw new ShapeException("added branches disagree: " + first + " vs " + o);
+                }
+            }
+            return first;
+        }
+
+        @Override
+        public long params() {
+            return branches.stream().mapToLong(Layer::params).sum();
+        }
+
+        @Override
+        public long macs(Shape s) throws ShapeException {
+            long total = 0;
+            for (Layer b : branches) {
+                total += b.macs(s);
+            }
+            return total;
+        }
+
+        @Override
+        public List<Layer> children() {
+            return branches;
+        }
+    }
+
+    /** Branches applied to the same input and concatenated along channels. */
+    record Concat(List<Layer> branches) implements Layer {
+        public Concat {
+            branches = List.copyOf(branches);
+        }
+
+        @Override
+        public Shape output(Shape s) throws ShapeException {
+            int c = 0;
+            Shape first = null;
+            for (Layer b : branches) {
+                Shape o = b.output(s);
+                if (first != null && (first.height() != o.height() || first.width() != o.width())) {
+                    throw new ShapeException("concatenated branches disagree in size: " + first + " vs " + o);
+                }
+                first = first == null ? o : first;
+                c += o.channels();
+            }
+            return first.withChannels(c);
+        }
+
+        @Override
+        public long params() {
+            return branches.stream().mapToLong(Layer::params).sum();
+        }
+
+        @Override
+        public long macs(Shape s) throws ShapeException {
+            long total = 0;
+            for (Layer b : branches) {
+                total += b.macs(s);
+            }
+            return total;
+        }
+
+        @Override
+        public List<Layer> children() {
+            return branches;
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+}

@@ -1,0 +1,14 @@
+package io.cellforge.space;
+
+/**
+ * A place where the search chooses (NNI's mutables). Mutables with the same key decide together: the key is
+ * what architecture descriptions are written against.
+ */
+public sealed interface Mutable permits LayerChoice, InputChoice, ValueChoice {
+    String key();
+
+    /** How many options this mutable has on its own. */
+    long optionCount();
+
+    String kindName();
+}

@@ -1,0 +1,3 @@
+package io.cellforge.space;
+
+public enum StageKind { CELL, BLOCK }

@@ -1,0 +1,73 @@
+package io.cellforge.zoo;
+
+import io.cellforge.arch.Genotype;
+import io.cellforge.space.Cell;
+import io.cellforge.space.Edge;
+import io.cellforge.space.InputChoice;
+import io.cellforge.space.LayerChoice;
+import io.cellforge.space.Node;
+import io.cellforge.space.OpCall;
+import io.cellforge.space.Preprocess;
+import io.cellforge.space.Reduction;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * DARTS-style cells: inputs {@code in0, in1}, intermediate nodes {@code n2..}, output {@code out} concatenating
+ * intermediate nodes. Keys follow NNI's DartsCell ({@code normal_n2_p0}, {@code normal_n2_switch}) so exported
+ * choice dicts read like NNI's.
+ */
+public final class DartsCells {
+    private DartsCells() {
+    }
+
+    public static String node(int i) {
+        return i == 0 ? "in0" : i == 1 ? "in1" : "n" + i;
+    }
+
+    public static String opKey(String cell, int node, int from) {
+        return cell + "_n" + node + "_p" + from;
+    }
+
+    public static String switchKey(String cell, int node) {
+        return cell + "_n" + node + "_switch";
+    }
+
+    /** The search cell: every earlier node feeds every intermediate node through a LayerChoice; each node keeps two. */
+    public static Cell search(String name, boolean reduction, int steps, List<String> ops) {
+        List<Node> nodes = new ArrayList<>(List.of(Node.input("in0"), Node.input("in1")));
+        List<Edge> edges = new ArrayList<>();
+        for (int i = 2; i < steps + 2; i++) {
+            nodes.add(Node.intermediate(node(i)).withInputChoice(
+                    new InputChoice(switchKey(name, i), 2, Reduction.SUM, false)));
+            for (int j = 0; j < i; j++) {
+                edges.add(new Edge(node(j), node(i), LayerChoice.of(opKey(name, i, j), ops), reduction && j < 2 ? 2 : 1));
+            }
+        }
+        nodes.add(Node.output("out", Reduction.CONCAT));
+        for (int i = 2; i < steps + 2; i++) {
+            edges.add(Edge.of(node(i), "out", OpCall.of("identity")));
+        }
+        return new Cell(name, nodes, edges, Preprocess.DARTS);
+    }
+
+    /** A fixed cell from one half of a genotype, as the DARTS repository's {@code Cell._compile} builds it. */
+    public static Cell fixed(String name, boolean reduction, List<Genotype.Op> ops, List<Integer> concat) {
+        int steps = ops.size() / 2;
+        List<Node> nodes = new ArrayList<>(List.of(Node.input("in0"), Node.input("in1")));
+        List<Edge> edges = new ArrayList<>();
+        for (int i = 0; i < steps; i++) {
+            nodes.add(Node.intermediate(node(i + 2)));
+            for (int k = 0; k < 2; k++) {
+                Genotype.Op op = ops.get(2 * i + k);
+                edges.add(new Edge(node(op.input()), node(i + 2), OpCall.of(op.name()), reduction && op.input() < 2 ? 2 : 1));
+            }
+        }
+        nodes.add(Node.output("out", Reduction.CONCAT));
+        for (int c : concat) {
+            edges.add(Edge.of(node(c), "out", OpCall.of("identity")));
+        }
+        return new Cell(name, nodes, edges, Preprocess.DARTS);
+    }
+}

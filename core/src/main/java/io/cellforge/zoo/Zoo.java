@@ -1,0 +1,374 @@
+package io.cellforge.zoo;
+
+import io.cellforge.arch.Genotype;
+import io.cellforge.ops.OpCatalog;
+import io.cellforge.ops.Shape;
+import io.cellforge.space.Cell;
+import io.cellforge.space.Edge;
+import io.cellforge.space.EdgeOp;
+import io.cellforge.space.InputChoice;
+import io.cellforge.space.LayerChoice;
+import io.cellforge.space.Network;
+import io.cellforge.space.Node;
+import io.cellforge.space.NodeKind;
+import io.cellforge.space.OpCall;
+import io.cellforge.space.Param;
+import io.cellforge.space.Preprocess;
+import io.cellforge.space.Reduction;
+import io.cellforge.space.Role;
+import io.cellforge.space.SearchSpace;
+import io.cellforge.space.Stage;
+import io.cellforge.space.StageKind;
+import io.cellforge.space.ValueChoice;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The search spaces and networks of the literature, each a parameterised builder; the YAML files under
+ * {@code resources/spaces/} are these builders' output (a test keeps them equal).
+ */
+public final class Zoo {
+    private Zoo() {
+    }
+
+    public record Entry(String name, String description, Supplier<SearchSpace> builder) {
+    }
+
+    /** The candidates of ModularNAS's MobileNetV2 example. */
+    public static final List<String> MB_CANDIDATES = List.of("MB3E3", "MB3E6", "MB5E3", "MB5E6", "MB7E3", "MB7E6");
+
+    private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
+
+    static {
+        add("darts-search", "DARTS search network for CIFAR-10: C=16, 8 cells, 4 nodes, 8 ops per edge",
+                () -> dartsSearch(16, 8, 10, new Shape(3, 32, 32), OpCatalog.DARTS_PRIMITIVES));
+        add("darts-mini", "Small DARTS space for 8x8 inputs (digits): C=8, 5 cells, 4 nodes, 8 ops per edge",
+                () -> dartsSearch(8, 5, 10, new Shape(1, 8, 8), OpCatalog.DARTS_PRIMITIVES).withName("darts-mini"));
+        add("darts-eval", "DARTS evaluation network for CIFAR-10 with DARTS_V2: C=36, 20 cells, auxiliary head",
+                () -> dartsEval(Genotype.DARTS_V2, 36, 20, 10, false, true));
+        add("darts-imagenet", "DARTS ImageNet network (mobile setting) with DARTS_V2: C=48, 14 cells",
+                () -> dartsEval(Genotype.DARTS_V2, 48, 14, 1000, true, false));
+        add("enas-micro", "ENAS micro search space (NNI ENASMicroLayer): 5 nodes, 2 normal layers per stage",
+                () -> enasMicro(20, 2, 5, 10));
+        add("enas-macro", "ENAS macro search space (NNI ENASMacroGeneralModel): 12 layers, 24 filters",
+                () -> enasMacro(12, 24, 10));
+        add("mobilenetv2-imagenet", "MobileNetV2 1.0 for ImageNet with a MBxEy choice per block (ModularNAS)",
+                () -> mobileNetV2(false, false, MB_CANDIDATES));
+        add("mobilenetv2-cifar", "MobileNetV2 for CIFAR-10 (stem and first stage at stride 1) with MBxEy choices",
+                () -> mobileNetV2(true, false, MB_CANDIDATES));
+        add("resnet18", "ResNet-18 for ImageNet", () -> resnet(18));
+        add("resnet34", "ResNet-34 for ImageNet", () -> resnet(34));
+        add("resnet50", "ResNet-50 for ImageNet", () -> resnet(50));
+        for (int d : new int[] {20, 32, 44, 56, 110}) {
+            add("resnet" + d + "-cifar", "CIFAR ResNet-" + d + " with option-A shortcuts", () -> cifarResNet(d));
+        }
+        add("resnet-variant", "VEGA ResNetVariant: 8 BasicBlocks whose doublechannel/downsample are hyper-parameters",
+                () -> resnetVariant(64, List.of(0, 0, 1, 0, 1, 0, 1, 0), List.of(0, 0, 1, 0, 1, 0, 1, 0), 10, true));
+        add("nas-bench-201", "NAS-Bench-201 cell space: 4 nodes, 6 edges, 5 ops; 3 stages of 5 cells",
+                () -> nasBench201(16, 5, 10));
+    }
+
+    private static void add(String name, String description, Supplier<SearchSpace> b) {
+        ENTRIES.put(name, new Entry(name, description, () -> {
+            SearchSpace s = b.get();
+            return new SearchSpace(name, description, s.network(), s.cells(), s.values(), s.userOps(), s.meta());
+        }));
+    }
+
+    public static List<Entry> entries() {
+        return List.copyOf(ENTRIES.values());
+    }
+
+    public static Optional<SearchSpace> get(String name) {
+        return Optional.ofNullable(ENTRIES.get(name)).map(e -> e.builder().get());
+    }
+
+    // ---- DARTS ---------------------------------------------------------------------------------------------
+
+    static List<Stage> dartsStages(int layers) {
+        List<Stage> stages = new ArrayList<>();
+        for (int i = 0; i < layers; i++) {
+            boolean red = i == layers / 3 || i == 2 * layers / 3;
+            stages.add(Stage.cell("cell " + i, red ? "reduce" : "normal", red ? Role.REDUCTION : Role.NORMAL));
+        }
+        return stages;
+    }
+
+    private static List<List<OpCall>> cifarStem(int out) {
+        return List.of(List.of(conv(out, 3, 1, 1), OpCall.of("bn")));
+    }
+
+    private static List<OpCall> gapLinear() {
+        return List.of(OpCall.of("gap"), OpCall.of("linear"));
+    }
+
+    public static SearchSpace dartsSearch(int c, int layers, int classes, Shape input, List<String> ops) {
+        Map<String, Cell> cells = new LinkedHashMap<>();
+        cells.put("normal", DartsCells.search("normal", false, 4, ops));
+        cells.put("reduce", DartsCells.search("reduce", true, 4, ops));
+        // model_search.py keeps the stem's BatchNorm affine while the cells are affine-free.
+        List<List<OpCall>> stem = List.of(List.of(conv(3 * c, 3, 1, 1), OpCall.of("bn", "affine", 1)));
+        Network net = new Network(input, classes, c, stem, dartsStages(layers), gapLinear(), null, false);
+        return new SearchSpace("darts-search", "", net, cells, Map.of(), Map.of(), Map.of());
+    }
+
+    /** The DARTS evaluation network (model.py) for a genotype, CIFAR or ImageNet. */
+    public static SearchSpace dartsEval(Genotype g, int c, int layers, int classes, boolean imagenet, boolean auxiliary) {
+        Map<String, Cell> cells = new LinkedHashMap<>();
+        cells.put("normal", DartsCells.fixed("normal", false, g.normal(), g.normalConcat()));
+        cells.put("reduce", DartsCells.fixed("reduce", true, g.reduce(), g.reduceConcat()));
+        List<List<OpCall>> stem;
+        List<OpCall> head;
+        Shape input;
+        if (imagenet) {
+            input = new Shape(3, 224, 224);
+            stem = List.of(
+                    List.of(conv(c / 2, 3, 2, 1), OpCall.of("bn"), OpCall.of("relu"), conv(c, 3, 2, 1), OpCall.of("bn")),
+                    List.of(OpCall.of("relu"), conv(c, 3, 2, 1), OpCall.of("bn")));
+            head = List.of(new OpCall("avg_pool", Map.of("kernel", Param.of(7), "stride", Param.of(7))), OpCall.of("linear"));
+        } else {
+            input = new Shape(3, 32, 32);
+            stem = cifarStem(3 * c);
+            head = gapLinear();
+        }
+        Network.Auxiliary aux = auxiliary
+                ? new Network.Auxiliary(2 * layers / 3, OpCall.of(imagenet ? "darts_aux_imagenet" : "darts_aux_cifar")) : null;
+        Network net = new Network(input, classes, c, stem, dartsStages(layers), head, aux, true);
+        return new SearchSpace("darts-eval", "", net, cells, Map.of(), Map.of(), Map.of());
+    }
+
+    // ---- NAS-Bench-201 -----------------------------------------------------------------------------------
+
+    public static Cell nb201Cell(String name) {
+        List<Node> nodes = List.of(Node.input("in0"), Node.intermediate("n1"), Node.intermediate("n2"),
+                Node.output("n3", Reduction.SUM));
+        List<Edge> edges = new ArrayList<>();
+        String[] names = {"in0", "n1", "n2", "n3"};
+        for (int to = 1; to <= 3; to++) {
+            for (int from = 0; from < to; from++) {
+                edges.add(Edge.of(names[from], names[to], LayerChoice.of("n" + to + "_p" + from, OpCatalog.NB201_PRIMITIVES)));
+            }
+        }
+        return new Cell(name, nodes, edges, Preprocess.NONE);
+    }
+
+    public static SearchSpace nasBench201(int c, int n, int classes) {
+        List<Stage> stages = new ArrayList<>();
+        stages.add(Stage.cell("stage 1", "cell", Role.NORMAL).withRepeat(Param.of(n)));
+        stages.add(Stage.block("reduce 1", OpCall.of("nb201_resblock"), 2 * c, 2, false));
+        stages.add(Stage.cell("stage 2", "cell", Role.NORMAL).withRepeat(Param.of(n)));
+        stages.add(Stage.block("reduce 2", OpCall.of("nb201_resblock"), 4 * c, 2, false));
+        stages.add(Stage.cell("stage 3", "cell", Role.NORMAL).withRepeat(Param.of(n)));
+        List<OpCall> head = List.of(OpCall.of("bn"), OpCall.of("relu"), OpCall.of("gap"), OpCall.of("linear"));
+        Network net = new Network(new Shape(3, 32, 32), classes, c, cifarStem(c), stages, head, null, true);
+        return new SearchSpace("nas-bench-201", "", net, Map.of("cell", nb201Cell("cell")), Map.of(), Map.of(), Map.of());
+    }
+
+    // ---- ENAS ------------------------------------------------------------------------------------------------
+
+    /** One ENAS micro layer: each node picks two inputs (one per slot) and an op for each, and sums them. */
+    public static Cell enasMicroCell(String name, boolean reduction, int numNodes) {
+        List<Node> nodes = new ArrayList<>(List.of(Node.input("in0"), Node.input("in1")));
+        List<Edge> edges = new ArrayList<>();
+        List<String> previous = new ArrayList<>(List.of("in0", "in1"));
+        for (int i = 0; i < numNodes; i++) {
+            String n = "n" + (i + 2);
+            for (String slot : List.of("x", "y")) {
+                String s = n + "_" + slot;
+                String prefix = name + "_" + n + "_" + slot;
+                nodes.add(Node.intermediate(s).withInputChoice(new InputChoice(prefix + "_input", 1, Reduction.SUM, false)));
+                for (String p : previous) {
+                    edges.add(Edge.of(p, s, OpCall.of("identity")));
+                }
+                edges.add(Edge.of(s, n, LayerChoice.of(prefix + "_op", OpCatalog.ENAS_MICRO_PRIMITIVES)));
+            }
+            nodes.add(Node.intermediate(n));
+            previous.add(n);
+        }
+        nodes.add(new Node("out", NodeKind.OUTPUT, Reduction.MEAN, null, true));
+        return new Cell(name, nodes, edges, reduction ? Preprocess.ENAS_REDUCE : Preprocess.ENAS);
+    }
+
+    public static SearchSpace enasMicro(int c, int layersPerStage, int numNodes, int classes) {
+        Map<String, Cell> cells = new LinkedHashMap<>();
+        cells.put("normal", enasMicroCell("normal", false, numNodes));
+        cells.put("reduce", enasMicroCell("reduce", true, numNodes));
+        List<Stage> stages = new ArrayList<>();
+        for (int stage = 0; stage < 3; stage++) {
+            if (stage > 0) {
+                stages.add(Stage.cell("reduce " + stage, "reduce", Role.REDUCTION));
+            }
+            stages.add(Stage.cell("normal " + stage, "normal", Role.NORMAL).withRepeat(Param.of(layersPerStage)));
+        }
+        List<OpCall> head = List.of(OpCall.of("relu"), OpCall.of("gap"), OpCall.of("dropout"), OpCall.of("linear"));
+        Network net = new Network(new Shape(3, 32, 32), classes, c, cifarStem(3 * c), stages, head, null, true);
+        return new SearchSpace("enas-micro", "", net, cells, Map.of(), Map.of(), Map.of());
+    }
+
+    /**
+     * ENAS macro as one cell: layer i applies a LayerChoice of six branches to layer i-1 and adds any subset of
+     * the earlier layers (an InputChoice with n_chosen any). After layers num/3-1 and 2num/3-1 every kept tensor
+     * is reduced by a FactorizedReduce (one per tensor here; NNI shares one module among them).
+     */
+    public static Cell enasMacroCell(int numLayers) {
+        List<Node> nodes = new ArrayList<>(List.of(Node.input("in0")));
+        List<Edge> edges = new ArrayList<>();
+        List<String> rep = new ArrayList<>(List.of("in0")); // current (possibly reduced) tensor of stem, L0, L1...
+        int d = numLayers / 3;
+        List<Integer> pools = List.of(d - 1, 2 * d - 1);
+        int poolCount = 0;
+        for (int i = 0; i < numLayers; i++) {
+            String layer = "L" + i;
+            if (i >= 1) {
+                String skip = layer + "_skip";
+                nodes.add(Node.intermediate(skip).withInputChoice(
+                        new InputChoice("layer_" + i + "_skip", InputChoice.ANY, Reduction.SUM, true)));
+                for (int j = 0; j < i; j++) {
+                    edges.add(Edge.of(rep.get(j), skip, OpCall.of("identity")));
+                }
+                edges.add(Edge.of(skip, layer, OpCall.of("identity")));
+            }
+            nodes.add(Node.intermediate(layer));
+            edges.add(Edge.of(rep.get(i), layer, LayerChoice.of("layer_" + i, OpCatalog.ENAS_MACRO_PRIMITIVES)));
+            rep.add(layer);
+            if (pools.contains(i)) {
+                poolCount++;
+                for (int j = 0; j < rep.size(); j++) {
+                    String p = "pool" + poolCount + "_" + (j == 0 ? "stem" : "L" + (j - 1));
+                    nodes.add(Node.intermediate(p));
+                    edges.add(new Edge(rep.get(j), p, OpCall.of("factorized_reduce"), 2));
+                    rep.set(j, p);
+                }
+            }
+        }
+        nodes.add(Node.output("out", Reduction.SUM));
+        edges.add(Edge.of(rep.get(rep.size() - 1), "out", OpCall.of("identity")));
+        return new Cell("macro", nodes, edges, Preprocess.NONE);
+    }
+
+    public static SearchSpace enasMacro(int numLayers, int filters, int classes) {
+        List<OpCall> head = List.of(OpCall.of("gap"), OpCall.of("dropout"), OpCall.of("linear"));
+        Network net = new Network(new Shape(3, 32, 32), classes, filters, cifarStem(filters),
+                List.of(Stage.cell("layers", "macro", Role.NORMAL)), head, null, true);
+        return new SearchSpace("enas-macro", "", net, Map.of("macro", enasMacroCell(numLayers)), Map.of(), Map.of(), Map.of());
+    }
+
+    // ---- MobileNetV2 -----------------------------------------------------------------------------------------
+
+    /** {t, c, n, s} rows of MobileNetV2 (Sandler et al. 2018, Table 2). */
+    static final int[][] MBV2_SETTINGS = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1},
+            {6, 160, 3, 2}, {6, 320, 1, 1}};
+    /** ProxylessNAS's GPU search backbone: 21 searchable blocks after the first. */
+    static final int[][] GPU_SETTINGS = {{1, 16, 1, 1}, {6, 24, 4, 2}, {6, 40, 4, 2}, {6, 80, 4, 2}, {6, 96, 4, 1},
+            {6, 192, 4, 2}, {6, 320, 1, 1}};
+
+    /**
+     * MobileNetV2 with a LayerChoice (keys {@code b1, b2, ...}) on every inverted-residual block after the first;
+     * {@code candidates} of size one gives the fixed network. CIFAR: stem and second stage at stride 1.
+     */
+    public static SearchSpace mobileNetV2(boolean cifar, boolean gpu, List<String> candidates) {
+        int[][] settings = gpu ? GPU_SETTINGS : MBV2_SETTINGS;
+        List<Stage> stages = new ArrayList<>();
+        int block = 0;
+        for (int row = 0; row < settings.length; row++) {
+            int[] r = settings[row];
+            int stride = cifar && row == 1 ? 1 : r[3];
+            for (int i = 0; i < r[2]; i++) {
+                EdgeOp choice = block == 0 ? OpCall.of("MB3E" + r[0])
+                        : candidates.size() == 1 ? OpCall.of(candidates.get(0)) : LayerChoice.of("b" + block, candidates);
+                stages.add(Stage.block("b" + block, choice, r[1], i == 0 ? stride : 1, true));
+                block++;
+            }
+        }
+        List<OpCall> head = List.of(conv(1280, 1, 1, 0), OpCall.of("bn"), OpCall.of("relu6"), OpCall.of("gap"),
+                OpCall.of("dropout", "rate", 0.2), OpCall.of("linear"));
+        Shape input = cifar ? new Shape(3, 32, 32) : new Shape(3, 224, 224);
+        Network net = new Network(input, cifar ? 10 : 1000, 32,
+                List.of(List.of(conv(32, 3, cifar ? 1 : 2, 1), OpCall.of("bn"), OpCall.of("relu6"))), stages, head, null, true);
+        return new SearchSpace(cifar ? "mobilenetv2-cifar" : "mobilenetv2-imagenet", "", net, Map.of(), Map.of(),
+                Map.of(), Map.of("modnas.mixed_op", "BinGate"));
+    }
+
+    // ---- ResNet ----------------------------------------------------------------------------------------------
+
+    public static SearchSpace resnet(int depth) {
+        int[] reps = switch (depth) {
+            case 18 -> new int[] {2, 2, 2, 2};
+            case 34, 50 -> new int[] {3, 4, 6, 3};
+            case 101 -> new int[] {3, 4, 23, 3};
+            case 152 -> new int[] {3, 8, 36, 3};
+            default -> throw new IllegalArgumentException("ResNet depth must be 18, 34, 50, 101 or 152, not " + depth);
+        };
+        boolean bottleneck = depth >= 50;
+        List<Stage> stages = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            int width = 64 << i;
+            stages.add(Stage.block("layer" + (i + 1), OpCall.of(bottleneck ? "bottleneck" : "basic_block"),
+                    bottleneck ? 4 * width : width, i == 0 ? 1 : 2, false).withRepeat(Param.of(reps[i])));
+        }
+        List<List<OpCall>> stem = List.of(List.of(conv(64, 7, 2, 3), OpCall.of("bn"), OpCall.of("relu"),
+                new OpCall("max_pool", Map.of("kernel", Param.of(3), "stride", Param.of(2), "padding", Param.of(1)))));
+        Network net = new Network(new Shape(3, 224, 224), 1000, 64, stem, stages, gapLinear(), null, true);
+        return new SearchSpace("resnet" + depth, "", net, Map.of(), Map.of(), Map.of(), Map.of());
+    }
+
+    /** He et al.'s CIFAR ResNet-(6n+2), option-A shortcuts. */
+    public static SearchSpace cifarResNet(int depth) {
+        if (depth < 8 || (depth - 2) % 6 != 0) {
+            throw new IllegalArgumentException("CIFAR ResNet depth must be 6n+2, not " + depth);
+        }
+        int n = (depth - 2) / 6;
+        List<Stage> stages = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            stages.add(Stage.block("stage" + (i + 1), OpCall.of("basic_block_a"), 16 << i, i == 0 ? 1 : 2, false)
+                    .withRepeat(Param.of(n)));
+        }
+        Network net = new Network(new Shape(3, 32, 32), 10, 16,
+                List.of(List.of(conv(16, 3, 1, 1), OpCall.of("bn"), OpCall.of("relu"))), stages, gapLinear(), null, true);
+        return new SearchSpace("resnet" + depth + "-cifar", "", net, Map.of(), Map.of(), Map.of(), Map.of());
+    }
+
+    /**
+     * VEGA ResNetVariant / VariantLayer: one BasicBlock per list entry; doublechannel[i] doubles the width
+     * (widen 2), downsample[i] makes the block stride 2. With {@code search}, each entry is a ValueChoice.
+     */
+    public static SearchSpace resnetVariant(int base, List<Integer> doublechannel, List<Integer> downsample, int classes,
+                                            boolean search) {
+        if (doublechannel.size() != downsample.size()) {
+            throw new IllegalArgumentException("doublechannel and downsample must have the same length");
+        }
+        List<Stage> stages = new ArrayList<>();
+        Map<String, ValueChoice> values = new LinkedHashMap<>();
+        for (int i = 0; i < doublechannel.size(); i++) {
+            Param widen = Param.of(doublechannel.get(i) == 0 ? 1 : 2);
+            Param stride = Param.of(downsample.get(i) == 0 ? 1 : 2);
+            if (search) {
+                values.put("doublechannel_" + i, new ValueChoice("doublechannel_" + i, List.of(1.0, 2.0)));
+                values.put("downsample_" + i, new ValueChoice("downsample_" + i, List.of(1.0, 2.0)));
+                widen = Param.ref("doublechannel_" + i);
+                stride = Param.ref("downsample_" + i);
+            }
+            stages.add(new Stage("block" + i, StageKind.BLOCK, null, OpCall.of("basic_block"), Role.NORMAL, null, widen,
+                    stride, null, false));
+        }
+        Network net = new Network(new Shape(3, 32, 32), classes, base,
+                List.of(List.of(conv(base, 3, 1, 1), OpCall.of("bn"), OpCall.of("relu"))), stages, gapLinear(), null, true);
+        return new SearchSpace("resnet-variant", "", net, Map.of(), values, Map.of(), Map.of());
+    }
+
+    static OpCall conv(int out, int kernel, int stride, int padding) {
+        Map<String, Param> p = new LinkedHashMap<>();
+        p.put("out", Param.of(out));
+        p.put("kernel", Param.of(kernel));
+        if (stride != 1) {
+            p.put("stride", Param.of(stride));
+        }
+        p.put("padding", Param.of(padding));
+        return new OpCall("conv", p);
+    }
+}
