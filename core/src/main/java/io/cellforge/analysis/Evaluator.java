@@ -52,6 +52,8 @@ public final class Evaluator {
         void stage(int stageIndex, String part, Layer layer);
     }
 
+    private static final int MAX_REPEAT = 1000;
+    private static final int MAX_CHANNELS = 1 << 20;
     private static final Set<String> BUILTIN_REFS = Set.of("stride", "C_in", "C_out", "C");
 
     private final SearchSpace space;
@@ -135,14 +137,17 @@ public final class Evaluator {
                 Stage st = stages.get(si);
                 String place = "stage " + si + " (" + (st.name() == null ? st.kind().name().toLowerCase() : st.name()) + ")";
                 int repeat = intOf(st.repeat(), 1, place + ", repeat");
-                if (repeat < 1) {
-                    throw fail(place, "repeat must be at least 1, got " + repeat);
+                if (repeat < 1 || repeat > MAX_REPEAT) {
+                    throw fail(place, "repeat must be 1.." + MAX_REPEAT + ", got " + repeat);
                 }
                 int widen = intOf(st.widen(), st.role() == io.cellforge.space.Role.REDUCTION ? 2 : 1, place + ", widen");
-                base *= widen;
+                if (widen < 1 || widen > 64) {
+                    throw fail(place, "widen must be 1..64, got " + widen);
+                }
+                base = (int) Math.min((long) base * widen, Integer.MAX_VALUE);
                 int c = st.channels() != null ? intOf(st.channels(), base, place + ", channels") : base;
-                if (c < 1) {
-                    throw fail(place, "channels must be positive, got " + c);
+                if (c < 1 || c > MAX_CHANNELS) {
+                    throw fail(place, "channels must be 1.." + MAX_CHANNELS + ", got " + c);
                 }
                 base = c;
                 for (int r = 0; r < repeat; r++) {
@@ -160,6 +165,9 @@ public final class Evaluator {
                         out = cell(cell, cell.inputs().size() >= 2 ? List.of(prev, in) : List.of(in), c, copyPlace);
                     } else {
                         int stride = r == 0 ? intOf(st.stride(), 1, place + ", stride") : 1;
+                        if (stride < 1 || stride > 64) {
+                            throw fail(place, "stride must be 1..64, got " + stride);
+                        }
                         out = block(st, in, c, stride, copyPlace);
                     }
                     history.add(out);
@@ -435,7 +443,12 @@ public final class Evaluator {
                 + catalog.closest(call.op()).map(s -> " (did you mean '" + s + "'?)").orElse("")));
         OpArgs ctx = new OpArgs(cIn, cOut, stride, space.network().affine(), Map.of());
         Map<String, Double> resolved = new LinkedHashMap<>();
+        boolean userOp = !OpCatalog.builtin().isBuiltin(call.op());
         for (var p : call.params().entrySet()) {
+            if (userOp) {
+                resolved.put(p.getKey(), resolve(p.getValue(), ctx, place + ", " + call.op() + "." + p.getKey()));
+                continue;
+            }
             if (!def.params().isEmpty() && !def.params().contains(p.getKey())) {
                 throw fail(place, "op '" + call.op() + "' has no parameter '" + p.getKey() + "' (it has "
                         + String.join(", ", def.params()) + ")");
@@ -510,6 +523,9 @@ public final class Evaluator {
         if (!p.isRef()) {
             return p.value();
         }
+        if (!userOpContext.isEmpty() && userOpContext.peek().params().containsKey(p.ref())) {
+            return userOpContext.peek().params().get(p.ref()); // a parameter of the enclosing user op
+        }
         if (BUILTIN_REFS.contains(p.ref())) {
             OpArgs c = userOpContext.isEmpty() ? ctx : userOpContext.peek();
             return switch (p.ref()) {
@@ -543,8 +559,8 @@ public final class Evaluator {
             return fallback;
         }
         double v = resolve(p, OpArgs.of(0, 0, 1), place);
-        if (v != Math.rint(v)) {
-            throw fail(place, "must be a whole number, got " + v);
+        if (v != Math.rint(v) || Math.abs(v) > 1 << 30) {
+            throw fail(place, "must be a whole number of reasonable size, got " + v);
         }
         return (int) v;
     }

@@ -9,10 +9,13 @@ public sealed interface Decision {
     record Op(String label) implements Decision {
     }
 
-    /** An InputChoice: indices of the chosen candidates, ascending. */
+    /**
+     * An InputChoice: indices of the chosen candidates, in the order given (a derived architecture lists the
+     * strongest first, as a DARTS genotype does; that order is kept through every format).
+     */
     record Inputs(List<Integer> indices) implements Decision {
         public Inputs {
-            indices = indices.stream().sorted().distinct().toList();
+            indices = indices.stream().distinct().toList();
         }
     }
 

@@ -10,6 +10,8 @@ final class GenotypeParser {
     private static final int MAX_LENGTH = 1_000_000;
     private final String s;
     private int pos;
+    /** Where each field's pairs (or its concat list) started, for errors found after parsing. */
+    private final Map<String, List<Integer>> positions = new HashMap<>();
 
     GenotypeParser(String s) {
         this.s = s == null ? "" : s;
@@ -31,9 +33,15 @@ final class GenotypeParser {
             int at = pos;
             String key = ident();
             expect('=');
+            List<Integer> where = new ArrayList<>();
+            positions.put(key, where);
             Object value = switch (key) {
-                case "normal", "reduce" -> opList();
-                case "normal_concat", "reduce_concat" -> concat();
+                case "normal", "reduce" -> opList(where);
+                case "normal_concat", "reduce_concat" -> {
+                    skip();
+                    where.add(pos);
+                    yield concat();
+                }
                 default -> throw errAt(at, "unknown field '" + key + "' (expected normal, normal_concat, reduce, reduce_concat)");
             };
             if (fields.put(key, value) != null) {
@@ -72,32 +80,36 @@ final class GenotypeParser {
 
     private void check(String cell, List<Genotype.Op> ops, List<Integer> concat) throws FormatException {
         if (ops.isEmpty() || ops.size() % 2 != 0) {
-            throw new FormatException("", cell + " must list two (op, input) pairs per node, got " + ops.size() + " pairs");
+            throw errAt(positions.get(cell).isEmpty() ? s.length() : positions.get(cell).get(0),
+                    cell + " must list two (op, input) pairs per node, got " + ops.size() + " pairs");
         }
         int steps = ops.size() / 2;
         for (int i = 0; i < ops.size(); i++) {
             int node = i / 2 + 2;
             int in = ops.get(i).input();
             if (in < 0 || in >= node) {
-                throw new FormatException("", cell + " pair " + i + " ('" + ops.get(i).name() + "', " + in
+                throw errAt(positions.get(cell).get(i), cell + " pair " + i + " ('" + ops.get(i).name() + "', " + in
                         + "): node " + node + " can only take inputs 0.." + (node - 1));
             }
         }
+        int at = positions.get(cell + "_concat").get(0);
         if (concat.isEmpty()) {
-            throw new FormatException("", cell + "_concat is empty");
+            throw errAt(at, cell + "_concat is empty");
         }
         for (int c : concat) {
             if (c < 0 || c >= steps + 2) {
-                throw new FormatException("", cell + "_concat names node " + c + " but the cell has nodes 0.." + (steps + 1));
+                throw errAt(at, cell + "_concat names node " + c + " but the cell has nodes 0.." + (steps + 1));
             }
         }
     }
 
-    private List<Genotype.Op> opList() throws FormatException {
+    private List<Genotype.Op> opList(List<Integer> where) throws FormatException {
         expect('[');
         List<Genotype.Op> ops = new ArrayList<>();
         skip();
         while (peek() != ']') {
+            skip();
+            where.add(pos);
             expect('(');
             String name = string();
             expect(',');
@@ -191,7 +203,8 @@ final class GenotypeParser {
         while (pos < s.length() && Character.isDigit(s.charAt(pos))) {
             pos++;
         }
-        if (start == pos || pos - start > 9) {
+        int digits = pos - start - (s.charAt(start) == '-' ? 1 : 0);
+        if (digits < 1 || digits > 9) {
             throw errAt(start, "expected a whole number");
         }
         return Integer.parseInt(s.substring(start, pos));

@@ -1,6 +1,8 @@
 package io.cellforge.io;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -312,24 +314,34 @@ public final class ArchFormats {
     // ---- NNI ------------------------------------------------------------------------------------------------
 
     static Architecture readNni(String text, String source, SearchSpace space) throws LoadException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            JsonLocation l = e.getLocation();
-            String at = l == null ? source : source + ":" + l.getLineNr() + ":" + l.getColumnNr();
-            throw new LoadException(at, "JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new LoadException(source + ":1:1", "an NNI choice dict is a JSON object {\"key\": choice}");
-        }
         Map<String, Object> raw = new LinkedHashMap<>();
-        var it = root.fields();
-        while (it.hasNext()) {
-            var e = it.next();
-            raw.put(e.getKey(), jsonRaw(e.getValue(), source, e.getKey()));
+        Map<String, String> where = new LinkedHashMap<>();
+        try (JsonParser p = JSON.getFactory().createParser(text)) {
+            p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new LoadException(at(source, p.currentTokenLocation()), "an NNI choice dict is a JSON object {\"key\": choice}");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String key = p.currentName();
+                String keyAt = at(source, p.currentTokenLocation());
+                p.nextToken();
+                JsonNode value = JSON.readTree(p);
+                raw.put(key, jsonRaw(value, keyAt, key));
+                where.put(key, keyAt);
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new LoadException(at(source, p.currentTokenLocation()), "unexpected text after the choice dict");
+            }
+        } catch (JsonProcessingException e) {
+            throw new LoadException(at(source, e.getLocation()), "JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new LoadException(source, "JSON: " + e.getMessage());
         }
-        return bind(space, raw, Map.of(), source);
+        return bind(space, raw, where, source);
+    }
+
+    private static String at(String source, JsonLocation l) {
+        return l == null ? source + ":1:1" : source + ":" + Math.max(1, l.getLineNr()) + ":" + Math.max(1, l.getColumnNr());
     }
 
     private static Object jsonRaw(JsonNode n, String source, String key) throws LoadException {

@@ -100,6 +100,15 @@ public final class SpaceYaml {
         return new Loaded(new SearchSpace(name, description, network, cells, values, ops, meta), map);
     }
 
+    /** A name (of a node, cell, key): non-empty text. */
+    static String name(YNode n, String what) throws LoadException {
+        String s = n.str().trim();
+        if (s.isEmpty() || n.isNull()) {
+            throw n.error(what + " cannot be empty");
+        }
+        return s;
+    }
+
     private static String str(YNode n) {
         try {
             return n.str();
@@ -174,7 +183,7 @@ public final class SpaceYaml {
         Param repeat = YNode.opt(m, "repeat").isPresent() ? param(m.get("repeat")) : null;
         boolean residual = YNode.opt(m, "residual").isPresent() && m.get("residual").bool();
         if (m.containsKey("cell")) {
-            return new Stage(name, StageKind.CELL, m.get("cell").str(), null, role, channels, widen, stride, repeat, residual);
+            return new Stage(name, StageKind.CELL, name(m.get("cell"), "a cell name"), null, role, channels, widen, stride, repeat, residual);
         }
         EdgeOp op = m.containsKey("op") ? opCall(m.get("op")) : layerChoice(m.get("choice"));
         return new Stage(name, StageKind.BLOCK, null, op, role, channels, widen, stride, repeat, residual);
@@ -192,8 +201,9 @@ public final class SpaceYaml {
         }
         List<Node> nodes = new ArrayList<>();
         for (YNode i : YNode.req(m, "inputs", n).seq()) {
-            nodes.add(Node.input(i.str()));
-            map.put(where + ", node " + i.str(), i.where());
+            String in = name(i, "an input name");
+            nodes.add(Node.input(in));
+            map.put(where + ", node " + in, i.where());
         }
         if (YNode.opt(m, "nodes").isPresent()) {
             for (YNode x : m.get("nodes").seq()) {
@@ -222,13 +232,10 @@ public final class SpaceYaml {
 
     private static Node node(YNode n, NodeKind kind) throws LoadException {
         if (n.isScalar()) {
-            return new Node(n.str(), kind, Reduction.SUM, null, false);
+            return new Node(name(n, "a node name"), kind, Reduction.SUM, null, false);
         }
         Map<String, YNode> m = n.map(List.of("name", "reduction", "input_choice", "loose_ends"));
-        String name = YNode.req(m, "name", n).str();
-        if (name.isBlank()) {
-            throw m.get("name").error("a node name cannot be empty");
-        }
+        String name = name(YNode.req(m, "name", n), "a node name");
         Reduction r = YNode.opt(m, "reduction").isPresent() ? reduction(m.get("reduction")) : Reduction.SUM;
         InputChoice ic = null;
         if (YNode.opt(m, "input_choice").isPresent()) {
@@ -238,7 +245,7 @@ public final class SpaceYaml {
             if (YNode.opt(cm, "n_chosen").isPresent() && !cm.get("n_chosen").str().equals("any")) {
                 k = cm.get("n_chosen").integer(0, 10_000);
             }
-            ic = new InputChoice(YNode.req(cm, "key", c).str(), k,
+            ic = new InputChoice(name(YNode.req(cm, "key", c), "a key"), k,
                     YNode.opt(cm, "reduction").isPresent() ? reduction(cm.get("reduction")) : r,
                     YNode.opt(cm, "allow_none").isPresent() && cm.get("allow_none").bool());
         }
@@ -261,7 +268,7 @@ public final class SpaceYaml {
         EdgeOp op = YNode.opt(m, "choice").isPresent() ? layerChoice(m.get("choice"))
                 : YNode.opt(m, "op").isPresent() ? opCall(m.get("op")) : OpCall.of("identity");
         int stride = YNode.opt(m, "stride").isPresent() ? m.get("stride").integer(1, 64) : 1;
-        return new Edge(YNode.req(m, "from", n).str(), YNode.req(m, "to", n).str(), op, stride);
+        return new Edge(name(YNode.req(m, "from", n), "an edge's 'from'"), name(YNode.req(m, "to", n), "an edge's 'to'"), op, stride);
     }
 
     static LayerChoice layerChoice(YNode n) throws LoadException {
@@ -270,7 +277,7 @@ public final class SpaceYaml {
         for (YNode c : YNode.req(m, "candidates", n).seq()) {
             cands.add(opCall(c));
         }
-        return new LayerChoice(YNode.req(m, "key", n).str(), cands);
+        return new LayerChoice(name(YNode.req(m, "key", n), "a key"), cands);
     }
 
     private static List<OpCall> opList(YNode n) throws LoadException {
@@ -291,14 +298,14 @@ public final class SpaceYaml {
             return OpCall.of(s);
         }
         Map<String, YNode> m = n.map();
-        YNode name = YNode.req(m, "op", n);
+        String name = name(YNode.req(m, "op", n), "an op name");
         Map<String, Param> params = new LinkedHashMap<>();
         for (var e : m.entrySet()) {
             if (!e.getKey().equals("op")) {
                 params.put(e.getKey(), param(e.getValue()));
             }
         }
-        return new OpCall(name.str(), params);
+        return new OpCall(name, params);
     }
 
     static Param param(YNode n) throws LoadException {

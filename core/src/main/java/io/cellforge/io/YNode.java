@@ -45,6 +45,9 @@ public final class YNode {
         opts.setNestingDepthLimit(64);
         opts.setCodePointLimit(MAX_CHARS);
         opts.setAllowRecursiveKeys(false);
+        // Only nodes are composed, never objects, so a tag (VEGA writes !!python/tuple) cannot run anything;
+        // it is read as the list or mapping it tags.
+        opts.setTagInspector(tag -> true);
         Yaml yaml = new Yaml(new SafeConstructor(opts));
         Node root;
         try {

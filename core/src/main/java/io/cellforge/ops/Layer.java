@@ -33,6 +33,12 @@ public sealed interface Layer {
 
         @Override
         public Shape output(Shape s) throws ShapeException {
+            if (in < 1 || out < 1 || kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1 || dilation < 1 || groups < 1
+                    || padH < 0 || padW < 0) {
+                throw new ShapeException("conv needs positive channels, kernel, stride, dilation and groups and a padding"
+                        + " of at least 0 (got " + in + "->" + out + ", kernel " + kernelH + "x" + kernelW + ", stride "
+                        + strideH + ", dilation " + dilation + ", groups " + groups + ", padding " + padH + ")");
+            }
             if (s.channels() != in) {
                 throw new ShapeException("conv expects " + in + " channels, got " + s.channels());
             }
@@ -103,6 +109,10 @@ public sealed interface Layer {
     record Pool(PoolKind kind, int kernel, int stride, int padding, boolean countIncludePad) implements Layer {
         @Override
         public Shape output(Shape s) throws ShapeException {
+            if (kernel < 1 || stride < 1 || padding < 0 || padding * 2 > kernel) {
+                throw new ShapeException("pool needs kernel and stride of at least 1 and padding of at most half the kernel"
+                        + " (got kernel " + kernel + ", stride " + stride + ", padding " + padding + ")");
+            }
             int h = convOut(s.height(), kernel, stride, padding, 1);
             int w = convOut(s.width(), kernel, stride, padding, 1);
             if (h < 1 || w < 1) {
@@ -144,6 +154,9 @@ public sealed interface Layer {
     record Linear(int in, int out, boolean bias) implements Layer {
         @Override
         public Shape output(Shape s) throws ShapeException {
+            if (out < 1) {
+                throw new ShapeException("linear needs at least 1 output, got " + out);
+            }
             if (s.size() != in) {
                 throw new ShapeException("linear expects " + in + " features, got " + s.size() + " (" + s + ")");
             }
@@ -202,7 +215,10 @@ public sealed interface Layer {
         }
 
         @Override
-        public Shape output(Shape s) {
+        public Shape output(Shape s) throws ShapeException {
+            if (stride < 1) {
+                throw new ShapeException("stride must be at least 1, got " + stride);
+            }
             return new Shape(channels > 0 ? channels : s.channels(), ceilDiv(s.height(), stride), ceilDiv(s.width(), stride));
         }
 
@@ -242,8 +258,9 @@ public sealed interface Layer {
     record PadShortcut(int in, int out, int stride) implements Layer {
         @Override
         public Shape output(Shape s) throws ShapeException {
-            if (s.channels() != in || out < in) {
-                throw new ShapeException("option-A shortcut expects " + in + " channels, got " + s.channels());
+            if (s.channels() != in || out < in || stride < 1) {
+                throw new ShapeException("option-A shortcut expects " + in + " channels (got " + s.channels()
+                        + "), at least as many outputs and a positive stride");
             }
             return new Shape(out, ceilDiv(s.height(), stride), ceilDiv(s.width(), stride));
         }

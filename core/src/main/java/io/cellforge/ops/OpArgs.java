@@ -23,6 +23,9 @@ public record OpArgs(int cIn, int cOut, int stride, boolean affine, Map<String, 
         if (v != Math.rint(v)) {
             throw new ShapeException("parameter '" + name + "' must be a whole number, got " + v);
         }
+        if (Math.abs(v) > 1 << 20) {
+            throw new ShapeException("parameter '" + name + "' is out of range: " + v.longValue());
+        }
         return v.intValue();
     }
 

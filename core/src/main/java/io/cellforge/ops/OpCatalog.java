@@ -161,7 +161,10 @@ public final class OpCatalog {
     }
 
     /** MobileNetV2 / ModularNAS inverted conv without its residual, which the enclosing block adds. */
-    public static Layer mbConv(int cIn, int cOut, int kernel, int expand, int stride) {
+    public static Layer mbConv(int cIn, int cOut, int kernel, int expand, int stride) throws ShapeException {
+        if (expand < 1 || kernel < 1) {
+            throw new ShapeException("an inverted conv needs kernel and expansion of at least 1, got " + kernel + " and " + expand);
+        }
         List<Layer> l = new ArrayList<>();
         int hidden = Math.round((float) cIn * expand);
         if (expand != 1) {

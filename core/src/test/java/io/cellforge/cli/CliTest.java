@@ -1,0 +1,138 @@
+package io.cellforge.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellforge.io.SpaceYaml;
+import io.cellforge.zoo.Zoo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CliTest {
+    static final String DARTS_V2 = io.cellforge.arch.Genotype.DARTS_V2.toString();
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void statsOfTheDartsV2GenotypeAsJson() throws Exception {
+        Run r = run("stats", "--genotype", DARTS_V2, "--channels", "36", "--layers", "20", "--classes", "10", "--auxiliary", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(3_349_342, j.get("params").asLong());
+        assertEquals(476_426, j.get("aux_params").asLong());
+        assertTrue(j.get("macs").asLong() > 0);
+    }
+
+    @Test
+    void statsOfImageNetGenotypeAndOfAZooNetwork() throws Exception {
+        Run r = run("stats", "--genotype", DARTS_V2, "--channels", "48", "--layers", "14", "--imagenet", "--json");
+        assertEquals(4_718_752, new ObjectMapper().readTree(r.out()).get("params").asLong());
+        r = run("stats", "--zoo", "resnet20-cifar", "--json");
+        assertEquals(269_722, new ObjectMapper().readTree(r.out()).get("params").asLong());
+        r = run("stats", "--zoo", "resnet18");
+        assertTrue(r.out().contains("11,689,512"), r.out());
+    }
+
+    @Test
+    void statsOfASpaceGivesTheRangeAndTheCount() throws Exception {
+        Run r = run("stats", "--zoo", "nas-bench-201", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(15_625, j.get("architectures").asLong());
+        assertTrue(j.get("params").get("min").asLong() < j.get("params").get("max").asLong());
+    }
+
+    @Test
+    void validateAZooFileAndABrokenOne(@TempDir Path dir) throws Exception {
+        Path ok = dir.resolve("ok.yaml");
+        Files.writeString(ok, SpaceYaml.write(Zoo.get("darts-search").orElseThrow()));
+        Run r = run("validate", ok.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("valid"));
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, Files.readString(ok).replace("{from: in0, to: n2, choice: {key: normal_n2_p0, candidates: [none,",
+                "{from: in0, to: n2, choice: {key: normal_n2_p0, candidates: [nothing,"));
+        r = run("validate", bad.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.out().matches("(?s).*bad\\.yaml:\\d+:\\d+: cell normal, edge in0->n2: unknown op 'nothing'.*"), r.out());
+    }
+
+    @Test
+    void aMissingFileIsOneLineAndExitOne() {
+        Run r = run("validate", "/no/such/file.yaml");
+        assertEquals(1, r.code());
+        assertEquals("cellforge: /no/such/file.yaml: no such file", r.err().strip());
+    }
+
+    @Test
+    void badUsageIsExitTwo() {
+        assertEquals(2, run("stats").code());
+        assertEquals(2, run("stats", "--zoo", "x", "--genotype", "y").code());
+        assertEquals(1, run("stats", "--zoo", "nope").code());
+    }
+
+    @Test
+    void convertGenotypeToEveryFormatAndBack(@TempDir Path dir) throws Exception {
+        Path g = dir.resolve("v2.genotype");
+        Files.writeString(g, DARTS_V2);
+        for (String out : new String[] {"a.json", "a.arch.yaml", "a.modnas.yaml"}) {
+            Run r = run("convert", g.toString(), dir.resolve(out).toString());
+            assertEquals(0, r.code(), r.err());
+            Run back = run("convert", dir.resolve(out).toString(), dir.resolve(out + ".genotype").toString(), "--zoo", "darts-search");
+            assertEquals(0, back.code(), back.err());
+            assertEquals(DARTS_V2, Files.readString(dir.resolve(out + ".genotype")).strip());
+        }
+    }
+
+    @Test
+    void aFailedConvertLeavesTheExistingOutputUntouched(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("keep.json");
+        Files.writeString(out, "{\"precious\": true}");
+        Path bad = dir.resolve("bad.genotype");
+        Files.writeString(bad, "Genotype(normal=[('sep_conv_3x3', 0)");
+        Run r = run("convert", bad.toString(), out.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("cellforge: " + bad + ":1:"), r.err());
+        assertEquals("{\"precious\": true}", Files.readString(out));
+        try (var files = Files.list(dir)) {
+            assertEquals(2, files.count(), "no temporary file is left behind");
+        }
+    }
+
+    @Test
+    void convertAModularNasSpaceToCellforgeYaml(@TempDir Path dir) throws Exception {
+        Path in = dir.resolve("mbv2.yml");
+        Files.writeString(in, "model:\n  type: CIFAR_MobileNetV2\nmixed_op:\n  type: BinGate\n  primitives: [MB3E3, MB5E6]\n");
+        Path out = dir.resolve("space.yaml");
+        Run r = run("convert", in.toString(), out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(0, run("validate", out.toString()).code());
+    }
+
+    @Test
+    void zooListsAndWritesTemplates(@TempDir Path dir) throws Exception {
+        Run r = run("zoo");
+        assertTrue(r.out().contains("darts-search") && r.out().contains("mobilenetv2-imagenet"), r.out());
+        Path t = dir.resolve("t.yaml");
+        assertEquals(0, run("zoo", "enas-micro", "-o", t.toString()).code());
+        assertEquals(1, run("zoo", "enas-micro", "-o", t.toString()).code(), "refuses to overwrite without --force");
+        assertEquals(0, run("validate", t.toString()).code());
+    }
+}
