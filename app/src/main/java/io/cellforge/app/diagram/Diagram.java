@@ -1,0 +1,18 @@
+package io.cellforge.app.diagram;
+
+import java.util.List;
+
+/** A laid-out picture of a graph: boxes and arrows with coordinates. Plain data, no JavaFX. */
+public record Diagram(String title, List<Box> boxes, List<Arrow> arrows, double width, double height) {
+
+    public enum Kind { INPUT, INTERMEDIATE, OUTPUT, CHOICE_NODE, STAGE }
+
+    /** A node: its id in the model, text, kind and a badge (e.g. "choose 2 of 3"). */
+    public record Box(String id, String label, String badge, Kind kind, double x, double y, double w, double h) {
+    }
+
+    /** An edge: its route, its label (an op, or a LayerChoice's key and count) and details (the candidates). */
+    public record Arrow(String from, String to, List<double[]> points, List<String> label, String details, boolean choice,
+                        double labelX, double labelY, double labelW, double labelH) {
+    }
+}

@@ -1,0 +1,94 @@
+package io.cellforge.app;
+
+import io.cellforge.analysis.Problem;
+import io.cellforge.app.diagram.Diagram;
+import io.cellforge.io.SpaceYaml;
+import io.cellforge.zoo.Zoo;
+import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The window as a newcomer first sees it, headless under Monocle. */
+@ExtendWith(ApplicationExtension.class)
+class MainWindowTest {
+    private MainViewModel vm;
+
+    @Start
+    void start(Stage stage) {
+        vm = new MainViewModel();
+        stage.setScene(new MainWindow(vm, stage).scene());
+        vm.openZoo(CellforgeApp.DEFAULT_SPACE);
+        stage.show();
+    }
+
+    private static Set<String> boxIds(FxRobot robot) {
+        return robot.lookup(".diagram-box").queryAll().stream().map(Node::getId).collect(Collectors.toSet());
+    }
+
+    @Test
+    void theDefaultSpaceOpensWithItsNormalCellDrawn(FxRobot robot) {
+        assertEquals(Set.of("box-in0", "box-in1", "box-n2", "box-n3", "box-n4", "box-n5", "box-out"), boxIds(robot));
+        // 14 LayerChoice edges and 4 edges into the output, each an arrow.
+        assertEquals(18, robot.lookup(".diagram-arrow").queryAll().size());
+        assertEquals(14, robot.lookup(".diagram-label").queryAll().size());
+        Diagram.Box n5 = (Diagram.Box) robot.lookup("#box-n5").query().getUserData();
+        assertEquals("choose 2 of 5, sum", n5.badge());
+    }
+
+    @Test
+    void theStatusLineCountsTheSpace(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup("#status").queryAs(Label.class).getText().contains("architectures"));
+        String s = robot.lookup("#status").queryAs(Label.class).getText();
+        assertTrue(s.startsWith("darts-mini: 9.119e18 architectures"), s);
+    }
+
+    @Test
+    void choosingTheNetworkInTheOutlineDrawsTheStack(FxRobot robot) {
+        robot.clickOn("Network");
+        WaitForAsyncUtils.waitForFxEvents();
+        Set<String> ids = boxIds(robot);
+        assertTrue(ids.containsAll(Set.of("box-input", "box-stem", "box-cell 0", "box-cell 4", "box-head")), ids.toString());
+        robot.clickOn("reduce");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(boxIds(robot).contains("box-n5"));
+    }
+
+    @Test
+    void aBrokenFileShowsItsErrorAndKeepsTheFile(FxRobot robot, @TempDir Path dir) throws Exception {
+        Path f = dir.resolve("broken.yaml");
+        String text = SpaceYaml.write(Zoo.get("nas-bench-201").orElseThrow()).replace("classes: 10", "classes: ten");
+        Files.writeString(f, text);
+        robot.interact(() -> vm.openFile(f));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !vm.problems().isEmpty() && vm.problems().get(0).isError());
+        WaitForAsyncUtils.waitForFxEvents();
+        @SuppressWarnings("unchecked")
+        ListView<Problem> problems = robot.lookup("#problems").queryAs(ListView.class);
+        String first = problems.getItems().get(0).toString();
+        assertTrue(first.contains("broken.yaml:7:12: expected a number, found 'ten'"), first);
+        assertEquals(text, Files.readString(f));
+    }
+
+    @Test
+    void aBlockNetworkWithoutCellsShowsItsStack(FxRobot robot) {
+        robot.interact(() -> vm.openZoo("resnet18"));
+        Set<String> ids = boxIds(robot);
+        assertTrue(ids.containsAll(Set.of("box-stem", "box-layer1", "box-layer4", "box-head")), ids.toString());
+    }
+}
