@@ -92,10 +92,11 @@ public final class MainViewModel {
                         show(im.space(), file.toString(), new ArrayList<>(im.notMapped()));
                     }
                 });
-            } catch (LoadException e) {
+            } catch (LoadException | RuntimeException e) {
+                String message = e instanceof LoadException ? e.getMessage() : file + ": could not be read (" + e + ")";
                 Platform.runLater(() -> {
                     if (generation.get() == gen) {
-                        problems.setAll(Problem.error("", e.getMessage()));
+                        problems.setAll(Problem.error("", message));
                         status.set("Could not open " + file.getFileName() + ": see the problems below");
                     }
                 });
@@ -115,14 +116,23 @@ public final class MainViewModel {
         problems.setAll(notes);
         status.set(s.name() + ": counting ...");
         worker.submit(() -> {
-            List<Problem> found = Validator.validate(s);
-            String summary = summary(s);
+            List<Problem> found;
+            String summary;
+            try {
+                found = Validator.validate(s);
+                summary = summary(s);
+            } catch (RuntimeException e) {
+                found = List.of(Problem.error("", "internal error while checking the space: " + e));
+                summary = s.name() + ": could not be checked";
+            }
+            List<Problem> checked = found;
+            String line = summary;
             Platform.runLater(() -> {
                 if (generation.get() == gen) {
                     List<Problem> all = new ArrayList<>(notes);
-                    all.addAll(found);
+                    all.addAll(checked);
                     problems.setAll(all);
-                    status.set(summary);
+                    status.set(line);
                 }
             });
         });

@@ -47,11 +47,6 @@ public final class Evaluator {
 
     public enum Mode { FIXED, SUPERNET }
 
-    /** What layers a network is made of, as the engine and the views need them. */
-    public interface LayerSink {
-        void stage(int stageIndex, String part, Layer layer);
-    }
-
     private static final int MAX_REPEAT = 1000;
     private static final int MAX_CHANNELS = 1 << 20;
     private static final Set<String> BUILTIN_REFS = Set.of("stride", "C_in", "C_out", "C");
@@ -226,9 +221,7 @@ public final class Evaluator {
             }
             out = o;
         }
-        if (st.residual() && stride == 1 && in.equals(out)) {
-            return out; // identity shortcut: no weights, no multiply-adds
-        }
+        // A residual block's identity shortcut (stride 1, same shape) has no weights and no multiply-adds.
         return out;
     }
 

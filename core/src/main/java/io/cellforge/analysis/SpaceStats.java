@@ -88,16 +88,9 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
 
     static long optionCount(SearchSpace space, Mutable m) {
         if (m instanceof InputChoice ic) {
-            for (Cell c : space.cells().values()) {
-                for (Node n : c.nodes()) {
-                    if (n.inputChoice() != null && n.inputChoice().key().equals(ic.key())) {
-                        return ic.optionCount(c.incoming(n.name()).size());
-                    }
-                }
-            }
-            return 1;
+            return ic.optionCount(space.inputCandidates(ic.key()).size());
         }
-        return m.optionCount();
+        return m instanceof LayerChoice lc ? lc.optionCount() : ((ValueChoice) m).optionCount();
     }
 
     /** The options of each key, in order; an InputChoice with any number of inputs lists single toggles lazily. */
@@ -111,7 +104,7 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
             } else if (m instanceof ValueChoice vc) {
                 vc.candidates().forEach(v -> opts.add(new Decision.Value(v)));
             } else if (m instanceof InputChoice ic) {
-                int n = candidatesOf(space, ic);
+                int n = space.inputCandidates(ic.key()).size();
                 if (ic.nChosen() == InputChoice.ANY) {
                     if (ic.allowNone()) {
                         opts.add(new Decision.Inputs(List.of()));
@@ -133,17 +126,6 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
             out.put(e.getKey(), opts);
         }
         return out;
-    }
-
-    private static int candidatesOf(SearchSpace space, InputChoice ic) {
-        for (Cell c : space.cells().values()) {
-            for (Node n : c.nodes()) {
-                if (n.inputChoice() != null && n.inputChoice().key().equals(ic.key())) {
-                    return c.incoming(n.name()).size();
-                }
-            }
-        }
-        return 0;
     }
 
     private static void combinations(int n, int k, int start, List<Integer> cur, List<Decision> out, int limit) {

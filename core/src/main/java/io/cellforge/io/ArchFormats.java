@@ -208,14 +208,7 @@ public final class ArchFormats {
 
     /** The candidate labels of an InputChoice: its node's incoming edges (their LayerChoice key, else the source). */
     public static List<String> inputLabels(SearchSpace space, InputChoice ic) {
-        for (Cell c : space.cells().values()) {
-            for (Node n : c.nodes()) {
-                if (n.inputChoice() != null && n.inputChoice().key().equals(ic.key())) {
-                    return c.incoming(n.name()).stream().map(Cell::candidateLabel).toList();
-                }
-            }
-        }
-        return List.of();
+        return space.inputCandidates(ic.key()).stream().map(Cell::candidateLabel).toList();
     }
 
     /** Raw form of a decision for export; InputChoices as candidate labels (NNI) or indices (ours). */

@@ -140,14 +140,14 @@ public final class ForeignSpaces {
                 }
                 case "InitialBlock" -> {
                     int p = YNode.opt(mod, "init_plane").isPresent() ? mod.get("init_plane").integer(1, 1 << 16) : 64;
-                    stem.add(List.of(conv(p, 7, 2, 3), OpCall.of("bn"), OpCall.of("relu"),
+                    stem.add(List.of(Zoo.conv(p, 7, 2, 3), OpCall.of("bn"), OpCall.of("relu"),
                             new OpCall("max_pool", Map.of("kernel", Param.of(3), "stride", Param.of(2), "padding", Param.of(1)))));
                     input = new Shape(3, 224, 224);
                     base = p;
                 }
                 case "SmallInputInitialBlock" -> {
                     int p = YNode.opt(mod, "init_plane").isPresent() ? mod.get("init_plane").integer(1, 1 << 16) : 32;
-                    stem.add(List.of(conv(p, 3, 1, 1), OpCall.of("bn"), OpCall.of("relu")));
+                    stem.add(List.of(Zoo.conv(p, 3, 1, 1), OpCall.of("bn"), OpCall.of("relu")));
                     base = p;
                 }
                 case "BasicLayer" -> {
@@ -234,7 +234,7 @@ public final class ForeignSpaces {
             stages.add(Stage.block("block" + i, OpCall.of(block), out.get(i), stride.get(i), false));
         }
         Network net = new Network(new Shape(3, 32, 32), classes, init,
-                List.of(List.of(conv(init, 3, 1, 1), OpCall.of("bn"), OpCall.of("relu"))), stages,
+                List.of(List.of(Zoo.conv(init, 3, 1, 1), OpCall.of("bn"), OpCall.of("relu"))), stages,
                 List.of(OpCall.of("gap"), OpCall.of("linear")), null, true);
         return new SearchSpace("resnet", "", net, Map.of(), Map.of(), Map.of(), Map.of());
     }
@@ -390,16 +390,5 @@ public final class ForeignSpaces {
 
     private static Problem note(YNode n, String place, String message) {
         return Problem.warning(place, message).withSource(n.where());
-    }
-
-    private static OpCall conv(int out, int k, int s, int p) {
-        Map<String, Param> m = new LinkedHashMap<>();
-        m.put("out", Param.of(out));
-        m.put("kernel", Param.of(k));
-        if (s != 1) {
-            m.put("stride", Param.of(s));
-        }
-        m.put("padding", Param.of(p));
-        return new OpCall("conv", m);
     }
 }

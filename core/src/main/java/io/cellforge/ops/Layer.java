@@ -11,10 +11,19 @@ public sealed interface Layer {
 
     Shape output(Shape in) throws ShapeException;
 
-    long params();
+    /** Trainable parameters: by default those of the children (none for a leaf without weights). */
+    default long params() {
+        return children().stream().mapToLong(Layer::params).sum();
+    }
 
-    /** Multiply-adds for one image of shape {@code in}. */
-    long macs(Shape in) throws ShapeException;
+    /** Multiply-adds for one image of shape {@code in}; by default the children's, each applied to {@code in}. */
+    default long macs(Shape in) throws ShapeException {
+        long total = 0;
+        for (Layer c : children()) {
+            total += c.macs(in);
+        }
+        return total;
+    }
 
     /** Children, for walking the tree (engine, drawing). Leaves return an empty list. */
     default List<Layer> children() {
@@ -78,11 +87,6 @@ public sealed interface Layer {
         public long params() {
             return affine ? 2L * channels : 0;
         }
-
-        @Override
-        public long macs(Shape in) {
-            return 0;
-        }
     }
 
     enum ActivationKind { RELU, RELU6 }
@@ -93,15 +97,6 @@ public sealed interface Layer {
             return s;
         }
 
-        @Override
-        public long params() {
-            return 0;
-        }
-
-        @Override
-        public long macs(Shape in) {
-            return 0;
-        }
     }
 
     enum PoolKind { MAX, AVG }
@@ -122,15 +117,6 @@ public sealed interface Layer {
             return new Shape(s.channels(), h, w);
         }
 
-        @Override
-        public long params() {
-            return 0;
-        }
-
-        @Override
-        public long macs(Shape in) {
-            return 0;
-        }
     }
 
     record GlobalAvgPool() implements Layer {
@@ -139,15 +125,6 @@ public sealed interface Layer {
             return new Shape(s.channels(), 1, 1);
         }
 
-        @Override
-        public long params() {
-            return 0;
-        }
-
-        @Override
-        public long macs(Shape in) {
-            return 0;
-        }
     }
 
     /** Fully connected over the flattened input. */
@@ -180,15 +157,6 @@ public sealed interface Layer {
             return s;
         }
 
-        @Override
-        public long params() {
-            return 0;
-        }
-
-        @Override
-        public long macs(Shape in) {
-            return 0;
-        }
     }
 
     record Identity() implements Layer {
@@ -197,15 +165,6 @@ public sealed interface Layer {
             return s;
         }
 
-        @Override
-        public long params() {
-            return 0;
-        }
-
-        @Override
-        public long macs(Shape in) {
-            return 0;
-        }
     }
 
     /** The DARTS {@code none} and ModularNAS {@code NIL}: zeros, subsampled by the stride; channels 0 keeps the input's. */
@@ -222,15 +181,6 @@ public sealed interface Layer {
             return new Shape(channels > 0 ? channels : s.channels(), ceilDiv(s.height(), stride), ceilDiv(s.width(), stride));
         }
 
-        @Override
-        public long params() {
-            return 0;
-        }
-
-        @Override
-        public long macs(Shape in) {
-            return 0;
-        }
     }
 
     /** {@code x[:, :, 1:, 1:]}: the second path of FactorizedReduce. */
@@ -243,15 +193,6 @@ public sealed interface Layer {
             return new Shape(s.channels(), s.height() - 1, s.width() - 1);
         }
 
-        @Override
-        public long params() {
-            return 0;
-        }
-
-        @Override
-        public long macs(Shape in) {
-            return 0;
-        }
     }
 
     /** ResNet option-A shortcut: subsample by the stride and pad the channels with zeros. */
@@ -265,15 +206,6 @@ public sealed interface Layer {
             return new Shape(out, ceilDiv(s.height(), stride), ceilDiv(s.width(), stride));
         }
 
-        @Override
-        public long params() {
-            return 0;
-        }
-
-        @Override
-        public long macs(Shape in) {
-            return 0;
-        }
     }
 
     record Sequential(List<Layer> layers) implements Layer {
@@ -291,11 +223,6 @@ public sealed interface Layer {
                 s = l.output(s);
             }
             return s;
-        }
-
-        @Override
-        public long params() {
-            return layers.stream().mapToLong(Layer::params).sum();
         }
 
         @Override
@@ -335,20 +262,6 @@ public sealed interface Layer {
         }
 
         @Override
-        public long params() {
-            return branches.stream().mapToLong(Layer::params).sum();
-        }
-
-        @Override
-        public long macs(Shape s) throws ShapeException {
-            long total = 0;
-            for (Layer b : branches) {
-                total += b.macs(s);
-            }
-            return total;
-        }
-
-        @Override
         public List<Layer> children() {
             return branches;
         }
@@ -373,20 +286,6 @@ public sealed interface Layer {
                 c += o.channels();
             }
             return first.withChannels(c);
-        }
-
-        @Override
-        public long params() {
-            return branches.stream().mapToLong(Layer::params).sum();
-        }
-
-        @Override
-        public long macs(Shape s) throws ShapeException {
-            long total = 0;
-            for (Layer b : branches) {
-                total += b.macs(s);
-            }
-            return total;
         }
 
         @Override

@@ -8,11 +8,7 @@ package io.cellforge.space;
 public record InputChoice(String key, int nChosen, Reduction reduction, boolean allowNone) implements Mutable {
     public static final int ANY = -1;
 
-    /** Set by the cell when the choice is placed on a node; 0 when not yet known. */
-    public long optionCount() {
-        return 0;
-    }
-
+    /** The number of ways to choose among {@code candidates} inputs. */
     public long optionCount(int candidates) {
         if (nChosen == ANY) {
             long n = 1L << Math.min(candidates, 62);

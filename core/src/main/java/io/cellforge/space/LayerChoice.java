@@ -20,7 +20,6 @@ public record LayerChoice(String key, List<OpCall> candidates) implements Mutabl
         return labels().indexOf(label);
     }
 
-    @Override
     public long optionCount() {
         return candidates.size();
     }

@@ -7,8 +7,5 @@ package io.cellforge.space;
 public sealed interface Mutable permits LayerChoice, InputChoice, ValueChoice {
     String key();
 
-    /** How many options this mutable has on its own. */
-    long optionCount();
-
     String kindName();
 }

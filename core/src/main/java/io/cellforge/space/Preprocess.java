@@ -1,6 +1,5 @@
 package io.cellforge.space;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -14,15 +13,10 @@ public enum Preprocess {
     DARTS, ENAS, ENAS_REDUCE, NONE;
 
     public String yamlName() {
-        return name().toLowerCase(Locale.ROOT);
+        return YamlNames.of(this);
     }
 
     public static Optional<Preprocess> parse(String s) {
-        for (Preprocess p : values()) {
-            if (p.yamlName().equals(s)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
+        return YamlNames.parse(Preprocess.class, s);
     }
 }

@@ -1,6 +1,5 @@
 package io.cellforge.space;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /** A cell's role in the stack: a reduction cell halves the size and (by default) doubles the width. */
@@ -8,15 +7,10 @@ public enum Role {
     NORMAL, REDUCTION;
 
     public String yamlName() {
-        return name().toLowerCase(Locale.ROOT);
+        return YamlNames.of(this);
     }
 
     public static Optional<Role> parse(String s) {
-        for (Role r : values()) {
-            if (r.yamlName().equals(s)) {
-                return Optional.of(r);
-            }
-        }
-        return Optional.empty();
+        return YamlNames.parse(Role.class, s);
     }
 }

@@ -44,6 +44,18 @@ public record SearchSpace(String name, String description, Network network, Map<
         return m;
     }
 
+    /** The candidate inputs of an InputChoice key: the incoming edges of the (first) node it sits on, in order. */
+    public List<Edge> inputCandidates(String key) {
+        for (Cell c : cells.values()) {
+            for (Node n : c.nodes()) {
+                if (n.inputChoice() != null && n.inputChoice().key().equals(key)) {
+                    return c.incoming(n.name());
+                }
+            }
+        }
+        return List.of();
+    }
+
     public boolean isFixed() {
         return mutables().isEmpty();
     }

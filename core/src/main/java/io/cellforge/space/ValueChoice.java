@@ -8,7 +8,6 @@ public record ValueChoice(String key, List<Double> candidates) implements Mutabl
         candidates = List.copyOf(candidates);
     }
 
-    @Override
     public long optionCount() {
         return candidates.size();
     }

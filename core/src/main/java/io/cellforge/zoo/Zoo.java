@@ -361,7 +361,8 @@ public final class Zoo {
         return new SearchSpace("resnet-variant", "", net, Map.of(), values, Map.of(), Map.of());
     }
 
-    static OpCall conv(int out, int kernel, int stride, int padding) {
+    /** A {@code conv} primitive as stems and heads use it. */
+    public static OpCall conv(int out, int kernel, int stride, int padding) {
         Map<String, Param> p = new LinkedHashMap<>();
         p.put("out", Param.of(out));
         p.put("kernel", Param.of(kernel));
