@@ -115,8 +115,8 @@ final class StatsCommand implements Callable<Integer> {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("name", space.name());
             o.put("architectures", ss.architectures());
-            o.put("params", Map.of("min", ss.minParams().value(), "max", ss.maxParams().value()));
-            o.put("macs", Map.of("min", ss.minMacs().value(), "max", ss.maxMacs().value()));
+            o.put("params", range(ss.minParams().value(), ss.maxParams().value()));
+            o.put("macs", range(ss.minMacs().value(), ss.maxMacs().value()));
             o.put("supernet_params", ss.supernetParams());
             o.put("choices", space.mutablesByKey().size());
             out.println(new ObjectMapper().writeValueAsString(o));
@@ -140,6 +140,13 @@ final class StatsCommand implements Callable<Integer> {
         if (space.network().auxiliary() != null) {
             out.printf("auxiliary head adds %s parameters (training only; not in the total)%n", n(st.auxParams()));
         }
+    }
+
+    private static Map<String, Long> range(long min, long max) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("min", min);
+        m.put("max", max);
+        return m;
     }
 
     static String n(long v) {

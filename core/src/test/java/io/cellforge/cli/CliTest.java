@@ -57,6 +57,7 @@ class CliTest {
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals(15_625, j.get("architectures").asLong());
         assertTrue(j.get("params").get("min").asLong() < j.get("params").get("max").asLong());
+        assertTrue(r.out().contains("\"params\":{\"min\":"), "min before max, always: " + r.out());
     }
 
     @Test
