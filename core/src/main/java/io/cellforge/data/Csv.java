@@ -1,0 +1,157 @@
+package io.cellforge.data;
+
+import io.cellforge.io.LoadException;
+import io.cellforge.ops.Shape;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * One image per line: pixel columns and a label column (named label, class, target or y in a header, else
+ * the last column). The shape is inferred (square grey, or square RGB in channel-major order); pixel values
+ * above 1 are scaled by 255 (or by the largest value when that is more).
+ */
+final class Csv {
+    private Csv() {
+    }
+
+    static Dataset read(Path p, boolean gz) throws LoadException {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(Datasets.open(p), StandardCharsets.UTF_8))) {
+            Dataset d = parse(r, p.toString(), null, 0f, true);
+            return Datasets.rename(d, p.getFileName().toString());
+        } catch (NoSuchFileException e) {
+            throw new LoadException(p.toString(), "no such file");
+        } catch (IOException e) {
+            throw new LoadException(p.toString(), "cannot read: " + e.getMessage());
+        }
+    }
+
+    /** {@code scale} 0 infers the pixel scale; {@code shape} null infers the shape. */
+    static Dataset parse(BufferedReader r, String source, Shape shape, float scale, boolean header) throws IOException, LoadException {
+        List<float[]> rows = new ArrayList<>();
+        List<String> rawLabels = new ArrayList<>();
+        int labelColumn = -1;
+        int columns = -1;
+        String line;
+        int lineNo = 0;
+        while ((line = r.readLine()) != null) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] f = line.split(",", -1);
+            if (columns < 0) {
+                columns = f.length;
+                if (columns < 2) {
+                    throw new LoadException(source + ":" + lineNo, "expected pixel columns and a label column, found " + columns + " column");
+                }
+                if (header && !isNumber(f[0].strip())) {
+                    labelColumn = columns - 1;
+                    for (int i = 0; i < f.length; i++) {
+                        String h = f[i].strip().toLowerCase();
+                        if (h.equals("label") || h.equals("class") || h.equals("target") || h.equals("y")) {
+                            labelColumn = i;
+                        }
+                    }
+                    continue;
+                }
+                labelColumn = columns - 1;
+            }
+            if (f.length != columns) {
+                throw new LoadException(source + ":" + lineNo, "expected " + columns + " columns, found " + f.length);
+            }
+            float[] px = new float[columns - 1];
+            int k = 0;
+            for (int i = 0; i < columns; i++) {
+                if (i == labelColumn) {
+                    continue;
+                }
+                String v = f[i].strip();
+                try {
+                    px[k++] = Float.parseFloat(v);
+                } catch (NumberFormatException e) {
+                    throw new LoadException(source + ":" + lineNo, "column " + (i + 1) + ": '" + v + "' is not a number");
+                }
+                if (!Float.isFinite(px[k - 1]) || px[k - 1] < 0) {
+                    throw new LoadException(source + ":" + lineNo, "column " + (i + 1) + ": pixel values must be finite and not negative");
+                }
+            }
+            rows.add(px);
+            rawLabels.add(f[labelColumn].strip());
+        }
+        if (rows.isEmpty()) {
+            throw new LoadException(source, "no images in the file");
+        }
+        int pixels = columns - 1;
+        if (shape == null) {
+            shape = inferShape(pixels, source);
+        } else if (shape.size() != pixels) {
+            throw new LoadException(source, pixels + " pixel columns do not make images of " + shape);
+        }
+        float max = 0;
+        for (float[] px : rows) {
+            for (float v : px) {
+                max = Math.max(max, v);
+            }
+        }
+        float s = scale > 0 ? scale : max <= 1 ? 1 : Math.max(255, max);
+        float[] x = new float[rows.size() * pixels];
+        for (int i = 0; i < rows.size(); i++) {
+            float[] px = rows.get(i);
+            for (int j = 0; j < pixels; j++) {
+                x[i * pixels + j] = px[j] / s;
+            }
+        }
+        // Labels: whole numbers 0..K-1 keep their meaning; anything else is mapped to sorted names.
+        boolean numeric = rawLabels.stream().allMatch(l -> l.matches("\\d{1,6}(\\.0+)?"));
+        int[] y = new int[rawLabels.size()];
+        List<String> names;
+        if (numeric) {
+            int maxLabel = 0;
+            for (int i = 0; i < y.length; i++) {
+                y[i] = (int) Double.parseDouble(rawLabels.get(i));
+                maxLabel = Math.max(maxLabel, y[i]);
+            }
+            names = Datasets.numbered(Math.max(2, maxLabel + 1));
+        } else {
+            Map<String, Integer> ids = new TreeMap<>();
+            new TreeSet<>(rawLabels).forEach(l -> ids.put(l, ids.size()));
+            for (int i = 0; i < y.length; i++) {
+                y[i] = ids.get(rawLabels.get(i));
+            }
+            names = new ArrayList<>(ids.keySet());
+        }
+        return new Dataset(source, shape, names, x, y);
+    }
+
+    private static Shape inferShape(int pixels, String source) throws LoadException {
+        int side = (int) Math.round(Math.sqrt(pixels));
+        if (side * side == pixels) {
+            return new Shape(1, side, side);
+        }
+        int rgb = (int) Math.round(Math.sqrt(pixels / 3.0));
+        if (pixels % 3 == 0 && rgb * rgb * 3 == pixels) {
+            return new Shape(3, rgb, rgb);
+        }
+        throw new LoadException(source, "cannot tell the image shape of " + pixels + " pixel columns (expected a square, "
+                + "grey or RGB)");
+    }
+
+    private static boolean isNumber(String s) {
+        try {
+            Double.parseDouble(s);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+}
