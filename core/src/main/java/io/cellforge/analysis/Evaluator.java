@@ -7,6 +7,8 @@ import io.cellforge.ops.OpArgs;
 import io.cellforge.ops.OpCatalog;
 import io.cellforge.ops.OpDef;
 import io.cellforge.ops.Shape;
+import io.cellforge.plan.Plan;
+import io.cellforge.plan.PlanException;
 import io.cellforge.ops.ShapeException;
 import io.cellforge.space.Cell;
 import io.cellforge.space.Edge;
@@ -61,6 +63,21 @@ public final class Evaluator {
     private int userOpDepth;
     private long params;
     private long macs;
+    /** Dataflow emitted while walking: tensor ids with their shapes, and the steps computing them. */
+    private final List<Plan.Step> steps = new ArrayList<>();
+    private final Map<Integer, Shape> shapes = new HashMap<>();
+    private final Map<String, List<String>> choices = new LinkedHashMap<>();
+    private int nextId;
+
+    /** A tensor of the network being walked: its id in the plan and its shape. */
+    private record T(int id, Shape shape) {
+    }
+
+    private T tensor(Shape s) {
+        T t = new T(nextId++, s);
+        shapes.put(t.id(), s);
+        return t;
+    }
 
     private Evaluator(SearchSpace space, Architecture arch, Mode mode) {
         this.space = space;
@@ -81,6 +98,28 @@ public final class Evaluator {
     public static NetworkStats supernet(SearchSpace space) {
         return new Evaluator(space, Architecture.empty(), Mode.SUPERNET).run();
     }
+
+    /** The supernet as dataflow; throws with the first problem when the space has errors. */
+    public static Plan supernetPlan(SearchSpace space) throws PlanException {
+        return plan(new Evaluator(space, Architecture.empty(), Mode.SUPERNET));
+    }
+
+    /** The network one architecture chooses, as dataflow (for retraining). */
+    public static Plan fixedPlan(SearchSpace space, Architecture arch) throws PlanException {
+        return plan(new Evaluator(space, arch, Mode.FIXED));
+    }
+
+    private static Plan plan(Evaluator e) throws PlanException {
+        NetworkStats st = e.run();
+        if (!st.ok()) {
+            throw new PlanException(st.problems().stream().filter(Problem::isError).toList());
+        }
+        return new Plan(e.space.network().input(), e.space.network().classes(), e.steps, e.shapes, e.logits, e.auxLogits,
+                e.choices);
+    }
+
+    private int logits = -1;
+    private int auxLogits = -1;
 
     /** The catalog of a space: built-ins plus its user ops. */
     public static OpCatalog catalogOf(SearchSpace space) {
@@ -110,21 +149,22 @@ public final class Evaluator {
     private NetworkStats run() {
         Network net = space.network();
         List<NetworkStats.Part> parts = new ArrayList<>();
-        List<Shape> history = new ArrayList<>();
-        Shape x = net.input();
+        List<T> history = new ArrayList<>();
+        T x = tensor(net.input());
+        Shape result = null;
         long aux = 0;
         try {
             long p0 = params;
             long m0 = macs;
-            Shape stemIn = x;
+            Shape stemIn = x.shape();
             for (int i = 0; i < net.stem().size(); i++) {
-                x = sequence(net.stem().get(i), x, x.channels(), "stem" + (net.stem().size() > 1 ? " " + i : ""));
+                x = sequence(net.stem().get(i), x, x.shape().channels(), "stem" + (net.stem().size() > 1 ? " " + i : ""));
                 history.add(x);
             }
             if (history.isEmpty()) {
                 history.add(x);
             }
-            parts.add(new NetworkStats.Part("stem", "stem", stemIn, x, params - p0, macs - m0));
+            parts.add(new NetworkStats.Part("stem", "stem", stemIn, x.shape(), params - p0, macs - m0));
 
             int base = net.channels();
             List<Stage> stages = net.stages();
@@ -148,15 +188,15 @@ public final class Evaluator {
                 for (int r = 0; r < repeat; r++) {
                     long pb = params;
                     long mb = macs;
-                    Shape in = history.get(history.size() - 1);
-                    Shape out;
+                    T in = history.get(history.size() - 1);
+                    T out;
                     String copyPlace = repeat > 1 ? place + " copy " + r : place;
                     if (st.kind() == StageKind.CELL) {
                         Cell cell = space.cells().get(st.cell());
                         if (cell == null) {
                             throw fail(place, "no cell named '" + st.cell() + "'");
                         }
-                        Shape prev = history.size() > 1 ? history.get(history.size() - 2) : in;
+                        T prev = history.size() > 1 ? history.get(history.size() - 2) : in;
                         out = cell(cell, cell.inputs().size() >= 2 ? List.of(prev, in) : List.of(in), c, copyPlace);
                     } else {
                         int stride = r == 0 ? intOf(st.stride(), 1, place + ", stride") : 1;
@@ -168,17 +208,18 @@ public final class Evaluator {
                     history.add(out);
                     String name = (st.name() == null ? "stage " + si : st.name()) + (repeat > 1 ? "#" + r : "");
                     parts.add(new NetworkStats.Part(name, st.kind() == StageKind.CELL ? "cell " + st.cell() : "block",
-                            in, out, params - pb, macs - mb));
+                            in.shape(), out.shape(), params - pb, macs - mb));
                 }
                 if (net.auxiliary() != null && net.auxiliary().after() == si) {
                     long pa = params;
                     long ma = macs;
-                    Shape in = history.get(history.size() - 1);
-                    Layer l = build(net.auxiliary().op(), in.channels(), net.classes(), 1, "auxiliary head");
-                    Shape o = apply(l, in, "auxiliary head", net.auxiliary().op().label());
+                    T in = history.get(history.size() - 1);
+                    Layer l = build(net.auxiliary().op(), in.shape().channels(), net.classes(), 1, "auxiliary head");
+                    T o = apply(l, in, "auxiliary head", net.auxiliary().op().label());
+                    auxLogits = o.id();
                     aux = params - pa;
                     params = pa;
-                    parts.add(new NetworkStats.Part("auxiliary", "auxiliary head", in, o, aux, macs - ma));
+                    parts.add(new NetworkStats.Part("auxiliary", "auxiliary head", in.shape(), o.shape(), aux, macs - ma));
                     macs = ma;
                 }
             }
@@ -188,56 +229,85 @@ public final class Evaluator {
             }
             long ph = params;
             long mh = macs;
-            Shape hin = history.get(history.size() - 1);
+            T hin = history.get(history.size() - 1);
             x = sequence(net.head(), hin, net.classes(), "head");
-            parts.add(new NetworkStats.Part("head", "head", hin, x, params - ph, macs - mh));
-            if (x.size() != net.classes()) {
-                report(Problem.error("head", "produces " + x + " but the network has " + net.classes() + " classes"));
+            logits = x.id();
+            result = x.shape();
+            parts.add(new NetworkStats.Part("head", "head", hin.shape(), x.shape(), params - ph, macs - mh));
+            if (x.shape().size() != net.classes()) {
+                report(Problem.error("head", "produces " + x.shape() + " but the network has " + net.classes() + " classes"));
             }
         } catch (Abandon a) {
-            x = null;
+            result = null;
         }
-        return new NetworkStats(parts, params, macs, aux, x, problems);
+        return new NetworkStats(parts, params, macs, aux, result, problems);
     }
 
-    private Shape sequence(List<OpCall> ops, Shape x, int cOut, String place) {
+    private T sequence(List<OpCall> ops, T x, int cOut, String place) {
         for (OpCall op : ops) {
-            Layer l = build(op, x.channels(), cOut, 1, place);
+            Layer l = build(op, x.shape().channels(), cOut, 1, place);
             x = apply(l, x, place, op.label());
         }
         return x;
     }
 
-    private Shape block(Stage st, Shape in, int c, int stride, String place) {
+    private T block(Stage st, T in, int c, int stride, String place) {
         if (st.op() == null) {
             throw fail(place, "a block stage needs an op");
         }
+        T out = choice(st.op(), in, c, stride, place);
+        if (st.residual() && stride == 1 && in.shape().equals(out.shape())) {
+            // The identity shortcut has no weights and no multiply-adds.
+            T sum = tensor(out.shape());
+            steps.add(new Plan.Add(sum.id(), in.id(), out.id(), place));
+            return sum;
+        }
+        return out;
+    }
+
+    /**
+     * A fixed op, or a LayerChoice (its chosen candidate; all of them in a supernet, which must agree in shape).
+     */
+    private T choice(EdgeOp op, T src, int cOut, int stride, String place) {
+        List<OpCall> calls = chosen(op, place);
+        List<Layer> layers = new ArrayList<>();
         Shape out = null;
-        for (OpCall call : chosen(st.op(), place)) {
-            Layer l = build(call, in.channels(), c, stride, place);
-            Shape o = apply(l, in, place, call.label());
+        String first = null;
+        for (OpCall call : calls) {
+            Layer l = build(call, src.shape().channels(), cOut, stride, place);
+            Shape o = measure(l, src.shape(), place, call.label());
             if (out != null && !out.equals(o)) {
-                throw fail(place, "candidates disagree: " + call.label() + " gives " + o + ", others " + out);
+                throw fail(place, "candidates disagree: " + first + " gives " + out + " but " + call.label() + " gives " + o);
+            }
+            if (out == null) {
+                first = call.label();
             }
             out = o;
+            layers.add(l);
         }
-        // A residual block's identity shortcut (stride 1, same shape) has no weights and no multiply-adds.
-        return out;
+        T t = tensor(out);
+        if (op instanceof LayerChoice lc && mode == Mode.SUPERNET) {
+            choices.putIfAbsent(lc.key(), lc.labels());
+            steps.add(new Plan.Mixed(t.id(), src.id(), lc.key(), layers, lc.labels(), place));
+        } else {
+            steps.add(new Plan.Apply(t.id(), src.id(), layers.get(0), place));
+        }
+        return t;
     }
 
     // ---- cells -------------------------------------------------------------------------------------------
 
-    private Shape cell(Cell cell, List<Shape> inputs, int c, String stagePlace) {
+    private T cell(Cell cell, List<T> inputs, int c, String stagePlace) {
         String where = "cell " + cell.name();
         List<Node> ins = cell.inputs();
         if (ins.isEmpty()) {
             throw fail(where, "has no input node");
         }
-        Map<String, Shape> shapes = new HashMap<>();
+        Map<String, T> values = new HashMap<>();
         for (int i = 0; i < ins.size(); i++) {
-            Shape s = inputs.get(Math.min(i, inputs.size() - 1));
-            Shape other = inputs.get(inputs.size() - 1);
-            shapes.put(ins.get(i).name(), preprocess(cell.preprocess(), s, other, i, ins.size(), c,
+            T s = inputs.get(Math.min(i, inputs.size() - 1));
+            T other = inputs.get(inputs.size() - 1);
+            values.put(ins.get(i).name(), preprocess(cell.preprocess(), s, other.shape(), i, ins.size(), c,
                     where + ", input " + ins.get(i).name()));
         }
         List<Node> order = new ArrayList<>(topologicalOrder(cell, where));
@@ -251,29 +321,31 @@ public final class Evaluator {
                 e.getValue().forEach(edge -> consumed.add(edge.from()));
             }
         }
-        Shape result = null;
+        T result = null;
         for (Node n : order) {
             if (n.kind() == NodeKind.INPUT) {
                 continue;
             }
             String nodePlace = where + ", node " + n.name();
-            List<Shape> arriving = new ArrayList<>();
+            List<T> arriving = new ArrayList<>();
             if (n.looseEnds()) {
                 for (Node m : cell.intermediates()) {
-                    if (!consumed.contains(m.name()) && shapes.get(m.name()) != null) {
-                        arriving.add(shapes.get(m.name()));
+                    if (!consumed.contains(m.name()) && values.get(m.name()) != null) {
+                        arriving.add(values.get(m.name()));
                     }
                 }
             }
             for (Edge e : active.getOrDefault(n.name(), List.of())) {
-                Shape src = shapes.get(e.from());
+                T src = values.get(e.from());
                 if (src == null) {
                     continue;
                 }
-                arriving.add(edge(e, src, n.kind() == NodeKind.OUTPUT ? src.channels() : c, where));
+                arriving.add(choice(e.op(), src, n.kind() == NodeKind.OUTPUT ? src.shape().channels() : c, e.stride(),
+                        where + ", edge " + e.label()));
             }
-            Shape merged = merge(n.reduction(), arriving, nodePlace);
-            shapes.put(n.name(), merged);
+            InputChoice ic = mode == Mode.SUPERNET ? n.inputChoice() : null;
+            T merged = merge(n.reduction(), arriving, ic, nodePlace);
+            values.put(n.name(), merged);
             if (n.kind() == NodeKind.OUTPUT) {
                 result = merged;
             }
@@ -287,17 +359,18 @@ public final class Evaluator {
         return result;
     }
 
-    private Shape preprocess(Preprocess p, Shape s, Shape other, int index, int inputs, int c, String place) {
-        boolean larger = inputs == 2 && index == 0 && s.height() > other.height();
+    private T preprocess(Preprocess p, T s, Shape other, int index, int inputs, int c, String place) {
+        boolean larger = inputs == 2 && index == 0 && s.shape().height() > other.height();
+        int ch = s.shape().channels();
         Layer l;
         try {
             l = switch (p) {
-                case DARTS -> larger ? OpCatalog.factorizedReduce(s.channels(), c, space.network().affine())
-                        : OpCatalog.reluConvBn(s.channels(), c, 1, 1, 0, space.network().affine());
-                case ENAS -> larger ? OpCatalog.factorizedReduce(s.channels(), c, false)
-                        : s.channels() != c ? catalog.find("std_conv").orElseThrow().build(OpArgs.of(s.channels(), c, 1))
+                case DARTS -> larger ? OpCatalog.factorizedReduce(ch, c, space.network().affine())
+                        : OpCatalog.reluConvBn(ch, c, 1, 1, 0, space.network().affine());
+                case ENAS -> larger ? OpCatalog.factorizedReduce(ch, c, false)
+                        : ch != c ? catalog.find("std_conv").orElseThrow().build(OpArgs.of(ch, c, 1))
                         : new Layer.Identity();
-                case ENAS_REDUCE -> OpCatalog.factorizedReduce(s.channels(), c, false);
+                case ENAS_REDUCE -> OpCatalog.factorizedReduce(ch, c, false);
                 case NONE -> new Layer.Identity();
             };
         } catch (ShapeException e) {
@@ -370,40 +443,34 @@ public final class Evaluator {
         return out;
     }
 
-    private Shape edge(Edge e, Shape src, int cOut, String where) {
-        String place = where + ", edge " + e.label();
-        Shape out = null;
-        String first = null;
-        for (OpCall call : chosen(e.op(), place)) {
-            Layer l = build(call, src.channels(), cOut, e.stride(), place);
-            Shape o = apply(l, src, place, call.label());
-            if (out != null && !out.equals(o)) {
-                throw fail(place, "candidates disagree: " + first + " gives " + out + " but " + call.label() + " gives " + o);
-            }
-            if (out == null) {
-                first = call.label();
-            }
-            out = o;
-        }
-        return out;
-    }
-
-    private Shape merge(Reduction r, List<Shape> arriving, String place) {
+    private T merge(Reduction r, List<T> arriving, InputChoice ic, String place) {
         if (arriving.isEmpty()) {
             return null;
         }
-        Shape first = arriving.get(0);
+        Shape first = arriving.get(0).shape();
         int channels = 0;
-        for (Shape s : arriving) {
+        for (T t : arriving) {
+            Shape s = t.shape();
             boolean sameSize = s.height() == first.height() && s.width() == first.width();
             if (r == Reduction.CONCAT ? !sameSize : !s.equals(first)) {
                 throw fail(place, "incoming tensors disagree (" + String.join(", ",
-                        arriving.stream().map(Shape::toString).toList()) + ") and cannot be "
+                        arriving.stream().map(x -> x.shape().toString()).toList()) + ") and cannot be "
                         + (r == Reduction.CONCAT ? "concatenated" : r == Reduction.SUM ? "added" : "averaged"));
             }
             channels += s.channels();
         }
-        return r == Reduction.CONCAT ? first.withChannels(channels) : first;
+        if (arriving.size() == 1 && ic == null) {
+            return arriving.get(0);
+        }
+        Shape out = r == Reduction.CONCAT ? first.withChannels(ic != null && ic.nChosen() > 0
+                ? channels / arriving.size() * ic.nChosen() : channels) : first;
+        T t = tensor(out);
+        if (ic != null) {
+            choices.putIfAbsent(ic.key(), arriving.stream().map(x -> Integer.toString(x.id())).toList());
+        }
+        steps.add(new Plan.Merge(t.id(), arriving.stream().map(T::id).toList(), r, ic == null ? null : ic.key(),
+                ic == null ? 0 : ic.nChosen(), place));
+        return t;
     }
 
     // ---- ops and decisions -------------------------------------------------------------------------------
@@ -559,7 +626,7 @@ public final class Evaluator {
     }
 
     /** Follows the shape through a layer and adds its parameters and multiply-adds to the totals. */
-    private Shape apply(Layer l, Shape in, String place, String what) {
+    private Shape measure(Layer l, Shape in, String place, String what) {
         try {
             Shape out = l.output(in);
             params += l.params();
@@ -568,6 +635,13 @@ public final class Evaluator {
         } catch (ShapeException e) {
             throw fail(place, what + ": " + e.getMessage() + " (input " + in + ")");
         }
+    }
+
+    /** {@link #measure} and a plan step computing the result. */
+    private T apply(Layer l, T in, String place, String what) {
+        T out = tensor(measure(l, in.shape(), place, what));
+        steps.add(new Plan.Apply(out.id(), in.id(), l, place));
+        return out;
     }
 
     static Set<String> reachable(Cell cell, Iterable<String> from, boolean forward) {

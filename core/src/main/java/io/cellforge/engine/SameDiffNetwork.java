@@ -1,0 +1,355 @@
+package io.cellforge.engine;
+
+import io.cellforge.ops.Layer;
+import io.cellforge.ops.Shape;
+import io.cellforge.plan.Plan;
+import io.cellforge.space.Reduction;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Pooling2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A {@link Plan} compiled into a SameDiff graph. Network weights and architecture weights are separate
+ * variables ({@code alpha/KEY} for each LayerChoice, {@code beta/KEY} for each weighted InputChoice), so that
+ * each group can have its own optimizer. BatchNorm is written with basic ops over the batch statistics
+ * (SameDiff 1.0.0-M2.1's batchNorm op cannot be differentiated).
+ */
+public final class SameDiffNetwork {
+    public static final String INPUT = "input";
+    public static final String LABELS = "labels";
+    public static final String LOSS = "loss";
+    public static final String LOGITS = "logits";
+    static final double BN_EPS = 1e-5;
+
+    /** How a LayerChoice mixes its candidates in the supernet (ModularNAS's mixed operators). */
+    public enum MixedOp { WEIGHTED_SUM }
+
+    /** {@code dataType} DOUBLE is for gradient checks; searches run in FLOAT. */
+    public record Options(MixedOp mixedOp, boolean weightInputChoices, long seed, DataType dataType) {
+        public static Options darts(long seed) {
+            return new Options(MixedOp.WEIGHTED_SUM, false, seed, DataType.FLOAT);
+        }
+
+        public Options withDataType(DataType t) {
+            return new Options(mixedOp, weightInputChoices, seed, t);
+        }
+
+        public Options withWeightedInputs(boolean w) {
+            return new Options(mixedOp, w, seed, dataType);
+        }
+    }
+
+    private final SameDiff sd = SameDiff.create();
+    private final Plan plan;
+    private final Options options;
+    private final DataType dtype;
+    private final Random rnd;
+    private final Map<String, SDVariable> alphas = new LinkedHashMap<>();
+    private final Map<String, SDVariable> betas = new LinkedHashMap<>();
+    private final List<String> weightNames = new ArrayList<>();
+    private int counter;
+
+    public SameDiffNetwork(Plan plan, Options options) {
+        Backend.init();
+        this.plan = plan;
+        this.options = options;
+        this.rnd = new Random(options.seed());
+        this.dtype = options.dataType();
+        Shape in = plan.input();
+        SDVariable x = sd.placeHolder(INPUT, dtype, -1, in.channels(), in.height(), in.width());
+        SDVariable y = sd.placeHolder(LABELS, dtype, -1, plan.classes());
+        Map<Integer, SDVariable> values = new HashMap<>();
+        values.put(0, x);
+        for (Plan.Step s : plan.steps()) {
+            values.put(s.out(), step(s, values));
+        }
+        SDVariable logits = values.get(plan.logits()).reshape(-1, plan.classes());
+        logits = sd.identity(LOGITS, logits);
+        sd.loss().softmaxCrossEntropy(LOSS, y, logits, null);
+        for (SDVariable v : sd.variables()) {
+            if (v.getVariableType() == VariableType.VARIABLE && !v.name().startsWith("alpha/") && !v.name().startsWith("beta/")) {
+                weightNames.add(v.name());
+            }
+        }
+    }
+
+    public SameDiff graph() {
+        return sd;
+    }
+
+    public Plan plan() {
+        return plan;
+    }
+
+    /** Names of the network weights (every trainable variable but the architecture weights). */
+    public List<String> weightNames() {
+        return weightNames;
+    }
+
+    /** Names of the architecture weights: {@code alpha/KEY} and {@code beta/KEY}. */
+    public List<String> archNames() {
+        List<String> l = new ArrayList<>();
+        alphas.values().forEach(v -> l.add(v.name()));
+        betas.values().forEach(v -> l.add(v.name()));
+        return l;
+    }
+
+    /** The raw architecture weights of each key (alpha of LayerChoices, beta of InputChoices). */
+    public DataType dataType() {
+        return dtype;
+    }
+
+    public Map<String, float[]> archLogits() {
+        Map<String, float[]> m = new LinkedHashMap<>();
+        alphas.forEach((k, v) -> m.put(k, v.getArr().toFloatVector()));
+        betas.forEach((k, v) -> m.put(k, v.getArr().toFloatVector()));
+        return m;
+    }
+
+    private String name(String kind) {
+        return kind + "_" + (counter++);
+    }
+
+    private SDVariable step(Plan.Step s, Map<Integer, SDVariable> values) {
+        if (s instanceof Plan.Apply a) {
+            return layer(a.layer(), values.get(a.in()), plan.shapes().get(a.in()));
+        }
+        if (s instanceof Plan.Add a) {
+            return values.get(a.a()).add(values.get(a.b()));
+        }
+        if (s instanceof Plan.Mixed m) {
+            return mixed(m, values.get(m.in()), plan.shapes().get(m.in()));
+        }
+        return merge((Plan.Merge) s, values);
+    }
+
+    private SDVariable mixed(Plan.Mixed m, SDVariable in, Shape shape) {
+        SDVariable alpha = alphas.computeIfAbsent(m.key(), k -> {
+            // DARTS initialises alpha as 1e-3 * randn.
+            INDArray a = Nd4j.create(dtype, m.candidates().size());
+            for (int i = 0; i < a.length(); i++) {
+                a.putScalar(i, 1e-3 * rnd.nextGaussian());
+            }
+            return sd.var("alpha/" + k, a);
+        });
+        SDVariable w = sd.nn().softmax(alpha, 0);
+        SDVariable sum = null;
+        for (int i = 0; i < m.candidates().size(); i++) {
+            Layer l = m.candidates().get(i);
+            if (l instanceof Layer.Zero z && z.channels() == 0) {
+                continue; // contributes nothing; its weight still takes part in the softmax
+            }
+            SDVariable term = layer(l, in, shape).mul(w.get(SDIndex.point(i)));
+            sum = sum == null ? term : sum.add(term);
+        }
+        if (sum == null) {
+            return layer(m.candidates().get(0), in, shape);
+        }
+        return sum;
+    }
+
+    private SDVariable merge(Plan.Merge m, Map<Integer, SDVariable> values) {
+        List<SDVariable> ins = m.ins().stream().map(values::get).toList();
+        if (m.reduction() == Reduction.CONCAT) {
+            if (m.key() != null && m.nChosen() != ins.size()) {
+                throw new IllegalArgumentException(m.where() + ": an InputChoice that concatenates " + m.nChosen() + " of "
+                        + ins.size() + " inputs cannot be relaxed in a one-shot supernet; use sum or mean");
+            }
+            return ins.size() == 1 ? ins.get(0) : sd.concat(1, ins.toArray(new SDVariable[0]));
+        }
+        List<SDVariable> terms = new ArrayList<>(ins);
+        if (m.key() != null && options.weightInputChoices()) {
+            SDVariable beta = betas.computeIfAbsent(m.key(), k -> sd.var("beta/" + k, Nd4j.zeros(dtype, ins.size())));
+            // Softmax over the candidate inputs, scaled so that the weights sum to the number kept.
+            double scale = m.nChosen() > 0 ? m.nChosen() : 1;
+            SDVariable w = sd.nn().softmax(beta, 0).mul(scale);
+            for (int i = 0; i < terms.size(); i++) {
+                terms.set(i, terms.get(i).mul(w.get(SDIndex.point(i))));
+            }
+        }
+        SDVariable sum = terms.get(0);
+        for (int i = 1; i < terms.size(); i++) {
+            sum = sum.add(terms.get(i));
+        }
+        return m.reduction() == Reduction.MEAN ? sum.div(terms.size()) : sum;
+    }
+
+    // ---- layers ----------------------------------------------------------------------------------------
+
+    SDVariable layer(Layer l, SDVariable x, Shape in) {
+        try {
+            Shape out = l.output(in);
+            return compile(l, x, in, out);
+        } catch (io.cellforge.ops.ShapeException e) {
+            throw new IllegalStateException("the plan's shapes are inconsistent: " + e.getMessage(), e);
+        }
+    }
+
+    private SDVariable compile(Layer l, SDVariable x, Shape in, Shape out) throws io.cellforge.ops.ShapeException {
+        if (l instanceof Layer.Conv c) {
+            return conv(c, x);
+        }
+        if (l instanceof Layer.BatchNorm bn) {
+            return batchNorm(bn, x);
+        }
+        if (l instanceof Layer.Activation a) {
+            return a.kind() == Layer.ActivationKind.RELU ? sd.nn().relu(x, 0) : sd.nn().relu6(x, 0);
+        }
+        if (l instanceof Layer.Pool p) {
+            Pooling2DConfig cfg = Pooling2DConfig.builder().kH(p.kernel()).kW(p.kernel()).sH(p.stride()).sW(p.stride())
+                    .pH(p.padding()).pW(p.padding()).isNHWC(false)
+                    .divisor(p.countIncludePad() ? Pooling2D.Divisor.INCLUDE_PADDING : Pooling2D.Divisor.EXCLUDE_PADDING)
+                    .build();
+            return p.kind() == Layer.PoolKind.MAX ? sd.cnn().maxPooling2d(x, cfg) : sd.cnn().avgPooling2d(x, cfg);
+        }
+        if (l instanceof Layer.GlobalAvgPool) {
+            return x.mean(true, 2, 3);
+        }
+        if (l instanceof Layer.Linear lin) {
+            SDVariable w = sd.var(name("fc_w"), init(Math.sqrt(1.0 / lin.in()), lin.in(), lin.out()));
+            SDVariable y = x.reshape(-1, lin.in()).mmul(w);
+            if (lin.bias()) {
+                y = y.add(sd.var(name("fc_b"), Nd4j.zeros(dtype, lin.out())));
+            }
+            return y.reshape(-1, lin.out(), 1, 1);
+        }
+        if (l instanceof Layer.Dropout || l instanceof Layer.Identity) {
+            return x;
+        }
+        if (l instanceof Layer.Zero z) {
+            SDVariable sub = subsample(x, in, z.stride());
+            SDVariable zero = sub.mean(true, 1).mul(0.0);
+            return sd.tile(zero, 1, out.channels(), 1, 1);
+        }
+        if (l instanceof Layer.ShiftCrop) {
+            return x.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(1, in.height()), SDIndex.interval(1, in.width()));
+        }
+        if (l instanceof Layer.PadShortcut p) {
+            SDVariable sub = subsample(x, in, p.stride());
+            int pad = p.out() - p.in();
+            if (pad == 0) {
+                return sub;
+            }
+            SDVariable zero = sub.mean(true, 1).mul(0.0);
+            int before = pad / 2;
+            List<SDVariable> parts = new ArrayList<>();
+            if (before > 0) {
+                parts.add(sd.tile(zero, 1, before, 1, 1));
+            }
+            parts.add(sub);
+            parts.add(sd.tile(zero, 1, pad - before, 1, 1));
+            return sd.concat(1, parts.toArray(new SDVariable[0]));
+        }
+        if (l instanceof Layer.Sequential s) {
+            Shape shape = in;
+            for (Layer c : s.layers()) {
+                Shape next = c.output(shape);
+                x = compile(c, x, shape, next);
+                shape = next;
+            }
+            return x;
+        }
+        if (l instanceof Layer.Sum s) {
+            SDVariable sum = null;
+            for (Layer b : s.branches()) {
+                SDVariable v = compile(b, x, in, b.output(in));
+                sum = sum == null ? v : sum.add(v);
+            }
+            return sum;
+        }
+        Layer.Concat cat = (Layer.Concat) l;
+        List<SDVariable> parts = new ArrayList<>();
+        for (Layer b : cat.branches()) {
+            parts.add(compile(b, x, in, b.output(in)));
+        }
+        return sd.concat(1, parts.toArray(new SDVariable[0]));
+    }
+
+    private SDVariable subsample(SDVariable x, Shape in, int stride) {
+        if (stride == 1) {
+            return x;
+        }
+        return x.get(SDIndex.all(), SDIndex.all(), SDIndex.interval(0L, (long) stride, (long) in.height()),
+                SDIndex.interval(0L, (long) stride, (long) in.width()));
+    }
+
+    private SDVariable conv(Layer.Conv c, SDVariable x) {
+        int d = c.dilation();
+        // libnd4j 1.0.0-M2.1's oneDNN build fails on every dilated convolution; an undilated convolution with the
+        // taps spread out by zeros computes the same and differentiates only into the real taps.
+        Conv2DConfig cfg = Conv2DConfig.builder().kH((long) (c.kernelH() - 1) * d + 1).kW((long) (c.kernelW() - 1) * d + 1)
+                .sH(c.strideH()).sW(c.strideW()).pH(c.padH()).pW(c.padW()).dH(1).dW(1).dataFormat("NCHW").build();
+        double std = Math.sqrt(2.0 / ((double) c.in() / c.groups() * c.kernelH() * c.kernelW()));
+        SDVariable b = c.bias() ? sd.var(name("conv_b"), Nd4j.zeros(dtype, c.out())) : null;
+        if (c.groups() == 1) {
+            SDVariable w = dilate(sd.var(name("conv_w"), init(std, c.kernelH(), c.kernelW(), c.in(), c.out())), d);
+            return b == null ? sd.cnn().conv2d(x, w, cfg) : sd.cnn().conv2d(x, w, b, cfg);
+        }
+        if (c.groups() == c.in() && c.out() % c.in() == 0) {
+            SDVariable w = dilate(sd.var(name("dw_w"), init(std, c.kernelH(), c.kernelW(), c.in(), c.out() / c.in())), d);
+            return b == null ? sd.cnn().depthWiseConv2d(x, w, cfg) : sd.cnn().depthWiseConv2d(x, w, b, cfg);
+        }
+        throw new IllegalArgumentException("grouped convolutions with " + c.groups() + " groups are not supported yet");
+    }
+
+    /** A [kH, kW, in, out] kernel with d-1 zero rows and columns between its taps. */
+    private SDVariable dilate(SDVariable w, int d) {
+        if (d == 1) {
+            return w;
+        }
+        long[] s = w.getArr().shape();
+        for (int axis = 0; axis < 2; axis++) {
+            long k = s[axis];
+            long[] gapShape = s.clone();
+            gapShape[axis] = d - 1;
+            SDVariable gap = sd.constant(Nd4j.zeros(dtype, gapShape));
+            List<SDVariable> parts = new ArrayList<>();
+            for (long i = 0; i < k; i++) {
+                parts.add(axis == 0 ? w.get(SDIndex.interval(i, i + 1), SDIndex.all(), SDIndex.all(), SDIndex.all())
+                        : w.get(SDIndex.all(), SDIndex.interval(i, i + 1), SDIndex.all(), SDIndex.all()));
+                if (i < k - 1) {
+                    parts.add(gap);
+                }
+            }
+            w = sd.concat(axis, parts.toArray(new SDVariable[0]));
+            s[axis] = (k - 1) * d + 1;
+        }
+        return w;
+    }
+
+    /** Normalises over the batch and the spatial positions; optional scale and shift. */
+    private SDVariable batchNorm(Layer.BatchNorm bn, SDVariable x) {
+        SDVariable mean = x.mean(true, 0, 2, 3);
+        SDVariable centred = x.sub(mean);
+        SDVariable var = centred.mul(centred).mean(true, 0, 2, 3);
+        SDVariable y = centred.div(sd.math().sqrt(var.add(BN_EPS)));
+        if (bn.affine()) {
+            SDVariable gamma = sd.var(name("bn_gamma"), Nd4j.ones(dtype, 1, bn.channels(), 1, 1));
+            SDVariable beta = sd.var(name("bn_beta"), Nd4j.zeros(dtype, 1, bn.channels(), 1, 1));
+            y = y.mul(gamma).add(beta);
+        }
+        return y;
+    }
+
+    private INDArray init(double std, long... shape) {
+        INDArray a = Nd4j.create(dtype, shape);
+        for (long i = 0; i < a.length(); i++) {
+            a.putScalar(i, std * rnd.nextGaussian());
+        }
+        return a;
+    }
+}

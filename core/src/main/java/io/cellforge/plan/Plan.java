@@ -1,0 +1,55 @@
+package io.cellforge.plan;
+
+import io.cellforge.ops.Layer;
+import io.cellforge.ops.Shape;
+import io.cellforge.space.Reduction;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A network as dataflow, ready for an engine: numbered tensors (value 0 is the input) and the steps that
+ * compute them, in order. A supernet plan holds every candidate of a LayerChoice in a {@link Mixed} step and
+ * every candidate input of an InputChoice in a {@link Merge} step; a fixed plan only what was chosen.
+ */
+public record Plan(Shape input, int classes, List<Step> steps, Map<Integer, Shape> shapes, int logits, int auxLogits,
+                   Map<String, List<String>> choices) {
+    public Plan {
+        steps = List.copyOf(steps);
+        shapes = Map.copyOf(shapes);
+        choices = Map.copyOf(choices);
+    }
+
+    public sealed interface Step {
+        int out();
+
+        /** Where in the space this step comes from, for error messages and names. */
+        String where();
+    }
+
+    /** {@code out = layer(in)}. */
+    public record Apply(int out, int in, Layer layer, String where) implements Step {
+    }
+
+    /** A LayerChoice: {@code out} mixes {@code candidates[i](in)} by the architecture weights of {@code key}. */
+    public record Mixed(int out, int in, String key, List<Layer> candidates, List<String> labels, String where) implements Step {
+        public Mixed {
+            candidates = List.copyOf(candidates);
+            labels = List.copyOf(labels);
+        }
+    }
+
+    /**
+     * A node: its incoming tensors reduced. With an InputChoice {@code key} (supernet only) the inputs are
+     * candidates weighted by that key's architecture weights, of which {@code nChosen} will be kept.
+     */
+    public record Merge(int out, List<Integer> ins, Reduction reduction, String key, int nChosen, String where) implements Step {
+        public Merge {
+            ins = List.copyOf(ins);
+        }
+    }
+
+    /** A residual connection: {@code out = a + b}. */
+    public record Add(int out, int a, int b, String where) implements Step {
+    }
+}
