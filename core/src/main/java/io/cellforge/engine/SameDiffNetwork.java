@@ -61,6 +61,7 @@ public final class SameDiffNetwork {
     private final Map<String, SDVariable> alphas = new LinkedHashMap<>();
     private final Map<String, SDVariable> betas = new LinkedHashMap<>();
     private final List<String> weightNames = new ArrayList<>();
+    private final Map<String, INDArray> gradientMasks = new HashMap<>();
     private int counter;
 
     public SameDiffNetwork(Plan plan, Options options) {
@@ -147,19 +148,31 @@ public final class SameDiffNetwork {
             return sd.var("alpha/" + k, a);
         });
         SDVariable w = sd.nn().softmax(alpha, 0);
-        SDVariable sum = null;
+        List<SDVariable> outs = new ArrayList<>();
+        List<Integer> used = new ArrayList<>();
         for (int i = 0; i < m.candidates().size(); i++) {
             Layer l = m.candidates().get(i);
             if (l instanceof Layer.Zero z && z.channels() == 0) {
                 continue; // contributes nothing; its weight still takes part in the softmax
             }
-            SDVariable term = layer(l, in, shape).mul(w.get(SDIndex.point(i)));
-            sum = sum == null ? term : sum.add(term);
+            outs.add(layer(l, in, shape));
+            used.add(i);
         }
-        if (sum == null) {
+        if (outs.isEmpty()) {
             return layer(m.candidates().get(0), in, shape);
         }
-        return sum;
+        // One stack, one multiply and one sum, whatever the number of candidates: ops are what cost time.
+        SDVariable picked = w;
+        if (used.size() != m.candidates().size()) {
+            // Selects the weights of the computed candidates (gather's gradient is broken in M2.1).
+            INDArray select = Nd4j.zeros(dtype, m.candidates().size(), used.size());
+            for (int j = 0; j < used.size(); j++) {
+                select.putScalar(used.get(j), j, 1.0);
+            }
+            picked = w.reshape(1, m.candidates().size()).mmul(sd.constant(select));
+        }
+        SDVariable stacked = sd.stack(0, outs.toArray(new SDVariable[0]));
+        return stacked.mul(picked.reshape(outs.size(), 1, 1, 1, 1)).sum(0);
     }
 
     private SDVariable merge(Plan.Merge m, Map<Integer, SDVariable> values) {
@@ -296,47 +309,67 @@ public final class SameDiffNetwork {
         double std = Math.sqrt(2.0 / ((double) c.in() / c.groups() * c.kernelH() * c.kernelW()));
         SDVariable b = c.bias() ? sd.var(name("conv_b"), Nd4j.zeros(dtype, c.out())) : null;
         if (c.groups() == 1) {
-            SDVariable w = dilate(sd.var(name("conv_w"), init(std, c.kernelH(), c.kernelW(), c.in(), c.out())), d);
+            SDVariable w = kernel("conv_w", std, d, c.kernelH(), c.kernelW(), c.in(), c.out());
             return b == null ? sd.cnn().conv2d(x, w, cfg) : sd.cnn().conv2d(x, w, b, cfg);
         }
         if (c.groups() == c.in() && c.out() % c.in() == 0) {
-            SDVariable w = dilate(sd.var(name("dw_w"), init(std, c.kernelH(), c.kernelW(), c.in(), c.out() / c.in())), d);
+            SDVariable w = kernel("dw_w", std, d, c.kernelH(), c.kernelW(), c.in(), c.out() / c.in());
             return b == null ? sd.cnn().depthWiseConv2d(x, w, cfg) : sd.cnn().depthWiseConv2d(x, w, b, cfg);
         }
         throw new IllegalArgumentException("grouped convolutions with " + c.groups() + " groups are not supported yet");
     }
 
-    /** A [kH, kW, in, out] kernel with d-1 zero rows and columns between its taps. */
-    private SDVariable dilate(SDVariable w, int d) {
+    /**
+     * A [kH, kW, in, out] kernel variable; dilated, it is stored spread out with zeros between the taps and a
+     * gradient mask keeps those zeros (no extra ops in the graph, which is what costs time in SameDiff).
+     */
+    private SDVariable kernel(String kind, double std, int d, int kh, int kw, int in, int out) {
+        INDArray taps = init(std, kh, kw, in, out);
         if (d == 1) {
-            return w;
+            return sd.var(name(kind), taps);
         }
-        long[] s = w.getArr().shape();
-        for (int axis = 0; axis < 2; axis++) {
-            long k = s[axis];
-            long[] gapShape = s.clone();
-            gapShape[axis] = d - 1;
-            SDVariable gap = sd.constant(Nd4j.zeros(dtype, gapShape));
-            List<SDVariable> parts = new ArrayList<>();
-            for (long i = 0; i < k; i++) {
-                parts.add(axis == 0 ? w.get(SDIndex.interval(i, i + 1), SDIndex.all(), SDIndex.all(), SDIndex.all())
-                        : w.get(SDIndex.all(), SDIndex.interval(i, i + 1), SDIndex.all(), SDIndex.all()));
-                if (i < k - 1) {
-                    parts.add(gap);
-                }
+        int eh = (kh - 1) * d + 1;
+        int ew = (kw - 1) * d + 1;
+        INDArray w = Nd4j.zeros(dtype, eh, ew, in, out);
+        INDArray mask = Nd4j.zeros(dtype, eh, ew, in, out);
+        for (int i = 0; i < kh; i++) {
+            for (int j = 0; j < kw; j++) {
+                w.get(point(i * d), point(j * d), all(), all()).assign(taps.get(point(i), point(j), all(), all()));
+                mask.get(point(i * d), point(j * d), all(), all()).assign(1);
             }
-            w = sd.concat(axis, parts.toArray(new SDVariable[0]));
-            s[axis] = (k - 1) * d + 1;
         }
-        return w;
+        SDVariable v = sd.var(name(kind), w);
+        gradientMasks.put(v.name(), mask);
+        return v;
+    }
+
+    private static org.nd4j.linalg.indexing.INDArrayIndex point(long i) {
+        return org.nd4j.linalg.indexing.NDArrayIndex.point(i);
+    }
+
+    private static org.nd4j.linalg.indexing.INDArrayIndex all() {
+        return org.nd4j.linalg.indexing.NDArrayIndex.all();
+    }
+
+    /** Weights whose gradient must be multiplied by a 0/1 mask (dilated kernels), by variable name. */
+    public Map<String, INDArray> gradientMasks() {
+        return gradientMasks;
+    }
+
+    /** Trainable parameters, not counting the fixed zeros of dilated kernels. */
+    public long parameterCount() {
+        long n = 0;
+        for (String w : weightNames) {
+            INDArray m = gradientMasks.get(w);
+            n += m != null ? m.sumNumber().longValue() : sd.getVariable(w).getArr().length();
+        }
+        return n;
     }
 
     /** Normalises over the batch and the spatial positions; optional scale and shift. */
     private SDVariable batchNorm(Layer.BatchNorm bn, SDVariable x) {
-        SDVariable mean = x.mean(true, 0, 2, 3);
-        SDVariable centred = x.sub(mean);
-        SDVariable var = centred.mul(centred).mean(true, 0, 2, 3);
-        SDVariable y = centred.div(sd.math().sqrt(var.add(BN_EPS)));
+        SDVariable[] mv = sd.math().moments(x, new int[] {0, 2, 3}, true);
+        SDVariable y = x.sub(mv[0]).mul(sd.math().rsqrt(mv[1].add(BN_EPS)));
         if (bn.affine()) {
             SDVariable gamma = sd.var(name("bn_gamma"), Nd4j.ones(dtype, 1, bn.channels(), 1, 1));
             SDVariable beta = sd.var(name("bn_beta"), Nd4j.zeros(dtype, 1, bn.channels(), 1, 1));

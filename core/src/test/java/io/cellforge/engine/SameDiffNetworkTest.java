@@ -67,8 +67,7 @@ class SameDiffNetworkTest {
         all.addAll(net.archNames());
         Map<String, INDArray> g = net.graph().calculateGradients(ph, all);
         assertTrue(g.get("alpha/normal_n2_p0").norm2Number().doubleValue() > 0, "alpha receives a gradient");
-        long weights = net.weightNames().stream().mapToLong(w -> net.graph().getVariable(w).getArr().length()).sum();
-        assertEquals(Evaluator.supernet(s).params(), weights, "the graph has exactly the counted parameters");
+        assertEquals(Evaluator.supernet(s).params(), net.parameterCount(), "the graph has exactly the counted parameters");
     }
 
     /** One cell, one LayerChoice edge of five ops including a dilated conv, a pool and none, on 2x6x6 inputs. */
@@ -93,7 +92,7 @@ class SameDiffNetworkTest {
         int checked = 0;
         for (String v : names) {
             INDArray arr = net.graph().getVariable(v).getArr();
-            for (long i = 0; i < Math.min(arr.length(), 4); i++) {
+            for (long i = 0; i < Math.min(arr.length(), 12); i++) {
                 double orig = arr.getDouble(i);
                 arr.putScalar(i, orig + eps);
                 double up = net.graph().outputSingle(ph, SameDiffNetwork.LOSS).getDouble(0);
@@ -101,6 +100,10 @@ class SameDiffNetworkTest {
                 double down = net.graph().outputSingle(ph, SameDiffNetwork.LOSS).getDouble(0);
                 arr.putScalar(i, orig);
                 double numeric = (up - down) / (2 * eps);
+                INDArray mask = net.gradientMasks().get(v);
+                if (mask != null && mask.getDouble(i) == 0) {
+                    continue; // a fixed zero between the taps of a dilated kernel
+                }
                 double analytic = grads.get(v).getDouble(i);
                 assertEquals(numeric, analytic, 1e-6 + 1e-4 * Math.abs(numeric), v + "[" + i + "]");
                 checked++;
