@@ -1,0 +1,108 @@
+package io.cellforge.search;
+
+import io.cellforge.analysis.Evaluator;
+import io.cellforge.analysis.Validator;
+import io.cellforge.data.DataBundle;
+import io.cellforge.data.Datasets;
+import io.cellforge.ops.Shape;
+import io.cellforge.space.Cell;
+import io.cellforge.space.Edge;
+import io.cellforge.space.InputChoice;
+import io.cellforge.space.LayerChoice;
+import io.cellforge.space.Network;
+import io.cellforge.space.Node;
+import io.cellforge.space.OpCall;
+import io.cellforge.space.Preprocess;
+import io.cellforge.space.Reduction;
+import io.cellforge.space.Role;
+import io.cellforge.space.SearchSpace;
+import io.cellforge.space.Stage;
+import io.cellforge.zoo.Zoo;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DartsSearchTest {
+    static DataBundle digits;
+
+    @BeforeAll
+    static void load() throws Exception {
+        digits = Datasets.digits();
+    }
+
+    /** A one-cell DARTS-like space for 8x8 digits: two nodes, each keeping 1 of its inputs, four ops per edge. */
+    static SearchSpace tiny() {
+        List<String> ops = List.of("none", "max_pool_3x3", "skip_connect", "sep_conv_3x3");
+        List<Node> nodes = List.of(Node.input("in0"),
+                Node.intermediate("n1").withInputChoice(new InputChoice("n1_switch", 1, Reduction.SUM, false)),
+                Node.intermediate("n2").withInputChoice(new InputChoice("n2_switch", 1, Reduction.SUM, false)),
+                Node.output("out", Reduction.CONCAT));
+        List<Edge> edges = new ArrayList<>();
+        edges.add(Edge.of("in0", "n1", LayerChoice.of("n1_p0", ops)));
+        edges.add(Edge.of("in0", "n2", LayerChoice.of("n2_p0", ops)));
+        edges.add(Edge.of("n1", "n2", LayerChoice.of("n2_p1", ops)));
+        edges.add(Edge.of("n1", "out", OpCall.of("identity")));
+        edges.add(Edge.of("n2", "out", OpCall.of("identity")));
+        Cell c = new Cell("cell", nodes, edges, Preprocess.DARTS);
+        Network net = new Network(new Shape(1, 8, 8), 10, 8, List.of(List.of(OpCall.of("conv", "out", 16), OpCall.of("bn", "affine", 1))),
+                List.of(Stage.cell("cell", "cell", Role.NORMAL)), List.of(OpCall.of("relu"), OpCall.of("gap"), OpCall.of("linear")), null, false);
+        return new SearchSpace("tiny", "", net, Map.of("cell", c), Map.of(), Map.of(), Map.of());
+    }
+
+    @Test
+    void aShortSearchLearnsMovesTheAlphasAndDerivesAValidCell() throws Exception {
+        SearchSpace s = tiny();
+        assertTrue(Validator.validate(s).isEmpty(), Validator.validate(s)::toString);
+        List<SearchEvents.Step> steps = new ArrayList<>();
+        SearchResult r = new DartsSearch(s, digits, SearchConfig.darts(4, 64, 1).withLr(0.2).withArchLr(3e-2))
+                .run(new SearchEvents.Listener() {
+                    @Override
+                    public void step(SearchEvents.Step e) {
+                        steps.add(e);
+                    }
+                }, new SearchControl());
+        assertTrue(r.completed());
+        assertEquals(4, r.epochs().size());
+        assertEquals(4 * 11, steps.size(), "719 images per half, batches of 64");
+        System.out.printf("tiny search: train loss %.3f -> %.3f, valid accuracy %.3f%n", r.epochs().get(0).trainLoss(),
+                r.epochs().get(3).trainLoss(), r.epochs().get(3).validAccuracy());
+        assertTrue(r.epochs().get(3).trainLoss() < r.epochs().get(0).trainLoss() - 0.3,
+                "loss falls: " + r.epochs().get(0).trainLoss() + " -> " + r.epochs().get(3).trainLoss());
+        assertTrue(r.epochs().get(3).validAccuracy() > 0.3, "learns digits: " + r.epochs().get(3).validAccuracy());
+        double[] p = r.weights().get("n1_p0");
+        double spread = java.util.Arrays.stream(p).max().orElseThrow() - java.util.Arrays.stream(p).min().orElseThrow();
+        assertTrue(spread > 0.01, "alphas moved from uniform: " + java.util.Arrays.toString(p));
+        assertTrue(Evaluator.evaluate(s, r.architecture()).ok(), Evaluator.evaluate(s, r.architecture()).problems()::toString);
+        assertFalse(((io.cellforge.arch.Decision.Op) r.architecture().get("n1_p0").orElseThrow()).label().equals("none"));
+    }
+
+    @Test
+    void stopEndsTheSearchWithinAStep() throws Exception {
+        SearchControl control = new SearchControl();
+        List<SearchEvents.Step> steps = new ArrayList<>();
+        SearchResult r = new DartsSearch(tiny(), digits, SearchConfig.darts(5, 64, 2)).run(new SearchEvents.Listener() {
+            @Override
+            public void step(SearchEvents.Step e) {
+                steps.add(e);
+                if (steps.size() == 3) {
+                    control.stop();
+                }
+            }
+        }, control);
+        assertFalse(r.completed());
+        assertEquals(3, steps.size());
+    }
+
+    @Test
+    void theDartsMiniSpaceCompilesIntoASearchableSupernet() throws Exception {
+        SearchSpace s = Zoo.get("darts-mini").orElseThrow();
+        assertEquals(28, Evaluator.supernetPlan(s).choices().keySet().stream().filter(k -> !k.endsWith("switch")).count());
+    }
+}
