@@ -11,7 +11,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "cellforge", mixinStandardHelpOptions = true, version = "Cellforge 0.1.0",
         description = "Design and search neural-network cells.",
-        subcommands = {ValidateCommand.class, StatsCommand.class, ConvertCommand.class, ZooCommand.class})
+        subcommands = {ValidateCommand.class, StatsCommand.class, ConvertCommand.class, ZooCommand.class, SearchCommand.class})
 public final class Main implements Runnable {
 
     /** An error a person caused, reported as one line. */
@@ -27,6 +27,10 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        // ND4J warns about its own internals (op mappings, reflection) in ways that say nothing to a user.
+        System.setProperty("org.slf4j.simpleLogger.log.org.nd4j", "error");
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

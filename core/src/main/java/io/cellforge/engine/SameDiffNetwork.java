@@ -86,6 +86,20 @@ public final class SameDiffNetwork {
                 weightNames.add(v.name());
             }
         }
+        createGradientsQuietly();
+    }
+
+    /** SameDiff prints a line per op to stdout while it builds the backward graph; stdout is the CLI's output. */
+    private void createGradientsQuietly() {
+        java.io.PrintStream out = System.out;
+        synchronized (SameDiffNetwork.class) {
+            try {
+                System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+                sd.createGradFunction(LOSS);
+            } finally {
+                System.setOut(out);
+            }
+        }
     }
 
     public SameDiff graph() {

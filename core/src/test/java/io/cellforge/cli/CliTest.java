@@ -127,6 +127,62 @@ class CliTest {
         assertEquals(0, run("validate", out.toString()).code());
     }
 
+    static final String TINY_SEARCH_SPACE = """
+            cellforge: 1
+            kind: space
+            name: tiny-darts
+            network:
+              input: [1, 8, 8]
+              classes: 10
+              channels: 8
+              affine: false
+              stem: [{op: conv, out: 16}, {op: bn, affine: 1}]
+              stages:
+                - {name: cell, cell: cell}
+              head: [relu, gap, linear]
+            cells:
+              cell:
+                preprocess: darts
+                inputs: [in0]
+                nodes:
+                  - {name: n1, input_choice: {key: n1_switch, n_chosen: 1, reduction: sum}}
+                output: {name: out, reduction: concat}
+                edges:
+                  - {from: in0, to: n1, choice: {key: n1_p0, candidates: [none, max_pool_3x3, skip_connect, sep_conv_3x3]}}
+                  - {from: n1, to: out}
+            """;
+
+    @Test
+    void searchWritesTheArchitectureEventsAndASummary(@TempDir Path dir) throws Exception {
+        Path space = dir.resolve("tiny.yaml");
+        Files.writeString(space, TINY_SEARCH_SPACE);
+        Path out = dir.resolve("out");
+        Path events = dir.resolve("run.jsonl");
+        Run r = run("search", space.toString(), "--data", "digits", "--epochs", "1", "--lr", "0.2", "--out", out.toString(),
+                "--events", events.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("backend: Cpu"), r.err());
+        assertTrue(r.err().contains("epoch 1/1"), r.err());
+        assertTrue(r.out().startsWith("cellforge: 1\nkind: architecture\nspace: tiny-darts\n"), "stdout is the architecture only: " + r.out());
+        for (String f : new String[] {"architecture.arch.yaml", "architecture.json", "architecture.modnas.yaml", "result.json", "tiny-darts.yaml"}) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+        assertEquals(0, run("stats", out.resolve("tiny-darts.yaml").toString(), "--arch", out.resolve("architecture.arch.yaml").toString()).code());
+        java.util.List<String> lines = Files.readAllLines(events);
+        assertEquals(11 + 1, lines.size(), "11 steps and one epoch");
+        assertTrue(lines.get(11).startsWith("{\"type\":\"epoch\""), lines.get(11));
+    }
+
+    @Test
+    void searchRefusesDataThatDoNotFitTheSpace() {
+        Run r = run("search", "--zoo", "darts-search", "--data", "digits", "--epochs", "1");
+        assertEquals(1, r.code());
+        assertEquals("cellforge: the data are 1x8x8 images in 10 classes but space 'darts-search' takes 3x32x32 in 10 classes",
+                r.err().strip());
+        assertEquals(1, run("search", "--zoo", "darts-mini", "--strategy", "gdas").code());
+        assertEquals(1, run("search", "--zoo", "darts-mini", "--data", "/no/such/place").code());
+    }
+
     @Test
     void zooListsAndWritesTemplates(@TempDir Path dir) throws Exception {
         Run r = run("zoo");

@@ -1,0 +1,239 @@
+package io.cellforge.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellforge.data.DataBundle;
+import io.cellforge.data.Datasets;
+import io.cellforge.io.ArchFormat;
+import io.cellforge.io.ArchFormats;
+import io.cellforge.io.LoadException;
+import io.cellforge.io.SpaceFiles;
+import io.cellforge.io.SpaceYaml;
+import io.cellforge.plan.PlanException;
+import io.cellforge.search.DartsSearch;
+import io.cellforge.search.SearchConfig;
+import io.cellforge.search.SearchControl;
+import io.cellforge.search.SearchEvents;
+import io.cellforge.search.SearchResult;
+import io.cellforge.space.SearchSpace;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "search", description = {"Search a space with a one-shot strategy and write the derived architecture.",
+        "Ctrl+C stops after the current step and still writes what was found."})
+final class SearchCommand implements Callable<Integer> {
+    static final List<String> STRATEGIES = List.of("darts");
+
+    static final class Source {
+        @Parameters(paramLabel = "SPACE", description = "a space file")
+        Path file;
+        @Option(names = "--zoo", paramLabel = "NAME", description = "a zoo space, e.g. darts-mini")
+        String zoo;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+    @Option(names = "--data", paramLabel = "DATA", defaultValue = "digits",
+            description = "digits (bundled), or a path: IDX folder, CIFAR binary folder, image folder, CSV (default ${DEFAULT-VALUE})")
+    String data;
+    @Option(names = "--strategy", defaultValue = "darts", description = "darts (default ${DEFAULT-VALUE})")
+    String strategy;
+    @Option(names = "--epochs", defaultValue = "10", description = "default ${DEFAULT-VALUE}")
+    int epochs;
+    @Option(names = "--batch", defaultValue = "64", description = "default ${DEFAULT-VALUE}")
+    int batch;
+    @Option(names = "--seed", defaultValue = "1", description = "default ${DEFAULT-VALUE}")
+    long seed;
+    @Option(names = "--lr", description = "weight learning rate (default 0.025, cosine to 0.001)")
+    Double lr;
+    @Option(names = "--arch-lr", description = "architecture learning rate (default 3e-4)")
+    Double archLr;
+    @Option(names = "--events", paramLabel = "FILE", description = "write every step and epoch as a JSON line")
+    Path events;
+    @Option(names = "--out", paramLabel = "DIR", description = "write the derived architecture in every format into DIR")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!STRATEGIES.contains(strategy)) {
+            throw new Main.UserError("strategy '" + strategy + "' is not available yet; available: " + String.join(", ", STRATEGIES));
+        }
+        if (epochs < 1 || batch < 1) {
+            throw new Main.UserError("--epochs and --batch must be at least 1");
+        }
+        SearchSpace space = source.zoo != null ? Inputs.zoo(source.zoo) : Inputs.space(source.file).space();
+        DataBundle bundle;
+        try {
+            bundle = Datasets.load(data);
+        } catch (LoadException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+        if (!bundle.train().shape().equals(space.network().input()) || bundle.train().classes() > space.network().classes()) {
+            throw new Main.UserError("the data are " + bundle.train().shape() + " images in " + bundle.train().classes()
+                    + " classes but space '" + space.name() + "' takes " + space.network().input() + " in "
+                    + space.network().classes() + " classes");
+        }
+        SearchConfig cfg = SearchConfig.darts(epochs, batch, seed);
+        if (lr != null) {
+            cfg = cfg.withLr(lr);
+        }
+        if (archLr != null) {
+            cfg = cfg.withArchLr(archLr);
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        SearchControl control = new SearchControl();
+        Thread hook = new Thread(control::stop);
+        Runtime.getRuntime().addShutdownHook(hook);
+        SearchResult result;
+        try (Progress progress = new Progress(err, events)) {
+            result = new DartsSearch(space, bundle, cfg).run(progress, control);
+        } catch (PlanException e) {
+            throw new Main.UserError(e.getMessage());
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl+C: the hook already asked the search to stop; the result below is still written.
+            }
+        }
+        err.println(result.completed() ? "search finished" : "search stopped early; writing what it found");
+        if (out != null) {
+            write(space, result, out);
+            err.println("wrote the architecture to " + out);
+        }
+        spec.commandLine().getOut().print(ArchFormats.write(ArchFormat.YAML, space, result.architecture()));
+        return 0;
+    }
+
+    static void write(SearchSpace space, SearchResult r, Path dir) throws IOException, LoadException {
+        Files.createDirectories(dir);
+        SpaceFiles.writeAtomically(dir.resolve(space.name() + ".yaml"), SpaceYaml.write(space));
+        for (ArchFormat f : ArchFormat.values()) {
+            try {
+                SpaceFiles.writeAtomically(dir.resolve("architecture" + f.extension), ArchFormats.write(f, space, r.architecture()));
+            } catch (LoadException notThisSpace) {
+                // Genotype and NAS-Bench-201 strings only exist for spaces of their shape.
+            }
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("space", space.name());
+        summary.put("backend", r.backend());
+        summary.put("completed", r.completed());
+        summary.put("epochs", r.epochs().size());
+        if (!r.epochs().isEmpty()) {
+            var last = r.epochs().get(r.epochs().size() - 1);
+            summary.put("train_loss", last.trainLoss());
+            summary.put("train_accuracy", last.trainAccuracy());
+            summary.put("valid_loss", last.validLoss());
+            summary.put("valid_accuracy", last.validAccuracy());
+        }
+        summary.put("weights", r.weights());
+        SpaceFiles.writeAtomically(dir.resolve("result.json"),
+                new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
+    }
+
+    /** A progress bar with ETA on stderr (redrawn in place on a terminal, one line per epoch otherwise) and JSON lines. */
+    static final class Progress implements SearchEvents.Listener, AutoCloseable {
+        private final PrintWriter err;
+        private final BufferedWriter events;
+        private final boolean tty = System.console() != null;
+        private final ObjectMapper json = new ObjectMapper();
+        private long start;
+        private int stepsPerEpoch;
+
+        Progress(PrintWriter err, Path eventsFile) throws IOException {
+            this.err = err;
+            this.events = eventsFile == null ? null : Files.newBufferedWriter(eventsFile, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void started(String backend, SearchConfig config, int steps) {
+            start = System.nanoTime();
+            stepsPerEpoch = steps;
+            err.println("backend: " + backend);
+            err.println("searching with " + config.strategy() + ": " + config.epochs() + " epochs of " + steps + " steps, batch "
+                    + config.batchSize());
+            err.flush();
+        }
+
+        @Override
+        public void step(SearchEvents.Step s) {
+            int done = s.epoch() * s.stepsPerEpoch() + s.step() + 1;
+            int total = s.epochs() * s.stepsPerEpoch();
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            double eta = elapsed / done * (total - done);
+            if (tty) {
+                int width = 30;
+                int filled = (int) Math.round(width * (double) done / total);
+                err.printf("\repoch %d/%d [%s%s] step %d/%d  loss %.3f  acc %.2f  %.1f img/s  ETA %s   ", s.epoch() + 1, s.epochs(),
+                        "#".repeat(filled), ".".repeat(width - filled), s.step() + 1, s.stepsPerEpoch(), s.trainLoss(),
+                        s.trainAccuracy(), s.imagesPerSecond(), time(eta));
+                err.flush();
+            }
+            emit(Map.of("type", "step", "epoch", s.epoch(), "step", s.step(), "train_loss", s.trainLoss(),
+                    "train_accuracy", s.trainAccuracy(), "images_per_s", s.imagesPerSecond(), "weights", s.weights()));
+        }
+
+        @Override
+        public void epoch(SearchEvents.Epoch e) {
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            double eta = elapsed / (e.epoch() + 1) * (e.epochs() - e.epoch() - 1);
+            err.printf("%sepoch %d/%d  train loss %.3f acc %.3f  valid loss %.3f acc %.3f  %.0f s  ETA %s%n", tty ? "\r" : "",
+                    e.epoch() + 1, e.epochs(), e.trainLoss(), e.trainAccuracy(), e.validLoss(), e.validAccuracy(), e.seconds(),
+                    time(eta));
+            err.flush();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", "epoch");
+            m.put("epoch", e.epoch());
+            m.put("train_loss", e.trainLoss());
+            m.put("train_accuracy", e.trainAccuracy());
+            m.put("valid_loss", e.validLoss());
+            m.put("valid_accuracy", e.validAccuracy());
+            m.put("seconds", e.seconds());
+            m.put("weights", e.weights());
+            emit(m);
+        }
+
+        private void emit(Map<String, Object> m) {
+            if (events == null) {
+                return;
+            }
+            try {
+                events.write(json.writeValueAsString(m));
+                events.newLine();
+                events.flush();
+            } catch (IOException ex) {
+                throw new Main.UserError("cannot write the events file: " + ex.getMessage());
+            }
+        }
+
+        static String time(double seconds) {
+            long s = Math.round(seconds);
+            return s >= 3600 ? String.format("%dh%02dm", s / 3600, s / 60 % 60) : String.format("%dm%02ds", s / 60, s % 60);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (events != null) {
+                events.close();
+            }
+        }
+    }
+}
