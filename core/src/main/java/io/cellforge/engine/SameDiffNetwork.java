@@ -38,20 +38,39 @@ public final class SameDiffNetwork {
     /** How a LayerChoice mixes its candidates in the supernet (ModularNAS's mixed operators). */
     public enum MixedOp { WEIGHTED_SUM }
 
-    /** {@code dataType} DOUBLE is for gradient checks; searches run in FLOAT. */
-    public record Options(MixedOp mixedOp, boolean weightInputChoices, long seed, DataType dataType) {
+    /**
+     * {@code dataType} DOUBLE is for gradient checks; searches run in FLOAT. {@code runningStats}: BatchNorm keeps
+     * running averages for inference (retraining); a search normalises with batch statistics only, as DARTS does.
+     */
+    public record Options(MixedOp mixedOp, boolean weightInputChoices, long seed, DataType dataType, boolean runningStats) {
         public static Options darts(long seed) {
-            return new Options(MixedOp.WEIGHTED_SUM, false, seed, DataType.FLOAT);
+            return new Options(MixedOp.WEIGHTED_SUM, false, seed, DataType.FLOAT, false);
+        }
+
+        public static Options retrain(long seed) {
+            return new Options(MixedOp.WEIGHTED_SUM, false, seed, DataType.FLOAT, true);
         }
 
         public Options withDataType(DataType t) {
-            return new Options(mixedOp, weightInputChoices, seed, t);
+            return new Options(mixedOp, weightInputChoices, seed, t, runningStats);
         }
 
         public Options withWeightedInputs(boolean w) {
-            return new Options(mixedOp, w, seed, dataType);
+            return new Options(mixedOp, w, seed, dataType, runningStats);
         }
     }
+
+    /** 1 while training (batch statistics), 0 for inference (running statistics); only with running statistics. */
+    public static final String TRAINING = "training";
+    /** PyTorch's BatchNorm momentum for the running averages. */
+    static final double BN_MOMENTUM = 0.1;
+
+    /** A BatchNorm's running averages and the names of its batch statistics in the graph. */
+    private record RunningStats(INDArray mean, INDArray var, String batchMean, String batchVar, long spatial) {
+    }
+
+    private final List<RunningStats> running = new ArrayList<>();
+    private SDVariable training;
 
     private final SameDiff sd = SameDiff.create();
     private final Plan plan;
@@ -73,6 +92,9 @@ public final class SameDiffNetwork {
         Shape in = plan.input();
         SDVariable x = sd.placeHolder(INPUT, dtype, -1, in.channels(), in.height(), in.width());
         SDVariable y = sd.placeHolder(LABELS, dtype, -1, plan.classes());
+        if (options.runningStats()) {
+            training = sd.placeHolder(TRAINING, dtype);
+        }
         Map<Integer, SDVariable> values = new HashMap<>();
         values.put(0, x);
         for (Plan.Step s : plan.steps()) {
@@ -82,7 +104,8 @@ public final class SameDiffNetwork {
         logits = sd.identity(LOGITS, logits);
         sd.loss().softmaxCrossEntropy(LOSS, y, logits, null);
         for (SDVariable v : sd.variables()) {
-            if (v.getVariableType() == VariableType.VARIABLE && !v.name().startsWith("alpha/") && !v.name().startsWith("beta/")) {
+            if (v.getVariableType() == VariableType.VARIABLE && !v.name().startsWith("alpha/") && !v.name().startsWith("beta/")
+                    && !v.name().startsWith("bnrun/")) {
                 weightNames.add(v.name());
             }
         }
@@ -108,6 +131,26 @@ public final class SameDiffNetwork {
 
     public Plan plan() {
         return plan;
+    }
+
+    /** Names of the batch statistics to fetch with a training step, for {@link #updateRunningStats}. */
+    public List<String> batchStatNames() {
+        List<String> l = new ArrayList<>();
+        running.forEach(r -> {
+            l.add(r.batchMean());
+            l.add(r.batchVar());
+        });
+        return l;
+    }
+
+    /** After a training step: running = 0.9 running + 0.1 batch (the variance unbiased, as PyTorch keeps it). */
+    public void updateRunningStats(Map<String, INDArray> outputs, int batchSize) {
+        for (RunningStats r : running) {
+            long n = batchSize * r.spatial();
+            double unbias = n > 1 ? (double) n / (n - 1) : 1;
+            r.mean().muli(1 - BN_MOMENTUM).addi(outputs.get(r.batchMean()).mul(BN_MOMENTUM));
+            r.var().muli(1 - BN_MOMENTUM).addi(outputs.get(r.batchVar()).mul(BN_MOMENTUM * unbias));
+        }
     }
 
     /** Names of the network weights (every trainable variable but the architecture weights). */
@@ -231,7 +274,7 @@ public final class SameDiffNetwork {
             return conv(c, x);
         }
         if (l instanceof Layer.BatchNorm bn) {
-            return batchNorm(bn, x);
+            return batchNorm(bn, x, (long) in.height() * in.width());
         }
         if (l instanceof Layer.Activation a) {
             return a.kind() == Layer.ActivationKind.RELU ? sd.nn().relu(x, 0) : sd.nn().relu6(x, 0);
@@ -381,9 +424,21 @@ public final class SameDiffNetwork {
     }
 
     /** Normalises over the batch and the spatial positions; optional scale and shift. */
-    private SDVariable batchNorm(Layer.BatchNorm bn, SDVariable x) {
+    private SDVariable batchNorm(Layer.BatchNorm bn, SDVariable x, long spatial) {
         SDVariable[] mv = sd.math().moments(x, new int[] {0, 2, 3}, true);
-        SDVariable y = x.sub(mv[0]).mul(sd.math().rsqrt(mv[1].add(BN_EPS)));
+        SDVariable mean = mv[0];
+        SDVariable var = mv[1];
+        if (training != null) {
+            // training * batch statistics + (1 - training) * running averages: one graph for both modes.
+            String id = name("bnrun/" + bn.channels());
+            SDVariable runMean = sd.var(id + "/mean", Nd4j.zeros(dtype, 1, bn.channels(), 1, 1));
+            SDVariable runVar = sd.var(id + "/var", Nd4j.ones(dtype, 1, bn.channels(), 1, 1));
+            SDVariable off = training.rsub(1.0);
+            mean = mv[0].mul(training).add(runMean.mul(off));
+            var = mv[1].mul(training).add(runVar.mul(off));
+            running.add(new RunningStats(runMean.getArr(), runVar.getArr(), mv[0].name(), mv[1].name(), spatial));
+        }
+        SDVariable y = x.sub(mean).mul(sd.math().rsqrt(var.add(BN_EPS)));
         if (bn.affine()) {
             SDVariable gamma = sd.var(name("bn_gamma"), Nd4j.ones(dtype, 1, bn.channels(), 1, 1));
             SDVariable beta = sd.var(name("bn_beta"), Nd4j.zeros(dtype, 1, bn.channels(), 1, 1));

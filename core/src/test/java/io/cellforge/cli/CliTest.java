@@ -174,6 +174,19 @@ class CliTest {
     }
 
     @Test
+    void retrainPrintsTheTestAccuracyAsJson(@TempDir Path dir) throws Exception {
+        Path space = dir.resolve("tiny-darts.yaml");
+        Files.writeString(space, TINY_SEARCH_SPACE);
+        Path arch = dir.resolve("a.arch.yaml");
+        Files.writeString(arch, "cellforge: 1\nkind: architecture\nspace: tiny-darts\nchoices:\n  n1_p0: sep_conv_3x3\n  n1_switch: [0]\n");
+        Run r = run("retrain", arch.toString(), "--data", "digits", "--epochs", "2", "--lr", "0.1", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertTrue(j.get("test_accuracy").asDouble() > 0.3 && j.get("test_accuracy").asDouble() <= 1, r.out());
+        assertTrue(r.err().contains("epoch 2/2"), r.err());
+    }
+
+    @Test
     void searchRefusesDataThatDoNotFitTheSpace() {
         Run r = run("search", "--zoo", "darts-search", "--data", "digits", "--epochs", "1");
         assertEquals(1, r.code());

@@ -1,0 +1,104 @@
+package io.cellforge.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellforge.arch.Architecture;
+import io.cellforge.data.DataBundle;
+import io.cellforge.data.Datasets;
+import io.cellforge.io.ArchFormat;
+import io.cellforge.io.ArchFormats;
+import io.cellforge.io.LoadException;
+import io.cellforge.plan.PlanException;
+import io.cellforge.search.SearchControl;
+import io.cellforge.space.SearchSpace;
+import io.cellforge.train.Retrain;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "retrain", description = {"Train the network an architecture chooses from scratch and report its test accuracy.",
+        "ARCH is any architecture file (its space is found by name, beside it, or given with --space/--zoo)."})
+final class RetrainCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "ARCH")
+    Path arch;
+    @Option(names = "--space", paramLabel = "FILE")
+    Path space;
+    @Option(names = "--zoo", paramLabel = "NAME")
+    String zoo;
+    @Option(names = "--data", defaultValue = "digits", description = "default ${DEFAULT-VALUE}")
+    String data;
+    @Option(names = "--epochs", defaultValue = "20", description = "default ${DEFAULT-VALUE}")
+    int epochs;
+    @Option(names = "--batch", defaultValue = "64", description = "default ${DEFAULT-VALUE}")
+    int batch;
+    @Option(names = "--lr", defaultValue = "0.025", description = "default ${DEFAULT-VALUE}, cosine to 0")
+    double lr;
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+    @Option(names = "--json", description = "print one JSON object with test_accuracy (a fraction) and params")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (epochs < 1 || batch < 1) {
+            throw new Main.UserError("--epochs and --batch must be at least 1");
+        }
+        String text = Inputs.text(arch);
+        ArchFormat f = ArchFormat.byFileName(arch).filter(x -> x != ArchFormat.YAML).orElse(ArchFormats.sniff(text));
+        SearchSpace s = Inputs.contextFor(f, text, arch, space, zoo);
+        Architecture a = Inputs.arch(f, text, arch, s);
+        DataBundle bundle;
+        try {
+            bundle = Datasets.load(data);
+        } catch (LoadException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+        if (!bundle.train().shape().equals(s.network().input())) {
+            throw new Main.UserError("the data are " + bundle.train().shape() + " images but space '" + s.name() + "' takes "
+                    + s.network().input());
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        SearchControl control = new SearchControl();
+        Thread hook = new Thread(control::stop);
+        Runtime.getRuntime().addShutdownHook(hook);
+        Retrain.Result r;
+        try {
+            r = Retrain.run(s, a, bundle, Retrain.Config.darts(epochs, batch, seed).withLr(lr), e -> {
+                err.printf("epoch %d/%d  train loss %.3f acc %.3f  test acc %.4f  %.0f s%n", e.epoch() + 1, e.epochs(),
+                        e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds());
+                err.flush();
+            }, control);
+        } catch (PlanException e) {
+            throw new Main.UserError(e.getMessage());
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // stopping: the result so far is reported below
+            }
+        }
+        if (json) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("test_accuracy", r.testAccuracy());
+            o.put("params", r.params());
+            o.put("epochs", r.epochs().size());
+            o.put("completed", r.completed());
+            o.put("backend", r.backend());
+            spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(o));
+        } else {
+            spec.commandLine().getOut().printf("test accuracy %.4f (%d images), %,d parameters%n", r.testAccuracy(),
+                    bundle.test().size(), r.params());
+        }
+        return 0;
+    }
+}

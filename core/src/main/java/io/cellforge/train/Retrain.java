@@ -1,0 +1,133 @@
+package io.cellforge.train;
+
+import io.cellforge.analysis.Evaluator;
+import io.cellforge.arch.Architecture;
+import io.cellforge.data.DataBundle;
+import io.cellforge.data.Dataset;
+import io.cellforge.engine.Backend;
+import io.cellforge.engine.Batches;
+import io.cellforge.engine.Optimizers;
+import io.cellforge.engine.SameDiffNetwork;
+import io.cellforge.plan.PlanException;
+import io.cellforge.search.SearchControl;
+import io.cellforge.space.Network;
+import io.cellforge.space.SearchSpace;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Trains the network an architecture chooses from scratch, as the DARTS evaluation does: affine BatchNorm with
+ * running statistics, SGD with momentum, cosine schedule to zero, clipping; reports accuracy on the test images.
+ */
+public final class Retrain {
+    private Retrain() {
+    }
+
+    public record Config(int epochs, int batchSize, long seed, double lr, double momentum, double weightDecay, double gradClip) {
+        public static Config darts(int epochs, int batchSize, long seed) {
+            return new Config(epochs, batchSize, seed, 0.025, 0.9, 3e-4, 5);
+        }
+
+        public Config withLr(double l) {
+            return new Config(epochs, batchSize, seed, l, momentum, weightDecay, gradClip);
+        }
+    }
+
+    public record Epoch(int epoch, int epochs, double trainLoss, double trainAccuracy, double testAccuracy, double seconds) {
+    }
+
+    public record Result(double testAccuracy, long params, List<Epoch> epochs, boolean completed, String backend) {
+        public Result {
+            epochs = List.copyOf(epochs);
+        }
+    }
+
+    /** The network an architecture of a search space chooses, with affine BatchNorm as a final network has. */
+    public static SearchSpace finalNetwork(SearchSpace space) {
+        Network n = space.network();
+        return space.withNetwork(new Network(n.input(), n.classes(), n.channels(), n.stem(), n.stages(), n.head(),
+                n.auxiliary(), true));
+    }
+
+    public static Result run(SearchSpace space, Architecture arch, DataBundle data, Config cfg, Consumer<Epoch> listener,
+                             SearchControl control) throws PlanException {
+        String backend = Backend.init();
+        SameDiffNetwork net = new SameDiffNetwork(Evaluator.fixedPlan(finalNetwork(space), arch),
+                SameDiffNetwork.Options.retrain(cfg.seed()));
+        float[][] stats = data.train().channelStats();
+        Batches train = new Batches(data.train(), stats, Math.min(cfg.batchSize(), data.train().size()), cfg.seed());
+        Optimizers.Sgd sgd = new Optimizers.Sgd(cfg.momentum(), cfg.weightDecay());
+        Map<String, INDArray> weights = new LinkedHashMap<>();
+        net.weightNames().forEach(n -> weights.put(n, net.graph().getVariable(n).getArr()));
+        List<String> outputs = new ArrayList<>(List.of(SameDiffNetwork.LOSS, SameDiffNetwork.LOGITS));
+        outputs.addAll(net.batchStatNames());
+        INDArray on = Nd4j.scalar(net.dataType(), 1.0);
+        List<Epoch> history = new ArrayList<>();
+        boolean completed = true;
+        double test = 0;
+        for (int epoch = 0; epoch < cfg.epochs() && completed; epoch++) {
+            long t0 = System.nanoTime();
+            double lr = Optimizers.cosine(cfg.lr(), 0, epoch, cfg.epochs());
+            double loss = 0;
+            int correct = 0;
+            int seen = 0;
+            int steps = train.stepsPerEpoch();
+            for (int step = 0; step < steps; step++) {
+                if (control.isStopped()) {
+                    completed = false;
+                    break;
+                }
+                Batches.Batch b = train.next();
+                OutAndGrad og = net.graph().calculateGradientsAndOutputs(Map.of(SameDiffNetwork.INPUT, b.x(),
+                        SameDiffNetwork.LABELS, b.y(), SameDiffNetwork.TRAINING, on), outputs, weights.keySet());
+                Map<String, INDArray> grads = new HashMap<>(og.getGradients());
+                net.gradientMasks().forEach((k, mask) -> {
+                    if (grads.containsKey(k)) {
+                        grads.get(k).muli(mask);
+                    }
+                });
+                Optimizers.clipGradNorm(grads, cfg.gradClip());
+                sgd.step(weights, grads, lr);
+                net.updateRunningStats(og.getOutputs(), b.labels().length);
+                loss += og.getOutputs().get(SameDiffNetwork.LOSS).getDouble(0);
+                correct += Batches.correct(og.getOutputs().get(SameDiffNetwork.LOGITS), b.labels());
+                seen += b.labels().length;
+            }
+            if (seen == 0) {
+                break;
+            }
+            test = accuracy(net, train, data.test(), cfg.batchSize());
+            Epoch e = new Epoch(epoch, cfg.epochs(), loss / Math.max(1, seen / train.batchSize()), (double) correct / seen, test,
+                    (System.nanoTime() - t0) / 1e9);
+            history.add(e);
+            listener.accept(e);
+        }
+        return new Result(test, net.parameterCount(), history, completed, backend);
+    }
+
+    /** Accuracy in inference mode (running statistics) over every image of {@code d}, remainder included. */
+    public static double accuracy(SameDiffNetwork net, Batches normaliser, Dataset d, int batch) {
+        INDArray off = Nd4j.scalar(net.dataType(), 0.0);
+        int ok = 0;
+        for (int start = 0; start < d.size(); start += batch) {
+            int n = Math.min(batch, d.size() - start);
+            int[] idx = new int[n];
+            for (int i = 0; i < n; i++) {
+                idx[i] = start + i;
+            }
+            Batches.Batch b = normaliser.make(d, idx);
+            INDArray logits = net.graph().output(Map.of(SameDiffNetwork.INPUT, b.x(), SameDiffNetwork.LABELS, b.y(),
+                    SameDiffNetwork.TRAINING, off), SameDiffNetwork.LOGITS).get(SameDiffNetwork.LOGITS);
+            ok += Batches.correct(logits, b.labels());
+        }
+        return (double) ok / d.size();
+    }
+}

@@ -1,0 +1,94 @@
+package io.cellforge.train;
+
+import io.cellforge.analysis.Evaluator;
+import io.cellforge.arch.Architecture;
+import io.cellforge.arch.Decision;
+import io.cellforge.data.DataBundle;
+import io.cellforge.data.Datasets;
+import io.cellforge.engine.Batches;
+import io.cellforge.engine.SameDiffNetwork;
+import io.cellforge.io.SpaceYaml;
+import io.cellforge.arch.Genotype;
+import io.cellforge.io.ArchFormats;
+import io.cellforge.search.SearchControl;
+import io.cellforge.zoo.Zoo;
+import io.cellforge.space.SearchSpace;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RetrainTest {
+    static final String SPACE = """
+            cellforge: 1
+            kind: space
+            name: tiny-darts
+            network:
+              input: [1, 8, 8]
+              classes: 10
+              channels: 8
+              affine: false
+              stem: [{op: conv, out: 16}, {op: bn, affine: 1}]
+              stages:
+                - {name: cell, cell: cell}
+              head: [relu, gap, linear]
+            cells:
+              cell:
+                preprocess: darts
+                inputs: [in0]
+                nodes:
+                  - {name: n1, input_choice: {key: n1_switch, n_chosen: 1, reduction: sum}}
+                output: {name: out, reduction: concat}
+                edges:
+                  - {from: in0, to: n1, choice: {key: n1_p0, candidates: [none, max_pool_3x3, skip_connect, sep_conv_3x3]}}
+                  - {from: n1, to: out}
+            """;
+
+    static Architecture sepConv() {
+        return new Architecture(Map.of("n1_p0", new Decision.Op("sep_conv_3x3"), "n1_switch", new Decision.Inputs(List.of(0))));
+    }
+
+    @Test
+    void dartsV2InTheDartsMiniNetworkReaches95PercentOnDigits() throws Exception {
+        SearchSpace s = Zoo.get("darts-mini").orElseThrow();
+        Architecture v2 = ArchFormats.fromGenotype(Genotype.DARTS_V2, s, "DARTS_V2");
+        List<Retrain.Epoch> epochs = new ArrayList<>();
+        Retrain.Result r = Retrain.run(s, v2, Datasets.digits(), Retrain.Config.darts(4, 64, 1), epochs::add, new SearchControl());
+        assertTrue(r.completed());
+        assertEquals(4, epochs.size());
+        System.out.printf("DARTS_V2 in darts-mini: test accuracy %.4f after %d epochs%n", r.testAccuracy(), epochs.size());
+        assertTrue(r.testAccuracy() >= 0.95, "test accuracy " + r.testAccuracy());
+        assertEquals(Evaluator.evaluate(Retrain.finalNetwork(s), v2).params(), r.params(), "trains exactly the counted network");
+    }
+
+    @Test
+    void inferenceUsesRunningStatisticsSoAnImageGetsTheSameAnswerAloneOrInABatch() throws Exception {
+        SearchSpace s = Retrain.finalNetwork(SpaceYaml.read(SPACE, "tiny").space());
+        SameDiffNetwork net = new SameDiffNetwork(Evaluator.fixedPlan(s, sepConv()), SameDiffNetwork.Options.retrain(3));
+        DataBundle d = Datasets.digits();
+        Batches b = new Batches(d.train(), d.train().channelStats(), 32, 1);
+        // One training pass to move the running averages away from their start.
+        var batch = b.next();
+        INDArray on = Nd4j.scalar(net.dataType(), 1.0);
+        List<String> outs = new ArrayList<>(net.batchStatNames());
+        var o = net.graph().output(Map.of(SameDiffNetwork.INPUT, batch.x(), SameDiffNetwork.LABELS, batch.y(),
+                SameDiffNetwork.TRAINING, on), outs.toArray(new String[0]));
+        net.updateRunningStats(o, 32);
+        INDArray off = Nd4j.scalar(net.dataType(), 0.0);
+        Batches.Batch many = b.make(d.test(), new int[] {0, 1, 2, 3});
+        Batches.Batch one = b.make(d.test(), new int[] {2});
+        INDArray all = net.graph().output(Map.of(SameDiffNetwork.INPUT, many.x(), SameDiffNetwork.LABELS, many.y(),
+                SameDiffNetwork.TRAINING, off), SameDiffNetwork.LOGITS).get(SameDiffNetwork.LOGITS);
+        INDArray alone = net.graph().output(Map.of(SameDiffNetwork.INPUT, one.x(), SameDiffNetwork.LABELS, one.y(),
+                SameDiffNetwork.TRAINING, off), SameDiffNetwork.LOGITS).get(SameDiffNetwork.LOGITS);
+        for (int c = 0; c < 10; c++) {
+            assertEquals(all.getDouble(2, c), alone.getDouble(0, c), 1e-4);
+        }
+    }
+}
