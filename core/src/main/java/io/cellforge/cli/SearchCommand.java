@@ -66,6 +66,10 @@ final class SearchCommand implements Callable<Integer> {
     Path events;
     @Option(names = "--out", paramLabel = "DIR", description = "write the derived architecture in every format into DIR")
     Path out;
+    @Option(names = "--checkpoint", paramLabel = "DIR", description = "save the run into DIR after every epoch and when stopped")
+    Path checkpoint;
+    @Option(names = "--resume", paramLabel = "DIR", description = "continue the run saved in DIR exactly where it stopped")
+    Path resume;
 
     @Spec
     CommandSpec spec;
@@ -103,8 +107,8 @@ final class SearchCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         SearchResult result;
         try (Progress progress = new Progress(err, events)) {
-            result = new DartsSearch(space, bundle, cfg).run(progress, control);
-        } catch (PlanException e) {
+            result = new DartsSearch(space, bundle, cfg).run(progress, control, checkpoint, resume);
+        } catch (PlanException | LoadException e) {
             throw new Main.UserError(e.getMessage());
         } finally {
             try {

@@ -18,6 +18,13 @@ public final class Backend {
 
     public static synchronized String init() {
         if (description == null) {
+            // ND4J's buffers live outside the Java heap and are freed only when their Java objects are collected;
+            // with a cap, JavaCPP collects garbage as the cap nears instead of letting a long run exhaust memory.
+            long physical = physicalMemory();
+            if (physical > 0 && System.getProperty("org.bytedeco.javacpp.maxphysicalbytes") == null) {
+                System.setProperty("org.bytedeco.javacpp.maxphysicalbytes", Long.toString(physical * 3 / 4));
+                System.setProperty("org.bytedeco.javacpp.maxbytes", Long.toString(physical * 5 / 8));
+            }
             boolean avx2 = cpuHas("avx2");
             if (avx2 && System.getProperty("org.bytedeco.javacpp.platform.extension") == null) {
                 System.setProperty("org.bytedeco.javacpp.platform.extension", "-onednn-avx2");
@@ -27,6 +34,19 @@ public final class Backend {
             description = backend + " (nd4j " + (avx2 ? "onednn-avx2" : "generic") + "), " + threads + " threads";
         }
         return description;
+    }
+
+    private static long physicalMemory() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 
     private static boolean cpuHas(String flag) {

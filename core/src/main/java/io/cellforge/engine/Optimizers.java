@@ -46,6 +46,7 @@ public final class Optimizers {
             }
         }
 
+        /** The momentum buffers by parameter name (for checkpoints); the map is live. */
         public Map<String, INDArray> state() {
             return buffers;
         }
@@ -65,6 +66,23 @@ public final class Optimizers {
             this.beta1 = beta1;
             this.beta2 = beta2;
             this.weightDecay = weightDecay;
+        }
+
+        /** First and second moments by parameter name (live maps) and the step count, for checkpoints. */
+        public Map<String, INDArray> firstMoments() {
+            return m;
+        }
+
+        public Map<String, INDArray> secondMoments() {
+            return v;
+        }
+
+        public int steps() {
+            return t;
+        }
+
+        public void restoreSteps(int steps) {
+            t = steps;
         }
 
         @Override

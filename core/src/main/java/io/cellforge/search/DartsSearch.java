@@ -5,13 +5,17 @@ import io.cellforge.data.DataBundle;
 import io.cellforge.data.Dataset;
 import io.cellforge.engine.Backend;
 import io.cellforge.engine.Batches;
+import io.cellforge.engine.Checkpoint;
 import io.cellforge.engine.Optimizers;
 import io.cellforge.engine.SameDiffNetwork;
+import io.cellforge.io.LoadException;
 import io.cellforge.plan.PlanException;
 import io.cellforge.space.SearchSpace;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,6 +38,19 @@ public final class DartsSearch {
     }
 
     public SearchResult run(SearchEvents.Listener listener, SearchControl control) throws PlanException {
+        try {
+            return run(listener, control, null, null);
+        } catch (LoadException | IOException e) {
+            throw new IllegalStateException("no checkpoint was involved", e);
+        }
+    }
+
+    /**
+     * Runs, saving a checkpoint into {@code checkpoint} (if given) after every epoch and when stopped, and
+     * continuing from {@code resume} (if given) exactly where that run stood.
+     */
+    public SearchResult run(SearchEvents.Listener listener, SearchControl control, Path checkpoint, Path resume)
+            throws PlanException, LoadException, IOException {
         String backend = Backend.init();
         Dataset[] halves = data.train().split(cfg.trainPortion(), cfg.seed());
         float[][] stats = data.train().channelStats();
@@ -45,19 +62,58 @@ public final class DartsSearch {
         Map<String, INDArray> weights = arrays(net, net.weightNames());
         Map<String, INDArray> arch = arrays(net, net.archNames());
         int steps = Math.min(train.stepsPerEpoch(), valid.stepsPerEpoch());
-        listener.started(backend, cfg, steps);
         List<SearchEvents.Epoch> history = new ArrayList<>();
+        int startEpoch = 0;
+        int startStep = 0;
+        double[] sums = new double[4]; // train loss, valid loss, correct, seen: the running sums of the current epoch
+        if (resume != null) {
+            Map<String, Object> meta = Checkpoint.meta(resume);
+            if (!space.name().equals(meta.get("space")) || !"darts".equals(meta.get("strategy"))) {
+                throw new LoadException(resume.toString(), "this checkpoint is of a " + meta.get("strategy") + " search of '"
+                        + meta.get("space") + "', not of a darts search of '" + space.name() + "'");
+            }
+            Checkpoint.restore(resume, "weights", weights);
+            Checkpoint.restore(resume, "arch", arch);
+            sgd.state().putAll(Checkpoint.restoreAll(resume, "sgd"));
+            adam.firstMoments().putAll(Checkpoint.restoreAll(resume, "adam_m"));
+            adam.secondMoments().putAll(Checkpoint.restoreAll(resume, "adam_v"));
+            adam.restoreSteps(((Number) meta.get("adam_steps")).intValue());
+            startEpoch = ((Number) meta.get("epoch")).intValue();
+            startStep = ((Number) meta.get("step")).intValue();
+            @SuppressWarnings("unchecked")
+            List<Number> t = (List<Number>) meta.get("train_batches");
+            @SuppressWarnings("unchecked")
+            List<Number> v = (List<Number>) meta.get("valid_batches");
+            train.seek(t.get(0).intValue(), t.get(1).intValue());
+            valid.seek(v.get(0).intValue(), v.get(1).intValue());
+            @SuppressWarnings("unchecked")
+            List<Number> sm = (List<Number>) meta.get("sums");
+            for (int i = 0; i < 4; i++) {
+                sums[i] = sm.get(i).doubleValue();
+            }
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> epochs = (List<Map<String, Object>>) meta.get("history");
+            for (Map<String, Object> e : epochs) {
+                history.add(epochFromJson(e));
+            }
+        }
+        listener.started(backend, cfg, steps);
         boolean completed = true;
-        for (int epoch = 0; epoch < cfg.epochs() && completed; epoch++) {
+        for (int epoch = startEpoch; epoch < cfg.epochs() && completed; epoch++) {
             long t0 = System.nanoTime();
             double lr = Optimizers.cosine(cfg.lr(), cfg.lrMin(), epoch, cfg.epochs());
-            double lossSum = 0;
-            double validLossSum = 0;
-            int correct = 0;
-            int seen = 0;
-            for (int step = 0; step < steps; step++) {
+            boolean resumed = epoch == startEpoch;
+            double lossSum = resumed ? sums[0] : 0;
+            double validLossSum = resumed ? sums[1] : 0;
+            int correct = resumed ? (int) sums[2] : 0;
+            int seen = resumed ? (int) sums[3] : 0;
+            for (int step = resumed ? startStep : 0; step < steps; step++) {
                 if (!control.proceed()) {
                     completed = false;
+                    if (checkpoint != null) {
+                        save(checkpoint, weights, arch, sgd, adam, train, valid, epoch, step,
+                                new double[] {lossSum, validLossSum, correct, seen}, history);
+                    }
                     break;
                 }
                 long s0 = System.nanoTime();
@@ -87,8 +143,8 @@ public final class DartsSearch {
                 listener.step(new SearchEvents.Step(epoch, cfg.epochs(), step, steps, loss, (double) ok / tb.labels().length,
                         arch.isEmpty() ? Double.NaN : validLossSum / (step + 1), 2 * tb.labels().length / secs, probabilities(net)));
             }
-            if (seen == 0) {
-                break;
+            if (!completed || seen == 0) {
+                break; // a stopped epoch is not an epoch: no report, and the checkpoint keeps the position within it
             }
             double[] v = evaluate(net, valid, halves[1]);
             Map<String, double[]> p = probabilities(net);
@@ -96,9 +152,59 @@ public final class DartsSearch {
                     (double) correct / seen, v[0], v[1], p, Derivation.derive(space, p), (System.nanoTime() - t0) / 1e9);
             history.add(e);
             listener.epoch(e);
+            if (checkpoint != null) {
+                save(checkpoint, weights, arch, sgd, adam, train, valid, epoch + 1, 0, new double[4], history);
+            }
         }
         Map<String, double[]> p = probabilities(net);
         return new SearchResult(Derivation.derive(space, p), p, history, completed, backend);
+    }
+
+    private void save(Path dir, Map<String, INDArray> weights, Map<String, INDArray> arch, Optimizers.Sgd sgd,
+                      Optimizers.Adam adam, Batches train, Batches valid, int epoch, int step, double[] sums,
+                      List<SearchEvents.Epoch> history) throws IOException {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("version", 1);
+        meta.put("strategy", "darts");
+        meta.put("space", space.name());
+        meta.put("config", cfg);
+        meta.put("epoch", epoch);
+        meta.put("step", step);
+        meta.put("adam_steps", adam.steps());
+        meta.put("train_batches", train.position());
+        meta.put("valid_batches", valid.position());
+        meta.put("sums", sums);
+        List<Map<String, Object>> epochs = new ArrayList<>();
+        for (SearchEvents.Epoch e : history) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("epoch", e.epoch());
+            m.put("epochs", e.epochs());
+            m.put("train_loss", e.trainLoss());
+            m.put("train_accuracy", e.trainAccuracy());
+            m.put("valid_loss", e.validLoss());
+            m.put("valid_accuracy", e.validAccuracy());
+            m.put("seconds", e.seconds());
+            m.put("weights", e.weights());
+            epochs.add(m);
+        }
+        meta.put("history", epochs);
+        Map<String, Map<String, INDArray>> groups = new LinkedHashMap<>();
+        groups.put("weights", weights);
+        groups.put("arch", arch);
+        groups.put("sgd", sgd.state());
+        groups.put("adam_m", adam.firstMoments());
+        groups.put("adam_v", adam.secondMoments());
+        Checkpoint.save(dir, meta, groups);
+    }
+
+    @SuppressWarnings("unchecked")
+    private SearchEvents.Epoch epochFromJson(Map<String, Object> m) {
+        Map<String, double[]> w = new LinkedHashMap<>();
+        ((Map<String, List<Number>>) m.get("weights")).forEach((k, v) -> w.put(k, v.stream().mapToDouble(Number::doubleValue).toArray()));
+        return new SearchEvents.Epoch(((Number) m.get("epoch")).intValue(), ((Number) m.get("epochs")).intValue(),
+                ((Number) m.get("train_loss")).doubleValue(), ((Number) m.get("train_accuracy")).doubleValue(),
+                ((Number) m.get("valid_loss")).doubleValue(), ((Number) m.get("valid_accuracy")).doubleValue(), w,
+                Derivation.derive(space, w), ((Number) m.get("seconds")).doubleValue());
     }
 
     private static Map<String, INDArray> feed(Batches.Batch b) {

@@ -101,8 +101,8 @@ public final class Retrain {
                 correct += Batches.correct(og.getOutputs().get(SameDiffNetwork.LOGITS), b.labels());
                 seen += b.labels().length;
             }
-            if (seen == 0) {
-                break;
+            if (!completed || seen == 0) {
+                break; // a stopped epoch is not reported as one
             }
             test = accuracy(net, train, data.test(), cfg.batchSize());
             Epoch e = new Epoch(epoch, cfg.epochs(), loss / Math.max(1, seen / train.batchSize()), (double) correct / seen, test,

@@ -101,6 +101,51 @@ class DartsSearchTest {
     }
 
     @Test
+    void aResumedSearchContinuesAsIfItHadNeverStopped(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        SearchConfig cfg = SearchConfig.darts(2, 64, 5).withLr(0.1).withArchLr(3e-2);
+        SearchResult straight = new DartsSearch(tiny(), digits, cfg).run(new SearchEvents.Listener() { }, new SearchControl());
+
+        java.nio.file.Path ckpt = dir.resolve("ckpt");
+        SearchControl control = new SearchControl();
+        int[] steps = {0};
+        SearchResult first = new DartsSearch(tiny(), digits, cfg).run(new SearchEvents.Listener() {
+            @Override
+            public void step(SearchEvents.Step s) {
+                if (++steps[0] == 16) {
+                    control.stop(); // in the middle of the second epoch
+                }
+            }
+        }, control, ckpt, null);
+        assertFalse(first.completed());
+        assertTrue(java.nio.file.Files.exists(ckpt.resolve("checkpoint.json")));
+
+        SearchResult resumed = new DartsSearch(tiny(), digits, cfg).run(new SearchEvents.Listener() { }, new SearchControl(), ckpt, ckpt);
+        assertTrue(resumed.completed());
+        assertEquals(2, resumed.epochs().size());
+        for (String k : straight.weights().keySet()) {
+            double[] a = straight.weights().get(k);
+            double[] b = resumed.weights().get(k);
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(a[i], b[i], 1e-5, k + "[" + i + "]");
+            }
+        }
+        assertEquals(straight.epochs().get(1).validAccuracy(), resumed.epochs().get(1).validAccuracy(), 1e-9);
+        assertEquals(straight.epochs().get(1).trainLoss(), resumed.epochs().get(1).trainLoss(), 1e-4);
+        assertEquals(straight.architecture(), resumed.architecture());
+    }
+
+    @Test
+    void aCheckpointOfAnotherSpaceIsRefusedByName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path ckpt = dir.resolve("ckpt");
+        SearchConfig cfg = SearchConfig.darts(1, 64, 5);
+        new DartsSearch(tiny(), digits, cfg).run(new SearchEvents.Listener() { }, new SearchControl(), ckpt, null);
+        SearchSpace other = tiny().withName("other");
+        io.cellforge.io.LoadException e = org.junit.jupiter.api.Assertions.assertThrows(io.cellforge.io.LoadException.class,
+                () -> new DartsSearch(other, digits, cfg).run(new SearchEvents.Listener() { }, new SearchControl(), null, ckpt));
+        assertTrue(e.getMessage().contains("not of a darts search of 'other'"), e.getMessage());
+    }
+
+    @Test
     void theDartsMiniSpaceCompilesIntoASearchableSupernet() throws Exception {
         SearchSpace s = Zoo.get("darts-mini").orElseThrow();
         assertEquals(28, Evaluator.supernetPlan(s).choices().keySet().stream().filter(k -> !k.endsWith("switch")).count());

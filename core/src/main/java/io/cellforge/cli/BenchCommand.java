@@ -1,0 +1,127 @@
+package io.cellforge.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellforge.analysis.Evaluator;
+import io.cellforge.engine.Backend;
+import io.cellforge.engine.Optimizers;
+import io.cellforge.engine.SameDiffNetwork;
+import io.cellforge.ops.OpCatalog;
+import io.cellforge.ops.Shape;
+import io.cellforge.space.SearchSpace;
+import io.cellforge.zoo.Zoo;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", description = {"Benchmarks (not tests): print one JSON object.",
+        "  darts-step: the DARTS search step on 3x32x32 inputs, C=16, 8 cells, 8 ops per edge: one weight step on a",
+        "  train batch and one first-order alpha step on a valid batch, median after a warm-up step."})
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "NAME", description = "darts-step")
+    String name;
+    @Option(names = "--batch", defaultValue = "32")
+    int batch;
+    @Option(names = "--steps", defaultValue = "3")
+    int steps;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!name.equals("darts-step")) {
+            throw new Main.UserError("unknown benchmark '" + name + "'; available: darts-step");
+        }
+        if (batch < 1 || steps < 1) {
+            throw new Main.UserError("--batch and --steps must be at least 1");
+        }
+        String backend = Backend.init();
+        SearchSpace space = Zoo.dartsSearch(16, 8, 10, new Shape(3, 32, 32), OpCatalog.DARTS_PRIMITIVES);
+        long t0 = System.nanoTime();
+        SameDiffNetwork net = new SameDiffNetwork(Evaluator.supernetPlan(space), SameDiffNetwork.Options.darts(1));
+        double buildSeconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, INDArray> weights = new LinkedHashMap<>();
+        net.weightNames().forEach(n -> weights.put(n, net.graph().getVariable(n).getArr()));
+        Map<String, INDArray> arch = new LinkedHashMap<>();
+        net.archNames().forEach(n -> arch.put(n, net.graph().getVariable(n).getArr()));
+        Optimizers.Sgd sgd = new Optimizers.Sgd(0.9, 3e-4);
+        Optimizers.Adam adam = new Optimizers.Adam(0.5, 0.999, 1e-3);
+        Map<String, INDArray> train = feed(1);
+        Map<String, INDArray> valid = feed(2);
+        List<Double> ms = new ArrayList<>();
+        for (int i = 0; i <= steps; i++) {
+            long s = System.nanoTime();
+            OutAndGrad a = net.graph().calculateGradientsAndOutputs(valid, List.of(SameDiffNetwork.LOSS), arch.keySet());
+            adam.step(arch, new HashMap<>(a.getGradients()), 3e-4);
+            OutAndGrad w = net.graph().calculateGradientsAndOutputs(train, List.of(SameDiffNetwork.LOSS), weights.keySet());
+            Map<String, INDArray> g = new HashMap<>(w.getGradients());
+            net.gradientMasks().forEach((k, m) -> g.get(k).muli(m));
+            Optimizers.clipGradNorm(g, 5);
+            sgd.step(weights, g, 0.025);
+            double stepMs = (System.nanoTime() - s) / 1e6;
+            if (i > 0) {
+                ms.add(stepMs); // the first step builds the backward graph
+            }
+            spec.commandLine().getErr().printf("step %d/%d: %.0f ms%s%n", i, steps, stepMs, i == 0 ? " (warm-up)" : "");
+            spec.commandLine().getErr().flush();
+        }
+        Collections.sort(ms);
+        double median = ms.get(ms.size() / 2);
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("benchmark", "darts-step");
+        o.put("batch", batch);
+        o.put("steps", steps);
+        o.put("images_per_s", batch / (median / 1000));
+        o.put("step_ms_median", median);
+        o.put("step_ms_min", ms.get(0));
+        o.put("step_ms_max", ms.get(ms.size() - 1));
+        o.put("build_s", buildSeconds);
+        o.put("graph_ops", net.graph().getOps().size());
+        o.put("supernet_params", net.parameterCount());
+        o.put("peak_rss_mb", peakRssMb());
+        o.put("backend", backend);
+        o.put("cpus", Runtime.getRuntime().availableProcessors());
+        spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(o));
+        return 0;
+    }
+
+    private Map<String, INDArray> feed(long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.randn(DataType.FLOAT, batch, 3, 32, 32);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, batch, 10);
+        for (int i = 0; i < batch; i++) {
+            y.putScalar(i, (i * 7 + seed) % 10, 1.0);
+        }
+        return Map.of(SameDiffNetwork.INPUT, x, SameDiffNetwork.LABELS, y);
+    }
+
+    /** The process's peak resident memory (VmHWM), which includes ND4J's off-heap buffers. */
+    static long peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+        return -1;
+    }
+}
