@@ -9,7 +9,7 @@ import io.cellforge.io.LoadException;
 import io.cellforge.io.SpaceFiles;
 import io.cellforge.io.SpaceYaml;
 import io.cellforge.plan.PlanException;
-import io.cellforge.search.DartsSearch;
+import io.cellforge.search.OneShotSearch;
 import io.cellforge.search.SearchConfig;
 import io.cellforge.search.SearchControl;
 import io.cellforge.search.SearchEvents;
@@ -36,7 +36,6 @@ import java.util.concurrent.Callable;
 @Command(name = "search", description = {"Search a space with a one-shot strategy and write the derived architecture.",
         "Ctrl+C stops after the current step and still writes what was found."})
 final class SearchCommand implements Callable<Integer> {
-    static final List<String> STRATEGIES = List.of("darts");
 
     static final class Source {
         @Parameters(paramLabel = "SPACE", description = "a space file")
@@ -50,7 +49,7 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DATA", defaultValue = "digits",
             description = "digits (bundled), or a path: IDX folder, CIFAR binary folder, image folder, CSV (default ${DEFAULT-VALUE})")
     String data;
-    @Option(names = "--strategy", defaultValue = "darts", description = "darts (default ${DEFAULT-VALUE})")
+    @Option(names = "--strategy", defaultValue = "darts", description = "darts, gdas or snas (default ${DEFAULT-VALUE})")
     String strategy;
     @Option(names = "--epochs", defaultValue = "10", description = "default ${DEFAULT-VALUE}")
     int epochs;
@@ -76,8 +75,8 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!STRATEGIES.contains(strategy)) {
-            throw new Main.UserError("strategy '" + strategy + "' is not available yet; available: " + String.join(", ", STRATEGIES));
+        if (!OneShotSearch.STRATEGIES.contains(strategy)) {
+            throw new Main.UserError("strategy '" + strategy + "' is not available yet; available: " + String.join(", ", OneShotSearch.STRATEGIES));
         }
         if (epochs < 1 || batch < 1) {
             throw new Main.UserError("--epochs and --batch must be at least 1");
@@ -94,7 +93,7 @@ final class SearchCommand implements Callable<Integer> {
                     + " classes but space '" + space.name() + "' takes " + space.network().input() + " in "
                     + space.network().classes() + " classes");
         }
-        SearchConfig cfg = SearchConfig.darts(epochs, batch, seed);
+        SearchConfig cfg = SearchConfig.of(strategy, epochs, batch, seed);
         if (lr != null) {
             cfg = cfg.withLr(lr);
         }
@@ -107,7 +106,7 @@ final class SearchCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         SearchResult result;
         try (Progress progress = new Progress(err, events)) {
-            result = new DartsSearch(space, bundle, cfg).run(progress, control, checkpoint, resume);
+            result = new OneShotSearch(space, bundle, cfg).run(progress, control, checkpoint, resume);
         } catch (PlanException | LoadException e) {
             throw new Main.UserError(e.getMessage());
         } finally {

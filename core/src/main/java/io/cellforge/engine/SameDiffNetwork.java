@@ -35,8 +35,15 @@ public final class SameDiffNetwork {
     public static final String LOGITS = "logits";
     static final double BN_EPS = 1e-5;
 
-    /** How a LayerChoice mixes its candidates in the supernet (ModularNAS's mixed operators). */
-    public enum MixedOp { WEIGHTED_SUM }
+    /**
+     * How a LayerChoice mixes its candidates in the supernet (ModularNAS's mixed operators). WEIGHTED_SUM:
+     * softmax of alpha (DARTS). GUMBEL_SUM: softmax((alpha + Gumbel noise) / tau) (SNAS). GUMBEL_HARD: the one-hot
+     * of that in the forward pass, its soft gradient in the backward pass (GDAS, straight-through).
+     */
+    public enum MixedOp { WEIGHTED_SUM, GUMBEL_SUM, GUMBEL_HARD }
+
+    /** The temperature of the Gumbel mixed ops, fed each step. */
+    public static final String TAU = "tau";
 
     /**
      * {@code dataType} DOUBLE is for gradient checks; searches run in FLOAT. {@code runningStats}: BatchNorm keeps
@@ -49,6 +56,10 @@ public final class SameDiffNetwork {
 
         public static Options retrain(long seed) {
             return new Options(MixedOp.WEIGHTED_SUM, false, seed, DataType.FLOAT, true);
+        }
+
+        public Options withMixedOp(MixedOp m) {
+            return new Options(m, weightInputChoices, seed, dataType, runningStats);
         }
 
         public Options withDataType(DataType t) {
@@ -204,7 +215,7 @@ public final class SameDiffNetwork {
             }
             return sd.var("alpha/" + k, a);
         });
-        SDVariable w = sd.nn().softmax(alpha, 0);
+        SDVariable w = mixWeights(m.key(), alpha, m.candidates().size());
         List<SDVariable> outs = new ArrayList<>();
         List<Integer> used = new ArrayList<>();
         for (int i = 0; i < m.candidates().size(); i++) {
@@ -230,6 +241,75 @@ public final class SameDiffNetwork {
         }
         SDVariable stacked = sd.stack(0, outs.toArray(new SDVariable[0]));
         return stacked.mul(picked.reshape(outs.size(), 1, 1, 1, 1)).sum(0);
+    }
+
+    private SDVariable tau;
+
+    /** The weights of a mixed op's candidates, by the mixed-op kind of the options. */
+    private SDVariable mixWeights(String key, SDVariable alpha, int n) {
+        if (options.mixedOp() == MixedOp.WEIGHTED_SUM) {
+            return sd.nn().softmax(alpha, 0);
+        }
+        if (tau == null) {
+            tau = sd.placeHolder(TAU, dtype);
+        }
+        gumbelKeys.add(key);
+        SDVariable noise = sd.placeHolder("gumbel/" + key, dtype, n);
+        SDVariable soft = sd.nn().softmax(alpha.add(noise).div(tau), 0);
+        if (options.mixedOp() == MixedOp.GUMBEL_SUM) {
+            return soft;
+        }
+        // Forward: the one-hot of soft; backward: soft's gradient (the value fed as soft/KEY equals soft).
+        SDVariable hard = sd.placeHolder("hard/" + key, dtype, n);
+        SDVariable softValue = sd.placeHolder("soft/" + key, dtype, n);
+        return soft.add(hard.sub(softValue));
+    }
+
+    private final java.util.LinkedHashSet<String> gumbelKeys = new java.util.LinkedHashSet<>();
+
+    /**
+     * The placeholders a Gumbel mixed op needs for one step: noise for every key, the temperature, and for the hard
+     * kind the sampled one-hot with the soft weights it stands for. Empty for a weighted sum. A null {@code random}
+     * gives no noise: the most likely gates, for evaluation.
+     */
+    public Map<String, INDArray> sampleGates(Random random, double temperature) {
+        Map<String, INDArray> feed = new HashMap<>();
+        if (gumbelKeys.isEmpty()) {
+            return feed;
+        }
+        feed.put(TAU, Nd4j.scalar(dtype, temperature));
+        for (String key : gumbelKeys) {
+            double[] a = alphas.get(key).getArr().toDoubleVector();
+            double[] g = new double[a.length];
+            double[] soft = new double[a.length];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < a.length; i++) {
+                if (random != null) {
+                    double u = Math.min(Math.max(random.nextDouble(), 1e-10), 1 - 1e-10);
+                    g[i] = -Math.log(-Math.log(u));
+                }
+                soft[i] = (a[i] + g[i]) / temperature;
+                max = Math.max(max, soft[i]);
+            }
+            double sum = 0;
+            int best = 0;
+            for (int i = 0; i < a.length; i++) {
+                soft[i] = Math.exp(soft[i] - max);
+                sum += soft[i];
+                best = soft[i] > soft[best] ? i : best;
+            }
+            for (int i = 0; i < a.length; i++) {
+                soft[i] /= sum;
+            }
+            feed.put("gumbel/" + key, Nd4j.createFromArray(g).castTo(dtype));
+            if (options.mixedOp() == MixedOp.GUMBEL_HARD) {
+                double[] hard = new double[a.length];
+                hard[best] = 1;
+                feed.put("hard/" + key, Nd4j.createFromArray(hard).castTo(dtype));
+                feed.put("soft/" + key, Nd4j.createFromArray(soft).castTo(dtype));
+            }
+        }
+        return feed;
     }
 
     private SDVariable merge(Plan.Merge m, Map<Integer, SDVariable> values) {

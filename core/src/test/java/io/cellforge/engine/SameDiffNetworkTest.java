@@ -82,9 +82,37 @@ class SameDiffNetworkTest {
 
     @Test
     void gradientsOfWeightsAndAlphaMatchFiniteDifferences() throws Exception {
+        checkGradients(SameDiffNetwork.MixedOp.WEIGHTED_SUM);
+    }
+
+    @Test
+    void gumbelSoftmaxGradientsMatchFiniteDifferences() throws Exception {
+        checkGradients(SameDiffNetwork.MixedOp.GUMBEL_SUM);
+    }
+
+    @Test
+    void aHardGumbelGateRunsOnlyTheChosenPathForwardButStillTeachesAlpha() throws Exception {
         Plan plan = Evaluator.supernetPlan(tiny());
-        SameDiffNetwork net = new SameDiffNetwork(plan, SameDiffNetwork.Options.darts(3).withDataType(DataType.DOUBLE));
-        Map<String, INDArray> ph = batch(DataType.DOUBLE, plan.input(), 5, 3, 11);
+        SameDiffNetwork net = new SameDiffNetwork(plan, SameDiffNetwork.Options.darts(3).withDataType(DataType.DOUBLE)
+                .withMixedOp(SameDiffNetwork.MixedOp.GUMBEL_HARD));
+        Map<String, INDArray> ph = new java.util.HashMap<>(batch(DataType.DOUBLE, plan.input(), 5, 3, 11));
+        Map<String, INDArray> gates = net.sampleGates(new Random(7), 1.0);
+        gates.put("hard/e", Nd4j.createFromArray(1.0, 0, 0, 0, 0)); // sep_conv_3x3 only
+        ph.putAll(gates);
+        List<String> names = new java.util.ArrayList<>(net.weightNames());
+        names.addAll(net.archNames());
+        Map<String, INDArray> g = net.graph().calculateGradients(ph, names);
+        String dilated = net.gradientMasks().keySet().iterator().next(); // the kernel of dil_conv_3x3, not chosen
+        assertEquals(0.0, g.get(dilated).norm2Number().doubleValue(), 0.0);
+        assertTrue(g.get("alpha/e").norm2Number().doubleValue() > 0);
+    }
+
+    private static void checkGradients(SameDiffNetwork.MixedOp mixed) throws Exception {
+        Plan plan = Evaluator.supernetPlan(tiny());
+        SameDiffNetwork net = new SameDiffNetwork(plan, SameDiffNetwork.Options.darts(3).withDataType(DataType.DOUBLE)
+                .withMixedOp(mixed));
+        Map<String, INDArray> ph = new java.util.HashMap<>(batch(DataType.DOUBLE, plan.input(), 5, 3, 11));
+        ph.putAll(net.sampleGates(new Random(7), 0.7));
         List<String> names = new java.util.ArrayList<>(net.weightNames());
         names.addAll(net.archNames());
         Map<String, INDArray> grads = net.graph().calculateGradients(ph, names);

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class DartsSearchTest {
+class OneShotSearchTest {
     static DataBundle digits;
 
     @BeforeAll
@@ -61,7 +61,7 @@ class DartsSearchTest {
         SearchSpace s = tiny();
         assertTrue(Validator.validate(s).isEmpty(), Validator.validate(s)::toString);
         List<SearchEvents.Step> steps = new ArrayList<>();
-        SearchResult r = new DartsSearch(s, digits, SearchConfig.darts(4, 64, 1).withLr(0.2).withArchLr(3e-2))
+        SearchResult r = new OneShotSearch(s, digits, SearchConfig.darts(4, 64, 1).withLr(0.2).withArchLr(3e-2))
                 .run(new SearchEvents.Listener() {
                     @Override
                     public void step(SearchEvents.Step e) {
@@ -83,11 +83,26 @@ class DartsSearchTest {
         assertFalse(((io.cellforge.arch.Decision.Op) r.architecture().get("n1_p0").orElseThrow()).label().equals("none"));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"gdas", "snas"})
+    void gumbelStrategiesRunEndToEnd(String strategy) throws Exception {
+        SearchSpace s = tiny();
+        SearchResult r = new OneShotSearch(s, digits, SearchConfig.of(strategy, 2, 64, 1).withLr(0.2).withArchLr(3e-2))
+                .run(new SearchEvents.Listener() { }, new SearchControl());
+        assertTrue(r.completed());
+        assertEquals(2, r.epochs().size());
+        assertTrue(r.epochs().get(1).trainLoss() < r.epochs().get(0).trainLoss(), strategy + " learns");
+        double[] p = r.weights().get("n2_p1");
+        double spread = java.util.Arrays.stream(p).max().orElseThrow() - java.util.Arrays.stream(p).min().orElseThrow();
+        assertTrue(spread > 0.01, strategy + " moves alpha: " + java.util.Arrays.toString(p));
+        assertTrue(Evaluator.evaluate(s, r.architecture()).ok());
+    }
+
     @Test
     void stopEndsTheSearchWithinAStep() throws Exception {
         SearchControl control = new SearchControl();
         List<SearchEvents.Step> steps = new ArrayList<>();
-        SearchResult r = new DartsSearch(tiny(), digits, SearchConfig.darts(5, 64, 2)).run(new SearchEvents.Listener() {
+        SearchResult r = new OneShotSearch(tiny(), digits, SearchConfig.darts(5, 64, 2)).run(new SearchEvents.Listener() {
             @Override
             public void step(SearchEvents.Step e) {
                 steps.add(e);
@@ -103,12 +118,12 @@ class DartsSearchTest {
     @Test
     void aResumedSearchContinuesAsIfItHadNeverStopped(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         SearchConfig cfg = SearchConfig.darts(2, 64, 5).withLr(0.1).withArchLr(3e-2);
-        SearchResult straight = new DartsSearch(tiny(), digits, cfg).run(new SearchEvents.Listener() { }, new SearchControl());
+        SearchResult straight = new OneShotSearch(tiny(), digits, cfg).run(new SearchEvents.Listener() { }, new SearchControl());
 
         java.nio.file.Path ckpt = dir.resolve("ckpt");
         SearchControl control = new SearchControl();
         int[] steps = {0};
-        SearchResult first = new DartsSearch(tiny(), digits, cfg).run(new SearchEvents.Listener() {
+        SearchResult first = new OneShotSearch(tiny(), digits, cfg).run(new SearchEvents.Listener() {
             @Override
             public void step(SearchEvents.Step s) {
                 if (++steps[0] == 16) {
@@ -119,7 +134,7 @@ class DartsSearchTest {
         assertFalse(first.completed());
         assertTrue(java.nio.file.Files.exists(ckpt.resolve("checkpoint.json")));
 
-        SearchResult resumed = new DartsSearch(tiny(), digits, cfg).run(new SearchEvents.Listener() { }, new SearchControl(), ckpt, ckpt);
+        SearchResult resumed = new OneShotSearch(tiny(), digits, cfg).run(new SearchEvents.Listener() { }, new SearchControl(), ckpt, ckpt);
         assertTrue(resumed.completed());
         assertEquals(2, resumed.epochs().size());
         for (String k : straight.weights().keySet()) {
@@ -138,10 +153,10 @@ class DartsSearchTest {
     void aCheckpointOfAnotherSpaceIsRefusedByName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path ckpt = dir.resolve("ckpt");
         SearchConfig cfg = SearchConfig.darts(1, 64, 5);
-        new DartsSearch(tiny(), digits, cfg).run(new SearchEvents.Listener() { }, new SearchControl(), ckpt, null);
+        new OneShotSearch(tiny(), digits, cfg).run(new SearchEvents.Listener() { }, new SearchControl(), ckpt, null);
         SearchSpace other = tiny().withName("other");
         io.cellforge.io.LoadException e = org.junit.jupiter.api.Assertions.assertThrows(io.cellforge.io.LoadException.class,
-                () -> new DartsSearch(other, digits, cfg).run(new SearchEvents.Listener() { }, new SearchControl(), null, ckpt));
+                () -> new OneShotSearch(other, digits, cfg).run(new SearchEvents.Listener() { }, new SearchControl(), null, ckpt));
         assertTrue(e.getMessage().contains("not of a darts search of 'other'"), e.getMessage());
     }
 

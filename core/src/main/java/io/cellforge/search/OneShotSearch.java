@@ -21,17 +21,23 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 /**
- * First-order DARTS (Liu et al. 2019): alternately one Adam step of the architecture weights on a validation
- * batch and one SGD step of the network weights on a training batch, both halves of the training images.
+ * One-shot search by gradient. {@code darts}: first-order DARTS (Liu et al. 2019), alternately an Adam step of the
+ * architecture weights on a validation batch and an SGD step of the network weights on a training batch.
+ * {@code gdas}: the same bilevel loop over a hard Gumbel-softmax (one path forward, straight-through backward;
+ * Dong and Yang 2019). {@code snas}: a soft Gumbel-softmax, weights and architecture learning from the same
+ * training batch (Xie et al. 2019). The Gumbel temperature falls linearly from {@code tauMax} to {@code tauMin}.
  */
-public final class DartsSearch {
+public final class OneShotSearch {
+    public static final List<String> STRATEGIES = List.of("darts", "gdas", "snas");
+
     private final SearchSpace space;
     private final DataBundle data;
     private final SearchConfig cfg;
 
-    public DartsSearch(SearchSpace space, DataBundle data, SearchConfig cfg) {
+    public OneShotSearch(SearchSpace space, DataBundle data, SearchConfig cfg) {
         this.space = space;
         this.data = data;
         this.cfg = cfg;
@@ -56,7 +62,15 @@ public final class DartsSearch {
         float[][] stats = data.train().channelStats();
         Batches train = new Batches(halves[0], stats, Math.min(cfg.batchSize(), halves[0].size()), cfg.seed());
         Batches valid = new Batches(halves[1], stats, Math.min(cfg.batchSize(), halves[1].size()), cfg.seed() + 1);
-        SameDiffNetwork net = new SameDiffNetwork(Evaluator.supernetPlan(space), SameDiffNetwork.Options.darts(cfg.seed()));
+        SameDiffNetwork.MixedOp mixed = switch (cfg.strategy()) {
+            case "darts" -> SameDiffNetwork.MixedOp.WEIGHTED_SUM;
+            case "gdas" -> SameDiffNetwork.MixedOp.GUMBEL_HARD;
+            case "snas" -> SameDiffNetwork.MixedOp.GUMBEL_SUM;
+            default -> throw new IllegalArgumentException("unknown strategy '" + cfg.strategy() + "'; available: " + STRATEGIES);
+        };
+        boolean bilevel = !cfg.strategy().equals("snas");
+        SameDiffNetwork net = new SameDiffNetwork(Evaluator.supernetPlan(space),
+                SameDiffNetwork.Options.darts(cfg.seed()).withMixedOp(mixed));
         Optimizers.Sgd sgd = new Optimizers.Sgd(cfg.momentum(), cfg.weightDecay());
         Optimizers.Adam adam = new Optimizers.Adam(cfg.archBeta1(), cfg.archBeta2(), cfg.archWeightDecay());
         Map<String, INDArray> weights = arrays(net, net.weightNames());
@@ -68,9 +82,9 @@ public final class DartsSearch {
         double[] sums = new double[4]; // train loss, valid loss, correct, seen: the running sums of the current epoch
         if (resume != null) {
             Map<String, Object> meta = Checkpoint.meta(resume);
-            if (!space.name().equals(meta.get("space")) || !"darts".equals(meta.get("strategy"))) {
+            if (!space.name().equals(meta.get("space")) || !cfg.strategy().equals(meta.get("strategy"))) {
                 throw new LoadException(resume.toString(), "this checkpoint is of a " + meta.get("strategy") + " search of '"
-                        + meta.get("space") + "', not of a darts search of '" + space.name() + "'");
+                        + meta.get("space") + "', not of a " + cfg.strategy() + " search of '" + space.name() + "'");
             }
             Checkpoint.restore(resume, "weights", weights);
             Checkpoint.restore(resume, "arch", arch);
@@ -117,16 +131,30 @@ public final class DartsSearch {
                     break;
                 }
                 long s0 = System.nanoTime();
-                Batches.Batch vb = valid.next();
-                if (!arch.isEmpty()) {
-                    OutAndGrad a = net.graph().calculateGradientsAndOutputs(feed(vb), List.of(SameDiffNetwork.LOSS), arch.keySet());
+                double tau = cfg.tauMin() + (cfg.tauMax() - cfg.tauMin()) * (1 - (double) epoch / Math.max(1, cfg.epochs() - 1));
+                // Noise from (seed, epoch, step): a resumed run draws what the uninterrupted one drew.
+                Random noise = new Random(cfg.seed() * 1_000_003L + epoch * 10_007L + step);
+                if (bilevel && !arch.isEmpty()) {
+                    Batches.Batch vb = valid.next();
+                    OutAndGrad a = net.graph().calculateGradientsAndOutputs(feed(vb, net.sampleGates(noise, tau)),
+                            List.of(SameDiffNetwork.LOSS), arch.keySet());
                     validLossSum += a.getOutputs().get(SameDiffNetwork.LOSS).getDouble(0);
                     adam.step(arch, new HashMap<>(a.getGradients()), cfg.archLr());
                 }
                 Batches.Batch tb = train.next();
-                OutAndGrad w = net.graph().calculateGradientsAndOutputs(feed(tb),
-                        List.of(SameDiffNetwork.LOSS, SameDiffNetwork.LOGITS), weights.keySet());
+                List<String> wanted = new ArrayList<>(weights.keySet());
+                if (!bilevel) {
+                    wanted.addAll(arch.keySet()); // single level: one pass gives both gradients
+                }
+                OutAndGrad w = net.graph().calculateGradientsAndOutputs(feed(tb, net.sampleGates(noise, tau)),
+                        List.of(SameDiffNetwork.LOSS, SameDiffNetwork.LOGITS), wanted);
+                if (!bilevel && !arch.isEmpty()) {
+                    Map<String, INDArray> ga = new HashMap<>();
+                    arch.keySet().forEach(k -> ga.put(k, w.getGradients().get(k)));
+                    adam.step(arch, ga, cfg.archLr());
+                }
                 Map<String, INDArray> grads = new HashMap<>(w.getGradients());
+                grads.keySet().removeAll(arch.keySet());
                 net.gradientMasks().forEach((k, mask) -> {
                     if (grads.containsKey(k)) {
                         grads.get(k).muli(mask);
@@ -146,7 +174,8 @@ public final class DartsSearch {
             if (!completed || seen == 0) {
                 break; // a stopped epoch is not an epoch: no report, and the checkpoint keeps the position within it
             }
-            double[] v = evaluate(net, valid, halves[1]);
+            double tauNow = cfg.tauMin() + (cfg.tauMax() - cfg.tauMin()) * (1 - (double) epoch / Math.max(1, cfg.epochs() - 1));
+            double[] v = evaluate(net, valid, halves[1], net.sampleGates(null, tauNow));
             Map<String, double[]> p = probabilities(net);
             SearchEvents.Epoch e = new SearchEvents.Epoch(epoch, cfg.epochs(), lossSum / Math.max(1, seen / train.batchSize()),
                     (double) correct / seen, v[0], v[1], p, Derivation.derive(space, p), (System.nanoTime() - t0) / 1e9);
@@ -165,7 +194,7 @@ public final class DartsSearch {
                       List<SearchEvents.Epoch> history) throws IOException {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("version", 1);
-        meta.put("strategy", "darts");
+        meta.put("strategy", cfg.strategy());
         meta.put("space", space.name());
         meta.put("config", cfg);
         meta.put("epoch", epoch);
@@ -207,8 +236,11 @@ public final class DartsSearch {
                 Derivation.derive(space, w), ((Number) m.get("seconds")).doubleValue());
     }
 
-    private static Map<String, INDArray> feed(Batches.Batch b) {
-        return Map.of(SameDiffNetwork.INPUT, b.x(), SameDiffNetwork.LABELS, b.y());
+    private static Map<String, INDArray> feed(Batches.Batch b, Map<String, INDArray> gates) {
+        Map<String, INDArray> m = new HashMap<>(gates);
+        m.put(SameDiffNetwork.INPUT, b.x());
+        m.put(SameDiffNetwork.LABELS, b.y());
+        return m;
     }
 
     private static Map<String, INDArray> arrays(SameDiffNetwork net, List<String> names) {
@@ -218,7 +250,7 @@ public final class DartsSearch {
     }
 
     /** Loss and accuracy over the full batches of a dataset, forward only. */
-    static double[] evaluate(SameDiffNetwork net, Batches batches, Dataset d) {
+    static double[] evaluate(SameDiffNetwork net, Batches batches, Dataset d, Map<String, INDArray> gates) {
         int b = batches.batchSize();
         double loss = 0;
         int ok = 0;
@@ -229,7 +261,7 @@ public final class DartsSearch {
                 idx[i] = start + i;
             }
             Batches.Batch batch = batches.make(d, idx);
-            Map<String, INDArray> out = net.graph().output(feed(batch), SameDiffNetwork.LOSS, SameDiffNetwork.LOGITS);
+            Map<String, INDArray> out = net.graph().output(feed(batch, gates), SameDiffNetwork.LOSS, SameDiffNetwork.LOGITS);
             loss += out.get(SameDiffNetwork.LOSS).getDouble(0) * b;
             ok += Batches.correct(out.get(SameDiffNetwork.LOGITS), batch.labels());
             n += b;
