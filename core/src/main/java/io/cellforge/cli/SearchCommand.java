@@ -49,7 +49,7 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DATA", defaultValue = "digits",
             description = "digits (bundled), or a path: IDX folder, CIFAR binary folder, image folder, CSV (default ${DEFAULT-VALUE})")
     String data;
-    @Option(names = "--strategy", defaultValue = "darts", description = "darts, gdas or snas (default ${DEFAULT-VALUE})")
+    @Option(names = "--strategy", defaultValue = "darts", description = "darts, darts2, gdas or snas (default ${DEFAULT-VALUE})")
     String strategy;
     @Option(names = "--epochs", defaultValue = "10", description = "default ${DEFAULT-VALUE}")
     int epochs;

@@ -26,12 +26,14 @@ import java.util.Random;
 /**
  * One-shot search by gradient. {@code darts}: first-order DARTS (Liu et al. 2019), alternately an Adam step of the
  * architecture weights on a validation batch and an SGD step of the network weights on a training batch.
+ * {@code darts2}: second-order DARTS, the architecture gradient taken at weights unrolled by one SGD step, less the
+ * finite-difference Hessian-vector product of the paper (as the DARTS repository's architect.py computes it).
  * {@code gdas}: the same bilevel loop over a hard Gumbel-softmax (one path forward, straight-through backward;
  * Dong and Yang 2019). {@code snas}: a soft Gumbel-softmax, weights and architecture learning from the same
  * training batch (Xie et al. 2019). The Gumbel temperature falls linearly from {@code tauMax} to {@code tauMin}.
  */
 public final class OneShotSearch {
-    public static final List<String> STRATEGIES = List.of("darts", "gdas", "snas");
+    public static final List<String> STRATEGIES = List.of("darts", "darts2", "gdas", "snas");
 
     private final SearchSpace space;
     private final DataBundle data;
@@ -63,7 +65,7 @@ public final class OneShotSearch {
         Batches train = new Batches(halves[0], stats, Math.min(cfg.batchSize(), halves[0].size()), cfg.seed());
         Batches valid = new Batches(halves[1], stats, Math.min(cfg.batchSize(), halves[1].size()), cfg.seed() + 1);
         SameDiffNetwork.MixedOp mixed = switch (cfg.strategy()) {
-            case "darts" -> SameDiffNetwork.MixedOp.WEIGHTED_SUM;
+            case "darts", "darts2" -> SameDiffNetwork.MixedOp.WEIGHTED_SUM;
             case "gdas" -> SameDiffNetwork.MixedOp.GUMBEL_HARD;
             case "snas" -> SameDiffNetwork.MixedOp.GUMBEL_SUM;
             default -> throw new IllegalArgumentException("unknown strategy '" + cfg.strategy() + "'; available: " + STRATEGIES);
@@ -134,14 +136,25 @@ public final class OneShotSearch {
                 double tau = cfg.tauMin() + (cfg.tauMax() - cfg.tauMin()) * (1 - (double) epoch / Math.max(1, cfg.epochs() - 1));
                 // Noise from (seed, epoch, step): a resumed run draws what the uninterrupted one drew.
                 Random noise = new Random(cfg.seed() * 1_000_003L + epoch * 10_007L + step);
+                Batches.Batch tb;
                 if (bilevel && !arch.isEmpty()) {
                     Batches.Batch vb = valid.next();
-                    OutAndGrad a = net.graph().calculateGradientsAndOutputs(feed(vb, net.sampleGates(noise, tau)),
-                            List.of(SameDiffNetwork.LOSS), arch.keySet());
-                    validLossSum += a.getOutputs().get(SameDiffNetwork.LOSS).getDouble(0);
-                    adam.step(arch, new HashMap<>(a.getGradients()), cfg.archLr());
+                    tb = train.next();
+                    Map<String, INDArray> gates = net.sampleGates(noise, tau);
+                    Map<String, INDArray> ga;
+                    if (cfg.strategy().equals("darts2")) {
+                        ga = unrolledArchGradient(net, weights, arch, sgd, feed(tb, gates), feed(vb, gates), lr);
+                        validLossSum += lastValidLoss;
+                    } else {
+                        OutAndGrad a = net.graph().calculateGradientsAndOutputs(feed(vb, gates), List.of(SameDiffNetwork.LOSS),
+                                arch.keySet());
+                        validLossSum += a.getOutputs().get(SameDiffNetwork.LOSS).getDouble(0);
+                        ga = new HashMap<>(a.getGradients());
+                    }
+                    adam.step(arch, ga, cfg.archLr());
+                } else {
+                    tb = train.next();
                 }
-                Batches.Batch tb = train.next();
                 List<String> wanted = new ArrayList<>(weights.keySet());
                 if (!bilevel) {
                     wanted.addAll(arch.keySet()); // single level: one pass gives both gradients
@@ -187,6 +200,65 @@ public final class OneShotSearch {
         }
         Map<String, double[]> p = probabilities(net);
         return new SearchResult(Derivation.derive(space, p), p, history, completed, backend);
+    }
+
+    double lastValidLoss;
+
+    /**
+     * Second-order DARTS: w' = w - lr (momentum buffer + grad_w L_train + wd w); the architecture gradient of
+     * L_valid at w', less lr times (grad_a L_train(w + R v) - grad_a L_train(w - R v)) / 2R with v = grad_w' L_valid
+     * and R = 0.01 / |v|. The weights are restored afterwards.
+     */
+    Map<String, INDArray> unrolledArchGradient(SameDiffNetwork net, Map<String, INDArray> weights,
+                                                       Map<String, INDArray> arch, Optimizers.Sgd sgd,
+                                                       Map<String, INDArray> trainFeed, Map<String, INDArray> validFeed,
+                                                       double lr) {
+        Map<String, INDArray> saved = new HashMap<>();
+        weights.forEach((k, v) -> saved.put(k, v.dup()));
+        Map<String, INDArray> gw = net.graph().calculateGradients(trainFeed, weights.keySet());
+        for (var e : weights.entrySet()) {
+            INDArray g = gw.get(e.getKey()).dup();
+            INDArray mask = net.gradientMasks().get(e.getKey());
+            if (mask != null) {
+                g.muli(mask);
+            }
+            g.addi(e.getValue().mul(cfg.weightDecay()));
+            INDArray buf = sgd.state().get(e.getKey());
+            if (buf != null) {
+                g.addi(buf.mul(cfg.momentum()));
+            }
+            e.getValue().subi(g.muli(lr));
+        }
+        List<String> both = new ArrayList<>(arch.keySet());
+        both.addAll(weights.keySet());
+        OutAndGrad v = net.graph().calculateGradientsAndOutputs(validFeed, List.of(SameDiffNetwork.LOSS), both);
+        lastValidLoss = v.getOutputs().get(SameDiffNetwork.LOSS).getDouble(0);
+        Map<String, INDArray> dalpha = new HashMap<>();
+        arch.keySet().forEach(k -> dalpha.put(k, v.getGradients().get(k).dup()));
+        Map<String, INDArray> vector = new HashMap<>();
+        double norm = 0;
+        for (String k : weights.keySet()) {
+            INDArray g = v.getGradients().get(k).dup();
+            INDArray mask = net.gradientMasks().get(k);
+            if (mask != null) {
+                g.muli(mask);
+            }
+            vector.put(k, g);
+            double n = g.norm2Number().doubleValue();
+            norm += n * n;
+        }
+        double r = 0.01 / Math.max(Math.sqrt(norm), 1e-12);
+        weights.forEach((k, w) -> w.assign(saved.get(k)).addi(vector.get(k).mul(r)));
+        Map<String, INDArray> plus = net.graph().calculateGradients(trainFeed, arch.keySet());
+        Map<String, INDArray> gPlus = new HashMap<>();
+        plus.forEach((k, g) -> gPlus.put(k, g.dup()));
+        weights.forEach((k, w) -> w.assign(saved.get(k)).subi(vector.get(k).mul(r)));
+        Map<String, INDArray> minus = net.graph().calculateGradients(trainFeed, arch.keySet());
+        weights.forEach((k, w) -> w.assign(saved.get(k)));
+        for (String k : arch.keySet()) {
+            dalpha.get(k).subi(gPlus.get(k).sub(minus.get(k)).divi(2 * r).muli(lr));
+        }
+        return dalpha;
     }
 
     private void save(Path dir, Map<String, INDArray> weights, Map<String, INDArray> arch, Optimizers.Sgd sgd,

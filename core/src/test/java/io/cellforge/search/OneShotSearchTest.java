@@ -84,8 +84,8 @@ class OneShotSearchTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"gdas", "snas"})
-    void gumbelStrategiesRunEndToEnd(String strategy) throws Exception {
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"darts2", "gdas", "snas"})
+    void everyStrategyRunsEndToEnd(String strategy) throws Exception {
         SearchSpace s = tiny();
         SearchResult r = new OneShotSearch(s, digits, SearchConfig.of(strategy, 2, 64, 1).withLr(0.2).withArchLr(3e-2))
                 .run(new SearchEvents.Listener() { }, new SearchControl());
