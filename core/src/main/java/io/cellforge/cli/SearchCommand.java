@@ -141,11 +141,10 @@ final class SearchCommand implements Callable<Integer> {
         summary.put("completed", r.completed());
         summary.put("epochs", r.epochs().size());
         if (!r.epochs().isEmpty()) {
-            var last = r.epochs().get(r.epochs().size() - 1);
-            summary.put("train_loss", last.trainLoss());
-            summary.put("train_accuracy", last.trainAccuracy());
-            summary.put("valid_loss", last.validLoss());
-            summary.put("valid_accuracy", last.validAccuracy());
+            Map<String, Object> last = r.epochs().get(r.epochs().size() - 1).toJson();
+            for (String k : List.of("train_loss", "train_accuracy", "valid_loss", "valid_accuracy")) {
+                summary.put(k, last.get(k));
+            }
         }
         summary.put("weights", r.weights());
         SpaceFiles.writeAtomically(dir.resolve("result.json"),
@@ -190,8 +189,7 @@ final class SearchCommand implements Callable<Integer> {
                         s.trainAccuracy(), s.imagesPerSecond(), time(eta));
                 err.flush();
             }
-            emit(Map.of("type", "step", "epoch", s.epoch(), "step", s.step(), "train_loss", s.trainLoss(),
-                    "train_accuracy", s.trainAccuracy(), "images_per_s", s.imagesPerSecond(), "weights", s.weights()));
+            emit(s.toJson());
         }
 
         @Override
@@ -202,16 +200,7 @@ final class SearchCommand implements Callable<Integer> {
                     e.epoch() + 1, e.epochs(), e.trainLoss(), e.trainAccuracy(), e.validLoss(), e.validAccuracy(), e.seconds(),
                     time(eta));
             err.flush();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("type", "epoch");
-            m.put("epoch", e.epoch());
-            m.put("train_loss", e.trainLoss());
-            m.put("train_accuracy", e.trainAccuracy());
-            m.put("valid_loss", e.validLoss());
-            m.put("valid_accuracy", e.validAccuracy());
-            m.put("seconds", e.seconds());
-            m.put("weights", e.weights());
-            emit(m);
+            emit(e.toJson());
         }
 
         private void emit(Map<String, Object> m) {

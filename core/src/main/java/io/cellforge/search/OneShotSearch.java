@@ -133,7 +133,7 @@ public final class OneShotSearch {
                     break;
                 }
                 long s0 = System.nanoTime();
-                double tau = cfg.tauMin() + (cfg.tauMax() - cfg.tauMin()) * (1 - (double) epoch / Math.max(1, cfg.epochs() - 1));
+                double tau = tau(epoch);
                 // Noise from (seed, epoch, step): a resumed run draws what the uninterrupted one drew.
                 Random noise = new Random(cfg.seed() * 1_000_003L + epoch * 10_007L + step);
                 Batches.Batch tb;
@@ -187,8 +187,7 @@ public final class OneShotSearch {
             if (!completed || seen == 0) {
                 break; // a stopped epoch is not an epoch: no report, and the checkpoint keeps the position within it
             }
-            double tauNow = cfg.tauMin() + (cfg.tauMax() - cfg.tauMin()) * (1 - (double) epoch / Math.max(1, cfg.epochs() - 1));
-            double[] v = evaluate(net, valid, halves[1], net.sampleGates(null, tauNow));
+            double[] v = evaluate(net, valid, halves[1], net.sampleGates(null, tau(epoch)));
             Map<String, double[]> p = probabilities(net);
             SearchEvents.Epoch e = new SearchEvents.Epoch(epoch, cfg.epochs(), lossSum / Math.max(1, seen / train.batchSize()),
                     (double) correct / seen, v[0], v[1], p, Derivation.derive(space, p), (System.nanoTime() - t0) / 1e9);
@@ -200,6 +199,11 @@ public final class OneShotSearch {
         }
         Map<String, double[]> p = probabilities(net);
         return new SearchResult(Derivation.derive(space, p), p, history, completed, backend);
+    }
+
+    /** The Gumbel temperature of an epoch: from tauMax at the first epoch linearly to tauMin at the last. */
+    private double tau(int epoch) {
+        return cfg.tauMin() + (cfg.tauMax() - cfg.tauMin()) * (1 - (double) epoch / Math.max(1, cfg.epochs() - 1));
     }
 
     double lastValidLoss;
@@ -276,18 +280,7 @@ public final class OneShotSearch {
         meta.put("valid_batches", valid.position());
         meta.put("sums", sums);
         List<Map<String, Object>> epochs = new ArrayList<>();
-        for (SearchEvents.Epoch e : history) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("epoch", e.epoch());
-            m.put("epochs", e.epochs());
-            m.put("train_loss", e.trainLoss());
-            m.put("train_accuracy", e.trainAccuracy());
-            m.put("valid_loss", e.validLoss());
-            m.put("valid_accuracy", e.validAccuracy());
-            m.put("seconds", e.seconds());
-            m.put("weights", e.weights());
-            epochs.add(m);
-        }
+        history.forEach(e -> epochs.add(e.toJson()));
         meta.put("history", epochs);
         Map<String, Map<String, INDArray>> groups = new LinkedHashMap<>();
         groups.put("weights", weights);

@@ -127,30 +127,16 @@ class CliTest {
         assertEquals(0, run("validate", out.toString()).code());
     }
 
-    static final String TINY_SEARCH_SPACE = """
-            cellforge: 1
-            kind: space
-            name: tiny-darts
-            network:
-              input: [1, 8, 8]
-              classes: 10
-              channels: 8
-              affine: false
-              stem: [{op: conv, out: 16}, {op: bn, affine: 1}]
-              stages:
-                - {name: cell, cell: cell}
-              head: [relu, gap, linear]
-            cells:
-              cell:
-                preprocess: darts
-                inputs: [in0]
-                nodes:
-                  - {name: n1, input_choice: {key: n1_switch, n_chosen: 1, reduction: sum}}
-                output: {name: out, reduction: concat}
-                edges:
-                  - {from: in0, to: n1, choice: {key: n1_p0, candidates: [none, max_pool_3x3, skip_connect, sep_conv_3x3]}}
-                  - {from: n1, to: out}
-            """;
+    /** A one-cell space for 8x8 digits (a test resource shared with the retraining tests). */
+    static final String TINY_SEARCH_SPACE = resource("/tiny-darts.yaml");
+
+    static String resource(String name) {
+        try (var in = CliTest.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     @Test
     void searchWritesTheArchitectureEventsAndASummary(@TempDir Path dir) throws Exception {

@@ -25,30 +25,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RetrainTest {
-    static final String SPACE = """
-            cellforge: 1
-            kind: space
-            name: tiny-darts
-            network:
-              input: [1, 8, 8]
-              classes: 10
-              channels: 8
-              affine: false
-              stem: [{op: conv, out: 16}, {op: bn, affine: 1}]
-              stages:
-                - {name: cell, cell: cell}
-              head: [relu, gap, linear]
-            cells:
-              cell:
-                preprocess: darts
-                inputs: [in0]
-                nodes:
-                  - {name: n1, input_choice: {key: n1_switch, n_chosen: 1, reduction: sum}}
-                output: {name: out, reduction: concat}
-                edges:
-                  - {from: in0, to: n1, choice: {key: n1_p0, candidates: [none, max_pool_3x3, skip_connect, sep_conv_3x3]}}
-                  - {from: n1, to: out}
-            """;
+    /** A one-cell space for 8x8 digits, shared with the CLI tests. */
+    static final String SPACE = resource("/tiny-darts.yaml");
+
+    static String resource(String name) {
+        try (var in = RetrainTest.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     static Architecture sepConv() {
         return new Architecture(Map.of("n1_p0", new Decision.Op("sep_conv_3x3"), "n1_switch", new Decision.Inputs(List.of(0))));
