@@ -86,6 +86,45 @@ final class Inputs {
         }
     }
 
+    static io.cellforge.data.DataBundle data(String spec) {
+        try {
+            return io.cellforge.data.Datasets.load(spec);
+        } catch (LoadException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+    }
+
+    /**
+     * Ctrl+C asks a long job to stop after its current step, and holds the exit until the command has written
+     * what it found (close() is called once everything is written). Undone when the command ends normally.
+     */
+    static final class StopOnInterrupt implements AutoCloseable {
+        private final Thread hook;
+        private final java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+
+        StopOnInterrupt(io.cellforge.search.SearchControl control) {
+            hook = new Thread(() -> {
+                control.stop();
+                try {
+                    written.await(10, java.util.concurrent.TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "cellforge-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+
+        @Override
+        public void close() {
+            written.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl+C: the hook is running and now lets the JVM exit.
+            }
+        }
+    }
+
     static Genotype genotype(String text) {
         try {
             return ArchFormats.parseGenotype(text, "--genotype");

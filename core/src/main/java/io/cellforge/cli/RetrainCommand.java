@@ -3,10 +3,8 @@ package io.cellforge.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellforge.arch.Architecture;
 import io.cellforge.data.DataBundle;
-import io.cellforge.data.Datasets;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
-import io.cellforge.io.LoadException;
 import io.cellforge.plan.PlanException;
 import io.cellforge.search.SearchControl;
 import io.cellforge.space.SearchSpace;
@@ -57,47 +55,38 @@ final class RetrainCommand implements Callable<Integer> {
         ArchFormat f = ArchFormat.byFileName(arch).filter(x -> x != ArchFormat.YAML).orElse(ArchFormats.sniff(text));
         SearchSpace s = Inputs.contextFor(f, text, arch, space, zoo);
         Architecture a = Inputs.arch(f, text, arch, s);
-        DataBundle bundle;
-        try {
-            bundle = Datasets.load(data);
-        } catch (LoadException e) {
-            throw new Main.UserError(e.getMessage());
-        }
+        DataBundle bundle = Inputs.data(data);
         if (!bundle.train().shape().equals(s.network().input())) {
             throw new Main.UserError("the data are " + bundle.train().shape() + " images but space '" + s.name() + "' takes "
                     + s.network().input());
         }
         PrintWriter err = spec.commandLine().getErr();
         SearchControl control = new SearchControl();
-        Thread hook = new Thread(control::stop);
-        Runtime.getRuntime().addShutdownHook(hook);
-        Retrain.Result r;
-        try {
-            r = Retrain.run(s, a, bundle, Retrain.Config.darts(epochs, batch, seed).withLr(lr), e -> {
-                err.printf("epoch %d/%d  train loss %.3f acc %.3f  test acc %.4f  %.0f s%n", e.epoch() + 1, e.epochs(),
-                        e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds());
-                err.flush();
-            }, control);
-        } catch (PlanException e) {
-            throw new Main.UserError(e.getMessage());
-        } finally {
+        // The interrupt guard closes last: Ctrl+C waits until the result below is printed.
+        try (var interrupt = new Inputs.StopOnInterrupt(control)) {
+            Retrain.Result r;
             try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // stopping: the result so far is reported below
+                r = Retrain.run(s, a, bundle, Retrain.Config.darts(epochs, batch, seed).withLr(lr), e -> {
+                    err.printf("epoch %d/%d  train loss %.3f acc %.3f  test acc %.4f  %.0f s%n", e.epoch() + 1, e.epochs(),
+                            e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds());
+                    err.flush();
+                }, control);
+            } catch (PlanException e) {
+                throw new Main.UserError(e.getMessage());
             }
-        }
-        if (json) {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("test_accuracy", r.testAccuracy());
-            o.put("params", r.params());
-            o.put("epochs", r.epochs().size());
-            o.put("completed", r.completed());
-            o.put("backend", r.backend());
-            spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(o));
-        } else {
-            spec.commandLine().getOut().printf("test accuracy %.4f (%d images), %,d parameters%n", r.testAccuracy(),
-                    bundle.test().size(), r.params());
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("test_accuracy", r.testAccuracy());
+                o.put("params", r.params());
+                o.put("epochs", r.epochs().size());
+                o.put("completed", r.completed());
+                o.put("backend", r.backend());
+                spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(o));
+            } else {
+                spec.commandLine().getOut().printf("test accuracy %.4f (%d images), %,d parameters%n", r.testAccuracy(),
+                        bundle.test().size(), r.params());
+            }
+            spec.commandLine().getOut().flush();
         }
         return 0;
     }

@@ -2,7 +2,6 @@ package io.cellforge.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellforge.data.DataBundle;
-import io.cellforge.data.Datasets;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
 import io.cellforge.io.LoadException;
@@ -82,12 +81,7 @@ final class SearchCommand implements Callable<Integer> {
             throw new Main.UserError("--epochs and --batch must be at least 1");
         }
         SearchSpace space = source.zoo != null ? Inputs.zoo(source.zoo) : Inputs.space(source.file).space();
-        DataBundle bundle;
-        try {
-            bundle = Datasets.load(data);
-        } catch (LoadException e) {
-            throw new Main.UserError(e.getMessage());
-        }
+        DataBundle bundle = Inputs.data(data);
         if (!bundle.train().shape().equals(space.network().input()) || bundle.train().classes() > space.network().classes()) {
             throw new Main.UserError("the data are " + bundle.train().shape() + " images in " + bundle.train().classes()
                     + " classes but space '" + space.name() + "' takes " + space.network().input() + " in "
@@ -102,26 +96,23 @@ final class SearchCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         SearchControl control = new SearchControl();
-        Thread hook = new Thread(control::stop);
-        Runtime.getRuntime().addShutdownHook(hook);
-        SearchResult result;
-        try (Progress progress = new Progress(err, events)) {
-            result = new OneShotSearch(space, bundle, cfg).run(progress, control, checkpoint, resume);
-        } catch (PlanException | LoadException e) {
-            throw new Main.UserError(e.getMessage());
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl+C: the hook already asked the search to stop; the result below is still written.
+        // The interrupt guard closes last: Ctrl+C waits until the result below is written.
+        try (var interrupt = new Inputs.StopOnInterrupt(control)) {
+            SearchResult result;
+            try (Progress progress = new Progress(err, events)) {
+                result = new OneShotSearch(space, bundle, cfg).run(progress, control, checkpoint, resume);
+            } catch (PlanException | LoadException e) {
+                throw new Main.UserError(e.getMessage());
             }
+            err.println(result.completed() ? "search finished" : "search stopped early; writing what it found");
+            if (out != null) {
+                write(space, result, out);
+                err.println("wrote the architecture to " + out);
+            }
+            spec.commandLine().getOut().print(ArchFormats.write(ArchFormat.YAML, space, result.architecture()));
+            spec.commandLine().getOut().flush();
+            err.flush();
         }
-        err.println(result.completed() ? "search finished" : "search stopped early; writing what it found");
-        if (out != null) {
-            write(space, result, out);
-            err.println("wrote the architecture to " + out);
-        }
-        spec.commandLine().getOut().print(ArchFormats.write(ArchFormat.YAML, space, result.architecture()));
         return 0;
     }
 
@@ -196,7 +187,8 @@ final class SearchCommand implements Callable<Integer> {
         public void epoch(SearchEvents.Epoch e) {
             double elapsed = (System.nanoTime() - start) / 1e9;
             double eta = elapsed / (e.epoch() + 1) * (e.epochs() - e.epoch() - 1);
-            err.printf("%sepoch %d/%d  train loss %.3f acc %.3f  valid loss %.3f acc %.3f  %.0f s  ETA %s%n", tty ? "\r" : "",
+            // On a terminal: back to the start of the bar's line and erase it, then the epoch's line.
+            err.printf("%sepoch %d/%d  train loss %.3f acc %.3f  valid loss %.3f acc %.3f  %.0f s  ETA %s%n", tty ? "\r\033[K" : "",
                     e.epoch() + 1, e.epochs(), e.trainLoss(), e.trainAccuracy(), e.validLoss(), e.validAccuracy(), e.seconds(),
                     time(eta));
             err.flush();
