@@ -43,6 +43,13 @@ final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object with test_accuracy (a fraction) and params")
     boolean json;
 
+    @Option(names = "--crop-padding", defaultValue = "0", paramLabel = "N", description = "random crop after N pixels of zero padding (DARTS on CIFAR: 4)")
+    int cropPadding;
+    @Option(names = "--flip", description = "random horizontal flips (not for digits or text)")
+    boolean flip;
+    @Option(names = "--cutout", defaultValue = "0", paramLabel = "N", description = "cutout of an NxN square (DARTS on CIFAR: 16)")
+    int cutout;
+
     @Spec
     CommandSpec spec;
 
@@ -50,6 +57,9 @@ final class RetrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (epochs < 1 || batch < 1) {
             throw new Main.UserError("--epochs and --batch must be at least 1");
+        }
+        if (cropPadding < 0 || cutout < 0) {
+            throw new Main.UserError("--crop-padding and --cutout must not be negative");
         }
         String text = Inputs.text(arch);
         ArchFormat f = ArchFormat.byFileName(arch).filter(x -> x != ArchFormat.YAML).orElse(ArchFormats.sniff(text));
@@ -66,7 +76,8 @@ final class RetrainCommand implements Callable<Integer> {
         try (var interrupt = new Inputs.StopOnInterrupt(control)) {
             Retrain.Result r;
             try {
-                r = Retrain.run(s, a, bundle, Retrain.Config.darts(epochs, batch, seed).withLr(lr), e -> {
+                r = Retrain.run(s, a, bundle, Retrain.Config.darts(epochs, batch, seed).withLr(lr)
+                        .withAugment(new io.cellforge.engine.Batches.Augment(cropPadding, flip, cutout)), e -> {
                     err.printf("epoch %d/%d  train loss %.3f acc %.3f  test acc %.4f  %.0f s%n", e.epoch() + 1, e.epochs(),
                             e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds());
                     err.flush();

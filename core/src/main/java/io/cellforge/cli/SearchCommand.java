@@ -69,6 +69,13 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "DIR", description = "continue the run saved in DIR exactly where it stopped")
     Path resume;
 
+    @Option(names = "--crop-padding", defaultValue = "0", paramLabel = "N", description = "random crop after N pixels of zero padding (DARTS on CIFAR: 4)")
+    int cropPadding;
+    @Option(names = "--flip", description = "random horizontal flips (not for digits or text)")
+    boolean flip;
+    @Option(names = "--cutout", defaultValue = "0", paramLabel = "N", description = "cutout of an NxN square (DARTS on CIFAR: 16)")
+    int cutout;
+
     @Spec
     CommandSpec spec;
 
@@ -80,6 +87,9 @@ final class SearchCommand implements Callable<Integer> {
         if (epochs < 1 || batch < 1) {
             throw new Main.UserError("--epochs and --batch must be at least 1");
         }
+        if (cropPadding < 0 || cutout < 0) {
+            throw new Main.UserError("--crop-padding and --cutout must not be negative");
+        }
         SearchSpace space = source.zoo != null ? Inputs.zoo(source.zoo) : Inputs.space(source.file).space();
         DataBundle bundle = Inputs.data(data);
         if (!bundle.train().shape().equals(space.network().input()) || bundle.train().classes() > space.network().classes()) {
@@ -87,7 +97,8 @@ final class SearchCommand implements Callable<Integer> {
                     + " classes but space '" + space.name() + "' takes " + space.network().input() + " in "
                     + space.network().classes() + " classes");
         }
-        SearchConfig cfg = SearchConfig.of(strategy, epochs, batch, seed);
+        SearchConfig cfg = SearchConfig.of(strategy, epochs, batch, seed)
+                .withAugment(new io.cellforge.engine.Batches.Augment(cropPadding, flip, cutout));
         if (lr != null) {
             cfg = cfg.withLr(lr);
         }

@@ -22,6 +22,27 @@ public final class Batches {
     public record Batch(INDArray x, INDArray y, int[] labels) {
     }
 
+    /**
+     * Training-time augmentation, as the DARTS recipe for CIFAR: a random crop after zero padding, a horizontal
+     * flip with probability 1/2, and cutout (a square of zeros, after normalisation). NONE leaves images as they are.
+     */
+    public record Augment(int cropPadding, boolean flip, int cutout) {
+        public static final Augment NONE = new Augment(0, false, 0);
+
+        public Augment {
+            if (cropPadding < 0 || cutout < 0) {
+                throw new IllegalArgumentException("crop padding and cutout must not be negative");
+            }
+        }
+    }
+
+    private Augment augment = Augment.NONE;
+
+    public Batches augmented(Augment a) {
+        this.augment = a;
+        return this;
+    }
+
     public Batches(Dataset data, float[][] stats, int batch, long seed) {
         if (batch < 1 || batch > data.size()) {
             throw new IllegalArgumentException("batch size " + batch + " must be 1.." + data.size() + " for " + data.name());
@@ -59,12 +80,18 @@ public final class Batches {
         }
         int[] idx = new int[batch];
         System.arraycopy(order, position, idx, 0, batch);
+        // Augmentation drawn from (seed, epoch, position): a resumed run sees the same images.
+        java.util.Random r = new java.util.Random(seed * 1_000_003L + epoch * 7_919L + position);
         position += batch;
-        return make(data, idx);
+        return make(data, idx, augment, r);
     }
 
-    /** A batch of the given images in order (for evaluation). */
+    /** A batch of the given images in order, not augmented (for evaluation). */
     public Batch make(Dataset d, int[] idx) {
+        return make(d, idx, Augment.NONE, null);
+    }
+
+    private Batch make(Dataset d, int[] idx, Augment aug, java.util.Random r) {
         var s = d.shape();
         int per = (int) s.size();
         int hw = s.height() * s.width();
@@ -82,9 +109,44 @@ public final class Batches {
             }
             labels[i] = d.labels()[idx[i]];
             y[i * d.classes() + labels[i]] = 1f;
+            if (aug != Augment.NONE) {
+                augment(x, i * per, s.channels(), s.height(), s.width(), aug, r);
+            }
         }
         return new Batch(Nd4j.create(x, new long[] {idx.length, s.channels(), s.height(), s.width()}, 'c'),
                 Nd4j.create(y, new long[] {idx.length, d.classes()}, 'c'), labels);
+    }
+
+    /** Crop (shift with zero fill), flip and cutout of one normalised image in place. */
+    static void augment(float[] x, int off, int c, int h, int w, Augment a, java.util.Random r) {
+        int dy = a.cropPadding() > 0 ? r.nextInt(2 * a.cropPadding() + 1) - a.cropPadding() : 0;
+        int dx = a.cropPadding() > 0 ? r.nextInt(2 * a.cropPadding() + 1) - a.cropPadding() : 0;
+        boolean flip = a.flip() && r.nextBoolean();
+        if (dy != 0 || dx != 0 || flip) {
+            float[] img = java.util.Arrays.copyOfRange(x, off, off + c * h * w);
+            for (int ch = 0; ch < c; ch++) {
+                for (int yy = 0; yy < h; yy++) {
+                    for (int xx = 0; xx < w; xx++) {
+                        int sy = yy + dy;
+                        int sx = flip ? w - 1 - (xx + dx) : xx + dx;
+                        boolean inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
+                        x[off + (ch * h + yy) * w + xx] = inside ? img[(ch * h + sy) * w + sx] : 0f;
+                    }
+                }
+            }
+        }
+        if (a.cutout() > 0) {
+            int cy = r.nextInt(h);
+            int cx = r.nextInt(w);
+            int half = a.cutout() / 2;
+            for (int ch = 0; ch < c; ch++) {
+                for (int yy = Math.max(0, cy - half); yy < Math.min(h, cy - half + a.cutout()); yy++) {
+                    for (int xx = Math.max(0, cx - half); xx < Math.min(w, cx - half + a.cutout()); xx++) {
+                        x[off + (ch * h + yy) * w + xx] = 0f;
+                    }
+                }
+            }
+        }
     }
 
     public static int correct(INDArray logits, int[] labels) {

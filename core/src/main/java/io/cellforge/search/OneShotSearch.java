@@ -62,7 +62,8 @@ public final class OneShotSearch {
         String backend = Backend.init();
         Dataset[] halves = data.train().split(cfg.trainPortion(), cfg.seed());
         float[][] stats = data.train().channelStats();
-        Batches train = new Batches(halves[0], stats, Math.min(cfg.batchSize(), halves[0].size()), cfg.seed());
+        Batches train = new Batches(halves[0], stats, Math.min(cfg.batchSize(), halves[0].size()), cfg.seed())
+                .augmented(cfg.augment());
         Batches valid = new Batches(halves[1], stats, Math.min(cfg.batchSize(), halves[1].size()), cfg.seed() + 1);
         SameDiffNetwork.MixedOp mixed = switch (cfg.strategy()) {
             case "darts", "darts2" -> SameDiffNetwork.MixedOp.WEIGHTED_SUM;

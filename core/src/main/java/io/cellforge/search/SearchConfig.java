@@ -8,11 +8,12 @@ package io.cellforge.search;
  */
 public record SearchConfig(String strategy, int epochs, int batchSize, long seed, double lr, double lrMin, double momentum,
                            double weightDecay, double gradClip, double archLr, double archBeta1, double archBeta2,
-                           double archWeightDecay, double trainPortion, double tauMax, double tauMin) {
+                           double archWeightDecay, double trainPortion, double tauMax, double tauMin,
+                           io.cellforge.engine.Batches.Augment augment) {
 
     public static SearchConfig darts(int epochs, int batchSize, long seed) {
         return new SearchConfig("darts", epochs, batchSize, seed, 0.025, 0.001, 0.9, 3e-4, 5, 3e-4, 0.5, 0.999, 1e-3, 0.5,
-                1, 1);
+                1, 1, io.cellforge.engine.Batches.Augment.NONE);
     }
 
     /** A strategy's published defaults: GDAS anneals tau from 10 to 0.1, SNAS from 1 to 0.03. */
@@ -27,16 +28,21 @@ public record SearchConfig(String strategy, int epochs, int batchSize, long seed
 
     private SearchConfig with(String s, double tMax, double tMin) {
         return new SearchConfig(s, epochs, batchSize, seed, lr, lrMin, momentum, weightDecay, gradClip, archLr, archBeta1,
-                archBeta2, archWeightDecay, trainPortion, tMax, tMin);
+                archBeta2, archWeightDecay, trainPortion, tMax, tMin, augment);
     }
 
     public SearchConfig withLr(double l) {
         return new SearchConfig(strategy, epochs, batchSize, seed, l, lrMin, momentum, weightDecay, gradClip, archLr,
-                archBeta1, archBeta2, archWeightDecay, trainPortion, tauMax, tauMin);
+                archBeta1, archBeta2, archWeightDecay, trainPortion, tauMax, tauMin, augment);
+    }
+
+    public SearchConfig withAugment(io.cellforge.engine.Batches.Augment a) {
+        return new SearchConfig(strategy, epochs, batchSize, seed, lr, lrMin, momentum, weightDecay, gradClip, archLr,
+                archBeta1, archBeta2, archWeightDecay, trainPortion, tauMax, tauMin, a);
     }
 
     public SearchConfig withArchLr(double a) {
         return new SearchConfig(strategy, epochs, batchSize, seed, lr, lrMin, momentum, weightDecay, gradClip, a,
-                archBeta1, archBeta2, archWeightDecay, trainPortion, tauMax, tauMin);
+                archBeta1, archBeta2, archWeightDecay, trainPortion, tauMax, tauMin, augment);
     }
 }

@@ -31,13 +31,18 @@ public final class Retrain {
     private Retrain() {
     }
 
-    public record Config(int epochs, int batchSize, long seed, double lr, double momentum, double weightDecay, double gradClip) {
+    public record Config(int epochs, int batchSize, long seed, double lr, double momentum, double weightDecay, double gradClip,
+                         Batches.Augment augment) {
         public static Config darts(int epochs, int batchSize, long seed) {
-            return new Config(epochs, batchSize, seed, 0.025, 0.9, 3e-4, 5);
+            return new Config(epochs, batchSize, seed, 0.025, 0.9, 3e-4, 5, Batches.Augment.NONE);
         }
 
         public Config withLr(double l) {
-            return new Config(epochs, batchSize, seed, l, momentum, weightDecay, gradClip);
+            return new Config(epochs, batchSize, seed, l, momentum, weightDecay, gradClip, augment);
+        }
+
+        public Config withAugment(Batches.Augment a) {
+            return new Config(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, a);
         }
     }
 
@@ -63,7 +68,8 @@ public final class Retrain {
         SameDiffNetwork net = new SameDiffNetwork(Evaluator.fixedPlan(finalNetwork(space), arch),
                 SameDiffNetwork.Options.retrain(cfg.seed()));
         float[][] stats = data.train().channelStats();
-        Batches train = new Batches(data.train(), stats, Math.min(cfg.batchSize(), data.train().size()), cfg.seed());
+        Batches train = new Batches(data.train(), stats, Math.min(cfg.batchSize(), data.train().size()), cfg.seed())
+                .augmented(cfg.augment());
         Optimizers.Sgd sgd = new Optimizers.Sgd(cfg.momentum(), cfg.weightDecay());
         Map<String, INDArray> weights = new LinkedHashMap<>();
         net.weightNames().forEach(n -> weights.put(n, net.graph().getVariable(n).getArr()));
