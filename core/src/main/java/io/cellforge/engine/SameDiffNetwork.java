@@ -245,8 +245,20 @@ public final class SameDiffNetwork {
 
     private SDVariable tau;
 
-    /** The weights of a mixed op's candidates, by the mixed-op kind of the options. */
+    /** Mixing weights by key: instances of a shared key (every cell of a type) use one decision. */
+    private final Map<String, SDVariable> mixWeights = new HashMap<>();
+
+    /** The weights of a mixed op's candidates, by the mixed-op kind of the options; built once per key. */
     private SDVariable mixWeights(String key, SDVariable alpha, int n) {
+        SDVariable w = mixWeights.get(key);
+        if (w == null) {
+            w = newMixWeights(key, alpha, n);
+            mixWeights.put(key, w);
+        }
+        return w;
+    }
+
+    private SDVariable newMixWeights(String key, SDVariable alpha, int n) {
         if (options.mixedOp() == MixedOp.WEIGHTED_SUM) {
             return sd.nn().softmax(alpha, 0);
         }

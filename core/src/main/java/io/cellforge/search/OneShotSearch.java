@@ -182,8 +182,10 @@ public final class OneShotSearch {
                 correct += ok;
                 seen += tb.labels().length;
                 double secs = (System.nanoTime() - s0) / 1e9;
+                // Images per second count training images, as the benchmark and the PyTorch reference do.
                 listener.step(new SearchEvents.Step(epoch, cfg.epochs(), step, steps, loss, (double) ok / tb.labels().length,
-                        arch.isEmpty() ? Double.NaN : validLossSum / (step + 1), 2 * tb.labels().length / secs, probabilities(net)));
+                        bilevel && !arch.isEmpty() ? validLossSum / (step + 1) : Double.NaN, tb.labels().length / secs,
+                        probabilities(net)));
             }
             if (!completed || seen == 0) {
                 break; // a stopped epoch is not an epoch: no report, and the checkpoint keeps the position within it

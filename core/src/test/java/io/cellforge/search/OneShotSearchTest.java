@@ -160,9 +160,25 @@ class OneShotSearchTest {
         assertTrue(e.getMessage().contains("not of a darts search of 'other'"), e.getMessage());
     }
 
-    @Test
-    void theDartsMiniSpaceCompilesIntoASearchableSupernet() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(io.cellforge.engine.SameDiffNetwork.MixedOp.class)
+    void theDartsMiniSpaceCompilesWithEveryMixedOpAndOneDecisionPerSharedKey(io.cellforge.engine.SameDiffNetwork.MixedOp mixed)
+            throws Exception {
         SearchSpace s = Zoo.get("darts-mini").orElseThrow();
-        assertEquals(28, Evaluator.supernetPlan(s).choices().keySet().stream().filter(k -> !k.endsWith("switch")).count());
+        var plan = Evaluator.supernetPlan(s);
+        assertEquals(28, plan.choices().keySet().stream().filter(k -> !k.endsWith("switch")).count());
+        var net = new io.cellforge.engine.SameDiffNetwork(plan,
+                io.cellforge.engine.SameDiffNetwork.Options.darts(1).withMixedOp(mixed));
+        // Three normal cells and two reduction cells share 28 keys: 28 alphas, and noise fed once per key.
+        assertEquals(28, net.archNames().size());
+        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> feed = new java.util.HashMap<>(net.sampleGates(new java.util.Random(1), 1.0));
+        assertEquals(mixed == io.cellforge.engine.SameDiffNetwork.MixedOp.WEIGHTED_SUM ? 0 : 28,
+                feed.keySet().stream().filter(k -> k.startsWith("gumbel/")).count());
+        // and a forward pass needs nothing more than that feed
+        var b = new io.cellforge.engine.Batches(digits.train(), digits.train().channelStats(), 4, 1).next();
+        feed.put(io.cellforge.engine.SameDiffNetwork.INPUT, b.x());
+        feed.put(io.cellforge.engine.SameDiffNetwork.LABELS, b.y());
+        double loss = net.graph().outputSingle(feed, io.cellforge.engine.SameDiffNetwork.LOSS).getDouble(0);
+        assertTrue(Double.isFinite(loss));
     }
 }
