@@ -48,7 +48,7 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DATA", defaultValue = "digits",
             description = "digits (bundled), or a path: IDX folder, CIFAR binary folder, image folder, CSV (default ${DEFAULT-VALUE})")
     String data;
-    @Option(names = "--strategy", defaultValue = "darts", description = "darts, darts2, gdas or snas (default ${DEFAULT-VALUE})")
+    @Option(names = "--strategy", defaultValue = "darts", description = "darts, darts2, gdas, snas or spos (default ${DEFAULT-VALUE})")
     String strategy;
     @Option(names = "--epochs", defaultValue = "10", description = "default ${DEFAULT-VALUE}")
     int epochs;
@@ -192,6 +192,12 @@ final class SearchCommand implements Callable<Integer> {
                 err.flush();
             }
             emit(s.toJson());
+        }
+
+        @Override
+        public void generation(int g, int generations, double best, io.cellforge.arch.Architecture arch) {
+            err.printf("evolution %d/%d  best path valid acc %.3f%n", g, generations, best);
+            err.flush();
         }
 
         @Override

@@ -38,9 +38,10 @@ public final class SameDiffNetwork {
     /**
      * How a LayerChoice mixes its candidates in the supernet (ModularNAS's mixed operators). WEIGHTED_SUM:
      * softmax of alpha (DARTS). GUMBEL_SUM: softmax((alpha + Gumbel noise) / tau) (SNAS). GUMBEL_HARD: the one-hot
-     * of that in the forward pass, its soft gradient in the backward pass (GDAS, straight-through).
+     * of that in the forward pass, its soft gradient in the backward pass (GDAS, straight-through). INDEX: one
+     * candidate chosen from outside ({@code gate/KEY}, one-hot) and InputChoices masked ({@code inputs/KEY}) (SPOS).
      */
-    public enum MixedOp { WEIGHTED_SUM, GUMBEL_SUM, GUMBEL_HARD }
+    public enum MixedOp { WEIGHTED_SUM, GUMBEL_SUM, GUMBEL_HARD, INDEX }
 
     /** The temperature of the Gumbel mixed ops, fed each step. */
     public static final String TAU = "tau";
@@ -207,6 +208,10 @@ public final class SameDiffNetwork {
     }
 
     private SDVariable mixed(Plan.Mixed m, SDVariable in, Shape shape) {
+        indexLabels.putIfAbsent(m.key(), m.labels());
+        if (options.mixedOp() == MixedOp.INDEX) {
+            return mixOutputs(m, in, shape, mixWeights(m.key(), null, m.candidates().size()));
+        }
         SDVariable alpha = alphas.computeIfAbsent(m.key(), k -> {
             // DARTS initialises alpha as 1e-3 * randn.
             INDArray a = Nd4j.create(dtype, m.candidates().size());
@@ -215,7 +220,10 @@ public final class SameDiffNetwork {
             }
             return sd.var("alpha/" + k, a);
         });
-        SDVariable w = mixWeights(m.key(), alpha, m.candidates().size());
+        return mixOutputs(m, in, shape, mixWeights(m.key(), alpha, m.candidates().size()));
+    }
+
+    private SDVariable mixOutputs(Plan.Mixed m, SDVariable in, Shape shape, SDVariable w) {
         List<SDVariable> outs = new ArrayList<>();
         List<Integer> used = new ArrayList<>();
         for (int i = 0; i < m.candidates().size(); i++) {
@@ -259,6 +267,9 @@ public final class SameDiffNetwork {
     }
 
     private SDVariable newMixWeights(String key, SDVariable alpha, int n) {
+        if (options.mixedOp() == MixedOp.INDEX) {
+            return sd.placeHolder("gate/" + key, dtype, n);
+        }
         if (options.mixedOp() == MixedOp.WEIGHTED_SUM) {
             return sd.nn().softmax(alpha, 0);
         }
@@ -278,6 +289,32 @@ public final class SameDiffNetwork {
     }
 
     private final java.util.LinkedHashSet<String> gumbelKeys = new java.util.LinkedHashSet<>();
+    private final Map<String, List<String>> indexLabels = new LinkedHashMap<>();
+    private final Map<String, Integer> inputCandidates = new LinkedHashMap<>();
+    private final Map<String, SDVariable> inputMasks = new HashMap<>();
+
+    /**
+     * The gates of one path (INDEX mixed ops): a one-hot per LayerChoice key and a 0/1 mask per InputChoice key,
+     * from an architecture's decisions. Keys the architecture does not decide take their first candidate.
+     */
+    public Map<String, INDArray> gatesFor(io.cellforge.arch.Architecture arch) {
+        Map<String, INDArray> feed = new HashMap<>();
+        indexLabels.forEach((key, labels) -> {
+            double[] g = new double[labels.size()];
+            int i = arch.get(key).filter(d -> d instanceof io.cellforge.arch.Decision.Op)
+                    .map(d -> labels.indexOf(((io.cellforge.arch.Decision.Op) d).label())).orElse(0);
+            g[Math.max(0, i)] = 1;
+            feed.put("gate/" + key, Nd4j.createFromArray(g).castTo(dtype));
+        });
+        inputCandidates.forEach((key, n) -> {
+            double[] mask = new double[n];
+            arch.get(key).filter(d -> d instanceof io.cellforge.arch.Decision.Inputs)
+                    .ifPresentOrElse(d -> ((io.cellforge.arch.Decision.Inputs) d).indices().forEach(i -> mask[i] = 1),
+                            () -> java.util.Arrays.fill(mask, 1));
+            feed.put("inputs/" + key, Nd4j.createFromArray(mask).castTo(dtype));
+        });
+        return feed;
+    }
 
     /**
      * The placeholders a Gumbel mixed op needs for one step: noise for every key, the temperature, and for the hard
@@ -334,7 +371,14 @@ public final class SameDiffNetwork {
             return ins.size() == 1 ? ins.get(0) : sd.concat(1, ins.toArray(new SDVariable[0]));
         }
         List<SDVariable> terms = new ArrayList<>(ins);
-        if (m.key() != null && options.weightInputChoices()) {
+        if (m.key() != null && options.mixedOp() == MixedOp.INDEX) {
+            // The sampled inputs only: a 0/1 mask per candidate, one placeholder per key.
+            inputCandidates.putIfAbsent(m.key(), ins.size());
+            SDVariable mask = inputMasks.computeIfAbsent(m.key(), k -> sd.placeHolder("inputs/" + k, dtype, ins.size()));
+            for (int i = 0; i < terms.size(); i++) {
+                terms.set(i, terms.get(i).mul(mask.get(SDIndex.point(i))));
+            }
+        } else if (m.key() != null && options.weightInputChoices()) {
             SDVariable beta = betas.computeIfAbsent(m.key(), k -> sd.var("beta/" + k, Nd4j.zeros(dtype, ins.size())));
             // Softmax over the candidate inputs, scaled so that the weights sum to the number kept.
             double scale = m.nChosen() > 0 ? m.nChosen() : 1;

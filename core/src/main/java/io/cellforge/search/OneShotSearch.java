@@ -1,6 +1,7 @@
 package io.cellforge.search;
 
 import io.cellforge.analysis.Evaluator;
+import io.cellforge.arch.Architecture;
 import io.cellforge.data.DataBundle;
 import io.cellforge.data.Dataset;
 import io.cellforge.engine.Backend;
@@ -31,9 +32,18 @@ import java.util.Random;
  * {@code gdas}: the same bilevel loop over a hard Gumbel-softmax (one path forward, straight-through backward;
  * Dong and Yang 2019). {@code snas}: a soft Gumbel-softmax, weights and architecture learning from the same
  * training batch (Xie et al. 2019). The Gumbel temperature falls linearly from {@code tauMax} to {@code tauMin}.
+ * {@code spos}: single-path one-shot (Guo et al. 2020): each step trains one uniformly drawn path, then an
+ * evolutionary search over the trained supernet picks the path with the best validation accuracy.
  */
 public final class OneShotSearch {
-    public static final List<String> STRATEGIES = List.of("darts", "darts2", "gdas", "snas");
+    public static final List<String> STRATEGIES = List.of("darts", "darts2", "gdas", "snas", "spos");
+    /** SPOS evolution: population, parents, children of each kind per generation, mutation probability. */
+    static final int POPULATION = 20;
+    static final int PARENTS = 5;
+    static final int CHILDREN = 10;
+    static final double MUTATION = 0.1;
+    /** Validation batches a candidate is judged on during the evolution. */
+    static final int FITNESS_BATCHES = 4;
 
     private final SearchSpace space;
     private final DataBundle data;
@@ -69,9 +79,11 @@ public final class OneShotSearch {
             case "darts", "darts2" -> SameDiffNetwork.MixedOp.WEIGHTED_SUM;
             case "gdas" -> SameDiffNetwork.MixedOp.GUMBEL_HARD;
             case "snas" -> SameDiffNetwork.MixedOp.GUMBEL_SUM;
+            case "spos" -> SameDiffNetwork.MixedOp.INDEX;
             default -> throw new IllegalArgumentException("unknown strategy '" + cfg.strategy() + "'; available: " + STRATEGIES);
         };
         boolean bilevel = !cfg.strategy().equals("snas");
+        boolean singlePath = cfg.strategy().equals("spos");
         SameDiffNetwork net = new SameDiffNetwork(Evaluator.supernetPlan(space),
                 SameDiffNetwork.Options.darts(cfg.seed()).withMixedOp(mixed));
         Optimizers.Sgd sgd = new Optimizers.Sgd(cfg.momentum(), cfg.weightDecay());
@@ -160,7 +172,8 @@ public final class OneShotSearch {
                 if (!bilevel) {
                     wanted.addAll(arch.keySet()); // single level: one pass gives both gradients
                 }
-                OutAndGrad w = net.graph().calculateGradientsAndOutputs(feed(tb, net.sampleGates(noise, tau)),
+                Map<String, INDArray> gates = singlePath ? net.gatesFor(Sampling.uniform(space, noise)) : net.sampleGates(noise, tau);
+                OutAndGrad w = net.graph().calculateGradientsAndOutputs(feed(tb, gates),
                         List.of(SameDiffNetwork.LOSS, SameDiffNetwork.LOGITS), wanted);
                 if (!bilevel && !arch.isEmpty()) {
                     Map<String, INDArray> ga = new HashMap<>();
@@ -190,7 +203,8 @@ public final class OneShotSearch {
             if (!completed || seen == 0) {
                 break; // a stopped epoch is not an epoch: no report, and the checkpoint keeps the position within it
             }
-            double[] v = evaluate(net, valid, halves[1], net.sampleGates(null, tau(epoch)));
+            double[] v = evaluate(net, valid, halves[1], singlePath
+                    ? net.gatesFor(Sampling.uniform(space, new Random(cfg.seed()))) : net.sampleGates(null, tau(epoch)));
             Map<String, double[]> p = probabilities(net);
             SearchEvents.Epoch e = new SearchEvents.Epoch(epoch, cfg.epochs(), lossSum / Math.max(1, seen / train.batchSize()),
                     (double) correct / seen, v[0], v[1], p, Derivation.derive(space, p), (System.nanoTime() - t0) / 1e9);
@@ -200,8 +214,68 @@ public final class OneShotSearch {
                 save(checkpoint, weights, arch, sgd, adam, train, valid, epoch + 1, 0, new double[4], history);
             }
         }
+        if (singlePath) {
+            Architecture best = completed ? evolve(net, valid, halves[1], listener, control) : Sampling.uniform(space, new Random(cfg.seed()));
+            return new SearchResult(best, oneHot(best), history, completed && !control.isStopped(), backend);
+        }
         Map<String, double[]> p = probabilities(net);
         return new SearchResult(Derivation.derive(space, p), p, history, completed, backend);
+    }
+
+    /** SPOS's evolutionary search: the fittest of a population, bred by crossover and mutation. */
+    private Architecture evolve(SameDiffNetwork net, Batches valid, Dataset d, SearchEvents.Listener listener,
+                                SearchControl control) {
+        Random r = new Random(cfg.seed() + 17);
+        Map<Architecture, Double> fitness = new LinkedHashMap<>();
+        List<Architecture> population = new ArrayList<>();
+        while (population.size() < POPULATION) {
+            population.add(Sampling.uniform(space, r));
+        }
+        Architecture best = population.get(0);
+        for (int g = 0; g <= cfg.generations() && !control.isStopped(); g++) {
+            for (Architecture a : population) {
+                fitness.computeIfAbsent(a, x -> fitness(net, valid, d, x));
+            }
+            population.sort(java.util.Comparator.comparingDouble((Architecture a) -> -fitness.get(a)));
+            best = population.get(0);
+            listener.generation(g, cfg.generations(), fitness.get(best), best);
+            if (g == cfg.generations()) {
+                break;
+            }
+            List<Architecture> parents = population.subList(0, Math.min(PARENTS, population.size()));
+            List<Architecture> next = new ArrayList<>(parents);
+            for (int i = 0; i < CHILDREN; i++) {
+                next.add(Sampling.mutate(space, parents.get(r.nextInt(parents.size())), MUTATION, r));
+                next.add(Sampling.crossover(parents.get(r.nextInt(parents.size())), parents.get(r.nextInt(parents.size())), r));
+            }
+            population = new ArrayList<>(new java.util.LinkedHashSet<>(next));
+        }
+        return best;
+    }
+
+    /** Accuracy of one path of the supernet on the first validation batches. */
+    private static double fitness(SameDiffNetwork net, Batches valid, Dataset d, Architecture a) {
+        int b = valid.batchSize();
+        int n = Math.min(FITNESS_BATCHES * b, d.size() / b * b);
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+        }
+        Dataset part = d.subset(idx, d.name());
+        return evaluate(net, valid, part, net.gatesFor(a))[1];
+    }
+
+    /** The decisions of an architecture as probabilities (one-hot), for views and result files. */
+    private Map<String, double[]> oneHot(Architecture a) {
+        Map<String, double[]> m = new LinkedHashMap<>();
+        for (var x : space.mutablesByKey().values()) {
+            if (x instanceof io.cellforge.space.LayerChoice lc) {
+                double[] p = new double[lc.candidates().size()];
+                a.get(lc.key()).ifPresent(dd -> p[Math.max(0, lc.indexOf(((io.cellforge.arch.Decision.Op) dd).label()))] = 1);
+                m.put(lc.key(), p);
+            }
+        }
+        return m;
     }
 
     /** The Gumbel temperature of an epoch: from tauMax at the first epoch linearly to tauMin at the last. */

@@ -59,5 +59,9 @@ public final class SearchEvents {
 
         default void epoch(Epoch e) {
         }
+
+        /** SPOS: after each generation of the evolutionary search, the best architecture so far and its accuracy. */
+        default void generation(int generation, int generations, double bestAccuracy, Architecture best) {
+        }
     }
 }

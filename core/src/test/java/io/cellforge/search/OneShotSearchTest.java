@@ -99,6 +99,53 @@ class OneShotSearchTest {
     }
 
     @Test
+    void sposTrainsSinglePathsThenEvolvesTheBestPath() throws Exception {
+        SearchSpace s = tiny();
+        List<double[]> generations = new ArrayList<>();
+        SearchResult r = new OneShotSearch(s, digits, SearchConfig.of("spos", 2, 64, 1).withLr(0.2).withGenerations(2))
+                .run(new SearchEvents.Listener() {
+                    @Override
+                    public void generation(int g, int total, double best, io.cellforge.arch.Architecture a) {
+                        generations.add(new double[] {g, best});
+                    }
+                }, new SearchControl());
+        assertTrue(r.completed());
+        assertEquals(3, generations.size(), "generation 0 (random) and 2 bred ones");
+        for (int i = 1; i < generations.size(); i++) {
+            assertTrue(generations.get(i)[1] >= generations.get(i - 1)[1], "the best never gets worse");
+        }
+        assertTrue(generations.get(2)[1] > 0.15, "the best path beats chance: " + generations.get(2)[1]);
+        assertTrue(Evaluator.evaluate(s, r.architecture()).ok(), Evaluator.evaluate(s, r.architecture()).problems()::toString);
+        assertEquals(1.0, java.util.Arrays.stream(r.weights().get("n1_p0")).sum(), 1e-9);
+    }
+
+    @Test
+    void aSinglePathGivesNoGradientToWhatItLeavesOut() throws Exception {
+        SearchSpace s = tiny();
+        var plan = Evaluator.supernetPlan(s);
+        var net = new io.cellforge.engine.SameDiffNetwork(plan, io.cellforge.engine.SameDiffNetwork.Options.darts(1)
+                .withMixedOp(io.cellforge.engine.SameDiffNetwork.MixedOp.INDEX));
+        assertTrue(net.archNames().isEmpty(), "SPOS has no architecture weights");
+        // n2 keeps only its input from in0, through sep_conv_3x3; n1's op is skip_connect.
+        var arch = new io.cellforge.arch.Architecture(Map.of(
+                "n1_p0", new io.cellforge.arch.Decision.Op("skip_connect"),
+                "n1_switch", new io.cellforge.arch.Decision.Inputs(List.of(0)),
+                "n2_p0", new io.cellforge.arch.Decision.Op("sep_conv_3x3"),
+                "n2_p1", new io.cellforge.arch.Decision.Op("sep_conv_3x3"),
+                "n2_switch", new io.cellforge.arch.Decision.Inputs(List.of(0))));
+        Map<String, org.nd4j.linalg.api.ndarray.INDArray> feed = new java.util.HashMap<>(net.gatesFor(arch));
+        var b = new io.cellforge.engine.Batches(digits.train(), digits.train().channelStats(), 8, 1).next();
+        feed.put(io.cellforge.engine.SameDiffNetwork.INPUT, b.x());
+        feed.put(io.cellforge.engine.SameDiffNetwork.LABELS, b.y());
+        var g = net.graph().calculateGradients(feed, net.weightNames());
+        long zero = net.weightNames().stream().filter(w -> g.get(w).norm2Number().doubleValue() == 0).count();
+        long live = net.weightNames().size() - zero;
+        // n1 (skip) and n2_p1 (input left out) contribute nothing; n2_p0's sep_conv, the stem, preprocessing and head learn.
+        assertTrue(zero >= 8, "sep_conv weights of the two paths not taken get no gradient: " + zero);
+        assertTrue(live >= 6, "the path taken learns: " + live);
+    }
+
+    @Test
     void stopEndsTheSearchWithinAStep() throws Exception {
         SearchControl control = new SearchControl();
         List<SearchEvents.Step> steps = new ArrayList<>();
@@ -169,10 +216,15 @@ class OneShotSearchTest {
         assertEquals(28, plan.choices().keySet().stream().filter(k -> !k.endsWith("switch")).count());
         var net = new io.cellforge.engine.SameDiffNetwork(plan,
                 io.cellforge.engine.SameDiffNetwork.Options.darts(1).withMixedOp(mixed));
-        // Three normal cells and two reduction cells share 28 keys: 28 alphas, and noise fed once per key.
-        assertEquals(28, net.archNames().size());
-        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> feed = new java.util.HashMap<>(net.sampleGates(new java.util.Random(1), 1.0));
-        assertEquals(mixed == io.cellforge.engine.SameDiffNetwork.MixedOp.WEIGHTED_SUM ? 0 : 28,
+        boolean index = mixed == io.cellforge.engine.SameDiffNetwork.MixedOp.INDEX;
+        // Three normal cells and two reduction cells share 28 keys: 28 alphas (none for single paths), noise once per key.
+        assertEquals(index ? 0 : 28, net.archNames().size());
+        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> feed = new java.util.HashMap<>(index
+                ? net.gatesFor(io.cellforge.analysis.SpaceStats.first(s)) : net.sampleGates(new java.util.Random(1), 1.0));
+        if (index) {
+            assertEquals(28 + 8, feed.size(), "a gate per LayerChoice key and a mask per InputChoice key");
+        }
+        assertEquals(mixed == io.cellforge.engine.SameDiffNetwork.MixedOp.WEIGHTED_SUM || index ? 0 : 28,
                 feed.keySet().stream().filter(k -> k.startsWith("gumbel/")).count());
         // and a forward pass needs nothing more than that feed
         var b = new io.cellforge.engine.Batches(digits.train(), digits.train().channelStats(), 4, 1).next();

@@ -1,0 +1,69 @@
+package io.cellforge.search;
+
+import io.cellforge.arch.Architecture;
+import io.cellforge.arch.Decision;
+import io.cellforge.space.InputChoice;
+import io.cellforge.space.LayerChoice;
+import io.cellforge.space.Mutable;
+import io.cellforge.space.SearchSpace;
+import io.cellforge.space.ValueChoice;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Architectures drawn at random and varied, for single-path training and evolutionary search. ValueChoices
+ * keep their largest value: the supernet holds the weights of that one only.
+ */
+final class Sampling {
+    private Sampling() {
+    }
+
+    static Architecture uniform(SearchSpace space, Random r) {
+        Map<String, Decision> m = new LinkedHashMap<>();
+        space.mutablesByKey().values().forEach(x -> m.put(x.key(), draw(space, x, r)));
+        return new Architecture(m);
+    }
+
+    /** Each key redrawn with probability {@code p}. */
+    static Architecture mutate(SearchSpace space, Architecture a, double p, Random r) {
+        Map<String, Decision> m = new LinkedHashMap<>(a.choices());
+        for (Mutable x : space.mutablesByKey().values()) {
+            if (r.nextDouble() < p) {
+                m.put(x.key(), draw(space, x, r));
+            }
+        }
+        return new Architecture(m);
+    }
+
+    /** Each key from one parent or the other. */
+    static Architecture crossover(Architecture a, Architecture b, Random r) {
+        Map<String, Decision> m = new LinkedHashMap<>();
+        a.choices().forEach((k, d) -> m.put(k, r.nextBoolean() ? d : b.get(k).orElse(d)));
+        return new Architecture(m);
+    }
+
+    private static Decision draw(SearchSpace space, Mutable x, Random r) {
+        if (x instanceof LayerChoice lc) {
+            return new Decision.Op(lc.labels().get(r.nextInt(lc.candidates().size())));
+        }
+        if (x instanceof ValueChoice vc) {
+            return new Decision.Value(vc.candidates().stream().mapToDouble(Double::doubleValue).max().orElseThrow());
+        }
+        InputChoice ic = (InputChoice) x;
+        int n = space.inputCandidates(ic.key()).size();
+        int k = ic.nChosen() != InputChoice.ANY ? ic.nChosen() : (ic.allowNone() ? r.nextInt(n + 1) : 1 + r.nextInt(n));
+        List<Integer> idx = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            idx.add(i);
+        }
+        Collections.shuffle(idx, r);
+        List<Integer> chosen = new ArrayList<>(idx.subList(0, Math.min(k, n)));
+        Collections.sort(chosen);
+        return new Decision.Inputs(chosen);
+    }
+}
