@@ -48,7 +48,7 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DATA", defaultValue = "digits",
             description = "digits (bundled), or a path: IDX folder, CIFAR binary folder, image folder, CSV (default ${DEFAULT-VALUE})")
     String data;
-    @Option(names = "--strategy", defaultValue = "darts", description = "darts, darts2, gdas, snas or spos (default ${DEFAULT-VALUE})")
+    @Option(names = "--strategy", defaultValue = "darts", description = "darts, darts2, gdas, snas, spos or proxyless (default ${DEFAULT-VALUE})")
     String strategy;
     @Option(names = "--epochs", defaultValue = "10", description = "default ${DEFAULT-VALUE}")
     int epochs;
@@ -56,6 +56,8 @@ final class SearchCommand implements Callable<Integer> {
     int batch;
     @Option(names = "--seed", defaultValue = "1", description = "default ${DEFAULT-VALUE}")
     long seed;
+    @Option(names = "--generations", defaultValue = "10", description = "spos: generations of the evolutionary search (default ${DEFAULT-VALUE})")
+    int generations;
     @Option(names = "--lr", description = "weight learning rate (default 0.025, cosine to 0.001)")
     Double lr;
     @Option(names = "--arch-lr", description = "architecture learning rate (default 3e-4)")
@@ -98,7 +100,7 @@ final class SearchCommand implements Callable<Integer> {
                     + space.network().classes() + " classes");
         }
         SearchConfig cfg = SearchConfig.of(strategy, epochs, batch, seed)
-                .withAugment(new io.cellforge.engine.Batches.Augment(cropPadding, flip, cutout));
+                .withAugment(new io.cellforge.engine.Batches.Augment(cropPadding, flip, cutout)).withGenerations(generations);
         if (lr != null) {
             cfg = cfg.withLr(lr);
         }

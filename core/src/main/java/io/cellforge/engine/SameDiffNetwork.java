@@ -40,8 +40,10 @@ public final class SameDiffNetwork {
      * softmax of alpha (DARTS). GUMBEL_SUM: softmax((alpha + Gumbel noise) / tau) (SNAS). GUMBEL_HARD: the one-hot
      * of that in the forward pass, its soft gradient in the backward pass (GDAS, straight-through). INDEX: one
      * candidate chosen from outside ({@code gate/KEY}, one-hot) and InputChoices masked ({@code inputs/KEY}) (SPOS).
+     * BIN_GATE: a one-hot gate sampled from softmax(alpha) each step, held in a variable so that the loss's
+     * gradient reaches it; alpha learns from that gradient (ProxylessNAS's BinaryConnect estimator).
      */
-    public enum MixedOp { WEIGHTED_SUM, GUMBEL_SUM, GUMBEL_HARD, INDEX }
+    public enum MixedOp { WEIGHTED_SUM, GUMBEL_SUM, GUMBEL_HARD, INDEX, BIN_GATE }
 
     /** The temperature of the Gumbel mixed ops, fed each step. */
     public static final String TAU = "tau";
@@ -93,6 +95,22 @@ public final class SameDiffNetwork {
     private final Map<String, SDVariable> betas = new LinkedHashMap<>();
     private final List<String> weightNames = new ArrayList<>();
     private final Map<String, INDArray> gradientMasks = new HashMap<>();
+
+    /** BIN_GATE: the gate variables by key. */
+    public Map<String, INDArray> binaryGates() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        mixWeights.forEach((k, v) -> {
+            if (v.name().startsWith("bingate/")) {
+                m.put(k, v.getArr());
+            }
+        });
+        return m;
+    }
+
+    /** The name of a key's gate variable, for asking SameDiff for its gradient. */
+    public static String binaryGateName(String key) {
+        return "bingate/" + key;
+    }
     private int counter;
 
     public SameDiffNetwork(Plan plan, Options options) {
@@ -117,7 +135,7 @@ public final class SameDiffNetwork {
         sd.loss().softmaxCrossEntropy(LOSS, y, logits, null);
         for (SDVariable v : sd.variables()) {
             if (v.getVariableType() == VariableType.VARIABLE && !v.name().startsWith("alpha/") && !v.name().startsWith("beta/")
-                    && !v.name().startsWith("bnrun/")) {
+                    && !v.name().startsWith("bnrun/") && !v.name().startsWith("bingate/")) {
                 weightNames.add(v.name());
             }
         }
@@ -269,6 +287,11 @@ public final class SameDiffNetwork {
     private SDVariable newMixWeights(String key, SDVariable alpha, int n) {
         if (options.mixedOp() == MixedOp.INDEX) {
             return sd.placeHolder("gate/" + key, dtype, n);
+        }
+        if (options.mixedOp() == MixedOp.BIN_GATE) {
+            INDArray g = Nd4j.zeros(dtype, n);
+            g.putScalar(0, 1);
+            return sd.var("bingate/" + key, g);
         }
         if (options.mixedOp() == MixedOp.WEIGHTED_SUM) {
             return sd.nn().softmax(alpha, 0);

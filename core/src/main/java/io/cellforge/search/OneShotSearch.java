@@ -14,6 +14,7 @@ import io.cellforge.plan.PlanException;
 import io.cellforge.space.SearchSpace;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,9 +35,11 @@ import java.util.Random;
  * training batch (Xie et al. 2019). The Gumbel temperature falls linearly from {@code tauMax} to {@code tauMin}.
  * {@code spos}: single-path one-shot (Guo et al. 2020): each step trains one uniformly drawn path, then an
  * evolutionary search over the trained supernet picks the path with the best validation accuracy.
+ * {@code proxyless}: ProxylessNAS-G (Cai et al. 2019), one path sampled from softmax(alpha) per step through binary
+ * gates; alpha learns on validation batches from the gates' gradients.
  */
 public final class OneShotSearch {
-    public static final List<String> STRATEGIES = List.of("darts", "darts2", "gdas", "snas", "spos");
+    public static final List<String> STRATEGIES = List.of("darts", "darts2", "gdas", "snas", "spos", "proxyless");
     /** SPOS evolution: population, parents, children of each kind per generation, mutation probability. */
     static final int POPULATION = 20;
     static final int PARENTS = 5;
@@ -80,6 +83,7 @@ public final class OneShotSearch {
             case "gdas" -> SameDiffNetwork.MixedOp.GUMBEL_HARD;
             case "snas" -> SameDiffNetwork.MixedOp.GUMBEL_SUM;
             case "spos" -> SameDiffNetwork.MixedOp.INDEX;
+            case "proxyless" -> SameDiffNetwork.MixedOp.BIN_GATE;
             default -> throw new IllegalArgumentException("unknown strategy '" + cfg.strategy() + "'; available: " + STRATEGIES);
         };
         boolean bilevel = !cfg.strategy().equals("snas");
@@ -155,7 +159,10 @@ public final class OneShotSearch {
                     tb = train.next();
                     Map<String, INDArray> gates = net.sampleGates(noise, tau);
                     Map<String, INDArray> ga;
-                    if (cfg.strategy().equals("darts2")) {
+                    if (cfg.strategy().equals("proxyless")) {
+                        ga = binaryGateArchGradient(net, feed(vb, gates), noise);
+                        validLossSum += lastValidLoss;
+                    } else if (cfg.strategy().equals("darts2")) {
                         ga = unrolledArchGradient(net, weights, arch, sgd, feed(tb, gates), feed(vb, gates), lr);
                         validLossSum += lastValidLoss;
                     } else {
@@ -173,6 +180,9 @@ public final class OneShotSearch {
                     wanted.addAll(arch.keySet()); // single level: one pass gives both gradients
                 }
                 Map<String, INDArray> gates = singlePath ? net.gatesFor(Sampling.uniform(space, noise)) : net.sampleGates(noise, tau);
+                if (cfg.strategy().equals("proxyless")) {
+                    sampleBinaryGates(net, noise);
+                }
                 OutAndGrad w = net.graph().calculateGradientsAndOutputs(feed(tb, gates),
                         List.of(SameDiffNetwork.LOSS, SameDiffNetwork.LOGITS), wanted);
                 if (!bilevel && !arch.isEmpty()) {
@@ -203,6 +213,9 @@ public final class OneShotSearch {
             if (!completed || seen == 0) {
                 break; // a stopped epoch is not an epoch: no report, and the checkpoint keeps the position within it
             }
+            if (cfg.strategy().equals("proxyless")) {
+                sampleBinaryGates(net, null); // the most likely path
+            }
             double[] v = evaluate(net, valid, halves[1], singlePath
                     ? net.gatesFor(Sampling.uniform(space, new Random(cfg.seed()))) : net.sampleGates(null, tau(epoch)));
             Map<String, double[]> p = probabilities(net);
@@ -220,6 +233,58 @@ public final class OneShotSearch {
         }
         Map<String, double[]> p = probabilities(net);
         return new SearchResult(Derivation.derive(space, p), p, history, completed, backend);
+    }
+
+    /** One path per key drawn from softmax(alpha); with no generator, the most likely one. */
+    private static void sampleBinaryGates(SameDiffNetwork net, Random r) {
+        Map<String, double[]> p = probabilities(net);
+        net.binaryGates().forEach((key, gate) -> {
+            double[] pk = p.get(key);
+            int pick = 0;
+            if (r == null) {
+                for (int i = 1; i < pk.length; i++) {
+                    pick = pk[i] > pk[pick] ? i : pick;
+                }
+            } else {
+                double u = r.nextDouble();
+                double acc = 0;
+                pick = pk.length - 1;
+                for (int i = 0; i < pk.length; i++) {
+                    acc += pk[i];
+                    if (u < acc) {
+                        pick = i;
+                        break;
+                    }
+                }
+            }
+            gate.assign(0);
+            gate.putScalar(pick, 1);
+        });
+    }
+
+    /**
+     * ProxylessNAS-G: with a sampled path, dL/dalpha_i = sum_j dL/dg_j p_j (delta_ij - p_i), where g are the binary
+     * gates and p = softmax(alpha).
+     */
+    private Map<String, INDArray> binaryGateArchGradient(SameDiffNetwork net, Map<String, INDArray> validFeed, Random r) {
+        sampleBinaryGates(net, r);
+        List<String> gateNames = net.binaryGates().keySet().stream().map(SameDiffNetwork::binaryGateName).toList();
+        OutAndGrad og = net.graph().calculateGradientsAndOutputs(validFeed, List.of(SameDiffNetwork.LOSS), gateNames);
+        lastValidLoss = og.getOutputs().get(SameDiffNetwork.LOSS).getDouble(0);
+        Map<String, double[]> p = probabilities(net);
+        Map<String, INDArray> grads = new HashMap<>();
+        for (String key : net.binaryGates().keySet()) {
+            double[] dg = og.getGradients().get(SameDiffNetwork.binaryGateName(key)).toDoubleVector();
+            double[] pk = p.get(key);
+            double[] da = new double[pk.length];
+            for (int i = 0; i < pk.length; i++) {
+                for (int j = 0; j < pk.length; j++) {
+                    da[i] += dg[j] * pk[j] * ((i == j ? 1 : 0) - pk[i]);
+                }
+            }
+            grads.put("alpha/" + key, Nd4j.createFromArray(da).castTo(net.dataType()));
+        }
+        return grads;
     }
 
     /** SPOS's evolutionary search: the fittest of a population, bred by crossover and mutation. */

@@ -84,7 +84,7 @@ class OneShotSearchTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"darts2", "gdas", "snas"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"darts2", "gdas", "snas", "proxyless"})
     void everyStrategyRunsEndToEnd(String strategy) throws Exception {
         SearchSpace s = tiny();
         SearchResult r = new OneShotSearch(s, digits, SearchConfig.of(strategy, 2, 64, 1).withLr(0.2).withArchLr(3e-2))
@@ -224,8 +224,9 @@ class OneShotSearchTest {
         if (index) {
             assertEquals(28 + 8, feed.size(), "a gate per LayerChoice key and a mask per InputChoice key");
         }
-        assertEquals(mixed == io.cellforge.engine.SameDiffNetwork.MixedOp.WEIGHTED_SUM || index ? 0 : 28,
-                feed.keySet().stream().filter(k -> k.startsWith("gumbel/")).count());
+        boolean gumbel = mixed == io.cellforge.engine.SameDiffNetwork.MixedOp.GUMBEL_SUM
+                || mixed == io.cellforge.engine.SameDiffNetwork.MixedOp.GUMBEL_HARD;
+        assertEquals(gumbel ? 28 : 0, feed.keySet().stream().filter(k -> k.startsWith("gumbel/")).count());
         // and a forward pass needs nothing more than that feed
         var b = new io.cellforge.engine.Batches(digits.train(), digits.train().channelStats(), 4, 1).next();
         feed.put(io.cellforge.engine.SameDiffNetwork.INPUT, b.x());
