@@ -33,6 +33,10 @@ public final class SameDiffNetwork {
     public static final String LABELS = "labels";
     public static final String LOSS = "loss";
     public static final String LOGITS = "logits";
+    /** With an auxiliary head: its loss, and the loss the network learns from (main + 0.4 auxiliary). */
+    public static final String AUX_LOSS = "aux_loss";
+    public static final String TRAIN_LOSS = "train_loss";
+    static final double AUX_WEIGHT = 0.4;
     static final double BN_EPS = 1e-5;
 
     /**
@@ -132,7 +136,13 @@ public final class SameDiffNetwork {
         }
         SDVariable logits = values.get(plan.logits()).reshape(-1, plan.classes());
         logits = sd.identity(LOGITS, logits);
-        sd.loss().softmaxCrossEntropy(LOSS, y, logits, null);
+        SDVariable loss = sd.loss().softmaxCrossEntropy(LOSS, y, logits, null);
+        if (plan.auxLogits() >= 0) {
+            // DARTS trains an auxiliary classifier with 0.4 of its loss; the reported loss stays the main head's.
+            SDVariable aux = sd.loss().softmaxCrossEntropy(AUX_LOSS, y, values.get(plan.auxLogits()).reshape(-1, plan.classes()), null);
+            sd.math().add(TRAIN_LOSS, loss, aux.mul(AUX_WEIGHT));
+            sd.setLossVariables(TRAIN_LOSS);
+        }
         for (SDVariable v : sd.variables()) {
             if (v.getVariableType() == VariableType.VARIABLE && !v.name().startsWith("alpha/") && !v.name().startsWith("beta/")
                     && !v.name().startsWith("bnrun/") && !v.name().startsWith("bingate/")) {
@@ -148,7 +158,7 @@ public final class SameDiffNetwork {
         synchronized (SameDiffNetwork.class) {
             try {
                 System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-                sd.createGradFunction(LOSS);
+                sd.createGradFunction();
             } finally {
                 System.setOut(out);
             }
