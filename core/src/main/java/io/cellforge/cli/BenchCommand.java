@@ -29,7 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "bench", description = {"Benchmarks (not tests): print one JSON object.",
+@Command(name = "bench", mixinStandardHelpOptions = true, description = {"Benchmarks (not tests): print one JSON object.",
         "  darts-step: the DARTS search step on 3x32x32 inputs, C=16, 8 cells, 8 ops per edge: one weight step on a",
         "  train batch and one first-order alpha step on a valid batch, median after a warm-up step."})
 final class BenchCommand implements Callable<Integer> {

@@ -19,7 +19,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "convert", description = {"Convert an architecture description between formats, or a VEGA/ModularNAS",
+@Command(name = "convert", mixinStandardHelpOptions = true, description = {"Convert an architecture description between formats, or a VEGA/ModularNAS",
         "space into Cellforge YAML. Formats: yaml, nni (.json), genotype (.genotype), modnas (.modnas.yaml), nb201 (.nb201).",
         "OUT is written atomically and left untouched on any error."})
 final class ConvertCommand implements Callable<Integer> {

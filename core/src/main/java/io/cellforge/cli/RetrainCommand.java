@@ -21,7 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "retrain", description = {"Train the network an architecture chooses from scratch and report its test accuracy.",
+@Command(name = "retrain", mixinStandardHelpOptions = true, description = {"Train the network an architecture chooses from scratch and report its test accuracy.",
         "ARCH is any architecture file (its space is found by name, beside it, or given with --space/--zoo)."})
 final class RetrainCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ARCH")
@@ -43,12 +43,8 @@ final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object with test_accuracy (a fraction) and params")
     boolean json;
 
-    @Option(names = "--crop-padding", defaultValue = "0", paramLabel = "N", description = "random crop after N pixels of zero padding (DARTS on CIFAR: 4)")
-    int cropPadding;
-    @Option(names = "--flip", description = "random horizontal flips (not for digits or text)")
-    boolean flip;
-    @Option(names = "--cutout", defaultValue = "0", paramLabel = "N", description = "cutout of an NxN square (DARTS on CIFAR: 16)")
-    int cutout;
+    @picocli.CommandLine.Mixin
+    AugmentOptions augmentation;
 
     @Spec
     CommandSpec spec;
@@ -58,9 +54,7 @@ final class RetrainCommand implements Callable<Integer> {
         if (epochs < 1 || batch < 1) {
             throw new Main.UserError("--epochs and --batch must be at least 1");
         }
-        if (cropPadding < 0 || cutout < 0) {
-            throw new Main.UserError("--crop-padding and --cutout must not be negative");
-        }
+        io.cellforge.engine.Batches.Augment augment = augmentation.augment();
         String text = Inputs.text(arch);
         ArchFormat f = ArchFormat.byFileName(arch).filter(x -> x != ArchFormat.YAML).orElse(ArchFormats.sniff(text));
         SearchSpace s = Inputs.contextFor(f, text, arch, space, zoo);
@@ -77,7 +71,7 @@ final class RetrainCommand implements Callable<Integer> {
             Retrain.Result r;
             try {
                 r = Retrain.run(s, a, bundle, Retrain.Config.darts(epochs, batch, seed).withLr(lr)
-                        .withAugment(new io.cellforge.engine.Batches.Augment(cropPadding, flip, cutout)), e -> {
+                        .withAugment(augment), e -> {
                     err.printf("epoch %d/%d  train loss %.3f acc %.3f  test acc %.4f  %.0f s%n", e.epoch() + 1, e.epochs(),
                             e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds());
                     err.flush();

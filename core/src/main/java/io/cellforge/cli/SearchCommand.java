@@ -32,7 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "search", description = {"Search a space with a one-shot strategy and write the derived architecture.",
+@Command(name = "search", mixinStandardHelpOptions = true, description = {"Search a space with a one-shot strategy and write the derived architecture.",
         "Ctrl+C stops after the current step and still writes what was found."})
 final class SearchCommand implements Callable<Integer> {
 
@@ -71,12 +71,8 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "DIR", description = "continue the run saved in DIR exactly where it stopped")
     Path resume;
 
-    @Option(names = "--crop-padding", defaultValue = "0", paramLabel = "N", description = "random crop after N pixels of zero padding (DARTS on CIFAR: 4)")
-    int cropPadding;
-    @Option(names = "--flip", description = "random horizontal flips (not for digits or text)")
-    boolean flip;
-    @Option(names = "--cutout", defaultValue = "0", paramLabel = "N", description = "cutout of an NxN square (DARTS on CIFAR: 16)")
-    int cutout;
+    @picocli.CommandLine.Mixin
+    AugmentOptions augmentation;
 
     @Spec
     CommandSpec spec;
@@ -89,9 +85,7 @@ final class SearchCommand implements Callable<Integer> {
         if (epochs < 1 || batch < 1) {
             throw new Main.UserError("--epochs and --batch must be at least 1");
         }
-        if (cropPadding < 0 || cutout < 0) {
-            throw new Main.UserError("--crop-padding and --cutout must not be negative");
-        }
+        io.cellforge.engine.Batches.Augment augment = augmentation.augment();
         SearchSpace space = source.zoo != null ? Inputs.zoo(source.zoo) : Inputs.space(source.file).space();
         DataBundle bundle = Inputs.data(data);
         if (!bundle.train().shape().equals(space.network().input()) || bundle.train().classes() > space.network().classes()) {
@@ -100,7 +94,7 @@ final class SearchCommand implements Callable<Integer> {
                     + space.network().classes() + " classes");
         }
         SearchConfig cfg = SearchConfig.of(strategy, epochs, batch, seed)
-                .withAugment(new io.cellforge.engine.Batches.Augment(cropPadding, flip, cutout)).withGenerations(generations);
+                .withAugment(augment).withGenerations(generations);
         if (lr != null) {
             cfg = cfg.withLr(lr);
         }

@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "stats", description = {"Parameters and multiply-adds: per part and in total for a fixed network,",
+@Command(name = "stats", mixinStandardHelpOptions = true, description = {"Parameters and multiply-adds: per part and in total for a fixed network,",
         "the range and the number of architectures for a search space."})
 final class StatsCommand implements Callable<Integer> {
 

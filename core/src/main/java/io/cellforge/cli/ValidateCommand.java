@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-@Command(name = "validate", description = "Check a search space (Cellforge, VEGA or ModularNAS YAML) and list every problem with its place.")
+@Command(name = "validate", mixinStandardHelpOptions = true, description = "Check a search space (Cellforge, VEGA or ModularNAS YAML) and list every problem with its place.")
 final class ValidateCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the space to check")
     Path file;

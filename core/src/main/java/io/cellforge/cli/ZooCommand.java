@@ -15,7 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "zoo", description = {"List the zoo, or write a zoo space as a YAML template.",
+@Command(name = "zoo", mixinStandardHelpOptions = true, description = {"List the zoo, or write a zoo space as a YAML template.",
         "  cellforge zoo                       list", "  cellforge zoo NAME [-o FILE]        print or write one",
         "  cellforge zoo --write-all DIR       write every space to DIR/NAME.yaml"})
 final class ZooCommand implements Callable<Integer> {

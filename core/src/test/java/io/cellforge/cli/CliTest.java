@@ -83,6 +83,15 @@ class CliTest {
     }
 
     @Test
+    void everyCommandExplainsItselfWithHelp() {
+        for (String c : new String[] {"validate", "stats", "convert", "zoo", "search", "retrain", "bench"}) {
+            Run r = run(c, "--help");
+            assertEquals(0, r.code(), c + ": " + r.err());
+            assertTrue(r.out().startsWith("Usage: cellforge " + c), c + ": " + r.out());
+        }
+    }
+
+    @Test
     void badUsageIsExitTwo() {
         assertEquals(2, run("stats").code());
         assertEquals(2, run("stats", "--zoo", "x", "--genotype", "y").code());
