@@ -4,12 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellforge.analysis.Evaluator;
 import io.cellforge.engine.Backend;
 import io.cellforge.engine.Optimizers;
-import io.cellforge.engine.SameDiffNetwork;
+import io.cellforge.engine.CompiledNetwork;
 import io.cellforge.ops.OpCatalog;
 import io.cellforge.ops.Shape;
 import io.cellforge.space.SearchSpace;
 import io.cellforge.zoo.Zoo;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +39,8 @@ final class BenchCommand implements Callable<Integer> {
     int batch;
     @Option(names = "--steps", defaultValue = "3")
     int steps;
+    @Option(names = "--profile", description = "add the time of each kind of operation, summed over the measured steps")
+    boolean profile;
 
     @Spec
     CommandSpec spec;
@@ -54,29 +56,30 @@ final class BenchCommand implements Callable<Integer> {
         String backend = Backend.init();
         SearchSpace space = Zoo.dartsSearch(16, 8, 10, new Shape(3, 32, 32), OpCatalog.DARTS_PRIMITIVES);
         long t0 = System.nanoTime();
-        SameDiffNetwork net = new SameDiffNetwork(Evaluator.supernetPlan(space), SameDiffNetwork.Options.darts(1));
+        CompiledNetwork net = new CompiledNetwork(Evaluator.supernetPlan(space), CompiledNetwork.Options.darts(1));
         double buildSeconds = (System.nanoTime() - t0) / 1e9;
-        Map<String, INDArray> weights = new LinkedHashMap<>();
-        net.weightNames().forEach(n -> weights.put(n, net.graph().getVariable(n).getArr()));
-        Map<String, INDArray> arch = new LinkedHashMap<>();
-        net.archNames().forEach(n -> arch.put(n, net.graph().getVariable(n).getArr()));
+        Map<String, INDArray> weights = net.weights();
+        Map<String, INDArray> arch = net.arch();
         Optimizers.Sgd sgd = new Optimizers.Sgd(0.9, 3e-4);
         Optimizers.Adam adam = new Optimizers.Adam(0.5, 0.999, 1e-3);
-        Map<String, INDArray> train = feed(1);
-        Map<String, INDArray> valid = feed(2);
+        INDArray[] train = batch(1);
+        INDArray[] valid = batch(2);
         List<Double> ms = new ArrayList<>();
+        Map<String, long[]> timings = null;
         for (int i = 0; i <= steps; i++) {
             long s = System.nanoTime();
-            OutAndGrad a = net.graph().calculateGradientsAndOutputs(valid, List.of(SameDiffNetwork.LOSS), arch.keySet());
-            adam.step(arch, new HashMap<>(a.getGradients()), 3e-4);
-            OutAndGrad w = net.graph().calculateGradientsAndOutputs(train, List.of(SameDiffNetwork.LOSS), weights.keySet());
-            Map<String, INDArray> g = new HashMap<>(w.getGradients());
+            var a = net.train(valid[0], valid[1], Map.of(), EnumSet.of(CompiledNetwork.Grad.ARCH));
+            adam.step(arch, new HashMap<>(a.gradients()), 3e-4);
+            var w = net.train(train[0], train[1], Map.of(), EnumSet.of(CompiledNetwork.Grad.WEIGHTS));
+            Map<String, INDArray> g = new HashMap<>(w.gradients());
             net.gradientMasks().forEach((k, m) -> g.get(k).muli(m));
             Optimizers.clipGradNorm(g, 5);
             sgd.step(weights, g, 0.025);
             double stepMs = (System.nanoTime() - s) / 1e6;
             if (i > 0) {
-                ms.add(stepMs); // the first step builds the backward graph
+                ms.add(stepMs); // the first step allocates the buffers
+            } else if (profile) {
+                timings = net.profile();
             }
             spec.commandLine().getErr().printf("step %d/%d: %.0f ms%s%n", i, steps, stepMs, i == 0 ? " (warm-up)" : "");
             spec.commandLine().getErr().flush();
@@ -92,23 +95,30 @@ final class BenchCommand implements Callable<Integer> {
         o.put("step_ms_min", ms.get(0));
         o.put("step_ms_max", ms.get(ms.size() - 1));
         o.put("build_s", buildSeconds);
-        o.put("graph_ops", net.graph().getOps().size());
+        o.put("kernels", net.operationCount());
         o.put("supernet_params", net.parameterCount());
         o.put("peak_rss_mb", peakRssMb());
         o.put("backend", backend);
         o.put("cpus", Runtime.getRuntime().availableProcessors());
+        if (timings != null) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            timings.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
+                    .forEach(e -> p.put(e.getKey(), Map.of("ms", e.getValue()[0] / 1e6 / steps, "calls", e.getValue()[1] / steps)));
+            o.put("profile_per_step", p);
+        }
         spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(o));
         return 0;
     }
 
-    private Map<String, INDArray> feed(long seed) {
+    /** A random batch: images and one-hot labels. */
+    private INDArray[] batch(long seed) {
         Nd4j.getRandom().setSeed(seed);
         INDArray x = Nd4j.randn(DataType.FLOAT, batch, 3, 32, 32);
         INDArray y = Nd4j.zeros(DataType.FLOAT, batch, 10);
         for (int i = 0; i < batch; i++) {
             y.putScalar(i, (i * 7 + seed) % 10, 1.0);
         }
-        return Map.of(SameDiffNetwork.INPUT, x, SameDiffNetwork.LABELS, y);
+        return new INDArray[] {x, y};
     }
 
     /** The process's peak resident memory (VmHWM), which includes ND4J's off-heap buffers. */

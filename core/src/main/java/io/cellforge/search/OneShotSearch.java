@@ -8,22 +8,24 @@ import io.cellforge.engine.Backend;
 import io.cellforge.engine.Batches;
 import io.cellforge.engine.Checkpoint;
 import io.cellforge.engine.Optimizers;
-import io.cellforge.engine.SameDiffNetwork;
+import io.cellforge.engine.CompiledNetwork;
+import io.cellforge.engine.CompiledNetwork.Grad;
 import io.cellforge.io.LoadException;
 import io.cellforge.plan.PlanException;
 import io.cellforge.space.SearchSpace;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * One-shot search by gradient. {@code darts}: first-order DARTS (Liu et al. 2019), alternately an Adam step of the
@@ -78,22 +80,22 @@ public final class OneShotSearch {
         Batches train = new Batches(halves[0], stats, Math.min(cfg.batchSize(), halves[0].size()), cfg.seed())
                 .augmented(cfg.augment());
         Batches valid = new Batches(halves[1], stats, Math.min(cfg.batchSize(), halves[1].size()), cfg.seed() + 1);
-        SameDiffNetwork.MixedOp mixed = switch (cfg.strategy()) {
-            case "darts", "darts2" -> SameDiffNetwork.MixedOp.WEIGHTED_SUM;
-            case "gdas" -> SameDiffNetwork.MixedOp.GUMBEL_HARD;
-            case "snas" -> SameDiffNetwork.MixedOp.GUMBEL_SUM;
-            case "spos" -> SameDiffNetwork.MixedOp.INDEX;
-            case "proxyless" -> SameDiffNetwork.MixedOp.BIN_GATE;
+        CompiledNetwork.MixedOp mixed = switch (cfg.strategy()) {
+            case "darts", "darts2" -> CompiledNetwork.MixedOp.WEIGHTED_SUM;
+            case "gdas" -> CompiledNetwork.MixedOp.GUMBEL_HARD;
+            case "snas" -> CompiledNetwork.MixedOp.GUMBEL_SUM;
+            case "spos" -> CompiledNetwork.MixedOp.INDEX;
+            case "proxyless" -> CompiledNetwork.MixedOp.BIN_GATE;
             default -> throw new IllegalArgumentException("unknown strategy '" + cfg.strategy() + "'; available: " + STRATEGIES);
         };
         boolean bilevel = !cfg.strategy().equals("snas");
         boolean singlePath = cfg.strategy().equals("spos");
-        SameDiffNetwork net = new SameDiffNetwork(Evaluator.supernetPlan(space),
-                SameDiffNetwork.Options.darts(cfg.seed()).withMixedOp(mixed));
+        CompiledNetwork net = new CompiledNetwork(Evaluator.supernetPlan(space),
+                CompiledNetwork.Options.darts(cfg.seed()).withMixedOp(mixed));
         Optimizers.Sgd sgd = new Optimizers.Sgd(cfg.momentum(), cfg.weightDecay());
         Optimizers.Adam adam = new Optimizers.Adam(cfg.archBeta1(), cfg.archBeta2(), cfg.archWeightDecay());
-        Map<String, INDArray> weights = arrays(net, net.weightNames());
-        Map<String, INDArray> arch = arrays(net, net.archNames());
+        Map<String, INDArray> weights = net.weights();
+        Map<String, INDArray> arch = net.arch();
         int steps = Math.min(train.stepsPerEpoch(), valid.stepsPerEpoch());
         List<SearchEvents.Epoch> history = new ArrayList<>();
         int startEpoch = 0;
@@ -160,38 +162,34 @@ public final class OneShotSearch {
                     Map<String, INDArray> gates = net.sampleGates(noise, tau);
                     Map<String, INDArray> ga;
                     if (cfg.strategy().equals("proxyless")) {
-                        ga = binaryGateArchGradient(net, feed(vb, gates), noise);
+                        ga = binaryGateArchGradient(net, vb, noise);
                         validLossSum += lastValidLoss;
                     } else if (cfg.strategy().equals("darts2")) {
-                        ga = unrolledArchGradient(net, weights, arch, sgd, feed(tb, gates), feed(vb, gates), lr);
+                        ga = unrolledArchGradient(net, weights, arch, sgd, tb, vb, gates, lr);
                         validLossSum += lastValidLoss;
                     } else {
-                        OutAndGrad a = net.graph().calculateGradientsAndOutputs(feed(vb, gates), List.of(SameDiffNetwork.LOSS),
-                                arch.keySet());
-                        validLossSum += a.getOutputs().get(SameDiffNetwork.LOSS).getDouble(0);
-                        ga = new HashMap<>(a.getGradients());
+                        CompiledNetwork.Result a = net.train(vb.x(), vb.y(), gates, EnumSet.of(Grad.ARCH));
+                        validLossSum += a.loss();
+                        ga = new HashMap<>(a.gradients());
                     }
                     adam.step(arch, ga, cfg.archLr());
                 } else {
                     tb = train.next();
                 }
-                List<String> wanted = new ArrayList<>(weights.keySet());
-                if (!bilevel) {
-                    wanted.addAll(arch.keySet()); // single level: one pass gives both gradients
-                }
+                // Single level (SNAS): one pass gives both gradients.
+                Set<Grad> wanted = bilevel ? EnumSet.of(Grad.WEIGHTS) : EnumSet.of(Grad.WEIGHTS, Grad.ARCH);
                 Map<String, INDArray> gates = singlePath ? net.gatesFor(Sampling.uniform(space, noise)) : net.sampleGates(noise, tau);
                 if (cfg.strategy().equals("proxyless")) {
                     sampleBinaryGates(net, noise);
                 }
-                OutAndGrad w = net.graph().calculateGradientsAndOutputs(feed(tb, gates),
-                        List.of(SameDiffNetwork.LOSS, SameDiffNetwork.LOGITS), wanted);
+                CompiledNetwork.Result w = net.train(tb.x(), tb.y(), gates, wanted);
                 if (!bilevel && !arch.isEmpty()) {
                     Map<String, INDArray> ga = new HashMap<>();
-                    arch.keySet().forEach(k -> ga.put(k, w.getGradients().get(k)));
+                    arch.keySet().forEach(k -> ga.put(k, w.gradients().get(k)));
                     adam.step(arch, ga, cfg.archLr());
                 }
-                Map<String, INDArray> grads = new HashMap<>(w.getGradients());
-                grads.keySet().removeAll(arch.keySet());
+                Map<String, INDArray> grads = new HashMap<>(w.gradients());
+                grads.keySet().retainAll(weights.keySet());
                 net.gradientMasks().forEach((k, mask) -> {
                     if (grads.containsKey(k)) {
                         grads.get(k).muli(mask);
@@ -199,8 +197,8 @@ public final class OneShotSearch {
                 });
                 Optimizers.clipGradNorm(grads, cfg.gradClip());
                 sgd.step(weights, grads, lr);
-                double loss = w.getOutputs().get(SameDiffNetwork.LOSS).getDouble(0);
-                int ok = Batches.correct(w.getOutputs().get(SameDiffNetwork.LOGITS), tb.labels());
+                double loss = w.loss();
+                int ok = Batches.correct(w.logits(), tb.labels());
                 lossSum += loss;
                 correct += ok;
                 seen += tb.labels().length;
@@ -236,7 +234,7 @@ public final class OneShotSearch {
     }
 
     /** One path per key drawn from softmax(alpha); with no generator, the most likely one. */
-    private static void sampleBinaryGates(SameDiffNetwork net, Random r) {
+    private static void sampleBinaryGates(CompiledNetwork net, Random r) {
         Map<String, double[]> p = probabilities(net);
         net.binaryGates().forEach((key, gate) -> {
             double[] pk = p.get(key);
@@ -266,15 +264,14 @@ public final class OneShotSearch {
      * ProxylessNAS-G: with a sampled path, dL/dalpha_i = sum_j dL/dg_j p_j (delta_ij - p_i), where g are the binary
      * gates and p = softmax(alpha).
      */
-    private Map<String, INDArray> binaryGateArchGradient(SameDiffNetwork net, Map<String, INDArray> validFeed, Random r) {
+    private Map<String, INDArray> binaryGateArchGradient(CompiledNetwork net, Batches.Batch valid, Random r) {
         sampleBinaryGates(net, r);
-        List<String> gateNames = net.binaryGates().keySet().stream().map(SameDiffNetwork::binaryGateName).toList();
-        OutAndGrad og = net.graph().calculateGradientsAndOutputs(validFeed, List.of(SameDiffNetwork.LOSS), gateNames);
-        lastValidLoss = og.getOutputs().get(SameDiffNetwork.LOSS).getDouble(0);
+        CompiledNetwork.Result og = net.train(valid.x(), valid.y(), Map.of(), EnumSet.of(Grad.GATES));
+        lastValidLoss = og.loss();
         Map<String, double[]> p = probabilities(net);
         Map<String, INDArray> grads = new HashMap<>();
         for (String key : net.binaryGates().keySet()) {
-            double[] dg = og.getGradients().get(SameDiffNetwork.binaryGateName(key)).toDoubleVector();
+            double[] dg = og.gradients().get("bingate/" + key).toDoubleVector();
             double[] pk = p.get(key);
             double[] da = new double[pk.length];
             for (int i = 0; i < pk.length; i++) {
@@ -288,7 +285,7 @@ public final class OneShotSearch {
     }
 
     /** SPOS's evolutionary search: the fittest of a population, bred by crossover and mutation. */
-    private Architecture evolve(SameDiffNetwork net, Batches valid, Dataset d, SearchEvents.Listener listener,
+    private Architecture evolve(CompiledNetwork net, Batches valid, Dataset d, SearchEvents.Listener listener,
                                 SearchControl control) {
         Random r = new Random(cfg.seed() + 17);
         Map<Architecture, Double> fitness = new LinkedHashMap<>();
@@ -319,7 +316,7 @@ public final class OneShotSearch {
     }
 
     /** Accuracy of one path of the supernet on the first validation batches. */
-    private static double fitness(SameDiffNetwork net, Batches valid, Dataset d, Architecture a) {
+    private static double fitness(CompiledNetwork net, Batches valid, Dataset d, Architecture a) {
         int b = valid.batchSize();
         int n = Math.min(FITNESS_BATCHES * b, d.size() / b * b);
         int[] idx = new int[n];
@@ -355,13 +352,12 @@ public final class OneShotSearch {
      * L_valid at w', less lr times (grad_a L_train(w + R v) - grad_a L_train(w - R v)) / 2R with v = grad_w' L_valid
      * and R = 0.01 / |v|. The weights are restored afterwards.
      */
-    Map<String, INDArray> unrolledArchGradient(SameDiffNetwork net, Map<String, INDArray> weights,
-                                                       Map<String, INDArray> arch, Optimizers.Sgd sgd,
-                                                       Map<String, INDArray> trainFeed, Map<String, INDArray> validFeed,
-                                                       double lr) {
+    Map<String, INDArray> unrolledArchGradient(CompiledNetwork net, Map<String, INDArray> weights,
+                                               Map<String, INDArray> arch, Optimizers.Sgd sgd, Batches.Batch train,
+                                               Batches.Batch valid, Map<String, INDArray> gates, double lr) {
         Map<String, INDArray> saved = new HashMap<>();
         weights.forEach((k, v) -> saved.put(k, v.dup()));
-        Map<String, INDArray> gw = net.graph().calculateGradients(trainFeed, weights.keySet());
+        Map<String, INDArray> gw = net.train(train.x(), train.y(), gates, EnumSet.of(Grad.WEIGHTS)).gradients();
         for (var e : weights.entrySet()) {
             INDArray g = gw.get(e.getKey()).dup();
             INDArray mask = net.gradientMasks().get(e.getKey());
@@ -375,16 +371,14 @@ public final class OneShotSearch {
             }
             e.getValue().subi(g.muli(lr));
         }
-        List<String> both = new ArrayList<>(arch.keySet());
-        both.addAll(weights.keySet());
-        OutAndGrad v = net.graph().calculateGradientsAndOutputs(validFeed, List.of(SameDiffNetwork.LOSS), both);
-        lastValidLoss = v.getOutputs().get(SameDiffNetwork.LOSS).getDouble(0);
+        CompiledNetwork.Result v = net.train(valid.x(), valid.y(), gates, EnumSet.of(Grad.WEIGHTS, Grad.ARCH));
+        lastValidLoss = v.loss();
         Map<String, INDArray> dalpha = new HashMap<>();
-        arch.keySet().forEach(k -> dalpha.put(k, v.getGradients().get(k).dup()));
+        arch.keySet().forEach(k -> dalpha.put(k, v.gradients().get(k).dup()));
         Map<String, INDArray> vector = new HashMap<>();
         double norm = 0;
         for (String k : weights.keySet()) {
-            INDArray g = v.getGradients().get(k).dup();
+            INDArray g = v.gradients().get(k).dup();
             INDArray mask = net.gradientMasks().get(k);
             if (mask != null) {
                 g.muli(mask);
@@ -395,11 +389,11 @@ public final class OneShotSearch {
         }
         double r = 0.01 / Math.max(Math.sqrt(norm), 1e-12);
         weights.forEach((k, w) -> w.assign(saved.get(k)).addi(vector.get(k).mul(r)));
-        Map<String, INDArray> plus = net.graph().calculateGradients(trainFeed, arch.keySet());
+        Map<String, INDArray> plus = net.train(train.x(), train.y(), gates, EnumSet.of(Grad.ARCH)).gradients();
         Map<String, INDArray> gPlus = new HashMap<>();
         plus.forEach((k, g) -> gPlus.put(k, g.dup()));
         weights.forEach((k, w) -> w.assign(saved.get(k)).subi(vector.get(k).mul(r)));
-        Map<String, INDArray> minus = net.graph().calculateGradients(trainFeed, arch.keySet());
+        Map<String, INDArray> minus = net.train(train.x(), train.y(), gates, EnumSet.of(Grad.ARCH)).gradients();
         weights.forEach((k, w) -> w.assign(saved.get(k)));
         for (String k : arch.keySet()) {
             dalpha.get(k).subi(gPlus.get(k).sub(minus.get(k)).divi(2 * r).muli(lr));
@@ -443,21 +437,8 @@ public final class OneShotSearch {
                 Derivation.derive(space, w), ((Number) m.get("seconds")).doubleValue());
     }
 
-    private static Map<String, INDArray> feed(Batches.Batch b, Map<String, INDArray> gates) {
-        Map<String, INDArray> m = new HashMap<>(gates);
-        m.put(SameDiffNetwork.INPUT, b.x());
-        m.put(SameDiffNetwork.LABELS, b.y());
-        return m;
-    }
-
-    private static Map<String, INDArray> arrays(SameDiffNetwork net, List<String> names) {
-        Map<String, INDArray> m = new LinkedHashMap<>();
-        names.forEach(n -> m.put(n, net.graph().getVariable(n).getArr()));
-        return m;
-    }
-
     /** Loss and accuracy over the full batches of a dataset, forward only. */
-    static double[] evaluate(SameDiffNetwork net, Batches batches, Dataset d, Map<String, INDArray> gates) {
+    static double[] evaluate(CompiledNetwork net, Batches batches, Dataset d, Map<String, INDArray> gates) {
         int b = batches.batchSize();
         double loss = 0;
         int ok = 0;
@@ -468,16 +449,16 @@ public final class OneShotSearch {
                 idx[i] = start + i;
             }
             Batches.Batch batch = batches.make(d, idx);
-            Map<String, INDArray> out = net.graph().output(feed(batch, gates), SameDiffNetwork.LOSS, SameDiffNetwork.LOGITS);
-            loss += out.get(SameDiffNetwork.LOSS).getDouble(0) * b;
-            ok += Batches.correct(out.get(SameDiffNetwork.LOGITS), batch.labels());
+            CompiledNetwork.Result out = net.evaluate(batch.x(), batch.y(), gates);
+            loss += out.loss() * b;
+            ok += Batches.correct(out.logits(), batch.labels());
             n += b;
         }
         return new double[] {loss / Math.max(1, n), (double) ok / Math.max(1, n)};
     }
 
     /** The softmax of every key's architecture weights. */
-    static Map<String, double[]> probabilities(SameDiffNetwork net) {
+    static Map<String, double[]> probabilities(CompiledNetwork net) {
         Map<String, double[]> out = new LinkedHashMap<>();
         net.archLogits().forEach((k, a) -> {
             double max = Double.NEGATIVE_INFINITY;

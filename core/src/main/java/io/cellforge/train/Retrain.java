@@ -7,16 +7,16 @@ import io.cellforge.data.Dataset;
 import io.cellforge.engine.Backend;
 import io.cellforge.engine.Batches;
 import io.cellforge.engine.Optimizers;
-import io.cellforge.engine.SameDiffNetwork;
+import io.cellforge.engine.CompiledNetwork;
 import io.cellforge.plan.PlanException;
 import io.cellforge.search.SearchControl;
 import io.cellforge.space.Network;
 import io.cellforge.space.SearchSpace;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,17 +65,13 @@ public final class Retrain {
     public static Result run(SearchSpace space, Architecture arch, DataBundle data, Config cfg, Consumer<Epoch> listener,
                              SearchControl control) throws PlanException {
         String backend = Backend.init();
-        SameDiffNetwork net = new SameDiffNetwork(Evaluator.fixedPlan(finalNetwork(space), arch),
-                SameDiffNetwork.Options.retrain(cfg.seed()));
+        CompiledNetwork net = new CompiledNetwork(Evaluator.fixedPlan(finalNetwork(space), arch),
+                CompiledNetwork.Options.retrain(cfg.seed()));
         float[][] stats = data.train().channelStats();
         Batches train = new Batches(data.train(), stats, Math.min(cfg.batchSize(), data.train().size()), cfg.seed())
                 .augmented(cfg.augment());
         Optimizers.Sgd sgd = new Optimizers.Sgd(cfg.momentum(), cfg.weightDecay());
-        Map<String, INDArray> weights = new LinkedHashMap<>();
-        net.weightNames().forEach(n -> weights.put(n, net.graph().getVariable(n).getArr()));
-        List<String> outputs = new ArrayList<>(List.of(SameDiffNetwork.LOSS, SameDiffNetwork.LOGITS));
-        outputs.addAll(net.batchStatNames());
-        INDArray on = Nd4j.scalar(net.dataType(), 1.0);
+        Map<String, INDArray> weights = net.weights();
         List<Epoch> history = new ArrayList<>();
         boolean completed = true;
         double test = 0;
@@ -92,9 +88,8 @@ public final class Retrain {
                     break;
                 }
                 Batches.Batch b = train.next();
-                OutAndGrad og = net.graph().calculateGradientsAndOutputs(Map.of(SameDiffNetwork.INPUT, b.x(),
-                        SameDiffNetwork.LABELS, b.y(), SameDiffNetwork.TRAINING, on), outputs, weights.keySet());
-                Map<String, INDArray> grads = new HashMap<>(og.getGradients());
+                CompiledNetwork.Result og = net.train(b.x(), b.y(), Map.of(), EnumSet.of(CompiledNetwork.Grad.WEIGHTS));
+                Map<String, INDArray> grads = new HashMap<>(og.gradients());
                 net.gradientMasks().forEach((k, mask) -> {
                     if (grads.containsKey(k)) {
                         grads.get(k).muli(mask);
@@ -102,9 +97,8 @@ public final class Retrain {
                 });
                 Optimizers.clipGradNorm(grads, cfg.gradClip());
                 sgd.step(weights, grads, lr);
-                net.updateRunningStats(og.getOutputs(), b.labels().length);
-                loss += og.getOutputs().get(SameDiffNetwork.LOSS).getDouble(0);
-                correct += Batches.correct(og.getOutputs().get(SameDiffNetwork.LOGITS), b.labels());
+                loss += og.loss();
+                correct += Batches.correct(og.logits(), b.labels());
                 seen += b.labels().length;
             }
             if (!completed || seen == 0) {
@@ -120,8 +114,7 @@ public final class Retrain {
     }
 
     /** Accuracy in inference mode (running statistics) over every image of {@code d}, remainder included. */
-    public static double accuracy(SameDiffNetwork net, Batches normaliser, Dataset d, int batch) {
-        INDArray off = Nd4j.scalar(net.dataType(), 0.0);
+    public static double accuracy(CompiledNetwork net, Batches normaliser, Dataset d, int batch) {
         int ok = 0;
         for (int start = 0; start < d.size(); start += batch) {
             int n = Math.min(batch, d.size() - start);
@@ -130,9 +123,7 @@ public final class Retrain {
                 idx[i] = start + i;
             }
             Batches.Batch b = normaliser.make(d, idx);
-            INDArray logits = net.graph().output(Map.of(SameDiffNetwork.INPUT, b.x(), SameDiffNetwork.LABELS, b.y(),
-                    SameDiffNetwork.TRAINING, off), SameDiffNetwork.LOGITS).get(SameDiffNetwork.LOGITS);
-            ok += Batches.correct(logits, b.labels());
+            ok += Batches.correct(net.evaluate(b.x(), b.y(), Map.of()).logits(), b.labels());
         }
         return (double) ok / d.size();
     }

@@ -33,7 +33,7 @@ class CudaProfileBuildTest {
         assertTrue(p.waitFor(15, TimeUnit.MINUTES), "the CUDA build took more than 15 minutes");
         String log = Files.readString(tmp.resolve("build.log"));
         assertEquals(0, p.exitValue(), log);
-        assertTrue(Files.exists(core.resolve("target/classes/io/cellforge/engine/SameDiffNetwork.class")), log);
+        assertTrue(Files.exists(core.resolve("target/classes/io/cellforge/engine/CompiledNetwork.class")), log);
         List<String> tree = new ProcessBuilder("mvn", "-B", "-q", "-o", "-Pcuda", "-Dcuda", "-f", core.resolve("pom.xml").toString(),
                 "dependency:list", "-DincludeGroupIds=org.nd4j", "-DoutputFile=" + tmp.resolve("deps.txt")).start().waitFor() == 0
                 ? Files.readAllLines(tmp.resolve("deps.txt")) : List.of();

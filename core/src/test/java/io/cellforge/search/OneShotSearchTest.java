@@ -123,9 +123,9 @@ class OneShotSearchTest {
     void aSinglePathGivesNoGradientToWhatItLeavesOut() throws Exception {
         SearchSpace s = tiny();
         var plan = Evaluator.supernetPlan(s);
-        var net = new io.cellforge.engine.SameDiffNetwork(plan, io.cellforge.engine.SameDiffNetwork.Options.darts(1)
-                .withMixedOp(io.cellforge.engine.SameDiffNetwork.MixedOp.INDEX));
-        assertTrue(net.archNames().isEmpty(), "SPOS has no architecture weights");
+        var net = new io.cellforge.engine.CompiledNetwork(plan, io.cellforge.engine.CompiledNetwork.Options.darts(1)
+                .withMixedOp(io.cellforge.engine.CompiledNetwork.MixedOp.INDEX));
+        assertTrue(net.arch().isEmpty(), "SPOS has no architecture weights");
         // n2 keeps only its input from in0, through sep_conv_3x3; n1's op is skip_connect.
         var arch = new io.cellforge.arch.Architecture(Map.of(
                 "n1_p0", new io.cellforge.arch.Decision.Op("skip_connect"),
@@ -133,13 +133,11 @@ class OneShotSearchTest {
                 "n2_p0", new io.cellforge.arch.Decision.Op("sep_conv_3x3"),
                 "n2_p1", new io.cellforge.arch.Decision.Op("sep_conv_3x3"),
                 "n2_switch", new io.cellforge.arch.Decision.Inputs(List.of(0))));
-        Map<String, org.nd4j.linalg.api.ndarray.INDArray> feed = new java.util.HashMap<>(net.gatesFor(arch));
         var b = new io.cellforge.engine.Batches(digits.train(), digits.train().channelStats(), 8, 1).next();
-        feed.put(io.cellforge.engine.SameDiffNetwork.INPUT, b.x());
-        feed.put(io.cellforge.engine.SameDiffNetwork.LABELS, b.y());
-        var g = net.graph().calculateGradients(feed, net.weightNames());
-        long zero = net.weightNames().stream().filter(w -> g.get(w).norm2Number().doubleValue() == 0).count();
-        long live = net.weightNames().size() - zero;
+        var g = net.train(b.x(), b.y(), net.gatesFor(arch), java.util.Set.of(io.cellforge.engine.CompiledNetwork.Grad.WEIGHTS))
+                .gradients();
+        long zero = net.weights().keySet().stream().filter(w -> g.get(w).norm2Number().doubleValue() == 0).count();
+        long live = net.weights().size() - zero;
         // n1 (skip) and n2_p1 (input left out) contribute nothing; n2_p0's sep_conv, the stem, preprocessing and head learn.
         assertTrue(zero >= 8, "sep_conv weights of the two paths not taken get no gradient: " + zero);
         assertTrue(live >= 6, "the path taken learns: " + live);
@@ -208,30 +206,28 @@ class OneShotSearchTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(io.cellforge.engine.SameDiffNetwork.MixedOp.class)
-    void theDartsMiniSpaceCompilesWithEveryMixedOpAndOneDecisionPerSharedKey(io.cellforge.engine.SameDiffNetwork.MixedOp mixed)
+    @org.junit.jupiter.params.provider.EnumSource(io.cellforge.engine.CompiledNetwork.MixedOp.class)
+    void theDartsMiniSpaceCompilesWithEveryMixedOpAndOneDecisionPerSharedKey(io.cellforge.engine.CompiledNetwork.MixedOp mixed)
             throws Exception {
         SearchSpace s = Zoo.get("darts-mini").orElseThrow();
         var plan = Evaluator.supernetPlan(s);
         assertEquals(28, plan.choices().keySet().stream().filter(k -> !k.endsWith("switch")).count());
-        var net = new io.cellforge.engine.SameDiffNetwork(plan,
-                io.cellforge.engine.SameDiffNetwork.Options.darts(1).withMixedOp(mixed));
-        boolean index = mixed == io.cellforge.engine.SameDiffNetwork.MixedOp.INDEX;
+        var net = new io.cellforge.engine.CompiledNetwork(plan,
+                io.cellforge.engine.CompiledNetwork.Options.darts(1).withMixedOp(mixed));
+        boolean index = mixed == io.cellforge.engine.CompiledNetwork.MixedOp.INDEX;
         // Three normal cells and two reduction cells share 28 keys: 28 alphas (none for single paths), noise once per key.
-        assertEquals(index ? 0 : 28, net.archNames().size());
+        assertEquals(index ? 0 : 28, net.arch().size());
         java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> feed = new java.util.HashMap<>(index
                 ? net.gatesFor(io.cellforge.analysis.SpaceStats.first(s)) : net.sampleGates(new java.util.Random(1), 1.0));
         if (index) {
             assertEquals(28 + 8, feed.size(), "a gate per LayerChoice key and a mask per InputChoice key");
         }
-        boolean gumbel = mixed == io.cellforge.engine.SameDiffNetwork.MixedOp.GUMBEL_SUM
-                || mixed == io.cellforge.engine.SameDiffNetwork.MixedOp.GUMBEL_HARD;
+        boolean gumbel = mixed == io.cellforge.engine.CompiledNetwork.MixedOp.GUMBEL_SUM
+                || mixed == io.cellforge.engine.CompiledNetwork.MixedOp.GUMBEL_HARD;
         assertEquals(gumbel ? 28 : 0, feed.keySet().stream().filter(k -> k.startsWith("gumbel/")).count());
         // and a forward pass needs nothing more than that feed
         var b = new io.cellforge.engine.Batches(digits.train(), digits.train().channelStats(), 4, 1).next();
-        feed.put(io.cellforge.engine.SameDiffNetwork.INPUT, b.x());
-        feed.put(io.cellforge.engine.SameDiffNetwork.LABELS, b.y());
-        double loss = net.graph().outputSingle(feed, io.cellforge.engine.SameDiffNetwork.LOSS).getDouble(0);
+        double loss = net.evaluate(b.x(), b.y(), feed).loss();
         assertTrue(Double.isFinite(loss));
     }
 }

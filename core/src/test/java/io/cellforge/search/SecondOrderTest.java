@@ -2,7 +2,9 @@ package io.cellforge.search;
 
 import io.cellforge.analysis.Evaluator;
 import io.cellforge.engine.Optimizers;
-import io.cellforge.engine.SameDiffNetwork;
+import io.cellforge.engine.Batches;
+import io.cellforge.engine.CompiledNetwork;
+import io.cellforge.engine.CompiledNetwork.Grad;
 import io.cellforge.plan.Plan;
 import io.cellforge.space.SearchSpace;
 import org.junit.jupiter.api.Test;
@@ -10,8 +12,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 
@@ -21,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The second-order DARTS gradient approximates the derivative of the validation loss at the unrolled weights. */
 class SecondOrderTest {
 
-    static Map<String, INDArray> batch(Plan p, int n, long seed) {
+    static Batches.Batch batch(Plan p, int n, long seed) {
         Random r = new Random(seed);
         INDArray x = Nd4j.create(DataType.DOUBLE, n, p.input().channels(), p.input().height(), p.input().width());
         for (long i = 0; i < x.length(); i++) {
@@ -31,31 +33,29 @@ class SecondOrderTest {
         for (int i = 0; i < n; i++) {
             y.putScalar(i, r.nextInt(p.classes()), 1.0);
         }
-        return Map.of(SameDiffNetwork.INPUT, x, SameDiffNetwork.LABELS, y);
+        return new Batches.Batch(x, y, null);
     }
 
     @Test
     void theUnrolledGradientMatchesTheDerivativeOfTheUnrolledLoss() throws Exception {
         SearchSpace s = OneShotSearchTest.tiny();
         Plan plan = Evaluator.supernetPlan(s);
-        SameDiffNetwork net = new SameDiffNetwork(plan, SameDiffNetwork.Options.darts(4).withDataType(DataType.DOUBLE));
-        Map<String, INDArray> weights = new LinkedHashMap<>();
-        net.weightNames().forEach(n -> weights.put(n, net.graph().getVariable(n).getArr()));
-        Map<String, INDArray> arch = new LinkedHashMap<>();
-        net.archNames().forEach(n -> arch.put(n, net.graph().getVariable(n).getArr()));
+        CompiledNetwork net = new CompiledNetwork(plan, CompiledNetwork.Options.darts(4).withDataType(DataType.DOUBLE));
+        Map<String, INDArray> weights = net.weights();
+        Map<String, INDArray> arch = net.arch();
         Random init = new Random(8); // the test's own generator: ND4J's global one depends on the tests run before
         for (INDArray a : arch.values()) {
             for (long i = 0; i < a.length(); i++) {
                 a.putScalar(i, 0.5 * init.nextGaussian());
             }
         }
-        Map<String, INDArray> train = batch(plan, 6, 1);
-        Map<String, INDArray> valid = batch(plan, 6, 2);
+        Batches.Batch train = batch(plan, 6, 1);
+        Batches.Batch valid = batch(plan, 6, 2);
         double lr = 0.05;
         SearchConfig cfg = SearchConfig.of("darts2", 1, 6, 4);
         OneShotSearch search = new OneShotSearch(s, null, cfg);
         Map<String, INDArray> approx = search.unrolledArchGradient(net, weights, arch, new Optimizers.Sgd(0.9, cfg.weightDecay()),
-                train, valid, lr);
+                train, valid, Map.of(), lr);
 
         // The exact objective, differentiated numerically in one alpha entry at a time.
         String key = "alpha/n2_p1";
@@ -63,7 +63,8 @@ class SecondOrderTest {
         Map<String, INDArray> saved = new HashMap<>();
         weights.forEach((k, w) -> saved.put(k, w.dup()));
         double eps = 1e-4;
-        Map<String, INDArray> first = net.graph().calculateGradients(valid, arch.keySet());
+        Map<String, INDArray> first = new HashMap<>();
+        net.train(valid.x(), valid.y(), Map.of(), EnumSet.of(Grad.ARCH)).gradients().forEach((k, v) -> first.put(k, v.dup()));
         double errSecond = 0;
         double errFirst = 0;
         for (int i = 0; i < alpha.length(); i++) {
@@ -86,12 +87,12 @@ class SecondOrderTest {
     }
 
     /** L_valid(w - lr (grad_w L_train(w) + wd w)) with w the saved weights; the weights are restored after. */
-    private static double unrolledValidLoss(SameDiffNetwork net, Map<String, INDArray> weights, Map<String, INDArray> saved,
-                                            Map<String, INDArray> train, Map<String, INDArray> valid, double lr, double wd) {
+    private static double unrolledValidLoss(CompiledNetwork net, Map<String, INDArray> weights, Map<String, INDArray> saved,
+                                            Batches.Batch train, Batches.Batch valid, double lr, double wd) {
         weights.forEach((k, w) -> w.assign(saved.get(k)));
-        Map<String, INDArray> g = net.graph().calculateGradients(train, weights.keySet());
+        Map<String, INDArray> g = net.train(train.x(), train.y(), Map.of(), EnumSet.of(Grad.WEIGHTS)).gradients();
         weights.forEach((k, w) -> w.subi(g.get(k).add(w.mul(wd)).muli(lr)));
-        double loss = net.graph().outputSingle(valid, SameDiffNetwork.LOSS).getDouble(0);
+        double loss = net.train(valid.x(), valid.y(), Map.of(), EnumSet.noneOf(Grad.class)).loss();
         weights.forEach((k, w) -> w.assign(saved.get(k)));
         return loss;
     }

@@ -6,7 +6,7 @@ import io.cellforge.arch.Decision;
 import io.cellforge.data.DataBundle;
 import io.cellforge.data.Datasets;
 import io.cellforge.engine.Batches;
-import io.cellforge.engine.SameDiffNetwork;
+import io.cellforge.engine.CompiledNetwork;
 import io.cellforge.io.SpaceYaml;
 import io.cellforge.arch.Genotype;
 import io.cellforge.io.ArchFormats;
@@ -56,23 +56,16 @@ class RetrainTest {
     @Test
     void inferenceUsesRunningStatisticsSoAnImageGetsTheSameAnswerAloneOrInABatch() throws Exception {
         SearchSpace s = Retrain.finalNetwork(SpaceYaml.read(SPACE, "tiny").space());
-        SameDiffNetwork net = new SameDiffNetwork(Evaluator.fixedPlan(s, sepConv()), SameDiffNetwork.Options.retrain(3));
+        CompiledNetwork net = new CompiledNetwork(Evaluator.fixedPlan(s, sepConv()), CompiledNetwork.Options.retrain(3));
         DataBundle d = Datasets.digits();
         Batches b = new Batches(d.train(), d.train().channelStats(), 32, 1);
         // One training pass to move the running averages away from their start.
         var batch = b.next();
-        INDArray on = Nd4j.scalar(net.dataType(), 1.0);
-        List<String> outs = new ArrayList<>(net.batchStatNames());
-        var o = net.graph().output(Map.of(SameDiffNetwork.INPUT, batch.x(), SameDiffNetwork.LABELS, batch.y(),
-                SameDiffNetwork.TRAINING, on), outs.toArray(new String[0]));
-        net.updateRunningStats(o, 32);
-        INDArray off = Nd4j.scalar(net.dataType(), 0.0);
+        net.train(batch.x(), batch.y(), Map.of(), java.util.Set.of(CompiledNetwork.Grad.WEIGHTS));
         Batches.Batch many = b.make(d.test(), new int[] {0, 1, 2, 3});
         Batches.Batch one = b.make(d.test(), new int[] {2});
-        INDArray all = net.graph().output(Map.of(SameDiffNetwork.INPUT, many.x(), SameDiffNetwork.LABELS, many.y(),
-                SameDiffNetwork.TRAINING, off), SameDiffNetwork.LOGITS).get(SameDiffNetwork.LOGITS);
-        INDArray alone = net.graph().output(Map.of(SameDiffNetwork.INPUT, one.x(), SameDiffNetwork.LABELS, one.y(),
-                SameDiffNetwork.TRAINING, off), SameDiffNetwork.LOGITS).get(SameDiffNetwork.LOGITS);
+        INDArray all = net.evaluate(many.x(), many.y(), Map.of()).logits().dup();
+        INDArray alone = net.evaluate(one.x(), one.y(), Map.of()).logits();
         for (int c = 0; c < 10; c++) {
             assertEquals(all.getDouble(2, c), alone.getDouble(0, c), 1e-4);
         }

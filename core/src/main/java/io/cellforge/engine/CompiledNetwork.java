@@ -1,0 +1,1313 @@
+package io.cellforge.engine;
+
+import io.cellforge.arch.Architecture;
+import io.cellforge.arch.Decision;
+import io.cellforge.ops.Layer;
+import io.cellforge.ops.Shape;
+import io.cellforge.ops.ShapeException;
+import io.cellforge.plan.Plan;
+import io.cellforge.space.Reduction;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * A {@link Plan} compiled into a list of native kernel calls with a hand-written backward pass. Every tensor
+ * has one buffer, allocated once per batch size and reused every step; parameter-free computations of the same
+ * input (the ReLU before each convolution candidate, pools, their affine-free BatchNorm) are computed once; and
+ * a pass computes only the candidates its mixing weights need. Network weights and architecture weights
+ * ({@code alpha/KEY} per LayerChoice, {@code beta/KEY} per weighted InputChoice) are separate, each with its own
+ * optimizer. Not thread-safe: one pass at a time.
+ */
+public final class CompiledNetwork {
+    static final double AUX_WEIGHT = 0.4;
+    static final double BN_EPS = 1e-5;
+    /** PyTorch's BatchNorm momentum for the running averages. */
+    static final double BN_MOMENTUM = 0.1;
+
+    /**
+     * How a LayerChoice mixes its candidates in the supernet (ModularNAS's mixed operators). WEIGHTED_SUM:
+     * softmax of alpha (DARTS). GUMBEL_SUM: softmax((alpha + Gumbel noise) / tau) (SNAS). GUMBEL_HARD: the one-hot
+     * of that in the forward pass, its soft gradient in the backward pass (GDAS, straight-through). INDEX: one
+     * candidate chosen from outside ({@code gate/KEY}, one-hot) and InputChoices masked ({@code inputs/KEY}) (SPOS).
+     * BIN_GATE: a one-hot gate ({@link #binaryGates()}) set before each step; the loss's gradient reaches every
+     * candidate's gate, and alpha learns from it (ProxylessNAS's BinaryConnect estimator).
+     */
+    public enum MixedOp { WEIGHTED_SUM, GUMBEL_SUM, GUMBEL_HARD, INDEX, BIN_GATE }
+
+    /** What a training pass differentiates. GATES: the gradients of BIN_GATE gates, as {@code bingate/KEY}. */
+    public enum Grad { WEIGHTS, ARCH, GATES }
+
+    /** The temperature of the Gumbel mixed ops, fed with the gates. */
+    public static final String TAU = "tau";
+
+    /**
+     * {@code dataType} DOUBLE is for gradient checks; searches run in FLOAT. {@code runningStats}: BatchNorm keeps
+     * running averages for inference (retraining); a search normalises with batch statistics only, as DARTS does.
+     */
+    public record Options(MixedOp mixedOp, boolean weightInputChoices, long seed, DataType dataType, boolean runningStats) {
+        public static Options darts(long seed) {
+            return new Options(MixedOp.WEIGHTED_SUM, false, seed, DataType.FLOAT, false);
+        }
+
+        public static Options retrain(long seed) {
+            return new Options(MixedOp.WEIGHTED_SUM, false, seed, DataType.FLOAT, true);
+        }
+
+        public Options withMixedOp(MixedOp m) {
+            return new Options(m, weightInputChoices, seed, dataType, runningStats);
+        }
+
+        public Options withDataType(DataType t) {
+            return new Options(mixedOp, weightInputChoices, seed, t, runningStats);
+        }
+
+        public Options withWeightedInputs(boolean w) {
+            return new Options(mixedOp, w, seed, dataType, runningStats);
+        }
+    }
+
+    /**
+     * What a pass gives: the main head's loss, the auxiliary head's (NaN without one, or when evaluating), the logits
+     * [batch, classes], and the gradients asked for by name (weights, {@code alpha/KEY}, {@code beta/KEY},
+     * {@code bingate/KEY}) of the loss learnt from, main + 0.4 auxiliary. The arrays are the network's own
+     * buffers, valid until the next pass.
+     */
+    public record Result(double loss, double auxLoss, INDArray logits, Map<String, INDArray> gradients) {
+    }
+
+    private final Plan plan;
+    private final Options options;
+    private final DataType dtype;
+    private final Random rnd;
+    private final List<Op> ops = new ArrayList<>();
+    private final List<Shape> shapes = new ArrayList<>();
+    private final List<Boolean> gradFlows = new ArrayList<>();
+    private final Map<List<Object>, Integer> shared = new HashMap<>();
+    private final Map<String, INDArray> weights = new LinkedHashMap<>();
+    private final Map<String, INDArray> weightGrads = new HashMap<>();
+    private final Map<String, INDArray> gradientMasks = new HashMap<>();
+    private final Map<String, INDArray> alphas = new LinkedHashMap<>();
+    private final Map<String, INDArray> betas = new LinkedHashMap<>();
+    private final Map<String, Double> betaScale = new HashMap<>();
+    private final Map<String, INDArray> binaryGates = new LinkedHashMap<>();
+    private final Map<String, List<String>> indexLabels = new LinkedHashMap<>();
+    private final Map<String, Integer> inputCandidates = new LinkedHashMap<>();
+    private final List<BatchNormOp> runningNorms = new ArrayList<>();
+    private final int logits;
+    private final int aux;
+    private int counter;
+
+    // State of the current pass.
+    private int batch = -1;
+    private INDArray[] val;
+    private INDArray[] grad;
+    private boolean[] live;
+    private boolean[] written;
+    private boolean training;
+    private final Map<String, double[]> mix = new HashMap<>();
+    private final Map<String, double[]> mixGrad = new HashMap<>();
+    private final Map<String, List<INDArray>> scratch = new HashMap<>();
+    private final Map<String, Integer> scratchUsed = new HashMap<>();
+    private final List<Object[]> pending = new ArrayList<>();
+    private final Set<String> touched = new java.util.HashSet<>();
+
+    /** The gradient buffer of a weight, marked as written in this pass. */
+    private INDArray weightGrad(String name) {
+        touched.add(name);
+        return weightGrads.get(name);
+    }
+
+    public CompiledNetwork(Plan plan, Options options) {
+        Backend.init();
+        this.plan = plan;
+        this.options = options;
+        this.dtype = options.dataType();
+        this.rnd = new Random(options.seed());
+        newSlot(plan.input(), false);
+        Map<Integer, Integer> slots = new HashMap<>();
+        slots.put(0, 0);
+        for (Plan.Step s : plan.steps()) {
+            slots.put(s.out(), step(s, slots));
+        }
+        logits = slots.get(plan.logits());
+        aux = plan.auxLogits() >= 0 ? slots.get(plan.auxLogits()) : -1;
+        check(shapes.get(logits).size() == plan.classes(), "the head gives " + shapes.get(logits) + ", not " + plan.classes() + " logits");
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalStateException(message);
+        }
+    }
+
+    public Plan plan() {
+        return plan;
+    }
+
+    public DataType dataType() {
+        return dtype;
+    }
+
+    /** Network weights by name (every trainable tensor but the architecture weights); live arrays. */
+    public Map<String, INDArray> weights() {
+        return weights;
+    }
+
+    /** Architecture weights by name ({@code alpha/KEY}, {@code beta/KEY}); live arrays. */
+    public Map<String, INDArray> arch() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        alphas.forEach((k, v) -> m.put("alpha/" + k, v));
+        betas.forEach((k, v) -> m.put("beta/" + k, v));
+        return m;
+    }
+
+    /** The raw architecture weights of each key (alpha of LayerChoices, beta of InputChoices). */
+    public Map<String, float[]> archLogits() {
+        Map<String, float[]> m = new LinkedHashMap<>();
+        alphas.forEach((k, v) -> m.put(k, v.toFloatVector()));
+        betas.forEach((k, v) -> m.put(k, v.toFloatVector()));
+        return m;
+    }
+
+    /** BIN_GATE: the one-hot gate of each key, set by the strategy before a pass. */
+    public Map<String, INDArray> binaryGates() {
+        return binaryGates;
+    }
+
+    /** Weights whose gradient must be multiplied by a 0/1 mask (dilated kernels), by name. */
+    public Map<String, INDArray> gradientMasks() {
+        return gradientMasks;
+    }
+
+    /** Trainable parameters, not counting the fixed zeros of dilated kernels. */
+    public long parameterCount() {
+        long n = 0;
+        for (var e : weights.entrySet()) {
+            INDArray m = gradientMasks.get(e.getKey());
+            n += m != null ? m.sumNumber().longValue() : e.getValue().length();
+        }
+        return n;
+    }
+
+    private Map<String, long[]> profile;
+
+    /** Starts timing every operation by kind (for the benchmark): nanoseconds and calls, summed from now on. */
+    public Map<String, long[]> profile() {
+        profile = new java.util.TreeMap<>();
+        return profile;
+    }
+
+    /** Number of kernel calls in a full forward pass (after sharing), for the benchmark. */
+    public int operationCount() {
+        return ops.size();
+    }
+
+    // ---- passes -------------------------------------------------------------------------------------------
+
+    /**
+     * A training pass: batch statistics (running averages updated when kept), the loss the network learns from
+     * (main + 0.4 auxiliary), and the gradients of the groups asked for.
+     */
+    public Result train(INDArray x, INDArray labels, Map<String, INDArray> gates, Set<Grad> wanted) {
+        return pass(x, labels, gates, wanted, true);
+    }
+
+    /** A forward pass for evaluation: running statistics where kept, the main head only, no gradients. */
+    public Result evaluate(INDArray x, INDArray labels, Map<String, INDArray> gates) {
+        return pass(x, labels, gates, EnumSet.noneOf(Grad.class), false);
+    }
+
+    private Result pass(INDArray x, INDArray labels, Map<String, INDArray> gates, Set<Grad> wanted, boolean train) {
+        int b = (int) x.size(0);
+        check(x.rank() == 4 && x.size(1) == plan.input().channels() && x.size(2) == plan.input().height()
+                && x.size(3) == plan.input().width(), "input " + Arrays.toString(x.shape()) + " does not match the network's "
+                + plan.input());
+        allocate(b);
+        training = train;
+        boolean archGrads = wanted.contains(Grad.ARCH) || wanted.contains(Grad.GATES);
+        prepareMixing(gates);
+        Arrays.fill(live, false);
+        live[logits] = true;
+        boolean withAux = aux >= 0 && train;
+        if (withAux) {
+            live[aux] = true;
+        }
+        for (int i = ops.size() - 1; i >= 0; i--) {
+            Op op = ops.get(i);
+            if (live[op.out]) {
+                op.markInputs(live, archGrads);
+            }
+        }
+        val[0].assign(x);
+        for (Op op : ops) {
+            if (live[op.out]) {
+                long t0 = profile == null ? 0 : System.nanoTime();
+                op.forward();
+                if (profile != null) {
+                    profile.computeIfAbsent(op.getClass().getSimpleName() + " forward", k -> new long[2])[0] += System.nanoTime() - t0;
+                    profile.get(op.getClass().getSimpleName() + " forward")[1]++;
+                }
+            }
+        }
+        if (train) {
+            runningNorms.forEach(n -> n.updateRunning(b));
+        }
+        INDArray y = labels.castTo(dtype);
+        INDArray logitsOut = val[logits].reshape(b, plan.classes());
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        boolean differentiate = !wanted.isEmpty();
+        Arrays.fill(written, false);
+        mixGrad.clear();
+        touched.clear();
+        written[logits] = true;
+        double loss = crossEntropy(logitsOut, y, differentiate ? grad[logits].reshape(b, plan.classes()) : null);
+        double auxLoss = Double.NaN;
+        if (withAux) {
+            written[aux] = true;
+            auxLoss = crossEntropy(val[aux].reshape(b, plan.classes()), y, differentiate ? grad[aux].reshape(b, plan.classes()) : null);
+            if (differentiate) {
+                grad[aux].muli(AUX_WEIGHT);
+            }
+        }
+        if (!differentiate) {
+            return new Result(loss, auxLoss, logitsOut, grads);
+        }
+        for (int i = ops.size() - 1; i >= 0; i--) {
+            Op op = ops.get(i);
+            if (live[op.out] && written[op.out]) {
+                long t0 = profile == null ? 0 : System.nanoTime();
+                op.backward(archGrads);
+                commit();
+                if (profile != null) {
+                    profile.computeIfAbsent(op.getClass().getSimpleName() + " backward", k -> new long[2])[0] += System.nanoTime() - t0;
+                    profile.get(op.getClass().getSimpleName() + " backward")[1]++;
+                }
+            }
+        }
+        if (wanted.contains(Grad.WEIGHTS)) {
+            // Weights off the path of this pass (an unsampled candidate) have a zero gradient, as in PyTorch.
+            weights.keySet().forEach(k -> grads.put(k, touched.contains(k) ? weightGrads.get(k) : weightGrads.get(k).assign(0)));
+        }
+        if (wanted.contains(Grad.ARCH)) {
+            archGradients(grads);
+        }
+        if (wanted.contains(Grad.GATES)) {
+            binaryGates.keySet().forEach(k -> grads.put("bingate/" + k, vector(mixGrad.getOrDefault(k, new double[(int) binaryGates.get(k).length()]))));
+        }
+        return new Result(loss, auxLoss, logitsOut, grads);
+    }
+
+    /** Mean softmax cross-entropy over the batch; with {@code gradOut}, writes d loss / d logits there. */
+    private static double crossEntropy(INDArray logits, INDArray labels, INDArray gradOut) {
+        double[][] z = logits.toDoubleMatrix();
+        double[][] y = labels.toDoubleMatrix();
+        int n = z.length;
+        double loss = 0;
+        double[][] g = new double[n][];
+        for (int i = 0; i < n; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (double v : z[i]) {
+                max = Math.max(max, v);
+            }
+            double sum = 0;
+            for (double v : z[i]) {
+                sum += Math.exp(v - max);
+            }
+            double logSum = max + Math.log(sum);
+            double ySum = 0;
+            g[i] = new double[z[i].length];
+            for (int c = 0; c < z[i].length; c++) {
+                loss -= y[i][c] * (z[i][c] - logSum);
+                ySum += y[i][c];
+            }
+            for (int c = 0; c < z[i].length; c++) {
+                g[i][c] = (Math.exp(z[i][c] - logSum) * ySum - y[i][c]) / n;
+            }
+        }
+        if (gradOut != null) {
+            gradOut.assign(Nd4j.createFromArray(g).castTo(gradOut.dataType()));
+        }
+        return loss / n;
+    }
+
+    private INDArray vector(double[] v) {
+        return Nd4j.createFromArray(v).castTo(dtype);
+    }
+
+    private void allocate(int b) {
+        if (b == batch) {
+            return;
+        }
+        // Buffers for one batch size at a time: a last, smaller batch costs a reallocation, not a second set.
+        batch = b;
+        int n = shapes.size();
+        val = new INDArray[n];
+        grad = new INDArray[n];
+        live = new boolean[n];
+        written = new boolean[n];
+        scratch.clear();
+        for (int i = 0; i < n; i++) {
+            Shape s = shapes.get(i);
+            val[i] = Nd4j.createUninitialized(dtype, b, s.channels(), s.height(), s.width());
+            if (gradFlows.get(i)) {
+                grad[i] = Nd4j.createUninitialized(dtype, b, s.channels(), s.height(), s.width());
+            }
+        }
+        // An aliased op output (identity) shares its input's buffers.
+        for (Op op : ops) {
+            op.bind();
+        }
+    }
+
+    // ---- gradient plumbing ------------------------------------------------------------------------------
+
+    /**
+     * Where to write d loss / d slot: its own buffer the first time in a pass, a scratch buffer added on
+     * {@link #commit()} afterwards; null when no gradient is wanted there.
+     */
+    private INDArray target(int slot) {
+        if (grad[slot] == null) {
+            return null;
+        }
+        if (!written[slot]) {
+            written[slot] = true;
+            return grad[slot];
+        }
+        INDArray s = scratch(shapes.get(slot));
+        pending.add(new Object[] {slot, s});
+        return s;
+    }
+
+    /** {@code d slot += scale * g}, without a temporary. */
+    private void accumulate(int slot, INDArray g, double scale) {
+        if (grad[slot] == null) {
+            return;
+        }
+        if (!written[slot]) {
+            written[slot] = true;
+            if (scale == 1) {
+                grad[slot].assign(g);
+            } else {
+                Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication(g, null, grad[slot], scale));
+            }
+        } else {
+            Kernels.axpy(scale, g, grad[slot]);
+        }
+    }
+
+    private INDArray scratch(Shape s) {
+        String key = s.channels() + "x" + s.height() + "x" + s.width();
+        List<INDArray> pool = scratch.computeIfAbsent(key, k -> new ArrayList<>());
+        int used = scratchUsed.merge(key, 1, Integer::sum) - 1;
+        if (used == pool.size()) {
+            pool.add(Nd4j.createUninitialized(dtype, batch, s.channels(), s.height(), s.width()));
+        }
+        return pool.get(used);
+    }
+
+    private void commit() {
+        for (Object[] p : pending) {
+            grad[(Integer) p[0]].addi((INDArray) p[1]);
+        }
+        pending.clear();
+        scratchUsed.clear();
+    }
+
+    // ---- mixing weights ---------------------------------------------------------------------------------
+
+    private void prepareMixing(Map<String, INDArray> gates) {
+        mix.clear();
+        double tau = gates.containsKey(TAU) ? gates.get(TAU).getDouble(0) : 1.0;
+        alphas.forEach((key, a) -> {
+            double[] alpha = a.toDoubleVector();
+            double[] w = switch (options.mixedOp()) {
+                case WEIGHTED_SUM -> softmax(alpha, null, 1);
+                case GUMBEL_SUM -> softmax(alpha, noise(gates, key, alpha.length), tau);
+                // The one-hot forward; backward, the gradient of the soft weights it stands for (archGradients).
+                case GUMBEL_HARD -> gates.containsKey("hard/" + key) ? gates.get("hard/" + key).toDoubleVector()
+                        : oneHot(softmax(alpha, noise(gates, key, alpha.length), tau));
+                case BIN_GATE -> binaryGates.get(key).toDoubleVector();
+                case INDEX -> throw new IllegalStateException("INDEX mixing has no alpha");
+            };
+            mix.put(key, w);
+        });
+        indexLabels.keySet().forEach(key -> {
+            if (options.mixedOp() == MixedOp.INDEX) {
+                INDArray g = gates.get("gate/" + key);
+                check(g != null, "no gate fed for choice '" + key + "'");
+                mix.put(key, g.toDoubleVector());
+            }
+        });
+        betas.forEach((key, b) -> {
+            double[] w = softmax(b.toDoubleVector(), null, 1);
+            double s = betaScale.get(key);
+            for (int i = 0; i < w.length; i++) {
+                w[i] *= s;
+            }
+            mix.put("inputs/" + key, w);
+        });
+        inputCandidates.forEach((key, n) -> {
+            if (options.mixedOp() == MixedOp.INDEX) {
+                INDArray m = gates.get("inputs/" + key);
+                double[] w = new double[n];
+                Arrays.fill(w, 1);
+                mix.put("inputs/" + key, m == null ? w : m.toDoubleVector());
+            }
+        });
+        this.tau = tau;
+        this.noise.clear();
+        if (options.mixedOp() == MixedOp.GUMBEL_SUM || options.mixedOp() == MixedOp.GUMBEL_HARD) {
+            alphas.keySet().forEach(k -> noise.put(k, noise(gates, k, (int) alphas.get(k).length())));
+        }
+    }
+
+    private double tau = 1;
+    private final Map<String, double[]> noise = new HashMap<>();
+
+    private static double[] noise(Map<String, INDArray> gates, String key, int n) {
+        INDArray g = gates.get("gumbel/" + key);
+        return g == null ? new double[n] : g.toDoubleVector();
+    }
+
+    private static double[] softmax(double[] a, double[] noise, double tau) {
+        double[] p = new double[a.length];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < a.length; i++) {
+            p[i] = (a[i] + (noise == null ? 0 : noise[i])) / tau;
+            max = Math.max(max, p[i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            p[i] = Math.exp(p[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < a.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+
+    private static double[] oneHot(double[] p) {
+        int best = 0;
+        for (int i = 1; i < p.length; i++) {
+            best = p[i] > p[best] ? i : best;
+        }
+        double[] h = new double[p.length];
+        h[best] = 1;
+        return h;
+    }
+
+    /** d loss / d alpha from d loss / d mixing weights, through the softmax (and the Gumbel temperature). */
+    private void archGradients(Map<String, INDArray> out) {
+        alphas.forEach((key, a) -> {
+            double[] dw = mixGrad.getOrDefault(key, new double[(int) a.length()]);
+            double[] da = new double[dw.length];
+            if (options.mixedOp() != MixedOp.BIN_GATE) {
+                double t = options.mixedOp() == MixedOp.WEIGHTED_SUM ? 1 : tau;
+                double[] p = softmax(a.toDoubleVector(), options.mixedOp() == MixedOp.WEIGHTED_SUM ? null : noise.get(key), t);
+                softmaxBackward(p, dw, da, 1 / t);
+            }
+            out.put("alpha/" + key, vector(da));
+        });
+        betas.forEach((key, b) -> {
+            double[] dw = mixGrad.getOrDefault("inputs/" + key, new double[(int) b.length()]);
+            double[] p = softmax(b.toDoubleVector(), null, 1);
+            double[] db = new double[dw.length];
+            softmaxBackward(p, dw, db, betaScale.get(key));
+            out.put("beta/" + key, vector(db));
+        });
+    }
+
+    private static void softmaxBackward(double[] p, double[] dp, double[] dz, double scale) {
+        double dot = 0;
+        for (int i = 0; i < p.length; i++) {
+            dot += p[i] * dp[i];
+        }
+        for (int i = 0; i < p.length; i++) {
+            dz[i] = scale * p[i] * (dp[i] - dot);
+        }
+    }
+
+    // ---- gates for the strategies -------------------------------------------------------------------------
+
+    /**
+     * The gates of one path (INDEX mixed ops): a one-hot per LayerChoice key and a 0/1 mask per InputChoice key,
+     * from an architecture's decisions. Keys the architecture does not decide take their first candidate.
+     */
+    public Map<String, INDArray> gatesFor(Architecture arch) {
+        Map<String, INDArray> feed = new HashMap<>();
+        indexLabels.forEach((key, labels) -> {
+            double[] g = new double[labels.size()];
+            int i = arch.get(key).filter(d -> d instanceof Decision.Op).map(d -> labels.indexOf(((Decision.Op) d).label())).orElse(0);
+            g[Math.max(0, i)] = 1;
+            feed.put("gate/" + key, vector(g));
+        });
+        inputCandidates.forEach((key, n) -> {
+            double[] mask = new double[n];
+            arch.get(key).filter(d -> d instanceof Decision.Inputs)
+                    .ifPresentOrElse(d -> ((Decision.Inputs) d).indices().forEach(i -> mask[i] = 1), () -> Arrays.fill(mask, 1));
+            feed.put("inputs/" + key, vector(mask));
+        });
+        return feed;
+    }
+
+    /**
+     * The gates of a Gumbel mixed op for one step: noise for every key and the temperature, and for the hard kind
+     * the sampled one-hot. Empty for other mixed ops. A null {@code random}
+     * gives no noise: the most likely gates, for evaluation.
+     */
+    public Map<String, INDArray> sampleGates(Random random, double temperature) {
+        Map<String, INDArray> feed = new HashMap<>();
+        if (options.mixedOp() != MixedOp.GUMBEL_SUM && options.mixedOp() != MixedOp.GUMBEL_HARD) {
+            return feed;
+        }
+        feed.put(TAU, Nd4j.scalar(dtype, temperature));
+        alphas.forEach((key, a) -> {
+            double[] g = new double[(int) a.length()];
+            if (random != null) {
+                for (int i = 0; i < g.length; i++) {
+                    double u = Math.min(Math.max(random.nextDouble(), 1e-10), 1 - 1e-10);
+                    g[i] = -Math.log(-Math.log(u));
+                }
+            }
+            feed.put("gumbel/" + key, vector(g));
+            if (options.mixedOp() == MixedOp.GUMBEL_HARD) {
+                feed.put("hard/" + key, vector(oneHot(softmax(a.toDoubleVector(), g, temperature))));
+            }
+        });
+        return feed;
+    }
+
+    // ---- compiler ---------------------------------------------------------------------------------------
+
+    private int newSlot(Shape s, boolean flows) {
+        shapes.add(s);
+        gradFlows.add(flows);
+        return shapes.size() - 1;
+    }
+
+    private boolean flows(int slot) {
+        return gradFlows.get(slot);
+    }
+
+    private String name(String kind) {
+        return kind + "_" + (counter++);
+    }
+
+    private int step(Plan.Step s, Map<Integer, Integer> slots) {
+        if (s instanceof Plan.Apply a) {
+            return layer(a.layer(), slots.get(a.in()));
+        }
+        if (s instanceof Plan.Add a) {
+            return sum(List.of(slots.get(a.a()), slots.get(a.b())));
+        }
+        if (s instanceof Plan.Mixed m) {
+            return mixed(m, slots.get(m.in()));
+        }
+        return merge((Plan.Merge) s, slots);
+    }
+
+    private int layer(Layer l, int in) {
+        try {
+            return compile(l, in);
+        } catch (ShapeException e) {
+            throw new IllegalStateException("the plan's shapes are inconsistent: " + e.getMessage(), e);
+        }
+    }
+
+    private int mixed(Plan.Mixed m, int in) {
+        indexLabels.putIfAbsent(m.key(), m.labels());
+        int n = m.candidates().size();
+        boolean learns = false;
+        if (options.mixedOp() != MixedOp.INDEX) {
+            learns = true;
+            alphas.computeIfAbsent(m.key(), k -> {
+                INDArray a = Nd4j.create(dtype, n);
+                for (int i = 0; i < n; i++) {
+                    a.putScalar(i, 1e-3 * rnd.nextGaussian()); // DARTS's initialisation
+                }
+                return a;
+            });
+            if (options.mixedOp() == MixedOp.BIN_GATE) {
+                binaryGates.computeIfAbsent(m.key(), k -> {
+                    INDArray g = Nd4j.zeros(dtype, n);
+                    g.putScalar(0, 1);
+                    return g;
+                });
+            }
+        }
+        int[] cands = new int[n];
+        boolean flows = learns;
+        Shape out = null;
+        for (int i = 0; i < n; i++) {
+            Layer l = m.candidates().get(i);
+            if (l instanceof Layer.Zero z && z.channels() == 0) {
+                cands[i] = -1; // contributes nothing; its weight still takes part in the softmax
+                continue;
+            }
+            cands[i] = layer(l, in);
+            flows |= flows(cands[i]);
+            out = shapes.get(cands[i]);
+        }
+        if (out == null) {
+            return layer(m.candidates().get(0), in);
+        }
+        int slot = newSlot(out, flows);
+        ops.add(new WeightedSumOp(slot, cands, m.key(), learns));
+        return slot;
+    }
+
+    private int merge(Plan.Merge m, Map<Integer, Integer> slots) {
+        int[] ins = m.ins().stream().mapToInt(slots::get).toArray();
+        if (m.reduction() == Reduction.CONCAT) {
+            if (m.key() != null && m.nChosen() != ins.length) {
+                throw new IllegalArgumentException(m.where() + ": an InputChoice that concatenates " + m.nChosen() + " of "
+                        + ins.length + " inputs cannot be relaxed in a one-shot supernet; use sum or mean");
+            }
+            return ins.length == 1 ? ins[0] : concat(ins);
+        }
+        String key = null;
+        boolean learns = false;
+        if (m.key() != null && options.mixedOp() == MixedOp.INDEX) {
+            inputCandidates.putIfAbsent(m.key(), ins.length);
+            key = "inputs/" + m.key();
+        } else if (m.key() != null && options.weightInputChoices()) {
+            betas.computeIfAbsent(m.key(), k -> Nd4j.zeros(dtype, ins.length));
+            // Softmax over the candidate inputs, scaled so that the weights sum to the number kept.
+            betaScale.put(m.key(), (double) (m.nChosen() > 0 ? m.nChosen() : 1));
+            key = "inputs/" + m.key();
+            learns = true;
+        }
+        if (key == null && ins.length == 1) {
+            return ins[0];
+        }
+        double scale = m.reduction() == Reduction.MEAN ? 1.0 / ins.length : 1.0;
+        boolean flows = learns;
+        for (int i : ins) {
+            flows |= flows(i);
+        }
+        int slot = newSlot(shapes.get(ins[0]), flows);
+        ops.add(new MergeOp(slot, ins, key, scale, learns));
+        return slot;
+    }
+
+    private int sum(List<Integer> ins) {
+        boolean flows = false;
+        for (int i : ins) {
+            flows |= flows(i);
+        }
+        int slot = newSlot(shapes.get(ins.get(0)), flows);
+        ops.add(new MergeOp(slot, ins.stream().mapToInt(Integer::intValue).toArray(), null, 1, false));
+        return slot;
+    }
+
+    private int concat(int[] ins) {
+        Shape first = shapes.get(ins[0]);
+        int channels = 0;
+        boolean flows = false;
+        for (int i : ins) {
+            channels += shapes.get(i).channels();
+            flows |= flows(i);
+        }
+        int slot = newSlot(new Shape(channels, first.height(), first.width()), flows);
+        ops.add(new ConcatOp(slot, ins));
+        return slot;
+    }
+
+    /** Compiles a layer applied to a slot; parameter-free layers of the same slot are compiled once. */
+    private int compile(Layer l, int in) throws ShapeException {
+        if (l instanceof Layer.Dropout || l instanceof Layer.Identity) {
+            return in; // dropout is not applied in search or retraining (DARTS uses drop-path instead)
+        }
+        if (l instanceof Layer.Sequential s) {
+            int x = in;
+            for (Layer c : s.layers()) {
+                x = compile(c, x);
+            }
+            return x;
+        }
+        boolean pure = l.params() == 0 && !(l instanceof Layer.Sum) && !(l instanceof Layer.Concat)
+                && !(l instanceof Layer.BatchNorm && options.runningStats());
+        List<Object> key = List.of(in, l);
+        if (pure && shared.containsKey(key)) {
+            return shared.get(key);
+        }
+        int out = compileNew(l, in);
+        if (pure) {
+            shared.put(key, out);
+        }
+        return out;
+    }
+
+    private int compileNew(Layer l, int in) throws ShapeException {
+        Shape s = shapes.get(in);
+        Shape o = l.output(s);
+        if (l instanceof Layer.Sum sum) {
+            List<Integer> parts = new ArrayList<>();
+            for (Layer b : sum.branches()) {
+                parts.add(compile(b, in));
+            }
+            return parts.size() == 1 ? parts.get(0) : sum(parts);
+        }
+        if (l instanceof Layer.Concat cat) {
+            int[] parts = new int[cat.branches().size()];
+            for (int i = 0; i < parts.length; i++) {
+                parts[i] = compile(cat.branches().get(i), in);
+            }
+            return parts.length == 1 ? parts[0] : concat(parts);
+        }
+        boolean params = l.params() > 0;
+        int out = newSlot(o, params || flows(in));
+        Op op;
+        if (l instanceof Layer.Conv c) {
+            op = conv(c, in, out);
+        } else if (l instanceof Layer.BatchNorm bn) {
+            op = new BatchNormOp(in, out, bn);
+        } else if (l instanceof Layer.Activation a) {
+            op = new ReluOp(in, out, a.kind() == Layer.ActivationKind.RELU6);
+        } else if (l instanceof Layer.Pool p) {
+            op = new PoolOp(in, out, p.kind() == Layer.PoolKind.MAX, Kernels.poolArgs(p.kernel(), p.stride(), p.padding(), p.countIncludePad()));
+        } else if (l instanceof Layer.GlobalAvgPool) {
+            op = new GlobalAvgPoolOp(in, out);
+        } else if (l instanceof Layer.Linear lin) {
+            op = new LinearOp(in, out, lin);
+        } else if (l instanceof Layer.Zero) {
+            op = new ZeroOp(out);
+        } else if (l instanceof Layer.ShiftCrop) {
+            op = new CopyOp(in, out, 0, 1, 1);
+        } else if (l instanceof Layer.PadShortcut p) {
+            op = new CopyOp(in, out, (p.out() - p.in()) / 2, 0, p.stride());
+        } else {
+            throw new IllegalArgumentException("the engine cannot build " + l.getClass().getSimpleName());
+        }
+        ops.add(op);
+        return out;
+    }
+
+    private Op conv(Layer.Conv c, int in, int out) {
+        int d = c.dilation();
+        // libnd4j 1.0.0-M2.1's oneDNN build fails on every dilated convolution; an undilated convolution with the
+        // taps spread out by zeros computes the same, and a gradient mask keeps the zeros.
+        int kh = (c.kernelH() - 1) * d + 1;
+        int kw = (c.kernelW() - 1) * d + 1;
+        int[] args = Kernels.convArgs(kh, kw, c.strideH(), c.strideW(), c.padH(), c.padW());
+        double std = Math.sqrt(2.0 / ((double) c.in() / c.groups() * c.kernelH() * c.kernelW()));
+        String b = c.bias() ? param(name("conv_b"), Nd4j.zeros(dtype, c.out())) : null;
+        boolean depthwise;
+        String w;
+        if (c.groups() == 1) {
+            depthwise = false;
+            w = kernel("conv_w", std, d, c.kernelH(), c.kernelW(), c.in(), c.out());
+        } else if (c.groups() == c.in() && c.out() % c.in() == 0) {
+            depthwise = true;
+            w = kernel("dw_w", std, d, c.kernelH(), c.kernelW(), c.in(), c.out() / c.in());
+        } else {
+            throw new IllegalArgumentException("grouped convolutions with " + c.groups() + " groups are not supported yet");
+        }
+        return new ConvOp(in, out, depthwise, w, b, args);
+    }
+
+    private String param(String name, INDArray value) {
+        weights.put(name, value);
+        weightGrads.put(name, Nd4j.createUninitialized(dtype, value.shape()));
+        return name;
+    }
+
+    /** A [kH, kW, in, out] kernel; dilated, it is stored spread out with zeros between the taps (see conv). */
+    private String kernel(String kind, double std, int d, int kh, int kw, int in, int out) {
+        INDArray taps = init(std, kh, kw, in, out);
+        if (d == 1) {
+            return param(name(kind), taps);
+        }
+        INDArray w = Nd4j.zeros(dtype, (long) (kh - 1) * d + 1, (long) (kw - 1) * d + 1, in, out);
+        INDArray mask = Nd4j.zeros(dtype, w.shape());
+        for (int i = 0; i < kh; i++) {
+            for (int j = 0; j < kw; j++) {
+                w.get(NDArrayIndex.point((long) i * d), NDArrayIndex.point((long) j * d), NDArrayIndex.all(), NDArrayIndex.all())
+                        .assign(taps.get(NDArrayIndex.point(i), NDArrayIndex.point(j), NDArrayIndex.all(), NDArrayIndex.all()));
+                mask.get(NDArrayIndex.point((long) i * d), NDArrayIndex.point((long) j * d), NDArrayIndex.all(), NDArrayIndex.all())
+                        .assign(1);
+            }
+        }
+        String n = param(name(kind), w);
+        gradientMasks.put(n, mask);
+        return n;
+    }
+
+    private INDArray init(double std, long... shape) {
+        INDArray a = Nd4j.create(dtype, shape);
+        for (long i = 0; i < a.length(); i++) {
+            a.putScalar(i, std * rnd.nextGaussian());
+        }
+        return a;
+    }
+
+    // ---- operations -------------------------------------------------------------------------------------
+
+    private abstract class Op {
+        final int out;
+        final int[] in;
+
+        Op(int out, int... in) {
+            this.out = out;
+            this.in = in;
+        }
+
+        /** The inputs this op needs for the current pass. */
+        void markInputs(boolean[] need, boolean archGrads) {
+            for (int i : in) {
+                need[i] = true;
+            }
+        }
+
+        /** Called after the buffers of a batch size are made. */
+        void bind() {
+        }
+
+        abstract void forward();
+
+        /** Adds d loss / d inputs (and writes the parameters' gradients) from d loss / d out. */
+        abstract void backward(boolean archGrads);
+    }
+
+    private final class ConvOp extends Op {
+        final boolean depthwise;
+        final String w;
+        final String b;
+        final int[] args;
+
+        ConvOp(int in, int out, boolean depthwise, String w, String b, int[] args) {
+            super(out, in);
+            this.depthwise = depthwise;
+            this.w = w;
+            this.b = b;
+            this.args = args;
+        }
+
+        @Override
+        void forward() {
+            Kernels.conv(depthwise, val[in[0]], weights.get(w), b == null ? null : weights.get(b), val[out], args);
+        }
+
+        @Override
+        void backward(boolean archGrads) {
+            INDArray gi = target(in[0]);
+            if (gi == null) {
+                gi = scratch(shapes.get(in[0])); // the kernel computes it anyway; nobody reads it
+            }
+            Kernels.convBackward(depthwise, val[in[0]], weights.get(w), b == null ? null : weights.get(b), grad[out], gi,
+                    weightGrad(w), b == null ? null : weightGrad(b), args);
+        }
+    }
+
+    private final class BatchNormOp extends Op {
+        final boolean affine;
+        final String gamma;
+        final String beta;
+        final INDArray runMean;
+        final INDArray runVar;
+        INDArray mean;
+        INDArray var;
+        INDArray rstd;
+        /** The normalised input, kept for the backward pass (the output itself when there is no affine part). */
+        INDArray xhat;
+
+        BatchNormOp(int in, int out, Layer.BatchNorm bn) {
+            super(out, in);
+            affine = bn.affine();
+            gamma = affine ? param(name("bn_gamma"), Nd4j.ones(dtype, bn.channels())) : null;
+            beta = affine ? param(name("bn_beta"), Nd4j.zeros(dtype, bn.channels())) : null;
+            if (options.runningStats()) {
+                runMean = Nd4j.zeros(dtype, bn.channels());
+                runVar = Nd4j.ones(dtype, bn.channels());
+                runningNorms.add(this);
+            } else {
+                runMean = null;
+                runVar = null;
+            }
+        }
+
+        @Override
+        void bind() {
+            xhat = affine ? Nd4j.createUninitialized(dtype, val[out].shape()) : val[out];
+        }
+
+        @Override
+        void forward() {
+            INDArray x = val[in[0]];
+            if (training || runMean == null) {
+                mean = x.mean(0, 2, 3);
+                var = x.var(false, 0, 2, 3);
+            } else {
+                mean = runMean;
+                var = runVar;
+            }
+            rstd = org.nd4j.linalg.ops.transforms.Transforms.pow(var.add(BN_EPS), -0.5, false);
+            Kernels.channelSub(x, mean, xhat);
+            Kernels.channelMul(xhat, rstd, xhat);
+            if (affine) {
+                Kernels.channelMul(xhat, weights.get(gamma), val[out]);
+                Kernels.channelAdd(val[out], weights.get(beta), val[out]);
+            }
+        }
+
+        /** running = 0.9 running + 0.1 batch, the variance unbiased, as PyTorch keeps it. */
+        void updateRunning(int batchSize) {
+            if (!live[out]) {
+                return;
+            }
+            long n = (long) batchSize * shapes.get(out).height() * shapes.get(out).width();
+            double unbias = n > 1 ? (double) n / (n - 1) : 1;
+            runMean.muli(1 - BN_MOMENTUM).addi(mean.mul(BN_MOMENTUM));
+            runVar.muli(1 - BN_MOMENTUM).addi(var.mul(BN_MOMENTUM * unbias));
+        }
+
+        @Override
+        void backward(boolean archGrads) {
+            INDArray dy = grad[out];
+            Shape s = shapes.get(out);
+            INDArray dxhat = dy;
+            INDArray prod = scratch(s);
+            if (affine) {
+                Kernels.mul(dy, xhat, prod);
+                weightGrad(gamma).assign(prod.sum(0, 2, 3));
+                weightGrad(beta).assign(dy.sum(0, 2, 3));
+                dxhat = scratch(s);
+                Kernels.channelMul(dy, weights.get(gamma), dxhat);
+            }
+            INDArray gi = target(in[0]);
+            if (gi == null) {
+                return;
+            }
+            // dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)), means over batch and positions.
+            INDArray m1 = dxhat.mean(0, 2, 3);
+            Kernels.mul(dxhat, xhat, prod);
+            INDArray m2 = prod.mean(0, 2, 3);
+            Kernels.channelMul(xhat, m2, gi);
+            gi.rsubi(dxhat);
+            Kernels.channelSub(gi, m1, gi);
+            Kernels.channelMul(gi, rstd, gi);
+        }
+    }
+
+    private final class ReluOp extends Op {
+        final boolean six;
+
+        ReluOp(int in, int out, boolean six) {
+            super(out, in);
+            this.six = six;
+        }
+
+        @Override
+        void forward() {
+            Kernels.relu(val[in[0]], val[out], six);
+        }
+
+        @Override
+        void backward(boolean archGrads) {
+            INDArray gi = target(in[0]);
+            if (gi != null) {
+                Kernels.reluBackward(val[in[0]], grad[out], gi, six);
+            }
+        }
+    }
+
+    private final class PoolOp extends Op {
+        final boolean max;
+        final int[] args;
+
+        PoolOp(int in, int out, boolean max, int[] args) {
+            super(out, in);
+            this.max = max;
+            this.args = args;
+        }
+
+        @Override
+        void forward() {
+            Kernels.pool(max, val[in[0]], val[out], args);
+        }
+
+        @Override
+        void backward(boolean archGrads) {
+            INDArray gi = target(in[0]);
+            if (gi != null) {
+                Kernels.poolBackward(max, val[in[0]], grad[out], gi, args);
+            }
+        }
+    }
+
+    private final class GlobalAvgPoolOp extends Op {
+        GlobalAvgPoolOp(int in, int out) {
+            super(out, in);
+        }
+
+        @Override
+        void forward() {
+            val[out].assign(val[in[0]].mean(true, 2, 3));
+        }
+
+        @Override
+        void backward(boolean archGrads) {
+            INDArray gi = target(in[0]);
+            if (gi != null) {
+                Shape s = shapes.get(in[0]);
+                long rows = (long) batch * s.channels();
+                gi.reshape(rows, (long) s.height() * s.width()).assign(0)
+                        .addiColumnVector(grad[out].reshape(rows, 1)).muli(1.0 / (s.height() * s.width()));
+            }
+        }
+    }
+
+    private final class LinearOp extends Op {
+        final String w;
+        final String b;
+        final int features;
+        final int outputs;
+
+        LinearOp(int in, int out, Layer.Linear lin) {
+            super(out, in);
+            features = lin.in();
+            outputs = lin.out();
+            w = param(name("fc_w"), init(Math.sqrt(1.0 / lin.in()), lin.in(), lin.out()));
+            b = lin.bias() ? param(name("fc_b"), Nd4j.zeros(dtype, lin.out())) : null;
+        }
+
+        @Override
+        void forward() {
+            INDArray y = val[out].reshape(batch, outputs);
+            Nd4j.gemm(val[in[0]].reshape(batch, features), weights.get(w), y, false, false, 1.0, 0.0);
+            if (b != null) {
+                y.addiRowVector(weights.get(b));
+            }
+        }
+
+        @Override
+        void backward(boolean archGrads) {
+            INDArray dy = grad[out].reshape(batch, outputs);
+            INDArray x = val[in[0]].reshape(batch, features);
+            Nd4j.gemm(x, dy, weightGrad(w), true, false, 1.0, 0.0);
+            if (b != null) {
+                weightGrad(b).assign(dy.sum(0));
+            }
+            INDArray gi = target(in[0]);
+            if (gi != null) {
+                Nd4j.gemm(dy, weights.get(w), gi.reshape(batch, features), false, true, 1.0, 0.0);
+            }
+        }
+    }
+
+    private final class ZeroOp extends Op {
+        ZeroOp(int out) {
+            super(out);
+        }
+
+        @Override
+        void forward() {
+            val[out].assign(0);
+        }
+
+        @Override
+        void backward(boolean archGrads) {
+        }
+    }
+
+    /**
+     * Copies the input, shifted by {@code crop} pixels (ShiftCrop) or subsampled by {@code stride} (PadShortcut),
+     * into channels from {@code channel0} of a zeroed output.
+     */
+    private final class CopyOp extends Op {
+        final int channel0;
+        final int crop;
+        final int stride;
+
+        CopyOp(int in, int out, int channel0, int crop, int stride) {
+            super(out, in);
+            this.channel0 = channel0;
+            this.crop = crop;
+            this.stride = stride;
+        }
+
+        private INDArray source(INDArray x) {
+            Shape s = shapes.get(in[0]);
+            return x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(crop, stride, s.height()),
+                    NDArrayIndex.interval(crop, stride, s.width()));
+        }
+
+        private INDArray place(INDArray y) {
+            return y.get(NDArrayIndex.all(), NDArrayIndex.interval(channel0, channel0 + shapes.get(in[0]).channels()),
+                    NDArrayIndex.all(), NDArrayIndex.all());
+        }
+
+        @Override
+        void forward() {
+            val[out].assign(0);
+            place(val[out]).assign(source(val[in[0]]));
+        }
+
+        @Override
+        void backward(boolean archGrads) {
+            INDArray gi = target(in[0]);
+            if (gi != null) {
+                gi.assign(0);
+                source(gi).assign(place(grad[out]));
+            }
+        }
+    }
+
+    private final class ConcatOp extends Op {
+        ConcatOp(int out, int[] in) {
+            super(out, in);
+        }
+
+        private INDArray part(INDArray y, int i) {
+            int c0 = 0;
+            for (int j = 0; j < i; j++) {
+                c0 += shapes.get(in[j]).channels();
+            }
+            INDArrayIndex ch = NDArrayIndex.interval(c0, c0 + shapes.get(in[i]).channels());
+            return y.get(NDArrayIndex.all(), ch, NDArrayIndex.all(), NDArrayIndex.all());
+        }
+
+        @Override
+        void forward() {
+            for (int i = 0; i < in.length; i++) {
+                part(val[out], i).assign(val[in[i]]);
+            }
+        }
+
+        @Override
+        void backward(boolean archGrads) {
+            for (int i = 0; i < in.length; i++) {
+                INDArray gi = target(in[i]);
+                if (gi != null) {
+                    gi.assign(part(grad[out], i));
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code out = sum_i w_i cand_i}: a LayerChoice's mixed op (weights by key from the mixing of the pass). With
+     * arch gradients wanted, d loss / d w_i = <d out, cand_i> is summed per key.
+     */
+    private class WeightedSumOp extends Op {
+        final String key;
+        final boolean learns;
+
+        WeightedSumOp(int out, int[] in, String key, boolean learns) {
+            super(out, in);
+            this.key = key;
+            this.learns = learns;
+        }
+
+        double[] weights() {
+            return mix.get(key);
+        }
+
+        /** Candidates with weight 0 are skipped unless their weight's gradient is wanted. */
+        private boolean needed(int i, boolean archGrads) {
+            return in[i] >= 0 && (weights()[i] != 0 || (archGrads && learns));
+        }
+
+        @Override
+        void markInputs(boolean[] need, boolean archGrads) {
+            for (int i = 0; i < in.length; i++) {
+                if (needed(i, archGrads)) {
+                    need[in[i]] = true;
+                }
+            }
+        }
+
+        @Override
+        void forward() {
+            double[] w = weights();
+            boolean first = true;
+            for (int i = 0; i < in.length; i++) {
+                if (in[i] < 0 || !live[in[i]] || w[i] == 0) {
+                    continue;
+                }
+                if (first) {
+                    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication(val[in[i]], null, val[out], w[i]));
+                    first = false;
+                } else {
+                    Kernels.axpy(w[i], val[in[i]], val[out]);
+                }
+            }
+            if (first) {
+                val[out].assign(0);
+            }
+        }
+
+        @Override
+        void backward(boolean archGrads) {
+            double[] w = weights();
+            double[] dw = learns && archGrads ? mixGrad.computeIfAbsent(key, k -> new double[in.length]) : null;
+            INDArray dy = grad[out];
+            for (int i = 0; i < in.length; i++) {
+                if (in[i] < 0 || !live[in[i]]) {
+                    continue;
+                }
+                if (dw != null) {
+                    dw[i] += Kernels.dot(dy, val[in[i]]);
+                }
+                if (w[i] != 0) {
+                    accumulate(in[i], dy, w[i]);
+                }
+            }
+        }
+    }
+
+    /** A node's sum or mean of its inputs, weighted per input when an InputChoice is relaxed or masked. */
+    private final class MergeOp extends WeightedSumOp {
+        final double scale;
+
+        MergeOp(int out, int[] in, String key, double scale, boolean learns) {
+            super(out, in, key, learns);
+            this.scale = scale;
+        }
+
+        @Override
+        double[] weights() {
+            double[] w = key == null ? null : mix.get(key);
+            double[] s = new double[in.length];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = scale * (w == null ? 1 : w[i]);
+            }
+            return s;
+        }
+
+        @Override
+        void backward(boolean archGrads) {
+            if (!learns || !archGrads) {
+                super.backward(false);
+                return;
+            }
+            double[] w = weights();
+            double[] dw = mixGrad.computeIfAbsent(key, k -> new double[in.length]);
+            INDArray dy = grad[out];
+            for (int i = 0; i < in.length; i++) {
+                if (!live[in[i]]) {
+                    continue;
+                }
+                dw[i] += scale * Kernels.dot(dy, val[in[i]]);
+                if (w[i] != 0) {
+                    accumulate(in[i], dy, w[i]);
+                }
+            }
+        }
+    }
+}
