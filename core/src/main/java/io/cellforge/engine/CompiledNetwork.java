@@ -818,7 +818,7 @@ public final class CompiledNetwork {
         } else {
             throw new IllegalArgumentException("grouped convolutions with " + c.groups() + " groups are not supported yet");
         }
-        return new ConvOp(in, out, depthwise, w, b, args);
+        return new ConvOp(in, out, depthwise, w, b, args, c);
     }
 
     private String param(String name, INDArray value) {
@@ -889,13 +889,15 @@ public final class CompiledNetwork {
         final String w;
         final String b;
         final int[] args;
+        final Layer.Conv conv;
 
-        ConvOp(int in, int out, boolean depthwise, String w, String b, int[] args) {
+        ConvOp(int in, int out, boolean depthwise, String w, String b, int[] args, Layer.Conv conv) {
             super(out, in);
             this.depthwise = depthwise;
             this.w = w;
             this.b = b;
             this.args = args;
+            this.conv = conv;
         }
 
         @Override
@@ -906,6 +908,12 @@ public final class CompiledNetwork {
         @Override
         void backward(boolean archGrads) {
             INDArray gi = target(in[0]);
+            // libnd4j's depthwise backward is fast for 3x3 kernels only.
+            if (depthwise && b == null && conv.out() == conv.in() && (conv.kernelH() > 3 || conv.dilation() > 1)) {
+                Kernels.depthwiseBackward(val[in[0]], weights.get(w), grad[out], gi, weightGrad(w), conv.kernelH(), conv.kernelW(),
+                        conv.dilation(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW());
+                return;
+            }
             if (gi == null) {
                 gi = scratch(shapes.get(in[0])); // the kernel computes it anyway; nobody reads it
             }
@@ -920,9 +928,9 @@ public final class CompiledNetwork {
         final String beta;
         final INDArray runMean;
         final INDArray runVar;
-        INDArray mean;
-        INDArray var;
-        INDArray rstd;
+        final double[] mean;
+        final double[] var;
+        double[] rstd;
         /** The normalised input, kept for the backward pass (the output itself when there is no affine part). */
         INDArray xhat;
 
@@ -931,6 +939,8 @@ public final class CompiledNetwork {
             affine = bn.affine();
             gamma = affine ? param(name("bn_gamma"), Nd4j.ones(dtype, bn.channels())) : null;
             beta = affine ? param(name("bn_beta"), Nd4j.zeros(dtype, bn.channels())) : null;
+            mean = new double[bn.channels()];
+            var = new double[bn.channels()];
             if (options.runningStats()) {
                 runMean = Nd4j.zeros(dtype, bn.channels());
                 runVar = Nd4j.ones(dtype, bn.channels());
@@ -948,21 +958,11 @@ public final class CompiledNetwork {
 
         @Override
         void forward() {
-            INDArray x = val[in[0]];
-            if (training || runMean == null) {
-                mean = x.mean(0, 2, 3);
-                var = x.var(false, 0, 2, 3);
-            } else {
-                mean = runMean;
-                var = runVar;
-            }
-            rstd = org.nd4j.linalg.ops.transforms.Transforms.pow(var.add(BN_EPS), -0.5, false);
-            Kernels.channelSub(x, mean, xhat);
-            Kernels.channelMul(xhat, rstd, xhat);
-            if (affine) {
-                Kernels.channelMul(xhat, weights.get(gamma), val[out]);
-                Kernels.channelAdd(val[out], weights.get(beta), val[out]);
-            }
+            boolean batchStats = training || runMean == null;
+            double[] m = batchStats ? mean : runMean.toDoubleVector();
+            double[] v = batchStats ? var : runVar.toDoubleVector();
+            rstd = Kernels.batchNorm(val[in[0]], xhat, val[out], m, v, batchStats,
+                    affine ? weights.get(gamma).toDoubleVector() : null, affine ? weights.get(beta).toDoubleVector() : null, BN_EPS);
         }
 
         /** running = 0.9 running + 0.1 batch, the variance unbiased, as PyTorch keeps it. */
@@ -972,35 +972,26 @@ public final class CompiledNetwork {
             }
             long n = (long) batchSize * shapes.get(out).height() * shapes.get(out).width();
             double unbias = n > 1 ? (double) n / (n - 1) : 1;
-            runMean.muli(1 - BN_MOMENTUM).addi(mean.mul(BN_MOMENTUM));
-            runVar.muli(1 - BN_MOMENTUM).addi(var.mul(BN_MOMENTUM * unbias));
+            double[] rm = runMean.toDoubleVector();
+            double[] rv = runVar.toDoubleVector();
+            for (int i = 0; i < rm.length; i++) {
+                rm[i] = (1 - BN_MOMENTUM) * rm[i] + BN_MOMENTUM * mean[i];
+                rv[i] = (1 - BN_MOMENTUM) * rv[i] + BN_MOMENTUM * unbias * var[i];
+            }
+            runMean.assign(vector(rm));
+            runVar.assign(vector(rv));
         }
 
         @Override
         void backward(boolean archGrads) {
-            INDArray dy = grad[out];
-            Shape s = shapes.get(out);
-            INDArray dxhat = dy;
-            INDArray prod = scratch(s);
-            if (affine) {
-                Kernels.mul(dy, xhat, prod);
-                weightGrad(gamma).assign(prod.sum(0, 2, 3));
-                weightGrad(beta).assign(dy.sum(0, 2, 3));
-                dxhat = scratch(s);
-                Kernels.channelMul(dy, weights.get(gamma), dxhat);
-            }
             INDArray gi = target(in[0]);
-            if (gi == null) {
-                return;
+            double[] dgamma = affine ? new double[mean.length] : null;
+            double[] dbeta = affine ? new double[mean.length] : null;
+            Kernels.batchNormBackward(grad[out], xhat, rstd, affine ? weights.get(gamma).toDoubleVector() : null, gi, dgamma, dbeta);
+            if (affine) {
+                weightGrad(gamma).assign(vector(dgamma));
+                weightGrad(beta).assign(vector(dbeta));
             }
-            // dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)), means over batch and positions.
-            INDArray m1 = dxhat.mean(0, 2, 3);
-            Kernels.mul(dxhat, xhat, prod);
-            INDArray m2 = prod.mean(0, 2, 3);
-            Kernels.channelMul(xhat, m2, gi);
-            gi.rsubi(dxhat);
-            Kernels.channelSub(gi, m1, gi);
-            Kernels.channelMul(gi, rstd, gi);
         }
     }
 
