@@ -101,7 +101,13 @@ final class Kernels {
         void write(int offset, double[] src, int n);
     }
 
+    /**
+     * The array's host copy for Java code to read and write; on CUDA this moves the data to the host first and
+     * marks it as changed there afterwards (on the CPU backend both are no-ops).
+     */
     private static Buf buf(INDArray a) {
+        Nd4j.getAffinityManager().ensureLocation(a, org.nd4j.linalg.api.concurrency.AffinityManager.Location.HOST);
+        Nd4j.getAffinityManager().tagLocation(a, org.nd4j.linalg.api.concurrency.AffinityManager.Location.HOST);
         if (a.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
             java.nio.FloatBuffer f = a.data().asNioFloat();
             return new Buf() {
