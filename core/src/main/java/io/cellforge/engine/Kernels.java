@@ -2,10 +2,6 @@ package io.cellforge.engine;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -60,23 +56,6 @@ final class Kernels {
     static void reluBackward(INDArray x, INDArray gradOut, INDArray gradIn, boolean six) {
         Nd4j.exec(DynamicCustomOp.builder(six ? "relu6_bp" : "relu_bp").addInputs(x, gradOut).addOutputs(gradIn)
                 .addFloatingPointArguments(0.0).build());
-    }
-
-    /** {@code out = x (op) v} with v of shape [C] broadcast over the channels of NCHW x. */
-    static void channelSub(INDArray x, INDArray v, INDArray out) {
-        Nd4j.exec(new BroadcastSubOp(x, v, out, 1));
-    }
-
-    static void channelMul(INDArray x, INDArray v, INDArray out) {
-        Nd4j.exec(new BroadcastMulOp(x, v, out, 1));
-    }
-
-    static void channelAdd(INDArray x, INDArray v, INDArray out) {
-        Nd4j.exec(new BroadcastAddOp(x, v, out, 1));
-    }
-
-    static void mul(INDArray a, INDArray b, INDArray out) {
-        Nd4j.exec(new MulOp(a, b, out));
     }
 
     /** {@code y += a x} over whole arrays of the same shape (BLAS axpy, no temporary). */
