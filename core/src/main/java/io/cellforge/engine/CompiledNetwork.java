@@ -174,11 +174,11 @@ public final class CompiledNetwork {
         return m;
     }
 
-    /** The raw architecture weights of each key (alpha of LayerChoices, beta of InputChoices). */
-    public Map<String, float[]> archLogits() {
-        Map<String, float[]> m = new LinkedHashMap<>();
-        alphas.forEach((k, v) -> m.put(k, v.toFloatVector()));
-        betas.forEach((k, v) -> m.put(k, v.toFloatVector()));
+    /** The softmax of each key's architecture weights (alpha of LayerChoices, beta of InputChoices). */
+    public Map<String, double[]> probabilities() {
+        Map<String, double[]> m = new LinkedHashMap<>();
+        alphas.forEach((k, v) -> m.put(k, softmax(v.toDoubleVector(), null, 1)));
+        betas.forEach((k, v) -> m.put(k, softmax(v.toDoubleVector(), null, 1)));
         return m;
     }
 
@@ -208,6 +208,15 @@ public final class CompiledNetwork {
     public Map<String, long[]> profile() {
         profile = new java.util.TreeMap<>();
         return profile;
+    }
+
+    /** Adds the time since {@code t0} to the operation's kind, when profiling. */
+    private void timed(Op op, String phase, long t0) {
+        if (profile != null) {
+            long[] t = profile.computeIfAbsent(op.getClass().getSimpleName() + phase, k -> new long[2]);
+            t[0] += System.nanoTime() - t0;
+            t[1]++;
+        }
     }
 
     /** Number of kernel calls in a full forward pass (after sharing), for the benchmark. */
@@ -256,10 +265,7 @@ public final class CompiledNetwork {
             if (live[op.out]) {
                 long t0 = profile == null ? 0 : System.nanoTime();
                 op.forward();
-                if (profile != null) {
-                    profile.computeIfAbsent(op.getClass().getSimpleName() + " forward", k -> new long[2])[0] += System.nanoTime() - t0;
-                    profile.get(op.getClass().getSimpleName() + " forward")[1]++;
-                }
+                timed(op, " forward", t0);
             }
         }
         if (train) {
@@ -291,10 +297,7 @@ public final class CompiledNetwork {
                 long t0 = profile == null ? 0 : System.nanoTime();
                 op.backward(archGrads);
                 commit();
-                if (profile != null) {
-                    profile.computeIfAbsent(op.getClass().getSimpleName() + " backward", k -> new long[2])[0] += System.nanoTime() - t0;
-                    profile.get(op.getClass().getSimpleName() + " backward")[1]++;
-                }
+                timed(op, " backward", t0);
             }
         }
         if (wanted.contains(Grad.WEIGHTS)) {
@@ -366,7 +369,7 @@ public final class CompiledNetwork {
                 grad[i] = Nd4j.createUninitialized(dtype, b, s.channels(), s.height(), s.width());
             }
         }
-        // An aliased op output (identity) shares its input's buffers.
+        // Buffers an operation keeps besides its output (BatchNorm's normalised input).
         for (Op op : ops) {
             op.bind();
         }
@@ -430,15 +433,18 @@ public final class CompiledNetwork {
 
     private void prepareMixing(Map<String, INDArray> gates) {
         mix.clear();
-        double tau = gates.containsKey(TAU) ? gates.get(TAU).getDouble(0) : 1.0;
+        noise.clear();
+        tau = gates.containsKey(TAU) ? gates.get(TAU).getDouble(0) : 1.0;
         alphas.forEach((key, a) -> {
             double[] alpha = a.toDoubleVector();
+            INDArray g = gates.get("gumbel/" + key);
+            noise.put(key, g == null ? new double[alpha.length] : g.toDoubleVector());
             double[] w = switch (options.mixedOp()) {
                 case WEIGHTED_SUM -> softmax(alpha, null, 1);
-                case GUMBEL_SUM -> softmax(alpha, noise(gates, key, alpha.length), tau);
+                case GUMBEL_SUM -> softmax(alpha, noise.get(key), tau);
                 // The one-hot forward; backward, the gradient of the soft weights it stands for (archGradients).
                 case GUMBEL_HARD -> gates.containsKey("hard/" + key) ? gates.get("hard/" + key).toDoubleVector()
-                        : oneHot(softmax(alpha, noise(gates, key, alpha.length), tau));
+                        : oneHot(softmax(alpha, noise.get(key), tau));
                 case BIN_GATE -> binaryGates.get(key).toDoubleVector();
                 case INDEX -> throw new IllegalStateException("INDEX mixing has no alpha");
             };
@@ -467,20 +473,11 @@ public final class CompiledNetwork {
                 mix.put("inputs/" + key, m == null ? w : m.toDoubleVector());
             }
         });
-        this.tau = tau;
-        this.noise.clear();
-        if (options.mixedOp() == MixedOp.GUMBEL_SUM || options.mixedOp() == MixedOp.GUMBEL_HARD) {
-            alphas.keySet().forEach(k -> noise.put(k, noise(gates, k, (int) alphas.get(k).length())));
-        }
     }
 
+    /** The Gumbel temperature and noise of the current pass, for the architecture gradient. */
     private double tau = 1;
     private final Map<String, double[]> noise = new HashMap<>();
-
-    private static double[] noise(Map<String, INDArray> gates, String key, int n) {
-        INDArray g = gates.get("gumbel/" + key);
-        return g == null ? new double[n] : g.toDoubleVector();
-    }
 
     private static double[] softmax(double[] a, double[] noise, double tau) {
         double[] p = new double[a.length];

@@ -81,12 +81,14 @@ final class Kernels {
     }
 
     /**
-     * The array's host copy for Java code to read and write; on CUDA this moves the data to the host first and
-     * marks it as changed there afterwards (on the CPU backend both are no-ops).
+     * The array's host copy for Java code; on CUDA this moves the data to the host first and, for an array Java
+     * writes, marks it as changed there (on the CPU backend both are no-ops).
      */
-    private static Buf buf(INDArray a) {
+    private static Buf buf(INDArray a, boolean writes) {
         Nd4j.getAffinityManager().ensureLocation(a, org.nd4j.linalg.api.concurrency.AffinityManager.Location.HOST);
-        Nd4j.getAffinityManager().tagLocation(a, org.nd4j.linalg.api.concurrency.AffinityManager.Location.HOST);
+        if (writes) {
+            Nd4j.getAffinityManager().tagLocation(a, org.nd4j.linalg.api.concurrency.AffinityManager.Location.HOST);
+        }
         if (a.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
             java.nio.FloatBuffer f = a.data().asNioFloat();
             return new Buf() {
@@ -142,9 +144,9 @@ final class Kernels {
         int n = (int) x.size(0);
         int c = (int) x.size(1);
         int hw = (int) (x.size(2) * x.size(3));
-        Buf bx = buf(x);
-        Buf bh = buf(xhat);
-        Buf by = y == xhat ? null : buf(y);
+        Buf bx = buf(x, false);
+        Buf bh = buf(xhat, true);
+        Buf by = y == xhat ? null : buf(y, true);
         double[] rstd = new double[c];
         channels(c).forEach(ch -> {
             double[] v = new double[hw];
@@ -194,9 +196,9 @@ final class Kernels {
         int n = (int) dy.size(0);
         int c = (int) dy.size(1);
         int hw = (int) (dy.size(2) * dy.size(3));
-        Buf bd = buf(dy);
-        Buf bh = buf(xhat);
-        Buf bx = dx == null ? null : buf(dx);
+        Buf bd = buf(dy, false);
+        Buf bh = buf(xhat, false);
+        Buf bx = dx == null ? null : buf(dx, true);
         channels(c).forEach(ch -> {
             double[] d = new double[hw];
             double[] h = new double[hw];
@@ -251,9 +253,9 @@ final class Kernels {
         int spreadW = (int) w.size(1);
         double[] wv = w.reshape(w.length()).toDoubleVector();
         double[] gw = new double[wv.length];
-        Buf bx = buf(x);
-        Buf by = buf(gradOut);
-        Buf bi = gradIn == null ? null : buf(gradIn);
+        Buf bx = buf(x, false);
+        Buf by = buf(gradOut, false);
+        Buf bi = gradIn == null ? null : buf(gradIn, true);
         channels(c).forEach(ch -> {
             double[] xp = new double[h * wd];
             double[] yp = new double[oh * ow];

@@ -206,7 +206,7 @@ public final class OneShotSearch {
                 // Images per second count training images, as the benchmark and the PyTorch reference do.
                 listener.step(new SearchEvents.Step(epoch, cfg.epochs(), step, steps, loss, (double) ok / tb.labels().length,
                         bilevel && !arch.isEmpty() ? validLossSum / (step + 1) : Double.NaN, tb.labels().length / secs,
-                        probabilities(net)));
+                        net.probabilities()));
             }
             if (!completed || seen == 0) {
                 break; // a stopped epoch is not an epoch: no report, and the checkpoint keeps the position within it
@@ -216,7 +216,7 @@ public final class OneShotSearch {
             }
             double[] v = evaluate(net, valid, halves[1], singlePath
                     ? net.gatesFor(Sampling.uniform(space, new Random(cfg.seed()))) : net.sampleGates(null, tau(epoch)));
-            Map<String, double[]> p = probabilities(net);
+            Map<String, double[]> p = net.probabilities();
             SearchEvents.Epoch e = new SearchEvents.Epoch(epoch, cfg.epochs(), lossSum / Math.max(1, seen / train.batchSize()),
                     (double) correct / seen, v[0], v[1], p, Derivation.derive(space, p), (System.nanoTime() - t0) / 1e9);
             history.add(e);
@@ -229,13 +229,13 @@ public final class OneShotSearch {
             Architecture best = completed ? evolve(net, valid, halves[1], listener, control) : Sampling.uniform(space, new Random(cfg.seed()));
             return new SearchResult(best, oneHot(best), history, completed && !control.isStopped(), backend);
         }
-        Map<String, double[]> p = probabilities(net);
+        Map<String, double[]> p = net.probabilities();
         return new SearchResult(Derivation.derive(space, p), p, history, completed, backend);
     }
 
     /** One path per key drawn from softmax(alpha); with no generator, the most likely one. */
     private static void sampleBinaryGates(CompiledNetwork net, Random r) {
-        Map<String, double[]> p = probabilities(net);
+        Map<String, double[]> p = net.probabilities();
         net.binaryGates().forEach((key, gate) -> {
             double[] pk = p.get(key);
             int pick = 0;
@@ -268,7 +268,7 @@ public final class OneShotSearch {
         sampleBinaryGates(net, r);
         CompiledNetwork.Result og = net.train(valid.x(), valid.y(), Map.of(), EnumSet.of(Grad.GATES));
         lastValidLoss = og.loss();
-        Map<String, double[]> p = probabilities(net);
+        Map<String, double[]> p = net.probabilities();
         Map<String, INDArray> grads = new HashMap<>();
         for (String key : net.binaryGates().keySet()) {
             double[] dg = og.gradients().get("bingate/" + key).toDoubleVector();
@@ -455,27 +455,5 @@ public final class OneShotSearch {
             n += b;
         }
         return new double[] {loss / Math.max(1, n), (double) ok / Math.max(1, n)};
-    }
-
-    /** The softmax of every key's architecture weights. */
-    static Map<String, double[]> probabilities(CompiledNetwork net) {
-        Map<String, double[]> out = new LinkedHashMap<>();
-        net.archLogits().forEach((k, a) -> {
-            double max = Double.NEGATIVE_INFINITY;
-            for (float x : a) {
-                max = Math.max(max, x);
-            }
-            double[] p = new double[a.length];
-            double sum = 0;
-            for (int i = 0; i < a.length; i++) {
-                p[i] = Math.exp(a[i] - max);
-                sum += p[i];
-            }
-            for (int i = 0; i < a.length; i++) {
-                p[i] /= sum;
-            }
-            out.put(k, p);
-        });
-        return out;
     }
 }
