@@ -42,8 +42,14 @@ import java.util.Set;
 /**
  * Instantiates a network from a space and decisions, and follows the shapes through it, counting parameters
  * and multiply-adds. In {@link Mode#SUPERNET} every candidate is built and every candidate input is active
- * (what a one-shot supernet holds; ValueChoices take their largest value, as with weight slicing); in
- * {@link Mode#FIXED} only what the architecture chose. Problems are collected, never thrown.
+ * (what a one-shot supernet holds); in {@link Mode#FIXED} only what the architecture chose. Problems are
+ * collected, never thrown.
+ *
+ * <p>ValueChoices in a supernet are separate candidates: an op whose parameters refer to one ValueChoice becomes
+ * a mixed op keyed by it, one copy of the op (with its own weights) per value; copies with fewer output channels
+ * are padded with zero channels to the widest. Where that cannot be done the supernet holds the largest value
+ * only: values that change the spatial size (a stride), stage settings (repeat, widen, channels, stride), the
+ * candidates of a LayerChoice, and ops referring to two ValueChoices.
  */
 public final class Evaluator {
 
@@ -65,6 +71,8 @@ public final class Evaluator {
     private long macs;
     /** Dataflow emitted while walking: tensor ids with their shapes, and the steps computing them. */
     private final List<Plan.Step> steps = new ArrayList<>();
+    /** SUPERNET: the value a ValueChoice takes while the copy of an op for that value is built. */
+    private final Map<String, Double> pinned = new HashMap<>();
     private final Map<Integer, Shape> shapes = new HashMap<>();
     private final Map<String, List<String>> choices = new LinkedHashMap<>();
     private int nextId;
@@ -245,8 +253,9 @@ public final class Evaluator {
 
     private T sequence(List<OpCall> ops, T x, int cOut, String place) {
         for (OpCall op : ops) {
-            Layer l = build(op, x.shape().channels(), cOut, 1, place);
-            x = apply(l, x, place, op.label());
+            ValueChoice vc = mode == Mode.SUPERNET ? searchedValue(op) : null;
+            T copies = vc == null ? null : valueCopies(op, vc, x, cOut, 1, place);
+            x = copies != null ? copies : apply(build(op, x.shape().channels(), cOut, 1, place), x, place, op.label());
         }
         return x;
     }
@@ -269,6 +278,13 @@ public final class Evaluator {
      * A fixed op, or a LayerChoice (its chosen candidate; all of them in a supernet, which must agree in shape).
      */
     private T choice(EdgeOp op, T src, int cOut, int stride, String place) {
+        if (mode == Mode.SUPERNET && op instanceof OpCall call) {
+            ValueChoice vc = searchedValue(call);
+            T t = vc == null ? null : valueCopies(call, vc, src, cOut, stride, place);
+            if (t != null) {
+                return t;
+            }
+        }
         List<OpCall> calls = chosen(op, place);
         List<Layer> layers = new ArrayList<>();
         Shape out = null;
@@ -292,6 +308,80 @@ public final class Evaluator {
         } else {
             steps.add(new Plan.Apply(t.id(), src.id(), layers.get(0), place));
         }
+        return t;
+    }
+
+    /** A drop-path step after the edge op that made {@code t}, unless that op is an identity or zero. */
+    private T dropPath(T t, String place) {
+        Plan.Step last = steps.get(steps.size() - 1);
+        if (!(last instanceof Plan.Apply a) || a.out() != t.id() || a.layer() instanceof Layer.Identity || a.layer() instanceof Layer.Zero) {
+            return t;
+        }
+        T d = tensor(t.shape());
+        steps.add(new Plan.DropPath(d.id(), t.id(), place));
+        return d;
+    }
+
+    /** The one ValueChoice the parameters of a call refer to, unless a stage setting also uses it. */
+    private ValueChoice searchedValue(OpCall call) {
+        Set<String> refs = new HashSet<>();
+        call.params().values().stream().filter(Param::isRef).map(Param::ref).filter(space.values()::containsKey).forEach(refs::add);
+        if (refs.size() != 1) {
+            return null;
+        }
+        String key = refs.iterator().next();
+        for (Stage st : space.network().stages()) {
+            for (Param p : java.util.Arrays.asList(st.repeat(), st.widen(), st.channels(), st.stride())) {
+                if (p != null && p.isRef() && p.ref().equals(key)) {
+                    return null;
+                }
+            }
+        }
+        ValueChoice vc = space.values().get(key);
+        return vc.candidates().size() > 1 ? vc : null;
+    }
+
+    /**
+     * A mixed op of one copy of {@code call} per value of {@code vc}, channels padded to the widest; null (and
+     * nothing recorded) when the copies differ in spatial size or a value does not build.
+     */
+    private T valueCopies(OpCall call, ValueChoice vc, T src, int cOut, int stride, String place) {
+        int problemMark = problems.size();
+        long p0 = params;
+        long m0 = macs;
+        List<Layer> layers = new ArrayList<>();
+        List<Shape> outs = new ArrayList<>();
+        try {
+            for (double v : vc.candidates()) {
+                pinned.put(vc.key(), v);
+                Layer l = build(call, src.shape().channels(), cOut, stride, place);
+                layers.add(l);
+                outs.add(measure(l, src.shape(), place, call.label() + " with " + vc.key() + " = " + ValueChoice.label(v)));
+            }
+        } catch (Abandon a) {
+            outs.clear();
+        } finally {
+            pinned.remove(vc.key());
+        }
+        int widest = outs.stream().mapToInt(Shape::channels).max().orElse(0);
+        boolean sameSize = !outs.isEmpty() && outs.stream().allMatch(o -> o.height() == outs.get(0).height() && o.width() == outs.get(0).width());
+        if (!sameSize) {
+            List<Problem> dropped = problems.subList(problemMark, problems.size());
+            dropped.forEach(x -> reported.remove(x.place() + "|" + x.message()));
+            dropped.clear();
+            params = p0;
+            macs = m0;
+            return null;
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            int c = outs.get(i).channels();
+            if (c < widest) {
+                layers.set(i, new Layer.Sequential(List.of(layers.get(i), new Layer.PadShortcut(c, widest, 1))));
+            }
+        }
+        T t = tensor(new Shape(widest, outs.get(0).height(), outs.get(0).width()));
+        choices.putIfAbsent(vc.key(), vc.labels());
+        steps.add(new Plan.Mixed(t.id(), src.id(), vc.key(), layers, vc.labels(), place));
         return t;
     }
 
@@ -340,8 +430,9 @@ public final class Evaluator {
                 if (src == null) {
                     continue;
                 }
-                arriving.add(choice(e.op(), src, n.kind() == NodeKind.OUTPUT ? src.shape().channels() : c, e.stride(),
-                        where + ", edge " + e.label()));
+                T t = choice(e.op(), src, n.kind() == NodeKind.OUTPUT ? src.shape().channels() : c, e.stride(),
+                        where + ", edge " + e.label());
+                arriving.add(mode == Mode.FIXED ? dropPath(t, where + ", edge " + e.label()) : t);
             }
             InputChoice ic = mode == Mode.SUPERNET ? n.inputChoice() : null;
             T merged = merge(n.reduction(), arriving, ic, nodePlace);
@@ -602,7 +693,7 @@ public final class Evaluator {
             throw fail(place, "ValueChoice '" + vc.key() + "' has no candidates");
         }
         if (mode == Mode.SUPERNET) {
-            return vc.candidates().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            return pinned.getOrDefault(vc.key(), vc.largest());
         }
         Decision d = arch.get(vc.key()).orElseThrow(() -> fail(place, "no decision for ValueChoice '" + vc.key() + "'"));
         if (!(d instanceof Decision.Value v)) {

@@ -5,17 +5,24 @@ import picocli.CommandLine.Option;
 
 /** The augmentation options search and retrain share (a picocli mixin). */
 final class AugmentOptions {
-    @Option(names = "--crop-padding", defaultValue = "0", paramLabel = "N", description = "random crop after N pixels of zero padding (DARTS on CIFAR: 4)")
-    int cropPadding;
+    @Option(names = "--crop-padding", paramLabel = "N", description = "random crop after N pixels of zero padding (DARTS on CIFAR: 4)")
+    Integer cropPadding;
     @Option(names = "--flip", description = "random horizontal flips (not for digits or text)")
-    boolean flip;
-    @Option(names = "--cutout", defaultValue = "0", paramLabel = "N", description = "cutout of an NxN square (DARTS on CIFAR: 16)")
-    int cutout;
+    Boolean flip;
+    @Option(names = "--cutout", paramLabel = "N", description = "cutout of an NxN square (DARTS on CIFAR: 16)")
+    Integer cutout;
 
     Batches.Augment augment() {
-        if (cropPadding < 0 || cutout < 0) {
+        return over(Batches.Augment.NONE);
+    }
+
+    /** The options given on the command line over {@code base} (a settings file's). */
+    Batches.Augment over(Batches.Augment base) {
+        int crop = cropPadding != null ? cropPadding : base.cropPadding();
+        int cut = cutout != null ? cutout : base.cutout();
+        if (crop < 0 || cut < 0) {
             throw new Main.UserError("--crop-padding and --cutout must not be negative");
         }
-        return new Batches.Augment(cropPadding, flip, cutout);
+        return new Batches.Augment(crop, flip != null ? flip : base.flip(), cut);
     }
 }

@@ -40,6 +40,9 @@ final class RetrainCommand implements Callable<Integer> {
     double lr;
     @Option(names = "--seed", defaultValue = "1")
     long seed;
+    @Option(names = "--drop-path", defaultValue = "0", paramLabel = "P",
+            description = "drop-path probability at the last epoch, rising linearly from 0 (DARTS on CIFAR-10: 0.2; default ${DEFAULT-VALUE})")
+    double dropPath;
     @Option(names = "--json", description = "print one JSON object with test_accuracy (a fraction) and params")
     boolean json;
 
@@ -53,6 +56,9 @@ final class RetrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (epochs < 1 || batch < 1) {
             throw new Main.UserError("--epochs and --batch must be at least 1");
+        }
+        if (dropPath < 0 || dropPath >= 1) {
+            throw new Main.UserError("--drop-path must be at least 0 and below 1");
         }
         io.cellforge.engine.Batches.Augment augment = augmentation.augment();
         String text = Inputs.text(arch);
@@ -71,7 +77,7 @@ final class RetrainCommand implements Callable<Integer> {
             Retrain.Result r;
             try {
                 r = Retrain.run(s, a, bundle, Retrain.Config.darts(epochs, batch, seed).withLr(lr)
-                        .withAugment(augment), e -> {
+                        .withAugment(augment).withDropPath(dropPath), e -> {
                     err.printf("epoch %d/%d  train loss %.3f acc %.3f  test acc %.4f  %.0f s%n", e.epoch() + 1, e.epochs(),
                             e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds());
                     err.flush();

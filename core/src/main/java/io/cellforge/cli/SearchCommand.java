@@ -5,6 +5,7 @@ import io.cellforge.data.DataBundle;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
 import io.cellforge.io.LoadException;
+import io.cellforge.io.SearchConfigYaml;
 import io.cellforge.io.SpaceFiles;
 import io.cellforge.io.SpaceYaml;
 import io.cellforge.plan.PlanException;
@@ -48,20 +49,44 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DATA", defaultValue = "digits",
             description = "digits (bundled), or a path: IDX folder, CIFAR binary folder, image folder, CSV (default ${DEFAULT-VALUE})")
     String data;
-    @Option(names = "--strategy", defaultValue = "darts", description = "darts, darts2, gdas, snas, spos or proxyless (default ${DEFAULT-VALUE})")
+    @Option(names = "--config", paramLabel = "FILE", description = {"search settings in YAML (strategy, epochs, batch_size, seed, lr, lr_min,",
+            "momentum, weight_decay, grad_clip, arch_lr, arch_betas, arch_weight_decay, train_portion, tau_max, tau_min,",
+            "generations, path_samples, augment); options given here win"})
+    Path config;
+    @Option(names = "--strategy", description = "darts, darts2, gdas, snas, spos, proxyless or proxyless-uniform (default darts)")
     String strategy;
-    @Option(names = "--epochs", defaultValue = "10", description = "default ${DEFAULT-VALUE}")
-    int epochs;
-    @Option(names = "--batch", defaultValue = "64", description = "default ${DEFAULT-VALUE}")
-    int batch;
-    @Option(names = "--seed", defaultValue = "1", description = "default ${DEFAULT-VALUE}")
-    long seed;
-    @Option(names = "--generations", defaultValue = "10", description = "spos: generations of the evolutionary search (default ${DEFAULT-VALUE})")
-    int generations;
-    @Option(names = "--lr", description = "weight learning rate (default 0.025, cosine to 0.001)")
+    @Option(names = "--epochs", description = "default 10")
+    Integer epochs;
+    @Option(names = "--batch", description = "default 64")
+    Integer batch;
+    @Option(names = "--seed", description = "default 1")
+    Long seed;
+    @Option(names = "--lr", description = "weight learning rate, cosine-annealed (default 0.025)")
     Double lr;
-    @Option(names = "--arch-lr", description = "architecture learning rate (default 3e-4)")
+    @Option(names = "--lr-min", description = "the learning rate at the end (default 0.001)")
+    Double lrMin;
+    @Option(names = "--momentum", description = "SGD momentum (default 0.9)")
+    Double momentum;
+    @Option(names = "--weight-decay", description = "weight decay of the weights (default 3e-4)")
+    Double weightDecay;
+    @Option(names = "--grad-clip", description = "gradient norm clipping (default 5)")
+    Double gradClip;
+    @Option(names = "--arch-lr", description = "architecture learning rate (default 3e-4; proxyless: 0.006)")
     Double archLr;
+    @Option(names = "--arch-betas", split = ",", paramLabel = "B1,B2", description = "Adam betas of the architecture (default 0.5,0.999; proxyless: 0,0.999)")
+    double[] archBetas;
+    @Option(names = "--arch-weight-decay", description = "architecture weight decay (default 1e-3; proxyless: 0)")
+    Double archWeightDecay;
+    @Option(names = "--train-portion", description = "share of the training images that train the weights; the rest trains the architecture (default 0.5)")
+    Double trainPortion;
+    @Option(names = "--tau-max", description = "Gumbel temperature at the start (gdas: 10, snas: 1)")
+    Double tauMax;
+    @Option(names = "--tau-min", description = "Gumbel temperature at the end (gdas: 0.1, snas: 0.03)")
+    Double tauMin;
+    @Option(names = "--generations", description = "spos: generations of the evolutionary search (default 10)")
+    Integer generations;
+    @Option(names = "--path-samples", description = "proxyless: candidates per choice in an architecture step (default 2, as in the paper)")
+    Integer pathSamples;
     @Option(names = "--events", paramLabel = "FILE", description = "write every step and epoch as a JSON line")
     Path events;
     @Option(names = "--out", paramLabel = "DIR", description = "write the derived architecture in every format into DIR")
@@ -79,27 +104,13 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!OneShotSearch.STRATEGIES.contains(strategy)) {
-            throw new Main.UserError("strategy '" + strategy + "' is not available yet; available: " + String.join(", ", OneShotSearch.STRATEGIES));
-        }
-        if (epochs < 1 || batch < 1) {
-            throw new Main.UserError("--epochs and --batch must be at least 1");
-        }
-        io.cellforge.engine.Batches.Augment augment = augmentation.augment();
+        SearchConfig cfg = config();
         SearchSpace space = source.zoo != null ? Inputs.zoo(source.zoo) : Inputs.space(source.file).space();
         DataBundle bundle = Inputs.data(data);
         if (!bundle.train().shape().equals(space.network().input()) || bundle.train().classes() > space.network().classes()) {
             throw new Main.UserError("the data are " + bundle.train().shape() + " images in " + bundle.train().classes()
                     + " classes but space '" + space.name() + "' takes " + space.network().input() + " in "
                     + space.network().classes() + " classes");
-        }
-        SearchConfig cfg = SearchConfig.of(strategy, epochs, batch, seed)
-                .withAugment(augment).withGenerations(generations);
-        if (lr != null) {
-            cfg = cfg.withLr(lr);
-        }
-        if (archLr != null) {
-            cfg = cfg.withArchLr(archLr);
         }
         PrintWriter err = spec.commandLine().getErr();
         SearchControl control = new SearchControl();
@@ -121,6 +132,54 @@ final class SearchCommand implements Callable<Integer> {
             err.flush();
         }
         return 0;
+    }
+
+    /** The strategy's defaults, then the settings file, then the options given. */
+    private SearchConfig config() {
+        if (strategy != null && !OneShotSearch.STRATEGIES.contains(strategy)) {
+            throw new Main.UserError("strategy '" + strategy + "' is not available; available: " + String.join(", ", OneShotSearch.STRATEGIES));
+        }
+        SearchConfig.Builder b;
+        try {
+            b = config == null ? SearchConfig.builder(strategy == null ? "darts" : strategy)
+                    : SearchConfigYaml.read(Inputs.text(config), config.toString(), strategy);
+        } catch (LoadException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+        SearchConfig base = b.build();
+        set(epochs, b::epochs);
+        set(batch, b::batchSize);
+        set(seed, b::seed);
+        set(lr, b::lr);
+        set(lrMin, b::lrMin);
+        set(momentum, b::momentum);
+        set(weightDecay, b::weightDecay);
+        set(gradClip, b::gradClip);
+        set(archLr, b::archLr);
+        if (archBetas != null) {
+            if (archBetas.length != 2) {
+                throw new Main.UserError("--arch-betas takes two numbers, e.g. 0.5,0.999");
+            }
+            b.archBeta1(archBetas[0]).archBeta2(archBetas[1]);
+        }
+        set(archWeightDecay, b::archWeightDecay);
+        set(trainPortion, b::trainPortion);
+        set(tauMax, b::tauMax);
+        set(tauMin, b::tauMin);
+        set(generations, b::generations);
+        set(pathSamples, b::pathSamples);
+        b.augment(augmentation.over(base.augment()));
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError("invalid search settings: " + e.getMessage());
+        }
+    }
+
+    private static <V> void set(V value, java.util.function.Consumer<V> setter) {
+        if (value != null) {
+            setter.accept(value);
+        }
     }
 
     static void write(SearchSpace space, SearchResult r, Path dir) throws IOException, LoadException {

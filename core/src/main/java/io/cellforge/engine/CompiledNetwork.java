@@ -43,7 +43,8 @@ public final class CompiledNetwork {
      * of that in the forward pass, its soft gradient in the backward pass (GDAS, straight-through). INDEX: one
      * candidate chosen from outside ({@code gate/KEY}, one-hot) and InputChoices masked ({@code inputs/KEY}) (SPOS).
      * BIN_GATE: a one-hot gate ({@link #binaryGates()}) set before each step; the loss's gradient reaches every
-     * candidate's gate, and alpha learns from it (ProxylessNAS's BinaryConnect estimator).
+     * candidate's gate, or those of {@link #gateCandidates()}, and alpha learns from it (ProxylessNAS's
+     * BinaryConnect estimator).
      */
     public enum MixedOp { WEIGHTED_SUM, GUMBEL_SUM, GUMBEL_HARD, INDEX, BIN_GATE }
 
@@ -103,6 +104,7 @@ public final class CompiledNetwork {
     private final Map<String, INDArray> betas = new LinkedHashMap<>();
     private final Map<String, Double> betaScale = new HashMap<>();
     private final Map<String, INDArray> binaryGates = new LinkedHashMap<>();
+    private final Map<String, boolean[]> gateCandidates = new HashMap<>();
     private final Map<String, List<String>> indexLabels = new LinkedHashMap<>();
     private final Map<String, Integer> inputCandidates = new LinkedHashMap<>();
     private final List<BatchNormOp> runningNorms = new ArrayList<>();
@@ -182,9 +184,29 @@ public final class CompiledNetwork {
         return m;
     }
 
+    /**
+     * The drop-path probability of training passes (DARTS's retraining raises it linearly over the epochs); the
+     * plan's {@link Plan.DropPath} steps use it.
+     */
+    public void setDropPath(double p) {
+        check(p >= 0 && p < 1, "drop-path probability must be in [0, 1), got " + p);
+        dropPath = p;
+    }
+
+    private double dropPath;
+
     /** BIN_GATE: the one-hot gate of each key, set by the strategy before a pass. */
     public Map<String, INDArray> binaryGates() {
         return binaryGates;
+    }
+
+    /**
+     * BIN_GATE: for each key, the candidates whose gate gradient a pass computes (ProxylessNAS samples two per
+     * step; each costs a forward and backward through that candidate); a key left out means every candidate.
+     * Live map, set by the strategy before a pass.
+     */
+    public Map<String, boolean[]> gateCandidates() {
+        return gateCandidates;
     }
 
     /** Weights whose gradient must be multiplied by a 0/1 mask (dilated kernels), by name. */
@@ -548,7 +570,8 @@ public final class CompiledNetwork {
         Map<String, INDArray> feed = new HashMap<>();
         indexLabels.forEach((key, labels) -> {
             double[] g = new double[labels.size()];
-            int i = arch.get(key).filter(d -> d instanceof Decision.Op).map(d -> labels.indexOf(((Decision.Op) d).label())).orElse(0);
+            int i = arch.get(key).map(d -> d instanceof Decision.Op o ? labels.indexOf(o.label())
+                    : d instanceof Decision.Value v ? labels.indexOf(io.cellforge.space.ValueChoice.label(v.value())) : 0).orElse(0);
             g[Math.max(0, i)] = 1;
             feed.put("gate/" + key, vector(g));
         });
@@ -613,6 +636,12 @@ public final class CompiledNetwork {
         }
         if (s instanceof Plan.Mixed m) {
             return mixed(m, slots.get(m.in()));
+        }
+        if (s instanceof Plan.DropPath d) {
+            int in = slots.get(d.in());
+            int slot = newSlot(shapes.get(in), flows(in));
+            ops.add(new DropPathOp(in, slot));
+            return slot;
         }
         return merge((Plan.Merge) s, slots);
     }
@@ -1013,6 +1042,45 @@ public final class CompiledNetwork {
         }
     }
 
+    /** Per sample: zero with probability {@link #dropPath}, else scaled by 1 / (1 - p); a copy outside training. */
+    private final class DropPathOp extends Op {
+        private double[] scale;
+
+        DropPathOp(int in, int out) {
+            super(out, in);
+        }
+
+        @Override
+        void forward() {
+            int b = (int) val[out].size(0);
+            scale = new double[b];
+            for (int i = 0; i < b; i++) {
+                scale[i] = !training || dropPath == 0 ? 1 : rnd.nextDouble() < dropPath ? 0 : 1 / (1 - dropPath);
+            }
+            scaled(val[in[0]], val[out]);
+        }
+
+        private void scaled(INDArray from, INDArray to) {
+            for (int i = 0; i < scale.length; i++) {
+                INDArray src = from.slice(i);
+                INDArray dst = to.slice(i);
+                if (scale[i] == 1) {
+                    dst.assign(src);
+                } else {
+                    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication(src, null, dst, scale[i]));
+                }
+            }
+        }
+
+        @Override
+        void backward(boolean archGrads) {
+            INDArray gi = target(in[0]);
+            if (gi != null) {
+                scaled(grad[out], gi);
+            }
+        }
+    }
+
     private final class PoolOp extends Op {
         final boolean max;
         final int[] args;
@@ -1207,7 +1275,8 @@ public final class CompiledNetwork {
 
         /** Candidates with weight 0 are skipped unless their weight's gradient is wanted. */
         private boolean needed(int i, boolean archGrads) {
-            return in[i] >= 0 && (weights()[i] != 0 || (archGrads && learns));
+            boolean[] only = gateCandidates.get(key);
+            return in[i] >= 0 && (weights()[i] != 0 || (archGrads && learns && (only == null || only[i])));
         }
 
         @Override

@@ -49,6 +49,14 @@ public record Plan(Shape input, int classes, List<Step> steps, Map<Integer, Shap
         }
     }
 
+    /**
+     * Drop-path (DARTS's retraining): in a training pass each sample of {@code in} is zeroed with the engine's
+     * drop-path probability p and kept scaled by 1 / (1 - p); otherwise {@code out = in}. Fixed plans put it after
+     * each edge op of a cell that is not an identity.
+     */
+    public record DropPath(int out, int in, String where) implements Step {
+    }
+
     /** A residual connection: {@code out = a + b}. */
     public record Add(int out, int a, int b, String where) implements Step {
     }

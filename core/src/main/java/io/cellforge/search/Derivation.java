@@ -67,7 +67,8 @@ public final class Derivation {
                 out.put(lc.key(), new Decision.Op(lc.labels().get(best(lc, w, gated.contains(lc.key())))));
             } else if (m instanceof ValueChoice vc) {
                 double[] w = weights.get(vc.key());
-                out.put(vc.key(), new Decision.Value(vc.candidates().get(argmax(w, vc.candidates().size()))));
+                // Without weights (not searched), the largest value: the one the supernet held.
+                out.put(vc.key(), new Decision.Value(w == null ? vc.largest() : vc.candidates().get(argmax(w, vc.candidates().size()))));
             }
         }
         // Keys in the order the space declares them, as exporters expect.

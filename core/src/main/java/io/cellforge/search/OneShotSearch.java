@@ -28,20 +28,14 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * One-shot search by gradient. {@code darts}: first-order DARTS (Liu et al. 2019), alternately an Adam step of the
- * architecture weights on a validation batch and an SGD step of the network weights on a training batch.
- * {@code darts2}: second-order DARTS, the architecture gradient taken at weights unrolled by one SGD step, less the
- * finite-difference Hessian-vector product of the paper (as the DARTS repository's architect.py computes it).
- * {@code gdas}: the same bilevel loop over a hard Gumbel-softmax (one path forward, straight-through backward;
- * Dong and Yang 2019). {@code snas}: a soft Gumbel-softmax, weights and architecture learning from the same
- * training batch (Xie et al. 2019). The Gumbel temperature falls linearly from {@code tauMax} to {@code tauMin}.
- * {@code spos}: single-path one-shot (Guo et al. 2020): each step trains one uniformly drawn path, then an
- * evolutionary search over the trained supernet picks the path with the best validation accuracy.
- * {@code proxyless}: ProxylessNAS-G (Cai et al. 2019), one path sampled from softmax(alpha) per step through binary
- * gates; alpha learns on validation batches from the gates' gradients.
+ * One-shot search: the supernet of a space trained on half of the training images while a {@link Strategy}
+ * moves its architecture weights (on the other half, for bilevel strategies), then the architecture derived
+ * from them. {@code darts}, {@code darts2}: DARTS first and second order. {@code gdas}, {@code snas}: Gumbel-softmax
+ * relaxations. {@code spos}: single-path training and evolution. {@code proxyless}: ProxylessNAS-G's binary gates;
+ * {@code proxyless-uniform}: the same with paths drawn uniformly (ModularNAS's BinGateUniform).
  */
 public final class OneShotSearch {
-    public static final List<String> STRATEGIES = List.of("darts", "darts2", "gdas", "snas", "spos", "proxyless");
+    public static final List<String> STRATEGIES = Strategy.NAMES;
     /** SPOS evolution: population, parents, children of each kind per generation, mutation probability. */
     static final int POPULATION = 20;
     static final int PARENTS = 5;
@@ -80,22 +74,15 @@ public final class OneShotSearch {
         Batches train = new Batches(halves[0], stats, Math.min(cfg.batchSize(), halves[0].size()), cfg.seed())
                 .augmented(cfg.augment());
         Batches valid = new Batches(halves[1], stats, Math.min(cfg.batchSize(), halves[1].size()), cfg.seed() + 1);
-        CompiledNetwork.MixedOp mixed = switch (cfg.strategy()) {
-            case "darts", "darts2" -> CompiledNetwork.MixedOp.WEIGHTED_SUM;
-            case "gdas" -> CompiledNetwork.MixedOp.GUMBEL_HARD;
-            case "snas" -> CompiledNetwork.MixedOp.GUMBEL_SUM;
-            case "spos" -> CompiledNetwork.MixedOp.INDEX;
-            case "proxyless" -> CompiledNetwork.MixedOp.BIN_GATE;
-            default -> throw new IllegalArgumentException("unknown strategy '" + cfg.strategy() + "'; available: " + STRATEGIES);
-        };
-        boolean bilevel = !cfg.strategy().equals("snas");
-        boolean singlePath = cfg.strategy().equals("spos");
+        Strategy strategy = Strategy.of(cfg.strategy());
         CompiledNetwork net = new CompiledNetwork(Evaluator.supernetPlan(space),
-                CompiledNetwork.Options.darts(cfg.seed()).withMixedOp(mixed));
+                CompiledNetwork.Options.darts(cfg.seed()).withMixedOp(strategy.mixedOp()));
         Optimizers.Sgd sgd = new Optimizers.Sgd(cfg.momentum(), cfg.weightDecay());
         Optimizers.Adam adam = new Optimizers.Adam(cfg.archBeta1(), cfg.archBeta2(), cfg.archWeightDecay());
         Map<String, INDArray> weights = net.weights();
         Map<String, INDArray> arch = net.arch();
+        Strategy.Context context = new Strategy.Context(space, net, sgd, cfg);
+        boolean bilevel = strategy.bilevel() && !arch.isEmpty();
         int steps = Math.min(train.stepsPerEpoch(), valid.stepsPerEpoch());
         List<SearchEvents.Epoch> history = new ArrayList<>();
         int startEpoch = 0;
@@ -156,34 +143,22 @@ public final class OneShotSearch {
                 // Noise from (seed, epoch, step): a resumed run draws what the uninterrupted one drew.
                 Random noise = new Random(cfg.seed() * 1_000_003L + epoch * 10_007L + step);
                 Batches.Batch tb;
-                if (bilevel && !arch.isEmpty()) {
+                if (bilevel) {
                     Batches.Batch vb = valid.next();
                     tb = train.next();
-                    Map<String, INDArray> gates = net.sampleGates(noise, tau);
-                    Map<String, INDArray> ga;
-                    if (cfg.strategy().equals("proxyless")) {
-                        ga = binaryGateArchGradient(net, vb, noise);
-                        validLossSum += lastValidLoss;
-                    } else if (cfg.strategy().equals("darts2")) {
-                        ga = unrolledArchGradient(net, weights, arch, sgd, tb, vb, gates, lr);
-                        validLossSum += lastValidLoss;
-                    } else {
-                        CompiledNetwork.Result a = net.train(vb.x(), vb.y(), gates, EnumSet.of(Grad.ARCH));
-                        validLossSum += a.loss();
-                        ga = new HashMap<>(a.gradients());
-                    }
-                    adam.step(arch, ga, cfg.archLr());
+                    Strategy.ArchStep a = strategy.archStep(context, tb, vb, noise, tau, lr);
+                    validLossSum += a.validLoss();
+                    adam.step(arch, a.gradient(), cfg.archLr());
+                    strategy.afterArchStep(context);
                 } else {
                     tb = train.next();
                 }
                 // Single level (SNAS): one pass gives both gradients.
-                Set<Grad> wanted = bilevel ? EnumSet.of(Grad.WEIGHTS) : EnumSet.of(Grad.WEIGHTS, Grad.ARCH);
-                Map<String, INDArray> gates = singlePath ? net.gatesFor(Sampling.uniform(space, noise)) : net.sampleGates(noise, tau);
-                if (cfg.strategy().equals("proxyless")) {
-                    sampleBinaryGates(net, noise);
-                }
+                boolean jointly = !bilevel && !arch.isEmpty();
+                Set<Grad> wanted = jointly ? EnumSet.of(Grad.WEIGHTS, Grad.ARCH) : EnumSet.of(Grad.WEIGHTS);
+                Map<String, INDArray> gates = strategy.weightGates(context, noise, tau);
                 CompiledNetwork.Result w = net.train(tb.x(), tb.y(), gates, wanted);
-                if (!bilevel && !arch.isEmpty()) {
+                if (jointly) {
                     Map<String, INDArray> ga = new HashMap<>();
                     arch.keySet().forEach(k -> ga.put(k, w.gradients().get(k)));
                     adam.step(arch, ga, cfg.archLr());
@@ -205,17 +180,13 @@ public final class OneShotSearch {
                 double secs = (System.nanoTime() - s0) / 1e9;
                 // Images per second count training images, as the benchmark and the PyTorch reference do.
                 listener.step(new SearchEvents.Step(epoch, cfg.epochs(), step, steps, loss, (double) ok / tb.labels().length,
-                        bilevel && !arch.isEmpty() ? validLossSum / (step + 1) : Double.NaN, tb.labels().length / secs,
+                        bilevel ? validLossSum / (step + 1) : Double.NaN, tb.labels().length / secs,
                         net.probabilities()));
             }
             if (!completed || seen == 0) {
                 break; // a stopped epoch is not an epoch: no report, and the checkpoint keeps the position within it
             }
-            if (cfg.strategy().equals("proxyless")) {
-                sampleBinaryGates(net, null); // the most likely path
-            }
-            double[] v = evaluate(net, valid, halves[1], singlePath
-                    ? net.gatesFor(Sampling.uniform(space, new Random(cfg.seed()))) : net.sampleGates(null, tau(epoch)));
+            double[] v = evaluate(net, valid, halves[1], strategy.evaluationGates(context, tau(epoch)));
             Map<String, double[]> p = net.probabilities();
             SearchEvents.Epoch e = new SearchEvents.Epoch(epoch, cfg.epochs(), lossSum / Math.max(1, seen / train.batchSize()),
                     (double) correct / seen, v[0], v[1], p, Derivation.derive(space, p), (System.nanoTime() - t0) / 1e9);
@@ -225,63 +196,13 @@ public final class OneShotSearch {
                 save(checkpoint, weights, arch, sgd, adam, train, valid, epoch + 1, 0, new double[4], history);
             }
         }
-        if (singlePath) {
-            Architecture best = completed ? evolve(net, valid, halves[1], listener, control) : Sampling.uniform(space, new Random(cfg.seed()));
+        if (strategy.evolves()) {
+            Architecture best = completed ? evolve(net, valid, halves[1], listener, control)
+                    : Sampling.uniform(space, net.plan(), new Random(cfg.seed()));
             return new SearchResult(best, oneHot(best), history, completed && !control.isStopped(), backend);
         }
         Map<String, double[]> p = net.probabilities();
         return new SearchResult(Derivation.derive(space, p), p, history, completed, backend);
-    }
-
-    /** One path per key drawn from softmax(alpha); with no generator, the most likely one. */
-    private static void sampleBinaryGates(CompiledNetwork net, Random r) {
-        Map<String, double[]> p = net.probabilities();
-        net.binaryGates().forEach((key, gate) -> {
-            double[] pk = p.get(key);
-            int pick = 0;
-            if (r == null) {
-                for (int i = 1; i < pk.length; i++) {
-                    pick = pk[i] > pk[pick] ? i : pick;
-                }
-            } else {
-                double u = r.nextDouble();
-                double acc = 0;
-                pick = pk.length - 1;
-                for (int i = 0; i < pk.length; i++) {
-                    acc += pk[i];
-                    if (u < acc) {
-                        pick = i;
-                        break;
-                    }
-                }
-            }
-            gate.assign(0);
-            gate.putScalar(pick, 1);
-        });
-    }
-
-    /**
-     * ProxylessNAS-G: with a sampled path, dL/dalpha_i = sum_j dL/dg_j p_j (delta_ij - p_i), where g are the binary
-     * gates and p = softmax(alpha).
-     */
-    private Map<String, INDArray> binaryGateArchGradient(CompiledNetwork net, Batches.Batch valid, Random r) {
-        sampleBinaryGates(net, r);
-        CompiledNetwork.Result og = net.train(valid.x(), valid.y(), Map.of(), EnumSet.of(Grad.GATES));
-        lastValidLoss = og.loss();
-        Map<String, double[]> p = net.probabilities();
-        Map<String, INDArray> grads = new HashMap<>();
-        for (String key : net.binaryGates().keySet()) {
-            double[] dg = og.gradients().get("bingate/" + key).toDoubleVector();
-            double[] pk = p.get(key);
-            double[] da = new double[pk.length];
-            for (int i = 0; i < pk.length; i++) {
-                for (int j = 0; j < pk.length; j++) {
-                    da[i] += dg[j] * pk[j] * ((i == j ? 1 : 0) - pk[i]);
-                }
-            }
-            grads.put("alpha/" + key, Nd4j.createFromArray(da).castTo(net.dataType()));
-        }
-        return grads;
     }
 
     /** SPOS's evolutionary search: the fittest of a population, bred by crossover and mutation. */
@@ -291,7 +212,7 @@ public final class OneShotSearch {
         Map<Architecture, Double> fitness = new LinkedHashMap<>();
         List<Architecture> population = new ArrayList<>();
         while (population.size() < POPULATION) {
-            population.add(Sampling.uniform(space, r));
+            population.add(Sampling.uniform(space, net.plan(), r));
         }
         Architecture best = population.get(0);
         for (int g = 0; g <= cfg.generations() && !control.isStopped(); g++) {
@@ -307,7 +228,7 @@ public final class OneShotSearch {
             List<Architecture> parents = population.subList(0, Math.min(PARENTS, population.size()));
             List<Architecture> next = new ArrayList<>(parents);
             for (int i = 0; i < CHILDREN; i++) {
-                next.add(Sampling.mutate(space, parents.get(r.nextInt(parents.size())), MUTATION, r));
+                next.add(Sampling.mutate(space, net.plan(), parents.get(r.nextInt(parents.size())), MUTATION, r));
                 next.add(Sampling.crossover(parents.get(r.nextInt(parents.size())), parents.get(r.nextInt(parents.size())), r));
             }
             population = new ArrayList<>(new java.util.LinkedHashSet<>(next));
@@ -335,6 +256,10 @@ public final class OneShotSearch {
                 double[] p = new double[lc.candidates().size()];
                 a.get(lc.key()).ifPresent(dd -> p[Math.max(0, lc.indexOf(((io.cellforge.arch.Decision.Op) dd).label()))] = 1);
                 m.put(lc.key(), p);
+            } else if (x instanceof io.cellforge.space.ValueChoice vc && a.get(vc.key()).orElse(null) instanceof io.cellforge.arch.Decision.Value v) {
+                double[] p = new double[vc.candidates().size()];
+                p[Math.max(0, vc.candidates().indexOf(v.value()))] = 1;
+                m.put(vc.key(), p);
             }
         }
         return m;
@@ -345,62 +270,6 @@ public final class OneShotSearch {
         return cfg.tauMin() + (cfg.tauMax() - cfg.tauMin()) * (1 - (double) epoch / Math.max(1, cfg.epochs() - 1));
     }
 
-    double lastValidLoss;
-
-    /**
-     * Second-order DARTS: w' = w - lr (momentum buffer + grad_w L_train + wd w); the architecture gradient of
-     * L_valid at w', less lr times (grad_a L_train(w + R v) - grad_a L_train(w - R v)) / 2R with v = grad_w' L_valid
-     * and R = 0.01 / |v|. The weights are restored afterwards.
-     */
-    Map<String, INDArray> unrolledArchGradient(CompiledNetwork net, Map<String, INDArray> weights,
-                                               Map<String, INDArray> arch, Optimizers.Sgd sgd, Batches.Batch train,
-                                               Batches.Batch valid, Map<String, INDArray> gates, double lr) {
-        Map<String, INDArray> saved = new HashMap<>();
-        weights.forEach((k, v) -> saved.put(k, v.dup()));
-        Map<String, INDArray> gw = net.train(train.x(), train.y(), gates, EnumSet.of(Grad.WEIGHTS)).gradients();
-        for (var e : weights.entrySet()) {
-            INDArray g = gw.get(e.getKey()).dup();
-            INDArray mask = net.gradientMasks().get(e.getKey());
-            if (mask != null) {
-                g.muli(mask);
-            }
-            g.addi(e.getValue().mul(cfg.weightDecay()));
-            INDArray buf = sgd.state().get(e.getKey());
-            if (buf != null) {
-                g.addi(buf.mul(cfg.momentum()));
-            }
-            e.getValue().subi(g.muli(lr));
-        }
-        CompiledNetwork.Result v = net.train(valid.x(), valid.y(), gates, EnumSet.of(Grad.WEIGHTS, Grad.ARCH));
-        lastValidLoss = v.loss();
-        Map<String, INDArray> dalpha = new HashMap<>();
-        arch.keySet().forEach(k -> dalpha.put(k, v.gradients().get(k).dup()));
-        Map<String, INDArray> vector = new HashMap<>();
-        double norm = 0;
-        for (String k : weights.keySet()) {
-            INDArray g = v.gradients().get(k).dup();
-            INDArray mask = net.gradientMasks().get(k);
-            if (mask != null) {
-                g.muli(mask);
-            }
-            vector.put(k, g);
-            double n = g.norm2Number().doubleValue();
-            norm += n * n;
-        }
-        double r = 0.01 / Math.max(Math.sqrt(norm), 1e-12);
-        weights.forEach((k, w) -> w.assign(saved.get(k)).addi(vector.get(k).mul(r)));
-        Map<String, INDArray> plus = net.train(train.x(), train.y(), gates, EnumSet.of(Grad.ARCH)).gradients();
-        Map<String, INDArray> gPlus = new HashMap<>();
-        plus.forEach((k, g) -> gPlus.put(k, g.dup()));
-        weights.forEach((k, w) -> w.assign(saved.get(k)).subi(vector.get(k).mul(r)));
-        Map<String, INDArray> minus = net.train(train.x(), train.y(), gates, EnumSet.of(Grad.ARCH)).gradients();
-        weights.forEach((k, w) -> w.assign(saved.get(k)));
-        for (String k : arch.keySet()) {
-            dalpha.get(k).subi(gPlus.get(k).sub(minus.get(k)).divi(2 * r).muli(lr));
-        }
-        return dalpha;
-    }
-
     private void save(Path dir, Map<String, INDArray> weights, Map<String, INDArray> arch, Optimizers.Sgd sgd,
                       Optimizers.Adam adam, Batches train, Batches valid, int epoch, int step, double[] sums,
                       List<SearchEvents.Epoch> history) throws IOException {
@@ -408,7 +277,7 @@ public final class OneShotSearch {
         meta.put("version", 1);
         meta.put("strategy", cfg.strategy());
         meta.put("space", space.name());
-        meta.put("config", cfg);
+        meta.put("config", cfg.toMap());
         meta.put("epoch", epoch);
         meta.put("step", step);
         meta.put("adam_steps", adam.steps());

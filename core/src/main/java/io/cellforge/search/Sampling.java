@@ -2,6 +2,7 @@ package io.cellforge.search;
 
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Decision;
+import io.cellforge.plan.Plan;
 import io.cellforge.space.InputChoice;
 import io.cellforge.space.LayerChoice;
 import io.cellforge.space.Mutable;
@@ -16,25 +17,26 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Architectures drawn at random and varied, for single-path training and evolutionary search. ValueChoices
- * keep their largest value: the supernet holds the weights of that one only.
+ * Architectures drawn at random and varied, for single-path training and evolutionary search. A ValueChoice the
+ * supernet does not search (see {@link io.cellforge.analysis.Evaluator#supernetPlan}) keeps its largest value:
+ * the supernet holds the weights of that one only.
  */
 final class Sampling {
     private Sampling() {
     }
 
-    static Architecture uniform(SearchSpace space, Random r) {
+    static Architecture uniform(SearchSpace space, Plan supernet, Random r) {
         Map<String, Decision> m = new LinkedHashMap<>();
-        space.mutablesByKey().values().forEach(x -> m.put(x.key(), draw(space, x, r)));
+        space.mutablesByKey().values().forEach(x -> m.put(x.key(), draw(space, supernet, x, r)));
         return new Architecture(m);
     }
 
     /** Each key redrawn with probability {@code p}. */
-    static Architecture mutate(SearchSpace space, Architecture a, double p, Random r) {
+    static Architecture mutate(SearchSpace space, Plan supernet, Architecture a, double p, Random r) {
         Map<String, Decision> m = new LinkedHashMap<>(a.choices());
         for (Mutable x : space.mutablesByKey().values()) {
             if (r.nextDouble() < p) {
-                m.put(x.key(), draw(space, x, r));
+                m.put(x.key(), draw(space, supernet, x, r));
             }
         }
         return new Architecture(m);
@@ -47,12 +49,13 @@ final class Sampling {
         return new Architecture(m);
     }
 
-    private static Decision draw(SearchSpace space, Mutable x, Random r) {
+    private static Decision draw(SearchSpace space, Plan supernet, Mutable x, Random r) {
         if (x instanceof LayerChoice lc) {
             return new Decision.Op(lc.labels().get(r.nextInt(lc.candidates().size())));
         }
         if (x instanceof ValueChoice vc) {
-            return new Decision.Value(vc.candidates().stream().mapToDouble(Double::doubleValue).max().orElseThrow());
+            return new Decision.Value(supernet.choices().containsKey(vc.key()) ? vc.candidates().get(r.nextInt(vc.candidates().size()))
+                    : vc.largest());
         }
         InputChoice ic = (InputChoice) x;
         int n = space.inputCandidates(ic.key()).size();

@@ -1,54 +1,233 @@
 package io.cellforge.search;
 
+import io.cellforge.engine.Batches;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * Settings of a one-shot search. The defaults are the DARTS paper's: weights by SGD (momentum 0.9, learning
  * rate 0.025 cosine-annealed to 0.001, weight decay 3e-4, gradients clipped at norm 5); architecture weights by
  * Adam (learning rate 3e-4, betas 0.5/0.999, weight decay 1e-3); half of the training images train the
  * weights, the other half the architecture. {@code tauMax}/{@code tauMin}: the Gumbel temperature schedule.
+ * {@code generations}: SPOS's evolution. {@code pathSamples}: candidates per key in a ProxylessNAS
+ * architecture step.
  */
 public record SearchConfig(String strategy, int epochs, int batchSize, long seed, double lr, double lrMin, double momentum,
                            double weightDecay, double gradClip, double archLr, double archBeta1, double archBeta2,
                            double archWeightDecay, double trainPortion, double tauMax, double tauMin,
-                           io.cellforge.engine.Batches.Augment augment, int generations) {
+                           Batches.Augment augment, int generations, int pathSamples) {
 
+    public SearchConfig {
+        if (!Strategy.NAMES.contains(strategy)) {
+            throw new IllegalArgumentException("unknown strategy '" + strategy + "'; available: " + String.join(", ", Strategy.NAMES));
+        }
+        require(epochs >= 1, "epochs must be at least 1");
+        require(batchSize >= 1, "batch_size must be at least 1");
+        require(lr > 0 && lrMin >= 0 && lrMin <= lr, "lr must be positive and lr_min between 0 and lr");
+        require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1)");
+        require(weightDecay >= 0 && archWeightDecay >= 0, "weight decays must not be negative");
+        require(gradClip > 0, "grad_clip must be positive");
+        require(archLr > 0, "arch_lr must be positive");
+        require(archBeta1 >= 0 && archBeta1 < 1 && archBeta2 >= 0 && archBeta2 < 1, "arch_betas must be in [0, 1)");
+        require(trainPortion > 0 && trainPortion < 1, "train_portion must be between 0 and 1");
+        require(tauMin > 0 && tauMax >= tauMin, "tau_min must be positive and tau_max at least tau_min");
+        require(generations >= 0, "generations must not be negative");
+        require(pathSamples >= 1, "path_samples must be at least 1");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** The DARTS recipe. */
     public static SearchConfig darts(int epochs, int batchSize, long seed) {
-        return new SearchConfig("darts", epochs, batchSize, seed, 0.025, 0.001, 0.9, 3e-4, 5, 3e-4, 0.5, 0.999, 1e-3, 0.5,
-                1, 1, io.cellforge.engine.Batches.Augment.NONE, 10);
+        return of("darts", epochs, batchSize, seed);
     }
 
-    /** A strategy's published defaults: GDAS anneals tau from 10 to 0.1, SNAS from 1 to 0.03. */
+    /** A strategy's published defaults over the DARTS recipe. */
     public static SearchConfig of(String strategy, int epochs, int batchSize, long seed) {
-        SearchConfig d = darts(epochs, batchSize, seed);
-        return switch (strategy) {
-            case "gdas" -> d.with("gdas", 10, 0.1);
-            case "snas" -> d.with("snas", 1, 0.03);
-            default -> d.with(strategy, 1, 1);
-        };
+        return builder(strategy).epochs(epochs).batchSize(batchSize).seed(seed).build();
     }
 
-    private SearchConfig with(String s, double tMax, double tMin) {
-        return new SearchConfig(s, epochs, batchSize, seed, lr, lrMin, momentum, weightDecay, gradClip, archLr, archBeta1,
-                archBeta2, archWeightDecay, trainPortion, tMax, tMin, augment, generations);
+    /**
+     * The published defaults of a strategy: GDAS anneals tau from 10 to 0.1, SNAS from 1 to 0.03; ProxylessNAS
+     * (as ModularNAS's BinaryGateOptim) moves alpha by Adam with learning rate 0.006, betas 0/0.999, no weight decay.
+     */
+    public static Builder builder(String strategy) {
+        Builder b = new Builder();
+        b.strategy = strategy;
+        switch (strategy) {
+            case "gdas" -> b.tauMax(10).tauMin(0.1);
+            case "snas" -> b.tauMax(1).tauMin(0.03);
+            case "proxyless", "proxyless-uniform" -> b.archLr(0.006).archBeta1(0).archWeightDecay(0);
+            default -> { }
+        }
+        return b;
     }
 
-    public SearchConfig withLr(double l) {
-        return new SearchConfig(strategy, epochs, batchSize, seed, l, lrMin, momentum, weightDecay, gradClip, archLr,
-                archBeta1, archBeta2, archWeightDecay, trainPortion, tauMax, tauMin, augment, generations);
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.strategy = strategy;
+        return b.epochs(epochs).batchSize(batchSize).seed(seed).lr(lr).lrMin(lrMin).momentum(momentum)
+                .weightDecay(weightDecay).gradClip(gradClip).archLr(archLr).archBeta1(archBeta1).archBeta2(archBeta2)
+                .archWeightDecay(archWeightDecay).trainPortion(trainPortion).tauMax(tauMax).tauMin(tauMin)
+                .augment(augment).generations(generations).pathSamples(pathSamples);
     }
 
-    public SearchConfig withAugment(io.cellforge.engine.Batches.Augment a) {
-        return new SearchConfig(strategy, epochs, batchSize, seed, lr, lrMin, momentum, weightDecay, gradClip, archLr,
-                archBeta1, archBeta2, archWeightDecay, trainPortion, tauMax, tauMin, a, generations);
+    /** The settings under the names of a search YAML file ({@code SearchConfigYaml}), for checkpoints and run records. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("strategy", strategy);
+        m.put("epochs", epochs);
+        m.put("batch_size", batchSize);
+        m.put("seed", seed);
+        m.put("lr", lr);
+        m.put("lr_min", lrMin);
+        m.put("momentum", momentum);
+        m.put("weight_decay", weightDecay);
+        m.put("grad_clip", gradClip);
+        m.put("arch_lr", archLr);
+        m.put("arch_betas", new double[] {archBeta1, archBeta2});
+        m.put("arch_weight_decay", archWeightDecay);
+        m.put("train_portion", trainPortion);
+        m.put("tau_max", tauMax);
+        m.put("tau_min", tauMin);
+        m.put("generations", generations);
+        m.put("path_samples", pathSamples);
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("crop_padding", augment.cropPadding());
+        a.put("flip", augment.flip());
+        a.put("cutout", augment.cutout());
+        m.put("augment", a);
+        return m;
     }
 
-    /** SPOS: generations of the evolutionary search after training the supernet. */
-    public SearchConfig withGenerations(int g) {
-        return new SearchConfig(strategy, epochs, batchSize, seed, lr, lrMin, momentum, weightDecay, gradClip, archLr,
-                archBeta1, archBeta2, archWeightDecay, trainPortion, tauMax, tauMin, augment, g);
-    }
+    /** Settings one at a time; {@link #build()} checks them together. */
+    public static final class Builder {
+        private String strategy;
+        private int epochs = 10;
+        private int batchSize = 64;
+        private long seed = 1;
+        private double lr = 0.025;
+        private double lrMin = 0.001;
+        private double momentum = 0.9;
+        private double weightDecay = 3e-4;
+        private double gradClip = 5;
+        private double archLr = 3e-4;
+        private double archBeta1 = 0.5;
+        private double archBeta2 = 0.999;
+        private double archWeightDecay = 1e-3;
+        private double trainPortion = 0.5;
+        private double tauMax = 1;
+        private double tauMin = 1;
+        private Batches.Augment augment = Batches.Augment.NONE;
+        private int generations = 10;
+        private int pathSamples = 2;
 
-    public SearchConfig withArchLr(double a) {
-        return new SearchConfig(strategy, epochs, batchSize, seed, lr, lrMin, momentum, weightDecay, gradClip, a,
-                archBeta1, archBeta2, archWeightDecay, trainPortion, tauMax, tauMin, augment, generations);
+        private Builder() {
+        }
+
+        public String strategy() {
+            return strategy;
+        }
+
+        public Builder epochs(int v) {
+            epochs = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder lr(double v) {
+            lr = v;
+            return this;
+        }
+
+        public Builder lrMin(double v) {
+            lrMin = v;
+            return this;
+        }
+
+        public Builder momentum(double v) {
+            momentum = v;
+            return this;
+        }
+
+        public Builder weightDecay(double v) {
+            weightDecay = v;
+            return this;
+        }
+
+        public Builder gradClip(double v) {
+            gradClip = v;
+            return this;
+        }
+
+        public Builder archLr(double v) {
+            archLr = v;
+            return this;
+        }
+
+        public Builder archBeta1(double v) {
+            archBeta1 = v;
+            return this;
+        }
+
+        public Builder archBeta2(double v) {
+            archBeta2 = v;
+            return this;
+        }
+
+        public Builder archWeightDecay(double v) {
+            archWeightDecay = v;
+            return this;
+        }
+
+        public Builder trainPortion(double v) {
+            trainPortion = v;
+            return this;
+        }
+
+        public Builder tauMax(double v) {
+            tauMax = v;
+            return this;
+        }
+
+        public Builder tauMin(double v) {
+            tauMin = v;
+            return this;
+        }
+
+        public Builder augment(Batches.Augment v) {
+            augment = v;
+            return this;
+        }
+
+        public Builder generations(int v) {
+            generations = v;
+            return this;
+        }
+
+        public Builder pathSamples(int v) {
+            pathSamples = v;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first setting out of range */
+        public SearchConfig build() {
+            return new SearchConfig(strategy, epochs, batchSize, seed, lr, lrMin, momentum, weightDecay, gradClip, archLr,
+                    archBeta1, archBeta2, archWeightDecay, trainPortion, tauMax, tauMin, augment, generations, pathSamples);
+        }
     }
 }

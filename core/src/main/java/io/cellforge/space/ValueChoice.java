@@ -12,6 +12,19 @@ public record ValueChoice(String key, List<Double> candidates) implements Mutabl
         return candidates.size();
     }
 
+    public double largest() {
+        return candidates.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+    }
+
+    /** The candidates as labels: whole numbers without a decimal point. */
+    public List<String> labels() {
+        return candidates.stream().map(ValueChoice::label).toList();
+    }
+
+    public static String label(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+
     @Override
     public String kindName() {
         return "ValueChoice";

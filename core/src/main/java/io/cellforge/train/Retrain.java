@@ -25,24 +25,37 @@ import java.util.function.Consumer;
 
 /**
  * Trains the network an architecture chooses from scratch, as the DARTS evaluation does: affine BatchNorm with
- * running statistics, SGD with momentum, cosine schedule to zero, clipping; reports accuracy on the test images.
+ * running statistics, SGD with momentum, cosine schedule to zero, clipping, and optionally drop-path (each
+ * non-identity edge op of a cell dropped per sample with a probability rising linearly from 0 to
+ * {@code dropPath}); reports accuracy on the test images.
  */
 public final class Retrain {
     private Retrain() {
     }
 
     public record Config(int epochs, int batchSize, long seed, double lr, double momentum, double weightDecay, double gradClip,
-                         Batches.Augment augment) {
+                         Batches.Augment augment, double dropPath) {
+        public Config {
+            if (dropPath < 0 || dropPath >= 1) {
+                throw new IllegalArgumentException("drop-path probability must be in [0, 1), got " + dropPath);
+            }
+        }
+
+        /** DARTS's evaluation settings without drop-path (its paper uses 0.2 on CIFAR-10). */
         public static Config darts(int epochs, int batchSize, long seed) {
-            return new Config(epochs, batchSize, seed, 0.025, 0.9, 3e-4, 5, Batches.Augment.NONE);
+            return new Config(epochs, batchSize, seed, 0.025, 0.9, 3e-4, 5, Batches.Augment.NONE, 0);
         }
 
         public Config withLr(double l) {
-            return new Config(epochs, batchSize, seed, l, momentum, weightDecay, gradClip, augment);
+            return new Config(epochs, batchSize, seed, l, momentum, weightDecay, gradClip, augment, dropPath);
         }
 
         public Config withAugment(Batches.Augment a) {
-            return new Config(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, a);
+            return new Config(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, a, dropPath);
+        }
+
+        public Config withDropPath(double p) {
+            return new Config(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, augment, p);
         }
     }
 
@@ -78,6 +91,7 @@ public final class Retrain {
         for (int epoch = 0; epoch < cfg.epochs() && completed; epoch++) {
             long t0 = System.nanoTime();
             double lr = Optimizers.cosine(cfg.lr(), 0, epoch, cfg.epochs());
+            net.setDropPath(cfg.dropPath() * epoch / cfg.epochs());
             double loss = 0;
             int correct = 0;
             int seen = 0;

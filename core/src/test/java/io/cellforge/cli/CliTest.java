@@ -168,12 +168,17 @@ class CliTest {
         assertTrue(lines.get(11).startsWith("{\"type\":\"epoch\""), lines.get(11));
     }
 
-    @Test
-    void retrainPrintsTheTestAccuracyAsJson(@TempDir Path dir) throws Exception {
-        Path space = dir.resolve("tiny-darts.yaml");
-        Files.writeString(space, TINY_SEARCH_SPACE);
+    /** The tiny space and an architecture of it, side by side in {@code dir}; returns the architecture file. */
+    static Path tinyArchitecture(Path dir) throws Exception {
+        Files.writeString(dir.resolve("tiny-darts.yaml"), TINY_SEARCH_SPACE);
         Path arch = dir.resolve("a.arch.yaml");
         Files.writeString(arch, "cellforge: 1\nkind: architecture\nspace: tiny-darts\nchoices:\n  n1_p0: sep_conv_3x3\n  n1_switch: [0]\n");
+        return arch;
+    }
+
+    @Test
+    void retrainPrintsTheTestAccuracyAsJson(@TempDir Path dir) throws Exception {
+        Path arch = tinyArchitecture(dir);
         Run r = run("retrain", arch.toString(), "--data", "digits", "--epochs", "2", "--lr", "0.1", "--json");
         assertEquals(0, r.code(), r.err());
         JsonNode j = new ObjectMapper().readTree(r.out());
@@ -199,5 +204,38 @@ class CliTest {
         assertEquals(0, run("zoo", "enas-micro", "-o", t.toString()).code());
         assertEquals(1, run("zoo", "enas-micro", "-o", t.toString()).code(), "refuses to overwrite without --force");
         assertEquals(0, run("validate", t.toString()).code());
+    }
+
+    @Test
+    void searchSettingsComeFromAYamlFileAndTheCommandLineWins(@TempDir Path dir) throws Exception {
+        Path space = dir.resolve("tiny.yaml");
+        Files.writeString(space, TINY_SEARCH_SPACE);
+        Path cfg = dir.resolve("search.yaml");
+        Files.writeString(cfg, "strategy: proxyless-uniform\nepochs: 1\nbatch_size: 128\nlr: 0.2\narch_betas: [0.3, 0.99]\n");
+        Path events = dir.resolve("run.jsonl");
+        Run r = run("search", space.toString(), "--config", cfg.toString(), "--batch", "256", "--events", events.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("searching with proxyless-uniform: 1 epochs of 2 steps, batch 256"), r.err());
+
+        Files.writeString(cfg, "strategy: darts\nepochs: 1\nlr_mn: 0.1\n");
+        r = run("search", space.toString(), "--config", cfg.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("search.yaml:3:1: unknown key 'lr_mn' (did you mean 'lr'?)"), r.err());
+        Files.writeString(cfg, "epochs: 1\nlr: 0.01\nlr_min: 0.1\n");
+        r = run("search", space.toString(), "--config", cfg.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("lr_min between 0 and lr"), r.err());
+        r = run("search", space.toString(), "--epochs", "1", "--arch-betas", "0.5");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--arch-betas takes two numbers"), r.err());
+    }
+
+    @Test
+    void retrainWithDropPath(@TempDir Path dir) throws Exception {
+        Path arch = tinyArchitecture(dir);
+        Run r = run("retrain", arch.toString(), "--epochs", "2", "--lr", "0.1", "--drop-path", "0.3", "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(new ObjectMapper().readTree(r.out()).get("test_accuracy").asDouble() > 0.3, r.out());
+        assertEquals(1, run("retrain", arch.toString(), "--drop-path", "1").code());
     }
 }

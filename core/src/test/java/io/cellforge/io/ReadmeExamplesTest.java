@@ -33,13 +33,24 @@ class ReadmeExamplesTest {
     @Test
     void theSchemaExampleIsAValidSpaceAndTheArchitectureExampleFitsIt() throws Exception {
         List<String> blocks = yamlBlocks();
-        assertEquals(2, blocks.size());
-        SearchSpace s = SpaceYaml.read(blocks.get(0), "README.md").space();
+        assertEquals(3, blocks.size());
+        SearchSpace s = SpaceYaml.read(blocks.get(1), "README.md").space();
         List<Problem> errors = Validator.validate(s).stream().filter(Problem::isError).toList();
         assertTrue(errors.isEmpty(), errors::toString);
-        Architecture a = ArchFormats.read(ArchFormat.YAML, blocks.get(1), "README.md", s);
+        Architecture a = ArchFormats.read(ArchFormat.YAML, blocks.get(2), "README.md", s);
         var st = Evaluator.evaluate(s, a);
         assertTrue(st.ok(), st.problems()::toString);
         assertEquals(s, SpaceYaml.read(SpaceYaml.write(s), "again").space());
+    }
+
+    @Test
+    void theSearchSettingsExampleReadsAndNamesEverySetting() throws Exception {
+        String settings = yamlBlocks().get(0);
+        var c = SearchConfigYaml.read(settings, "README.md", null).build();
+        assertEquals(50, c.epochs());
+        assertEquals(new io.cellforge.engine.Batches.Augment(4, true, 16), c.augment());
+        for (String key : SearchConfigYaml.KEYS) {
+            assertTrue(settings.lines().anyMatch(l -> l.strip().startsWith(key + ":")), key + " documented");
+        }
     }
 }

@@ -61,7 +61,7 @@ class OneShotSearchTest {
         SearchSpace s = tiny();
         assertTrue(Validator.validate(s).isEmpty(), Validator.validate(s)::toString);
         List<SearchEvents.Step> steps = new ArrayList<>();
-        SearchResult r = new OneShotSearch(s, digits, SearchConfig.darts(4, 64, 1).withLr(0.2).withArchLr(3e-2))
+        SearchResult r = new OneShotSearch(s, digits, SearchConfig.builder("darts").epochs(4).lr(0.2).archLr(3e-2).build())
                 .run(new SearchEvents.Listener() {
                     @Override
                     public void step(SearchEvents.Step e) {
@@ -84,10 +84,10 @@ class OneShotSearchTest {
     }
 
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"darts2", "gdas", "snas", "proxyless"})
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"darts2", "gdas", "snas", "proxyless", "proxyless-uniform"})
     void everyStrategyRunsEndToEnd(String strategy) throws Exception {
         SearchSpace s = tiny();
-        SearchResult r = new OneShotSearch(s, digits, SearchConfig.of(strategy, 2, 64, 1).withLr(0.2).withArchLr(3e-2))
+        SearchResult r = new OneShotSearch(s, digits, SearchConfig.builder(strategy).epochs(2).lr(0.2).archLr(3e-2).build())
                 .run(new SearchEvents.Listener() { }, new SearchControl());
         assertTrue(r.completed());
         assertEquals(2, r.epochs().size());
@@ -102,7 +102,7 @@ class OneShotSearchTest {
     void sposTrainsSinglePathsThenEvolvesTheBestPath() throws Exception {
         SearchSpace s = tiny();
         List<double[]> generations = new ArrayList<>();
-        SearchResult r = new OneShotSearch(s, digits, SearchConfig.of("spos", 2, 64, 1).withLr(0.2).withGenerations(2))
+        SearchResult r = new OneShotSearch(s, digits, SearchConfig.builder("spos").epochs(2).lr(0.2).generations(2).build())
                 .run(new SearchEvents.Listener() {
                     @Override
                     public void generation(int g, int total, double best, io.cellforge.arch.Architecture a) {
@@ -160,9 +160,11 @@ class OneShotSearchTest {
         assertEquals(3, steps.size());
     }
 
-    @Test
-    void aResumedSearchContinuesAsIfItHadNeverStopped(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        SearchConfig cfg = SearchConfig.darts(2, 64, 5).withLr(0.1).withArchLr(3e-2);
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"darts", "darts2", "gdas", "snas", "spos", "proxyless", "proxyless-uniform"})
+    void aResumedSearchContinuesAsIfItHadNeverStopped(String strategy, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        SearchConfig cfg = SearchConfig.builder(strategy).epochs(2).seed(5).lr(0.1).archLr(3e-2).generations(1).build();
         SearchResult straight = new OneShotSearch(tiny(), digits, cfg).run(new SearchEvents.Listener() { }, new SearchControl());
 
         java.nio.file.Path ckpt = dir.resolve("ckpt");

@@ -53,9 +53,8 @@ class SecondOrderTest {
         Batches.Batch valid = batch(plan, 6, 2);
         double lr = 0.05;
         SearchConfig cfg = SearchConfig.of("darts2", 1, 6, 4);
-        OneShotSearch search = new OneShotSearch(s, null, cfg);
-        Map<String, INDArray> approx = search.unrolledArchGradient(net, weights, arch, new Optimizers.Sgd(0.9, cfg.weightDecay()),
-                train, valid, Map.of(), lr);
+        Map<String, INDArray> approx = Darts.unrolled(new Strategy.Context(s, net, new Optimizers.Sgd(0.9, cfg.weightDecay()), cfg),
+                train, valid, lr).gradient();
 
         // The exact objective, differentiated numerically in one alpha entry at a time.
         String key = "alpha/n2_p1";

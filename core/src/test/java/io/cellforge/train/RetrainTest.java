@@ -70,4 +70,70 @@ class RetrainTest {
             assertEquals(all.getDouble(2, c), alone.getDouble(0, c), 1e-4);
         }
     }
+
+    @Test
+    void theFixedPlanDropsPathsAfterEveryEdgeOpButIdentities() throws Exception {
+        SearchSpace s = Retrain.finalNetwork(Zoo.get("darts-mini").orElseThrow());
+        Architecture v2 = ArchFormats.fromGenotype(Genotype.DARTS_V2, s, "DARTS_V2");
+        var plan = Evaluator.fixedPlan(s, v2);
+        Map<Integer, io.cellforge.plan.Plan.Step> byOut = new java.util.HashMap<>();
+        plan.steps().forEach(st -> byOut.put(st.out(), st));
+        List<io.cellforge.plan.Plan.DropPath> drops = plan.steps().stream()
+                .filter(st -> st instanceof io.cellforge.plan.Plan.DropPath).map(st -> (io.cellforge.plan.Plan.DropPath) st).toList();
+        for (var d : drops) {
+            assertTrue(d.where().contains("edge"), d.where());
+            var made = (io.cellforge.plan.Plan.Apply) byOut.get(d.in());
+            assertTrue(!(made.layer() instanceof io.cellforge.ops.Layer.Identity), d.where());
+        }
+        // DARTS_V2: 6 of the normal cell's 8 ops are not identities (two skip_connects), 5 of the reduction
+        // cell's (three skip_connects between intermediate nodes); darts-mini has 3 normal and 2 reduction cells.
+        assertEquals(3 * 6 + 2 * 5, drops.size());
+        assertTrue(Evaluator.supernetPlan(Zoo.get("darts-mini").orElseThrow()).steps().stream()
+                .noneMatch(st -> st instanceof io.cellforge.plan.Plan.DropPath), "searches do not drop paths");
+    }
+
+    /**
+     * With drop-path p = 0.5 a training pass is the pass without it on inputs where each dropped sample is zero
+     * and each kept one doubled (the op before is linear): the same logits and the same weight gradients.
+     */
+    @Test
+    void dropPathZeroesWholeSamplesAndScalesTheRestForwardAndBackward() throws Exception {
+        io.cellforge.ops.Shape in = new io.cellforge.ops.Shape(1, 8, 8);
+        io.cellforge.ops.Layer conv = io.cellforge.ops.Layer.Conv.square(1, 4, 3, 1, 1, 1, 1);
+        io.cellforge.ops.Layer gap = new io.cellforge.ops.Layer.GlobalAvgPool();
+        io.cellforge.ops.Layer linear = new io.cellforge.ops.Layer.Linear(4, 10, false);
+        io.cellforge.ops.Shape c = conv.output(in);
+        io.cellforge.ops.Shape g = gap.output(c);
+        var plan = new io.cellforge.plan.Plan(in, 10, List.of(new io.cellforge.plan.Plan.Apply(1, 0, conv, "conv"),
+                new io.cellforge.plan.Plan.DropPath(2, 1, "edge"), new io.cellforge.plan.Plan.Apply(3, 2, gap, "gap"),
+                new io.cellforge.plan.Plan.Apply(4, 3, linear, "linear")), Map.of(0, in, 1, c, 2, c, 3, g, 4, linear.output(g)),
+                4, -1, Map.of());
+        CompiledNetwork net = new CompiledNetwork(plan, CompiledNetwork.Options.retrain(2)
+                .withDataType(org.nd4j.linalg.api.buffer.DataType.DOUBLE));
+        DataBundle d = Datasets.digits();
+        Batches.Batch b = new Batches(d.train(), d.train().channelStats(), 32, 1).next();
+        net.setDropPath(0.5);
+        var dropped = net.train(b.x(), b.y(), Map.of(), java.util.Set.of(CompiledNetwork.Grad.WEIGHTS));
+        INDArray logits = dropped.logits().dup();
+        Map<String, INDArray> grads = new java.util.HashMap<>();
+        dropped.gradients().forEach((k, v) -> grads.put(k, v.dup()));
+        INDArray x = b.x().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).dup();
+        int kept = 0;
+        for (int i = 0; i < 32; i++) {
+            boolean zero = logits.getRow(i).norm2Number().doubleValue() == 0;
+            kept += zero ? 0 : 1;
+            x.slice(i).muli(zero ? 0 : 2);
+        }
+        assertTrue(kept > 4 && kept < 28, "about half kept: " + kept);
+        net.setDropPath(0);
+        var same = net.train(x, b.y(), Map.of(), java.util.Set.of(CompiledNetwork.Grad.WEIGHTS));
+        assertEquals(0, same.logits().sub(logits).norm2Number().doubleValue(), 1e-9);
+        for (String k : grads.keySet()) {
+            assertEquals(0, same.gradients().get(k).sub(grads.get(k)).norm2Number().doubleValue(), 1e-9, k);
+        }
+        INDArray undropped = net.train(b.x(), b.y(), Map.of(), java.util.Set.of()).logits().dup();
+        net.setDropPath(0.5);
+        assertEquals(0, net.evaluate(b.x(), b.y(), Map.of()).logits().sub(undropped).norm2Number().doubleValue(), 1e-9,
+                "evaluation never drops");
+    }
 }

@@ -1,0 +1,184 @@
+package io.cellforge.search;
+
+import io.cellforge.engine.Batches;
+import io.cellforge.engine.CompiledNetwork;
+import io.cellforge.engine.CompiledNetwork.Grad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * ProxylessNAS-G (Cai et al. 2019) over binary gates. A weight step trains one path, drawn from softmax(alpha).
+ * An architecture step draws {@code pathSamples} candidates per key (two in the paper), runs one of them (drawn
+ * from the softmax restricted to them) and takes the BinaryConnect gradient
+ * dL/dalpha_i = sum_j dL/dg_j p_j (delta_ij - p_i) over the drawn candidates only; after the update the drawn
+ * candidates' alphas are shifted together so that the unsampled paths keep their probabilities (the paper's
+ * rescaling). {@code uniform}: ModularNAS's BinGateUniform, which draws paths and candidates uniformly instead.
+ */
+final class BinaryGates implements Strategy {
+    private final boolean uniform;
+    /** The candidates drawn per key in the current architecture step, and log(unsampled mass / sampled mass) before it. */
+    private final Map<String, int[]> drawn = new LinkedHashMap<>();
+    private final Map<String, Double> ratioBefore = new HashMap<>();
+
+    BinaryGates(boolean uniform) {
+        this.uniform = uniform;
+    }
+
+    @Override
+    public CompiledNetwork.MixedOp mixedOp() {
+        return CompiledNetwork.MixedOp.BIN_GATE;
+    }
+
+    @Override
+    public ArchStep archStep(Context c, Batches.Batch train, Batches.Batch valid, Random noise, double tau, double lr) {
+        CompiledNetwork net = c.net();
+        Map<String, double[]> p = net.probabilities();
+        drawn.clear();
+        ratioBefore.clear();
+        net.gateCandidates().clear();
+        for (var e : net.binaryGates().entrySet()) {
+            double[] pk = p.get(e.getKey());
+            int[] s = drawWithoutReplacement(odds(pk), Math.min(c.cfg().pathSamples(), pk.length), noise);
+            int path = s[draw(odds(restricted(pk, s)), noise)];
+            e.getValue().assign(0).putScalar(path, 1);
+            boolean[] only = new boolean[pk.length];
+            for (int i : s) {
+                only[i] = true;
+            }
+            net.gateCandidates().put(e.getKey(), only);
+            drawn.put(e.getKey(), s);
+            if (s.length < pk.length) {
+                ratioBefore.put(e.getKey(), logMassRatio(net.arch().get("alpha/" + e.getKey()).toDoubleVector(), s));
+            }
+        }
+        CompiledNetwork.Result og = net.train(valid.x(), valid.y(), Map.of(), EnumSet.of(Grad.GATES));
+        net.gateCandidates().clear();
+        Map<String, INDArray> grads = new HashMap<>();
+        drawn.forEach((key, s) -> {
+            double[] dg = og.gradients().get("bingate/" + key).toDoubleVector();
+            double[] w = restricted(p.get(key), s);
+            double[] da = new double[dg.length];
+            for (int i = 0; i < s.length; i++) {
+                for (int j = 0; j < s.length; j++) {
+                    da[s[i]] += dg[s[j]] * w[j] * ((i == j ? 1 : 0) - w[i]);
+                }
+            }
+            grads.put("alpha/" + key, Nd4j.createFromArray(da).castTo(net.dataType()));
+        });
+        return new ArchStep(grads, og.loss());
+    }
+
+    @Override
+    public void afterArchStep(Context c) {
+        ratioBefore.forEach((key, before) -> {
+            INDArray alpha = c.net().arch().get("alpha/" + key);
+            int[] s = drawn.get(key);
+            double shift = logMassRatio(alpha.toDoubleVector(), s) - before;
+            for (int i : s) {
+                alpha.putScalar(i, alpha.getDouble(i) + shift);
+            }
+        });
+    }
+
+    @Override
+    public Map<String, INDArray> weightGates(Context c, Random noise, double tau) {
+        Map<String, double[]> p = c.net().probabilities();
+        c.net().binaryGates().forEach((key, gate) -> gate.assign(0).putScalar(draw(odds(p.get(key)), noise), 1));
+        return Map.of();
+    }
+
+    @Override
+    public Map<String, INDArray> evaluationGates(Context c, double tau) {
+        Map<String, double[]> p = c.net().probabilities();
+        c.net().binaryGates().forEach((key, gate) -> {
+            double[] pk = p.get(key);
+            int best = 0;
+            for (int i = 1; i < pk.length; i++) {
+                best = pk[i] > pk[best] ? i : best;
+            }
+            gate.assign(0).putScalar(best, 1);
+        });
+        return Map.of();
+    }
+
+    /** log(sum of exp(alpha) outside {@code s} / sum inside). */
+    static double logMassRatio(double[] alpha, int[] s) {
+        double max = Arrays.stream(alpha).max().orElse(0);
+        double in = 0;
+        double all = 0;
+        for (double a : alpha) {
+            all += Math.exp(a - max);
+        }
+        for (int i : s) {
+            in += Math.exp(alpha[i] - max);
+        }
+        return Math.log(Math.max(all - in, Double.MIN_NORMAL)) - Math.log(in);
+    }
+
+    /** The probabilities {@code p} renormalised over the indices {@code s}. */
+    static double[] restricted(double[] p, int[] s) {
+        double[] w = new double[s.length];
+        double sum = 0;
+        for (int i = 0; i < s.length; i++) {
+            w[i] = p[s[i]];
+            sum += w[i];
+        }
+        for (int i = 0; i < s.length; i++) {
+            w[i] /= sum;
+        }
+        return w;
+    }
+
+    private double[] odds(double[] p) {
+        if (!uniform) {
+            return p;
+        }
+        double[] u = new double[p.length];
+        Arrays.fill(u, 1.0 / p.length);
+        return u;
+    }
+
+    /** An index drawn with probabilities proportional to {@code p}. */
+    static int draw(double[] p, Random r) {
+        return drawWithoutReplacement(p, 1, r)[0];
+    }
+
+    /** {@code k} distinct indices drawn one after another with probabilities proportional to {@code p}. */
+    static int[] drawWithoutReplacement(double[] p, int k, Random r) {
+        double[] left = p.clone();
+        int[] out = new int[k];
+        for (int t = 0; t < k; t++) {
+            double sum = 0;
+            for (double v : left) {
+                sum += v;
+            }
+            double u = r.nextDouble() * sum;
+            int pick = -1;
+            double acc = 0;
+            for (int i = 0; i < left.length && pick < 0; i++) {
+                acc += left[i];
+                if (left[i] > 0 && u < acc) {
+                    pick = i;
+                }
+            }
+            if (pick < 0) { // rounding, or only zero probabilities left: the first index not drawn yet
+                for (int i = 0; i < left.length && pick < 0; i++) {
+                    final int c = i;
+                    if (Arrays.stream(out, 0, t).noneMatch(x -> x == c)) {
+                        pick = i;
+                    }
+                }
+            }
+            out[t] = pick;
+            left[pick] = 0;
+        }
+        return out;
+    }
+}

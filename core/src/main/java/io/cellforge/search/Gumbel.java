@@ -1,0 +1,50 @@
+package io.cellforge.search;
+
+import io.cellforge.engine.Batches;
+import io.cellforge.engine.CompiledNetwork;
+import io.cellforge.engine.CompiledNetwork.Grad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Gumbel-softmax relaxations; the temperature falls linearly from {@code tauMax} to {@code tauMin}. GDAS (Dong
+ * and Yang 2019): hard, one path forward and the soft gradient backward (straight-through), alpha on validation
+ * batches. SNAS (Xie et al. 2019): soft, weights and alpha learning from the same training batch.
+ */
+final class Gumbel implements Strategy {
+    private final boolean hard;
+
+    Gumbel(boolean hard) {
+        this.hard = hard;
+    }
+
+    @Override
+    public CompiledNetwork.MixedOp mixedOp() {
+        return hard ? CompiledNetwork.MixedOp.GUMBEL_HARD : CompiledNetwork.MixedOp.GUMBEL_SUM;
+    }
+
+    @Override
+    public boolean bilevel() {
+        return hard;
+    }
+
+    @Override
+    public ArchStep archStep(Context c, Batches.Batch train, Batches.Batch valid, Random noise, double tau, double lr) {
+        CompiledNetwork.Result a = c.net().train(valid.x(), valid.y(), c.net().sampleGates(noise, tau), EnumSet.of(Grad.ARCH));
+        return new ArchStep(new HashMap<>(a.gradients()), a.loss());
+    }
+
+    @Override
+    public Map<String, INDArray> weightGates(Context c, Random noise, double tau) {
+        return c.net().sampleGates(noise, tau);
+    }
+
+    @Override
+    public Map<String, INDArray> evaluationGates(Context c, double tau) {
+        return c.net().sampleGates(null, tau);
+    }
+}
