@@ -160,6 +160,37 @@ class OneShotSearchTest {
         assertEquals(3, steps.size());
     }
 
+    @Test
+    void aPausedSearchTakesNoStepUntilResumed() throws Exception {
+        SearchControl control = new SearchControl();
+        java.util.concurrent.atomic.AtomicInteger steps = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CompletableFuture<SearchResult> run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new OneShotSearch(tiny(), digits, SearchConfig.darts(1, 64, 2)).run(new SearchEvents.Listener() {
+                    @Override
+                    public void step(SearchEvents.Step e) {
+                        if (steps.incrementAndGet() == 2) {
+                            control.pause();
+                        }
+                    }
+                }, control);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (steps.get() < 2 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(700);
+        assertEquals(2, steps.get(), "no step while paused");
+        assertFalse(run.isDone());
+        control.resume();
+        SearchResult r = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(r.completed());
+        assertEquals(11, steps.get(), "the epoch finished after resuming");
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"darts", "darts2", "gdas", "snas", "spos", "proxyless", "proxyless-uniform"})
     void aResumedSearchContinuesAsIfItHadNeverStopped(String strategy, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
