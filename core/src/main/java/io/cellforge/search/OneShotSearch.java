@@ -14,7 +14,6 @@ import io.cellforge.io.LoadException;
 import io.cellforge.plan.PlanException;
 import io.cellforge.space.SearchSpace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -83,6 +82,7 @@ public final class OneShotSearch {
         Map<String, INDArray> arch = net.arch();
         Strategy.Context context = new Strategy.Context(space, net, sgd, cfg);
         boolean bilevel = strategy.bilevel() && !arch.isEmpty();
+        boolean jointly = !strategy.bilevel() && !arch.isEmpty(); // SNAS: one pass gives both gradients
         int steps = Math.min(train.stepsPerEpoch(), valid.stepsPerEpoch());
         List<SearchEvents.Epoch> history = new ArrayList<>();
         int startEpoch = 0;
@@ -153,8 +153,6 @@ public final class OneShotSearch {
                 } else {
                     tb = train.next();
                 }
-                // Single level (SNAS): one pass gives both gradients.
-                boolean jointly = !bilevel && !arch.isEmpty();
                 Set<Grad> wanted = jointly ? EnumSet.of(Grad.WEIGHTS, Grad.ARCH) : EnumSet.of(Grad.WEIGHTS);
                 Map<String, INDArray> gates = strategy.weightGates(context, noise, tau);
                 CompiledNetwork.Result w = net.train(tb.x(), tb.y(), gates, wanted);

@@ -24,7 +24,7 @@ public record SearchConfig(String strategy, int epochs, int batchSize, long seed
         }
         require(epochs >= 1, "epochs must be at least 1");
         require(batchSize >= 1, "batch_size must be at least 1");
-        require(lr > 0 && lrMin >= 0 && lrMin <= lr, "lr must be positive and lr_min between 0 and lr");
+        require(lr > 0 && lrMin >= 0, "lr must be positive and lr_min not negative");
         require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1)");
         require(weightDecay >= 0 && archWeightDecay >= 0, "weight decays must not be negative");
         require(gradClip > 0, "grad_clip must be positive");

@@ -221,10 +221,13 @@ class CliTest {
         r = run("search", space.toString(), "--config", cfg.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("search.yaml:3:1: unknown key 'lr_mn' (did you mean 'lr'?)"), r.err());
-        Files.writeString(cfg, "epochs: 1\nlr: 0.01\nlr_min: 0.1\n");
+        Files.writeString(cfg, "epochs: 1\nmomentum: 1.5\n");
         r = run("search", space.toString(), "--config", cfg.toString());
         assertEquals(1, r.code());
-        assertTrue(r.err().contains("lr_min between 0 and lr"), r.err());
+        assertTrue(r.err().contains("search.yaml: momentum must be in [0, 1)"), r.err());
+        r = run("search", space.toString(), "--epochs", "1", "--lr", "-1");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("invalid search settings: lr must be positive"), r.err());
         r = run("search", space.toString(), "--epochs", "1", "--arch-betas", "0.5");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("--arch-betas takes two numbers"), r.err());
