@@ -72,7 +72,6 @@ final class BenchCommand implements Callable<Integer> {
             adam.step(arch, new HashMap<>(a.gradients()), 3e-4);
             var w = net.train(train[0], train[1], Map.of(), EnumSet.of(CompiledNetwork.Grad.WEIGHTS));
             Map<String, INDArray> g = new HashMap<>(w.gradients());
-            net.gradientMasks().forEach((k, m) -> g.get(k).muli(m));
             Optimizers.clipGradNorm(g, 5);
             sgd.step(weights, g, 0.025);
             double stepMs = (System.nanoTime() - s) / 1e6;

@@ -209,7 +209,10 @@ public final class CompiledNetwork {
         return gateCandidates;
     }
 
-    /** Weights whose gradient must be multiplied by a 0/1 mask (dilated kernels), by name. */
+    /**
+     * The 0/1 masks of weights with fixed zeros (dilated kernels, spread out), by name; a pass's weight gradients
+     * are already masked.
+     */
     public Map<String, INDArray> gradientMasks() {
         return gradientMasks;
     }
@@ -323,8 +326,10 @@ public final class CompiledNetwork {
             }
         }
         if (wanted.contains(Grad.WEIGHTS)) {
-            // Weights off the path of this pass (an unsampled candidate) have a zero gradient, as in PyTorch.
+            // Weights off the path of this pass (an unsampled candidate) have a zero gradient, as in PyTorch; the
+            // fixed zeros between a dilated kernel's taps have none, so that no optimizer step moves them.
             weights.keySet().forEach(k -> grads.put(k, touched.contains(k) ? weightGrads.get(k) : weightGrads.get(k).assign(0)));
+            gradientMasks.forEach((k, mask) -> grads.get(k).muli(mask));
         }
         if (wanted.contains(Grad.ARCH)) {
             archGradients(grads);

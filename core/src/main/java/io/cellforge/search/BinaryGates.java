@@ -97,14 +97,7 @@ final class BinaryGates implements Strategy {
     @Override
     public Map<String, INDArray> evaluationGates(Context c, double tau) {
         Map<String, double[]> p = c.net().probabilities();
-        c.net().binaryGates().forEach((key, gate) -> {
-            double[] pk = p.get(key);
-            int best = 0;
-            for (int i = 1; i < pk.length; i++) {
-                best = pk[i] > pk[best] ? i : best;
-            }
-            gate.assign(0).putScalar(best, 1);
-        });
+        c.net().binaryGates().forEach((key, gate) -> gate.assign(0).putScalar(Derivation.argmax(p.get(key), p.get(key).length), 1));
         return Map.of();
     }
 

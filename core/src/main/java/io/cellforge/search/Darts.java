@@ -62,10 +62,6 @@ final class Darts implements Strategy {
         Map<String, INDArray> gw = net.train(train.x(), train.y(), Map.of(), EnumSet.of(Grad.WEIGHTS)).gradients();
         for (var e : weights.entrySet()) {
             INDArray g = gw.get(e.getKey()).dup();
-            INDArray mask = net.gradientMasks().get(e.getKey());
-            if (mask != null) {
-                g.muli(mask);
-            }
             g.addi(e.getValue().mul(c.cfg().weightDecay()));
             INDArray buf = sgd.state().get(e.getKey());
             if (buf != null) {
@@ -81,10 +77,6 @@ final class Darts implements Strategy {
         double norm = 0;
         for (String k : weights.keySet()) {
             INDArray g = v.gradients().get(k).dup();
-            INDArray mask = net.gradientMasks().get(k);
-            if (mask != null) {
-                g.muli(mask);
-            }
             vector.put(k, g);
             double n = g.norm2Number().doubleValue();
             norm += n * n;

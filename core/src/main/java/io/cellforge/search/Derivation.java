@@ -124,7 +124,8 @@ public final class Derivation {
         return Math.max(best, 0);
     }
 
-    private static int argmax(double[] w, int n) {
+    /** The index of the largest of the first {@code n} weights (the first on ties); 0 without weights. */
+    static int argmax(double[] w, int n) {
         if (w == null) {
             return 0;
         }

@@ -163,11 +163,6 @@ public final class OneShotSearch {
                 }
                 Map<String, INDArray> grads = new HashMap<>(w.gradients());
                 grads.keySet().retainAll(weights.keySet());
-                net.gradientMasks().forEach((k, mask) -> {
-                    if (grads.containsKey(k)) {
-                        grads.get(k).muli(mask);
-                    }
-                });
                 Optimizers.clipGradNorm(grads, cfg.gradClip());
                 sgd.step(weights, grads, lr);
                 double loss = w.loss();

@@ -104,11 +104,6 @@ public final class Retrain {
                 Batches.Batch b = train.next();
                 CompiledNetwork.Result og = net.train(b.x(), b.y(), Map.of(), EnumSet.of(CompiledNetwork.Grad.WEIGHTS));
                 Map<String, INDArray> grads = new HashMap<>(og.gradients());
-                net.gradientMasks().forEach((k, mask) -> {
-                    if (grads.containsKey(k)) {
-                        grads.get(k).muli(mask);
-                    }
-                });
                 Optimizers.clipGradNorm(grads, cfg.gradClip());
                 sgd.step(weights, grads, lr);
                 loss += og.loss();

@@ -137,15 +137,7 @@ class CliTest {
     }
 
     /** A one-cell space for 8x8 digits (a test resource shared with the retraining tests). */
-    static final String TINY_SEARCH_SPACE = resource("/tiny-darts.yaml");
-
-    static String resource(String name) {
-        try (var in = CliTest.class.getResourceAsStream(name)) {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
+    static final String TINY_SEARCH_SPACE = io.cellforge.TestResources.text("/tiny-darts.yaml");
 
     @Test
     void searchWritesTheArchitectureEventsAndASummary(@TempDir Path dir) throws Exception {

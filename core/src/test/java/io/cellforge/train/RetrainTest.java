@@ -26,15 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RetrainTest {
     /** A one-cell space for 8x8 digits, shared with the CLI tests. */
-    static final String SPACE = resource("/tiny-darts.yaml");
-
-    static String resource(String name) {
-        try (var in = RetrainTest.class.getResourceAsStream(name)) {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
+    static final String SPACE = io.cellforge.TestResources.text("/tiny-darts.yaml");
 
     static Architecture sepConv() {
         return new Architecture(Map.of("n1_p0", new Decision.Op("sep_conv_3x3"), "n1_switch", new Decision.Inputs(List.of(0))));
