@@ -1,12 +1,18 @@
 package io.cellforge.app;
 
 import javafx.application.Application;
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
 import javafx.stage.Stage;
 
 import java.nio.file.Path;
 import java.util.List;
 
-/** Opens the file given on the command line, or the embedded default: the darts-mini space of the zoo. */
+/**
+ * Opens the file given on the command line, or the embedded default (the darts-mini space of the zoo); first
+ * offers to recover a document that a crash left unsaved.
+ */
 public final class CellforgeApp extends Application {
     public static final String DEFAULT_SPACE = "darts-mini";
 
@@ -22,5 +28,26 @@ public final class CellforgeApp extends Application {
             vm.openFile(Path.of(args.get(0)));
         }
         stage.show();
+        List<Workspace.Recovery> left = vm.workspace().recoveries();
+        if (!left.isEmpty()) {
+            Workspace.Recovery r = left.get(left.size() - 1);
+            ButtonType recover = new ButtonType("Recover", ButtonBar.ButtonData.YES);
+            ButtonType discard = new ButtonType("Discard", ButtonBar.ButtonData.NO);
+            Alert a = new Alert(Alert.AlertType.CONFIRMATION, "Cellforge did not close normally and kept unsaved changes"
+                    + (r.origin().isEmpty() ? " of a new document" : " of " + r.origin()) + ". Recover them?", recover, discard);
+            a.initOwner(stage);
+            a.setHeaderText("Recover unsaved changes?");
+            a.showAndWait().ifPresent(b -> {
+                if (b == recover) {
+                    vm.recover(r);
+                } else {
+                    try {
+                        java.nio.file.Files.deleteIfExists(r.file());
+                    } catch (java.io.IOException ignored) {
+                        // offered again next time
+                    }
+                }
+            });
+        }
     }
 }

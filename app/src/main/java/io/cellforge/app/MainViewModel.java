@@ -1,59 +1,145 @@
 package io.cellforge.app;
 
+import io.cellforge.analysis.Evaluator;
 import io.cellforge.analysis.Problem;
 import io.cellforge.analysis.SpaceStats;
 import io.cellforge.analysis.Validator;
+import io.cellforge.app.canvas.Theme;
 import io.cellforge.app.diagram.Diagram;
 import io.cellforge.app.diagram.DiagramLayout;
+import io.cellforge.arch.Architecture;
+import io.cellforge.arch.Fixing;
+import io.cellforge.arch.FormatException;
+import io.cellforge.arch.Genotype;
+import io.cellforge.edit.CellEdits;
+import io.cellforge.edit.Edit;
+import io.cellforge.edit.EditException;
+import io.cellforge.edit.SpaceEdits;
+import io.cellforge.io.ArchFormat;
+import io.cellforge.io.ArchFormats;
 import io.cellforge.io.Imported;
 import io.cellforge.io.LoadException;
 import io.cellforge.io.SpaceFiles;
+import io.cellforge.io.SpaceYaml;
+import io.cellforge.space.Cell;
+import io.cellforge.space.Edge;
+import io.cellforge.space.InputChoice;
+import io.cellforge.space.LayerChoice;
+import io.cellforge.space.Node;
+import io.cellforge.space.NodeKind;
+import io.cellforge.space.OpCall;
+import io.cellforge.space.Reduction;
 import io.cellforge.space.SearchSpace;
 import io.cellforge.zoo.Zoo;
 import javafx.application.Platform;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * What the window shows: the open space, the view chosen in the outline (a cell or the network), its diagram,
- * the problems and the status line. Loading, validation and counting run off the JavaFX thread.
+ * The designer's state and every action of its window, without a control in sight: the open document and
+ * its history, the view (a cell or the network), the selection, node positions, problems, status and
+ * messages. Loading, validation, counting and recovery copies run off the JavaFX thread.
  */
 public final class MainViewModel {
     public static final String NETWORK = "Network";
+    /** Where a dropped node goes when no point is given: right of the rightmost node. */
+    private static final double GAP = 60;
+    private static final Pattern PLACE = Pattern.compile("cell (\\S+), (node|edge) (.+)");
 
+    private final Workspace workspace;
+    private final ObjectProperty<Document> document = new SimpleObjectProperty<>();
     private final ObjectProperty<SearchSpace> space = new SimpleObjectProperty<>();
-    private final ObjectProperty<Diagram> diagram = new SimpleObjectProperty<>();
+    private final ObjectProperty<Diagram> networkDiagram = new SimpleObjectProperty<>();
+    private final ObjectProperty<Selection> selection = new SimpleObjectProperty<>(Selection.NONE);
+    private final ReadOnlyStringWrapper view = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper("Cellforge");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
-    private final ReadOnlyStringWrapper selected = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
+    private final BooleanProperty messageIsError = new SimpleBooleanProperty();
+    private final BooleanProperty canUndo = new SimpleBooleanProperty();
+    private final BooleanProperty canRedo = new SimpleBooleanProperty();
+    private final StringProperty undoText = new SimpleStringProperty("Undo");
+    private final StringProperty redoText = new SimpleStringProperty("Redo");
+    private final StringProperty edgeOp = new SimpleStringProperty("sep_conv_3x3");
+    private final IntegerProperty revision = new SimpleIntegerProperty();
+    private final ObjectProperty<Theme> theme = new SimpleObjectProperty<>(Theme.LIGHT);
     private final ObservableList<String> outline = FXCollections.observableArrayList();
     private final ObservableList<Problem> problems = FXCollections.observableArrayList();
+    private final ObservableList<Path> recent = FXCollections.observableArrayList();
+    /** Node positions (top-left corners) per cell; kept across edits, laid out by ELK on open and on request. */
+    private final Map<String, Map<String, double[]>> positions = new HashMap<>();
+    private CellEdits.Fragment clipboard;
+    private int pastes;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "cellforge-worker");
         t.setDaemon(true);
         return t;
     });
-    /** Newer requests win: results of an older load are dropped. */
+    /** Newer requests win: results of an older load or check are dropped. */
     private final AtomicLong generation = new AtomicLong();
+    private final AtomicLong checks = new AtomicLong();
+    private List<Problem> importNotes = List.of();
+
+    public MainViewModel() {
+        this(Workspace.standard());
+    }
+
+    public MainViewModel(Workspace workspace) {
+        this.workspace = workspace;
+        recent.setAll(workspace.recent());
+    }
+
+    // ---- properties ---------------------------------------------------------------------------------------
+
+    public Workspace workspace() {
+        return workspace;
+    }
+
+    public ReadOnlyObjectProperty<Document> documentProperty() {
+        return document;
+    }
 
     public ReadOnlyObjectProperty<SearchSpace> spaceProperty() {
         return space;
     }
 
-    public ReadOnlyObjectProperty<Diagram> diagramProperty() {
-        return diagram;
+    public ReadOnlyObjectProperty<Diagram> networkDiagramProperty() {
+        return networkDiagram;
+    }
+
+    public ObjectProperty<Selection> selectionProperty() {
+        return selection;
+    }
+
+    public ReadOnlyStringProperty viewProperty() {
+        return view.getReadOnlyProperty();
     }
 
     public ReadOnlyStringProperty titleProperty() {
@@ -64,8 +150,46 @@ public final class MainViewModel {
         return status.getReadOnlyProperty();
     }
 
-    public ReadOnlyStringProperty selectedProperty() {
-        return selected.getReadOnlyProperty();
+    public ReadOnlyStringProperty messageProperty() {
+        return message.getReadOnlyProperty();
+    }
+
+    public BooleanProperty messageIsErrorProperty() {
+        return messageIsError;
+    }
+
+    public BooleanProperty canUndoProperty() {
+        return canUndo;
+    }
+
+    public BooleanProperty canRedoProperty() {
+        return canRedo;
+    }
+
+    public StringProperty undoTextProperty() {
+        return undoText;
+    }
+
+    public StringProperty redoTextProperty() {
+        return redoText;
+    }
+
+    /** The op a new edge gets (the last op picked in the palette); edges into the output get identity. */
+    public StringProperty edgeOpProperty() {
+        return edgeOp;
+    }
+
+    /** Goes up at every change of the space, the view or the positions: views redraw on it. */
+    public IntegerProperty revisionProperty() {
+        return revision;
+    }
+
+    public ObjectProperty<Theme> themeProperty() {
+        return theme;
+    }
+
+    public Theme theme() {
+        return theme.get();
     }
 
     public ObservableList<String> outline() {
@@ -76,86 +200,622 @@ public final class MainViewModel {
         return problems;
     }
 
-    public void openZoo(String name) {
-        Zoo.get(name).ifPresentOrElse(s -> show(s, "zoo: " + name, List.of()),
-                () -> problems.setAll(Problem.error("zoo", "no zoo space named '" + name + "'")));
+    public ObservableList<Path> recent() {
+        return recent;
     }
 
+    public String view() {
+        return view.get();
+    }
+
+    /** The cell on the canvas, or null when the network is shown. */
+    public Cell cell() {
+        SearchSpace s = space.get();
+        return s == null ? null : s.cells().get(view.get());
+    }
+
+    public Map<String, double[]> positions() {
+        return positions.computeIfAbsent(view.get(), k -> new HashMap<>());
+    }
+
+    public boolean isDirty() {
+        return document.get() != null && document.get().isDirty();
+    }
+
+    // ---- documents ----------------------------------------------------------------------------------------
+
+    /** File > New: the darts-mini network around two empty cells. */
+    public void newBlank() {
+        openSpace(Zoo.blank(), null, null, List.of(), "new");
+    }
+
+    /** A new document from a zoo template (not tied to a file: Save asks where). */
+    public void openZoo(String name) {
+        Zoo.get(name).ifPresentOrElse(s -> openSpace(s, null, null, List.of(), "zoo: " + name),
+                () -> error("There is no zoo space named '" + name + "'"));
+    }
+
+    /** Opens our YAML or a VEGA/ModularNAS file; a broken file leaves the open document as it is and lists why. */
     public void openFile(Path file) {
         long gen = generation.incrementAndGet();
         status.set("Opening " + file + " ...");
         worker.submit(() -> {
             try {
                 Imported im = SpaceFiles.readSpace(file);
+                boolean ours = im.notMapped().isEmpty() && SpaceFiles.readText(file).contains("cellforge:");
                 Platform.runLater(() -> {
                     if (generation.get() == gen) {
-                        show(im.space(), file.toString(), new ArrayList<>(im.notMapped()));
+                        openSpace(im.space(), ours ? file : null, null, im.notMapped(), file.toString());
+                        if (ours) {
+                            workspace.addRecent(file);
+                            recent.setAll(workspace.recent());
+                        }
                     }
                 });
             } catch (LoadException | RuntimeException e) {
-                String message = e instanceof LoadException ? e.getMessage() : file + ": could not be read (" + e + ")";
+                String m = e instanceof LoadException ? e.getMessage() : file + ": could not be read (" + e + ")";
                 Platform.runLater(() -> {
                     if (generation.get() == gen) {
-                        problems.setAll(Problem.error("", message));
+                        problems.setAll(Problem.error("", m));
                         status.set("Could not open " + file.getFileName() + ": see the problems below");
+                        error("Could not open " + file.getFileName() + ": " + firstLine(m));
                     }
                 });
             }
         });
     }
 
-    private void show(SearchSpace s, String source, List<Problem> notes) {
-        long gen = generation.incrementAndGet();
+    /** Opens a space as a new document; {@code file} is null when Save must ask where. */
+    public void openSpace(SearchSpace s, Path file, Architecture arch, List<Problem> notes, String source) {
+        openSpace(s, file, arch, null, notes, source);
+    }
+
+    private void openSpace(SearchSpace s, Path file, Architecture arch, SearchSpace archSpace, List<Problem> notes, String source) {
+        Document old = document.get();
+        if (old != null) {
+            workspace.deleteRecovery(old.id());
+        }
+        generation.incrementAndGet();
+        Document d = new Document(s, file, arch, archSpace);
+        document.set(d);
+        positions.clear();
+        importNotes = List.copyOf(notes);
+        message.set(file == null ? "Opened " + source : "Opened " + file.getFileName());
+        messageIsError.set(false);
+        String first = s.cells().isEmpty() ? NETWORK : s.cells().keySet().iterator().next();
+        view.set("");
+        changed(s);
+        select(first);
+    }
+
+    /** Saves to the document's file; false when it has none (the window then asks for one). */
+    public boolean save() {
+        Document d = document.get();
+        if (d == null || d.file() == null) {
+            return false;
+        }
+        return saveAs(d.file());
+    }
+
+    public boolean saveAs(Path target) {
+        Document d = document.get();
+        if (d == null) {
+            return false;
+        }
+        try {
+            d.saveAs(target);
+            workspace.deleteRecovery(d.id());
+            workspace.addRecent(target);
+            recent.setAll(workspace.recent());
+            info("Saved " + target.getFileName());
+            refreshTitle();
+            return true;
+        } catch (IOException | RuntimeException e) {
+            error("Could not save " + target + ": " + e.getMessage() + " (the file on disk is unchanged)");
+            return false;
+        }
+    }
+
+    /** The window closes normally: the recovery copy is no longer needed. */
+    public void closed() {
+        if (document.get() != null) {
+            workspace.deleteRecovery(document.get().id());
+        }
+    }
+
+    /** Opens a recovery copy as an unsaved document (tied to its original file, if it had one). */
+    public void recover(Workspace.Recovery r) {
+        try {
+            SearchSpace s = SpaceYaml.read(r.yaml(), r.file().toString()).space();
+            Path origin = r.origin().isEmpty() ? null : Path.of(r.origin());
+            openSpace(s, null, null, List.of(), "recovery");
+            document.get().history().markUnsaved();
+            java.nio.file.Files.deleteIfExists(r.file());
+            saveRecovery(document.get());
+            refreshTitle();
+            info(origin != null ? "Recovered the unsaved changes of " + origin + "; save them to keep them"
+                    : "Recovered an unsaved document; save it to keep it");
+        } catch (LoadException | IOException e) {
+            error("The recovery copy " + r.file() + " could not be read: " + firstLine(e.getMessage()));
+        }
+    }
+
+    // ---- imports and exports ------------------------------------------------------------------------------
+
+    /** A DARTS genotype as the DARTS evaluation network (model.py) with {@code channels} and {@code layers}. */
+    public boolean importGenotype(String text, int channels, int layers, boolean auxiliary) {
+        try {
+            Genotype g = ArchFormats.parseGenotype(text, "genotype");
+            SearchSpace s = Zoo.dartsEval(g, channels, layers, 10, false, auxiliary).withName("genotype");
+            SearchSpace search = Zoo.get("darts-search").orElseThrow();
+            openSpace(s, null, ArchFormats.fromGenotype(g, search, "genotype"), search, List.of(), "genotype");
+            return true;
+        } catch (LoadException e) {
+            error("The genotype does not parse: " + firstLine(e.getMessage()));
+            return false;
+        }
+    }
+
+    /**
+     * An architecture description (NNI dict, genotype, ModularNAS arch_desc, NB201 string, our YAML) read
+     * against the open space: the network it picks opens as a new document with no choices left.
+     */
+    public boolean importArchitecture(String text, String source) {
+        return importArchitecture(text, source, space.get());
+    }
+
+    /** An architecture read against a given space (the NAS-Bench-201 space for an NB201 string). */
+    public boolean importArchitecture(String text, String source, SearchSpace s) {
+        if (s == null) {
+            return false;
+        }
+        try {
+            ArchFormat f = ArchFormats.sniff(text);
+            Architecture a = ArchFormats.read(f, text, source, s);
+            SearchSpace fixed = Fixing.fix(s, a).withName(s.name() + "-" + f.id);
+            openSpace(fixed, null, a, s, List.of(), source + " (" + f.id + ") on " + s.name());
+            return true;
+        } catch (LoadException | FormatException | RuntimeException e) {
+            error("Could not import " + source + ": " + firstLine(e.getMessage()));
+            return false;
+        }
+    }
+
+    public boolean exportSpace(Path target) {
+        try {
+            SpaceFiles.writeAtomically(target, SpaceYaml.write(space.get()));
+            info("Exported the space to " + target.getFileName());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            error("Could not export to " + target + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** The architecture the document was imported with, in another format. */
+    public boolean exportArchitecture(ArchFormat f, Path target) {
+        Document d = document.get();
+        if (d == null || d.architecture() == null) {
+            error("This document has no architecture to export: import one (File > Import) or run a search");
+            return false;
+        }
+        try {
+            SpaceFiles.writeAtomically(target, ArchFormats.write(f, d.architectureSpace(), d.architecture()));
+            info("Exported the architecture as " + f.id + " to " + target.getFileName());
+            return true;
+        } catch (LoadException | IOException | RuntimeException e) {
+            error("Could not export as " + f.id + ": " + firstLine(e.getMessage()));
+            return false;
+        }
+    }
+
+    // ---- views, selection ---------------------------------------------------------------------------------
+
+    /** Shows a cell of the open space on the canvas, or the network stack. */
+    public void select(String v) {
+        SearchSpace s = space.get();
+        if (s == null || v == null || v.equals(view.get())) {
+            return;
+        }
+        view.set(s.cells().containsKey(v) ? v : NETWORK);
+        selection.set(Selection.NONE);
+        if (cell() != null && positions().isEmpty()) {
+            layout();
+        }
+        revision.set(revision.get() + 1);
+    }
+
+    public void setSelection(Selection s) {
+        selection.set(s == null ? Selection.NONE : s);
+    }
+
+    public void selectAll() {
+        Cell c = cell();
+        if (c != null) {
+            selection.set(new Selection(c.nodes().stream().map(Node::name).toList(),
+                    new HashSet<>(c.edges().stream().map(e -> List.of(e.from(), e.to())).toList())));
+        }
+    }
+
+    /** Clicking a problem: shows its cell and selects its node or edge. */
+    public void reveal(Problem p) {
+        Matcher m = PLACE.matcher(p.place());
+        if (!m.matches() || space.get() == null || !space.get().cells().containsKey(m.group(1))) {
+            return;
+        }
+        select(m.group(1));
+        if (m.group(2).equals("node")) {
+            selection.set(Selection.node(m.group(3)));
+        } else {
+            String[] ends = m.group(3).split("->", 2);
+            if (ends.length == 2) {
+                selection.set(Selection.edge(ends[0], ends[1]));
+            }
+        }
+    }
+
+    // ---- edits --------------------------------------------------------------------------------------------
+
+    /** Applies an edit; a refused one changes nothing and its reason becomes the message. */
+    public boolean apply(Edit e) {
+        Document d = document.get();
+        if (d == null) {
+            return false;
+        }
+        try {
+            SearchSpace before = d.space();
+            SearchSpace after = d.apply(e);
+            if (after != before) {
+                changed(after);
+                info(e.description());
+            }
+            return true;
+        } catch (EditException ex) {
+            error("Cannot " + lowerFirst(e.description()) + ": " + ex.getMessage());
+            return false;
+        }
+    }
+
+    public void undo() {
+        Document d = document.get();
+        if (d != null && d.history().canUndo()) {
+            String what = d.history().undoDescription().orElse("");
+            changed(d.history().undo());
+            info("Undid " + lowerFirst(what));
+        }
+    }
+
+    public void redo() {
+        Document d = document.get();
+        if (d != null && d.history().canRedo()) {
+            String what = d.history().redoDescription().orElse("");
+            changed(d.history().redo());
+            info("Redid " + lowerFirst(what));
+        }
+    }
+
+    /** Adds a node of a kind at a point of the canvas (its centre), named after the kind. */
+    public boolean addNode(NodeKind kind, double x, double y) {
+        Cell c = cell();
+        if (c == null) {
+            error("Open a cell (in the outline) to add nodes to it");
+            return false;
+        }
+        Set<String> taken = new HashSet<>();
+        c.nodes().forEach(n -> taken.add(n.name()));
+        String name = switch (kind) {
+            case INPUT -> CellEdits.fresh("in", taken);
+            case OUTPUT -> "out";
+            default -> CellEdits.fresh("n", taken);
+        };
+        Node n = switch (kind) {
+            case INPUT -> Node.input(name);
+            case OUTPUT -> Node.output(name, Reduction.CONCAT);
+            default -> Node.intermediate(name);
+        };
+        double[] size = DiagramLayout.boxSize(name, DiagramLayout.badge(c, n));
+        positions().put(name, new double[] {x - size[0] / 2, y - size[1] / 2});
+        boolean ok = apply(CellEdits.addNode(c.name(), n));
+        if (ok) {
+            selection.set(Selection.node(name));
+        } else {
+            positions().remove(name);
+        }
+        return ok;
+    }
+
+    /** Connects two nodes with the current edge op (identity into the output); refused on a cycle. */
+    public boolean connect(String from, String to) {
+        Cell c = cell();
+        if (c == null) {
+            return false;
+        }
+        boolean intoOutput = c.node(to).map(n -> n.kind() == NodeKind.OUTPUT).orElse(false);
+        boolean ok = apply(CellEdits.connect(c.name(), from, to, OpCall.of(intoOutput ? "identity" : edgeOp.get())));
+        if (ok) {
+            selection.set(Selection.edge(from, to));
+        }
+        return ok;
+    }
+
+    /** Sets an op on edges (a palette entry dropped or double-clicked); one undo step. */
+    public boolean setOp(Set<List<String>> edges, String op) {
+        Cell c = cell();
+        if (c == null || edges.isEmpty()) {
+            error("Select an edge (or drop the op onto one) to set its op");
+            return false;
+        }
+        List<Edit> edits = new ArrayList<>();
+        for (List<String> e : edges) {
+            edits.add(CellEdits.setOp(c.name(), e.get(0), e.get(1), OpCall.of(op)));
+        }
+        return apply(compound(edges.size() == 1 ? edits.get(0).description() : "Set op of " + edges.size() + " edges to " + op, edits));
+    }
+
+    public boolean makeLayerChoice(Set<List<String>> edges, String key, List<OpCall> candidates) {
+        Cell c = cell();
+        if (c == null || edges.isEmpty()) {
+            error("Select an edge to make a LayerChoice");
+            return false;
+        }
+        List<Edit> edits = new ArrayList<>();
+        for (List<String> e : edges) {
+            // Several edges at once: each gets its own key, unless the person asked for one shared key.
+            String k = edges.size() == 1 || !key.isEmpty() ? (key.isEmpty() ? defaultKey(c, e) : key) : defaultKey(c, e);
+            edits.add(CellEdits.setOp(c.name(), e.get(0), e.get(1), new LayerChoice(k, candidates)));
+        }
+        return apply(compound(edits.size() == 1 ? edits.get(0).description()
+                : "Make LayerChoice on " + edits.size() + " edges", edits));
+    }
+
+    public boolean makeInputChoice(String node, String key, int nChosen, Reduction reduction) {
+        Cell c = cell();
+        return c != null && apply(CellEdits.makeInputChoice(c.name(), node, key, nChosen, reduction));
+    }
+
+    public String defaultKey(Cell c, List<String> edge) {
+        return c.name() + "_" + edge.get(1) + "_" + edge.get(0);
+    }
+
+    public String defaultInputKey(Cell c, String node) {
+        return c.name() + "_" + node + "_switch";
+    }
+
+    /** Deletes the selected nodes (with their edges) and edges, as one undo step. */
+    public void deleteSelection() {
+        Cell c = cell();
+        Selection s = selection.get();
+        if (c == null || s.isEmpty()) {
+            return;
+        }
+        List<Edit> edits = new ArrayList<>();
+        List<List<String>> edges = s.edges().stream().filter(e -> !s.nodes().contains(e.get(0)) && !s.nodes().contains(e.get(1))).toList();
+        if (!edges.isEmpty()) {
+            edits.add(CellEdits.removeEdges(c.name(), edges));
+        }
+        if (!s.nodes().isEmpty()) {
+            edits.add(CellEdits.removeNodes(c.name(), s.nodes()));
+        }
+        String what = s.nodes().isEmpty() ? edits.get(0).description()
+                : edges.isEmpty() ? edits.get(0).description() : "Delete " + s.nodes().size() + " nodes and " + edges.size() + " edges";
+        if (apply(compound(what, edits))) {
+            selection.set(Selection.NONE);
+        }
+    }
+
+    public void copy() {
+        Cell c = cell();
+        if (c == null || selection.get().nodes().isEmpty()) {
+            return;
+        }
+        clipboard = CellEdits.copy(c, selection.get().nodes());
+        pastes = 0;
+        Map<String, double[]> pos = positions();
+        clipboardPositions.clear();
+        clipboard.nodes().forEach(n -> clipboardPositions.put(n.name(), pos.getOrDefault(n.name(), new double[2]).clone()));
+        info(clipboard.nodes().isEmpty() ? "Only intermediate nodes are copied" : "Copied " + clipboard.nodes().size() + " node(s)");
+    }
+
+    private final Map<String, double[]> clipboardPositions = new HashMap<>();
+
+    public void cut() {
+        copy();
+        if (clipboard != null && !clipboard.nodes().isEmpty()) {
+            deleteSelection();
+        }
+    }
+
+    public boolean canPaste() {
+        return clipboard != null && !clipboard.nodes().isEmpty();
+    }
+
+    public void paste() {
+        Cell c = cell();
+        if (c == null || !canPaste()) {
+            return;
+        }
+        Map<String, String> names = CellEdits.pasteNames(c, clipboard);
+        pastes++;
+        Map<String, double[]> pos = positions();
+        names.forEach((old, fresh) -> {
+            double[] p = clipboardPositions.getOrDefault(old, new double[2]);
+            pos.put(fresh, new double[] {p[0] + 30 * pastes, p[1] + 30 * pastes});
+        });
+        if (apply(CellEdits.paste(c.name(), clipboard))) {
+            selection.set(new Selection(names.values(), Set.of()));
+        }
+    }
+
+    /** Moves a node on the canvas (a view change: the model has no positions, so it is not an undo step). */
+    public void move(String node, double x, double y) {
+        positions().put(node, new double[] {x, y});
+    }
+
+    /** Lays the open cell out with ELK's layered algorithm. */
+    public void layout() {
+        Cell c = cell();
+        if (c == null) {
+            return;
+        }
+        Diagram d = DiagramLayout.cell(c);
+        Map<String, double[]> pos = positions();
+        pos.clear();
+        for (Diagram.Box b : d.boxes()) {
+            pos.put(b.id(), new double[] {b.x() + 24, b.y() + 24});
+        }
+        revision.set(revision.get() + 1);
+    }
+
+    static Edit compound(String description, List<Edit> edits) {
+        return Edit.of(description, s -> {
+            for (Edit e : edits) {
+                s = e.apply(s);
+            }
+            return s;
+        });
+    }
+
+    // ---- refresh ------------------------------------------------------------------------------------------
+
+    private void changed(SearchSpace s) {
         space.set(s);
-        title.set("Cellforge - " + s.name() + "  [" + source + "]");
         List<String> items = new ArrayList<>();
         items.add(NETWORK);
         items.addAll(s.cells().keySet());
-        outline.setAll(items);
-        select(s.cells().isEmpty() ? NETWORK : s.cells().keySet().iterator().next());
-        problems.setAll(notes);
-        status.set(s.name() + ": counting ...");
+        if (!outline.equals(items)) {
+            String keep = view.get();
+            outline.setAll(items);
+            if (!keep.isEmpty() && !items.contains(keep)) {
+                view.set("");
+                select(items.size() > 1 ? items.get(1) : NETWORK);
+            }
+        }
+        placeNewNodes(s);
+        Selection sel = selection.get();
+        Cell c = cell();
+        if (c != null) {
+            Set<String> names = new HashSet<>(c.nodes().stream().map(Node::name).toList());
+            Set<List<String>> edges = new HashSet<>(c.edges().stream().map(e -> List.of(e.from(), e.to())).toList());
+            selection.set(new Selection(sel.nodes().stream().filter(names::contains).toList(),
+                    new LinkedHashSet<>(sel.edges().stream().filter(edges::contains).toList())));
+        }
+        networkDiagram.set(DiagramLayout.network(s.network()));
+        Document d = document.get();
+        canUndo.set(d.history().canUndo());
+        canRedo.set(d.history().canRedo());
+        undoText.set(d.history().undoDescription().map(x -> "Undo " + lowerFirst(x)).orElse("Undo"));
+        redoText.set(d.history().redoDescription().map(x -> "Redo " + lowerFirst(x)).orElse("Redo"));
+        refreshTitle();
+        revision.set(revision.get() + 1);
+        check(s);
+        saveRecovery(d);
+    }
+
+    /** Nodes without a position (renamed, pasted without one, or from an undo) go beside the others. */
+    private void placeNewNodes(SearchSpace s) {
+        for (Cell c : s.cells().values()) {
+            Map<String, double[]> pos = positions.get(c.name());
+            if (pos == null || pos.isEmpty()) {
+                continue;
+            }
+            Set<String> names = new HashSet<>(c.nodes().stream().map(Node::name).toList());
+            pos.keySet().retainAll(names);
+            double right = pos.values().stream().mapToDouble(p -> p[0]).max().orElse(0);
+            for (Node n : c.nodes()) {
+                if (!pos.containsKey(n.name())) {
+                    right += GAP + 60;
+                    pos.put(n.name(), new double[] {right, 40});
+                }
+            }
+        }
+    }
+
+    private void refreshTitle() {
+        Document d = document.get();
+        if (d == null) {
+            title.set("Cellforge");
+            return;
+        }
+        title.set((d.isDirty() ? "*" : "") + d.displayName() + (d.file() != null ? "  [" + d.file().toAbsolutePath().getParent() + "]" : "")
+                + " - Cellforge");
+    }
+
+    private void check(SearchSpace s) {
+        long gen = checks.incrementAndGet();
+        List<Problem> notes = importNotes;
         worker.submit(() -> {
+            if (checks.get() != gen) {
+                return; // a newer edit will be checked instead
+            }
             List<Problem> found;
-            String summary;
+            String line;
             try {
                 found = Validator.validate(s);
-                summary = summary(s);
+                line = summary(s);
             } catch (RuntimeException e) {
                 found = List.of(Problem.error("", "internal error while checking the space: " + e));
-                summary = s.name() + ": could not be checked";
+                line = s.name() + ": could not be checked";
             }
-            List<Problem> checked = found;
-            String line = summary;
+            List<Problem> all = new ArrayList<>(notes);
+            all.addAll(found);
+            String summary = line;
             Platform.runLater(() -> {
-                if (generation.get() == gen) {
-                    List<Problem> all = new ArrayList<>(notes);
-                    all.addAll(checked);
+                if (checks.get() == gen) {
                     problems.setAll(all);
-                    status.set(line);
+                    status.set(summary);
                 }
             });
         });
     }
 
-    /** Shows a cell of the open space, or the network stack. */
-    public void select(String view) {
-        SearchSpace s = space.get();
-        if (s == null || view == null) {
+    /** A copy of unsaved work, so that a crash loses nothing; written off the JavaFX thread. */
+    private void saveRecovery(Document d) {
+        if (!d.isDirty()) {
+            workspace.deleteRecovery(d.id());
             return;
         }
-        selected.set(view);
-        if (NETWORK.equals(view) || !s.cells().containsKey(view)) {
-            diagram.set(DiagramLayout.network(s.network()));
-        } else {
-            diagram.set(DiagramLayout.cell(s.cells().get(view)));
+        SearchSpace s = d.space();
+        Path origin = d.file();
+        worker.submit(() -> {
+            try {
+                workspace.writeRecovery(d.id(), origin, SpaceYaml.write(s));
+            } catch (IOException | RuntimeException e) {
+                Platform.runLater(() -> error("Could not write the recovery copy: " + e.getMessage()));
+            }
+        });
+    }
+
+    /** Waits until the background checks and recovery writes queued so far are done (for tests and the benchmark). */
+    public void drain() throws Exception {
+        worker.submit(() -> { }).get();
+    }
+
+    public void info(String m) {
+        message.set(m);
+        messageIsError.set(false);
+    }
+
+    public void error(String m) {
+        message.set(m);
+        messageIsError.set(true);
+    }
+
+    private static String lowerFirst(String s) {
+        return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
         }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 
     static String summary(SearchSpace s) {
         try {
             if (s.isFixed()) {
-                var st = io.cellforge.analysis.Evaluator.evaluate(s, io.cellforge.arch.Architecture.empty());
+                var st = Evaluator.evaluate(s, Architecture.empty());
                 return st.ok() ? String.format("%s: fixed network, %,d parameters, %,d multiply-adds", s.name(), st.params(), st.macs())
                         : s.name() + ": the network has problems";
             }

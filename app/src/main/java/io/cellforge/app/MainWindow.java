@@ -1,11 +1,35 @@
 package io.cellforge.app;
 
+import atlantafx.base.theme.PrimerDark;
+import atlantafx.base.theme.PrimerLight;
 import io.cellforge.analysis.Problem;
+import io.cellforge.app.canvas.CellCanvas;
+import io.cellforge.app.canvas.Theme;
+import io.cellforge.app.diagram.CellSvg;
+import io.cellforge.app.diagram.Diagram;
 import io.cellforge.app.diagram.DiagramView;
+import io.cellforge.edit.SpaceEdits;
+import io.cellforge.io.ArchFormat;
+import io.cellforge.io.SpaceFiles;
+import io.cellforge.space.Cell;
+import io.cellforge.space.Edge;
+import io.cellforge.space.LayerChoice;
+import io.cellforge.space.NodeKind;
+import io.cellforge.space.OpCall;
+import io.cellforge.space.SearchSpace;
 import io.cellforge.zoo.Zoo;
+import javafx.application.Application;
+import javafx.embed.swing.SwingFXUtils;
 import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.geometry.Point2D;
 import javafx.scene.Scene;
+import javafx.scene.SnapshotParameters;
 import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.ChoiceDialog;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
@@ -13,123 +37,673 @@ import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.ScrollPane;
+import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.SplitPane;
-import javafx.scene.input.KeyCombination;
+import javafx.scene.control.TextInputDialog;
+import javafx.scene.control.ToolBar;
+import javafx.scene.control.Tooltip;
+import javafx.scene.image.WritableImage;
+import javafx.scene.input.MouseButton;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Pane;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+import javafx.scene.transform.Transform;
 import javafx.stage.FileChooser;
 import javafx.stage.Stage;
 
+import javax.imageio.ImageIO;
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
-/** The window: menu, outline (network and cells), the diagram, the problems and a status line. */
+/**
+ * The designer's window: menus and toolbar, the outline and the palette on the left, the canvas (a cell) or
+ * the network stack in the middle with the problems under it, the inspector on the right, a status bar.
+ * Every action goes through the view-model; the window only asks questions (files, dialogs) and draws.
+ */
 public final class MainWindow {
+
+    /** Where files come from and go: a FileChooser, or a fixed answer in tests. */
+    public interface FilePicker {
+        Optional<Path> open(String title, List<FileChooser.ExtensionFilter> filters);
+
+        Optional<Path> save(String title, String initialName, List<FileChooser.ExtensionFilter> filters);
+    }
+
+    static final FileChooser.ExtensionFilter YAML = new FileChooser.ExtensionFilter("Search spaces (*.yaml, *.yml)", "*.yaml", "*.yml");
+
     private final MainViewModel vm;
-    private final BorderPane root = new BorderPane();
+    private final Stage stage;
+    private final StackPane root = new StackPane();
+    private final Pane overlay = new Pane();
+    private final CellCanvas canvas = new CellCanvas();
+    private final DiagramView networkView = new DiagramView();
+    private final Palette palette;
+    private final Map<String, Runnable> actions = new HashMap<>();
+    private FilePicker files;
 
     public MainWindow(MainViewModel vm, Stage stage) {
         this.vm = vm;
-        root.setTop(menu(stage));
+        this.stage = stage;
+        this.files = chooserPicker(stage);
+        defineActions();
+        palette = new Palette(overlay, this::dropped, this::picked, this::appliedFromPalette);
+
+        BorderPane main = new BorderPane();
+        main.setTop(new VBox(menu(), toolbar()));
 
         ListView<String> outline = new ListView<>(vm.outline());
         outline.setId("outline");
-        outline.setPrefWidth(170);
-        outline.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> vm.select(b));
-        vm.selectedProperty().addListener((o, a, b) -> outline.getSelectionModel().select(b));
-        Label outlineTitle = new Label("Outline");
-        outlineTitle.setPadding(new Insets(6, 8, 4, 8));
-        VBox left = new VBox(outlineTitle, outline);
-        VBox.setVgrow(outline, javafx.scene.layout.Priority.ALWAYS);
-
-        DiagramView view = new DiagramView();
-        view.setId("diagram");
-        // The Group's bounds include the view's scale, so the ScrollPane scrolls the zoomed picture.
-        ScrollPane scroll = new ScrollPane(new javafx.scene.Group(view));
-        scroll.setPannable(true);
-        vm.diagramProperty().addListener((o, a, d) -> {
-            view.show(d);
-            fit(view, scroll);
+        outline.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
+            if (b != null) {
+                vm.select(b);
+            }
         });
-        if (vm.diagramProperty().get() != null) {
-            view.show(vm.diagramProperty().get());
-        }
-        scroll.viewportBoundsProperty().addListener((o, a, b) -> fit(view, scroll));
-        scroll.setStyle("-fx-background: white;");
+        vm.viewProperty().addListener((o, a, b) -> outline.getSelectionModel().select(b));
+        SplitPane left = new SplitPane(titled("Outline", outline), titled("Palette", palette));
+        left.setOrientation(Orientation.VERTICAL);
+        left.setDividerPositions(0.22);
+
+        canvas.setId("canvas");
+        canvas.setOnSelect(vm::setSelection);
+        canvas.setOnConnect(vm::connect);
+        canvas.setOnMove((n, p) -> vm.move(n, p[0], p[1]));
+        canvas.setOnNodeOpen(n -> run("inputChoice"));
+        canvas.setOnEdgeOpen(e -> {
+            vm.setSelection(Selection.edge(e.get(0), e.get(1)));
+            run("layerChoice");
+        });
+        networkView.setId("network");
+        ScrollPane networkScroll = new ScrollPane(networkView);
+        networkScroll.setPannable(true);
+        networkView.setOnMouseClicked(e -> {
+            if (e.getButton() == MouseButton.PRIMARY && e.getClickCount() == 2 && e.getTarget() instanceof javafx.scene.Node n) {
+                openStageAt(n);
+            }
+        });
+        StackPane centreStack = new StackPane(networkScroll, canvas);
 
         ListView<Problem> problems = new ListView<>(vm.problems());
         problems.setId("problems");
-        problems.setPrefHeight(110);
         problems.setPlaceholder(new Label("No problems"));
         problems.setCellFactory(l -> new ListCell<>() {
             @Override
             protected void updateItem(Problem p, boolean empty) {
                 super.updateItem(p, empty);
                 setText(empty || p == null ? null : p.toString());
-                setStyle(empty || p == null ? "" : p.isError() ? "-fx-text-fill: #b91c1c;" : "-fx-text-fill: #92400e;");
+                setStyle(empty || p == null ? "" : p.isError() ? "-fx-text-fill: #dc2626;" : "-fx-text-fill: #d97706;");
             }
         });
+        problems.getSelectionModel().selectedItemProperty().addListener((o, a, p) -> {
+            if (p != null) {
+                vm.reveal(p);
+            }
+        });
+        SplitPane centre = new SplitPane(centreStack, titled("Problems", problems));
+        centre.setOrientation(Orientation.VERTICAL);
+        centre.setDividerPositions(0.8);
 
-        SplitPane centre = new SplitPane(scroll, problems);
-        centre.setOrientation(javafx.geometry.Orientation.VERTICAL);
-        centre.setDividerPositions(0.82);
-        SplitPane main = new SplitPane(left, centre);
-        main.setDividerPositions(0.16);
-        root.setCenter(main);
+        Inspector inspector = new Inspector(vm, actions);
+        SplitPane split = new SplitPane(left, centre, titled("Inspector", inspector));
+        split.setDividerPositions(0.17, 0.78);
+        main.setCenter(split);
 
+        Label message = new Label();
+        message.setId("message");
+        message.textProperty().bind(vm.messageProperty());
+        vm.messageIsErrorProperty().addListener((o, a, b) -> message.setStyle(b ? "-fx-text-fill: #dc2626;" : ""));
         Label status = new Label();
         status.setId("status");
         status.textProperty().bind(vm.statusProperty());
-        status.setPadding(new Insets(4, 8, 4, 8));
-        root.setBottom(status);
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        HBox bar = new HBox(12, message, gap, status);
+        bar.setPadding(new Insets(4, 10, 4, 10));
+        main.setBottom(bar);
+
+        overlay.setMouseTransparent(true);
+        overlay.setPickOnBounds(false);
+        root.getChildren().addAll(main, overlay);
+
+        Runnable redraw = () -> {
+            Cell c = vm.cell();
+            canvas.setVisible(c != null);
+            networkScroll.setVisible(c == null);
+            if (c != null) {
+                canvas.show(c, vm.positions(), vm.selectionProperty().get());
+            } else if (vm.networkDiagramProperty().get() != null) {
+                networkView.show(vm.networkDiagramProperty().get());
+            }
+            palette.setSpace(vm.spaceProperty().get());
+        };
+        vm.revisionProperty().addListener((o, a, b) -> redraw.run());
+        vm.selectionProperty().addListener((o, a, b) -> canvas.setSelection(b));
+        vm.themeProperty().addListener((o, a, t) -> canvas.setTheme(t));
+        redraw.run();
         stage.titleProperty().bind(vm.titleProperty());
-    }
-
-    /** Shrinks a large diagram to the visible area (never below 40%, never enlarges). */
-    private static void fit(DiagramView view, ScrollPane scroll) {
-        var vp = scroll.getViewportBounds();
-        if (vp.getWidth() <= 0 || view.getPrefWidth() <= 0) {
-            return;
-        }
-        double s = Math.min(1, Math.min(vp.getWidth() / view.getPrefWidth(), vp.getHeight() / view.getPrefHeight()));
-        s = Math.max(0.4, s);
-        view.setScaleX(s);
-        view.setScaleY(s);
-        view.setTranslateX(-(1 - s) * view.getPrefWidth() / 2);
-        view.setTranslateY(-(1 - s) * view.getPrefHeight() / 2);
-    }
-
-    private MenuBar menu(Stage stage) {
-        MenuItem open = new MenuItem("Open...");
-        open.setAccelerator(KeyCombination.keyCombination("Shortcut+O"));
-        open.setOnAction(e -> {
-            FileChooser fc = new FileChooser();
-            fc.setTitle("Open a search space");
-            fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Search spaces (*.yaml, *.yml)", "*.yaml", "*.yml"));
-            File f = fc.showOpenDialog(stage);
-            if (f != null) {
-                vm.openFile(f.toPath());
+        stage.setOnCloseRequest(e -> {
+            if (!confirmDiscard("closing")) {
+                e.consume();
+            } else {
+                vm.closed();
             }
         });
-        Menu zoo = new Menu("Open from zoo");
-        for (Zoo.Entry en : Zoo.entries()) {
-            MenuItem it = new MenuItem(en.name() + "  -  " + en.description());
-            it.setOnAction(e -> vm.openZoo(en.name()));
-            zoo.getItems().add(it);
-        }
-        MenuItem quit = new MenuItem("Quit");
-        quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
-        quit.setOnAction(e -> stage.close());
-        Menu file = new Menu("File", null, open, zoo, new javafx.scene.control.SeparatorMenuItem(), quit);
-        MenuItem about = new MenuItem("About Cellforge");
-        about.setOnAction(e -> {
-            Alert a = new Alert(Alert.AlertType.INFORMATION, "Cellforge 0.1.0\nDesign and search neural-network cells.");
-            a.setHeaderText("Cellforge");
-            a.showAndWait();
-        });
-        return new MenuBar(file, new Menu("Help", null, about));
+        setDark(vm.workspace().darkTheme());
     }
 
     public Scene scene() {
-        return new Scene(root, 1200, 760);
+        return new Scene(root, 1280, 800);
+    }
+
+    public CellCanvas canvas() {
+        return canvas;
+    }
+
+    public Palette palette() {
+        return palette;
+    }
+
+    public void setFilePicker(FilePicker f) {
+        files = f;
+    }
+
+    /** Runs a menu action by its id (the ids of {@link Shortcuts}). */
+    public void run(String id) {
+        Runnable r = actions.get(id);
+        if (r != null) {
+            r.run();
+        }
+    }
+
+    // ---- actions ------------------------------------------------------------------------------------------
+
+    private void defineActions() {
+        actions.put("new", () -> {
+            if (confirmDiscard("starting a new document")) {
+                vm.newBlank();
+            }
+        });
+        actions.put("open", () -> {
+            if (confirmDiscard("opening another file")) {
+                files.open("Open a search space", List.of(YAML)).ifPresent(vm::openFile);
+            }
+        });
+        actions.put("save", this::save);
+        actions.put("saveAs", this::saveAs);
+        actions.put("exportYaml", () -> files.save("Export the space as YAML", vm.spaceProperty().get().name() + ".yaml", List.of(YAML))
+                .ifPresent(vm::exportSpace));
+        actions.put("close", () -> {
+            if (confirmDiscard("quitting")) {
+                vm.closed();
+                stage.close();
+            }
+        });
+        actions.put("undo", vm::undo);
+        actions.put("redo", vm::redo);
+        actions.put("redo2", vm::redo);
+        actions.put("cut", vm::cut);
+        actions.put("copy", vm::copy);
+        actions.put("paste", vm::paste);
+        actions.put("delete", vm::deleteSelection);
+        actions.put("selectAll", vm::selectAll);
+        actions.put("layerChoice", this::makeLayerChoice);
+        actions.put("inputChoice", this::makeInputChoice);
+        actions.put("valueChoice", this::makeValueChoice);
+        actions.put("renameKey", this::renameKey);
+        actions.put("addNode", () -> {
+            Point2D m = canvas.sceneToModel(canvas.localToScene(canvas.getWidth() / 2, canvas.getHeight() / 2).getX(),
+                    canvas.localToScene(canvas.getWidth() / 2, canvas.getHeight() / 2).getY());
+            vm.addNode(NodeKind.INTERMEDIATE, m.getX(), m.getY());
+        });
+        actions.put("layout", () -> {
+            vm.layout();
+            canvas.fit();
+        });
+        actions.put("fit", canvas::fit);
+        actions.put("zoomIn", () -> canvas.zoom(1.25));
+        actions.put("zoomOut", () -> canvas.zoom(0.8));
+        actions.put("network", () -> vm.select(MainViewModel.NETWORK));
+        actions.put("search", () -> palette.searchField().requestFocus());
+        actions.put("theme", () -> setDark(!vm.theme().dark()));
+        actions.put("shortcuts", () -> Dialogs.shortcuts(stage));
+    }
+
+    private void save() {
+        if (!vm.save()) {
+            saveAs();
+        }
+    }
+
+    private void saveAs() {
+        Document d = vm.documentProperty().get();
+        if (d == null) {
+            return;
+        }
+        files.save("Save the search space", d.file() != null ? d.file().getFileName().toString() : d.space().name() + ".yaml", List.of(YAML))
+                .ifPresent(vm::saveAs);
+    }
+
+    /** Asks what to do with unsaved changes; false when the person cancels. */
+    private boolean confirmDiscard(String doing) {
+        if (!vm.isDirty()) {
+            return true;
+        }
+        ButtonType save = new ButtonType("Save", ButtonBar.ButtonData.YES);
+        ButtonType discard = new ButtonType("Don't save", ButtonBar.ButtonData.NO);
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, "", save, discard, ButtonType.CANCEL);
+        a.initOwner(stage);
+        a.setTitle("Unsaved changes");
+        a.setHeaderText("Save the changes to " + vm.documentProperty().get().displayName() + " before " + doing + "?");
+        Optional<ButtonType> r = a.showAndWait();
+        if (r.isEmpty() || r.get() == ButtonType.CANCEL) {
+            return false;
+        }
+        if (r.get() == save) {
+            save();
+            return !vm.isDirty();
+        }
+        return true;
+    }
+
+    private void makeLayerChoice() {
+        Cell c = vm.cell();
+        Set<List<String>> edges = vm.selectionProperty().get().edges();
+        if (c == null || edges.isEmpty()) {
+            vm.error("Select an edge first (click its label or line), then Make LayerChoice");
+            return;
+        }
+        List<String> first = edges.iterator().next();
+        Edge e = c.edges().stream().filter(x -> x.from().equals(first.get(0)) && x.to().equals(first.get(1))).findFirst().orElse(null);
+        if (e == null) {
+            return;
+        }
+        LayerChoice current = e.op() instanceof LayerChoice lc ? lc : null;
+        Dialogs.layerChoice(stage, vm.spaceProperty().get(), edges.size() == 1 ? vm.defaultKey(c, first) : "", current)
+                .ifPresent(spec -> vm.makeLayerChoice(edges, spec.key(), spec.candidates()));
+    }
+
+    private void makeInputChoice() {
+        Cell c = vm.cell();
+        Set<String> nodes = vm.selectionProperty().get().nodes();
+        if (c == null || nodes.size() != 1) {
+            vm.error("Select one node first, then Make InputChoice");
+            return;
+        }
+        String n = nodes.iterator().next();
+        if (c.incoming(n).size() < 2) {
+            vm.error("Cannot make an InputChoice on " + n + ": it has " + c.incoming(n).size() + " incoming edge(s), it needs at least two");
+            return;
+        }
+        Dialogs.inputChoice(stage, c, n, vm.defaultInputKey(c, n)).ifPresent(s -> vm.makeInputChoice(n, s.key(), s.nChosen(), s.reduction()));
+    }
+
+    private void makeValueChoice() {
+        Cell c = vm.cell();
+        Set<List<String>> edges = vm.selectionProperty().get().edges();
+        if (c == null || edges.size() != 1) {
+            vm.error("Select one edge whose op has a numeric parameter, then Make ValueChoice");
+            return;
+        }
+        List<String> ends = edges.iterator().next();
+        Edge e = c.edges().stream().filter(x -> x.from().equals(ends.get(0)) && x.to().equals(ends.get(1))).findFirst().orElseThrow();
+        if (!(e.op() instanceof OpCall op)) {
+            vm.error("A ValueChoice sits on a parameter of a fixed op; this edge is a LayerChoice");
+            return;
+        }
+        Dialogs.valueChoice(stage, vm.spaceProperty().get(), op, c.name() + "_" + ends.get(1) + "_" + ends.get(0) + "_v")
+                .ifPresent(s -> vm.apply(SpaceEdits.setValueChoice(c.name(), ends.get(0), ends.get(1), s.param(), s.key(), s.values())));
+    }
+
+    private void renameKey() {
+        SearchSpace s = vm.spaceProperty().get();
+        if (s == null || s.mutables().isEmpty()) {
+            vm.error("This space has no choices, so no keys to rename");
+            return;
+        }
+        String preset = null;
+        Cell c = vm.cell();
+        Selection sel = vm.selectionProperty().get();
+        if (c != null && sel.edges().size() == 1) {
+            List<String> e = sel.edges().iterator().next();
+            preset = c.edges().stream().filter(x -> x.from().equals(e.get(0)) && x.to().equals(e.get(1)) && x.op() instanceof LayerChoice)
+                    .map(x -> ((LayerChoice) x.op()).key()).findFirst().orElse(null);
+        } else if (c != null && sel.nodes().size() == 1) {
+            preset = c.node(sel.nodes().iterator().next()).filter(n -> n.inputChoice() != null).map(n -> n.inputChoice().key()).orElse(null);
+        }
+        List<String> keys = s.mutablesByKey().keySet().stream().toList();
+        ChoiceDialog<String> which = new ChoiceDialog<>(preset != null ? preset : keys.get(0), keys);
+        which.initOwner(stage);
+        which.setTitle("Rename key");
+        which.setHeaderText("Rename a key everywhere it is used (choices sharing it and $references)");
+        which.showAndWait().ifPresent(k -> {
+            TextInputDialog to = new TextInputDialog(k);
+            to.initOwner(stage);
+            to.setTitle("Rename key");
+            to.setHeaderText("New name for " + k);
+            to.showAndWait().ifPresent(n -> vm.apply(SpaceEdits.renameKey(k, n.strip())));
+        });
+    }
+
+    // ---- palette ------------------------------------------------------------------------------------------
+
+    private void dropped(Palette.Item it, Point2D scene) {
+        Point2D local = canvas.sceneToLocal(scene);
+        if (!canvas.isVisible() || !canvas.contains(local)) {
+            if (it.kind() == Palette.Kind.NODE) {
+                vm.error("Drop nodes on the canvas of a cell (open one in the outline)");
+            }
+            return;
+        }
+        Point2D m = canvas.sceneToModel(scene.getX(), scene.getY());
+        switch (it.kind()) {
+            case NODE -> vm.addNode(switch (it.name()) {
+                case "input" -> NodeKind.INPUT;
+                case "output" -> NodeKind.OUTPUT;
+                default -> NodeKind.INTERMEDIATE;
+            }, m.getX(), m.getY());
+            case OP -> {
+                List<String> e = canvas.edgeAt(m);
+                if (e == null) {
+                    vm.edgeOpProperty().set(it.name());
+                    vm.error("Drop an op onto an edge to set it; new edges now get " + it.name());
+                } else {
+                    vm.setOp(Set.of(e), it.name());
+                }
+            }
+            case MUTABLE -> {
+                if (it.name().equals("InputChoice")) {
+                    String n = canvas.nodeAt(m);
+                    if (n == null) {
+                        vm.error("Drop the InputChoice onto a node with two or more incoming edges");
+                        return;
+                    }
+                    vm.setSelection(Selection.node(n));
+                    run("inputChoice");
+                } else {
+                    List<String> e = canvas.edgeAt(m);
+                    if (e == null) {
+                        vm.error("Drop the " + it.name() + " onto an edge");
+                        return;
+                    }
+                    vm.setSelection(Selection.edge(e.get(0), e.get(1)));
+                    run(it.name().equals("LayerChoice") ? "layerChoice" : "valueChoice");
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void picked(Palette.Item it) {
+        if (it.kind() == Palette.Kind.OP) {
+            vm.edgeOpProperty().set(it.name());
+            vm.messageIsErrorProperty().set(false);
+        }
+    }
+
+    private void appliedFromPalette(Palette.Item it) {
+        switch (it.kind()) {
+            case OP -> vm.setOp(vm.selectionProperty().get().edges(), it.name());
+            case MUTABLE -> run(it.name().equals("LayerChoice") ? "layerChoice" : it.name().equals("InputChoice") ? "inputChoice" : "valueChoice");
+            case NODE -> run("addNode");
+            default -> {
+            }
+        }
+    }
+
+    /** Double-click on a cell stage of the network: open that cell. */
+    private void openStageAt(javafx.scene.Node n) {
+        for (javafx.scene.Node x = n; x != null; x = x.getParent()) {
+            if (x.getUserData() instanceof Diagram.Box b) {
+                SearchSpace s = vm.spaceProperty().get();
+                s.network().stages().stream().filter(st -> st.name().equals(b.id()) && st.cell() != null).map(io.cellforge.space.Stage::cell)
+                        .findFirst().ifPresent(vm::select);
+                return;
+            }
+        }
+    }
+
+    // ---- imports, exports ---------------------------------------------------------------------------------
+
+    private void importGenotype() {
+        if (confirmDiscard("importing")) {
+            Dialogs.genotype(stage).ifPresent(g -> vm.importGenotype(g.text(), g.channels(), g.layers(), g.auxiliary()));
+        }
+    }
+
+    private void importArchitecture() {
+        if (vm.spaceProperty().get() == null || vm.spaceProperty().get().isFixed()) {
+            vm.error("Open the search space the architecture belongs to first (it has no choices to decide)");
+            return;
+        }
+        if (confirmDiscard("importing")) {
+            Dialogs.architecture(stage, "Import an architecture", "Paste (or read from a file) an NNI choice dict, a ModularNAS arch_desc, "
+                    + "a DARTS genotype or a Cellforge architecture of " + vm.spaceProperty().get().name()
+                    + ". The network it chooses opens as a new document.").ifPresent(t -> vm.importArchitecture(t, "import"));
+        }
+    }
+
+    private void importNb201() {
+        if (confirmDiscard("importing")) {
+            Dialogs.architecture(stage, "Import a NAS-Bench-201 cell", "Paste a NAS-Bench-201 string such as "
+                    + "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|")
+                    .ifPresent(t -> vm.importArchitecture(t.strip(), "NAS-Bench-201", Zoo.get("nas-bench-201").orElseThrow()));
+        }
+    }
+
+    private void importSpace() {
+        if (confirmDiscard("importing")) {
+            files.open("Import a ModularNAS or VEGA search space", List.of(YAML)).ifPresent(vm::openFile);
+        }
+    }
+
+    private void exportArchitecture(ArchFormat f) {
+        Document d = vm.documentProperty().get();
+        if (d == null || d.architecture() == null) {
+            vm.error("This document has no architecture to export: import one (File > Import) or run a search");
+            return;
+        }
+        files.save("Export the architecture (" + f.id + ")", d.space().name() + f.extension,
+                List.of(new FileChooser.ExtensionFilter(f.id, "*" + f.extension))).ifPresent(p -> vm.exportArchitecture(f, p));
+    }
+
+    void exportPicture(boolean svg) {
+        Cell c = vm.cell();
+        if (c == null) {
+            vm.error("Open a cell to export its picture");
+            return;
+        }
+        String ext = svg ? ".svg" : ".png";
+        files.save("Export the picture of cell " + c.name(), vm.spaceProperty().get().name() + "-" + c.name() + ext,
+                List.of(new FileChooser.ExtensionFilter(svg ? "SVG" : "PNG", "*" + ext))).ifPresent(p -> {
+            try {
+                if (svg) {
+                    SpaceFiles.writeAtomically(p, CellSvg.write(c, vm.positions()));
+                } else {
+                    SnapshotParameters sp = new SnapshotParameters();
+                    sp.setFill(vm.theme().background());
+                    sp.setTransform(Transform.scale(2 / canvas.zoom(), 2 / canvas.zoom()));
+                    WritableImage img = canvas.content().snapshot(sp, null);
+                    Path tmp = p.resolveSibling("." + p.getFileName() + ".tmp");
+                    ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", tmp.toFile());
+                    java.nio.file.Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                }
+                vm.info("Exported the picture of cell " + c.name() + " to " + p.getFileName());
+            } catch (IOException | RuntimeException ex) {
+                vm.error("Could not export the picture to " + p + ": " + ex.getMessage());
+            }
+        });
+    }
+
+    // ---- menus --------------------------------------------------------------------------------------------
+
+    private MenuItem item(String id, String text) {
+        MenuItem m = new MenuItem(text);
+        m.setId("menu-" + id);
+        Shortcuts.Shortcut s = Shortcuts.get(id);
+        s.combination().ifPresent(m::setAccelerator);
+        m.setOnAction(e -> run(id));
+        return m;
+    }
+
+    private static MenuItem plain(String text, Runnable r) {
+        MenuItem m = new MenuItem(text);
+        m.setOnAction(e -> r.run());
+        return m;
+    }
+
+    private MenuBar menu() {
+        Menu fromZoo = new Menu("New from zoo");
+        for (Zoo.Entry en : Zoo.entries()) {
+            MenuItem it = plain(en.name() + "  -  " + en.description(), () -> {
+                if (confirmDiscard("opening a template")) {
+                    vm.openZoo(en.name());
+                }
+            });
+            it.setId("zoo-" + en.name());
+            fromZoo.getItems().add(it);
+        }
+        Menu recent = new Menu("Open recent");
+        Runnable fillRecent = () -> {
+            recent.getItems().clear();
+            for (Path p : vm.recent()) {
+                recent.getItems().add(plain(p.toString(), () -> {
+                    if (confirmDiscard("opening another file")) {
+                        vm.openFile(p);
+                    }
+                }));
+            }
+            recent.setDisable(vm.recent().isEmpty());
+        };
+        vm.recent().addListener((javafx.collections.ListChangeListener<Path>) ch -> fillRecent.run());
+        fillRecent.run();
+        Menu imports = new Menu("Import", null,
+                plain("DARTS genotype...", this::importGenotype),
+                plain("Architecture onto this space (NNI, ModularNAS, genotype, YAML)...", this::importArchitecture),
+                plain("NAS-Bench-201 string...", this::importNb201),
+                plain("ModularNAS or VEGA space...", this::importSpace));
+        Menu arch = new Menu("Architecture");
+        for (ArchFormat f : ArchFormat.values()) {
+            arch.getItems().add(plain(f.id + " (" + f.extension + ")", () -> exportArchitecture(f)));
+        }
+        Menu exports = new Menu("Export", null, item("exportYaml", "Space YAML..."), arch,
+                plain("Picture of the cell (PNG)...", () -> exportPicture(false)),
+                plain("Picture of the cell (SVG)...", () -> exportPicture(true)));
+        Menu file = new Menu("File", null, item("new", "New"), fromZoo, item("open", "Open..."), recent, new SeparatorMenuItem(),
+                item("save", "Save"), item("saveAs", "Save as..."), new SeparatorMenuItem(), imports, exports, new SeparatorMenuItem(),
+                item("close", "Quit"));
+
+        MenuItem undo = item("undo", "Undo");
+        undo.textProperty().bind(vm.undoTextProperty());
+        undo.disableProperty().bind(vm.canUndoProperty().not());
+        MenuItem redo = item("redo", "Redo");
+        redo.textProperty().bind(vm.redoTextProperty());
+        redo.disableProperty().bind(vm.canRedoProperty().not());
+        MenuItem redo2 = item("redo2", "Redo");
+        redo2.setVisible(false);
+        Menu edit = new Menu("Edit", null, undo, redo, redo2, new SeparatorMenuItem(), item("cut", "Cut"), item("copy", "Copy"),
+                item("paste", "Paste"), item("delete", "Delete"), item("selectAll", "Select all"), new SeparatorMenuItem(),
+                item("addNode", "Add node"), item("layerChoice", "Make LayerChoice..."), item("inputChoice", "Make InputChoice..."),
+                item("valueChoice", "Make ValueChoice..."), item("renameKey", "Rename key..."));
+        Menu view = new Menu("View", null, item("layout", "Automatic layout"), item("fit", "Fit to view"), item("zoomIn", "Zoom in"),
+                item("zoomOut", "Zoom out"), new SeparatorMenuItem(), item("network", "Network"), item("search", "Search the palette"),
+                item("theme", "Light / dark theme"));
+        MenuItem about = plain("About Cellforge", () -> {
+            Alert a = new Alert(Alert.AlertType.INFORMATION, "Cellforge 0.1.0\nDesign and search neural-network cells.");
+            a.initOwner(stage);
+            a.setHeaderText("Cellforge");
+            a.showAndWait();
+        });
+        Menu help = new Menu("Help", null, item("shortcuts", "Keyboard shortcuts"), about);
+        MenuBar bar = new MenuBar(file, edit, view, help);
+        bar.setId("menubar");
+        return bar;
+    }
+
+    private ToolBar toolbar() {
+        ToolBar t = new ToolBar(tool("New", "new"), tool("Open", "open"), tool("Save", "save"), new javafx.scene.control.Separator(),
+                tool("Undo", "undo"), tool("Redo", "redo"), new javafx.scene.control.Separator(), tool("LayerChoice", "layerChoice"),
+                tool("InputChoice", "inputChoice"), tool("ValueChoice", "valueChoice"), new javafx.scene.control.Separator(),
+                tool("Layout", "layout"), tool("Fit", "fit"), tool("+", "zoomIn"), tool("-", "zoomOut"), new javafx.scene.control.Separator(),
+                tool("Theme", "theme"));
+        t.setId("toolbar");
+        return t;
+    }
+
+    private Button tool(String text, String id) {
+        Button b = new Button(text);
+        b.setId("tool-" + id);
+        b.setFocusTraversable(false);
+        Shortcuts.Shortcut s = Shortcuts.get(id);
+        b.setTooltip(new Tooltip(s.action() + (s.display().isEmpty() ? "" : "  (" + s.display() + ")")));
+        b.setOnAction(e -> run(id));
+        if (id.equals("undo")) {
+            b.disableProperty().bind(vm.canUndoProperty().not());
+        } else if (id.equals("redo")) {
+            b.disableProperty().bind(vm.canRedoProperty().not());
+        }
+        return b;
+    }
+
+    private static VBox titled(String title, javafx.scene.Node content) {
+        Label l = new Label(title);
+        l.getStyleClass().add("pane-title");
+        l.setPadding(new Insets(5, 8, 3, 8));
+        l.setStyle("-fx-font-weight: bold;");
+        VBox v = new VBox(l, content);
+        VBox.setVgrow(content, Priority.ALWAYS);
+        return v;
+    }
+
+    private void setDark(boolean dark) {
+        Application.setUserAgentStylesheet(dark ? new PrimerDark().getUserAgentStylesheet() : new PrimerLight().getUserAgentStylesheet());
+        vm.themeProperty().set(dark ? Theme.DARK : Theme.LIGHT);
+        vm.workspace().setDarkTheme(dark);
+    }
+
+    private static FilePicker chooserPicker(Stage stage) {
+        return new FilePicker() {
+            private File dir;
+
+            @Override
+            public Optional<Path> open(String title, List<FileChooser.ExtensionFilter> filters) {
+                FileChooser fc = chooser(title, filters);
+                File f = fc.showOpenDialog(stage);
+                return remember(f);
+            }
+
+            @Override
+            public Optional<Path> save(String title, String initialName, List<FileChooser.ExtensionFilter> filters) {
+                FileChooser fc = chooser(title, filters);
+                fc.setInitialFileName(initialName);
+                return remember(fc.showSaveDialog(stage));
+            }
+
+            private FileChooser chooser(String title, List<FileChooser.ExtensionFilter> filters) {
+                FileChooser fc = new FileChooser();
+                fc.setTitle(title);
+                fc.getExtensionFilters().addAll(filters);
+                if (dir != null) {
+                    fc.setInitialDirectory(dir);
+                }
+                return fc;
+            }
+
+            private Optional<Path> remember(File f) {
+                if (f != null) {
+                    dir = f.getParentFile();
+                }
+                return Optional.ofNullable(f).map(File::toPath);
+            }
+        };
     }
 }

@@ -1,7 +1,6 @@
 package io.cellforge.app;
 
 import io.cellforge.analysis.Problem;
-import io.cellforge.app.diagram.Diagram;
 import io.cellforge.io.SpaceYaml;
 import io.cellforge.zoo.Zoo;
 import javafx.scene.Node;
@@ -31,25 +30,29 @@ class MainWindowTest {
     private MainViewModel vm;
 
     @Start
-    void start(Stage stage) {
-        vm = new MainViewModel();
+    void start(Stage stage) throws Exception {
+        vm = new MainViewModel(new Workspace(Files.createTempDirectory("cellforge-home")));
         stage.setScene(new MainWindow(vm, stage).scene());
         vm.openZoo(CellforgeApp.DEFAULT_SPACE);
         stage.show();
     }
 
     private static Set<String> boxIds(FxRobot robot) {
-        return robot.lookup(".diagram-box").queryAll().stream().map(Node::getId).collect(Collectors.toSet());
+        return robot.lookup(".diagram-box").queryAll().stream().filter(Node::isVisible).map(Node::getId).collect(Collectors.toSet());
+    }
+
+    private static Set<String> nodeIds(FxRobot robot) {
+        return robot.lookup(".canvas-node").queryAll().stream().map(Node::getId).collect(Collectors.toSet());
     }
 
     @Test
     void theDefaultSpaceOpensWithItsNormalCellDrawn(FxRobot robot) {
-        assertEquals(Set.of("box-in0", "box-in1", "box-n2", "box-n3", "box-n4", "box-n5", "box-out"), boxIds(robot));
-        // 14 LayerChoice edges and 4 edges into the output, each an arrow.
-        assertEquals(18, robot.lookup(".diagram-arrow").queryAll().size());
-        assertEquals(14, robot.lookup(".diagram-label").queryAll().size());
-        Diagram.Box n5 = (Diagram.Box) robot.lookup("#box-n5").query().getUserData();
-        assertEquals("choose 2 of 5, sum", n5.badge());
+        assertEquals(Set.of("node-in0", "node-in1", "node-n2", "node-n3", "node-n4", "node-n5", "node-out"), nodeIds(robot));
+        // 14 LayerChoice edges, each with its candidates stacked on a label, and 4 edges into the output.
+        assertEquals(18, robot.lookup(".canvas-edge").queryAll().size());
+        assertEquals(14, robot.lookup(".canvas-label").queryAll().size());
+        assertEquals(1 + 8, robot.lookup("#label-in0-n2").queryAs(javafx.scene.Group.class).getChildren().size() - 1);
+        assertTrue(robot.lookup("#node-n5").queryAll().stream().anyMatch(n -> robot.from(n).lookup((javafx.scene.text.Text t) -> t.getText().equals("choose 2 of 5, sum")).tryQuery().isPresent()));
     }
 
     @Test
@@ -67,7 +70,7 @@ class MainWindowTest {
         assertTrue(ids.containsAll(Set.of("box-input", "box-stem", "box-cell 0", "box-cell 4", "box-head")), ids.toString());
         robot.clickOn("reduce");
         WaitForAsyncUtils.waitForFxEvents();
-        assertTrue(boxIds(robot).contains("box-n5"));
+        assertTrue(nodeIds(robot).contains("node-n5"));
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -112,7 +113,9 @@ public final class CellEdits {
                 checkKey(s, lc);
             }
             List<Edge> edges = new ArrayList<>(c.edges());
-            edges.add(Edge.of(from, to, op));
+            // An input of a reduction cell is twice the size of the cell's own tensors: its ops halve it.
+            int stride = a.kind() == NodeKind.INPUT && usedAsReduction(s, cell) ? 2 : 1;
+            edges.add(new Edge(from, to, op, stride));
             return s.withCell(c.withEdges(edges));
         });
     }
@@ -272,5 +275,110 @@ public final class CellEdits {
 
     static void checkKey(SearchSpace s, Mutable m) throws EditException {
         checkKey(s, m, null);
+    }
+
+    static boolean usedAsReduction(SearchSpace s, String cell) {
+        return s.network().stages().stream().anyMatch(st -> cell.equals(st.cell()) && st.role() == io.cellforge.space.Role.REDUCTION);
+    }
+
+    /** Part of a cell, copied: intermediate nodes and the edges between them. */
+    public record Fragment(List<Node> nodes, List<Edge> edges) {
+        public Fragment {
+            nodes = List.copyOf(nodes);
+            edges = List.copyOf(edges);
+        }
+    }
+
+    /** The selected intermediate nodes (inputs and the output are not copied) and the edges among them. */
+    public static Fragment copy(Cell c, Collection<String> names) {
+        Set<String> keep = new LinkedHashSet<>();
+        for (Node n : c.nodes()) {
+            if (names.contains(n.name()) && n.kind() == NodeKind.INTERMEDIATE) {
+                keep.add(n.name());
+            }
+        }
+        return new Fragment(c.nodes().stream().filter(n -> keep.contains(n.name())).toList(),
+                c.edges().stream().filter(e -> keep.contains(e.from()) && keep.contains(e.to())).toList());
+    }
+
+    /** The names the nodes of a fragment get when pasted into a cell: fresh ones, in the fragment's order. */
+    public static Map<String, String> pasteNames(Cell c, Fragment f) {
+        Set<String> taken = new java.util.HashSet<>();
+        c.nodes().forEach(n -> taken.add(n.name()));
+        Map<String, String> names = new LinkedHashMap<>();
+        for (Node n : f.nodes()) {
+            String fresh = fresh(n.name(), taken);
+            taken.add(fresh);
+            names.put(n.name(), fresh);
+        }
+        return names;
+    }
+
+    /** A name not taken: the base's prefix (without trailing digits) and the next number after those in use. */
+    public static String fresh(String base, Set<String> taken) {
+        String prefix = base.replaceAll("\\d+$", "");
+        int next = 0;
+        for (String t : taken) {
+            if (t.startsWith(prefix) && t.substring(prefix.length()).matches("\\d+")) {
+                next = Math.max(next, Integer.parseInt(t.substring(prefix.length())) + 1);
+            }
+        }
+        String name = prefix + next;
+        while (taken.contains(name)) {
+            name = prefix + (++next);
+        }
+        return name;
+    }
+
+    /**
+     * Pastes a fragment under fresh node names. Its choices get fresh keys, so the copy is searched on its own;
+     * an InputChoice left with fewer than two incoming edges is dropped.
+     */
+    public static Edit paste(String cell, Fragment f) {
+        return Edit.of("Paste " + f.nodes().size() + " node" + (f.nodes().size() == 1 ? "" : "s"), s -> {
+            Cell c = cell(s, cell);
+            if (f.nodes().isEmpty()) {
+                return s;
+            }
+            Map<String, String> names = pasteNames(c, f);
+            Set<String> keys = new java.util.HashSet<>();
+            s.mutables().forEach(m -> keys.add(m.key()));
+            List<Node> nodes = new ArrayList<>(c.nodes());
+            int at = c.output().map(nodes::indexOf).orElse(nodes.size());
+            List<Edge> edges = new ArrayList<>(c.edges());
+            for (Edge e : f.edges()) {
+                EdgeOp op = e.op();
+                if (op instanceof LayerChoice lc) {
+                    String k = freshKey(lc.key(), keys);
+                    keys.add(k);
+                    op = new LayerChoice(k, lc.candidates());
+                }
+                edges.add(new Edge(names.get(e.from()), names.get(e.to()), op, e.stride()));
+            }
+            for (Node n : f.nodes()) {
+                InputChoice ic = n.inputChoice();
+                long incoming = f.edges().stream().filter(e -> e.to().equals(n.name())).count();
+                if (ic != null) {
+                    if (incoming < 2) {
+                        ic = null;
+                    } else {
+                        String k = freshKey(ic.key(), keys);
+                        keys.add(k);
+                        ic = new InputChoice(k, ic.nChosen() == InputChoice.ANY ? ic.nChosen() : (int) Math.min(ic.nChosen(), incoming),
+                                ic.reduction(), ic.allowNone());
+                    }
+                }
+                nodes.add(at++, new Node(names.get(n.name()), n.kind(), n.reduction(), ic, n.looseEnds()));
+            }
+            return s.withCell(new Cell(c.name(), nodes, edges, c.preprocess()));
+        });
+    }
+
+    private static String freshKey(String key, Set<String> taken) {
+        for (int i = 2; ; i++) {
+            if (!taken.contains(key + "_" + i)) {
+                return key + "_" + i;
+            }
+        }
     }
 }

@@ -81,6 +81,11 @@ public final class EditHistory {
         saved = position;
     }
 
+    /** The current space is in no file (a recovered copy, say): the document is dirty until saved. */
+    public void markUnsaved() {
+        saved = -1;
+    }
+
     /** Whether the space differs from the one last saved (undoing back to it makes the document clean again). */
     public boolean isDirty() {
         return saved != position;

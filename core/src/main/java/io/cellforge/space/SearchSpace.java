@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A network with places to choose: the model every part of Cellforge reads and writes. {@code meta} holds
@@ -84,5 +85,41 @@ public record SearchSpace(String name, String description, Network network, Map<
 
     public SearchSpace withMeta(Map<String, String> m) {
         return new SearchSpace(name, description, network, cells, values, userOps, m);
+    }
+
+    /**
+     * The same space with every op rewritten: cell edges (a LayerChoice's candidates one by one), block stages,
+     * stem, head, auxiliary head and user ops. Renaming a key or fixing a ValueChoice goes through here so that
+     * no place holding an op is forgotten.
+     */
+    public SearchSpace mapOps(UnaryOperator<OpCall> f) {
+        UnaryOperator<EdgeOp> edgeOp = op -> op instanceof LayerChoice lc
+                ? new LayerChoice(lc.key(), lc.candidates().stream().map(f).toList()) : f.apply((OpCall) op);
+        Map<String, Cell> c = new LinkedHashMap<>();
+        cells.forEach((k, cell) -> c.put(k, cell.withEdges(cell.edges().stream()
+                .map(e -> new Edge(e.from(), e.to(), edgeOp.apply(e.op()), e.stride())).toList())));
+        Network n = network;
+        List<Stage> stages = n.stages().stream().map(st -> st.op() == null ? st : st.withOp(edgeOp.apply(st.op()))).toList();
+        Network.Auxiliary aux = n.auxiliary() == null ? null : new Network.Auxiliary(n.auxiliary().after(), f.apply(n.auxiliary().op()));
+        Network net = new Network(n.input(), n.classes(), n.channels(),
+                n.stem().stream().map(seq -> seq.stream().map(f).toList()).toList(), stages,
+                n.head().stream().map(f).toList(), aux, n.affine());
+        Map<String, UserOp> u = new LinkedHashMap<>();
+        userOps.forEach((k, op) -> u.put(k, new UserOp(op.name(), op.description(), op.layers().stream().map(f).toList())));
+        return new SearchSpace(name, description, net, c, values, u, meta);
+    }
+
+    /** The same space with every numeric parameter rewritten: op parameters and the stages' own settings. */
+    public SearchSpace mapParams(UnaryOperator<Param> f) {
+        SearchSpace s = mapOps(op -> {
+            Map<String, Param> m = new LinkedHashMap<>();
+            op.params().forEach((k, p) -> m.put(k, f.apply(p)));
+            return new OpCall(op.op(), m);
+        });
+        UnaryOperator<Param> g = p -> p == null ? null : f.apply(p);
+        List<Stage> stages = s.network.stages().stream().map(st -> new Stage(st.name(), st.kind(), st.cell(), st.op(),
+                st.role(), g.apply(st.channels()), g.apply(st.widen()), g.apply(st.stride()), g.apply(st.repeat()),
+                st.residual())).toList();
+        return s.withNetwork(s.network.withStages(stages));
     }
 }

@@ -372,4 +372,18 @@ public final class Zoo {
         p.put("padding", Param.of(padding));
         return new OpCall("conv", p);
     }
+
+    /**
+     * What File > New opens: the darts-mini network (digits-sized, so a search runs at once) whose normal and
+     * reduction cells hold only their two inputs and the output, to be drawn.
+     */
+    public static SearchSpace blank() {
+        SearchSpace mini = dartsSearch(8, 5, 10, new Shape(1, 8, 8), OpCatalog.DARTS_PRIMITIVES);
+        Map<String, Cell> cells = new LinkedHashMap<>();
+        for (String name : List.of("normal", "reduce")) {
+            cells.put(name, new Cell(name, List.of(Node.input("in0"), Node.input("in1"), Node.output("out", Reduction.CONCAT)),
+                    List.of(), Preprocess.DARTS));
+        }
+        return new SearchSpace("untitled", "", mini.network(), cells, Map.of(), Map.of(), Map.of());
+    }
 }

@@ -49,17 +49,8 @@ public final class DiagramLayout {
         Map<String, ElkNode> nodes = new LinkedHashMap<>();
         Map<ElkNode, Diagram.Box> proto = new LinkedHashMap<>();
         for (Node n : cell.nodes()) {
-            String badge = n.inputChoice() == null ? (n.looseEnds() ? "loose ends, " + n.reduction().yamlName() : "")
-                    : "choose " + (n.inputChoice().nChosen() < 0 ? "any" : n.inputChoice().nChosen()) + " of "
-                    + cell.incoming(n.name()).size() + ", " + n.reduction().yamlName();
-            if (n.kind() == NodeKind.OUTPUT && badge.isEmpty()) {
-                badge = n.reduction().yamlName();
-            }
-            Diagram.Kind kind = switch (n.kind()) {
-                case INPUT -> Diagram.Kind.INPUT;
-                case OUTPUT -> Diagram.Kind.OUTPUT;
-                default -> n.inputChoice() != null ? Diagram.Kind.CHOICE_NODE : Diagram.Kind.INTERMEDIATE;
-            };
+            String badge = badge(cell, n);
+            Diagram.Kind kind = kind(n);
             ElkNode e = box(root, n.name(), badge);
             nodes.put(n.name(), e);
             proto.put(e, new Diagram.Box(n.name(), n.name(), badge, kind, 0, 0, 0, 0));
@@ -76,7 +67,7 @@ public final class DiagramLayout {
             List<String> label = edgeLabel(e);
             if (!label.isEmpty()) {
                 ElkLabel l = ElkGraphUtil.createLabel(String.join("\n", label), ee);
-                l.setDimensions(textWidth(label) + 10, label.size() * LINE_H + 4);
+                l.setDimensions(labelWidth(label), labelHeight(label));
                 l.setProperty(CoreOptions.EDGE_LABELS_PLACEMENT, EdgeLabelPlacement.CENTER);
             }
             edges.add(ee);
@@ -86,6 +77,31 @@ public final class DiagramLayout {
         return collect(cell.name(), root, proto, edges, model.stream().map(DiagramLayout::edgeLabel).toList(),
                 model.stream().map(e -> e.op() instanceof LayerChoice).toList(),
                 model.stream().map(e -> e.op() instanceof LayerChoice lc ? String.join("\n", lc.labels()) : "").toList());
+    }
+
+    /** The line under a node's name: its InputChoice ("choose 2 of 3, sum"), or how the output merges. */
+    public static String badge(Cell cell, Node n) {
+        String badge = n.inputChoice() == null ? (n.looseEnds() ? "loose ends, " + n.reduction().yamlName() : "")
+                : "choose " + (n.inputChoice().nChosen() < 0 ? "any" : n.inputChoice().nChosen()) + " of "
+                + cell.incoming(n.name()).size() + ", " + n.reduction().yamlName();
+        if (n.kind() == NodeKind.OUTPUT && badge.isEmpty()) {
+            badge = n.reduction().yamlName();
+        }
+        return badge;
+    }
+
+    public static Diagram.Kind kind(Node n) {
+        return switch (n.kind()) {
+            case INPUT -> Diagram.Kind.INPUT;
+            case OUTPUT -> Diagram.Kind.OUTPUT;
+            default -> n.inputChoice() != null ? Diagram.Kind.CHOICE_NODE : Diagram.Kind.INTERMEDIATE;
+        };
+    }
+
+    /** The size of a node's box: wide enough for its name and badge. */
+    public static double[] boxSize(String name, String badge) {
+        double w = Math.max(64, Math.max(name.length() * CHAR_W + 24, badge.length() * CHAR_W * 0.9 + 16));
+        return new double[] {w, badge.isEmpty() ? 32 : 46};
     }
 
     /** The stack of a network: stem, stages and head as a chain of boxes. */
@@ -125,12 +141,20 @@ public final class DiagramLayout {
         return p == null ? "" : prefix + p;
     }
 
-    static List<String> edgeLabel(Edge e) {
+    /** At most this many candidates are stacked on a LayerChoice edge; the rest are counted, and all are in the tooltip. */
+    public static final int STACKED = 8;
+
+    /** An edge's label lines: its op, or a LayerChoice's key over its candidates, stacked. */
+    public static List<String> edgeLabel(Edge e) {
         List<String> l = new ArrayList<>();
         if (e.op() instanceof LayerChoice lc) {
-            // Key and count on the canvas; the candidates themselves are in the label's tooltip.
             l.add(lc.key());
-            l.add(lc.candidates().size() == 1 ? lc.labels().get(0) : lc.candidates().size() + " candidates");
+            List<String> labels = lc.labels();
+            int shown = labels.size() > STACKED ? STACKED - 1 : labels.size();
+            l.addAll(labels.subList(0, shown));
+            if (shown < labels.size()) {
+                l.add("+" + (labels.size() - shown) + " more");
+            }
         } else {
             String op = ((OpCall) e.op()).label();
             if (!op.equals("identity")) {
@@ -141,6 +165,14 @@ public final class DiagramLayout {
             l.set(0, l.get(0) + "  /" + e.stride());
         }
         return l;
+    }
+
+    public static double labelWidth(List<String> lines) {
+        return textWidth(lines) + 10;
+    }
+
+    public static double labelHeight(List<String> lines) {
+        return lines.size() * LINE_H + 4;
     }
 
     private static ElkNode root() {
@@ -156,8 +188,8 @@ public final class DiagramLayout {
 
     private static ElkNode box(ElkNode root, String name, String badge) {
         ElkNode n = ElkGraphUtil.createNode(root);
-        double w = Math.max(64, Math.max(name.length() * CHAR_W + 24, badge.length() * CHAR_W * 0.9 + 16));
-        n.setDimensions(w, badge.isEmpty() ? 32 : 46);
+        double[] size = boxSize(name, badge);
+        n.setDimensions(size[0], size[1]);
         return n;
     }
 

@@ -1,0 +1,81 @@
+package io.cellforge.app;
+
+import io.cellforge.arch.Architecture;
+import io.cellforge.edit.Edit;
+import io.cellforge.edit.EditException;
+import io.cellforge.edit.EditHistory;
+import io.cellforge.io.SpaceFiles;
+import io.cellforge.io.SpaceYaml;
+import io.cellforge.space.SearchSpace;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * An open search space: its edit history, the file it was read from or saved to (none for a new or imported
+ * one), and the architecture it was imported with, if any (so that it can be exported in other formats).
+ */
+public final class Document {
+    private final EditHistory history;
+    private final String id = UUID.randomUUID().toString();
+    private Path file;
+    private final Architecture architecture;
+    private final SearchSpace architectureSpace;
+
+    /** {@code architecture} (may be null) is a point of {@code architectureSpace}, the space it was read against. */
+    public Document(SearchSpace space, Path file, Architecture architecture, SearchSpace architectureSpace) {
+        this.history = new EditHistory(space);
+        this.file = file;
+        this.architecture = architecture;
+        this.architectureSpace = architectureSpace;
+        if (file != null) {
+            history.markSaved();
+        }
+    }
+
+    public SearchSpace space() {
+        return history.current();
+    }
+
+    public EditHistory history() {
+        return history;
+    }
+
+    /** Identifies the document's recovery copy. */
+    public String id() {
+        return id;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public Architecture architecture() {
+        return architecture;
+    }
+
+    /** The space {@link #architecture()} chooses in (not this document's space, which has no choices left). */
+    public SearchSpace architectureSpace() {
+        return architectureSpace;
+    }
+
+    public boolean isDirty() {
+        return history.isDirty();
+    }
+
+    public SearchSpace apply(Edit e) throws EditException {
+        return history.apply(e);
+    }
+
+    /** Saves atomically (a crash mid-save leaves the old file whole) and remembers the file. */
+    public void saveAs(Path target) throws IOException {
+        SpaceFiles.writeAtomically(target, SpaceYaml.write(space()));
+        file = target;
+        history.markSaved();
+    }
+
+    public String displayName() {
+        return file != null ? file.getFileName().toString() : space().name();
+    }
+}

@@ -1,0 +1,340 @@
+package io.cellforge.app;
+
+import io.cellforge.edit.CellEdits;
+import io.cellforge.edit.SpaceEdits;
+import io.cellforge.ops.OpCatalog;
+import io.cellforge.ops.OpDef;
+import io.cellforge.ops.Shape;
+import io.cellforge.space.Cell;
+import io.cellforge.space.Edge;
+import io.cellforge.space.LayerChoice;
+import io.cellforge.space.Node;
+import io.cellforge.space.NodeKind;
+import io.cellforge.space.OpCall;
+import io.cellforge.space.Param;
+import io.cellforge.space.Reduction;
+import io.cellforge.space.SearchSpace;
+import javafx.collections.FXCollections;
+import javafx.geometry.Insets;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Separator;
+import javafx.scene.control.TextField;
+import javafx.scene.input.KeyCode;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+import javafx.scene.text.Font;
+import javafx.scene.text.FontWeight;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The properties of the selection (a node, an edge, several, the cell or the network), editable. Every text
+ * field is checked as it is typed (a red frame and the reason under it) and committed with Enter or on leaving
+ * the field, as one undoable edit.
+ */
+public final class Inspector extends ScrollPane {
+    private final MainViewModel vm;
+    private final Map<String, Runnable> actions;
+    private final VBox body = new VBox(8);
+
+    /** {@code actions}: the window's dialog-opening actions by id (layerChoice, inputChoice, valueChoice, renameKey). */
+    public Inspector(MainViewModel vm, Map<String, Runnable> actions) {
+        this.vm = vm;
+        this.actions = actions;
+        setId("inspector");
+        setFitToWidth(true);
+        body.setPadding(new Insets(10));
+        setContent(body);
+        vm.revisionProperty().addListener((o, a, b) -> refresh());
+        vm.selectionProperty().addListener((o, a, b) -> refresh());
+        refresh();
+    }
+
+    public void refresh() {
+        body.getChildren().clear();
+        SearchSpace s = vm.spaceProperty().get();
+        if (s == null) {
+            return;
+        }
+        Cell c = vm.cell();
+        if (c == null) {
+            network(s);
+            return;
+        }
+        Selection sel = vm.selectionProperty().get();
+        if (sel.nodes().size() == 1 && sel.edges().isEmpty()) {
+            c.node(sel.nodes().iterator().next()).ifPresent(n -> node(c, n));
+        } else if (sel.edges().size() == 1 && sel.nodes().isEmpty()) {
+            List<String> e = sel.edges().iterator().next();
+            c.edges().stream().filter(x -> x.from().equals(e.get(0)) && x.to().equals(e.get(1))).findFirst().ifPresent(x -> edge(c, x));
+        } else if (!sel.isEmpty()) {
+            title(sel.nodes().size() + " nodes, " + sel.edges().size() + " edges");
+            if (!sel.edges().isEmpty()) {
+                body.getChildren().add(button("Make LayerChoice on these edges...", "layerChoice"));
+            }
+            body.getChildren().add(hint("Delete removes them; Ctrl+C copies the nodes."));
+        } else {
+            title("Cell " + c.name());
+            GridPane g = grid();
+            row(g, "Nodes", new Label(String.valueOf(c.nodes().size())));
+            row(g, "Edges", new Label(String.valueOf(c.edges().size())));
+            row(g, "Choices", new Label(String.valueOf(c.mutables().size())));
+            row(g, "Preprocess", new Label(c.preprocess().yamlName()));
+            body.getChildren().addAll(g, hint("Drag nodes and ops from the palette; drag from a node's right port to another "
+                    + "node to connect them. Click a node or an edge to see its properties."));
+        }
+    }
+
+    private void node(Cell c, Node n) {
+        title("Node " + n.name());
+        GridPane g = grid();
+        row(g, "Name", field("insp-name", n.name(), t -> t.isBlank() ? "A name must not be empty"
+                : !t.strip().equals(t) ? "No spaces at the ends" : !t.equals(n.name()) && c.node(t).isPresent() ? "Cell " + c.name() + " has a node " + t : "",
+                t -> vm.apply(CellEdits.renameNode(c.name(), n.name(), t))));
+        row(g, "Kind", new Label(n.kind().name().toLowerCase()));
+        if (n.kind() != NodeKind.INPUT) {
+            ComboBox<Reduction> merge = new ComboBox<>(FXCollections.observableArrayList(Reduction.values()));
+            merge.setId("insp-merge");
+            merge.setValue(n.reduction());
+            merge.setOnAction(e -> {
+                if (merge.getValue() != null && merge.getValue() != n.reduction()) {
+                    vm.apply(SpaceEdits.setMerge(c.name(), n.name(), merge.getValue()));
+                }
+            });
+            row(g, "Merge", merge);
+            row(g, "Incoming", new Label(String.join(", ", c.incoming(n.name()).stream().map(Edge::from).toList())));
+        }
+        body.getChildren().add(g);
+        if (n.inputChoice() != null) {
+            var ic = n.inputChoice();
+            body.getChildren().addAll(new Separator(), subtitle("InputChoice"), keyRow(ic.key()),
+                    new Label("keeps " + (ic.nChosen() < 0 ? "any number" : ic.nChosen()) + " of " + c.incoming(n.name()).size()
+                            + " incoming edges, " + ic.reduction().yamlName()),
+                    new HBox(6, button("Edit...", "inputChoice"), action("Remove", "insp-remove-ic",
+                            () -> vm.apply(CellEdits.removeInputChoice(c.name(), n.name())))));
+        } else if (n.kind() != NodeKind.INPUT) {
+            body.getChildren().add(button("Make InputChoice...", "inputChoice"));
+        }
+    }
+
+    private void edge(Cell c, Edge e) {
+        title("Edge " + e.from() + " -> " + e.to());
+        GridPane g = grid();
+        ComboBox<Integer> stride = new ComboBox<>(FXCollections.observableArrayList(1, 2));
+        stride.setId("insp-stride");
+        stride.setValue(e.stride());
+        stride.setOnAction(x -> {
+            if (stride.getValue() != null && stride.getValue() != e.stride()) {
+                vm.apply(SpaceEdits.setStride(c.name(), e.from(), e.to(), stride.getValue()));
+            }
+        });
+        if (e.op() instanceof OpCall op) {
+            row(g, "Op", field("insp-op", op.op(), t -> OpCatalog.builtin().find(t).isPresent() || vm.spaceProperty().get().userOps().containsKey(t) ? ""
+                    : "No op '" + t + "'" + OpCatalog.builtin().closest(t).map(x -> "; did you mean " + x + "?").orElse(""),
+                    t -> vm.apply(CellEdits.setOp(c.name(), e.from(), e.to(), OpCall.of(t)))));
+            List<String> params = OpCatalog.builtin().find(op.op()).map(OpDef::params).orElse(List.of());
+            for (String p : params) {
+                Param v = op.params().get(p);
+                row(g, p, field("insp-param-" + p, v == null ? "" : v.toString(), t -> paramProblem(t),
+                        t -> vm.apply(SpaceEdits.setParam(c.name(), e.from(), e.to(), p, parseParam(t)))));
+            }
+            row(g, "Stride", stride);
+            body.getChildren().addAll(g, new HBox(6, button("Make LayerChoice...", "layerChoice"), button("ValueChoice...", "valueChoice")));
+        } else {
+            LayerChoice lc = (LayerChoice) e.op();
+            row(g, "Stride", stride);
+            body.getChildren().addAll(g, new Separator(), subtitle("LayerChoice"));
+            body.getChildren().add(keyRow(lc.key()));
+            GridPane k = grid();
+            row(k, "Key", field("insp-key", lc.key(), t -> t.isBlank() ? "A key must not be empty" : "",
+                    t -> vm.apply(CellEdits.setOp(c.name(), e.from(), e.to(), new LayerChoice(t, lc.candidates())))));
+            body.getChildren().add(k);
+            long sharing = vm.spaceProperty().get().mutables().stream().filter(m -> m.key().equals(lc.key())).count();
+            if (sharing > 1) {
+                body.getChildren().add(hint("Shared by " + sharing + " choices: they decide together (same colour)."));
+            }
+            VBox cands = new VBox(2);
+            cands.setId("insp-candidates");
+            lc.labels().forEach(l -> cands.getChildren().add(new Label("  " + l)));
+            ComboBox<String> fix = new ComboBox<>(FXCollections.observableArrayList(lc.labels()));
+            fix.setId("insp-fix");
+            fix.setPromptText("Fix to one op...");
+            fix.setOnAction(x -> {
+                if (fix.getValue() != null) {
+                    vm.apply(CellEdits.setOp(c.name(), e.from(), e.to(), lc.candidates().get(lc.indexOf(fix.getValue()))));
+                }
+            });
+            body.getChildren().addAll(new Label(lc.candidates().size() + " candidates:"), cands,
+                    new HBox(6, button("Edit candidates...", "layerChoice"), button("Rename key...", "renameKey")), fix);
+        }
+    }
+
+    private void network(SearchSpace s) {
+        title("Network");
+        var n = s.network();
+        GridPane g = grid();
+        row(g, "Channels", field("insp-channels", String.valueOf(n.channels()), t -> positive(t),
+                t -> vm.apply(SpaceEdits.setNetwork(Integer.parseInt(t), n.classes(), n.input()))));
+        row(g, "Classes", field("insp-classes", String.valueOf(n.classes()), t -> positive(t),
+                t -> vm.apply(SpaceEdits.setNetwork(n.channels(), Integer.parseInt(t), n.input()))));
+        row(g, "Input", field("insp-input", n.input().channels() + "x" + n.input().height() + "x" + n.input().width(),
+                t -> shape(t).isPresent() ? "" : "Channels x height x width, e.g. 3x32x32",
+                t -> vm.apply(SpaceEdits.setNetwork(n.channels(), n.classes(), shape(t).orElseThrow()))));
+        long cells = n.stages().stream().filter(st -> st.cell() != null).count();
+        row(g, "Cells", field("insp-layers", String.valueOf(cells), t -> positive(t),
+                t -> vm.apply(SpaceEdits.setLayers(Integer.parseInt(t)))));
+        row(g, "Stages", new Label(String.valueOf(n.stages().size())));
+        body.getChildren().addAll(g, hint("Double-click a cell in the stack (or pick it in the outline) to edit it."));
+    }
+
+    // ---- parts --------------------------------------------------------------------------------------------
+
+    static Optional<Shape> shape(String t) {
+        String[] p = t.strip().split("\\s*[xX×,]\\s*");
+        if (p.length != 3) {
+            return Optional.empty();
+        }
+        try {
+            int a = Integer.parseInt(p[0]);
+            int b = Integer.parseInt(p[1]);
+            int c = Integer.parseInt(p[2]);
+            return a > 0 && b > 0 && c > 0 ? Optional.of(new Shape(a, b, c)) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String positive(String t) {
+        try {
+            return Integer.parseInt(t.strip()) >= 1 ? "" : "A whole number of at least 1";
+        } catch (NumberFormatException e) {
+            return "A whole number of at least 1";
+        }
+    }
+
+    private String paramProblem(String t) {
+        if (t.isBlank()) {
+            return "";
+        }
+        if (t.startsWith("$")) {
+            String k = t.substring(1);
+            return vm.spaceProperty().get().values().containsKey(k) || List.of("stride", "C_in", "C_out").contains(k) ? ""
+                    : "$" + k + " is not a ValueChoice of the space";
+        }
+        try {
+            Double.parseDouble(t);
+            return "";
+        } catch (NumberFormatException e) {
+            return "A number, or $key of a ValueChoice";
+        }
+    }
+
+    private static Param parseParam(String t) {
+        return t.isBlank() ? null : t.startsWith("$") ? Param.ref(t.substring(1)) : Param.of(Double.parseDouble(t));
+    }
+
+    private VBox field(String id, String value, Function<String, String> problem, Consumer<String> commit) {
+        TextField f = new TextField(value);
+        f.setId(id);
+        Label err = new Label();
+        err.setId(id + "-error");
+        err.setStyle("-fx-text-fill: #dc2626; -fx-font-size: 11px;");
+        err.setWrapText(true);
+        err.setManaged(false);
+        f.textProperty().addListener((o, a, b) -> {
+            String p = problem.apply(b);
+            err.setText(p);
+            err.setManaged(!p.isEmpty());
+            f.setStyle(p.isEmpty() ? "" : "-fx-border-color: #dc2626; -fx-border-width: 1.5;");
+        });
+        boolean[] committed = {false};
+        Runnable done = () -> {
+            String t = f.getText();
+            // Committing rebuilds the inspector, which takes the focus from this field: commit once only.
+            if (!committed[0] && !t.equals(value) && problem.apply(t).isEmpty()) {
+                committed[0] = true;
+                commit.accept(t);
+            }
+        };
+        f.setOnKeyPressed(k -> {
+            if (k.getCode() == KeyCode.ENTER) {
+                done.run();
+            } else if (k.getCode() == KeyCode.ESCAPE) {
+                f.setText(value);
+            }
+        });
+        f.focusedProperty().addListener((o, a, b) -> {
+            if (!b) {
+                done.run();
+            }
+        });
+        return new VBox(2, f, err);
+    }
+
+    private HBox keyRow(String key) {
+        Label chip = new Label("  ");
+        var col = vm.theme().keyColour(key);
+        chip.setStyle("-fx-background-color: " + web(col) + "; -fx-background-radius: 3;");
+        Label k = new Label(key);
+        k.setId("insp-key-label");
+        k.setFont(Font.font("Monospaced", FontWeight.BOLD, 12));
+        return new HBox(6, chip, k);
+    }
+
+    private static String web(javafx.scene.paint.Color c) {
+        return String.format("#%02x%02x%02x", (int) (c.getRed() * 255), (int) (c.getGreen() * 255), (int) (c.getBlue() * 255));
+    }
+
+    private Button button(String text, String actionId) {
+        Button b = new Button(text);
+        b.setId("insp-" + actionId);
+        b.setOnAction(e -> actions.getOrDefault(actionId, () -> { }).run());
+        return b;
+    }
+
+    private static Button action(String text, String id, Runnable r) {
+        Button b = new Button(text);
+        b.setId(id);
+        b.setOnAction(e -> r.run());
+        return b;
+    }
+
+    private void title(String t) {
+        Label l = new Label(t);
+        l.setId("insp-title");
+        l.setFont(Font.font("System", FontWeight.BOLD, 14));
+        body.getChildren().add(l);
+    }
+
+    private static Label subtitle(String t) {
+        Label l = new Label(t);
+        l.setFont(Font.font("System", FontWeight.BOLD, 12));
+        return l;
+    }
+
+    private static Label hint(String t) {
+        Label l = new Label(t);
+        l.setWrapText(true);
+        l.setStyle("-fx-opacity: 0.75;");
+        return l;
+    }
+
+    private static GridPane grid() {
+        GridPane g = new GridPane();
+        g.setHgap(8);
+        g.setVgap(6);
+        return g;
+    }
+
+    private static void row(GridPane g, String name, javafx.scene.Node value) {
+        g.addRow(g.getRowCount(), new Label(name), value);
+    }
+}

@@ -1,0 +1,116 @@
+package io.cellforge.app;
+
+import io.cellforge.io.SpaceFiles;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * What the app keeps between runs, in one folder ({@code ~/.cellforge}, or the system property
+ * {@code cellforge.home}): the recent files, the theme, and the recovery copies of unsaved documents.
+ */
+public final class Workspace {
+    static final int RECENT = 10;
+    static final String RECOVERY_HEADER = "# cellforge recovery of: ";
+
+    private final Path home;
+
+    public Workspace(Path home) {
+        this.home = home;
+    }
+
+    public static Workspace standard() {
+        String p = System.getProperty("cellforge.home");
+        return new Workspace(p != null ? Path.of(p) : Path.of(System.getProperty("user.home"), ".cellforge"));
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public List<Path> recent() {
+        try {
+            return Files.readAllLines(home.resolve("recent.txt"), StandardCharsets.UTF_8).stream()
+                    .filter(l -> !l.isBlank()).map(Path::of).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** Puts a file first in the recent list (at most {@value #RECENT}); a failure to record it is not worth an error. */
+    public void addRecent(Path file) {
+        List<Path> list = new ArrayList<>(recent());
+        Path abs = file.toAbsolutePath().normalize();
+        list.remove(abs);
+        list.add(0, abs);
+        write("recent.txt", String.join("\n", list.subList(0, Math.min(RECENT, list.size())).stream().map(Path::toString).toList()) + "\n");
+    }
+
+    public boolean darkTheme() {
+        try {
+            return Files.readString(home.resolve("theme.txt")).strip().equals("dark");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public void setDarkTheme(boolean dark) {
+        write("theme.txt", dark ? "dark\n" : "light\n");
+    }
+
+    /** A recovery copy: the file it belongs to (empty for a new document) and the YAML of the unsaved space. */
+    public record Recovery(Path file, String origin, String yaml) {
+    }
+
+    public Path recoveryDir() {
+        return home.resolve("recovery");
+    }
+
+    public void writeRecovery(String id, Path origin, String yaml) throws IOException {
+        SpaceFiles.writeAtomically(recoveryDir().resolve(id + ".yaml"),
+                RECOVERY_HEADER + (origin == null ? "" : origin.toAbsolutePath()) + "\n" + yaml);
+    }
+
+    public void deleteRecovery(String id) {
+        try {
+            Files.deleteIfExists(recoveryDir().resolve(id + ".yaml"));
+        } catch (IOException ignored) {
+            // a stale recovery copy is offered once more at the next start, which is harmless
+        }
+    }
+
+    /** Recovery copies left by a session that did not close normally. */
+    public List<Recovery> recoveries() {
+        if (!Files.isDirectory(recoveryDir())) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(recoveryDir())) {
+            List<Recovery> out = new ArrayList<>();
+            for (Path p : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                String text = Files.readString(p, StandardCharsets.UTF_8);
+                String origin = "";
+                if (text.startsWith(RECOVERY_HEADER)) {
+                    int nl = text.indexOf('\n');
+                    origin = text.substring(RECOVERY_HEADER.length(), nl < 0 ? text.length() : nl).strip();
+                }
+                out.add(new Recovery(p, origin, text));
+            }
+            return out;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private void write(String name, String text) {
+        try {
+            SpaceFiles.writeAtomically(home.resolve(name), text);
+        } catch (IOException ignored) {
+            // settings are a convenience: a read-only home must not stop the app
+        }
+    }
+}

@@ -1,0 +1,854 @@
+package io.cellforge.app.canvas;
+
+import io.cellforge.app.Selection;
+import io.cellforge.app.diagram.DiagramLayout;
+import io.cellforge.space.Cell;
+import io.cellforge.space.Edge;
+import io.cellforge.space.LayerChoice;
+import io.cellforge.space.Node;
+import io.cellforge.space.NodeKind;
+import javafx.geometry.Bounds;
+import javafx.geometry.Point2D;
+import javafx.geometry.Pos;
+import javafx.scene.Cursor;
+import javafx.scene.Group;
+import javafx.scene.canvas.Canvas;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyEvent;
+import javafx.scene.input.MouseButton;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.input.ScrollEvent;
+import javafx.scene.input.ZoomEvent;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import javafx.scene.paint.Color;
+import javafx.scene.shape.Circle;
+import javafx.scene.shape.CubicCurve;
+import javafx.scene.shape.Line;
+import javafx.scene.shape.Polygon;
+import javafx.scene.shape.Rectangle;
+import javafx.scene.text.Font;
+import javafx.scene.text.FontWeight;
+import javafx.scene.text.Text;
+import javafx.scene.transform.Scale;
+import javafx.scene.transform.Translate;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
+import java.util.function.Consumer;
+
+/**
+ * The editable picture of a cell: nodes with an input port (left) and an output port (right), edges as curves
+ * with their op or their LayerChoice's candidates stacked on them. Drag a node to move it, drag from an output
+ * port to another node to connect, drag on empty space for a rubber band, the right or middle button (or the
+ * wheel) to pan, Ctrl+wheel or a pinch to zoom. Knows nothing of documents: it reports gestures to callbacks.
+ */
+public final class CellCanvas extends Region {
+    private static final double PORT_R = 5.5;
+    private static final double MIN_SCALE = 0.15;
+    private static final double MAX_SCALE = 3;
+
+    private final Group content = new Group();
+    private final Group edgeLayer = new Group();
+    private final Group nodeLayer = new Group();
+    private final Group labelLayer = new Group();
+    private final Group overlay = new Group();
+    private final Canvas minimap = new Canvas(170, 110);
+    private final Rectangle background = new Rectangle();
+    private final Translate translate = new Translate(20, 20);
+    private final Scale scale = new Scale(1, 1);
+
+    private Theme theme = Theme.LIGHT;
+    private Cell cell;
+    private Map<String, double[]> positions = Map.of();
+    private Selection selection = Selection.NONE;
+
+    private final Map<String, StackPane> nodeViews = new HashMap<>();
+    private final Map<List<String>, EdgeView> edgeViews = new HashMap<>();
+
+    // Callbacks to the window.
+    private Consumer<Selection> onSelect = s -> { };
+    private BiPredicate<String, String> onConnect = (a, b) -> false;
+    private BiConsumer<String, double[]> onMove = (n, p) -> { };
+    private Consumer<String> onNodeOpen = n -> { };
+    private Consumer<List<String>> onEdgeOpen = e -> { };
+
+    // Gesture state.
+    private enum Gesture { NONE, CONNECT, MOVE, RUBBER, PAN }
+
+    private Gesture gesture = Gesture.NONE;
+    private String connectFrom;
+    private final Line rubberLine = new Line();
+    private final Rectangle rubberBand = new Rectangle();
+    private Point2D pressModel;
+    private Point2D pressScreen;
+    private final Map<String, double[]> moveStart = new HashMap<>();
+    private double panX;
+    private double panY;
+
+    private record EdgeView(Edge edge, CubicCurve curve, Polygon head, Group label, double[] labelBox) {
+    }
+
+    public CellCanvas() {
+        getStyleClass().add("cell-canvas");
+        setFocusTraversable(true);
+        content.getTransforms().setAll(translate, scale);
+        content.getChildren().addAll(edgeLayer, nodeLayer, labelLayer, overlay);
+        rubberLine.getStrokeDashArray().setAll(6.0, 4.0);
+        rubberLine.setStrokeWidth(1.6);
+        rubberBand.setFill(Color.web("#3b82f6", 0.12));
+        rubberBand.setStroke(Color.web("#3b82f6"));
+        background.widthProperty().bind(widthProperty());
+        background.heightProperty().bind(heightProperty());
+        minimap.setId("minimap");
+        getChildren().addAll(background, content, minimap);
+        Rectangle clip = new Rectangle();
+        clip.widthProperty().bind(widthProperty());
+        clip.heightProperty().bind(heightProperty());
+        setClip(clip);
+        addEventHandler(MouseEvent.MOUSE_PRESSED, this::pressed);
+        addEventHandler(MouseEvent.MOUSE_DRAGGED, this::dragged);
+        addEventHandler(MouseEvent.MOUSE_RELEASED, this::released);
+        addEventHandler(MouseEvent.MOUSE_CLICKED, this::clicked);
+        addEventHandler(ScrollEvent.SCROLL, this::scrolled);
+        addEventHandler(ZoomEvent.ZOOM, e -> zoomAt(e.getZoomFactor(), e.getX(), e.getY()));
+        addEventHandler(KeyEvent.KEY_PRESSED, this::key);
+        minimap.addEventHandler(MouseEvent.MOUSE_PRESSED, this::minimapPan);
+        minimap.addEventHandler(MouseEvent.MOUSE_DRAGGED, this::minimapPan);
+        applyTheme();
+    }
+
+    // ---- wiring -------------------------------------------------------------------------------------------
+
+    public void setOnSelect(Consumer<Selection> f) {
+        onSelect = f;
+    }
+
+    /** Called with (from, to) when a connection is dropped on a node; returns whether the model took it. */
+    public void setOnConnect(BiPredicate<String, String> f) {
+        onConnect = f;
+    }
+
+    public void setOnMove(BiConsumer<String, double[]> f) {
+        onMove = f;
+    }
+
+    public void setOnNodeOpen(Consumer<String> f) {
+        onNodeOpen = f;
+    }
+
+    public void setOnEdgeOpen(Consumer<List<String>> f) {
+        onEdgeOpen = f;
+    }
+
+    public void setTheme(Theme t) {
+        theme = t;
+        applyTheme();
+        redraw();
+    }
+
+    private void applyTheme() {
+        background.setFill(theme.background());
+        rubberLine.setStroke(theme.selected());
+    }
+
+    /** Shows a cell; positions are the nodes' top-left corners and are shared with the caller (moves write them). */
+    public void show(Cell c, Map<String, double[]> pos, Selection sel) {
+        // Fit when another cell or another document (a new positions map) is shown, not after each edit.
+        boolean first = cell == null || !cell.name().equals(c == null ? null : c.name()) || pos != positions;
+        cell = c;
+        positions = pos;
+        selection = sel;
+        redraw();
+        if (first && c != null) {
+            fitLater();
+        }
+    }
+
+    public void setSelection(Selection sel) {
+        selection = sel;
+        restyle();
+    }
+
+    public double zoom() {
+        return scale.getX();
+    }
+
+    // ---- drawing ------------------------------------------------------------------------------------------
+
+    private void redraw() {
+        nodeViews.clear();
+        edgeViews.clear();
+        edgeLayer.getChildren().clear();
+        nodeLayer.getChildren().clear();
+        labelLayer.getChildren().clear();
+        if (cell == null) {
+            drawMinimap();
+            return;
+        }
+        Set<String> choiceInputs = new HashSet<>();
+        for (Node n : cell.nodes()) {
+            if (n.inputChoice() != null) {
+                choiceInputs.add(n.name());
+            }
+        }
+        for (Node n : cell.nodes()) {
+            StackPane v = nodeView(n);
+            nodeViews.put(n.name(), v);
+            nodeLayer.getChildren().add(v);
+        }
+        for (Edge e : cell.edges()) {
+            if (!nodeViews.containsKey(e.from()) || !nodeViews.containsKey(e.to())) {
+                continue; // a dangling edge is listed in the problems pane
+            }
+            EdgeView ev = edgeView(e, choiceInputs.contains(e.to()));
+            edgeViews.put(List.of(e.from(), e.to()), ev);
+            edgeLayer.getChildren().addAll(ev.curve(), ev.head());
+            if (ev.label() != null) {
+                labelLayer.getChildren().add(ev.label());
+            }
+        }
+        updateGeometry(null);
+        restyle();
+    }
+
+    private StackPane nodeView(Node n) {
+        String badge = DiagramLayout.badge(cell, n);
+        double[] size = DiagramLayout.boxSize(n.name(), badge);
+        Rectangle r = new Rectangle(size[0], size[1]);
+        r.setArcWidth(10);
+        r.setArcHeight(10);
+        r.setFill(switch (n.kind()) {
+            case INPUT -> theme.input();
+            case OUTPUT -> theme.output();
+            default -> n.inputChoice() != null ? theme.choiceNode() : theme.node();
+        });
+        Text name = new Text(n.name());
+        name.setFont(Font.font("System", FontWeight.BOLD, 13));
+        name.setFill(theme.text());
+        VBox text = new VBox(1, name);
+        text.setAlignment(Pos.CENTER);
+        if (!badge.isEmpty()) {
+            Text b = new Text(badge);
+            b.setFont(Font.font(11));
+            b.setFill(n.inputChoice() != null ? theme.keyColour(n.inputChoice().key()) : theme.muted());
+            text.getChildren().add(b);
+        }
+        text.setMouseTransparent(true);
+        StackPane p = new StackPane(r, text);
+        p.setId("node-" + n.name());
+        p.getStyleClass().add("canvas-node");
+        p.setUserData(n);
+        p.setPickOnBounds(false);
+        if (n.kind() != NodeKind.INPUT) {
+            Circle in = port("in-" + n.name());
+            StackPane.setAlignment(in, Pos.CENTER_LEFT);
+            in.setTranslateX(-PORT_R);
+            p.getChildren().add(in);
+        }
+        if (n.kind() != NodeKind.OUTPUT) {
+            Circle out = port("out-" + n.name());
+            StackPane.setAlignment(out, Pos.CENTER_RIGHT);
+            out.setTranslateX(PORT_R);
+            out.setCursor(Cursor.CROSSHAIR);
+            p.getChildren().add(out);
+        }
+        if (n.inputChoice() != null) {
+            Tooltip.install(p, new Tooltip("InputChoice " + n.inputChoice().key() + ": keeps " + (n.inputChoice().nChosen() < 0 ? "any number"
+                    : n.inputChoice().nChosen()) + " of the incoming edges " + cell.incoming(n.name()).stream().map(Edge::from).toList()
+                    + ", " + n.inputChoice().reduction().yamlName()));
+        }
+        p.setMinSize(size[0], size[1]);
+        p.setMaxSize(size[0], size[1]);
+        return p;
+    }
+
+    private Circle port(String id) {
+        Circle c = new Circle(PORT_R);
+        c.setId(id);
+        c.getStyleClass().add("canvas-port");
+        c.setFill(theme.background());
+        c.setStroke(theme.border());
+        c.setStrokeWidth(1.4);
+        return c;
+    }
+
+    private EdgeView edgeView(Edge e, boolean inputCandidate) {
+        CubicCurve c = new CubicCurve();
+        c.setFill(null);
+        c.setId("edge-" + e.from() + "-" + e.to());
+        c.getStyleClass().add("canvas-edge");
+        boolean choice = e.op() instanceof LayerChoice;
+        c.setStroke(choice ? theme.choiceEdge() : theme.edge());
+        c.setStrokeWidth(choice ? 1.8 : 1.3);
+        if (inputCandidate) {
+            c.getStrokeDashArray().setAll(7.0, 4.0); // a candidate of the target's InputChoice
+        }
+        c.setMouseTransparent(true);
+        Polygon head = new Polygon();
+        head.setFill(c.getStroke());
+        head.setMouseTransparent(true);
+        List<String> lines = DiagramLayout.edgeLabel(e);
+        Group label = null;
+        double[] box = new double[4];
+        if (!lines.isEmpty()) {
+            label = new Group();
+            label.setId("label-" + e.from() + "-" + e.to());
+            label.getStyleClass().add("canvas-label");
+            double w = DiagramLayout.labelWidth(lines);
+            double h = DiagramLayout.labelHeight(lines);
+            box[2] = w;
+            box[3] = h;
+            Rectangle bg = new Rectangle(w, h);
+            bg.setArcWidth(6);
+            bg.setArcHeight(6);
+            bg.setFill(choice ? theme.choiceLabel() : theme.label());
+            bg.setStroke(choice ? theme.keyColour(((LayerChoice) e.op()).key()) : theme.grid().darker());
+            bg.setStrokeWidth(choice ? 1.5 : 1);
+            label.getChildren().add(bg);
+            for (int i = 0; i < lines.size(); i++) {
+                Text t = new Text(5, 13 + i * 16, lines.get(i));
+                boolean keyLine = i == 0 && choice;
+                t.setFont(Font.font("Monospaced", keyLine ? FontWeight.BOLD : FontWeight.NORMAL, keyLine ? 11.5 : 11));
+                t.setFill(keyLine ? theme.keyColour(((LayerChoice) e.op()).key()) : theme.text());
+                label.getChildren().add(t);
+            }
+            if (e.op() instanceof LayerChoice lc) {
+                Tooltip.install(label, new Tooltip("LayerChoice " + lc.key() + ":\n" + String.join("\n", lc.labels())));
+            }
+        }
+        return new EdgeView(e, c, head, label, box);
+    }
+
+    private double[] size(String n) {
+        StackPane v = nodeViews.get(n);
+        return new double[] {v.getMinWidth(), v.getMinHeight()};
+    }
+
+    private double[] pos(String n) {
+        return positions.computeIfAbsent(n, k -> new double[] {0, 0});
+    }
+
+    /** Moves the node views to their positions and re-routes the edges touching {@code moved} (all when null). */
+    private void updateGeometry(Set<String> moved) {
+        for (var en : nodeViews.entrySet()) {
+            if (moved == null || moved.contains(en.getKey())) {
+                double[] p = pos(en.getKey());
+                en.getValue().setLayoutX(p[0]);
+                en.getValue().setLayoutY(p[1]);
+            }
+        }
+        for (EdgeView ev : edgeViews.values()) {
+            if (moved != null && !moved.contains(ev.edge().from()) && !moved.contains(ev.edge().to())) {
+                continue;
+            }
+            double[] a = outPort(ev.edge().from());
+            double[] b = inPort(ev.edge().to());
+            double dx = Math.max(40, Math.abs(b[0] - a[0]) / 2);
+            CubicCurve c = ev.curve();
+            c.setStartX(a[0]);
+            c.setStartY(a[1]);
+            c.setControlX1(a[0] + dx);
+            c.setControlY1(a[1]);
+            c.setControlX2(b[0] - dx);
+            c.setControlY2(b[1]);
+            c.setEndX(b[0]);
+            c.setEndY(b[1]);
+            double len = 9;
+            double ang = Math.atan2(b[1] - c.getControlY2(), b[0] - c.getControlX2());
+            ev.head().getPoints().setAll(b[0], b[1], b[0] - len * Math.cos(ang - 0.4), b[1] - len * Math.sin(ang - 0.4),
+                    b[0] - len * Math.cos(ang + 0.4), b[1] - len * Math.sin(ang + 0.4));
+            if (ev.label() != null) {
+                double mx = (a[0] + 3 * c.getControlX1() + 3 * c.getControlX2() + b[0]) / 8;
+                double my = (a[1] + 3 * c.getControlY1() + 3 * c.getControlY2() + b[1]) / 8;
+                ev.labelBox()[0] = mx - ev.labelBox()[2] / 2;
+                ev.labelBox()[1] = my - ev.labelBox()[3] / 2;
+                ev.label().setLayoutX(ev.labelBox()[0]);
+                ev.label().setLayoutY(ev.labelBox()[1]);
+            }
+        }
+        drawMinimap();
+    }
+
+    private double[] outPort(String n) {
+        double[] p = pos(n);
+        double[] s = size(n);
+        return new double[] {p[0] + s[0], p[1] + s[1] / 2};
+    }
+
+    private double[] inPort(String n) {
+        double[] p = pos(n);
+        double[] s = size(n);
+        return new double[] {p[0], p[1] + s[1] / 2};
+    }
+
+    /** Selection shows as a thicker stroke in the accent colour; nothing is rebuilt. */
+    private void restyle() {
+        for (var en : nodeViews.entrySet()) {
+            Rectangle r = (Rectangle) en.getValue().getChildren().get(0);
+            Node n = (Node) en.getValue().getUserData();
+            boolean sel = selection.nodes().contains(en.getKey());
+            r.setStroke(sel ? theme.selected() : n.inputChoice() != null ? theme.keyColour(n.inputChoice().key()) : theme.border());
+            r.setStrokeWidth(sel ? 3 : n.inputChoice() != null ? 2.2 : 1.2);
+        }
+        for (var en : edgeViews.entrySet()) {
+            boolean sel = selection.edges().contains(en.getKey());
+            boolean choice = en.getValue().edge().op() instanceof LayerChoice;
+            Color c = sel ? theme.selected() : choice ? theme.choiceEdge() : theme.edge();
+            en.getValue().curve().setStroke(c);
+            en.getValue().curve().setStrokeWidth(sel ? 3 : choice ? 1.8 : 1.3);
+            en.getValue().head().setFill(c);
+            if (en.getValue().label() != null) {
+                Rectangle bg = (Rectangle) en.getValue().label().getChildren().get(0);
+                bg.setStrokeWidth(sel ? 2.5 : choice ? 1.5 : 1);
+                if (sel) {
+                    bg.setStroke(theme.selected());
+                } else {
+                    bg.setStroke(choice ? theme.keyColour(((LayerChoice) en.getValue().edge().op()).key()) : theme.grid().darker());
+                }
+            }
+        }
+    }
+
+    // ---- hit testing --------------------------------------------------------------------------------------
+
+    public Point2D sceneToModel(double sceneX, double sceneY) {
+        Point2D local = sceneToLocal(sceneX, sceneY);
+        return toModel(local.getX(), local.getY());
+    }
+
+    private Point2D toModel(double x, double y) {
+        return new Point2D((x - translate.getX()) / scale.getX(), (y - translate.getY()) / scale.getY());
+    }
+
+    /** The node whose box holds a model point (ports included), or null. */
+    public String nodeAt(Point2D m) {
+        if (cell == null) {
+            return null;
+        }
+        for (int i = cell.nodes().size() - 1; i >= 0; i--) {
+            String n = cell.nodes().get(i).name();
+            if (!nodeViews.containsKey(n)) {
+                continue;
+            }
+            double[] p = pos(n);
+            double[] s = size(n);
+            if (m.getX() >= p[0] - PORT_R * 2 && m.getX() <= p[0] + s[0] + PORT_R * 2 && m.getY() >= p[1] && m.getY() <= p[1] + s[1]) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    private String outPortAt(Point2D m) {
+        double tol = (PORT_R + 3) / Math.max(0.5, scale.getX());
+        for (String n : nodeViews.keySet()) {
+            Node node = (Node) nodeViews.get(n).getUserData();
+            double[] o = outPort(n);
+            if (node.kind() != NodeKind.OUTPUT && Math.hypot(m.getX() - o[0], m.getY() - o[1]) <= tol) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    /** The edge whose label, or whose curve within a few pixels, is at a model point; null if none. */
+    public List<String> edgeAt(Point2D m) {
+        for (var en : edgeViews.entrySet()) {
+            double[] b = en.getValue().labelBox();
+            if (en.getValue().label() != null && m.getX() >= b[0] && m.getX() <= b[0] + b[2] && m.getY() >= b[1] && m.getY() <= b[1] + b[3]) {
+                return en.getKey();
+            }
+        }
+        double tol = 5 / scale.getX();
+        for (var en : edgeViews.entrySet()) {
+            CubicCurve c = en.getValue().curve();
+            for (int i = 0; i <= 24; i++) {
+                double t = i / 24.0;
+                double u = 1 - t;
+                double x = u * u * u * c.getStartX() + 3 * u * u * t * c.getControlX1() + 3 * u * t * t * c.getControlX2() + t * t * t * c.getEndX();
+                double y = u * u * u * c.getStartY() + 3 * u * u * t * c.getControlY1() + 3 * u * t * t * c.getControlY2() + t * t * t * c.getEndY();
+                if (Math.hypot(m.getX() - x, m.getY() - y) <= tol) {
+                    return en.getKey();
+                }
+            }
+        }
+        return null;
+    }
+
+    // ---- gestures -----------------------------------------------------------------------------------------
+
+    private void pressed(MouseEvent e) {
+        if (e.getTarget() instanceof Canvas) {
+            return; // the minimap handles its own presses
+        }
+        requestFocus();
+        pressScreen = new Point2D(e.getX(), e.getY());
+        pressModel = toModel(e.getX(), e.getY());
+        if (e.getButton() == MouseButton.SECONDARY || e.getButton() == MouseButton.MIDDLE) {
+            gesture = Gesture.PAN;
+            panX = translate.getX();
+            panY = translate.getY();
+            return;
+        }
+        if (e.getButton() != MouseButton.PRIMARY || cell == null) {
+            return;
+        }
+        String port = outPortAt(pressModel);
+        if (port != null) {
+            gesture = Gesture.CONNECT;
+            connectFrom = port;
+            double[] o = outPort(port);
+            rubberLine.setStartX(o[0]);
+            rubberLine.setStartY(o[1]);
+            rubberLine.setEndX(o[0]);
+            rubberLine.setEndY(o[1]);
+            overlay.getChildren().setAll(rubberLine);
+            return;
+        }
+        String n = nodeAt(pressModel);
+        if (n != null) {
+            Selection s = selection;
+            if (e.isShiftDown() || e.isShortcutDown()) {
+                s = s.toggleNode(n);
+            } else if (!s.nodes().contains(n)) {
+                s = Selection.node(n);
+            }
+            select(s);
+            gesture = Gesture.MOVE;
+            moveStart.clear();
+            for (String m : selection.nodes()) {
+                moveStart.put(m, pos(m).clone());
+            }
+            return;
+        }
+        List<String> edge = edgeAt(pressModel);
+        if (edge != null) {
+            select(e.isShiftDown() || e.isShortcutDown() ? selection.toggleEdge(edge) : Selection.edge(edge.get(0), edge.get(1)));
+            gesture = Gesture.NONE;
+            return;
+        }
+        gesture = Gesture.RUBBER;
+        if (!e.isShiftDown() && !e.isShortcutDown()) {
+            select(Selection.NONE);
+        }
+        rubberBand.setX(pressModel.getX());
+        rubberBand.setY(pressModel.getY());
+        rubberBand.setWidth(0);
+        rubberBand.setHeight(0);
+        overlay.getChildren().setAll(rubberBand);
+    }
+
+    private void dragged(MouseEvent e) {
+        Point2D m = toModel(e.getX(), e.getY());
+        switch (gesture) {
+            case PAN -> {
+                translate.setX(panX + e.getX() - pressScreen.getX());
+                translate.setY(panY + e.getY() - pressScreen.getY());
+                drawMinimap();
+            }
+            case CONNECT -> {
+                rubberLine.setEndX(m.getX());
+                rubberLine.setEndY(m.getY());
+            }
+            case MOVE -> {
+                double dx = m.getX() - pressModel.getX();
+                double dy = m.getY() - pressModel.getY();
+                for (var en : moveStart.entrySet()) {
+                    double[] p = pos(en.getKey());
+                    p[0] = en.getValue()[0] + dx;
+                    p[1] = en.getValue()[1] + dy;
+                }
+                updateGeometry(moveStart.keySet());
+            }
+            case RUBBER -> {
+                rubberBand.setX(Math.min(m.getX(), pressModel.getX()));
+                rubberBand.setY(Math.min(m.getY(), pressModel.getY()));
+                rubberBand.setWidth(Math.abs(m.getX() - pressModel.getX()));
+                rubberBand.setHeight(Math.abs(m.getY() - pressModel.getY()));
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void released(MouseEvent e) {
+        Point2D m = toModel(e.getX(), e.getY());
+        Gesture g = gesture;
+        gesture = Gesture.NONE;
+        overlay.getChildren().clear();
+        switch (g) {
+            case CONNECT -> {
+                String target = nodeAt(m);
+                if (target != null && !target.equals(connectFrom)) {
+                    onConnect.test(connectFrom, target);
+                }
+            }
+            case MOVE -> moveStart.keySet().forEach(n -> onMove.accept(n, pos(n)));
+            case RUBBER -> {
+                Bounds b = rubberBand.getBoundsInLocal();
+                if (b.getWidth() < 2 && b.getHeight() < 2) {
+                    return;
+                }
+                Set<String> nodes = new LinkedHashSet<>();
+                for (String n : nodeViews.keySet()) {
+                    double[] p = pos(n);
+                    double[] s = size(n);
+                    if (b.intersects(p[0], p[1], s[0], s[1])) {
+                        nodes.add(n);
+                    }
+                }
+                Set<List<String>> edges = new LinkedHashSet<>();
+                for (var en : edgeViews.entrySet()) {
+                    double[] lb = en.getValue().labelBox();
+                    if (nodes.contains(en.getKey().get(0)) && nodes.contains(en.getKey().get(1))
+                            || en.getValue().label() != null && b.intersects(lb[0], lb[1], lb[2], lb[3])) {
+                        edges.add(en.getKey());
+                    }
+                }
+                Selection s = new Selection(nodes, edges);
+                select(e.isShiftDown() || e.isShortcutDown() ? selection.union(s) : s);
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void clicked(MouseEvent e) {
+        if (e.getButton() != MouseButton.PRIMARY || e.getClickCount() != 2 || cell == null) {
+            return;
+        }
+        Point2D m = toModel(e.getX(), e.getY());
+        String n = nodeAt(m);
+        if (n != null) {
+            onNodeOpen.accept(n);
+            return;
+        }
+        List<String> edge = edgeAt(m);
+        if (edge != null) {
+            onEdgeOpen.accept(edge);
+        }
+    }
+
+    private void select(Selection s) {
+        selection = s;
+        restyle();
+        onSelect.accept(s);
+    }
+
+    private void scrolled(ScrollEvent e) {
+        if (e.isShortcutDown() || e.isControlDown()) {
+            zoomAt(e.getDeltaY() > 0 ? 1.1 : 1 / 1.1, e.getX(), e.getY());
+        } else {
+            translate.setX(translate.getX() + e.getDeltaX());
+            translate.setY(translate.getY() + e.getDeltaY());
+            drawMinimap();
+        }
+        e.consume();
+    }
+
+    private void key(KeyEvent e) {
+        double step = 60;
+        if (e.isShortcutDown() || e.isAltDown()) {
+            return;
+        }
+        KeyCode k = e.getCode();
+        switch (k) {
+            case LEFT -> pan(step, 0);
+            case RIGHT -> pan(-step, 0);
+            case UP -> pan(0, step);
+            case DOWN -> pan(0, -step);
+            default -> {
+                return;
+            }
+        }
+        e.consume();
+    }
+
+    public void pan(double dx, double dy) {
+        translate.setX(translate.getX() + dx);
+        translate.setY(translate.getY() + dy);
+        drawMinimap();
+    }
+
+    /** Zooms by a factor keeping the point (x, y) of the view still. */
+    public void zoomAt(double factor, double x, double y) {
+        double s = Math.max(MIN_SCALE, Math.min(MAX_SCALE, scale.getX() * factor));
+        Point2D m = toModel(x, y);
+        scale.setX(s);
+        scale.setY(s);
+        translate.setX(x - m.getX() * s);
+        translate.setY(y - m.getY() * s);
+        drawMinimap();
+    }
+
+    public void zoom(double factor) {
+        zoomAt(factor, getWidth() / 2, getHeight() / 2);
+    }
+
+    /** The model's bounding box: nodes and edge labels. */
+    private double[] extent() {
+        double x0 = Double.MAX_VALUE;
+        double y0 = Double.MAX_VALUE;
+        double x1 = -Double.MAX_VALUE;
+        double y1 = -Double.MAX_VALUE;
+        for (String n : nodeViews.keySet()) {
+            double[] p = pos(n);
+            double[] s = size(n);
+            x0 = Math.min(x0, p[0] - PORT_R);
+            y0 = Math.min(y0, p[1]);
+            x1 = Math.max(x1, p[0] + s[0] + PORT_R);
+            y1 = Math.max(y1, p[1] + s[1]);
+        }
+        for (EdgeView ev : edgeViews.values()) {
+            if (ev.label() != null) {
+                double[] b = ev.labelBox();
+                x0 = Math.min(x0, b[0]);
+                y0 = Math.min(y0, b[1]);
+                x1 = Math.max(x1, b[0] + b[2]);
+                y1 = Math.max(y1, b[1] + b[3]);
+            }
+        }
+        return x0 == Double.MAX_VALUE ? new double[] {0, 0, 1, 1} : new double[] {x0, y0, x1, y1};
+    }
+
+    /** Scales and centres the whole cell in the view (never above 100%). */
+    public void fit() {
+        if (getWidth() <= 0 || getHeight() <= 0) {
+            return;
+        }
+        double[] b = extent();
+        double pad = 30;
+        double s = Math.min(1, Math.min((getWidth() - 2 * pad) / (b[2] - b[0]), (getHeight() - 2 * pad) / (b[3] - b[1])));
+        s = Math.max(MIN_SCALE, s);
+        scale.setX(s);
+        scale.setY(s);
+        translate.setX((getWidth() - (b[2] - b[0]) * s) / 2 - b[0] * s);
+        translate.setY((getHeight() - (b[3] - b[1]) * s) / 2 - b[1] * s);
+        drawMinimap();
+    }
+
+    private void fitLater() {
+        if (getWidth() > 0) {
+            fit();
+        } else {
+            widthProperty().addListener(new javafx.beans.value.ChangeListener<>() {
+                @Override
+                public void changed(javafx.beans.value.ObservableValue<? extends Number> o, Number a, Number b) {
+                    if (b.doubleValue() > 0) {
+                        widthProperty().removeListener(this);
+                        javafx.application.Platform.runLater(CellCanvas.this::fit);
+                    }
+                }
+            });
+        }
+    }
+
+    @Override
+    protected void layoutChildren() {
+        minimap.setLayoutX(getWidth() - minimap.getWidth() - 10);
+        minimap.setLayoutY(getHeight() - minimap.getHeight() - 10);
+        drawMinimap();
+    }
+
+    // ---- minimap ------------------------------------------------------------------------------------------
+
+    /** The whole cell in small with the visible part framed; shown when the cell does not fit the view. */
+    private void drawMinimap() {
+        GraphicsContext g = minimap.getGraphicsContext2D();
+        double w = minimap.getWidth();
+        double h = minimap.getHeight();
+        g.clearRect(0, 0, w, h);
+        if (cell == null || nodeViews.isEmpty() || getWidth() <= 0) {
+            minimap.setVisible(false);
+            return;
+        }
+        double[] b = extent();
+        Point2D v0 = toModel(0, 0);
+        Point2D v1 = toModel(getWidth(), getHeight());
+        boolean fits = v0.getX() <= b[0] && v0.getY() <= b[1] && v1.getX() >= b[2] && v1.getY() >= b[3];
+        minimap.setVisible(!fits);
+        if (fits) {
+            return;
+        }
+        double[] all = {Math.min(b[0], v0.getX()), Math.min(b[1], v0.getY()), Math.max(b[2], v1.getX()), Math.max(b[3], v1.getY())};
+        double s = Math.min((w - 8) / (all[2] - all[0]), (h - 8) / (all[3] - all[1]));
+        g.setFill(theme.minimap());
+        g.fillRoundRect(0, 0, w, h, 8, 8);
+        g.setStroke(theme.border());
+        g.strokeRoundRect(0.5, 0.5, w - 1, h - 1, 8, 8);
+        g.setFill(theme.muted());
+        for (String n : nodeViews.keySet()) {
+            double[] p = pos(n);
+            double[] sz = size(n);
+            g.fillRect(4 + (p[0] - all[0]) * s, 4 + (p[1] - all[1]) * s, Math.max(2, sz[0] * s), Math.max(2, sz[1] * s));
+        }
+        g.setStroke(theme.selected());
+        g.setLineWidth(1.5);
+        g.strokeRect(4 + (v0.getX() - all[0]) * s, 4 + (v0.getY() - all[1]) * s, (v1.getX() - v0.getX()) * s, (v1.getY() - v0.getY()) * s);
+        minimap.setUserData(new double[] {all[0], all[1], s});
+    }
+
+    private void minimapPan(MouseEvent e) {
+        if (!(minimap.getUserData() instanceof double[] m)) {
+            return;
+        }
+        double mx = m[0] + (e.getX() - 4) / m[2];
+        double my = m[1] + (e.getY() - 4) / m[2];
+        translate.setX(getWidth() / 2 - mx * scale.getX());
+        translate.setY(getHeight() / 2 - my * scale.getY());
+        drawMinimap();
+        e.consume();
+    }
+
+    /** The views of the cell for a picture export: bounds in model coordinates and the content group. */
+    public Group content() {
+        return content;
+    }
+
+    public double[] modelBounds() {
+        return extent();
+    }
+
+    /** Screen point (scene coordinates) of a node's output port, for tests and tours. */
+    public Point2D outPortInScene(String n) {
+        double[] o = outPort(n);
+        return localToScene(translate.getX() + o[0] * scale.getX(), translate.getY() + o[1] * scale.getY());
+    }
+
+    public Point2D nodeCentreInScene(String n) {
+        double[] p = pos(n);
+        double[] s = size(n);
+        return localToScene(translate.getX() + (p[0] + s[0] / 2) * scale.getX(), translate.getY() + (p[1] + s[1] / 2) * scale.getY());
+    }
+
+    public Point2D edgeLabelInScene(List<String> edge) {
+        EdgeView ev = edgeViews.get(edge);
+        if (ev == null) {
+            return null;
+        }
+        double[] b = ev.labelBox();
+        if (ev.label() == null) {
+            CubicCurve c = ev.curve();
+            double x = (c.getStartX() + 3 * c.getControlX1() + 3 * c.getControlX2() + c.getEndX()) / 8;
+            double y = (c.getStartY() + 3 * c.getControlY1() + 3 * c.getControlY2() + c.getEndY()) / 8;
+            return localToScene(translate.getX() + x * scale.getX(), translate.getY() + y * scale.getY());
+        }
+        return localToScene(translate.getX() + (b[0] + b[2] / 2) * scale.getX(), translate.getY() + (b[1] + 8) * scale.getY());
+    }
+
+    /** Each drawn edge (for the problem of too many to see). */
+    public List<List<String>> drawnEdges() {
+        return new ArrayList<>(edgeViews.keySet());
+    }
+}

@@ -1,0 +1,25 @@
+package io.cellforge.app.canvas;
+
+import javafx.scene.paint.Color;
+
+/** The canvas's colours in the light and the dark theme (the controls take theirs from AtlantaFX). */
+public record Theme(boolean dark, Color background, Color grid, Color text, Color muted, Color node, Color input, Color output,
+                    Color choiceNode, Color border, Color edge, Color choiceEdge, Color label, Color choiceLabel, Color selected,
+                    Color minimap) {
+
+    public static final Theme LIGHT = new Theme(false, Color.web("#ffffff"), Color.web("#eef2f7"), Color.web("#0f172a"),
+            Color.web("#475569"), Color.WHITE, Color.web("#dbeafe"), Color.web("#dcfce7"), Color.web("#fef3c7"),
+            Color.web("#475569"), Color.web("#64748b"), Color.web("#b45309"), Color.web("#ffffff", 0.92),
+            Color.web("#fffbeb", 0.96), Color.web("#2563eb"), Color.web("#f8fafc", 0.92));
+
+    public static final Theme DARK = new Theme(true, Color.web("#0d1117"), Color.web("#161b22"), Color.web("#e6edf3"),
+            Color.web("#9ca3af"), Color.web("#1f2937"), Color.web("#1e3a5f"), Color.web("#14532d"), Color.web("#4a3410"),
+            Color.web("#94a3b8"), Color.web("#94a3b8"), Color.web("#f59e0b"), Color.web("#111827", 0.92),
+            Color.web("#2a1f0a", 0.96), Color.web("#60a5fa"), Color.web("#161b22", 0.92));
+
+    /** One colour per key, the same wherever the key is used: choices sharing a key look alike. */
+    public Color keyColour(String key) {
+        double hue = Math.floorMod(key.hashCode() * 2654435761L, 360L);
+        return Color.hsb(hue, dark ? 0.55 : 0.75, dark ? 0.95 : 0.7);
+    }
+}

@@ -1,0 +1,325 @@
+package io.cellforge.app;
+
+import io.cellforge.arch.Genotype;
+import io.cellforge.io.ArchFormat;
+import io.cellforge.io.SpaceYaml;
+import io.cellforge.space.Cell;
+import io.cellforge.space.Edge;
+import io.cellforge.space.InputChoice;
+import io.cellforge.space.LayerChoice;
+import io.cellforge.space.Node;
+import io.cellforge.space.SearchSpace;
+import io.cellforge.zoo.DartsCells;
+import io.cellforge.zoo.Zoo;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.TableView;
+import javafx.scene.input.DataFormat;
+import javafx.scene.input.KeyCode;
+import javafx.stage.FileChooser;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The designer driven as a person drives it: palette drags, port drags, clicks, dialogs and shortcuts, headless. */
+@ExtendWith(ApplicationExtension.class)
+class DesignerTest {
+    private MainViewModel vm;
+    private MainWindow window;
+    private Stage stage;
+    private Path dir;
+    /** What the file dialogs answer. */
+    private Path nextFile;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        this.stage = stage;
+        dir = Files.createTempDirectory("cellforge-designer");
+        vm = new MainViewModel(new Workspace(dir.resolve("home")));
+        window = new MainWindow(vm, stage);
+        window.setFilePicker(new MainWindow.FilePicker() {
+            @Override
+            public Optional<Path> open(String title, List<FileChooser.ExtensionFilter> filters) {
+                return Optional.ofNullable(nextFile);
+            }
+
+            @Override
+            public Optional<Path> save(String title, String initialName, List<FileChooser.ExtensionFilter> filters) {
+                return Optional.ofNullable(nextFile);
+            }
+        });
+        stage.setScene(window.scene());
+        vm.newBlank();
+        stage.show();
+    }
+
+    private SearchSpace space() {
+        return vm.spaceProperty().get();
+    }
+
+    private Cell normal() {
+        return space().cells().get("normal");
+    }
+
+    private void dragNode(FxRobot robot, double x, double y) {
+        javafx.geometry.Point2D p = window.canvas().localToScreen(x, y);
+        robot.drag("#palette-intermediate").dropTo(p);
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private void connect(FxRobot robot, String from, String to) {
+        robot.drag("#out-" + from).dropTo("#node-" + to);
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private void shortcut(FxRobot robot, KeyCode... keys) {
+        robot.push(keys);
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private ListCell<?> candidateCell(FxRobot robot, String op) {
+        return robot.lookup("#lc-candidates .list-cell").queryAll().stream().map(n -> (ListCell<?>) n)
+                .filter(c -> op.equals(c.getItem())).findFirst().orElseThrow(() -> new AssertionError("no candidate " + op));
+    }
+
+    /**
+     * Draws a two-input, three-node cell by drag and drop, makes a LayerChoice of three candidates and an
+     * InputChoice keeping 2 of 3, and returns the space after each step (the first is the empty cell).
+     */
+    private List<SearchSpace> draw(FxRobot robot) {
+        List<SearchSpace> steps = new ArrayList<>();
+        steps.add(space());
+        robot.interact(() -> {
+            vm.move("in0", 20, 60);
+            vm.move("in1", 20, 260);
+            vm.move("out", 760, 160);
+            vm.revisionProperty().set(vm.revisionProperty().get() + 1);
+            window.canvas().fit();
+        });
+        robot.interact(() -> window.canvas().zoom(1));
+        double w = window.canvas().getWidth();
+        double h = window.canvas().getHeight();
+        dragNode(robot, w * 0.35, h * 0.3);
+        steps.add(space());
+        dragNode(robot, w * 0.5, h * 0.7);
+        steps.add(space());
+        dragNode(robot, w * 0.65, h * 0.4);
+        steps.add(space());
+        assertEquals(List.of("in0", "in1", "n0", "n1", "n2", "out"), normal().nodes().stream().map(Node::name).toList());
+        String[][] edges = {{"in0", "n0"}, {"in1", "n0"}, {"n0", "n1"}, {"in1", "n1"}, {"n0", "n2"}, {"n1", "n2"}, {"in1", "n2"}, {"n2", "out"}};
+        for (String[] e : edges) {
+            connect(robot, e[0], e[1]);
+            steps.add(space());
+        }
+        assertEquals(edges.length, normal().edges().size(), vm.messageProperty().get());
+
+        // LayerChoice on in0 -> n0: click its label, Ctrl+L, pick three ops, OK.
+        robot.clickOn("#label-in0-n0");
+        assertEquals(Selection.edge("in0", "n0"), vm.selectionProperty().get());
+        shortcut(robot, KeyCode.CONTROL, KeyCode.L);
+        for (String op : List.of("sep_conv_3x3", "max_pool_3x3", "skip_connect")) {
+            robot.clickOn("#lc-filter").eraseText(30).write(op);
+            WaitForAsyncUtils.waitForFxEvents();
+            robot.clickOn(robot.from(candidateCell(robot, op)).lookup(".check-box").queryAs(javafx.scene.Node.class));
+        }
+        assertTrue(robot.lookup("#lc-chosen").queryAs(Label.class).getText().startsWith("3 candidates"));
+        robot.clickOn("OK");
+        WaitForAsyncUtils.waitForFxEvents();
+        steps.add(space());
+
+        // InputChoice on n2: click it, Ctrl+I, n_chosen 2 (of 3), OK.
+        robot.clickOn("#node-n2");
+        shortcut(robot, KeyCode.CONTROL, KeyCode.I);
+        robot.clickOn("#ic-n .text-field").eraseText(5).write("2");
+        robot.clickOn("OK");
+        WaitForAsyncUtils.waitForFxEvents();
+        steps.add(space());
+        return steps;
+    }
+
+    @Test
+    void aCellDrawnByDragAndDropSavesAndReopensEqual(FxRobot robot) throws Exception {
+        List<SearchSpace> steps = draw(robot);
+        Edge e = normal().edges().get(0);
+        assertEquals(List.of("sep_conv_3x3", "max_pool_3x3", "skip_connect"), ((LayerChoice) e.op()).labels());
+        InputChoice ic = normal().node("n2").orElseThrow().inputChoice();
+        assertEquals(2, ic.nChosen());
+        assertEquals("normal_n2_switch", ic.key());
+        assertTrue(stage.getTitle().startsWith("*"), stage.getTitle());
+
+        // Save (no file yet: asks where), reopen, compare the model.
+        nextFile = dir.resolve("drawn.yaml");
+        shortcut(robot, KeyCode.CONTROL, KeyCode.S);
+        assertFalse(stage.getTitle().startsWith("*"), stage.getTitle());
+        SearchSpace saved = space();
+        assertEquals(SpaceYaml.write(saved), Files.readString(nextFile));
+        robot.interact(vm::newBlank);
+        assertNotEquals(saved, space());
+        shortcut(robot, KeyCode.CONTROL, KeyCode.O);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> saved.equals(space()));
+        assertEquals(saved, space());
+        assertEquals(List.of(nextFile.toAbsolutePath()), vm.recent());
+
+    }
+
+    @Test
+    void aCycleIsRefusedAndUndoAndRedoWalkBackEveryStep(FxRobot robot) {
+        List<SearchSpace> steps = draw(robot);
+        // n0 -> n2 exists, so n2 -> n0 would close a cycle: refused at the moment of connecting, with the cycle.
+        connect(robot, "n2", "n0");
+        assertEquals(steps.get(steps.size() - 1), space());
+        String m = robot.lookup("#message").queryAs(Label.class).getText();
+        assertTrue(m.contains("would make a cycle: n0 -> n2 -> n0"), m);
+        assertTrue(vm.messageIsErrorProperty().get());
+
+        for (int i = steps.size() - 2; i >= 0; i--) {
+            shortcut(robot, KeyCode.CONTROL, KeyCode.Z);
+            assertEquals(steps.get(i), space(), "after undoing to step " + i);
+        }
+        assertFalse(vm.canUndoProperty().get());
+        assertEquals(Set.of("in0", "in1", "out"), robot.lookup(".canvas-node").queryAll().stream()
+                .map(n -> n.getId().substring(5)).collect(Collectors.toSet()));
+        for (int i = 1; i < steps.size(); i++) {
+            shortcut(robot, KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.Z);
+            assertEquals(steps.get(i), space(), "after redoing step " + i);
+        }
+        assertEquals(steps.size(), steps.stream().distinct().count(), "every step changed the space");
+    }
+
+    @Test
+    void everyZooTemplateOpensAndDraws(FxRobot robot) {
+        for (Zoo.Entry en : Zoo.entries()) {
+            robot.interact(() -> vm.openZoo(en.name()));
+            SearchSpace s = space();
+            assertEquals(en.name(), s.name());
+            if (s.cells().isEmpty()) {
+                assertFalse(window.canvas().isVisible(), en.name());
+                assertTrue(robot.lookup(".diagram-box").queryAll().size() >= 3, en.name());
+            } else {
+                Cell first = s.cells().values().iterator().next();
+                assertEquals(first.nodes().size(), robot.lookup(".canvas-node").queryAll().size(), en.name());
+                assertEquals(first.edges().size(), robot.lookup(".canvas-edge").queryAll().size(), en.name());
+            }
+        }
+    }
+
+    @Test
+    void aDartsGenotypeImportsAsTheEvaluationNetworkAndExportsBack(FxRobot robot) throws Exception {
+        robot.clickOn("File").clickOn("Import").clickOn("DARTS genotype...");
+        // Pasted, as a person brings a genotype from train_search.py's log.
+        robot.interact(() -> javafx.scene.input.Clipboard.getSystemClipboard().setContent(Map.of(DataFormat.PLAIN_TEXT, Genotype.DARTS_V2.toString())));
+        robot.clickOn("#genotype-text");
+        shortcut(robot, KeyCode.CONTROL, KeyCode.V);
+        robot.clickOn("OK");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("genotype", space().name());
+        assertTrue(space().isFixed());
+        assertEquals(DartsCells.fixed("normal", false, Genotype.DARTS_V2.normal(), Genotype.DARTS_V2.normalConcat()), normal());
+        assertEquals(20, space().network().stages().size());
+        assertEquals(normal().nodes().size(), robot.lookup(".canvas-node").queryAll().size());
+        nextFile = dir.resolve("back.genotype");
+        robot.interact(() -> assertTrue(vm.exportArchitecture(ArchFormat.GENOTYPE, nextFile)));
+        assertEquals(Genotype.DARTS_V2.toString(), Files.readString(nextFile).strip());
+        nextFile = dir.resolve("nni.json");
+        robot.interact(() -> assertTrue(vm.exportArchitecture(ArchFormat.NNI, nextFile)));
+        assertTrue(Files.readString(nextFile).contains("normal_n2_p0"));
+    }
+
+    @Test
+    void shortcutsAreListedAndTheThemeSwitches(FxRobot robot) {
+        robot.push(KeyCode.F1);
+        WaitForAsyncUtils.waitForFxEvents();
+        TableView<?> t = robot.lookup("#shortcuts-table").queryAs(TableView.class);
+        assertEquals(Shortcuts.ALL.size(), t.getItems().size());
+        robot.clickOn("Close");
+        assertFalse(vm.theme().dark());
+        shortcut(robot, KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.D);
+        assertTrue(vm.theme().dark());
+        assertTrue(vm.workspace().darkTheme());
+        shortcut(robot, KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.D);
+        assertFalse(vm.theme().dark());
+    }
+
+    @Test
+    void unsavedWorkIsRecoveredAfterACrash(FxRobot robot) throws Exception {
+        robot.interact(() -> vm.addNode(io.cellforge.space.NodeKind.INTERMEDIATE, 300, 100));
+        SearchSpace edited = space();
+        vm.drain();
+        List<Workspace.Recovery> left = vm.workspace().recoveries();
+        assertEquals(1, left.size());
+        // A new session on the same home finds the copy and reopens it, unsaved.
+        MainViewModel next = new MainViewModel(vm.workspace());
+        robot.interact(() -> next.recover(left.get(0)));
+        assertEquals(SpaceYaml.write(edited), SpaceYaml.write(next.spaceProperty().get()));
+        assertTrue(next.isDirty());
+        next.drain();
+        // Saving clears the copy.
+        robot.interact(() -> next.saveAs(dir.resolve("kept.yaml")));
+        next.drain();
+        robot.interact(vm::closed);
+        assertEquals(List.of(), vm.workspace().recoveries());
+    }
+
+    @Test
+    void theCellExportsAsSvgAndPng(FxRobot robot) throws Exception {
+        robot.interact(() -> vm.openZoo("nas-bench-201"));
+        nextFile = dir.resolve("cell.svg");
+        robot.interact(() -> window.exportPicture(true));
+        String svg = Files.readString(nextFile);
+        assertTrue(svg.startsWith("<svg") && svg.contains(">n3<") && svg.contains("nor_conv_3x3"), svg.substring(0, 200));
+        nextFile = dir.resolve("cell.png");
+        robot.interact(() -> window.exportPicture(false));
+        byte[] png = Files.readAllBytes(nextFile);
+        assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G');
+    }
+
+    @Test
+    void anEditInTheInspectorIsCheckedAsTypedAndCommittedOnEnter(FxRobot robot) {
+        robot.interact(() -> vm.openZoo("nas-bench-201"));
+        robot.interact(() -> vm.select(MainViewModel.NETWORK));
+        robot.doubleClickOn("#insp-channels").write("x");
+        assertTrue(robot.lookup("#insp-channels-error").queryAs(Label.class).getText().contains("whole number"));
+        robot.doubleClickOn("#insp-channels").write("32").push(KeyCode.ENTER);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(32, space().network().channels());
+        shortcut(robot, KeyCode.CONTROL, KeyCode.Z);
+        assertEquals(16, space().network().channels());
+    }
+
+    @Test
+    void copyPasteAndDeleteAreSingleUndoSteps(FxRobot robot) {
+        robot.interact(() -> vm.openZoo("darts-mini"));
+        robot.clickOn("#node-n2");
+        robot.press(KeyCode.SHIFT).clickOn("#node-n3").release(KeyCode.SHIFT);
+        assertEquals(Set.of("n2", "n3"), vm.selectionProperty().get().nodes());
+        SearchSpace before = space();
+        shortcut(robot, KeyCode.CONTROL, KeyCode.C);
+        shortcut(robot, KeyCode.CONTROL, KeyCode.V);
+        assertEquals(before.cells().get("normal").nodes().size() + 2, normal().nodes().size());
+        assertTrue(normal().edges().stream().anyMatch(e -> e.op() instanceof LayerChoice lc && lc.key().equals("normal_n3_p2_2")));
+        shortcut(robot, KeyCode.DELETE);
+        assertEquals(before, space());
+        shortcut(robot, KeyCode.CONTROL, KeyCode.Z);
+        shortcut(robot, KeyCode.CONTROL, KeyCode.Z);
+        assertEquals(before, space());
+    }
+}

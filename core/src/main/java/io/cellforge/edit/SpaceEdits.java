@@ -1,0 +1,201 @@
+package io.cellforge.edit;
+
+import io.cellforge.ops.OpCatalog;
+import io.cellforge.ops.OpDef;
+import io.cellforge.ops.Shape;
+import io.cellforge.space.Cell;
+import io.cellforge.space.Edge;
+import io.cellforge.space.InputChoice;
+import io.cellforge.space.LayerChoice;
+import io.cellforge.space.Mutable;
+import io.cellforge.space.Network;
+import io.cellforge.space.Node;
+import io.cellforge.space.OpCall;
+import io.cellforge.space.Param;
+import io.cellforge.space.Reduction;
+import io.cellforge.space.Role;
+import io.cellforge.space.SearchSpace;
+import io.cellforge.space.Stage;
+import io.cellforge.space.StageKind;
+import io.cellforge.space.ValueChoice;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Edits of a space beyond one cell's graph: keys, op parameters and ValueChoices, the network's settings. */
+public final class SpaceEdits {
+    private SpaceEdits() {
+    }
+
+    /** Renames a key everywhere it is used: choices sharing it, and {@code $key} references of a ValueChoice. */
+    public static Edit renameKey(String from, String to) {
+        return Edit.of("Rename key " + from + " to " + to, s -> {
+            checkKeyName(to);
+            if (from.equals(to)) {
+                return s;
+            }
+            if (s.mutables().stream().noneMatch(m -> m.key().equals(from))) {
+                throw new EditException("no choice has the key '" + from + "'");
+            }
+            Optional<Mutable> taken = s.mutables().stream().filter(m -> m.key().equals(to)).findFirst();
+            if (taken.isPresent()) {
+                throw new EditException("key '" + to + "' is already used by a " + taken.get().kindName()
+                        + "; to make two choices decide together, set the shared key on one choice in the inspector");
+            }
+            Map<String, Cell> cells = new LinkedHashMap<>();
+            for (Cell c : s.cells().values()) {
+                List<Node> nodes = c.nodes().stream().map(n -> n.inputChoice() != null && n.inputChoice().key().equals(from)
+                        ? n.withInputChoice(new InputChoice(to, n.inputChoice().nChosen(), n.inputChoice().reduction(),
+                        n.inputChoice().allowNone())) : n).toList();
+                List<Edge> edges = c.edges().stream().map(e -> e.op() instanceof LayerChoice lc && lc.key().equals(from)
+                        ? new Edge(e.from(), e.to(), new LayerChoice(to, lc.candidates()), e.stride()) : e).toList();
+                cells.put(c.name(), new Cell(c.name(), nodes, edges, c.preprocess()));
+            }
+            List<Stage> stages = s.network().stages().stream().map(st -> st.op() instanceof LayerChoice lc && lc.key().equals(from)
+                    ? st.withOp(new LayerChoice(to, lc.candidates())) : st).toList();
+            Map<String, ValueChoice> values = new LinkedHashMap<>();
+            s.values().forEach((k, v) -> values.put(k.equals(from) ? to : k, k.equals(from) ? new ValueChoice(to, v.candidates()) : v));
+            return s.withCells(cells).withNetwork(s.network().withStages(stages)).withValues(values)
+                    .mapParams(p -> p.isRef() && p.ref().equals(from) ? Param.ref(to) : p);
+        });
+    }
+
+    /** Sets one parameter of an edge's fixed op: a number or a {@code $key} of a ValueChoice of the space. */
+    public static Edit setParam(String cell, String from, String to, String param, Param value) {
+        return Edit.of("Set " + param + " of " + from + " -> " + to + " to " + (value == null ? "default" : value), s -> {
+            Cell c = CellEdits.cell(s, cell);
+            int i = CellEdits.edgeIndex(c, from, to);
+            Edge e = c.edges().get(i);
+            if (!(e.op() instanceof OpCall op)) {
+                throw new EditException(from + " -> " + to + " is a LayerChoice: set parameters on its candidates' ops");
+            }
+            checkParam(s, op.op(), param, value);
+            Map<String, Param> params = new LinkedHashMap<>(op.params());
+            if (value == null) {
+                params.remove(param);
+            } else {
+                params.put(param, value);
+            }
+            List<Edge> edges = new ArrayList<>(c.edges());
+            edges.set(i, new Edge(from, to, new OpCall(op.op(), params), e.stride()));
+            return s.withCell(c.withEdges(edges));
+        });
+    }
+
+    /**
+     * Makes a numeric parameter of an edge's op a ValueChoice: the space gains (or shares) the choice {@code key}
+     * with these candidates and the parameter refers to it.
+     */
+    public static Edit setValueChoice(String cell, String from, String to, String param, String key, List<Double> candidates) {
+        return Edit.of("Make ValueChoice " + key + " for " + param + " of " + from + " -> " + to, s -> {
+            checkKeyName(key);
+            if (candidates.size() < 2) {
+                throw new EditException("a ValueChoice needs at least two candidate values");
+            }
+            if (candidates.stream().distinct().count() != candidates.size()) {
+                throw new EditException("the candidate values of " + key + " repeat a value");
+            }
+            ValueChoice vc = new ValueChoice(key, candidates);
+            ValueChoice old = s.values().get(key);
+            if (old == null) {
+                CellEdits.checkKey(s, vc);
+            } else if (!old.candidates().equals(vc.candidates())) {
+                throw new EditException("key '" + key + "' is shared with a ValueChoice of other values (" + String.join(", ",
+                        old.labels()) + "): choices sharing a key decide together, so their values must be the same");
+            }
+            Map<String, ValueChoice> values = new LinkedHashMap<>(s.values());
+            values.put(key, vc);
+            return setParam(cell, from, to, param, Param.ref(key)).apply(s.withValues(values));
+        });
+    }
+
+    public static Edit setStride(String cell, String from, String to, int stride) {
+        return Edit.of("Set stride of " + from + " -> " + to + " to " + stride, s -> {
+            if (stride < 1 || stride > 2) {
+                throw new EditException("stride must be 1 or 2, got " + stride);
+            }
+            Cell c = CellEdits.cell(s, cell);
+            int i = CellEdits.edgeIndex(c, from, to);
+            List<Edge> edges = new ArrayList<>(c.edges());
+            Edge e = edges.get(i);
+            edges.set(i, new Edge(from, to, e.op(), stride));
+            return s.withCell(c.withEdges(edges));
+        });
+    }
+
+    /** How a node without an InputChoice combines its inputs (an InputChoice has its own reduction). */
+    public static Edit setMerge(String cell, String node, Reduction merge) {
+        return Edit.of("Set merge of " + node + " to " + merge.yamlName(), s -> {
+            Cell c = CellEdits.cell(s, cell);
+            Node n = CellEdits.node(c, node);
+            Node m = n.inputChoice() != null
+                    ? n.withInputChoice(new InputChoice(n.inputChoice().key(), n.inputChoice().nChosen(), merge, n.inputChoice().allowNone()))
+                    : new Node(n.name(), n.kind(), merge, null, n.looseEnds());
+            return s.withCell(c.withNodes(c.nodes().stream().map(x -> x == n ? m : x).toList()));
+        });
+    }
+
+    /** The network's size: initial channels, classes and input shape. */
+    public static Edit setNetwork(int channels, int classes, Shape input) {
+        return Edit.of("Set network settings", s -> {
+            if (channels < 1 || classes < 1) {
+                throw new EditException("channels and classes must be at least 1");
+            }
+            if (input.channels() < 1 || input.height() < 1 || input.width() < 1) {
+                throw new EditException("the input shape needs positive channels, height and width, got " + input);
+            }
+            return s.withNetwork(s.network().withChannels(channels).withClasses(classes).withInput(input));
+        });
+    }
+
+    /**
+     * The number of cells of a plain stack of cells (DARTS, ENAS micro style): normal cells with reduction
+     * cells at a third and two thirds, as DARTS places them.
+     */
+    public static Edit setLayers(int layers) {
+        return Edit.of("Set layers to " + layers, s -> {
+            if (layers < 1) {
+                throw new EditException("a network needs at least one cell, got " + layers);
+            }
+            List<Stage> st = s.network().stages();
+            if (st.isEmpty() || st.stream().anyMatch(x -> x.kind() != StageKind.CELL || x.repeat() != null)) {
+                throw new EditException("the network is not a plain stack of cells; its stages are set in the YAML file");
+            }
+            String normal = st.stream().filter(x -> x.role() == Role.NORMAL).map(Stage::cell).findFirst().orElse(st.get(0).cell());
+            String reduce = st.stream().filter(x -> x.role() == Role.REDUCTION).map(Stage::cell).findFirst().orElse(null);
+            List<Stage> out = new ArrayList<>();
+            for (int i = 0; i < layers; i++) {
+                boolean red = reduce != null && layers >= 3 && (i == layers / 3 || i == 2 * layers / 3);
+                out.add(Stage.cell("cell " + i, red ? reduce : normal, red ? Role.REDUCTION : Role.NORMAL));
+            }
+            Network n = s.network();
+            Network.Auxiliary aux = n.auxiliary() == null ? null
+                    : new Network.Auxiliary(Math.min(n.auxiliary().after(), 2 * layers / 3), n.auxiliary().op());
+            return s.withNetwork(n.withStages(out).withAuxiliary(aux));
+        });
+    }
+
+    static void checkKeyName(String key) throws EditException {
+        if (key == null || key.isBlank()) {
+            throw new EditException("a key must not be empty");
+        }
+        if (!key.matches("[A-Za-z_][A-Za-z0-9_.\\-]*")) {
+            throw new EditException("key '" + key + "' may hold letters, digits, '_', '.' and '-', and starts with a letter or '_'");
+        }
+    }
+
+    private static void checkParam(SearchSpace s, String op, String param, Param value) throws EditException {
+        Optional<OpDef> def = OpCatalog.builtin().find(op);
+        if (def.isPresent() && !def.get().params().contains(param)) {
+            throw new EditException(op + " has no parameter '" + param + "'" + (def.get().params().isEmpty() ? ""
+                    : " (it takes " + String.join(", ", def.get().params()) + ")"));
+        }
+        if (value != null && value.isRef() && !s.values().containsKey(value.ref())
+                && !List.of("stride", "C_in", "C_out").contains(value.ref())) {
+            throw new EditException("$" + value.ref() + " is not a ValueChoice of the space");
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.cellforge.edit;
+
+import io.cellforge.analysis.Evaluator;
+import io.cellforge.analysis.NetworkStats;
+import io.cellforge.analysis.Validator;
+import io.cellforge.arch.Architecture;
+import io.cellforge.arch.Decision;
+import io.cellforge.arch.Fixing;
+import io.cellforge.arch.FormatException;
+import io.cellforge.arch.Genotype;
+import io.cellforge.io.ArchFormats;
+import io.cellforge.ops.Shape;
+import io.cellforge.space.Cell;
+import io.cellforge.space.Edge;
+import io.cellforge.space.LayerChoice;
+import io.cellforge.space.Node;
+import io.cellforge.space.OpCall;
+import io.cellforge.space.Param;
+import io.cellforge.space.Reduction;
+import io.cellforge.space.Role;
+import io.cellforge.space.SearchSpace;
+import io.cellforge.space.Stage;
+import io.cellforge.zoo.Zoo;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SpaceEditsTest {
+
+    @Test
+    void renamingAKeyRenamesEveryChoiceSharingItAndEveryReference() throws Exception {
+        SearchSpace s = CellEditsTest.drawn().current();
+        s = CellEdits.setOp("cell", "in1", "n1", CellEditsTest.THREE).apply(s); // shares e0
+        s = SpaceEdits.setValueChoice("cell", "n0", "n1", "kernel", "k", List.of(3.0, 5.0)).apply(
+                CellEdits.setOp("cell", "n0", "n1", OpCall.of("conv_bn_relu")).apply(s));
+        SearchSpace r = SpaceEdits.renameKey("e0", "shared").apply(s);
+        assertEquals(2, r.mutables().stream().filter(m -> m.key().equals("shared")).count());
+        assertTrue(r.mutables().stream().noneMatch(m -> m.key().equals("e0")));
+        r = SpaceEdits.renameKey("k", "kernel").apply(r);
+        assertEquals(List.of("kernel"), List.copyOf(r.values().keySet()));
+        OpCall op = (OpCall) r.cells().get("cell").edges().stream().filter(e -> e.from().equals("n0")).findFirst().orElseThrow().op();
+        assertEquals(Param.ref("kernel"), op.params().get("kernel"));
+        SearchSpace fin = r;
+        EditException taken = assertThrows(EditException.class, () -> SpaceEdits.renameKey("shared", "n1_inputs").apply(fin));
+        assertTrue(taken.getMessage().contains("already used by a InputChoice") || taken.getMessage().contains("InputChoice"), taken.getMessage());
+        assertThrows(EditException.class, () -> SpaceEdits.renameKey("shared", "1bad key").apply(fin));
+    }
+
+    @Test
+    void aValueChoiceSharedByKeyMustOfferTheSameValues() throws Exception {
+        SearchSpace s = CellEditsTest.drawn().current();
+        s = CellEdits.setOp("cell", "in1", "n1", OpCall.of("conv_bn_relu")).apply(
+                CellEdits.setOp("cell", "n0", "n1", OpCall.of("conv_bn_relu")).apply(s));
+        SearchSpace v = SpaceEdits.setValueChoice("cell", "n0", "n1", "kernel", "k", List.of(3.0, 5.0)).apply(s);
+        assertEquals(List.of(3.0, 5.0), v.values().get("k").candidates());
+        EditException e = assertThrows(EditException.class,
+                () -> SpaceEdits.setValueChoice("cell", "in1", "n1", "kernel", "k", List.of(3.0, 7.0)).apply(v));
+        assertTrue(e.getMessage().contains("same"), e.getMessage());
+        assertThrows(EditException.class, () -> SpaceEdits.setParam("cell", "n0", "n1", "kernel", Param.ref("nope")).apply(v));
+        assertThrows(EditException.class, () -> SpaceEdits.setParam("cell", "n0", "n1", "dilation", Param.of(2)).apply(v));
+    }
+
+    @Test
+    void layersRebuildADartsStackWithReductionsAtThirds() throws Exception {
+        SearchSpace s = Zoo.get("darts-mini").orElseThrow();
+        SearchSpace eight = SpaceEdits.setLayers(8).apply(s);
+        List<Stage> st = eight.network().stages();
+        assertEquals(8, st.size());
+        assertEquals(Set.of(2, 5), Set.of(java.util.stream.IntStream.range(0, 8).filter(i -> st.get(i).role() == Role.REDUCTION).boxed()
+                .toArray(Integer[]::new)));
+        assertEquals(Zoo.dartsSearch(8, 8, 10, new Shape(1, 8, 8), io.cellforge.ops.OpCatalog.DARTS_PRIMITIVES).network().stages(), st);
+        assertThrows(EditException.class, () -> SpaceEdits.setLayers(4).apply(Zoo.get("resnet18").orElseThrow()));
+        SearchSpace n = SpaceEdits.setNetwork(16, 100, new Shape(3, 32, 32)).apply(s);
+        assertEquals(16, n.network().channels());
+        assertEquals(100, n.network().classes());
+    }
+
+    @Test
+    void edgesOutOfTheInputsOfAReductionCellHalveTheSize() throws Exception {
+        SearchSpace s = Zoo.blank();
+        s = CellEdits.addNode("reduce", Node.intermediate("n2")).apply(s);
+        s = CellEdits.connect("reduce", "in0", "n2", OpCall.of("max_pool_3x3")).apply(s);
+        s = CellEdits.connect("reduce", "n2", "out", OpCall.of("identity")).apply(s);
+        assertEquals(List.of(2, 1), s.cells().get("reduce").edges().stream().map(Edge::stride).toList());
+    }
+
+    @Test
+    void pasteGivesFreshNamesAndFreshKeys() throws Exception {
+        SearchSpace s = CellEditsTest.drawn().current();
+        Cell c = s.cells().get("cell");
+        CellEdits.Fragment f = CellEdits.copy(c, List.of("in0", "n0", "n1", "out"));
+        assertEquals(List.of("n0", "n1"), f.nodes().stream().map(Node::name).toList());
+        assertEquals(1, f.edges().size());
+        SearchSpace p = CellEdits.paste("cell", CellEdits.copy(c, List.of("n0", "n1"))).apply(s);
+        Cell pc = p.cells().get("cell");
+        assertEquals(List.of("in0", "in1", "n0", "n1", "n2", "n3", "out"), pc.nodes().stream().map(Node::name).toList());
+        assertTrue(pc.edges().stream().anyMatch(e -> e.from().equals("n2") && e.to().equals("n3")));
+        assertTrue(Validator.validate(p).stream().noneMatch(pr -> pr.isError() && pr.message().contains("key")));
+    }
+
+    @Test
+    void fixingAnArchitectureGivesTheNetworkItChooses() throws Exception {
+        SearchSpace space = Zoo.get("darts-search").orElseThrow();
+        Architecture arch = ArchFormats.fromGenotype(Genotype.DARTS_V2, space, "test");
+        SearchSpace fixed = Fixing.fix(space, arch);
+        assertTrue(fixed.isFixed());
+        NetworkStats a = Evaluator.evaluate(space, arch);
+        NetworkStats b = Evaluator.evaluate(fixed, Architecture.empty());
+        assertTrue(b.ok());
+        assertEquals(a.params(), b.params());
+        assertEquals(a.macs(), b.macs());
+        assertEquals(2, fixed.cells().get("normal").incoming("n3").size());
+
+        SearchSpace mb = Zoo.get("mobilenetv2-cifar").orElseThrow();
+        Architecture first = Architecture.empty();
+        for (var m : mb.mutablesByKey().values()) {
+            first = first.with(m.key(), new Decision.Op(((LayerChoice) m).labels().get(m.key().hashCode() & 3)));
+        }
+        assertEquals(Evaluator.evaluate(mb, first).params(), Evaluator.evaluate(Fixing.fix(mb, first), Architecture.empty()).params());
+
+        FormatException missing = assertThrows(FormatException.class, () -> Fixing.fix(space, Architecture.empty()));
+        assertTrue(missing.getMessage().contains("normal_n2_switch"), missing.getMessage());
+        FormatException wrong = assertThrows(FormatException.class,
+                () -> Fixing.fix(space, arch.with("normal_n2_p0", new Decision.Op("conv_9x9"))));
+        assertTrue(wrong.getMessage().contains("edge in0->n2"), wrong.getMessage());
+    }
+}
