@@ -70,7 +70,7 @@ final class Dialogs {
     }
 
     /** Make LayerChoice: a key (new, or one to share) and candidates picked from the catalog or a preset. */
-    static Optional<LayerChoiceSpec> layerChoice(Window owner, SearchSpace space, String suggestedKey, LayerChoice current) {
+    static Optional<LayerChoiceSpec> layerChoice(Window owner, SearchSpace space, String suggestedKey, LayerChoice current, int edges) {
         Dialog<LayerChoiceSpec> d = dialog(owner, "Make LayerChoice", "The search picks one of these ops for the edge. "
                 + "Choices that share a key decide together.");
         ComboBox<String> key = new ComboBox<>();
@@ -83,7 +83,7 @@ final class Dialogs {
             }
         }
         key.getItems().setAll(existing.keySet());
-        key.getEditor().setText(current != null ? current.key() : suggestedKey);
+        key.getEditor().setText(current != null && edges == 1 ? current.key() : suggestedKey);
 
         // Items: the current candidates first (they may carry parameters), then the whole catalog.
         Map<String, OpCall> calls = new LinkedHashMap<>();
@@ -142,6 +142,9 @@ final class Dialogs {
 
         GridPane g = grid();
         g.addRow(0, new Label("Key"), key);
+        if (edges > 1) {
+            key.setPromptText("empty: each of the " + edges + " edges gets its own key");
+        }
         g.addRow(1, new Label("Candidates"), new HBox(6, preset, clear));
         g.add(filter, 1, 2);
         g.add(list, 1, 3);
@@ -152,7 +155,7 @@ final class Dialogs {
         Node ok = d.getDialogPane().lookupButton(ButtonType.OK);
         Supplier<String> problem = () -> {
             String k = key.getEditor().getText().strip();
-            if (k.isEmpty()) {
+            if (k.isEmpty() && edges == 1) {
                 return "Give the choice a key";
             }
             if (checked.isEmpty()) {

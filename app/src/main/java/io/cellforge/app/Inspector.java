@@ -118,7 +118,7 @@ public final class Inspector extends ScrollPane {
             body.getChildren().addAll(new Separator(), subtitle("InputChoice"), keyRow(ic.key()),
                     new Label("keeps " + (ic.nChosen() < 0 ? "any number" : ic.nChosen()) + " of " + c.incoming(n.name()).size()
                             + " incoming edges, " + ic.reduction().yamlName()),
-                    new HBox(6, button("Edit...", "inputChoice"), action("Remove", "insp-remove-ic",
+                    flow(button("Edit...", "inputChoice"), action("Remove", "insp-remove-ic",
                             () -> vm.apply(CellEdits.removeInputChoice(c.name(), n.name())))));
         } else if (n.kind() != NodeKind.INPUT) {
             body.getChildren().add(button("Make InputChoice...", "inputChoice"));
@@ -147,7 +147,7 @@ public final class Inspector extends ScrollPane {
                         t -> vm.apply(SpaceEdits.setParam(c.name(), e.from(), e.to(), p, parseParam(t)))));
             }
             row(g, "Stride", stride);
-            body.getChildren().addAll(g, new HBox(6, button("Make LayerChoice...", "layerChoice"), button("ValueChoice...", "valueChoice")));
+            body.getChildren().addAll(g, flow(button("Make LayerChoice...", "layerChoice"), button("Make ValueChoice...", "valueChoice")));
         } else {
             LayerChoice lc = (LayerChoice) e.op();
             row(g, "Stride", stride);
@@ -173,7 +173,7 @@ public final class Inspector extends ScrollPane {
                 }
             });
             body.getChildren().addAll(new Label(lc.candidates().size() + " candidates:"), cands,
-                    new HBox(6, button("Edit candidates...", "layerChoice"), button("Rename key...", "renameKey")), fix);
+                    flow(button("Edit candidates...", "layerChoice"), button("Rename key...", "renameKey")), fix);
         }
     }
 
@@ -327,6 +327,12 @@ public final class Inspector extends ScrollPane {
         return l;
     }
 
+    private static javafx.scene.layout.FlowPane flow(javafx.scene.Node... nodes) {
+        javafx.scene.layout.FlowPane f = new javafx.scene.layout.FlowPane(6, 6, nodes);
+        f.setPrefWrapLength(240);
+        return f;
+    }
+
     private static GridPane grid() {
         GridPane g = new GridPane();
         g.setHgap(8);
@@ -335,6 +341,8 @@ public final class Inspector extends ScrollPane {
     }
 
     private static void row(GridPane g, String name, javafx.scene.Node value) {
-        g.addRow(g.getRowCount(), new Label(name), value);
+        Label l = new Label(name);
+        l.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        g.addRow(g.getRowCount(), l, value);
     }
 }

@@ -561,7 +561,7 @@ public final class MainViewModel {
         List<Edit> edits = new ArrayList<>();
         for (List<String> e : edges) {
             // Several edges at once: each gets its own key, unless the person asked for one shared key.
-            String k = edges.size() == 1 || !key.isEmpty() ? (key.isEmpty() ? defaultKey(c, e) : key) : defaultKey(c, e);
+            String k = key.isEmpty() ? defaultKey(c, e) : key;
             edits.add(CellEdits.setOp(c.name(), e.get(0), e.get(1), new LayerChoice(k, candidates)));
         }
         return apply(compound(edits.size() == 1 ? edits.get(0).description()
@@ -657,9 +657,19 @@ public final class MainViewModel {
         if (c == null) {
             return;
         }
-        Diagram d = DiagramLayout.cell(c);
         Map<String, double[]> pos = positions();
         pos.clear();
+        if (c.edges().isEmpty()) {
+            // Nothing to layer yet: inputs on the left, the output on the right, room to draw between them.
+            int i = 0;
+            for (Node n : c.nodes()) {
+                boolean out = n.kind() == NodeKind.OUTPUT;
+                pos.put(n.name(), out ? new double[] {640, 140} : new double[] {40 + (n.kind() == NodeKind.INPUT ? 0 : 300), 60 + 160 * i++});
+            }
+            revision.set(revision.get() + 1);
+            return;
+        }
+        Diagram d = DiagramLayout.cell(c);
         for (Diagram.Box b : d.boxes()) {
             pos.put(b.id(), new double[] {b.x() + 24, b.y() + 24});
         }

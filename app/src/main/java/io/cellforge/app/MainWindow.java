@@ -208,10 +208,6 @@ public final class MainWindow {
         return canvas;
     }
 
-    public Palette palette() {
-        return palette;
-    }
-
     public void setFilePicker(FilePicker f) {
         files = f;
     }
@@ -327,7 +323,7 @@ public final class MainWindow {
             return;
         }
         LayerChoice current = e.op() instanceof LayerChoice lc ? lc : null;
-        Dialogs.layerChoice(stage, vm.spaceProperty().get(), edges.size() == 1 ? vm.defaultKey(c, first) : "", current)
+        Dialogs.layerChoice(stage, vm.spaceProperty().get(), edges.size() == 1 ? vm.defaultKey(c, first) : "", current, edges.size())
                 .ifPresent(spec -> vm.makeLayerChoice(edges, spec.key(), spec.candidates()));
     }
 

@@ -29,10 +29,6 @@ public final class Workspace {
         return new Workspace(p != null ? Path.of(p) : Path.of(System.getProperty("user.home"), ".cellforge"));
     }
 
-    public Path home() {
-        return home;
-    }
-
     public List<Path> recent() {
         try {
             return Files.readAllLines(home.resolve("recent.txt"), StandardCharsets.UTF_8).stream()

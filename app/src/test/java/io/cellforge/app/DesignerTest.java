@@ -8,6 +8,7 @@ import io.cellforge.space.Edge;
 import io.cellforge.space.InputChoice;
 import io.cellforge.space.LayerChoice;
 import io.cellforge.space.Node;
+import io.cellforge.space.OpCall;
 import io.cellforge.space.SearchSpace;
 import io.cellforge.zoo.DartsCells;
 import io.cellforge.zoo.Zoo;
@@ -242,6 +243,90 @@ class DesignerTest {
         nextFile = dir.resolve("nni.json");
         robot.interact(() -> assertTrue(vm.exportArchitecture(ArchFormat.NNI, nextFile)));
         assertTrue(Files.readString(nextFile).contains("normal_n2_p0"));
+    }
+
+    @Test
+    void theEightDartsOpsGoOnEverySelectedEdgeAndTheYamlExports(FxRobot robot) throws Exception {
+        robot.interact(() -> vm.importGenotype(Genotype.DARTS_V2.toString(), 16, 8, false));
+        List<Edge> ops = normal().edges().stream().filter(e -> !e.to().equals("out")).toList();
+        assertEquals(8, ops.size());
+        robot.clickOn("#label-" + ops.get(0).from() + "-" + ops.get(0).to());
+        robot.press(KeyCode.SHIFT);
+        for (Edge e : ops.subList(1, ops.size())) {
+            robot.clickOn("#label-" + e.from() + "-" + e.to());
+        }
+        robot.release(KeyCode.SHIFT);
+        assertEquals(8, vm.selectionProperty().get().edges().size());
+        shortcut(robot, KeyCode.CONTROL, KeyCode.L);
+        robot.clickOn("#lc-preset").clickOn("DARTS 8 ops");
+        robot.clickOn("OK");
+        WaitForAsyncUtils.waitForFxEvents();
+        Set<String> keys = new java.util.HashSet<>();
+        for (Edge e : normal().edges()) {
+            if (e.to().equals("out")) {
+                assertEquals(OpCall.of("identity"), e.op());
+            } else {
+                LayerChoice lc = (LayerChoice) e.op();
+                assertEquals(io.cellforge.ops.OpCatalog.DARTS_PRIMITIVES, lc.labels());
+                keys.add(lc.key());
+            }
+        }
+        assertEquals(8, keys.size(), "one key per edge: " + keys);
+        assertTrue(keys.contains("normal_n2_in0"), keys.toString());
+        nextFile = dir.resolve("darts-drawn.yaml");
+        shortcut(robot, KeyCode.CONTROL, KeyCode.E);
+        assertEquals(space(), SpaceYaml.read(Files.readString(nextFile), "x").space());
+    }
+
+    @Test
+    void architecturesImportOntoTheirSpacesAsFixedNetworks(FxRobot robot) throws Exception {
+        String nb201 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
+        robot.interact(() -> assertTrue(vm.importArchitecture(nb201, "nb201", Zoo.get("nas-bench-201").orElseThrow())));
+        assertTrue(space().isFixed());
+        Cell cell = space().cells().values().iterator().next();
+        assertEquals(OpCall.of("avg_pool_3x3"), cell.edges().stream().filter(e -> e.from().equals("n1") && e.to().equals("n2"))
+                .findFirst().orElseThrow().op());
+        assertEquals(cell.nodes().size(), robot.lookup(".canvas-node").queryAll().size());
+        nextFile = dir.resolve("back.nb201");
+        robot.interact(() -> assertTrue(vm.exportArchitecture(ArchFormat.NB201, nextFile)));
+        assertEquals(nb201, Files.readString(nextFile).strip());
+
+        // An NNI choice dict of the DARTS search space: the chosen network, with no choices left.
+        robot.interact(() -> vm.importGenotype(Genotype.DARTS_V2.toString(), 16, 8, false));
+        nextFile = dir.resolve("v2.json");
+        robot.interact(() -> assertTrue(vm.exportArchitecture(ArchFormat.NNI, nextFile)));
+        String nni = Files.readString(nextFile);
+        robot.interact(() -> vm.openZoo("darts-search"));
+        robot.interact(() -> assertTrue(vm.importArchitecture(nni, "v2.json")));
+        assertTrue(space().isFixed());
+        assertEquals(DartsCells.fixed("normal", false, Genotype.DARTS_V2.normal(), Genotype.DARTS_V2.normalConcat()).edges().stream()
+                .map(e -> e.from() + e.to() + e.op()).sorted().toList(), normal().edges().stream().map(e -> e.from() + e.to() + e.op()).sorted().toList());
+        // A description that does not fit the space is an error message, and the document stays.
+        SearchSpace before = space();
+        robot.interact(() -> assertFalse(vm.importArchitecture("{\"nope\": 1}", "bad.json")));
+        assertEquals(before, space());
+        assertTrue(vm.messageIsErrorProperty().get());
+    }
+
+    @Test
+    void clickingAProblemSelectsItsNode(FxRobot robot) throws Exception {
+        robot.interact(() -> vm.addNode(io.cellforge.space.NodeKind.INTERMEDIATE, 300, 200));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.problems().stream().anyMatch(p -> p.place().equals("cell normal, node n0")));
+        robot.interact(() -> vm.setSelection(Selection.NONE));
+        robot.clickOn((javafx.scene.Node) robot.lookup(".list-cell").queryAll().stream()
+                .filter(c -> c instanceof ListCell<?> lc && lc.getText() != null && lc.getText().contains("node n0: is unreachable"))
+                .findFirst().orElseThrow());
+        assertEquals(Selection.node("n0"), vm.selectionProperty().get());
+    }
+
+    @Test
+    void doubleClickingACellOfTheNetworkOpensIt(FxRobot robot) {
+        shortcut(robot, KeyCode.CONTROL, KeyCode.DIGIT1);
+        assertEquals(MainViewModel.NETWORK, vm.view());
+        assertEquals("Network", robot.lookup("#insp-title").queryAs(Label.class).getText());
+        robot.doubleClickOn(robot.lookup((javafx.scene.Node n) -> "box-cell 1".equals(n.getId())).queryAs(javafx.scene.Node.class));
+        assertEquals("reduce", vm.view());
+        assertTrue(window.canvas().isVisible());
     }
 
     @Test

@@ -36,7 +36,6 @@ import javafx.scene.text.Text;
 import javafx.scene.transform.Scale;
 import javafx.scene.transform.Translate;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -811,44 +810,16 @@ public final class CellCanvas extends Region {
         e.consume();
     }
 
-    /** The views of the cell for a picture export: bounds in model coordinates and the content group. */
+    /** The drawn cell, for a picture export. */
     public Group content() {
         return content;
     }
 
-    public double[] modelBounds() {
-        return extent();
-    }
-
-    /** Screen point (scene coordinates) of a node's output port, for tests and tours. */
-    public Point2D outPortInScene(String n) {
-        double[] o = outPort(n);
-        return localToScene(translate.getX() + o[0] * scale.getX(), translate.getY() + o[1] * scale.getY());
-    }
-
+    /** Where a node's centre is in the scene (the benchmark drags nodes with it). */
     public Point2D nodeCentreInScene(String n) {
         double[] p = pos(n);
         double[] s = size(n);
         return localToScene(translate.getX() + (p[0] + s[0] / 2) * scale.getX(), translate.getY() + (p[1] + s[1] / 2) * scale.getY());
     }
 
-    public Point2D edgeLabelInScene(List<String> edge) {
-        EdgeView ev = edgeViews.get(edge);
-        if (ev == null) {
-            return null;
-        }
-        double[] b = ev.labelBox();
-        if (ev.label() == null) {
-            CubicCurve c = ev.curve();
-            double x = (c.getStartX() + 3 * c.getControlX1() + 3 * c.getControlX2() + c.getEndX()) / 8;
-            double y = (c.getStartY() + 3 * c.getControlY1() + 3 * c.getControlY2() + c.getEndY()) / 8;
-            return localToScene(translate.getX() + x * scale.getX(), translate.getY() + y * scale.getY());
-        }
-        return localToScene(translate.getX() + (b[0] + b[2] / 2) * scale.getX(), translate.getY() + (b[1] + 8) * scale.getY());
-    }
-
-    /** Each drawn edge (for the problem of too many to see). */
-    public List<List<String>> drawnEdges() {
-        return new ArrayList<>(edgeViews.keySet());
-    }
 }
