@@ -442,7 +442,7 @@ public final class MainWindow {
     private void picked(Palette.Item it) {
         if (it.kind() == Palette.Kind.OP) {
             vm.edgeOpProperty().set(it.name());
-            vm.messageIsErrorProperty().set(false);
+            vm.info("New edges get " + it.name() + "; double-click it to set it on the selected edges, or drop it onto an edge");
         }
     }
 
