@@ -1,19 +1,17 @@
 package io.cellforge.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellforge.data.DataBundle;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
 import io.cellforge.io.LoadException;
 import io.cellforge.io.SearchConfigYaml;
-import io.cellforge.io.SpaceFiles;
-import io.cellforge.io.SpaceYaml;
 import io.cellforge.plan.PlanException;
 import io.cellforge.search.OneShotSearch;
 import io.cellforge.search.SearchConfig;
 import io.cellforge.search.SearchControl;
 import io.cellforge.search.SearchEvents;
 import io.cellforge.search.SearchResult;
+import io.cellforge.search.RunFiles;
 import io.cellforge.space.SearchSpace;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -22,15 +20,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "search", mixinStandardHelpOptions = true, description = {"Search a space with a one-shot strategy and write the derived architecture.",
@@ -124,7 +117,7 @@ final class SearchCommand implements Callable<Integer> {
             }
             err.println(result.completed() ? "search finished" : "search stopped early; writing what it found");
             if (out != null) {
-                write(space, result, out);
+                RunFiles.writeResult(space, result, out);
                 err.println("wrote the architecture to " + out);
             }
             spec.commandLine().getOut().print(ArchFormats.write(ArchFormat.YAML, space, result.architecture()));
@@ -182,44 +175,17 @@ final class SearchCommand implements Callable<Integer> {
         }
     }
 
-    static void write(SearchSpace space, SearchResult r, Path dir) throws IOException, LoadException {
-        Files.createDirectories(dir);
-        SpaceFiles.writeAtomically(dir.resolve(space.name() + ".yaml"), SpaceYaml.write(space));
-        for (ArchFormat f : ArchFormat.values()) {
-            try {
-                SpaceFiles.writeAtomically(dir.resolve("architecture" + f.extension), ArchFormats.write(f, space, r.architecture()));
-            } catch (LoadException notThisSpace) {
-                // Genotype and NAS-Bench-201 strings only exist for spaces of their shape.
-            }
-        }
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("space", space.name());
-        summary.put("backend", r.backend());
-        summary.put("completed", r.completed());
-        summary.put("epochs", r.epochs().size());
-        if (!r.epochs().isEmpty()) {
-            Map<String, Object> last = r.epochs().get(r.epochs().size() - 1).toJson();
-            for (String k : List.of("train_loss", "train_accuracy", "valid_loss", "valid_accuracy")) {
-                summary.put(k, last.get(k));
-            }
-        }
-        summary.put("weights", r.weights());
-        SpaceFiles.writeAtomically(dir.resolve("result.json"),
-                new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
-    }
-
     /** A progress bar with ETA on stderr (redrawn in place on a terminal, one line per epoch otherwise) and JSON lines. */
     static final class Progress implements SearchEvents.Listener, AutoCloseable {
         private final PrintWriter err;
-        private final BufferedWriter events;
+        private final RunFiles.EventLog events;
         private final boolean tty = System.console() != null;
-        private final ObjectMapper json = new ObjectMapper();
         private long start;
         private int stepsPerEpoch;
 
         Progress(PrintWriter err, Path eventsFile) throws IOException {
             this.err = err;
-            this.events = eventsFile == null ? null : Files.newBufferedWriter(eventsFile, StandardCharsets.UTF_8);
+            this.events = eventsFile == null ? null : new RunFiles.EventLog(eventsFile, false);
         }
 
         @Override
@@ -246,7 +212,7 @@ final class SearchCommand implements Callable<Integer> {
                         s.trainAccuracy(), s.imagesPerSecond(), time(eta));
                 err.flush();
             }
-            emit(s.toJson());
+            emit(() -> events.step(s));
         }
 
         @Override
@@ -264,19 +230,17 @@ final class SearchCommand implements Callable<Integer> {
                     e.epoch() + 1, e.epochs(), e.trainLoss(), e.trainAccuracy(), e.validLoss(), e.validAccuracy(), e.seconds(),
                     time(eta));
             err.flush();
-            emit(e.toJson());
+            emit(() -> events.epoch(e));
         }
 
-        private void emit(Map<String, Object> m) {
+        private void emit(Runnable write) {
             if (events == null) {
                 return;
             }
             try {
-                events.write(json.writeValueAsString(m));
-                events.newLine();
-                events.flush();
-            } catch (IOException ex) {
-                throw new Main.UserError("cannot write the events file: " + ex.getMessage());
+                write.run();
+            } catch (java.io.UncheckedIOException ex) {
+                throw new Main.UserError(ex.getMessage());
             }
         }
 

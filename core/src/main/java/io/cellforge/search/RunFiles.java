@@ -1,0 +1,228 @@
+package io.cellforge.search;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellforge.arch.Architecture;
+import io.cellforge.io.ArchFormat;
+import io.cellforge.io.ArchFormats;
+import io.cellforge.io.LoadException;
+import io.cellforge.io.SpaceFiles;
+import io.cellforge.io.SpaceYaml;
+import io.cellforge.space.SearchSpace;
+
+import java.io.BufferedWriter;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A search run on disk, one folder: the space searched ({@code space.yaml}), its settings ({@code run.json}),
+ * every step and epoch as JSON lines ({@code events.jsonl}), the checkpoint, and at the end the result
+ * ({@code result.json}) and the derived architecture in every format that fits the space. The command line
+ * and the app write the same folders, so either can read what the other ran.
+ */
+public final class RunFiles {
+    public static final String SPACE = "space.yaml";
+    public static final String SETTINGS = "run.json";
+    public static final String EVENTS = "events.jsonl";
+    public static final String RESULT = "result.json";
+    public static final String CHECKPOINT = "checkpoint";
+    public static final String RETRAIN = "retrain.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RunFiles() {
+    }
+
+    /** At the start of a run: the space and the settings, so that a stopped run can be resumed and shown. */
+    public static void start(Path dir, SearchSpace space, SearchConfig cfg, String data) throws IOException {
+        Files.createDirectories(dir);
+        SpaceFiles.writeAtomically(dir.resolve(SPACE), SpaceYaml.write(space));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("space", space.name());
+        m.put("data", data);
+        m.put("settings", cfg.toMap());
+        SpaceFiles.writeAtomically(dir.resolve(SETTINGS), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n");
+    }
+
+    /** The result: a summary and the architecture in every format that exists for this space. */
+    public static void writeResult(SearchSpace space, SearchResult r, Path dir) throws IOException, LoadException {
+        Files.createDirectories(dir);
+        SpaceFiles.writeAtomically(dir.resolve(space.name() + ".yaml"), SpaceYaml.write(space));
+        for (ArchFormat f : ArchFormat.values()) {
+            try {
+                SpaceFiles.writeAtomically(dir.resolve("architecture" + f.extension), ArchFormats.write(f, space, r.architecture()));
+            } catch (LoadException notThisSpace) {
+                // Genotype and NAS-Bench-201 strings only exist for spaces of their shape.
+            }
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("space", space.name());
+        summary.put("backend", r.backend());
+        summary.put("completed", r.completed());
+        summary.put("epochs", r.epochs().size());
+        if (!r.epochs().isEmpty()) {
+            Map<String, Object> last = r.epochs().get(r.epochs().size() - 1).toJson();
+            for (String k : List.of("train_loss", "train_accuracy", "valid_loss", "valid_accuracy")) {
+                summary.put(k, last.get(k));
+            }
+        }
+        summary.put("weights", r.weights());
+        SpaceFiles.writeAtomically(dir.resolve(RESULT), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
+    }
+
+    /** The test accuracy of the architecture retrained from scratch. */
+    public static void writeRetrain(Path dir, double testAccuracy, int epochs, long params) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("test_accuracy", testAccuracy);
+        m.put("epochs", epochs);
+        m.put("params", params);
+        SpaceFiles.writeAtomically(dir.resolve(RETRAIN), JSON.writeValueAsString(m) + "\n");
+    }
+
+    /** Writes each step and epoch as a JSON line as they come (flushed: a crash keeps what was seen). */
+    public static final class EventLog implements SearchEvents.Listener, Closeable {
+        private final BufferedWriter out;
+
+        public EventLog(Path file, boolean append) throws IOException {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            out = append ? Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND) : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void step(SearchEvents.Step s) {
+            write(s.toJson());
+        }
+
+        @Override
+        public void epoch(SearchEvents.Epoch e) {
+            write(e.toJson());
+        }
+
+        private void write(Map<String, Object> m) {
+            try {
+                out.write(JSON.writeValueAsString(m));
+                out.newLine();
+                out.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the events file: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
+    }
+
+    /** A run read back: what it searched, how, what it saw, and what it found (null while unfinished). */
+    public record Run(Path dir, SearchSpace space, Map<String, Object> settings, String data, List<SearchEvents.Step> steps,
+                      List<SearchEvents.Epoch> epochs, Architecture architecture, Boolean completed, Double testAccuracy) {
+        public boolean hasCheckpoint() {
+            return Files.exists(dir.resolve(CHECKPOINT));
+        }
+
+        public String strategy() {
+            Object s = settings.get("strategy");
+            return s == null ? "?" : s.toString();
+        }
+    }
+
+    /** Reads a run folder; a run stopped by a crash reads as far as its events file goes. */
+    @SuppressWarnings("unchecked")
+    public static Run read(Path dir) throws LoadException {
+        SearchSpace space = SpaceFiles.readSpace(dir.resolve(SPACE)).space();
+        Map<String, Object> settings = Map.of();
+        String data = "";
+        try {
+            if (Files.exists(dir.resolve(SETTINGS))) {
+                Map<String, Object> m = JSON.readValue(dir.resolve(SETTINGS).toFile(), Map.class);
+                settings = (Map<String, Object>) m.getOrDefault("settings", Map.of());
+                data = String.valueOf(m.getOrDefault("data", ""));
+            }
+            List<SearchEvents.Step> steps = new ArrayList<>();
+            List<SearchEvents.Epoch> epochs = new ArrayList<>();
+            if (Files.exists(dir.resolve(EVENTS))) {
+                int stepsPerEpoch = 0;
+                int epochCount = settings.get("epochs") instanceof Number n ? n.intValue() : 0;
+                for (String line : Files.readAllLines(dir.resolve(EVENTS), StandardCharsets.UTF_8)) {
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    Map<String, Object> m;
+                    try {
+                        m = JSON.readValue(line, Map.class);
+                    } catch (IOException torn) {
+                        break; // the last line of a run killed mid-write
+                    }
+                    Map<String, double[]> w = weights(m.get("weights"));
+                    if ("epoch".equals(m.get("type"))) {
+                        epochs.add(new SearchEvents.Epoch(num(m, "epoch").intValue(), num(m, "epochs").intValue(), num(m, "train_loss"),
+                                num(m, "train_accuracy"), num(m, "valid_loss"), num(m, "valid_accuracy"), w, Derivation.derive(space, w),
+                                num(m, "seconds")));
+                        stepsPerEpoch = Math.max(stepsPerEpoch, steps.isEmpty() ? 0 : steps.get(steps.size() - 1).step() + 1);
+                    } else if ("step".equals(m.get("type"))) {
+                        steps.add(new SearchEvents.Step(num(m, "epoch").intValue(), epochCount, num(m, "step").intValue(), 0,
+                                num(m, "train_loss"), num(m, "train_accuracy"), m.get("valid_loss") == null ? Double.NaN : num(m, "valid_loss"),
+                                num(m, "images_per_s"), w));
+                    }
+                }
+            }
+            Architecture arch = null;
+            Boolean completed = null;
+            if (Files.exists(dir.resolve(RESULT))) {
+                Map<String, Object> r = JSON.readValue(dir.resolve(RESULT).toFile(), Map.class);
+                completed = (Boolean) r.get("completed");
+                arch = Derivation.derive(space, weights(r.get("weights")));
+            }
+            Double test = null;
+            if (Files.exists(dir.resolve(RETRAIN))) {
+                test = num(JSON.readValue(dir.resolve(RETRAIN).toFile(), Map.class), "test_accuracy");
+            }
+            return new Run(dir, space, settings, data, steps, epochs, arch, completed, test);
+        } catch (IOException | RuntimeException e) {
+            throw new LoadException(dir.toString(), "cannot read this run: " + e.getMessage());
+        }
+    }
+
+    /** Every run folder under {@code root}, oldest first; unreadable ones are skipped. */
+    public static List<Run> list(Path root) {
+        List<Run> out = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return out;
+        }
+        try (var dirs = Files.list(root)) {
+            for (Path d : dirs.filter(p -> Files.exists(p.resolve(SPACE))).sorted().toList()) {
+                try {
+                    out.add(read(d));
+                } catch (LoadException skipped) {
+                    // a folder someone else put there, or half-written: not a run to show
+                }
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, double[]> weights(Object o) {
+        Map<String, double[]> w = new LinkedHashMap<>();
+        if (o instanceof Map<?, ?> m) {
+            ((Map<String, List<Number>>) m).forEach((k, v) -> w.put(k, v.stream().mapToDouble(Number::doubleValue).toArray()));
+        }
+        return w;
+    }
+
+    private static Double num(Map<String, Object> m, String k) {
+        Object v = m.get(k);
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+}
