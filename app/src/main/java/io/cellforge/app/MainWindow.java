@@ -5,6 +5,10 @@ import atlantafx.base.theme.PrimerLight;
 import io.cellforge.analysis.Problem;
 import io.cellforge.app.canvas.CellCanvas;
 import io.cellforge.app.canvas.Theme;
+import io.cellforge.app.search.ResultView;
+import io.cellforge.app.search.SearchPane;
+import io.cellforge.app.search.SearchViewModel;
+import io.cellforge.search.RunFiles;
 import io.cellforge.app.diagram.CellSvg;
 import io.cellforge.app.diagram.Diagram;
 import io.cellforge.app.diagram.DiagramView;
@@ -39,6 +43,8 @@ import javafx.scene.control.MenuItem;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.SplitPane;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
 import javafx.scene.control.TextInputDialog;
 import javafx.scene.control.ToolBar;
 import javafx.scene.control.Tooltip;
@@ -90,6 +96,11 @@ public final class MainWindow {
     private final Palette palette;
     private final Map<String, Runnable> actions = new HashMap<>();
     private FilePicker files;
+    private final SearchViewModel search = new SearchViewModel();
+    private final SearchPane searchPane;
+    private final TabPane tabs = new TabPane();
+    private final Tab designTab = new Tab("Design");
+    private final Tab searchTab = new Tab("Search");
 
     public MainWindow(MainViewModel vm, Stage stage) {
         this.vm = vm;
@@ -155,7 +166,20 @@ public final class MainWindow {
         Inspector inspector = new Inspector(vm, actions);
         SplitPane split = new SplitPane(left, centre, titled("Inspector", inspector));
         split.setDividerPositions(0.17, 0.78);
-        main.setCenter(split);
+        searchPane = new SearchPane(search, vm.spaceProperty()::get, name -> {
+            SearchSpace s = search.searchedProperty().get();
+            return s != null && s.cells().containsKey(name) ? vm.positionsFor(s.cells().get(name)) : Map.of();
+        }, this::openResult);
+        designTab.setContent(split);
+        designTab.setId("tab-design");
+        designTab.setClosable(false);
+        searchTab.setContent(searchPane);
+        searchTab.setId("tab-search");
+        searchTab.setClosable(false);
+        tabs.getTabs().addAll(designTab, searchTab);
+        tabs.setId("tabs");
+        main.setCenter(tabs);
+        vm.documentProperty().addListener((o, a, d) -> search.setRunsRoot(vm.runsRoot()));
 
         Label message = new Label();
         message.setId("message");
@@ -187,7 +211,10 @@ public final class MainWindow {
         };
         vm.revisionProperty().addListener((o, a, b) -> redraw.run());
         vm.selectionProperty().addListener((o, a, b) -> canvas.setSelection(b));
-        vm.themeProperty().addListener((o, a, t) -> canvas.setTheme(t));
+        vm.themeProperty().addListener((o, a, t) -> {
+            canvas.setTheme(t);
+            searchPane.setTheme(t);
+        });
         redraw.run();
         stage.titleProperty().bind(vm.titleProperty());
         stage.setOnCloseRequest(e -> {
@@ -206,6 +233,18 @@ public final class MainWindow {
 
     public CellCanvas canvas() {
         return canvas;
+    }
+
+    public SearchViewModel search() {
+        return search;
+    }
+
+    public SearchPane searchPane() {
+        return searchPane;
+    }
+
+    public TabPane tabs() {
+        return tabs;
     }
 
     public void setFilePicker(FilePicker f) {
@@ -271,6 +310,20 @@ public final class MainWindow {
         actions.put("search", () -> palette.searchField().requestFocus());
         actions.put("theme", () -> setDark(!vm.theme().dark()));
         actions.put("shortcuts", () -> Dialogs.shortcuts(stage));
+        actions.put("design", () -> tabs.getSelectionModel().select(designTab));
+        actions.put("searchTab", () -> tabs.getSelectionModel().select(searchTab));
+        actions.put("searchStart", () -> {
+            tabs.getSelectionModel().select(searchTab);
+            search.start(vm.spaceProperty().get(), null);
+        });
+        actions.put("searchPause", () -> {
+            if (search.pausedProperty().get()) {
+                search.resume();
+            } else {
+                search.pause();
+            }
+        });
+        actions.put("searchStop", search::stop);
     }
 
     private void save() {
@@ -468,6 +521,33 @@ public final class MainWindow {
         }
     }
 
+    // ---- search results -----------------------------------------------------------------------------------
+
+    /** A finished run's derived architecture, as a fixed network in a tab of its own. */
+    private void openResult(RunFiles.Run run) {
+        for (Tab t : tabs.getTabs()) {
+            if (t.getContent() instanceof ResultView rv && rv.run().dir().equals(run.dir())) {
+                tabs.getSelectionModel().select(t);
+                return;
+            }
+        }
+        try {
+            ResultView rv = new ResultView(run, (title, name) -> files.save(title, name, List.of()), r -> {
+                if (confirmDiscard("opening the result")) {
+                    vm.openResult(r.fixed(), r.architecture(), r.run().space());
+                    tabs.getSelectionModel().select(designTab);
+                }
+            });
+            rv.canvas().setTheme(vm.theme());
+            Tab t = new Tab("Result " + run.dir().getFileName(), rv);
+            t.setId("tab-result");
+            tabs.getTabs().add(t);
+            tabs.getSelectionModel().select(t);
+        } catch (io.cellforge.arch.FormatException e) {
+            vm.error("Cannot open the result of " + run.dir().getFileName() + ": " + e.getMessage());
+        }
+    }
+
     // ---- imports, exports ---------------------------------------------------------------------------------
 
     private void importGenotype() {
@@ -619,8 +699,10 @@ public final class MainWindow {
             a.setHeaderText("Cellforge");
             a.showAndWait();
         });
+        Menu searchMenu = new Menu("Search", null, item("searchStart", "Start"), item("searchPause", "Pause / resume"),
+                item("searchStop", "Stop"), new SeparatorMenuItem(), item("design", "Designer"), item("searchTab", "Search view"));
         Menu help = new Menu("Help", null, item("shortcuts", "Keyboard shortcuts"), about);
-        MenuBar bar = new MenuBar(file, edit, view, help);
+        MenuBar bar = new MenuBar(file, edit, view, searchMenu, help);
         bar.setId("menubar");
         return bar;
     }
@@ -630,7 +712,7 @@ public final class MainWindow {
                 tool("Undo", "undo"), tool("Redo", "redo"), new javafx.scene.control.Separator(), tool("LayerChoice", "layerChoice"),
                 tool("InputChoice", "inputChoice"), tool("ValueChoice", "valueChoice"), new javafx.scene.control.Separator(),
                 tool("Layout", "layout"), tool("Fit", "fit"), tool("+", "zoomIn"), tool("-", "zoomOut"), new javafx.scene.control.Separator(),
-                tool("Theme", "theme"));
+                tool("Theme", "theme"), new javafx.scene.control.Separator(), tool("Search", "searchStart"));
         t.setId("toolbar");
         return t;
     }

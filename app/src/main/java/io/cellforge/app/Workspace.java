@@ -59,6 +59,11 @@ public final class Workspace {
         write("theme.txt", dark ? "dark\n" : "light\n");
     }
 
+    /** Search runs of documents that have no file yet, by space name. */
+    public Path runsDir() {
+        return home.resolve("runs");
+    }
+
     /** A recovery copy: the file it belongs to (empty for a new document) and the YAML of the unsaved space. */
     public record Recovery(Path file, String origin, String yaml) {
     }

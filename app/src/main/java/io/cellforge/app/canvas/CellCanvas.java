@@ -72,6 +72,12 @@ public final class CellCanvas extends Region {
     private Map<String, double[]> positions = Map.of();
     private Selection selection = Selection.NONE;
 
+    /** During a search: each choice's probabilities, and the architecture derived from them (may be null). */
+    private Map<String, double[]> weights = Map.of();
+    private io.cellforge.arch.Architecture derived;
+    /** The op that led each edge at the last drawing: a change is shown with a short fade. */
+    private final Map<List<String>, String> leading = new HashMap<>();
+
     private final Map<String, StackPane> nodeViews = new HashMap<>();
     private final Map<List<String>, EdgeView> edgeViews = new HashMap<>();
 
@@ -94,6 +100,8 @@ public final class CellCanvas extends Region {
     private final Map<String, double[]> moveStart = new HashMap<>();
     private double panX;
     private double panY;
+    /** Until the person zooms or pans, the cell is fitted again whenever the view changes size. */
+    private boolean autoFit = true;
 
     private record EdgeView(Edge edge, CubicCurve curve, Polygon head, Group label, double[] labelBox) {
     }
@@ -122,6 +130,13 @@ public final class CellCanvas extends Region {
         addEventHandler(ScrollEvent.SCROLL, this::scrolled);
         addEventHandler(ZoomEvent.ZOOM, e -> zoomAt(e.getZoomFactor(), e.getX(), e.getY()));
         addEventHandler(KeyEvent.KEY_PRESSED, this::key);
+        javafx.beans.value.ChangeListener<Number> resized = (o, a, b) -> {
+            if (autoFit && cell != null && getWidth() > 0 && getHeight() > 0) {
+                fit();
+            }
+        };
+        widthProperty().addListener(resized);
+        heightProperty().addListener(resized);
         minimap.addEventHandler(MouseEvent.MOUSE_PRESSED, this::minimapPan);
         minimap.addEventHandler(MouseEvent.MOUSE_DRAGGED, this::minimapPan);
         applyTheme();
@@ -170,8 +185,20 @@ public final class CellCanvas extends Region {
         selection = sel;
         redraw();
         if (first && c != null) {
+            autoFit = true;
             fitLater();
         }
+    }
+
+    /**
+     * Shows a search's state: a LayerChoice edge is drawn in the colour of its leading op, as thick and opaque
+     * as that op is probable; the edges of the derived cell are highlighted, the others faded. Empty weights
+     * go back to the plain drawing.
+     */
+    public void setWeights(Map<String, double[]> w, io.cellforge.arch.Architecture d) {
+        weights = w == null ? Map.of() : w;
+        derived = d;
+        redraw();
     }
 
     public void setSelection(Selection sel) {
@@ -298,6 +325,32 @@ public final class CellCanvas extends Region {
         head.setFill(c.getStroke());
         head.setMouseTransparent(true);
         List<String> lines = DiagramLayout.edgeLabel(e);
+        String lead = null;
+        double p = 1;
+        if (!weights.isEmpty()) {
+            if (e.op() instanceof LayerChoice lc && weights.get(lc.key()) != null && weights.get(lc.key()).length == lc.candidates().size()) {
+                double[] w = weights.get(lc.key());
+                int best = 0;
+                for (int i = 1; i < w.length; i++) {
+                    if (w[i] > w[best]) {
+                        best = i;
+                    }
+                }
+                lead = lc.labels().get(best);
+                p = w[best];
+                lines = List.of(lc.key(), String.format(java.util.Locale.ROOT, "%s %.2f", lead, p));
+                c.setStroke(theme.opColour(lead));
+                c.setStrokeWidth(1 + 5 * p);
+                c.setOpacity(0.3 + 0.7 * p);
+            }
+            boolean kept = derivedKeeps(e);
+            if (!kept) {
+                c.setOpacity(0.15);
+                c.getStrokeDashArray().setAll(4.0, 4.0);
+            } else if (derived != null) {
+                c.setEffect(new javafx.scene.effect.DropShadow(6, theme.selected()));
+            }
+        }
         Group label = null;
         double[] box = new double[4];
         if (!lines.isEmpty()) {
@@ -325,8 +378,40 @@ public final class CellCanvas extends Region {
             if (e.op() instanceof LayerChoice lc) {
                 Tooltip.install(label, new Tooltip("LayerChoice " + lc.key() + ":\n" + String.join("\n", lc.labels())));
             }
+            if (lead != null) {
+                bg.setStroke(theme.opColour(lead));
+                bg.setStrokeWidth(derivedKeeps(e) && derived != null ? 2.5 : 1.2);
+                label.setOpacity(derivedKeeps(e) ? 1 : 0.35);
+                List<String> key = List.of(e.from(), e.to());
+                String before = leading.put(key, lead);
+                if (before != null && !before.equals(lead)) {
+                    // The leading op changed: the new label fades in.
+                    javafx.animation.FadeTransition f = new javafx.animation.FadeTransition(javafx.util.Duration.millis(450), label);
+                    f.setFromValue(0.1);
+                    f.setToValue(label.getOpacity());
+                    f.play();
+                }
+            }
         }
+        head.setFill(c.getStroke());
+        head.setOpacity(c.getOpacity());
         return new EdgeView(e, c, head, label, box);
+    }
+
+    /** Whether the derived architecture keeps an edge (always, without a derivation or an InputChoice). */
+    private boolean derivedKeeps(Edge e) {
+        if (derived == null) {
+            return true;
+        }
+        Node to = cell.node(e.to()).orElse(null);
+        if (to == null || to.inputChoice() == null) {
+            return true;
+        }
+        var d = derived.get(to.inputChoice().key()).orElse(null);
+        if (!(d instanceof io.cellforge.arch.Decision.Inputs in)) {
+            return true;
+        }
+        return in.indices().contains(cell.incoming(to.name()).indexOf(e));
     }
 
     private double[] size(String n) {
@@ -401,6 +486,9 @@ public final class CellCanvas extends Region {
             r.setStrokeWidth(sel ? 3 : n.inputChoice() != null ? 2.2 : 1.2);
         }
         for (var en : edgeViews.entrySet()) {
+            if (!weights.isEmpty()) {
+                continue; // a search's colours say which op leads; selection is not shown on them
+            }
             boolean sel = selection.edges().contains(en.getKey());
             boolean choice = en.getValue().edge().op() instanceof LayerChoice;
             Color c = sel ? theme.selected() : choice ? theme.choiceEdge() : theme.edge();
@@ -552,6 +640,7 @@ public final class CellCanvas extends Region {
         Point2D m = toModel(e.getX(), e.getY());
         switch (gesture) {
             case PAN -> {
+                autoFit = false;
                 translate.setX(panX + e.getX() - pressScreen.getX());
                 translate.setY(panY + e.getY() - pressScreen.getY());
                 drawMinimap();
@@ -649,9 +738,7 @@ public final class CellCanvas extends Region {
         if (e.isShortcutDown() || e.isControlDown()) {
             zoomAt(e.getDeltaY() > 0 ? 1.1 : 1 / 1.1, e.getX(), e.getY());
         } else {
-            translate.setX(translate.getX() + e.getDeltaX());
-            translate.setY(translate.getY() + e.getDeltaY());
-            drawMinimap();
+            pan(e.getDeltaX(), e.getDeltaY());
         }
         e.consume();
     }
@@ -675,6 +762,7 @@ public final class CellCanvas extends Region {
     }
 
     public void pan(double dx, double dy) {
+        autoFit = false;
         translate.setX(translate.getX() + dx);
         translate.setY(translate.getY() + dy);
         drawMinimap();
@@ -682,6 +770,7 @@ public final class CellCanvas extends Region {
 
     /** Zooms by a factor keeping the point (x, y) of the view still. */
     public void zoomAt(double factor, double x, double y) {
+        autoFit = false;
         double s = Math.max(MIN_SCALE, Math.min(MAX_SCALE, scale.getX() * factor));
         Point2D m = toModel(x, y);
         scale.setX(s);
@@ -726,6 +815,7 @@ public final class CellCanvas extends Region {
         if (getWidth() <= 0 || getHeight() <= 0) {
             return;
         }
+        autoFit = true;
         double[] b = extent();
         double pad = 30;
         double s = Math.min(1, Math.min((getWidth() - 2 * pad) / (b[2] - b[0]), (getHeight() - 2 * pad) / (b[3] - b[1])));
@@ -802,6 +892,7 @@ public final class CellCanvas extends Region {
         if (!(minimap.getUserData() instanceof double[] m)) {
             return;
         }
+        autoFit = false;
         double mx = m[0] + (e.getX() - 4) / m[2];
         double my = m[1] + (e.getY() - 4) / m[2];
         translate.setX(getWidth() / 2 - mx * scale.getX());

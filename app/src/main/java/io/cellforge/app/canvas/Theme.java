@@ -17,6 +17,16 @@ public record Theme(boolean dark, Color background, Color grid, Color text, Colo
             Color.web("#94a3b8"), Color.web("#94a3b8"), Color.web("#f59e0b"), Color.web("#111827", 0.92),
             Color.web("#2a1f0a", 0.96), Color.web("#60a5fa"), Color.web("#161b22", 0.92));
 
+    private static final java.util.Map<String, String> OPS = java.util.Map.of(
+            "none", "#9ca3af", "max_pool_3x3", "#2563eb", "avg_pool_3x3", "#0891b2", "skip_connect", "#16a34a",
+            "sep_conv_3x3", "#dc2626", "sep_conv_5x5", "#ea580c", "dil_conv_3x3", "#9333ea", "dil_conv_5x5", "#c026d3");
+
+    /** One colour per op, fixed for the DARTS ops: an edge's colour says which op leads it during a search. */
+    public Color opColour(String op) {
+        String c = OPS.get(op);
+        return c != null ? Color.web(c) : keyColour(op);
+    }
+
     /** One colour per key, the same wherever the key is used: choices sharing a key look alike. */
     public Color keyColour(String key) {
         double hue = Math.floorMod(key.hashCode() * 2654435761L, 360L);

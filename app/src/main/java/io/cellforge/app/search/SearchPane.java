@@ -1,0 +1,544 @@
+package io.cellforge.app.search;
+
+import io.cellforge.app.canvas.CellCanvas;
+import io.cellforge.app.canvas.Theme;
+import io.cellforge.data.DataBundle;
+import io.cellforge.data.Dataset;
+import io.cellforge.data.Datasets;
+import io.cellforge.io.LoadException;
+import io.cellforge.search.OneShotSearch;
+import io.cellforge.search.RunFiles;
+import io.cellforge.search.SearchEvents;
+import io.cellforge.space.Cell;
+import io.cellforge.space.SearchSpace;
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.application.Platform;
+import javafx.beans.property.Property;
+import javafx.collections.FXCollections;
+import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.scene.chart.LineChart;
+import javafx.scene.chart.NumberAxis;
+import javafx.scene.chart.XYChart;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Slider;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.TextField;
+import javafx.scene.control.TitledPane;
+import javafx.scene.image.ImageView;
+import javafx.scene.image.PixelWriter;
+import javafx.scene.image.WritableImage;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.scene.paint.Color;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.FileChooser;
+import javafx.util.Duration;
+
+import java.io.File;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The Search tab: the run panel (data with a preview, strategy, sizes, rates, presets; start, pause, stop,
+ * resume; progress) and the runs of the document on the left; on the right the live views: loss and accuracy
+ * charts, the animated cell, the heatmap and the weights of every choice, and a timeline to replay the search.
+ */
+public final class SearchPane extends BorderPane {
+    /** At most this many points per chart series: long searches are sampled evenly. */
+    static final int MAX_POINTS = 400;
+
+    private final SearchViewModel vm;
+    private final CellCanvas cellView = new CellCanvas();
+    private final WeightsView weights = new WeightsView();
+    private final XYChart.Series<Number, Number> trainLoss = series("train loss");
+    private final XYChart.Series<Number, Number> validLoss = series("valid loss");
+    private final XYChart.Series<Number, Number> trainAcc = series("train accuracy");
+    private final XYChart.Series<Number, Number> validAcc = series("valid accuracy (epoch)");
+    private final ComboBox<String> cellChoice = new ComboBox<>();
+    private final Function<String, Map<String, double[]>> positions;
+    private final Label stepLabel = new Label();
+    private final Timeline replay = new Timeline();
+    private Cell shownCell;
+
+    /**
+     * @param space     the open document's space (what Start searches)
+     * @param positions node positions of a cell as the designer shows it
+     * @param onResult  opens a finished run's derived architecture
+     */
+    public SearchPane(SearchViewModel vm, Supplier<SearchSpace> space, Function<String, Map<String, double[]>> positions,
+                      Consumer<RunFiles.Run> onResult) {
+        this.vm = vm;
+        this.positions = positions;
+        setId("search-pane");
+        setLeft(runPanel(space, onResult));
+        setCenter(liveViews());
+        vm.updatesProperty().addListener((o, a, b) -> refresh());
+        vm.cursorProperty().addListener((o, a, b) -> showCursor());
+        vm.searchedProperty().addListener((o, a, s) -> {
+            cellChoice.getItems().setAll(s == null ? List.of() : s.cells().keySet());
+            if (!cellChoice.getItems().isEmpty()) {
+                cellChoice.setValue(cellChoice.getItems().get(0));
+            }
+        });
+        vm.finishedProperty().addListener((o, a, run) -> {
+            if (run != null && run.architecture() != null) {
+                onResult.accept(run);
+            }
+        });
+        cellChoice.valueProperty().addListener((o, a, b) -> showCursor());
+    }
+
+    public CellCanvas cellView() {
+        return cellView;
+    }
+
+    public WeightsView weightsView() {
+        return weights;
+    }
+
+    public List<XYChart.Series<Number, Number>> series() {
+        return List.of(trainLoss, validLoss, trainAcc, validAcc);
+    }
+
+    public void setTheme(Theme t) {
+        cellView.setTheme(t);
+        weights.setTheme(t);
+        showCursor();
+    }
+
+    // ---- run panel ----------------------------------------------------------------------------------------
+
+    private ScrollPane runPanel(Supplier<SearchSpace> space, Consumer<RunFiles.Run> onResult) {
+        TextField data = new TextField();
+        data.setId("run-data");
+        data.textProperty().bindBidirectional(vm.dataProperty());
+        Button folder = new Button("Folder...");
+        folder.setOnAction(e -> {
+            File f = new DirectoryChooser().showDialog(getScene().getWindow());
+            if (f != null) {
+                vm.dataProperty().set(f.getPath());
+            }
+        });
+        Button file = new Button("File...");
+        file.setOnAction(e -> {
+            FileChooser fc = new FileChooser();
+            fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("CSV or IDX images", "*.csv", "*.csv.gz", "*idx3*", "*"));
+            File f = fc.showOpenDialog(getScene().getWindow());
+            if (f != null) {
+                vm.dataProperty().set(f.getPath());
+            }
+        });
+        Button digits = new Button("Digits");
+        digits.setOnAction(e -> vm.dataProperty().set(Datasets.DIGITS));
+        FlowPane preview = new FlowPane(3, 3);
+        preview.setId("data-preview");
+        Label counts = new Label();
+        counts.setId("data-counts");
+        counts.setWrapText(true);
+        vm.dataProperty().addListener((o, a, b) -> preview(b, preview, counts));
+        preview(vm.dataProperty().get(), preview, counts);
+
+        ComboBox<String> strategy = new ComboBox<>(FXCollections.observableArrayList(OneShotSearch.STRATEGIES));
+        strategy.setId("run-strategy");
+        strategy.valueProperty().bindBidirectional(vm.strategyProperty());
+        GridPane g = new GridPane();
+        g.setHgap(8);
+        g.setVgap(6);
+        int r = 0;
+        g.addRow(r++, new Label("Strategy"), strategy);
+        g.addRow(r++, new Label("Epochs"), spinner("run-epochs", vm.epochsProperty(), 1, 1000));
+        g.addRow(r++, new Label("Batch"), spinner("run-batch", vm.batchProperty(), 1, 4096));
+        g.addRow(r++, new Label("Channels"), spinner("run-channels", vm.channelsProperty(), 1, 512));
+        g.addRow(r++, new Label("Cells"), spinner("run-layers", vm.layersProperty(), 1, 64));
+        g.addRow(r++, new Label("Learning rate"), number("run-lr", vm.lrProperty()));
+        g.addRow(r++, new Label("Arch. rate"), number("run-arch-lr", vm.archLrProperty()));
+        g.addRow(r, new Label("Seed"), spinner("run-seed", vm.seedProperty(), 0, Integer.MAX_VALUE));
+        Button quick = new Button("Quick look");
+        quick.setId("preset-quick");
+        quick.setOnAction(e -> vm.apply(SearchViewModel.Preset.QUICK_LOOK));
+        Button paper = new Button("Paper setting");
+        paper.setId("preset-paper");
+        paper.setOnAction(e -> vm.apply(SearchViewModel.Preset.PAPER));
+        Label backend = new Label();
+        backend.setId("run-backend");
+        backend.setWrapText(true);
+        backend.textProperty().bind(vm.backendProperty());
+
+        Button start = new Button("Start");
+        start.setId("run-start");
+        start.setDefaultButton(false);
+        start.setOnAction(e -> vm.start(space.get(), null));
+        start.disableProperty().bind(vm.runningProperty());
+        Button pause = new Button("Pause");
+        pause.setId("run-pause");
+        pause.textProperty().bind(javafx.beans.binding.Bindings.when(vm.pausedProperty()).then("Resume").otherwise("Pause"));
+        pause.setOnAction(e -> {
+            if (vm.pausedProperty().get()) {
+                vm.resume();
+            } else {
+                vm.pause();
+            }
+        });
+        pause.disableProperty().bind(vm.runningProperty().not());
+        Button stop = new Button("Stop");
+        stop.setId("run-stop");
+        stop.setOnAction(e -> vm.stop());
+        stop.disableProperty().bind(vm.runningProperty().not());
+        ProgressBar bar = new ProgressBar();
+        bar.setId("run-progress");
+        bar.setMaxWidth(Double.MAX_VALUE);
+        bar.progressProperty().bind(vm.progressProperty());
+        Label progress = new Label();
+        progress.setId("run-progress-text");
+        progress.setWrapText(true);
+        progress.textProperty().bind(vm.progressTextProperty());
+        Label message = new Label();
+        message.setId("run-message");
+        message.setWrapText(true);
+        message.setStyle("-fx-text-fill: #dc2626;");
+        message.textProperty().bind(vm.messageProperty());
+
+        ListView<RunFiles.Run> runs = new ListView<>(vm.runs());
+        runs.setId("runs");
+        runs.setPrefHeight(150);
+        runs.setPlaceholder(new Label("No runs yet"));
+        runs.setCellFactory(l -> new ListCell<>() {
+            @Override
+            protected void updateItem(RunFiles.Run run, boolean empty) {
+                super.updateItem(run, empty);
+                setText(empty || run == null ? null : describe(run));
+            }
+        });
+        runs.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
+            if (b != null) {
+                vm.show(b);
+            }
+        });
+        Button resume = new Button("Resume run");
+        resume.setId("run-resume");
+        resume.setOnAction(e -> {
+            RunFiles.Run sel = runs.getSelectionModel().getSelectedItem();
+            if (sel != null && sel.hasCheckpoint() && sel.architecture() == null) {
+                vm.start(sel.space(), sel);
+            } else {
+                vm.messageProperty().set("Pick a stopped run (one without a result) to resume it from its checkpoint");
+            }
+        });
+        resume.disableProperty().bind(vm.runningProperty());
+        Button open = new Button("Open result");
+        open.setId("run-open");
+        open.setOnAction(e -> {
+            RunFiles.Run sel = runs.getSelectionModel().getSelectedItem();
+            if (sel != null && sel.architecture() != null) {
+                onResult.accept(sel);
+            } else {
+                vm.messageProperty().set("Pick a finished run to open its architecture");
+            }
+        });
+
+        VBox box = new VBox(8,
+                new HBox(6, start, pause, stop), bar, progress, message,
+                section("Data"), new HBox(6, digits, folder, file), data, preview, counts,
+                section("Search"), g, new HBox(6, quick, paper), backend,
+                section("Runs"), runs, new HBox(6, resume, open));
+        box.setPadding(new Insets(10));
+        box.setPrefWidth(300);
+        ScrollPane sp = new ScrollPane(box);
+        sp.setFitToWidth(true);
+        sp.setPrefWidth(320);
+        return sp;
+    }
+
+    static String describe(RunFiles.Run run) {
+        String acc = run.epochs().isEmpty() ? "" : String.format(", valid %.3f", run.epochs().get(run.epochs().size() - 1).validAccuracy());
+        String test = run.testAccuracy() == null ? "" : String.format(", test %.3f", run.testAccuracy());
+        String state = run.architecture() != null ? "" : run.hasCheckpoint() ? " (stopped)" : " (incomplete)";
+        return run.dir().getFileName() + ": " + run.strategy() + ", " + run.epochs().size() + " ep" + acc + test + state;
+    }
+
+    /** A few images of the data and its class counts, read off the JavaFX thread. */
+    private void preview(String spec, FlowPane images, Label counts) {
+        images.getChildren().clear();
+        counts.setText("Reading " + spec + " ...");
+        Thread t = new Thread(() -> {
+            try {
+                DataBundle d = Datasets.load(spec);
+                Platform.runLater(() -> {
+                    if (!spec.equals(vm.dataProperty().get())) {
+                        return;
+                    }
+                    Dataset tr = d.train();
+                    for (int i = 0; i < Math.min(12, tr.size()); i++) {
+                        ImageView v = new ImageView(image(tr, i));
+                        v.setFitWidth(28);
+                        v.setFitHeight(28);
+                        v.setSmooth(false);
+                        images.getChildren().add(v);
+                    }
+                    int[] c = tr.classCounts();
+                    StringBuilder b = new StringBuilder(String.format("%s: %,d training and %,d test images of %s, %d classes (",
+                            d.description(), tr.size(), d.test().size(), tr.shape(), tr.classes()));
+                    for (int i = 0; i < c.length; i++) {
+                        b.append(i == 0 ? "" : ", ").append(tr.classNames().get(i)).append(": ").append(c[i]);
+                    }
+                    counts.setText(b.append(")").toString());
+                });
+            } catch (LoadException | RuntimeException e) {
+                Platform.runLater(() -> counts.setText("Cannot read " + spec + ": " + e.getMessage()));
+            }
+        }, "cellforge-data-preview");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    static WritableImage image(Dataset d, int i) {
+        int c = d.shape().channels();
+        int h = d.shape().height();
+        int w = d.shape().width();
+        WritableImage img = new WritableImage(w, h);
+        PixelWriter px = img.getPixelWriter();
+        int base = i * c * h * w;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                double r = d.images()[base + y * w + x];
+                double gr = c >= 3 ? d.images()[base + h * w + y * w + x] : r;
+                double b = c >= 3 ? d.images()[base + 2 * h * w + y * w + x] : r;
+                px.setColor(x, y, Color.color(clamp(r), clamp(gr), clamp(b)));
+            }
+        }
+        return img;
+    }
+
+    private static double clamp(double v) {
+        return Math.max(0, Math.min(1, v));
+    }
+
+    private static Spinner<Integer> spinner(String id, javafx.beans.property.IntegerProperty p, int min, int max) {
+        Spinner<Integer> s = new Spinner<>(min, max, p.get());
+        s.setId(id);
+        s.setEditable(true);
+        s.setPrefWidth(110);
+        s.valueProperty().addListener((o, a, b) -> {
+            if (b != null) {
+                p.set(b);
+            }
+        });
+        p.addListener((o, a, b) -> s.getValueFactory().setValue(b.intValue()));
+        return s;
+    }
+
+    private static TextField number(String id, Property<Number> p) {
+        TextField f = new TextField(String.valueOf(p.getValue()));
+        f.setId(id);
+        f.setPrefWidth(110);
+        f.textProperty().addListener((o, a, b) -> {
+            try {
+                double v = Double.parseDouble(b);
+                if (v > 0) {
+                    p.setValue(v);
+                    f.setStyle("");
+                    return;
+                }
+            } catch (NumberFormatException ignored) {
+                // shown in red until it parses
+            }
+            f.setStyle("-fx-border-color: #dc2626;");
+        });
+        p.addListener((o, a, b) -> {
+            if (!String.valueOf(b).equals(f.getText())) {
+                f.setText(String.valueOf(b));
+            }
+        });
+        return f;
+    }
+
+    private static Label section(String t) {
+        Label l = new Label(t);
+        l.setStyle("-fx-font-weight: bold;");
+        return l;
+    }
+
+    // ---- live views ---------------------------------------------------------------------------------------
+
+    private SplitPane liveViews() {
+        LineChart<Number, Number> loss = chart("Loss", "loss-chart");
+        loss.getData().add(trainLoss);
+        loss.getData().add(validLoss);
+        LineChart<Number, Number> acc = chart("Accuracy", "accuracy-chart");
+        acc.getData().add(trainAcc);
+        acc.getData().add(validAcc);
+        HBox charts = new HBox(4, loss, acc);
+        HBox.setHgrow(loss, Priority.ALWAYS);
+        HBox.setHgrow(acc, Priority.ALWAYS);
+        charts.setPrefHeight(200);
+
+        cellChoice.setId("live-cell");
+        cellChoice.setMinWidth(110);
+        cellView.setId("live-canvas");
+        cellView.setMinHeight(200);
+        BorderPane cellBox = new BorderPane(cellView);
+        Label cellTitle = new Label("Cell  (edges: colour of the leading op, thickness its probability; the derived cell glows)");
+        cellTitle.setWrapText(true);
+        cellBox.setTop(new HBox(6, cellChoice, cellTitle));
+        ScrollPane heat = new ScrollPane(weights.heatmap());
+        TitledPane heatPane = new TitledPane("Heatmap: choices x candidates at this step", heat);
+        heatPane.setCollapsible(false);
+        heatPane.setMaxHeight(Double.MAX_VALUE);
+        SplitPane middle = new SplitPane(cellBox, heatPane);
+        middle.setDividerPositions(0.6);
+
+        ScrollPane sparks = new ScrollPane(weights.sparks());
+        sparks.setFitToWidth(true);
+        TitledPane sparkPane = new TitledPane("Probability of each candidate over the steps, every choice", sparks);
+        sparkPane.setCollapsible(false);
+        sparkPane.setMaxHeight(Double.MAX_VALUE);
+
+        Slider timeline = new Slider(0, 0, 0);
+        timeline.setId("timeline");
+        timeline.setBlockIncrement(1);
+        timeline.setMajorTickUnit(1);
+        timeline.setSnapToTicks(false);
+        HBox.setHgrow(timeline, Priority.ALWAYS);
+        timeline.valueProperty().addListener((o, a, b) -> {
+            int i = (int) Math.round(b.doubleValue());
+            if (timeline.isValueChanging() || timeline.isFocused() || replay.getStatus() == javafx.animation.Animation.Status.RUNNING) {
+                if (i != vm.cursorProperty().get()) {
+                    vm.followProperty().set(i >= vm.steps().size() - 1);
+                    vm.cursorProperty().set(i);
+                }
+            }
+        });
+        vm.cursorProperty().addListener((o, a, b) -> {
+            timeline.setMax(Math.max(0, vm.steps().size() - 1));
+            if (Math.round(timeline.getValue()) != b.intValue()) {
+                timeline.setValue(Math.max(0, b.intValue()));
+            }
+        });
+        vm.updatesProperty().addListener((o, a, b) -> timeline.setMax(Math.max(0, vm.steps().size() - 1)));
+        Button play = new Button("Play");
+        play.setId("play");
+        replay.setCycleCount(Timeline.INDEFINITE);
+        replay.getKeyFrames().setAll(new KeyFrame(Duration.millis(60), e -> {
+            int next = vm.cursorProperty().get() + Math.max(1, vm.steps().size() / 300);
+            if (next >= vm.steps().size()) {
+                replay.stop();
+                play.setText("Play");
+                next = vm.steps().size() - 1;
+                vm.followProperty().set(true);
+            }
+            vm.cursorProperty().set(next);
+        }));
+        play.setOnAction(e -> {
+            if (replay.getStatus() == javafx.animation.Animation.Status.RUNNING) {
+                replay.stop();
+                play.setText("Play");
+            } else if (!vm.steps().isEmpty()) {
+                vm.followProperty().set(false);
+                if (vm.cursorProperty().get() >= vm.steps().size() - 1) {
+                    vm.cursorProperty().set(0);
+                }
+                replay.play();
+                play.setText("Pause");
+            }
+        });
+        CheckBox live = new CheckBox("Live");
+        live.setId("follow");
+        live.selectedProperty().bindBidirectional(vm.followProperty());
+        stepLabel.setId("step-label");
+        HBox time = new HBox(8, play, live, timeline, stepLabel);
+        time.setPadding(new Insets(4, 8, 4, 8));
+
+        SplitPane all = new SplitPane(charts, middle, sparkPane);
+        all.setOrientation(Orientation.VERTICAL);
+        all.setDividerPositions(0.28, 0.68);
+        BorderPane withTime = new BorderPane(all);
+        withTime.setBottom(time);
+        SplitPane wrap = new SplitPane(withTime);
+        return wrap;
+    }
+
+    private static LineChart<Number, Number> chart(String title, String id) {
+        NumberAxis x = new NumberAxis();
+        x.setLabel("epoch");
+        x.setForceZeroInRange(true);
+        NumberAxis y = new NumberAxis();
+        y.setForceZeroInRange(true);
+        LineChart<Number, Number> c = new LineChart<>(x, y);
+        c.setId(id);
+        c.setTitle(title);
+        c.setCreateSymbols(false);
+        c.setAnimated(false);
+        c.setMinHeight(160);
+        return c;
+    }
+
+    private static XYChart.Series<Number, Number> series(String name) {
+        XYChart.Series<Number, Number> s = new XYChart.Series<>();
+        s.setName(name);
+        return s;
+    }
+
+    /** New steps or epochs arrived: the charts get their points (sampled), the views redraw at the cursor. */
+    private void refresh() {
+        List<SearchEvents.Step> steps = vm.steps();
+        int stride = Math.max(1, (int) Math.ceil(steps.size() / (double) MAX_POINTS));
+        var tl = new java.util.ArrayList<XYChart.Data<Number, Number>>();
+        var vl = new java.util.ArrayList<XYChart.Data<Number, Number>>();
+        var ta = new java.util.ArrayList<XYChart.Data<Number, Number>>();
+        for (int i = 0; i < steps.size(); i += stride) {
+            SearchEvents.Step s = steps.get(i);
+            double x = s.epoch() + (s.stepsPerEpoch() > 0 ? (s.step() + 1.0) / s.stepsPerEpoch() : 0);
+            tl.add(new XYChart.Data<>(x, s.trainLoss()));
+            if (!Double.isNaN(s.validLoss())) {
+                vl.add(new XYChart.Data<>(x, s.validLoss()));
+            }
+            ta.add(new XYChart.Data<>(x, s.trainAccuracy()));
+        }
+        trainLoss.getData().setAll(tl);
+        validLoss.getData().setAll(vl);
+        trainAcc.getData().setAll(ta);
+        var va = new java.util.ArrayList<XYChart.Data<Number, Number>>();
+        for (SearchEvents.Epoch e : vm.epochs()) {
+            va.add(new XYChart.Data<>(e.epoch() + 1.0, e.validAccuracy()));
+        }
+        validAcc.getData().setAll(va);
+        weights.setSpace(vm.searchedProperty().get(), vm.weightsAtCursor().isEmpty() && !steps.isEmpty()
+                ? steps.get(steps.size() - 1).weights() : vm.weightsAtCursor());
+        showCursor();
+    }
+
+    /** The weights, heatmap and animated cell at the step the timeline shows. */
+    private void showCursor() {
+        List<SearchEvents.Step> steps = vm.steps();
+        int i = Math.min(vm.cursorProperty().get(), steps.size() - 1);
+        stepLabel.setText(steps.isEmpty() ? "no steps yet" : "step " + (i + 1) + " / " + steps.size());
+        weights.draw(steps, i);
+        SearchSpace s = vm.searchedProperty().get();
+        Cell c = s == null || cellChoice.getValue() == null ? null : s.cells().get(cellChoice.getValue());
+        if (c == null) {
+            return;
+        }
+        cellView.setWeights(vm.weightsAtCursor(), vm.derivedAtCursor());
+        if (c != shownCell) {
+            shownCell = c;
+            cellView.show(c, positions.apply(c.name()), io.cellforge.app.Selection.NONE);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package io.cellforge.app.search;
+
+import io.cellforge.app.canvas.Theme;
+import io.cellforge.search.SearchEvents;
+import io.cellforge.space.LayerChoice;
+import io.cellforge.space.Mutable;
+import io.cellforge.space.SearchSpace;
+import io.cellforge.space.ValueChoice;
+import javafx.geometry.Insets;
+import javafx.scene.canvas.Canvas;
+import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.FlowPane;
+import javafx.scene.paint.Color;
+import javafx.scene.text.Font;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The architecture weights: for every choice a small chart of the probability of each candidate over the
+ * steps (one line per candidate, in the op's colour), up to the step shown; and a heatmap of every choice
+ * against its candidates at that step. Drawn on canvases: a few hundred lines redraw in well under a frame,
+ * where one chart control per choice would not.
+ */
+public final class WeightsView {
+    static final double SPARK_W = 190;
+    static final double SPARK_H = 92;
+    private static final double CELL_W = 46;
+    private static final double ROW_H = 15;
+    private static final double KEY_W = 150;
+
+    private final FlowPane sparks = new FlowPane(6, 6);
+    private final Canvas heatmap = new Canvas(10, 10);
+    private final Map<String, Canvas> byKey = new LinkedHashMap<>();
+    private Theme theme = Theme.LIGHT;
+    private List<String> keys = List.of();
+    private Map<String, List<String>> labels = Map.of();
+
+    public WeightsView() {
+        sparks.setId("weights");
+        sparks.setPadding(new Insets(6));
+        heatmap.setId("heatmap");
+    }
+
+    public FlowPane sparks() {
+        return sparks;
+    }
+
+    public Canvas heatmap() {
+        return heatmap;
+    }
+
+    public void setTheme(Theme t) {
+        theme = t;
+    }
+
+    /** The keys of the choices drawn, in order (the space's searched choices). */
+    public List<String> keys() {
+        return keys;
+    }
+
+    /** The choices that have weights: LayerChoices, InputChoices and ValueChoices searched by the strategy. */
+    public void setSpace(SearchSpace s, Map<String, double[]> sample) {
+        Map<String, List<String>> l = new LinkedHashMap<>();
+        if (s != null) {
+            for (Mutable m : s.mutablesByKey().values()) {
+                if (!sample.containsKey(m.key())) {
+                    continue;
+                }
+                if (m instanceof LayerChoice lc) {
+                    l.put(m.key(), lc.labels());
+                } else if (m instanceof ValueChoice vc) {
+                    l.put(m.key(), vc.labels());
+                } else {
+                    List<String> in = new ArrayList<>();
+                    s.inputCandidates(m.key()).forEach(e -> in.add(e.from()));
+                    l.put(m.key(), in);
+                }
+            }
+        }
+        if (l.equals(labels)) {
+            return;
+        }
+        labels = l;
+        keys = List.copyOf(l.keySet());
+        sparks.getChildren().clear();
+        byKey.clear();
+        for (String k : keys) {
+            Canvas c = new Canvas(SPARK_W, SPARK_H);
+            c.setId("spark-" + k);
+            c.getStyleClass().add("weight-spark");
+            Tooltip.install(c, new Tooltip(k + "\n" + String.join("\n", labels.get(k))));
+            byKey.put(k, c);
+            sparks.getChildren().add(c);
+        }
+        int cols = labels.values().stream().mapToInt(List::size).max().orElse(0);
+        heatmap.setWidth(KEY_W + cols * CELL_W + 10);
+        heatmap.setHeight(ROW_H * (keys.size() + 1) + 56);
+    }
+
+    /** Draws the steps up to {@code cursor} (inclusive). */
+    public void draw(List<SearchEvents.Step> steps, int cursor) {
+        int n = Math.min(cursor + 1, steps.size());
+        for (String k : keys) {
+            drawSpark(byKey.get(k), k, steps, n);
+        }
+        drawHeatmap(n == 0 ? Map.of() : steps.get(n - 1).weights());
+    }
+
+    private void drawSpark(Canvas c, String key, List<SearchEvents.Step> steps, int n) {
+        GraphicsContext g = c.getGraphicsContext2D();
+        double w = c.getWidth();
+        double h = c.getHeight();
+        g.setFill(theme.background());
+        g.fillRect(0, 0, w, h);
+        g.setStroke(theme.grid().darker());
+        g.strokeRect(0.5, 0.5, w - 1, h - 1);
+        g.setFill(theme.keyColour(key));
+        g.setFont(Font.font("Monospaced", 10));
+        g.fillText(key, 4, 11);
+        List<String> cands = labels.get(key);
+        double top = 16;
+        double plotH = h - top - 4;
+        if (n == 0) {
+            return;
+        }
+        // At most one point per pixel: long searches are sampled, not all drawn.
+        int stride = Math.max(1, (int) Math.ceil(n / (w - 8)));
+        for (int c2 = 0; c2 < cands.size(); c2++) {
+            g.setStroke(theme.opColour(cands.get(c2)));
+            g.setLineWidth(1.2);
+            g.beginPath();
+            boolean first = true;
+            for (int i = 0; i < n; i += stride) {
+                double[] p = steps.get(i).weights().get(key);
+                if (p == null || c2 >= p.length) {
+                    continue;
+                }
+                double x = 4 + (w - 8) * (n == 1 ? 1 : (double) i / (n - 1));
+                double y = top + plotH * (1 - p[c2]);
+                if (first) {
+                    g.moveTo(x, y);
+                    first = false;
+                } else {
+                    g.lineTo(x, y);
+                }
+            }
+            double[] last = steps.get(n - 1).weights().get(key);
+            if (last != null && c2 < last.length) {
+                g.lineTo(w - 4, top + plotH * (1 - last[c2]));
+            }
+            g.stroke();
+        }
+    }
+
+    private void drawHeatmap(Map<String, double[]> w) {
+        GraphicsContext g = heatmap.getGraphicsContext2D();
+        g.setFill(theme.background());
+        g.fillRect(0, 0, heatmap.getWidth(), heatmap.getHeight());
+        g.setFont(Font.font("Monospaced", 10));
+        // Column titles when every choice offers the same candidates (DARTS): the ops; else the index.
+        List<String> common = labels.values().stream().distinct().count() == 1 ? labels.values().iterator().next() : null;
+        int cols = labels.values().stream().mapToInt(List::size).max().orElse(0);
+        double top = 54;
+        for (int j = 0; j < cols; j++) {
+            String t = common != null ? common.get(j) : "#" + j;
+            g.save();
+            g.translate(KEY_W + j * CELL_W + CELL_W / 2, top - 4);
+            g.rotate(-35);
+            g.setFill(common != null ? theme.opColour(t) : theme.text());
+            g.fillText(t.length() > 14 ? t.substring(0, 14) : t, 0, 0);
+            g.restore();
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            String k = keys.get(i);
+            double y = top + i * ROW_H;
+            g.setFill(theme.keyColour(k));
+            g.fillText(k.length() > 22 ? k.substring(0, 22) : k, 2, y + 11);
+            double[] p = w.get(k);
+            if (p == null) {
+                continue;
+            }
+            int best = 0;
+            for (int j = 1; j < p.length; j++) {
+                if (p[j] > p[best]) {
+                    best = j;
+                }
+            }
+            for (int j = 0; j < p.length; j++) {
+                g.setFill(Color.web("#1d4ed8", Math.min(1, 0.08 + p[j] * 1.6)));
+                g.fillRect(KEY_W + j * CELL_W, y, CELL_W - 2, ROW_H - 2);
+                if (j == best) {
+                    g.setStroke(theme.text());
+                    g.setLineWidth(1.5);
+                    g.strokeRect(KEY_W + j * CELL_W + 0.75, y + 0.75, CELL_W - 3.5, ROW_H - 3.5);
+                }
+                g.setFill(p[j] > 0.35 ? Color.WHITE : theme.text());
+                g.fillText(String.format(java.util.Locale.ROOT, "%.2f", p[j]), KEY_W + j * CELL_W + 6, y + 11);
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.cellforge.app;
+
+import io.cellforge.app.search.ResultView;
+import io.cellforge.search.RunFiles;
+import io.cellforge.space.LayerChoice;
+import io.cellforge.space.Mutable;
+import io.cellforge.space.SearchSpace;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tab;
+import javafx.scene.input.KeyCode;
+import javafx.scene.text.Text;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A search run from the run panel as a person runs it, headless: tiny settings so that it takes seconds. */
+@ExtendWith(ApplicationExtension.class)
+class SearchPaneTest {
+    private MainViewModel vm;
+    private MainWindow window;
+    private Path dir;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        dir = Files.createTempDirectory("cellforge-search");
+        vm = new MainViewModel(new Workspace(dir.resolve("home")));
+        window = new MainWindow(vm, stage);
+        window.setFilePicker(new MainWindow.FilePicker() {
+            @Override
+            public Optional<Path> open(String title, List<javafx.stage.FileChooser.ExtensionFilter> filters) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<Path> save(String title, String initialName, List<javafx.stage.FileChooser.ExtensionFilter> filters) {
+                return Optional.of(dir.resolve(initialName));
+            }
+        });
+        stage.setScene(window.scene());
+        vm.openZoo("darts-mini");
+        stage.show();
+    }
+
+    /** Types a value into a spinner's editor as a person does. */
+    private void set(FxRobot robot, String id, String value) {
+        robot.doubleClickOn(id + " .text-field").eraseText(8).write(value).push(KeyCode.ENTER);
+    }
+
+    private void tinySettings(FxRobot robot, int epochs) {
+        robot.clickOn("#tab-search");
+        set(robot, "#run-epochs", String.valueOf(epochs));
+        set(robot, "#run-channels", "4");
+        set(robot, "#run-layers", "3");
+        assertEquals(epochs, window.search().epochsProperty().get());
+        assertEquals(4, window.search().channelsProperty().get());
+        assertEquals(3, window.search().layersProperty().get());
+    }
+
+    private ResultView resultTab() {
+        return window.tabs().getTabs().stream().map(Tab::getContent).filter(c -> c instanceof ResultView)
+                .map(c -> (ResultView) c).findFirst().orElse(null);
+    }
+
+    @Test
+    void aTinySearchFromTheRunPanelFillsEveryViewOpensTheResultAndRetrains(FxRobot robot) throws Exception {
+        tinySettings(robot, 1);
+        robot.clickOn("#run-start");
+        assertTrue(window.search().runningProperty().get());
+        WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> resultTab() != null);
+        WaitForAsyncUtils.waitForFxEvents();
+
+        // The charts received a point per step (and the valid accuracy one per epoch).
+        int steps = window.search().steps().size();
+        assertTrue(steps >= 5, "steps: " + steps);
+        var series = window.searchPane().series();
+        assertEquals(steps, series.get(0).getData().size(), "train loss per step");
+        assertEquals(steps, series.get(2).getData().size(), "train accuracy per step");
+        assertEquals(1, series.get(3).getData().size(), "valid accuracy per epoch");
+
+        // The weights view and the heatmap show every choice that has weights: every LayerChoice of the space.
+        SearchSpace searched = window.search().searchedProperty().get();
+        List<String> layerChoices = searched.mutablesByKey().values().stream().filter(m -> m instanceof LayerChoice)
+                .map(Mutable::key).toList();
+        assertEquals(28, layerChoices.size());
+        assertEquals(layerChoices, window.searchPane().weightsView().keys());
+        assertEquals(28, robot.lookup(".weight-spark").queryAll().size());
+        assertTrue(window.searchPane().weightsView().heatmap().getHeight() > 28 * 15);
+
+        // The animated cell: each LayerChoice edge names its leading op and its probability.
+        List<String> labels = robot.lookup("#live-canvas .canvas-label").queryAll().stream()
+                .flatMap(n -> ((javafx.scene.Group) n).getChildren().stream()).filter(t -> t instanceof Text)
+                .map(t -> ((Text) t).getText()).toList();
+        assertEquals(14, labels.stream().filter(t -> t.matches("\\S+ 0\\.\\d\\d")).count(), labels.toString());
+
+        // The derived architecture opened in its own tab as a fixed network; the run is in the list.
+        ResultView rv = resultTab();
+        assertTrue(rv.fixed().isFixed());
+        assertEquals(Path.of(dir.resolve("home/runs/darts-mini").toString()), rv.run().dir().getParent());
+        assertTrue(Files.exists(rv.run().dir().resolve(RunFiles.RESULT)));
+        assertTrue(Files.exists(rv.run().dir().resolve("architecture.genotype")));
+        assertEquals(1, window.search().runs().size());
+
+        // Retrain from scratch: one epoch, a test accuracy reported and kept with the run.
+        robot.interact(() -> rv.retrain(1));
+        WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> rv.testAccuracy() != null || !rv.trainingProperty().get()
+                && robot.lookup("#retrain-status").queryAs(Label.class).getText().contains("failed"));
+        assertNotNull(rv.testAccuracy(), robot.lookup("#retrain-status").queryAs(Label.class).getText());
+        assertTrue(rv.testAccuracy() > 0.1, "test accuracy " + rv.testAccuracy());
+        assertEquals(rv.testAccuracy(), RunFiles.read(rv.run().dir()).testAccuracy());
+    }
+
+    @Test
+    void aStoppedSearchResumesFromItsCheckpoint(FxRobot robot) throws Exception {
+        tinySettings(robot, 2);
+        robot.clickOn("#run-start");
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> window.search().steps().size() >= 3);
+        robot.clickOn("#run-pause");
+        assertTrue(window.search().pausedProperty().get());
+        int seen = window.search().steps().size();
+        Thread.sleep(1500);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(window.search().steps().size() <= seen + 1, "no step while paused (one may have been under way)");
+        robot.clickOn("#run-stop");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !window.search().runningProperty().get());
+        assertEquals(null, resultTab());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(1, window.search().runs().size(), window.search().messageProperty().get());
+        RunFiles.Run stopped = window.search().runs().get(0);
+        assertTrue(stopped.hasCheckpoint());
+        assertEquals(null, stopped.architecture());
+
+        // Scrolled down to the runs, as a person does on a small screen.
+        robot.interact(() -> ((javafx.scene.control.ScrollPane) window.searchPane().getLeft()).setVvalue(1));
+        robot.clickOn(robot.lookup("#runs .list-cell").queryAll().stream().filter(c -> ((javafx.scene.control.ListCell<?>) c).getItem() != null)
+                .findFirst().orElseThrow());
+        robot.clickOn("#run-resume");
+        WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> resultTab() != null);
+        RunFiles.Run done = RunFiles.read(stopped.dir());
+        assertEquals(2, done.epochs().size());
+        assertNotNull(done.architecture());
+        assertFalse(window.search().runningProperty().get());
+    }
+}
