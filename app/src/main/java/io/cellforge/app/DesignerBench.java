@@ -95,6 +95,16 @@ public final class DesignerBench extends Application {
             nextFrame();
             onFx(() -> vm.select(MainViewModel.NETWORK));
             nextFrame();
+            // A real search (darts-mini, quick look, 1 epoch) with the Search tab showing: the frames while it runs.
+            onFx(() -> {
+                vm.openZoo("darts-mini");
+                window.run("searchTab");
+                window.search().epochsProperty().set(1);
+                window.search().start(vm.spaceProperty().get(), null);
+            });
+            double[] during = frames(f -> f < 10 || window.search().runningProperty().get(), f -> { });
+            report("during_search_darts_mini", during);
+            field("search_steps_shown", String.valueOf(window.search().steps().size()));
             field("prism_order", "\"" + System.getProperty("prism.order", "default") + "\"");
             field("java", "\"" + System.getProperty("java.version") + "\"");
             field("cpus", String.valueOf(Runtime.getRuntime().availableProcessors()));
@@ -126,6 +136,11 @@ public final class DesignerBench extends Application {
 
     /** Runs an action at each of {@link #FRAMES} pulses and returns the intervals between the pulses, in ms. */
     private double[] frames(Consumer<Integer> action) throws InterruptedException {
+        return frames(f -> f < FRAMES, action);
+    }
+
+    /** Runs an action at each pulse while {@code more} holds for the frame's number; the intervals, in ms. */
+    private double[] frames(java.util.function.IntPredicate more, Consumer<Integer> action) throws InterruptedException {
         CountDownLatch done = new CountDownLatch(1);
         List<Long> stamps = new ArrayList<>();
         onFx(() -> new AnimationTimer() {
@@ -134,7 +149,7 @@ public final class DesignerBench extends Application {
             @Override
             public void handle(long now) {
                 stamps.add(now);
-                if (frame < FRAMES) {
+                if (more.test(frame)) {
                     action.accept(frame++);
                 } else {
                     stop();

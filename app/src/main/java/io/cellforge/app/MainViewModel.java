@@ -218,21 +218,6 @@ public final class MainViewModel {
         return positions.computeIfAbsent(view.get(), k -> new HashMap<>());
     }
 
-    /**
-     * The positions of a cell's nodes as the designer shows them, laid out now if the cell was never shown or
-     * lacks some of its nodes (the Search tab draws the searched copy of a cell with them).
-     */
-    public Map<String, double[]> positionsFor(Cell c) {
-        Map<String, double[]> pos = positions.computeIfAbsent(c.name(), k -> new HashMap<>());
-        if (!c.nodes().stream().allMatch(n -> pos.containsKey(n.name()))) {
-            pos.clear();
-            for (Diagram.Box b : DiagramLayout.cell(c).boxes()) {
-                pos.put(b.id(), new double[] {b.x() + 24, b.y() + 24});
-            }
-        }
-        return pos;
-    }
-
     /** Where the document's search runs are kept: beside its file, else in the app's home by space name. */
     public Path runsRoot() {
         Document d = document.get();

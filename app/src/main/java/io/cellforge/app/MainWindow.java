@@ -166,10 +166,7 @@ public final class MainWindow {
         Inspector inspector = new Inspector(vm, actions);
         SplitPane split = new SplitPane(left, centre, titled("Inspector", inspector));
         split.setDividerPositions(0.17, 0.78);
-        searchPane = new SearchPane(search, vm.spaceProperty()::get, name -> {
-            SearchSpace s = search.searchedProperty().get();
-            return s != null && s.cells().containsKey(name) ? vm.positionsFor(s.cells().get(name)) : Map.of();
-        }, this::openResult);
+        searchPane = new SearchPane(search, vm.spaceProperty()::get, this::openResult);
         designTab.setContent(split);
         designTab.setId("tab-design");
         designTab.setClosable(false);

@@ -61,8 +61,11 @@ class SearchPaneTest {
         robot.doubleClickOn(id + " .text-field").eraseText(8).write(value).push(KeyCode.ENTER);
     }
 
-    private void tinySettings(FxRobot robot, int epochs) {
+    private void tinySettings(FxRobot robot, int epochs) throws Exception {
         robot.clickOn("#tab-search");
+        // The bundled digits are chosen, with a preview of a few images and the class counts.
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup("#data-counts").queryAs(Label.class).getText().contains("10 classes"));
+        assertEquals(12, robot.lookup("#data-preview").queryAs(javafx.scene.layout.FlowPane.class).getChildren().size());
         set(robot, "#run-epochs", String.valueOf(epochs));
         set(robot, "#run-channels", "4");
         set(robot, "#run-layers", "3");
@@ -114,6 +117,21 @@ class SearchPaneTest {
         assertTrue(Files.exists(rv.run().dir().resolve(RunFiles.RESULT)));
         assertTrue(Files.exists(rv.run().dir().resolve("architecture.genotype")));
         assertEquals(1, window.search().runs().size());
+
+        // The timeline replays the search from its first step.
+        robot.interact(() -> window.tabs().getSelectionModel().select(1));
+        robot.clickOn("#play");
+        assertTrue(window.search().cursorProperty().get() < steps - 1, "replay starts over");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> window.search().cursorProperty().get() == steps - 1
+                && window.search().followProperty().get());
+
+        // Reopening the document lists the run; choosing it shows its history again.
+        robot.interact(() -> vm.openZoo("darts-mini"));
+        assertEquals(1, window.search().runs().size());
+        robot.interact(() -> window.search().steps().clear());
+        robot.interact(() -> window.search().show(window.search().runs().get(0)));
+        assertEquals(steps, window.search().steps().size());
+        assertEquals(steps, series.get(0).getData().size());
 
         // Retrain from scratch: one epoch, a test accuracy reported and kept with the run.
         robot.interact(() -> rv.retrain(1));

@@ -45,6 +45,14 @@ public final class DiagramLayout {
 
     /** One box per node, one arrow per edge; a LayerChoice edge lists its key and (some of) its candidates. */
     public static Diagram cell(Cell cell) {
+        return cell(cell, false);
+    }
+
+    /**
+     * {@code compact}: a LayerChoice's label is two lines (its key and one op), as the search view draws it,
+     * so that the layout is not spread for stacked candidate lists.
+     */
+    public static Diagram cell(Cell cell, boolean compact) {
         ElkNode root = root();
         Map<String, ElkNode> nodes = new LinkedHashMap<>();
         Map<ElkNode, Diagram.Box> proto = new LinkedHashMap<>();
@@ -64,7 +72,7 @@ public final class DiagramLayout {
                 continue; // a dangling edge is a validation problem, shown in the problems list
             }
             ElkEdge ee = ElkGraphUtil.createSimpleEdge(a, b);
-            List<String> label = edgeLabel(e);
+            List<String> label = compact && e.op() instanceof LayerChoice lc ? List.of(lc.key(), "sep_conv_3x3 0.00") : edgeLabel(e);
             if (!label.isEmpty()) {
                 ElkLabel l = ElkGraphUtil.createLabel(String.join("\n", label), ee);
                 l.setDimensions(labelWidth(label), labelHeight(label));

@@ -52,7 +52,6 @@ import java.io.File;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -72,20 +71,18 @@ public final class SearchPane extends BorderPane {
     private final XYChart.Series<Number, Number> trainAcc = series("train accuracy");
     private final XYChart.Series<Number, Number> validAcc = series("valid accuracy (epoch)");
     private final ComboBox<String> cellChoice = new ComboBox<>();
-    private final Function<String, Map<String, double[]>> positions;
     private final Label stepLabel = new Label();
     private final Timeline replay = new Timeline();
     private Cell shownCell;
+    /** The search view's own layout of each cell: two-line labels, so the cell is drawn larger than in the designer. */
+    private final Map<Cell, Map<String, double[]>> livePositions = new java.util.HashMap<>();
 
     /**
      * @param space     the open document's space (what Start searches)
-     * @param positions node positions of a cell as the designer shows it
      * @param onResult  opens a finished run's derived architecture
      */
-    public SearchPane(SearchViewModel vm, Supplier<SearchSpace> space, Function<String, Map<String, double[]>> positions,
-                      Consumer<RunFiles.Run> onResult) {
+    public SearchPane(SearchViewModel vm, Supplier<SearchSpace> space, Consumer<RunFiles.Run> onResult) {
         this.vm = vm;
-        this.positions = positions;
         setId("search-pane");
         setLeft(runPanel(space, onResult));
         setCenter(liveViews());
@@ -224,6 +221,7 @@ public final class SearchPane extends BorderPane {
             protected void updateItem(RunFiles.Run run, boolean empty) {
                 super.updateItem(run, empty);
                 setText(empty || run == null ? null : describe(run));
+                setTooltip(empty || run == null ? null : new javafx.scene.control.Tooltip(details(run)));
             }
         });
         runs.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
@@ -271,6 +269,18 @@ public final class SearchPane extends BorderPane {
         String test = run.testAccuracy() == null ? "" : String.format(", test %.3f", run.testAccuracy());
         String state = run.architecture() != null ? "" : run.hasCheckpoint() ? " (stopped)" : " (incomplete)";
         return run.dir().getFileName() + ": " + run.strategy() + ", " + run.epochs().size() + " ep" + acc + test + state;
+    }
+
+    /** A run's settings and derived architecture, for its tooltip in the runs list. */
+    static String details(RunFiles.Run run) {
+        StringBuilder b = new StringBuilder("data: " + run.data() + "\n");
+        run.settings().forEach((k, v) -> b.append(k).append(": ").append(v).append('\n'));
+        if (run.architecture() != null) {
+            b.append("derived:\n");
+            run.architecture().choices().entrySet().stream().limit(40)
+                    .forEach(e -> b.append("  ").append(e.getKey()).append(": ").append(e.getValue()).append('\n'));
+        }
+        return b.toString().strip();
     }
 
     /** A few images of the data and its class counts, read off the JavaFX thread. */
@@ -404,7 +414,7 @@ public final class SearchPane extends BorderPane {
         SplitPane middle = new SplitPane(cellBox, heatPane);
         middle.setDividerPositions(0.6);
 
-        ScrollPane sparks = new ScrollPane(weights.sparks());
+        ScrollPane sparks = new ScrollPane(new VBox(4, weights.legend(), weights.sparks()));
         sparks.setFitToWidth(true);
         TitledPane sparkPane = new TitledPane("Probability of each candidate over the steps, every choice", sparks);
         sparkPane.setCollapsible(false);
@@ -467,7 +477,7 @@ public final class SearchPane extends BorderPane {
 
         SplitPane all = new SplitPane(charts, middle, sparkPane);
         all.setOrientation(Orientation.VERTICAL);
-        all.setDividerPositions(0.28, 0.68);
+        all.setDividerPositions(0.22, 0.72);
         BorderPane withTime = new BorderPane(all);
         withTime.setBottom(time);
         SplitPane wrap = new SplitPane(withTime);
@@ -493,6 +503,14 @@ public final class SearchPane extends BorderPane {
         XYChart.Series<Number, Number> s = new XYChart.Series<>();
         s.setName(name);
         return s;
+    }
+
+    private Map<String, double[]> compactLayout(Cell c) {
+        Map<String, double[]> m = new java.util.HashMap<>();
+        for (io.cellforge.app.diagram.Diagram.Box b : io.cellforge.app.diagram.DiagramLayout.cell(c, true).boxes()) {
+            m.put(b.id(), new double[] {b.x() + 24, b.y() + 24});
+        }
+        return m;
     }
 
     /** New steps or epochs arrived: the charts get their points (sampled), the views redraw at the cursor. */
@@ -538,7 +556,7 @@ public final class SearchPane extends BorderPane {
         cellView.setWeights(vm.weightsAtCursor(), vm.derivedAtCursor());
         if (c != shownCell) {
             shownCell = c;
-            cellView.show(c, positions.apply(c.name()), io.cellforge.app.Selection.NONE);
+            cellView.show(c, livePositions.computeIfAbsent(c, this::compactLayout), io.cellforge.app.Selection.NONE);
         }
     }
 }

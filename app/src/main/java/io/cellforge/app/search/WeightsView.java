@@ -33,6 +33,7 @@ public final class WeightsView {
     private static final double KEY_W = 150;
 
     private final FlowPane sparks = new FlowPane(6, 6);
+    private final FlowPane legend = new FlowPane(10, 2);
     private final Canvas heatmap = new Canvas(10, 10);
     private final Map<String, Canvas> byKey = new LinkedHashMap<>();
     private Theme theme = Theme.LIGHT;
@@ -47,6 +48,11 @@ public final class WeightsView {
 
     public FlowPane sparks() {
         return sparks;
+    }
+
+    /** The colour of each candidate, as the lines and the cell use it. */
+    public FlowPane legend() {
+        return legend;
     }
 
     public Canvas heatmap() {
@@ -96,6 +102,13 @@ public final class WeightsView {
             byKey.put(k, c);
             sparks.getChildren().add(c);
         }
+        legend.getChildren().clear();
+        labels.values().stream().flatMap(List::stream).distinct().limit(16).forEach(op -> {
+            javafx.scene.control.Label tag = new javafx.scene.control.Label(op);
+            tag.setTextFill(theme.opColour(op));
+            tag.setStyle("-fx-font-family: monospace; -fx-font-weight: bold;");
+            legend.getChildren().add(tag);
+        });
         int cols = labels.values().stream().mapToInt(List::size).max().orElse(0);
         heatmap.setWidth(KEY_W + cols * CELL_W + 10);
         heatmap.setHeight(ROW_H * (keys.size() + 1) + 56);
@@ -129,6 +142,36 @@ public final class WeightsView {
         }
         // At most one point per pixel: long searches are sampled, not all drawn.
         int stride = Math.max(1, (int) Math.ceil(n / (w - 8)));
+        // The y axis spans what the probabilities did (at least 0.05): early in a search they all sit near
+        // 1/candidates and move by little, which a 0..1 axis would flatten.
+        double lo = 1;
+        double hi = 0;
+        for (int i = 0; i < n; i += stride) {
+            double[] p = steps.get(i).weights().get(key);
+            if (p != null) {
+                for (double v : p) {
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+            }
+        }
+        double[] lastP = steps.get(n - 1).weights().get(key);
+        if (lastP != null) {
+            for (double v : lastP) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        if (hi - lo < 0.05) {
+            double mid = (hi + lo) / 2;
+            lo = Math.max(0, mid - 0.025);
+            hi = lo + 0.05;
+        }
+        double yLo = lo;
+        double ySpan = hi - lo;
+        g.setFill(theme.muted());
+        g.setFont(Font.font("Monospaced", 8));
+        g.fillText(String.format(java.util.Locale.ROOT, "%.2f-%.2f", lo, hi), w - 58, 11);
         for (int c2 = 0; c2 < cands.size(); c2++) {
             g.setStroke(theme.opColour(cands.get(c2)));
             g.setLineWidth(1.2);
@@ -140,7 +183,7 @@ public final class WeightsView {
                     continue;
                 }
                 double x = 4 + (w - 8) * (n == 1 ? 1 : (double) i / (n - 1));
-                double y = top + plotH * (1 - p[c2]);
+                double y = top + plotH * (1 - (p[c2] - yLo) / ySpan);
                 if (first) {
                     g.moveTo(x, y);
                     first = false;
@@ -150,7 +193,7 @@ public final class WeightsView {
             }
             double[] last = steps.get(n - 1).weights().get(key);
             if (last != null && c2 < last.length) {
-                g.lineTo(w - 4, top + plotH * (1 - last[c2]));
+                g.lineTo(w - 4, top + plotH * (1 - (last[c2] - yLo) / ySpan));
             }
             g.stroke();
         }
@@ -184,20 +227,24 @@ public final class WeightsView {
                 continue;
             }
             int best = 0;
+            double min = p[0];
             for (int j = 1; j < p.length; j++) {
                 if (p[j] > p[best]) {
                     best = j;
                 }
+                min = Math.min(min, p[j]);
             }
+            // Colour by where a candidate stands in its row (numbers are the probabilities themselves).
+            double span = Math.max(1e-9, p[best] - min);
             for (int j = 0; j < p.length; j++) {
-                g.setFill(Color.web("#1d4ed8", Math.min(1, 0.08 + p[j] * 1.6)));
+                g.setFill(Color.web("#1d4ed8", 0.08 + 0.85 * (p[j] - min) / span));
                 g.fillRect(KEY_W + j * CELL_W, y, CELL_W - 2, ROW_H - 2);
                 if (j == best) {
                     g.setStroke(theme.text());
                     g.setLineWidth(1.5);
                     g.strokeRect(KEY_W + j * CELL_W + 0.75, y + 0.75, CELL_W - 3.5, ROW_H - 3.5);
                 }
-                g.setFill(p[j] > 0.35 ? Color.WHITE : theme.text());
+                g.setFill((p[j] - min) / span > 0.55 ? Color.WHITE : theme.text());
                 g.fillText(String.format(java.util.Locale.ROOT, "%.2f", p[j]), KEY_W + j * CELL_W + 6, y + 11);
             }
         }
