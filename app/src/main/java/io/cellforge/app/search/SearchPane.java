@@ -102,10 +102,6 @@ public final class SearchPane extends BorderPane {
         cellChoice.valueProperty().addListener((o, a, b) -> showCursor());
     }
 
-    public CellCanvas cellView() {
-        return cellView;
-    }
-
     public WeightsView weightsView() {
         return weights;
     }

@@ -18,7 +18,6 @@ import io.cellforge.search.SearchResult;
 import io.cellforge.space.SearchSpace;
 import io.cellforge.space.StageKind;
 import javafx.animation.AnimationTimer;
-import javafx.application.Platform;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
@@ -74,7 +73,6 @@ public final class SearchViewModel {
     private final BooleanProperty follow = new SimpleBooleanProperty(true);
     private final ObjectProperty<SearchSpace> searched = new SimpleObjectProperty<>();
     private final ObjectProperty<RunFiles.Run> finished = new SimpleObjectProperty<>();
-    private final ObjectProperty<RunFiles.Run> shown = new SimpleObjectProperty<>();
     private final ObservableList<RunFiles.Run> runs = FXCollections.observableArrayList();
     private final IntegerProperty updates = new SimpleIntegerProperty();
 
@@ -210,11 +208,6 @@ public final class SearchViewModel {
         return finished;
     }
 
-    /** The run whose history the views show (null while a new one runs). */
-    public ObjectProperty<RunFiles.Run> shownProperty() {
-        return shown;
-    }
-
     public ObservableList<RunFiles.Run> runs() {
         return runs;
     }
@@ -253,7 +246,6 @@ public final class SearchViewModel {
         if (running.get()) {
             return;
         }
-        shown.set(r);
         searched.set(r.space());
         steps.setAll(r.steps());
         epochList.setAll(r.epochs());
@@ -310,7 +302,6 @@ public final class SearchViewModel {
             steps.setAll(resume.steps());
             epochList.setAll(resume.epochs());
         }
-        shown.set(null);
         finished.set(null);
         follow.set(true);
         cursor.set(steps.size() - 1);
@@ -486,12 +477,5 @@ public final class SearchViewModel {
         }
         long s = Math.round(seconds);
         return s >= 3600 ? String.format("%dh%02dm", s / 3600, s / 60 % 60) : String.format("%dm%02ds", s / 60, s % 60);
-    }
-
-    /** For tests: runs {@link #drain()} now rather than at the next frame. */
-    public void drainNow() {
-        if (Platform.isFxApplicationThread()) {
-            drain();
-        }
     }
 }
