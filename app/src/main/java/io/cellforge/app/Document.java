@@ -18,7 +18,8 @@ import java.util.UUID;
  */
 public final class Document {
     private final EditHistory history;
-    private final String id = UUID.randomUUID().toString();
+    /** The process id first: a recovery copy of a document still open in another running Cellforge is not offered. */
+    private final String id = ProcessHandle.current().pid() + "-" + UUID.randomUUID();
     private Path file;
     private final Architecture architecture;
     private final SearchSpace architectureSpace;

@@ -215,7 +215,7 @@ public final class MainWindow {
         redraw.run();
         stage.titleProperty().bind(vm.titleProperty());
         stage.setOnCloseRequest(e -> {
-            if (!confirmDiscard("closing")) {
+            if (!confirmStopSearch() || !confirmDiscard("closing")) {
                 e.consume();
             } else {
                 vm.closed();
@@ -274,7 +274,7 @@ public final class MainWindow {
         actions.put("exportYaml", () -> files.save("Export the space as YAML", vm.spaceProperty().get().name() + ".yaml", List.of(YAML))
                 .ifPresent(vm::exportSpace));
         actions.put("close", () -> {
-            if (confirmDiscard("quitting")) {
+            if (confirmStopSearch() && confirmDiscard("quitting")) {
                 vm.closed();
                 stage.close();
             }
@@ -336,6 +336,25 @@ public final class MainWindow {
         }
         files.save("Save the search space", d.file() != null ? d.file().getFileName().toString() : d.space().name() + ".yaml", List.of(YAML))
                 .ifPresent(vm::saveAs);
+    }
+
+    /**
+     * Quitting while a search runs: asks, then stops it and waits (a few seconds at most) for the step under way,
+     * so that the run keeps a checkpoint of where it stood and can be resumed. False when the person cancels.
+     */
+    private boolean confirmStopSearch() {
+        if (!search.runningProperty().get()) {
+            return true;
+        }
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, "The run keeps a checkpoint: Resume run continues it later.",
+                ButtonType.OK, ButtonType.CANCEL);
+        a.initOwner(stage);
+        a.setHeaderText("A search is running. Stop it and quit?");
+        if (a.showAndWait().orElse(ButtonType.CANCEL) != ButtonType.OK) {
+            return false;
+        }
+        search.stopAndWait(java.time.Duration.ofSeconds(30));
+        return true;
     }
 
     /** Asks what to do with unsaved changes; false when the person cancels. */

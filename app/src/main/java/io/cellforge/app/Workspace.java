@@ -92,7 +92,7 @@ public final class Workspace {
         }
         try (Stream<Path> files = Files.list(recoveryDir())) {
             List<Recovery> out = new ArrayList<>();
-            for (Path p : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".yaml") && !heldByAnotherProcess(f)).sorted().toList()) {
                 String text = Files.readString(p, StandardCharsets.UTF_8);
                 String origin = "";
                 if (text.startsWith(RECOVERY_HEADER)) {
@@ -104,6 +104,18 @@ public final class Workspace {
             return out;
         } catch (IOException e) {
             return List.of();
+        }
+    }
+
+    /** A copy named after a Cellforge process that is still running belongs to that process's open document. */
+    private static boolean heldByAnotherProcess(Path copy) {
+        String name = copy.getFileName().toString();
+        int dash = name.indexOf('-');
+        try {
+            long pid = Long.parseLong(name.substring(0, Math.max(0, dash)));
+            return pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

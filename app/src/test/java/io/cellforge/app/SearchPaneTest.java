@@ -143,6 +143,21 @@ class SearchPaneTest {
     }
 
     @Test
+    void quittingDuringASearchStopsItWithACheckpoint(FxRobot robot) throws Exception {
+        tinySettings(robot, 2);
+        robot.clickOn("#run-start");
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> window.search().steps().size() >= 2);
+        // What the quit confirmation does once the person says OK.
+        robot.interact(() -> window.search().stopAndWait(java.time.Duration.ofSeconds(60)));
+        Path run;
+        try (var l = Files.list(vm.runsRoot())) {
+            run = l.findFirst().orElseThrow();
+        }
+        assertTrue(Files.exists(run.resolve(RunFiles.CHECKPOINT)), "checkpoint written before the search thread ended");
+        assertTrue(RunFiles.read(run).hasCheckpoint());
+    }
+
+    @Test
     void aStoppedSearchResumesFromItsCheckpoint(FxRobot robot) throws Exception {
         tinySettings(robot, 2);
         robot.clickOn("#run-start");

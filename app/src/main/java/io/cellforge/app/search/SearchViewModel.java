@@ -78,6 +78,7 @@ public final class SearchViewModel {
 
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
     private SearchControl control;
+    private Thread thread;
     private Path runsRoot;
     private long started;
     /** Steps already done when this search (re)started: the ETA counts only the steps it has timed. */
@@ -312,9 +313,9 @@ public final class SearchViewModel {
         message.set("");
         control = new SearchControl();
         SearchControl ctl = control;
-        Thread t = new Thread(() -> run(space, resume, cfg, dataSpec, dir, ctl), "cellforge-search");
-        t.setDaemon(true);
-        t.start();
+        thread = new Thread(() -> run(space, resume, cfg, dataSpec, dir, ctl), "cellforge-search");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     private static SearchConfig configOf(RunFiles.Run r) {
@@ -409,6 +410,18 @@ public final class SearchViewModel {
             control.stop();
             paused.set(false);
             progressText.set("Stopping after this step ...");
+        }
+    }
+
+    /** Stops the search and waits for it to write its checkpoint (when the app quits). */
+    public void stopAndWait(java.time.Duration limit) {
+        stop();
+        if (thread != null) {
+            try {
+                thread.join(limit.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
