@@ -74,7 +74,7 @@ public final class Inspector extends ScrollPane {
             c.node(sel.nodes().iterator().next()).ifPresent(n -> node(c, n));
         } else if (sel.edges().size() == 1 && sel.nodes().isEmpty()) {
             List<String> e = sel.edges().iterator().next();
-            c.edges().stream().filter(x -> x.from().equals(e.get(0)) && x.to().equals(e.get(1))).findFirst().ifPresent(x -> edge(c, x));
+            c.edge(e.get(0), e.get(1)).ifPresent(x -> edge(c, x));
         } else if (!sel.isEmpty()) {
             title(sel.nodes().size() + " nodes, " + sel.edges().size() + " edges");
             if (!sel.edges().isEmpty()) {

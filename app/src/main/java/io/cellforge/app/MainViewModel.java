@@ -14,7 +14,6 @@ import io.cellforge.arch.Genotype;
 import io.cellforge.edit.CellEdits;
 import io.cellforge.edit.Edit;
 import io.cellforge.edit.EditException;
-import io.cellforge.edit.SpaceEdits;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
 import io.cellforge.io.Imported;
@@ -22,8 +21,6 @@ import io.cellforge.io.LoadException;
 import io.cellforge.io.SpaceFiles;
 import io.cellforge.io.SpaceYaml;
 import io.cellforge.space.Cell;
-import io.cellforge.space.Edge;
-import io.cellforge.space.InputChoice;
 import io.cellforge.space.LayerChoice;
 import io.cellforge.space.Node;
 import io.cellforge.space.NodeKind;
@@ -51,7 +48,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -257,7 +253,7 @@ public final class MainViewModel {
         worker.submit(() -> {
             try {
                 Imported im = SpaceFiles.readSpace(file);
-                boolean ours = im.notMapped().isEmpty() && SpaceFiles.readText(file).contains("cellforge:");
+                boolean ours = im.ownSchema();
                 Platform.runLater(() -> {
                     if (generation.get() == gen) {
                         openSpace(im.space(), ours ? file : null, null, im.notMapped(), file.toString());
@@ -684,10 +680,7 @@ public final class MainViewModel {
             revision.set(revision.get() + 1);
             return;
         }
-        Diagram d = DiagramLayout.cell(c);
-        for (Diagram.Box b : d.boxes()) {
-            pos.put(b.id(), new double[] {b.x() + 24, b.y() + 24});
-        }
+        pos.putAll(DiagramLayout.positions(c, false));
         revision.set(revision.get() + 1);
     }
 

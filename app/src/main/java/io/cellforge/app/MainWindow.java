@@ -292,8 +292,8 @@ public final class MainWindow {
         actions.put("valueChoice", this::makeValueChoice);
         actions.put("renameKey", this::renameKey);
         actions.put("addNode", () -> {
-            Point2D m = canvas.sceneToModel(canvas.localToScene(canvas.getWidth() / 2, canvas.getHeight() / 2).getX(),
-                    canvas.localToScene(canvas.getWidth() / 2, canvas.getHeight() / 2).getY());
+            Point2D centre = canvas.localToScene(canvas.getWidth() / 2, canvas.getHeight() / 2);
+            Point2D m = canvas.sceneToModel(centre.getX(), centre.getY());
             vm.addNode(NodeKind.INTERMEDIATE, m.getX(), m.getY());
         });
         actions.put("layout", () -> {
@@ -387,7 +387,7 @@ public final class MainWindow {
             return;
         }
         List<String> first = edges.iterator().next();
-        Edge e = c.edges().stream().filter(x -> x.from().equals(first.get(0)) && x.to().equals(first.get(1))).findFirst().orElse(null);
+        Edge e = c.edge(first.get(0), first.get(1)).orElse(null);
         if (e == null) {
             return;
         }
@@ -419,7 +419,7 @@ public final class MainWindow {
             return;
         }
         List<String> ends = edges.iterator().next();
-        Edge e = c.edges().stream().filter(x -> x.from().equals(ends.get(0)) && x.to().equals(ends.get(1))).findFirst().orElseThrow();
+        Edge e = c.edge(ends.get(0), ends.get(1)).orElseThrow();
         if (!(e.op() instanceof OpCall op)) {
             vm.error("A ValueChoice sits on a parameter of a fixed op; this edge is a LayerChoice");
             return;
@@ -439,8 +439,7 @@ public final class MainWindow {
         Selection sel = vm.selectionProperty().get();
         if (c != null && sel.edges().size() == 1) {
             List<String> e = sel.edges().iterator().next();
-            preset = c.edges().stream().filter(x -> x.from().equals(e.get(0)) && x.to().equals(e.get(1)) && x.op() instanceof LayerChoice)
-                    .map(x -> ((LayerChoice) x.op()).key()).findFirst().orElse(null);
+            preset = c.edge(e.get(0), e.get(1)).filter(x -> x.op() instanceof LayerChoice).map(x -> ((LayerChoice) x.op()).key()).orElse(null);
         } else if (c != null && sel.nodes().size() == 1) {
             preset = c.node(sel.nodes().iterator().next()).filter(n -> n.inputChoice() != null).map(n -> n.inputChoice().key()).orElse(null);
         }

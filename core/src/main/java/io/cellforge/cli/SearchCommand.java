@@ -22,7 +22,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -209,7 +208,7 @@ final class SearchCommand implements Callable<Integer> {
                 int filled = (int) Math.round(width * (double) done / total);
                 err.printf("\repoch %d/%d [%s%s] step %d/%d  loss %.3f  acc %.2f  %.1f img/s  ETA %s   ", s.epoch() + 1, s.epochs(),
                         "#".repeat(filled), ".".repeat(width - filled), s.step() + 1, s.stepsPerEpoch(), s.trainLoss(),
-                        s.trainAccuracy(), s.imagesPerSecond(), time(eta));
+                        s.trainAccuracy(), s.imagesPerSecond(), SearchEvents.duration(eta));
                 err.flush();
             }
             emit(() -> events.step(s));
@@ -228,7 +227,7 @@ final class SearchCommand implements Callable<Integer> {
             // On a terminal: back to the start of the bar's line and erase it, then the epoch's line.
             err.printf("%sepoch %d/%d  train loss %.3f acc %.3f  valid loss %.3f acc %.3f  %.0f s  ETA %s%n", tty ? "\r\033[K" : "",
                     e.epoch() + 1, e.epochs(), e.trainLoss(), e.trainAccuracy(), e.validLoss(), e.validAccuracy(), e.seconds(),
-                    time(eta));
+                    SearchEvents.duration(eta));
             err.flush();
             emit(() -> events.epoch(e));
         }
@@ -242,11 +241,6 @@ final class SearchCommand implements Callable<Integer> {
             } catch (java.io.UncheckedIOException ex) {
                 throw new Main.UserError(ex.getMessage());
             }
-        }
-
-        static String time(double seconds) {
-            long s = Math.round(seconds);
-            return s >= 3600 ? String.format("%dh%02dm", s / 3600, s / 60 % 60) : String.format("%dm%02ds", s / 60, s % 60);
         }
 
         @Override

@@ -205,12 +205,7 @@ public final class CellEdits {
     }
 
     private static int edge(Cell c, String from, String to) {
-        for (int i = 0; i < c.edges().size(); i++) {
-            if (c.edges().get(i).from().equals(from) && c.edges().get(i).to().equals(to)) {
-                return i;
-            }
-        }
-        return -1;
+        return c.edge(from, to).map(c.edges()::indexOf).orElse(-1);
     }
 
     static int edgeIndex(Cell c, String from, String to) throws EditException {

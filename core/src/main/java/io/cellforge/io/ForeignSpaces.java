@@ -217,7 +217,7 @@ public final class ForeignSpaces {
             Network net = new Network(input, classes, base, stem, stages, head, null, true);
             whole = new SearchSpace(name, "", net, Map.of(), values, Map.of(), Map.of());
         }
-        return new Imported(whole.withName(name), notes, null, SourceMap.empty());
+        return new Imported(whole.withName(name), notes, null, SourceMap.empty(), false);
     }
 
     private static SearchSpace vegaResNetItems(Map<String, YNode> mod, YNode modNode, int classes) throws LoadException {
@@ -368,7 +368,7 @@ public final class ForeignSpaces {
         if (archDesc != null && !archDesc.isNull()) {
             arch = ArchFormats.readModnas(archDescText(archDesc), archDesc.source(), s);
         }
-        return new Imported(s, notes, arch, SourceMap.empty());
+        return new Imported(s, notes, arch, SourceMap.empty(), false);
     }
 
     /** Re-serialises an inline arch_desc list so the arch_desc reader (and its errors) can be reused. */

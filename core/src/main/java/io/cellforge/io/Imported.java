@@ -8,9 +8,10 @@ import java.util.List;
 
 /**
  * A space read from a file, with what could not be mapped into Cellforge's model (warnings with file:line),
- * and the architecture the file fixed, if it had one (ModularNAS {@code arch_desc}).
+ * and the architecture the file fixed, if it had one (ModularNAS {@code arch_desc}). {@code ownSchema}: the file is in
+ * Cellforge's schema, so saving the space back to it loses nothing (a VEGA or ModularNAS file is saved elsewhere).
  */
-public record Imported(SearchSpace space, List<Problem> notMapped, Architecture arch, SourceMap sources) {
+public record Imported(SearchSpace space, List<Problem> notMapped, Architecture arch, SourceMap sources, boolean ownSchema) {
     public Imported {
         notMapped = List.copyOf(notMapped);
     }

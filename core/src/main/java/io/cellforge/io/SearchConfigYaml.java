@@ -31,7 +31,11 @@ public final class SearchConfigYaml {
      * (the command line wins).
      */
     public static SearchConfig.Builder read(String text, String source, String strategy) throws LoadException {
-        YNode root = YNode.parse(text, source);
+        return read(YNode.parse(text, source), source, strategy);
+    }
+
+    /** The settings held by one node of a larger file (a run folder's {@code run.json} keeps them under "settings"). */
+    public static SearchConfig.Builder read(YNode root, String source, String strategy) throws LoadException {
         Map<String, YNode> m = root.map(KEYS);
         String s = strategy;
         if (s == null && YNode.opt(m, "strategy").isPresent()) {

@@ -39,7 +39,7 @@ public final class SpaceFiles {
         YNode root = YNode.parse(text, source);
         if (root.isMap() && root.map().containsKey("cellforge")) {
             SpaceYaml.Loaded l = SpaceYaml.read(text, source);
-            return new Imported(l.space(), List.of(), null, l.sources());
+            return new Imported(l.space(), List.of(), null, l.sources(), true);
         }
         return switch (ForeignSpaces.detect(root)) {
             case "vega" -> ForeignSpaces.vega(root, name);

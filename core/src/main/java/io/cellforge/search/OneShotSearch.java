@@ -116,7 +116,7 @@ public final class OneShotSearch {
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> epochs = (List<Map<String, Object>>) meta.get("history");
             for (Map<String, Object> e : epochs) {
-                history.add(epochFromJson(e));
+                history.add(SearchEvents.Epoch.fromJson(e, space));
             }
         }
         listener.started(backend, cfg, steps);
@@ -287,16 +287,6 @@ public final class OneShotSearch {
         groups.put("adam_m", adam.firstMoments());
         groups.put("adam_v", adam.secondMoments());
         Checkpoint.save(dir, meta, groups);
-    }
-
-    @SuppressWarnings("unchecked")
-    private SearchEvents.Epoch epochFromJson(Map<String, Object> m) {
-        Map<String, double[]> w = new LinkedHashMap<>();
-        ((Map<String, List<Number>>) m.get("weights")).forEach((k, v) -> w.put(k, v.stream().mapToDouble(Number::doubleValue).toArray()));
-        return new SearchEvents.Epoch(((Number) m.get("epoch")).intValue(), ((Number) m.get("epochs")).intValue(),
-                ((Number) m.get("train_loss")).doubleValue(), ((Number) m.get("train_accuracy")).doubleValue(),
-                ((Number) m.get("valid_loss")).doubleValue(), ((Number) m.get("valid_accuracy")).doubleValue(), w,
-                Derivation.derive(space, w), ((Number) m.get("seconds")).doubleValue());
     }
 
     /** Loss and accuracy over the full batches of a dataset, forward only. */

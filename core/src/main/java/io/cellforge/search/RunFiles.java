@@ -5,6 +5,8 @@ import io.cellforge.arch.Architecture;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
 import io.cellforge.io.LoadException;
+import io.cellforge.io.SearchConfigYaml;
+import io.cellforge.io.YNode;
 import io.cellforge.io.SpaceFiles;
 import io.cellforge.io.SpaceYaml;
 import io.cellforge.space.SearchSpace;
@@ -129,6 +131,17 @@ public final class RunFiles {
             return Files.exists(dir.resolve(CHECKPOINT));
         }
 
+        /** The settings the run was started with, read as a settings file is (errors at run.json:line:column). */
+        public SearchConfig config() throws LoadException {
+            Path f = dir.resolve(SETTINGS);
+            YNode root = YNode.parse(SpaceFiles.readText(f), f.toString());
+            YNode settings = root.map(List.of("space", "data", "settings")).get("settings");
+            if (settings == null) {
+                throw new LoadException(f.toString(), "no settings: this run.json was not written by Cellforge");
+            }
+            return SearchConfigYaml.read(settings, f.toString(), null).build();
+        }
+
         public String strategy() {
             Object s = settings.get("strategy");
             return s == null ? "?" : s.toString();
@@ -150,8 +163,6 @@ public final class RunFiles {
             List<SearchEvents.Step> steps = new ArrayList<>();
             List<SearchEvents.Epoch> epochs = new ArrayList<>();
             if (Files.exists(dir.resolve(EVENTS))) {
-                int stepsPerEpoch = 0;
-                int epochCount = settings.get("epochs") instanceof Number n ? n.intValue() : 0;
                 for (String line : Files.readAllLines(dir.resolve(EVENTS), StandardCharsets.UTF_8)) {
                     if (line.isBlank()) {
                         continue;
@@ -162,29 +173,27 @@ public final class RunFiles {
                     } catch (IOException torn) {
                         break; // the last line of a run killed mid-write
                     }
-                    Map<String, double[]> w = weights(m.get("weights"));
                     if ("epoch".equals(m.get("type"))) {
-                        epochs.add(new SearchEvents.Epoch(num(m, "epoch").intValue(), num(m, "epochs").intValue(), num(m, "train_loss"),
-                                num(m, "train_accuracy"), num(m, "valid_loss"), num(m, "valid_accuracy"), w, Derivation.derive(space, w),
-                                num(m, "seconds")));
-                        stepsPerEpoch = Math.max(stepsPerEpoch, steps.isEmpty() ? 0 : steps.get(steps.size() - 1).step() + 1);
+                        epochs.add(SearchEvents.Epoch.fromJson(m, space));
                     } else if ("step".equals(m.get("type"))) {
-                        steps.add(new SearchEvents.Step(num(m, "epoch").intValue(), epochCount, num(m, "step").intValue(), 0,
-                                num(m, "train_loss"), num(m, "train_accuracy"), m.get("valid_loss") == null ? Double.NaN : num(m, "valid_loss"),
-                                num(m, "images_per_s"), w));
+                        steps.add(SearchEvents.Step.fromJson(m, 0, 0));
                     }
                 }
             }
+            // Step lines do not repeat the counts: the epochs come from the settings, the steps per epoch from the steps.
+            int epochCount = settings.get("epochs") instanceof Number n ? n.intValue() : 0;
+            int perEpoch = steps.stream().mapToInt(st -> st.step() + 1).max().orElse(0);
+            steps.replaceAll(st -> st.withCounts(epochCount, perEpoch));
             Architecture arch = null;
             Boolean completed = null;
             if (Files.exists(dir.resolve(RESULT))) {
                 Map<String, Object> r = JSON.readValue(dir.resolve(RESULT).toFile(), Map.class);
                 completed = (Boolean) r.get("completed");
-                arch = Derivation.derive(space, weights(r.get("weights")));
+                arch = Derivation.derive(space, SearchEvents.weightsFromJson(r.get("weights")));
             }
             Double test = null;
             if (Files.exists(dir.resolve(RETRAIN))) {
-                test = num(JSON.readValue(dir.resolve(RETRAIN).toFile(), Map.class), "test_accuracy");
+                test = SearchEvents.num(JSON.readValue(dir.resolve(RETRAIN).toFile(), Map.class), "test_accuracy");
             }
             return new Run(dir, space, settings, data, steps, epochs, arch, completed, test);
         } catch (IOException | RuntimeException e) {
@@ -210,19 +219,5 @@ public final class RunFiles {
             return out;
         }
         return out;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, double[]> weights(Object o) {
-        Map<String, double[]> w = new LinkedHashMap<>();
-        if (o instanceof Map<?, ?> m) {
-            ((Map<String, List<Number>>) m).forEach((k, v) -> w.put(k, v.stream().mapToDouble(Number::doubleValue).toArray()));
-        }
-        return w;
-    }
-
-    private static Double num(Map<String, Object> m, String k) {
-        Object v = m.get(k);
-        return v instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 }

@@ -1,8 +1,10 @@
 package io.cellforge.search;
 
 import io.cellforge.arch.Architecture;
+import io.cellforge.space.SearchSpace;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** What a running search tells its listeners; immutable records, safe to hand to another thread. */
@@ -27,6 +29,16 @@ public final class SearchEvents {
             m.put("weights", weights);
             return m;
         }
+
+        /** A step read back from an events file, which does not repeat the epoch count and steps per epoch. */
+        public static Step fromJson(Map<String, Object> m, int epochs, int stepsPerEpoch) {
+            return new Step(num(m, "epoch").intValue(), epochs, num(m, "step").intValue(), stepsPerEpoch, num(m, "train_loss"),
+                    num(m, "train_accuracy"), num(m, "valid_loss"), num(m, "images_per_s"), weightsFromJson(m.get("weights")));
+        }
+
+        public Step withCounts(int epochs, int stepsPerEpoch) {
+            return new Step(epoch, epochs, step, stepsPerEpoch, trainLoss, trainAccuracy, validLoss, imagesPerSecond, weights);
+        }
     }
 
     /** After each epoch: means over the epoch, accuracy on the held-out half, and the architecture derived now. */
@@ -47,6 +59,37 @@ public final class SearchEvents {
             m.put("weights", weights);
             return m;
         }
+
+        /** An epoch read back from an events file or a checkpoint; the derived architecture is derived again. */
+        public static Epoch fromJson(Map<String, Object> m, SearchSpace space) {
+            Map<String, double[]> w = weightsFromJson(m.get("weights"));
+            return new Epoch(num(m, "epoch").intValue(), num(m, "epochs").intValue(), num(m, "train_loss"), num(m, "train_accuracy"),
+                    num(m, "valid_loss"), num(m, "valid_accuracy"), w, Derivation.derive(space, w), num(m, "seconds"));
+        }
+    }
+
+    /** Probabilities as JSON gives them back: a map of key to a list of numbers. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, double[]> weightsFromJson(Object o) {
+        Map<String, double[]> w = new LinkedHashMap<>();
+        if (o instanceof Map<?, ?> m) {
+            ((Map<String, List<Number>>) m).forEach((k, v) -> w.put(k, v.stream().mapToDouble(Number::doubleValue).toArray()));
+        }
+        return w;
+    }
+
+    /** A number of a JSON object; NaN when absent or null (a step's valid loss, when the strategy has none). */
+    static Double num(Map<String, Object> m, String k) {
+        return m.get(k) instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    /** "4m07s", or "1h02m": how long is left, for progress lines; "-" before it can be told. */
+    public static String duration(double seconds) {
+        if (Double.isNaN(seconds) || Double.isInfinite(seconds)) {
+            return "-";
+        }
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s / 60 % 60) : String.format("%dm%02ds", s / 60, s % 60);
     }
 
     /** Receives events on the search's thread; keep the work short or hand it on. */

@@ -38,6 +38,11 @@ public record Cell(String name, List<Node> nodes, List<Edge> edges, Preprocess p
         return edges.stream().filter(e -> e.to().equals(node)).toList();
     }
 
+    /** The edge from one node to another (a cell has at most one). */
+    public Optional<Edge> edge(String from, String to) {
+        return edges.stream().filter(e -> e.from().equals(from) && e.to().equals(to)).findFirst();
+    }
+
     public List<Edge> outgoing(String node) {
         return edges.stream().filter(e -> e.from().equals(node)).toList();
     }

@@ -8,6 +8,7 @@ import io.cellforge.space.SearchSpace;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,6 +40,9 @@ class ForeignSpacesTest {
         // torchvision's 11,689,512 with a 10-way classifier instead of 1000: 512*10+10 instead of 512*1000+1000.
         assertEquals(11_689_512 - 513_000 + 5_130, params(im.space()));
         assertTrue(im.notMapped().isEmpty(), im.notMapped()::toString);
+        // Imported, not our schema: saving goes elsewhere; our own YAML of it reads back as our schema.
+        assertFalse(im.ownSchema());
+        assertTrue(read(io.cellforge.io.SpaceYaml.write(im.space())).ownSchema());
     }
 
     @Test

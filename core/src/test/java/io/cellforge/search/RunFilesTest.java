@@ -29,6 +29,7 @@ class RunFilesTest {
             r = new OneShotSearch(s, digits, cfg).run(log, new SearchControl(), dir.resolve(RunFiles.CHECKPOINT), null);
         }
         RunFiles.Run half = RunFiles.read(dir);
+        assertEquals(cfg, half.config(), "a stopped run resumes with its own settings");
         assertNull(half.architecture(), "no result yet: the run shows as unfinished");
         RunFiles.writeResult(s, r, dir);
         RunFiles.writeRetrain(dir, 0.9, 3, 1234);
@@ -38,6 +39,10 @@ class RunFilesTest {
         assertEquals("darts", run.strategy());
         assertEquals("digits", run.data());
         assertEquals(2 * 11, run.steps().size());
+        // Step lines do not repeat the counts; they come back from the settings and the steps themselves.
+        assertEquals(2, run.steps().get(13).epochs());
+        assertEquals(11, run.steps().get(13).stepsPerEpoch());
+        assertEquals(cfg, run.config());
         assertEquals(2, run.epochs().size());
         assertEquals(r.epochs().get(1).validAccuracy(), run.epochs().get(1).validAccuracy(), 0);
         assertArrayEquals(r.weights().get("n2_p1"), run.epochs().get(1).weights().get("n2_p1"));
@@ -46,6 +51,15 @@ class RunFilesTest {
         assertEquals(0.9, run.testAccuracy());
         assertTrue(run.hasCheckpoint());
         assertEquals(List.of(run.dir()), RunFiles.list(root).stream().map(RunFiles.Run::dir).toList());
+
+        // A hand-edited settings file that no longer reads: the error names the file, line and column.
+        Path settings = dir.resolve(RunFiles.SETTINGS);
+        String good = Files.readString(settings);
+        Files.writeString(settings, good.replace("\"epochs\" : 2", "\"epochs\" : \"two\""));
+        io.cellforge.io.LoadException bad = org.junit.jupiter.api.Assertions.assertThrows(io.cellforge.io.LoadException.class,
+                () -> RunFiles.read(dir).config());
+        assertTrue(bad.getMessage().matches("(?s).*run\\.json:\\d+:\\d+: .*"), bad.getMessage());
+        Files.writeString(settings, good);
 
         // A run killed mid-write: the torn last line is dropped, the rest is shown.
         Path events = dir.resolve(RunFiles.EVENTS);

@@ -2,6 +2,7 @@ package io.cellforge.app.canvas;
 
 import io.cellforge.app.Selection;
 import io.cellforge.app.diagram.DiagramLayout;
+import io.cellforge.app.diagram.EdgeCurve;
 import io.cellforge.space.Cell;
 import io.cellforge.space.Edge;
 import io.cellforge.space.LayerChoice;
@@ -185,8 +186,8 @@ public final class CellCanvas extends Region {
         selection = sel;
         redraw();
         if (first && c != null) {
-            autoFit = true;
-            fitLater();
+            autoFit = true; // a view not laid out yet is fitted by the resize listener when it gets its size
+            fit();
         }
     }
 
@@ -438,25 +439,24 @@ public final class CellCanvas extends Region {
             }
             double[] a = outPort(ev.edge().from());
             double[] b = inPort(ev.edge().to());
-            double dx = Math.max(40, Math.abs(b[0] - a[0]) / 2);
+            EdgeCurve k = EdgeCurve.between(a[0], a[1], b[0], b[1]);
             CubicCurve c = ev.curve();
-            c.setStartX(a[0]);
-            c.setStartY(a[1]);
-            c.setControlX1(a[0] + dx);
-            c.setControlY1(a[1]);
-            c.setControlX2(b[0] - dx);
-            c.setControlY2(b[1]);
-            c.setEndX(b[0]);
-            c.setEndY(b[1]);
+            c.setStartX(k.ax());
+            c.setStartY(k.ay());
+            c.setControlX1(k.c1x());
+            c.setControlY1(k.c1y());
+            c.setControlX2(k.c2x());
+            c.setControlY2(k.c2y());
+            c.setEndX(k.bx());
+            c.setEndY(k.by());
             double len = 9;
             double ang = Math.atan2(b[1] - c.getControlY2(), b[0] - c.getControlX2());
             ev.head().getPoints().setAll(b[0], b[1], b[0] - len * Math.cos(ang - 0.4), b[1] - len * Math.sin(ang - 0.4),
                     b[0] - len * Math.cos(ang + 0.4), b[1] - len * Math.sin(ang + 0.4));
             if (ev.label() != null) {
-                double mx = (a[0] + 3 * c.getControlX1() + 3 * c.getControlX2() + b[0]) / 8;
-                double my = (a[1] + 3 * c.getControlY1() + 3 * c.getControlY2() + b[1]) / 8;
-                ev.labelBox()[0] = mx - ev.labelBox()[2] / 2;
-                ev.labelBox()[1] = my - ev.labelBox()[3] / 2;
+                double[] mid = k.middle();
+                ev.labelBox()[0] = mid[0] - ev.labelBox()[2] / 2;
+                ev.labelBox()[1] = mid[1] - ev.labelBox()[3] / 2;
                 ev.label().setLayoutX(ev.labelBox()[0]);
                 ev.label().setLayoutY(ev.labelBox()[1]);
             }
@@ -560,12 +560,11 @@ public final class CellCanvas extends Region {
         double tol = 5 / scale.getX();
         for (var en : edgeViews.entrySet()) {
             CubicCurve c = en.getValue().curve();
+            EdgeCurve k = new EdgeCurve(c.getStartX(), c.getStartY(), c.getControlX1(), c.getControlY1(), c.getControlX2(),
+                    c.getControlY2(), c.getEndX(), c.getEndY());
             for (int i = 0; i <= 24; i++) {
-                double t = i / 24.0;
-                double u = 1 - t;
-                double x = u * u * u * c.getStartX() + 3 * u * u * t * c.getControlX1() + 3 * u * t * t * c.getControlX2() + t * t * t * c.getEndX();
-                double y = u * u * u * c.getStartY() + 3 * u * u * t * c.getControlY1() + 3 * u * t * t * c.getControlY2() + t * t * t * c.getEndY();
-                if (Math.hypot(m.getX() - x, m.getY() - y) <= tol) {
+                double[] p = k.at(i / 24.0);
+                if (Math.hypot(m.getX() - p[0], m.getY() - p[1]) <= tol) {
                     return en.getKey();
                 }
             }
@@ -825,22 +824,6 @@ public final class CellCanvas extends Region {
         translate.setX((getWidth() - (b[2] - b[0]) * s) / 2 - b[0] * s);
         translate.setY((getHeight() - (b[3] - b[1]) * s) / 2 - b[1] * s);
         drawMinimap();
-    }
-
-    private void fitLater() {
-        if (getWidth() > 0) {
-            fit();
-        } else {
-            widthProperty().addListener(new javafx.beans.value.ChangeListener<>() {
-                @Override
-                public void changed(javafx.beans.value.ObservableValue<? extends Number> o, Number a, Number b) {
-                    if (b.doubleValue() > 0) {
-                        widthProperty().removeListener(this);
-                        javafx.application.Platform.runLater(CellCanvas.this::fit);
-                    }
-                }
-            });
-        }
     }
 
     @Override

@@ -62,18 +62,18 @@ public final class CellSvg {
             double ay = pa[1] + sa[1] / 2;
             double bx = pb[0];
             double by = pb[1] + sb[1] / 2;
-            double dx = Math.max(40, Math.abs(bx - ax) / 2);
+            EdgeCurve k = EdgeCurve.between(ax, ay, bx, by);
             boolean choice = e.op() instanceof LayerChoice;
             String colour = choice ? "#b45309" : "#64748b";
             String dash = to.inputChoice() != null ? " stroke-dasharray=\"7 4\"" : "";
             edges.append(f("<path d=\"M%.1f %.1f C%.1f %.1f %.1f %.1f %.1f %.1f\" fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\"%s marker-end=\"url(#%s)\"/>\n",
-                    ax, ay, ax + dx, ay, bx - dx, by, bx, by, colour, choice ? 1.8 : 1.3, dash, choice ? "ca" : "a"));
+                    k.ax(), k.ay(), k.c1x(), k.c1y(), k.c2x(), k.c2y(), k.bx(), k.by(), colour, choice ? 1.8 : 1.3, dash, choice ? "ca" : "a"));
             List<String> lines = DiagramLayout.edgeLabel(e);
             if (!lines.isEmpty()) {
                 double w = DiagramLayout.labelWidth(lines);
                 double h = DiagramLayout.labelHeight(lines);
-                double mx = (ax + 3 * (ax + dx) + 3 * (bx - dx) + bx) / 8 - w / 2;
-                double my = (ay + 3 * ay + 3 * by + by) / 8 - h / 2;
+                double mx = k.middle()[0] - w / 2;
+                double my = k.middle()[1] - h / 2;
                 x0 = Math.min(x0, mx);
                 y0 = Math.min(y0, my);
                 x1 = Math.max(x1, mx + w);

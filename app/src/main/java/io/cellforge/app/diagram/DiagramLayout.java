@@ -87,6 +87,18 @@ public final class DiagramLayout {
                 model.stream().map(e -> e.op() instanceof LayerChoice lc ? String.join("\n", lc.labels()) : "").toList());
     }
 
+    /**
+     * The top-left corner of each node of a cell laid out by ELK, in the canvas's coordinates (the margin the
+     * diagram view keeps around a drawing). What the designer, the search view and a result tab start from.
+     */
+    public static Map<String, double[]> positions(Cell cell, boolean compact) {
+        Map<String, double[]> pos = new java.util.HashMap<>();
+        for (Diagram.Box b : cell(cell, compact).boxes()) {
+            pos.put(b.id(), new double[] {b.x() + DiagramView.MARGIN, b.y() + DiagramView.MARGIN});
+        }
+        return pos;
+    }
+
     /** The line under a node's name: its InputChoice ("choose 2 of 3, sum"), or how the output merges. */
     public static String badge(Cell cell, Node n) {
         String badge = n.inputChoice() == null ? (n.looseEnds() ? "loose ends, " + n.reduction().yamlName() : "")

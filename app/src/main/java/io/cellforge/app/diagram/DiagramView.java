@@ -15,7 +15,7 @@ import java.util.List;
 
 /** Draws a {@link Diagram}; every box carries the style class {@code diagram-box} and its model id. */
 public final class DiagramView extends Pane {
-    private static final double MARGIN = 24;
+    static final double MARGIN = 24;
 
     public DiagramView() {
         getStyleClass().add("diagram");

@@ -1,7 +1,6 @@
 package io.cellforge.app.search;
 
 import io.cellforge.app.canvas.CellCanvas;
-import io.cellforge.app.diagram.Diagram;
 import io.cellforge.app.diagram.DiagramLayout;
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Fixing;
@@ -36,7 +35,6 @@ import javafx.scene.control.ProgressBar;
 import javafx.scene.control.Spinner;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.FlowPane;
-import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 
 import java.io.IOException;
@@ -183,14 +181,7 @@ public final class ResultView extends BorderPane {
         if (c == null) {
             return;
         }
-        Map<String, double[]> pos = positions.computeIfAbsent(name, k -> {
-            Map<String, double[]> m = new HashMap<>();
-            for (Diagram.Box b : DiagramLayout.cell(c).boxes()) {
-                m.put(b.id(), new double[] {b.x() + 24, b.y() + 24});
-            }
-            return m;
-        });
-        canvas.show(c, pos, io.cellforge.app.Selection.NONE);
+        canvas.show(c, positions.computeIfAbsent(name, k -> DiagramLayout.positions(c, false)), io.cellforge.app.Selection.NONE);
     }
 
     private void write(Path p, String text) {

@@ -501,14 +501,6 @@ public final class SearchPane extends BorderPane {
         return s;
     }
 
-    private Map<String, double[]> compactLayout(Cell c) {
-        Map<String, double[]> m = new java.util.HashMap<>();
-        for (io.cellforge.app.diagram.Diagram.Box b : io.cellforge.app.diagram.DiagramLayout.cell(c, true).boxes()) {
-            m.put(b.id(), new double[] {b.x() + 24, b.y() + 24});
-        }
-        return m;
-    }
-
     /** New steps or epochs arrived: the charts get their points (sampled), the views redraw at the cursor. */
     private void refresh() {
         List<SearchEvents.Step> steps = vm.steps();
@@ -552,7 +544,8 @@ public final class SearchPane extends BorderPane {
         cellView.setWeights(vm.weightsAtCursor(), vm.derivedAtCursor());
         if (c != shownCell) {
             shownCell = c;
-            cellView.show(c, livePositions.computeIfAbsent(c, this::compactLayout), io.cellforge.app.Selection.NONE);
+            cellView.show(c, livePositions.computeIfAbsent(c, x -> io.cellforge.app.diagram.DiagramLayout.positions(x, true)),
+                    io.cellforge.app.Selection.NONE);
         }
     }
 }

@@ -289,8 +289,8 @@ public final class SearchViewModel {
         }
         SearchConfig cfg;
         try {
-            cfg = resume != null ? configOf(resume) : config();
-        } catch (IllegalArgumentException e) {
+            cfg = resume != null ? resume.config() : config();
+        } catch (IllegalArgumentException | LoadException e) {
             message.set("Invalid settings: " + e.getMessage());
             return;
         }
@@ -316,27 +316,6 @@ public final class SearchViewModel {
         thread = new Thread(() -> run(space, resume, cfg, dataSpec, dir, ctl), "cellforge-search");
         thread.setDaemon(true);
         thread.start();
-    }
-
-    private static SearchConfig configOf(RunFiles.Run r) {
-        Map<String, Object> m = r.settings();
-        SearchConfig.Builder b = SearchConfig.builder(r.strategy());
-        if (m.get("epochs") instanceof Number n) {
-            b.epochs(n.intValue());
-        }
-        if (m.get("batch_size") instanceof Number n) {
-            b.batchSize(n.intValue());
-        }
-        if (m.get("seed") instanceof Number n) {
-            b.seed(n.longValue());
-        }
-        if (m.get("lr") instanceof Number n) {
-            b.lr(n.doubleValue());
-        }
-        if (m.get("arch_lr") instanceof Number n) {
-            b.archLr(n.doubleValue());
-        }
-        return b.build();
     }
 
     /** On the search's thread. */
@@ -441,7 +420,7 @@ public final class SearchViewModel {
                 progress.set((double) done / total);
                 double eta = elapsed / Math.max(1, done - doneAtStart) * (total - done);
                 progressText.set(String.format("Epoch %d/%d, step %d/%d, %.1f images/s, ETA %s", s.epoch() + 1, s.epochs(), s.step() + 1,
-                        s.stepsPerEpoch(), s.imagesPerSecond(), time(eta)));
+                        s.stepsPerEpoch(), s.imagesPerSecond(), SearchEvents.duration(eta)));
             } else if (o instanceof SearchEvents.Epoch e) {
                 if (!newSteps.isEmpty()) {
                     steps.addAll(newSteps);
@@ -482,13 +461,5 @@ public final class SearchViewModel {
             cursor.set(steps.size() - 1);
         }
         updates.set(updates.get() + 1);
-    }
-
-    static String time(double seconds) {
-        if (Double.isNaN(seconds) || Double.isInfinite(seconds)) {
-            return "-";
-        }
-        long s = Math.round(seconds);
-        return s >= 3600 ? String.format("%dh%02dm", s / 3600, s / 60 % 60) : String.format("%dm%02ds", s / 60, s % 60);
     }
 }
