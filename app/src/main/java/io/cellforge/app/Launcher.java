@@ -13,6 +13,7 @@ public final class Launcher {
     }
 
     public static void main(String[] args) {
+        io.cellforge.engine.NativeEnvironment.prepare(); // before ND4J loads: see its comment
         if (args.length > 0 && args[0].equals("--bench")) {
             Application.launch(DesignerBench.class, Arrays.copyOfRange(args, 1, args.length));
         } else {

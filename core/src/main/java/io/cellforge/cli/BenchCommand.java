@@ -31,9 +31,11 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = {"Benchmarks (not tests): print one JSON object.",
         "  darts-step: the DARTS search step on 3x32x32 inputs, C=16, 8 cells, 8 ops per edge: one weight step on a",
-        "  train batch and one first-order alpha step on a valid batch, median after a warm-up step."})
+        "  train batch and one first-order alpha step on a valid batch, median after a warm-up step.",
+        "  contention: darts-step alone, beside one busy process, and two at once, each in its own process,",
+        "  with each rate as a share of the one alone."})
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME", description = "darts-step")
+    @Parameters(paramLabel = "NAME", description = "darts-step or contention")
     String name;
     @Option(names = "--batch", defaultValue = "32")
     int batch;
@@ -41,17 +43,25 @@ final class BenchCommand implements Callable<Integer> {
     int steps;
     @Option(names = "--profile", description = "add the time of each kind of operation, summed over the measured steps")
     boolean profile;
+    @Option(names = "--wait-policy", defaultValue = "passive",
+            description = "contention: passive (the engine's) or default (OpenMP's spin-waiting, as before)")
+    String waitPolicy;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        if (!name.equals("darts-step")) {
-            throw new Main.UserError("unknown benchmark '" + name + "'; available: darts-step");
+        if (!name.equals("darts-step") && !name.equals("contention")) {
+            throw new Main.UserError("unknown benchmark '" + name + "'; available: darts-step, contention");
         }
         if (batch < 1 || steps < 1) {
             throw new Main.UserError("--batch and --steps must be at least 1");
+        }
+        if (name.equals("contention")) {
+            var o = new ContentionBench(batch, steps, waitPolicy, spec.commandLine().getErr()).run();
+            spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(o));
+            return 0;
         }
         String backend = Backend.init();
         SearchSpace space = Zoo.dartsSearch(16, 8, 10, new Shape(3, 32, 32), OpCatalog.DARTS_PRIMITIVES);

@@ -27,6 +27,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        io.cellforge.engine.NativeEnvironment.prepare();
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         // ND4J warns about its own internals (op mappings, reflection) in ways that say nothing to a user.

@@ -18,6 +18,7 @@ public final class Backend {
 
     public static synchronized String init() {
         if (description == null) {
+            NativeEnvironment.prepare();
             // ND4J's buffers live outside the Java heap and are freed only when their Java objects are collected;
             // with a cap, JavaCPP collects garbage as the cap nears instead of letting a long run exhaust memory.
             long physical = physicalMemory();
@@ -31,7 +32,8 @@ public final class Backend {
             }
             String backend = Nd4j.getBackend().getClass().getSimpleName().replace("Backend", "");
             int threads = Nd4j.getEnvironment().maxMasterThreads();
-            description = backend + " (nd4j " + (avx2 ? "onednn-avx2" : "generic") + "), " + threads + " threads";
+            description = backend + " (nd4j " + (avx2 ? "onednn-avx2" : "generic") + "), " + threads + " threads, "
+                    + NativeEnvironment.waitPolicy() + " waits";
         }
         return description;
     }
