@@ -179,9 +179,8 @@ final class Csv {
                     pos++;
                 }
                 line.append(buf, start, pos - start);
-                if (line.length() > max) {
-                    throw new LoadException(source + ":" + (number + 1), String.format("line longer than %,d characters, "
-                            + "the most Cellforge reads as one image", max));
+                if (line.length() > max + 1) { // one more may be the CR of a CRLF
+                    throw tooLong();
                 }
                 if (pos < end) {
                     pos++;
@@ -190,10 +189,21 @@ final class Csv {
             }
         }
 
-        private String finish() {
-            number++;
+        private String finish() throws LoadException {
             int n = line.length();
-            return n > 0 && line.charAt(n - 1) == '\r' ? line.substring(0, n - 1) : line.toString();
+            if (n > 0 && line.charAt(n - 1) == '\r') {
+                line.setLength(n - 1);
+            }
+            if (line.length() > max) {
+                throw tooLong();
+            }
+            number++;
+            return line.toString();
+        }
+
+        private LoadException tooLong() {
+            return new LoadException(source + ":" + (number + 1), String.format("line longer than %,d characters, "
+                    + "the most Cellforge reads as one image", max));
         }
     }
 
