@@ -128,21 +128,26 @@ public final class Datasets {
         }
     }
 
+    /** Refuses, in one line naming {@code where}, data that need more than the memory Java may use. */
+    static void requireMemory(long bytes, String where) throws LoadException {
+        long max = Runtime.getRuntime().maxMemory();
+        if (bytes > max) {
+            throw new LoadException(where, String.format("the data need %,d MB of memory, more than the %,d MB Java may use "
+                    + "(raise it with -Xmx)", bytes >> 20, max >> 20));
+        }
+    }
+
     /**
      * An array of {@code bytes} bytes made by {@code make}, or one line naming {@code where} when it is more than
      * the memory Java may use or has left (a single large allocation fails cleanly and leaves nothing behind).
      */
     static <T> T allocate(long bytes, String where, java.util.function.Supplier<T> make) throws LoadException {
-        String need = String.format("the data need %,d MB of memory", bytes >> 20);
-        long max = Runtime.getRuntime().maxMemory();
-        if (bytes > max) {
-            throw new LoadException(where, need + ", more than the " + String.format("%,d", max >> 20)
-                    + " MB Java may use (raise it with -Xmx)");
-        }
+        requireMemory(bytes, where);
         try {
             return make.get();
         } catch (OutOfMemoryError e) {
-            throw new LoadException(where, need + " and Java has not that much left (raise it with -Xmx)");
+            throw new LoadException(where, String.format("the data need %,d MB of memory and Java has not that much left "
+                    + "(raise it with -Xmx)", bytes >> 20));
         }
     }
 

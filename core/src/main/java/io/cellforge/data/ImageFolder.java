@@ -76,7 +76,9 @@ final class ImageFolder {
                     w = img.getWidth();
                     h = img.getHeight();
                 }
-                Datasets.requireValues(3L * w * h * (images.size() + 1), dir.toString());
+                long values = 3L * w * h * (images.size() + 1);
+                Datasets.requireValues(values, dir.toString());
+                Datasets.requireMemory(5 * values, dir.toString()); // a byte a value now, then 4 in the images
                 grey &= img.getType() == BufferedImage.TYPE_BYTE_GRAY;
                 byte[] rgb = new byte[3 * w * h];
                 for (int yy = 0; yy < h; yy++) {
