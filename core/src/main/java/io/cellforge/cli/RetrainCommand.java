@@ -66,10 +66,9 @@ final class RetrainCommand implements Callable<Integer> {
         SearchSpace s = Inputs.contextFor(f, text, arch, space, zoo);
         Architecture a = Inputs.arch(f, text, arch, s);
         DataBundle bundle = Inputs.data(data);
-        if (!bundle.train().shape().equals(s.network().input())) {
-            throw new Main.UserError("the data are " + bundle.train().shape() + " images but space '" + s.name() + "' takes "
-                    + s.network().input());
-        }
+        bundle.misfit(s.network().input(), s.network().classes(), "space '" + s.name() + "'").ifPresent(m -> {
+            throw new Main.UserError(m);
+        });
         PrintWriter err = spec.commandLine().getErr();
         SearchControl control = new SearchControl();
         // The interrupt guard closes last: Ctrl+C waits until the result below is printed.

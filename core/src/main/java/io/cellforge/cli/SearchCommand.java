@@ -99,11 +99,9 @@ final class SearchCommand implements Callable<Integer> {
         SearchConfig cfg = config();
         SearchSpace space = source.zoo != null ? Inputs.zoo(source.zoo) : Inputs.space(source.file).space();
         DataBundle bundle = Inputs.data(data);
-        if (!bundle.train().shape().equals(space.network().input()) || bundle.train().classes() > space.network().classes()) {
-            throw new Main.UserError("the data are " + bundle.train().shape() + " images in " + bundle.train().classes()
-                    + " classes but space '" + space.name() + "' takes " + space.network().input() + " in "
-                    + space.network().classes() + " classes");
-        }
+        bundle.misfit(space.network().input(), space.network().classes(), "space '" + space.name() + "'").ifPresent(m -> {
+            throw new Main.UserError(m);
+        });
         PrintWriter err = spec.commandLine().getErr();
         SearchControl control = new SearchControl();
         // The interrupt guard closes last: Ctrl+C waits until the result below is written.

@@ -1,13 +1,13 @@
 package io.cellforge.data;
 
+import io.cellforge.io.Limits;
 import io.cellforge.io.LoadException;
 import io.cellforge.ops.Shape;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,27 +24,28 @@ final class Csv {
     private Csv() {
     }
 
-    static Dataset read(Path p, boolean gz) throws LoadException {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(Datasets.open(p), StandardCharsets.UTF_8))) {
+    static Dataset read(Path p) throws LoadException {
+        try (Reader r = new InputStreamReader(Datasets.open(p), StandardCharsets.UTF_8)) {
             Dataset d = parse(r, p.toString(), null, 0f, true);
             return Datasets.rename(d, p.getFileName().toString());
-        } catch (NoSuchFileException e) {
-            throw new LoadException(p.toString(), "no such file");
+        } catch (Limits.TooLarge e) {
+            throw new LoadException(null, e.getMessage());
         } catch (IOException e) {
             throw new LoadException(p.toString(), "cannot read: " + e.getMessage());
         }
     }
 
     /** {@code scale} 0 infers the pixel scale; {@code shape} null infers the shape. */
-    static Dataset parse(BufferedReader r, String source, Shape shape, float scale, boolean header) throws IOException, LoadException {
+    static Dataset parse(Reader in, String source, Shape shape, float scale, boolean header) throws IOException, LoadException {
+        Lines r = new Lines(in, source, Limits.CSV_LINE_CHARS);
         List<float[]> rows = new ArrayList<>();
         List<String> rawLabels = new ArrayList<>();
         int labelColumn = -1;
         int columns = -1;
+        long values = 0;
         String line;
-        int lineNo = 0;
-        while ((line = r.readLine()) != null) {
-            lineNo++;
+        while ((line = r.next()) != null) {
+            int lineNo = r.number();
             if (line.isBlank()) {
                 continue;
             }
@@ -69,6 +70,9 @@ final class Csv {
             if (f.length != columns) {
                 throw new LoadException(source + ":" + lineNo, "expected " + columns + " columns, found " + f.length);
             }
+            values += columns - 1;
+            Datasets.requireValues(values, source + ":" + lineNo);
+            Datasets.requireMemory(8 * values, source + ":" + lineNo); // the rows, then the images
             float[] px = new float[columns - 1];
             int k = 0;
             for (int i = 0; i < columns; i++) {
@@ -104,7 +108,7 @@ final class Csv {
             }
         }
         float s = scale > 0 ? scale : max <= 1 ? 1 : Math.max(255, max);
-        float[] x = new float[rows.size() * pixels];
+        float[] x = Datasets.pixels(values, source);
         for (int i = 0; i < rows.size(); i++) {
             float[] px = rows.get(i);
             for (int j = 0; j < pixels; j++) {
@@ -131,6 +135,77 @@ final class Csv {
             names = new ArrayList<>(ids.keySet());
         }
         return new Dataset(source, shape, names, x, y);
+    }
+
+    /**
+     * Lines of at most {@code max} characters, numbered from 1 (a CR before the LF is dropped): a longer line
+     * is refused at its number before it fills the memory, which BufferedReader.readLine would not do.
+     */
+    static final class Lines {
+        private final Reader in;
+        private final String source;
+        private final int max;
+        private final char[] buf = new char[1 << 16];
+        private final StringBuilder line = new StringBuilder();
+        private int pos;
+        private int end;
+        private int number;
+
+        Lines(Reader in, String source, int max) {
+            this.in = in;
+            this.source = source;
+            this.max = max;
+        }
+
+        /** The number of the line {@link #next} returned last. */
+        int number() {
+            return number;
+        }
+
+        String next() throws IOException, LoadException {
+            line.setLength(0);
+            boolean any = false;
+            while (true) {
+                if (pos == end) {
+                    end = in.read(buf, 0, buf.length);
+                    pos = 0;
+                    if (end < 0) {
+                        end = 0;
+                        return any ? finish() : null;
+                    }
+                }
+                any = true;
+                int start = pos;
+                while (pos < end && buf[pos] != '\n') {
+                    pos++;
+                }
+                line.append(buf, start, pos - start);
+                if (line.length() > max + 1) { // one more may be the CR of a CRLF
+                    throw tooLong();
+                }
+                if (pos < end) {
+                    pos++;
+                    return finish();
+                }
+            }
+        }
+
+        private String finish() throws LoadException {
+            int n = line.length();
+            if (n > 0 && line.charAt(n - 1) == '\r') {
+                line.setLength(n - 1);
+            }
+            if (line.length() > max) {
+                throw tooLong();
+            }
+            number++;
+            return line.toString();
+        }
+
+        private LoadException tooLong() {
+            return new LoadException(source + ":" + (number + 1), String.format("line longer than %,d characters, "
+                    + "the most Cellforge reads as one image", max));
+        }
     }
 
     private static Shape inferShape(int pixels, String source) throws LoadException {

@@ -33,6 +33,15 @@ public record Dataset(String name, Shape shape, List<String> classNames, float[]
         return classNames.size();
     }
 
+    /** The largest label present, -1 when there are no images. */
+    public int maxLabel() {
+        int m = -1;
+        for (int l : labels) {
+            m = Math.max(m, l);
+        }
+        return m;
+    }
+
     /** The images at {@code indices}, in that order. */
     public Dataset subset(int[] indices, String newName) {
         int per = (int) shape.size();
@@ -45,10 +54,13 @@ public record Dataset(String name, Shape shape, List<String> classNames, float[]
         return new Dataset(newName, shape, classNames, x, y);
     }
 
-    /** A seeded shuffle cut in two: the first part has {@code fraction} of the images. Same seed, same split. */
+    /**
+     * A seeded shuffle cut in two: the first part has {@code fraction} of the images, and each part at least
+     * one when there are two or more. Same seed, same split.
+     */
     public Dataset[] split(double fraction, long seed) {
         int[] idx = permutation(size(), seed);
-        int cut = (int) Math.round(size() * fraction);
+        int cut = (int) Math.max(Math.min(Math.round(size() * fraction), size() - 1), Math.min(1, size()));
         return new Dataset[] {subset(Arrays.copyOfRange(idx, 0, cut), name + " (part 1)"),
                 subset(Arrays.copyOfRange(idx, cut, idx.length), name + " (part 2)")};
     }

@@ -1,9 +1,11 @@
 package io.cellforge.data;
 
+import io.cellforge.io.Limits;
 import io.cellforge.io.LoadException;
+import io.cellforge.io.SpaceFiles;
 import io.cellforge.ops.Shape;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -11,13 +13,11 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -57,7 +57,7 @@ public final class Datasets {
             return ImageFolder.read(p);
         }
         if (n.endsWith(".csv") || n.endsWith(".csv.gz")) {
-            return split(Csv.read(p, n.endsWith(".gz")), "CSV " + p.getFileName());
+            return split(Csv.read(p), p, "CSV " + p.getFileName());
         }
         if (n.contains("idx3")) {
             return Idx.pair(p);
@@ -71,16 +71,21 @@ public final class Datasets {
             if (in == null) {
                 throw new LoadException(DIGITS_RESOURCE, "the bundled digits are missing from this build");
             }
-            Dataset all = Csv.parse(new BufferedReader(new InputStreamReader(new GZIPInputStream(in), StandardCharsets.UTF_8)),
+            Dataset all = Csv.parse(new InputStreamReader(new GZIPInputStream(in), StandardCharsets.UTF_8),
                     "digits.csv", new Shape(1, 8, 8), 16f, false);
-            return split(new Dataset("digits", all.shape(), all.classNames(), all.images(), all.labels()),
+            return split(new Dataset("digits", all.shape(), all.classNames(), all.images(), all.labels()), null,
                     "UCI optical digits, 8x8, 10 classes (CC BY 4.0)");
         } catch (IOException e) {
             throw new LoadException(DIGITS_RESOURCE, "cannot read: " + e.getMessage());
         }
     }
 
-    private static DataBundle split(Dataset all, String description) {
+    /** Training and test images cut 80/20 from one set, which needs two images at least. */
+    static DataBundle split(Dataset all, Path source, String description) throws LoadException {
+        if (all.size() < 2) {
+            throw new LoadException(source == null ? all.name() : source.toString(), all.size() + " image is too few: "
+                    + "the data are split into training and test images, which needs at least 2");
+        }
         Dataset[] parts = all.split(DIGITS_TRAIN, SPLIT_SEED);
         return new DataBundle(rename(parts[0], all.name() + " train"), rename(parts[1], all.name() + " test"), description);
     }
@@ -89,9 +94,91 @@ public final class Datasets {
         return new Dataset(name, d.shape(), d.classNames(), d.images(), d.labels());
     }
 
-    static InputStream open(Path p) throws IOException {
-        InputStream in = Files.newInputStream(p);
-        return p.toString().endsWith(".gz") ? new GZIPInputStream(in, 1 << 16) : new java.io.BufferedInputStream(in, 1 << 16);
+    /**
+     * A data file through a bounded stream: a regular file of at most {@link Limits#DATA_FILE_BYTES}, and no
+     * more than that after gunzip ({@code .gz}), so that neither a huge file nor a gzip bomb fills the memory.
+     */
+    static InputStream open(Path p) throws LoadException {
+        InputStream raw = Limits.open(p, Limits.DATA_FILE_BYTES);
+        if (!gzipped(p)) {
+            return new BufferedInputStream(raw, 1 << 16);
+        }
+        try {
+            return Limits.bounded(new GZIPInputStream(raw, 1 << 16), Limits.DATA_FILE_BYTES,
+                    p + ": unpacks to more than " + Limits.bytes(Limits.DATA_FILE_BYTES) + ", the most Cellforge reads");
+        } catch (IOException e) {
+            try {
+                raw.close();
+            } catch (IOException ignored) {
+                // the file is refused anyway
+            }
+            throw new LoadException(p.toString(), "not a gzip file (" + e.getMessage() + ")");
+        }
+    }
+
+    static boolean gzipped(Path p) {
+        return p.toString().endsWith(".gz");
+    }
+
+    /** Refuses, in one line naming {@code where}, data of more than {@link Limits#DATA_VALUES} pixel values. */
+    static void requireValues(long values, String where) throws LoadException {
+        if (values > Limits.DATA_VALUES) {
+            throw new LoadException(where, String.format("%,d pixel values are more than the %,d Cellforge holds in memory",
+                    values, Limits.DATA_VALUES));
+        }
+    }
+
+    /** Refuses, in one line naming {@code where}, data that need more than the memory Java may use. */
+    static void requireMemory(long bytes, String where) throws LoadException {
+        long max = Runtime.getRuntime().maxMemory();
+        if (bytes > max) {
+            throw new LoadException(where, String.format("the data need %,d MB of memory, more than the %,d MB Java may use "
+                    + "(raise it with -Xmx)", bytes >> 20, max >> 20));
+        }
+    }
+
+    /**
+     * An array of {@code bytes} bytes made by {@code make}, or one line naming {@code where} when it is more than
+     * the memory Java may use or has left (a single large allocation fails cleanly and leaves nothing behind).
+     */
+    static <T> T allocate(long bytes, String where, java.util.function.Supplier<T> make) throws LoadException {
+        requireMemory(bytes, where);
+        try {
+            return make.get();
+        } catch (OutOfMemoryError e) {
+            throw new LoadException(where, String.format("the data need %,d MB of memory and Java has not that much left "
+                    + "(raise it with -Xmx)", bytes >> 20));
+        }
+    }
+
+    /** Room for {@code values} pixel values: {@link #requireValues} and {@link #allocate}. */
+    static float[] pixels(long values, String where) throws LoadException {
+        requireValues(values, where);
+        return allocate(4 * values, where, () -> new float[(int) values]);
+    }
+
+    /**
+     * Before anything is allocated: a raw file must be exactly {@code expected} bytes long as its header says,
+     * and a gzip file of {@code size} bytes must be able to hold them (deflate packs at most 1032 to 1).
+     */
+    static void requireLength(Path p, long size, long expected, String header) throws LoadException {
+        if (gzipped(p)) {
+            if (expected > size * 1032 + 1024) {
+                throw new LoadException(p.toString(), "the header says " + header + " (" + expected + " bytes), more than "
+                        + "a gzip file of " + size + " bytes can hold (damaged?)");
+            }
+        } else if (size != expected) {
+            throw new LoadException(p.toString(), (size < expected ? "file ends early: " : "file is longer than its header says: ")
+                    + "the header says " + header + " (" + expected + " bytes) but the file has " + size + " bytes"
+                    + (size < expected ? " (truncated?)" : ""));
+        }
+    }
+
+    /** After the last byte the header announced: nothing more (a file that grew, or a gzip file with more). */
+    static void requireEnd(InputStream in, Path p, String header) throws IOException, LoadException {
+        if (in.read() >= 0) {
+            throw new LoadException(p.toString(), "file is longer than its header says (" + header + ")");
+        }
     }
 
     /** {@code base} or {@code base.gz} inside a directory, or null. */
@@ -121,13 +208,21 @@ public final class Datasets {
         }
 
         static DataBundle directory(Path dir) throws LoadException {
-            Dataset train = read(find(dir, "train-images-idx3-ubyte"), labelsFor(dir, "train"));
+            Path trainImages = find(dir, "train-images-idx3-ubyte");
+            Dataset train = read(trainImages, labelsFor(dir, "train"));
             Path testImages = find(dir, "t10k-images-idx3-ubyte");
-            Dataset test = testImages == null ? null : read(testImages, labelsFor(dir, "t10k"));
-            if (test == null) {
-                return split(train, "IDX " + dir);
+            if (testImages == null) {
+                return split(train, trainImages, "IDX " + dir);
             }
-            return new DataBundle(rename(train, dir.getFileName() + " train"), rename(test, dir.getFileName() + " test"), "IDX " + dir);
+            Dataset test = read(testImages, labelsFor(dir, "t10k"));
+            if (!test.shape().equals(train.shape())) {
+                throw new LoadException(testImages.toString(), "images are " + test.shape() + " but the training images ("
+                        + trainImages.getFileName() + ") are " + train.shape() + "; both must have one size");
+            }
+            // Labels that stop early in one of the two files do not change what a label means.
+            List<String> names = numbered(Math.max(train.classes(), test.classes()));
+            return new DataBundle(new Dataset(dir.getFileName() + " train", train.shape(), names, train.images(), train.labels()),
+                    new Dataset(dir.getFileName() + " test", test.shape(), names, test.images(), test.labels()), "IDX " + dir);
         }
 
         private static Path labelsFor(Path dir, String prefix) throws LoadException {
@@ -145,33 +240,12 @@ public final class Datasets {
             if (!Files.exists(labels)) {
                 throw new LoadException(labels.toString(), "no such file (the labels of " + n + ")");
             }
-            return split(read(images, labels), "IDX " + images);
+            return split(read(images, labels), images, "IDX " + images);
         }
 
         static Dataset read(Path images, Path labels) throws LoadException {
-            int[] y;
-            try (DataInputStream in = new DataInputStream(open(labels))) {
-                int magic = in.readInt();
-                if (magic != 0x801) {
-                    throw new LoadException(labels.toString(), String.format("not an IDX label file (magic 0x%08x, expected 0x00000801)", magic));
-                }
-                int n = in.readInt();
-                if (n < 0 || n > 100_000_000) {
-                    throw new LoadException(labels.toString(), "implausible label count " + n);
-                }
-                byte[] b = new byte[n];
-                in.readFully(b);
-                y = new int[n];
-                for (int i = 0; i < n; i++) {
-                    y[i] = b[i] & 0xff;
-                }
-            } catch (EOFException e) {
-                throw new LoadException(labels.toString(), "file ends early (truncated?)");
-            } catch (NoSuchFileException e) {
-                throw new LoadException(labels.toString(), "no such file");
-            } catch (IOException e) {
-                throw new LoadException(labels.toString(), "cannot read: " + e.getMessage());
-            }
+            int[] y = labels(labels);
+            long size = Limits.sizeOf(images, Limits.DATA_FILE_BYTES);
             try (DataInputStream in = new DataInputStream(open(images))) {
                 int magic = in.readInt();
                 if (magic != 0x803) {
@@ -183,23 +257,69 @@ public final class Datasets {
                 if (n != y.length) {
                     throw new LoadException(images.toString(), n + " images but " + labels.getFileName() + " has " + y.length + " labels");
                 }
-                if (h < 1 || w < 1 || h > 4096 || w > 4096) {
-                    throw new LoadException(images.toString(), "implausible image size " + h + "x" + w);
+                if (h < 1 || w < 1 || h > Limits.IMAGE_SIDE || w > Limits.IMAGE_SIDE) {
+                    throw new LoadException(images.toString(), "implausible image size " + h + "x" + w + " (at most "
+                            + Limits.IMAGE_SIDE + "x" + Limits.IMAGE_SIDE + ")");
                 }
-                byte[] b = new byte[n * h * w];
-                in.readFully(b);
-                float[] x = new float[b.length];
-                for (int i = 0; i < b.length; i++) {
-                    x[i] = (b[i] & 0xff) / 255f;
+                long values = (long) n * h * w;
+                String header = n + " images of " + h + "x" + w;
+                requireValues(values, images.toString());
+                requireLength(images, size, 16 + values, header);
+                float[] x = pixels(values, images.toString());
+                byte[] buf = new byte[1 << 16];
+                for (int at = 0; at < x.length; ) {
+                    int r = in.read(buf, 0, Math.min(buf.length, x.length - at));
+                    if (r < 0) {
+                        throw new EOFException();
+                    }
+                    for (int i = 0; i < r; i++) {
+                        x[at++] = (buf[i] & 0xff) / 255f;
+                    }
                 }
+                requireEnd(in, images, header);
                 int classes = Arrays.stream(y).max().orElse(0) + 1;
                 return new Dataset(images.getFileName().toString(), new Shape(1, h, w), numbered(Math.max(classes, 2)), x, y);
+            } catch (Limits.TooLarge e) {
+                throw new LoadException(null, e.getMessage());
             } catch (EOFException e) {
                 throw new LoadException(images.toString(), "file ends early (truncated?)");
-            } catch (NoSuchFileException e) {
-                throw new LoadException(images.toString(), "no such file");
             } catch (IOException e) {
                 throw new LoadException(images.toString(), "cannot read: " + e.getMessage());
+            }
+        }
+
+        private static int[] labels(Path labels) throws LoadException {
+            long size = Limits.sizeOf(labels, Limits.DATA_FILE_BYTES);
+            try (DataInputStream in = new DataInputStream(open(labels))) {
+                int magic = in.readInt();
+                if (magic != 0x801) {
+                    throw new LoadException(labels.toString(), String.format("not an IDX label file (magic 0x%08x, expected 0x00000801)", magic));
+                }
+                int n = in.readInt();
+                if (n < 1) {
+                    throw new LoadException(labels.toString(), "the header says " + n + " labels; there must be at least one");
+                }
+                requireValues(n, labels.toString()); // one label an image, of one pixel at least
+                requireLength(labels, size, 8L + n, n + " labels");
+                int[] y = allocate(4L * n, labels.toString(), () -> new int[n]);
+                byte[] buf = new byte[1 << 16];
+                for (int at = 0; at < n; ) {
+                    int r = in.read(buf, 0, Math.min(buf.length, n - at));
+                    if (r < 0) {
+                        throw new EOFException();
+                    }
+                    for (int i = 0; i < r; i++) {
+                        y[at++] = buf[i] & 0xff;
+                    }
+                }
+                requireEnd(in, labels, n + " labels");
+                return y;
+            } catch (Limits.TooLarge e) {
+                throw new LoadException(null, e.getMessage());
+            } catch (EOFException e) {
+                throw new LoadException(labels.toString(), "file ends early (truncated?)");
+            } catch (IOException e) {
+                throw new LoadException(labels.toString(), "cannot read: " + e.getMessage());
             }
         }
     }
@@ -208,6 +328,8 @@ public final class Datasets {
 
     /** The binary versions: CIFAR-10 (1 label byte + 3072 pixels) and CIFAR-100 (coarse + fine label bytes). */
     static final class Cifar {
+        private static final int PIXELS = 3072;
+
         private Cifar() {
         }
 
@@ -237,59 +359,55 @@ public final class Datasets {
         private static List<String> names(Path dir, boolean c100) throws LoadException {
             Path meta = dir.resolve(c100 ? "fine_label_names.txt" : "batches.meta.txt");
             if (Files.exists(meta)) {
-                try (Stream<String> lines = Files.lines(meta)) {
-                    List<String> l = lines.map(String::strip).filter(s -> !s.isEmpty()).toList();
-                    if (l.size() == (c100 ? 100 : 10)) {
-                        return l;
-                    }
-                } catch (IOException | java.io.UncheckedIOException e) {
-                    throw new LoadException(meta.toString(), "cannot read: " + e.getMessage());
+                List<String> l = SpaceFiles.readText(meta).lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+                if (l.size() == (c100 ? 100 : 10)) {
+                    return l;
                 }
             }
             return numbered(c100 ? 100 : 10);
         }
 
+        /** The sizes of all files are checked, and the one array allocated, before a record is read. */
         static Dataset read(List<Path> files, boolean c100, List<String> names, String name) throws LoadException {
             int labelBytes = c100 ? 2 : 1;
-            int record = labelBytes + 3072;
-            List<float[]> xs = new ArrayList<>();
-            List<int[]> ys = new ArrayList<>();
-            int total = 0;
-            for (Path f : files) {
-                byte[] b;
-                try {
-                    b = Files.readAllBytes(f);
+            int record = labelBytes + PIXELS;
+            long[] counts = new long[files.size()];
+            long total = 0;
+            for (int k = 0; k < files.size(); k++) {
+                Path f = files.get(k);
+                long size = Limits.sizeOf(f, Limits.DATA_FILE_BYTES);
+                if (size == 0 || size % record != 0) {
+                    throw new LoadException(f.toString(), size + " bytes is not a whole number of " + record
+                            + "-byte CIFAR-" + (c100 ? 100 : 10) + " records (truncated, or the other CIFAR?)");
+                }
+                counts[k] = size / record;
+                total += counts[k];
+            }
+            float[] x = pixels(total * PIXELS, files.get(0).toString());
+            int[] y = allocate(4 * total, files.get(0).toString(), () -> new int[x.length / PIXELS]);
+            byte[] rec = new byte[record];
+            int at = 0;
+            for (int k = 0; k < files.size(); k++) {
+                Path f = files.get(k);
+                try (DataInputStream in = new DataInputStream(open(f))) {
+                    for (long i = 0; i < counts[k]; i++, at++) {
+                        in.readFully(rec);
+                        y[at] = rec[labelBytes - 1] & 0xff;
+                        if (y[at] >= names.size()) {
+                            throw new LoadException(f.toString(), "record " + i + " has label " + y[at] + " (expected below " + names.size() + ")");
+                        }
+                        for (int j = 0; j < PIXELS; j++) {
+                            x[at * PIXELS + j] = (rec[labelBytes + j] & 0xff) / 255f;
+                        }
+                    }
+                    requireEnd(in, f, counts[k] + " records");
+                } catch (Limits.TooLarge e) {
+                    throw new LoadException(null, e.getMessage());
+                } catch (EOFException e) {
+                    throw new LoadException(f.toString(), "file ends early (it changed while being read?)");
                 } catch (IOException e) {
                     throw new LoadException(f.toString(), "cannot read: " + e.getMessage());
                 }
-                if (b.length == 0 || b.length % record != 0) {
-                    throw new LoadException(f.toString(), b.length + " bytes is not a whole number of " + record
-                            + "-byte CIFAR-" + (c100 ? 100 : 10) + " records (truncated, or the other CIFAR?)");
-                }
-                int n = b.length / record;
-                float[] x = new float[n * 3072];
-                int[] y = new int[n];
-                for (int i = 0; i < n; i++) {
-                    int off = i * record;
-                    y[i] = b[off + labelBytes - 1] & 0xff;
-                    if (y[i] >= names.size()) {
-                        throw new LoadException(f.toString(), "record " + i + " has label " + y[i] + " (expected below " + names.size() + ")");
-                    }
-                    for (int j = 0; j < 3072; j++) {
-                        x[i * 3072 + j] = (b[off + labelBytes + j] & 0xff) / 255f;
-                    }
-                }
-                xs.add(x);
-                ys.add(y);
-                total += n;
-            }
-            float[] x = new float[total * 3072];
-            int[] y = new int[total];
-            int at = 0;
-            for (int k = 0; k < xs.size(); k++) {
-                System.arraycopy(xs.get(k), 0, x, at * 3072, xs.get(k).length);
-                System.arraycopy(ys.get(k), 0, y, at, ys.get(k).length);
-                at += ys.get(k).length;
             }
             return new Dataset(name, new Shape(3, 32, 32), names, x, y);
         }

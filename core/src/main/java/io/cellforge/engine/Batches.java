@@ -13,12 +13,13 @@ public final class Batches {
     private final float[] mean;
     private final float[] std;
     private final int batch;
+    private final int classes;
     private final long seed;
     private int epoch;
     private int position;
     private int[] order;
 
-    /** A batch: images N x C x H x W, one-hot labels N x classes, and the label indices. */
+    /** A batch: images N x C x H x W, one-hot labels N x the network's classes, and the label indices. */
     public record Batch(INDArray x, INDArray y, int[] labels) {
     }
 
@@ -43,11 +44,19 @@ public final class Batches {
         return this;
     }
 
-    public Batches(Dataset data, float[][] stats, int batch, long seed) {
+    /**
+     * {@code classes} is the network's: the one-hot labels are as wide as its logits, also when the data use
+     * fewer classes (a two-class data set on a ten-class network).
+     */
+    public Batches(Dataset data, float[][] stats, int batch, int classes, long seed) {
         if (batch < 1 || batch > data.size()) {
             throw new IllegalArgumentException("batch size " + batch + " must be 1.." + data.size() + " for " + data.name());
         }
+        if (data.maxLabel() >= classes) {
+            throw new IllegalArgumentException(data.name() + " has label " + data.maxLabel() + ", not below " + classes);
+        }
         this.data = data;
+        this.classes = classes;
         this.mean = stats[0];
         this.std = stats[1];
         this.batch = batch;
@@ -96,7 +105,7 @@ public final class Batches {
         int per = (int) s.size();
         int hw = s.height() * s.width();
         float[] x = new float[idx.length * per];
-        float[] y = new float[idx.length * d.classes()];
+        float[] y = new float[idx.length * classes];
         int[] labels = new int[idx.length];
         for (int i = 0; i < idx.length; i++) {
             int src = idx[i] * per;
@@ -108,13 +117,13 @@ public final class Batches {
                 }
             }
             labels[i] = d.labels()[idx[i]];
-            y[i * d.classes() + labels[i]] = 1f;
+            y[i * classes + labels[i]] = 1f;
             if (aug != Augment.NONE) {
                 augment(x, i * per, s.channels(), s.height(), s.width(), aug, r);
             }
         }
         return new Batch(Nd4j.create(x, new long[] {idx.length, s.channels(), s.height(), s.width()}, 'c'),
-                Nd4j.create(y, new long[] {idx.length, d.classes()}, 'c'), labels);
+                Nd4j.create(y, new long[] {idx.length, classes}, 'c'), labels);
     }
 
     /** Crop (shift with zero fill), flip and cutout of one normalised image in place. */

@@ -16,17 +16,16 @@ public final class SpaceFiles {
     private SpaceFiles() {
     }
 
-    /** Reads a text file as UTF-8; a missing, unreadable or binary file is a LoadException naming it. */
+    /**
+     * Reads a text file as UTF-8; a missing, unreadable, binary or special file (a device, a FIFO), or one
+     * over {@link Limits#TEXT_BYTES}, is a LoadException naming it, found before the file is read into memory.
+     */
     public static String readText(Path p) throws LoadException {
-        try {
-            byte[] bytes = Files.readAllBytes(p);
-            if (bytes.length > 50_000_000) {
-                throw new LoadException(p.toString(), "file is larger than 50 MB");
-            }
+        try (java.io.InputStream in = Limits.open(p, Limits.TEXT_BYTES)) {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-        } catch (NoSuchFileException e) {
-            throw new LoadException(p.toString(), "no such file");
+                    .decode(java.nio.ByteBuffer.wrap(in.readAllBytes())).toString();
+        } catch (Limits.TooLarge e) {
+            throw new LoadException(null, e.getMessage());
         } catch (CharacterCodingException e) {
             throw new LoadException(p.toString(), "not a UTF-8 text file");
         } catch (IOException e) {

@@ -67,12 +67,18 @@ public final class OneShotSearch {
      */
     public SearchResult run(SearchEvents.Listener listener, SearchControl control, Path checkpoint, Path resume)
             throws PlanException, LoadException, IOException {
-        String backend = Backend.init();
+        requireFits(space, data);
+        int classes = space.network().classes();
         Dataset[] halves = data.train().split(cfg.trainPortion(), cfg.seed());
+        if (halves[1].size() == 0) {
+            throw new PlanException(List.of(io.cellforge.analysis.Problem.error("", "the search needs at least 2 training "
+                    + "images (one to train the weights on, one to choose on); " + data.train().name() + " has " + data.train().size())));
+        }
+        String backend = Backend.init();
         float[][] stats = data.train().channelStats();
-        Batches train = new Batches(halves[0], stats, Math.min(cfg.batchSize(), halves[0].size()), cfg.seed())
+        Batches train = new Batches(halves[0], stats, Math.min(cfg.batchSize(), halves[0].size()), classes, cfg.seed())
                 .augmented(cfg.augment());
-        Batches valid = new Batches(halves[1], stats, Math.min(cfg.batchSize(), halves[1].size()), cfg.seed() + 1);
+        Batches valid = new Batches(halves[1], stats, Math.min(cfg.batchSize(), halves[1].size()), classes, cfg.seed() + 1);
         Strategy strategy = Strategy.of(cfg.strategy());
         CompiledNetwork net = new CompiledNetwork(Evaluator.supernetPlan(space),
                 CompiledNetwork.Options.darts(cfg.seed()).withMixedOp(strategy.mixedOp()));
@@ -287,6 +293,17 @@ public final class OneShotSearch {
         groups.put("adam_m", adam.firstMoments());
         groups.put("adam_v", adam.secondMoments());
         Checkpoint.save(dir, meta, groups);
+    }
+
+    /**
+     * Refuses, in one line, data that cannot feed the space's network ({@link DataBundle#misfit}): called by
+     * the search and the retraining before anything is built, and so by the CLI and the app.
+     */
+    public static void requireFits(SearchSpace space, DataBundle data) throws PlanException {
+        var misfit = data.misfit(space.network().input(), space.network().classes(), "space '" + space.name() + "'");
+        if (misfit.isPresent()) {
+            throw new PlanException(List.of(io.cellforge.analysis.Problem.error("", misfit.get())));
+        }
     }
 
     /** Loss and accuracy over the full batches of a dataset, forward only. */

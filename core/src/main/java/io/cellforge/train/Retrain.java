@@ -77,11 +77,13 @@ public final class Retrain {
 
     public static Result run(SearchSpace space, Architecture arch, DataBundle data, Config cfg, Consumer<Epoch> listener,
                              SearchControl control) throws PlanException {
+        io.cellforge.search.OneShotSearch.requireFits(space, data);
+        int classes = space.network().classes();
         String backend = Backend.init();
         CompiledNetwork net = new CompiledNetwork(Evaluator.fixedPlan(finalNetwork(space), arch),
                 CompiledNetwork.Options.retrain(cfg.seed()));
         float[][] stats = data.train().channelStats();
-        Batches train = new Batches(data.train(), stats, Math.min(cfg.batchSize(), data.train().size()), cfg.seed())
+        Batches train = new Batches(data.train(), stats, Math.min(cfg.batchSize(), data.train().size()), classes, cfg.seed())
                 .augmented(cfg.augment());
         Optimizers.Sgd sgd = new Optimizers.Sgd(cfg.momentum(), cfg.weightDecay());
         Map<String, INDArray> weights = net.weights();

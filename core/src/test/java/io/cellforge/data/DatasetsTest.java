@@ -92,7 +92,8 @@ class DatasetsTest {
         Files.write(dir.resolve("train-images-idx3-ubyte"), idx(0x803, new int[] {4, 3, 2}, new byte[5]));
         Files.write(dir.resolve("train-labels-idx1-ubyte"), idx(0x801, new int[] {4}, new byte[4]));
         LoadException e = assertThrows(LoadException.class, () -> Datasets.load(dir.toString()));
-        assertEquals(dir.resolve("train-images-idx3-ubyte") + ": file ends early (truncated?)", e.getMessage());
+        assertEquals(dir.resolve("train-images-idx3-ubyte") + ": file ends early: the header says 4 images of 3x2 (40 bytes) "
+                + "but the file has 21 bytes (truncated?)", e.getMessage());
         Files.write(dir.resolve("train-labels-idx1-ubyte"), idx(0x803, new int[] {4}, new byte[4]));
         e = assertThrows(LoadException.class, () -> Datasets.load(dir.toString()));
         assertTrue(e.getMessage().startsWith(dir.resolve("train-labels-idx1-ubyte") + ": not an IDX label file"), e.getMessage());

@@ -61,9 +61,9 @@ class BatchesTest {
     void augmentedBatchesAreTheSameForTheSameSeedAndDifferFromPlainOnes() throws Exception {
         DataBundle d = Datasets.digits();
         var aug = new Batches.Augment(2, false, 4);
-        Batches a = new Batches(d.train(), d.train().channelStats(), 16, 9).augmented(aug);
-        Batches b = new Batches(d.train(), d.train().channelStats(), 16, 9).augmented(aug);
-        Batches plain = new Batches(d.train(), d.train().channelStats(), 16, 9);
+        Batches a = new Batches(d.train(), d.train().channelStats(), 16, 10, 9).augmented(aug);
+        Batches b = new Batches(d.train(), d.train().channelStats(), 16, 10, 9).augmented(aug);
+        Batches plain = new Batches(d.train(), d.train().channelStats(), 16, 10, 9);
         for (int i = 0; i < 3; i++) {
             var x = a.next();
             assertEquals(x.x(), b.next().x());

@@ -25,7 +25,7 @@ class BinaryGateTest {
         assertEquals(3, net.binaryGates().size());
         assertEquals(3, net.arch().size());
         var d = Datasets.digits();
-        var b = new Batches(d.train(), d.train().channelStats(), 8, 1).next();
+        var b = new Batches(d.train(), d.train().channelStats(), 8, 10, 1).next();
         INDArray x = b.x().castTo(DataType.DOUBLE);
         INDArray y = b.y().castTo(DataType.DOUBLE);
         // Gate n2_p1 on sep_conv_3x3 (index 3): the loss is linear in each gate, so dL/dg_j is the change in loss

@@ -56,7 +56,7 @@ class BinaryGatesTest {
     void onlyTheDrawnCandidatesAreComputedAndTheirGateGradientsAreExact() throws Exception {
         Strategy.Context c = context(OneShotSearchTest.tiny(), "proxyless");
         CompiledNetwork net = c.net();
-        Batches.Batch b = new Batches(digits.train(), digits.train().channelStats(), 8, 1).next();
+        Batches.Batch b = new Batches(digits.train(), digits.train().channelStats(), 8, 10, 1).next();
         // ops: none, max_pool_3x3, skip_connect, sep_conv_3x3; the path is skip_connect
         net.binaryGates().values().forEach(g -> g.assign(0).putScalar(2, 1));
         Map<String, double[]> all = new java.util.HashMap<>();
@@ -86,7 +86,7 @@ class BinaryGatesTest {
         });
         Map<String, double[]> before = c.net().probabilities();
         BinaryGates s = new BinaryGates(false);
-        Batches.Batch b = new Batches(digits.train(), digits.train().channelStats(), 8, 1).next();
+        Batches.Batch b = new Batches(digits.train(), digits.train().channelStats(), 8, 10, 1).next();
         Strategy.ArchStep step = s.archStep(c, b, b, new Random(2), 1, 0.1);
         assertTrue(Double.isFinite(step.validLoss()));
         new Optimizers.Adam(0, 0.999, 0).step(arch, step.gradient(), 0.05);

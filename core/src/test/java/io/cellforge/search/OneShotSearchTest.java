@@ -133,7 +133,7 @@ class OneShotSearchTest {
                 "n2_p0", new io.cellforge.arch.Decision.Op("sep_conv_3x3"),
                 "n2_p1", new io.cellforge.arch.Decision.Op("sep_conv_3x3"),
                 "n2_switch", new io.cellforge.arch.Decision.Inputs(List.of(0))));
-        var b = new io.cellforge.engine.Batches(digits.train(), digits.train().channelStats(), 8, 1).next();
+        var b = new io.cellforge.engine.Batches(digits.train(), digits.train().channelStats(), 8, 10, 1).next();
         var g = net.train(b.x(), b.y(), net.gatesFor(arch), java.util.Set.of(io.cellforge.engine.CompiledNetwork.Grad.WEIGHTS))
                 .gradients();
         long zero = net.weights().keySet().stream().filter(w -> g.get(w).norm2Number().doubleValue() == 0).count();
@@ -259,7 +259,7 @@ class OneShotSearchTest {
                 || mixed == io.cellforge.engine.CompiledNetwork.MixedOp.GUMBEL_HARD;
         assertEquals(gumbel ? 28 : 0, feed.keySet().stream().filter(k -> k.startsWith("gumbel/")).count());
         // and a forward pass needs nothing more than that feed
-        var b = new io.cellforge.engine.Batches(digits.train(), digits.train().channelStats(), 4, 1).next();
+        var b = new io.cellforge.engine.Batches(digits.train(), digits.train().channelStats(), 4, 10, 1).next();
         double loss = net.evaluate(b.x(), b.y(), feed).loss();
         assertTrue(Double.isFinite(loss));
     }

@@ -45,7 +45,7 @@ class AuxiliaryHeadTest {
         CompiledNetwork net = new CompiledNetwork(Evaluator.fixedPlan(s, Architecture.empty()),
                 CompiledNetwork.Options.retrain(1).withDataType(org.nd4j.linalg.api.buffer.DataType.DOUBLE));
         var d = Datasets.digits();
-        var b = new Batches(d.train(), d.train().channelStats(), 16, 1).next();
+        var b = new Batches(d.train(), d.train().channelStats(), 16, 10, 1).next();
         INDArray x = b.x().castTo(net.dataType());
         INDArray y = b.y().castTo(net.dataType());
         var out = net.train(x, y, Map.of(), Set.of(CompiledNetwork.Grad.WEIGHTS));

@@ -50,7 +50,7 @@ class RetrainTest {
         SearchSpace s = Retrain.finalNetwork(SpaceYaml.read(SPACE, "tiny").space());
         CompiledNetwork net = new CompiledNetwork(Evaluator.fixedPlan(s, sepConv()), CompiledNetwork.Options.retrain(3));
         DataBundle d = Datasets.digits();
-        Batches b = new Batches(d.train(), d.train().channelStats(), 32, 1);
+        Batches b = new Batches(d.train(), d.train().channelStats(), 32, 10, 1);
         // One training pass to move the running averages away from their start.
         var batch = b.next();
         net.train(batch.x(), batch.y(), Map.of(), java.util.Set.of(CompiledNetwork.Grad.WEIGHTS));
@@ -103,7 +103,7 @@ class RetrainTest {
         CompiledNetwork net = new CompiledNetwork(plan, CompiledNetwork.Options.retrain(2)
                 .withDataType(org.nd4j.linalg.api.buffer.DataType.DOUBLE));
         DataBundle d = Datasets.digits();
-        Batches.Batch b = new Batches(d.train(), d.train().channelStats(), 32, 1).next();
+        Batches.Batch b = new Batches(d.train(), d.train().channelStats(), 32, 10, 1).next();
         net.setDropPath(0.5);
         var dropped = net.train(b.x(), b.y(), Map.of(), java.util.Set.of(CompiledNetwork.Grad.WEIGHTS));
         INDArray logits = dropped.logits().dup();
