@@ -28,6 +28,7 @@ public final class CellforgeApp extends Application {
             vm.openFile(Path.of(args.get(0)));
         }
         stage.show();
+        StaleTemps.processStart().ifPresent(vm.workspace()::removeStaleTemps);
         List<Workspace.Recovery> left = vm.workspace().recoveries();
         if (!left.isEmpty()) {
             Workspace.Recovery r = left.get(left.size() - 1);
