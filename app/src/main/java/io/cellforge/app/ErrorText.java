@@ -39,7 +39,7 @@ public final class ErrorText {
             }
         }
         for (Throwable x : chain) {
-            if (x instanceof UncheckedIOException u && u.getMessage() != null) {
+            if (x instanceof UncheckedIOException u && !String.valueOf(u.getCause()).equals(u.getMessage())) {
                 return line(u.getMessage()); // says what was being written, which the IOException inside does not
             }
             if (x instanceof IOException io) {

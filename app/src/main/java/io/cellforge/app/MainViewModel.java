@@ -104,6 +104,9 @@ public final class MainViewModel {
     private final AtomicLong generation = new AtomicLong();
     private final AtomicLong checks = new AtomicLong();
     private List<Problem> importNotes = List.of();
+    /** Recovery copies are written on the worker and deleted on the JavaFX thread: a newer version wins. */
+    private final Object recoveryLock = new Object();
+    private long recoveryVersion;
 
     public MainViewModel() {
         this(Workspace.standard());
@@ -292,7 +295,7 @@ public final class MainViewModel {
     private void openDocument(Document d, List<Problem> notes, String source) {
         Document old = document.get();
         if (old != null) {
-            workspace.deleteRecovery(old.id());
+            deleteRecovery(old.id());
         }
         generation.incrementAndGet();
         Path file = d.file();
@@ -324,7 +327,7 @@ public final class MainViewModel {
         }
         try {
             d.saveAs(target);
-            workspace.deleteRecovery(d.id());
+            deleteRecovery(d.id());
             workspace.addRecent(target);
             recent.setAll(workspace.recent());
             info("Saved " + target.getFileName());
@@ -339,7 +342,7 @@ public final class MainViewModel {
     /** The window closes normally: the recovery copy is no longer needed. */
     public void closed() {
         if (document.get() != null) {
-            workspace.deleteRecovery(document.get().id());
+            deleteRecovery(document.get().id());
         }
     }
 
@@ -822,18 +825,35 @@ public final class MainViewModel {
     /** A copy of unsaved work, so that a crash loses nothing; written off the JavaFX thread. */
     private void saveRecovery(Document d) {
         if (!d.isDirty()) {
-            workspace.deleteRecovery(d.id());
+            deleteRecovery(d.id());
             return;
         }
         SearchSpace s = d.space();
         Path origin = d.file();
+        long version;
+        synchronized (recoveryLock) {
+            version = ++recoveryVersion;
+        }
         worker.submit(() -> {
             try {
-                workspace.writeRecovery(d.id(), origin, SpaceYaml.write(s));
+                String yaml = SpaceYaml.write(s);
+                synchronized (recoveryLock) {
+                    if (version == recoveryVersion) {
+                        workspace.writeRecovery(d.id(), origin, yaml);
+                    }
+                }
             } catch (IOException | RuntimeException e) {
                 Platform.runLater(() -> error("Could not write the recovery copy: " + ErrorText.of(e)));
             }
         });
+    }
+
+    /** Removes a recovery copy now; a copy still queued on the worker (of an edit before a save, say) is dropped. */
+    private void deleteRecovery(String id) {
+        synchronized (recoveryLock) {
+            recoveryVersion++;
+            workspace.deleteRecovery(id);
+        }
     }
 
     /** Waits until the background checks and recovery writes queued so far are done (for tests and the benchmark). */
