@@ -805,7 +805,7 @@ public final class MainViewModel {
             String line;
             try {
                 found = Validator.validate(s);
-                line = summary(s);
+                line = found.stream().anyMatch(Problem::isError) ? brokenSummary(s) : summary(s);
             } catch (RuntimeException e) {
                 found = List.of(Problem.error("", "the space could not be checked: " + ErrorText.of(e)));
                 line = s.name() + ": could not be checked";
@@ -873,6 +873,12 @@ public final class MainViewModel {
 
     private static String lowerFirst(String s) {
         return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
+    }
+
+    /** A space with errors has no parameter counts to show (they would read as -1 .. -1). */
+    static String brokenSummary(SearchSpace s) {
+        String what = s.isFixed() ? "fixed network" : count(SpaceStats.count(s)) + " architectures";
+        return s.name() + ": " + what + "; parameters and multiply-adds once the problems below are fixed";
     }
 
     static String summary(SearchSpace s) {
