@@ -361,7 +361,8 @@ public final class MainViewModel {
             }
             openDocument(Document.recovered(s, origin, onDisk), List.of(), "recovery");
             Files.deleteIfExists(r.file()); // the document has a copy of its own now, under its id
-            info(origin == null ? "Recovered an unsaved document; save it to keep it"
+            info(!isDirty() ? "The recovery copy of " + origin + " holds what the file holds: nothing was lost"
+                    : origin == null ? "Recovered an unsaved document; save it to keep it"
                     : "Recovered the unsaved changes of " + origin + ": Save writes them to it"
                     + (onDisk != null ? ", Undo recovery goes back to the file" : ""));
         } catch (LoadException | IOException e) {
