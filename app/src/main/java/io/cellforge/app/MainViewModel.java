@@ -791,8 +791,8 @@ public final class MainViewModel {
             title.set("Cellforge");
             return;
         }
-        title.set((d.isDirty() ? "*" : "") + d.displayName() + (d.isRecovered() ? " (recovered)" : "") + (d.file() != null ? "  [" + d.file().toAbsolutePath().getParent() + "]" : "")
-                + " - Cellforge");
+        title.set((d.isDirty() ? "*" : "") + d.displayName() + (d.isRecovered() ? " (recovered)" : "")
+                + (d.file() != null ? "  [" + d.file().toAbsolutePath().getParent() + "]" : "") + " - Cellforge");
     }
 
     private void check(SearchSpace s) {
@@ -807,7 +807,7 @@ public final class MainViewModel {
             try {
                 found = Validator.validate(s);
                 line = found.stream().anyMatch(Problem::isError) ? brokenSummary(s) : summary(s);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
                 found = List.of(Problem.error("", "the space could not be checked: " + ErrorText.of(e)));
                 line = s.name() + ": could not be checked";
             }
