@@ -6,6 +6,7 @@ import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
 import javafx.stage.Stage;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -25,9 +26,15 @@ public final class CellforgeApp extends Application {
         if (args.isEmpty()) {
             vm.openZoo(DEFAULT_SPACE);
         } else {
-            vm.openFile(Path.of(args.get(0)));
+            try {
+                vm.openFile(Path.of(args.get(0)));
+            } catch (InvalidPathException e) {
+                vm.openZoo(DEFAULT_SPACE);
+                vm.error("Cannot open " + ErrorText.line(args.get(0)) + ": not a file name on this system");
+            }
         }
         stage.show();
+        StaleTemps.processStart().ifPresent(vm.workspace()::removeStaleTemps);
         List<Workspace.Recovery> left = vm.workspace().recoveries();
         if (!left.isEmpty()) {
             Workspace.Recovery r = left.get(left.size() - 1);

@@ -1,5 +1,7 @@
 package io.cellforge.app;
 
+import io.cellforge.io.LoadException;
+import io.cellforge.io.SpaceFiles;
 import io.cellforge.ops.OpCatalog;
 import io.cellforge.ops.OpDef;
 import io.cellforge.space.Cell;
@@ -37,7 +39,6 @@ import javafx.stage.FileChooser;
 import javafx.stage.Window;
 
 import java.io.File;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -334,10 +335,11 @@ final class Dialogs {
             File f = fc.showOpenDialog(b.getScene().getWindow());
             if (f != null) {
                 try {
-                    target.setText(Files.readString(f.toPath()));
-                } catch (Exception ex) {
+                    // core's reader refuses devices, FIFOs and huge files before reading, in one line
+                    target.setText(SpaceFiles.readText(f.toPath()));
+                } catch (LoadException ex) {
                     target.setText("");
-                    target.setPromptText("Could not read " + f + ": " + ex.getMessage());
+                    target.setPromptText(ErrorText.of(ex));
                 }
             }
         });

@@ -23,6 +23,8 @@ public final class Document {
     private Path file;
     private final Architecture architecture;
     private final SearchSpace architectureSpace;
+    /** Opened from a recovery copy and not saved since. */
+    private boolean recovered;
 
     /** {@code architecture} (may be null) is a point of {@code architectureSpace}, the space it was read against. */
     public Document(SearchSpace space, Path file, Architecture architecture, SearchSpace architectureSpace) {
@@ -33,6 +35,26 @@ public final class Document {
         if (file != null) {
             history.markSaved();
         }
+    }
+
+    /**
+     * A recovery copy's space, tied again to the file it belongs to ({@code file}, null for a new document) and
+     * unsaved. {@code saved} is what that file holds now (null when it is gone or unreadable): the recovered
+     * space is then one edit after it, so that "Undo recovery" goes back to the file's content.
+     */
+    public static Document recovered(SearchSpace space, Path file, SearchSpace saved) {
+        Document d = new Document(saved != null ? saved : space, file, null, null);
+        if (saved != null) {
+            try {
+                d.history.apply(Edit.of("Recovery", s -> space));
+            } catch (EditException e) {
+                throw new AssertionError("a replacement is never refused", e);
+            }
+        } else {
+            d.history.markUnsaved();
+        }
+        d.recovered = true;
+        return d;
     }
 
     public SearchSpace space() {
@@ -65,6 +87,11 @@ public final class Document {
         return history.isDirty();
     }
 
+    /** Holds recovered changes that are in no file yet (undoing the recovery leaves just the file's content). */
+    public boolean isRecovered() {
+        return recovered && isDirty();
+    }
+
     public SearchSpace apply(Edit e) throws EditException {
         return history.apply(e);
     }
@@ -73,6 +100,7 @@ public final class Document {
     public void saveAs(Path target) throws IOException {
         SpaceFiles.writeAtomically(target, SpaceYaml.write(space()));
         file = target;
+        recovered = false;
         history.markSaved();
     }
 

@@ -44,6 +44,8 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -102,6 +104,9 @@ public final class MainViewModel {
     private final AtomicLong generation = new AtomicLong();
     private final AtomicLong checks = new AtomicLong();
     private List<Problem> importNotes = List.of();
+    /** Recovery copies are written on the worker and deleted on the JavaFX thread: a newer version wins. */
+    private final Object recoveryLock = new Object();
+    private long recoveryVersion;
 
     public MainViewModel() {
         this(Workspace.standard());
@@ -251,6 +256,7 @@ public final class MainViewModel {
         long gen = generation.incrementAndGet();
         status.set("Opening " + file + " ...");
         worker.submit(() -> {
+            StaleTemps.processStart().ifPresent(t -> StaleTemps.removeFor(file, t));
             try {
                 Imported im = SpaceFiles.readSpace(file);
                 boolean ours = im.ownSchema();
@@ -263,13 +269,14 @@ public final class MainViewModel {
                         }
                     }
                 });
-            } catch (LoadException | RuntimeException e) {
-                String m = e instanceof LoadException ? e.getMessage() : file + ": could not be read (" + e + ")";
+            } catch (LoadException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
+                String text = ErrorText.of(e);
+                String m = text.startsWith(file.toString()) ? text : file + ": " + text;
                 Platform.runLater(() -> {
                     if (generation.get() == gen) {
                         problems.setAll(Problem.error("", m));
                         status.set("Could not open " + file.getFileName() + ": see the problems below");
-                        error("Could not open " + file.getFileName() + ": " + firstLine(m));
+                        error("Could not open " + file.getFileName() + ": " + m);
                     }
                 });
             }
@@ -282,12 +289,17 @@ public final class MainViewModel {
     }
 
     private void openSpace(SearchSpace s, Path file, Architecture arch, SearchSpace archSpace, List<Problem> notes, String source) {
+        openDocument(new Document(s, file, arch, archSpace), notes, source);
+    }
+
+    private void openDocument(Document d, List<Problem> notes, String source) {
         Document old = document.get();
         if (old != null) {
-            workspace.deleteRecovery(old.id());
+            deleteRecovery(old.id());
         }
         generation.incrementAndGet();
-        Document d = new Document(s, file, arch, archSpace);
+        Path file = d.file();
+        SearchSpace s = d.space();
         document.set(d);
         positions.clear();
         importNotes = List.copyOf(notes);
@@ -315,14 +327,14 @@ public final class MainViewModel {
         }
         try {
             d.saveAs(target);
-            workspace.deleteRecovery(d.id());
+            deleteRecovery(d.id());
             workspace.addRecent(target);
             recent.setAll(workspace.recent());
             info("Saved " + target.getFileName());
             refreshTitle();
             return true;
         } catch (IOException | RuntimeException e) {
-            error("Could not save " + target + ": " + e.getMessage() + " (the file on disk is unchanged)");
+            error("Could not save " + target + ": " + ErrorText.of(e) + " (the file on disk is unchanged)");
             return false;
         }
     }
@@ -330,24 +342,49 @@ public final class MainViewModel {
     /** The window closes normally: the recovery copy is no longer needed. */
     public void closed() {
         if (document.get() != null) {
-            workspace.deleteRecovery(document.get().id());
+            deleteRecovery(document.get().id());
         }
     }
 
-    /** Opens a recovery copy as an unsaved document (tied to its original file, if it had one). */
+    /**
+     * Opens a recovery copy as an unsaved document tied to its original file, if it had one: Save writes there,
+     * and Undo recovery goes back to what the file holds.
+     */
     public void recover(Workspace.Recovery r) {
         try {
             SearchSpace s = SpaceYaml.read(r.yaml(), r.file().toString()).space();
-            Path origin = r.origin().isEmpty() ? null : Path.of(r.origin());
-            openSpace(s, null, null, List.of(), "recovery");
-            document.get().history().markUnsaved();
-            java.nio.file.Files.deleteIfExists(r.file());
-            saveRecovery(document.get());
-            refreshTitle();
-            info(origin != null ? "Recovered the unsaved changes of " + origin + "; save them to keep them"
-                    : "Recovered an unsaved document; save it to keep it");
+            Path origin = originOf(r);
+            SearchSpace onDisk = null;
+            if (origin != null) {
+                StaleTemps.processStart().ifPresent(t -> StaleTemps.removeFor(origin, t));
+                onDisk = savedContent(origin);
+            }
+            openDocument(Document.recovered(s, origin, onDisk), List.of(), "recovery");
+            Files.deleteIfExists(r.file()); // the document has a copy of its own now, under its id
+            info(!isDirty() ? "The recovery copy of " + origin + " holds what the file holds: nothing was lost"
+                    : origin == null ? "Recovered an unsaved document; save it to keep it"
+                    : "Recovered the unsaved changes of " + origin + ": Save writes them to it"
+                    + (onDisk != null ? ", Undo recovery goes back to the file" : ""));
         } catch (LoadException | IOException e) {
-            error("The recovery copy " + r.file() + " could not be read: " + firstLine(e.getMessage()));
+            error("The recovery copy " + r.file() + " could not be read: " + ErrorText.of(e));
+        }
+    }
+
+    private static Path originOf(Workspace.Recovery r) {
+        try {
+            return r.origin().isEmpty() ? null : Path.of(r.origin());
+        } catch (InvalidPathException e) {
+            return null; // not a path of this system: the copy opens as a new document
+        }
+    }
+
+    /** The space a recovered document's file holds now, or null when it is gone or not in our schema any more. */
+    private static SearchSpace savedContent(Path file) {
+        try {
+            Imported im = SpaceFiles.readSpace(file);
+            return im.ownSchema() ? im.space() : null;
+        } catch (LoadException | RuntimeException e) {
+            return null;
         }
     }
 
@@ -362,7 +399,7 @@ public final class MainViewModel {
             openSpace(s, null, ArchFormats.fromGenotype(g, search, "genotype"), search, List.of(), "genotype");
             return true;
         } catch (LoadException e) {
-            error("The genotype does not parse: " + firstLine(e.getMessage()));
+            error("The genotype does not parse: " + ErrorText.of(e));
             return false;
         }
     }
@@ -387,7 +424,7 @@ public final class MainViewModel {
             openSpace(fixed, null, a, s, List.of(), source + " (" + f.id + ") on " + s.name());
             return true;
         } catch (LoadException | FormatException | RuntimeException e) {
-            error("Could not import " + source + ": " + firstLine(e.getMessage()));
+            error("Could not import " + source + ": " + ErrorText.of(e));
             return false;
         }
     }
@@ -398,7 +435,7 @@ public final class MainViewModel {
             info("Exported the space to " + target.getFileName());
             return true;
         } catch (IOException | RuntimeException e) {
-            error("Could not export to " + target + ": " + e.getMessage());
+            error("Could not export to " + target + ": " + ErrorText.of(e));
             return false;
         }
     }
@@ -415,7 +452,7 @@ public final class MainViewModel {
             info("Exported the architecture as " + f.id + " to " + target.getFileName());
             return true;
         } catch (LoadException | IOException | RuntimeException e) {
-            error("Could not export as " + f.id + ": " + firstLine(e.getMessage()));
+            error("Could not export as " + f.id + ": " + ErrorText.of(e));
             return false;
         }
     }
@@ -482,7 +519,7 @@ public final class MainViewModel {
             }
             return true;
         } catch (EditException ex) {
-            error("Cannot " + lowerFirst(e.description()) + ": " + ex.getMessage());
+            error("Cannot " + lowerFirst(e.description()) + ": " + ErrorText.of(ex));
             return false;
         }
     }
@@ -754,8 +791,8 @@ public final class MainViewModel {
             title.set("Cellforge");
             return;
         }
-        title.set((d.isDirty() ? "*" : "") + d.displayName() + (d.file() != null ? "  [" + d.file().toAbsolutePath().getParent() + "]" : "")
-                + " - Cellforge");
+        title.set((d.isDirty() ? "*" : "") + d.displayName() + (d.isRecovered() ? " (recovered)" : "")
+                + (d.file() != null ? "  [" + d.file().toAbsolutePath().getParent() + "]" : "") + " - Cellforge");
     }
 
     private void check(SearchSpace s) {
@@ -769,9 +806,9 @@ public final class MainViewModel {
             String line;
             try {
                 found = Validator.validate(s);
-                line = summary(s);
-            } catch (RuntimeException e) {
-                found = List.of(Problem.error("", "internal error while checking the space: " + e));
+                line = found.stream().anyMatch(Problem::isError) ? brokenSummary(s) : summary(s);
+            } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+                found = List.of(Problem.error("", "the space could not be checked: " + ErrorText.of(e)));
                 line = s.name() + ": could not be checked";
             }
             List<Problem> all = new ArrayList<>(notes);
@@ -789,18 +826,35 @@ public final class MainViewModel {
     /** A copy of unsaved work, so that a crash loses nothing; written off the JavaFX thread. */
     private void saveRecovery(Document d) {
         if (!d.isDirty()) {
-            workspace.deleteRecovery(d.id());
+            deleteRecovery(d.id());
             return;
         }
         SearchSpace s = d.space();
         Path origin = d.file();
+        long version;
+        synchronized (recoveryLock) {
+            version = ++recoveryVersion;
+        }
         worker.submit(() -> {
             try {
-                workspace.writeRecovery(d.id(), origin, SpaceYaml.write(s));
+                String yaml = SpaceYaml.write(s);
+                synchronized (recoveryLock) {
+                    if (version == recoveryVersion) {
+                        workspace.writeRecovery(d.id(), origin, yaml);
+                    }
+                }
             } catch (IOException | RuntimeException e) {
-                Platform.runLater(() -> error("Could not write the recovery copy: " + e.getMessage()));
+                Platform.runLater(() -> error("Could not write the recovery copy: " + ErrorText.of(e)));
             }
         });
+    }
+
+    /** Removes a recovery copy now; a copy still queued on the worker (of an edit before a save, say) is dropped. */
+    private void deleteRecovery(String id) {
+        synchronized (recoveryLock) {
+            recoveryVersion++;
+            workspace.deleteRecovery(id);
+        }
     }
 
     /** Waits until the background checks and recovery writes queued so far are done (for tests and the benchmark). */
@@ -822,12 +876,10 @@ public final class MainViewModel {
         return s.isEmpty() ? s : Character.toLowerCase(s.charAt(0)) + s.substring(1);
     }
 
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+    /** A space with errors has no parameter counts to show (they would read as -1 .. -1). */
+    static String brokenSummary(SearchSpace s) {
+        String what = s.isFixed() ? "fixed network" : count(SpaceStats.count(s)) + " architectures";
+        return s.name() + ": " + what + "; parameters and multiply-adds once the problems below are fixed";
     }
 
     static String summary(SearchSpace s) {
@@ -842,7 +894,7 @@ public final class MainViewModel {
                     count(st.architectures()), st.minParams().value(), st.maxParams().value(), st.minMacs().value(),
                     st.maxMacs().value());
         } catch (RuntimeException e) {
-            return s.name() + ": could not count (" + e.getMessage() + ")";
+            return s.name() + ": could not count (" + ErrorText.of(e) + ")";
         }
     }
 

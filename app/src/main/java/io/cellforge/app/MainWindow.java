@@ -62,6 +62,7 @@ import javafx.stage.FileChooser;
 import javafx.stage.Stage;
 
 import javax.imageio.ImageIO;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -559,7 +560,7 @@ public final class MainWindow {
             tabs.getTabs().add(t);
             tabs.getSelectionModel().select(t);
         } catch (io.cellforge.arch.FormatException e) {
-            vm.error("Cannot open the result of " + run.dir().getFileName() + ": " + e.getMessage());
+            vm.error("Cannot open the result of " + run.dir().getFileName() + ": " + ErrorText.of(e));
         }
     }
 
@@ -624,13 +625,13 @@ public final class MainWindow {
                     sp.setFill(vm.theme().background());
                     sp.setTransform(Transform.scale(2 / canvas.zoom(), 2 / canvas.zoom()));
                     WritableImage img = canvas.content().snapshot(sp, null);
-                    Path tmp = p.resolveSibling("." + p.getFileName() + ".tmp");
-                    ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", tmp.toFile());
-                    java.nio.file.Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    ByteArrayOutputStream png = new ByteArrayOutputStream();
+                    ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", png);
+                    SpaceFiles.writeAtomically(p, png.toByteArray());
                 }
                 vm.info("Exported the picture of cell " + c.name() + " to " + p.getFileName());
             } catch (IOException | RuntimeException ex) {
-                vm.error("Could not export the picture to " + p + ": " + ex.getMessage());
+                vm.error("Could not export the picture to " + p + ": " + ErrorText.of(ex));
             }
         });
     }

@@ -1,13 +1,16 @@
 package io.cellforge.app;
 
+import io.cellforge.io.LoadException;
 import io.cellforge.io.SpaceFiles;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -31,9 +34,8 @@ public final class Workspace {
 
     public List<Path> recent() {
         try {
-            return Files.readAllLines(home.resolve("recent.txt"), StandardCharsets.UTF_8).stream()
-                    .filter(l -> !l.isBlank()).map(Path::of).toList();
-        } catch (IOException e) {
+            return SpaceFiles.readText(home.resolve("recent.txt")).lines().filter(l -> !l.isBlank()).map(Path::of).toList();
+        } catch (LoadException | InvalidPathException e) {
             return List.of();
         }
     }
@@ -49,8 +51,8 @@ public final class Workspace {
 
     public boolean darkTheme() {
         try {
-            return Files.readString(home.resolve("theme.txt")).strip().equals("dark");
-        } catch (IOException e) {
+            return SpaceFiles.readText(home.resolve("theme.txt")).strip().equals("dark");
+        } catch (LoadException e) {
             return false;
         }
     }
@@ -64,7 +66,7 @@ public final class Workspace {
         return home.resolve("runs");
     }
 
-    /** A recovery copy: the file it belongs to (empty for a new document) and the YAML of the unsaved space. */
+    /** A recovery copy ({@code file}): the file it belongs to ({@code origin}, empty for a new document) and the YAML of the unsaved space. */
     public record Recovery(Path file, String origin, String yaml) {
     }
 
@@ -72,9 +74,10 @@ public final class Workspace {
         return home.resolve("recovery");
     }
 
+    /** The origin's path is escaped so that it stays on the header line, whatever characters its name has. */
     public void writeRecovery(String id, Path origin, String yaml) throws IOException {
         SpaceFiles.writeAtomically(recoveryDir().resolve(id + ".yaml"),
-                RECOVERY_HEADER + (origin == null ? "" : origin.toAbsolutePath()) + "\n" + yaml);
+                RECOVERY_HEADER + (origin == null ? "" : escape(origin.toAbsolutePath().toString())) + "\n" + yaml);
     }
 
     public void deleteRecovery(String id) {
@@ -93,11 +96,16 @@ public final class Workspace {
         try (Stream<Path> files = Files.list(recoveryDir())) {
             List<Recovery> out = new ArrayList<>();
             for (Path p : files.filter(f -> f.toString().endsWith(".yaml") && !heldByAnotherProcess(f)).sorted().toList()) {
-                String text = Files.readString(p, StandardCharsets.UTF_8);
+                String text;
+                try {
+                    text = SpaceFiles.readText(p);
+                } catch (LoadException e) {
+                    continue; // not a copy we wrote (a folder, a device): nothing to offer
+                }
                 String origin = "";
                 if (text.startsWith(RECOVERY_HEADER)) {
                     int nl = text.indexOf('\n');
-                    origin = text.substring(RECOVERY_HEADER.length(), nl < 0 ? text.length() : nl).strip();
+                    origin = unescape(text.substring(RECOVERY_HEADER.length(), nl < 0 ? text.length() : nl));
                 }
                 out.add(new Recovery(p, origin, text));
             }
@@ -105,6 +113,30 @@ public final class Workspace {
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    /** Removes the temporary files of this folder's own atomic writes (settings, recovery copies) that a kill left. */
+    public void removeStaleTemps(Instant before) {
+        StaleTemps.removeIn(home, Pattern.compile("\\.(recent|theme)\\.txt\\d{1,20}\\.tmp"), before);
+        StaleTemps.removeIn(recoveryDir(), Pattern.compile("\\.\\d+-[0-9a-f-]+\\.yaml\\d{1,20}\\.tmp"), before);
+    }
+
+    static String escape(String s) {
+        return s.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r");
+    }
+
+    static String unescape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                char n = s.charAt(++i);
+                b.append(n == 'n' ? '\n' : n == 'r' ? '\r' : n);
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     /** A copy named after a Cellforge process that is still running belongs to that process's open document. */

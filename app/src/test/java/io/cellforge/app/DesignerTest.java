@@ -365,6 +365,90 @@ class DesignerTest {
     }
 
     @Test
+    void aRecoveredDocumentIsTiedToItsFileAndUndoRecoveryGoesBackToTheFile(FxRobot robot) throws Exception {
+        Path tiny = dir.resolve("tiny.yaml");
+        String onDisk = SpaceYaml.write(Zoo.get("nas-bench-201").orElseThrow().withName("tiny"));
+        Files.writeString(tiny, onDisk);
+        robot.interact(() -> vm.openFile(tiny));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.documentProperty().get().file() != null);
+        robot.interact(() -> vm.addNode(io.cellforge.space.NodeKind.INTERMEDIATE, 300, 100));
+        String edited = SpaceYaml.write(space());
+        vm.drain();
+        List<Workspace.Recovery> left = vm.workspace().recoveries();
+        assertEquals(1, left.size());
+
+        // The next session (the first one crashed: its copy is left) recovers it.
+        MainViewModel next = new MainViewModel(vm.workspace());
+        robot.interact(() -> next.recover(left.get(0)));
+        Document d = next.documentProperty().get();
+        assertEquals(tiny, d.file());
+        assertEquals(edited, SpaceYaml.write(next.spaceProperty().get()));
+        assertEquals("*tiny.yaml (recovered)  [" + dir.toAbsolutePath() + "] - Cellforge", next.titleProperty().get());
+        assertEquals("Undo recovery", next.undoTextProperty().get());
+
+        robot.interact(next::undo);
+        assertEquals(onDisk, SpaceYaml.write(next.spaceProperty().get()));
+        assertFalse(next.isDirty());
+        assertEquals("tiny.yaml  [" + dir.toAbsolutePath() + "] - Cellforge", next.titleProperty().get());
+        robot.interact(next::redo);
+        assertTrue(next.isDirty());
+        assertTrue(next.titleProperty().get().startsWith("*tiny.yaml (recovered)"), next.titleProperty().get());
+
+        // Save writes to the file, without asking for one.
+        boolean[] saved = {false};
+        robot.interact(() -> {
+            saved[0] = next.save();
+        });
+        assertTrue(saved[0] && !next.isDirty());
+        assertEquals(edited, Files.readString(tiny));
+        assertEquals("tiny.yaml  [" + dir.toAbsolutePath() + "] - Cellforge", next.titleProperty().get());
+        next.drain();
+        robot.interact(vm::closed);
+        assertEquals(List.of(), vm.workspace().recoveries());
+    }
+
+    @Test
+    void aRecoveredDocumentWhoseFileIsGoneStillSavesThere(FxRobot robot) throws Exception {
+        Path gone = dir.resolve("gone.yaml");
+        vm.workspace().writeRecovery("2147483000-e", gone, SpaceYaml.write(Zoo.blank()));
+        Workspace.Recovery r = vm.workspace().recoveries().stream().filter(x -> x.file().getFileName().toString().startsWith("2147483000-e"))
+                .findFirst().orElseThrow();
+        robot.interact(() -> vm.recover(r));
+        assertEquals(gone, vm.documentProperty().get().file());
+        assertTrue(vm.isDirty());
+        assertFalse(vm.canUndoProperty().get());
+        assertTrue(vm.titleProperty().get().startsWith("*gone.yaml (recovered)"), vm.titleProperty().get());
+        robot.interact(() -> {
+            vm.save();
+        });
+        assertEquals(SpaceYaml.write(Zoo.blank()), Files.readString(gone));
+    }
+
+    @Test
+    void savesAndExportsKeepAnExistingFilesModeAndGiveNewFilesTheUmasksMode(FxRobot robot) throws Exception {
+        // The mode a file the user makes gets here (the umask's), whatever the umask of the machine running the tests.
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> umask =
+                Files.getPosixFilePermissions(Files.writeString(dir.resolve("reference"), ""));
+        Path kept = dir.resolve("kept.yaml");
+        Files.writeString(kept, "old\n");
+        Files.setPosixFilePermissions(kept, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        robot.interact(() -> vm.saveAs(kept));
+        assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(kept)));
+        assertEquals(SpaceYaml.write(space()), Files.readString(kept));
+
+        robot.interact(() -> vm.openZoo("nas-bench-201"));
+        nextFile = dir.resolve("new.png");
+        robot.interact(() -> window.exportPicture(false));
+        assertEquals(umask, Files.getPosixFilePermissions(nextFile));
+        Files.setPosixFilePermissions(nextFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-r--"));
+        robot.interact(() -> window.exportPicture(false));
+        assertEquals("rw-rw-r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(nextFile)));
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList());
+        }
+    }
+
+    @Test
     void theCellExportsAsSvgAndPng(FxRobot robot) throws Exception {
         robot.interact(() -> vm.openZoo("nas-bench-201"));
         nextFile = dir.resolve("cell.svg");

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The window as a newcomer first sees it, headless under Monocle. */
@@ -86,6 +87,62 @@ class MainWindowTest {
         String first = problems.getItems().get(0).toString();
         assertTrue(first.contains("broken.yaml:7:12: expected a number, found 'ten'"), first);
         assertEquals(text, Files.readString(f));
+    }
+
+    @Test
+    void openingAFileRemovesTheTempFilesThatAKilledSaveOfItLeft(FxRobot robot, @TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("tiny.yaml"), SpaceYaml.write(Zoo.get("nas-bench-201").orElseThrow()));
+        Path stale = Files.writeString(dir.resolve(".tiny.yaml8123456789.tmp"), "cellforge: 1\nna");
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(0)); // long before this process started
+        Path running = Files.writeString(dir.resolve(".tiny.yaml99.tmp"), "a save under way"); // written after it started
+        Path other = Files.writeString(dir.resolve(".tiny.yaml.tmp"), "another program's");
+        Files.setLastModifiedTime(other, java.nio.file.attribute.FileTime.fromMillis(0));
+        robot.interact(() -> vm.openFile(f));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.documentProperty().get().file() != null);
+        assertFalse(Files.exists(stale));
+        assertTrue(Files.exists(running) && Files.exists(other));
+    }
+
+    @Test
+    void aSpaceWithErrorsShowsNoParameterCountsInTheStatusLine(FxRobot robot, @TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("wide.yaml"), SpaceYaml.write(Zoo.get("nas-bench-201").orElseThrow()).replace("channels: 16", "channels: 24"));
+        robot.interact(() -> vm.openFile(f));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.statusProperty().get().startsWith("nas-bench-201: "));
+        String s = vm.statusProperty().get();
+        assertEquals("nas-bench-201: 15,625 architectures; parameters and multiply-adds once the problems below are fixed", s);
+        assertTrue(vm.problems().stream().anyMatch(Problem::isError));
+    }
+
+    /** Opens a file that cannot be opened and returns what the problems pane and the status bar say. */
+    private String[] openBroken(FxRobot robot, Path f) throws Exception {
+        robot.interact(() -> vm.openFile(f));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.statusProperty().get().startsWith("Could not open"));
+        WaitForAsyncUtils.waitForFxEvents();
+        @SuppressWarnings("unchecked")
+        ListView<Problem> problems = robot.lookup("#problems").queryAs(ListView.class);
+        assertEquals(1, problems.getItems().size());
+        return new String[] {problems.getItems().get(0).toString(), robot.lookup("#message").queryAs(Label.class).getText()};
+    }
+
+    @Test
+    void aNameGivenAsAListShowsTheSameOneLineAsTheCli(FxRobot robot, @TempDir Path dir) throws Exception {
+        Path f = dir.resolve("listname.yaml");
+        Files.writeString(f, SpaceYaml.write(Zoo.get("nas-bench-201").orElseThrow()).replaceFirst("(?m)^name: .*$", "name: [a, b]"));
+        for (String shown : openBroken(robot, f)) {
+            assertTrue(shown.contains(f + ":3:"), shown);
+            assertFalse(shown.contains("Exception") || shown.contains("\n"), shown);
+        }
+    }
+
+    @Test
+    void aFileLinkedToADeviceIsRefusedInOneLineInsteadOfReadForEver(FxRobot robot, @TempDir Path dir) throws Exception {
+        Path f = Files.createSymbolicLink(dir.resolve("zero.yaml"), Path.of("/dev/zero"));
+        String[] shown = openBroken(robot, f);
+        assertTrue(shown[0].startsWith(f + ": "), shown[0]);
+        assertTrue(shown[1].startsWith("Could not open zero.yaml: " + f + ": "), shown[1]);
+        for (String s : shown) {
+            assertFalse(s.contains("Exception") || s.contains("\n"), s);
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.cellforge.app.search;
 
+import io.cellforge.app.ErrorText;
 import io.cellforge.app.canvas.CellCanvas;
 import io.cellforge.app.diagram.DiagramLayout;
 import io.cellforge.arch.Architecture;
@@ -93,7 +94,7 @@ public final class ResultView extends BorderPane {
                     String text = ArchFormats.write(f, run.space(), run.architecture());
                     save.apply("Export the architecture (" + f.id + ")", "architecture" + f.extension).ifPresent(p -> write(p, text));
                 } catch (LoadException ex) {
-                    status.setText(f.id + " does not describe this space: " + ex.getMessage());
+                    status.setText(f.id + " does not describe this space: " + ErrorText.of(ex));
                 }
             });
             export.getItems().add(it);
@@ -189,7 +190,7 @@ public final class ResultView extends BorderPane {
             SpaceFiles.writeAtomically(p, text);
             status.setText("Wrote " + p.getFileName());
         } catch (IOException e) {
-            status.setText("Could not write " + p + ": " + e.getMessage());
+            status.setText("Could not write " + p + ": " + ErrorText.of(e));
         }
     }
 
@@ -235,7 +236,7 @@ public final class ResultView extends BorderPane {
                 Platform.runLater(() -> {
                     training.set(false);
                     progressBar.setProgress(0);
-                    status.setText("Retraining failed: " + e.getMessage());
+                    status.setText("Retraining failed: " + ErrorText.of(e));
                 });
             }
         }, "cellforge-retrain");

@@ -1,5 +1,6 @@
 package io.cellforge.app.search;
 
+import io.cellforge.app.ErrorText;
 import io.cellforge.app.canvas.CellCanvas;
 import io.cellforge.app.canvas.Theme;
 import io.cellforge.data.DataBundle;
@@ -307,7 +308,7 @@ public final class SearchPane extends BorderPane {
                     counts.setText(b.append(")").toString());
                 });
             } catch (LoadException | RuntimeException e) {
-                Platform.runLater(() -> counts.setText("Cannot read " + spec + ": " + e.getMessage()));
+                Platform.runLater(() -> counts.setText("Cannot read " + spec + ": " + ErrorText.of(e)));
             }
         }, "cellforge-data-preview");
         t.setDaemon(true);

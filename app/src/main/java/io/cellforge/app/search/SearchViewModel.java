@@ -1,5 +1,6 @@
 package io.cellforge.app.search;
 
+import io.cellforge.app.ErrorText;
 import io.cellforge.arch.Architecture;
 import io.cellforge.data.DataBundle;
 import io.cellforge.data.Datasets;
@@ -291,7 +292,8 @@ public final class SearchViewModel {
         try {
             cfg = resume != null ? resume.config() : config();
         } catch (IllegalArgumentException | LoadException e) {
-            message.set("Invalid settings: " + e.getMessage());
+            // the builder's IllegalArgumentException says which setting is out of range
+            message.set("Invalid settings: " + (e instanceof IllegalArgumentException ? ErrorText.line(e.getMessage()) : ErrorText.of(e)));
             return;
         }
         Path dir = resume != null ? resume.dir()
@@ -355,7 +357,7 @@ public final class SearchViewModel {
             }
             inbox.add(new Ended(RunFiles.read(dir), r.completed(), null));
         } catch (LoadException | PlanException | EditException | IOException | RuntimeException e) {
-            inbox.add(new Ended(null, false, e.getMessage() == null ? e.toString() : e.getMessage()));
+            inbox.add(new Ended(null, false, ErrorText.of(e)));
         }
     }
 
