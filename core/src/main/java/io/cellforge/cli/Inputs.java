@@ -1,17 +1,21 @@
 package io.cellforge.cli;
 
+import io.cellforge.analysis.Problem;
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Genotype;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
 import io.cellforge.io.Imported;
 import io.cellforge.io.LoadException;
+import io.cellforge.io.SourceMap;
 import io.cellforge.io.SpaceFiles;
+import io.cellforge.plan.PlanException;
 import io.cellforge.space.SearchSpace;
 import io.cellforge.zoo.Zoo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /** Loading what the commands are given, turning every failure into a one-line {@link Main.UserError}. */
@@ -123,6 +127,31 @@ final class Inputs {
                 // Ctrl+C: the hook is running and now lets the JVM exit.
             }
         }
+    }
+
+    /**
+     * Fails with the first error among {@code problems}, at its line when {@code sources} knows it (else naming
+     * {@code file}), and how many more there are.
+     */
+    static void requireValid(List<Problem> problems, SourceMap sources, String file) {
+        List<Problem> errors = sources.locate(problems).stream().filter(Problem::isError).toList();
+        if (errors.isEmpty()) {
+            return;
+        }
+        Problem first = errors.get(0);
+        String more = errors.size() == 1 ? "" : " (and " + (errors.size() - 1) + " more error" + (errors.size() == 2 ? "" : "s")
+                + (file.isEmpty() ? "" : "; 'cellforge validate " + file + "' lists them") + ")";
+        throw new Main.UserError((first.source().isEmpty() && !file.isEmpty() ? file + ": " : "") + first + more);
+    }
+
+    /** A plan's errors as a UserError located by {@code sources}. */
+    static Main.UserError planError(PlanException e, SourceMap sources, String file) {
+        try {
+            requireValid(e.problems(), sources, file);
+        } catch (Main.UserError located) {
+            return located;
+        }
+        return new Main.UserError((file.isEmpty() ? "" : file + ": ") + e.getMessage());
     }
 
     static Genotype genotype(String text) {

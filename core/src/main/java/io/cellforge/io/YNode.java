@@ -29,10 +29,17 @@ public final class YNode {
 
     private final Node node;
     private final String source;
+    /** The mapping key this node is the value of, to name the field in errors; null for list items and the root. */
+    private final String key;
 
     private YNode(Node node, String source) {
+        this(node, source, null);
+    }
+
+    private YNode(Node node, String source, String key) {
         this.node = node;
         this.source = source;
+        this.key = key;
     }
 
     /** Parses one YAML document; an empty document is an error. */
@@ -134,13 +141,13 @@ public final class YNode {
     /** A mapping with string keys, in file order; duplicate keys are an error. */
     public Map<String, YNode> map() throws LoadException {
         if (!(node instanceof MappingNode m)) {
-            throw error("expected a mapping (key: value), found " + describe());
+            throw error(expected("a mapping (key: value)"));
         }
         Map<String, YNode> out = new LinkedHashMap<>();
         for (NodeTuple t : m.getValue()) {
             YNode k = new YNode(t.getKeyNode(), source);
             String key = k.str();
-            if (out.put(key, new YNode(t.getValueNode(), source)) != null) {
+            if (out.put(key, new YNode(t.getValueNode(), source, key)) != null) {
                 throw k.error("key '" + key + "' appears twice");
             }
         }
@@ -164,7 +171,7 @@ public final class YNode {
 
     public List<YNode> seq() throws LoadException {
         if (!(node instanceof SequenceNode s)) {
-            throw error("expected a list, found " + describe());
+            throw error(expected("a list"));
         }
         List<YNode> out = new ArrayList<>();
         for (Node c : s.getValue()) {
@@ -175,12 +182,20 @@ public final class YNode {
 
     public String str() throws LoadException {
         if (!(node instanceof ScalarNode s)) {
-            throw error("expected a text value, found " + describe());
+            throw error(expected("a string"));
         }
         return s.getValue();
     }
 
+    /** "name must be a string, found a list" for a field, "expected a string, found a list" for a list item. */
+    private String expected(String what) {
+        return (key == null ? "expected " + what : key + " must be " + what) + ", found " + describe();
+    }
+
     public double number() throws LoadException {
+        if (!isScalar()) {
+            throw error(expected("a number"));
+        }
         String v = str().trim();
         try {
             double d = Double.parseDouble(v.replace("_", ""));
@@ -204,12 +219,15 @@ public final class YNode {
     public int integer(int min, int max) throws LoadException {
         int v = integer();
         if (v < min || v > max) {
-            throw error("expected a whole number from " + min + " to " + max + ", found " + v);
+            throw error((key == null ? "expected" : key + " must be") + " a whole number from " + min + " to " + max + ", found " + v);
         }
         return v;
     }
 
     public boolean bool() throws LoadException {
+        if (!isScalar()) {
+            throw error(expected("true or false"));
+        }
         String v = str().trim().toLowerCase();
         return switch (v) {
             case "true", "yes", "on", "1" -> true;
