@@ -8,6 +8,7 @@ import io.cellforge.analysis.Validator;
 import io.cellforge.arch.Architecture;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
+import io.cellforge.io.Escape;
 import io.cellforge.io.Imported;
 import io.cellforge.io.SourceMap;
 import io.cellforge.space.SearchSpace;
@@ -126,7 +127,7 @@ final class StatsCommand implements Callable<Integer> {
             o.put("choices", space.mutablesByKey().size());
             out.println(new ObjectMapper().writeValueAsString(o));
         } else {
-            out.println(space.name() + ": a search space with " + space.mutablesByKey().size() + " choices");
+            out.println(Escape.line(space.name()) + ": a search space with " + space.mutablesByKey().size() + " choices");
             out.printf("  architectures   %s%n", count(ss.architectures()));
             out.printf("  parameters      %s .. %s%n", n(ss.minParams().value()), n(ss.maxParams().value()));
             out.printf("  multiply-adds   %s .. %s%n", n(ss.minMacs().value()), n(ss.maxMacs().value()));
@@ -138,7 +139,7 @@ final class StatsCommand implements Callable<Integer> {
     private static void table(PrintWriter out, SearchSpace space, NetworkStats st) {
         out.printf("%-16s %-16s %-12s %-12s %14s %16s%n", "part", "kind", "input", "output", "params", "multiply-adds");
         for (NetworkStats.Part p : st.parts()) {
-            out.printf("%-16s %-16s %-12s %-12s %14s %16s%n", p.name(), p.kind(), p.in(), p.out(), n(p.params()), n(p.macs()));
+            out.printf("%-16s %-16s %-12s %-12s %14s %16s%n", Escape.line(p.name()), p.kind(), p.in(), p.out(), n(p.params()), n(p.macs()));
         }
         out.printf("%-16s %-16s %-12s %-12s %14s %16s%n", "total", "", space.network().input(), st.output(), n(st.params()),
                 n(st.macs()));

@@ -26,6 +26,13 @@ import java.util.Optional;
  */
 public final class YNode {
     private static final int MAX_CHARS = 20_000_000;
+    /**
+     * PyYAML writes an anchor and aliases wherever one list is shared (60 LayerChoices over one candidate list), so
+     * aliases are allowed freely; what a bomb needs, and what is bounded, is the size they expand the document to.
+     */
+    static final int MAX_ALIASES = 100_000;
+    static final int MAX_EXPANDED_NODES = 2_000_000;
+    static final int MAX_DEPTH = 64;
 
     private final Node node;
     private final String source;
@@ -48,8 +55,8 @@ public final class YNode {
             throw new LoadException(source, "file is larger than " + MAX_CHARS / 1_000_000 + " million characters");
         }
         LoaderOptions opts = new LoaderOptions();
-        opts.setMaxAliasesForCollections(50);
-        opts.setNestingDepthLimit(64);
+        opts.setMaxAliasesForCollections(MAX_ALIASES);
+        opts.setNestingDepthLimit(MAX_DEPTH);
         opts.setCodePointLimit(MAX_CHARS);
         opts.setAllowRecursiveKeys(false);
         // Only nodes are composed, never objects, so a tag (VEGA writes !!python/tuple) cannot run anything;
@@ -73,30 +80,49 @@ public final class YNode {
         if (root == null) {
             throw new LoadException(source + ":1:1", "the file is empty");
         }
-        checkAliases(root, source, 0, new java.util.IdentityHashMap<>());
+        new AliasCheck(source).walk(root, 0);
         return new YNode(root, source);
     }
 
-    /** Refuses alias cycles and alias explosions, which compose() alone lets through. */
-    private static void checkAliases(Node n, String source, int depth, java.util.IdentityHashMap<Node, Boolean> onPath)
-            throws LoadException {
-        if (depth > 64) {
-            throw new LoadException(where(n, source), "nested more than 64 levels deep");
+    /**
+     * Walks the document as its readers will, aliases expanded: refuses alias cycles, nesting through aliases, and
+     * an expansion past {@link #MAX_EXPANDED_NODES} nodes (billion laughs), stopping as soon as it is crossed. A file
+     * without aliases expands to itself and is bounded by its size alone.
+     */
+    private static final class AliasCheck {
+        private final String source;
+        private final java.util.IdentityHashMap<Node, Boolean> onPath = new java.util.IdentityHashMap<>();
+        private final java.util.Set<Node> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        private long expanded;
+
+        AliasCheck(String source) {
+            this.source = source;
         }
-        if (onPath.put(n, Boolean.TRUE) != null) {
-            throw new LoadException(where(n, source), "an alias refers to a node that contains it");
-        }
-        if (n instanceof MappingNode m) {
-            for (NodeTuple t : m.getValue()) {
-                checkAliases(t.getKeyNode(), source, depth + 1, onPath);
-                checkAliases(t.getValueNode(), source, depth + 1, onPath);
+
+        void walk(Node n, int depth) throws LoadException {
+            if (depth > MAX_DEPTH) {
+                throw new LoadException(where(n, source), "nested more than " + MAX_DEPTH + " levels deep");
             }
-        } else if (n instanceof SequenceNode s) {
-            for (Node c : s.getValue()) {
-                checkAliases(c, source, depth + 1, onPath);
+            if (onPath.put(n, Boolean.TRUE) != null) {
+                throw new LoadException(where(n, source), "an alias refers to a node that contains it");
             }
+            expanded++;
+            if (!distinct.add(n) && expanded - distinct.size() > MAX_EXPANDED_NODES) {
+                throw new LoadException(where(n, source), "aliases expand the document to more than "
+                        + String.format("%,d", MAX_EXPANDED_NODES) + " nodes beyond its own (a YAML bomb?)");
+            }
+            if (n instanceof MappingNode m) {
+                for (NodeTuple t : m.getValue()) {
+                    walk(t.getKeyNode(), depth + 1);
+                    walk(t.getValueNode(), depth + 1);
+                }
+            } else if (n instanceof SequenceNode s) {
+                for (Node c : s.getValue()) {
+                    walk(c, depth + 1);
+                }
+            }
+            onPath.remove(n);
         }
-        onPath.remove(n);
     }
 
     private static String firstLine(String s) {
