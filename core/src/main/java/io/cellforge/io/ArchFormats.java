@@ -56,7 +56,7 @@ public final class ArchFormats {
             case MODNAS -> readModnas(text, source, space);
             case NB201 -> readNb201(text, source, space);
         };
-        requireComplete(space, a, source);
+        requireComplete(space, a, source + ":1:1");
         return a;
     }
 
@@ -258,15 +258,21 @@ public final class ArchFormats {
         if (!kind.str().equals("architecture")) {
             throw kind.error("expected kind: architecture, found '" + kind.str() + "'");
         }
+        if (YNode.opt(top, "space").isPresent()) {
+            top.get("space").str();
+        }
         Map<String, Object> raw = new LinkedHashMap<>();
         Map<String, String> where = new LinkedHashMap<>();
-        if (YNode.opt(top, "choices").isPresent()) {
-            for (var e : top.get("choices").map().entrySet()) {
+        YNode choices = YNode.opt(top, "choices").orElse(root);
+        if (choices != root) {
+            for (var e : choices.map().entrySet()) {
                 raw.put(e.getKey(), yamlRaw(e.getValue()));
                 where.put(e.getKey(), e.getValue().where());
             }
         }
-        return bind(space, raw, where, source);
+        Architecture a = bind(space, raw, where, source);
+        requireComplete(space, a, choices.where());
+        return a;
     }
 
     /** The space name an architecture YAML file names, if any (so the CLI can find it in the zoo). */
