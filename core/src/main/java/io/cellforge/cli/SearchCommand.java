@@ -97,7 +97,7 @@ final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SearchConfig cfg = config();
-        SearchSpace space = source.zoo != null ? Inputs.zoo(source.zoo) : Inputs.space(source.file).space();
+        SearchSpace space = Inputs.searchable(source.file, source.zoo);
         DataBundle bundle = Inputs.data(data);
         if (!bundle.train().shape().equals(space.network().input()) || bundle.train().classes() > space.network().classes()) {
             throw new Main.UserError("the data are " + bundle.train().shape() + " images in " + bundle.train().classes()
