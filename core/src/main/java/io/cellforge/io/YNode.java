@@ -85,43 +85,64 @@ public final class YNode {
     }
 
     /**
-     * Walks the document as its readers will, aliases expanded: refuses alias cycles, nesting through aliases, and
-     * an expansion past {@link #MAX_EXPANDED_NODES} nodes (billion laughs), stopping as soon as it is crossed. A file
-     * without aliases expands to itself and is bounded by its size alone.
+     * Measures the document as its readers will see it, aliases expanded, without expanding them: an anchored node's
+     * size and height are counted once and added at each alias. Refuses alias cycles, nesting deeper than
+     * {@link #MAX_DEPTH} through aliases, and aliases that add more than {@link #MAX_EXPANDED_NODES} nodes (billion
+     * laughs). Only anchored nodes are remembered, so a file without aliases costs no memory here.
      */
     private static final class AliasCheck {
         private final String source;
-        private final java.util.IdentityHashMap<Node, Boolean> onPath = new java.util.IdentityHashMap<>();
-        private final java.util.Set<Node> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        private long expanded;
+        private final Map<Node, long[]> anchored = new java.util.IdentityHashMap<>();
+        private final java.util.Set<Node> open = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        private long added;
 
         AliasCheck(String source) {
             this.source = source;
         }
 
-        void walk(Node n, int depth) throws LoadException {
+        /** The expanded size and height of {@code n}. */
+        long[] walk(Node n, int depth) throws LoadException {
             if (depth > MAX_DEPTH) {
                 throw new LoadException(where(n, source), "nested more than " + MAX_DEPTH + " levels deep");
             }
-            if (onPath.put(n, Boolean.TRUE) != null) {
+            long[] known = anchored.get(n);
+            if (known != null) {
+                if (depth + known[1] > MAX_DEPTH) {
+                    throw new LoadException(where(n, source), "nested more than " + MAX_DEPTH + " levels deep");
+                }
+                added += known[0];
+                if (added > MAX_EXPANDED_NODES) {
+                    throw new LoadException(where(n, source), "aliases expand the document by more than "
+                            + String.format("%,d", MAX_EXPANDED_NODES) + " nodes (a YAML bomb?)");
+                }
+                return known;
+            }
+            boolean anchor = n.getAnchor() != null;
+            if (anchor && !open.add(n)) {
                 throw new LoadException(where(n, source), "an alias refers to a node that contains it");
             }
-            expanded++;
-            if (!distinct.add(n) && expanded - distinct.size() > MAX_EXPANDED_NODES) {
-                throw new LoadException(where(n, source), "aliases expand the document to more than "
-                        + String.format("%,d", MAX_EXPANDED_NODES) + " nodes beyond its own (a YAML bomb?)");
-            }
+            long size = 1;
+            long height = 0;
+            List<Node> children = new ArrayList<>();
             if (n instanceof MappingNode m) {
                 for (NodeTuple t : m.getValue()) {
-                    walk(t.getKeyNode(), depth + 1);
-                    walk(t.getValueNode(), depth + 1);
+                    children.add(t.getKeyNode());
+                    children.add(t.getValueNode());
                 }
             } else if (n instanceof SequenceNode s) {
-                for (Node c : s.getValue()) {
-                    walk(c, depth + 1);
-                }
+                children = s.getValue();
             }
-            onPath.remove(n);
+            for (Node c : children) {
+                long[] r = walk(c, depth + 1);
+                size += r[0];
+                height = Math.max(height, r[1] + 1);
+            }
+            long[] measured = {size, height};
+            if (anchor) {
+                open.remove(n);
+                anchored.put(n, measured);
+            }
+            return measured;
         }
     }
 
