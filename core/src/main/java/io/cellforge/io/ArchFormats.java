@@ -259,7 +259,7 @@ public final class ArchFormats {
             throw kind.error("expected kind: architecture, found '" + kind.str() + "'");
         }
         if (YNode.opt(top, "space").isPresent()) {
-            top.get("space").str();
+            top.get("space").str(); // a space name, not a list or a mapping: spaceNameOf reads it
         }
         Map<String, Object> raw = new LinkedHashMap<>();
         Map<String, String> where = new LinkedHashMap<>();
