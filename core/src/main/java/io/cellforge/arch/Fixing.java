@@ -12,8 +12,10 @@ import io.cellforge.space.Stage;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The network an architecture picks out of a space, as a space with no choices left: each LayerChoice becomes
@@ -76,6 +78,50 @@ public final class Fixing {
             values.put(v.key(), val.value());
         }
         return s.mapParams(p -> p.isRef() && values.containsKey(p.ref()) ? Param.of(values.get(p.ref())) : p).withValues(Map.of());
+    }
+
+    /**
+     * The keys an architecture must decide and does not, in the space's order: every InputChoice, every
+     * LayerChoice on an edge its node's InputChoice keeps (or on a stage), every ValueChoice. Empty when
+     * {@link #fix} has all it needs.
+     */
+    public static List<String> undecided(SearchSpace space, Architecture arch) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Cell c : space.cells().values()) {
+            List<Edge> dropped = new ArrayList<>();
+            for (Node n : c.nodes()) {
+                if (n.inputChoice() == null) {
+                    continue;
+                }
+                List<Edge> incoming = c.incoming(n.name());
+                var d = arch.get(n.inputChoice().key());
+                if (d.isEmpty()) {
+                    out.add(n.inputChoice().key());
+                } else if (d.get() instanceof Decision.Inputs in) {
+                    for (int i = 0; i < incoming.size(); i++) {
+                        if (!in.indices().contains(i)) {
+                            dropped.add(incoming.get(i));
+                        }
+                    }
+                }
+            }
+            for (Edge e : c.edges()) {
+                if (e.op() instanceof LayerChoice lc && !dropped.contains(e) && arch.get(lc.key()).isEmpty()) {
+                    out.add(lc.key());
+                }
+            }
+        }
+        for (Stage st : space.network().stages()) {
+            if (st.op() instanceof LayerChoice lc && arch.get(lc.key()).isEmpty()) {
+                out.add(lc.key());
+            }
+        }
+        for (String k : space.values().keySet()) {
+            if (arch.get(k).isEmpty()) {
+                out.add(k);
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static EdgeOp chosen(EdgeOp op, Architecture arch, String where) throws FormatException {

@@ -157,7 +157,7 @@ final class GenotypeParser {
         expect(',');
         int b = integer();
         expect(')');
-        if (b - a > 1000 || b <= a) {
+        if ((long) b - a > 1000 || b <= a) {
             throw errAt(at, "range(" + a + ", " + b + ") is empty or too large");
         }
         for (int i = a; i < b; i++) {
@@ -203,7 +203,7 @@ final class GenotypeParser {
         while (pos < s.length() && Character.isDigit(s.charAt(pos))) {
             pos++;
         }
-        int digits = pos - start - (s.charAt(start) == '-' ? 1 : 0);
+        int digits = pos - start - (start < s.length() && s.charAt(start) == '-' ? 1 : 0);
         if (digits < 1 || digits > 9) {
             throw errAt(start, "expected a whole number");
         }

@@ -4,6 +4,7 @@ import io.cellforge.analysis.Problem;
 import io.cellforge.arch.Architecture;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
+import io.cellforge.io.Escape;
 import io.cellforge.io.Imported;
 import io.cellforge.io.LoadException;
 import io.cellforge.io.SpaceFiles;
@@ -51,7 +52,7 @@ final class ConvertCommand implements Callable<Integer> {
             }
             Imported im = Inputs.space(in);
             for (Problem p : im.notMapped()) {
-                spec.commandLine().getErr().println(p);
+                spec.commandLine().getErr().println(Escape.line(p.toString()));
             }
             result = SpaceYaml.write(im.space());
         } else {

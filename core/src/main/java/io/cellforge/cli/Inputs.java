@@ -1,17 +1,23 @@
 package io.cellforge.cli;
 
+import io.cellforge.analysis.Evaluator;
+import io.cellforge.analysis.Problem;
+import io.cellforge.analysis.Validator;
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Genotype;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
 import io.cellforge.io.Imported;
 import io.cellforge.io.LoadException;
+import io.cellforge.io.SourceMap;
 import io.cellforge.io.SpaceFiles;
+import io.cellforge.plan.PlanException;
 import io.cellforge.space.SearchSpace;
 import io.cellforge.zoo.Zoo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /** Loading what the commands are given, turning every failure into a one-line {@link Main.UserError}. */
@@ -51,31 +57,52 @@ final class Inputs {
 
     /** The space an architecture refers to: given, named in an architecture YAML, or implied by its format. */
     static SearchSpace contextFor(ArchFormat f, String text, Path source, Path spaceFile, String zooName) {
+        return contextOf(f, text, source, spaceFile, zooName).space();
+    }
+
+    /** {@link #contextFor}, with where the space's elements stand when it came from a file. */
+    static Imported contextOf(ArchFormat f, String text, Path source, Path spaceFile, String zooName) {
         if (spaceFile != null) {
-            return space(spaceFile).space();
+            return space(spaceFile);
         }
         if (zooName != null) {
-            return zoo(zooName);
+            return fromZoo(zoo(zooName));
         }
         if (f == ArchFormat.YAML) {
             Optional<String> named = ArchFormats.spaceNameOf(text, source.toString());
             if (named.isPresent() && Zoo.get(named.get()).isPresent()) {
-                return Zoo.get(named.get()).get();
+                return fromZoo(Zoo.get(named.get()).get());
             }
             if (named.isPresent()) {
                 Path beside = source.toAbsolutePath().getParent().resolve(named.get() + ".yaml");
                 if (Files.exists(beside)) {
-                    return space(beside).space();
+                    return space(beside);
                 }
             }
         }
         if (f == ArchFormat.GENOTYPE || (f == ArchFormat.NNI && text.contains("\"normal_n2_p0\""))) {
-            return Zoo.get("darts-search").orElseThrow();
+            return fromZoo(Zoo.get("darts-search").orElseThrow());
         }
         if (f == ArchFormat.NB201) {
-            return Zoo.get("nas-bench-201").orElseThrow();
+            return fromZoo(Zoo.get("nas-bench-201").orElseThrow());
         }
         throw new Main.UserError(source + ": cannot tell which search space this architecture belongs to; give --space FILE or --zoo NAME");
+    }
+
+    private static Imported fromZoo(SearchSpace s) {
+        return new Imported(s, List.of(), null, SourceMap.empty(), true);
+    }
+
+    /**
+     * A space to search, from the zoo or a file, checked before anything runs: what validate rejects or the supernet
+     * cannot be built from is reported at its line.
+     */
+    static SearchSpace searchable(Path file, String zooName) {
+        Imported im = zooName != null ? fromZoo(zoo(zooName)) : space(file);
+        String name = file == null ? "" : file.toString();
+        requireValid(Validator.validate(im.space()), im.sources(), name);
+        requireValid(Evaluator.supernet(im.space()).problems(), im.sources(), name);
+        return im.space();
     }
 
     static Architecture arch(ArchFormat f, String text, Path source, SearchSpace space) {
@@ -123,6 +150,31 @@ final class Inputs {
                 // Ctrl+C: the hook is running and now lets the JVM exit.
             }
         }
+    }
+
+    /**
+     * Fails with the first error among {@code problems}, at its line when {@code sources} knows it (else naming
+     * {@code file}), and how many more there are.
+     */
+    static void requireValid(List<Problem> problems, SourceMap sources, String file) {
+        List<Problem> errors = sources.locate(problems).stream().filter(Problem::isError).toList();
+        if (errors.isEmpty()) {
+            return;
+        }
+        Problem first = errors.get(0);
+        String more = errors.size() == 1 ? "" : " (and " + (errors.size() - 1) + " more error" + (errors.size() == 2 ? "" : "s")
+                + (file.isEmpty() ? "" : "; 'cellforge validate " + file + "' lists them") + ")";
+        throw new Main.UserError((first.source().isEmpty() && !file.isEmpty() ? file + ": " : "") + first + more);
+    }
+
+    /** A plan's errors as a UserError located by {@code sources}. */
+    static Main.UserError planError(PlanException e, SourceMap sources, String file) {
+        try {
+            requireValid(e.problems(), sources, file);
+        } catch (Main.UserError located) {
+            return located;
+        }
+        return new Main.UserError((file.isEmpty() ? "" : file + ": ") + e.getMessage());
     }
 
     static Genotype genotype(String text) {

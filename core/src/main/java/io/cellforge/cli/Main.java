@@ -1,5 +1,6 @@
 package io.cellforge.cli;
 
+import io.cellforge.io.Escape;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -42,17 +43,17 @@ public final class Main implements Runnable {
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             if (ex instanceof UserError) {
-                err.println("cellforge: " + ex.getMessage());
+                err.println("cellforge: " + Escape.line(ex.getMessage()));
                 return 1;
             }
-            err.println("cellforge: internal error: " + ex + " (please report it; CELLFORGE_DEBUG=1 shows details)");
+            err.println("cellforge: internal error: " + Escape.line(ex.toString()) + " (please report it; CELLFORGE_DEBUG=1 shows details)");
             if (System.getenv("CELLFORGE_DEBUG") != null) {
                 ex.printStackTrace(err);
             }
             return 3;
         });
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("cellforge: " + ex.getMessage());
+            err.println("cellforge: " + Escape.line(ex.getMessage()));
             err.println("Try 'cellforge " + (ex.getCommandLine().getCommandName().equals("cellforge") ? ""
                     : ex.getCommandLine().getCommandName() + " ") + "--help'.");
             return 2;

@@ -5,6 +5,7 @@ import io.cellforge.arch.Architecture;
 import io.cellforge.data.DataBundle;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
+import io.cellforge.io.Imported;
 import io.cellforge.plan.PlanException;
 import io.cellforge.search.SearchControl;
 import io.cellforge.space.SearchSpace;
@@ -63,7 +64,8 @@ final class RetrainCommand implements Callable<Integer> {
         io.cellforge.engine.Batches.Augment augment = augmentation.augment();
         String text = Inputs.text(arch);
         ArchFormat f = ArchFormat.byFileName(arch).filter(x -> x != ArchFormat.YAML).orElse(ArchFormats.sniff(text));
-        SearchSpace s = Inputs.contextFor(f, text, arch, space, zoo);
+        Imported context = Inputs.contextOf(f, text, arch, space, zoo);
+        SearchSpace s = context.space();
         Architecture a = Inputs.arch(f, text, arch, s);
         DataBundle bundle = Inputs.data(data);
         bundle.misfit(s.network().input(), s.network().classes(), "space '" + s.name() + "'").ifPresent(m -> {
@@ -82,7 +84,7 @@ final class RetrainCommand implements Callable<Integer> {
                     err.flush();
                 }, control);
             } catch (PlanException e) {
-                throw new Main.UserError(e.getMessage());
+                throw Inputs.planError(e, context.sources(), space == null ? "" : space.toString());
             }
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();

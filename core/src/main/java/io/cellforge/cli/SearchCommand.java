@@ -97,7 +97,7 @@ final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SearchConfig cfg = config();
-        SearchSpace space = source.zoo != null ? Inputs.zoo(source.zoo) : Inputs.space(source.file).space();
+        SearchSpace space = Inputs.searchable(source.file, source.zoo);
         DataBundle bundle = Inputs.data(data);
         bundle.misfit(space.network().input(), space.network().classes(), "space '" + space.name() + "'").ifPresent(m -> {
             throw new Main.UserError(m);

@@ -3,12 +3,14 @@ package io.cellforge.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellforge.analysis.Evaluator;
 import io.cellforge.analysis.NetworkStats;
-import io.cellforge.analysis.Problem;
 import io.cellforge.analysis.SpaceStats;
+import io.cellforge.analysis.Validator;
 import io.cellforge.arch.Architecture;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
+import io.cellforge.io.Escape;
 import io.cellforge.io.Imported;
+import io.cellforge.io.SourceMap;
 import io.cellforge.space.SearchSpace;
 import io.cellforge.zoo.Zoo;
 import picocli.CommandLine.ArgGroup;
@@ -63,6 +65,8 @@ final class StatsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SearchSpace space;
+        SourceMap sources = SourceMap.empty();
+        String file = "";
         Architecture a = Architecture.empty();
         if (source.genotype != null) {
             if (channels < 2 || layers < 3 || channels > 4096 || layers > 1000) {
@@ -78,6 +82,8 @@ final class StatsCommand implements Callable<Integer> {
         } else {
             Imported im = Inputs.space(source.file);
             space = im.space();
+            sources = im.sources();
+            file = source.file.toString();
             if (im.arch() != null) {
                 a = im.arch();
             }
@@ -87,12 +93,12 @@ final class StatsCommand implements Callable<Integer> {
             ArchFormat f = ArchFormat.byFileName(arch).filter(x -> x != ArchFormat.YAML).orElse(ArchFormats.sniff(text));
             a = Inputs.arch(f, text, arch, space);
         }
+        // Figures of a space that validate rejects would be meaningless (or -1): report its errors instead.
+        Inputs.requireValid(Validator.validate(space), sources, file);
         PrintWriter out = spec.commandLine().getOut();
         if (space.isFixed() || !a.choices().isEmpty()) {
             NetworkStats st = Evaluator.evaluate(space, a);
-            if (!st.ok()) {
-                throw new Main.UserError(st.problems().stream().filter(Problem::isError).findFirst().orElseThrow().toString());
-            }
+            Inputs.requireValid(st.problems(), sources, file);
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("name", space.name());
@@ -121,7 +127,7 @@ final class StatsCommand implements Callable<Integer> {
             o.put("choices", space.mutablesByKey().size());
             out.println(new ObjectMapper().writeValueAsString(o));
         } else {
-            out.println(space.name() + ": a search space with " + space.mutablesByKey().size() + " choices");
+            out.println(Escape.line(space.name()) + ": a search space with " + space.mutablesByKey().size() + " choices");
             out.printf("  architectures   %s%n", count(ss.architectures()));
             out.printf("  parameters      %s .. %s%n", n(ss.minParams().value()), n(ss.maxParams().value()));
             out.printf("  multiply-adds   %s .. %s%n", n(ss.minMacs().value()), n(ss.maxMacs().value()));
@@ -133,7 +139,7 @@ final class StatsCommand implements Callable<Integer> {
     private static void table(PrintWriter out, SearchSpace space, NetworkStats st) {
         out.printf("%-16s %-16s %-12s %-12s %14s %16s%n", "part", "kind", "input", "output", "params", "multiply-adds");
         for (NetworkStats.Part p : st.parts()) {
-            out.printf("%-16s %-16s %-12s %-12s %14s %16s%n", p.name(), p.kind(), p.in(), p.out(), n(p.params()), n(p.macs()));
+            out.printf("%-16s %-16s %-12s %-12s %14s %16s%n", Escape.line(p.name()), p.kind(), p.in(), p.out(), n(p.params()), n(p.macs()));
         }
         out.printf("%-16s %-16s %-12s %-12s %14s %16s%n", "total", "", space.network().input(), st.output(), n(st.params()),
                 n(st.macs()));

@@ -2,6 +2,7 @@ package io.cellforge.cli;
 
 import io.cellforge.analysis.Problem;
 import io.cellforge.analysis.Validator;
+import io.cellforge.io.Escape;
 import io.cellforge.io.Imported;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -29,11 +30,11 @@ final class ValidateCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         for (Problem p : problems) {
             String src = p.source().isEmpty() ? file + ": " : "";
-            out.println(src + p);
+            out.println(Escape.line(src + p));
         }
         long errors = problems.stream().filter(Problem::isError).count();
         long warnings = problems.size() - errors;
-        out.println(file + ": " + (errors == 0 ? "valid" : errors + " error" + (errors == 1 ? "" : "s"))
+        out.println(Escape.line(file.toString()) + ": " + (errors == 0 ? "valid" : errors + " error" + (errors == 1 ? "" : "s"))
                 + (warnings > 0 ? ", " + warnings + " warning" + (warnings == 1 ? "" : "s") : ""));
         return errors == 0 ? 0 : 1;
     }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Decision;
+import io.cellforge.arch.Fixing;
 import io.cellforge.arch.FormatException;
 import io.cellforge.arch.Genotype;
 import io.cellforge.space.Cell;
@@ -46,14 +47,29 @@ public final class ArchFormats {
 
     // ---- dispatch ------------------------------------------------------------------------------------------
 
+    /** Reads a whole architecture of {@code space}: a decision missing for any of its choices is an error. */
     public static Architecture read(ArchFormat f, String text, String source, SearchSpace space) throws LoadException {
-        return switch (f) {
+        Architecture a = switch (f) {
             case YAML -> readYaml(text, source, space);
             case NNI -> readNni(text, source, space);
             case GENOTYPE -> fromGenotype(parseGenotype(text, source), space, source);
             case MODNAS -> readModnas(text, source, space);
             case NB201 -> readNb201(text, source, space);
         };
+        requireComplete(space, a, source + ":1:1");
+        return a;
+    }
+
+    /** Refuses an architecture that leaves choices of its space open, naming them (the first ten when many). */
+    public static void requireComplete(SearchSpace space, Architecture a, String source) throws LoadException {
+        List<String> open = Fixing.undecided(space, a);
+        if (!open.isEmpty()) {
+            int total = space.mutablesByKey().size();
+            String listed = String.join(", ", open.subList(0, Math.min(10, open.size())))
+                    + (open.size() > 10 ? ", ... (" + open.size() + " in all)" : "");
+            throw new LoadException(source, "the architecture leaves " + open.size() + " of the " + total
+                    + " choices of space '" + space.name() + "' undecided: " + listed);
+        }
     }
 
     public static String write(ArchFormat f, SearchSpace space, Architecture arch) throws LoadException {
@@ -242,15 +258,21 @@ public final class ArchFormats {
         if (!kind.str().equals("architecture")) {
             throw kind.error("expected kind: architecture, found '" + kind.str() + "'");
         }
+        if (YNode.opt(top, "space").isPresent()) {
+            top.get("space").str(); // a space name, not a list or a mapping: spaceNameOf reads it
+        }
         Map<String, Object> raw = new LinkedHashMap<>();
         Map<String, String> where = new LinkedHashMap<>();
-        if (YNode.opt(top, "choices").isPresent()) {
-            for (var e : top.get("choices").map().entrySet()) {
+        YNode choices = YNode.opt(top, "choices").orElse(root);
+        if (choices != root) {
+            for (var e : choices.map().entrySet()) {
                 raw.put(e.getKey(), yamlRaw(e.getValue()));
                 where.put(e.getKey(), e.getValue().where());
             }
         }
-        return bind(space, raw, where, source);
+        Architecture a = bind(space, raw, where, source);
+        requireComplete(space, a, choices.where());
+        return a;
     }
 
     /** The space name an architecture YAML file names, if any (so the CLI can find it in the zoo). */
@@ -512,6 +534,11 @@ public final class ArchFormats {
                 desc = m.get("arch_desc");
             }
         }
+        return readArchDesc(desc, space);
+    }
+
+    /** An arch_desc node: a list of slot choices in the space's LayerChoice order, or a key: choice map. */
+    static Architecture readArchDesc(YNode desc, SearchSpace space) throws LoadException {
         List<LayerChoice> slots = space.mutablesByKey().values().stream().filter(x -> x instanceof LayerChoice)
                 .map(x -> (LayerChoice) x).toList();
         Map<String, Object> raw = new LinkedHashMap<>();
@@ -534,7 +561,7 @@ public final class ArchFormats {
                 where.put(e.getKey(), e.getValue().where());
             }
         }
-        return bind(space, raw, where, source);
+        return bind(space, raw, where, desc.where());
     }
 
     /** A list of slot choices when every key is a LayerChoice (DefaultSlotTraversalExporter), else a key: value map. */

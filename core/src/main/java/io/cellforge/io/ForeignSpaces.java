@@ -29,6 +29,10 @@ public final class ForeignSpaces {
     private ForeignSpaces() {
     }
 
+    /** Deeper than this, a CIFAR ResNet would repeat its blocks more than a stage's 1,000 times. */
+    static final int MAX_CIFAR_DEPTH = 6 * 1000 + 2;
+    static final int MAX_WIDTH = 1 << 20;
+
     static final Set<String> MODNAS_MIXED_OPS = Set.of("BinGate", "BinGateUniform", "WeightedSum", "GumbelSum", "Index");
 
     /** Which reader fits a parsed file: "vega", "modnas", or "" when neither. */
@@ -94,6 +98,9 @@ public final class ForeignSpaces {
         boolean inputStated = false;
         int base = 64;
         SearchSpace whole = null;
+        String wholeWhere = null;
+        // Where each stage came from, so that problems found later name the module's line.
+        List<String> stageWhere = new ArrayList<>();
         for (String modName : modules) {
             YNode modNode = ss.get(modName);
             if (modNode == null) {
@@ -109,11 +116,13 @@ public final class ForeignSpaces {
                         whole = vegaResNetItems(mod, modNode, classes);
                     } else if (depth == 18 || depth == 34 || depth == 50 || depth == 101 || depth == 152) {
                         whole = Zoo.resnet(depth).withNetwork(Zoo.resnet(depth).network().withClasses(classes));
-                    } else if ((depth - 2) % 6 == 0) {
+                    } else if (depth >= 8 && depth <= MAX_CIFAR_DEPTH && (depth - 2) % 6 == 0) {
                         whole = Zoo.cifarResNet(depth).withNetwork(Zoo.cifarResNet(depth).network().withClasses(classes));
                     } else {
-                        throw mod.get("depth").error("ResNet depth " + depth + " is not 18, 34, 50, 101, 152 or 6n+2");
+                        throw mod.get("depth").error("ResNet depth " + depth + " is not 18, 34, 50, 101, 152 or 6n+2 from 8 to "
+                                + MAX_CIFAR_DEPTH);
                     }
+                    wholeWhere = modNode.where();
                     inputStated = true;
                     for (String k : mod.keySet()) {
                         if (!Set.of("type", "depth", "num_class", "block", "items", "init_plane", "out_plane", "num_reps").contains(k)) {
@@ -136,6 +145,7 @@ public final class ForeignSpaces {
                     }
                     boolean search = hyper.containsKey(modName + ".doublechannel") || hyper.containsKey(modName + ".downsample");
                     whole = Zoo.resnetVariant(bc, dc, ds, classes, search);
+                    wholeWhere = modNode.where();
                     inputStated = true;
                 }
                 case "InitialBlock" -> {
@@ -154,11 +164,18 @@ public final class ForeignSpaces {
                     int expansion = YNode.opt(mod, "expansion").isPresent() ? mod.get("expansion").integer(1, 64) : 1;
                     int inPlane = YNode.opt(mod, "in_plane").isPresent() ? mod.get("in_plane").integer(1, 1 << 16) : base;
                     String block = blockOf(mod, modNode, expansion);
-                    List<Integer> reps = intList(YNode.req(mod, "layer_reps", modNode));
+                    YNode repsNode = YNode.req(mod, "layer_reps", modNode);
+                    List<Integer> reps = intList(repsNode);
                     for (int i = 0; i < reps.size(); i++) {
-                        int width = inPlane << i;
-                        stages.add(Stage.block("layer" + (i + 1), OpCall.of(block), block.equals("bottleneck") ? width * 4 : width,
+                        // Each layer doubles the width: refuse before the shift overflows.
+                        long width = ((long) inPlane << Math.min(i, 40)) * (block.equals("bottleneck") ? 4 : 1);
+                        if (width > MAX_WIDTH) {
+                            throw repsNode.seq().get(i).error("layer " + (i + 1) + " would be " + width + " channels wide (in_plane "
+                                    + inPlane + " doubled per layer); at most " + MAX_WIDTH);
+                        }
+                        stages.add(Stage.block("layer" + (i + 1), OpCall.of(block), (int) width,
                                 i == 0 ? 1 : 2, false).withRepeat(Param.of(reps.get(i))));
+                        stageWhere.add(repsNode.seq().get(i).where());
                     }
                 }
                 case "VariantLayer" -> {
@@ -188,6 +205,7 @@ public final class ForeignSpaces {
                         }
                         stages.add(new Stage("block" + i, StageKind.BLOCK, null, OpCall.of(block), Role.NORMAL, null, widen,
                                 stride, null, false));
+                        stageWhere.add(modNode.where());
                     }
                 }
                 case "AdaptiveAvgPool2d" -> head.add(OpCall.of("gap"));
@@ -217,7 +235,13 @@ public final class ForeignSpaces {
             Network net = new Network(input, classes, base, stem, stages, head, null, true);
             whole = new SearchSpace(name, "", net, Map.of(), values, Map.of(), Map.of());
         }
-        return new Imported(whole.withName(name), notes, null, SourceMap.empty(), false);
+        SourceMap map = new SourceMap();
+        List<Stage> built = whole.network().stages();
+        for (int i = 0; i < built.size(); i++) {
+            map.putStage(i, built.get(i).name(), wholeWhere != null ? wholeWhere : stageWhere.get(i));
+        }
+        map.fallback(ssNode.where());
+        return new Imported(whole.withName(name), notes, null, map, false);
     }
 
     private static SearchSpace vegaResNetItems(Map<String, YNode> mod, YNode modNode, int classes) throws LoadException {
@@ -366,18 +390,12 @@ public final class ForeignSpaces {
         s = s.withMeta(meta).withName(name);
         Architecture arch = null;
         if (archDesc != null && !archDesc.isNull()) {
-            arch = ArchFormats.readModnas(archDescText(archDesc), archDesc.source(), s);
+            arch = ArchFormats.readArchDesc(archDesc, s);
+            ArchFormats.requireComplete(s, arch, archDesc.where());
         }
-        return new Imported(s, notes, arch, SourceMap.empty(), false);
-    }
-
-    /** Re-serialises an inline arch_desc list so the arch_desc reader (and its errors) can be reused. */
-    private static String archDescText(YNode n) throws LoadException {
-        StringBuilder b = new StringBuilder();
-        for (YNode x : n.seq()) {
-            b.append("- ").append(Yaml.scalar(x.str())).append('\n');
-        }
-        return b.toString();
+        SourceMap map = new SourceMap();
+        map.fallback(model.where());
+        return new Imported(s, notes, arch, map, false);
     }
 
     private static List<Integer> intList(YNode n) throws LoadException {

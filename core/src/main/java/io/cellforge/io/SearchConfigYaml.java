@@ -84,12 +84,25 @@ public final class SearchConfigYaml {
                 default -> throw new IllegalStateException(e.getKey());
             }
         }
-        // Out-of-range values are reported at the file, with the key's place.
+        // An out-of-range value is reported at the key the message names first (settings may be checked together).
         try {
             b.build();
         } catch (IllegalArgumentException ex) {
-            throw new LoadException(source, ex.getMessage());
+            throw new LoadException(whereNamed(ex.getMessage(), m, root), ex.getMessage());
         }
         return b;
+    }
+
+    private static String whereNamed(String message, Map<String, YNode> m, YNode root) {
+        String where = root.where();
+        int first = Integer.MAX_VALUE;
+        for (var e : m.entrySet()) {
+            var found = java.util.regex.Pattern.compile("\\b" + e.getKey() + "\\b").matcher(message);
+            if (found.find() && found.start() < first) {
+                first = found.start();
+                where = e.getValue().where();
+            }
+        }
+        return where;
     }
 }

@@ -9,6 +9,8 @@ import java.util.Map;
 /** Where each element of a loaded model stood in its file, so that validation problems can name the line. */
 public final class SourceMap {
     private final Map<String, String> places = new LinkedHashMap<>();
+    /** Where a place no entry covers is reported (an imported file's search_space), or empty. */
+    private String fallback = "";
 
     public static SourceMap empty() {
         return new SourceMap();
@@ -18,9 +20,19 @@ public final class SourceMap {
         places.putIfAbsent(place, where);
     }
 
+    /** A stage under both names the analysis uses: "stage 2 (reduce 1)" and "stage reduce 1". */
+    void putStage(int index, String name, String where) {
+        put("stage " + index + " (" + name + ")", where);
+        put("stage " + name, where);
+    }
+
+    void fallback(String where) {
+        fallback = where;
+    }
+
     /** The file position of the most specific element a place names ("cell normal, edge in0->n2" before "cell normal"). */
     public String find(String place) {
-        String best = "";
+        String best = fallback;
         int bestLen = -1;
         for (var e : places.entrySet()) {
             String p = e.getKey();

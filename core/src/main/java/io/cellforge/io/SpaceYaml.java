@@ -58,8 +58,8 @@ public final class SpaceYaml {
         if (kind.isPresent() && !kind.get().str().equals("space")) {
             throw kind.get().error("expected kind: space, found '" + kind.get().str() + "' (an architecture file?)");
         }
-        String name = YNode.opt(top, "name").map(n -> str(n)).orElse("untitled");
-        String description = YNode.opt(top, "description").map(n -> str(n)).orElse("");
+        String name = YNode.opt(top, "name").isPresent() ? top.get("name").str() : "untitled";
+        String description = YNode.opt(top, "description").isPresent() ? top.get("description").str() : "";
 
         Map<String, ValueChoice> values = new LinkedHashMap<>();
         if (YNode.opt(top, "values").isPresent()) {
@@ -80,7 +80,8 @@ public final class SpaceYaml {
                 for (YNode l : YNode.req(o, "layers", e.getValue()).seq()) {
                     layers.add(opCall(l));
                 }
-                ops.put(e.getKey(), new UserOp(e.getKey(), YNode.opt(o, "description").map(SpaceYaml::str).orElse(""), layers));
+                String about = YNode.opt(o, "description").isPresent() ? o.get("description").str() : "";
+                ops.put(e.getKey(), new UserOp(e.getKey(), about, layers));
                 map.put("op " + e.getKey(), e.getValue().where());
             }
         }
@@ -91,6 +92,7 @@ public final class SpaceYaml {
             }
         }
         Network network = network(YNode.req(top, "network", root), map);
+        map.put("network", top.get("network").where());
         Map<String, String> meta = new LinkedHashMap<>();
         if (YNode.opt(top, "meta").isPresent()) {
             for (var e : top.get("meta").map().entrySet()) {
@@ -109,13 +111,6 @@ public final class SpaceYaml {
         return s;
     }
 
-    private static String str(YNode n) {
-        try {
-            return n.str();
-        } catch (LoadException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static Network network(YNode n, SourceMap map) throws LoadException {
         Map<String, YNode> m = n.map(List.of("input", "classes", "channels", "affine", "stem", "stages", "head", "auxiliary"));
@@ -144,8 +139,10 @@ public final class SpaceYaml {
         for (int i = 0; i < st.size(); i++) {
             Stage s = stage(st.get(i), i);
             stages.add(s);
-            map.put("stage " + i + " (" + s.name() + ")", st.get(i).where());
-            map.put("stage " + s.name(), st.get(i).where());
+            map.putStage(i, s.name(), st.get(i).where());
+            if (s.op() instanceof LayerChoice lc) {
+                map.put("key " + lc.key(), st.get(i).where());
+            }
         }
         List<OpCall> head = YNode.opt(m, "head").isPresent() ? opList(m.get("head")) : List.of();
         if (YNode.opt(m, "stem").isPresent()) {
@@ -171,7 +168,8 @@ public final class SpaceYaml {
         Role role = Role.NORMAL;
         if (YNode.opt(m, "role").isPresent()) {
             YNode r = m.get("role");
-            role = Role.parse(r.str()).orElseThrow(() -> r.error("role is normal or reduction, found '" + str(r) + "'"));
+            String v = r.str();
+            role = Role.parse(v).orElseThrow(() -> r.error("role is normal or reduction, found '" + v + "'"));
         }
         int kinds = (m.containsKey("cell") ? 1 : 0) + (m.containsKey("op") ? 1 : 0) + (m.containsKey("choice") ? 1 : 0);
         if (kinds != 1) {
@@ -196,8 +194,9 @@ public final class SpaceYaml {
         Preprocess pre = Preprocess.NONE;
         if (YNode.opt(m, "preprocess").isPresent()) {
             YNode p = m.get("preprocess");
-            pre = Preprocess.parse(p.str()).orElseThrow(() -> p.error("preprocess is one of darts, enas, enas_reduce, none; found '"
-                    + str(p) + "'"));
+            String v = p.str();
+            pre = Preprocess.parse(v).orElseThrow(() -> p.error("preprocess is one of darts, enas, enas_reduce, none; found '"
+                    + v + "'"));
         }
         List<Node> nodes = new ArrayList<>();
         for (YNode i : YNode.req(m, "inputs", n).seq()) {
@@ -210,6 +209,9 @@ public final class SpaceYaml {
                 Node node = node(x, NodeKind.INTERMEDIATE);
                 nodes.add(node);
                 map.put(where + ", node " + node.name(), x.where());
+                if (node.inputChoice() != null) {
+                    map.put("key " + node.inputChoice().key(), x.where());
+                }
             }
         }
         YNode out = YNode.req(m, "output", n);
@@ -257,7 +259,8 @@ public final class SpaceYaml {
     }
 
     private static Reduction reduction(YNode n) throws LoadException {
-        return Reduction.parse(n.str()).orElseThrow(() -> n.error("reduction is sum, mean or concat; found '" + str(n) + "'"));
+        String v = n.str();
+        return Reduction.parse(v).orElseThrow(() -> n.error("reduction is sum, mean or concat; found '" + v + "'"));
     }
 
     private static Edge edge(YNode n) throws LoadException {

@@ -26,13 +26,27 @@ import java.util.Optional;
  */
 public final class YNode {
     private static final int MAX_CHARS = 20_000_000;
+    /**
+     * PyYAML writes an anchor and aliases wherever one list is shared (60 LayerChoices over one candidate list), so
+     * aliases are allowed freely; what a bomb needs, and what is bounded, is the size they expand the document to.
+     */
+    static final int MAX_ALIASES = 100_000;
+    static final int MAX_EXPANDED_NODES = 2_000_000;
+    static final int MAX_DEPTH = 64;
 
     private final Node node;
     private final String source;
+    /** The mapping key this node is the value of, to name the field in errors; null for list items and the root. */
+    private final String key;
 
     private YNode(Node node, String source) {
+        this(node, source, null);
+    }
+
+    private YNode(Node node, String source, String key) {
         this.node = node;
         this.source = source;
+        this.key = key;
     }
 
     /** Parses one YAML document; an empty document is an error. */
@@ -41,8 +55,8 @@ public final class YNode {
             throw new LoadException(source, "file is larger than " + MAX_CHARS / 1_000_000 + " million characters");
         }
         LoaderOptions opts = new LoaderOptions();
-        opts.setMaxAliasesForCollections(50);
-        opts.setNestingDepthLimit(64);
+        opts.setMaxAliasesForCollections(MAX_ALIASES);
+        opts.setNestingDepthLimit(MAX_DEPTH);
         opts.setCodePointLimit(MAX_CHARS);
         opts.setAllowRecursiveKeys(false);
         // Only nodes are composed, never objects, so a tag (VEGA writes !!python/tuple) cannot run anything;
@@ -66,30 +80,70 @@ public final class YNode {
         if (root == null) {
             throw new LoadException(source + ":1:1", "the file is empty");
         }
-        checkAliases(root, source, 0, new java.util.IdentityHashMap<>());
+        new AliasCheck(source).walk(root, 0);
         return new YNode(root, source);
     }
 
-    /** Refuses alias cycles and alias explosions, which compose() alone lets through. */
-    private static void checkAliases(Node n, String source, int depth, java.util.IdentityHashMap<Node, Boolean> onPath)
-            throws LoadException {
-        if (depth > 64) {
-            throw new LoadException(where(n, source), "nested more than 64 levels deep");
+    /**
+     * Measures the document as its readers will see it, aliases expanded, without expanding them: an anchored node's
+     * size and height are counted once and added at each alias. Refuses alias cycles, nesting deeper than
+     * {@link #MAX_DEPTH} through aliases, and aliases that add more than {@link #MAX_EXPANDED_NODES} nodes (billion
+     * laughs). Only anchored nodes are remembered, so a file without aliases costs no memory here.
+     */
+    private static final class AliasCheck {
+        private final String source;
+        private final Map<Node, long[]> anchored = new java.util.IdentityHashMap<>();
+        private final java.util.Set<Node> open = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        private long added;
+
+        AliasCheck(String source) {
+            this.source = source;
         }
-        if (onPath.put(n, Boolean.TRUE) != null) {
-            throw new LoadException(where(n, source), "an alias refers to a node that contains it");
-        }
-        if (n instanceof MappingNode m) {
-            for (NodeTuple t : m.getValue()) {
-                checkAliases(t.getKeyNode(), source, depth + 1, onPath);
-                checkAliases(t.getValueNode(), source, depth + 1, onPath);
+
+        /** The expanded size and height of {@code n}. */
+        long[] walk(Node n, int depth) throws LoadException {
+            if (depth > MAX_DEPTH) {
+                throw new LoadException(where(n, source), "nested more than " + MAX_DEPTH + " levels deep");
             }
-        } else if (n instanceof SequenceNode s) {
-            for (Node c : s.getValue()) {
-                checkAliases(c, source, depth + 1, onPath);
+            long[] known = anchored.get(n);
+            if (known != null) {
+                if (depth + known[1] > MAX_DEPTH) {
+                    throw new LoadException(where(n, source), "nested more than " + MAX_DEPTH + " levels deep");
+                }
+                added += known[0];
+                if (added > MAX_EXPANDED_NODES) {
+                    throw new LoadException(where(n, source), "aliases expand the document by more than "
+                            + String.format("%,d", MAX_EXPANDED_NODES) + " nodes (a YAML bomb?)");
+                }
+                return known;
             }
+            boolean anchor = n.getAnchor() != null;
+            if (anchor && !open.add(n)) {
+                throw new LoadException(where(n, source), "an alias refers to a node that contains it");
+            }
+            long size = 1;
+            long height = 0;
+            List<Node> children = new ArrayList<>();
+            if (n instanceof MappingNode m) {
+                for (NodeTuple t : m.getValue()) {
+                    children.add(t.getKeyNode());
+                    children.add(t.getValueNode());
+                }
+            } else if (n instanceof SequenceNode s) {
+                children = s.getValue();
+            }
+            for (Node c : children) {
+                long[] r = walk(c, depth + 1);
+                size += r[0];
+                height = Math.max(height, r[1] + 1);
+            }
+            long[] measured = {size, height};
+            if (anchor) {
+                open.remove(n);
+                anchored.put(n, measured);
+            }
+            return measured;
         }
-        onPath.remove(n);
     }
 
     private static String firstLine(String s) {
@@ -134,13 +188,13 @@ public final class YNode {
     /** A mapping with string keys, in file order; duplicate keys are an error. */
     public Map<String, YNode> map() throws LoadException {
         if (!(node instanceof MappingNode m)) {
-            throw error("expected a mapping (key: value), found " + describe());
+            throw error(expected("a mapping (key: value)"));
         }
         Map<String, YNode> out = new LinkedHashMap<>();
         for (NodeTuple t : m.getValue()) {
             YNode k = new YNode(t.getKeyNode(), source);
             String key = k.str();
-            if (out.put(key, new YNode(t.getValueNode(), source)) != null) {
+            if (out.put(key, new YNode(t.getValueNode(), source, key)) != null) {
                 throw k.error("key '" + key + "' appears twice");
             }
         }
@@ -164,7 +218,7 @@ public final class YNode {
 
     public List<YNode> seq() throws LoadException {
         if (!(node instanceof SequenceNode s)) {
-            throw error("expected a list, found " + describe());
+            throw error(expected("a list"));
         }
         List<YNode> out = new ArrayList<>();
         for (Node c : s.getValue()) {
@@ -175,12 +229,20 @@ public final class YNode {
 
     public String str() throws LoadException {
         if (!(node instanceof ScalarNode s)) {
-            throw error("expected a text value, found " + describe());
+            throw error(expected("a string"));
         }
         return s.getValue();
     }
 
+    /** "name must be a string, found a list" for a field, "expected a string, found a list" for a list item. */
+    private String expected(String what) {
+        return (key == null ? "expected " + what : key + " must be " + what) + ", found " + describe();
+    }
+
     public double number() throws LoadException {
+        if (!isScalar()) {
+            throw error(expected("a number"));
+        }
         String v = str().trim();
         try {
             double d = Double.parseDouble(v.replace("_", ""));
@@ -204,12 +266,15 @@ public final class YNode {
     public int integer(int min, int max) throws LoadException {
         int v = integer();
         if (v < min || v > max) {
-            throw error("expected a whole number from " + min + " to " + max + ", found " + v);
+            throw error((key == null ? "expected" : key + " must be") + " a whole number from " + min + " to " + max + ", found " + v);
         }
         return v;
     }
 
     public boolean bool() throws LoadException {
+        if (!isScalar()) {
+            throw error(expected("true or false"));
+        }
         String v = str().trim().toLowerCase();
         return switch (v) {
             case "true", "yes", "on", "1" -> true;

@@ -26,7 +26,8 @@ public record SearchConfig(String strategy, int epochs, int batchSize, long seed
         require(batchSize >= 1, "batch_size must be at least 1");
         require(lr > 0 && lrMin >= 0, "lr must be positive and lr_min not negative");
         require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1)");
-        require(weightDecay >= 0 && archWeightDecay >= 0, "weight decays must not be negative");
+        require(weightDecay >= 0, "weight_decay must not be negative");
+        require(archWeightDecay >= 0, "arch_weight_decay must not be negative");
         require(gradClip > 0, "grad_clip must be positive");
         require(archLr > 0, "arch_lr must be positive");
         require(archBeta1 >= 0 && archBeta1 < 1 && archBeta2 >= 0 && archBeta2 < 1, "arch_betas must be in [0, 1)");

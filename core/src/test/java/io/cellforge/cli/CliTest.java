@@ -216,7 +216,7 @@ class CliTest {
         Files.writeString(cfg, "epochs: 1\nmomentum: 1.5\n");
         r = run("search", space.toString(), "--config", cfg.toString());
         assertEquals(1, r.code());
-        assertTrue(r.err().contains("search.yaml: momentum must be in [0, 1)"), r.err());
+        assertTrue(r.err().contains("search.yaml:2:11: momentum must be in [0, 1)"), r.err());
         r = run("search", space.toString(), "--epochs", "1", "--lr", "-1");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("invalid search settings: lr must be positive"), r.err());

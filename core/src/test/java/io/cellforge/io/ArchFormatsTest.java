@@ -94,7 +94,7 @@ class ArchFormatsTest {
     void nniOneHotListsAndIndicesAreAccepted() throws Exception {
         String json = "{\"normal_n2_p0\": [false, false, false, false, true, false, false, false], \"normal_n2_switch\": [0, 1],"
                 + " \"normal_n2_p1\": 4, \"normal_n3_switch\": [true, false, true]}";
-        Architecture a = ArchFormats.read(ArchFormat.NNI, json, "nni.json", DARTS);
+        Architecture a = ArchFormats.readNni(json, "nni.json", DARTS);
         assertEquals(new Decision.Op("sep_conv_3x3"), a.get("normal_n2_p0").orElseThrow());
         assertEquals(new Decision.Op("sep_conv_3x3"), a.get("normal_n2_p1").orElseThrow());
         assertEquals(new Decision.Inputs(List.of(0, 2)), a.get("normal_n3_switch").orElseThrow());

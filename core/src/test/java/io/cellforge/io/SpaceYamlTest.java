@@ -33,7 +33,7 @@ class SpaceYamlTest {
             "input: [3, 32, 32]|input: [3, 32]|input is [channels, height, width], found 2 numbers",
             "preprocess: none|preprocess: nope|preprocess is one of darts, enas, enas_reduce, none; found 'nope'",
             "cellforge: 1|cellforge: 7|this file is schema version 7",
-            "    inputs: [in0]|    inputs: in0|expected a list, found 'in0'"})
+            "    inputs: [in0]|    inputs: in0|inputs must be a list, found 'in0'"})
     void aHandEditedErrorIsReportedAsFileLineColumn(String from, String to, String message) {
         String broken = NB201.replace(from, to);
         int line = lineOf(broken, to);
@@ -60,7 +60,7 @@ class SpaceYamlTest {
     void pythonTagsCannotConstructAnything() throws Exception {
         String text = NB201.replace("  classes: 10", "  classes: !!python/object/apply:os.system [\"echo hi\"]");
         LoadException e = assertThrows(LoadException.class, () -> SpaceYaml.read(text, "evil.yaml"));
-        assertTrue(e.getMessage().startsWith("evil.yaml:7:12: expected a text value, found a list"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("evil.yaml:7:12: classes must be a number, found a list"), e.getMessage());
     }
 
     @Test
