@@ -513,11 +513,11 @@ public final class Checkpoint {
     public long whole(Object o, long min, long max, String field) throws LoadException {
         BigDecimal d = o instanceof Number n ? decimal(n) : null;
         if (d == null || d.stripTrailingZeros().scale() > 0) {
-            throw error(field, "is " + describe(o) + "; it must be a whole number from " + min + " to " + max);
+            throw error(field, "is " + describe(o) + "; it must be " + (min == max ? "" + min : "a whole number from " + min + " to " + max));
         }
         BigInteger i = d.toBigIntegerExact();
         if (i.compareTo(BigInteger.valueOf(min)) < 0 || i.compareTo(BigInteger.valueOf(max)) > 0) {
-            throw error(field, "is " + describe(o) + "; it must be from " + min + " to " + max);
+            throw error(field, "is " + describe(o) + "; it must be " + (min == max ? "" + min : "from " + min + " to " + max));
         }
         return i.longValueExact();
     }
