@@ -142,4 +142,25 @@ class SearchFilesCliTest {
         assertEquals(0, run("zoo", "darts-mini", "-o", fresh.toString()).code());
         assertEquals(Files.getPosixFilePermissions(Files.createFile(dir.resolve("plain"))), Files.getPosixFilePermissions(fresh));
     }
+
+    @Test
+    void aWriteThatFailsIsOneLineNamingTheFileAndTheOldFileStays(@TempDir Path dir) throws Exception {
+        Path out = Files.writeString(dir.resolve("t.yaml"), "old");
+        try (AutoCloseable full = FileWrites.failWritesTo(p -> true)) {
+            CliTest.Run r = run("zoo", "darts-mini", "-o", out.toString(), "--force");
+            assertEquals(1, r.code(), r.err());
+            assertEquals("cellforge: cannot write " + out + ": No space left on device", r.err().strip());
+            r = run("zoo", "--write-all", dir.resolve("all").toString());
+            assertEquals(1, r.code(), r.err());
+            assertTrue(r.err().startsWith("cellforge: cannot write " + dir.resolve("all")), r.err());
+            Path g = Files.writeString(dir.resolve("a.genotype"), CliTest.DARTS_V2);
+            r = run("convert", g.toString(), dir.resolve("a.json").toString());
+            assertEquals(1, r.code(), r.err());
+            assertEquals("cellforge: cannot write " + dir.resolve("a.json") + ": No space left on device", r.err().strip());
+        }
+        assertEquals("old", Files.readString(out));
+        try (var s = Files.list(dir)) {
+            assertEquals(2, s.filter(Files::isRegularFile).count(), "no temporary file left");
+        }
+    }
 }
