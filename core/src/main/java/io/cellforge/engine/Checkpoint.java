@@ -70,7 +70,23 @@ public final class Checkpoint {
 
     /** True when {@code dir} holds a checkpoint (of either format). */
     public static boolean isCheckpoint(Path dir) {
-        return Files.isRegularFile(dir.resolve(CURRENT)) || Files.isRegularFile(dir.resolve(META));
+        return Files.isRegularFile(dir.resolve(CURRENT)) || isFirstFormat(dir);
+    }
+
+    /**
+     * A checkpoint of the first format: a checkpoint.json that begins as that format wrote it (so that a file of
+     * that name that someone else put there is neither taken for one nor deleted).
+     */
+    private static boolean isFirstFormat(Path dir) {
+        Path f = dir.resolve(META);
+        if (!Files.isRegularFile(f)) {
+            return false;
+        }
+        try (InputStream in = Files.newInputStream(f)) {
+            return new String(in.readNBytes(32), StandardCharsets.UTF_8).replaceAll("\\s", "").startsWith("{\"version\":1,");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     // ---------------------------------------------------------------------------------------------- saving
@@ -88,6 +104,7 @@ public final class Checkpoint {
             throw new IOException(dir + " is not empty and not a Cellforge checkpoint; it is left untouched");
         }
         Files.createDirectories(abs);
+        boolean firstFormat = isFirstFormat(abs);
         String name = String.format("v%06d", nextVersion(abs));
         Path v = abs.resolve(name);
         try {
@@ -127,7 +144,7 @@ public final class Checkpoint {
             deleteVersion(v);
             throw e instanceof IOException io ? io : new IOException("cannot save the checkpoint: " + e, e);
         }
-        removeAllBut(abs, name);
+        removeAllBut(abs, name, firstFormat);
     }
 
     private static boolean isEmpty(Path dir) throws IOException {
@@ -151,15 +168,15 @@ public final class Checkpoint {
     }
 
     /** Removes older and half-written versions and a first-format checkpoint: only names this class writes. */
-    private static void removeAllBut(Path dir, String current) {
+    private static void removeAllBut(Path dir, String current, boolean firstFormat) {
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) {
                 String n = p.getFileName().toString();
                 if (VERSION.matcher(n).matches() && !n.equals(current) && Files.isDirectory(p)) {
                     deleteVersion(p);
-                } else if (CURRENT_TEMP.matcher(n).matches() || n.equals(META)) {
+                } else if (CURRENT_TEMP.matcher(n).matches() || firstFormat && n.equals(META)) {
                     Files.deleteIfExists(p);
-                } else if (GROUP.matcher(n).matches() && Files.isDirectory(p)) {
+                } else if (firstFormat && GROUP.matcher(n).matches() && Files.isDirectory(p)) {
                     deleteArrays(p, true);
                 }
             }
@@ -226,7 +243,7 @@ public final class Checkpoint {
             if (!Files.isRegularFile(version.resolve(META))) {
                 throw new LoadException(current.toString(), "names version " + name + ", which is missing or incomplete");
             }
-        } else if (Files.isRegularFile(dir.resolve(META))) {
+        } else if (isFirstFormat(dir)) {
             version = dir;
         } else {
             throw new LoadException(dir.toString(), "not a Cellforge checkpoint (no " + CURRENT + " or " + META + ")");

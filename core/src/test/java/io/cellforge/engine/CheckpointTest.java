@@ -120,14 +120,25 @@ class CheckpointTest {
         try (var s = Files.list(mine)) {
             assertEquals(1, s.count());
         }
+        // A file of the user's that only has a checkpoint's name does not make the folder a checkpoint.
+        Files.writeString(mine.resolve("checkpoint.json"), "{\"mine\": true}");
+        Files.createDirectories(mine.resolve("weights"));
+        Files.writeString(mine.resolve("weights/model.bin"), "mine");
+        assertFalse(Checkpoint.isCheckpoint(mine));
+        assertThrows(IOException.class, () -> save(mine, 1));
+        assertEquals("mine", Files.readString(mine.resolve("weights/model.bin")));
+        assertOneLine(mine, assertThrows(LoadException.class, () -> Checkpoint.open(mine)));
         // A user's file that was put into a checkpoint folder, even into a version, outlives the next saves.
         Path ck = dir.resolve("ck");
         save(ck, 1);
         Files.writeString(ck.resolve("notes.md"), "mine");
+        Files.createDirectories(ck.resolve("weights"));
+        Files.writeString(ck.resolve("weights/model.bin"), "mine");
         Files.writeString(ck.resolve("v000001/weights/readme.txt"), "mine too");
         save(ck, 2);
         save(ck, 3);
         assertEquals("mine", Files.readString(ck.resolve("notes.md")));
+        assertEquals("mine", Files.readString(ck.resolve("weights/model.bin")));
         assertEquals("mine too", Files.readString(ck.resolve("v000001/weights/readme.txt")));
         assertFalse(Files.exists(ck.resolve("v000001/weights/0.bin")));
     }
@@ -135,7 +146,7 @@ class CheckpointTest {
     @Test
     void aCheckpointOfTheFirstFormatIsStillRead(@TempDir Path dir) throws Exception {
         Path ck = Files.createDirectories(dir.resolve("ck/weights"));
-        Files.writeString(dir.resolve("ck/checkpoint.json"), "{\"epoch\": 1}");
+        Files.writeString(dir.resolve("ck/checkpoint.json"), "{\n  \"version\" : 1,\n  \"epoch\" : 1\n}");
         Nd4j.saveBinary(arrays(1).get("alpha/n2/p0"), ck.resolve("alpha__n2__p0.bin").toFile());
         Map<String, INDArray> into = new LinkedHashMap<>();
         into.put("alpha/n2/p0", Nd4j.zeros(DataType.FLOAT, 2, 3));

@@ -113,6 +113,33 @@ class ResumeSafetyTest {
     }
 
     @Test
+    void aCheckpointOfTheFirstFormatResumesExactlyAndIsReplacedByTheNextSave(@TempDir Path dir) throws Exception {
+        // The layout of the first format, made from the stopped run's checkpoint: arrays named by key, no CURRENT.
+        Path ck = Files.createDirectories(dir.resolve("ck"));
+        Path v = stopped.resolve(Files.readString(stopped.resolve("CURRENT")).strip());
+        ObjectMapper m = new ObjectMapper();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> doc = m.readValue(v.resolve("checkpoint.json").toFile(), LinkedHashMap.class);
+        @SuppressWarnings("unchecked")
+        Map<String, List<Map<String, Object>>> arrays = (Map<String, List<Map<String, Object>>>) doc.remove("arrays");
+        doc.remove("format");
+        for (var g : arrays.entrySet()) {
+            Files.createDirectories(ck.resolve(g.getKey()));
+            for (int i = 0; i < g.getValue().size(); i++) {
+                String key = (String) g.getValue().get(i).get("key");
+                Files.copy(v.resolve(g.getKey()).resolve(i + ".bin"), ck.resolve(g.getKey()).resolve(key.replace("/", "__") + ".bin"));
+            }
+        }
+        Files.writeString(ck.resolve("checkpoint.json"), m.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+        assertTrue(Checkpoint.isCheckpoint(ck));
+        assertSameRun(straight, resume(OneShotSearchTest.tiny(), ck, new SearchEvents.Listener() { }));
+        try (var s = Files.list(ck)) {
+            assertEquals(List.of("CURRENT", "v000001"), s.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "the first format's files are gone once the new one is saved");
+        }
+    }
+
+    @Test
     void aCheckpointThatCannotBeSavedIsAWarningAndThePreviousOneStays(@TempDir Path dir) throws Exception {
         Path ck = dir.resolve("ck");
         AtomicBoolean full = new AtomicBoolean();
