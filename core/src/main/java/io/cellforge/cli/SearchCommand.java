@@ -261,6 +261,7 @@ final class SearchCommand implements Callable<Integer> {
         private final boolean tty = System.console() != null;
         private long start;
         private int stepsPerEpoch;
+        private int epochs;
 
         private boolean eventsFailed;
 
@@ -272,7 +273,8 @@ final class SearchCommand implements Callable<Integer> {
 
         @Override
         public void resumed(int epoch, int step) {
-            err.println("resumed at epoch " + (epoch + 1) + ", step " + (step + 1));
+            err.println(epoch >= epochs ? "resumed a run that had finished all " + epochs + " epochs"
+                    : "resumed at epoch " + (epoch + 1) + ", step " + (step + 1));
             emit(() -> events.resumed(epoch, step));
         }
 
@@ -286,6 +288,7 @@ final class SearchCommand implements Callable<Integer> {
         public void started(String backend, SearchConfig config, int steps) {
             start = System.nanoTime();
             stepsPerEpoch = steps;
+            epochs = config.epochs();
             err.println("backend: " + backend);
             err.println("searching with " + config.strategy() + ": " + config.epochs() + " epochs of " + steps + " steps, batch "
                     + config.batchSize());
