@@ -145,6 +145,25 @@ public final class Checkpoint {
             throw e instanceof IOException io ? io : new IOException("cannot save the checkpoint: " + e, e);
         }
         removeAllBut(abs, name, firstFormat);
+        for (Path left : leftBehind(abs)) {
+            if (Files.isDirectory(left) && (isFirstFormat(left) || !Files.exists(left.resolve(META)))) {
+                removeAllBut(left, name, true);
+                try {
+                    deleteIfEmpty(left);
+                } catch (IOException leftForNextTime) {
+                    // harmless: the new checkpoint is in DIR
+                }
+            }
+        }
+    }
+
+    /** The folders a first-format save beside DIR left when it was killed: DIR.saving, then DIR.old. */
+    private static List<Path> leftBehind(Path dir) {
+        Path abs = dir.toAbsolutePath();
+        if (abs.getFileName() == null) {
+            return List.of();
+        }
+        return List.of(abs.resolveSibling(abs.getFileName() + ".saving"), abs.resolveSibling(abs.getFileName() + ".old"));
     }
 
     private static boolean isEmpty(Path dir) throws IOException {
@@ -229,11 +248,21 @@ public final class Checkpoint {
 
     /** Opens the current version of a checkpoint and reads its JSON document; the arrays are read on demand. */
     public static Checkpoint open(Path dir) throws LoadException {
-        if (!Files.isDirectory(dir)) {
+        if (!Files.isDirectory(dir) && leftBehind(dir).stream().noneMatch(Checkpoint::isFirstFormat)) {
             throw new LoadException(dir.toString(), Files.exists(dir) ? "is a file, not a checkpoint folder" : "no such checkpoint folder");
         }
         Path version;
         Path current = dir.resolve(CURRENT);
+        if (!isCheckpoint(dir)) {
+            // The first format saved by renaming DIR to DIR.old and DIR.saving to DIR: a kill between the two left
+            // no DIR. DIR.saving is complete once its checkpoint.json is there (written last), else DIR.old counts.
+            for (Path left : leftBehind(dir)) {
+                if (isFirstFormat(left)) {
+                    dir = left;
+                    break;
+                }
+            }
+        }
         if (Files.isRegularFile(current)) {
             String name = new String(readBounded(current, 64), StandardCharsets.UTF_8).strip();
             if (!VERSION.matcher(name).matches()) {

@@ -112,10 +112,9 @@ class ResumeSafetyTest {
         assertSameRun(straight, resume(OneShotSearchTest.tiny(), ck, new SearchEvents.Listener() { }));
     }
 
-    @Test
-    void aCheckpointOfTheFirstFormatResumesExactlyAndIsReplacedByTheNextSave(@TempDir Path dir) throws Exception {
-        // The layout of the first format, made from the stopped run's checkpoint: arrays named by key, no CURRENT.
-        Path ck = Files.createDirectories(dir.resolve("ck"));
+    /** The layout of the first format, made from the stopped run's checkpoint: arrays named by key, no CURRENT. */
+    static Path firstFormat(Path ck, boolean withMeta) throws Exception {
+        Files.createDirectories(ck);
         Path v = stopped.resolve(Files.readString(stopped.resolve("CURRENT")).strip());
         ObjectMapper m = new ObjectMapper();
         @SuppressWarnings("unchecked")
@@ -130,12 +129,35 @@ class ResumeSafetyTest {
                 Files.copy(v.resolve(g.getKey()).resolve(i + ".bin"), ck.resolve(g.getKey()).resolve(key.replace("/", "__") + ".bin"));
             }
         }
-        Files.writeString(ck.resolve("checkpoint.json"), m.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+        if (withMeta) {
+            Files.writeString(ck.resolve("checkpoint.json"), m.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+        }
+        return ck;
+    }
+
+    @Test
+    void aCheckpointOfTheFirstFormatResumesExactlyAndIsReplacedByTheNextSave(@TempDir Path dir) throws Exception {
+        Path ck = firstFormat(dir.resolve("ck"), true);
         assertTrue(Checkpoint.isCheckpoint(ck));
         assertSameRun(straight, resume(OneShotSearchTest.tiny(), ck, new SearchEvents.Listener() { }));
         try (var s = Files.list(ck)) {
             assertEquals(List.of("CURRENT", "v000001"), s.map(p -> p.getFileName().toString()).sorted().toList(),
                     "the first format's files are gone once the new one is saved");
+        }
+    }
+
+    @Test
+    void aKillBetweenTheFirstFormatsTwoRenamesStillResumes(@TempDir Path dir) throws Exception {
+        // ck was renamed to ck.old; ck.saving was complete but not yet renamed to ck (or is half-written).
+        for (boolean savingComplete : new boolean[] {true, false}) {
+            Path ck = dir.resolve(savingComplete ? "a" : "b");
+            firstFormat(dir.resolve(ck.getFileName() + ".old"), true);
+            firstFormat(dir.resolve(ck.getFileName() + ".saving"), savingComplete);
+            assertFalse(Files.exists(ck));
+            assertSameRun(straight, resume(OneShotSearchTest.tiny(), ck, new SearchEvents.Listener() { }));
+            assertTrue(Checkpoint.isCheckpoint(ck));
+            assertFalse(Files.exists(dir.resolve(ck.getFileName() + ".old")), "cleaned once the new checkpoint is saved");
+            assertFalse(Files.exists(dir.resolve(ck.getFileName() + ".saving")));
         }
     }
 
