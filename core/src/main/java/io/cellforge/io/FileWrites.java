@@ -75,6 +75,9 @@ public final class FileWrites {
                 Path target = f.getKey().toAbsolutePath();
                 Path tmp;
                 try {
+                    if (Files.isDirectory(target)) {
+                        throw new IOException("it is a folder");
+                    }
                     Files.createDirectories(target.getParent());
                     tmp = createTemp(target);
                 } catch (IOException e) {
@@ -158,6 +161,7 @@ public final class FileWrites {
             case "FileSystemException" -> ((java.nio.file.FileSystemException) e).getReason();
             default -> e.getMessage();
         };
+
         String s = kind == null ? e.getClass().getSimpleName() : kind;
         return s.replaceAll("[\\p{Cntrl}]", " ");
     }

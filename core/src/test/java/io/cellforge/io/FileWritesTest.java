@@ -66,6 +66,14 @@ class FileWritesTest {
     }
 
     @Test
+    void aFolderIsNeverReplacedByAFile(@TempDir Path dir) throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("out.json"));
+        IOException e = assertThrows(IOException.class, () -> SpaceFiles.writeAtomically(folder, "x"));
+        assertEquals("cannot write " + folder + ": it is a folder", e.getMessage());
+        assertTrue(Files.isDirectory(folder));
+    }
+
+    @Test
     void onlyShortPlainNamesAreSafeFileNames() {
         assertEquals("tiny-darts", FileWrites.safeName("tiny-darts", "space"));
         assertEquals("a.b_c", FileWrites.safeName("a.b_c", "space"));
