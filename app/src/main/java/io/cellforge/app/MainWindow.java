@@ -624,9 +624,8 @@ public final class MainWindow {
                     sp.setFill(vm.theme().background());
                     sp.setTransform(Transform.scale(2 / canvas.zoom(), 2 / canvas.zoom()));
                     WritableImage img = canvas.content().snapshot(sp, null);
-                    Path tmp = p.resolveSibling("." + p.getFileName() + ".tmp");
-                    ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", tmp.toFile());
-                    java.nio.file.Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    // Atomic, forced to disk, and an existing file keeps its mode, as every other save.
+                    io.cellforge.io.FileWrites.writeAtomically(p, out -> ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", out));
                 }
                 vm.info("Exported the picture of cell " + c.name() + " to " + p.getFileName());
             } catch (IOException | RuntimeException ex) {
