@@ -109,8 +109,9 @@ public final class Checkpoint {
         Path v = abs.resolve(name);
         try {
             Files.createDirectory(v);
-            Map<String, Object> m = new LinkedHashMap<>(meta);
-            m.put("format", FORMAT);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("version", FORMAT);
+            meta.forEach((k, x) -> m.putIfAbsent(k, x));
             Map<String, Object> arrays = new LinkedHashMap<>();
             for (var g : groups.entrySet()) {
                 if (!GROUP.matcher(g.getKey()).matches()) {
@@ -295,7 +296,7 @@ public final class Checkpoint {
             throw new LoadException(f.toString(), "cannot read: " + FileWrites.reason(e));
         }
         Checkpoint c = new Checkpoint(dir, version, meta, null);
-        int format = meta.containsKey("format") ? c.integer("format", 1, FORMAT) : 1;
+        int format = c.integer("version", 1, FORMAT);
         return format == 1 ? c : new Checkpoint(dir, version, meta, c.readIndex());
     }
 

@@ -306,7 +306,6 @@ public final class OneShotSearch {
                       Optimizers.Sgd sgd, Optimizers.Adam adam, Batches train, Batches valid, int epoch, int step,
                       double[] sums, List<SearchEvents.Epoch> history) {
         Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("version", 1);
         meta.put("strategy", cfg.strategy());
         meta.put("space", space.name());
         meta.put("config", cfg.toMap());

@@ -218,11 +218,11 @@ class CheckpointTest {
         assertTrue(e.getMessage().startsWith(meta + ":1:"), e.getMessage());
         assertOneLine(meta, e);
 
-        for (String bad : new String[] {"[1, 2]", "{\"format\": 2}", "{\"format\": 7, \"arrays\": {}}", "{\"format\": 2, \"arrays\": []}",
-                "{\"format\": 2, \"arrays\": {\"weights\": [{\"key\": 3, \"shape\": [2]}]}}",
-                "{\"format\": 2, \"arrays\": {\"weights\": [{\"key\": \"x\", \"shape\": [-2, 3]}]}}",
-                "{\"format\": 2, \"arrays\": {\"weights\": [{\"key\": \"x\", \"shape\": [1e12, 3]}]}}",
-                "{\"format\": 2, \"arrays\": {\"../x\": []}}"}) {
+        for (String bad : new String[] {"[1, 2]", "{\"version\": 2}", "{\"version\": 7, \"arrays\": {}}", "{\"version\": 2, \"arrays\": []}",
+                "{\"version\": 2, \"arrays\": {\"weights\": [{\"key\": 3, \"shape\": [2]}]}}",
+                "{\"version\": 2, \"arrays\": {\"weights\": [{\"key\": \"x\", \"shape\": [-2, 3]}]}}",
+                "{\"version\": 2, \"arrays\": {\"weights\": [{\"key\": \"x\", \"shape\": [1e12, 3]}]}}",
+                "{\"version\": 2, \"arrays\": {\"../x\": []}}"}) {
             Files.writeString(meta, bad);
             assertOneLine(meta, assertThrows(LoadException.class, () -> Checkpoint.open(ck)));
         }
