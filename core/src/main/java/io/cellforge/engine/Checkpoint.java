@@ -53,15 +53,13 @@ public final class Checkpoint {
     private static final long HEADER_MAX = 1024;
     private static final long META_MAX = 256L << 20;
 
-    private final Path dir;
     private final Path metaFile;
     private final Map<String, Object> meta;
     /** Format 2: group, then key to shape in file order; null for a checkpoint of the first format. */
     private final Map<String, Map<String, long[]>> index;
     private final Path version;
 
-    private Checkpoint(Path dir, Path version, Map<String, Object> meta, Map<String, Map<String, long[]>> index) {
-        this.dir = dir;
+    private Checkpoint(Path version, Map<String, Object> meta, Map<String, Map<String, long[]>> index) {
         this.version = version;
         this.metaFile = version.resolve(META);
         this.meta = meta;
@@ -295,14 +293,9 @@ public final class Checkpoint {
         } catch (IOException e) {
             throw new LoadException(f.toString(), "cannot read: " + FileWrites.reason(e));
         }
-        Checkpoint c = new Checkpoint(dir, version, meta, null);
+        Checkpoint c = new Checkpoint(version, meta, null);
         int format = c.integer("version", 1, FORMAT);
-        return format == 1 ? c : new Checkpoint(dir, version, meta, c.readIndex());
-    }
-
-    /** The folder that was opened (as given). */
-    public Path dir() {
-        return dir;
+        return format == 1 ? c : new Checkpoint(version, meta, c.readIndex());
     }
 
     /** Format 2's list of arrays: every group a list of {key, shape}. */

@@ -116,6 +116,22 @@ class SearchFilesCliTest {
     }
 
     @Test
+    void aDamagedCheckpointIsOneLineAndExitOne(@TempDir Path dir) throws Exception {
+        Path space = tinySpace(dir);
+        Path ck = Files.createDirectories(dir.resolve("ck/v000001"));
+        Files.writeString(ck.resolve("checkpoint.json"), "{\"version\": 2, \"epoch\": 1e12,,");
+        Files.writeString(dir.resolve("ck/CURRENT"), "v000001\n");
+        CliTest.Run r = run("search", space.toString(), "--epochs", "1", "--resume", dir.resolve("ck").toString());
+        assertEquals(1, r.code(), r.err());
+        String last = r.err().lines().reduce((a, b) -> b).orElseThrow();
+        assertTrue(last.startsWith("cellforge: " + ck.resolve("checkpoint.json") + ":1:"), last);
+        Files.writeString(ck.resolve("checkpoint.json"), "{\"version\": 2, \"epoch\": 1e12}");
+        r = run("search", space.toString(), "--epochs", "1", "--resume", dir.resolve("ck").toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().strip().endsWith("checkpoint.json: 'arrays' is missing"), r.err());
+    }
+
+    @Test
     void anArchitecturesSpaceIsOnlyLookedForBesideIt(@TempDir Path dir) throws Exception {
         Files.createDirectories(dir.resolve("elsewhere"));
         Files.writeString(dir.resolve("elsewhere/tiny-darts.yaml"), TINY_SEARCH_SPACE);
