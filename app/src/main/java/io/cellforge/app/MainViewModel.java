@@ -226,7 +226,9 @@ public final class MainViewModel {
             String n = d.file().getFileName().toString().replaceFirst("\\.(yaml|yml)$", "");
             return d.file().toAbsolutePath().resolveSibling(n + ".runs");
         }
-        return workspace.runsDir().resolve(d == null ? "untitled" : d.space().name().replaceAll("[^A-Za-z0-9_.-]", "_"));
+        // A name such as ".." or one of 300 characters is no folder name: those share "untitled".
+        return workspace.runsDir().resolve(d == null ? "untitled"
+                : io.cellforge.io.FileWrites.safeName(d.space().name().replaceAll("[^A-Za-z0-9_.-]", "_"), "untitled"));
     }
 
     /** Opens a search's derived network as a new document, its architecture kept for exports. */

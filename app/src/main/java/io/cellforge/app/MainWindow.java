@@ -625,9 +625,8 @@ public final class MainWindow {
                     sp.setFill(vm.theme().background());
                     sp.setTransform(Transform.scale(2 / canvas.zoom(), 2 / canvas.zoom()));
                     WritableImage img = canvas.content().snapshot(sp, null);
-                    ByteArrayOutputStream png = new ByteArrayOutputStream();
-                    ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", png);
-                    SpaceFiles.writeAtomically(p, png.toByteArray());
+                    // Atomic, forced to disk, and an existing file keeps its mode, as every other save.
+                    io.cellforge.io.FileWrites.writeAtomically(p, out -> ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", out));
                 }
                 vm.info("Exported the picture of cell " + c.name() + " to " + p.getFileName());
             } catch (IOException | RuntimeException ex) {

@@ -68,7 +68,7 @@ final class ConvertCommand implements Callable<Integer> {
         try {
             SpaceFiles.writeAtomically(out, result);
         } catch (IOException e) {
-            throw new Main.UserError(out + ": cannot write: " + e.getMessage());
+            throw new Main.UserError(e.getMessage()); // names the file and the reason
         }
         spec.commandLine().getOut().println("wrote " + out + " (" + target.id + ")");
         return 0;

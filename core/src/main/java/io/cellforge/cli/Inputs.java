@@ -74,9 +74,16 @@ final class Inputs {
                 return fromZoo(Zoo.get(named.get()).get());
             }
             if (named.isPresent()) {
-                Path beside = source.toAbsolutePath().getParent().resolve(named.get() + ".yaml");
-                if (Files.exists(beside)) {
-                    return space(beside);
+                // Only a file beside the architecture, by a name derived as the search writes it: never a path
+                // the architecture file spells out (../, /etc/...).
+                String file = io.cellforge.search.RunFiles.spaceFileName(named.get());
+                Path beside = source.toAbsolutePath().getParent().resolve(file);
+                if (Files.isRegularFile(beside)) {
+                    Imported s = space(beside);
+                    // space.yaml stands for any name that is no safe file name: it must be that space.
+                    if (file.equals(named.get() + ".yaml") || s.space().name().equals(named.get())) {
+                        return s;
+                    }
                 }
             }
         }

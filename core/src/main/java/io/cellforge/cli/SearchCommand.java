@@ -1,6 +1,8 @@
 package io.cellforge.cli;
 
 import io.cellforge.data.DataBundle;
+import io.cellforge.engine.Checkpoint;
+import io.cellforge.io.FileWrites;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
 import io.cellforge.io.LoadException;
@@ -22,6 +24,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -102,26 +105,103 @@ final class SearchCommand implements Callable<Integer> {
         bundle.misfit(space.network().input(), space.network().classes(), "space '" + space.name() + "'").ifPresent(m -> {
             throw new Main.UserError(m);
         });
+        checkOutputs();
         PrintWriter err = spec.commandLine().getErr();
         SearchControl control = new SearchControl();
         // The interrupt guard closes last: Ctrl+C waits until the result below is written.
         try (var interrupt = new Inputs.StopOnInterrupt(control)) {
             SearchResult result;
-            try (Progress progress = new Progress(err, events)) {
+            try (Progress progress = new Progress(err, events, resume != null)) {
                 result = new OneShotSearch(space, bundle, cfg).run(progress, control, checkpoint, resume);
             } catch (PlanException | LoadException e) {
                 throw new Main.UserError(e.getMessage());
             }
             err.println(result.completed() ? "search finished" : "search stopped early; writing what it found");
-            if (out != null) {
-                RunFiles.writeResult(space, result, out);
-                err.println("wrote the architecture to " + out);
-            }
+            // The architecture goes to stdout first: whatever happens to the files, it is not lost.
             spec.commandLine().getOut().print(ArchFormats.write(ArchFormat.YAML, space, result.architecture()));
             spec.commandLine().getOut().flush();
+            if (out != null) {
+                writeResult(space, result, err);
+            }
             err.flush();
         }
         return 0;
+    }
+
+    /**
+     * Writes the result into --out; if that fails, into a new folder in the system's temporary folder, and says
+     * where. --out is left as it was (the files are replaced all together or not at all).
+     */
+    private void writeResult(SearchSpace space, SearchResult result, PrintWriter err) throws LoadException {
+        try {
+            RunFiles.writeResult(space, result, out);
+            err.println("wrote the architecture to " + out);
+            return;
+        } catch (IOException e) {
+            String kept = checkpoint != null ? "; the run is in the checkpoint " + checkpoint : "";
+            try {
+                Path rescue = Files.createTempDirectory("cellforge-result-");
+                RunFiles.writeResult(space, result, rescue);
+                throw new Main.UserError(e.getMessage() + "; " + out + " is left as it was and the result was written to " + rescue
+                        + " instead" + kept);
+            } catch (IOException again) {
+                throw new Main.UserError(e.getMessage() + "; " + out + " is left as it was and the architecture is on stdout" + kept);
+            }
+        }
+    }
+
+    /**
+     * Before the search: --out, --checkpoint and --events must be writable, and --checkpoint must be a folder of
+     * its own (a checkpoint, an empty folder or a new one), never a folder that holds the user's files.
+     */
+    private void checkOutputs() {
+        try {
+            if (checkpoint != null) {
+                Path ck = real(checkpoint);
+                Path cwd = real(Path.of(""));
+                if (cwd.startsWith(ck)) {
+                    throw new Main.UserError("--checkpoint " + checkpoint + " is the working folder or holds it; give a folder of its own, e.g. "
+                            + checkpoint.resolve("ck"));
+                }
+                if (source.file != null && real(source.file).startsWith(ck)) {
+                    throw new Main.UserError("--checkpoint " + checkpoint + " holds the space file " + source.file
+                            + "; give a folder of its own, e.g. " + checkpoint.resolve("ck"));
+                }
+                if (Files.isDirectory(ck) && !Checkpoint.isCheckpoint(ck)) {
+                    try (var entries = Files.list(ck)) {
+                        if (entries.findAny().isPresent()) {
+                            throw new Main.UserError("--checkpoint " + checkpoint + " is a folder with files in it and not a Cellforge "
+                                    + "checkpoint; give a new or empty folder");
+                        }
+                    }
+                }
+                FileWrites.checkWritableFolder(checkpoint);
+            }
+            if (out != null) {
+                FileWrites.checkWritableFolder(out);
+            }
+            if (events != null) {
+                if (Files.isDirectory(events)) {
+                    throw new Main.UserError("--events " + events + " is a folder; give a file");
+                }
+                FileWrites.checkWritableFolder(events.toAbsolutePath().getParent());
+                if (Files.exists(events) && !Files.isWritable(events)) {
+                    throw new Main.UserError("--events " + events + ": cannot write it: permission denied");
+                }
+            }
+        } catch (IOException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+    }
+
+    /** The path with links resolved as far as it exists, so that "." and a link to it compare equal. */
+    private static Path real(Path p) throws IOException {
+        Path abs = p.toAbsolutePath().normalize();
+        Path existing = abs;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        return existing == null ? abs : existing.toRealPath().resolve(existing.relativize(abs));
     }
 
     /** The strategy's defaults, then the settings file, then the options given. */
@@ -179,16 +259,34 @@ final class SearchCommand implements Callable<Integer> {
         private final boolean tty = System.console() != null;
         private long start;
         private int stepsPerEpoch;
+        private int epochs;
 
-        Progress(PrintWriter err, Path eventsFile) throws IOException {
+        private boolean eventsFailed;
+
+        /** A resumed run appends to its events file (after a line that marks the resume); a new run starts it afresh. */
+        Progress(PrintWriter err, Path eventsFile, boolean resumed) throws IOException {
             this.err = err;
-            this.events = eventsFile == null ? null : new RunFiles.EventLog(eventsFile, false);
+            this.events = eventsFile == null ? null : new RunFiles.EventLog(eventsFile, resumed);
+        }
+
+        @Override
+        public void resumed(int epoch, int step) {
+            err.println(epoch >= epochs ? "resumed a run that had finished all " + epochs + " epochs"
+                    : "resumed at epoch " + (epoch + 1) + ", step " + (step + 1));
+            emit(() -> events.resumed(epoch, step));
+        }
+
+        @Override
+        public void warning(String message) {
+            err.println("cellforge: warning: " + message);
+            err.flush();
         }
 
         @Override
         public void started(String backend, SearchConfig config, int steps) {
             start = System.nanoTime();
             stepsPerEpoch = steps;
+            epochs = config.epochs();
             err.println("backend: " + backend);
             err.println("searching with " + config.strategy() + ": " + config.epochs() + " epochs of " + steps + " steps, batch "
                     + config.batchSize());
@@ -230,14 +328,16 @@ final class SearchCommand implements Callable<Integer> {
             emit(() -> events.epoch(e));
         }
 
+        /** An events file that stops taking lines (a full disk) is a warning: the search and its result go on. */
         private void emit(Runnable write) {
-            if (events == null) {
+            if (events == null || eventsFailed) {
                 return;
             }
             try {
                 write.run();
             } catch (java.io.UncheckedIOException ex) {
-                throw new Main.UserError(ex.getMessage());
+                eventsFailed = true;
+                warning(ex.getMessage() + "; the search goes on without it");
             }
         }
 

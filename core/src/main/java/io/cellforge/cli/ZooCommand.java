@@ -36,7 +36,7 @@ final class ZooCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (all != null) {
             for (Zoo.Entry e : Zoo.entries()) {
-                SpaceFiles.writeAtomically(all.resolve(e.name() + ".yaml"), SpaceYaml.write(e.builder().get()));
+                write(all.resolve(e.name() + ".yaml"), SpaceYaml.write(e.builder().get()));
             }
             out.println("wrote " + Zoo.entries().size() + " spaces to " + all);
             return 0;
@@ -55,8 +55,17 @@ final class ZooCommand implements Callable<Integer> {
         if (Files.exists(output) && !force) {
             throw new Main.UserError(output + " exists; add --force to overwrite it");
         }
-        SpaceFiles.writeAtomically(output, text);
+        write(output, text);
         out.println("wrote " + output);
         return 0;
+    }
+
+    /** A write that fails (a full disk, a folder without permission) is one line naming the file. */
+    private static void write(Path file, String text) {
+        try {
+            SpaceFiles.writeAtomically(file, text);
+        } catch (IOException e) {
+            throw new Main.UserError(e.getMessage());
+        }
     }
 }

@@ -6,14 +6,9 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.List;
 
 /** Files on disk: reading a space in any supported dialect, and atomic writes. */
@@ -60,55 +55,10 @@ public final class SpaceFiles {
 
     /**
      * Writes through a temporary file in the same folder and a rename, so that a crash or a full disk never
-     * leaves a half-written file in place of a good one.
+     * leaves a half-written file in place of a good one; see {@link FileWrites}.
      */
     public static void writeAtomically(Path target, String text) throws IOException {
-        writeAtomically(target, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /**
-     * The same for bytes (a picture). An existing file keeps its permissions and a new one gets the umask's, like
-     * any file the user makes ({@link Files#createTempFile} would leave 0600).
-     */
-    public static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        Path tmp = null;
-        try {
-            FileChannel ch = null;
-            while (ch == null) {
-                // the names createTempFile gives (".NAME<digits>.tmp"): the app cleans up those a kill left
-                tmp = dir.resolve("." + target.getFileName() + Long.toUnsignedString(TEMP_NAMES.nextLong()) + ".tmp");
-                try {
-                    ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                } catch (FileAlreadyExistsException e) {
-                    tmp = null;
-                }
-            }
-            try (FileChannel c = ch) {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) {
-                    c.write(b);
-                }
-                c.force(true);
-            }
-            try {
-                Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
-            } catch (NoSuchFileException | UnsupportedOperationException e) {
-                // a new file, or no POSIX modes here: the temporary file's umask mode stands
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            if (tmp != null) {
-                Files.deleteIfExists(tmp);
-            }
-        }
+        FileWrites.writeAtomically(target, text);
     }
 
     private static final SecureRandom TEMP_NAMES = new SecureRandom();

@@ -95,37 +95,43 @@ public final class OneShotSearch {
         int startStep = 0;
         double[] sums = new double[4]; // train loss, valid loss, correct, seen: the running sums of the current epoch
         if (resume != null) {
-            Map<String, Object> meta = Checkpoint.meta(resume);
-            if (!space.name().equals(meta.get("space")) || !cfg.strategy().equals(meta.get("strategy"))) {
-                throw new LoadException(resume.toString(), "this checkpoint is of a " + meta.get("strategy") + " search of '"
-                        + meta.get("space") + "', not of a " + cfg.strategy() + " search of '" + space.name() + "'");
+            Checkpoint ck = Checkpoint.open(resume);
+            String ckStrategy = ck.string("strategy");
+            String ckSpace = ck.string("space");
+            if (!space.name().equals(ckSpace) || !cfg.strategy().equals(ckStrategy)) {
+                throw new LoadException(resume.toString(), "this checkpoint is of a " + Checkpoint.shown(ckStrategy) + " search of '"
+                        + Checkpoint.shown(ckSpace) + "', not of a " + cfg.strategy() + " search of '" + space.name() + "'");
             }
-            Checkpoint.restore(resume, "weights", weights);
-            Checkpoint.restore(resume, "arch", arch);
-            sgd.state().putAll(Checkpoint.restoreAll(resume, "sgd"));
-            adam.firstMoments().putAll(Checkpoint.restoreAll(resume, "adam_m"));
-            adam.secondMoments().putAll(Checkpoint.restoreAll(resume, "adam_v"));
-            adam.restoreSteps(((Number) meta.get("adam_steps")).intValue());
-            startEpoch = ((Number) meta.get("epoch")).intValue();
-            startStep = ((Number) meta.get("step")).intValue();
-            @SuppressWarnings("unchecked")
-            List<Number> t = (List<Number>) meta.get("train_batches");
-            @SuppressWarnings("unchecked")
-            List<Number> v = (List<Number>) meta.get("valid_batches");
-            train.seek(t.get(0).intValue(), t.get(1).intValue());
-            valid.seek(v.get(0).intValue(), v.get(1).intValue());
-            @SuppressWarnings("unchecked")
-            List<Number> sm = (List<Number>) meta.get("sums");
-            for (int i = 0; i < 4; i++) {
-                sums[i] = sm.get(i).doubleValue();
+            startEpoch = ck.integer("epoch", 0, cfg.epochs());
+            startStep = ck.integer("step", 0, startEpoch == cfg.epochs() ? 0 : Math.max(0, steps - 1));
+            long stepsDone = (long) startEpoch * steps + startStep;
+            int adamSteps = ck.integer("adam_steps", 0, (int) Math.min(Integer.MAX_VALUE, stepsDone));
+            int[] t = position(ck, "train_batches", startEpoch, halves[0].size());
+            int[] v = position(ck, "valid_batches", startEpoch, halves[1].size());
+            List<?> sm = ck.list("sums", 4);
+            sums[0] = ck.number(sm.get(0), "sums[0]");
+            sums[1] = ck.number(sm.get(1), "sums[1]");
+            long seenMax = (long) startStep * train.batchSize();
+            sums[3] = ck.whole(sm.get(3), 0, seenMax, "sums[3]");
+            sums[2] = ck.whole(sm.get(2), 0, (long) sums[3], "sums[2]");
+            List<?> epochs = ck.list("history", startEpoch);
+            for (int i = 0; i < epochs.size(); i++) {
+                history.add(epochFromCheckpoint(ck, epochs.get(i), i));
             }
-            @SuppressWarnings("unchecked")
-            List<Map<String, Object>> epochs = (List<Map<String, Object>>) meta.get("history");
-            for (Map<String, Object> e : epochs) {
-                history.add(SearchEvents.Epoch.fromJson(e, space));
-            }
+            // Every field is known good; now the arrays, each file checked before ND4J sees it.
+            ck.restore("weights", weights);
+            ck.restore("arch", arch);
+            sgd.state().putAll(ck.restoreSome("sgd", weights));
+            adam.firstMoments().putAll(ck.restoreSome("adam_m", arch));
+            adam.secondMoments().putAll(ck.restoreSome("adam_v", arch));
+            adam.restoreSteps(adamSteps);
+            train.seek(t[0], t[1]);
+            valid.seek(v[0], v[1]);
         }
         listener.started(backend, cfg, steps);
+        if (resume != null) {
+            listener.resumed(startEpoch, startStep);
+        }
         boolean completed = true;
         for (int epoch = startEpoch; epoch < cfg.epochs() && completed; epoch++) {
             long t0 = System.nanoTime();
@@ -139,7 +145,7 @@ public final class OneShotSearch {
                 if (!control.proceed()) {
                     completed = false;
                     if (checkpoint != null) {
-                        save(checkpoint, weights, arch, sgd, adam, train, valid, epoch, step,
+                        save(listener, checkpoint, weights, arch, sgd, adam, train, valid, epoch, step,
                                 new double[] {lossSum, validLossSum, correct, seen}, history);
                     }
                     break;
@@ -192,7 +198,7 @@ public final class OneShotSearch {
             history.add(e);
             listener.epoch(e);
             if (checkpoint != null) {
-                save(checkpoint, weights, arch, sgd, adam, train, valid, epoch + 1, 0, new double[4], history);
+                save(listener, checkpoint, weights, arch, sgd, adam, train, valid, epoch + 1, 0, new double[4], history);
             }
         }
         if (strategy.evolves()) {
@@ -269,11 +275,43 @@ public final class OneShotSearch {
         return cfg.tauMin() + (cfg.tauMax() - cfg.tauMin()) * (1 - (double) epoch / Math.max(1, cfg.epochs() - 1));
     }
 
-    private void save(Path dir, Map<String, INDArray> weights, Map<String, INDArray> arch, Optimizers.Sgd sgd,
-                      Optimizers.Adam adam, Batches train, Batches valid, int epoch, int step, double[] sums,
-                      List<SearchEvents.Epoch> history) throws IOException {
+    /** Where a batch iterator stood: [epoch, position], the epoch at most the run's, the position within the data. */
+    private static int[] position(Checkpoint ck, String field, int epoch, int size) throws LoadException {
+        List<?> p = ck.list(field, 2);
+        return new int[] {(int) ck.whole(p.get(0), 0, epoch + 1L, field + "[0]"), (int) ck.whole(p.get(1), 0, size, field + "[1]")};
+    }
+
+    private SearchEvents.Epoch epochFromCheckpoint(Checkpoint ck, Object o, int i) throws LoadException {
+        String field = "history[" + i + "]";
+        if (!(o instanceof Map<?, ?> m)) {
+            throw ck.error(field, "must be an object");
+        }
+        ck.whole(m.get("epoch"), i, i, field + ".epoch");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> e = (Map<String, Object>) m;
+        if (!(e.get("weights") instanceof Map<?, ?> w)) {
+            throw ck.error(field + ".weights", "must be an object of lists of numbers");
+        }
+        for (var x : w.entrySet()) {
+            if (!(x.getValue() instanceof List<?> l)) {
+                throw ck.error(field + ".weights", "must be an object of lists of numbers");
+            }
+            for (Object n : l) {
+                ck.number(n, field + ".weights");
+            }
+        }
+        try {
+            return SearchEvents.Epoch.fromJson(e, space);
+        } catch (RuntimeException bad) {
+            throw ck.error(field, "does not fit this space: " + Checkpoint.shown(String.valueOf(bad.getMessage())));
+        }
+    }
+
+    /** Saves a checkpoint; a save that fails is a warning, the previous checkpoint stays and the search goes on. */
+    private void save(SearchEvents.Listener listener, Path dir, Map<String, INDArray> weights, Map<String, INDArray> arch,
+                      Optimizers.Sgd sgd, Optimizers.Adam adam, Batches train, Batches valid, int epoch, int step,
+                      double[] sums, List<SearchEvents.Epoch> history) {
         Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("version", 1);
         meta.put("strategy", cfg.strategy());
         meta.put("space", space.name());
         meta.put("config", cfg.toMap());
@@ -292,7 +330,12 @@ public final class OneShotSearch {
         groups.put("sgd", sgd.state());
         groups.put("adam_m", adam.firstMoments());
         groups.put("adam_v", adam.secondMoments());
-        Checkpoint.save(dir, meta, groups);
+        try {
+            Checkpoint.save(dir, meta, groups);
+        } catch (IOException e) {
+            listener.warning("the checkpoint could not be saved (" + e.getMessage() + "); the previous one in " + dir
+                    + " is kept and the search goes on");
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellforge.arch.Architecture;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
+import io.cellforge.io.FileWrites;
 import io.cellforge.io.LoadException;
 import io.cellforge.io.SearchConfigYaml;
 import io.cellforge.io.YNode;
@@ -53,13 +54,24 @@ public final class RunFiles {
         SpaceFiles.writeAtomically(dir.resolve(SETTINGS), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n");
     }
 
-    /** The result: a summary and the architecture in every format that exists for this space. */
+    /**
+     * The file name of a space written beside its architecture: its name when that is a safe file name, else
+     * {@code space.yaml}; never a path from the space file itself.
+     */
+    public static String spaceFileName(String spaceName) {
+        return FileWrites.safeName(spaceName, "space") + ".yaml";
+    }
+
+    /**
+     * The result: a summary and the architecture in every format that exists for this space. Either every file is
+     * written or, when a write fails, none is replaced; the exception names the file.
+     */
     public static void writeResult(SearchSpace space, SearchResult r, Path dir) throws IOException, LoadException {
-        Files.createDirectories(dir);
-        SpaceFiles.writeAtomically(dir.resolve(space.name() + ".yaml"), SpaceYaml.write(space));
+        Map<Path, FileWrites.Body> files = new LinkedHashMap<>();
+        files.put(dir.resolve(spaceFileName(space.name())), text(SpaceYaml.write(space)));
         for (ArchFormat f : ArchFormat.values()) {
             try {
-                SpaceFiles.writeAtomically(dir.resolve("architecture" + f.extension), ArchFormats.write(f, space, r.architecture()));
+                files.put(dir.resolve("architecture" + f.extension), text(ArchFormats.write(f, space, r.architecture())));
             } catch (LoadException notThisSpace) {
                 // Genotype and NAS-Bench-201 strings only exist for spaces of their shape.
             }
@@ -76,7 +88,13 @@ public final class RunFiles {
             }
         }
         summary.put("weights", r.weights());
-        SpaceFiles.writeAtomically(dir.resolve(RESULT), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
+        files.put(dir.resolve(RESULT), text(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n"));
+        FileWrites.writeAllAtomically(files);
+    }
+
+    private static FileWrites.Body text(String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        return out -> out.write(b);
     }
 
     /** The test accuracy of the architecture retrained from scratch. */
@@ -106,6 +124,16 @@ public final class RunFiles {
         @Override
         public void epoch(SearchEvents.Epoch e) {
             write(e.toJson());
+        }
+
+        /** A line that says where a resumed run took up again; readers drop what the first run did past it. */
+        @Override
+        public void resumed(int epoch, int step) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", "resume");
+            m.put("epoch", epoch);
+            m.put("step", step);
+            write(m);
         }
 
         private void write(Map<String, Object> m) {
@@ -173,7 +201,13 @@ public final class RunFiles {
                     } catch (IOException torn) {
                         break; // the last line of a run killed mid-write
                     }
-                    if ("epoch".equals(m.get("type"))) {
+                    if ("resume".equals(m.get("type"))) {
+                        // Steps past the checkpoint (a run killed after it) are done again after this line.
+                        int e = SearchEvents.num(m, "epoch").intValue();
+                        int st = SearchEvents.num(m, "step").intValue();
+                        steps.removeIf(x -> x.epoch() > e || x.epoch() == e && x.step() >= st);
+                        epochs.removeIf(x -> x.epoch() >= e);
+                    } else if ("epoch".equals(m.get("type"))) {
                         epochs.add(SearchEvents.Epoch.fromJson(m, space));
                     } else if ("step".equals(m.get("type"))) {
                         steps.add(SearchEvents.Step.fromJson(m, 0, 0));

@@ -103,6 +103,14 @@ public final class SearchEvents {
         default void epoch(Epoch e) {
         }
 
+        /** A run continued from a checkpoint, at this epoch and step (before any step of it is reported). */
+        default void resumed(int epoch, int step) {
+        }
+
+        /** Something went wrong that the search survives (a checkpoint that could not be saved). */
+        default void warning(String message) {
+        }
+
         /** SPOS: after each generation of the evolutionary search, the best architecture so far and its accuracy. */
         default void generation(int generation, int generations, double bestAccuracy, Architecture best) {
         }

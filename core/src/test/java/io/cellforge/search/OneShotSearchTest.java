@@ -210,7 +210,7 @@ class OneShotSearchTest {
             }
         }, control, ckpt, null);
         assertFalse(first.completed());
-        assertTrue(java.nio.file.Files.exists(ckpt.resolve("checkpoint.json")));
+        assertTrue(io.cellforge.engine.Checkpoint.isCheckpoint(ckpt));
 
         SearchResult resumed = new OneShotSearch(tiny(), digits, cfg).run(new SearchEvents.Listener() { }, new SearchControl(), ckpt, ckpt);
         assertTrue(resumed.completed());

@@ -348,6 +348,11 @@ public final class SearchViewModel {
                         log.epoch(e);
                         inbox.add(e);
                     }
+
+                    @Override
+                    public void resumed(int epoch, int step) {
+                        log.resumed(epoch, step); // the events file says where the resumed run took up
+                    }
                 };
                 r = new OneShotSearch(s, d, cfg).run(listener, ctl, dir.resolve(RunFiles.CHECKPOINT),
                         resume != null && resume.hasCheckpoint() ? dir.resolve(RunFiles.CHECKPOINT) : null);
