@@ -2,12 +2,10 @@ package io.cellforge.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -61,5 +59,4 @@ public final class SpaceFiles {
         FileWrites.writeAtomically(target, text);
     }
 
-    private static final SecureRandom TEMP_NAMES = new SecureRandom();
 }
