@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -21,7 +20,7 @@ public final class SpaceFiles {
     public static String readText(Path p) throws LoadException {
         try (java.io.InputStream in = Limits.open(p, Limits.TEXT_BYTES)) {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(in.readAllBytes())).toString();
+                    .decode(ByteBuffer.wrap(in.readAllBytes())).toString();
         } catch (Limits.TooLarge e) {
             throw new LoadException(null, e.getMessage());
         } catch (CharacterCodingException e) {
