@@ -1,0 +1,79 @@
+package io.cellforge.analysis;
+
+import io.cellforge.arch.Architecture;
+import io.cellforge.arch.Decision;
+import io.cellforge.plan.Plan;
+import io.cellforge.space.Cell;
+import io.cellforge.space.Edge;
+import io.cellforge.space.LayerChoice;
+import io.cellforge.space.Node;
+import io.cellforge.space.OpCall;
+import io.cellforge.space.SearchSpace;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Spaces far larger than anyone draws: every walk over a cell must be iterative and close to linear. */
+class LargeSpacesTest {
+
+    /**
+     * One cell chaining {@code n} nodes, in0 -> n0 -> ... -> out; every {@code every}-th edge is a choice between
+     * a skip connection and a 3x3 separable conv, the others a bn.
+     */
+    static SearchSpace chain(int n, int every) {
+        List<Node> mids = new ArrayList<>();
+        List<Edge> edges = new ArrayList<>();
+        String prev = "in0";
+        for (int i = 0; i < n; i++) {
+            mids.add(Node.intermediate("n" + i));
+            edges.add(Edge.of(prev, "n" + i, i % every == 0 ? LayerChoice.of("c" + i, List.of("skip_connect", "sep_conv_3x3"))
+                    : OpCall.of("bn")));
+            prev = "n" + i;
+        }
+        edges.add(Edge.of(prev, "out", OpCall.of("identity")));
+        Cell c = ValidatorTest.cell(mids, edges);
+        return ValidatorTest.around(c);
+    }
+
+    @Test
+    void twentyThousandChainedNodesValidatePlanAndCount() throws Exception {
+        SearchSpace s = chain(20_000, 100);
+        List<Problem> problems = Validator.validate(s);
+        assertTrue(problems.stream().noneMatch(Problem::isError), problems::toString);
+        Plan p = Evaluator.supernetPlan(s);
+        assertTrue(p.steps().size() > 20_000);
+        SpaceStats st = SpaceStats.of(s);
+        assertEquals(BigInteger.TWO.pow(200), st.architectures());
+        assertEquals(Evaluator.evaluate(s, all(s, "skip_connect")).params(), st.minParams().value());
+        assertEquals(Evaluator.evaluate(s, all(s, "sep_conv_3x3")).params(), st.maxParams().value());
+        assertEquals(Evaluator.evaluate(s, all(s, "sep_conv_3x3")).macs(), st.maxMacs().value());
+    }
+
+    static Architecture all(SearchSpace s, String op) {
+        Map<String, Decision> m = new LinkedHashMap<>();
+        s.mutablesByKey().keySet().forEach(k -> m.put(k, new Decision.Op(op)));
+        return new Architecture(m);
+    }
+
+    @Test
+    void aCycleAtTheEndOfALongChainIsFound() {
+        SearchSpace s = chain(20_000, 100);
+        Cell c = s.cells().get("k");
+        List<Edge> edges = new ArrayList<>(c.edges());
+        edges.add(Edge.of("n19999", "n0", OpCall.of("identity")));
+        SearchSpace cyclic = s.withCell(c.withEdges(edges));
+        List<String> cycle = Validator.findCycle(cyclic.cells().get("k"));
+        assertEquals(20_001, cycle.size());
+        assertEquals("n0", cycle.get(0));
+        assertEquals("n0", cycle.get(cycle.size() - 1));
+        assertFalse(Validator.validate(cyclic).stream().noneMatch(Problem::isError));
+    }
+}
