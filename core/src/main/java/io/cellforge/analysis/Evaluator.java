@@ -653,7 +653,7 @@ public final class Evaluator {
             return null;
         }
         Shape first = arriving.get(0).shape();
-        int channels = 0;
+        long channels = 0;
         for (T t : arriving) {
             Shape s = t.shape();
             boolean sameSize = s.height() == first.height() && s.width() == first.width();
@@ -667,8 +667,11 @@ public final class Evaluator {
         if (arriving.size() == 1 && ic == null) {
             return arriving.get(0);
         }
-        Shape out = r == Reduction.CONCAT ? first.withChannels(ic != null && ic.nChosen() > 0
-                ? channels / arriving.size() * ic.nChosen() : channels) : first;
+        long concatenated = ic != null && ic.nChosen() > 0 ? channels / arriving.size() * ic.nChosen() : channels;
+        if (r == Reduction.CONCAT && concatenated > Integer.MAX_VALUE) { // a shape counts channels in int
+            throw fail(place, "concatenates " + concatenated + " channels, more than " + Integer.MAX_VALUE);
+        }
+        Shape out = r == Reduction.CONCAT ? first.withChannels((int) concatenated) : first;
         T t = tensor(out);
         if (ic != null) {
             choices.putIfAbsent(ic.key(), arriving.stream().map(x -> Integer.toString(x.id())).toList());

@@ -2,12 +2,15 @@ package io.cellforge.analysis;
 
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Decision;
+import io.cellforge.ops.Shape;
 import io.cellforge.plan.Plan;
 import io.cellforge.space.Cell;
 import io.cellforge.space.Edge;
 import io.cellforge.space.LayerChoice;
 import io.cellforge.space.Node;
 import io.cellforge.space.OpCall;
+import io.cellforge.space.Preprocess;
+import io.cellforge.space.Reduction;
 import io.cellforge.space.SearchSpace;
 import org.junit.jupiter.api.Test;
 
@@ -75,5 +78,25 @@ class LargeSpacesTest {
         assertEquals("n0", cycle.get(0));
         assertEquals("n0", cycle.get(cycle.size() - 1));
         assertFalse(Validator.validate(cyclic).stream().noneMatch(Problem::isError));
+    }
+
+    @Test
+    void aConcatenationPastAnIntOfChannelsIsAProblemNotACrash() {
+        // 2,048 nodes of 1,048,576 channels each into one concatenating output: 2^31 channels.
+        List<Node> mids = new ArrayList<>();
+        List<Edge> edges = new ArrayList<>();
+        for (int i = 0; i < 2048; i++) {
+            mids.add(Node.intermediate("n" + i));
+            edges.add(Edge.of("in0", "n" + i, OpCall.of("identity")));
+            edges.add(Edge.of("n" + i, "out", OpCall.of("identity")));
+        }
+        List<Node> nodes = new ArrayList<>(List.of(Node.input("in0")));
+        nodes.addAll(mids);
+        nodes.add(Node.output("out", Reduction.CONCAT));
+        SearchSpace s = ValidatorTest.around(new Cell("k", nodes, edges, Preprocess.NONE));
+        SearchSpace wide = s.withNetwork(s.network().withInput(new Shape(1 << 20, 1, 1)).withChannels(1 << 20));
+        List<Problem> ps = Validator.validate(wide);
+        assertTrue(ps.stream().anyMatch(p -> p.isError() && p.message().contains("concatenates 2147483648 channels")),
+                ps::toString);
     }
 }

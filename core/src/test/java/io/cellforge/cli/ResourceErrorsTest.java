@@ -1,11 +1,20 @@
 package io.cellforge.cli;
 
+import io.cellforge.io.SpaceYaml;
+import io.cellforge.space.Role;
+import io.cellforge.space.SearchSpace;
+import io.cellforge.space.Stage;
+import io.cellforge.zoo.Zoo;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -137,5 +146,21 @@ class ResourceErrorsTest {
     void theCauseChainIsFollowed() {
         assertTrue(Main.exhausted(new ExecutionException(new RuntimeException(new OutOfMemoryError()))).contains("-Xmx"));
         assertEquals(null, Main.exhausted(new RuntimeException("x")));
+    }
+
+    @Test
+    void aSearchThatCannotFitIsRefusedInOneLine(@TempDir Path dir) throws Exception {
+        SearchSpace mini = Zoo.get("darts-mini").orElseThrow();
+        SearchSpace huge = mini.withNetwork(mini.network().withChannels(1 << 20).withStages(List.of(
+                Stage.cell("cell 0", "normal", Role.NORMAL), Stage.cell("cell 1", "normal", Role.NORMAL))));
+        Path file = dir.resolve("huge.yaml");
+        Files.writeString(file, SpaceYaml.write(huge));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new String[] {"search", file.toString(), "--data", "digits", "--epochs", "1"},
+                new PrintWriter(out), new PrintWriter(err));
+        assertEquals(1, code, err.toString());
+        assertOneLine(err.toString());
+        assertTrue(err.toString().contains("needs about") && err.toString().contains("is available"), err.toString());
     }
 }
