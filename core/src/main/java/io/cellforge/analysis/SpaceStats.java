@@ -138,10 +138,19 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
         /** Open LayerChoices that sit only on candidate inputs of open InputChoices: key -> "inputChoiceKey", index. */
         private final Map<String, Map.Entry<String, Integer>> gated = new HashMap<>();
         private final Map<Architecture, Walk> walks = new HashMap<>();
+        private final Map<String, Mutable> byKey;
+        /** The first option of every key, for keys that nothing measured. */
+        private final Map<String, Decision> firsts = new LinkedHashMap<>();
 
         Ranges(SearchSpace space, Map<String, List<Decision>> options, Set<String> decidedKeys) {
             this.space = space;
             this.options = options;
+            this.byKey = space.mutablesByKey();
+            options.forEach((k, v) -> {
+                if (!v.isEmpty()) {
+                    firsts.put(k, v.get(0));
+                }
+            });
             Set<String> decidedSet = new HashSet<>(decidedKeys);
             Set<String> looseCells = new HashSet<>();
             for (Cell cell : space.cells().values()) {
@@ -240,7 +249,7 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
                     break;
                 }
             }
-            return best != null ? best : new Extreme(-1, first(space));
+            return best != null ? best : new Extreme(-1, new Architecture(firsts));
         }
 
         /** The best architecture with these decided keys (the open ones at their best), or null when none is valid. */
@@ -293,7 +302,7 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
                 if (cost == null) {
                     continue; // on a node no stage reaches
                 }
-                List<Integer> pick = pick((InputChoice) space.mutablesByKey().get(k), cost, slotBroken.get(k), max);
+                List<Integer> pick = pick((InputChoice) byKey.get(k), cost, slotBroken.get(k), max);
                 if (pick == null) {
                     return null;
                 }
@@ -302,7 +311,7 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
                     total += cost[i];
                 }
             }
-            first(space).choices().forEach(chosen::putIfAbsent); // keys that nothing measured: any option will do
+            firsts.forEach(chosen::putIfAbsent); // keys that nothing measured: any option will do
             return new Extreme(total, new Architecture(chosen));
         }
     }
@@ -423,7 +432,7 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
                         opts.add(new Decision.Inputs(all));
                     }
                 } else {
-                    combinations(n, ic.nChosen(), 0, new ArrayList<>(), opts, 5000);
+                    combinations(n, ic.nChosen(), opts);
                 }
             }
             out.put(e.getKey(), opts);
@@ -431,18 +440,40 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
         return out;
     }
 
-    private static void combinations(int n, int k, int start, List<Integer> cur, List<Decision> out, int limit) {
-        if (out.size() >= limit) {
+    /**
+     * The first k-subsets of 0..n-1 in lexicographic order, iteratively (k may be thousands): at most 5,000, and
+     * at most a million indices in all.
+     */
+    private static void combinations(int n, int k, List<Decision> out) {
+        if (k > n || k < 0) {
             return;
         }
-        if (cur.size() == k) {
-            out.add(new Decision.Inputs(List.copyOf(cur)));
+        if (k == 0) {
+            out.add(new Decision.Inputs(List.of()));
             return;
         }
-        for (int i = start; i < n; i++) {
-            cur.add(i);
-            combinations(n, k, i + 1, cur, out, limit);
-            cur.remove(cur.size() - 1);
+        int limit = Math.max(1, Math.min(5000, 1_000_000 / k));
+        int[] c = new int[k];
+        for (int i = 0; i < k; i++) {
+            c[i] = i;
+        }
+        while (out.size() < limit) {
+            List<Integer> pick = new ArrayList<>(k);
+            for (int x : c) {
+                pick.add(x);
+            }
+            out.add(new Decision.Inputs(pick));
+            int i = k - 1;
+            while (i >= 0 && c[i] == n - k + i) {
+                i--;
+            }
+            if (i < 0) {
+                return;
+            }
+            c[i]++;
+            for (int j = i + 1; j < k; j++) {
+                c[j] = c[j - 1] + 1;
+            }
         }
     }
 

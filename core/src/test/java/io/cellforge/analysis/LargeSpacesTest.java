@@ -6,6 +6,7 @@ import io.cellforge.ops.Shape;
 import io.cellforge.plan.Plan;
 import io.cellforge.space.Cell;
 import io.cellforge.space.Edge;
+import io.cellforge.space.InputChoice;
 import io.cellforge.space.LayerChoice;
 import io.cellforge.space.Node;
 import io.cellforge.space.OpCall;
@@ -98,5 +99,26 @@ class LargeSpacesTest {
         List<Problem> ps = Validator.validate(wide);
         assertTrue(ps.stream().anyMatch(p -> p.isError() && p.message().contains("concatenates 2147483648 channels")),
                 ps::toString);
+    }
+
+    @Test
+    void anInputChoiceOfTenThousandOfTwentyThousandInputsIsCounted() {
+        int n = 20_000;
+        List<Node> nodes = new ArrayList<>(List.of(Node.input("in0")));
+        List<Edge> edges = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            nodes.add(Node.intermediate("n" + i));
+            edges.add(Edge.of("in0", "n" + i, OpCall.of(i % 2 == 0 ? "bn" : "identity")));
+            edges.add(Edge.of("n" + i, "big", OpCall.of("identity")));
+        }
+        nodes.add(Node.intermediate("big").withInputChoice(new InputChoice("fan", n / 2, Reduction.SUM, false)));
+        nodes.add(Node.output("out", Reduction.SUM));
+        edges.add(Edge.of("big", "out", OpCall.of("identity")));
+        SearchSpace s = ValidatorTest.around(new Cell("k", nodes, edges, Preprocess.NONE));
+        assertTrue(Validator.validate(s).stream().noneMatch(Problem::isError), () -> Validator.validate(s).toString());
+        SpaceStats st = SpaceStats.of(s);
+        // Every node costs its bn whether chosen or not; choosing changes nothing but which are summed.
+        assertEquals(st.minParams().value(), st.maxParams().value());
+        assertEquals(Evaluator.evaluate(s, st.maxParams().arch()).params(), st.maxParams().value());
     }
 }
