@@ -166,15 +166,23 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
                     if (ic == null) {
                         continue;
                     }
-                    inputCounts.putIfAbsent(ic.key(), cell.incoming(n.name()).size());
+                    Integer count = inputCounts.putIfAbsent(ic.key(), cell.incoming(n.name()).size());
                     boolean open = !looseCells.contains(cell.name()) && !(ic.nChosen() == InputChoice.ANY
-                            && (ic.allowNone() || n.reduction() == Reduction.CONCAT));
+                            && (ic.allowNone() || n.reduction() == Reduction.CONCAT))
+                            && (count == null || count == cell.incoming(n.name()).size()); // else invalid: walk it as is
                     if (!open) {
                         decidedSet.add(ic.key());
                     }
                 }
             }
             inputCounts.keySet().stream().filter(k -> !decidedSet.contains(k)).forEach(openInputs::add);
+            // A key shared by LayerChoices of different candidates (which validate rejects) is walked as it is.
+            Map<String, List<String>> labels = new HashMap<>();
+            for (Mutable m : space.mutables()) {
+                if (m instanceof LayerChoice lc && !labels.computeIfAbsent(lc.key(), k -> lc.labels()).equals(lc.labels())) {
+                    decidedSet.add(lc.key());
+                }
+            }
             // A LayerChoice shared between a candidate input and any other place couples that InputChoice to the rest.
             boolean changed = true;
             while (changed) {

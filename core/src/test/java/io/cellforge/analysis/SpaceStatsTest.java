@@ -170,6 +170,19 @@ class SpaceStatsTest {
     }
 
     @Test
+    void keysSharedInconsistentlyDoNotBreakTheWalk() throws Exception {
+        // validate rejects both; stats must still answer (or fail as an evaluation does), never index out of range.
+        String text = CELLS.replace("- {from: n3, to: n4, choice: {key: shared, candidates: [none, sep_conv_3x3]}}",
+                "- {from: n3, to: n4, choice: {key: shared, candidates: [none, sep_conv_3x3, sep_conv_5x5]}}")
+                .replace("- {name: n2, input_choice: {key: k2, n_chosen: 1, reduction: sum}}\n                output",
+                        "- {name: n2, input_choice: {key: k3, n_chosen: 1, reduction: sum}}\n                output");
+        SearchSpace s = SpaceYaml.read(text, "bad.yaml").space();
+        assertTrue(Validator.validate(s).stream().anyMatch(Problem::isError));
+        SpaceStats st = SpaceStats.of(s);
+        assertTrue(st.minParams().value() <= st.maxParams().value());
+    }
+
+    @Test
     void aThousandChoicesInOneCellAreCountedExactly() {
         SearchSpace s = LargeSpacesTest.chain(1000, 1);
         SpaceStats st = SpaceStats.of(s);
