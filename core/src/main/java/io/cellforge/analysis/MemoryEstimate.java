@@ -60,8 +60,8 @@ public record MemoryEstimate(long weightBytes, long optimizerBytes, long activat
             return new Limits(Math.max(0, cap - inUse), "the machine has " + size(physical)
                     + (maxPhysical > 0 && maxPhysical < physical ? ", JavaCPP allows the process " + size(maxPhysical)
                     + " (-Dorg.bytedeco.javacpp.maxphysicalbytes, by default a multiple of -Xmx)" : "")
-                    + ", the process holds " + size(inUse) + " (Java heap at most "
-                    + size(Runtime.getRuntime().maxMemory()) + ", -Xmx)");
+                    + ", the process holds " + size(inUse) + ", of which the Java heap (-Xmx) may take up to "
+                    + size(Runtime.getRuntime().maxMemory()));
         }
     }
 
