@@ -60,7 +60,7 @@ public record MemoryEstimate(long weightBytes, long optimizerBytes, long activat
             return new Limits(Math.max(0, cap - inUse), "the machine has " + size(physical)
                     + (maxPhysical > 0 && maxPhysical < physical ? ", JavaCPP allows the process " + size(maxPhysical)
                     + " (-Dorg.bytedeco.javacpp.maxphysicalbytes, by default a multiple of -Xmx)" : "")
-                    + ", the process holds " + size(inUse) + ", of which the Java heap (-Xmx) may take up to "
+                    + ", the process holds " + size(inUse) + " now and its Java heap (-Xmx) may grow to "
                     + size(Runtime.getRuntime().maxMemory()));
         }
     }
