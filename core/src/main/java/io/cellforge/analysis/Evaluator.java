@@ -76,6 +76,10 @@ public final class Evaluator {
     private final Map<Integer, Shape> shapes = new HashMap<>();
     private final Map<String, List<String>> choices = new LinkedHashMap<>();
     private int nextId;
+    /** Whether steps and shapes are kept: only plans need them, and they grow with the network. */
+    private boolean planning;
+    /** A range walk ({@link #tabulate}): where the costs of the choices left open are written. */
+    private SpaceStats.Tally tally;
 
     /** A tensor of the network being walked: its id in the plan and its shape. */
     private record T(int id, Shape shape) {
@@ -83,8 +87,16 @@ public final class Evaluator {
 
     private T tensor(Shape s) {
         T t = new T(nextId++, s);
-        shapes.put(t.id(), s);
+        if (planning) {
+            shapes.put(t.id(), s);
+        }
         return t;
+    }
+
+    private void step(Plan.Step s) {
+        if (planning) {
+            steps.add(s);
+        }
     }
 
     private Evaluator(SearchSpace space, Architecture arch, Mode mode) {
@@ -117,7 +129,19 @@ public final class Evaluator {
         return plan(new Evaluator(space, arch, Mode.FIXED));
     }
 
+    /**
+     * A walk for {@link SpaceStats}: the architecture decides some keys; every LayerChoice it leaves open has each
+     * candidate measured apart into the tally, and so has every incoming edge of a node whose InputChoice is in
+     * {@code open} (the tally holds what each candidate adds; the totals returned hold the rest).
+     */
+    static NetworkStats tabulate(SearchSpace space, Architecture decided, SpaceStats.Tally tally) {
+        Evaluator e = new Evaluator(space, decided, Mode.FIXED);
+        e.tally = tally;
+        return e.run();
+    }
+
     private static Plan plan(Evaluator e) throws PlanException {
+        e.planning = true;
         NetworkStats st = e.run();
         if (!st.ok()) {
             throw new PlanException(st.problems().stream().filter(Problem::isError).toList());
@@ -268,7 +292,7 @@ public final class Evaluator {
         if (st.residual() && stride == 1 && in.shape().equals(out.shape())) {
             // The identity shortcut has no weights and no multiply-adds.
             T sum = tensor(out.shape());
-            steps.add(new Plan.Add(sum.id(), in.id(), out.id(), place));
+            step(new Plan.Add(sum.id(), in.id(), out.id(), place));
             return sum;
         }
         return out;
@@ -284,6 +308,9 @@ public final class Evaluator {
             if (t != null) {
                 return t;
             }
+        }
+        if (tally != null && op instanceof LayerChoice lc && arch.get(lc.key()).isEmpty()) {
+            return tabulated(lc, src, cOut, stride, place);
         }
         List<OpCall> calls = chosen(op, place);
         List<Layer> layers = new ArrayList<>();
@@ -304,21 +331,69 @@ public final class Evaluator {
         T t = tensor(out);
         if (op instanceof LayerChoice lc && mode == Mode.SUPERNET) {
             choices.putIfAbsent(lc.key(), lc.labels());
-            steps.add(new Plan.Mixed(t.id(), src.id(), lc.key(), layers, lc.labels(), place));
+            step(new Plan.Mixed(t.id(), src.id(), lc.key(), layers, lc.labels(), place));
         } else {
-            steps.add(new Plan.Apply(t.id(), src.id(), layers.get(0), place));
+            step(new Plan.Apply(t.id(), src.id(), layers.get(0), place));
         }
         return t;
     }
 
+    /**
+     * An open LayerChoice of a range walk: each candidate measured, its cost written to the tally and taken back
+     * from the totals. A candidate that does not build is marked broken; candidates of different output shapes
+     * make the key one that the walk must decide ({@link SpaceStats.ShapeChoice}).
+     */
+    private T tabulated(LayerChoice lc, T src, int cOut, int stride, String place) {
+        if (lc.candidates().isEmpty()) {
+            throw fail(place, "LayerChoice '" + lc.key() + "' has no candidates");
+        }
+        Shape out = null;
+        boolean any = false;
+        for (int i = 0; i < lc.candidates().size(); i++) {
+            OpCall call = lc.candidates().get(i);
+            int problemMark = problems.size();
+            long p0 = params;
+            long m0 = macs;
+            try {
+                Shape o = measure(build(call, src.shape().channels(), cOut, stride, place), src.shape(), place, call.label());
+                if (out != null && !out.equals(o)) {
+                    throw new SpaceStats.ShapeChoice(lc.key());
+                }
+                out = o;
+                any = true;
+                tally.add(lc, i, params - p0, macs - m0);
+            } catch (Abandon a) {
+                forget(problemMark);
+                tally.broken(lc, i);
+            } finally {
+                params = p0;
+                macs = m0;
+            }
+        }
+        if (!any) {
+            throw fail(place, "no candidate of LayerChoice '" + lc.key() + "' builds here");
+        }
+        return tensor(out);
+    }
+
+    /** Takes back the problems reported since {@code mark}: what they were about is not part of the result. */
+    private void forget(int mark) {
+        List<Problem> dropped = problems.subList(mark, problems.size());
+        dropped.forEach(x -> reported.remove(x.place() + "|" + x.message()));
+        dropped.clear();
+    }
+
     /** A drop-path step after the edge op that made {@code t}, unless that op is an identity or zero. */
     private T dropPath(T t, String place) {
+        if (!planning) {
+            return t;
+        }
         Plan.Step last = steps.get(steps.size() - 1);
         if (!(last instanceof Plan.Apply a) || a.out() != t.id() || a.layer() instanceof Layer.Identity || a.layer() instanceof Layer.Zero) {
             return t;
         }
         T d = tensor(t.shape());
-        steps.add(new Plan.DropPath(d.id(), t.id(), place));
+        step(new Plan.DropPath(d.id(), t.id(), place));
         return d;
     }
 
@@ -366,9 +441,7 @@ public final class Evaluator {
         int widest = outs.stream().mapToInt(Shape::channels).max().orElse(0);
         boolean sameSize = !outs.isEmpty() && outs.stream().allMatch(o -> o.height() == outs.get(0).height() && o.width() == outs.get(0).width());
         if (!sameSize) {
-            List<Problem> dropped = problems.subList(problemMark, problems.size());
-            dropped.forEach(x -> reported.remove(x.place() + "|" + x.message()));
-            dropped.clear();
+            forget(problemMark);
             params = p0;
             macs = m0;
             return null;
@@ -381,7 +454,7 @@ public final class Evaluator {
         }
         T t = tensor(new Shape(widest, outs.get(0).height(), outs.get(0).width()));
         choices.putIfAbsent(vc.key(), vc.labels());
-        steps.add(new Plan.Mixed(t.id(), src.id(), vc.key(), layers, vc.labels(), place));
+        step(new Plan.Mixed(t.id(), src.id(), vc.key(), layers, vc.labels(), place));
         return t;
     }
 
@@ -425,16 +498,30 @@ public final class Evaluator {
                     }
                 }
             }
-            for (Edge e : active.getOrDefault(n.name(), List.of())) {
+            InputChoice open = openInput(n);
+            List<Edge> edges = active.getOrDefault(n.name(), List.of());
+            for (int i = 0; i < edges.size(); i++) {
+                Edge e = edges.get(i);
                 T src = values.get(e.from());
                 if (src == null) {
                     continue;
                 }
-                T t = choice(e.op(), src, n.kind() == NodeKind.OUTPUT ? src.shape().channels() : c, e.stride(),
-                        where + ", edge " + e.label());
-                arriving.add(mode == Mode.FIXED ? dropPath(t, where + ", edge " + e.label()) : t);
+                String edgePlace = where + ", edge " + e.label();
+                int cOut = n.kind() == NodeKind.OUTPUT ? src.shape().channels() : c;
+                if (open != null) {
+                    T t = candidateInput(open, i, e, src, cOut, edgePlace);
+                    if (t != null) {
+                        arriving.add(t);
+                    }
+                    continue;
+                }
+                T t = choice(e.op(), src, cOut, e.stride(), edgePlace);
+                arriving.add(mode == Mode.FIXED ? dropPath(t, edgePlace) : t);
             }
-            InputChoice ic = mode == Mode.SUPERNET ? n.inputChoice() : null;
+            InputChoice ic = mode == Mode.SUPERNET ? n.inputChoice() : open;
+            if (open != null && arriving.stream().map(T::shape).distinct().count() > 1) {
+                throw new SpaceStats.ShapeChoice(open.key()); // which inputs are chosen changes the node's shape
+            }
             T merged = merge(n.reduction(), arriving, ic, nodePlace);
             values.put(n.name(), merged);
             if (n.kind() == NodeKind.OUTPUT) {
@@ -448,6 +535,33 @@ public final class Evaluator {
             throw fail(where + ", node " + cell.output().get().name(), "receives no tensor");
         }
         return result;
+    }
+
+    /** The InputChoice of a node when a range walk leaves it open, else null. */
+    private InputChoice openInput(Node n) {
+        InputChoice ic = n.inputChoice();
+        return tally != null && ic != null && tally.isOpen(ic.key()) && arch.get(ic.key()).isEmpty() ? ic : null;
+    }
+
+    /**
+     * Candidate input {@code i} of an open InputChoice in a range walk: built, its cost written to the tally's slot
+     * (key, i) and taken back from the totals; null, with the slot marked broken, when it does not build.
+     */
+    private T candidateInput(InputChoice ic, int i, Edge e, T src, int cOut, String place) {
+        int problemMark = problems.size();
+        long p0 = params;
+        long m0 = macs;
+        try {
+            return choice(e.op(), src, cOut, e.stride(), place);
+        } catch (Abandon a) {
+            forget(problemMark);
+            tally.brokenInput(ic.key(), i);
+            return null;
+        } finally {
+            tally.addInput(ic.key(), i, params - p0, macs - m0);
+            params = p0;
+            macs = m0;
+        }
     }
 
     private T preprocess(Preprocess p, T s, Shape other, int index, int inputs, int c, String place) {
@@ -510,7 +624,7 @@ public final class Evaluator {
         for (Node n : cell.nodes()) {
             List<Edge> in = cell.incoming(n.name());
             InputChoice ic = n.inputChoice();
-            if (ic == null || mode == Mode.SUPERNET) {
+            if (ic == null || mode == Mode.SUPERNET || openInput(n) != null) {
                 out.put(n.name(), in);
                 continue;
             }
@@ -539,7 +653,7 @@ public final class Evaluator {
             return null;
         }
         Shape first = arriving.get(0).shape();
-        int channels = 0;
+        long channels = 0;
         for (T t : arriving) {
             Shape s = t.shape();
             boolean sameSize = s.height() == first.height() && s.width() == first.width();
@@ -553,13 +667,16 @@ public final class Evaluator {
         if (arriving.size() == 1 && ic == null) {
             return arriving.get(0);
         }
-        Shape out = r == Reduction.CONCAT ? first.withChannels(ic != null && ic.nChosen() > 0
-                ? channels / arriving.size() * ic.nChosen() : channels) : first;
+        long concatenated = ic != null && ic.nChosen() > 0 ? channels / arriving.size() * ic.nChosen() : channels;
+        if (r == Reduction.CONCAT && concatenated > Integer.MAX_VALUE) { // a shape counts channels in int
+            throw fail(place, "concatenates " + concatenated + " channels, more than " + Integer.MAX_VALUE);
+        }
+        Shape out = r == Reduction.CONCAT ? first.withChannels((int) concatenated) : first;
         T t = tensor(out);
         if (ic != null) {
             choices.putIfAbsent(ic.key(), arriving.stream().map(x -> Integer.toString(x.id())).toList());
         }
-        steps.add(new Plan.Merge(t.id(), arriving.stream().map(T::id).toList(), r, ic == null ? null : ic.key(),
+        step(new Plan.Merge(t.id(), arriving.stream().map(T::id).toList(), r, ic == null ? null : ic.key(),
                 ic == null ? 0 : ic.nChosen(), place));
         return t;
     }
@@ -731,7 +848,7 @@ public final class Evaluator {
     /** {@link #measure} and a plan step computing the result. */
     private T apply(Layer l, T in, String place, String what) {
         T out = tensor(measure(l, in.shape(), place, what));
-        steps.add(new Plan.Apply(out.id(), in.id(), l, place));
+        step(new Plan.Apply(out.id(), in.id(), l, place));
         return out;
     }
 

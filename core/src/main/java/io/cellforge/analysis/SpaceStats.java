@@ -8,25 +8,35 @@ import io.cellforge.space.InputChoice;
 import io.cellforge.space.LayerChoice;
 import io.cellforge.space.Mutable;
 import io.cellforge.space.Node;
+import io.cellforge.space.Reduction;
 import io.cellforge.space.SearchSpace;
-
+import io.cellforge.space.Stage;
 import io.cellforge.space.ValueChoice;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.ToLongFunction;
 
 /**
  * Figures of a whole space: how many architectures it holds, and the smallest and largest parameter and
- * multiply-add counts over its choices. The extremes are found by coordinate search over the keys (each key
- * set to its best option given the others, until nothing changes): exact when keys do not interact, as in
- * cell spaces, and a bound found by a real architecture otherwise.
+ * multiply-add counts over its choices.
+ *
+ * <p>The counts of a network are a sum over its layers, and most choices only pick which layers are there: a
+ * LayerChoice adds the cost of its candidate at each place it sits, an InputChoice whose inputs are summed adds the
+ * costs of the inputs it keeps. Those choices are independent given the ones that change shapes (ValueChoices,
+ * InputChoices that change how many tensors a node concatenates or which nodes a cell's loose ends take), so one
+ * walk of the network that measures every candidate apart ({@link Evaluator#tabulate}) gives their best options
+ * exactly. Over the shape-changing choices a coordinate search goes, one walk per option tried (each key set to its
+ * best option given the others, until nothing changes): exact when they do not interact, and a bound found by a real
+ * architecture otherwise.
  */
 public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme maxParams, Extreme minMacs,
                          Extreme maxMacs, long supernetParams) {
@@ -35,11 +45,321 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
     public record Extreme(long value, Architecture arch) {
     }
 
+    private static final int PARAMS = 0;
+    private static final int MACS = 1;
+    private static final int MAX_PASSES = 16;
+
     public static SpaceStats of(SearchSpace space) {
         Map<String, List<Decision>> options = options(space);
-        return new SpaceStats(count(space), extreme(space, options, NetworkStats::params, false),
-                extreme(space, options, NetworkStats::params, true), extreme(space, options, NetworkStats::macs, false),
-                extreme(space, options, NetworkStats::macs, true), Evaluator.supernet(space).params());
+        Set<String> decided = new LinkedHashSet<>();
+        space.mutablesByKey().forEach((k, m) -> {
+            if (m instanceof ValueChoice) {
+                decided.add(k);
+            }
+        });
+        while (true) {
+            try {
+                Ranges r = new Ranges(space, options, decided);
+                return new SpaceStats(count(space), r.extreme(PARAMS, false), r.extreme(PARAMS, true),
+                        r.extreme(MACS, false), r.extreme(MACS, true), Evaluator.supernet(space).params());
+            } catch (ShapeChoice e) {
+                if (!decided.add(e.key)) {
+                    throw new IllegalStateException("key " + e.key + " changes shapes but is decided", e);
+                }
+            }
+        }
+    }
+
+    /** Thrown by a range walk when a key it left open changes a shape: the walks must decide that key. */
+    static final class ShapeChoice extends RuntimeException {
+        final String key;
+
+        ShapeChoice(String key) {
+            super(key, null, false, false);
+            this.key = key;
+        }
+    }
+
+    /**
+     * What a range walk measured: for each open LayerChoice the cost of each candidate summed over the places it
+     * sits, and for each open InputChoice the cost of each candidate input (the edge's fixed op; a LayerChoice on it
+     * is tabulated apart). A candidate that does not build somewhere is broken.
+     */
+    static final class Tally {
+        private final Set<String> openInputs;
+        private final Map<String, Integer> inputCounts;
+        private final Map<String, long[][]> ops = new HashMap<>();
+        private final Map<String, boolean[]> brokenOps = new HashMap<>();
+        private final Map<String, long[][]> inputs = new HashMap<>();
+        private final Map<String, boolean[]> brokenInputs = new HashMap<>();
+
+        Tally(Set<String> openInputs, Map<String, Integer> inputCounts) {
+            this.openInputs = openInputs;
+            this.inputCounts = inputCounts;
+        }
+
+        boolean isOpen(String inputChoiceKey) {
+            return openInputs.contains(inputChoiceKey);
+        }
+
+        void add(LayerChoice lc, int option, long params, long macs) {
+            long[] c = ops.computeIfAbsent(lc.key(), k -> new long[lc.candidates().size()][2])[option];
+            c[PARAMS] += params;
+            c[MACS] += macs;
+        }
+
+        void broken(LayerChoice lc, int option) {
+            ops.computeIfAbsent(lc.key(), k -> new long[lc.candidates().size()][2]);
+            brokenOps.computeIfAbsent(lc.key(), k -> new boolean[lc.candidates().size()])[option] = true;
+        }
+
+        void addInput(String key, int i, long params, long macs) {
+            long[] c = inputs.computeIfAbsent(key, k -> new long[inputCounts.get(k)][2])[i];
+            c[PARAMS] += params;
+            c[MACS] += macs;
+        }
+
+        void brokenInput(String key, int i) {
+            brokenInputs.computeIfAbsent(key, k -> new boolean[inputCounts.get(k)])[i] = true;
+        }
+    }
+
+    /** The totals and tally of one range walk; null totals when the decided keys make no valid network. */
+    private record Walk(long[] totals, Tally tally) {
+    }
+
+    /** The extremes of one space, given the keys its walks decide. */
+    private static final class Ranges {
+        private final SearchSpace space;
+        private final Map<String, List<Decision>> options;
+        private final List<String> decided;
+        private final Set<String> openInputs = new LinkedHashSet<>();
+        private final Map<String, Integer> inputCounts = new HashMap<>();
+        /** Open LayerChoices that sit only on candidate inputs of open InputChoices: key -> "inputChoiceKey", index. */
+        private final Map<String, Map.Entry<String, Integer>> gated = new HashMap<>();
+        private final Map<Architecture, Walk> walks = new HashMap<>();
+        private final Map<String, Mutable> byKey;
+        /** The first option of every key, for keys that nothing measured. */
+        private final Map<String, Decision> firsts = new LinkedHashMap<>();
+
+        Ranges(SearchSpace space, Map<String, List<Decision>> options, Set<String> decidedKeys) {
+            this.space = space;
+            this.options = options;
+            this.byKey = space.mutablesByKey();
+            options.forEach((k, v) -> {
+                if (!v.isEmpty()) {
+                    firsts.put(k, v.get(0));
+                }
+            });
+            Set<String> decidedSet = new HashSet<>(decidedKeys);
+            Set<String> looseCells = new HashSet<>();
+            for (Cell cell : space.cells().values()) {
+                if (cell.nodes().stream().anyMatch(Node::looseEnds)) {
+                    looseCells.add(cell.name());
+                }
+            }
+            // An InputChoice is open when the inputs it keeps only add their costs: a sum or mean of equal shapes
+            // (checked while walking), or a concatenation of a fixed number, in a cell without loose ends.
+            for (Cell cell : space.cells().values()) {
+                for (Node n : cell.nodes()) {
+                    InputChoice ic = n.inputChoice();
+                    if (ic == null) {
+                        continue;
+                    }
+                    Integer count = inputCounts.putIfAbsent(ic.key(), cell.incoming(n.name()).size());
+                    boolean open = !looseCells.contains(cell.name()) && !(ic.nChosen() == InputChoice.ANY
+                            && (ic.allowNone() || n.reduction() == Reduction.CONCAT))
+                            && (count == null || count == cell.incoming(n.name()).size()); // else invalid: walk it as is
+                    if (!open) {
+                        decidedSet.add(ic.key());
+                    }
+                }
+            }
+            inputCounts.keySet().stream().filter(k -> !decidedSet.contains(k)).forEach(openInputs::add);
+            // A key shared by LayerChoices of different candidates (which validate rejects) is walked as it is.
+            Map<String, List<String>> labels = new HashMap<>();
+            for (Mutable m : space.mutables()) {
+                if (m instanceof LayerChoice lc && !labels.computeIfAbsent(lc.key(), k -> lc.labels()).equals(lc.labels())) {
+                    decidedSet.add(lc.key());
+                }
+            }
+            // A LayerChoice shared between a candidate input and any other place couples that InputChoice to the rest.
+            boolean changed = true;
+            while (changed) {
+                changed = false;
+                gated.clear();
+                Map<String, Set<Object>> places = new HashMap<>();
+                for (Cell cell : space.cells().values()) {
+                    for (Node n : cell.nodes()) {
+                        List<Edge> in = cell.incoming(n.name());
+                        InputChoice ic = n.inputChoice();
+                        for (int i = 0; i < in.size(); i++) {
+                            if (in.get(i).op() instanceof LayerChoice lc && !decidedSet.contains(lc.key())) {
+                                places.computeIfAbsent(lc.key(), k -> new HashSet<>()).add(ic != null && openInputs.contains(ic.key())
+                                        ? Map.entry(ic.key(), i) : "free");
+                            }
+                        }
+                    }
+                }
+                for (Stage st : space.network().stages()) {
+                    if (st.op() instanceof LayerChoice lc && !decidedSet.contains(lc.key())) {
+                        places.computeIfAbsent(lc.key(), k -> new HashSet<>()).add("free");
+                    }
+                }
+                for (Map.Entry<String, Set<Object>> e : places.entrySet()) {
+                    if (e.getValue().size() > 1) {
+                        for (Object place : e.getValue()) {
+                            if (place instanceof Map.Entry<?, ?> slot && openInputs.remove(slot.getKey())) {
+                                decidedSet.add((String) slot.getKey());
+                                changed = true;
+                            }
+                        }
+                    } else if (e.getValue().iterator().next() instanceof Map.Entry<?, ?> slot) {
+                        gated.put(e.getKey(), Map.entry((String) slot.getKey(), (Integer) slot.getValue()));
+                    }
+                }
+            }
+            // Coordinate search order: the order of the space's keys.
+            this.decided = options.keySet().stream().filter(decidedSet::contains).toList();
+        }
+
+        private Walk walk(Architecture decisions) {
+            return walks.computeIfAbsent(decisions, d -> {
+                Tally t = new Tally(openInputs, inputCounts);
+                NetworkStats st = Evaluator.tabulate(space, d, t);
+                return new Walk(st.ok() ? new long[] {st.params(), st.macs()} : null, t);
+            });
+        }
+
+        Extreme extreme(int metric, boolean max) {
+            Map<String, Decision> start = new LinkedHashMap<>();
+            for (String k : decided) {
+                if (!options.get(k).isEmpty()) {
+                    start.put(k, options.get(k).get(0));
+                }
+            }
+            Architecture x = new Architecture(start);
+            Extreme best = best(x, metric, max);
+            for (int pass = 0; pass < MAX_PASSES && !decided.isEmpty(); pass++) {
+                boolean changed = false;
+                for (String k : decided) {
+                    for (Decision d : options.get(k)) {
+                        Architecture cand = x.with(k, d);
+                        Extreme e = best(cand, metric, max);
+                        if (e != null && (best == null || (max ? e.value() > best.value() : e.value() < best.value()))) {
+                            best = e;
+                            x = cand;
+                            changed = true;
+                        }
+                    }
+                }
+                if (!changed) {
+                    break;
+                }
+            }
+            return best != null ? best : new Extreme(-1, new Architecture(firsts));
+        }
+
+        /** The best architecture with these decided keys (the open ones at their best), or null when none is valid. */
+        private Extreme best(Architecture decisions, int metric, boolean max) {
+            Walk w = walk(decisions);
+            if (w.totals() == null) {
+                return null;
+            }
+            long total = w.totals()[metric];
+            Map<String, Decision> chosen = new LinkedHashMap<>(decisions.choices());
+            Map<String, long[]> slotCosts = new HashMap<>();
+            Map<String, boolean[]> slotBroken = new HashMap<>();
+            w.tally().inputs.forEach((k, costs) -> {
+                long[] c = new long[costs.length];
+                for (int i = 0; i < c.length; i++) {
+                    c[i] = costs[i][metric];
+                }
+                slotCosts.put(k, c);
+                boolean[] b = w.tally().brokenInputs.get(k);
+                slotBroken.put(k, b == null ? new boolean[c.length] : b.clone());
+            });
+            for (Map.Entry<String, long[][]> e : w.tally().ops.entrySet()) {
+                String key = e.getKey();
+                long[][] costs = e.getValue();
+                boolean[] broken = w.tally().brokenOps.get(key);
+                int bi = -1;
+                for (int i = 0; i < costs.length; i++) {
+                    if ((broken == null || !broken[i]) && (bi < 0
+                            || (max ? costs[i][metric] > costs[bi][metric] : costs[i][metric] < costs[bi][metric]))) {
+                        bi = i;
+                    }
+                }
+                Map.Entry<String, Integer> slot = gated.get(key);
+                if (bi >= 0) {
+                    chosen.put(key, options.get(key).get(bi));
+                }
+                if (slot == null) {
+                    if (bi < 0) {
+                        return null;
+                    }
+                    total += costs[bi][metric];
+                } else if (bi < 0) {
+                    slotBroken.get(slot.getKey())[slot.getValue()] = true;
+                } else {
+                    slotCosts.get(slot.getKey())[slot.getValue()] += costs[bi][metric];
+                }
+            }
+            for (String k : openInputs) {
+                long[] cost = slotCosts.get(k);
+                if (cost == null) {
+                    continue; // on a node no stage reaches
+                }
+                List<Integer> pick = pick((InputChoice) byKey.get(k), cost, slotBroken.get(k), max);
+                if (pick == null) {
+                    return null;
+                }
+                chosen.put(k, new Decision.Inputs(pick));
+                for (int i : pick) {
+                    total += cost[i];
+                }
+            }
+            firsts.forEach(chosen::putIfAbsent); // keys that nothing measured: any option will do
+            return new Extreme(total, new Architecture(chosen));
+        }
+    }
+
+    /**
+     * The inputs an open InputChoice keeps for the smallest or largest cost: the n_chosen best (the first among
+     * equals), or for any number the best single input or all of them; null when too few inputs build.
+     */
+    private static List<Integer> pick(InputChoice ic, long[] cost, boolean[] broken, boolean max) {
+        List<Integer> ok = new ArrayList<>();
+        for (int i = 0; i < cost.length; i++) {
+            if (!broken[i]) {
+                ok.add(i);
+            }
+        }
+        Comparator<Integer> order = Comparator.comparingLong(i -> max ? -cost[i] : cost[i]);
+        if (ic.nChosen() != InputChoice.ANY) {
+            if (ok.size() < ic.nChosen()) {
+                return null;
+            }
+            List<Integer> sorted = new ArrayList<>(ok);
+            sorted.sort(order); // stable: the first among equals
+            List<Integer> pick = new ArrayList<>(sorted.subList(0, ic.nChosen()));
+            Collections.sort(pick);
+            return pick;
+        }
+        if (ok.isEmpty()) {
+            return null;
+        }
+        int single = Collections.min(ok, order);
+        if (cost.length > 1 && ok.size() == cost.length) {
+            long all = 0;
+            for (long c : cost) {
+                all += c;
+            }
+            if (max ? all > cost[single] : all < cost[single]) {
+                return ok;
+            }
+        }
+        return List.of(single);
     }
 
     /**
@@ -120,7 +440,7 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
                         opts.add(new Decision.Inputs(all));
                     }
                 } else {
-                    combinations(n, ic.nChosen(), 0, new ArrayList<>(), opts, 5000);
+                    combinations(n, ic.nChosen(), opts);
                 }
             }
             out.put(e.getKey(), opts);
@@ -128,18 +448,40 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
         return out;
     }
 
-    private static void combinations(int n, int k, int start, List<Integer> cur, List<Decision> out, int limit) {
-        if (out.size() >= limit) {
+    /**
+     * The first k-subsets of 0..n-1 in lexicographic order, iteratively (k may be thousands): at most 5,000, and
+     * at most a million indices in all.
+     */
+    private static void combinations(int n, int k, List<Decision> out) {
+        if (k > n || k < 0) {
             return;
         }
-        if (cur.size() == k) {
-            out.add(new Decision.Inputs(List.copyOf(cur)));
+        if (k == 0) {
+            out.add(new Decision.Inputs(List.of()));
             return;
         }
-        for (int i = start; i < n; i++) {
-            cur.add(i);
-            combinations(n, k, i + 1, cur, out, limit);
-            cur.remove(cur.size() - 1);
+        int limit = Math.max(1, Math.min(5000, 1_000_000 / k));
+        int[] c = new int[k];
+        for (int i = 0; i < k; i++) {
+            c[i] = i;
+        }
+        while (out.size() < limit) {
+            List<Integer> pick = new ArrayList<>(k);
+            for (int x : c) {
+                pick.add(x);
+            }
+            out.add(new Decision.Inputs(pick));
+            int i = k - 1;
+            while (i >= 0 && c[i] == n - k + i) {
+                i--;
+            }
+            if (i < 0) {
+                return;
+            }
+            c[i]++;
+            for (int j = i + 1; j < k; j++) {
+                c[j] = c[j - 1] + 1;
+            }
         }
     }
 
@@ -153,34 +495,4 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
         });
         return new Architecture(m);
     }
-
-    private static Extreme extreme(SearchSpace space, Map<String, List<Decision>> options,
-                                   ToLongFunction<NetworkStats> f, boolean max) {
-        Architecture arch = first(space);
-        NetworkStats st = Evaluator.evaluate(space, arch);
-        long best = st.ok() ? f.applyAsLong(st) : (max ? Long.MIN_VALUE : Long.MAX_VALUE);
-        for (int pass = 0; pass < 4; pass++) {
-            boolean changed = false;
-            for (Map.Entry<String, List<Decision>> e : options.entrySet()) {
-                for (Decision d : e.getValue()) {
-                    Architecture cand = arch.with(e.getKey(), d);
-                    NetworkStats s = Evaluator.evaluate(space, cand);
-                    if (!s.ok()) {
-                        continue;
-                    }
-                    long v = f.applyAsLong(s);
-                    if (max ? v > best : v < best) {
-                        best = v;
-                        arch = cand;
-                        changed = true;
-                    }
-                }
-            }
-            if (!changed) {
-                break;
-            }
-        }
-        return new Extreme(best == Long.MIN_VALUE || best == Long.MAX_VALUE ? -1 : best, arch);
-    }
-
 }

@@ -16,9 +16,12 @@ import io.cellforge.space.StageKind;
 import io.cellforge.space.UserOp;
 import io.cellforge.space.ValueChoice;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +39,6 @@ public final class Validator {
 
     public static List<Problem> validate(SearchSpace space) {
         List<Problem> out = new ArrayList<>();
-        OpCatalog catalog = Evaluator.catalogOf(space);
         space.cells().values().forEach(c -> structure(c, out));
         keys(space, out);
         userOps(space, out);
@@ -137,41 +139,46 @@ public final class Validator {
         }
     }
 
-    /** A cycle as a list of node names (first repeated at the end), or empty. */
+    /**
+     * A cycle as a list of node names (first repeated at the end), or empty. A depth-first search with its own
+     * stack: a cell may chain many thousand nodes, deeper than the thread's stack.
+     */
     static List<String> findCycle(Cell cell) {
-        Map<String, Integer> state = new HashMap<>();
-        for (Node n : cell.nodes()) {
-            List<String> path = new ArrayList<>();
-            if (dfs(cell, n.name(), state, path)) {
-                return path;
+        Set<String> done = new HashSet<>();
+        Map<String, Integer> onPath = new HashMap<>(); // node -> its position in path
+        List<String> path = new ArrayList<>();
+        Deque<Iterator<Edge>> pending = new ArrayDeque<>(); // the unvisited outgoing edges of each node on the path
+        for (Node start : cell.nodes()) {
+            if (done.contains(start.name())) {
+                continue;
+            }
+            onPath.put(start.name(), 0);
+            path.add(start.name());
+            pending.push(cell.outgoing(start.name()).iterator());
+            while (!pending.isEmpty()) {
+                Iterator<Edge> it = pending.peek();
+                if (!it.hasNext()) {
+                    String n = path.remove(path.size() - 1);
+                    onPath.remove(n);
+                    done.add(n);
+                    pending.pop();
+                    continue;
+                }
+                String to = it.next().to();
+                Integer at = onPath.get(to);
+                if (at != null) {
+                    List<String> cycle = new ArrayList<>(path.subList(at, path.size()));
+                    cycle.add(to);
+                    return cycle;
+                }
+                if (!done.contains(to)) {
+                    onPath.put(to, path.size());
+                    path.add(to);
+                    pending.push(cell.outgoing(to).iterator());
+                }
             }
         }
         return List.of();
-    }
-
-    private static boolean dfs(Cell cell, String n, Map<String, Integer> state, List<String> path) {
-        Integer s = state.get(n);
-        if (s != null && s == 2) {
-            return false;
-        }
-        if (s != null && s == 1) {
-            int start = path.indexOf(n);
-            List<String> cycle = new ArrayList<>(path.subList(start, path.size()));
-            cycle.add(n);
-            path.clear();
-            path.addAll(cycle);
-            return true;
-        }
-        state.put(n, 1);
-        path.add(n);
-        for (Edge e : cell.outgoing(n)) {
-            if (dfs(cell, e.to(), state, path)) {
-                return true;
-            }
-        }
-        path.remove(path.size() - 1);
-        state.put(n, 2);
-        return false;
     }
 
     private static void keys(SearchSpace space, List<Problem> out) {

@@ -2,12 +2,24 @@ package io.cellforge.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellforge.analysis.Evaluator;
+import io.cellforge.analysis.SpaceStats;
 import io.cellforge.engine.Backend;
 import io.cellforge.engine.Optimizers;
 import io.cellforge.engine.CompiledNetwork;
 import io.cellforge.ops.OpCatalog;
 import io.cellforge.ops.Shape;
+import io.cellforge.space.Cell;
+import io.cellforge.space.Edge;
+import io.cellforge.space.LayerChoice;
+import io.cellforge.space.Network;
+import io.cellforge.space.Node;
+import io.cellforge.space.OpCall;
+import io.cellforge.space.Param;
+import io.cellforge.space.Preprocess;
+import io.cellforge.space.Reduction;
+import io.cellforge.space.Role;
 import io.cellforge.space.SearchSpace;
+import io.cellforge.space.Stage;
 import io.cellforge.zoo.Zoo;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -33,9 +45,12 @@ import java.util.concurrent.Callable;
         "  darts-step: the DARTS search step on 3x32x32 inputs, C=16, 8 cells, 8 ops per edge: one weight step on a",
         "  train batch and one first-order alpha step on a valid batch, median after a warm-up step.",
         "  contention: darts-step alone, beside one busy process, and two at once, each in its own process,",
-        "  with each rate as a share of the one alone."})
+        "  with each rate as a share of the one alone.",
+        "  stats: the figures of `stats` (architectures, parameter and multiply-add ranges, supernet) of a space made",
+        "  for the size: with --choices N one cell chaining N nodes, each edge a LayerChoice of the 8 DARTS ops;",
+        "  with --stages S --repeat R the DARTS search cell in S stages of R copies each; C=16 on 3x32x32."})
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME", description = "darts-step or contention")
+    @Parameters(paramLabel = "NAME", description = "darts-step, contention or stats")
     String name;
     @Option(names = "--batch", defaultValue = "32")
     int batch;
@@ -46,14 +61,23 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--wait-policy", defaultValue = "passive",
             description = "contention: passive (the engine's) or default (OpenMP's spin-waiting, as before)")
     String waitPolicy;
+    @Option(names = "--choices", paramLabel = "N", description = "stats: LayerChoices in one chained cell (default 1000 unless --stages)")
+    Integer choices;
+    @Option(names = "--stages", paramLabel = "S", description = "stats: stages of the DARTS search cell")
+    Integer stages;
+    @Option(names = "--repeat", paramLabel = "R", defaultValue = "1", description = "stats: copies of the cell in each stage (1..1000)")
+    int repeat;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (name.equals("stats")) {
+            return stats();
+        }
         if (!name.equals("darts-step") && !name.equals("contention")) {
-            throw new Main.UserError("unknown benchmark '" + name + "'; available: darts-step, contention");
+            throw new Main.UserError("unknown benchmark '" + name + "'; available: darts-step, contention, stats");
         }
         if (batch < 1 || steps < 1) {
             throw new Main.UserError("--batch and --steps must be at least 1");
@@ -108,6 +132,7 @@ final class BenchCommand implements Callable<Integer> {
         o.put("supernet_params", net.parameterCount());
         o.put("peak_rss_mb", peakRssMb());
         o.put("backend", backend);
+        o.put("cpu", cpuModel());
         o.put("cpus", Runtime.getRuntime().availableProcessors());
         if (timings != null) {
             Map<String, Object> p = new LinkedHashMap<>();
@@ -117,6 +142,79 @@ final class BenchCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(o));
         return 0;
+    }
+
+    private int stats() throws Exception {
+        if (stages != null && choices != null) {
+            throw new Main.UserError("give --choices or --stages, not both");
+        }
+        if ((stages != null && (stages < 1 || stages > 100)) || repeat < 1 || repeat > 1000
+                || (choices != null && (choices < 1 || choices > 100_000))) {
+            throw new Main.UserError("--choices must be 1..100000, --stages 1..100 and --repeat 1..1000");
+        }
+        SearchSpace space = stages != null ? stagedSpace(stages, repeat) : chainSpace(choices == null ? 1000 : choices);
+        long t0 = System.nanoTime();
+        SpaceStats st = SpaceStats.of(space);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("benchmark", "stats");
+        o.put("space", space.name());
+        o.put("choices", space.mutablesByKey().size());
+        o.put("cells", space.network().stages().size() * (long) repeat);
+        o.put("seconds", seconds);
+        o.put("architectures_digits", st.architectures().toString().length());
+        o.put("params", List.of(st.minParams().value(), st.maxParams().value()));
+        o.put("macs", List.of(st.minMacs().value(), st.maxMacs().value()));
+        o.put("supernet_params", st.supernetParams());
+        o.put("peak_rss_mb", peakRssMb());
+        o.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
+        o.put("cpu", cpuModel());
+        o.put("cpus", Runtime.getRuntime().availableProcessors());
+        spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(o));
+        return 0;
+    }
+
+    /** One cell chaining {@code n} nodes, each edge a LayerChoice of the DARTS ops. */
+    static SearchSpace chainSpace(int n) {
+        List<Node> nodes = new ArrayList<>(List.of(Node.input("in0")));
+        List<Edge> edges = new ArrayList<>();
+        String prev = "in0";
+        for (int i = 0; i < n; i++) {
+            nodes.add(Node.intermediate("n" + i));
+            edges.add(Edge.of(prev, "n" + i, LayerChoice.of("e" + i, OpCatalog.DARTS_PRIMITIVES)));
+            prev = "n" + i;
+        }
+        nodes.add(Node.output("out", Reduction.SUM));
+        edges.add(Edge.of(prev, "out", OpCall.of("identity")));
+        SearchSpace darts = Zoo.dartsSearch(16, 1, 10, new Shape(3, 32, 32), OpCatalog.DARTS_PRIMITIVES);
+        Cell cell = new Cell("chain", nodes, edges, Preprocess.DARTS);
+        Network net = darts.network().withStages(List.of(Stage.cell("chain", "chain", Role.NORMAL)));
+        return new SearchSpace("chain-" + n, "", net, Map.of("chain", cell), Map.of(), Map.of(), Map.of());
+    }
+
+    /** The DARTS search cell (normal) in {@code stages} stages of {@code repeat} copies. */
+    static SearchSpace stagedSpace(int stages, int repeat) {
+        SearchSpace darts = Zoo.dartsSearch(16, 1, 10, new Shape(3, 32, 32), OpCatalog.DARTS_PRIMITIVES);
+        List<Stage> list = new ArrayList<>();
+        for (int i = 0; i < stages; i++) {
+            list.add(Stage.cell("stage " + i, "normal", Role.NORMAL).withRepeat(Param.of(repeat)));
+        }
+        return darts.withNetwork(darts.network().withStages(list)).withCells(Map.of("normal", darts.cells().get("normal")))
+                .withName("darts-" + stages + "x" + repeat);
+    }
+
+    /** The CPU's model name, to set beside every figure measured on it. */
+    static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (Exception e) {
+            return System.getProperty("os.arch");
+        }
+        return System.getProperty("os.arch");
     }
 
     /** A random batch: images and one-hot labels. */

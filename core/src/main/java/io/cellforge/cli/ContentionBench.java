@@ -53,7 +53,7 @@ final class ContentionBench {
         o.put("batch", batch);
         o.put("steps", steps);
         o.put("wait_policy", waitPolicy);
-        o.put("cpu", cpuModel());
+        o.put("cpu", BenchCommand.cpuModel());
         o.put("cpus", Runtime.getRuntime().availableProcessors());
         o.put("alone_images_per_s", idle);
         o.put("beside_busy_images_per_s", besideBusy);
@@ -105,19 +105,6 @@ final class ContentionBench {
             pb.environment().put("GOMP_SPINCOUNT", "300000");
         }
         return pb;
-    }
-
-    static String cpuModel() {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return System.getProperty("os.arch");
-        }
-        return System.getProperty("os.arch");
     }
 
     /** One busy thread until killed, as {@code yes > /dev/null} is. */

@@ -1,6 +1,7 @@
 package io.cellforge.search;
 
 import io.cellforge.analysis.Evaluator;
+import io.cellforge.analysis.MemoryEstimate;
 import io.cellforge.arch.Architecture;
 import io.cellforge.data.DataBundle;
 import io.cellforge.data.Dataset;
@@ -11,6 +12,7 @@ import io.cellforge.engine.Optimizers;
 import io.cellforge.engine.CompiledNetwork;
 import io.cellforge.engine.CompiledNetwork.Grad;
 import io.cellforge.io.LoadException;
+import io.cellforge.plan.Plan;
 import io.cellforge.plan.PlanException;
 import io.cellforge.space.SearchSpace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -69,6 +71,8 @@ public final class OneShotSearch {
             throws PlanException, LoadException, IOException {
         requireFits(space, data);
         int classes = space.network().classes();
+        Plan plan = Evaluator.supernetPlan(space);
+        MemoryEstimate.search(plan, cfg.batchSize()).check(MemoryEstimate.Limits.ofThisJvm()); // before ND4J allocates
         Dataset[] halves = data.train().split(cfg.trainPortion(), cfg.seed());
         if (halves[1].size() == 0) {
             throw new PlanException(List.of(io.cellforge.analysis.Problem.error("", "the search needs at least 2 training "
@@ -80,7 +84,7 @@ public final class OneShotSearch {
                 .augmented(cfg.augment());
         Batches valid = new Batches(halves[1], stats, Math.min(cfg.batchSize(), halves[1].size()), classes, cfg.seed() + 1);
         Strategy strategy = Strategy.of(cfg.strategy());
-        CompiledNetwork net = new CompiledNetwork(Evaluator.supernetPlan(space),
+        CompiledNetwork net = new CompiledNetwork(plan,
                 CompiledNetwork.Options.darts(cfg.seed()).withMixedOp(strategy.mixedOp()));
         Optimizers.Sgd sgd = new Optimizers.Sgd(cfg.momentum(), cfg.weightDecay());
         Optimizers.Adam adam = new Optimizers.Adam(cfg.archBeta1(), cfg.archBeta2(), cfg.archWeightDecay());

@@ -1,50 +1,107 @@
 package io.cellforge.space;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * A DAG of tensors: one or two input nodes (the outputs of the previous cells), intermediate nodes, and one
  * output node. Its width C is set by the network; every op maps to C channels (after preprocessing).
+ *
+ * <p>A value class (equal when name, nodes, edges and preprocessing are) rather than a record so that it can keep
+ * its lookups by node name: cells of many thousand nodes are walked node by node, and a scan of every edge per
+ * node made those walks quadratic.
  */
-public record Cell(String name, List<Node> nodes, List<Edge> edges, Preprocess preprocess) {
-    public Cell {
-        nodes = List.copyOf(nodes);
-        edges = List.copyOf(edges);
-        preprocess = preprocess == null ? Preprocess.NONE : preprocess;
+public final class Cell {
+    private final String name;
+    private final List<Node> nodes;
+    private final List<Edge> edges;
+    private final Preprocess preprocess;
+    /** Built on first use; immutable, so a race only builds it twice. */
+    private volatile Index index;
+
+    private record Index(Map<String, Node> byName, Map<String, List<Edge>> incoming, Map<String, List<Edge>> outgoing,
+                         List<Node> inputs, List<Node> intermediates, Optional<Node> output) {
+    }
+
+    public Cell(String name, List<Node> nodes, List<Edge> edges, Preprocess preprocess) {
+        this.name = name;
+        this.nodes = List.copyOf(nodes);
+        this.edges = List.copyOf(edges);
+        this.preprocess = preprocess == null ? Preprocess.NONE : preprocess;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    public List<Edge> edges() {
+        return edges;
+    }
+
+    public Preprocess preprocess() {
+        return preprocess;
+    }
+
+    private Index index() {
+        Index i = index;
+        if (i == null) {
+            Map<String, Node> byName = new HashMap<>();
+            for (Node n : nodes) {
+                byName.putIfAbsent(n.name(), n); // the first of a duplicated name, as a scan would find it
+            }
+            Map<String, List<Edge>> in = new HashMap<>();
+            Map<String, List<Edge>> out = new HashMap<>();
+            for (Edge e : edges) {
+                in.computeIfAbsent(e.to(), k -> new ArrayList<>()).add(e);
+                out.computeIfAbsent(e.from(), k -> new ArrayList<>()).add(e);
+            }
+            in.replaceAll((k, v) -> List.copyOf(v));
+            out.replaceAll((k, v) -> List.copyOf(v));
+            i = new Index(byName, in, out,
+                    nodes.stream().filter(n -> n.kind() == NodeKind.INPUT).toList(),
+                    nodes.stream().filter(n -> n.kind() == NodeKind.INTERMEDIATE).toList(),
+                    nodes.stream().filter(n -> n.kind() == NodeKind.OUTPUT).findFirst());
+            index = i;
+        }
+        return i;
     }
 
     public List<Node> inputs() {
-        return nodes.stream().filter(n -> n.kind() == NodeKind.INPUT).toList();
+        return index().inputs();
     }
 
     public List<Node> intermediates() {
-        return nodes.stream().filter(n -> n.kind() == NodeKind.INTERMEDIATE).toList();
+        return index().intermediates();
     }
 
     public Optional<Node> output() {
-        return nodes.stream().filter(n -> n.kind() == NodeKind.OUTPUT).findFirst();
+        return index().output();
     }
 
     public Optional<Node> node(String name) {
-        return nodes.stream().filter(n -> n.name().equals(name)).findFirst();
+        return Optional.ofNullable(index().byName().get(name));
     }
 
     /** Incoming edges of a node in list order: the candidate order of its InputChoice. */
     public List<Edge> incoming(String node) {
-        return edges.stream().filter(e -> e.to().equals(node)).toList();
+        return index().incoming().getOrDefault(node, List.of());
     }
 
     /** The edge from one node to another (a cell has at most one). */
     public Optional<Edge> edge(String from, String to) {
-        return edges.stream().filter(e -> e.from().equals(from) && e.to().equals(to)).findFirst();
+        return outgoing(from).stream().filter(e -> e.to().equals(to)).findFirst();
     }
 
     public List<Edge> outgoing(String node) {
-        return edges.stream().filter(e -> e.from().equals(node)).toList();
+        return index().outgoing().getOrDefault(node, List.of());
     }
 
     /** Index of a node among inputs and intermediates, as DARTS genotypes count them (inputs 0 and 1). */
@@ -65,8 +122,6 @@ public record Cell(String name, List<Node> nodes, List<Edge> edges, Preprocess p
     /** Every mutable in the cell, in the order a reader meets them (nodes, then edges). */
     public List<Mutable> mutables() {
         List<Mutable> out = new ArrayList<>();
-        Map<String, Node> byName = new LinkedHashMap<>();
-        nodes.forEach(n -> byName.put(n.name(), n));
         for (Node n : nodes) {
             if (n.kind() == NodeKind.OUTPUT) {
                 continue;
@@ -104,5 +159,21 @@ public record Cell(String name, List<Node> nodes, List<Edge> edges, Preprocess p
 
     public Cell withEdges(List<Edge> e) {
         return new Cell(name, nodes, e, preprocess);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Cell c && Objects.equals(name, c.name) && nodes.equals(c.nodes) && edges.equals(c.edges)
+                && preprocess == c.preprocess;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, nodes, edges, preprocess);
+    }
+
+    @Override
+    public String toString() {
+        return "Cell[name=" + name + ", nodes=" + nodes + ", edges=" + edges + ", preprocess=" + preprocess + "]";
     }
 }

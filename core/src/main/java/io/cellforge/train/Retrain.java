@@ -1,6 +1,7 @@
 package io.cellforge.train;
 
 import io.cellforge.analysis.Evaluator;
+import io.cellforge.analysis.MemoryEstimate;
 import io.cellforge.arch.Architecture;
 import io.cellforge.data.DataBundle;
 import io.cellforge.data.Dataset;
@@ -8,6 +9,7 @@ import io.cellforge.engine.Backend;
 import io.cellforge.engine.Batches;
 import io.cellforge.engine.Optimizers;
 import io.cellforge.engine.CompiledNetwork;
+import io.cellforge.plan.Plan;
 import io.cellforge.plan.PlanException;
 import io.cellforge.search.SearchControl;
 import io.cellforge.space.Network;
@@ -79,8 +81,10 @@ public final class Retrain {
                              SearchControl control) throws PlanException {
         io.cellforge.search.OneShotSearch.requireFits(space, data);
         int classes = space.network().classes();
+        Plan plan = Evaluator.fixedPlan(finalNetwork(space), arch);
+        MemoryEstimate.retrain(plan, cfg.batchSize()).check(MemoryEstimate.Limits.ofThisJvm()); // before ND4J allocates
         String backend = Backend.init();
-        CompiledNetwork net = new CompiledNetwork(Evaluator.fixedPlan(finalNetwork(space), arch),
+        CompiledNetwork net = new CompiledNetwork(plan,
                 CompiledNetwork.Options.retrain(cfg.seed()));
         float[][] stats = data.train().channelStats();
         Batches train = new Batches(data.train(), stats, Math.min(cfg.batchSize(), data.train().size()), classes, cfg.seed())
