@@ -39,8 +39,10 @@ class ErrorTextTest {
     }
 
     @Test
-    void controlCharactersAreEscapedAndOnlyTheFirstLineIsShown() {
-        assertEquals("s.yaml:1:1: bad name 'a\\x1b[31mb\\x00'", ErrorText.of(new LoadException("s.yaml:1:1", "bad name 'a\u001b[31mb\u0000'\n at [Source: x]")));
+    void controlCharactersAreEscapedAndTheErrorIsTheOneLineOfTheCli() {
+        // LoadException escapes what it echoes, so the app shows the very line the CLI prints
+        assertEquals("s.yaml:1:1: bad name 'a\\x1b[31mb\\x00'\\n at [Source: x]",
+                ErrorText.of(new LoadException("s.yaml:1:1", "bad name 'a\u001b[31mb\u0000'\n at [Source: x]")));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.cellforge.data;
 
+import io.cellforge.io.BoundedLines;
 import io.cellforge.io.Limits;
 import io.cellforge.io.LoadException;
 import io.cellforge.ops.Shape;
@@ -37,7 +38,7 @@ final class Csv {
 
     /** {@code scale} 0 infers the pixel scale; {@code shape} null infers the shape. */
     static Dataset parse(Reader in, String source, Shape shape, float scale, boolean header) throws IOException, LoadException {
-        Lines r = new Lines(in, source, Limits.CSV_LINE_CHARS);
+        BoundedLines r = new BoundedLines(in, source, Limits.CSV_LINE_CHARS, "the most Cellforge reads as one image");
         List<float[]> rows = new ArrayList<>();
         List<String> rawLabels = new ArrayList<>();
         int labelColumn = -1;
@@ -135,77 +136,6 @@ final class Csv {
             names = new ArrayList<>(ids.keySet());
         }
         return new Dataset(source, shape, names, x, y);
-    }
-
-    /**
-     * Lines of at most {@code max} characters, numbered from 1 (a CR before the LF is dropped): a longer line
-     * is refused at its number before it fills the memory, which BufferedReader.readLine would not do.
-     */
-    static final class Lines {
-        private final Reader in;
-        private final String source;
-        private final int max;
-        private final char[] buf = new char[1 << 16];
-        private final StringBuilder line = new StringBuilder();
-        private int pos;
-        private int end;
-        private int number;
-
-        Lines(Reader in, String source, int max) {
-            this.in = in;
-            this.source = source;
-            this.max = max;
-        }
-
-        /** The number of the line {@link #next} returned last. */
-        int number() {
-            return number;
-        }
-
-        String next() throws IOException, LoadException {
-            line.setLength(0);
-            boolean any = false;
-            while (true) {
-                if (pos == end) {
-                    end = in.read(buf, 0, buf.length);
-                    pos = 0;
-                    if (end < 0) {
-                        end = 0;
-                        return any ? finish() : null;
-                    }
-                }
-                any = true;
-                int start = pos;
-                while (pos < end && buf[pos] != '\n') {
-                    pos++;
-                }
-                line.append(buf, start, pos - start);
-                if (line.length() > max + 1) { // one more may be the CR of a CRLF
-                    throw tooLong();
-                }
-                if (pos < end) {
-                    pos++;
-                    return finish();
-                }
-            }
-        }
-
-        private String finish() throws LoadException {
-            int n = line.length();
-            if (n > 0 && line.charAt(n - 1) == '\r') {
-                line.setLength(n - 1);
-            }
-            if (line.length() > max) {
-                throw tooLong();
-            }
-            number++;
-            return line.toString();
-        }
-
-        private LoadException tooLong() {
-            return new LoadException(source + ":" + (number + 1), String.format("line longer than %,d characters, "
-                    + "the most Cellforge reads as one image", max));
-        }
     }
 
     private static Shape inferShape(int pixels, String source) throws LoadException {

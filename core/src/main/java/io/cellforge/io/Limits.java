@@ -21,6 +21,10 @@ public final class Limits {
 
     /** A space, architecture, genotype or settings file (YAML, JSON, text). */
     public static final long TEXT_BYTES = 8 * MIB;
+    /** The events file of a search run (a line a step): read back line by line, so only a line must fit in memory. */
+    public static final long EVENTS_BYTES = 1024 * MIB;
+    /** One line of an events file: a step with the weights of every choice. */
+    public static final int EVENT_LINE_CHARS = 1 << 24;
     /** One data file: IDX (after gunzip), a CIFAR batch, a CSV file (after gunzip). */
     public static final long DATA_FILE_BYTES = 4096 * MIB;
     /** One image of an image folder, as stored (PNG, JPEG, ...). */

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellforge.arch.Architecture;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
+import io.cellforge.io.BoundedLines;
 import io.cellforge.io.FileWrites;
+import io.cellforge.io.Limits;
 import io.cellforge.io.LoadException;
 import io.cellforge.io.SearchConfigYaml;
 import io.cellforge.io.YNode;
@@ -184,33 +186,37 @@ public final class RunFiles {
         String data = "";
         try {
             if (Files.exists(dir.resolve(SETTINGS))) {
-                Map<String, Object> m = JSON.readValue(dir.resolve(SETTINGS).toFile(), Map.class);
+                Map<String, Object> m = JSON.readValue(SpaceFiles.readText(dir.resolve(SETTINGS)), Map.class);
                 settings = (Map<String, Object>) m.getOrDefault("settings", Map.of());
                 data = String.valueOf(m.getOrDefault("data", ""));
             }
             List<SearchEvents.Step> steps = new ArrayList<>();
             List<SearchEvents.Epoch> epochs = new ArrayList<>();
             if (Files.exists(dir.resolve(EVENTS))) {
-                for (String line : Files.readAllLines(dir.resolve(EVENTS), StandardCharsets.UTF_8)) {
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    Map<String, Object> m;
-                    try {
-                        m = JSON.readValue(line, Map.class);
-                    } catch (IOException torn) {
-                        break; // the last line of a run killed mid-write
-                    }
-                    if ("resume".equals(m.get("type"))) {
-                        // Steps past the checkpoint (a run killed after it) are done again after this line.
-                        int e = SearchEvents.num(m, "epoch").intValue();
-                        int st = SearchEvents.num(m, "step").intValue();
-                        steps.removeIf(x -> x.epoch() > e || x.epoch() == e && x.step() >= st);
-                        epochs.removeIf(x -> x.epoch() >= e);
-                    } else if ("epoch".equals(m.get("type"))) {
-                        epochs.add(SearchEvents.Epoch.fromJson(m, space));
-                    } else if ("step".equals(m.get("type"))) {
-                        steps.add(SearchEvents.Step.fromJson(m, 0, 0));
+                Path ev = dir.resolve(EVENTS);
+                try (var in = new java.io.InputStreamReader(Limits.open(ev, Limits.EVENTS_BYTES), StandardCharsets.UTF_8)) {
+                    BoundedLines lines = new BoundedLines(in, ev.toString(), Limits.EVENT_LINE_CHARS, "more than a step of this run writes");
+                    for (String line = lines.next(); line != null; line = lines.next()) {
+                        if (line.isBlank()) {
+                            continue;
+                        }
+                        Map<String, Object> m;
+                        try {
+                            m = JSON.readValue(line, Map.class);
+                        } catch (IOException torn) {
+                            break; // the last line of a run killed mid-write
+                        }
+                        if ("resume".equals(m.get("type"))) {
+                            // Steps past the checkpoint (a run killed after it) are done again after this line.
+                            int e = SearchEvents.num(m, "epoch").intValue();
+                            int st = SearchEvents.num(m, "step").intValue();
+                            steps.removeIf(x -> x.epoch() > e || x.epoch() == e && x.step() >= st);
+                            epochs.removeIf(x -> x.epoch() >= e);
+                        } else if ("epoch".equals(m.get("type"))) {
+                            epochs.add(SearchEvents.Epoch.fromJson(m, space));
+                        } else if ("step".equals(m.get("type"))) {
+                            steps.add(SearchEvents.Step.fromJson(m, 0, 0));
+                        }
                     }
                 }
             }
@@ -221,13 +227,13 @@ public final class RunFiles {
             Architecture arch = null;
             Boolean completed = null;
             if (Files.exists(dir.resolve(RESULT))) {
-                Map<String, Object> r = JSON.readValue(dir.resolve(RESULT).toFile(), Map.class);
+                Map<String, Object> r = JSON.readValue(SpaceFiles.readText(dir.resolve(RESULT)), Map.class);
                 completed = (Boolean) r.get("completed");
                 arch = Derivation.derive(space, SearchEvents.weightsFromJson(r.get("weights")));
             }
             Double test = null;
             if (Files.exists(dir.resolve(RETRAIN))) {
-                test = SearchEvents.num(JSON.readValue(dir.resolve(RETRAIN).toFile(), Map.class), "test_accuracy");
+                test = SearchEvents.num(JSON.readValue(SpaceFiles.readText(dir.resolve(RETRAIN)), Map.class), "test_accuracy");
             }
             return new Run(dir, space, settings, data, steps, epochs, arch, completed, test);
         } catch (IOException | RuntimeException e) {

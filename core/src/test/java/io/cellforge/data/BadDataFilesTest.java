@@ -142,13 +142,13 @@ class BadDataFilesTest {
 
     @Test
     void csvLinesFromBothSidesOfTheirLimit() throws Exception {
-        Csv.Lines r = new Csv.Lines(new StringReader("0123456789\r\n\n01234567890"), "f", 10);
+        io.cellforge.io.BoundedLines r = new io.cellforge.io.BoundedLines(new StringReader("0123456789\r\n\n01234567890"), "f", 10, "the most Cellforge reads as one image");
         assertEquals("0123456789", r.next());
         assertEquals("", r.next());
         assertEquals(2, r.number());
         LoadException e = assertThrows(LoadException.class, r::next);
         assertEquals("f:3: line longer than 10 characters, the most Cellforge reads as one image", e.getMessage());
-        Csv.Lines last = new Csv.Lines(new StringReader("a\nb"), "f", 10);
+        io.cellforge.io.BoundedLines last = new io.cellforge.io.BoundedLines(new StringReader("a\nb"), "f", 10, "x");
         assertEquals("a", last.next());
         assertEquals("b", last.next());
         assertNull(last.next());

@@ -66,4 +66,22 @@ class RunFilesTest {
         Files.writeString(events, Files.readString(events) + "{\"type\": \"step\", \"epo");
         assertEquals(2 * 11, RunFiles.read(dir).steps().size());
     }
+
+    /** The app lists every run folder: a damaged one must fail at once, whatever its files are. */
+    @Test
+    void aRunWhoseFilesNeverEndOrHaveEndlessLinesIsRefusedNotReadForEver(@TempDir Path root) throws Exception {
+        SearchSpace s = OneShotSearchTest.tiny();
+        Path dir = root.resolve("run-1");
+        RunFiles.start(dir, s, SearchConfig.builder("darts").epochs(1).build(), "digits");
+        Files.createSymbolicLink(dir.resolve(RunFiles.EVENTS), Path.of("/dev/zero"));
+        io.cellforge.io.LoadException e = org.junit.jupiter.api.Assertions.assertThrows(io.cellforge.io.LoadException.class,
+                () -> RunFiles.read(dir));
+        assertTrue(e.getMessage().contains("not a regular file"), e.getMessage());
+
+        Files.delete(dir.resolve(RunFiles.EVENTS));
+        Files.writeString(dir.resolve(RunFiles.EVENTS), "{\"type\":\"step\"" + " ".repeat(io.cellforge.io.Limits.EVENT_LINE_CHARS) + "}\n");
+        e = org.junit.jupiter.api.Assertions.assertThrows(io.cellforge.io.LoadException.class, () -> RunFiles.read(dir));
+        assertTrue(e.getMessage().contains(RunFiles.EVENTS + ":1: line longer than"), e.getMessage());
+        assertTrue(RunFiles.list(root).isEmpty(), "and the runs list skips it");
+    }
 }
