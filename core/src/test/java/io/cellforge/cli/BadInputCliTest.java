@@ -120,4 +120,17 @@ class BadInputCliTest {
         r = run("stats", "--zoo", "no\u0000such\u001b]0;x\u0007");
         assertOneLine(r, "no zoo space named 'no\\x00such\\x1b]0;x\\x07'");
     }
+
+    @Test
+    void numericOptionsRefuseNaNAndInfinityBeforeAnyWork(@TempDir Path dir) throws Exception {
+        // NaN passes every `x < lo || x >= hi` test; these once reached the engine (an internal error) or trained.
+        Path arch = CliTest.tinyArchitecture(dir);
+        assertOneLine(run("retrain", arch.toString(), "--epochs", "1", "--drop-path", "NaN"), "--drop-path must be at least 0 and below 1");
+        assertOneLine(run("retrain", arch.toString(), "--epochs", "1", "--lr", "-1"), "--lr must be a positive number");
+        assertOneLine(run("retrain", arch.toString(), "--epochs", "1", "--lr", "Infinity"), "--lr must be a positive number");
+        assertOneLine(run("search", "--zoo", "darts-mini", "--epochs", "1", "--lr", "Infinity"),
+                "invalid search settings: lr must be a finite number, got Infinity");
+        assertOneLine(run("search", "--zoo", "darts-mini", "--epochs", "1", "--grad-clip", "Infinity"),
+                "invalid search settings: grad_clip must be a finite number, got Infinity");
+    }
 }
