@@ -573,6 +573,58 @@ public final class Checkpoint {
         throw error(field, "is " + describe(o) + "; it must be a number");
     }
 
+    /**
+     * The object {@code field} must hold what {@code expected} holds, key by key (numbers by value), except the keys
+     * in {@code free}, which need only be present: the settings a run was saved with against those it is resumed with.
+     */
+    public void requireSame(String field, Map<String, Object> expected, Set<String> free) throws LoadException {
+        Map<String, Object> saved = map(field);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> plain = JSON.convertValue(expected, Map.class); // arrays as lists, as they were saved
+        for (var e : plain.entrySet()) {
+            String at = field + "." + e.getKey();
+            Object was = saved.get(e.getKey());
+            if (was == null) {
+                throw error(at, "is missing");
+            }
+            if (!free.contains(e.getKey()) && !same(was, e.getValue())) {
+                throw error(at, "is " + describe(was) + " but this run's is " + describe(e.getValue())
+                        + ": resume with the settings the run was started with");
+            }
+        }
+    }
+
+    private static boolean same(Object a, Object b) {
+        if (a instanceof Number x && b instanceof Number y) {
+            BigDecimal p = decimal(x);
+            BigDecimal q = decimal(y);
+            return p != null && q != null && p.compareTo(q) == 0;
+        }
+        if (a instanceof List<?> x && b instanceof List<?> y) {
+            if (x.size() != y.size()) {
+                return false;
+            }
+            for (int i = 0; i < x.size(); i++) {
+                if (!same(x.get(i), y.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (a instanceof Map<?, ?> x && b instanceof Map<?, ?> y) {
+            if (!x.keySet().equals(y.keySet())) {
+                return false;
+            }
+            for (var k : x.keySet()) {
+                if (!same(x.get(k), y.get(k))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return java.util.Objects.equals(a, b);
+    }
+
     /** An error at a field of checkpoint.json, as one line naming the file. */
     public LoadException error(String field, String message) {
         return new LoadException(metaFile.toString(), "'" + field + "' " + message);
