@@ -392,4 +392,15 @@ class BadInputTest {
             throw new AssertionError(e.getMessage());
         }
     }
+
+    @Test
+    void aLineLongerThanTheLimitIsRefusedBeforeTheQuadraticReaderSeesIt() throws Exception {
+        // A comment line: SnakeYAML's reader looks ahead over it as over a long word or quoted string.
+        String head = "a: 1\n# ";
+        String at = head + "x".repeat(YNode.MAX_LINE_CHARS - 2) + "\nb: 2\n";
+        assertTrue(YNode.parse(at, "at.yaml").map().containsKey("b"));
+        String over = head + "x".repeat(YNode.MAX_LINE_CHARS - 1) + "\nb: 2\n";
+        LoadException e = assertThrows(LoadException.class, () -> YNode.parse(over, "over.yaml"));
+        assertEquals("over.yaml:2:1: line is longer than 1,000,000 characters, the most Cellforge reads in one line of YAML", e.getMessage());
+    }
 }
