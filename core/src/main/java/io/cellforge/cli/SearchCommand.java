@@ -188,9 +188,22 @@ final class SearchCommand implements Callable<Integer> {
                 if (Files.exists(events) && !Files.isWritable(events)) {
                     throw new Main.UserError("--events " + events + ": cannot write it: permission denied");
                 }
+                // A new run replaces the file and a resumed one appends to it: neither may hit a file of the user's.
+                if (Files.isRegularFile(events) && Files.size(events) > 0 && !isEventsFile(events)) {
+                    throw new Main.UserError("--events " + events + " is a file that is not the events of a search; give a new file");
+                }
             }
         } catch (IOException e) {
             throw new Main.UserError(e.getMessage());
+        }
+    }
+
+    /** Whether {@code f} starts as an events file starts: a JSON line with a "type" first. */
+    private static boolean isEventsFile(Path f) throws IOException {
+        byte[] start = new byte[9];
+        try (var in = Files.newInputStream(f)) {
+            return in.readNBytes(start, 0, start.length) == start.length
+                    && new String(start, java.nio.charset.StandardCharsets.US_ASCII).equals("{\"type\":\"");
         }
     }
 

@@ -48,6 +48,19 @@ class SearchFilesCliTest {
     }
 
     @Test
+    void anEventsFileThatIsTheUsersIsRefusedAndKept(@TempDir Path dir) throws Exception {
+        // It was replaced by the run's events (or, resumed, appended to); an earlier run's events file is taken
+        // (aResumedSearchAppendsToItsEventsFileAfterAResumeLine).
+        Path space = tinySpace(dir);
+        Path thesis = Files.writeString(dir.resolve("thesis.txt"), "chapter 1");
+        assertRefusedBeforeTheSearch(run("search", space.toString(), "--epochs", "1", "--events", thesis.toString()),
+                "is a file that is not the events of a search; give a new file");
+        Path almost = Files.writeString(dir.resolve("almost.jsonl"), "{\"type\"");
+        assertRefusedBeforeTheSearch(run("search", space.toString(), "--epochs", "1", "--events", almost.toString()), "not the events");
+        assertEquals("chapter 1", Files.readString(thesis));
+    }
+
+    @Test
     void theWorkingFolderIsNoCheckpointFolder(@TempDir Path dir) throws Exception {
         Path space = tinySpace(dir);
         for (String cwd : new String[] {".", Path.of("").toAbsolutePath().toString(), Path.of("").toAbsolutePath().getParent().toString()}) {
