@@ -2,6 +2,7 @@ package io.cellforge.cli;
 
 import io.cellforge.data.DataBundle;
 import io.cellforge.engine.Checkpoint;
+import io.cellforge.io.Escape;
 import io.cellforge.io.FileWrites;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
@@ -135,7 +136,7 @@ final class SearchCommand implements Callable<Integer> {
     private void writeResult(SearchSpace space, SearchResult result, PrintWriter err) throws LoadException {
         try {
             RunFiles.writeResult(space, result, out);
-            err.println("wrote the architecture to " + out);
+            err.println("wrote the architecture to " + Escape.line(out.toString()));
             return;
         } catch (IOException e) {
             String kept = checkpoint != null ? "; the run is in the checkpoint " + checkpoint : "";
@@ -291,7 +292,7 @@ final class SearchCommand implements Callable<Integer> {
 
         @Override
         public void warning(String message) {
-            err.println("cellforge: warning: " + message);
+            err.println("cellforge: warning: " + Escape.line(message));
             err.flush();
         }
 

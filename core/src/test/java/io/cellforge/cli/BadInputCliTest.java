@@ -133,4 +133,20 @@ class BadInputCliTest {
         assertOneLine(run("search", "--zoo", "darts-mini", "--epochs", "1", "--grad-clip", "Infinity"),
                 "invalid search settings: grad_clip must be a finite number, got Infinity");
     }
+
+    @Test
+    void aPathOfTheCommandLineIsEscapedInTheLinesThatReportAWrite(@TempDir Path dir) throws Exception {
+        // "wrote a<ESC>[31mb" reached the terminal raw (zoo -o, convert, search --out print the path they wrote).
+        Path odd = dir.resolve("a\u001b[31mb.yaml");
+        CliTest.Run r = run("zoo", "nas-bench-201", "-o", odd.toString());
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.out().contains("\u001b"), r.out());
+        assertTrue(r.out().contains("a\\x1b[31mb.yaml"), r.out());
+        Path arch = Files.writeString(dir.resolve("a.nb201"),
+                "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|skip_connect~2|");
+        r = run("convert", arch.toString(), dir.resolve("o\u001b[2J.json").toString(), "--zoo", "nas-bench-201");
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.out().contains("\u001b"), r.out());
+        assertTrue(r.out().contains("o\\x1b[2J.json"), r.out());
+    }
 }
