@@ -186,6 +186,9 @@ final class SearchCommand implements Callable<Integer> {
                     throw new Main.UserError("--events " + events + " is a folder; give a file");
                 }
                 FileWrites.checkWritableFolder(events.toAbsolutePath().getParent());
+                if (Files.exists(events) && !Files.isRegularFile(events)) { // a FIFO blocks the run, a device eats it
+                    throw new Main.UserError("--events " + events + " is not a regular file; give a file");
+                }
                 if (Files.exists(events) && !Files.isWritable(events)) {
                     throw new Main.UserError("--events " + events + ": cannot write it: permission denied");
                 }

@@ -58,6 +58,16 @@ class SearchFilesCliTest {
         Path almost = Files.writeString(dir.resolve("almost.jsonl"), "{\"type\"");
         assertRefusedBeforeTheSearch(run("search", space.toString(), "--epochs", "1", "--events", almost.toString()), "not the events");
         assertEquals("chapter 1", Files.readString(thesis));
+        // A FIFO once blocked the run for ever; convert renamed its file over one.
+        Path fifo = dir.resolve("fifo");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0);
+        assertRefusedBeforeTheSearch(run("search", space.toString(), "--epochs", "1", "--events", fifo.toString()), "is not a regular file");
+        Path arch = Files.writeString(dir.resolve("a.nb201"),
+                "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|skip_connect~2|");
+        CliTest.Run r = run("convert", arch.toString(), fifo.toString(), "--to", "nni", "--zoo", "nas-bench-201");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("it is not a regular file"), r.err());
+        assertFalse(Files.isRegularFile(fifo), "the FIFO is still there");
     }
 
     @Test
