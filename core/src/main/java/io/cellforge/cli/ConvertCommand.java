@@ -70,7 +70,7 @@ final class ConvertCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new Main.UserError(e.getMessage()); // names the file and the reason
         }
-        spec.commandLine().getOut().println("wrote " + out + " (" + target.id + ")");
+        spec.commandLine().getOut().println("wrote " + Escape.line(out.toString()) + " (" + target.id + ")");
         return 0;
     }
 

@@ -58,8 +58,11 @@ final class RetrainCommand implements Callable<Integer> {
         if (epochs < 1 || batch < 1) {
             throw new Main.UserError("--epochs and --batch must be at least 1");
         }
-        if (dropPath < 0 || dropPath >= 1) {
+        if (!(dropPath >= 0 && dropPath < 1)) { // NaN fails too
             throw new Main.UserError("--drop-path must be at least 0 and below 1");
+        }
+        if (!(lr > 0 && lr < Double.POSITIVE_INFINITY)) {
+            throw new Main.UserError("--lr must be a positive number");
         }
         io.cellforge.engine.Batches.Augment augment = augmentation.augment();
         String text = Inputs.text(arch);

@@ -2,6 +2,7 @@ package io.cellforge.cli;
 
 import io.cellforge.data.DataBundle;
 import io.cellforge.engine.Checkpoint;
+import io.cellforge.io.Escape;
 import io.cellforge.io.FileWrites;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
@@ -135,7 +136,7 @@ final class SearchCommand implements Callable<Integer> {
     private void writeResult(SearchSpace space, SearchResult result, PrintWriter err) throws LoadException {
         try {
             RunFiles.writeResult(space, result, out);
-            err.println("wrote the architecture to " + out);
+            err.println("wrote the architecture to " + Escape.line(out.toString()));
             return;
         } catch (IOException e) {
             String kept = checkpoint != null ? "; the run is in the checkpoint " + checkpoint : "";
@@ -185,12 +186,28 @@ final class SearchCommand implements Callable<Integer> {
                     throw new Main.UserError("--events " + events + " is a folder; give a file");
                 }
                 FileWrites.checkWritableFolder(events.toAbsolutePath().getParent());
+                if (Files.exists(events) && !Files.isRegularFile(events)) { // a FIFO blocks the run, a device eats it
+                    throw new Main.UserError("--events " + events + " is not a regular file; give a file");
+                }
                 if (Files.exists(events) && !Files.isWritable(events)) {
                     throw new Main.UserError("--events " + events + ": cannot write it: permission denied");
+                }
+                // A new run replaces the file and a resumed one appends to it: neither may hit a file of the user's.
+                if (Files.isRegularFile(events) && Files.size(events) > 0 && !isEventsFile(events)) {
+                    throw new Main.UserError("--events " + events + " is a file that is not the events of a search; give a new file");
                 }
             }
         } catch (IOException e) {
             throw new Main.UserError(e.getMessage());
+        }
+    }
+
+    /** Whether {@code f} starts as an events file starts: a JSON line with a "type" first. */
+    private static boolean isEventsFile(Path f) throws IOException {
+        byte[] start = new byte[9];
+        try (var in = Files.newInputStream(f)) {
+            return in.readNBytes(start, 0, start.length) == start.length
+                    && new String(start, java.nio.charset.StandardCharsets.US_ASCII).equals("{\"type\":\"");
         }
     }
 
@@ -278,7 +295,7 @@ final class SearchCommand implements Callable<Integer> {
 
         @Override
         public void warning(String message) {
-            err.println("cellforge: warning: " + message);
+            err.println("cellforge: warning: " + Escape.line(message));
             err.flush();
         }
 

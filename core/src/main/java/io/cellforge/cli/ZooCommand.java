@@ -1,5 +1,6 @@
 package io.cellforge.cli;
 
+import io.cellforge.io.Escape;
 import io.cellforge.io.SpaceFiles;
 import io.cellforge.io.SpaceYaml;
 import io.cellforge.zoo.Zoo;
@@ -38,7 +39,7 @@ final class ZooCommand implements Callable<Integer> {
             for (Zoo.Entry e : Zoo.entries()) {
                 write(all.resolve(e.name() + ".yaml"), SpaceYaml.write(e.builder().get()));
             }
-            out.println("wrote " + Zoo.entries().size() + " spaces to " + all);
+            out.println("wrote " + Zoo.entries().size() + " spaces to " + Escape.line(all.toString()));
             return 0;
         }
         if (name == null) {
@@ -56,7 +57,7 @@ final class ZooCommand implements Callable<Integer> {
             throw new Main.UserError(output + " exists; add --force to overwrite it");
         }
         write(output, text);
-        out.println("wrote " + output);
+        out.println("wrote " + Escape.line(output.toString()));
         return 0;
     }
 

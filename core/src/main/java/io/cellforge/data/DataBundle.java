@@ -15,7 +15,7 @@ public record DataBundle(Dataset train, Dataset test, String description) {
      */
     public Optional<String> misfit(Shape input, int classes, String network) {
         if (!train.shape().equals(input)) {
-            return Optional.of("the data are " + train.shape() + " images but " + network + " takes " + input);
+            return Optional.of("the images of " + train.name() + " are " + train.shape() + " but " + network + " takes " + input);
         }
         if (!test.shape().equals(input)) {
             return Optional.of("the test images (" + test.name() + ") are " + test.shape() + " but " + network + " takes " + input);

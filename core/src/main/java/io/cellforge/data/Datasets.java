@@ -348,11 +348,13 @@ public final class Datasets {
             }
             Path testFile = dir.resolve(c100 ? "test.bin" : "test_batch.bin");
             List<String> names = names(dir, c100);
-            Dataset tr = read(train, c100, names, "CIFAR-" + (c100 ? 100 : 10) + " train");
+            // Named by their folder, as IDX data are, so that a line about them says which data.
+            String kind = " (CIFAR-" + (c100 ? 100 : 10) + ")";
+            Dataset tr = read(train, c100, names, dir.getFileName() + " train" + kind);
             if (!Files.exists(testFile)) {
                 throw new LoadException(testFile.toString(), "no such file (the CIFAR test batch)");
             }
-            Dataset te = read(List.of(testFile), c100, names, "CIFAR-" + (c100 ? 100 : 10) + " test");
+            Dataset te = read(List.of(testFile), c100, names, dir.getFileName() + " test" + kind);
             return new DataBundle(tr, te, "CIFAR-" + (c100 ? 100 : 10) + " binary, " + dir);
         }
 

@@ -57,6 +57,8 @@ public final class Checkpoint {
     private final Map<String, Object> meta;
     /** Format 2: group, then key to shape in file order; null for a checkpoint of the first format. */
     private final Map<String, Map<String, long[]>> index;
+    /** Format 2's checksum of each array file by group and key, where checkpoint.json has one. */
+    private final Map<String, Map<String, Long>> crcs = new LinkedHashMap<>();
     private final Path version;
 
     private Checkpoint(Path version, Map<String, Object> meta, Map<String, Map<String, long[]>> index) {
@@ -119,15 +121,16 @@ public final class Checkpoint {
                 List<Object> entries = new ArrayList<>();
                 int i = 0;
                 for (var a : g.getValue().entrySet()) {
-                    INDArray contiguous = a.getValue().dup('c');
-                    FileWrites.writeNew(gd.resolve(i++ + ".bin"), out -> {
-                        DataOutputStream d = new DataOutputStream(out);
-                        Nd4j.write(contiguous, d);
-                        d.flush();
-                    });
+                    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                    DataOutputStream d = new DataOutputStream(bytes);
+                    Nd4j.write(a.getValue().dup('c'), d);
+                    d.flush();
+                    byte[] file = bytes.toByteArray();
+                    FileWrites.writeNew(gd.resolve(i++ + ".bin"), out -> out.write(file));
                     Map<String, Object> e = new LinkedHashMap<>();
                     e.put("key", a.getKey());
                     e.put("shape", a.getValue().shape());
+                    e.put("crc32", crc(file));
                     entries.add(e);
                 }
                 arrays.put(g.getKey(), entries);
@@ -295,7 +298,12 @@ public final class Checkpoint {
         }
         Checkpoint c = new Checkpoint(version, meta, null);
         int format = c.integer("version", 1, FORMAT);
-        return format == 1 ? c : new Checkpoint(version, meta, c.readIndex());
+        if (format == 1) {
+            return c;
+        }
+        Checkpoint indexed = new Checkpoint(version, meta, c.readIndex());
+        indexed.crcs.putAll(c.crcs);
+        return indexed;
     }
 
     /** Format 2's list of arrays: every group a list of {key, shape}. */
@@ -320,6 +328,9 @@ public final class Checkpoint {
                 }
                 if (shapes.put(key, s) != null) {
                     throw error(where, "repeats the key '" + shortly(key) + "'");
+                }
+                if (e.get("crc32") != null) { // older checkpoints have none
+                    crcs.computeIfAbsent(g.getKey(), x -> new LinkedHashMap<>()).put(key, whole(e.get("crc32"), 0, 0xffffffffL, where + ".crc32"));
                 }
             }
             out.put(g.getKey(), shapes);
@@ -395,8 +406,9 @@ public final class Checkpoint {
         }
         Map<String, INDArray> out = new LinkedHashMap<>();
         Map<String, Object[]> raw = new LinkedHashMap<>();
+        Map<String, Long> sums = crcs.getOrDefault(group, Map.of());
         for (var e : files.entrySet()) {
-            raw.put(e.getKey(), readArray(e.getValue(), like.get(e.getKey()).shape()));
+            raw.put(e.getKey(), readArray(e.getValue(), like.get(e.getKey()).shape(), sums.get(e.getKey())));
         }
         for (var e : raw.entrySet()) {
             out.put(e.getKey(), toArray(e.getValue(), like.get(e.getKey()).shape()));
@@ -406,10 +418,11 @@ public final class Checkpoint {
 
     /**
      * One array file of ND4J's binary format, checked whole: its size against the shape the network needs,
-     * then both headers (mode, length, type; the shape info), then that exactly the data remain.
+     * then both headers (mode, length, type; the shape info), then that exactly the data remain, then the file's
+     * CRC-32 against {@code crc} (format 2 lists one per file; null for older checkpoints).
      * Returns {data (float[] or double[]), order (Character)}.
      */
-    static Object[] readArray(Path f, long[] shape) throws LoadException {
+    static Object[] readArray(Path f, long[] shape, Long crc) throws LoadException {
         if (!Files.isRegularFile(f)) {
             throw new LoadException(f.toString(), Files.exists(f) ? "is not a file" : "missing from the checkpoint");
         }
@@ -455,6 +468,10 @@ public final class Checkpoint {
                 throw new LoadException(f.toString(), "is " + bytes.length + " bytes; its headers and " + n + " numbers of type " + type
                         + " take " + (at + n * width) + " (truncated or damaged)");
             }
+            // Headers and size right, the numbers can still be wrong: zeroed, flipped, or another array's file.
+            if (crc != null && crc(bytes) != crc) {
+                throw new LoadException(f.toString(), "does not hold what was saved: its checksum differs (damaged, or another array's file)");
+            }
             ByteBuffer b = ByteBuffer.wrap(bytes, at, bytes.length - at); // big-endian, as DataOutputStream wrote it
             Object data;
             if (width == 4) {
@@ -472,6 +489,12 @@ public final class Checkpoint {
         } catch (IOException e) {
             throw new LoadException(f.toString(), "is not an array file (damaged?)");
         }
+    }
+
+    private static long crc(byte[] b) {
+        java.util.zip.CRC32 c = new java.util.zip.CRC32();
+        c.update(b);
+        return c.getValue();
     }
 
     /** The allocation mode ND4J writes first ("MIXED_DATA_TYPES"): a short upper-case name. */
@@ -571,6 +594,58 @@ public final class Checkpoint {
             return Double.parseDouble(s);
         }
         throw error(field, "is " + describe(o) + "; it must be a number");
+    }
+
+    /**
+     * The object {@code field} must hold what {@code expected} holds, key by key (numbers by value), except the keys
+     * in {@code free}, which need only be present: the settings a run was saved with against those it is resumed with.
+     */
+    public void requireSame(String field, Map<String, Object> expected, Set<String> free) throws LoadException {
+        Map<String, Object> saved = map(field);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> plain = JSON.convertValue(expected, Map.class); // arrays as lists, as they were saved
+        for (var e : plain.entrySet()) {
+            String at = field + "." + e.getKey();
+            Object was = saved.get(e.getKey());
+            if (was == null) {
+                throw error(at, "is missing");
+            }
+            if (!free.contains(e.getKey()) && !same(was, e.getValue())) {
+                throw error(at, "is " + describe(was) + " but this run's is " + describe(e.getValue())
+                        + ": resume with the settings the run was started with");
+            }
+        }
+    }
+
+    private static boolean same(Object a, Object b) {
+        if (a instanceof Number x && b instanceof Number y) {
+            BigDecimal p = decimal(x);
+            BigDecimal q = decimal(y);
+            return p != null && q != null && p.compareTo(q) == 0;
+        }
+        if (a instanceof List<?> x && b instanceof List<?> y) {
+            if (x.size() != y.size()) {
+                return false;
+            }
+            for (int i = 0; i < x.size(); i++) {
+                if (!same(x.get(i), y.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (a instanceof Map<?, ?> x && b instanceof Map<?, ?> y) {
+            if (!x.keySet().equals(y.keySet())) {
+                return false;
+            }
+            for (var k : x.keySet()) {
+                if (!same(x.get(k), y.get(k))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return java.util.Objects.equals(a, b);
     }
 
     /** An error at a field of checkpoint.json, as one line naming the file. */

@@ -10,10 +10,32 @@ public final class Escape {
     private Escape() {
     }
 
+    /** The longest line returned; longer ones keep their start and end (an echoed value may be megabytes long). */
+    public static final int MAX_LINE = 4000;
+    private static final int HEAD = 3000;
+    private static final int TAIL = 500;
+
     public static String line(String s) {
         if (s == null) {
             return "null";
         }
+        String e = escaped(s);
+        if (e.length() <= MAX_LINE) {
+            return e;
+        }
+        // Cut between characters, never inside a surrogate pair.
+        int head = HEAD;
+        while (head > 0 && Character.isHighSurrogate(e.charAt(head - 1))) {
+            head--;
+        }
+        int tail = e.length() - TAIL;
+        while (tail < e.length() && Character.isLowSurrogate(e.charAt(tail))) {
+            tail++;
+        }
+        return e.substring(0, head) + " ... (" + String.format("%,d", tail - head) + " characters left out) ... " + e.substring(tail);
+    }
+
+    private static String escaped(String s) {
         StringBuilder b = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -78,6 +78,10 @@ public final class FileWrites {
                     if (Files.isDirectory(target)) {
                         throw new IOException("it is a folder");
                     }
+                    // The rename would replace a device, a FIFO or a link to one (as root: /dev/full itself).
+                    if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(target)) {
+                        throw new IOException("it is not a regular file");
+                    }
                     Files.createDirectories(target.getParent());
                     tmp = createTemp(target);
                 } catch (IOException e) {

@@ -33,6 +33,11 @@ public final class YNode {
     static final int MAX_ALIASES = 100_000;
     static final int MAX_EXPANDED_NODES = 2_000_000;
     static final int MAX_DEPTH = 64;
+    /**
+     * SnakeYAML's reader copies what it has not consumed each time it reads ahead, so one long line (a comment, a
+     * word, a quoted string without spaces) costs the square of its length: 4 million characters took 12 s.
+     */
+    static final int MAX_LINE_CHARS = 1_000_000;
 
     private final Node node;
     private final String source;
@@ -53,6 +58,17 @@ public final class YNode {
     public static YNode parse(String text, String source) throws LoadException {
         if (text.length() > MAX_CHARS) {
             throw new LoadException(source, "file is larger than " + MAX_CHARS / 1_000_000 + " million characters");
+        }
+        int line = 1;
+        for (int start = 0, i = 0; i <= text.length(); i++) {
+            if (i == text.length() || text.charAt(i) == '\n' || text.charAt(i) == '\r') {
+                if (i - start > MAX_LINE_CHARS) {
+                    throw new LoadException(source + ":" + line + ":1", "line is longer than " + String.format("%,d", MAX_LINE_CHARS)
+                            + " characters, the most Cellforge reads in one line of YAML");
+                }
+                line++;
+                start = i + 1;
+            }
         }
         LoaderOptions opts = new LoaderOptions();
         opts.setMaxAliasesForCollections(MAX_ALIASES);

@@ -106,6 +106,9 @@ public final class OneShotSearch {
                 throw new LoadException(resume.toString(), "this checkpoint is of a " + Checkpoint.shown(ckStrategy) + " search of '"
                         + Checkpoint.shown(ckSpace) + "', not of a " + cfg.strategy() + " search of '" + space.name() + "'");
             }
+            // Resuming continues the run as it was started: same settings (more epochs may be asked for).
+            ck.requireSame("config", cfg.toMap(), java.util.Set.of("epochs"));
+            ck.whole(ck.map("config").get("epochs"), 1, Integer.MAX_VALUE, "config.epochs");
             startEpoch = ck.integer("epoch", 0, cfg.epochs());
             startStep = ck.integer("step", 0, startEpoch == cfg.epochs() ? 0 : Math.max(0, steps - 1));
             long stepsDone = (long) startEpoch * steps + startStep;

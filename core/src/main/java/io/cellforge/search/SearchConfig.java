@@ -22,6 +22,19 @@ public record SearchConfig(String strategy, int epochs, int batchSize, long seed
         if (!Strategy.NAMES.contains(strategy)) {
             throw new IllegalArgumentException("unknown strategy '" + strategy + "'; available: " + String.join(", ", Strategy.NAMES));
         }
+        // Infinity passes the range tests below (and NaN every `x < lo ||` test): refuse both first.
+        finite(lr, "lr");
+        finite(lrMin, "lr_min");
+        finite(momentum, "momentum");
+        finite(weightDecay, "weight_decay");
+        finite(gradClip, "grad_clip");
+        finite(archLr, "arch_lr");
+        finite(archBeta1, "arch_betas");
+        finite(archBeta2, "arch_betas");
+        finite(archWeightDecay, "arch_weight_decay");
+        finite(trainPortion, "train_portion");
+        finite(tauMax, "tau_max");
+        finite(tauMin, "tau_min");
         require(epochs >= 1, "epochs must be at least 1");
         require(batchSize >= 1, "batch_size must be at least 1");
         require(lr > 0 && lrMin >= 0, "lr must be positive and lr_min not negative");
@@ -35,6 +48,10 @@ public record SearchConfig(String strategy, int epochs, int batchSize, long seed
         require(tauMin > 0 && tauMax >= tauMin, "tau_min must be positive and tau_max at least tau_min");
         require(generations >= 0, "generations must not be negative");
         require(pathSamples >= 1, "path_samples must be at least 1");
+    }
+
+    private static void finite(double v, String name) {
+        require(Double.isFinite(v), name + " must be a finite number, got " + v);
     }
 
     private static void require(boolean ok, String message) {

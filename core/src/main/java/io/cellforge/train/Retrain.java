@@ -38,8 +38,12 @@ public final class Retrain {
     public record Config(int epochs, int batchSize, long seed, double lr, double momentum, double weightDecay, double gradClip,
                          Batches.Augment augment, double dropPath) {
         public Config {
-            if (dropPath < 0 || dropPath >= 1) {
+            // Written so that NaN fails each test.
+            if (!(dropPath >= 0 && dropPath < 1)) {
                 throw new IllegalArgumentException("drop-path probability must be in [0, 1), got " + dropPath);
+            }
+            if (!(lr > 0 && lr < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("learning rate must be a positive number, got " + lr);
             }
         }
 

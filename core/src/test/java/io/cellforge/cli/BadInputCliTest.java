@@ -120,4 +120,33 @@ class BadInputCliTest {
         r = run("stats", "--zoo", "no\u0000such\u001b]0;x\u0007");
         assertOneLine(r, "no zoo space named 'no\\x00such\\x1b]0;x\\x07'");
     }
+
+    @Test
+    void numericOptionsRefuseNaNAndInfinityBeforeAnyWork(@TempDir Path dir) throws Exception {
+        // NaN passes every `x < lo || x >= hi` test; these once reached the engine (an internal error) or trained.
+        Path arch = CliTest.tinyArchitecture(dir);
+        assertOneLine(run("retrain", arch.toString(), "--epochs", "1", "--drop-path", "NaN"), "--drop-path must be at least 0 and below 1");
+        assertOneLine(run("retrain", arch.toString(), "--epochs", "1", "--lr", "-1"), "--lr must be a positive number");
+        assertOneLine(run("retrain", arch.toString(), "--epochs", "1", "--lr", "Infinity"), "--lr must be a positive number");
+        assertOneLine(run("search", "--zoo", "darts-mini", "--epochs", "1", "--lr", "Infinity"),
+                "invalid search settings: lr must be a finite number, got Infinity");
+        assertOneLine(run("search", "--zoo", "darts-mini", "--epochs", "1", "--grad-clip", "Infinity"),
+                "invalid search settings: grad_clip must be a finite number, got Infinity");
+    }
+
+    @Test
+    void aPathOfTheCommandLineIsEscapedInTheLinesThatReportAWrite(@TempDir Path dir) throws Exception {
+        // "wrote a<ESC>[31mb" reached the terminal raw (zoo -o, convert, search --out print the path they wrote).
+        Path odd = dir.resolve("a\u001b[31mb.yaml");
+        CliTest.Run r = run("zoo", "nas-bench-201", "-o", odd.toString());
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.out().contains("\u001b"), r.out());
+        assertTrue(r.out().contains("a\\x1b[31mb.yaml"), r.out());
+        Path arch = Files.writeString(dir.resolve("a.nb201"),
+                "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|skip_connect~2|");
+        r = run("convert", arch.toString(), dir.resolve("o\u001b[2J.json").toString(), "--zoo", "nas-bench-201");
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.out().contains("\u001b"), r.out());
+        assertTrue(r.out().contains("o\\x1b[2J.json"), r.out());
+    }
 }

@@ -182,7 +182,8 @@ class CliTest {
     void searchRefusesDataThatDoNotFitTheSpace() {
         Run r = run("search", "--zoo", "darts-search", "--data", "digits", "--epochs", "1");
         assertEquals(1, r.code());
-        assertEquals("cellforge: the data are 1x8x8 images but space 'darts-search' takes 3x32x32",
+        // The message names the data as well as the space.
+        assertEquals("cellforge: the images of digits train are 1x8x8 but space 'darts-search' takes 3x32x32",
                 r.err().strip());
         assertEquals(1, run("search", "--zoo", "darts-mini", "--strategy", "random-walk").code());
         assertEquals(1, run("search", "--zoo", "darts-mini", "--data", "/no/such/place").code());

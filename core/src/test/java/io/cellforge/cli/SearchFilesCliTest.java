@@ -48,6 +48,29 @@ class SearchFilesCliTest {
     }
 
     @Test
+    void anEventsFileThatIsTheUsersIsRefusedAndKept(@TempDir Path dir) throws Exception {
+        // It was replaced by the run's events (or, resumed, appended to); an earlier run's events file is taken
+        // (aResumedSearchAppendsToItsEventsFileAfterAResumeLine).
+        Path space = tinySpace(dir);
+        Path thesis = Files.writeString(dir.resolve("thesis.txt"), "chapter 1");
+        assertRefusedBeforeTheSearch(run("search", space.toString(), "--epochs", "1", "--events", thesis.toString()),
+                "is a file that is not the events of a search; give a new file");
+        Path almost = Files.writeString(dir.resolve("almost.jsonl"), "{\"type\"");
+        assertRefusedBeforeTheSearch(run("search", space.toString(), "--epochs", "1", "--events", almost.toString()), "not the events");
+        assertEquals("chapter 1", Files.readString(thesis));
+        // A FIFO once blocked the run for ever; convert renamed its file over one.
+        Path fifo = dir.resolve("fifo");
+        org.junit.jupiter.api.Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0);
+        assertRefusedBeforeTheSearch(run("search", space.toString(), "--epochs", "1", "--events", fifo.toString()), "is not a regular file");
+        Path arch = Files.writeString(dir.resolve("a.nb201"),
+                "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|skip_connect~2|");
+        CliTest.Run r = run("convert", arch.toString(), fifo.toString(), "--to", "nni", "--zoo", "nas-bench-201");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("it is not a regular file"), r.err());
+        assertFalse(Files.isRegularFile(fifo), "the FIFO is still there");
+    }
+
+    @Test
     void theWorkingFolderIsNoCheckpointFolder(@TempDir Path dir) throws Exception {
         Path space = tinySpace(dir);
         for (String cwd : new String[] {".", Path.of("").toAbsolutePath().toString(), Path.of("").toAbsolutePath().getParent().toString()}) {

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -127,6 +128,10 @@ class DatasetsTest {
         assertArrayEquals(new int[] {3, 7, 9}, b.train().labels());
         assertEquals(1f, b.train().images()[0]);
         assertEquals("cat", b.train().classNames().get(3));
+        // Named by the folder (it was "CIFAR-10 train", which says not which data a misfit line is about).
+        assertEquals(dir.getFileName() + " train (CIFAR-10)", b.train().name());
+        assertEquals(Optional.of("the images of " + dir.getFileName() + " train (CIFAR-10) are 3x32x32 but space 'x' takes 1x8x8"),
+                b.misfit(new Shape(1, 8, 8), 10, "space 'x'"));
         Files.write(dir.resolve("test_batch.bin"), new byte[3000]);
         LoadException e = assertThrows(LoadException.class, () -> Datasets.load(dir.toString()));
         assertTrue(e.getMessage().startsWith(dir.resolve("test_batch.bin") + ": 3000 bytes is not a whole number"), e.getMessage());

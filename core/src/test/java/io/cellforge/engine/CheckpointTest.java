@@ -163,6 +163,38 @@ class CheckpointTest {
                 () -> Checkpoint.open(dir.resolve("ck")).restore("weights", into)));
     }
 
+    @Test
+    void numbersChangedBehindRightHeadersAreFoundByTheChecksum(@TempDir Path dir) throws Exception {
+        // A flipped data byte, or two arrays of one shape swapped, once resumed with no error.
+        Path ck = dir.resolve("ck");
+        save(ck, 1);
+        Path g = ck.resolve("v000001/weights");
+        Path x = g.resolve(KEYS.indexOf("x") + ".bin");
+        Path op = g.resolve(KEYS.indexOf("op") + ".bin");
+        byte[] xs = Files.readAllBytes(x);
+        byte[] ops = Files.readAllBytes(op);
+        Files.write(x, ops);
+        Files.write(op, xs);
+        Map<String, INDArray> into = zerosLike(arrays(1));
+        LoadException e = assertThrows(LoadException.class, () -> Checkpoint.open(ck).restore("weights", into));
+        assertTrue(e.getMessage().contains("its checksum differs"), e.getMessage());
+        assertOneLine(g.resolve(KEYS.indexOf("op") + ".bin"), e);
+        xs[xs.length - 1] ^= 1;
+        Files.write(x, xs);
+        Files.write(op, ops);
+        assertOneLine(x, assertThrows(LoadException.class, () -> Checkpoint.open(ck).restore("weights", into)));
+        assertEquals(0f, into.get("alpha/n2__p0").sumNumber().floatValue(), "nothing was changed before the check");
+        // The other side: a checkpoint.json without checksums (written before they were) is read as before.
+        xs[xs.length - 1] ^= 1;
+        Files.write(x, xs);
+        Path meta = ck.resolve("v000001/checkpoint.json");
+        String json = Files.readString(meta);
+        assertTrue(json.contains("\"crc32\""));
+        Files.writeString(meta, json.replaceAll(",\\s*\"crc32\"\\s*:\\s*\\d+", ""));
+        Checkpoint.open(ck).restore("weights", into);
+        assertArrayEquals(arrays(1).get("x").dup().data().asFloat(), into.get("x").dup().data().asFloat(), 0f);
+    }
+
     /** Damage to the file of the array "x" (shape [2, 3], 6 floats); each must be one line naming the file. */
     @ParameterizedTest
     @ValueSource(strings = {"truncated", "header-only", "empty", "zeroed", "random", "data-length", "info-length", "rank", "shape",

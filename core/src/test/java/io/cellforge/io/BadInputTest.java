@@ -392,4 +392,31 @@ class BadInputTest {
             throw new AssertionError(e.getMessage());
         }
     }
+
+    @Test
+    void aLineLongerThanTheLimitIsRefusedBeforeTheQuadraticReaderSeesIt() throws Exception {
+        // A comment line: SnakeYAML's reader looks ahead over it as over a long word or quoted string.
+        String head = "a: 1\n# ";
+        String at = head + "x".repeat(YNode.MAX_LINE_CHARS - 2) + "\nb: 2\n";
+        assertTrue(YNode.parse(at, "at.yaml").map().containsKey("b"));
+        String over = head + "x".repeat(YNode.MAX_LINE_CHARS - 1) + "\nb: 2\n";
+        LoadException e = assertThrows(LoadException.class, () -> YNode.parse(over, "over.yaml"));
+        assertEquals("over.yaml:2:1: line is longer than 1,000,000 characters, the most Cellforge reads in one line of YAML", e.getMessage());
+    }
+
+    @Test
+    void anEchoedValueOfMegabytesStillGivesALineOfReadableLength() {
+        // An NB201 string whose op is 4 million characters long was echoed whole into its one-line error.
+        String huge = "f.nb201:1:2: '" + "x".repeat(4_000_000) + "' is not a candidate of edge 0";
+        String shown = Escape.line(huge);
+        assertTrue(shown.length() <= Escape.MAX_LINE, "" + shown.length());
+        assertTrue(shown.startsWith("f.nb201:1:2: 'xxx"), shown.substring(0, 20));
+        assertTrue(shown.endsWith("' is not a candidate of edge 0"), shown);
+        assertTrue(shown.contains(" characters left out) ... "), shown);
+        assertEquals(shown, Escape.line(shown), "escaping twice changes nothing");
+        String longest = "y".repeat(Escape.MAX_LINE);
+        assertEquals(longest, Escape.line(longest));
+        assertEquals(Escape.MAX_LINE, Escape.line("\u001b" + "y".repeat(Escape.MAX_LINE - 4)).length(), "the limit counts escapes");
+        assertTrue(Escape.line("\u001b" + "y".repeat(Escape.MAX_LINE - 3)).contains("left out"));
+    }
 }

@@ -206,7 +206,9 @@ class ResumeSafetyTest {
             "sums|[1, 2, 3]|sums", "sums|[0, 0, 5, 3]|sums[2]", "sums|[0, 0, 0, 1e9]|sums[3]", "sums|[\"a\", 0, 0, 0]|sums[0]",
             "history|[]|history", "history|[{}]|history[0].epoch", "history|\"x\"|history", "history|[{\"epoch\": 4, \"weights\": {}}]|history[0].epoch",
             "history|[{\"epoch\": 0, \"weights\": {\"n1_p0\": [\"x\"]}}]|history[0].weights",
-            "strategy|3|strategy", "space|-|space", "version|9|version", "version|-|version"})
+            "strategy|3|strategy", "space|-|space", "version|9|version", "version|-|version",
+            "config|-|config", "config|\"x\"|config", "config|{}|config.strategy",
+            "config|{\"strategy\": \"darts\", \"epochs\": -1}|config.batch_size"})
     void aDamagedFieldIsOneLineNamingTheFileAndTheField(String field, String json, String named, @TempDir Path dir) throws Exception {
         Path ck = dir.resolve("ck");
         copy(stopped, ck);
@@ -223,6 +225,29 @@ class ResumeSafetyTest {
         LoadException e = assertThrows(LoadException.class, () -> resume(OneShotSearchTest.tiny(), ck, new SearchEvents.Listener() { }));
         assertTrue(e.getMessage().startsWith(meta + ": '" + named + "' "), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"lr|0.5|is 0.5 but this run's is 0.1", "batch_size|\"x\"|is \"x\" but this run's is 64",
+            "arch_betas|[0.5]|is a list but", "augment|{}|is an object but", "seed|-|is missing", "epochs|-1|is -1; it must be"})
+    void settingsOtherThanTheRunsAreRefusedByName(String key, String json, String says, @TempDir Path dir) throws Exception {
+        // Once ignored: a checkpoint.json whose settings were damaged, or differ from the run's, resumed silently.
+        Path ck = dir.resolve("ck");
+        copy(stopped, ck);
+        Path meta = ck.resolve(Files.readString(ck.resolve("CURRENT")).strip()).resolve("checkpoint.json");
+        ObjectMapper m = new ObjectMapper();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> doc = m.readValue(meta.toFile(), LinkedHashMap.class);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> config = (Map<String, Object>) doc.get("config");
+        if (json.equals("-")) {
+            config.remove(key);
+        } else {
+            config.put(key, m.readValue(json, Object.class));
+        }
+        Files.writeString(meta, m.writeValueAsString(doc));
+        LoadException e = assertThrows(LoadException.class, () -> resume(OneShotSearchTest.tiny(), ck, new SearchEvents.Listener() { }));
+        assertTrue(e.getMessage().startsWith(meta + ": 'config." + key + "' " + says), e.getMessage());
     }
 
     @Test

@@ -108,7 +108,7 @@ class DataMeetsNetworkTest {
         DataBundle testBeyond = new DataBundle(firstDigits(16, 5, "few train"), firstDigits(40, 6, "few test"), "");
         assertEquals(Optional.of("the labels of few test go up to 5 but space 'x' has 5 classes (labels 0..4)"),
                 testBeyond.misfit(five.network().input(), 5, "space 'x'"));
-        assertEquals(Optional.of("the data are 1x8x8 images but space 'x' takes 3x8x8"),
+        assertEquals(Optional.of("the images of few train are 1x8x8 but space 'x' takes 3x8x8"),
                 testBeyond.misfit(new Shape(3, 8, 8), 10, "space 'x'"));
     }
 
