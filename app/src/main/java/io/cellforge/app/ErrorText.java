@@ -2,6 +2,7 @@ package io.cellforge.app;
 
 import io.cellforge.arch.FormatException;
 import io.cellforge.edit.EditException;
+import io.cellforge.io.Escape;
 import io.cellforge.io.LoadException;
 import io.cellforge.ops.ShapeException;
 import io.cellforge.plan.PlanException;
@@ -71,22 +72,12 @@ public final class ErrorText {
         return e.getMessage() == null ? "input/output error" : line(e.getMessage());
     }
 
-    /** The first line, with control characters (ESC, NUL, ...) shown as escapes instead of reaching the screen. */
+    /** The first line, escaped as the CLI escapes what it echoes (ESC, NUL, ... never reach the screen). */
     public static String line(String s) {
         if (s == null) {
             return "";
         }
         int nl = s.indexOf('\n');
-        String first = (nl < 0 ? s : s.substring(0, nl)).stripTrailing();
-        StringBuilder b = new StringBuilder(first.length());
-        for (int i = 0; i < first.length(); i++) {
-            char c = first.charAt(i);
-            if (c < 0x20 && c != '\t' || c == 0x7f) {
-                b.append(String.format("\\x%02x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
+        return Escape.line((nl < 0 ? s : s.substring(0, nl)).stripTrailing());
     }
 }

@@ -3,6 +3,7 @@ package io.cellforge.engine;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellforge.io.FileWrites;
+import io.cellforge.io.Limits;
 import io.cellforge.io.LoadException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -513,20 +514,16 @@ public final class Checkpoint {
         return raw[0] instanceof float[] x ? Nd4j.create(x, shape, order) : Nd4j.create((double[]) raw[0], shape, order);
     }
 
-    /** Reads a file that must be at most {@code max} bytes, without reading more than that. */
+    /**
+     * Reads a file that must be at most {@code max} bytes, through the readers' common check: a regular file
+     * (a FIFO or a link to a device named like a checkpoint file is refused, not waited on) read through a
+     * stream that stops at the limit.
+     */
     private static byte[] readBounded(Path f, long max) throws LoadException {
-        try {
-            long size = Files.size(f);
-            if (size > max) {
-                throw new LoadException(f.toString(), "is " + size + " bytes, more than the " + max + " it can be (damaged?)");
-            }
-            try (InputStream in = Files.newInputStream(f)) {
-                byte[] b = in.readNBytes((int) max + 1);
-                if (b.length > max) {
-                    throw new LoadException(f.toString(), "is larger than the " + max + " bytes it can be (damaged?)");
-                }
-                return b;
-            }
+        try (InputStream in = Limits.open(f, max)) {
+            return in.readAllBytes();
+        } catch (Limits.TooLarge e) {
+            throw new LoadException(null, e.getMessage());
         } catch (IOException e) {
             throw new LoadException(f.toString(), "cannot read: " + FileWrites.reason(e));
         }
