@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The temporary files that an atomic save ({@link io.cellforge.io.SpaceFiles#writeAtomically}: ".NAME&lt;digits&gt;.tmp"
+ * The temporary files that an atomic save ({@link io.cellforge.io.FileWrites#tempNames}: ".NAME&lt;digits&gt;.tmp"
  * beside NAME) leaves when Cellforge is killed mid-save. Only files of exactly that name, and only those last
  * written before this process started, are removed: a save under way in another running Cellforge writes its
  * temporary file now, so it is never touched.
@@ -24,9 +24,9 @@ final class StaleTemps {
         return ProcessHandle.current().info().startInstant();
     }
 
-    /** The temporary file names of saves of a file named {@code name}. */
+    /** The temporary file names of saves of a file named {@code name}, as the atomic writer makes them. */
     static Pattern of(String name) {
-        return Pattern.compile(Pattern.quote("." + name) + "\\d{1,20}\\.tmp");
+        return io.cellforge.io.FileWrites.tempNames(name);
     }
 
     /** Removes the leftovers of saves of {@code file} beside it; returns how many. */

@@ -170,10 +170,21 @@ public final class FileWrites {
         return s.replaceAll("[\\p{Cntrl}]", " ");
     }
 
+    /**
+     * The names of the temporary files that a write of a file named {@code name} makes (".NAME&lt;digits&gt;.tmp"),
+     * so that the app can remove those a kill left behind.
+     */
+    public static java.util.regex.Pattern tempNames(String name) {
+        return java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(tempStem(name)) + "\\d{1,20}\\.tmp");
+    }
+
+    /** Bounded, so that a long target name still leaves a legal temporary name. */
+    private static String tempStem(String name) {
+        return "." + (name.length() > 100 ? name.substring(0, 100) : name);
+    }
+
     private static Path createTemp(Path target) throws IOException {
-        String name = target.getFileName().toString();
-        // Bounded, so that a long target name still leaves a legal temporary name.
-        String stem = "." + (name.length() > 100 ? name.substring(0, 100) : name);
+        String stem = tempStem(target.getFileName().toString());
         while (true) {
             Path tmp = target.resolveSibling(stem + Long.toUnsignedString(RANDOM.nextLong()) + ".tmp");
             try {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,6 +64,23 @@ class FileWritesTest {
         Path long250 = dir.resolve("x".repeat(250));
         SpaceFiles.writeAtomically(long250, "ok");
         assertEquals("ok", Files.readString(long250));
+    }
+
+    /** The app removes the temporary files a kill left by {@link FileWrites#tempNames}: it must name the real ones. */
+    @Test
+    void theTemporaryFileOfAWriteIsNamedAsTempNamesSaysForShortAndLongNames(@TempDir Path dir) throws Exception {
+        for (String name : new String[] {"space.yaml", "x".repeat(250)}) {
+            List<String> during = new java.util.ArrayList<>();
+            FileWrites.writeAtomically(dir.resolve(name), out -> {
+                try (var files = Files.list(dir)) {
+                    files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(".")).forEach(during::add);
+                }
+                out.write(1);
+            });
+            assertEquals(1, during.size(), during.toString());
+            assertTrue(FileWrites.tempNames(name).matcher(during.get(0)).matches(), during.get(0));
+            assertFalse(FileWrites.tempNames(name).matcher(name).matches());
+        }
     }
 
     @Test
