@@ -121,8 +121,8 @@ public final class Main implements Runnable {
     static Thread.UncaughtExceptionHandler uncaught(PrintWriter err, java.util.function.IntConsumer exit) {
         return (thread, e) -> {
             String exhausted = exhausted(e);
-            err.println("cellforge: " + (exhausted != null ? exhausted : "internal error in thread '" + thread.getName()
-                    + "': " + e + " (please report it; CELLFORGE_DEBUG=1 shows details)"));
+            err.println("cellforge: " + (exhausted != null ? exhausted : "internal error in thread '" + Escape.line(thread.getName())
+                    + "': " + Escape.line(e.toString()) + " (please report it; CELLFORGE_DEBUG=1 shows details)"));
             if (exhausted == null && System.getenv("CELLFORGE_DEBUG") != null) {
                 e.printStackTrace(err);
             }
