@@ -32,22 +32,33 @@ public final class SpaceFiles {
 
     /** A space in Cellforge's schema, or imported from VEGA or ModularNAS YAML (told apart by content). */
     public static Imported readSpace(String text, String source, String name) throws LoadException {
+        return readSpace(text, source, name, null);
+    }
+
+    /** {@code step}: the step of a VEGA pipeline config to read, or null for its search step. */
+    public static Imported readSpace(String text, String source, String name, String step) throws LoadException {
         YNode root = YNode.parse(text, source);
         if (root.isMap() && root.map().containsKey("cellforge")) {
+            if (step != null) {
+                throw new LoadException(source + ":1:1", "--step " + step + " was given, but this is a Cellforge space, not a VEGA pipeline");
+            }
             SpaceYaml.Loaded l = SpaceYaml.read(text, source);
             return new Imported(l.space(), List.of(), null, l.sources(), true);
         }
-        return switch (ForeignSpaces.detect(root)) {
-            case "vega" -> ForeignSpaces.vega(root, name);
-            case "modnas" -> ForeignSpaces.modnas(root, name);
-            default -> throw new LoadException(source + ":1:1", "not a search space: expected Cellforge YAML (cellforge: 1), "
-                    + "a VEGA FineGrainedSpace or a ModularNAS search_space");
-        };
+        if (!ForeignSpaces.claims(root)) {
+            throw new LoadException(source + ":1:1", "not a search space: expected Cellforge YAML (cellforge: 1), "
+                    + "a VEGA FineGrainedSpace or pipeline config, or a ModularNAS config");
+        }
+        return ForeignSpaces.read(root, name, step);
     }
 
     public static Imported readSpace(Path p) throws LoadException {
+        return readSpace(p, null);
+    }
+
+    public static Imported readSpace(Path p, String step) throws LoadException {
         String n = p.getFileName().toString().replaceFirst("\\.(ya?ml)$", "");
-        return readSpace(readText(p), p.toString(), n);
+        return readSpace(readText(p), p.toString(), n, step);
     }
 
     /**
