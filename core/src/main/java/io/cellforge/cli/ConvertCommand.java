@@ -1,6 +1,5 @@
 package io.cellforge.cli;
 
-import io.cellforge.analysis.Problem;
 import io.cellforge.arch.Architecture;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
@@ -51,9 +50,7 @@ final class ConvertCommand implements Callable<Integer> {
                 throw new Main.UserError(in + " is a search space; spaces convert to Cellforge YAML (--to yaml)");
             }
             Imported im = Inputs.space(in);
-            for (Problem p : im.notMapped()) {
-                spec.commandLine().getErr().println(Escape.line(p.toString()));
-            }
+            Inputs.printWarnings(spec.commandLine().getErr(), im, in.toString());
             result = SpaceYaml.write(im.space());
         } else {
             ArchFormat f = from != null ? format(from) : ArchFormats.sniff(text);

@@ -48,11 +48,10 @@ final class Inputs {
     /** True when a file holds a search space rather than an architecture description. */
     static boolean isSpaceFile(Path p, String text) {
         String t = text.stripLeading();
-        if (t.startsWith("Genotype") || t.startsWith("|") || t.startsWith("{") && t.contains("\"")) {
+        if (t.startsWith("Genotype") || t.startsWith("|")) {
             return false;
         }
-        return t.contains("kind: space") || t.contains("search_space") || (t.contains("model:") && t.contains("mixed_op"))
-                || (t.contains("cellforge:") && t.contains("network:"));
+        return SpaceFiles.holdsSpace(text);
     }
 
     /** The space an architecture refers to: given, named in an architecture YAML, or implied by its format. */
@@ -163,6 +162,24 @@ final class Inputs {
      * Fails with the first error among {@code problems}, at its line when {@code sources} knows it (else naming
      * {@code file}), and how many more there are.
      */
+    /**
+     * The problems validate lists for a space read from {@code file}, each as the line it prints: what an import could
+     * not map, then what the validator finds, located at their lines.
+     */
+    static List<String> problemLines(Imported im, String file, boolean warningsOnly) {
+        List<Problem> problems = new java.util.ArrayList<>(im.notMapped());
+        problems.addAll(im.sources().locate(Validator.validate(im.space())));
+        return problems.stream().filter(p -> !warningsOnly || !p.isError())
+                .map(p -> io.cellforge.io.Escape.line((p.source().isEmpty() ? file + ": " : "") + p)).toList();
+    }
+
+    /** Prints the warnings of a space read from a file, as validate does, so that stats and convert say them too. */
+    static void printWarnings(java.io.PrintWriter err, Imported im, String file) {
+        for (String line : problemLines(im, file, true)) {
+            err.println(line);
+        }
+    }
+
     static void requireValid(List<Problem> problems, SourceMap sources, String file) {
         List<Problem> errors = sources.locate(problems).stream().filter(Problem::isError).toList();
         if (errors.isEmpty()) {

@@ -81,6 +81,7 @@ final class StatsCommand implements Callable<Integer> {
             space = Inputs.zoo(source.zoo);
         } else {
             Imported im = Inputs.space(source.file);
+            Inputs.printWarnings(spec.commandLine().getErr(), im, source.file.toString());
             space = im.space();
             sources = im.sources();
             file = source.file.toString();

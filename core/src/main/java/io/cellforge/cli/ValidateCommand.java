@@ -28,9 +28,8 @@ final class ValidateCommand implements Callable<Integer> {
         List<Problem> problems = new ArrayList<>(im.notMapped());
         problems.addAll(im.sources().locate(Validator.validate(im.space())));
         var out = spec.commandLine().getOut();
-        for (Problem p : problems) {
-            String src = p.source().isEmpty() ? file + ": " : "";
-            out.println(Escape.line(src + p));
+        for (String line : Inputs.problemLines(im, file.toString(), false)) {
+            out.println(line);
         }
         long errors = problems.stream().filter(Problem::isError).count();
         long warnings = problems.size() - errors;

@@ -52,6 +52,28 @@ public final class SpaceFiles {
         return ForeignSpaces.read(root, name, step);
     }
 
+    /**
+     * True when a text holds a search space rather than an architecture: told by its structure (Cellforge's
+     * {@code kind}, a VEGA or ModularNAS layout), never by words it contains, so an architecture whose space is named
+     * {@code my_search_space} stays an architecture. Text that is no YAML mapping is no space.
+     */
+    public static boolean holdsSpace(String text) {
+        try {
+            YNode root = YNode.parse(text, "");
+            if (!root.isMap()) {
+                return false;
+            }
+            var top = root.map();
+            if (top.containsKey("cellforge")) {
+                YNode kind = top.get("kind");
+                return kind != null && kind.isScalar() ? kind.str().equals("space") : top.containsKey("network");
+            }
+            return ForeignSpaces.claims(root);
+        } catch (LoadException e) {
+            return false;
+        }
+    }
+
     public static Imported readSpace(Path p) throws LoadException {
         return readSpace(p, null);
     }
