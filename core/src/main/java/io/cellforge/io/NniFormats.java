@@ -590,7 +590,8 @@ public final class NniFormats {
             }
             boolean op = m.group(2).equals("op");
             Object v = x.getValue().value();
-            boolean foreignOp = op && v instanceof String s && !DARTS_OPS.contains(s);
+            // An op of NASNet's list that DARTS lacks; an unknown one ('none') is left to the DARTS reader to refuse.
+            boolean foreignOp = op && v instanceof String s && NASNET_OPS.contains(s) && !DARTS_OPS.contains(s);
             if (Integer.parseInt(m.group(3)) > 5 || foreignOp) {
                 boolean nasnet = e.values().stream().allMatch(y -> !(y.value() instanceof String s) || NASNET_OPS.contains(s));
                 throw new LoadException(x.getValue().at(), "this is "
