@@ -441,6 +441,21 @@ class NniFormatsTest {
     }
 
     @Test
+    void theHubArchitecturesCountAsNnisOwnDartsNetwork() throws Exception {
+        // Run with NNI's own source (v3.0's nni/nas/hub/pytorch/nasnet.py, and v2.10's with fixed_arch) under torch
+        // 1.13: DARTS.frozen_factory(arch)(dataset='cifar') of the dict written here (width 16, depth 8) has 246,106
+        // parameters (sum of p.numel()), and load_searched_model's darts-v2 arch at width=36, num_cells=20 has 3,349,342.
+        Architecture a = ArchFormats.fromGenotype(Genotype.DARTS_V2, DARTS, "g");
+        JsonNode v3 = JSON.readTree(NniFormats.write(DARTS, a, 3));
+        Genotype g = ArchFormats.toGenotype(DARTS, ArchFormats.read(ArchFormat.NNI, v3.toString(), "x", DARTS));
+        assertEquals(246_106, io.cellforge.analysis.Evaluator.evaluate(
+                Zoo.dartsEval(g, v3.get("width").asInt(), v3.get("depth").asInt(), 10, false, false), Architecture.empty()).params());
+        Genotype hub = ArchFormats.toGenotype(DARTS, readPeer("nni3_hub_darts_v2_arch.txt", DARTS, new ArrayList<>()));
+        assertEquals(3_349_342, io.cellforge.analysis.Evaluator.evaluate(Zoo.dartsEval(hub, 36, 20, 10, false, false),
+                Architecture.empty()).params());
+    }
+
+    @Test
     void nb201DictsLoadInNniOfEachVersion() throws Exception {
         Architecture a = ArchFormats.read(ArchFormat.NB201,
                 "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|none~2|", "s", NB201);
