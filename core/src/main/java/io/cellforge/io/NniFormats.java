@@ -90,8 +90,7 @@ public final class NniFormats {
 
     static Model modelOf(SearchSpace space) {
         Map<String, Mutable> k = space.mutablesByKey();
-        if (k.get("normal_n2_p0") instanceof LayerChoice && k.get("normal_n2_switch") instanceof InputChoice
-                && space.cells().containsKey("reduce")) {
+        if (dartsShaped(space)) {
             return Model.DARTS;
         }
         if (k.keySet().equals(Set.of("n1_p0", "n2_p0", "n2_p1", "n3_p0", "n3_p1", "n3_p2"))) {
@@ -104,6 +103,30 @@ public final class NniFormats {
             return Model.ENAS_MACRO;
         }
         return Model.GENERIC;
+    }
+
+    /** DartsCell's shape and keys: cells normal and reduce, node i fed by every earlier node, a switch on each. */
+    private static boolean dartsShaped(SearchSpace space) {
+        for (String name : List.of("normal", "reduce")) {
+            Cell c = space.cells().get(name);
+            if (c == null || c.inputs().size() != 2 || c.intermediates().isEmpty()) {
+                return false;
+            }
+            for (Node n : c.intermediates()) {
+                int i = c.stateIndex(n.name());
+                List<Edge> in = c.incoming(n.name());
+                if (n.inputChoice() == null || !n.inputChoice().key().equals(DartsCells.switchKey(name, i)) || in.size() != i) {
+                    return false;
+                }
+                for (int j = 0; j < i; j++) {
+                    if (!(in.get(j).op() instanceof LayerChoice lc) || !lc.key().equals(DartsCells.opKey(name, i, j))
+                            || c.stateIndex(in.get(j).from()) != j) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     /** A decoded value with where its key stands (file:line:column). */
@@ -571,7 +594,7 @@ public final class NniFormats {
         int width = first.value() instanceof List<?> l ? l.size() : -1;
         String which;
         if (layersOnly && width == 4) {
-            which = "NNI's SPOS ShuffleNetV2 space (examples/nas/oneshot/spos: LayerChoice1..LayerChoice" + e.size()
+            which = "NNI's SPOS ShuffleNetV2 space (examples/nas/spos, later oneshot/spos: LayerChoice1..LayerChoice" + e.size()
                     + ", 4 blocks each)";
         } else if (width == 8) {
             which = "NNI's TextNAS space (examples/nas/legacy/textnas: LayerChoices of 8 ops with InputChoices between)";
@@ -644,13 +667,19 @@ public final class NniFormats {
     }
 
     private static String opOf(Architecture arch, String key) throws LoadException {
-        Decision d = arch.get(key).orElseThrow(() -> new LoadException("", "no decision for " + key));
-        return ((Decision.Op) d).label();
+        if (arch.get(key).orElse(null) instanceof Decision.Op op) {
+            return op.label();
+        }
+        throw new LoadException("", "key '" + key + "': NNI's model of the space needs an op here, the architecture has "
+                + arch.get(key).map(Object::toString).orElse("no decision"));
     }
 
     private static List<Integer> inputsOf(Architecture arch, String key) throws LoadException {
-        Decision d = arch.get(key).orElseThrow(() -> new LoadException("", "no decision for " + key));
-        return ((Decision.Inputs) d).indices();
+        if (arch.get(key).orElse(null) instanceof Decision.Inputs in) {
+            return in.indices();
+        }
+        throw new LoadException("", "key '" + key + "': NNI's model of the space needs inputs here, the architecture has "
+                + arch.get(key).map(Object::toString).orElse("no decision"));
     }
 
     private static String toNni(String key, String op, List<String> nniNames, List<String> ours, String model) throws LoadException {
