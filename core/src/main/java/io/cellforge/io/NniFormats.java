@@ -337,14 +337,11 @@ public final class NniFormats {
      * one-hot list as long as NNI's LayerChoice. Turned into Cellforge's label; a value in Cellforge's own names or
      * one-hot length (what Cellforge wrote before) is left to {@link ArchFormats#bind}.
      */
-    private static Object nniOp(Object v, List<String> nniNames, List<String> ours, Map<String, String> aliases) {
+    private static Object nniOp(Object v, List<String> nniNames, List<String> ours) {
         Object x = v instanceof List<?> l && l.size() == 1 && !(l.get(0) instanceof Boolean) ? l.get(0) : v;
         int idx = -1;
         if (x instanceof String s) {
             idx = nniNames.indexOf(s);
-            if (idx < 0 && aliases.containsKey(s)) {
-                return aliases.get(s);
-            }
         } else if (x instanceof Number n && n.doubleValue() == n.intValue()) {
             idx = n.intValue();
         } else if (x instanceof List<?> l && l.size() == nniNames.size() && l.stream().allMatch(b -> b instanceof Boolean)
@@ -354,14 +351,25 @@ public final class NniFormats {
         return idx >= 0 && idx < ours.size() ? ours.get(idx) : x;
     }
 
+    /**
+     * fixed.py takes a list of floats as long as the candidates as a multi-hot array too (what a mutator's
+     * sample holds); as a mask of 0.0 and 1.0 it is a list of booleans here. Ints stay indices.
+     */
+    private static Object floatMask(Object v) {
+        if (v instanceof List<?> l && !l.isEmpty() && l.stream().allMatch(x -> x instanceof Double d && (d == 0.0 || d == 1.0))) {
+            return l.stream().map(x -> (Object) ((Double) x == 1.0)).toList();
+        }
+        return v;
+    }
+
     // DartsCell (NNI 1.x): Cellforge's keys are NNI's; the op names are NNI's own.
     private static Architecture readDartsCell(Map<String, Entry> e, String source, SearchSpace space) throws LoadException {
         Map<String, Entry> t = new LinkedHashMap<>();
         for (var x : e.entrySet()) {
-            Object v = x.getValue().value();
+            Object v = floatMask(x.getValue().value());
             if (space.mutablesByKey().get(x.getKey()) instanceof LayerChoice lc && !(v instanceof String s && lc.indexOf(s) >= 0)
                     && !(v instanceof List<?> l && l.size() == lc.candidates().size())) {
-                v = nniOp(v, DARTS_CELL_NAMES, DARTS_OPS, Map.of());
+                v = nniOp(v, DARTS_CELL_NAMES, DARTS_OPS);
             }
             t.put(x.getKey(), new Entry(v, x.getValue().at()));
         }
@@ -505,7 +513,7 @@ public final class NniFormats {
             int to = Integer.parseInt(m.group(hub ? 3 : 2));
             List<String> names = hub ? NB201_HUB_NAMES : NB201_CELL_NAMES;
             List<String> ours = names.stream().map(s -> NB201_TO_OURS.getOrDefault(s, s)).toList();
-            t.put("n" + to + "_p" + from, new Entry(nniOp(x.getValue().value(), names, ours, Map.of()), x.getValue().at()));
+            t.put("n" + to + "_p" + from, new Entry(nniOp(floatMask(x.getValue().value()), names, ours), x.getValue().at()));
         }
         return bind(t, source, space);
     }
@@ -518,9 +526,9 @@ public final class NniFormats {
                 throw new LoadException(x.getValue().at(), "key '" + x.getKey() + "' is not a choice of NNI's ENAS micro layer");
             }
             String key = m.group(1) + "_n" + (Integer.parseInt(m.group(2)) + 2) + "_" + m.group(3) + "_" + m.group(4);
-            Object v = x.getValue().value();
+            Object v = floatMask(x.getValue().value());
             if (m.group(4).equals("op")) {
-                v = nniOp(v, List.of("0", "1", "2", "3", "4"), ENAS_MICRO_OPS, Map.of());
+                v = nniOp(v, List.of("0", "1", "2", "3", "4"), ENAS_MICRO_OPS);
             } else {
                 // choose_from is [NO_KEY, NO_KEY, "normal_node_0", ...]: a name is its index there (fixed.py: choose_from.index).
                 v = inputIndex(v, name -> {
@@ -569,11 +577,11 @@ public final class NniFormats {
             Matcher m = AUTO.matcher(x.getKey());
             m.matches();
             int n = Integer.parseInt(m.group(2));
-            Object v = x.getValue().value();
+            Object v = floatMask(x.getValue().value());
             String key;
             if (m.group(1).equals("LayerChoice")) {
                 key = "layer_" + (n / 2);
-                v = nniOp(v, List.of("0", "1", "2", "3", "4", "5"), ENAS_MACRO_OPS, Map.of());
+                v = nniOp(v, List.of("0", "1", "2", "3", "4", "5"), ENAS_MACRO_OPS);
             } else {
                 key = "layer_" + (n / 2) + "_skip";
                 // choose_from is ["layer_0", ..., "layer_{k-1}"]; an empty list chooses none.

@@ -284,6 +284,8 @@ class NniFormatsTest {
      * mutable key present and no other; a value not a list becomes [value]; a bool list as long as the candidates
      * is a mask; else names are looked up with names.index / choose_from.index (a ValueError in NNI), ints kept.
      * Then what replace_layer_choice and the InputChoice need: one op per LayerChoice, n_chosen inputs.
+     * (Also run for real: NNI v2.0's own apply_fixed_architecture, its source at 649ee59 under torch 1.13, loads the
+     * DartsCell, NASBench201Cell, ENAS micro and ENAS macro dicts written here, and fixed-architecture.json.)
      */
     static Map<String, List<Boolean>> nni1Load(JsonNode arc, List<Mut> mutables) {
         Set<String> mutableKeys = new LinkedHashSet<>();
@@ -589,5 +591,10 @@ class NniFormatsTest {
         assertEquals(new Decision.Op("max_pool_3x3"), a.get("normal_n3_p2").orElseThrow());
         assertEquals(new Decision.Inputs(List.of(0, 2)), a.get("normal_n3_switch").orElseThrow());
         assertTrue(a.get("normal_n3_p1").isEmpty(), "the op of an edge the switch drops decides nothing");
+        // A float multi-hot (fixed.py: all floats and as long as the candidates) is a mask too.
+        Architecture f = NniFormats.read("{\"0_1\": [0.0, 0.0, 1.0, 0.0, 0.0], \"0_2\": 3, \"1_2\": \"none\", \"0_3\": [\"skip_connect\"],"
+                + " \"1_3\": 1, \"2_3\": [false, false, false, false, true]}", "f.json", NB201, new ArrayList<>());
+        assertEquals("|nor_conv_3x3~0|+|nor_conv_1x1~0|none~1|+|skip_connect~0|avg_pool_3x3~1|skip_connect~2|\n",
+                ArchFormats.write(ArchFormat.NB201, NB201, f));
     }
 }
