@@ -6,6 +6,7 @@ import io.cellforge.io.ArchFormats;
 import io.cellforge.io.Escape;
 import io.cellforge.io.Imported;
 import io.cellforge.io.LoadException;
+import io.cellforge.io.NniFormats;
 import io.cellforge.io.SpaceFiles;
 import io.cellforge.io.SpaceYaml;
 import io.cellforge.space.SearchSpace;
@@ -35,6 +36,9 @@ final class ConvertCommand implements Callable<Integer> {
     Path space;
     @Option(names = "--zoo", paramLabel = "NAME", description = "the zoo space the architecture belongs to")
     String zoo;
+    @Option(names = "--nni-version", paramLabel = "1|2|3", description = {"the NNI dict to write: 1 NNI 1.x-2.8 mutables "
+            + "(DartsCell, ENAS, NASBench201Cell; the default), 2 NNI 2.8-2.10 hub (normal/op_2_0, inputs as ints), 3 NNI 3.0 hub (inputs as [j])"})
+    Integer nniVersion;
 
     @Spec
     CommandSpec spec;
@@ -55,9 +59,16 @@ final class ConvertCommand implements Callable<Integer> {
         } else {
             ArchFormat f = from != null ? format(from) : ArchFormats.sniff(text);
             SearchSpace s = Inputs.contextFor(f, text, in, space, zoo);
-            Architecture a = Inputs.arch(f, text, in, s);
+            java.util.List<Problem> warnings = new java.util.ArrayList<>();
+            Architecture a = Inputs.arch(f, text, in, s, warnings);
+            for (Problem p : warnings) {
+                spec.commandLine().getErr().println(Escape.line(p.toString()));
+            }
+            if (nniVersion != null && (target != ArchFormat.NNI || !NniFormats.VERSIONS.contains(nniVersion))) {
+                throw new Main.UserError(target != ArchFormat.NNI ? "--nni-version is for --to nni" : "--nni-version is 1, 2 or 3");
+            }
             try {
-                result = ArchFormats.write(target, s, a);
+                result = target == ArchFormat.NNI && nniVersion != null ? NniFormats.write(s, a, nniVersion) : ArchFormats.write(target, s, a);
             } catch (LoadException e) {
                 throw new Main.UserError(out + ": " + e.getMessage());
             }

@@ -48,7 +48,7 @@ final class Inputs {
     /** True when a file holds a search space rather than an architecture description. */
     static boolean isSpaceFile(Path p, String text) {
         String t = text.stripLeading();
-        if (t.startsWith("Genotype") || t.startsWith("|")) {
+        if (t.startsWith("Genotype") || t.startsWith("|") || ArchFormats.sniff(t) == ArchFormat.NNI) {
             return false;
         }
         return SpaceFiles.holdsSpace(text);
@@ -86,7 +86,18 @@ final class Inputs {
                 }
             }
         }
-        if (f == ArchFormat.GENOTYPE || (f == ArchFormat.NNI && text.contains("\"normal_n2_p0\""))) {
+        if (f == ArchFormat.NNI) {
+            try {
+                // NNI's keys say which of its models the dict is of (DartsCell, hub DARTS, NASBench201Cell, ENAS).
+                Optional<String> nniSpace = io.cellforge.io.NniFormats.zooSpaceOf(text, source.toString());
+                if (nniSpace.isPresent()) {
+                    return fromZoo(Zoo.get(nniSpace.get()).orElseThrow());
+                }
+            } catch (LoadException e) {
+                throw new Main.UserError(e.getMessage());
+            }
+        }
+        if (f == ArchFormat.GENOTYPE) {
             return fromZoo(Zoo.get("darts-search").orElseThrow());
         }
         if (f == ArchFormat.NB201) {
@@ -112,8 +123,12 @@ final class Inputs {
     }
 
     static Architecture arch(ArchFormat f, String text, Path source, SearchSpace space) {
+        return arch(f, text, source, space, new java.util.ArrayList<>());
+    }
+
+    static Architecture arch(ArchFormat f, String text, Path source, SearchSpace space, List<Problem> warnings) {
         try {
-            return ArchFormats.read(f, text, source.toString(), space);
+            return ArchFormats.read(f, text, source.toString(), space, warnings);
         } catch (LoadException e) {
             throw new Main.UserError(e.getMessage());
         }

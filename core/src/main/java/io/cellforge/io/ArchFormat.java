@@ -8,7 +8,7 @@ import java.util.Optional;
 public enum ArchFormat {
     /** Cellforge's YAML: {@code cellforge: 1, kind: architecture, choices: {key: decision}}. */
     YAML("yaml", ".arch.yaml"),
-    /** NNI's choice dict as JSON: LayerChoice as the op name, InputChoice as the chosen candidates' keys. */
+    /** NNI's choice dict as JSON, in the keys and op names of NNI's own model of the space ({@link NniFormats}). */
     NNI("nni", ".json"),
     /** The DARTS {@code Genotype(...)} string. */
     GENOTYPE("genotype", ".genotype"),

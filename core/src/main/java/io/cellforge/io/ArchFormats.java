@@ -1,14 +1,6 @@
 package io.cellforge.io;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellforge.analysis.Problem;
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Decision;
 import io.cellforge.arch.Fixing;
@@ -35,13 +27,6 @@ import java.util.Optional;
  * describes: keys and decisions are checked there, and every error names the source and the key.
  */
 public final class ArchFormats {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    static {
-        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64)
-                .maxStringLength(1_000_000).maxNumberLength(100).build());
-    }
-
     private ArchFormats() {
     }
 
@@ -49,9 +34,15 @@ public final class ArchFormats {
 
     /** Reads a whole architecture of {@code space}: a decision missing for any of its choices is an error. */
     public static Architecture read(ArchFormat f, String text, String source, SearchSpace space) throws LoadException {
+        return read(f, text, source, space, new ArrayList<>());
+    }
+
+    /** {@link #read}, adding to {@code warnings} what the file says and the space has no place for (NNI's width, depth). */
+    public static Architecture read(ArchFormat f, String text, String source, SearchSpace space, List<Problem> warnings)
+            throws LoadException {
         Architecture a = switch (f) {
             case YAML -> readYaml(text, source, space);
-            case NNI -> readNni(text, source, space);
+            case NNI -> NniFormats.read(text, source, space, warnings);
             case GENOTYPE -> fromGenotype(parseGenotype(text, source), space, source);
             case MODNAS -> readModnas(text, source, space);
             case NB201 -> readNb201(text, source, space);
@@ -75,7 +66,7 @@ public final class ArchFormats {
     public static String write(ArchFormat f, SearchSpace space, Architecture arch) throws LoadException {
         return switch (f) {
             case YAML -> writeYaml(space, arch);
-            case NNI -> writeNni(space, arch);
+            case NNI -> NniFormats.write(space, arch, 0);
             case GENOTYPE -> toGenotype(space, arch).toString() + "\n";
             case MODNAS -> writeModnas(space, arch);
             case NB201 -> toNb201(space, arch) + "\n";
@@ -91,8 +82,8 @@ public final class ArchFormats {
         if (t.startsWith("|")) {
             return ArchFormat.NB201;
         }
-        if (t.startsWith("{") && t.contains("\"")) {
-            return ArchFormat.NNI;
+        if (t.startsWith("{") && (t.contains("\"") || NniFormats.startsPythonDict(t))) {
+            return ArchFormat.NNI; // JSON, or a Python dict as NNI 3 prints its export
         }
         if (t.contains("cellforge:")) {
             return ArchFormat.YAML;
@@ -228,7 +219,7 @@ public final class ArchFormats {
     }
 
     /** Raw form of a decision for export; InputChoices as candidate labels (NNI) or indices (ours). */
-    private static Object rawOf(SearchSpace space, String key, Decision d, boolean labels) {
+    static Object rawOf(SearchSpace space, String key, Decision d, boolean labels) {
         if (d instanceof Decision.Op op) {
             return op.label();
         }
@@ -324,87 +315,6 @@ public final class ArchFormats {
                     .append(r instanceof String s ? Yaml.scalar(s) : r.toString()).append('\n');
         });
         return b.toString();
-    }
-
-    // ---- NNI ------------------------------------------------------------------------------------------------
-
-    static Architecture readNni(String text, String source, SearchSpace space) throws LoadException {
-        Map<String, Object> raw = new LinkedHashMap<>();
-        Map<String, String> where = new LinkedHashMap<>();
-        try (JsonParser p = JSON.getFactory().createParser(text)) {
-            p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new LoadException(at(source, p.currentTokenLocation()), "an NNI choice dict is a JSON object {\"key\": choice}");
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String key = p.currentName();
-                String keyAt = at(source, p.currentTokenLocation());
-                p.nextToken();
-                JsonNode value = JSON.readTree(p);
-                raw.put(key, jsonRaw(value, keyAt, key));
-                where.put(key, keyAt);
-            }
-            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
-                throw new LoadException(at(source, p.currentTokenLocation()), "unexpected text after the choice dict");
-            }
-        } catch (JsonProcessingException e) {
-            throw new LoadException(at(source, e.getLocation()), "JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
-            throw new LoadException(source, "JSON: " + e.getMessage());
-        }
-        return bind(space, raw, where, source);
-    }
-
-    private static String at(String source, JsonLocation l) {
-        return l == null ? source + ":1:1" : source + ":" + Math.max(1, l.getLineNr()) + ":" + Math.max(1, l.getColumnNr());
-    }
-
-    private static Object jsonRaw(JsonNode n, String source, String key) throws LoadException {
-        if (n.isTextual()) {
-            return n.asText();
-        }
-        if (n.isBoolean()) {
-            return n.asBoolean();
-        }
-        if (n.isNumber()) {
-            return n.asDouble();
-        }
-        if (n.isArray()) {
-            List<Object> l = new ArrayList<>();
-            for (JsonNode x : n) {
-                l.add(jsonRaw(x, source, key));
-            }
-            return l;
-        }
-        throw new LoadException(source, "key '" + key + "': a choice is text, a number, a boolean or a list");
-    }
-
-    static String writeNni(SearchSpace space, Architecture arch) {
-        ObjectNode o = JSON.createObjectNode();
-        arch.choices().forEach((k, d) -> {
-            Object r = rawOf(space, k, d, true);
-            if (r instanceof String s) {
-                o.put(k, s);
-            } else if (r instanceof Long l) {
-                o.put(k, l);
-            } else if (r instanceof Double x) {
-                o.put(k, x);
-            } else {
-                ArrayNode a = o.putArray(k);
-                for (Object x : (List<?>) r) {
-                    if (x instanceof String s) {
-                        a.add(s);
-                    } else {
-                        a.add((Integer) x);
-                    }
-                }
-            }
-        });
-        try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     // ---- DARTS genotype ------------------------------------------------------------------------------------

@@ -86,15 +86,17 @@ class ArchFormatsTest {
     void nniChoiceDictUsesNniKeysAndCandidateNames() throws Exception {
         Architecture a = ArchFormats.fromGenotype(Genotype.DARTS_V2, DARTS, "test");
         String json = ArchFormats.write(ArchFormat.NNI, DARTS, a);
-        assertTrue(json.contains("\"normal_n2_p0\" : \"sep_conv_3x3\""), json);
+        // NNI's DartsCell names its ops sepconv3x3, maxpool, ... (nni/nas/pytorch/search_space_zoo/darts_cell.py).
+        assertTrue(json.contains("\"normal_n2_p0\" : \"sepconv3x3\""), json);
         assertTrue(json.contains("\"normal_n5_switch\" : [ \"normal_n5_p0\", \"normal_n5_p2\" ]"), json);
     }
 
     @Test
     void nniOneHotListsAndIndicesAreAccepted() throws Exception {
         String json = "{\"normal_n2_p0\": [false, false, false, false, true, false, false, false], \"normal_n2_switch\": [0, 1],"
-                + " \"normal_n2_p1\": 4, \"normal_n3_switch\": [true, false, true]}";
-        Architecture a = ArchFormats.readNni(json, "nni.json", DARTS);
+                + " \"normal_n2_p1\": 3, \"normal_n3_switch\": [true, false, true]}";
+        // An index counts in NNI's DartsCell names (no none): 3 is sepconv3x3; an 8-long one-hot is Cellforge's own list.
+        Architecture a = NniFormats.read(json, "nni.json", DARTS, new java.util.ArrayList<>());
         assertEquals(new Decision.Op("sep_conv_3x3"), a.get("normal_n2_p0").orElseThrow());
         assertEquals(new Decision.Op("sep_conv_3x3"), a.get("normal_n2_p1").orElseThrow());
         assertEquals(new Decision.Inputs(List.of(0, 2)), a.get("normal_n3_switch").orElseThrow());
