@@ -1,5 +1,6 @@
 package io.cellforge.cli;
 
+import io.cellforge.analysis.Problem;
 import io.cellforge.arch.Architecture;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
