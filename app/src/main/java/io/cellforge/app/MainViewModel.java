@@ -421,9 +421,11 @@ public final class MainViewModel {
         }
         try {
             ArchFormat f = ArchFormats.sniff(text);
-            Architecture a = ArchFormats.read(f, text, source, s);
+            List<Problem> warnings = new java.util.ArrayList<>();
+            Architecture a = ArchFormats.read(f, text, source, s, warnings);
             SearchSpace fixed = Fixing.fix(s, a).withName(s.name() + "-" + f.id);
-            openSpace(fixed, null, a, s, List.of(), source + " (" + f.id + ") on " + s.name());
+            // What the file set that the space cannot carry (an NNI width of another value) is listed with the problems.
+            openSpace(fixed, null, a, s, warnings, source + " (" + f.id + ") on " + s.name());
             return true;
         } catch (LoadException | FormatException | RuntimeException e) {
             error("Could not import " + source + ": " + ErrorText.of(e));

@@ -1,6 +1,5 @@
 package io.cellforge.cli;
 
-import io.cellforge.analysis.Problem;
 import io.cellforge.arch.Architecture;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
@@ -60,11 +59,7 @@ final class ConvertCommand implements Callable<Integer> {
         } else {
             ArchFormat f = from != null ? format(from) : ArchFormats.sniff(text);
             SearchSpace s = Inputs.contextFor(f, text, in, space, zoo);
-            java.util.List<Problem> warnings = new java.util.ArrayList<>();
-            Architecture a = Inputs.arch(f, text, in, s, warnings);
-            for (Problem p : warnings) {
-                spec.commandLine().getErr().println(Escape.line(p.toString()));
-            }
+            Architecture a = Inputs.arch(f, text, in, s, spec.commandLine().getErr());
             if (nniVersion != null && (target != ArchFormat.NNI || !NniFormats.VERSIONS.contains(nniVersion))) {
                 throw new Main.UserError(target != ArchFormat.NNI ? "--nni-version is for --to nni" : "--nni-version is 1, 2 or 3");
             }

@@ -122,13 +122,15 @@ final class Inputs {
         return im.space();
     }
 
-    static Architecture arch(ArchFormat f, String text, Path source, SearchSpace space) {
-        return arch(f, text, source, space, new java.util.ArrayList<>());
-    }
-
-    static Architecture arch(ArchFormat f, String text, Path source, SearchSpace space, List<Problem> warnings) {
+    /** Reads an architecture; what it could not carry over (an NNI width that differs, ...) is printed to {@code err}. */
+    static Architecture arch(ArchFormat f, String text, Path source, SearchSpace space, java.io.PrintWriter err) {
+        List<Problem> warnings = new java.util.ArrayList<>();
         try {
-            return ArchFormats.read(f, text, source.toString(), space, warnings);
+            Architecture a = ArchFormats.read(f, text, source.toString(), space, warnings);
+            for (Problem p : warnings) {
+                err.println(io.cellforge.io.Escape.line(p.toString()));
+            }
+            return a;
         } catch (LoadException e) {
             throw new Main.UserError(e.getMessage());
         }

@@ -69,7 +69,7 @@ final class RetrainCommand implements Callable<Integer> {
         ArchFormat f = ArchFormat.byFileName(arch).filter(x -> x != ArchFormat.YAML).orElse(ArchFormats.sniff(text));
         Imported context = Inputs.contextOf(f, text, arch, space, zoo);
         SearchSpace s = context.space();
-        Architecture a = Inputs.arch(f, text, arch, s);
+        Architecture a = Inputs.arch(f, text, arch, s, spec.commandLine().getErr());
         DataBundle bundle = Inputs.data(data);
         bundle.misfit(s.network().input(), s.network().classes(), "space '" + s.name() + "'").ifPresent(m -> {
             throw new Main.UserError(m);

@@ -92,7 +92,7 @@ final class StatsCommand implements Callable<Integer> {
         if (arch != null) {
             String text = Inputs.text(arch);
             ArchFormat f = ArchFormat.byFileName(arch).filter(x -> x != ArchFormat.YAML).orElse(ArchFormats.sniff(text));
-            a = Inputs.arch(f, text, arch, space);
+            a = Inputs.arch(f, text, arch, space, spec.commandLine().getErr());
         }
         // Figures of a space that validate rejects would be meaningless (or -1): report its errors instead.
         Inputs.requireValid(Validator.validate(space), sources, file);

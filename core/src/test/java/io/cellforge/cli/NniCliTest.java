@@ -98,6 +98,10 @@ class NniCliTest {
         CliTest.Run r = run("convert", d3.toString(), dir.resolve("back.genotype").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().startsWith(d3 + ":2:3: warning: key 'width': NNI's width is 32"), r.err());
+        // stats and retrain read the architecture the same way, and say the same.
+        r = run("stats", "--zoo", "darts-search", "--arch", d3.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().startsWith(d3 + ":2:3: warning: key 'width': NNI's width is 32"), r.err());
     }
 
     @Test
