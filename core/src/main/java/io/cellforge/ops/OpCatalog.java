@@ -262,6 +262,12 @@ public final class OpCatalog {
                 new Conv(a.cOut(), a.cOut(), 7, 1, a.stride(), 1, 3, 0, 1, 1, false),
                 new BatchNorm(a.cOut(), a.affine())));
 
+        // AutoDL-Projects adds it to the DARTS table for SETN (nas_infer_model/operations.py, Conv313).
+        put(m, "conv_3x1_1x3", GROUP_DARTS, "ReLU, conv 1x3, conv 3x1, BN", List.of(), a -> Sequential.of(relu(),
+                new Conv(a.cIn(), a.cOut(), 1, 3, 1, a.stride(), 0, 1, 1, 1, false),
+                new Conv(a.cOut(), a.cOut(), 3, 1, a.stride(), 1, 1, 0, 1, 1, false),
+                new BatchNorm(a.cOut(), a.affine())));
+
         // NAS-Bench-201 (its none, skip_connect and avg_pool_3x3 are the DARTS ones).
         put(m, "nor_conv_1x1", GROUP_NB201, "ReLU, conv 1x1, BN", List.of(),
                 a -> reluConvBn(a.cIn(), a.cOut(), 1, a.stride(), 0, a.affine()));
@@ -352,6 +358,21 @@ public final class OpCatalog {
             int k = a.intParam("kernel", 3);
             return Sequential.of(Conv.square(a.cIn(), a.cOut(), k, a.stride(), k / 2, 1, 1), new BatchNorm(a.cOut(), a.affine()), relu());
         });
+
+        // The hand-designed reduction cell GDAS builds for reduce=None (GDAS lib/nas/construct_utils.py, Transition):
+        // its BNs are affine whatever the network says.
+        put(m, "gdas_reduce_conv", GROUP_BLOCKS, "GDAS reduction: ReLU, conv 1x3 and 3x1 in 8 groups, BN, ReLU, conv 1x1, BN",
+                List.of(), a -> {
+                    if (a.cIn() % 8 != 0 || a.cOut() % 8 != 0) {
+                        throw new ShapeException("gdas_reduce_conv needs channels divisible by its 8 groups, got "
+                                + a.cIn() + " -> " + a.cOut());
+                    }
+                    return Sequential.of(relu(), new Conv(a.cIn(), a.cOut(), 1, 3, 1, a.stride(), 0, 1, 1, 8, false),
+                            new Conv(a.cOut(), a.cOut(), 3, 1, a.stride(), 1, 1, 0, 1, 8, false), new BatchNorm(a.cOut(), true),
+                            relu(), Conv.square(a.cOut(), a.cOut(), 1, 1, 0, 1, 1), new BatchNorm(a.cOut(), true));
+                });
+        put(m, "gdas_reduce_pool", GROUP_BLOCKS, "GDAS reduction: MaxPool 3x3, padding 1, then BN", List.of(),
+                a -> Sequential.of(pool("gdas_reduce_pool", PoolKind.MAX, a), new BatchNorm(a.cOut(), true)));
 
         // Auxiliary heads of the DARTS evaluation networks (input 8x8 on CIFAR, 14x14 on ImageNet).
         put(m, "darts_aux_cifar", GROUP_HEADS, "DARTS auxiliary head for CIFAR", List.of(), a -> Sequential.of(relu(),

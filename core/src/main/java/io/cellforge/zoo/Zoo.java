@@ -120,8 +120,9 @@ public final class Zoo {
     /** The DARTS evaluation network (model.py) for a genotype, CIFAR or ImageNet. */
     public static SearchSpace dartsEval(Genotype g, int c, int layers, int classes, boolean imagenet, boolean auxiliary) {
         Map<String, Cell> cells = new LinkedHashMap<>();
-        cells.put("normal", DartsCells.fixed("normal", false, g.normal(), g.normalConcat()));
-        cells.put("reduce", DartsCells.fixed("reduce", true, g.reduce(), g.reduceConcat()));
+        cells.put("normal", DartsCells.fixed("normal", false, g.normal(), g.normalInputs(), g.normalConcat()));
+        cells.put("reduce", g.reduce() == null ? DartsCells.gdasReduction("reduce")
+                : DartsCells.fixed("reduce", true, g.reduce(), g.reduceInputs(), g.reduceConcat()));
         List<List<OpCall>> stem;
         List<OpCall> head;
         Shape input;
