@@ -268,6 +268,12 @@ public final class OpCatalog {
                 new Conv(a.cOut(), a.cOut(), 3, 1, a.stride(), 1, 1, 0, 1, 1, false),
                 new BatchNorm(a.cOut(), a.affine())));
 
+        // SNAS-Series' OPS (SNAS/operations.py): its pools are followed by a BN, which DARTS's are not.
+        put(m, "snas_max_pool_3x3", GROUP_DARTS, "SNAS MaxPool 3x3, padding 1, then BN", List.of(),
+                a -> Sequential.of(pool("snas_max_pool_3x3", PoolKind.MAX, a), new BatchNorm(a.cOut(), a.affine())));
+        put(m, "snas_avg_pool_3x3", GROUP_DARTS, "SNAS AvgPool 3x3, padding 1, count_include_pad=False, then BN", List.of(),
+                a -> Sequential.of(pool("snas_avg_pool_3x3", PoolKind.AVG, a), new BatchNorm(a.cOut(), a.affine())));
+
         // NAS-Bench-201 (its none, skip_connect and avg_pool_3x3 are the DARTS ones).
         put(m, "nor_conv_1x1", GROUP_NB201, "ReLU, conv 1x1, BN", List.of(),
                 a -> reluConvBn(a.cIn(), a.cOut(), 1, a.stride(), 0, a.affine()));

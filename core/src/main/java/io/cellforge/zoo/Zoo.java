@@ -119,10 +119,16 @@ public final class Zoo {
 
     /** The DARTS evaluation network (model.py) for a genotype, CIFAR or ImageNet. */
     public static SearchSpace dartsEval(Genotype g, int c, int layers, int classes, boolean imagenet, boolean auxiliary) {
+        return dartsEval(g, c, layers, classes, imagenet, auxiliary, Map.of());
+    }
+
+    /** {@link #dartsEval} with the genotype's op names read through one of {@link DartsCells#OP_TABLES}. */
+    public static SearchSpace dartsEval(Genotype g, int c, int layers, int classes, boolean imagenet, boolean auxiliary,
+                                        Map<String, String> opTable) {
         Map<String, Cell> cells = new LinkedHashMap<>();
-        cells.put("normal", DartsCells.fixed("normal", false, g.normal(), g.normalInputs(), g.normalConcat()));
+        cells.put("normal", DartsCells.fixed("normal", false, g.normal(), g.normalInputs(), g.normalConcat(), opTable));
         cells.put("reduce", g.reduce() == null ? DartsCells.gdasReduction("reduce")
-                : DartsCells.fixed("reduce", true, g.reduce(), g.reduceInputs(), g.reduceConcat()));
+                : DartsCells.fixed("reduce", true, g.reduce(), g.reduceInputs(), g.reduceConcat(), opTable));
         List<List<OpCall>> stem;
         List<OpCall> head;
         Shape input;
