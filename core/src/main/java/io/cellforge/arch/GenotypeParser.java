@@ -148,11 +148,10 @@ final class GenotypeParser {
 
     private Object none(String key) throws FormatException {
         int at = pos;
-        String v = ident();
-        if (!v.equals("None")) {
+        if (!Character.isLetter(peek()) || !ident().equals("None")) {
             throw errAt(at, key + " is read only as None (AutoDL-Projects writes nothing else and reads it nowhere)");
         }
-        return v;
+        return "None";
     }
 
     /** A cell's list, or {@code None} for GDAS's fixed reduction cell. */
