@@ -75,11 +75,6 @@ public record Genotype(List<Op> normal, List<Integer> normalConcat, List<Op> red
         return out;
     }
 
-    /** True when every node of both cells sums two edges and the reduction cell is given: the DARTS search space's shape. */
-    public boolean isPairs() {
-        return reduce != null && normalInputs.stream().allMatch(n -> n == 2) && reduceInputs.stream().allMatch(n -> n == 2);
-    }
-
     /**
      * SNAS's {@code edge_all} form: node {@code i} (from 2) is fed once by every earlier node, the edges listed flat
      * (model_edge_all.py takes 2, 3, 4, ... of them in turn).
@@ -96,15 +91,35 @@ public record Genotype(List<Op> normal, List<Integer> normalConcat, List<Op> red
         return nodes(ops, inputs).stream().allMatch(node -> node.stream().map(Op::input).distinct().count() == node.size());
     }
 
-    @Override
-    public String toString() {
-        return "Genotype(normal=" + cell(normal, normalInputs) + ", normal_concat=" + concat(normalConcat) + ", reduce="
-                + (reduce == null ? "None" : cell(reduce, reduceInputs)) + ", reduce_concat=" + concat(reduceConcat) + ")";
+    /**
+     * How a flat list of edges falls into nodes: two a node (DARTS model.py: {@code _steps = len(op_names) // 2}) unless
+     * it has exactly the edges of SNAS's edge_all cell for the nodes {@code concat} names, each node fed once by every
+     * earlier one (model_edge_all.py: {@code _steps} from the triangular number of edges). Null for an odd count.
+     */
+    public static List<Integer> flatInputs(List<Op> ops, List<Integer> concat) {
+        int steps = concat.stream().mapToInt(Integer::intValue).max().orElse(0) - 1;
+        if (steps >= 2 && ops.size() == steps * (steps + 3) / 2) {
+            List<Integer> inputs = new ArrayList<>();
+            for (int i = 0; i < steps; i++) {
+                inputs.add(i + 2);
+            }
+            if (isEdgeAll(ops, inputs)) {
+                return inputs;
+            }
+        }
+        return ops.isEmpty() || ops.size() % 2 != 0 ? null : pairs(ops.size());
     }
 
-    /** Flat as DARTS and SNAS edge_all print it (their readers group it again); else pt.darts nested lists. */
-    private static String cell(List<Op> ops, List<Integer> inputs) {
-        if (inputs.stream().allMatch(n -> n == 2) || isEdgeAll(ops, inputs)) {
+    @Override
+    public String toString() {
+        return "Genotype(normal=" + cell(normal, normalInputs, normalConcat) + ", normal_concat=" + concat(normalConcat)
+                + ", reduce=" + (reduce == null ? "None" : cell(reduce, reduceInputs, reduceConcat)) + ", reduce_concat="
+                + concat(reduceConcat) + ")";
+    }
+
+    /** Flat as DARTS and SNAS edge_all print it, when {@link #flatInputs} groups it back the same; else pt.darts nested lists. */
+    private static String cell(List<Op> ops, List<Integer> inputs, List<Integer> concat) {
+        if (inputs.equals(flatInputs(ops, concat))) {
             return opList(ops);
         }
         StringBuilder b = new StringBuilder("[");

@@ -122,28 +122,14 @@ final class GenotypeParser {
         return inputs;
     }
 
-    /**
-     * A flat list is two edges a node (DARTS model.py: {@code _steps = len(op_names) // 2}) unless it has exactly the
-     * edges of SNAS's edge_all cell for the nodes its concat names, each node fed once by every earlier one
-     * (model_edge_all.py: {@code _steps} from the triangular number of edges).
-     */
+    /** A flat list falls into nodes as {@link Genotype#flatInputs} says: DARTS pairs, or SNAS's edge_all. */
     private List<Integer> groupFlat(String cell, RawCell c, List<Integer> concat) throws FormatException {
-        int n = c.ops().size();
-        int steps = concat.stream().mapToInt(Integer::intValue).max().orElse(0) - 1;
-        if (steps >= 2 && n == steps * (steps + 3) / 2) {
-            List<Integer> inputs = new ArrayList<>();
-            for (int i = 0; i < steps; i++) {
-                inputs.add(i + 2);
-            }
-            if (Genotype.isEdgeAll(c.ops(), inputs)) {
-                return inputs;
-            }
-        }
-        if (n == 0 || n % 2 != 0) {
+        List<Integer> inputs = Genotype.flatInputs(c.ops(), concat);
+        if (inputs == null) {
             throw errAt(c.where().isEmpty() ? c.at() : c.where().get(0),
-                    cell + " must list two (op, input) pairs per node, got " + n + " pairs");
+                    cell + " must list two (op, input) pairs per node, got " + c.ops().size() + " pairs");
         }
-        return Genotype.pairs(n);
+        return inputs;
     }
 
     private Object none(String key) throws FormatException {
