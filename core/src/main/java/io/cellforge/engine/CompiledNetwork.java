@@ -817,6 +817,8 @@ public final class CompiledNetwork {
             op = new LinearOp(in, out, lin);
         } else if (l instanceof Layer.Zero) {
             op = new ZeroOp(out);
+        } else if (l instanceof Layer.Noise) {
+            op = new NoiseOp(out);
         } else if (l instanceof Layer.ShiftCrop) {
             op = new CopyOp(in, out, 0, 1, 1);
         } else if (l instanceof Layer.PadShortcut p) {
@@ -1178,6 +1180,22 @@ public final class CompiledNetwork {
         @Override
         void forward() {
             val[out].assign(0);
+        }
+
+        @Override
+        void backward(boolean archGrads) {
+        }
+    }
+
+    /** Fresh N(0, 1) noise each step, drawn from the network's seeded generator; nothing flows back. */
+    private final class NoiseOp extends Op {
+        NoiseOp(int out) {
+            super(out);
+        }
+
+        @Override
+        void forward() {
+            val[out].assign(Nd4j.randn(rnd.nextLong(), val[out].shape()).castTo(val[out].dataType()));
         }
 
         @Override

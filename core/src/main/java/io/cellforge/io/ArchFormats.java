@@ -436,12 +436,7 @@ public final class ArchFormats {
         return g;
     }
 
-    /** Why an op of a genotype is refused; R-DARTS's noise gets its reason. */
     static String unknownOp(String name) {
-        if (name.equals("noise")) {
-            return "op 'noise' is RobustDARTS's NoiseOp (search space s4: Gaussian noise in place of the input, an ablation"
-                    + " of DARTS); Cellforge has no counterpart";
-        }
         return "unknown op '" + name + "'" + io.cellforge.ops.OpCatalog.builtin().closest(name).map(c -> " (did you mean '" + c + "'?)")
                 .orElse("");
     }

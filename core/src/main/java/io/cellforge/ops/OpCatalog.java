@@ -262,6 +262,11 @@ public final class OpCatalog {
                 new Conv(a.cOut(), a.cOut(), 7, 1, a.stride(), 1, 3, 0, 1, 1, false),
                 new BatchNorm(a.cOut(), a.affine())));
 
+        // RobustDARTS's search space s4 (src/operations.py: NoiseOp(stride, 0., 1.)).
+        put(m, "noise", GROUP_DARTS, "Gaussian noise N(0, 1) in place of the input (RobustDARTS s4)", List.of(), a -> {
+            sameChannels("noise", a);
+            return new Layer.Noise(a.stride());
+        });
         // AutoDL-Projects adds it to the DARTS table for SETN (nas_infer_model/operations.py, Conv313).
         put(m, "conv_3x1_1x3", GROUP_DARTS, "ReLU, conv 1x3, conv 3x1, BN", List.of(), a -> Sequential.of(relu(),
                 new Conv(a.cIn(), a.cOut(), 1, 3, 1, a.stride(), 0, 1, 1, 1, false),

@@ -40,11 +40,7 @@ class InteropGenotypesTest {
     static final SearchSpace DARTS_SEARCH = Zoo.get("darts-search").orElseThrow();
 
     /** Files Cellforge refuses, each with what its one line must say. */
-    static final Map<String, String> REFUSED = Map.of(
-            "darts/rnn_DARTS_V2.genotype", "recurrent-cell genotype",
-            "rdarts/rdarts_rnas_s4_cifar10_0.2_0.0003_arch_4.genotype", "RobustDARTS's NoiseOp",
-            "rdarts/rdarts_rnas_s4_cifar100_0.2_0.0003_arch_4.genotype", "RobustDARTS's NoiseOp",
-            "rdarts/rdarts_rnas_s4_svhn_0.2_0.0003_arch_4.genotype", "RobustDARTS's NoiseOp");
+    static final Map<String, String> REFUSED = Map.of("darts/rnn_DARTS_V2.genotype", "recurrent-cell genotype");
 
     /** Every file that holds a genotype or an Archai model description, found by walking the folders. */
     static List<Path> genotypeFiles() throws IOException {
@@ -125,7 +121,8 @@ class InteropGenotypesTest {
      * 3x32x32 image in eval mode. quark0/darts cnn/model.py NetworkCIFAR(36, 10, 20, True, DARTS_V2 / AmoebaNet);
      * GDAS lib/nas/CifarNet.py NetworkCIFAR(36, 10, 20, True, GDAS_F1) (reduce=None: Transition);
      * AutoDL-Projects xautodl/nas_infer_model/DXYs/CifarNet.py NetworkCIFAR(36, 6, 3, True, SETN / NASNet, 10);
-     * SNAS-Series SNAS/model_edge_all.py NetworkCIFAR(36, 10, 20, True, SNAS_mild_edge_all).
+     * SNAS-Series SNAS/model_edge_all.py NetworkCIFAR(36, 10, 20, True, SNAS_mild_edge_all); RobustDARTS
+     * src/evaluation/model.py Network(36, 10, 20, True, the s4 cifar10 genotype, with noise ops).
      */
     @Test
     void theIndependentCounterGivesWhatThePeersOwnCodeCounted() throws Exception {
@@ -136,6 +133,8 @@ class InteropGenotypesTest {
         assertArrayEquals(new long[] {4_619_206, 722_392_704, 476_426}, count("autodl/dxys_SETN.genotype", false));
         assertArrayEquals(new long[] {3_830_950, 603_452_448, 457_994}, count("autodl/dxys_NASNet.genotype", false));
         assertArrayEquals(new long[] {2_663_542, 422_218_368, 476_426}, count("snas/snas_SNAS_mild_edge_all.genotype", true));
+        assertArrayEquals(new long[] {3_092_518, 475_274_880, 476_426},
+                count("rdarts/rdarts_rnas_s4_cifar10_0.2_0.0003_arch_4.genotype", false));
     }
 
     private static long[] count(String file, boolean snas) throws IOException {
@@ -511,7 +510,7 @@ class InteropGenotypesTest {
             long ho = h / stride;
             long hw = ho * ho;
             return switch (name) {
-                case "none" -> new long[] {0, 0};
+                case "none", "noise" -> new long[] {0, 0}; // Zero; RobustDARTS's NoiseOp has no weights
                 case "max_pool_3x3", "avg_pool_3x3" -> new long[] {snasPools ? 2 * c : 0, 0};
                 case "skip_connect" -> stride == 1 ? new long[] {0, 0}
                         : new long[] {2 * c * (c / 2) + 2 * c, 2 * hw * (c / 2) * c}; // FactorizedReduce(C, C)
