@@ -90,9 +90,14 @@ final class StatsCommand implements Callable<Integer> {
             if (table == null) {
                 throw new Main.UserError("--ops must be one of " + String.join(", ", new java.util.TreeSet<>(DartsCells.OP_TABLES.keySet())));
             }
-            space = Zoo.dartsEval(g, channels, layers, cls, imagenet, auxiliary, table);
             if (ArchaiDesc.isArchai(source.genotype)) {
-                spec.commandLine().getErr().println("cellforge: note: " + ArchaiDesc.STEM_NOTE);
+                if (imagenet || ops != null) {
+                    throw new Main.UserError("--genotype: an Archai model description builds Archai's CIFAR network; "
+                            + "--imagenet and --ops do not apply");
+                }
+                space = Zoo.archaiEval(g, channels, layers, cls, auxiliary);
+            } else {
+                space = Zoo.dartsEval(g, channels, layers, cls, imagenet, auxiliary, table);
             }
         } else if (source.zoo != null) {
             space = Inputs.zoo(source.zoo);

@@ -12,16 +12,13 @@ import java.util.Set;
  * read as the DARTS genotype it holds. The tags are only matched as text on the composed node tree; nothing is
  * constructed. Archai's evaluation builds every cell from two templates, the first regular and the first reduction
  * cell of the file ({@code ModelDescBuilder.create_cell_templates}), so those two are the genotype; its cells sum
- * their edges and concatenate every node ({@code concate_channels}).
+ * their edges and concatenate every node ({@code concate_channels}). The network around them is
+ * {@link io.cellforge.zoo.Zoo#archaiEval}'s.
  */
 public final class ArchaiDesc {
     /** Archai ops whose definition (archai/supergraph/nas/operations.py) is the DARTS op of the same name. */
     private static final Set<String> DARTS_OPS = Set.of("none", "max_pool_3x3", "avg_pool_3x3", "skip_connect",
             "sep_conv_3x3", "sep_conv_5x5", "sep_conv_7x7", "dil_conv_3x3", "dil_conv_5x5");
-
-    /** What Archai builds that the DARTS evaluation network does not, said wherever its figures are shown. */
-    public static final String STEM_NOTE = "Archai's Model feeds the first cell from two stems (model_stems: stem_conv3x3"
-            + " twice, each from the image); these figures are the DARTS network's, with one stem";
 
     private ArchaiDesc() {
     }

@@ -224,6 +224,10 @@ public final class OpCatalog {
                 List.of("in", "out", "bias"),
                 a -> new Layer.Linear(a.intParam("in", a.cIn()), a.intParam("out", a.cOut()), a.flag("bias", true)));
         put(m, "dropout", GROUP_PRIMITIVE, "Dropout", List.of("rate"), a -> new Layer.Dropout(a.doubleParam("rate", 0)));
+        put(m, "from_input", GROUP_PRIMITIVE, "Begins a stem sequence that reads the network's input (Archai's parallel stems)",
+                List.of(), a -> {
+                    throw new ShapeException("from_input can only begin a stem sequence");
+                });
         put(m, "identity", GROUP_PRIMITIVE, "Identity", List.of(), a -> {
             sameChannels("identity", a);
             return a.stride() == 1 ? new Layer.Identity() : new Layer.Pool(PoolKind.MAX, 1, a.stride(), 0, false);

@@ -149,6 +149,20 @@ public final class Zoo {
         return new SearchSpace("darts-eval", "", net, cells, Map.of(), Map.of(), Map.of());
     }
 
+    /**
+     * The network Archai's evaluation builds from a DARTS model description (confs/algos/darts.yaml, nas.eval.model_desc:
+     * the DARTS CIFAR network, but two stems, stem_conv3x3 each, both from the image, feed s0 and s1 of the first cell).
+     */
+    public static SearchSpace archaiEval(Genotype g, int c, int layers, int classes, boolean auxiliary) {
+        SearchSpace s = dartsEval(g, c, layers, classes, false, auxiliary);
+        Network n = s.network();
+        List<OpCall> stem = n.stem().get(0);
+        List<OpCall> second = new ArrayList<>(List.of(OpCall.of(Network.FROM_INPUT)));
+        second.addAll(stem);
+        return s.withNetwork(new Network(n.input(), n.classes(), n.channels(), List.of(stem, second), n.stages(), n.head(),
+                n.auxiliary(), n.affine())).withName("archai-eval");
+    }
+
     // ---- NAS-Bench-201 -----------------------------------------------------------------------------------
 
     public static Cell nb201Cell(String name) {

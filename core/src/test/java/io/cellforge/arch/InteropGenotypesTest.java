@@ -91,9 +91,10 @@ class InteropGenotypesTest {
 
             // SNAS-Series' own operations.py puts a BN after each pool; every other peer here has DARTS's.
             boolean snas = name.startsWith("snas/");
-            long[] want = PeerCount.network(expected[0], expected[1], snas);
-            NetworkStats st = Evaluator.evaluate(Zoo.dartsEval(g, 36, 20, 10, false, true,
-                    DartsCells.OP_TABLES.get(snas ? "snas" : "darts")), Architecture.empty());
+            boolean archai = name.startsWith("archai/");
+            long[] want = PeerCount.network(expected[0], expected[1], snas, archai);
+            NetworkStats st = Evaluator.evaluate(archai ? Zoo.archaiEval(g, 36, 20, 10, true)
+                    : Zoo.dartsEval(g, 36, 20, 10, false, true, DartsCells.OP_TABLES.get(snas ? "snas" : "darts")), Architecture.empty());
             assertTrue(st.problems().isEmpty(), name + ": " + st.problems());
             assertArrayEquals(want, new long[] {st.params(), st.macs(), st.auxParams()}, name + ": params, macs, aux params");
 
@@ -139,7 +140,7 @@ class InteropGenotypesTest {
 
     private static long[] count(String file, boolean snas) throws IOException {
         PeerCell[] c = PeerReader.read(Files.readString(DIR.resolve(file)), file.contains("edge_all"));
-        return PeerCount.network(c[0], c[1], snas);
+        return PeerCount.network(c[0], c[1], snas, false);
     }
 
     @Test
@@ -156,17 +157,19 @@ class InteropGenotypesTest {
         assertEquals(List.of(4, 5, 6), nas.reduceConcat());
     }
 
+    /**
+     * Archai's Model (archai/supergraph/nas/model.py) runs model_stems[0] and [1], each StemConv3x3 (conv 3->3C, BN),
+     * both on the image: one stem more than DARTS's NetworkCIFAR of the same cells, which is DARTS_V1's here.
+     */
     @Test
-    void archaiKeepsItsTwoStemsOutOfTheCountAndSaysSo() throws Exception {
+    void archaiBuildsItsTwoStemsEachFromTheImage() throws Exception {
         assumeTrue(Files.isDirectory(DIR));
         Genotype g = ArchFormats.parseGenotype(Files.readString(DIR.resolve("archai/darts_genotype.yaml")), "a.yaml");
-        long darts = Evaluator.evaluate(Zoo.dartsEval(g, 36, 20, 10, false, false), Architecture.empty()).params();
-        PeerCell[] c = archaiCells();
-        assertEquals(PeerCount.network(c[0], c[1], false)[0], darts);
-        // Archai's Model (archai/supergraph/nas/model.py) builds model_stems[0] and [1], each StemConv3x3: conv 3->3C and BN.
-        long secondStem = 3L * 108 * 9 + 2 * 108;
-        assertEquals(3_132, secondStem);
-        assertTrue(io.cellforge.io.ArchaiDesc.STEM_NOTE.contains("two stems"));
+        NetworkStats archai = Evaluator.evaluate(Zoo.archaiEval(g, 36, 20, 10, false), Architecture.empty());
+        NetworkStats darts = Evaluator.evaluate(Zoo.dartsEval(Genotype.DARTS_V1, 36, 20, 10, false, false), Architecture.empty());
+        assertEquals(3_169_414 + 3 * 108 * 9 + 2 * 108, archai.params());
+        assertEquals(darts.params() + 3_132, archai.params());
+        assertEquals(darts.macs() + 32L * 32 * 108 * 27, archai.macs());
     }
 
     @Test
@@ -443,10 +446,11 @@ class InteropGenotypesTest {
         static final int LAYERS = 20;
         static final int CLASSES = 10;
 
-        static long[] network(PeerCell normal, PeerCell reduce, boolean snasPools) {
+        static long[] network(PeerCell normal, PeerCell reduce, boolean snasPools, boolean archaiStems) {
             int stem = 3 * C;
-            long p = 3L * stem * 9 + 2L * stem; // Conv2d(3, 3C, 3, padding=1) + BN
-            long m = 32L * 32 * stem * 27;
+            int stems = archaiStems ? 2 : 1; // Archai: model_stems, two StemConv3x3 on the image
+            long p = stems * (3L * stem * 9 + 2L * stem); // Conv2d(3, 3C, 3, padding=1) + BN
+            long m = stems * 32L * 32 * stem * 27;
             long aux = 0;
             int cpp = stem;
             int cp = stem;
