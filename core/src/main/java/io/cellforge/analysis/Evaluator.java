@@ -189,8 +189,13 @@ public final class Evaluator {
             long p0 = params;
             long m0 = macs;
             Shape stemIn = x.shape();
+            T image = x;
             for (int i = 0; i < net.stem().size(); i++) {
-                x = sequence(net.stem().get(i), x, x.shape().channels(), "stem" + (net.stem().size() > 1 ? " " + i : ""));
+                List<io.cellforge.space.OpCall> seq = net.stem().get(i);
+                boolean fromInput = !seq.isEmpty() && seq.get(0).op().equals(Network.FROM_INPUT);
+                T from = fromInput ? image : x;
+                x = sequence(fromInput ? seq.subList(1, seq.size()) : seq, from, from.shape().channels(),
+                        "stem" + (net.stem().size() > 1 ? " " + i : ""));
                 history.add(x);
             }
             if (history.isEmpty()) {

@@ -1,19 +1,33 @@
 package io.cellforge.arch;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
- * The DARTS architecture description: for each intermediate node two (op, input) pairs, and the nodes
- * concatenated into the output, for the normal and the reduction cell. Text form exactly as the DARTS
- * repository prints a {@code Genotype} namedtuple.
+ * The DARTS architecture description: for each intermediate node its (op, input) edges, and the nodes
+ * concatenated into the output, for the normal and the reduction cell. {@code ops} lists the edges node after
+ * node and {@code inputs} says how many each node sums: two in DARTS, 2, 3, 4, 5 in SNAS's {@code edge_all}, any
+ * number in pt.darts / CDARTS nested lists. A {@code null} reduce is GDAS's {@code reduce=None}: its
+ * hand-designed reduction cell. Text form exactly as the DARTS repository prints a {@code Genotype} namedtuple.
  */
-public record Genotype(List<Op> normal, List<Integer> normalConcat, List<Op> reduce, List<Integer> reduceConcat) {
+public record Genotype(List<Op> normal, List<Integer> normalConcat, List<Op> reduce, List<Integer> reduceConcat,
+                       List<Integer> normalInputs, List<Integer> reduceInputs) {
     public Genotype {
         normal = List.copyOf(normal);
         normalConcat = List.copyOf(normalConcat);
-        reduce = List.copyOf(reduce);
+        reduce = reduce == null ? null : List.copyOf(reduce);
         reduceConcat = List.copyOf(reduceConcat);
+        normalInputs = List.copyOf(normalInputs);
+        reduceInputs = reduce == null ? List.of() : List.copyOf(reduceInputs);
+        if (sum(normalInputs) != normal.size() || reduce != null && sum(reduceInputs) != reduce.size()) {
+            throw new IllegalArgumentException("node input counts do not add up to the edges listed");
+        }
+    }
+
+    /** The DARTS form: two edges a node. */
+    public Genotype(List<Op> normal, List<Integer> normalConcat, List<Op> reduce, List<Integer> reduceConcat) {
+        this(normal, normalConcat, reduce, reduceConcat, pairs(normal.size()), reduce == null ? List.of() : pairs(reduce.size()));
     }
 
     public record Op(String name, int input) {
@@ -41,10 +55,79 @@ public record Genotype(List<Op> normal, List<Integer> normalConcat, List<Op> red
         return l;
     }
 
+    /** Two edges a node, as the DARTS form has. */
+    public static List<Integer> pairs(int edges) {
+        return Collections.nCopies(edges / 2, 2);
+    }
+
+    private static int sum(List<Integer> l) {
+        return l.stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /** The edges of each intermediate node, node 2 first. */
+    public static List<List<Op>> nodes(List<Op> ops, List<Integer> inputs) {
+        List<List<Op>> out = new ArrayList<>();
+        int at = 0;
+        for (int n : inputs) {
+            out.add(ops.subList(at, at + n));
+            at += n;
+        }
+        return out;
+    }
+
+    /**
+     * SNAS's {@code edge_all} form: node {@code i} (from 2) is fed once by every earlier node, the edges listed flat
+     * (model_edge_all.py takes 2, 3, 4, ... of them in turn).
+     */
+    public static boolean isEdgeAll(List<Op> ops, List<Integer> inputs) {
+        if (inputs.size() < 2 || sum(inputs) != ops.size()) {
+            return false;
+        }
+        for (int i = 0; i < inputs.size(); i++) {
+            if (inputs.get(i) != i + 2) {
+                return false;
+            }
+        }
+        return nodes(ops, inputs).stream().allMatch(node -> node.stream().map(Op::input).distinct().count() == node.size());
+    }
+
+    /**
+     * How a flat list of edges falls into nodes: two a node (DARTS model.py: {@code _steps = len(op_names) // 2}) unless
+     * it has exactly the edges of SNAS's edge_all cell for the nodes {@code concat} names, each node fed once by every
+     * earlier one (model_edge_all.py: {@code _steps} from the triangular number of edges). Null for an odd count.
+     */
+    public static List<Integer> flatInputs(List<Op> ops, List<Integer> concat) {
+        int steps = concat.stream().mapToInt(Integer::intValue).max().orElse(0) - 1;
+        if (steps >= 2 && ops.size() == steps * (steps + 3) / 2) {
+            List<Integer> inputs = new ArrayList<>();
+            for (int i = 0; i < steps; i++) {
+                inputs.add(i + 2);
+            }
+            if (isEdgeAll(ops, inputs)) {
+                return inputs;
+            }
+        }
+        return ops.isEmpty() || ops.size() % 2 != 0 ? null : pairs(ops.size());
+    }
+
     @Override
     public String toString() {
-        return "Genotype(normal=" + opList(normal) + ", normal_concat=" + concat(normalConcat) + ", reduce="
-                + opList(reduce) + ", reduce_concat=" + concat(reduceConcat) + ")";
+        return "Genotype(normal=" + cell(normal, normalInputs, normalConcat) + ", normal_concat=" + concat(normalConcat)
+                + ", reduce=" + (reduce == null ? "None" : cell(reduce, reduceInputs, reduceConcat)) + ", reduce_concat="
+                + concat(reduceConcat) + ")";
+    }
+
+    /** Flat as DARTS and SNAS edge_all print it, when {@link #flatInputs} groups it back the same; else pt.darts nested lists. */
+    private static String cell(List<Op> ops, List<Integer> inputs, List<Integer> concat) {
+        if (inputs.equals(flatInputs(ops, concat))) {
+            return opList(ops);
+        }
+        StringBuilder b = new StringBuilder("[");
+        List<List<Op>> nodes = nodes(ops, inputs);
+        for (int i = 0; i < nodes.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(opList(nodes.get(i)));
+        }
+        return b.append(']').toString();
     }
 
     private static String opList(List<Op> ops) {

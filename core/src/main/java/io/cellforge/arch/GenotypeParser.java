@@ -5,16 +5,24 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A small recursive-descent parser for {@code Genotype(...)}; errors name the column (and line when multi-line). */
+/**
+ * A small recursive-descent parser for {@code Genotype(...)} in the dialects the DARTS family writes; errors name
+ * the line and column. A cell is a list of edges, either flat ({@code ('op', input)} as DARTS, {@code ('op', input,
+ * weight)} as GDAS, grouped two a node, or 2, 3, 4, ... a node when it has SNAS's {@code edge_all} shape) or nested
+ * one entry a node ({@code (('op', input), ...)} as AutoDL-Projects, {@code [('op', input), ...]} as pt.darts and
+ * CDARTS). {@code #} comments are skipped, as Python does.
+ */
 final class GenotypeParser {
     private static final int MAX_LENGTH = 1_000_000;
     private final String s;
     private int pos;
-    /** Where each field's pairs (or its concat list) started, for errors found after parsing. */
-    private final Map<String, List<Integer>> positions = new HashMap<>();
 
     GenotypeParser(String s) {
         this.s = s == null ? "" : s;
+    }
+
+    /** One cell as written: its edges in order, where each stood, and how many a node has (null when flat). */
+    private record RawCell(List<Genotype.Op> ops, List<Integer> where, List<Integer> inputs, int at) {
     }
 
     Genotype parse() throws FormatException {
@@ -28,25 +36,29 @@ final class GenotypeParser {
         }
         expect('(');
         Map<String, Object> fields = new HashMap<>();
+        Map<String, Integer> fieldAt = new HashMap<>();
         skip();
         while (peek() != ')') {
             int at = pos;
             String key = ident();
             expect('=');
-            List<Integer> where = new ArrayList<>();
-            positions.put(key, where);
+            skip();
+            fieldAt.put(key, pos);
             Object value = switch (key) {
-                case "normal", "reduce" -> opList(where);
-                case "normal_concat", "reduce_concat" -> {
-                    skip();
-                    where.add(pos);
-                    yield concat();
-                }
-                default -> throw errAt(at, "unknown field '" + key + "' (expected normal, normal_concat, reduce, reduce_concat)");
+                case "normal" -> cell(key, false);
+                case "reduce" -> cell(key, true);
+                case "normal_concat", "reduce_concat" -> concat();
+                // AutoDL-Projects' DXYs namedtuple has them; none of its code reads them, and it only ever writes None.
+                case "connectN", "connects" -> none(key);
+                case "recurrent" -> throw errAt(at, "this is the DARTS recurrent-cell genotype (rnn/genotypes.py: recurrent=..., "
+                        + "concat=...), an RNN cell for language modelling; Cellforge builds convolutional cells only");
+                default -> throw errAt(at, "unknown field '" + key + "' (expected normal, normal_concat, reduce, reduce_concat"
+                        + " and, from AutoDL-Projects, connectN, connects)");
             };
-            if (fields.put(key, value) != null) {
+            if (fields.containsKey(key)) {
                 throw errAt(at, "field '" + key + "' given twice");
             }
+            fields.put(key, value);
             skip();
             if (peek() == ',') {
                 pos++;
@@ -65,67 +77,160 @@ final class GenotypeParser {
                 throw errAt(s.length(), "missing field '" + k + "'");
             }
         }
-        @SuppressWarnings("unchecked")
-        List<Genotype.Op> normal = (List<Genotype.Op>) fields.get("normal");
-        @SuppressWarnings("unchecked")
-        List<Genotype.Op> reduce = (List<Genotype.Op>) fields.get("reduce");
+        RawCell normal = (RawCell) fields.get("normal");
+        RawCell reduce = fields.get("reduce") instanceof RawCell r ? r : null;
         @SuppressWarnings("unchecked")
         List<Integer> nc = (List<Integer>) fields.get("normal_concat");
         @SuppressWarnings("unchecked")
         List<Integer> rc = (List<Integer>) fields.get("reduce_concat");
-        check("normal", normal, nc);
-        check("reduce", reduce, rc);
-        return new Genotype(normal, nc, reduce, rc);
+        List<Integer> ni = check("normal", normal, nc, fieldAt.get("normal_concat"));
+        List<Integer> ri;
+        if (reduce != null) {
+            ri = check("reduce", reduce, rc, fieldAt.get("reduce_concat"));
+        } else {
+            // GDAS builds its fixed reduction cell for None and reads no concat for it; the list must still be one.
+            if (rc.isEmpty()) {
+                throw errAt(fieldAt.get("reduce_concat"), "reduce_concat is empty");
+            }
+            ri = List.of();
+        }
+        return new Genotype(normal.ops(), nc, reduce == null ? null : reduce.ops(), rc, ni, ri);
     }
 
-    private void check(String cell, List<Genotype.Op> ops, List<Integer> concat) throws FormatException {
-        if (ops.isEmpty() || ops.size() % 2 != 0) {
-            throw errAt(positions.get(cell).isEmpty() ? s.length() : positions.get(cell).get(0),
-                    cell + " must list two (op, input) pairs per node, got " + ops.size() + " pairs");
-        }
-        int steps = ops.size() / 2;
-        for (int i = 0; i < ops.size(); i++) {
-            int node = i / 2 + 2;
-            int in = ops.get(i).input();
-            if (in < 0 || in >= node) {
-                throw errAt(positions.get(cell).get(i), cell + " pair " + i + " ('" + ops.get(i).name() + "', " + in
-                        + "): node " + node + " can only take inputs 0.." + (node - 1));
+    /** Checks inputs and concat; returns how many edges each node sums. */
+    private List<Integer> check(String cell, RawCell c, List<Integer> concat, int concatAt) throws FormatException {
+        List<Integer> inputs = c.inputs() != null ? c.inputs() : groupFlat(cell, c, concat);
+        int edge = 0;
+        for (int n = 0; n < inputs.size(); n++) {
+            int node = n + 2;
+            for (int k = 0; k < inputs.get(n); k++, edge++) {
+                Genotype.Op op = c.ops().get(edge);
+                if (op.input() < 0 || op.input() >= node) {
+                    throw errAt(c.where().get(edge), cell + " edge " + edge + " ('" + op.name() + "', " + op.input()
+                            + "): node " + node + " can only take inputs 0.." + (node - 1));
+                }
             }
         }
-        int at = positions.get(cell + "_concat").get(0);
         if (concat.isEmpty()) {
-            throw errAt(at, cell + "_concat is empty");
+            throw errAt(concatAt, cell + "_concat is empty");
         }
-        for (int c : concat) {
-            if (c < 0 || c >= steps + 2) {
-                throw errAt(at, cell + "_concat names node " + c + " but the cell has nodes 0.." + (steps + 1));
+        for (int x : concat) {
+            if (x < 0 || x >= inputs.size() + 2) {
+                throw errAt(concatAt, cell + "_concat names node " + x + " but the cell has nodes 0.." + (inputs.size() + 1));
             }
         }
+        return inputs;
     }
 
-    private List<Genotype.Op> opList(List<Integer> where) throws FormatException {
+    /** A flat list falls into nodes as {@link Genotype#flatInputs} says: DARTS pairs, or SNAS's edge_all. */
+    private List<Integer> groupFlat(String cell, RawCell c, List<Integer> concat) throws FormatException {
+        List<Integer> inputs = Genotype.flatInputs(c.ops(), concat);
+        if (inputs == null) {
+            throw errAt(c.where().isEmpty() ? c.at() : c.where().get(0),
+                    cell + " must list two (op, input) pairs per node, got " + c.ops().size() + " pairs");
+        }
+        return inputs;
+    }
+
+    private Object none(String key) throws FormatException {
+        int at = pos;
+        if (!Character.isLetter(peek()) || !ident().equals("None")) {
+            throw errAt(at, key + " is read only as None (AutoDL-Projects writes nothing else and reads it nowhere)");
+        }
+        return "None";
+    }
+
+    /** A cell's list, or {@code None} for GDAS's fixed reduction cell. */
+    private Object cell(String key, boolean noneAllowed) throws FormatException {
+        int at = pos;
+        if (Character.isLetter(peek())) {
+            String v = ident();
+            if (v.equals("None") && noneAllowed) {
+                return v;
+            }
+            throw errAt(at, key + " must be a list of edges" + (noneAllowed ? " or None" : "") + ", found '" + v + "'");
+        }
         expect('[');
         List<Genotype.Op> ops = new ArrayList<>();
+        List<Integer> where = new ArrayList<>();
+        List<Integer> inputs = new ArrayList<>();
+        Boolean nested = null;
         skip();
         while (peek() != ']') {
-            skip();
-            where.add(pos);
-            expect('(');
-            String name = string();
-            expect(',');
-            int in = integer();
-            expect(')');
-            ops.add(new Genotype.Op(name, in));
-            skip();
-            if (peek() == ',') {
-                pos++;
-                skip();
-            } else if (peek() != ']') {
-                throw err("expected ',' or ']'");
+            int itemAt = pos;
+            boolean node = isNode();
+            if (nested != null && nested != node) {
+                throw errAt(itemAt, key + " mixes edges and nodes (lists of edges) in one list");
             }
+            nested = node;
+            if (node) {
+                char close = peek() == '[' ? ']' : ')';
+                pos++;
+                int count = 0;
+                skip();
+                while (peek() != close) {
+                    skip();
+                    where.add(pos);
+                    ops.add(edge(false));
+                    count++;
+                    separator(close);
+                }
+                if (count == 0) {
+                    throw errAt(itemAt, key + " node " + (inputs.size() + 2) + " has no edges");
+                }
+                expect(close);
+                inputs.add(count);
+            } else {
+                where.add(pos);
+                ops.add(edge(true));
+            }
+            separator(']');
         }
         expect(']');
-        return ops;
+        return new RawCell(ops, where, Boolean.TRUE.equals(nested) ? inputs : null, at);
+    }
+
+    /** After an item: a comma (a trailing one too), or the closing bracket. */
+    private void separator(char close) throws FormatException {
+        skip();
+        if (peek() == ',') {
+            pos++;
+            skip();
+        } else if (peek() != close) {
+            throw err("expected ',' or '" + close + "'");
+        }
+    }
+
+    /** True at a node entry: '[' or '(' followed by another '(' (an edge starts with a quoted name). */
+    private boolean isNode() {
+        skip();
+        if (peek() == '[') {
+            return true;
+        }
+        int save = pos;
+        pos++;
+        skip();
+        boolean node = peek() == '(';
+        pos = save;
+        return node;
+    }
+
+    /** {@code ('op', input)}, or with GDAS's weight {@code ('op', input, 0.13)}, which its cell never reads. */
+    private Genotype.Op edge(boolean weightAllowed) throws FormatException {
+        expect('(');
+        String name = string();
+        expect(',');
+        int in = integer();
+        skip();
+        if (weightAllowed && peek() == ',') {
+            pos++;
+            skip();
+            if (peek() != ')') {
+                number();
+            }
+        }
+        expect(')');
+        return new Genotype.Op(name, in);
     }
 
     private List<Integer> concat() throws FormatException {
@@ -136,13 +241,7 @@ final class GenotypeParser {
             skip();
             while (peek() != ']') {
                 out.add(integer());
-                skip();
-                if (peek() == ',') {
-                    pos++;
-                    skip();
-                } else if (peek() != ']') {
-                    throw err("expected ',' or ']'");
-                }
+                separator(']');
             }
             expect(']');
             return out;
@@ -210,6 +309,19 @@ final class GenotypeParser {
         return Integer.parseInt(s.substring(start, pos));
     }
 
+    /** A Python float or int literal (GDAS's edge weight). */
+    private void number() throws FormatException {
+        int start = pos;
+        while (pos < s.length() && pos - start < 40 && "0123456789.eE+-".indexOf(s.charAt(pos)) >= 0) {
+            pos++;
+        }
+        try {
+            Double.parseDouble(s.substring(start, pos));
+        } catch (NumberFormatException e) {
+            throw errAt(start, "expected a number (the edge's weight)");
+        }
+    }
+
     private void expect(char c) throws FormatException {
         skip();
         if (peek() != c) {
@@ -222,9 +334,19 @@ final class GenotypeParser {
         return pos < s.length() ? s.charAt(pos) : '\0';
     }
 
+    /** Whitespace and Python comments ({@code # step 1} in AutoDL-Projects' genotypes.py). */
     private void skip() {
-        while (pos < s.length() && Character.isWhitespace(s.charAt(pos))) {
-            pos++;
+        while (pos < s.length()) {
+            char c = s.charAt(pos);
+            if (Character.isWhitespace(c)) {
+                pos++;
+            } else if (c == '#') {
+                while (pos < s.length() && s.charAt(pos) != '\n') {
+                    pos++;
+                }
+            } else {
+                return;
+            }
         }
     }
 

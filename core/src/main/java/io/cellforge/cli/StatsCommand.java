@@ -6,12 +6,15 @@ import io.cellforge.analysis.NetworkStats;
 import io.cellforge.analysis.SpaceStats;
 import io.cellforge.analysis.Validator;
 import io.cellforge.arch.Architecture;
+import io.cellforge.arch.Genotype;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
+import io.cellforge.io.ArchaiDesc;
 import io.cellforge.io.Escape;
 import io.cellforge.io.Imported;
 import io.cellforge.io.SourceMap;
 import io.cellforge.space.SearchSpace;
+import io.cellforge.zoo.DartsCells;
 import io.cellforge.zoo.Zoo;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -56,6 +59,10 @@ final class StatsCommand implements Callable<Integer> {
     boolean imagenet;
     @Option(names = "--auxiliary", description = "with --genotype: add the auxiliary head (its parameters are reported apart)")
     boolean auxiliary;
+    @Option(names = "--ops", paramLabel = "PEER", description = {"with --genotype: whose op table the names mean: darts",
+            "(quark0/darts and the codes built on it) or snas (SNAS-Series, a BN after each pool);",
+            "default darts, snas for SNAS's edge_all form"})
+    String ops;
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
@@ -76,7 +83,22 @@ final class StatsCommand implements Callable<Integer> {
             if (cls < 1) {
                 throw new Main.UserError("--classes must be at least 1");
             }
-            space = Zoo.dartsEval(Inputs.genotype(source.genotype), channels, layers, cls, imagenet, auxiliary);
+            Genotype g = Inputs.genotype(source.genotype);
+            boolean edgeAll = Genotype.isEdgeAll(g.normal(), g.normalInputs())
+                    || g.reduce() != null && Genotype.isEdgeAll(g.reduce(), g.reduceInputs());
+            Map<String, String> table = DartsCells.OP_TABLES.get(ops != null ? ops : edgeAll ? "snas" : "darts");
+            if (table == null) {
+                throw new Main.UserError("--ops must be one of " + String.join(", ", new java.util.TreeSet<>(DartsCells.OP_TABLES.keySet())));
+            }
+            if (ArchaiDesc.isArchai(source.genotype)) {
+                if (imagenet || ops != null) {
+                    throw new Main.UserError("--genotype: an Archai model description builds Archai's CIFAR network; "
+                            + "--imagenet and --ops do not apply");
+                }
+                space = Zoo.archaiEval(g, channels, layers, cls, auxiliary);
+            } else {
+                space = Zoo.dartsEval(g, channels, layers, cls, imagenet, auxiliary, table);
+            }
         } else if (source.zoo != null) {
             space = Inputs.zoo(source.zoo);
         } else {

@@ -817,6 +817,8 @@ public final class CompiledNetwork {
             op = new LinearOp(in, out, lin);
         } else if (l instanceof Layer.Zero) {
             op = new ZeroOp(out);
+        } else if (l instanceof Layer.Noise) {
+            op = new NoiseOp(out);
         } else if (l instanceof Layer.ShiftCrop) {
             op = new CopyOp(in, out, 0, 1, 1);
         } else if (l instanceof Layer.PadShortcut p) {
@@ -846,7 +848,8 @@ public final class CompiledNetwork {
             depthwise = true;
             w = kernel("dw_w", std, d, c.kernelH(), c.kernelW(), c.in(), c.out() / c.in());
         } else {
-            throw new IllegalArgumentException("grouped convolutions with " + c.groups() + " groups are not supported yet");
+            depthwise = false;
+            w = kernel("conv_w", std, d, c.kernelH(), c.kernelW(), c.in(), c.out(), c.groups());
         }
         return new ConvOp(in, out, depthwise, w, b, args, c);
     }
@@ -859,9 +862,33 @@ public final class CompiledNetwork {
 
     /** A [kH, kW, in, out] kernel; dilated, it is stored spread out with zeros between the taps (see conv). */
     private String kernel(String kind, double std, int d, int kh, int kw, int in, int out) {
+        return kernel(kind, std, d, kh, kw, in, out, 1);
+    }
+
+    /**
+     * With {@code groups > 1} (GDAS's reduction cell has 8), a dense kernel whose taps between different groups are
+     * fixed zeros, kept so by a gradient mask as a dilated kernel's are: the same function and parameters as a grouped
+     * convolution, on the dense kernels the backend has.
+     */
+    private String kernel(String kind, double std, int d, int kh, int kw, int in, int out, int groups) {
         INDArray taps = init(std, kh, kw, in, out);
+        INDArray blocks = null;
+        if (groups > 1) {
+            blocks = Nd4j.zeros(dtype, kh, kw, in, out);
+            int gi = in / groups;
+            int go = out / groups;
+            for (int g = 0; g < groups; g++) {
+                blocks.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval((long) g * gi, (long) (g + 1) * gi),
+                        NDArrayIndex.interval((long) g * go, (long) (g + 1) * go)).assign(1);
+            }
+            taps.muli(blocks);
+        }
         if (d == 1) {
-            return param(name(kind), taps);
+            String n = param(name(kind), taps);
+            if (blocks != null) {
+                gradientMasks.put(n, blocks);
+            }
+            return n;
         }
         INDArray w = Nd4j.zeros(dtype, (long) (kh - 1) * d + 1, (long) (kw - 1) * d + 1, in, out);
         INDArray mask = Nd4j.zeros(dtype, w.shape());
@@ -869,8 +896,13 @@ public final class CompiledNetwork {
             for (int j = 0; j < kw; j++) {
                 w.get(NDArrayIndex.point((long) i * d), NDArrayIndex.point((long) j * d), NDArrayIndex.all(), NDArrayIndex.all())
                         .assign(taps.get(NDArrayIndex.point(i), NDArrayIndex.point(j), NDArrayIndex.all(), NDArrayIndex.all()));
-                mask.get(NDArrayIndex.point((long) i * d), NDArrayIndex.point((long) j * d), NDArrayIndex.all(), NDArrayIndex.all())
-                        .assign(1);
+                INDArray tap = mask.get(NDArrayIndex.point((long) i * d), NDArrayIndex.point((long) j * d), NDArrayIndex.all(),
+                        NDArrayIndex.all());
+                if (blocks == null) {
+                    tap.assign(1);
+                } else {
+                    tap.assign(blocks.get(NDArrayIndex.point(i), NDArrayIndex.point(j), NDArrayIndex.all(), NDArrayIndex.all()));
+                }
             }
         }
         String n = param(name(kind), w);
@@ -1178,6 +1210,22 @@ public final class CompiledNetwork {
         @Override
         void forward() {
             val[out].assign(0);
+        }
+
+        @Override
+        void backward(boolean archGrads) {
+        }
+    }
+
+    /** Fresh N(0, 1) noise each step, drawn from the network's seeded generator; nothing flows back. */
+    private final class NoiseOp extends Op {
+        NoiseOp(int out) {
+            super(out);
+        }
+
+        @Override
+        void forward() {
+            val[out].assign(Nd4j.randn(rnd.nextLong(), val[out].shape()).castTo(val[out].dataType()));
         }
 
         @Override

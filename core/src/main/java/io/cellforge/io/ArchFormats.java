@@ -76,7 +76,7 @@ public final class ArchFormats {
     /** Guesses the format of a text: Genotype(, |...|, a JSON object, or YAML (ours when it says cellforge:). */
     public static ArchFormat sniff(String text) {
         String t = text.stripLeading();
-        if (t.startsWith("Genotype")) {
+        if (t.startsWith("Genotype") || ArchaiDesc.isArchai(t)) {
             return ArchFormat.GENOTYPE;
         }
         if (t.startsWith("|")) {
@@ -319,17 +319,68 @@ public final class ArchFormats {
 
     // ---- DARTS genotype ------------------------------------------------------------------------------------
 
+    /**
+     * A genotype in any dialect {@link Genotype#parse} reads, or the DARTS model of an Archai model description; an op
+     * Cellforge has not is refused at its line and column.
+     */
     public static Genotype parseGenotype(String text, String source) throws LoadException {
+        if (ArchaiDesc.isArchai(text)) {
+            return ArchaiDesc.read(text, source);
+        }
+        Genotype g;
         try {
-            return Genotype.parse(text.strip());
+            g = Genotype.parse(text);
         } catch (FormatException e) {
             throw new LoadException(e.where().isEmpty() ? source : source + ":" + e.where(),
                     e.getMessage().substring(e.where().isEmpty() ? 0 : e.where().length() + 2));
         }
+        List<Genotype.Op> ops = new ArrayList<>(g.normal());
+        if (g.reduce() != null) {
+            ops.addAll(g.reduce());
+        }
+        for (Genotype.Op op : ops) {
+            if (io.cellforge.ops.OpCatalog.builtin().find(op.name()).isEmpty()) {
+                throw new LoadException(source + ":" + lineColumn(text, op.name()), unknownOp(op.name()));
+            }
+        }
+        return g;
+    }
+
+    static String unknownOp(String name) {
+        return "unknown op '" + name + "'" + io.cellforge.ops.OpCatalog.builtin().closest(name).map(c -> " (did you mean '" + c + "'?)")
+                .orElse("");
+    }
+
+    /** line:column of the first quoted {@code name} in the text. */
+    private static String lineColumn(String text, String name) {
+        int single = text.indexOf("'" + name + "'");
+        int dbl = text.indexOf("\"" + name + "\"");
+        int at = single < 0 ? Math.max(0, dbl) : dbl < 0 ? single : Math.min(single, dbl);
+        int line = 1;
+        int col = 1;
+        for (int i = 0; i < at; i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        return line + ":" + col;
     }
 
     /** The decisions a genotype makes in a DARTS search space (cells normal and reduce, NNI keys). */
     public static Architecture fromGenotype(Genotype g, SearchSpace space, String source) throws LoadException {
+        if (g.reduce() == null) {
+            throw new LoadException(source, "reduce=None stands for GDAS's fixed reduction cell, which is no architecture of "
+                    + "space '" + space.name() + "' (stats --genotype counts it)");
+        }
+        for (var cell : List.of(Map.entry("normal", g.normalInputs()), Map.entry("reduce", g.reduceInputs()))) {
+            if (!cell.getValue().stream().allMatch(n -> n == 2)) {
+                throw new LoadException(source, "the genotype's " + cell.getKey() + " nodes sum " + cell.getValue()
+                        + " edges; a DARTS space keeps two a node (stats --genotype counts it)");
+            }
+        }
         Map<String, Decision> out = new LinkedHashMap<>();
         cellFromGenotype("normal", g.normal(), g.normalConcat(), space, source, out);
         cellFromGenotype("reduce", g.reduce(), g.reduceConcat(), space, source, out);

@@ -184,6 +184,11 @@ public final class YNode {
         return new LoadException(where(), message);
     }
 
+    /** The node's tag as written ({@code tag:yaml.org,2002:python/object:archai.nas.model_desc.ModelDesc}); never constructed. */
+    public String tag() {
+        return node.getTag().getValue();
+    }
+
     public boolean isMap() {
         return node instanceof MappingNode;
     }

@@ -183,6 +183,21 @@ public sealed interface Layer {
 
     }
 
+    /**
+     * RobustDARTS's {@code noise} (NoiseOp): standard normal noise of the input's shape, subsampled by the stride; it
+     * carries nothing of the input, so no gradient flows back through it.
+     */
+    record Noise(int stride) implements Layer {
+        @Override
+        public Shape output(Shape s) throws ShapeException {
+            if (stride < 1) {
+                throw new ShapeException("stride must be at least 1, got " + stride);
+            }
+            return new Shape(s.channels(), ceilDiv(s.height(), stride), ceilDiv(s.width(), stride));
+        }
+
+    }
+
     /** {@code x[:, :, 1:, 1:]}: the second path of FactorizedReduce. */
     record ShiftCrop() implements Layer {
         @Override

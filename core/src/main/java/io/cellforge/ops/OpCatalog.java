@@ -224,6 +224,10 @@ public final class OpCatalog {
                 List.of("in", "out", "bias"),
                 a -> new Layer.Linear(a.intParam("in", a.cIn()), a.intParam("out", a.cOut()), a.flag("bias", true)));
         put(m, "dropout", GROUP_PRIMITIVE, "Dropout", List.of("rate"), a -> new Layer.Dropout(a.doubleParam("rate", 0)));
+        put(m, "from_input", GROUP_PRIMITIVE, "Begins a stem sequence that reads the network's input (Archai's parallel stems)",
+                List.of(), a -> {
+                    throw new ShapeException("from_input can only begin a stem sequence");
+                });
         put(m, "identity", GROUP_PRIMITIVE, "Identity", List.of(), a -> {
             sameChannels("identity", a);
             return a.stride() == 1 ? new Layer.Identity() : new Layer.Pool(PoolKind.MAX, 1, a.stride(), 0, false);
@@ -261,6 +265,23 @@ public final class OpCatalog {
                 new Conv(a.cIn(), a.cOut(), 1, 7, 1, a.stride(), 0, 3, 1, 1, false),
                 new Conv(a.cOut(), a.cOut(), 7, 1, a.stride(), 1, 3, 0, 1, 1, false),
                 new BatchNorm(a.cOut(), a.affine())));
+
+        // RobustDARTS's search space s4 (src/operations.py: NoiseOp(stride, 0., 1.)).
+        put(m, "noise", GROUP_DARTS, "Gaussian noise N(0, 1) in place of the input (RobustDARTS s4)", List.of(), a -> {
+            sameChannels("noise", a);
+            return new Layer.Noise(a.stride());
+        });
+        // AutoDL-Projects adds it to the DARTS table for SETN (nas_infer_model/operations.py, Conv313).
+        put(m, "conv_3x1_1x3", GROUP_DARTS, "ReLU, conv 1x3, conv 3x1, BN", List.of(), a -> Sequential.of(relu(),
+                new Conv(a.cIn(), a.cOut(), 1, 3, 1, a.stride(), 0, 1, 1, 1, false),
+                new Conv(a.cOut(), a.cOut(), 3, 1, a.stride(), 1, 1, 0, 1, 1, false),
+                new BatchNorm(a.cOut(), a.affine())));
+
+        // SNAS-Series' OPS (SNAS/operations.py): its pools are followed by a BN, which DARTS's are not.
+        put(m, "snas_max_pool_3x3", GROUP_DARTS, "SNAS MaxPool 3x3, padding 1, then BN", List.of(),
+                a -> Sequential.of(pool("snas_max_pool_3x3", PoolKind.MAX, a), new BatchNorm(a.cOut(), a.affine())));
+        put(m, "snas_avg_pool_3x3", GROUP_DARTS, "SNAS AvgPool 3x3, padding 1, count_include_pad=False, then BN", List.of(),
+                a -> Sequential.of(pool("snas_avg_pool_3x3", PoolKind.AVG, a), new BatchNorm(a.cOut(), a.affine())));
 
         // NAS-Bench-201 (its none, skip_connect and avg_pool_3x3 are the DARTS ones).
         put(m, "nor_conv_1x1", GROUP_NB201, "ReLU, conv 1x1, BN", List.of(),
@@ -352,6 +373,21 @@ public final class OpCatalog {
             int k = a.intParam("kernel", 3);
             return Sequential.of(Conv.square(a.cIn(), a.cOut(), k, a.stride(), k / 2, 1, 1), new BatchNorm(a.cOut(), a.affine()), relu());
         });
+
+        // The hand-designed reduction cell GDAS builds for reduce=None (GDAS lib/nas/construct_utils.py, Transition):
+        // its BNs are affine whatever the network says.
+        put(m, "gdas_reduce_conv", GROUP_BLOCKS, "GDAS reduction: ReLU, conv 1x3 and 3x1 in 8 groups, BN, ReLU, conv 1x1, BN",
+                List.of(), a -> {
+                    if (a.cIn() % 8 != 0 || a.cOut() % 8 != 0) {
+                        throw new ShapeException("gdas_reduce_conv needs channels divisible by its 8 groups, got "
+                                + a.cIn() + " -> " + a.cOut());
+                    }
+                    return Sequential.of(relu(), new Conv(a.cIn(), a.cOut(), 1, 3, 1, a.stride(), 0, 1, 1, 8, false),
+                            new Conv(a.cOut(), a.cOut(), 3, 1, a.stride(), 1, 1, 0, 1, 8, false), new BatchNorm(a.cOut(), true),
+                            relu(), Conv.square(a.cOut(), a.cOut(), 1, 1, 0, 1, 1), new BatchNorm(a.cOut(), true));
+                });
+        put(m, "gdas_reduce_pool", GROUP_BLOCKS, "GDAS reduction: MaxPool 3x3, padding 1, then BN", List.of(),
+                a -> Sequential.of(pool("gdas_reduce_pool", PoolKind.MAX, a), new BatchNorm(a.cOut(), true)));
 
         // Auxiliary heads of the DARTS evaluation networks (input 8x8 on CIFAR, 14x14 on ImageNet).
         put(m, "darts_aux_cifar", GROUP_HEADS, "DARTS auxiliary head for CIFAR", List.of(), a -> Sequential.of(relu(),

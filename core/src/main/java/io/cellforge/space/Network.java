@@ -6,11 +6,15 @@ import java.util.List;
 
 /**
  * The stack around the cells. The stem is one or more sequences of ops, each applied to the previous one's
- * output; a two-input cell takes the last two outputs produced so far (both the same when only one exists),
+ * output, or to the network's input when it begins with {@link #FROM_INPUT} (Archai's two stems, each from the
+ * image); a two-input cell takes the last two outputs produced so far (both the same when only one exists),
  * as DARTS does with {@code s0, s1}. The head's {@code linear} outputs {@code classes} unless told otherwise.
  */
 public record Network(Shape input, int classes, int channels, List<List<OpCall>> stem, List<Stage> stages,
                       List<OpCall> head, Auxiliary auxiliary, boolean affine) {
+    /** The op that begins a stem sequence reading the network's input rather than the previous sequence's output. */
+    public static final String FROM_INPUT = "from_input";
+
     public Network {
         stem = stem.stream().map(List::copyOf).toList();
         stages = List.copyOf(stages);

@@ -12,6 +12,7 @@ import io.cellforge.space.Reduction;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * DARTS-style cells: inputs {@code in0, in1}, intermediate nodes {@code n2..}, output {@code out} concatenating
@@ -21,6 +22,15 @@ import java.util.List;
 public final class DartsCells {
     private DartsCells() {
     }
+
+    /**
+     * What a genotype's op names mean, by the peer whose {@code OPS} table builds it: the DARTS names as Cellforge's
+     * catalog has them (quark0/darts, PC-DARTS, P-DARTS, RobustDARTS, AutoDL-Projects, GDAS, NNI's CDARTS), or SNAS's,
+     * whose pools carry a BN.
+     */
+    public static final Map<String, Map<String, String>> OP_TABLES = Map.of(
+            "darts", Map.of(),
+            "snas", Map.of("max_pool_3x3", "snas_max_pool_3x3", "avg_pool_3x3", "snas_avg_pool_3x3"));
 
     public static String node(int i) {
         return i == 0 ? "in0" : i == 1 ? "in1" : "n" + i;
@@ -54,19 +64,47 @@ public final class DartsCells {
 
     /** A fixed cell from one half of a genotype, as the DARTS repository's {@code Cell._compile} builds it. */
     public static Cell fixed(String name, boolean reduction, List<Genotype.Op> ops, List<Integer> concat) {
-        int steps = ops.size() / 2;
+        return fixed(name, reduction, ops, Genotype.pairs(ops.size()), concat, Map.of());
+    }
+
+    /**
+     * A fixed cell whose node {@code i} sums the next {@code inputs[i]} edges of {@code ops} (two in DARTS; SNAS's
+     * edge_all and pt.darts nested lists have others); an edge from a cell input of a reduction cell has stride 2.
+     */
+    public static Cell fixed(String name, boolean reduction, List<Genotype.Op> ops, List<Integer> inputs, List<Integer> concat,
+                             Map<String, String> opTable) {
         List<Node> nodes = new ArrayList<>(List.of(Node.input("in0"), Node.input("in1")));
         List<Edge> edges = new ArrayList<>();
-        for (int i = 0; i < steps; i++) {
+        List<List<Genotype.Op>> perNode = Genotype.nodes(ops, inputs);
+        for (int i = 0; i < perNode.size(); i++) {
             nodes.add(Node.intermediate(node(i + 2)));
-            for (int k = 0; k < 2; k++) {
-                Genotype.Op op = ops.get(2 * i + k);
-                edges.add(new Edge(node(op.input()), node(i + 2), OpCall.of(op.name()), reduction && op.input() < 2 ? 2 : 1));
+            for (Genotype.Op op : perNode.get(i)) {
+                edges.add(new Edge(node(op.input()), node(i + 2), OpCall.of(opTable.getOrDefault(op.name(), op.name())),
+                        reduction && op.input() < 2 ? 2 : 1));
             }
         }
         nodes.add(Node.output("out", Reduction.CONCAT));
         for (int c : concat) {
             edges.add(Edge.of(node(c), "out", OpCall.of("identity")));
+        }
+        return new Cell(name, nodes, edges, Preprocess.DARTS);
+    }
+
+    /**
+     * GDAS's reduction cell for {@code reduce=None} (lib/nas/construct_utils.py, Transition): after the DARTS
+     * preprocessing, a factorized conv and a max-pool from each input, concatenated.
+     */
+    public static Cell gdasReduction(String name) {
+        List<Node> nodes = new ArrayList<>(List.of(Node.input("in0"), Node.input("in1")));
+        List<Edge> edges = new ArrayList<>();
+        String[] ops = {"gdas_reduce_conv", "gdas_reduce_conv", "gdas_reduce_pool", "gdas_reduce_pool"};
+        for (int i = 0; i < 4; i++) {
+            nodes.add(Node.intermediate(node(i + 2)));
+            edges.add(new Edge(node(i % 2), node(i + 2), OpCall.of(ops[i]), 2));
+        }
+        nodes.add(Node.output("out", Reduction.CONCAT));
+        for (int i = 0; i < 4; i++) {
+            edges.add(Edge.of(node(i + 2), "out", OpCall.of("identity")));
         }
         return new Cell(name, nodes, edges, Preprocess.DARTS);
     }

@@ -119,9 +119,16 @@ public final class Zoo {
 
     /** The DARTS evaluation network (model.py) for a genotype, CIFAR or ImageNet. */
     public static SearchSpace dartsEval(Genotype g, int c, int layers, int classes, boolean imagenet, boolean auxiliary) {
+        return dartsEval(g, c, layers, classes, imagenet, auxiliary, Map.of());
+    }
+
+    /** {@link #dartsEval} with the genotype's op names read through one of {@link DartsCells#OP_TABLES}. */
+    public static SearchSpace dartsEval(Genotype g, int c, int layers, int classes, boolean imagenet, boolean auxiliary,
+                                        Map<String, String> opTable) {
         Map<String, Cell> cells = new LinkedHashMap<>();
-        cells.put("normal", DartsCells.fixed("normal", false, g.normal(), g.normalConcat()));
-        cells.put("reduce", DartsCells.fixed("reduce", true, g.reduce(), g.reduceConcat()));
+        cells.put("normal", DartsCells.fixed("normal", false, g.normal(), g.normalInputs(), g.normalConcat(), opTable));
+        cells.put("reduce", g.reduce() == null ? DartsCells.gdasReduction("reduce")
+                : DartsCells.fixed("reduce", true, g.reduce(), g.reduceInputs(), g.reduceConcat(), opTable));
         List<List<OpCall>> stem;
         List<OpCall> head;
         Shape input;
@@ -140,6 +147,20 @@ public final class Zoo {
                 ? new Network.Auxiliary(2 * layers / 3, OpCall.of(imagenet ? "darts_aux_imagenet" : "darts_aux_cifar")) : null;
         Network net = new Network(input, classes, c, stem, dartsStages(layers), head, aux, true);
         return new SearchSpace("darts-eval", "", net, cells, Map.of(), Map.of(), Map.of());
+    }
+
+    /**
+     * The network Archai's evaluation builds from a DARTS model description (confs/algos/darts.yaml, nas.eval.model_desc:
+     * the DARTS CIFAR network, but two stems, stem_conv3x3 each, both from the image, feed s0 and s1 of the first cell).
+     */
+    public static SearchSpace archaiEval(Genotype g, int c, int layers, int classes, boolean auxiliary) {
+        SearchSpace s = dartsEval(g, c, layers, classes, false, auxiliary);
+        Network n = s.network();
+        List<OpCall> stem = n.stem().get(0);
+        List<OpCall> second = new ArrayList<>(List.of(OpCall.of(Network.FROM_INPUT)));
+        second.addAll(stem);
+        return s.withNetwork(new Network(n.input(), n.classes(), n.channels(), List.of(stem, second), n.stages(), n.head(),
+                n.auxiliary(), n.affine())).withName("archai-eval");
     }
 
     // ---- NAS-Bench-201 -----------------------------------------------------------------------------------
