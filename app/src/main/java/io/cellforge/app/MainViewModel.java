@@ -398,7 +398,17 @@ public final class MainViewModel {
             Genotype g = ArchFormats.parseGenotype(text, "genotype");
             SearchSpace s = Zoo.dartsEval(g, channels, layers, 10, false, auxiliary).withName("genotype");
             SearchSpace search = Zoo.get("darts-search").orElseThrow();
-            openSpace(s, null, ArchFormats.fromGenotype(g, search, "genotype"), search, List.of(), "genotype");
+            Architecture a = null;
+            List<Problem> notes = List.of();
+            try {
+                a = ArchFormats.fromGenotype(g, search, "genotype");
+            } catch (LoadException e) {
+                // A genotype of another cell shape (AutoDL's five nodes, GDAS's fixed reduction cell) still builds its
+                // network; it only has no architecture of darts-search to export.
+                notes = List.of(Problem.warning("genotype", "not an architecture of darts-search, so it exports as a network only: "
+                        + ErrorText.of(e)));
+            }
+            openSpace(s, null, a, a == null ? null : search, notes, "genotype");
             return true;
         } catch (LoadException e) {
             error("The genotype does not parse: " + ErrorText.of(e));

@@ -246,6 +246,19 @@ class DesignerTest {
     }
 
     @Test
+    void aGenotypeOfAnotherCellShapeOpensAsItsNetwork(FxRobot robot) {
+        // GDAS's dialect: (op, input, weight) triples and reduce=None, its fixed reduction cell. Not an architecture of
+        // darts-search, but a network all the same: it opens, and the problems say why it exports as a network only.
+        String gdas = "Genotype(normal=[('sep_conv_3x3', 0, 0.2), ('skip_connect', 1, 0.1), ('sep_conv_3x3', 1, 0.2), "
+                + "('dil_conv_3x3', 2, 0.1), ('skip_connect', 0, 0.3), ('sep_conv_5x5', 3, 0.1), ('sep_conv_3x3', 0, 0.2), "
+                + "('max_pool_3x3', 4, 0.1)], normal_concat=[2, 3, 4, 5], reduce=None, reduce_concat=[2, 3, 4, 5])";
+        robot.interact(() -> assertTrue(vm.importGenotype(gdas, 16, 8, false)));
+        assertTrue(space().isFixed());
+        assertTrue(vm.problems().stream().anyMatch(p -> p.message().contains("not an architecture of darts-search")),
+                vm.problems()::toString);
+    }
+
+    @Test
     void theEightDartsOpsGoOnEverySelectedEdgeAndTheYamlExports(FxRobot robot) throws Exception {
         robot.interact(() -> vm.importGenotype(Genotype.DARTS_V2.toString(), 16, 8, false));
         List<Edge> ops = normal().edges().stream().filter(e -> !e.to().equals("out")).toList();

@@ -105,8 +105,15 @@ class InteropGenotypesTest {
                 Genotype again = Genotype.parse(back);
                 assertEquals(asSets(expected[0].nodes()), asSets(nodes(again.normal(), again.normalInputs())), name);
                 assertEquals(asSets(expected[1].nodes()), asSets(nodes(again.reduce(), again.reduceInputs())), name);
-                String nni = ArchFormats.write(ArchFormat.NNI, DARTS_SEARCH, a);
-                assertEquals(a, ArchFormats.read(ArchFormat.NNI, nni, "back.json", DARTS_SEARCH), name);
+                boolean none = a.choices().values().stream().anyMatch(d -> d.equals(new io.cellforge.arch.Decision.Op("none")));
+                if (none) {
+                    // R-DARTS s3 keeps 'none' on edges; NNI's DartsCell has no such op: an error naming the key.
+                    LoadException e = assertThrows(LoadException.class, () -> ArchFormats.write(ArchFormat.NNI, DARTS_SEARCH, a), name);
+                    assertTrue(e.getMessage().contains("has no 'none'"), e.getMessage());
+                } else {
+                    String nni = ArchFormats.write(ArchFormat.NNI, DARTS_SEARCH, a);
+                    assertEquals(a, ArchFormats.read(ArchFormat.NNI, nni, "back.json", DARTS_SEARCH), name);
+                }
             } else {
                 LoadException e = assertThrows(LoadException.class, () -> ArchFormats.fromGenotype(g, DARTS_SEARCH, name), name);
                 assertTrue(e.getMessage().startsWith(name + ": ") && !e.getMessage().contains("\n"), e.getMessage());
