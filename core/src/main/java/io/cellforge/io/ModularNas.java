@@ -110,11 +110,17 @@ final class ModularNas {
                         notes.add(note(top.get(k).map().get(sk), "search." + sk, "not mapped"));
                     }
                 }
-            } else if (!Set.of("model", "mixed_op", "convert", "optim").contains(k)) {
+            } else if (!Set.of("model", "mixed_op", "convert", "optim", "construct", "arch_desc").contains(k)) {
                 notes.add(note(top.get(k), k, "not mapped"));
             }
         }
-        return new Config(model, top.get("mixed_op"), List.of(), null, top.containsKey("mixed_op"), fixFirst, addZeroOp);
+        // combo_nas lists the mixed op's primitives; modnas's own configs its candidates (DefaultMixedOpConstructor).
+        YNode mixed = top.get("mixed_op");
+        boolean combo = mixed != null && mixed.isMap() && mixed.map().containsKey("primitives");
+        List<Map.Entry<String, YNode>> construct = new ArrayList<>();
+        addConstruct(top.get("construct"), construct);
+        YNode archDesc = top.containsKey("arch_desc") && !top.get("arch_desc").isNull() ? top.get("arch_desc") : null;
+        return new Config(model, mixed, construct, archDesc, combo, fixFirst, addZeroOp);
     }
 
     private static Config vegaConfig(YNode root, VegaPipeline.Step step, List<Problem> notes) throws LoadException {
@@ -679,7 +685,9 @@ final class ModularNas {
                             notes.add(note(v, where + ".w_grad_clip", "not mapped: 0 turns clipping off; Cellforge always clips"));
                         }
                     }
-                    default -> notes.add(note(v, where + "." + x.getKey(), "not mapped"));
+                    case "criterion" -> notes.add(note(v, where + ".criterion", "not mapped: the search loss is not configurable in Cellforge"));
+                    default -> notes.add(note(v, where + "." + x.getKey(), x.getKey().startsWith("arch_update")
+                            ? "not mapped: Cellforge has no schedule for the architecture updates" : "not mapped"));
                 }
             }
         }
