@@ -76,7 +76,7 @@ final class ModularNas {
      * converts what is left, with these flags.
      */
     private record Config(YNode model, YNode mixedOp, List<Map.Entry<String, YNode>> construct, YNode archDesc,
-                          boolean comboSearch, boolean fixFirst, boolean addZeroOp) {
+                          boolean comboSearch, boolean fixFirst, boolean addZeroOp, YNode ops) {
     }
 
     private static Config standalone(YNode root, List<Problem> notes) throws LoadException {
@@ -101,16 +101,13 @@ final class ModularNas {
             }
         }
         for (String k : top.keySet()) {
-            if (k.equals("ops")) {
-                notes.add(note(top.get(k), k, "not mapped: it configures ModularNAS's own ops (ops.py), which the "
-                        + "MobileNetV2 blocks do not use"));
-            } else if (k.equals("search")) {
+            if (k.equals("search")) {
                 for (String sk : top.get(k).map().keySet()) {
                     if (!Set.of("estimator", "data_loader").contains(sk)) {
                         notes.add(note(top.get(k).map().get(sk), "search." + sk, "not mapped"));
                     }
                 }
-            } else if (!Set.of("model", "mixed_op", "convert", "optim", "construct", "arch_desc").contains(k)) {
+            } else if (!Set.of("model", "mixed_op", "convert", "optim", "construct", "arch_desc", "ops").contains(k)) {
                 notes.add(note(top.get(k), k, "not mapped"));
             }
         }
@@ -120,7 +117,7 @@ final class ModularNas {
         List<Map.Entry<String, YNode>> construct = new ArrayList<>();
         addConstruct(top.get("construct"), construct);
         YNode archDesc = top.containsKey("arch_desc") && !top.get("arch_desc").isNull() ? top.get("arch_desc") : null;
-        return new Config(model, mixed, construct, archDesc, combo, fixFirst, addZeroOp);
+        return new Config(model, mixed, construct, archDesc, combo, fixFirst, addZeroOp, top.get("ops"));
     }
 
     private static Config vegaConfig(YNode root, VegaPipeline.Step step, List<Problem> notes) throws LoadException {
@@ -161,7 +158,7 @@ final class ModularNas {
         YNode mixed = section.containsKey("mixed_op") ? section.get("mixed_op") : c.get("mixed_op");
         YNode archDesc = c.containsKey("arch_desc") && !c.get("arch_desc").isNull() ? c.get("arch_desc") : null;
         Set<String> read = Set.of("type", "model", "mixed_op", "construct", "desc_construct", "arch_desc", "search", "augment",
-                "proc", "fully_train", "device_ids");
+                "proc", "fully_train", "device_ids", "ops");
         for (String k : c.keySet()) {
             if (!read.contains(k)) {
                 notes.add(note(c.get(k), k, "not mapped"));
@@ -180,7 +177,7 @@ final class ModularNas {
                 notes.add(note(section.get(k), routine + "." + k, "not mapped"));
             }
         }
-        return new Config(model, mixed, construct, archDesc, false, false, false);
+        return new Config(model, mixed, construct, archDesc, false, false, false, c.get("ops"));
     }
 
     /** Entries of a construct map after those already listed; an entry of the same key replaces it in place. */
@@ -213,6 +210,13 @@ final class ModularNas {
         YNode typeNode = YNode.req(mm, "type", cfg.model);
         String type = reg(typeNode.str());
         Map<String, YNode> args = mm.containsKey("args") && !mm.get("args").isNull() ? mm.get("args").map() : Map.of();
+        if (type.equals("darts")) {
+            return buildDarts(cfg, typeNode, args, notes);
+        }
+        if (cfg.ops != null) {
+            notes.add(note(cfg.ops, "ops", "not mapped: it configures ModularNAS's own ops (ops.py), which the MobileNetV2 "
+                    + "blocks do not use"));
+        }
         List<int[]> table;
         boolean cifar;
         switch (type) {
@@ -229,8 +233,7 @@ final class ModularNas {
             }
             default -> throw typeNode.error("ModularNAS model '" + typeNode.str() + "' is not read: Cellforge builds ModularNAS's "
                     + "MobileNetV2 backbones exactly (ImageNet_MobileNetV2, CIFAR_MobileNetV2, their _GPU tables, MobileNetV2 "
-                    + "with cfgs), not this one" + (type.contains("darts")
-                    ? " (use --zoo darts-search for DARTS's own network; ModularNAS's DARTS ops follow ops.ops_order)" : ""));
+                    + "with cfgs) and its DARTS search network, not this one");
         }
         int chnIn = 3;
         int classes = 1000;
@@ -347,6 +350,83 @@ final class ModularNas {
                 : new Shape(chnIn, cifar ? 32 : 224, cifar ? 32 : 224);
         SearchSpace s = Zoo.mobileNetV2(cfgs, input, classes, roundFilters(1280, width), dropout, slots);
         return new Build(s, mixedOp, slots.size());
+    }
+
+    /** ModularNAS's primitives that are DARTS's (ops.py registrations), under Cellforge's names. */
+    private static final Map<String, String> DARTS_PRIMITIVES = Map.of("NIL", "none", "MAX", "max_pool_3x3", "AVG", "avg_pool_3x3",
+            "IDT", "skip_connect", "SC3", "sep_conv_3x3", "SC5", "sep_conv_5x5", "DC3", "dil_conv_3x3", "DC5", "dil_conv_5x5");
+
+    /**
+     * ModularNAS's DARTS model (darts.py's DARTSLikeNet, combo_nas's the same) under a mixed op: DARTS's search network,
+     * which it is exactly when its ops are ReLU-conv-BN without affine BN (ops_order act_weight_bn, affine False), the
+     * stem triples the width (channel_multiplier 3), cells have 4 nodes and share their alphas, and no auxiliary head.
+     */
+    private static Build buildDarts(Config cfg, YNode typeNode, Map<String, YNode> args, List<Problem> notes) throws LoadException {
+        if (cfg.mixedOp == null) {
+            throw typeNode.error("ModularNAS model 'DARTS' without a mixed_op is not read: ModularNAS builds its Slots from an "
+                    + "arch_desc (--arch_desc), which this file does not give; read the architecture with --zoo darts-eval");
+        }
+        for (String k : List.of("chn", "n_classes", "layers", "channel_multiplier", "shared_a", "auxiliary")) {
+            if (!args.containsKey(k)) {
+                throw cfg.model.error("DARTSLikeNet takes model.args." + k + ", which this model lacks");
+            }
+        }
+        int chnIn = args.containsKey("chn_in") ? args.get("chn_in").integer(1, 4096) : 3;
+        int chn = args.get("chn").integer(1, 1 << 16);
+        int classes = args.get("n_classes").integer(1, 1_000_000);
+        int layers = args.get("layers").integer(3, 1000);
+        String differs = null;
+        YNode at = null;
+        if (args.get("channel_multiplier").integer() != 3) {
+            differs = "channel_multiplier " + args.get("channel_multiplier").str() + " (DARTS's stem is 3 x chn wide)";
+            at = args.get("channel_multiplier");
+        } else if (args.containsKey("nodes") && args.get("nodes").integer() != 4) {
+            differs = "nodes " + args.get("nodes").str() + " (DARTS's cells have 4)";
+            at = args.get("nodes");
+        } else if (!args.get("shared_a").bool()) {
+            differs = "shared_a False (DARTS shares the alphas of the cells of a kind)";
+            at = args.get("shared_a");
+        } else if (args.get("auxiliary").bool()) {
+            differs = "auxiliary True (DARTS searches without the auxiliary head)";
+            at = args.get("auxiliary");
+        }
+        // The ops config: combo_nas's ops.ops_order and ops.affine; modnas's defaults are bn_act_weight and affine BN.
+        Map<String, YNode> ops = cfg.ops != null && cfg.ops.isMap() ? cfg.ops.map() : Map.of();
+        String order = ops.containsKey("ops_order") ? ops.get("ops_order").str() : "bn_act_weight";
+        boolean affine = ops.containsKey("affine") ? ops.get("affine").bool()
+                : !ops.containsKey("bn") || !ops.get("bn").map().containsKey("affine") || ops.get("bn").map().get("affine").bool();
+        if (differs == null && !order.equals("act_weight_bn")) {
+            differs = "ops_order " + order + " (DARTS's ops are ReLU, conv, BN: act_weight_bn)";
+            at = ops.containsKey("ops_order") ? ops.get("ops_order") : cfg.model;
+        } else if (differs == null && affine) {
+            differs = "affine BatchNorm in the cells (DARTS searches with affine False)";
+            at = ops.containsKey("affine") ? ops.get("affine") : cfg.model;
+        }
+        if (differs != null) {
+            throw at.error("ModularNAS's DARTS model is read as DARTS's search network, which it is not with " + differs);
+        }
+        for (var e : args.entrySet()) {
+            if (!Set.of("chn_in", "chn", "n_classes", "layers", "nodes", "channel_multiplier", "shared_a", "auxiliary").contains(e.getKey())) {
+                notes.add(note(e.getValue(), "model.args." + e.getKey(), "not mapped"));
+            }
+        }
+        String mixedOp = mixedOpType(cfg.mixedOp, notes);
+        YNode list = YNode.req(cfg.mixedOp.map(), cfg.comboSearch ? "primitives" : "candidates", cfg.mixedOp);
+        List<String> cands = new ArrayList<>();
+        for (YNode p : list.seq()) {
+            String op = DARTS_PRIMITIVES.get(p.str());
+            if (op == null) {
+                throw p.error("primitive '" + p.str() + "' is not read: Cellforge builds ModularNAS's DARTS primitives "
+                        + DARTS_PRIMITIVES.keySet() + " exactly, not this one");
+            }
+            cands.add(op);
+        }
+        if (!cfg.construct.isEmpty() || cfg.archDesc != null) {
+            throw (cfg.archDesc != null ? cfg.archDesc : cfg.construct.get(0).getValue()).error(
+                    "constructors beyond the mixed op are not read on ModularNAS's DARTS model");
+        }
+        SearchSpace s = Zoo.dartsSearch(chn, layers, classes, new Shape(chnIn, 32, 32), cands);
+        return new Build(s, mixedOp, 0);
     }
 
     /** {@code round_filters} of mobilenetv2.py, divisor 8. */
@@ -517,7 +597,7 @@ final class ModularNas {
             return null;
         }
         SearchConfig.Builder cb = SearchConfig.builder(strategy);
-        optimArgs(optim, "optim", cb, notes);
+        Map<String, YNode> virtual = optimArgs(optim, "optim", cb, notes);
         YNode search = top.get("search");
         if (search != null && search.isMap()) {
             Map<String, YNode> sm = search.map();
@@ -536,7 +616,9 @@ final class ModularNas {
                 }
             }
         }
-        return built(cb, root);
+        SearchConfig c = built(cb, root);
+        checkVirtual(virtual, "optim", c, notes);
+        return c;
     }
 
     private static SearchConfig vegaSettings(VegaPipeline.Step step, Config cfg, Build b, List<Problem> notes) throws LoadException {
@@ -568,7 +650,7 @@ final class ModularNas {
         }
         // Walked even when no strategy maps, for the warnings of what it sets.
         SearchConfig.Builder cb = SearchConfig.builder(strategy == null ? "darts" : strategy);
-        optimArgs(optim, step.name() + ".search_algorithm.optim", cb, notes);
+        Map<String, YNode> virtual = optimArgs(optim, step.name() + ".search_algorithm.optim", cb, notes);
         YNode ds = st.get("dataset");
         if (ds != null && ds.isMap() && ds.map().containsKey("common")) {
             for (var e : ds.map().get("common").map().entrySet()) {
@@ -607,14 +689,21 @@ final class ModularNas {
                 }
             }
         }
-        return strategy == null ? null : built(cb, step.container());
+        if (strategy == null) {
+            return null;
+        }
+        SearchConfig c = built(cb, step.container());
+        checkVirtual(virtual, step.name() + ".search_algorithm.optim", c, notes);
+        return c;
     }
 
     /** The architecture optimizer's arguments: a_optim (Adam), n_samples and renorm of BinaryGateOptim. */
-    private static void optimArgs(YNode optim, String at, SearchConfig.Builder cb, List<Problem> notes) throws LoadException {
+    private static Map<String, YNode> optimArgs(YNode optim, String at, SearchConfig.Builder cb, List<Problem> notes)
+            throws LoadException {
+        Map<String, YNode> virtual = new LinkedHashMap<>();
         Map<String, YNode> m = optim.map();
         if (!m.containsKey("args")) {
-            return;
+            return virtual;
         }
         for (var e : m.get("args").map().entrySet()) {
             YNode v = e.getValue();
@@ -645,6 +734,7 @@ final class ModularNas {
                         }
                     }
                 }
+                case "w_momentum", "w_weight_decay" -> virtual.put(e.getKey(), v);
                 case "n_samples" -> cb.pathSamples(v.integer(1, 1000));
                 case "renorm" -> {
                     if (!v.bool()) {
@@ -652,6 +742,21 @@ final class ModularNas {
                     }
                 }
                 default -> notes.add(note(v, at + ".args." + e.getKey(), "not mapped"));
+            }
+        }
+        return virtual;
+    }
+
+    /**
+     * DARTSOptim's virtual step takes its own momentum and weight decay (w_momentum, w_weight_decay); Cellforge's
+     * takes the weights': a warning when they differ.
+     */
+    private static void checkVirtual(Map<String, YNode> virtual, String at, SearchConfig c, List<Problem> notes) throws LoadException {
+        for (var e : virtual.entrySet()) {
+            double want = e.getKey().equals("w_momentum") ? c.momentum() : c.weightDecay();
+            if (e.getValue().number() != want) {
+                notes.add(note(e.getValue(), at + ".args." + e.getKey(), "not mapped: Cellforge's unrolled step uses the "
+                        + "weights' " + (e.getKey().equals("w_momentum") ? "momentum" : "weight decay") + " (" + want + ")"));
             }
         }
     }

@@ -120,6 +120,11 @@ class ModularNasInteropTest {
     record Claim(int[][] cfgs, int hw, int classes, List<List<String>> candidates, String pick, long params, long macs) {
     }
 
+    /** A DARTS search network: chn, layers, classes, the candidates of every edge, the supernet's and DARTS_V2's counts. */
+    record DartsClaim(int chn, int layers, int classes, List<String> candidates, long superParams, long superMacs,
+                      long v2Params, long v2Macs) {
+    }
+
     /** A file Cellforge does not claim: the place of its one clean line, and what the line says. */
     record Refusal(String place, String says) {
     }
@@ -172,8 +177,14 @@ class ModularNasInteropTest {
         EXPECTED.put("modnas_mobilenetv2_pxl.yaml", new Claim(GPU, 224, 1000, comboSearch(GPU, SIX), "MB5E6",
                 4_852_200, 526_208_768));
         String notBuilt = "is not read: Cellforge builds ModularNAS's MobileNetV2 backbones exactly";
-        EXPECTED.put("modnas_darts.yaml", new Refusal("modnas_darts.yaml:50:9", "ModularNAS model 'DARTS' " + notBuilt));
-        EXPECTED.put("modnas_darts_augment.yaml", new Refusal("modnas_darts_augment.yaml:41:9", "ModularNAS model 'DARTS' " + notBuilt));
+        // DARTS under WeightedSum over AVG MAX SC3 SC5 DC3 DC5 IDT NIL, ops act_weight_bn without affine BN: DARTS's
+        // search network. Measured on ModularNAS's code: the supernet 1,930,618 parameters (what DARTS's
+        // train_search.py logs) and 300,255,744 multiply-adds; DARTS_V2 on it (the arch_desc Cellforge writes, given to
+        // DefaultRecursiveArchDescConstructor) 239,898 and 43,444,736.
+        EXPECTED.put("modnas_darts.yaml", new DartsClaim(16, 8, 10, List.of("avg_pool_3x3", "max_pool_3x3", "sep_conv_3x3",
+                "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5", "skip_connect", "none"), 1_930_618, 300_255_744, 239_898, 43_444_736));
+        EXPECTED.put("modnas_darts_augment.yaml", new Refusal("modnas_darts_augment.yaml:41:9",
+                "ModularNAS model 'DARTS' without a mixed_op is not read"));
         EXPECTED.put("modnas_pxl.yaml", new Refusal("modnas_pxl.yaml:97:9", "ModularNAS model 'ProxylessNAS' " + notBuilt));
         EXPECTED.put("modnas_test_search_pxl_search.yaml", new Refusal("modnas_test_search_pxl_search.yaml:88:9",
                 "ModularNAS model 'ProxylessNAS' " + notBuilt));
@@ -223,6 +234,10 @@ class ModularNasInteropTest {
                 assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
                 continue;
             }
+            if (want instanceof DartsClaim d) {
+                checkDarts(name, SpaceFiles.readSpace(p).space(), d);
+                continue;
+            }
             Claim c = (Claim) want;
             Imported im = SpaceFiles.readSpace(p);
             SearchSpace s = im.space();
@@ -255,6 +270,50 @@ class ModularNasInteropTest {
                 assertTrue(n.source().startsWith(p.toString() + ":"), name + ": every warning has its line: " + n.source());
             }
         }
+    }
+
+    /**
+     * DAGLayer with CombinationEnumerator: node i of a cell has an edge (a Slot) from each of the 2 + i states before it,
+     * 14 per cell; with shared_a, DARTSSearchConstructor gives the Slots of a name (normal_k, reduce_k) one mixed op's
+     * alphas: 28 choices of op, and per node the two inputs DARTS keeps.
+     */
+    private static void checkDarts(String name, SearchSpace s, DartsClaim d) throws LoadException {
+        int edges = 0;
+        for (int i = 0; i < 4; i++) {
+            edges += 2 + i;
+        }
+        List<LayerChoice> ops = s.mutablesByKey().values().stream().filter(m -> m instanceof LayerChoice).map(m -> (LayerChoice) m).toList();
+        assertEquals(2 * edges, ops.size(), name);
+        for (LayerChoice lc : ops) {
+            assertEquals(d.candidates(), lc.labels(), name + " " + lc.key());
+        }
+        assertEquals(d.layers(), s.network().stages().size(), name);
+        assertEquals(d.classes(), s.network().classes(), name);
+        NetworkStats sup = Evaluator.supernet(s);
+        assertArrayEquals(new long[] {d.superParams(), d.superMacs()}, new long[] {sup.params(), sup.macs()}, name + ": supernet");
+        NetworkStats v2 = Evaluator.evaluate(s, ArchFormats.fromGenotype(io.cellforge.arch.Genotype.DARTS_V2, s, name));
+        assertArrayEquals(new long[] {d.v2Params(), d.v2Macs()}, new long[] {v2.params(), v2.macs()}, name + ": DARTS_V2");
+    }
+
+    @Test
+    void dartsSettingsAreCarriedIntoTheSearch() throws Exception {
+        Imported im = read("modnas_darts.yaml");
+        SearchConfig c = im.search();
+        // optim DARTS (the unrolled step), a_optim adam 0.0003 [0.5, 0.999] 0.001; estimator sgd 0.025 0.9 0.0003, cosine
+        // to 0.001, w_grad_clip 5, 10 epochs; trn_batch_size 4, valid_ratio 0.1 of the training images.
+        assertEquals("darts2", c.strategy());
+        assertEquals(10, c.epochs());
+        assertEquals(4, c.batchSize());
+        assertEquals(0.9, c.trainPortion(), 1e-12);
+        assertEquals(0.025, c.lr());
+        assertEquals(0.001, c.lrMin());
+        assertEquals(5.0, c.gradClip());
+        assertEquals(3e-4, c.archLr());
+        assertEquals(0.5, c.archBeta1());
+        assertEquals(1e-3, c.archWeightDecay());
+        // w_momentum 0.9 and w_weight_decay 0.0003 equal the weights': nothing to say about them.
+        assertFalse(im.notMapped().stream().anyMatch(n -> n.place().startsWith("optim.args.w_")), im.notMapped().toString());
+        assertTrue(warns(im, "search.estimator.search.w_optim.args.nesterov", "Nesterov"));
     }
 
     private static Imported read(String file) throws LoadException {
