@@ -51,7 +51,8 @@ final class Inputs {
         if (t.startsWith("Genotype") || t.startsWith("|") || t.startsWith("{") && t.contains("\"")) {
             return false;
         }
-        return t.contains("kind: space") || t.contains("search_space") || (t.contains("model:") && t.contains("mixed_op"))
+        return t.contains("kind: space") || t.contains("search_space") || (t.contains("model:") && (t.contains("mixed_op") || t.contains("optim:")
+                || t.contains("augment:") || t.contains("construct:")))
                 || (t.contains("cellforge:") && t.contains("network:"));
     }
 

@@ -77,6 +77,28 @@ class ModularNasCliTest {
     }
 
     @Test
+    void aFileCellforgeDoesNotClaimIsOneCleanLineInEveryCommand(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isDirectory(DIR));
+        int refused = 0;
+        try (var files = Files.list(DIR)) {
+            for (Path f : files.sorted().toList()) {
+                CliTest.Run v = run("validate", f.toString());
+                if (v.code() == 0) {
+                    continue;
+                }
+                refused++;
+                String line = v.err().strip();
+                assertEquals(1, line.lines().count(), line);
+                assertTrue(line.matches("cellforge: " + java.util.regex.Pattern.quote(f.toString()) + ":\\d+:\\d+: .*"), line);
+                assertEquals(line, run("stats", f.toString()).err().strip());
+                assertEquals(line, run("convert", f.toString(), dir.resolve("out.yaml").toString()).err().strip());
+            }
+        }
+        // The eight files ModularNasInteropTest lists as refused.
+        assertEquals(8, refused);
+    }
+
+    @Test
     void searchTakesTheSettingsOfTheSpaceFile() {
         assumeTrue(Files.isRegularFile(VEGA));
         // The digits do not fit a 3x32x32 network: the run stops before training, after choosing its settings.
