@@ -202,7 +202,7 @@ final class ModularNas {
 
     // ---- the network ----------------------------------------------------------------------------------------
 
-    private record Build(SearchSpace space, String mixedOp, int slots) {
+    private record Build(SearchSpace space, String mixedOp) {
     }
 
     private static Build build(Config cfg, VegaPipeline.Step step, List<Problem> notes) throws LoadException {
@@ -349,7 +349,7 @@ final class ModularNas {
         Shape input = step != null && step.input() != null ? new Shape(chnIn, step.input().height(), step.input().width())
                 : new Shape(chnIn, cifar ? 32 : 224, cifar ? 32 : 224);
         SearchSpace s = Zoo.mobileNetV2(cfgs, input, classes, roundFilters(1280, width), dropout, slots);
-        return new Build(s, mixedOp, slots.size());
+        return new Build(s, mixedOp);
     }
 
     /** ModularNAS's primitives that are DARTS's (ops.py registrations), under Cellforge's names. */
@@ -426,7 +426,7 @@ final class ModularNas {
                     "constructors beyond the mixed op are not read on ModularNAS's DARTS model");
         }
         SearchSpace s = Zoo.dartsSearch(chn, layers, classes, new Shape(chnIn, 32, 32), cands);
-        return new Build(s, mixedOp, 0);
+        return new Build(s, mixedOp);
     }
 
     /** {@code round_filters} of mobilenetv2.py, divisor 8. */
@@ -543,6 +543,9 @@ final class ModularNas {
         }
         if (desc.isScalar()) {
             throw desc.error("arch_desc names a file; give its list here or read it with convert --space");
+        }
+        if (!desc.isSeq()) {
+            throw desc.error("arch_desc is a list, one item per Slot in order (DefaultSlotArchDescConstructor indexes it)");
         }
         List<YNode> items = desc.seq();
         int next = 0;
