@@ -115,11 +115,16 @@ final class Inputs {
      * cannot be built from is reported at its line.
      */
     static SearchSpace searchable(Path file, String zooName) {
+        return searchableImport(file, zooName).space();
+    }
+
+    /** {@link #searchable}, with the search settings the file gives (a ModularNAS config's), if any. */
+    static Imported searchableImport(Path file, String zooName) {
         Imported im = zooName != null ? fromZoo(zoo(zooName)) : space(file);
         String name = file == null ? "" : file.toString();
         requireValid(Validator.validate(im.space()), im.sources(), name);
         requireValid(Evaluator.supernet(im.space()).problems(), im.sources(), name);
-        return im.space();
+        return im;
     }
 
     /** Reads an architecture; what it could not carry over (an NNI width that differs, ...) is printed to {@code err}. */

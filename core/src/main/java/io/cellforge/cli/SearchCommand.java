@@ -47,7 +47,8 @@ final class SearchCommand implements Callable<Integer> {
     String data;
     @Option(names = "--config", paramLabel = "FILE", description = {"search settings in YAML (strategy, epochs, batch_size, seed, lr, lr_min,",
             "momentum, weight_decay, grad_clip, arch_lr, arch_betas, arch_weight_decay, train_portion, tau_max, tau_min,",
-            "generations, path_samples, augment); options given here win"})
+            "generations, path_samples, augment); options given here win. Without it, a ModularNAS space file's",
+            "optimizer and estimator settings are used"})
     Path config;
     @Option(names = "--strategy", description = "darts, darts2, gdas, snas, spos, proxyless or proxyless-uniform (default darts)")
     String strategy;
@@ -100,8 +101,9 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SearchConfig cfg = config();
-        SearchSpace space = Inputs.searchable(source.file, source.zoo);
+        io.cellforge.io.Imported imported = Inputs.searchableImport(source.file, source.zoo);
+        SearchSpace space = imported.space();
+        SearchConfig cfg = config(imported.search());
         DataBundle bundle = Inputs.data(data);
         bundle.misfit(space.network().input(), space.network().classes(), "space '" + space.name() + "'").ifPresent(m -> {
             throw new Main.UserError(m);
@@ -221,15 +223,25 @@ final class SearchCommand implements Callable<Integer> {
         return existing == null ? abs : existing.toRealPath().resolve(existing.relativize(abs));
     }
 
-    /** The strategy's defaults, then the settings file, then the options given. */
-    private SearchConfig config() {
+    /**
+     * The strategy's defaults, or the settings the space file gives (a ModularNAS config's optimizer and estimator)
+     * when neither --config nor another --strategy is given; then the settings file; then the options given.
+     */
+    private SearchConfig config(SearchConfig fromSpace) {
         if (strategy != null && !OneShotSearch.STRATEGIES.contains(strategy)) {
             throw new Main.UserError("strategy '" + strategy + "' is not available; available: " + String.join(", ", OneShotSearch.STRATEGIES));
         }
         SearchConfig.Builder b;
         try {
-            b = config == null ? SearchConfig.builder(strategy == null ? "darts" : strategy)
-                    : SearchConfigYaml.read(Inputs.text(config), config.toString(), strategy);
+            if (config != null) {
+                b = SearchConfigYaml.read(Inputs.text(config), config.toString(), strategy);
+            } else if (fromSpace != null && (strategy == null || strategy.equals(fromSpace.strategy()))) {
+                b = fromSpace.toBuilder();
+                spec.commandLine().getErr().println("search settings from " + source.file + ": " + fromSpace.strategy()
+                        + ", " + fromSpace.epochs() + " epochs, lr " + fromSpace.lr() + ", arch_lr " + fromSpace.archLr());
+            } else {
+                b = SearchConfig.builder(strategy == null ? "darts" : strategy);
+            }
         } catch (LoadException e) {
             throw new Main.UserError(e.getMessage());
         }

@@ -44,7 +44,7 @@ public final class ArchFormats {
             case YAML -> readYaml(text, source, space);
             case NNI -> NniFormats.read(text, source, space, warnings);
             case GENOTYPE -> fromGenotype(parseGenotype(text, source), space, source);
-            case MODNAS -> readModnas(text, source, space);
+            case MODNAS -> ModularNasDesc.readFile(text, source, space);
             case NB201 -> readNb201(text, source, space);
         };
         requireComplete(space, a, source + ":1:1");
@@ -68,7 +68,7 @@ public final class ArchFormats {
             case YAML -> writeYaml(space, arch);
             case NNI -> NniFormats.write(space, arch, 0);
             case GENOTYPE -> toGenotype(space, arch).toString() + "\n";
-            case MODNAS -> writeModnas(space, arch);
+            case MODNAS -> ModularNasDesc.write(space, arch);
             case NB201 -> toNb201(space, arch) + "\n";
         };
     }
@@ -447,7 +447,7 @@ public final class ArchFormats {
         return new Genotype(normal, concatOf(space.cells().get("normal")), reduce, concatOf(space.cells().get("reduce")));
     }
 
-    private static List<Integer> concatOf(Cell c) {
+    static List<Integer> concatOf(Cell c) {
         return c.output().map(o -> c.incoming(o.name()).stream().map(e -> c.stateIndex(e.from())).toList()).orElse(List.of());
     }
 
@@ -484,63 +484,7 @@ public final class ArchFormats {
         return out;
     }
 
-    // ---- ModularNAS arch_desc -------------------------------------------------------------------------------
-
-    static Architecture readModnas(String text, String source, SearchSpace space) throws LoadException {
-        YNode root = YNode.parse(text, source);
-        YNode desc = root;
-        if (root.isMap()) {
-            Map<String, YNode> m = root.map();
-            if (m.containsKey("arch_desc")) {
-                desc = m.get("arch_desc");
-            }
-        }
-        return readArchDesc(desc, space);
-    }
-
-    /** An arch_desc node: a list of slot choices in the space's LayerChoice order, or a key: choice map. */
-    static Architecture readArchDesc(YNode desc, SearchSpace space) throws LoadException {
-        List<LayerChoice> slots = space.mutablesByKey().values().stream().filter(x -> x instanceof LayerChoice)
-                .map(x -> (LayerChoice) x).toList();
-        Map<String, Object> raw = new LinkedHashMap<>();
-        Map<String, String> where = new LinkedHashMap<>();
-        if (desc.isSeq()) {
-            List<YNode> items = desc.seq();
-            if (items.size() != slots.size()) {
-                throw desc.error("arch_desc lists " + items.size() + " slots but space '" + space.name() + "' has "
-                        + slots.size());
-            }
-            for (int i = 0; i < items.size(); i++) {
-                YNode it = items.get(i);
-                Object v = it.isSeq() && it.seq().size() == 1 ? it.seq().get(0).str() : yamlRaw(it);
-                raw.put(slots.get(i).key(), v);
-                where.put(slots.get(i).key(), it.where());
-            }
-        } else {
-            for (var e : desc.map().entrySet()) {
-                raw.put(e.getKey(), yamlRaw(e.getValue()));
-                where.put(e.getKey(), e.getValue().where());
-            }
-        }
-        return bind(space, raw, where, desc.where());
-    }
-
-    /** A list of slot choices when every key is a LayerChoice (DefaultSlotTraversalExporter), else a key: value map. */
-    static String writeModnas(SearchSpace space, Architecture arch) {
-        boolean slotsOnly = space.mutablesByKey().values().stream().allMatch(m -> m instanceof LayerChoice);
-        StringBuilder b = new StringBuilder();
-        if (slotsOnly) {
-            for (String k : space.mutablesByKey().keySet()) {
-                arch.get(k).ifPresent(d -> b.append("- ").append(Yaml.scalar(((Decision.Op) d).label())).append('\n'));
-            }
-            return b.length() == 0 ? "[]\n" : b.toString();
-        }
-        arch.choices().forEach((k, d) -> {
-            Object r = rawOf(space, k, d, false);
-            b.append(Yaml.scalar(k)).append(": ").append(r instanceof String s ? Yaml.scalar(s) : r.toString()).append('\n');
-        });
-        return b.length() == 0 ? "{}\n" : b.toString();
-    }
+    // ---- ModularNAS arch_desc: ModularNasDesc -----------------------------------------------------------
 
     // ---- NAS-Bench-201 --------------------------------------------------------------------------------------
 

@@ -42,7 +42,7 @@ public final class ForeignSpaces {
             Imported im = isModnasSpace(s.space()) ? ModularNas.read(s.container(), name, s) : Vega.read(s.container(), name, s);
             List<Problem> notes = new ArrayList<>(s.notes());
             notes.addAll(im.notMapped());
-            return new Imported(im.space(), notes, im.arch(), im.sources(), im.ownSchema());
+            return new Imported(im.space(), notes, im.arch(), im.sources(), im.ownSchema(), im.search());
         }
         if (step != null) {
             throw root.error("--step " + step + " was given, but this file is no VEGA pipeline config (it has no pipeline:)");
@@ -60,7 +60,10 @@ public final class ForeignSpaces {
             return "";
         }
         Map<String, YNode> top = root.map();
-        if (top.containsKey("model") && top.containsKey("mixed_op")) {
+        // A standalone ModularNAS config: a model with its type beside a routine's sections.
+        YNode model = top.get("model");
+        if (model != null && model.isMap() && model.map().containsKey("type")
+                && top.keySet().stream().anyMatch(k -> Set.of("mixed_op", "search", "augment", "optim", "estim", "construct").contains(k))) {
             return "modnas";
         }
         YNode ss = top.get("search_space");

@@ -59,7 +59,7 @@ public final class Zoo {
                 () -> enasMacro(12, 24, 10));
         add("mobilenetv2-imagenet", "MobileNetV2 1.0 for ImageNet with a MBxEy choice per block (ModularNAS)",
                 () -> mobileNetV2(false, false, MB_CANDIDATES));
-        add("mobilenetv2-cifar", "MobileNetV2 for CIFAR-10 (stem and first stage at stride 1) with MBxEy choices",
+        add("mobilenetv2-cifar", "MobileNetV2 for CIFAR-10 (ModularNAS: stem and the 160-wide stage at stride 1) with MBxEy choices",
                 () -> mobileNetV2(true, false, MB_CANDIDATES));
         add("resnet18", "ResNet-18 for ImageNet", () -> resnet(18));
         add("resnet34", "ResNet-34 for ImageNet", () -> resnet(34));
@@ -281,37 +281,84 @@ public final class Zoo {
 
     // ---- MobileNetV2 -----------------------------------------------------------------------------------------
 
-    /** {t, c, n, s} rows of MobileNetV2 (Sandler et al. 2018, Table 2). */
-    static final int[][] MBV2_SETTINGS = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1},
-            {6, 160, 3, 2}, {6, 320, 1, 1}};
-    /** ProxylessNAS's GPU search backbone: 21 searchable blocks after the first. */
-    static final int[][] GPU_SETTINGS = {{1, 16, 1, 1}, {6, 24, 4, 2}, {6, 40, 4, 2}, {6, 80, 4, 2}, {6, 96, 4, 1},
-            {6, 192, 4, 2}, {6, 320, 1, 1}};
-
     /**
-     * MobileNetV2 with a LayerChoice (keys {@code b1, b2, ...}) on every inverted-residual block after the first;
-     * {@code candidates} of size one gives the fixed network. CIFAR: stem and second stage at stride 1.
+     * ModularNAS's {t, c, n, s} tables ({@code modnas/arch_space/torch/mobilenetv2.py}, {@code _mbv2_ori_cfgs} and
+     * {@code _mbv2_gpu_cfgs}): row 0 is the stem conv (c its width, s its stride), each further row a stage of n
+     * inverted-residual blocks, each block one Slot: 17 Slots, 22 on the _GPU table.
      */
-    public static SearchSpace mobileNetV2(boolean cifar, boolean gpu, List<String> candidates) {
-        int[][] settings = gpu ? GPU_SETTINGS : MBV2_SETTINGS;
-        List<Stage> stages = new ArrayList<>();
-        int block = 0;
-        for (int row = 0; row < settings.length; row++) {
-            int[] r = settings[row];
-            int stride = cifar && row == 1 ? 1 : r[3];
+    public static final List<int[]> MODNAS_ORI_CFGS = List.of(new int[] {0, 32, 1, 2}, new int[] {1, 16, 1, 1},
+            new int[] {6, 24, 2, 2}, new int[] {6, 32, 3, 2}, new int[] {6, 64, 4, 2}, new int[] {6, 96, 3, 1},
+            new int[] {6, 160, 3, 2}, new int[] {6, 320, 1, 1});
+    public static final List<int[]> MODNAS_GPU_CFGS = List.of(new int[] {0, 32, 1, 2}, new int[] {1, 16, 1, 1},
+            new int[] {6, 24, 4, 2}, new int[] {6, 40, 4, 2}, new int[] {6, 80, 4, 2}, new int[] {6, 96, 4, 1},
+            new int[] {6, 192, 4, 2}, new int[] {6, 320, 1, 1});
+
+    /** A table as ModularNAS's {@code mobilenetv2(cfgs, cifar)} uses it: CIFAR sets the stem's and row 6's stride to 1. */
+    public static List<int[]> modnasCfgs(List<int[]> cfgs, boolean cifar) {
+        List<int[]> out = new ArrayList<>();
+        for (int[] r : cfgs) {
+            out.add(r.clone());
+        }
+        if (cifar) {
+            out.get(0)[3] = 1;
+            out.get(6)[3] = 1;
+        }
+        return out;
+    }
+
+    /** One Slot per block of a table, in ModularNAS's order: its input and output widths and stride. */
+    public record MbSlot(int t, int chnIn, int chnOut, int stride) {
+    }
+
+    public static List<MbSlot> mbSlots(List<int[]> cfgs) {
+        List<MbSlot> out = new ArrayList<>();
+        for (int row = 1; row < cfgs.size(); row++) {
+            int[] r = cfgs.get(row);
             for (int i = 0; i < r[2]; i++) {
-                EdgeOp choice = block == 0 ? OpCall.of("MB3E" + r[0])
-                        : candidates.size() == 1 ? OpCall.of(candidates.get(0)) : LayerChoice.of("b" + block, candidates);
-                stages.add(Stage.block("b" + block, choice, r[1], i == 0 ? stride : 1, true));
-                block++;
+                out.add(new MbSlot(r[0], i == 0 ? cfgs.get(row - 1)[1] : r[1], r[1], i == 0 ? r[3] : 1));
             }
         }
-        List<OpCall> head = List.of(conv(1280, 1, 1, 0), OpCall.of("bn"), OpCall.of("relu6"), OpCall.of("gap"),
-                OpCall.of("dropout", "rate", 0.2), OpCall.of("linear"));
-        Shape input = cifar ? new Shape(3, 32, 32) : new Shape(3, 224, 224);
-        Network net = new Network(input, cifar ? 10 : 1000, 32,
-                List.of(List.of(conv(32, 3, cifar ? 1 : 2, 1), OpCall.of("bn"), OpCall.of("relu6"))), stages, head, null, true);
-        return new SearchSpace(cifar ? "mobilenetv2-cifar" : "mobilenetv2-imagenet", "", net, Map.of(), Map.of(),
+        return out;
+    }
+
+    /**
+     * MobileNetV2 with a LayerChoice (keys {@code b1, b2, ...}) on every inverted-residual block after the first,
+     * on ModularNAS's table and strides; {@code candidates} of size one gives the fixed network.
+     */
+    public static SearchSpace mobileNetV2(boolean cifar, boolean gpu, List<String> candidates) {
+        List<int[]> cfgs = modnasCfgs(gpu ? MODNAS_GPU_CFGS : MODNAS_ORI_CFGS, cifar);
+        List<List<String>> slots = new ArrayList<>();
+        for (MbSlot s : mbSlots(cfgs)) {
+            slots.add(slots.isEmpty() ? List.of("MB3E" + s.t()) : candidates);
+        }
+        SearchSpace s = mobileNetV2(cfgs, cifar ? new Shape(3, 32, 32) : new Shape(3, 224, 224), cifar ? 10 : 1000, 1280,
+                0.2, slots);
+        return s.withName(cifar ? "mobilenetv2-cifar" : "mobilenetv2-imagenet");
+    }
+
+    /**
+     * ModularNAS's {@code MobileNetV2}: stem conv 3x3 to cfgs[0]'s width at its stride, BN, ReLU6; one block per Slot
+     * ({@link #mbSlots}) holding {@code slots.get(i)} (one op: fixed; more: a LayerChoice keyed {@code b<i>}), with the
+     * identity shortcut when stride 1 and widths equal; conv 1x1 to {@code last}, BN, ReLU6, pool, dropout, linear.
+     */
+    public static SearchSpace mobileNetV2(List<int[]> cfgs, Shape input, int classes, int last, double dropout,
+                                          List<List<String>> slots) {
+        List<MbSlot> geometry = mbSlots(cfgs);
+        if (geometry.size() != slots.size()) {
+            throw new IllegalArgumentException("the table has " + geometry.size() + " Slots, " + slots.size() + " were given");
+        }
+        List<Stage> stages = new ArrayList<>();
+        for (int i = 0; i < geometry.size(); i++) {
+            List<String> c = slots.get(i);
+            EdgeOp op = c.size() == 1 ? OpCall.of(c.get(0)) : LayerChoice.of("b" + i, c);
+            stages.add(Stage.block("b" + i, op, geometry.get(i).chnOut(), geometry.get(i).stride(), true));
+        }
+        List<OpCall> head = List.of(conv(last, 1, 1, 0), OpCall.of("bn"), OpCall.of("relu6"), OpCall.of("gap"),
+                OpCall.of("dropout", "rate", dropout), OpCall.of("linear"));
+        int stem = cfgs.get(0)[1];
+        Network net = new Network(input, classes, stem,
+                List.of(List.of(conv(stem, 3, cfgs.get(0)[3], 1), OpCall.of("bn"), OpCall.of("relu6"))), stages, head, null, true);
+        return new SearchSpace(input.height() <= 64 ? "mobilenetv2-cifar" : "mobilenetv2-imagenet", "", net, Map.of(), Map.of(),
                 Map.of(), Map.of("modnas.mixed_op", "BinGate"));
     }
 

@@ -138,11 +138,13 @@ class ArchFormatsTest {
         SearchSpace mb = Zoo.get("mobilenetv2-cifar").orElseThrow();
         Architecture a = SpaceStats.of(mb).maxParams().arch();
         String text = ArchFormats.write(ArchFormat.MODNAS, mb, a);
-        assertEquals(16, text.lines().count());
-        assertTrue(text.lines().allMatch(l -> l.matches("- MB[357]E[36]")), text);
+        // One item per Slot (17), the first the fixed MB3E1 block, as DefaultSlotTraversalExporter lists them.
+        assertEquals(17, text.lines().count());
+        assertEquals("- [MB3E1]", text.lines().findFirst().orElseThrow());
+        assertTrue(text.lines().skip(1).allMatch(l -> l.matches("- \\[MB[357]E[36]\\]")), text);
         assertEquals(a, ArchFormats.read(ArchFormat.MODNAS, text, "d.yaml", mb));
         assertEquals(a, ArchFormats.read(ArchFormat.MODNAS, "arch_desc:\n" + text.replaceAll("(?m)^", "  "), "d.yaml", mb));
         LoadException e = assertThrows(LoadException.class, () -> ArchFormats.read(ArchFormat.MODNAS, "- MB3E3\n", "d.yaml", mb));
-        assertTrue(e.getMessage().startsWith("d.yaml:1:1: arch_desc lists 1 slots but space"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("d.yaml:1:1: arch_desc lists 1 items but space"), e.getMessage());
     }
 }

@@ -237,7 +237,7 @@ class BadInputTest {
     @Test
     void anArchitectureThatLeavesChoicesOpenIsRefusedInEveryFormat() throws Exception {
         Architecture whole = ArchFormats.fromGenotype(Genotype.DARTS_V2, DARTS, "x");
-        for (ArchFormat f : List.of(ArchFormat.YAML, ArchFormat.NNI, ArchFormat.MODNAS)) {
+        for (ArchFormat f : List.of(ArchFormat.YAML, ArchFormat.NNI)) {
             String text = ArchFormats.write(f, DARTS, whole);
             assertEquals(whole, ArchFormats.read(f, text, "whole", DARTS), f.id);
             // Each format with one decision left out.
@@ -247,6 +247,13 @@ class BadInputTest {
             assertTrue(e.getMessage().matches("bad\\.arch:\\d+:\\d+: the architecture leaves 1 of the 36 choices of space "
                     + "'darts-search' undecided: normal_n2_p0"), e.getMessage());
         }
+        // A ModularNAS arch_desc of a DARTS cell lists each node's edges: one left out is a node that keeps one.
+        String desc = ArchFormats.write(ArchFormat.MODNAS, DARTS, whole);
+        assertEquals(whole, ArchFormats.read(ArchFormat.MODNAS, desc, "whole", DARTS));
+        String cutDesc = desc.replaceFirst("\\[\\[\\[(\\w+)\\], \\[0\\], 2\\], ", "[");
+        assertFalse(cutDesc.equals(desc), desc);
+        LoadException m = assertThrows(LoadException.class, () -> ArchFormats.read(ArchFormat.MODNAS, cutDesc, "bad.arch", DARTS));
+        assertTrue(m.getMessage().startsWith("bad.arch:2:5: normal node 2 keeps 1 edges; the space's nodes keep two"), m.getMessage());
         LoadException e = assertThrows(LoadException.class,
                 () -> ArchFormats.read(ArchFormat.NNI, "{\"normal_n2_p0\": \"none\"}", "bad.json", DARTS));
         assertTrue(e.getMessage().contains("leaves 35 of the 36 choices"), e.getMessage());
@@ -277,7 +284,7 @@ class BadInputTest {
         LoadException e = assertThrows(LoadException.class, () -> SpaceFiles.readSpace(
                 "search_space:\n  type: SearchSpace\n  modules: [custom]\n  custom:\n    type: ModNasArchSpace\n"
                         + "    model:\n      type: ImageNet_MobileNetV2\n    arch_desc:\n" + slots, "bad.yaml", "bad"));
-        assertTrue(e.getMessage().startsWith("bad.yaml:9:7: arch_desc lists 8 slots but space 'bad' has 16"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("bad.yaml:9:7: arch_desc lists 8 items but the network has 17 Slots"), e.getMessage());
         StringBuilder half = new StringBuilder();
         for (int i = 1; i <= 8; i++) {
             half.append("      b").append(i).append(": MB5E3\n");
@@ -285,7 +292,8 @@ class BadInputTest {
         e = assertThrows(LoadException.class, () -> SpaceFiles.readSpace(
                 "search_space:\n  type: SearchSpace\n  modules: [custom]\n  custom:\n    type: ModNasArchSpace\n"
                         + "    model:\n      type: ImageNet_MobileNetV2\n    arch_desc:\n" + half, "bad.yaml", "bad"));
-        assertTrue(e.getMessage().startsWith("bad.yaml:9:7: the architecture leaves 8 of the 16 choices"), e.getMessage());
+        // ModularNAS indexes its arch_desc by Slot (DefaultSlotArchDescConstructor): a mapping is no arch_desc.
+        assertTrue(e.getMessage().startsWith("bad.yaml:9:7: arch_desc is a list, one item per Slot"), e.getMessage());
     }
 
     @Test
