@@ -37,6 +37,9 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--zoo", paramLabel = "NAME", description = "the zoo space the architecture belongs to")
     String zoo;
 
+    @Option(names = "--step", paramLabel = "NAME", description = "the step of a VEGA pipeline config to read (default: its search step)")
+    String step;
+
     @Spec
     CommandSpec spec;
 
@@ -50,14 +53,14 @@ final class ConvertCommand implements Callable<Integer> {
             if (target != ArchFormat.YAML) {
                 throw new Main.UserError(in + " is a search space; spaces convert to Cellforge YAML (--to yaml)");
             }
-            Imported im = Inputs.space(in);
+            Imported im = Inputs.space(in, step);
             for (Problem p : im.notMapped()) {
                 spec.commandLine().getErr().println(Escape.line(p.toString()));
             }
             result = SpaceYaml.write(im.space());
         } else {
             ArchFormat f = from != null ? format(from) : ArchFormats.sniff(text);
-            SearchSpace s = Inputs.contextFor(f, text, in, space, zoo);
+            SearchSpace s = Inputs.contextFor(f, text, in, space, zoo, step);
             Architecture a = Inputs.arch(f, text, in, s);
             try {
                 result = ArchFormats.write(target, s, a);

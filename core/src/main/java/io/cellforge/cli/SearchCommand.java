@@ -85,6 +85,8 @@ final class SearchCommand implements Callable<Integer> {
     Integer pathSamples;
     @Option(names = "--events", paramLabel = "FILE", description = "write every step and epoch as a JSON line")
     Path events;
+    @Option(names = "--step", paramLabel = "NAME", description = "the step of a VEGA pipeline config to read (default: its search step)")
+    String step;
     @Option(names = "--out", paramLabel = "DIR", description = "write the derived architecture in every format into DIR")
     Path out;
     @Option(names = "--checkpoint", paramLabel = "DIR", description = "save the run into DIR after every epoch and when stopped")
@@ -101,7 +103,7 @@ final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SearchConfig cfg = config();
-        SearchSpace space = Inputs.searchable(source.file, source.zoo);
+        SearchSpace space = Inputs.searchable(source.file, source.zoo, step);
         DataBundle bundle = Inputs.data(data);
         bundle.misfit(space.network().input(), space.network().classes(), "space '" + space.name() + "'").ifPresent(m -> {
             throw new Main.UserError(m);

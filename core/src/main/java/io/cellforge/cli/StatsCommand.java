@@ -56,6 +56,8 @@ final class StatsCommand implements Callable<Integer> {
     boolean imagenet;
     @Option(names = "--auxiliary", description = "with --genotype: add the auxiliary head (its parameters are reported apart)")
     boolean auxiliary;
+    @Option(names = "--step", paramLabel = "NAME", description = "the step of a VEGA pipeline config to read (default: its search step)")
+    String step;
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
@@ -80,7 +82,7 @@ final class StatsCommand implements Callable<Integer> {
         } else if (source.zoo != null) {
             space = Inputs.zoo(source.zoo);
         } else {
-            Imported im = Inputs.space(source.file);
+            Imported im = Inputs.space(source.file, step);
             space = im.space();
             sources = im.sources();
             file = source.file.toString();

@@ -227,7 +227,7 @@ final class Vega {
             this.name = name;
             this.node = node;
             this.own = node.map();
-            this.type = YNode.req(own, "type", node).str();
+            this.type = typeName(YNode.req(own, "type", node));
             this.notes = notes;
             this.known = fineGrained ? PARAMS_09.get(type) : type.equals("ResNet") ? PARAMS_RESNET_1X : null;
             for (Hyper h : hypers) {
