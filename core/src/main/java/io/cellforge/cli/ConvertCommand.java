@@ -9,6 +9,7 @@ import io.cellforge.io.Imported;
 import io.cellforge.io.LoadException;
 import io.cellforge.io.SpaceFiles;
 import io.cellforge.io.SpaceYaml;
+import io.cellforge.io.VegaDesc;
 import io.cellforge.space.SearchSpace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,7 +22,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "convert", mixinStandardHelpOptions = true, description = {"Convert an architecture description between formats, or a VEGA/ModularNAS",
-        "space into Cellforge YAML. Formats: yaml, nni (.json), genotype (.genotype), modnas (.modnas.yaml), nb201 (.nb201).",
+        "space into Cellforge YAML. Formats: yaml, nni (.json), genotype (.genotype), modnas (.modnas.yaml), nb201 (.nb201),",
+        "vega (.vega.yml: the model_desc of an architecture of a VEGA space, with --space FILE).",
         "OUT is written atomically and left untouched on any error."})
 final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN")
@@ -46,6 +48,9 @@ final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String text = Inputs.text(in);
+        if ("vega".equals(to) || (to == null && out.getFileName().toString().matches("(?i).*\\.vega\\.ya?ml"))) {
+            return writeVega(text);
+        }
         ArchFormat target = to != null ? format(to) : ArchFormat.byFileName(out).orElseThrow(() ->
                 new Main.UserError(out + ": cannot tell the format from the name; add --to yaml|nni|genotype|modnas|nb201"));
         String result;
@@ -74,6 +79,25 @@ final class ConvertCommand implements Callable<Integer> {
             throw new Main.UserError(e.getMessage()); // names the file and the reason
         }
         spec.commandLine().getOut().println("wrote " + Escape.line(out.toString()) + " (" + target.id + ")");
+        return 0;
+    }
+
+    /** A searched architecture of a VEGA space, as the description VEGA builds (needs the VEGA file: --space). */
+    private Integer writeVega(String text) {
+        if (space == null) {
+            throw new Main.UserError("--to vega needs --space FILE: the VEGA file the architecture was searched in");
+        }
+        ArchFormat f = from != null ? format(from) : ArchFormats.sniff(text);
+        SearchSpace s = Inputs.space(space, step).space();
+        Architecture a = Inputs.arch(f, text, in, s);
+        try {
+            SpaceFiles.writeAtomically(out, VegaDesc.write(Inputs.text(space), space.toString(), step, s, a));
+        } catch (LoadException e) {
+            throw new Main.UserError(e.getMessage());
+        } catch (IOException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+        spec.commandLine().getOut().println("wrote " + Escape.line(out.toString()) + " (vega)");
         return 0;
     }
 

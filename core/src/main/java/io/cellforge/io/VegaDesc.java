@@ -1,0 +1,152 @@
+package io.cellforge.io;
+
+import io.cellforge.arch.Architecture;
+import io.cellforge.arch.Decision;
+import io.cellforge.space.SearchSpace;
+import io.cellforge.space.ValueChoice;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A searched architecture of a space read from a VEGA file, written back as the description VEGA builds the
+ * network from: the file's own modules with every hyper-parameter set to what was read (its chosen or first
+ * candidate) and every searched doublechannel/downsample list spelled out, without the hyper-parameters. VEGA 0.9
+ * builds it with {@code FineGrainedSpaceFactory.from_desc} (the desc its generator builds after
+ * {@code search_space.update(params)}); VEGA 1.x with {@code ModuleSerializable.from_desc} as a fully-train step's
+ * {@code model.model_desc} (or {@code model_desc_file}).
+ */
+public final class VegaDesc {
+    private VegaDesc() {
+    }
+
+    /** The keys {@link Vega} gives searched list positions: {@code module.doublechannel.3}. */
+    private static final Pattern LIST_KEY = Pattern.compile("(.+)\\.(doublechannel|downsample)\\.(\\d+)");
+
+    /**
+     * {@code text}/{@code source}: the VEGA file the space was read from; {@code step}: the pipeline step, or null
+     * for the one the reader picks; {@code space}: the space read from it; {@code arch}: a whole architecture of it.
+     */
+    public static String write(String text, String source, String step, SearchSpace space, Architecture arch) throws LoadException {
+        YNode root = YNode.parse(text, source);
+        YNode container = root;
+        YNode ss;
+        var located = VegaPipeline.locate(root, step);
+        if (located.isPresent()) {
+            container = located.get().container();
+            ss = located.get().space();
+        } else {
+            ss = root.isMap() ? root.map().get("search_space") : null;
+            if (ss == null) {
+                throw root.error("not a VEGA space: --to vega needs the VEGA file the architecture was searched in (--space FILE)");
+            }
+        }
+        ArchFormats.requireComplete(space, arch, source);
+        YNode desc = ss;
+        Map<String, List<YNode>> hypers = new LinkedHashMap<>();
+        Map<String, YNode> ssMap = ss.map();
+        boolean v1 = !ssMap.containsKey("modules") && ssMap.containsKey("hyperparameters");
+        if (v1) {
+            desc = container.map().get("model").map().get("model_desc");
+            for (YNode item : ssMap.get("hyperparameters").seq()) {
+                Map<String, YNode> m = item.map();
+                String key = m.get("key").str();
+                String type = m.containsKey("type") ? m.get("type").str() : "CATEGORY";
+                if (type.equals("CATEGORY") && key.startsWith("network.")) {
+                    hypers.put(key.substring("network.".length()), m.get("range").seq());
+                }
+            }
+        } else if (ssMap.containsKey("hyper_parameters")) {
+            for (var e : ssMap.get("hyper_parameters").map().entrySet()) {
+                hypers.put(e.getKey(), e.getValue().seq());
+            }
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> out = (Map<String, Object>) plain(desc);
+        out.remove("hyper_parameters");
+        // What was read: a hyper-parameter's first candidate (VEGA sets one of them before building).
+        for (var h : hypers.entrySet()) {
+            String[] path = h.getKey().split("\\.");
+            Map<String, Object> at = out;
+            for (int i = 0; i < path.length - 1 && at != null; i++) {
+                at = at.get(path[i]) instanceof Map<?, ?> m ? cast(m) : null;
+            }
+            if (at != null) {
+                at.put(path[path.length - 1], plain(h.getValue().get(0)));
+            }
+        }
+        // The searched positions, as the 0/1 lists VEGA's VariantLayer and ResNetGeneral take.
+        Map<String, TreeMap<Integer, Integer>> lists = new LinkedHashMap<>();
+        for (ValueChoice vc : space.values().values()) {
+            Matcher m = LIST_KEY.matcher(vc.key());
+            if (!m.matches()) {
+                throw new LoadException(source, "choice '" + vc.key() + "' is not one VEGA's description can hold");
+            }
+            double v = ((Decision.Value) arch.get(vc.key()).orElseThrow()).value();
+            lists.computeIfAbsent(m.group(1) + "." + m.group(2), k -> new TreeMap<>()).put(Integer.parseInt(m.group(3)), v == 2 ? 1 : 0);
+        }
+        if (space.mutablesByKey().size() != space.values().size()) {
+            throw new LoadException(source, "space '" + space.name() + "' has choices VEGA's description cannot hold");
+        }
+        for (var l : lists.entrySet()) {
+            int dot = l.getKey().lastIndexOf('.');
+            Object module = out.get(l.getKey().substring(0, dot));
+            if (!(module instanceof Map<?, ?> mod)) {
+                throw new LoadException(source, "no module '" + l.getKey().substring(0, dot) + "' in " + desc.where());
+            }
+            cast(mod).put(l.getKey().substring(dot + 1), new ArrayList<>(l.getValue().values()));
+        }
+        DumperOptions o = new DumperOptions();
+        o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        o.setIndent(4);
+        o.setWidth(120);
+        String how = v1 ? "VEGA's model_desc (a fully-train step's model.model_desc or model_desc_file)"
+                : "VEGA's FineGrainedSpace description (what FineGrainedSpaceFactory.from_desc builds)";
+        return "# " + how + " of the architecture searched in " + Escape.line(source) + "\n" + new Yaml(o).dump(out);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Map<?, ?> m) {
+        return (Map<String, Object>) m;
+    }
+
+    /** The node as plain values, numbers as numbers: what PyYAML's safe loader gives VEGA. */
+    private static Object plain(YNode n) throws LoadException {
+        if (n.isMap()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (var e : n.map().entrySet()) {
+                m.put(e.getKey(), plain(e.getValue()));
+            }
+            return m;
+        }
+        if (n.isSeq()) {
+            List<Object> l = new ArrayList<>();
+            for (YNode x : n.seq()) {
+                l.add(plain(x));
+            }
+            return l;
+        }
+        if (n.isNull()) {
+            return null;
+        }
+        String s = n.str();
+        if (s.matches("-?[0-9]+") && s.length() < 10) {
+            return Integer.parseInt(s);
+        }
+        if (n.isNumber() && s.matches("[-+0-9.eE]+")) {
+            return Double.parseDouble(s);
+        }
+        return switch (s) {
+            case "True", "true" -> Boolean.TRUE;
+            case "False", "false" -> Boolean.FALSE;
+            default -> s;
+        };
+    }
+}
