@@ -336,10 +336,9 @@ final class Vega {
                 case "BasicLayer" -> basicLayer(a);
                 case "VariantLayer" -> {
                     requireChannels(a.required("in_plane", 1, MAX_WIDTH), a.where("in_plane"), "in_plane");
-                    if (a.has("out_plane")) {
-                        notes.add(note(a.where("out_plane"), a.name + ".out_plane",
-                                "VEGA's VariantLayer ignores out_plane: its widths follow in_plane and doublechannel"));
-                    }
+                    a.required("out_plane", 1, MAX_WIDTH);
+                    notes.add(note(a.where("out_plane"), a.name + ".out_plane",
+                            "VEGA's VariantLayer requires out_plane but ignores it: its widths follow in_plane and doublechannel"));
                     variant(a, channels, a.integer("expansion", 1, 1, 64));
                 }
                 case "LinearClassificationHead" -> {
@@ -522,15 +521,19 @@ final class Vega {
          * The blocks a BackboneNasCodec count chooses among: VEGA keeps the default structure for the count 3 and
          * otherwise sets that many blocks at random. Cellforge chooses each block on its own, a wider set.
          */
-        private boolean countChoice(Args a, String k, int blocks) throws LoadException {
+        private Set<Integer> countChoice(Args a, String k, int blocks) throws LoadException {
             Hyper h = a.hyper.get(k);
             if (h == null || !h.values().get(0).isScalar()) {
-                return false;
+                return Set.of();
             }
             List<Integer> counts = intList(h.where().isMap() ? h.where().map().get("range") : h.where());
             notes.add(note(h.where(), h.key(), "VEGA's BackboneNasCodec sets " + counts + " of the " + blocks
                     + " blocks at random positions; Cellforge chooses every block's " + k + " on its own, so other counts are in the space too"));
-            return true;
+            Set<Integer> all = new HashSet<>();
+            for (int i = 0; i < blocks; i++) {
+                all.add(i);
+            }
+            return all;
         }
 
         /** VEGA 0.9 ResNetVariant: the small-input (or initial) block, a VariantLayer, pooling, Linear(512 x expansion). */
@@ -585,31 +588,47 @@ final class Vega {
             if (dc.size() != ds.size()) {
                 throw a.node.error("doublechannel and downsample must have the same length (" + dc.size() + " vs " + ds.size() + ")");
             }
-            variantBlocks(a, dc, ds, exp, bottleneck, inPlane, listChoice(a, "doublechannel", bottleneck),
-                    listChoice(a, "downsample", bottleneck));
+            variantBlocks(a, dc, ds, exp, bottleneck, inPlane, listChoice(a, "doublechannel", bottleneck, dc.size()),
+                    listChoice(a, "downsample", bottleneck, ds.size()));
         }
 
-        /** A hyper-parameter over whole lists: each position chooses among the values the candidates give it. */
-        private boolean listChoice(Args a, String k, boolean bottleneck) throws LoadException {
+        /**
+         * A hyper-parameter over whole lists: a position where the candidates differ becomes a choice of 1 or 2, one
+         * where they agree stays fixed.
+         */
+        private Set<Integer> listChoice(Args a, String k, boolean bottleneck, int blocks) throws LoadException {
             Hyper h = a.searched(k);
             if (h == null) {
-                return false;
+                return Set.of();
             }
-            if (bottleneck) {
+            if (bottleneck && k.equals("doublechannel")) {
                 a.firstOnly(k, "a searched width of BottleneckBlocks has no counterpart in Cellforge");
-                return false;
+                return Set.of();
+            }
+            Set<Integer> differ = new HashSet<>();
+            List<Integer> first = intList(h.values().get(0));
+            for (YNode c : h.values()) {
+                List<Integer> l = intList(c);
+                if (l.size() != blocks) {
+                    throw c.error("a candidate of " + l.size() + " entries for a layer of " + blocks + " blocks");
+                }
+                for (int i = 0; i < blocks; i++) {
+                    if (!l.get(i).equals(first.get(i))) {
+                        differ.add(i);
+                    }
+                }
             }
             notes.add(note(h.where(), h.key(), "VEGA picks one of " + h.values().size()
-                    + " lists; Cellforge chooses every position on its own, so their combinations are in the space too"));
-            return true;
+                    + " lists; Cellforge chooses every differing position on its own, so their combinations are in the space too"));
+            return differ;
         }
 
         /**
          * Blocks with VEGA's VariantLayer / ResNetGeneral widths: out = previous out, doubled where doublechannel is
-         * 1; in = previous out x expansion. {@code searchDc}/{@code searchDs}: each position a choice of 1 or 2.
+         * 1; in = previous out x expansion. {@code dcAt}/{@code dsAt}: the positions that are a choice of 1 or 2.
          */
         private void variantBlocks(Args a, List<Integer> dc, List<Integer> ds, int exp, boolean bottleneck, int inPlane,
-                                   boolean searchDc, boolean searchDs) throws LoadException {
+                                   Set<Integer> dcAt, Set<Integer> dsAt) throws LoadException {
             if (dc.size() > MAX_BLOCKS) {
                 throw a.where("doublechannel").error("more than " + MAX_BLOCKS + " blocks");
             }
@@ -621,6 +640,8 @@ final class Vega {
                 if (out * exp > MAX_WIDTH) {
                     throw a.where("doublechannel").error("block " + i + " would be " + out * exp + " channels wide; at most " + MAX_WIDTH);
                 }
+                boolean searchDs = dsAt.contains(i);
+                boolean searchDc = dcAt.contains(i);
                 Param stride = Param.of(ds.get(i) == 0 ? 1 : 2);
                 String where = a.where(searchDs ? "downsample" : "doublechannel").where();
                 if (searchDs) {
@@ -628,7 +649,7 @@ final class Vega {
                     values.put(key, new ValueChoice(key, List.of(1.0, 2.0)));
                     stride = Param.ref(key);
                 }
-                if (searchDc || channels < 0) {
+                if (!dcAt.isEmpty()) {
                     // Widths relative to the running width: only BasicBlocks (expansion 1) keep that exact.
                     Param widen = Param.of(dc.get(i) == 0 ? 1 : 2);
                     if (searchDc) {

@@ -101,7 +101,16 @@ public final class VegaDesc {
             if (!(module instanceof Map<?, ?> mod)) {
                 throw new LoadException(source, "no module '" + l.getKey().substring(0, dot) + "' in " + desc.where());
             }
-            cast(mod).put(l.getKey().substring(dot + 1), new ArrayList<>(l.getValue().values()));
+            // Positions the candidates agree on keep the read list's entry; a count (BackboneNasCodec) had no list.
+            String param = l.getKey().substring(dot + 1);
+            List<Object> list = cast(mod).get(param) instanceof List<?> read ? new ArrayList<>(read) : new ArrayList<>();
+            for (var e : l.getValue().entrySet()) {
+                while (list.size() <= e.getKey()) {
+                    list.add(0);
+                }
+                list.set(e.getKey(), e.getValue());
+            }
+            cast(mod).put(param, list);
         }
         DumperOptions o = new DumperOptions();
         o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);

@@ -1,0 +1,448 @@
+package io.cellforge.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellforge.cli.Main;
+import io.cellforge.ops.Shape;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every VEGA file of ../shared/interop/vega, read as VEGA's own code reads it, against counts made here from VEGA's
+ * published module code (huawei-noah/vega v0.9.3 {@code vega/search_space/fine_grained_space/blocks/blocks.py},
+ * {@code cells/basic.py}, {@code networks/resnet.py}; master {@code vega/networks/resnet_general.py},
+ * {@code vega/modules/blocks/blocks.py}), not from Cellforge's op catalog.
+ */
+class VegaInteropTest {
+    static final Path VEGA = Path.of("../../shared/interop/vega");
+    static final Path MODNAS = Path.of("../../shared/interop/modnas");
+
+    // ---- an independent count of VEGA's networks ---------------------------------------------------------
+    // Multiply-adds as Cellforge reports them: convolutions k*k*cin*cout per output pixel and Linear in*out;
+    // BatchNorm, ReLU, pooling and the residual add count none. Parameters: conv weights (VEGA's convs have
+    // bias=False), BN weight and bias (2 per channel), Linear weight and bias.
+
+    /** The network being counted: channels, spatial size, parameters and multiply-adds so far. */
+    static final class Net {
+        long params;
+        long macs;
+        int c;
+        int h;
+
+        Net(int c, int h) {
+            this.c = c;
+            this.h = h;
+        }
+
+        /** nn.Conv2d(c, out, k, stride, padding, bias=False) then BatchNorm2d(out). */
+        Net convBn(int out, int k, int stride, int pad) {
+            int ho = (h + 2 * pad - k) / stride + 1;
+            params += (long) k * k * c * out + 2L * out;
+            macs += (long) k * k * c * out * ho * ho;
+            c = out;
+            h = ho;
+            return this;
+        }
+
+        Net maxPool3s2() {
+            h = (h + 2 - 3) / 2 + 1;
+            return this;
+        }
+
+        /** VEGA's BasicBlock: BasicConv (3x3 stride, BN, ReLU, 3x3, BN; inner_plane the first width) + ShortCut. */
+        Net basic(int in, int out, int stride, int inner) {
+            assertEquals(c, in, "a block's inchannel is what the previous module gives");
+            int h0 = h;
+            convBn(inner, 3, stride, 1).convBn(out, 3, 1, 1);
+            shortcut(in, out, stride, h0);
+            return this;
+        }
+
+        /** VEGA's BottleneckBlock: BottleConv 1x1, 3x3 stride, 1x1 to 4*out, each with BN, + ShortCut. */
+        Net bottleneck(int in, int out, int stride) {
+            assertEquals(c, in);
+            int h0 = h;
+            convBn(out, 1, 1, 0).convBn(out, 3, stride, 1).convBn(out * 4, 1, 1, 0);
+            shortcut(in, out * 4, stride, h0);
+            return this;
+        }
+
+        /** ShortCut: conv1X1(in, out, stride) + BN when the stride or the width changes, else nothing to count. */
+        private void shortcut(int in, int out, int stride, int h0) {
+            if (stride != 1 || in != out) {
+                int ho = (h0 - 1) / stride + 1;
+                params += (long) in * out + 2L * out;
+                macs += (long) in * out * ho * ho;
+            }
+        }
+
+        /** AdaptiveAvgPool2d((1, 1)), View, Linear(in, classes). */
+        Net linear(int in, int classes) {
+            assertEquals(c, in, "the Linear's in_features are the channels it gets");
+            params += (long) in * classes + classes;
+            macs += (long) in * classes;
+            c = classes;
+            h = 1;
+            return this;
+        }
+    }
+
+    /** VEGA's InitialBlock: conv 7x7 stride 2 padding 3, BN, ReLU, MaxPool2d(3, 2, 1). */
+    static Net initialBlock(int plane, int size) {
+        return new Net(3, size).convBn(plane, 7, 2, 3).maxPool3s2();
+    }
+
+    /** VEGA's SmallInputInitialBlock: conv3x3(3, plane, stride 1), BN, ReLU. */
+    static Net smallInputBlock(int plane, int size) {
+        return new Net(3, size).convBn(plane, 3, 1, 1);
+    }
+
+    /** v0.9.3 BasicLayer without items: layer i of layer_reps[i] blocks of width 64 * 2^i (VEGA fixes 64). */
+    static Net basicLayer(Net n, int[] reps, boolean bottleneck) {
+        for (int i = 0; i < reps.length; i++) {
+            int width = 64 << i;
+            for (int j = 0; j < reps[i]; j++) {
+                int stride = i > 0 && j == 0 ? 2 : 1;
+                if (bottleneck) {
+                    n.bottleneck(n.c, width, stride);
+                } else {
+                    n.basic(n.c, width, stride, width);
+                }
+            }
+        }
+        return n;
+    }
+
+    /** VariantLayer / ResNetGeneral: out doubles where doublechannel is 1, stride 2 where downsample is 1. */
+    static Net variant(Net n, int[] dc, int[] ds) {
+        int out = n.c;
+        for (int i = 0; i < dc.length; i++) {
+            out = dc[i] == 0 ? out : out * 2;
+            n.basic(n.c, out, ds[i] == 0 ? 1 : 2, out);
+        }
+        return n;
+    }
+
+    /** v0.9.3 Repeat over items (entry i, or the last one past the end) with BasicBlocks. */
+    static Net items(Net n, int count, int[] in, int[] out, int[] stride, int[] inner) {
+        for (int i = 0; i < count; i++) {
+            int o = out[Math.min(i, out.length - 1)];
+            n.basic(in[Math.min(i, in.length - 1)], o, stride[Math.min(i, stride.length - 1)],
+                    inner == null ? o : inner[Math.min(i, inner.length - 1)]);
+        }
+        return n;
+    }
+
+    /** What each claimed file builds, counted from VEGA's code; the figures are checked against `stats --json`. */
+    static Map<String, Net> expected() {
+        Map<String, Net> m = new LinkedHashMap<>();
+        // Every file's step reads dataset Cifar10: 3x32x32 (vega/datasets/conf/cifar10.py: RandomCrop size 32).
+        // ResNet(depth 50-style via BasicLayer): InitialBlock(64), BasicLayer(64, 4, BottleneckBlock, [3,4,6,3]),
+        // Linear(2048, 10).
+        m.put("v0.9.3__examples__fine_grained_space__resnet__resnet.yml",
+                basicLayer(initialBlock(64, 32), new int[] {3, 4, 6, 3}, true).linear(2048, 10));
+        // ResNetVariant(18, 64, dc, ds): SmallInputInitialBlock(64), VariantLayer, Linear(512 * 1, 10).
+        m.put("v0.9.3__examples__fine_grained_space__resnet__resnet_variant.yml",
+                variant(smallInputBlock(64, 32), new int[] {0, 0, 1, 0, 1, 0, 1, 0}, new int[] {0, 0, 1, 0, 1, 0, 1, 0}).linear(512, 10));
+        // SmallInputInitialBlock(32), VariantLayer(in 32, BasicBlock), LinearClassificationHead(512, 10).
+        m.put("v0.9.3__examples__fine_grained_space__backbone_nas__backbone_nas.yml",
+                variant(smallInputBlock(32, 32), new int[] {0, 1, 1, 0, 1, 0, 0, 1}, new int[] {1, 1, 0, 1, 0, 0, 0, 1}).linear(512, 10));
+        // ResNet depth 20 (not in _block_setting): the block from `block`, InitialBlock(init_plane 16), Repeat of
+        // num_reps 9 over items, Linear(out_plane 60 * 1, num_class 10 by default).
+        m.put("v0.9.3__examples__fine_grained_space__prune__prune.yml",
+                items(initialBlock(16, 32), 9, new int[] {16, 15, 15, 15, 29, 29, 29, 60, 60}, new int[] {15, 15, 15, 29, 29, 29, 60, 60, 60},
+                        new int[] {1, 1, 1, 2, 1, 1, 2, 1, 1}, new int[] {14, 16, 16, 29, 30, 30, 62, 60, 62}).linear(60, 10));
+        m.put("v0.9.3__examples__fine_grained_space__quant__quant.yml",
+                items(initialBlock(16, 32), 9, new int[] {16, 16, 16, 16, 32, 32, 32, 64, 64}, new int[] {16, 16, 16, 32, 32, 32, 64, 64, 64},
+                        new int[] {1, 1, 1, 2, 1, 1, 2, 1, 1}, null).linear(64, 10));
+        // ResNet depth 18: BasicBlock [2,2,2,2] whatever num_reps or block say; InitialBlock(64), Linear(512, 10).
+        for (String f : List.of("v0.9.3__examples__fine_grained_space__quant__quant_resnet18.yml",
+                "v0.9.3__examples__fine_grained_space__resnet__general_resnet.yml")) {
+            m.put(f, basicLayer(initialBlock(64, 32), new int[] {2, 2, 2, 2}, false).linear(512, 10));
+        }
+        return m;
+    }
+
+    /** The step each claimed pipeline file reads (its only search step). */
+    static final Map<String, String> STEP = Map.of("vmaster__examples__nas__backbone_nas__backbone_nas.yml", "nas");
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+        assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static List<Path> files(Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(dir), dir + " is not here (a clone without ../shared)");
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().toList();
+        }
+    }
+
+    @Test
+    void everyVegaFileIsReadWithVegasCountsOrRefusedInOneLine() throws Exception {
+        Map<String, Net> want = expected();
+        Set<String> spaces = Set.of("vmaster__examples__nas__backbone_nas__backbone_nas.yml");
+        List<String> refused = new ArrayList<>();
+        for (Path f : files(VEGA)) {
+            String n = f.getFileName().toString();
+            Run r = run("stats", f.toString(), "--json");
+            if (want.containsKey(n)) {
+                assertEquals(0, r.code(), n + ": " + r.err());
+                JsonNode j = new ObjectMapper().readTree(r.out());
+                assertEquals(want.get(n).params, j.get("params").asLong(), n + " parameters");
+                assertEquals(want.get(n).macs, j.get("macs").asLong(), n + " multiply-adds");
+                Imported im = SpaceFiles.readSpace(f);
+                assertEquals(new Shape(3, 32, 32), im.space().network().input(), n + ": Cifar10 is 3x32x32");
+                assertTrue(im.notMapped().get(0).toString().contains("read pipeline step 'nas"), n + ": " + im.notMapped().get(0));
+            } else if (spaces.contains(n)) {
+                assertEquals(0, r.code(), n + ": " + r.err());
+            } else {
+                // Not claimed: one line naming the file and the place, and what it is.
+                assertEquals(1, r.code(), n);
+                String line = r.err().strip();
+                assertFalse(line.contains("\n"), n + ": one line: " + line);
+                assertTrue(line.matches("cellforge: " + java.util.regex.Pattern.quote(f.toString()) + ":\\d+:\\d+: .+"), line);
+                assertTrue(line.contains("not read") || line.contains("not a search space") || line.contains("no step"), line);
+                refused.add(n);
+            }
+        }
+        assertEquals(want.size() + spaces.size() + refused.size(), files(VEGA).size());
+        assertTrue(refused.contains("v0.9.3__examples__nas__darts_cnn__darts.yml"), refused.toString());
+    }
+
+    /**
+     * VEGA 1.x backbone_nas: hyperparameters over model_desc ResNet(num_class 10). depth and base_channel are read
+     * with their first candidates (18, 32), doublechannel and downsample become a choice per block. The default
+     * structure of ResNetGeneral(18) (BackboneNasCodec's count 3) is [0,0,1,0,1,0,1,0] for both.
+     */
+    @Test
+    void vegaOneBackboneNasMapsItsCategoriesOntoChoices(@TempDir Path dir) throws Exception {
+        Path f = VEGA.resolve("vmaster__examples__nas__backbone_nas__backbone_nas.yml");
+        Assumptions.assumeTrue(Files.exists(f));
+        Imported im = SpaceFiles.readSpace(f);
+        assertEquals(16, im.space().values().size());
+        assertEquals(new Shape(3, 32, 32), im.space().network().input());
+        String notes = im.notMapped().toString();
+        assertTrue(notes.contains(":27:17: warning: backbone.depth: not mapped"), notes);
+        assertTrue(notes.contains(":30:17: warning: backbone.base_channel: not mapped"), notes);
+        assertTrue(notes.contains(":11:5: warning: nas: read pipeline step 'nas'"), notes);
+        int[] def = {0, 0, 1, 0, 1, 0, 1, 0};
+        Path arch = dir.resolve("a.yaml");
+        Files.writeString(arch, archYaml("backbone", def, def));
+        Run r = run("stats", f.toString(), "--arch", arch.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        Net want = variant(smallInputBlock(32, 32), def, def).linear(256, 10);
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(want.params, j.get("params").asLong());
+        assertEquals(want.macs, j.get("macs").asLong());
+    }
+
+    static String archYaml(String module, int[] dc, int[] ds) {
+        StringBuilder b = new StringBuilder("cellforge: 1\nkind: architecture\nchoices:\n");
+        for (int i = 0; i < dc.length; i++) {
+            b.append("  ").append(module).append(".doublechannel.").append(i).append(": ").append(dc[i] == 1 ? 2 : 1).append('\n');
+            b.append("  ").append(module).append(".downsample.").append(i).append(": ").append(ds[i] == 1 ? 2 : 1).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** ModularNAS's VEGA pipelines: only which step is read (their spaces are ModularNAS's, tested there). */
+    @Test
+    void theSearchStepOfEveryVegaPipelineIsPicked() throws Exception {
+        for (Path f : files(MODNAS)) {
+            String n = f.getFileName().toString();
+            if (!n.startsWith("vega_")) {
+                continue;
+            }
+            YNode root = YNode.parse(SpaceFiles.readText(f), f.toString());
+            var step = VegaPipeline.locate(root, null);
+            String text = Files.readString(f);
+            if (!text.contains("\npipeline:")) {
+                assertTrue(step.isEmpty(), n);
+            } else {
+                // pipeline: [nas, fully_train] reads nas (its SearchPipeStep); pipeline: [fully_train] its only step.
+                String expected = text.contains("pipeline: [nas, fully_train]") ? "nas" : "fully_train";
+                assertEquals(expected, step.orElseThrow().name(), n);
+                assertTrue(step.get().notes().get(0).toString().contains("read pipeline step '" + expected + "'"), n);
+            }
+        }
+    }
+
+    // ---- --step ------------------------------------------------------------------------------------------
+
+    static final String TWO_STEPS = """
+            pipeline: [nas, fully_train]
+            nas:
+                pipe_step:
+                    type: SearchPipeStep
+                dataset:
+                    type: Cifar10
+                search_space:
+                    type: FineGrainedSpace
+                    modules: ['init', 'layer', 'head']
+                    init: {type: SmallInputInitialBlock, init_plane: 16}
+                    layer: {type: VariantLayer, block: {type: BasicBlock}, in_plane: 16, out_plane: 32, expansion: 1,
+                            doublechannel: [0, 1], downsample: [0, 1]}
+                    head: {type: LinearClassificationHead, base_channel: 32, num_class: 10}
+            fully_train:
+                pipe_step:
+                    type: TrainPipeStep
+                dataset:
+                    type: Imagenet
+                model:
+                    model_desc:
+                        modules: [backbone]
+                        backbone: {type: ResNet, depth: 18, num_class: 1000}
+            """;
+
+    @Test
+    void stepOptionReadsTheSearchStepByDefaultAnotherWhenNamedAndListsTheStepsOtherwise(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("two.yml");
+        Files.writeString(f, TWO_STEPS);
+        Run r = run("validate", f.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("read pipeline step 'nas' of nas, fully_train; choose another with --step NAME"), r.out());
+        // SmallInputInitialBlock(16) + BasicBlock(16, 16) + BasicBlock(16, 32, stride 2) + Linear(32, 10) on 32x32.
+        Net small = variant(smallInputBlock(16, 32), new int[] {0, 1}, new int[] {0, 1}).linear(32, 10);
+        JsonNode j = new ObjectMapper().readTree(run("stats", f.toString(), "--json").out());
+        assertEquals(small.params, j.get("params").asLong());
+        // The other step: VEGA 1.x ResNet(18) with SmallInputInitialBlock(64), the default structure, on Imagenet's 224.
+        int[] def = {0, 0, 1, 0, 1, 0, 1, 0};
+        Net r18 = variant(smallInputBlock(64, 224), def, def).linear(512, 1000);
+        r = run("stats", f.toString(), "--step", "fully_train", "--json");
+        assertEquals(0, r.code(), r.err());
+        j = new ObjectMapper().readTree(r.out());
+        assertEquals(r18.params, j.get("params").asLong());
+        assertEquals(r18.macs, j.get("macs").asLong());
+        for (String cmd : List.of("validate", "stats", "convert", "search")) {
+            List<String> args = new ArrayList<>(List.of(cmd, f.toString()));
+            if (cmd.equals("convert")) {
+                args.add(dir.resolve("o.yaml").toString());
+            }
+            args.addAll(List.of("--step", "nope"));
+            r = run(args.toArray(String[]::new));
+            assertEquals(1, r.code(), cmd + ": " + r.out() + r.err());
+            assertEquals("cellforge: " + f + ":1:11: no pipeline step 'nope'; the steps are nas, fully_train", r.err().strip(), cmd);
+        }
+    }
+
+    // ---- writing back ------------------------------------------------------------------------------------
+
+    /**
+     * A reader that follows VEGA 0.9.3's FineGrainedSpaceFactory.from_desc / create_search_space
+     * (vega/search_space/fine_grained_space/fine_grained_space.py): {@code modules} names the modules in order;
+     * each {@code desc[name]} pops {@code type}, which must be a registered class, and passes the rest as keyword
+     * arguments to its constructor (signatures from blocks.py, cells/basic.py, networks/resnet.py and head.py).
+     * The hyper-parameters are gone: RandomSearch would draw again from them.
+     */
+    static final Map<String, Set<String>> SIGNATURES_093 = Map.of(
+            "SmallInputInitialBlock", Set.of("init_plane"),
+            "InitialBlock", Set.of("init_plane"),
+            "VariantLayer", Set.of("in_plane", "out_plane", "doublechannel", "downsample", "expansion", "block", "groups", "base_width"),
+            "LinearClassificationHead", Set.of("base_channel", "num_class"),
+            "ResNetVariant", Set.of("base_depth", "base_channel", "doublechannel", "downsample", "small_input", "num_class"));
+    static final Map<String, Set<String>> REQUIRED_093 = Map.of(
+            "SmallInputInitialBlock", Set.of("init_plane"),
+            "VariantLayer", Set.of("in_plane", "out_plane", "doublechannel", "downsample", "expansion", "block"),
+            "LinearClassificationHead", Set.of("base_channel", "num_class"));
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Map<String, Object>> fromDesc093(Map<String, Object> desc) {
+        assertEquals("FineGrainedSpace", desc.get("type"));
+        assertFalse(desc.containsKey("hyper_parameters"), "no hyper-parameters left to draw from");
+        Map<String, Map<String, Object>> built = new LinkedHashMap<>();
+        for (Object name : (List<Object>) desc.get("modules")) {
+            Map<String, Object> param = new LinkedHashMap<>((Map<String, Object>) desc.get((String) name));
+            String type = (String) param.remove("type");
+            assertTrue(SIGNATURES_093.containsKey(type), "registered: " + type);
+            assertTrue(SIGNATURES_093.get(type).containsAll(param.keySet()), type + " takes " + param.keySet());
+            assertTrue(param.keySet().containsAll(REQUIRED_093.getOrDefault(type, Set.of())), type + " needs its arguments");
+            built.put((String) name, param);
+        }
+        return built;
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aSearchedFineGrainedArchitectureIsWrittenAsTheDescVegaBuilds(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("space.yml");
+        // A hyper-parameter over whole doublechannel lists, as VEGA 0.9's RandomSearch draws them.
+        Files.writeString(f, TWO_STEPS.replace("head: {type: LinearClassificationHead",
+                "hyper_parameters:\n            layer.downsample: [[0, 1], [1, 1]]\n        head: {type: LinearClassificationHead"));
+        Imported im = SpaceFiles.readSpace(f);
+        assertEquals(Set.of("layer.downsample.0"), im.space().values().keySet(), "position 1 is 1 in every candidate");
+        Path arch = dir.resolve("a.yaml");
+        Files.writeString(arch, "cellforge: 1\nkind: architecture\nchoices:\n  layer.downsample.0: 2\n");
+        Path out = dir.resolve("out.vega.yml");
+        Run r = run("convert", arch.toString(), out.toString(), "--space", f.toString());
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> desc = new org.yaml.snakeyaml.Yaml().load(Files.readString(out));
+        Map<String, Map<String, Object>> built = fromDesc093(desc);
+        assertEquals(List.of("init", "layer", "head"), new ArrayList<>(built.keySet()));
+        assertEquals(List.of(1, 1), built.get("layer").get("downsample"));
+        assertEquals(List.of(0, 1), built.get("layer").get("doublechannel"));
+        assertEquals(Map.of("type", "BasicBlock"), built.get("layer").get("block"));
+    }
+
+    /**
+     * A reader following VEGA 1.x ModuleSerializable.from_desc (vega/modules/operators/functions/serializable.py):
+     * each name of {@code modules} is a desc whose {@code type} is a registered network, built with the rest as
+     * keyword arguments (vega/networks/resnet.py ResNet.__init__); ResNetGeneral then needs doublechannel and
+     * downsample as 0/1 lists of one entry per block (8 for depth 18).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aSearchedBackboneIsWrittenAsTheModelDescVegaOneBuilds(@TempDir Path dir) throws Exception {
+        Path f = VEGA.resolve("vmaster__examples__nas__backbone_nas__backbone_nas.yml");
+        Assumptions.assumeTrue(Files.exists(f));
+        int[] dc = {0, 1, 0, 0, 1, 0, 1, 0};
+        int[] ds = {1, 0, 0, 1, 0, 0, 1, 0};
+        Path arch = dir.resolve("a.yaml");
+        Files.writeString(arch, archYaml("backbone", dc, ds));
+        Path out = dir.resolve("out.yml");
+        Run r = run("convert", arch.toString(), out.toString(), "--to", "vega", "--space", f.toString());
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> desc = new org.yaml.snakeyaml.Yaml().load(Files.readString(out));
+        assertEquals(List.of("backbone"), desc.get("modules"));
+        Map<String, Object> backbone = (Map<String, Object>) desc.get("backbone");
+        assertEquals("ResNet", backbone.get("type"));
+        Set<String> init = Set.of("depth", "base_channel", "out_plane", "stages", "num_class", "small_input", "doublechannel", "downsample");
+        Set<String> given = new java.util.HashSet<>(backbone.keySet());
+        given.remove("type");
+        assertTrue(init.containsAll(given), given.toString());
+        assertEquals(18, backbone.get("depth"));
+        assertEquals(32, backbone.get("base_channel"));
+        assertEquals(List.of(0, 1, 0, 0, 1, 0, 1, 0), backbone.get("doublechannel"));
+        assertEquals(List.of(1, 0, 0, 1, 0, 0, 1, 0), backbone.get("downsample"));
+        // And the file reads back into the same network: Cellforge's reader of a VEGA model_desc step.
+        Path back = dir.resolve("back.yml");
+        Files.writeString(back, "pipeline: [t]\nt:\n  dataset: {type: Cifar10}\n  model:\n    model_desc:\n"
+                + Files.readString(out).lines().filter(l -> !l.startsWith("#")).map(l -> "      " + l + "\n").reduce("", String::concat));
+        JsonNode j = new ObjectMapper().readTree(run("stats", back.toString(), "--json").out());
+        Net want = variant(smallInputBlock(32, 32), dc, ds).linear(256, 10);
+        assertEquals(want.params, j.get("params").asLong());
+        assertEquals(want.macs, j.get("macs").asLong());
+    }
+}
