@@ -131,6 +131,25 @@ final class SearchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** A space read from a VEGA file: the architecture also as the description VEGA builds, beside the others. */
+    private void writeVega(SearchSpace space, SearchResult result, PrintWriter err) {
+        if (source.file == null) {
+            return;
+        }
+        String text = Inputs.text(source.file);
+        if (!io.cellforge.io.VegaDesc.isVega(text, source.file.toString(), step)) {
+            return;
+        }
+        Path file = out.resolve("architecture.vega.yml");
+        try {
+            FileWrites.writeAtomically(file, io.cellforge.io.VegaDesc.write(text, source.file.toString(), step, space,
+                    result.architecture()));
+            err.println("wrote VEGA's description of it to " + Escape.line(file.toString()));
+        } catch (LoadException | IOException e) {
+            err.println(Escape.line("warning: no " + file + ": " + e.getMessage()));
+        }
+    }
+
     /**
      * Writes the result into --out; if that fails, into a new folder in the system's temporary folder, and says
      * where. --out is left as it was (the files are replaced all together or not at all).
@@ -139,6 +158,7 @@ final class SearchCommand implements Callable<Integer> {
         try {
             RunFiles.writeResult(space, result, out);
             err.println("wrote the architecture to " + Escape.line(out.toString()));
+            writeVega(space, result, err);
             return;
         } catch (IOException e) {
             String kept = checkpoint != null ? "; the run is in the checkpoint " + checkpoint : "";

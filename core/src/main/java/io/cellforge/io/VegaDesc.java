@@ -121,6 +121,17 @@ public final class VegaDesc {
         return "# " + how + " of the architecture searched in " + Escape.line(source) + "\n" + new Yaml(o).dump(out);
     }
 
+    /** True when {@code text} is a VEGA space this class writes for (not Cellforge's, not ModularNAS's). */
+    public static boolean isVega(String text, String source, String step) {
+        try {
+            YNode root = YNode.parse(text, source);
+            var located = VegaPipeline.locate(root, step);
+            return located.isPresent() ? !ForeignSpaces.isModnasSpace(located.get().space()) : ForeignSpaces.detect(root).equals("vega");
+        } catch (LoadException e) {
+            return false;
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> cast(Map<?, ?> m) {
         return (Map<String, Object>) m;

@@ -445,4 +445,46 @@ class VegaInteropTest {
         assertEquals(want.params, j.get("params").asLong());
         assertEquals(want.macs, j.get("macs").asLong());
     }
+
+    /** search --out on a VEGA space also writes architecture.vega.yml, which reads as VEGA 0.9's from_desc reads it. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void searchOutWritesTheVegaDescBesideTheOtherFormats(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("cifar");
+        Files.createDirectories(data);
+        java.util.Random rnd = new java.util.Random(1);
+        for (var e : Map.of("data_batch_1.bin", 20, "test_batch.bin", 10).entrySet()) {
+            byte[] b = new byte[e.getValue() * 3073];
+            rnd.nextBytes(b);
+            for (int i = 0; i < e.getValue(); i++) {
+                b[i * 3073] = (byte) (i % 10); // the label byte of a CIFAR-10 record
+            }
+            Files.write(data.resolve(e.getKey()), b);
+        }
+        Path f = dir.resolve("s.yml");
+        Files.writeString(f, """
+                pipeline: [nas]
+                nas:
+                    pipe_step: {type: NasPipeStep}
+                    dataset: {type: Cifar10}
+                    search_space:
+                        type: FineGrainedSpace
+                        hyper_parameters:
+                            layer.downsample: [[0, 1], [1, 1]]
+                        modules: ['init', 'layer', 'head']
+                        init: {type: SmallInputInitialBlock, init_plane: 4}
+                        layer: {type: VariantLayer, block: {type: BasicBlock}, in_plane: 4, out_plane: 8, expansion: 1,
+                                doublechannel: [0, 1], downsample: [0, 1]}
+                        head: {type: LinearClassificationHead, base_channel: 8, num_class: 10}
+                """);
+        Path out = dir.resolve("res");
+        Run r = run("search", f.toString(), "--data", data.toString(), "--epochs", "1", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> desc = new org.yaml.snakeyaml.Yaml().load(Files.readString(out.resolve("architecture.vega.yml")));
+        Map<String, Map<String, Object>> built = fromDesc093(desc);
+        List<Object> ds = (List<Object>) built.get("layer").get("downsample");
+        assertEquals(1, ds.get(1), "fixed where every candidate agrees");
+        String chosen = Files.readString(out.resolve("architecture.arch.yaml"));
+        assertEquals(chosen.contains("layer.downsample.0: 2") ? 1 : 0, ds.get(0), chosen);
+    }
 }
