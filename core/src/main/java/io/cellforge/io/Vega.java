@@ -67,7 +67,8 @@ final class Vega {
     static Imported read(YNode root, String name, VegaPipeline.Step step) throws LoadException {
         List<Problem> notes = new ArrayList<>();
         Map<String, YNode> top = root.map();
-        YNode ssNode = step != null ? step.space() : top.get("search_space");
+        // A file holding the description itself (VEGA's model_desc JSON) is its own space.
+        YNode ssNode = step != null ? step.space() : top.containsKey("search_space") ? top.get("search_space") : root;
         Map<String, YNode> ss = ssNode.map();
         YNode desc = ssNode;
         List<Hyper> hypers = new ArrayList<>();
@@ -87,7 +88,7 @@ final class Vega {
         }
         // Nodes are told apart by their place: every map() gives new YNode objects.
         String descAt = desc.where();
-        for (String k : top.keySet()) {
+        for (String k : ssNode == root ? Set.<String>of() : top.keySet()) {
             YNode v = top.get(k);
             boolean read = v.where().equals(ssNode.where()) || (step != null && (k.equals("pipe_step") || k.equals("dataset")))
                     || (k.equals("model") && v.isMap() && v.map().get("model_desc") != null
@@ -101,6 +102,13 @@ final class Vega {
         if (!d.containsKey("modules")) {
             throw desc.error("not read: this VEGA space has no modules (it holds " + String.join(", ", d.keySet())
                     + "); Cellforge reads FineGrainedSpace modules, and hyperparameters over a model_desc");
+        }
+        YNode darts = VegaDarts.network(d);
+        if (darts != null) {
+            SearchSpace sp = VegaDarts.read(darts, name, step != null ? step.input() : null, notes);
+            SourceMap map = new SourceMap();
+            map.fallback(darts.where());
+            return new Imported(sp, notes, null, map, false);
         }
         if (d.containsKey("type") && d.get("type").isScalar() && d.get("type").str().equals("SearchSpace")) {
             throw desc.error("not read: VEGA's SearchSpace of candidate networks (" + candidates(d)
