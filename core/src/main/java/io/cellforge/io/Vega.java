@@ -586,8 +586,8 @@ final class Vega {
         /** VEGA 0.9 VariantLayer: doublechannel doubles the width of block i, downsample makes it stride 2. */
         private void variant(Args a, int inPlane, int exp, boolean bottleneck) throws LoadException {
             groupsDefault(a);
-            YNode dcNode = a.get("doublechannel");
-            YNode dsNode = a.get("downsample");
+            YNode dcNode = listParam(a, "doublechannel");
+            YNode dsNode = listParam(a, "downsample");
             if (dcNode == null || dsNode == null) {
                 throw a.node.error("missing '" + (dcNode == null ? "doublechannel" : "downsample") + "' (VEGA's " + a.type + " requires it)");
             }
@@ -598,6 +598,19 @@ final class Vega {
             }
             variantBlocks(a, dc, ds, exp, bottleneck, inPlane, listChoice(a, "doublechannel", bottleneck, dc.size()),
                     listChoice(a, "downsample", bottleneck, ds.size()));
+        }
+
+        /**
+         * A list parameter: a hyper-parameter's first candidate list, or, when its candidates are 0s and 1s (VEGA's
+         * documentation: the positions a search algorithm sets), the module's own list.
+         */
+        private static YNode listParam(Args a, String k) {
+            Hyper h = a.hyper.get(k);
+            if (h != null && h.values().get(0).isScalar()) {
+                a.used.add(k);
+                return YNode.opt(a.own, k).orElse(h.where());
+            }
+            return a.get(k);
         }
 
         /**
@@ -614,6 +627,15 @@ final class Vega {
                 return Set.of();
             }
             Set<Integer> differ = new HashSet<>();
+            if (h.values().get(0).isScalar()) {
+                // RandomSearch would set the whole list to one of these numbers, which VariantLayer cannot take.
+                notes.add(note(h.where(), h.key(), "VEGA 0.9's RandomSearch would set " + k + " to one number of this list and "
+                        + "fail; read as VEGA's documentation describes it: every position of " + k + " is searched"));
+                for (int i = 0; i < blocks; i++) {
+                    differ.add(i);
+                }
+                return differ;
+            }
             List<Integer> first = intList(h.values().get(0));
             for (YNode c : h.values()) {
                 List<Integer> l = intList(c);
@@ -821,8 +843,9 @@ final class Vega {
                 throw where.error(what + " is " + expected + " channels, but " + (channels == 3 && stem.isEmpty() ? "the input has 3"
                         : "the module before gives " + channels) + ": VEGA's network would fail here");
             }
-            if (channels < 0 && !head.isEmpty()) {
-                throw where.error(what + " cannot follow a searched width");
+            if (channels < 0) {
+                notes.add(note(where, what, "takes " + expected + " channels, and the searched widths vary: only the "
+                        + "architectures that end " + expected + " channels wide build in VEGA"));
             }
         }
 
