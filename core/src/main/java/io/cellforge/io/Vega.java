@@ -110,6 +110,10 @@ final class Vega {
             map.fallback(darts.where());
             return new Imported(sp, notes, null, map, false);
         }
+        Imported backbone = backboneNas(d, desc, ssNode, name, step, notes);
+        if (backbone != null) {
+            return backbone;
+        }
         if (d.containsKey("type") && d.get("type").isScalar() && d.get("type").str().equals("SearchSpace")) {
             throw desc.error("not read: VEGA's SearchSpace of candidate networks (" + candidates(d)
                     + "), built by VEGA's own network classes; Cellforge reads FineGrainedSpace modules and model_desc ResNets");
@@ -165,6 +169,58 @@ final class Vega {
         }
         map.fallback(ssNode.where());
         return new Imported(whole, notes, null, map, false);
+    }
+
+    /**
+     * VEGA 0.9 BackboneNas ({@code algorithms/nas/backbone_nas}): a SearchSpace of {@code backbone: {ResNetVariant:
+     * {param: [candidates]}}} and {@code head: {LinearClassificationHead: {num_classes: [n]}}}; the codec turns the
+     * doublechannel and downsample counts into positions and gives the head the backbone's width.
+     */
+    private static Imported backboneNas(Map<String, YNode> d, YNode desc, YNode ssNode, String name, VegaPipeline.Step step,
+                                        List<Problem> notes) throws LoadException {
+        if (!d.containsKey("type") || !d.get("type").isScalar() || !d.get("type").str().equals("SearchSpace")
+                || !(d.get("backbone") != null && d.get("backbone").isMap() && d.get("backbone").map().containsKey("ResNetVariant"))) {
+            return null;
+        }
+        Map<String, YNode> bb = d.get("backbone").map();
+        for (String k : bb.keySet()) {
+            if (!k.equals("ResNetVariant")) {
+                notes.add(note(bb.get(k), "backbone." + k, "not mapped: only the first network of a BackboneNas backbone is built"));
+            }
+        }
+        YNode rv = bb.get("ResNetVariant");
+        List<Hyper> hypers = new ArrayList<>();
+        for (var e : rv.map().entrySet()) {
+            hypers.add(new Hyper("backbone", e.getKey(), e.getValue().isSeq() ? e.getValue().seq() : List.of(e.getValue()), e.getValue()));
+        }
+        Builder b = new Builder(notes, true);
+        Args a = new Args("backbone", rv, Map.of(), "ResNetVariant", hypers, notes, true);
+        a.codecCounts = true;
+        b.module(a);
+        b.pool();
+        int classes = 10;
+        YNode head = d.get("head");
+        if (head != null && head.isMap() && head.map().containsKey("LinearClassificationHead")) {
+            YNode n = head.map().get("LinearClassificationHead").map().get("num_classes");
+            if (n != null) {
+                classes = (n.isSeq() ? n.seq().get(0) : n).integer(1, 1 << 24);
+                if (n.isSeq() && n.seq().size() > 1) {
+                    notes.add(note(n, "head.num_classes", "not mapped: a choice of classes; read with " + classes));
+                }
+            }
+        } else if (head != null) {
+            notes.add(note(head, "head", "not mapped: only LinearClassificationHead is read"));
+        }
+        b.classes = classes;
+        b.head.add(OpCall.of("linear"));
+        Shape input = step != null && step.input() != null ? step.input() : new Shape(3, 32, 32);
+        Network net = new Network(input, classes, b.base, b.stem, b.stages, b.head, null, true);
+        SourceMap map = new SourceMap();
+        for (int i = 0; i < b.stages.size(); i++) {
+            map.putStage(i, b.stages.get(i).name(), b.stageWhere.get(i));
+        }
+        map.fallback(ssNode.where());
+        return new Imported(new SearchSpace(name, "", net, Map.of(), b.values, Map.of(), Map.of()), notes, null, map, false);
     }
 
     /** "name: Type" for every module, to say in one line what a space holds. */
@@ -231,11 +287,19 @@ final class Vega {
         final List<Problem> notes;
         final Set<String> known;
 
+        /** VEGA 0.9 BackboneNas: the network's parameters are lists of candidates, and counts set the positions. */
+        boolean codecCounts;
+
         Args(String name, YNode node, List<Hyper> hypers, List<Problem> notes, boolean fineGrained) throws LoadException {
+            this(name, node, node.map(), typeName(YNode.req(node.map(), "type", node)), hypers, notes, fineGrained);
+        }
+
+        Args(String name, YNode node, Map<String, YNode> own, String type, List<Hyper> hypers, List<Problem> notes,
+             boolean fineGrained) {
             this.name = name;
             this.node = node;
-            this.own = node.map();
-            this.type = typeName(YNode.req(own, "type", node));
+            this.own = own;
+            this.type = type;
             this.notes = notes;
             this.known = fineGrained ? PARAMS_09.get(type) : type.equals("ResNet") ? PARAMS_RESNET_1X : null;
             for (Hyper h : hypers) {
@@ -488,13 +552,7 @@ final class Vega {
             } else {
                 initialBlock(bc, a.node);
             }
-            // _generate_default_struct: per stage [0] * blocks, the first of every stage but the first set to 1.
-            List<Integer> struct = new ArrayList<>();
-            for (int i = 0; i < blocks.length; i++) {
-                for (int j = 0; j < blocks[i]; j++) {
-                    struct.add(i > 0 && j == 0 ? 1 : 0);
-                }
-            }
+            List<Integer> struct = defaultStruct(blocks);
             List<Integer> dc = positions(a, "doublechannel", struct);
             List<Integer> ds = positions(a, "downsample", struct);
             if (dc.size() != ds.size()) {
@@ -562,12 +620,38 @@ final class Vega {
                 initialBlock(bc, a.node);
             }
             int exp = bottleneck ? 4 : 1;
+            if (a.codecCounts) {
+                // search_space/networks/pytorch/backbones/resnet_variant.py, as BackboneNasCodec.decode sets it.
+                List<Integer> struct = defaultStruct(GENERAL_BLOCKS.get(depth));
+                Hyper dcCount = a.hyper.get("doublechannel");
+                Hyper dsCount = a.hyper.get("downsample");
+                if (dcCount != null && dsCount != null && !intList(dcCount.where()).equals(intList(dsCount.where()))) {
+                    notes.add(note(dsCount.where(), dsCount.key(), "VEGA's BackboneNasCodec drops every sample whose doublechannel and "
+                            + "downsample counts differ; Cellforge's choices include them"));
+                }
+                a.used.add("doublechannel");
+                a.used.add("downsample");
+                variantBlocks(a, struct, struct, exp, bottleneck, bc, countChoice(a, "doublechannel", struct.size()),
+                        countChoice(a, "downsample", struct.size()));
+                return;
+            }
             variant(a, bc, exp, bottleneck);
             pool();
             requireChannels(512 * exp, a.node, "VEGA's ResNetVariant Linear (512 x expansion)");
             classes = a.integer("num_class", 10, 1, 1 << 24);
             head.add(OpCall.of("linear"));
             channels = classes;
+        }
+
+        /** ResNetGeneral._generate_default_struct: per stage [0] * blocks, the first of every stage but the first 1. */
+        static List<Integer> defaultStruct(int[] blocks) {
+            List<Integer> struct = new ArrayList<>();
+            for (int i = 0; i < blocks.length; i++) {
+                for (int j = 0; j < blocks[i]; j++) {
+                    struct.add(i > 0 && j == 0 ? 1 : 0);
+                }
+            }
+            return struct;
         }
 
         private void variant(Args a, int inPlane, int exp) throws LoadException {
@@ -663,6 +747,12 @@ final class Vega {
                 throw a.where("doublechannel").error("more than " + MAX_BLOCKS + " blocks");
             }
             requireChannels(inPlane, a.node, "the first block");
+            if (bottleneck && !dcAt.isEmpty()) {
+                a.firstOnly("doublechannel", "a searched width of BottleneckBlocks has no counterpart in Cellforge");
+                notes.add(note(a.where("doublechannel"), a.name + ".doublechannel",
+                        "not mapped: a searched width of BottleneckBlocks has no counterpart in Cellforge; read with " + dc));
+                dcAt = Set.of();
+            }
             String op = bottleneck ? "bottleneck" : "basic_block";
             long out = inPlane;
             for (int i = 0; i < dc.size(); i++) {

@@ -49,6 +49,10 @@ public final class VegaDesc {
             }
         }
         ArchFormats.requireComplete(space, arch, source);
+        Map<String, YNode> top = ss.map();
+        if (top.containsKey("backbone") && top.get("backbone").isMap() && top.get("backbone").map().containsKey("ResNetVariant")) {
+            return backboneNas(top, source, space, arch);
+        }
         YNode desc = ss;
         Map<String, List<YNode>> hypers = new LinkedHashMap<>();
         Map<String, YNode> ssMap = ss.map();
@@ -112,13 +116,52 @@ public final class VegaDesc {
             }
             cast(mod).put(param, list);
         }
+        String how = v1 ? "VEGA's model_desc (a fully-train step's model.model_desc or model_desc_file)"
+                : "VEGA's FineGrainedSpace description (what FineGrainedSpaceFactory.from_desc builds)";
+        return "# " + how + " of the architecture searched in " + Escape.line(source) + "\n" + dump(out);
+    }
+
+    /**
+     * VEGA 0.9 BackboneNas: the description its BackboneNasCodec.decode makes and NetworkDesc.to_model builds
+     * ({@code name} picks the network class): the backbone's candidates set to the first (what was read), its
+     * doublechannel and downsample to the chosen 0/1 lists, the head's base_channel to the backbone's width.
+     */
+    private static String backboneNas(Map<String, YNode> ss, String source, SearchSpace space, Architecture arch) throws LoadException {
+        Map<String, Object> backbone = new LinkedHashMap<>();
+        backbone.put("name", "ResNetVariant");
+        for (var e : ss.get("backbone").map().get("ResNetVariant").map().entrySet()) {
+            backbone.put(e.getKey(), plain(e.getValue().isSeq() ? e.getValue().seq().get(0) : e.getValue()));
+        }
+        for (String k : List.of("doublechannel", "downsample")) {
+            List<Object> l = new ArrayList<>();
+            for (int i = 0; space.values().containsKey("backbone." + k + "." + i); i++) {
+                l.add(((Decision.Value) arch.get("backbone." + k + "." + i).orElseThrow()).value() == 2 ? 1 : 0);
+            }
+            backbone.put(k, l);
+        }
+        Map<String, Object> head = new LinkedHashMap<>();
+        head.put("name", "LinearClassificationHead");
+        YNode hn = ss.get("head") != null && ss.get("head").isMap() ? ss.get("head").map().get("LinearClassificationHead") : null;
+        Object classes = hn != null && hn.map().get("num_classes") != null
+                ? plain(hn.map().get("num_classes").isSeq() ? hn.map().get("num_classes").seq().get(0) : hn.map().get("num_classes")) : 10;
+        head.put("num_classes", classes);
+        int doublings = (int) ((List<?>) backbone.get("doublechannel")).stream().filter(x -> x.equals(1)).count();
+        int depth = ((Number) backbone.get("base_depth")).intValue();
+        head.put("base_channel", ((Number) backbone.get("base_channel")).intValue() * (depth < 50 ? 1 : 4) << doublings);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("modules", List.of("backbone", "head"));
+        out.put("backbone", backbone);
+        out.put("head", head);
+        return "# VEGA 0.9's BackboneNas network description (what NetworkDesc.to_model builds) of the architecture searched in "
+                + Escape.line(source) + "\n" + dump(out);
+    }
+
+    private static String dump(Map<String, Object> out) {
         DumperOptions o = new DumperOptions();
         o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         o.setIndent(4);
         o.setWidth(120);
-        String how = v1 ? "VEGA's model_desc (a fully-train step's model.model_desc or model_desc_file)"
-                : "VEGA's FineGrainedSpace description (what FineGrainedSpaceFactory.from_desc builds)";
-        return "# " + how + " of the architecture searched in " + Escape.line(source) + "\n" + new Yaml(o).dump(out);
+        return new Yaml(o).dump(out);
     }
 
     /** True when {@code text} is a VEGA space this class writes for (not Cellforge's, not ModularNAS's). */
