@@ -831,7 +831,8 @@ final class Vega {
             for (int i = 0; i < reps.length; i++) {
                 long width = (64L << Math.min(i, 40)) * exp;
                 if (width > MAX_WIDTH) {
-                    throw where.error("layer " + (i + 1) + " would be " + width + " channels wide; at most " + MAX_WIDTH);
+                    throw (where.isSeq() && where.seq().size() == reps.length ? where.seq().get(i) : where)
+                            .error("layer " + (i + 1) + " would be " + width + " channels wide; at most " + MAX_WIDTH);
                 }
                 stages.add(Stage.block("layer" + (i + 1), OpCall.of(bottleneck ? "bottleneck" : "basic_block"), (int) width,
                         i == 0 ? 1 : 2, false).withRepeat(Param.of(reps[i])));
