@@ -179,6 +179,20 @@ class VegaInteropTest {
         return m;
     }
 
+    /**
+     * The same figures from VEGA's own code: v0.9.3's FineGrainedSpaceFactory.from_desc(search_space).to_model()
+     * (hyper-parameters set to their first candidate, Prune's process left out: it loads a checkpoint) run with
+     * torch 1.13 on a 1x3x32x32 input, parameters summed and conv/linear multiply-adds counted by forward hooks.
+     */
+    static final Map<String, long[]> VEGA_RUN = Map.of(
+            "v0.9.3__examples__fine_grained_space__backbone_nas__backbone_nas.yml", new long[] {7_579_114, 96_310_272},
+            "v0.9.3__examples__fine_grained_space__prune__prune.yml", new long[] {243_651, 2_845_488},
+            "v0.9.3__examples__fine_grained_space__quant__quant.yml", new long[] {274_394, 3_125_888},
+            "v0.9.3__examples__fine_grained_space__quant__quant_resnet18.yml", new long[] {11_181_642, 37_016_576},
+            "v0.9.3__examples__fine_grained_space__resnet__general_resnet.yml", new long[] {11_181_642, 37_016_576},
+            "v0.9.3__examples__fine_grained_space__resnet__resnet.yml", new long[] {23_528_522, 83_431_424},
+            "v0.9.3__examples__fine_grained_space__resnet__resnet_variant.yml", new long[] {11_173_962, 555_422_720});
+
     /** The step each claimed pipeline file reads (its only search step). */
     static final Map<String, String> STEP = Map.of("vmaster__examples__nas__backbone_nas__backbone_nas.yml", "nas");
 
@@ -216,6 +230,8 @@ class VegaInteropTest {
                 JsonNode j = new ObjectMapper().readTree(r.out());
                 assertEquals(want.get(n).params, j.get("params").asLong(), n + " parameters");
                 assertEquals(want.get(n).macs, j.get("macs").asLong(), n + " multiply-adds");
+                assertEquals(VEGA_RUN.get(n)[0], want.get(n).params, n + ": the count here is VEGA's");
+                assertEquals(VEGA_RUN.get(n)[1], want.get(n).macs, n + ": the count here is VEGA's");
                 Imported im = SpaceFiles.readSpace(f);
                 assertEquals(new Shape(3, 32, 32), im.space().network().input(), n + ": Cifar10 is 3x32x32");
                 assertTrue(im.notMapped().get(0).toString().contains("read pipeline step 'nas"), n + ": " + im.notMapped().get(0));
@@ -447,6 +463,9 @@ class VegaInteropTest {
         Net want = variant(smallInputBlock(32, 32), dc, ds).linear(256, 10);
         assertEquals(want.params, j.get("params").asLong());
         assertEquals(want.macs, j.get("macs").asLong());
+        // VEGA 1.x's NetworkDesc(this model_desc).to_model() (master vega/networks), run with torch 1.13.
+        assertEquals(2_858_346, want.params);
+        assertEquals(111_512_064, want.macs);
     }
 
     /** search --out on a VEGA space also writes architecture.vega.yml, which reads as VEGA 0.9's from_desc reads it. */
@@ -528,6 +547,9 @@ class VegaInteropTest {
         Object[][] reduce = {{"dil_conv_5x5", 0}, {"sep_conv_3x3", 1}, {"sep_conv_5x5", 0}, {"sep_conv_3x3", 1},
                 {"skip_connect", 0}, {"sep_conv_5x5", 1}, {"avg_pool_3x3", 0}, {"sep_conv_5x5", 1}};
         long[] want = dartsEval(36, 20, 1000, 32, normal, reduce);
+        // VEGA 0.9.3's NetworkDesc(desc).to_model() on this file, run with torch 1.13 (forward hooks as above).
+        assertEquals(3_995_092, want[0]);
+        assertEquals(530_449_920, want[1]);
         JsonNode j = new ObjectMapper().readTree(run("stats", f.toString(), "--json").out());
         assertEquals(want[0], j.get("params").asLong());
         assertEquals(want[1], j.get("macs").asLong());
