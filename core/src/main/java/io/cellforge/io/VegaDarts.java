@@ -4,10 +4,14 @@ import io.cellforge.analysis.Problem;
 import io.cellforge.arch.Genotype;
 import io.cellforge.ops.OpCatalog;
 import io.cellforge.ops.Shape;
+import io.cellforge.space.OpCall;
+import io.cellforge.space.Param;
 import io.cellforge.space.SearchSpace;
+import io.cellforge.space.UserOp;
 import io.cellforge.zoo.Zoo;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,12 +19,13 @@ import java.util.Set;
 import static io.cellforge.io.ForeignSpaces.note;
 
 /**
- * VEGA's DARTS network, which is DARTS's own: VEGA 0.9 {@code super_network/darts_network.py} (a PreOneStem of
+ * VEGA's DARTS network. VEGA 0.9's is DARTS's own: {@code super_network/darts_network.py} (a PreOneStem of
  * 3 x init_channels, cells as the {@code network} list names them, C doubling at each 'reduce', preprocess
  * ReLUConvBN or FactorizedReduce after a reduction, stride 2 on a reduction cell's edges from its two inputs, pools
  * followed by an affine-free BN in the search's MixedOp, global pooling and a Linear), and VEGA 1.x
  * {@code vega/networks/super_network.py} (the same from {@code stem}, {@code cells.modules} and a
- * LinearClassificationHead). A search network with every edge over the same candidates, reductions where DARTS puts
+ * LinearClassificationHead), whose sep_conv ops are a single depthwise-pointwise-BN-ReLU ({@link #vega1SepConv}).
+ * A search network with every edge over the same candidates, reductions where DARTS puts
  * them (layers/3 and 2 layers/3), is Cellforge's darts-search; a fixed one (search: False, one op per edge, two
  * edges per node) is the DARTS evaluation network of its genotype.
  */
@@ -29,6 +34,32 @@ final class VegaDarts {
     }
 
     static final Set<String> NETWORKS = Set.of("DartsNetwork", "CARSDartsNetwork");
+
+    /** VEGA 1.x's separable convolutions are not DARTS's: they get their own names in Cellforge. */
+    static final String VEGA1_SEP = "vega_";
+
+    /**
+     * VEGA 1.x {@code vega/modules/operators/mix_ops.py} OPS['sep_conv_kxk'] = SeparatedConv(C, C, k, stride, k/2)
+     * ({@code conv.py}): one depthwise k x k conv (the stride), a pointwise 1x1, BN, ReLU -- where DARTS stacks two
+     * ReLU-depthwise-pointwise-BN blocks.
+     */
+    static UserOp vega1SepConv(int k) {
+        Map<String, Param> dw = new LinkedHashMap<>();
+        dw.put("kernel", Param.of(k));
+        dw.put("stride", Param.ref("stride"));
+        dw.put("padding", Param.of(k / 2));
+        Map<String, Param> pw = new LinkedHashMap<>();
+        pw.put("out", Param.ref("C_out"));
+        pw.put("kernel", Param.of(1));
+        pw.put("padding", Param.of(0));
+        return new UserOp(VEGA1_SEP + "sep_conv_" + k + "x" + k, "VEGA 1.x SeparatedConv: depthwise " + k + "x" + k
+                + ", pointwise 1x1, BN, ReLU", List.of(new OpCall("dwconv", dw), new OpCall("conv", pw), OpCall.of("bn"), OpCall.of("relu")));
+    }
+
+    /** The name Cellforge gives a VEGA op: VEGA 1.x's sep_conv_kxk become vega_sep_conv_kxk. */
+    private static String opName(String vega, boolean v1) {
+        return v1 && vega.startsWith("sep_conv_") ? VEGA1_SEP + vega : vega;
+    }
 
     /** The network named by a space's single module, or null when it is none of VEGA's DARTS networks. */
     static YNode network(Map<String, YNode> desc) throws LoadException {
@@ -103,8 +134,22 @@ final class VegaDarts {
             int size = YNode.opt(net, "input_size").isPresent() ? net.get("input_size").integer(1, 4096) : 32;
             input = new Shape(3, size, size);
         }
-        List<List<String>> normal = edges(cellDescs, "normal", search, netNode);
-        List<List<String>> reduce = edges(cellDescs, "reduce", search, netNode);
+        List<List<String>> normal = edges(cellDescs, "normal", search, netNode, v1);
+        List<List<String>> reduce = edges(cellDescs, "reduce", search, netNode, v1);
+        Map<String, UserOp> userOps = new LinkedHashMap<>();
+        for (List<List<String>> cell : List.of(normal, reduce)) {
+            for (List<String> e : cell) {
+                for (String o : search ? e : e.subList(0, 1)) {
+                    if (o.startsWith(VEGA1_SEP)) {
+                        userOps.put(o, vega1SepConv(o.charAt(o.length() - 1) - '0'));
+                    }
+                }
+            }
+        }
+        if (!userOps.isEmpty()) {
+            notes.add(note(netNode, "super_network", "VEGA 1.x's sep_conv ops are one depthwise-pointwise-BN-ReLU (vega/modules/operators"
+                    + "/conv.py SeparatedConv), not DARTS's two: read as " + String.join(", ", userOps.keySet())));
+        }
         if (search) {
             List<String> ops = normal.get(0);
             for (List<List<String>> cell : List.of(normal, reduce)) {
@@ -114,20 +159,22 @@ final class VegaDarts {
                     }
                 }
             }
-            return Zoo.dartsSearch(c, layers, classes, input, ops).withName(name);
+            SearchSpace sp = Zoo.dartsSearch(c, layers, classes, input, ops);
+            return new SearchSpace(name, "", sp.network(), sp.cells(), sp.values(), userOps, sp.meta());
         }
         Genotype g = new Genotype(pairs(normal, cellDescs.get("normal")), List.of(2, 3, 4, 5),
                 pairs(reduce, cellDescs.get("reduce")), List.of(2, 3, 4, 5));
         notes.add(note(netNode, "super_network", "read as the DARTS evaluation network of its genotype: " + g));
         SearchSpace eval = Zoo.dartsEval(g, c, layers, classes, false, false);
-        return eval.withNetwork(eval.network().withInput(input)).withName(name);
+        return new SearchSpace(name, "", eval.network().withInput(input), eval.cells(), eval.values(), userOps, eval.meta());
     }
 
     /**
      * A cell's genotype as VEGA's Cell._compile reads it: [ops, to, from] per edge, grouped by node in order; the
      * DARTS cell has 4 steps, concatenated [2, 3, 4, 5]. For the search every node takes every earlier state.
      */
-    private static List<List<String>> edges(Map<String, YNode> descs, String cell, boolean search, YNode where) throws LoadException {
+    private static List<List<String>> edges(Map<String, YNode> descs, String cell, boolean search, YNode where, boolean v1)
+            throws LoadException {
         YNode node = descs.get(cell);
         if (node == null) {
             throw where.error("not read: no '" + cell + "' cell");
@@ -147,11 +194,12 @@ final class VegaDarts {
             }
             List<String> ops = new ArrayList<>();
             for (YNode o : t.get(0).isSeq() ? t.get(0).seq() : List.of(t.get(0))) {
-                if (!OpCatalog.DARTS_PRIMITIVES.contains(o.str()) && OpCatalog.builtin().find(o.str())
+                boolean vegaSep = v1 && o.str().matches("sep_conv_[357]x[357]") && o.str().charAt(9) == o.str().charAt(11);
+                if (!vegaSep && !OpCatalog.DARTS_PRIMITIVES.contains(o.str()) && OpCatalog.builtin().find(o.str())
                         .filter(def -> def.group().equals(OpCatalog.GROUP_DARTS)).isEmpty()) {
                     throw o.error("not read: op '" + o.str() + "' is not one of Cellforge's DARTS ops");
                 }
-                ops.add(o.str());
+                ops.add(opName(o.str(), v1));
             }
             if (t.get(0).isSeq() != search) {
                 throw t.get(0).error(search ? "a search cell's edge lists its candidates" : "a fixed cell's edge names one op");

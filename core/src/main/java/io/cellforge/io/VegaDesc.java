@@ -53,6 +53,10 @@ public final class VegaDesc {
         if (top.containsKey("backbone") && top.get("backbone").isMap() && top.get("backbone").map().containsKey("ResNetVariant")) {
             return backboneNas(top, source, space, arch);
         }
+        YNode darts = VegaDarts.network(top);
+        if (darts != null) {
+            return darts(top, darts, source, space, arch);
+        }
         YNode desc = ss;
         Map<String, List<YNode>> hypers = new LinkedHashMap<>();
         Map<String, YNode> ssMap = ss.map();
@@ -156,9 +160,39 @@ public final class VegaDesc {
                 + Escape.line(source) + "\n" + dump(out);
     }
 
+    /**
+     * VEGA's DARTS: the file's own description with {@code search: False} and each cell's genotype the derived
+     * [op, to, from] edges, two per node, as VEGA's Cell._compile reads them (what VEGA's DARTS search hands its
+     * fully-train step; that step's template sets the evaluation's channels and cells).
+     */
+    @SuppressWarnings("unchecked")
+    private static String darts(Map<String, YNode> ss, YNode net, String source, SearchSpace space, Architecture arch) throws LoadException {
+        io.cellforge.arch.Genotype g = ArchFormats.toGenotype(space, arch);
+        Map<String, Object> out = new LinkedHashMap<>();
+        String module = ss.get("modules").seq().get(0).str();
+        out.put("modules", List.of(module));
+        Map<String, Object> n = (Map<String, Object>) plain(net);
+        n.put("search", false);
+        Map<String, Object> cells = n.containsKey("cells") ? (Map<String, Object>) n.get("cells") : n;
+        for (String cell : List.of("normal", "reduce")) {
+            List<io.cellforge.arch.Genotype.Op> ops = cell.equals("normal") ? g.normal() : g.reduce();
+            List<Object> edges = new ArrayList<>();
+            for (int i = 0; i < ops.size(); i++) {
+                String op = ops.get(i).name();
+                edges.add(List.of(op.startsWith(VegaDarts.VEGA1_SEP) ? op.substring(VegaDarts.VEGA1_SEP.length()) : op, 2 + i / 2,
+                        ops.get(i).input()));
+            }
+            ((Map<String, Object>) cells.get(cell)).put("genotype", edges);
+            ((Map<String, Object>) cells.get(cell)).put("concat", new ArrayList<>(cell.equals("normal") ? g.normalConcat() : g.reduceConcat()));
+        }
+        out.put(module, n);
+        return "# VEGA's DARTS network description (search: False, the derived genotype) of the architecture searched in "
+                + Escape.line(source) + "\n" + dump(out);
+    }
+
     private static String dump(Map<String, Object> out) {
         DumperOptions o = new DumperOptions();
-        o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        o.setDefaultFlowStyle(DumperOptions.FlowStyle.AUTO);
         o.setIndent(4);
         o.setWidth(120);
         return new Yaml(o).dump(out);

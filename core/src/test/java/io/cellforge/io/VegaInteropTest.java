@@ -3,6 +3,7 @@ package io.cellforge.io;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellforge.cli.Main;
+import io.cellforge.ops.OpCatalog;
 import io.cellforge.ops.Shape;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -520,11 +521,20 @@ class VegaInteropTest {
     void vegasDartsSearchSpacesAreDartsSearch() throws Exception {
         Assumptions.assumeTrue(Files.isDirectory(VEGA));
         var darts = io.cellforge.zoo.Zoo.get("darts-search").orElseThrow();
+        Imported v09 = SpaceFiles.readSpace(VEGA.resolve("v0.9.3__examples__nas__darts_cnn__darts.yml"));
+        assertTrue(darts.network().equals(v09.space().network()), "the network");
+        assertTrue(darts.cells().equals(v09.space().cells()), "the cells");
+        // VEGA 1.x (vega/modules/operators/mix_ops.py): the same but for sep_conv_kxk, one SeparatedConv
+        // (depthwise k x k, pointwise, BN, ReLU) instead of DARTS's two.
+        List<String> ops1x = OpCatalog.DARTS_PRIMITIVES.stream().map(o -> o.startsWith("sep_conv") ? "vega_" + o : o).toList();
+        var darts1x = io.cellforge.zoo.Zoo.dartsSearch(16, 8, 10, new Shape(3, 32, 32), ops1x);
         for (String n : List.of("v0.9.3__examples__nas__darts_cnn__darts.yml", "vmaster__examples__nas__darts_cnn__darts.yml",
                 "vmaster__examples__nas__cars__cars.yml")) {
             Imported im = SpaceFiles.readSpace(VEGA.resolve(n));
+            boolean v1 = n.startsWith("vmaster");
             assertTrue(darts.network().equals(im.space().network()), n + ": the network");
-            assertTrue(darts.cells().equals(im.space().cells()), n + ": the cells");
+            assertTrue((v1 ? darts1x : darts).cells().equals(im.space().cells()), n + ": the cells");
+            assertEquals(v1 ? Set.of("vega_sep_conv_3x3", "vega_sep_conv_5x5") : Set.of(), im.space().userOps().keySet(), n);
             assertEquals(8, im.space().network().stages().size(), n);
             assertEquals(14, im.space().cells().get("normal").edges().stream()
                     .filter(e -> e.op() instanceof io.cellforge.space.LayerChoice lc && lc.candidates().size() == 8).count(), n);
@@ -546,7 +556,7 @@ class VegaInteropTest {
                 {"sep_conv_5x5", 0}, {"avg_pool_3x3", 1}, {"sep_conv_3x3", 0}, {"sep_conv_3x3", 1}};
         Object[][] reduce = {{"dil_conv_5x5", 0}, {"sep_conv_3x3", 1}, {"sep_conv_5x5", 0}, {"sep_conv_3x3", 1},
                 {"skip_connect", 0}, {"sep_conv_5x5", 1}, {"avg_pool_3x3", 0}, {"sep_conv_5x5", 1}};
-        long[] want = dartsEval(36, 20, 1000, 32, normal, reduce);
+        long[] want = dartsEval(36, 20, 1000, 32, normal, reduce, false);
         // VEGA 0.9.3's NetworkDesc(desc).to_model() on this file, run with torch 1.13 (forward hooks as above).
         assertEquals(3_995_092, want[0]);
         assertEquals(530_449_920, want[1]);
@@ -556,7 +566,7 @@ class VegaInteropTest {
     }
 
     /** {params, macs} of DARTS's NetworkCIFAR (no auxiliary head) as VEGA builds it. */
-    static long[] dartsEval(int c0, int layers, int classes, int size, Object[][] normal, Object[][] reduce) {
+    static long[] dartsEval(int c0, int layers, int classes, int size, Object[][] normal, Object[][] reduce, boolean vega1) {
         long[] t = new long[2];
         int stemC = 3 * c0;
         t[0] += 27L * stemC + 2L * stemC;
@@ -588,9 +598,11 @@ class VegaInteropTest {
                 long px = (long) hOut * hOut;
                 switch (op) {
                     case "sep_conv_3x3", "sep_conv_5x5" -> {
+                        // DARTS (and VEGA 0.9): two depthwise-pointwise-BN blocks; VEGA 1.x: one.
                         int k = op.endsWith("3x3") ? 3 : 5;
-                        t[0] += 2L * (c * k * k + (long) c * c + 2L * c);
-                        t[1] += 2L * (c * k * k + (long) c * c) * px;
+                        int times = vega1 ? 1 : 2;
+                        t[0] += times * (c * k * k + (long) c * c + 2L * c);
+                        t[1] += times * (c * k * k + (long) c * c) * px;
                     }
                     case "dil_conv_3x3", "dil_conv_5x5" -> {
                         int k = op.endsWith("3x3") ? 3 : 5;
@@ -657,5 +669,67 @@ class VegaInteropTest {
         assertEquals(List.of(1, 0, 0, 1, 0, 0, 1, 0), bb.get("downsample"));
         // out_channel = base_channel * 2 ** sum(doublechannel) for base_depth < 50
         assertEquals(32 * 8, ((Map<String, Object>) desc.get("head")).get("base_channel"));
+    }
+
+    /** DARTS_V2 as VEGA's edges: [op, from] per edge, two per node. */
+    static final Object[][] V2_NORMAL = {{"sep_conv_3x3", 0}, {"sep_conv_3x3", 1}, {"sep_conv_3x3", 0}, {"sep_conv_3x3", 1},
+            {"sep_conv_3x3", 1}, {"skip_connect", 0}, {"skip_connect", 0}, {"dil_conv_3x3", 2}};
+    static final Object[][] V2_REDUCE = {{"max_pool_3x3", 0}, {"max_pool_3x3", 1}, {"skip_connect", 2}, {"max_pool_3x3", 1},
+            {"max_pool_3x3", 0}, {"skip_connect", 2}, {"skip_connect", 2}, {"max_pool_3x3", 1}};
+
+    /**
+     * A DARTS architecture of VEGA's DARTS space written back as VEGA's description, read as VEGA's Cell._compile
+     * reads it (0.9 search_space/networks/pytorch/blocks/ps_cell.py, 1.x vega/modules/operators/cell.py): each
+     * genotype entry [op, to, from] with an op of VEGA's table (darts_ops.py; mix_ops.py OPS), 'to' from 2 rising by
+     * one per node, 'from' an earlier state, `steps` nodes; search False. Counted back by Cellforge, it is the network
+     * VEGA builds: 246,106 parameters and 43,444,736 multiply-adds by VEGA 0.9.3's NetworkDesc(desc).to_model(),
+     * 180,026 and 32,999,936 by VEGA 1.x's (whose parameters() adds alphas_normal and alphas_reduce, 2 x 8 x 12, that
+     * DartsNetwork.build registers even for a fixed genotype: 180,218 in all), run with torch 1.13.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDartsArchitectureIsWrittenAsVegasFixedDartsNetwork(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(VEGA));
+        Set<String> ops09 = Set.of("none", "avg_pool_3x3", "max_pool_3x3", "skip_connect", "sep_conv_3x3", "sep_conv_5x5",
+                "sep_conv_7x7", "dil_conv_3x3", "dil_conv_5x5", "conv_7x1_1x7");
+        for (String n : List.of("v0.9.3__examples__nas__darts_cnn__darts.yml", "vmaster__examples__nas__darts_cnn__darts.yml")) {
+            boolean v1 = n.startsWith("vmaster");
+            String g = io.cellforge.arch.Genotype.DARTS_V2.toString();
+            if (v1) {
+                g = g.replace("'sep_conv_", "'vega_sep_conv_");
+            }
+            Path arch = dir.resolve(n + ".genotype");
+            Files.writeString(arch, g);
+            Path out = dir.resolve(n + ".vega.yml");
+            Run r = run("convert", arch.toString(), out.toString(), "--space", VEGA.resolve(n).toString());
+            assertEquals(0, r.code(), r.err());
+            Map<String, Object> desc = new org.yaml.snakeyaml.Yaml().load(Files.readString(out));
+            Map<String, Object> net = (Map<String, Object>) desc.get(((List<String>) desc.get("modules")).get(0));
+            assertEquals(false, net.get("search"));
+            Map<String, Object> cells = v1 ? (Map<String, Object>) net.get("cells") : net;
+            for (String cell : List.of("normal", "reduce")) {
+                Map<String, Object> c = (Map<String, Object>) cells.get(cell);
+                List<List<Object>> genotype = (List<List<Object>>) c.get("genotype");
+                int idxCmp = 2;
+                int nodes = 1;
+                for (List<Object> e : genotype) {
+                    assertTrue(ops09.contains((String) e.get(0)), e.toString());
+                    int to = (Integer) e.get(1);
+                    assertTrue(to == idxCmp || to == idxCmp + 1, "Cell._compile: input index should not less than idx_cmp");
+                    if (to > idxCmp) {
+                        idxCmp++;
+                        nodes++;
+                    }
+                    assertTrue((Integer) e.get(2) < to);
+                }
+                assertEquals(c.get("steps"), nodes, "out_inp_list length should equal to steps");
+            }
+            JsonNode j = new ObjectMapper().readTree(run("stats", out.toString(), "--json").out());
+            long[] want = dartsEval(16, 8, 10, 32, V2_NORMAL, V2_REDUCE, v1);
+            assertEquals(want[0], j.get("params").asLong(), n);
+            assertEquals(want[1], j.get("macs").asLong(), n);
+            assertEquals(v1 ? 180_026 : 246_106, want[0], n + ": VEGA's own count");
+            assertEquals(v1 ? 32_999_936 : 43_444_736, want[1], n + ": VEGA's own count");
+        }
     }
 }
