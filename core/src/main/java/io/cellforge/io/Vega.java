@@ -110,7 +110,7 @@ final class Vega {
             map.fallback(darts.where());
             return new Imported(sp, notes, null, map, false);
         }
-        Imported backbone = backboneNas(d, desc, ssNode, name, step, notes);
+        Imported backbone = backboneNas(d, ssNode, name, step, notes);
         if (backbone != null) {
             return backbone;
         }
@@ -176,10 +176,11 @@ final class Vega {
      * {param: [candidates]}}} and {@code head: {LinearClassificationHead: {num_classes: [n]}}}; the codec turns the
      * doublechannel and downsample counts into positions and gives the head the backbone's width.
      */
-    private static Imported backboneNas(Map<String, YNode> d, YNode desc, YNode ssNode, String name, VegaPipeline.Step step,
+    private static Imported backboneNas(Map<String, YNode> d, YNode ssNode, String name, VegaPipeline.Step step,
                                         List<Problem> notes) throws LoadException {
         if (!d.containsKey("type") || !d.get("type").isScalar() || !d.get("type").str().equals("SearchSpace")
-                || !(d.get("backbone") != null && d.get("backbone").isMap() && d.get("backbone").map().containsKey("ResNetVariant"))) {
+                || !(d.get("backbone") != null && d.get("backbone").isMap() && !d.get("backbone").map().isEmpty()
+                && d.get("backbone").map().keySet().iterator().next().equals("ResNetVariant"))) {
             return null;
         }
         Map<String, YNode> bb = d.get("backbone").map();

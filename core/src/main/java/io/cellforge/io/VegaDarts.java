@@ -162,8 +162,7 @@ final class VegaDarts {
             SearchSpace sp = Zoo.dartsSearch(c, layers, classes, input, ops);
             return new SearchSpace(name, "", sp.network(), sp.cells(), sp.values(), userOps, sp.meta());
         }
-        Genotype g = new Genotype(pairs(normal, cellDescs.get("normal")), List.of(2, 3, 4, 5),
-                pairs(reduce, cellDescs.get("reduce")), List.of(2, 3, 4, 5));
+        Genotype g = new Genotype(pairs(normal), List.of(2, 3, 4, 5), pairs(reduce), List.of(2, 3, 4, 5));
         notes.add(note(netNode, "super_network", "read as the DARTS evaluation network of its genotype: " + g));
         SearchSpace eval = Zoo.dartsEval(g, c, layers, classes, false, false);
         return new SearchSpace(name, "", eval.network().withInput(input), eval.cells(), eval.values(), userOps, eval.meta());
@@ -237,7 +236,7 @@ final class VegaDarts {
         return withFrom;
     }
 
-    private static List<Genotype.Op> pairs(List<List<String>> edges, YNode where) {
+    private static List<Genotype.Op> pairs(List<List<String>> edges) {
         List<Genotype.Op> ops = new ArrayList<>();
         for (List<String> e : edges) {
             ops.add(new Genotype.Op(e.get(0), Integer.parseInt(e.get(1))));

@@ -50,7 +50,8 @@ public final class VegaDesc {
         }
         ArchFormats.requireComplete(space, arch, source);
         Map<String, YNode> top = ss.map();
-        if (top.containsKey("backbone") && top.get("backbone").isMap() && top.get("backbone").map().containsKey("ResNetVariant")) {
+        if (top.containsKey("backbone") && top.get("backbone").isMap() && !top.get("backbone").map().isEmpty()
+                && top.get("backbone").map().keySet().iterator().next().equals("ResNetVariant")) {
             return backboneNas(top, source, space, arch);
         }
         YNode darts = VegaDarts.network(top);
