@@ -9,6 +9,7 @@ import io.cellforge.io.LoadException;
 import io.cellforge.io.NniFormats;
 import io.cellforge.io.SpaceFiles;
 import io.cellforge.io.SpaceYaml;
+import io.cellforge.io.VegaDesc;
 import io.cellforge.space.SearchSpace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,7 +22,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "convert", mixinStandardHelpOptions = true, description = {"Convert an architecture description between formats, or a VEGA/ModularNAS",
-        "space into Cellforge YAML. Formats: yaml, nni (.json), genotype (.genotype), modnas (.modnas.yaml), nb201 (.nb201).",
+        "space into Cellforge YAML. Formats: yaml, nni (.json), genotype (.genotype), modnas (.modnas.yaml), nb201 (.nb201),",
+        "vega (.vega.yml: the model_desc of an architecture of a VEGA space, with --space FILE).",
         "OUT is written atomically and left untouched on any error."})
 final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN")
@@ -40,25 +42,31 @@ final class ConvertCommand implements Callable<Integer> {
             + "(DartsCell, ENAS, NASBench201Cell; the default), 2 NNI 2.8-2.10 hub (normal/op_2_0, inputs as ints), 3 NNI 3.0 hub (inputs as [j])"})
     Integer nniVersion;
 
+    @Option(names = "--step", paramLabel = "NAME", description = "the step of a VEGA pipeline config to read (default: its search step)")
+    String step;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
         String text = Inputs.text(in);
+        if ("vega".equals(to) || (to == null && out.getFileName().toString().matches("(?i).*\\.vega\\.ya?ml"))) {
+            return writeVega(text);
+        }
         ArchFormat target = to != null ? format(to) : ArchFormat.byFileName(out).orElseThrow(() ->
-                new Main.UserError(out + ": cannot tell the format from the name; add --to yaml|nni|genotype|modnas|nb201"));
+                new Main.UserError(out + ": cannot tell the format from the name; add --to yaml|nni|genotype|modnas|nb201|vega"));
         String result;
         if (from == null && Inputs.isSpaceFile(in, text)) {
             if (target != ArchFormat.YAML) {
                 throw new Main.UserError(in + " is a search space; spaces convert to Cellforge YAML (--to yaml)");
             }
-            Imported im = Inputs.space(in);
+            Imported im = Inputs.space(in, step);
             Inputs.printWarnings(spec.commandLine().getErr(), im, in.toString());
             result = SpaceYaml.write(im.space());
         } else {
             ArchFormat f = from != null ? format(from) : ArchFormats.sniff(text);
-            SearchSpace s = Inputs.contextFor(f, text, in, space, zoo);
+            SearchSpace s = Inputs.contextFor(f, text, in, space, zoo, step);
             Architecture a = Inputs.arch(f, text, in, s, spec.commandLine().getErr());
             if (nniVersion != null && (target != ArchFormat.NNI || !NniFormats.VERSIONS.contains(nniVersion))) {
                 throw new Main.UserError(target != ArchFormat.NNI ? "--nni-version is for --to nni" : "--nni-version is 1, 2 or 3");
@@ -78,8 +86,27 @@ final class ConvertCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** A searched architecture of a VEGA space, as the description VEGA builds (needs the VEGA file: --space). */
+    private Integer writeVega(String text) {
+        if (space == null) {
+            throw new Main.UserError("--to vega needs --space FILE: the VEGA file the architecture was searched in");
+        }
+        ArchFormat f = from != null ? format(from) : ArchFormats.sniff(text);
+        SearchSpace s = Inputs.space(space, step).space();
+        Architecture a = Inputs.arch(f, text, in, s, spec.commandLine().getErr());
+        try {
+            SpaceFiles.writeAtomically(out, VegaDesc.write(Inputs.text(space), space.toString(), step, s, a));
+        } catch (LoadException e) {
+            throw new Main.UserError(e.getMessage());
+        } catch (IOException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+        spec.commandLine().getOut().println("wrote " + Escape.line(out.toString()) + " (vega)");
+        return 0;
+    }
+
     private static ArchFormat format(String id) {
         return ArchFormat.byId(id).orElseThrow(() -> new Main.UserError("unknown format '" + id
-                + "'; use yaml, nni, genotype, modnas or nb201"));
+                + "'; use yaml, nni, genotype, modnas, nb201 or vega"));
     }
 }

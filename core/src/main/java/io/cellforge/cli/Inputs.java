@@ -30,8 +30,13 @@ final class Inputs {
     }
 
     static Imported space(Path p) {
+        return space(p, null);
+    }
+
+    /** {@code step}: the step of a VEGA pipeline config to read, or null for its search step. */
+    static Imported space(Path p, String step) {
         try {
-            return SpaceFiles.readSpace(p);
+            return SpaceFiles.readSpace(p, step);
         } catch (LoadException e) {
             throw new Main.UserError(e.getMessage());
         }
@@ -57,6 +62,10 @@ final class Inputs {
     /** The space an architecture refers to: given, named in an architecture YAML, or implied by its format. */
     static SearchSpace contextFor(ArchFormat f, String text, Path source, Path spaceFile, String zooName) {
         return contextOf(f, text, source, spaceFile, zooName).space();
+    }
+
+    static SearchSpace contextFor(ArchFormat f, String text, Path source, Path spaceFile, String zooName, String step) {
+        return spaceFile != null ? space(spaceFile, step).space() : contextFor(f, text, source, null, zooName);
     }
 
     /** {@link #contextFor}, with where the space's elements stand when it came from a file. */
@@ -115,12 +124,12 @@ final class Inputs {
      * cannot be built from is reported at its line.
      */
     static SearchSpace searchable(Path file, String zooName) {
-        return searchableImport(file, zooName).space();
+        return searchableImport(file, zooName, null).space();
     }
 
     /** {@link #searchable}, with the search settings the file gives (a ModularNAS config's), if any. */
-    static Imported searchableImport(Path file, String zooName) {
-        Imported im = zooName != null ? fromZoo(zoo(zooName)) : space(file);
+    static Imported searchableImport(Path file, String zooName, String step) {
+        Imported im = zooName != null ? fromZoo(zoo(zooName)) : space(file, step);
         String name = file == null ? "" : file.toString();
         requireValid(Validator.validate(im.space()), im.sources(), name);
         requireValid(Evaluator.supernet(im.space()).problems(), im.sources(), name);

@@ -86,6 +86,8 @@ final class SearchCommand implements Callable<Integer> {
     Integer pathSamples;
     @Option(names = "--events", paramLabel = "FILE", description = "write every step and epoch as a JSON line")
     Path events;
+    @Option(names = "--step", paramLabel = "NAME", description = "the step of a VEGA pipeline config to read (default: its search step)")
+    String step;
     @Option(names = "--out", paramLabel = "DIR", description = "write the derived architecture in every format into DIR")
     Path out;
     @Option(names = "--checkpoint", paramLabel = "DIR", description = "save the run into DIR after every epoch and when stopped")
@@ -101,7 +103,7 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        io.cellforge.io.Imported imported = Inputs.searchableImport(source.file, source.zoo);
+        io.cellforge.io.Imported imported = Inputs.searchableImport(source.file, source.zoo, step);
         SearchSpace space = imported.space();
         SearchConfig cfg = config(imported.search());
         DataBundle bundle = Inputs.data(data);
@@ -131,6 +133,25 @@ final class SearchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** A space read from a VEGA file: the architecture also as the description VEGA builds, beside the others. */
+    private void writeVega(SearchSpace space, SearchResult result, PrintWriter err) {
+        if (source.file == null) {
+            return;
+        }
+        String text = Inputs.text(source.file);
+        if (!io.cellforge.io.VegaDesc.isVega(text, source.file.toString(), step)) {
+            return;
+        }
+        Path file = out.resolve("architecture.vega.yml");
+        try {
+            FileWrites.writeAtomically(file, io.cellforge.io.VegaDesc.write(text, source.file.toString(), step, space,
+                    result.architecture()));
+            err.println("wrote VEGA's description of it to " + Escape.line(file.toString()));
+        } catch (LoadException | IOException e) {
+            err.println(Escape.line("warning: no " + file + ": " + e.getMessage()));
+        }
+    }
+
     /**
      * Writes the result into --out; if that fails, into a new folder in the system's temporary folder, and says
      * where. --out is left as it was (the files are replaced all together or not at all).
@@ -139,6 +160,7 @@ final class SearchCommand implements Callable<Integer> {
         try {
             RunFiles.writeResult(space, result, out);
             err.println("wrote the architecture to " + Escape.line(out.toString()));
+            writeVega(space, result, err);
             return;
         } catch (IOException e) {
             String kept = checkpoint != null ? "; the run is in the checkpoint " + checkpoint : "";

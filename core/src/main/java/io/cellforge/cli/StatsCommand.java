@@ -63,6 +63,8 @@ final class StatsCommand implements Callable<Integer> {
             "(quark0/darts and the codes built on it) or snas (SNAS-Series, a BN after each pool);",
             "default darts, snas for SNAS's edge_all form"})
     String ops;
+    @Option(names = "--step", paramLabel = "NAME", description = "the step of a VEGA pipeline config to read (default: its search step)")
+    String step;
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
@@ -102,7 +104,7 @@ final class StatsCommand implements Callable<Integer> {
         } else if (source.zoo != null) {
             space = Inputs.zoo(source.zoo);
         } else {
-            Imported im = Inputs.space(source.file);
+            Imported im = Inputs.space(source.file, step);
             Inputs.printWarnings(spec.commandLine().getErr(), im, source.file.toString());
             space = im.space();
             sources = im.sources();

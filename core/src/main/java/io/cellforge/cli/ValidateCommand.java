@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,12 +20,15 @@ final class ValidateCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the space to check")
     Path file;
 
+    @Option(names = "--step", paramLabel = "NAME", description = "the step of a VEGA pipeline config to read (default: its search step)")
+    String step;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        Imported im = Inputs.space(file);
+        Imported im = Inputs.space(file, step);
         List<Problem> problems = new ArrayList<>(im.notMapped());
         problems.addAll(im.sources().locate(Validator.validate(im.space())));
         var out = spec.commandLine().getOut();

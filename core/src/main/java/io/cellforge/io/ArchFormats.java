@@ -43,7 +43,7 @@ public final class ArchFormats {
         Architecture a = switch (f) {
             case YAML -> readYaml(text, source, space);
             case NNI -> NniFormats.read(text, source, space, warnings);
-            case GENOTYPE -> fromGenotype(parseGenotype(text, source), space, source);
+            case GENOTYPE -> fromGenotype(parseGenotype(text, source, space.userOps().keySet()), space, source);
             case MODNAS -> ModularNasDesc.readFile(text, source, space);
             case NB201 -> readNb201(text, source, space);
         };
@@ -324,6 +324,11 @@ public final class ArchFormats {
      * Cellforge has not is refused at its line and column.
      */
     public static Genotype parseGenotype(String text, String source) throws LoadException {
+        return parseGenotype(text, source, java.util.Set.of());
+    }
+
+    /** {@code userOps}: ops of the space the genotype is read against (VEGA 1.x's own sep_conv), known besides the catalog's. */
+    static Genotype parseGenotype(String text, String source, java.util.Set<String> userOps) throws LoadException {
         if (ArchaiDesc.isArchai(text)) {
             return ArchaiDesc.read(text, source);
         }
@@ -339,7 +344,7 @@ public final class ArchFormats {
             ops.addAll(g.reduce());
         }
         for (Genotype.Op op : ops) {
-            if (io.cellforge.ops.OpCatalog.builtin().find(op.name()).isEmpty()) {
+            if (io.cellforge.ops.OpCatalog.builtin().find(op.name()).isEmpty() && !userOps.contains(op.name())) {
                 throw new LoadException(source + ":" + lineColumn(text, op.name()), unknownOp(op.name()));
             }
         }

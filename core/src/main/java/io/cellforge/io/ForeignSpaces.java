@@ -67,6 +67,9 @@ public final class ForeignSpaces {
             return "modnas";
         }
         YNode ss = top.get("search_space");
+        if (ss == null && VegaDarts.network(top) != null) {
+            return "vega"; // a VEGA DARTS description on its own (model_desc JSON)
+        }
         if (ss == null || !ss.isMap()) {
             return "";
         }

@@ -79,7 +79,7 @@ public final class SpaceFiles {
     }
 
     public static Imported readSpace(Path p, String step) throws LoadException {
-        String n = p.getFileName().toString().replaceFirst("\\.(ya?ml)$", "");
+        String n = p.getFileName().toString().replaceFirst("\\.(ya?ml|json)$", "");
         return readSpace(readText(p), p.toString(), n, step);
     }
 

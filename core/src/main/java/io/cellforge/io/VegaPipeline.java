@@ -133,6 +133,7 @@ final class VegaPipeline {
         }
         return switch (ds.map().get("type").str()) {
             case "Cifar10", "Cifar100" -> new Shape(3, 32, 32);
+            case "Mnist", "FashionMnist" -> new Shape(1, 28, 28);
             case "Imagenet", "ImageNet" -> new Shape(3, 224, 224);
             default -> null;
         };

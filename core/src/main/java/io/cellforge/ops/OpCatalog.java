@@ -339,8 +339,9 @@ public final class OpCatalog {
         });
 
         // Blocks.
-        put(m, "basic_block", GROUP_BLOCKS, "ResNet BasicBlock, 1x1 projection shortcut when the shape changes",
-                List.of(), a -> basicBlock(a, needsProjection(a) ? projection(a) : new Layer.Identity()));
+        put(m, "basic_block", GROUP_BLOCKS, "ResNet BasicBlock, 1x1 projection shortcut when the shape changes; inner: the "
+                        + "first conv's width (default: the output's, VEGA's inner_plane)",
+                List.of("inner"), a -> basicBlock(a, needsProjection(a) ? projection(a) : new Layer.Identity()));
         put(m, "basic_block_a", GROUP_BLOCKS, "CIFAR ResNet BasicBlock, option-A shortcut (subsample, zero-pad)",
                 List.of(), a -> basicBlock(a, needsProjection(a)
                         ? new Layer.PadShortcut(a.cIn(), a.cOut(), a.stride()) : new Layer.Identity()));
@@ -401,9 +402,13 @@ public final class OpCatalog {
         return m;
     }
 
-    private static Layer basicBlock(OpArgs a, Layer shortcut) {
-        Layer body = Sequential.of(Conv.square(a.cIn(), a.cOut(), 3, a.stride(), 1, 1, 1), new BatchNorm(a.cOut(), true),
-                relu(), Conv.square(a.cOut(), a.cOut(), 3, 1, 1, 1, 1), new BatchNorm(a.cOut(), true));
+    private static Layer basicBlock(OpArgs a, Layer shortcut) throws ShapeException {
+        int inner = a.intParam("inner", a.cOut());
+        if (inner < 1) {
+            throw new ShapeException("inner width must be at least 1, got " + inner);
+        }
+        Layer body = Sequential.of(Conv.square(a.cIn(), inner, 3, a.stride(), 1, 1, 1), new BatchNorm(inner, true),
+                relu(), Conv.square(inner, a.cOut(), 3, 1, 1, 1, 1), new BatchNorm(a.cOut(), true));
         return Sequential.of(new Layer.Sum(List.of(body, shortcut)), relu());
     }
 

@@ -71,7 +71,7 @@ class BadInputCliTest {
     void anImpossibleVegaDepthIsOneLineWithItsLine(@TempDir Path dir) throws Exception {
         Path p = dir.resolve("v.yaml");
         Files.writeString(p, "search_space:\n  type: FineGrainedSpace\n  modules: ['resnet']\n  resnet:\n    type: ResNet\n    depth: -4\n");
-        assertOneLine(run("validate", p.toString()), p + ":6:12: ResNet depth -4 is not");
+        assertOneLine(run("validate", p.toString()), p + ":6:12: depth must be a whole number");
     }
 
     @Test

@@ -30,9 +30,13 @@ class ImportWarningsCliTest {
               layer:
                 type: BasicLayer
                 in_plane: 32
+                expansion: 1
+                block:
+                  type: BasicBlock
                 layer_reps: [2, 2]
               head:
                 type: LinearClassificationHead
+                base_channel: 128
                 num_class: 10
             """;
 

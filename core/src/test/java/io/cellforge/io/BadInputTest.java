@@ -175,12 +175,15 @@ class BadInputTest {
     void anImpossibleVegaResNetDepthIsRefusedAtItsLine(int depth) {
         LoadException e = assertThrows(LoadException.class,
                 () -> SpaceFiles.readSpace(VEGA_RESNET.replace("DEPTH", Integer.toString(depth)), "bad.yaml", "bad"));
-        assertTrue(e.getMessage().startsWith("bad.yaml:6:12: ResNet depth " + depth + " is not"), e.getMessage());
+        // VEGA 0.9's ResNet knows 18, 34, 50 and 101; any other depth takes its block from `block`.
+        assertTrue(e.getMessage().startsWith("bad.yaml:6:12: "), e.getMessage());
+        assertTrue(e.getMessage().contains(depth > 0 && depth < 100_000 ? "depth " + depth + " needs a block" : "depth must be"),
+                e.getMessage());
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {8, 20, 6002})
-    void everyVegaResNetDepthUpToTheLimitIsRead(int depth) throws Exception {
+    @ValueSource(ints = {18, 34, 50, 101})
+    void everyVegaResNetDepthIsRead(int depth) throws Exception {
         SearchSpace s = SpaceFiles.readSpace(VEGA_RESNET.replace("DEPTH", Integer.toString(depth)), "v.yaml", "v").space();
         assertTrue(Validator.validate(s).stream().noneMatch(Problem::isError));
     }
@@ -190,16 +193,20 @@ class BadInputTest {
         String text = """
                 search_space:
                   type: FineGrainedSpace
-                  modules: ['layer']
+                  modules: ['init', 'layer']
+                  init: {type: InitialBlock, init_plane: 64}
                   layer:
                     type: BasicLayer
-                    in_plane: 65536
-                    layer_reps: [1, 1, 1, 1, 1, 1]
+                    in_plane: 64
+                    expansion: 1
+                    block: {type: BasicBlock}
+                    layer_reps: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
                 """;
+        // VEGA's BasicLayer makes layer i 64 x 2^i wide: the 16th is 2,097,152 channels.
         LoadException e = assertThrows(LoadException.class, () -> SpaceFiles.readSpace(text, "bad.yaml", "bad"));
-        assertTrue(e.getMessage().startsWith("bad.yaml:7:33: layer 6 would be 2097152 channels wide"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("bad.yaml:10:63: layer 16 would be 2097152 channels wide"), e.getMessage());
         // One layer less fits the limit.
-        SpaceFiles.readSpace(text.replace("[1, 1, 1, 1, 1, 1]", "[1, 1, 1, 1, 1]"), "ok.yaml", "ok");
+        SpaceFiles.readSpace(text.replace("1, 1]", "1]"), "ok.yaml", "ok");
     }
 
     @Test
@@ -211,13 +218,16 @@ class BadInputTest {
                   init: {type: SmallInputInitialBlock, init_plane: 32}
                   layer:
                     type: BasicLayer
-                    layer_reps: [2, -5]
-                  linear: {type: Linear, out_features: 10}
+                    in_plane: 32
+                    expansion: 1
+                    block: {type: BasicBlock}
+                    layer_reps: [2, 1001]
+                  linear: {type: Linear, in_features: 128, out_features: 10}
                 """, "v.yaml", "v");
         var st = Evaluator.evaluate(im.space(), Architecture.empty());
         Problem p = im.sources().locate(st.problems()).stream().filter(Problem::isError).findFirst().orElseThrow();
-        assertEquals("v.yaml:7:21", p.source(), p.toString());
-        assertTrue(p.message().contains("repeat must be 1..1000, got -5"), p.toString());
+        assertEquals("v.yaml:10:21", p.source(), p.toString());
+        assertTrue(p.message().contains("repeat must be 1..1000, got 1001"), p.toString());
     }
 
     @Test
