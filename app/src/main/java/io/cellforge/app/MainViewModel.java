@@ -91,6 +91,9 @@ public final class MainViewModel {
     private final ObservableList<String> outline = FXCollections.observableArrayList();
     private final ObservableList<Problem> problems = FXCollections.observableArrayList();
     private final ObservableList<Path> recent = FXCollections.observableArrayList();
+    private final ObservableList<String> pipelineSteps = FXCollections.observableArrayList();
+    private final StringProperty pipelineStep = new SimpleStringProperty();
+    private Path pipelineFile;
     /** Node positions (top-left corners) per cell; kept across edits, laid out by ELK on open and on request. */
     private final Map<String, Map<String, double[]>> positions = new HashMap<>();
     private CellEdits.Fragment clipboard;
@@ -255,16 +258,45 @@ public final class MainViewModel {
 
     /** Opens our YAML or a VEGA/ModularNAS file; a broken file leaves the open document as it is and lists why. */
     public void openFile(Path file) {
+        openFile(file, null);
+    }
+
+    /** The other steps of the VEGA pipeline config just opened that hold a space (empty for any other document). */
+    public ObservableList<String> pipelineSteps() {
+        return pipelineSteps;
+    }
+
+    /** The pipeline step the open document was read from, or null. */
+    public ReadOnlyStringProperty pipelineStepProperty() {
+        return pipelineStep;
+    }
+
+    /** Reads another step of the pipeline config the open document came from. */
+    public void openPipelineStep(String step) {
+        if (pipelineFile != null && pipelineSteps.contains(step)) {
+            openFile(pipelineFile, step);
+        }
+    }
+
+    /** {@code step}: the step of a VEGA pipeline config to read, or null for its search step. */
+    public void openFile(Path file, String step) {
         long gen = generation.incrementAndGet();
         status.set("Opening " + file + " ...");
         worker.submit(() -> {
             StaleTemps.processStart().ifPresent(t -> StaleTemps.removeFor(file, t));
             try {
-                Imported im = SpaceFiles.readSpace(file);
+                Imported im = SpaceFiles.readSpace(file, step);
+                var steps = SpaceFiles.pipelineSteps(SpaceFiles.readText(file)).filter(p -> p.withSpace().size() > 1);
                 boolean ours = im.ownSchema();
                 Platform.runLater(() -> {
                     if (generation.get() == gen) {
-                        openSpace(im.space(), ours ? file : null, null, im.notMapped(), file.toString());
+                        openSpace(im.space(), ours ? file : null, null, im.notMapped(), file.toString()
+                                + (steps.isPresent() ? " (step " + (step != null ? step : steps.get().read()) + ")" : ""));
+                        steps.ifPresent(p -> {
+                            pipelineFile = file;
+                            pipelineSteps.setAll(p.withSpace());
+                            pipelineStep.set(step != null ? step : p.read());
+                        });
                         if (ours) {
                             workspace.addRecent(file);
                             recent.setAll(workspace.recent());
@@ -295,6 +327,9 @@ public final class MainViewModel {
     }
 
     private void openDocument(Document d, List<Problem> notes, String source) {
+        pipelineFile = null;
+        pipelineSteps.clear();
+        pipelineStep.set(null);
         Document old = document.get();
         if (old != null) {
             deleteRecovery(old.id());

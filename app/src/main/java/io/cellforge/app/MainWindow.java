@@ -592,6 +592,19 @@ public final class MainWindow {
         }
     }
 
+    /** A VEGA pipeline config holds a space in several steps (search, fully train): read another of them. */
+    private void choosePipelineStep() {
+        List<String> steps = List.copyOf(vm.pipelineSteps());
+        if (steps.isEmpty() || !confirmDiscard("reading another step")) {
+            return;
+        }
+        ChoiceDialog<String> which = new ChoiceDialog<>(vm.pipelineStepProperty().get(), steps);
+        which.initOwner(stage);
+        which.setTitle("Pipeline step");
+        which.setHeaderText("Read the space of another step of this VEGA pipeline");
+        which.showAndWait().ifPresent(vm::openPipelineStep);
+    }
+
     private void importSpace() {
         if (confirmDiscard("importing")) {
             files.open("Import a ModularNAS or VEGA search space", List.of(YAML)).ifPresent(vm::openFile);
@@ -682,6 +695,10 @@ public final class MainWindow {
                 plain("Architecture onto this space (NNI, ModularNAS, genotype, YAML)...", this::importArchitecture),
                 plain("NAS-Bench-201 string...", this::importNb201),
                 plain("ModularNAS or VEGA space...", this::importSpace));
+        MenuItem step = plain("Another step of the VEGA pipeline...", this::choosePipelineStep);
+        step.setId("menu-pipelineStep");
+        step.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(vm.pipelineSteps()));
+        imports.getItems().add(step);
         Menu arch = new Menu("Architecture");
         for (ArchFormat f : ArchFormat.values()) {
             arch.getItems().add(plain(f.id + " (" + f.extension + ")", () -> exportArchitecture(f)));

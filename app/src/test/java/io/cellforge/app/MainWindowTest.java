@@ -113,6 +113,55 @@ class MainWindowTest {
         assertTrue(vm.problems().stream().anyMatch(Problem::isError));
     }
 
+    @Test
+    void aVegaPipelineOpensItsSearchStepAndAnotherStepOnRequest(FxRobot robot, @TempDir Path dir) throws Exception {
+        // A pipeline of two steps, each with a space: the search step opens, the menu offers the other.
+        Path f = Files.writeString(dir.resolve("pipe.yml"), """
+                pipeline: [nas, fully_train]
+                nas:
+                    pipe_step: {type: NasPipeStep}
+                    dataset: {type: Cifar10}
+                    search_space:
+                        type: FineGrainedSpace
+                        modules: ['resnet']
+                        resnet: {type: ResNet, depth: 18, num_class: 10}
+                fully_train:
+                    pipe_step: {type: TrainPipeStep}
+                    dataset: {type: Cifar100}
+                    model:
+                        model_desc:
+                            modules: ['resnet']
+                            resnet: {type: ResNet, depth: 34, num_class: 100}
+                """);
+        robot.interact(() -> vm.openFile(f));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> "nas".equals(vm.pipelineStepProperty().get()));
+        assertEquals(java.util.List.of("nas", "fully_train"), vm.pipelineSteps());
+        assertEquals(10, vm.spaceProperty().get().network().classes());
+        assertFalse(menuItem(robot, "menu-pipelineStep").isDisable(), "File > Import > Another step is offered");
+        robot.interact(() -> vm.openPipelineStep("fully_train"));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> "fully_train".equals(vm.pipelineStepProperty().get()));
+        assertEquals(100, vm.spaceProperty().get().network().classes());
+        // Another document: no pipeline steps to offer.
+        robot.interact(() -> vm.openZoo("nas-bench-201"));
+        assertTrue(vm.pipelineSteps().isEmpty());
+        assertTrue(menuItem(robot, "menu-pipelineStep").isDisable());
+    }
+
+    private static javafx.scene.control.MenuItem menuItem(FxRobot robot, String id) {
+        java.util.ArrayDeque<javafx.scene.control.MenuItem> todo = new java.util.ArrayDeque<>(
+                robot.lookup(".menu-bar").queryAs(javafx.scene.control.MenuBar.class).getMenus());
+        while (!todo.isEmpty()) {
+            javafx.scene.control.MenuItem m = todo.pop();
+            if (id.equals(m.getId())) {
+                return m;
+            }
+            if (m instanceof javafx.scene.control.Menu menu) {
+                todo.addAll(menu.getItems());
+            }
+        }
+        throw new AssertionError("no menu item " + id);
+    }
+
     /** Opens a file that cannot be opened and returns what the problems pane and the status bar say. */
     private String[] openBroken(FxRobot robot, Path f) throws Exception {
         robot.interact(() -> vm.openFile(f));

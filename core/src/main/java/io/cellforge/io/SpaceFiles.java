@@ -74,6 +74,29 @@ public final class SpaceFiles {
         }
     }
 
+    /** The steps of a VEGA pipeline config that hold a space, and the one read by default. */
+    public record PipelineSteps(String read, List<String> withSpace) {
+        public PipelineSteps {
+            withSpace = List.copyOf(withSpace);
+        }
+    }
+
+    /** The pipeline steps of a text, or empty when it is no VEGA pipeline config with a readable space. */
+    public static java.util.Optional<PipelineSteps> pipelineSteps(String text) {
+        try {
+            YNode root = YNode.parse(text, "");
+            var step = VegaPipeline.locate(root, null);
+            if (step.isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            var top = root.map();
+            List<String> with = step.get().steps().stream().filter(n -> VegaPipeline.spaceOf(top.get(n)) != null).toList();
+            return java.util.Optional.of(new PipelineSteps(step.get().name(), with));
+        } catch (LoadException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     public static Imported readSpace(Path p) throws LoadException {
         return readSpace(p, null);
     }

@@ -80,7 +80,7 @@ final class VegaPipeline {
         List<Problem> notes = new ArrayList<>();
         long withSpace = steps.stream().filter(n -> spaceOf(orNull(top, n)) != null).count();
         notes.add(Problem.warning(chosen, "read pipeline step '" + chosen + "'"
-                + (withSpace > 1 ? " of " + String.join(", ", steps) + "; choose another with --step NAME" : ""))
+                + (withSpace > 1 ? " of " + String.join(", ", steps) + "; choose another with --step NAME (in the app: File > Import > Another step of the VEGA pipeline)" : ""))
                 .withSource(step.where()));
         for (String k : top.keySet()) {
             if (!k.equals("pipeline") && !k.equals("general") && !k.equals(chosen)) {
