@@ -57,7 +57,11 @@ final class ConvertCommand implements Callable<Integer> {
         ArchFormat target = to != null ? format(to) : ArchFormat.byFileName(out).orElseThrow(() ->
                 new Main.UserError(out + ": cannot tell the format from the name; add --to yaml|nni|genotype|modnas|nb201|vega"));
         String result;
-        if (from == null && Inputs.isSpaceFile(in, text)) {
+        boolean spaceIn = from == null && Inputs.isSpaceFile(in, text);
+        if (step != null && !spaceIn && space == null) {
+            throw new Main.UserError("--step names a step of a VEGA pipeline config, given as IN or as --space FILE");
+        }
+        if (spaceIn) {
             if (target != ArchFormat.YAML) {
                 throw new Main.UserError(in + " is a search space; spaces convert to Cellforge YAML (--to yaml)");
             }
@@ -96,9 +100,7 @@ final class ConvertCommand implements Callable<Integer> {
         Architecture a = Inputs.arch(f, text, in, s, spec.commandLine().getErr());
         try {
             SpaceFiles.writeAtomically(out, VegaDesc.write(Inputs.text(space), space.toString(), step, s, a));
-        } catch (LoadException e) {
-            throw new Main.UserError(e.getMessage());
-        } catch (IOException e) {
+        } catch (LoadException | IOException e) {
             throw new Main.UserError(e.getMessage());
         }
         spec.commandLine().getOut().println("wrote " + Escape.line(out.toString()) + " (vega)");
@@ -106,6 +108,9 @@ final class ConvertCommand implements Callable<Integer> {
     }
 
     private static ArchFormat format(String id) {
+        if (id.equalsIgnoreCase("vega")) {
+            throw new Main.UserError("vega is written only (--to vega); a VEGA file is read as the space, with --space FILE");
+        }
         return ArchFormat.byId(id).orElseThrow(() -> new Main.UserError("unknown format '" + id
                 + "'; use yaml, nni, genotype, modnas, nb201 or vega"));
     }

@@ -50,13 +50,16 @@ final class Inputs {
         }
     }
 
-    /** True when a file holds a search space rather than an architecture description. */
+    /**
+     * True when a file holds a search space rather than an architecture description, told by its structure; a YAML
+     * file that does not parse is its parse error (at its line), not an architecture of no known space.
+     */
     static boolean isSpaceFile(Path p, String text) {
-        String t = text.stripLeading();
-        if (t.startsWith("Genotype") || t.startsWith("|") || ArchFormats.sniff(t) == ArchFormat.NNI) {
-            return false;
+        try {
+            return SpaceFiles.holdsSpace(text, p.toString());
+        } catch (LoadException e) {
+            throw new Main.UserError(e.getMessage());
         }
-        return SpaceFiles.holdsSpace(text);
     }
 
     /** The space an architecture refers to: given, named in an architecture YAML, or implied by its format. */
@@ -121,13 +124,8 @@ final class Inputs {
 
     /**
      * A space to search, from the zoo or a file, checked before anything runs: what validate rejects or the supernet
-     * cannot be built from is reported at its line.
+     * cannot be built from is reported at its line; with the search settings the file gives (a ModularNAS config's).
      */
-    static SearchSpace searchable(Path file, String zooName) {
-        return searchableImport(file, zooName, null).space();
-    }
-
-    /** {@link #searchable}, with the search settings the file gives (a ModularNAS config's), if any. */
     static Imported searchableImport(Path file, String zooName, String step) {
         Imported im = zooName != null ? fromZoo(zoo(zooName)) : space(file, step);
         String name = file == null ? "" : file.toString();
@@ -190,10 +188,6 @@ final class Inputs {
     }
 
     /**
-     * Fails with the first error among {@code problems}, at its line when {@code sources} knows it (else naming
-     * {@code file}), and how many more there are.
-     */
-    /**
      * The problems validate lists for a space read from {@code file}, each as the line it prints: what an import could
      * not map, then what the validator finds, located at their lines.
      */
@@ -211,6 +205,10 @@ final class Inputs {
         }
     }
 
+    /**
+     * Fails with the first error among {@code problems}, at its line when {@code sources} knows it (else naming
+     * {@code file}), and how many more there are.
+     */
     static void requireValid(List<Problem> problems, SourceMap sources, String file) {
         List<Problem> errors = sources.locate(problems).stream().filter(Problem::isError).toList();
         if (errors.isEmpty()) {

@@ -103,6 +103,9 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (step != null && source.file == null) {
+            throw new Main.UserError("--step names a step of a VEGA pipeline config given as SPACE");
+        }
         io.cellforge.io.Imported imported = Inputs.searchableImport(source.file, source.zoo, step);
         SearchSpace space = imported.space();
         SearchConfig cfg = config(imported.search());

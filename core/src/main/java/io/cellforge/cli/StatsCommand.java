@@ -77,6 +77,9 @@ final class StatsCommand implements Callable<Integer> {
         SourceMap sources = SourceMap.empty();
         String file = "";
         Architecture a = Architecture.empty();
+        if (step != null && source.file == null) {
+            throw new Main.UserError("--step names a step of a VEGA pipeline config given as FILE");
+        }
         if (source.genotype != null) {
             if (channels < 2 || layers < 3 || channels > 4096 || layers > 1000) {
                 throw new Main.UserError("--channels must be 2..4096 and --layers 3..1000");

@@ -427,7 +427,7 @@ public final class NniFormats {
                     Object iv = input.value() instanceof List<?> l && l.size() == 1 ? l.get(0) : input.value();
                     if (!(iv instanceof Number num) || num.doubleValue() != num.intValue() || num.intValue() < 0 || num.intValue() >= i) {
                         throw new LoadException(input.at(), "key '" + inKey + "': the input of node " + i + " is one of 0.."
-                                + (i - 1) + ", as [j] (NNI 3) or j (NNI 2), found " + describe(input.value()));
+                                + (i - 1) + ", as [j] (NNI 3) or j (NNI 2), found " + describe(iv));
                     }
                     int from = num.intValue();
                     int idx = -1;
@@ -512,6 +512,11 @@ public final class NniFormats {
             int to = Integer.parseInt(m.group(hub ? 3 : 2));
             List<String> names = hub ? NB201_HUB_NAMES : NB201_CELL_NAMES;
             List<String> ours = names.stream().map(s -> NB201_TO_OURS.getOrDefault(s, s)).toList();
+            if (x.getValue().value() instanceof String op && !names.contains(op)) {
+                // Named by the file's key, not the space's n1_p0 it maps to.
+                throw new LoadException(x.getValue().at(), "key '" + x.getKey() + "': '" + op + "' is not an op of NNI's "
+                        + "NASBench201Cell (" + String.join(", ", names) + ")");
+            }
             t.put("n" + to + "_p" + from, new Entry(nniOp(floatMask(x.getValue().value()), names, ours), x.getValue().at()));
         }
         return bind(t, source, space);

@@ -37,6 +37,11 @@ public final class SpaceFiles {
 
     /** {@code step}: the step of a VEGA pipeline config to read, or null for its search step. */
     public static Imported readSpace(String text, String source, String name, String step) throws LoadException {
+        String t = text.stripLeading();
+        if (t.startsWith("Genotype") || t.startsWith("|")) {
+            throw new LoadException(source + ":1:1", "this is an architecture (a " + (t.startsWith("|") ? "NAS-Bench-201 string"
+                    : "DARTS genotype") + "), not a search space: give it to stats as --genotype TEXT or --arch FILE, or convert it");
+        }
         YNode root = YNode.parse(text, source);
         if (root.isMap() && root.map().containsKey("cellforge")) {
             if (step != null) {
@@ -55,23 +60,24 @@ public final class SpaceFiles {
     /**
      * True when a text holds a search space rather than an architecture: told by its structure (Cellforge's
      * {@code kind}, a VEGA or ModularNAS layout), never by words it contains, so an architecture whose space is named
-     * {@code my_search_space} stays an architecture. Text that is no YAML mapping is no space.
+     * {@code my_search_space} stays an architecture. Genotypes, NB201 strings and Python dicts (NNI 3 prints its
+     * exports so) are no YAML and no space; other text that does not parse as YAML is its parse error.
      */
-    public static boolean holdsSpace(String text) {
-        try {
-            YNode root = YNode.parse(text, "");
-            if (!root.isMap()) {
-                return false;
-            }
-            var top = root.map();
-            if (top.containsKey("cellforge")) {
-                YNode kind = top.get("kind");
-                return kind != null && kind.isScalar() ? kind.str().equals("space") : top.containsKey("network");
-            }
-            return ForeignSpaces.claims(root);
-        } catch (LoadException e) {
+    public static boolean holdsSpace(String text, String source) throws LoadException {
+        String t = text.stripLeading();
+        if (t.startsWith("Genotype") || t.startsWith("|") || t.startsWith("{'")) {
             return false;
         }
+        YNode root = YNode.parse(text, source);
+        if (!root.isMap()) {
+            return false;
+        }
+        var top = root.map();
+        if (top.containsKey("cellforge")) {
+            YNode kind = top.get("kind");
+            return kind != null && kind.isScalar() ? kind.str().equals("space") : top.containsKey("network");
+        }
+        return ForeignSpaces.claims(root);
     }
 
     /** The steps of a VEGA pipeline config that hold a space, and the one read by default. */
