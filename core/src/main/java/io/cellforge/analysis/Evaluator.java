@@ -64,6 +64,10 @@ public final class Evaluator {
     private final Mode mode;
     private final OpCatalog catalog;
     private final List<Problem> problems = new ArrayList<>();
+    /** The pool candidates DARTS's search cells follow with an affine-free BatchNorm. */
+    private static final Set<String> DARTS_POOLS = Set.of("max_pool_3x3", "avg_pool_3x3");
+    /** The preprocessing of the cell being built: a DARTS cell's supernet is DARTS's MixedOp. */
+    private Preprocess cellPreprocess;
     private final Set<String> reported = new HashSet<>();
     private final Deque<OpArgs> userOpContext = new ArrayDeque<>();
     private int userOpDepth;
@@ -336,6 +340,15 @@ public final class Evaluator {
         T t = tensor(out);
         if (op instanceof LayerChoice lc && mode == Mode.SUPERNET) {
             choices.putIfAbsent(lc.key(), lc.labels());
+            if (cellPreprocess == Preprocess.DARTS) {
+                // DARTS's MixedOp (model_search.py) and NNI's DartsCell (PoolBN) follow each pool candidate with an
+                // affine-free BatchNorm, so that its scale matches the convolutions'; the evaluation network does not.
+                for (int i = 0; i < calls.size(); i++) {
+                    if (DARTS_POOLS.contains(calls.get(i).label())) {
+                        layers.set(i, Layer.Sequential.of(layers.get(i), new Layer.BatchNorm(out.channels(), false)));
+                    }
+                }
+            }
             step(new Plan.Mixed(t.id(), src.id(), lc.key(), layers, lc.labels(), place));
         } else {
             step(new Plan.Apply(t.id(), src.id(), layers.get(0), place));
@@ -466,6 +479,16 @@ public final class Evaluator {
     // ---- cells -------------------------------------------------------------------------------------------
 
     private T cell(Cell cell, List<T> inputs, int c, String stagePlace) {
+        Preprocess outer = cellPreprocess;
+        cellPreprocess = cell.preprocess();
+        try {
+            return cellBody(cell, inputs, c, stagePlace);
+        } finally {
+            cellPreprocess = outer;
+        }
+    }
+
+    private T cellBody(Cell cell, List<T> inputs, int c, String stagePlace) {
         String where = "cell " + cell.name();
         List<Node> ins = cell.inputs();
         if (ins.isEmpty()) {

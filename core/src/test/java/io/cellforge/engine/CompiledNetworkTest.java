@@ -150,7 +150,7 @@ class CompiledNetworkTest {
     }
 
     /** Compares every gradient (up to 12 entries a tensor) with central differences of the loss; returns the count. */
-    private static int check(CompiledNetwork net, Map<String, INDArray> gates, Set<CompiledNetwork.Grad> wanted) {
+    static int check(CompiledNetwork net, Map<String, INDArray> gates, Set<CompiledNetwork.Grad> wanted) {
         INDArray[] b = batch(DataType.DOUBLE, net.plan().input(), 5, net.plan().classes(), 11);
         Map<String, INDArray> grads = new HashMap<>();
         net.train(b[0], b[1], gates, wanted).gradients().forEach((k, v) -> grads.put(k, v.dup()));
