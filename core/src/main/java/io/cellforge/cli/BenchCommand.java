@@ -46,11 +46,12 @@ import java.util.concurrent.Callable;
         "  train batch and one first-order alpha step on a valid batch, median after a warm-up step.",
         "  contention: darts-step alone, beside one busy process, and two at once, each in its own process,",
         "  with each rate as a share of the one alone.",
+        "  scaling: darts-step at each of --batches with each of --threads engine threads, a process each.",
         "  stats: the figures of `stats` (architectures, parameter and multiply-add ranges, supernet) of a space made",
         "  for the size: with --choices N one cell chaining N nodes, each edge a LayerChoice of the 8 DARTS ops;",
         "  with --stages S --repeat R the DARTS search cell in S stages of R copies each; C=16 on 3x32x32."})
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME", description = "darts-step, contention or stats")
+    @Parameters(paramLabel = "NAME", description = "darts-step, contention, scaling or stats")
     String name;
     @Option(names = "--batch", defaultValue = "32")
     int batch;
@@ -61,6 +62,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--wait-policy", defaultValue = "passive",
             description = "contention: passive (the engine's) or default (OpenMP's spin-waiting, as before)")
     String waitPolicy;
+    @Option(names = "--batches", paramLabel = "B,B,...", split = ",", defaultValue = "8,16,32,64",
+            description = "scaling: batch sizes (default ${DEFAULT-VALUE})")
+    List<Integer> batches;
+    @Option(names = "--threads", paramLabel = "T,T,...", split = ",", defaultValue = "1,2",
+            description = "scaling: engine thread counts (default ${DEFAULT-VALUE})")
+    List<Integer> threads;
     @Option(names = "--choices", paramLabel = "N", description = "stats: LayerChoices in one chained cell (default 1000 unless --stages)")
     Integer choices;
     @Option(names = "--stages", paramLabel = "S", description = "stats: stages of the DARTS search cell")
@@ -76,11 +83,16 @@ final class BenchCommand implements Callable<Integer> {
         if (name.equals("stats")) {
             return stats();
         }
-        if (!name.equals("darts-step") && !name.equals("contention")) {
-            throw new Main.UserError("unknown benchmark '" + name + "'; available: darts-step, contention, stats");
+        if (!name.equals("darts-step") && !name.equals("contention") && !name.equals("scaling")) {
+            throw new Main.UserError("unknown benchmark '" + name + "'; available: darts-step, contention, scaling, stats");
         }
         if (batch < 1 || steps < 1) {
             throw new Main.UserError("--batch and --steps must be at least 1");
+        }
+        if (name.equals("scaling")) {
+            var o = new ScalingBench(batches, threads, steps, spec.commandLine().getErr()).run();
+            spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(o));
+            return 0;
         }
         if (name.equals("contention")) {
             var o = new ContentionBench(batch, steps, waitPolicy, spec.commandLine().getErr()).run();

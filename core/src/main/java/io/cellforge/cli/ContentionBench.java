@@ -1,17 +1,11 @@
 package io.cellforge.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code bench contention}: the DARTS step alone, beside one busy single-threaded process, and two at once, each
@@ -37,7 +31,7 @@ final class ContentionBench {
     Map<String, Object> run() throws IOException, InterruptedException {
         double idle = rate(List.of(bench())).get(0);
         err.printf("alone: %.3f img/s%n", idle);
-        Process busy = java(Busy.class.getName()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process busy = BenchChildren.java(Busy.class.getName()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         double besideBusy;
         try {
             besideBusy = rate(List.of(bench())).get(0);
@@ -66,45 +60,13 @@ final class ContentionBench {
 
     /** A {@code bench darts-step} child, started now. */
     private Process bench() throws IOException {
-        return java(Main.class.getName(), "bench", "darts-step", "--batch", Integer.toString(batch), "--steps", Integer.toString(steps))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        // OpenMP's default when nothing is set: spin about 3 ms before sleeping (GOMP_SPINCOUNT wins over the policy).
+        return BenchChildren.dartsStep(batch, steps, waitPolicy.equals("default") ? Map.of("GOMP_SPINCOUNT", "300000") : Map.of());
     }
 
     /** Waits for the children and reads their images per second. */
     private static List<Double> rate(List<Process> children) throws IOException, InterruptedException {
-        List<CompletableFuture<String>> outs = new ArrayList<>();
-        for (Process p : children) {
-            outs.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    return "";
-                }
-            }));
-        }
-        List<Double> rates = new ArrayList<>();
-        for (int i = 0; i < children.size(); i++) {
-            int code = children.get(i).waitFor();
-            String out = outs.get(i).join();
-            if (code != 0) {
-                throw new Main.UserError("a benchmark process failed with exit code " + code);
-            }
-            JsonNode j = new ObjectMapper().readTree(out.substring(out.indexOf('{')));
-            rates.add(j.get("images_per_s").asDouble());
-        }
-        return rates;
-    }
-
-    private ProcessBuilder java(String mainClass, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), mainClass));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        if (waitPolicy.equals("default")) {
-            // OpenMP's default when nothing is set: spin about 3 ms before sleeping (GOMP_SPINCOUNT wins over the policy).
-            pb.environment().put("GOMP_SPINCOUNT", "300000");
-        }
-        return pb;
+        return BenchChildren.results(children).stream().map(j -> j.get("images_per_s").asDouble()).toList();
     }
 
     /** One busy thread until killed, as {@code yes > /dev/null} is. */

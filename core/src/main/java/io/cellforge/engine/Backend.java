@@ -32,7 +32,7 @@ public final class Backend {
             }
             String backend = Nd4j.getBackend().getClass().getSimpleName().replace("Backend", "");
             int threads = Nd4j.getEnvironment().maxMasterThreads();
-            description = backend + " (nd4j " + (avx2 ? "onednn-avx2" : "generic") + "), " + threads + " threads, "
+            description = backend + " (nd4j " + (avx2 ? "onednn-avx2" : "generic") + "), " + threads + (threads == 1 ? " thread, " : " threads, ")
                     + NativeEnvironment.waitPolicy() + " waits";
         }
         return description;
