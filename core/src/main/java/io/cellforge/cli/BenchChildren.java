@@ -21,7 +21,12 @@ final class BenchChildren {
 
     /** A {@code bench darts-step} child with {@code env} added to its environment, started now. */
     static Process dartsStep(int batch, int steps, Map<String, String> env) throws IOException {
-        ProcessBuilder pb = java(Main.class.getName(), "bench", "darts-step", "--batch", Integer.toString(batch),
+        return dartsStep(batch, steps, env, List.of());
+    }
+
+    /** The same, with JVM options for the child ({@code -Dname=value}). */
+    static Process dartsStep(int batch, int steps, Map<String, String> env, List<String> jvmOptions) throws IOException {
+        ProcessBuilder pb = java(Main.class.getName(), jvmOptions, "bench", "darts-step", "--batch", Integer.toString(batch),
                 "--steps", Integer.toString(steps)).redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().putAll(env);
         return pb.start();
@@ -53,8 +58,13 @@ final class BenchChildren {
 
     /** This JVM running {@code mainClass} on the same class path. */
     static ProcessBuilder java(String mainClass, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), mainClass));
+        return java(mainClass, List.of(), args);
+    }
+
+    private static ProcessBuilder java(String mainClass, List<String> jvmOptions, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd);
     }

@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * {@code bench scaling}: the DARTS step at each batch size with each number of engine threads, one process at a
- * time (OMP_NUM_THREADS set for the child, which the engine reads when it loads), so that a figure says how the
- * step grows with the batch and how much a second core buys.
+ * time (OMP_NUM_THREADS for libnd4j, which reads it when it loads, and as many threads for the Java kernels), so
+ * that a figure says how the step grows with the batch and how much a second core buys.
  */
 final class ScalingBench {
     private final List<Integer> batches;
@@ -31,12 +31,21 @@ final class ScalingBench {
         this.err = err;
     }
 
+    /**
+     * The engine's Java kernels (BatchNorm, depthwise backward) run on the common pool, whose workers and the calling
+     * thread share the work: {@code t} threads in all, or none beside the caller for one.
+     */
+    static List<String> javaKernelThreads(int t) {
+        return t == 1 ? List.of("-Dcellforge.kernels.serial=true")
+                : List.of("-Djava.util.concurrent.ForkJoinPool.common.parallelism=" + (t - 1));
+    }
+
     Map<String, Object> run() throws IOException, InterruptedException {
         List<Map<String, Object>> runs = new ArrayList<>();
         for (int t : threads) {
             for (int b : batches) {
                 JsonNode j = BenchChildren.results(List.of(BenchChildren.dartsStep(b, steps,
-                        Map.of("OMP_NUM_THREADS", Integer.toString(t))))).get(0);
+                        Map.of("OMP_NUM_THREADS", Integer.toString(t)), javaKernelThreads(t)))).get(0);
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("threads", t);
                 r.put("batch", b);
