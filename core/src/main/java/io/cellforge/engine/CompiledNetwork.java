@@ -2,6 +2,21 @@ package io.cellforge.engine;
 
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Decision;
+import io.cellforge.engine.ops.BatchNormOp;
+import io.cellforge.engine.ops.ConcatOp;
+import io.cellforge.engine.ops.ConvOp;
+import io.cellforge.engine.ops.CopyOp;
+import io.cellforge.engine.ops.DropPathOp;
+import io.cellforge.engine.ops.GlobalAvgPoolOp;
+import io.cellforge.engine.ops.LinearOp;
+import io.cellforge.engine.ops.MergeOp;
+import io.cellforge.engine.ops.NoiseOp;
+import io.cellforge.engine.ops.Op;
+import io.cellforge.engine.ops.OpContext;
+import io.cellforge.engine.ops.PoolOp;
+import io.cellforge.engine.ops.ReluOp;
+import io.cellforge.engine.ops.WeightedSumOp;
+import io.cellforge.engine.ops.ZeroOp;
 import io.cellforge.ops.Layer;
 import io.cellforge.ops.Shape;
 import io.cellforge.ops.ShapeException;
@@ -10,7 +25,6 @@ import io.cellforge.space.Reduction;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
@@ -33,9 +47,6 @@ import java.util.Set;
  */
 public final class CompiledNetwork {
     static final double AUX_WEIGHT = 0.4;
-    static final double BN_EPS = 1e-5;
-    /** PyTorch's BatchNorm momentum for the running averages. */
-    static final double BN_MOMENTUM = 0.1;
 
     /**
      * How a LayerChoice mixes its candidates in the supernet (ModularNAS's mixed operators). WEIGHTED_SUM:
@@ -111,26 +122,8 @@ public final class CompiledNetwork {
     private final int logits;
     private final int aux;
     private int counter;
-
-    // State of the current pass.
-    private int batch = -1;
-    private INDArray[] val;
-    private INDArray[] grad;
-    private boolean[] live;
-    private boolean[] written;
-    private boolean training;
-    private final Map<String, double[]> mix = new HashMap<>();
-    private final Map<String, double[]> mixGrad = new HashMap<>();
-    private final Map<String, List<INDArray>> scratch = new HashMap<>();
-    private final Map<String, Integer> scratchUsed = new HashMap<>();
-    private final List<Object[]> pending = new ArrayList<>();
-    private final Set<String> touched = new java.util.HashSet<>();
-
-    /** The gradient buffer of a weight, marked as written in this pass. */
-    private INDArray weightGrad(String name) {
-        touched.add(name);
-        return weightGrads.get(name);
-    }
+    /** The buffers and the state of the current pass, shared with the ops. */
+    private final OpContext ctx;
 
     public CompiledNetwork(Plan plan, Options options) {
         Backend.init();
@@ -138,6 +131,7 @@ public final class CompiledNetwork {
         this.options = options;
         this.dtype = options.dataType();
         this.rnd = new Random(options.seed());
+        this.ctx = new OpContext(dtype, rnd, shapes, gradFlows, weights, weightGrads, gateCandidates);
         newSlot(plan.input(), false);
         Map<Integer, Integer> slots = new HashMap<>();
         slots.put(0, 0);
@@ -190,10 +184,8 @@ public final class CompiledNetwork {
      */
     public void setDropPath(double p) {
         check(p >= 0 && p < 1, "drop-path probability must be in [0, 1), got " + p);
-        dropPath = p;
+        ctx.setDropPath(p);
     }
-
-    private double dropPath;
 
     /** BIN_GATE: the one-hot gate of each key, set by the strategy before a pass. */
     public Map<String, INDArray> binaryGates() {
@@ -269,48 +261,48 @@ public final class CompiledNetwork {
         check(x.rank() == 4 && x.size(1) == plan.input().channels() && x.size(2) == plan.input().height()
                 && x.size(3) == plan.input().width(), "input " + Arrays.toString(x.shape()) + " does not match the network's "
                 + plan.input());
-        allocate(b);
-        training = train;
-        boolean archGrads = wanted.contains(Grad.ARCH) || wanted.contains(Grad.GATES);
+        if (ctx.allocate(b)) {
+            // Buffers an operation keeps besides its output (BatchNorm's normalised input).
+            ops.forEach(op -> op.bind(ctx));
+        }
+        ctx.beginPass(train, wanted.contains(Grad.ARCH) || wanted.contains(Grad.GATES));
         prepareMixing(gates);
-        Arrays.fill(live, false);
-        live[logits] = true;
+        ctx.markLive(logits);
         boolean withAux = aux >= 0 && train;
         if (withAux) {
-            live[aux] = true;
+            ctx.markLive(aux);
         }
         for (int i = ops.size() - 1; i >= 0; i--) {
             Op op = ops.get(i);
-            if (live[op.out]) {
-                op.markInputs(live, archGrads);
+            if (ctx.live(op.out())) {
+                op.markInputs(ctx);
             }
         }
-        val[0].assign(x);
+        ctx.val(0).assign(x);
         for (Op op : ops) {
-            if (live[op.out]) {
+            if (ctx.live(op.out())) {
                 long t0 = profile == null ? 0 : System.nanoTime();
-                op.forward();
+                op.forward(ctx);
                 timed(op, " forward", t0);
             }
         }
         if (train) {
-            runningNorms.forEach(n -> n.updateRunning(b));
+            runningNorms.forEach(n -> n.updateRunning(ctx));
         }
         INDArray y = labels.castTo(dtype);
-        INDArray logitsOut = val[logits].reshape(b, plan.classes());
+        INDArray logitsOut = ctx.val(logits).reshape(b, plan.classes());
         Map<String, INDArray> grads = new LinkedHashMap<>();
         boolean differentiate = !wanted.isEmpty();
-        Arrays.fill(written, false);
-        mixGrad.clear();
-        touched.clear();
-        written[logits] = true;
-        double loss = crossEntropy(logitsOut, y, differentiate ? grad[logits].reshape(b, plan.classes()) : null);
+        ctx.beginBackward();
+        ctx.markWritten(logits);
+        double loss = crossEntropy(logitsOut, y, differentiate ? ctx.grad(logits).reshape(b, plan.classes()) : null);
         double auxLoss = Double.NaN;
         if (withAux) {
-            written[aux] = true;
-            auxLoss = crossEntropy(val[aux].reshape(b, plan.classes()), y, differentiate ? grad[aux].reshape(b, plan.classes()) : null);
+            ctx.markWritten(aux);
+            auxLoss = crossEntropy(ctx.val(aux).reshape(b, plan.classes()), y,
+                    differentiate ? ctx.grad(aux).reshape(b, plan.classes()) : null);
             if (differentiate) {
-                grad[aux].muli(AUX_WEIGHT);
+                ctx.grad(aux).muli(AUX_WEIGHT);
             }
         }
         if (!differentiate) {
@@ -318,24 +310,24 @@ public final class CompiledNetwork {
         }
         for (int i = ops.size() - 1; i >= 0; i--) {
             Op op = ops.get(i);
-            if (live[op.out] && written[op.out]) {
+            if (ctx.live(op.out()) && ctx.written(op.out())) {
                 long t0 = profile == null ? 0 : System.nanoTime();
-                op.backward(archGrads);
-                commit();
+                op.backward(ctx);
+                ctx.commit();
                 timed(op, " backward", t0);
             }
         }
         if (wanted.contains(Grad.WEIGHTS)) {
             // Weights off the path of this pass (an unsampled candidate) have a zero gradient, as in PyTorch; the
             // fixed zeros between a dilated kernel's taps have none, so that no optimizer step moves them.
-            weights.keySet().forEach(k -> grads.put(k, touched.contains(k) ? weightGrads.get(k) : weightGrads.get(k).assign(0)));
+            weights.keySet().forEach(k -> grads.put(k, ctx.touched(k) ? weightGrads.get(k) : weightGrads.get(k).assign(0)));
             gradientMasks.forEach((k, mask) -> grads.get(k).muli(mask));
         }
         if (wanted.contains(Grad.ARCH)) {
             archGradients(grads);
         }
         if (wanted.contains(Grad.GATES)) {
-            binaryGates.keySet().forEach(k -> grads.put("bingate/" + k, vector(mixGrad.getOrDefault(k, new double[(int) binaryGates.get(k).length()]))));
+            binaryGates.keySet().forEach(k -> grads.put("bingate/" + k, vector(mixGradient(k, (int) binaryGates.get(k).length()))));
         }
         return new Result(loss, auxLoss, logitsOut, grads);
     }
@@ -377,88 +369,10 @@ public final class CompiledNetwork {
         return Nd4j.createFromArray(v).castTo(dtype);
     }
 
-    private void allocate(int b) {
-        if (b == batch) {
-            return;
-        }
-        // Buffers for one batch size at a time: a last, smaller batch costs a reallocation, not a second set.
-        batch = b;
-        int n = shapes.size();
-        val = new INDArray[n];
-        grad = new INDArray[n];
-        live = new boolean[n];
-        written = new boolean[n];
-        scratch.clear();
-        for (int i = 0; i < n; i++) {
-            Shape s = shapes.get(i);
-            val[i] = Nd4j.createUninitialized(dtype, b, s.channels(), s.height(), s.width());
-            if (gradFlows.get(i)) {
-                grad[i] = Nd4j.createUninitialized(dtype, b, s.channels(), s.height(), s.width());
-            }
-        }
-        // Buffers an operation keeps besides its output (BatchNorm's normalised input).
-        for (Op op : ops) {
-            op.bind();
-        }
-    }
-
-    // ---- gradient plumbing ------------------------------------------------------------------------------
-
-    /**
-     * Where to write d loss / d slot: its own buffer the first time in a pass, a scratch buffer added on
-     * {@link #commit()} afterwards; null when no gradient is wanted there.
-     */
-    private INDArray target(int slot) {
-        if (grad[slot] == null) {
-            return null;
-        }
-        if (!written[slot]) {
-            written[slot] = true;
-            return grad[slot];
-        }
-        INDArray s = scratch(shapes.get(slot));
-        pending.add(new Object[] {slot, s});
-        return s;
-    }
-
-    /** {@code d slot += scale * g}, without a temporary. */
-    private void accumulate(int slot, INDArray g, double scale) {
-        if (grad[slot] == null) {
-            return;
-        }
-        if (!written[slot]) {
-            written[slot] = true;
-            if (scale == 1) {
-                grad[slot].assign(g);
-            } else {
-                Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication(g, null, grad[slot], scale));
-            }
-        } else {
-            Kernels.axpy(scale, g, grad[slot]);
-        }
-    }
-
-    private INDArray scratch(Shape s) {
-        String key = s.channels() + "x" + s.height() + "x" + s.width();
-        List<INDArray> pool = scratch.computeIfAbsent(key, k -> new ArrayList<>());
-        int used = scratchUsed.merge(key, 1, Integer::sum) - 1;
-        if (used == pool.size()) {
-            pool.add(Nd4j.createUninitialized(dtype, batch, s.channels(), s.height(), s.width()));
-        }
-        return pool.get(used);
-    }
-
-    private void commit() {
-        for (Object[] p : pending) {
-            grad[(Integer) p[0]].addi((INDArray) p[1]);
-        }
-        pending.clear();
-        scratchUsed.clear();
-    }
-
     // ---- mixing weights ---------------------------------------------------------------------------------
 
     private void prepareMixing(Map<String, INDArray> gates) {
+        Map<String, double[]> mix = ctx.mixing();
         mix.clear();
         noise.clear();
         tau = gates.containsKey(TAU) ? gates.get(TAU).getDouble(0) : 1.0;
@@ -537,7 +451,7 @@ public final class CompiledNetwork {
     /** d loss / d alpha from d loss / d mixing weights, through the softmax (and the Gumbel temperature). */
     private void archGradients(Map<String, INDArray> out) {
         alphas.forEach((key, a) -> {
-            double[] dw = mixGrad.getOrDefault(key, new double[(int) a.length()]);
+            double[] dw = mixGradient(key, (int) a.length());
             double[] da = new double[dw.length];
             if (options.mixedOp() != MixedOp.BIN_GATE) {
                 double t = options.mixedOp() == MixedOp.WEIGHTED_SUM ? 1 : tau;
@@ -547,12 +461,18 @@ public final class CompiledNetwork {
             out.put("alpha/" + key, vector(da));
         });
         betas.forEach((key, b) -> {
-            double[] dw = mixGrad.getOrDefault("inputs/" + key, new double[(int) b.length()]);
+            double[] dw = mixGradient("inputs/" + key, (int) b.length());
             double[] p = softmax(b.toDoubleVector(), null, 1);
             double[] db = new double[dw.length];
             softmaxBackward(p, dw, db, betaScale.get(key));
             out.put("beta/" + key, vector(db));
         });
+    }
+
+    /** d loss / d mixing weights of a key from the last backward pass; zeros when no op wrote them. */
+    private double[] mixGradient(String key, int n) {
+        double[] g = ctx.mixGradient(key);
+        return g != null ? g : new double[n];
     }
 
     private static void softmaxBackward(double[] p, double[] dp, double[] dz, double scale) {
@@ -806,15 +726,18 @@ public final class CompiledNetwork {
         if (l instanceof Layer.Conv c) {
             op = conv(c, in, out);
         } else if (l instanceof Layer.BatchNorm bn) {
-            op = new BatchNormOp(in, out, bn);
+            op = batchNorm(bn, in, out);
         } else if (l instanceof Layer.Activation a) {
             op = new ReluOp(in, out, a.kind() == Layer.ActivationKind.RELU6);
         } else if (l instanceof Layer.Pool p) {
-            op = new PoolOp(in, out, p.kind() == Layer.PoolKind.MAX, Kernels.poolArgs(p.kernel(), p.stride(), p.padding(), p.countIncludePad()));
+            op = new PoolOp(in, out, p.kind() == Layer.PoolKind.MAX, p.kernel(), p.stride(), p.padding(), p.countIncludePad());
         } else if (l instanceof Layer.GlobalAvgPool) {
             op = new GlobalAvgPoolOp(in, out);
         } else if (l instanceof Layer.Linear lin) {
-            op = new LinearOp(in, out, lin);
+            // Made in this order: the names and the seeded draws are those saved checkpoints know.
+            String w = param(name("fc_w"), init(Math.sqrt(1.0 / lin.in()), lin.in(), lin.out()));
+            String b = lin.bias() ? param(name("fc_b"), Nd4j.zeros(dtype, lin.out())) : null;
+            op = new LinearOp(in, out, lin.in(), lin.out(), w, b);
         } else if (l instanceof Layer.Zero) {
             op = new ZeroOp(out);
         } else if (l instanceof Layer.Noise) {
@@ -834,9 +757,6 @@ public final class CompiledNetwork {
         int d = c.dilation();
         // libnd4j 1.0.0-M2.1's oneDNN build fails on every dilated convolution; an undilated convolution with the
         // taps spread out by zeros computes the same, and a gradient mask keeps the zeros.
-        int kh = (c.kernelH() - 1) * d + 1;
-        int kw = (c.kernelW() - 1) * d + 1;
-        int[] args = Kernels.convArgs(kh, kw, c.strideH(), c.strideW(), c.padH(), c.padW());
         double std = Math.sqrt(2.0 / ((double) c.in() / c.groups() * c.kernelH() * c.kernelW()));
         String b = c.bias() ? param(name("conv_b"), Nd4j.zeros(dtype, c.out())) : null;
         boolean depthwise;
@@ -851,7 +771,17 @@ public final class CompiledNetwork {
             depthwise = false;
             w = kernel("conv_w", std, d, c.kernelH(), c.kernelW(), c.in(), c.out(), c.groups());
         }
-        return new ConvOp(in, out, depthwise, w, b, args, c);
+        return new ConvOp(in, out, depthwise, w, b, c);
+    }
+
+    private BatchNormOp batchNorm(Layer.BatchNorm bn, int in, int out) {
+        String gamma = bn.affine() ? param(name("bn_gamma"), Nd4j.ones(dtype, bn.channels())) : null;
+        String beta = bn.affine() ? param(name("bn_beta"), Nd4j.zeros(dtype, bn.channels())) : null;
+        BatchNormOp op = new BatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype);
+        if (op.keepsRunningStats()) {
+            runningNorms.add(op);
+        }
+        return op;
     }
 
     private String param(String name, INDArray value) {
@@ -916,507 +846,5 @@ public final class CompiledNetwork {
             a.putScalar(i, std * rnd.nextGaussian());
         }
         return a;
-    }
-
-    // ---- operations -------------------------------------------------------------------------------------
-
-    private abstract class Op {
-        final int out;
-        final int[] in;
-
-        Op(int out, int... in) {
-            this.out = out;
-            this.in = in;
-        }
-
-        /** The inputs this op needs for the current pass. */
-        void markInputs(boolean[] need, boolean archGrads) {
-            for (int i : in) {
-                need[i] = true;
-            }
-        }
-
-        /** Called after the buffers of a batch size are made. */
-        void bind() {
-        }
-
-        abstract void forward();
-
-        /** Adds d loss / d inputs (and writes the parameters' gradients) from d loss / d out. */
-        abstract void backward(boolean archGrads);
-    }
-
-    private final class ConvOp extends Op {
-        final boolean depthwise;
-        final String w;
-        final String b;
-        final int[] args;
-        final Layer.Conv conv;
-
-        ConvOp(int in, int out, boolean depthwise, String w, String b, int[] args, Layer.Conv conv) {
-            super(out, in);
-            this.depthwise = depthwise;
-            this.w = w;
-            this.b = b;
-            this.args = args;
-            this.conv = conv;
-        }
-
-        @Override
-        void forward() {
-            Kernels.conv(depthwise, val[in[0]], weights.get(w), b == null ? null : weights.get(b), val[out], args);
-        }
-
-        @Override
-        void backward(boolean archGrads) {
-            INDArray gi = target(in[0]);
-            // libnd4j's depthwise backward is fast for 3x3 kernels only.
-            if (depthwise && b == null && conv.out() == conv.in() && (conv.kernelH() > 3 || conv.dilation() > 1)) {
-                Kernels.depthwiseBackward(val[in[0]], weights.get(w), grad[out], gi, weightGrad(w), conv.kernelH(), conv.kernelW(),
-                        conv.dilation(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW());
-                return;
-            }
-            if (gi == null) {
-                gi = scratch(shapes.get(in[0])); // the kernel computes it anyway; nobody reads it
-            }
-            Kernels.convBackward(depthwise, val[in[0]], weights.get(w), b == null ? null : weights.get(b), grad[out], gi,
-                    weightGrad(w), b == null ? null : weightGrad(b), args);
-        }
-    }
-
-    private final class BatchNormOp extends Op {
-        final boolean affine;
-        final String gamma;
-        final String beta;
-        final INDArray runMean;
-        final INDArray runVar;
-        final double[] mean;
-        final double[] var;
-        double[] rstd;
-        /** The normalised input, kept for the backward pass (the output itself when there is no affine part). */
-        INDArray xhat;
-
-        BatchNormOp(int in, int out, Layer.BatchNorm bn) {
-            super(out, in);
-            affine = bn.affine();
-            gamma = affine ? param(name("bn_gamma"), Nd4j.ones(dtype, bn.channels())) : null;
-            beta = affine ? param(name("bn_beta"), Nd4j.zeros(dtype, bn.channels())) : null;
-            mean = new double[bn.channels()];
-            var = new double[bn.channels()];
-            if (options.runningStats()) {
-                runMean = Nd4j.zeros(dtype, bn.channels());
-                runVar = Nd4j.ones(dtype, bn.channels());
-                runningNorms.add(this);
-            } else {
-                runMean = null;
-                runVar = null;
-            }
-        }
-
-        @Override
-        void bind() {
-            xhat = affine ? Nd4j.createUninitialized(dtype, val[out].shape()) : val[out];
-        }
-
-        @Override
-        void forward() {
-            boolean batchStats = training || runMean == null;
-            double[] m = batchStats ? mean : runMean.toDoubleVector();
-            double[] v = batchStats ? var : runVar.toDoubleVector();
-            rstd = Kernels.batchNorm(val[in[0]], xhat, val[out], m, v, batchStats,
-                    affine ? weights.get(gamma).toDoubleVector() : null, affine ? weights.get(beta).toDoubleVector() : null, BN_EPS);
-        }
-
-        /** running = 0.9 running + 0.1 batch, the variance unbiased, as PyTorch keeps it. */
-        void updateRunning(int batchSize) {
-            if (!live[out]) {
-                return;
-            }
-            long n = (long) batchSize * shapes.get(out).height() * shapes.get(out).width();
-            double unbias = n > 1 ? (double) n / (n - 1) : 1;
-            double[] rm = runMean.toDoubleVector();
-            double[] rv = runVar.toDoubleVector();
-            for (int i = 0; i < rm.length; i++) {
-                rm[i] = (1 - BN_MOMENTUM) * rm[i] + BN_MOMENTUM * mean[i];
-                rv[i] = (1 - BN_MOMENTUM) * rv[i] + BN_MOMENTUM * unbias * var[i];
-            }
-            runMean.assign(vector(rm));
-            runVar.assign(vector(rv));
-        }
-
-        @Override
-        void backward(boolean archGrads) {
-            INDArray gi = target(in[0]);
-            double[] dgamma = affine ? new double[mean.length] : null;
-            double[] dbeta = affine ? new double[mean.length] : null;
-            Kernels.batchNormBackward(grad[out], xhat, rstd, affine ? weights.get(gamma).toDoubleVector() : null, gi, dgamma, dbeta);
-            if (affine) {
-                weightGrad(gamma).assign(vector(dgamma));
-                weightGrad(beta).assign(vector(dbeta));
-            }
-        }
-    }
-
-    private final class ReluOp extends Op {
-        final boolean six;
-
-        ReluOp(int in, int out, boolean six) {
-            super(out, in);
-            this.six = six;
-        }
-
-        @Override
-        void forward() {
-            Kernels.relu(val[in[0]], val[out], six);
-        }
-
-        @Override
-        void backward(boolean archGrads) {
-            INDArray gi = target(in[0]);
-            if (gi != null) {
-                Kernels.reluBackward(val[in[0]], grad[out], gi, six);
-            }
-        }
-    }
-
-    /** Per sample: zero with probability {@link #dropPath}, else scaled by 1 / (1 - p); a copy outside training. */
-    private final class DropPathOp extends Op {
-        private double[] scale;
-
-        DropPathOp(int in, int out) {
-            super(out, in);
-        }
-
-        @Override
-        void forward() {
-            int b = (int) val[out].size(0);
-            scale = new double[b];
-            for (int i = 0; i < b; i++) {
-                scale[i] = !training || dropPath == 0 ? 1 : rnd.nextDouble() < dropPath ? 0 : 1 / (1 - dropPath);
-            }
-            scaled(val[in[0]], val[out]);
-        }
-
-        private void scaled(INDArray from, INDArray to) {
-            for (int i = 0; i < scale.length; i++) {
-                INDArray src = from.slice(i);
-                INDArray dst = to.slice(i);
-                if (scale[i] == 1) {
-                    dst.assign(src);
-                } else {
-                    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication(src, null, dst, scale[i]));
-                }
-            }
-        }
-
-        @Override
-        void backward(boolean archGrads) {
-            INDArray gi = target(in[0]);
-            if (gi != null) {
-                scaled(grad[out], gi);
-            }
-        }
-    }
-
-    private final class PoolOp extends Op {
-        final boolean max;
-        final int[] args;
-
-        PoolOp(int in, int out, boolean max, int[] args) {
-            super(out, in);
-            this.max = max;
-            this.args = args;
-        }
-
-        @Override
-        void forward() {
-            Kernels.pool(max, val[in[0]], val[out], args);
-        }
-
-        @Override
-        void backward(boolean archGrads) {
-            INDArray gi = target(in[0]);
-            if (gi != null) {
-                Kernels.poolBackward(max, val[in[0]], grad[out], gi, args);
-            }
-        }
-    }
-
-    private final class GlobalAvgPoolOp extends Op {
-        GlobalAvgPoolOp(int in, int out) {
-            super(out, in);
-        }
-
-        @Override
-        void forward() {
-            val[out].assign(val[in[0]].mean(true, 2, 3));
-        }
-
-        @Override
-        void backward(boolean archGrads) {
-            INDArray gi = target(in[0]);
-            if (gi != null) {
-                Shape s = shapes.get(in[0]);
-                long rows = (long) batch * s.channels();
-                gi.reshape(rows, (long) s.height() * s.width()).assign(0)
-                        .addiColumnVector(grad[out].reshape(rows, 1)).muli(1.0 / (s.height() * s.width()));
-            }
-        }
-    }
-
-    private final class LinearOp extends Op {
-        final String w;
-        final String b;
-        final int features;
-        final int outputs;
-
-        LinearOp(int in, int out, Layer.Linear lin) {
-            super(out, in);
-            features = lin.in();
-            outputs = lin.out();
-            w = param(name("fc_w"), init(Math.sqrt(1.0 / lin.in()), lin.in(), lin.out()));
-            b = lin.bias() ? param(name("fc_b"), Nd4j.zeros(dtype, lin.out())) : null;
-        }
-
-        @Override
-        void forward() {
-            INDArray y = val[out].reshape(batch, outputs);
-            Nd4j.gemm(val[in[0]].reshape(batch, features), weights.get(w), y, false, false, 1.0, 0.0);
-            if (b != null) {
-                y.addiRowVector(weights.get(b));
-            }
-        }
-
-        @Override
-        void backward(boolean archGrads) {
-            INDArray dy = grad[out].reshape(batch, outputs);
-            INDArray x = val[in[0]].reshape(batch, features);
-            Nd4j.gemm(x, dy, weightGrad(w), true, false, 1.0, 0.0);
-            if (b != null) {
-                weightGrad(b).assign(dy.sum(0));
-            }
-            INDArray gi = target(in[0]);
-            if (gi != null) {
-                Nd4j.gemm(dy, weights.get(w), gi.reshape(batch, features), false, true, 1.0, 0.0);
-            }
-        }
-    }
-
-    private final class ZeroOp extends Op {
-        ZeroOp(int out) {
-            super(out);
-        }
-
-        @Override
-        void forward() {
-            val[out].assign(0);
-        }
-
-        @Override
-        void backward(boolean archGrads) {
-        }
-    }
-
-    /** Fresh N(0, 1) noise each step, drawn from the network's seeded generator; nothing flows back. */
-    private final class NoiseOp extends Op {
-        NoiseOp(int out) {
-            super(out);
-        }
-
-        @Override
-        void forward() {
-            val[out].assign(Nd4j.randn(rnd.nextLong(), val[out].shape()).castTo(val[out].dataType()));
-        }
-
-        @Override
-        void backward(boolean archGrads) {
-        }
-    }
-
-    /**
-     * Copies the input, shifted by {@code crop} pixels (ShiftCrop) or subsampled by {@code stride} (PadShortcut),
-     * into channels from {@code channel0} of a zeroed output.
-     */
-    private final class CopyOp extends Op {
-        final int channel0;
-        final int crop;
-        final int stride;
-
-        CopyOp(int in, int out, int channel0, int crop, int stride) {
-            super(out, in);
-            this.channel0 = channel0;
-            this.crop = crop;
-            this.stride = stride;
-        }
-
-        private INDArray source(INDArray x) {
-            Shape s = shapes.get(in[0]);
-            return x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(crop, stride, s.height()),
-                    NDArrayIndex.interval(crop, stride, s.width()));
-        }
-
-        private INDArray place(INDArray y) {
-            return y.get(NDArrayIndex.all(), NDArrayIndex.interval(channel0, channel0 + shapes.get(in[0]).channels()),
-                    NDArrayIndex.all(), NDArrayIndex.all());
-        }
-
-        @Override
-        void forward() {
-            val[out].assign(0);
-            place(val[out]).assign(source(val[in[0]]));
-        }
-
-        @Override
-        void backward(boolean archGrads) {
-            INDArray gi = target(in[0]);
-            if (gi != null) {
-                gi.assign(0);
-                source(gi).assign(place(grad[out]));
-            }
-        }
-    }
-
-    private final class ConcatOp extends Op {
-        ConcatOp(int out, int[] in) {
-            super(out, in);
-        }
-
-        private INDArray part(INDArray y, int i) {
-            int c0 = 0;
-            for (int j = 0; j < i; j++) {
-                c0 += shapes.get(in[j]).channels();
-            }
-            INDArrayIndex ch = NDArrayIndex.interval(c0, c0 + shapes.get(in[i]).channels());
-            return y.get(NDArrayIndex.all(), ch, NDArrayIndex.all(), NDArrayIndex.all());
-        }
-
-        @Override
-        void forward() {
-            for (int i = 0; i < in.length; i++) {
-                part(val[out], i).assign(val[in[i]]);
-            }
-        }
-
-        @Override
-        void backward(boolean archGrads) {
-            for (int i = 0; i < in.length; i++) {
-                INDArray gi = target(in[i]);
-                if (gi != null) {
-                    gi.assign(part(grad[out], i));
-                }
-            }
-        }
-    }
-
-    /**
-     * {@code out = sum_i w_i cand_i}: a LayerChoice's mixed op (weights by key from the mixing of the pass). With
-     * arch gradients wanted, d loss / d w_i = <d out, cand_i> is summed per key.
-     */
-    private class WeightedSumOp extends Op {
-        final String key;
-        final boolean learns;
-
-        WeightedSumOp(int out, int[] in, String key, boolean learns) {
-            super(out, in);
-            this.key = key;
-            this.learns = learns;
-        }
-
-        double[] weights() {
-            return mix.get(key);
-        }
-
-        /** Candidates with weight 0 are skipped unless their weight's gradient is wanted. */
-        private boolean needed(int i, boolean archGrads) {
-            boolean[] only = gateCandidates.get(key);
-            return in[i] >= 0 && (weights()[i] != 0 || (archGrads && learns && (only == null || only[i])));
-        }
-
-        @Override
-        void markInputs(boolean[] need, boolean archGrads) {
-            for (int i = 0; i < in.length; i++) {
-                if (needed(i, archGrads)) {
-                    need[in[i]] = true;
-                }
-            }
-        }
-
-        @Override
-        void forward() {
-            double[] w = weights();
-            boolean first = true;
-            for (int i = 0; i < in.length; i++) {
-                if (in[i] < 0 || !live[in[i]] || w[i] == 0) {
-                    continue;
-                }
-                if (first) {
-                    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication(val[in[i]], null, val[out], w[i]));
-                    first = false;
-                } else {
-                    Kernels.axpy(w[i], val[in[i]], val[out]);
-                }
-            }
-            if (first) {
-                val[out].assign(0);
-            }
-        }
-
-        @Override
-        void backward(boolean archGrads) {
-            double[] w = weights();
-            double[] dw = learns && archGrads ? mixGrad.computeIfAbsent(key, k -> new double[in.length]) : null;
-            INDArray dy = grad[out];
-            for (int i = 0; i < in.length; i++) {
-                if (in[i] < 0 || !live[in[i]]) {
-                    continue;
-                }
-                if (dw != null) {
-                    dw[i] += Kernels.dot(dy, val[in[i]]);
-                }
-                if (w[i] != 0) {
-                    accumulate(in[i], dy, w[i]);
-                }
-            }
-        }
-    }
-
-    /** A node's sum or mean of its inputs, weighted per input when an InputChoice is relaxed or masked. */
-    private final class MergeOp extends WeightedSumOp {
-        final double scale;
-
-        MergeOp(int out, int[] in, String key, double scale, boolean learns) {
-            super(out, in, key, learns);
-            this.scale = scale;
-        }
-
-        @Override
-        double[] weights() {
-            double[] w = key == null ? null : mix.get(key);
-            double[] s = new double[in.length];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = scale * (w == null ? 1 : w[i]);
-            }
-            return s;
-        }
-
-        @Override
-        void backward(boolean archGrads) {
-            if (!learns || !archGrads) {
-                super.backward(false);
-                return;
-            }
-            double[] w = weights();
-            double[] dw = mixGrad.computeIfAbsent(key, k -> new double[in.length]);
-            INDArray dy = grad[out];
-            for (int i = 0; i < in.length; i++) {
-                if (!live[in[i]]) {
-                    continue;
-                }
-                dw[i] += scale * Kernels.dot(dy, val[in[i]]);
-                if (w[i] != 0) {
-                    accumulate(in[i], dy, w[i]);
-                }
-            }
-        }
     }
 }

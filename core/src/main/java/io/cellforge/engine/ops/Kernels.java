@@ -1,4 +1,4 @@
-package io.cellforge.engine;
+package io.cellforge.engine.ops;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;

@@ -1,0 +1,268 @@
+package io.cellforge.engine.ops;
+
+import io.cellforge.ops.Shape;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Everything an {@link Op} reads and writes besides its own settings: the value and gradient buffer of each slot,
+ * the weights and their gradients, scratch buffers, the mixing weights of the pass and their gradients, and the
+ * pass's flags. The network that owns it compiles the slots and drives the passes; ops see only this. Not
+ * thread-safe: one pass at a time.
+ */
+public final class OpContext {
+    private final DataType dtype;
+    private final Random rnd;
+    private final List<Shape> shapes;
+    private final List<Boolean> gradFlows;
+    private final Map<String, INDArray> weights;
+    private final Map<String, INDArray> weightGrads;
+    private final Map<String, boolean[]> gateCandidates;
+
+    // State of the current pass.
+    private int batch = -1;
+    private INDArray[] val;
+    private INDArray[] grad;
+    private boolean[] live;
+    private boolean[] written;
+    private boolean training;
+    private boolean archGrads;
+    private double dropPath;
+    private final Map<String, double[]> mix = new HashMap<>();
+    private final Map<String, double[]> mixGrad = new HashMap<>();
+    private final Map<String, List<INDArray>> scratch = new HashMap<>();
+    private final Map<String, Integer> scratchUsed = new HashMap<>();
+    private final List<Pending> pending = new ArrayList<>();
+    private final Set<String> touched = new HashSet<>();
+
+    /** A gradient written to scratch because its slot already had one in this op's backward; added on commit. */
+    private record Pending(int slot, INDArray g) {
+    }
+
+    /**
+     * The collections are the network's own, read live: {@code shapes} and {@code gradFlows} (whether a slot has a
+     * gradient buffer) grow while the network compiles; {@code rnd} is the network's seeded generator, so that
+     * initialisation, drop-path and noise draw from one sequence.
+     */
+    public OpContext(DataType dtype, Random rnd, List<Shape> shapes, List<Boolean> gradFlows, Map<String, INDArray> weights,
+                     Map<String, INDArray> weightGrads, Map<String, boolean[]> gateCandidates) {
+        this.dtype = dtype;
+        this.rnd = rnd;
+        this.shapes = shapes;
+        this.gradFlows = gradFlows;
+        this.weights = weights;
+        this.weightGrads = weightGrads;
+        this.gateCandidates = gateCandidates;
+    }
+
+    // ---- for the ops ------------------------------------------------------------------------------------
+
+    public DataType dataType() {
+        return dtype;
+    }
+
+    public Random random() {
+        return rnd;
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    public Shape shape(int slot) {
+        return shapes.get(slot);
+    }
+
+    public INDArray val(int slot) {
+        return val[slot];
+    }
+
+    /** d loss / d slot as written so far in this pass: what an op's backward reads for its output. */
+    public INDArray grad(int slot) {
+        return grad[slot];
+    }
+
+    public boolean live(int slot) {
+        return live[slot];
+    }
+
+    public void markLive(int slot) {
+        live[slot] = true;
+    }
+
+    public boolean training() {
+        return training;
+    }
+
+    /** Whether this pass differentiates the mixing weights (architecture weights or binary gates). */
+    public boolean archGrads() {
+        return archGrads;
+    }
+
+    public double dropPath() {
+        return dropPath;
+    }
+
+    public INDArray weight(String name) {
+        return weights.get(name);
+    }
+
+    /** The gradient buffer of a weight, marked as written in this pass. */
+    public INDArray weightGrad(String name) {
+        touched.add(name);
+        return weightGrads.get(name);
+    }
+
+    /** The mixing weights of a key in this pass. */
+    public double[] mix(String key) {
+        return mix.get(key);
+    }
+
+    /** d loss / d mixing weights of a key, summed over the ops that use it; zero at the start of a backward pass. */
+    public double[] mixGrad(String key, int n) {
+        return mixGrad.computeIfAbsent(key, k -> new double[n]);
+    }
+
+    /** BIN_GATE: the candidates whose gate gradient is wanted, or null for all. */
+    public boolean[] gateCandidates(String key) {
+        return gateCandidates.get(key);
+    }
+
+    public INDArray vector(double[] v) {
+        return Nd4j.createFromArray(v).castTo(dtype);
+    }
+
+    /**
+     * Where to write d loss / d slot: its own buffer the first time in a pass, a scratch buffer added on
+     * {@link #commit()} afterwards; null when no gradient is wanted there.
+     */
+    public INDArray target(int slot) {
+        if (grad[slot] == null) {
+            return null;
+        }
+        if (!written[slot]) {
+            written[slot] = true;
+            return grad[slot];
+        }
+        INDArray s = scratch(slot);
+        pending.add(new Pending(slot, s));
+        return s;
+    }
+
+    /** {@code d slot += scale * g}, without a temporary. */
+    public void accumulate(int slot, INDArray g, double scale) {
+        if (grad[slot] == null) {
+            return;
+        }
+        if (!written[slot]) {
+            written[slot] = true;
+            if (scale == 1) {
+                grad[slot].assign(g);
+            } else {
+                Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication(g, null, grad[slot], scale));
+            }
+        } else {
+            Kernels.axpy(scale, g, grad[slot]);
+        }
+    }
+
+    /** A buffer of a slot's shape for the current op; reused by the next op after {@link #commit()}. */
+    public INDArray scratch(int slot) {
+        Shape s = shapes.get(slot);
+        String key = s.channels() + "x" + s.height() + "x" + s.width();
+        List<INDArray> pool = scratch.computeIfAbsent(key, k -> new ArrayList<>());
+        int used = scratchUsed.merge(key, 1, Integer::sum) - 1;
+        if (used == pool.size()) {
+            pool.add(Nd4j.createUninitialized(dtype, batch, s.channels(), s.height(), s.width()));
+        }
+        return pool.get(used);
+    }
+
+    // ---- for the network --------------------------------------------------------------------------------
+
+    /**
+     * Buffers for one batch size at a time: a last, smaller batch costs a reallocation, not a second set. True
+     * when new buffers were made (the ops then {@link Op#bind bind} theirs).
+     */
+    public boolean allocate(int b) {
+        if (b == batch) {
+            return false;
+        }
+        batch = b;
+        int n = shapes.size();
+        val = new INDArray[n];
+        grad = new INDArray[n];
+        live = new boolean[n];
+        written = new boolean[n];
+        scratch.clear();
+        for (int i = 0; i < n; i++) {
+            Shape s = shapes.get(i);
+            val[i] = Nd4j.createUninitialized(dtype, b, s.channels(), s.height(), s.width());
+            if (gradFlows.get(i)) {
+                grad[i] = Nd4j.createUninitialized(dtype, b, s.channels(), s.height(), s.width());
+            }
+        }
+        return true;
+    }
+
+    /** Starts a pass: its flags, and no slot live yet. */
+    public void beginPass(boolean training, boolean archGrads) {
+        this.training = training;
+        this.archGrads = archGrads;
+        Arrays.fill(live, false);
+    }
+
+    public void setDropPath(double p) {
+        dropPath = p;
+    }
+
+    /** The mixing weights of the pass by key, filled by the network before the forward pass; live map. */
+    public Map<String, double[]> mixing() {
+        return mix;
+    }
+
+    /** Forgets the gradients of the previous backward pass: no slot, weight or mixing weight written yet. */
+    public void beginBackward() {
+        Arrays.fill(written, false);
+        mixGrad.clear();
+        touched.clear();
+    }
+
+    /** Marks a slot's gradient buffer as written (the loss's gradient, written by the network). */
+    public void markWritten(int slot) {
+        written[slot] = true;
+    }
+
+    public boolean written(int slot) {
+        return written[slot];
+    }
+
+    /** Whether a weight's gradient was written in this backward pass. */
+    public boolean touched(String name) {
+        return touched.contains(name);
+    }
+
+    /** The summed d loss / d mixing weights of a key, or null when no op wrote it. */
+    public double[] mixGradient(String key) {
+        return mixGrad.get(key);
+    }
+
+    /** Adds the scratch gradients of the op just run to their slots and frees the scratch buffers. */
+    public void commit() {
+        for (Pending p : pending) {
+            grad[p.slot()].addi(p.g());
+        }
+        pending.clear();
+        scratchUsed.clear();
+    }
+}

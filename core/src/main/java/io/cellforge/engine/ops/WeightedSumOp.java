@@ -1,0 +1,78 @@
+package io.cellforge.engine.ops;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@code out = sum_i w_i cand_i}: a LayerChoice's mixed op (weights by key from the mixing of the pass). With
+ * arch gradients wanted, d loss / d w_i = <d out, cand_i> is summed per key. A candidate slot of -1 contributes
+ * nothing.
+ */
+public class WeightedSumOp extends Op {
+    final String key;
+    final boolean learns;
+
+    public WeightedSumOp(int out, int[] in, String key, boolean learns) {
+        super(out, in);
+        this.key = key;
+        this.learns = learns;
+    }
+
+    double[] weights(OpContext c) {
+        return c.mix(key);
+    }
+
+    /** Candidates with weight 0 are skipped unless their weight's gradient is wanted. */
+    private boolean needed(OpContext c, int i) {
+        boolean[] only = c.gateCandidates(key);
+        return in[i] >= 0 && (weights(c)[i] != 0 || (c.archGrads() && learns && (only == null || only[i])));
+    }
+
+    @Override
+    public void markInputs(OpContext c) {
+        for (int i = 0; i < in.length; i++) {
+            if (needed(c, i)) {
+                c.markLive(in[i]);
+            }
+        }
+    }
+
+    @Override
+    public void forward(OpContext c) {
+        double[] w = weights(c);
+        INDArray y = c.val(out);
+        boolean first = true;
+        for (int i = 0; i < in.length; i++) {
+            if (in[i] < 0 || !c.live(in[i]) || w[i] == 0) {
+                continue;
+            }
+            if (first) {
+                Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication(c.val(in[i]), null, y, w[i]));
+                first = false;
+            } else {
+                Kernels.axpy(w[i], c.val(in[i]), y);
+            }
+        }
+        if (first) {
+            y.assign(0);
+        }
+    }
+
+    @Override
+    public void backward(OpContext c) {
+        double[] w = weights(c);
+        double[] dw = learns && c.archGrads() ? c.mixGrad(key, in.length) : null;
+        INDArray dy = c.grad(out);
+        for (int i = 0; i < in.length; i++) {
+            if (in[i] < 0 || !c.live(in[i])) {
+                continue;
+            }
+            if (dw != null) {
+                dw[i] += Kernels.dot(dy, c.val(in[i]));
+            }
+            if (w[i] != 0) {
+                c.accumulate(in[i], dy, w[i]);
+            }
+        }
+    }
+}
