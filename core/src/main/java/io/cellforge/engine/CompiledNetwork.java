@@ -17,6 +17,13 @@ import io.cellforge.engine.ops.PoolOp;
 import io.cellforge.engine.ops.ReluOp;
 import io.cellforge.engine.ops.WeightedSumOp;
 import io.cellforge.engine.ops.ZeroOp;
+import io.cellforge.engine.relax.BinaryGate;
+import io.cellforge.engine.relax.GumbelHard;
+import io.cellforge.engine.relax.GumbelSoft;
+import io.cellforge.engine.relax.OneHot;
+import io.cellforge.engine.relax.Relaxation;
+import io.cellforge.engine.relax.Softmax;
+import io.cellforge.engine.relax.Step;
 import io.cellforge.ops.Layer;
 import io.cellforge.ops.Shape;
 import io.cellforge.ops.ShapeException;
@@ -49,15 +56,33 @@ public final class CompiledNetwork {
     static final double AUX_WEIGHT = 0.4;
 
     /**
-     * How a LayerChoice mixes its candidates in the supernet (ModularNAS's mixed operators). WEIGHTED_SUM:
-     * softmax of alpha (DARTS). GUMBEL_SUM: softmax((alpha + Gumbel noise) / tau) (SNAS). GUMBEL_HARD: the one-hot
-     * of that in the forward pass, its soft gradient in the backward pass (GDAS, straight-through). INDEX: one
-     * candidate chosen from outside ({@code gate/KEY}, one-hot) and InputChoices masked ({@code inputs/KEY}) (SPOS).
-     * BIN_GATE: a one-hot gate ({@link #binaryGates()}) set before each step; the loss's gradient reaches every
-     * candidate's gate, or those of {@link #gateCandidates()}, and alpha learns from it (ProxylessNAS's
-     * BinaryConnect estimator).
+     * How a LayerChoice mixes its candidates in the supernet (ModularNAS's mixed operators), each a
+     * {@link Relaxation} of {@code engine.relax}. WEIGHTED_SUM: softmax of alpha (DARTS, {@link Softmax}). GUMBEL_SUM:
+     * softmax((alpha + Gumbel noise) / tau) (SNAS, {@link GumbelSoft}). GUMBEL_HARD: the one-hot of that in the
+     * forward pass, its soft gradient in the backward pass (GDAS, straight-through, {@link GumbelHard}). INDEX: one
+     * candidate chosen from outside ({@code gate/KEY}, one-hot) and InputChoices masked ({@code inputs/KEY}) (SPOS,
+     * {@link OneHot}). BIN_GATE: a one-hot gate ({@link #binaryGates()}) set before each step; the loss's gradient
+     * reaches every candidate's gate, or those of {@link #gateCandidates()}, and alpha learns from it (ProxylessNAS's
+     * BinaryConnect estimator, {@link BinaryGate}). A new relaxation is one class and one constant here.
      */
-    public enum MixedOp { WEIGHTED_SUM, GUMBEL_SUM, GUMBEL_HARD, INDEX, BIN_GATE }
+    public enum MixedOp {
+        WEIGHTED_SUM(new Softmax()),
+        GUMBEL_SUM(new GumbelSoft()),
+        GUMBEL_HARD(new GumbelHard()),
+        INDEX(new OneHot()),
+        BIN_GATE(new BinaryGate());
+
+        private final Relaxation relaxation;
+
+        MixedOp(Relaxation relaxation) {
+            this.relaxation = relaxation;
+        }
+
+        /** How this mixed op computes its mixing weights and their gradient to alpha. */
+        public Relaxation relaxation() {
+            return relaxation;
+        }
+    }
 
     /** What a training pass differentiates. GATES: the gradients of BIN_GATE gates, as {@code bingate/KEY}. */
     public enum Grad { WEIGHTS, ARCH, GATES }
@@ -102,6 +127,7 @@ public final class CompiledNetwork {
 
     private final Plan plan;
     private final Options options;
+    private final Relaxation relaxation;
     private final DataType dtype;
     private final Random rnd;
     private final List<Op> ops = new ArrayList<>();
@@ -129,6 +155,7 @@ public final class CompiledNetwork {
         Backend.init();
         this.plan = plan;
         this.options = options;
+        this.relaxation = options.mixedOp().relaxation();
         this.dtype = options.dataType();
         this.rnd = new Random(options.seed());
         this.ctx = new OpContext(dtype, rnd, shapes, gradFlows, weights, weightGrads, gateCandidates);
@@ -162,19 +189,29 @@ public final class CompiledNetwork {
         return weights;
     }
 
-    /** Architecture weights by name ({@code alpha/KEY}, {@code beta/KEY}); live arrays. */
+    /** The name of a LayerChoice's architecture weights, in {@link #arch()}, gradients and checkpoints. */
+    public static String alphaName(String key) {
+        return "alpha/" + key;
+    }
+
+    /** The name of a weighted InputChoice's architecture weights, in {@link #arch()}, gradients and checkpoints. */
+    public static String betaName(String key) {
+        return "beta/" + key;
+    }
+
+    /** Architecture weights by name ({@link #alphaName}, {@link #betaName}); live arrays. */
     public Map<String, INDArray> arch() {
         Map<String, INDArray> m = new LinkedHashMap<>();
-        alphas.forEach((k, v) -> m.put("alpha/" + k, v));
-        betas.forEach((k, v) -> m.put("beta/" + k, v));
+        alphas.forEach((k, v) -> m.put(alphaName(k), v));
+        betas.forEach((k, v) -> m.put(betaName(k), v));
         return m;
     }
 
     /** The softmax of each key's architecture weights (alpha of LayerChoices, beta of InputChoices). */
     public Map<String, double[]> probabilities() {
         Map<String, double[]> m = new LinkedHashMap<>();
-        alphas.forEach((k, v) -> m.put(k, softmax(v.toDoubleVector(), null, 1)));
-        betas.forEach((k, v) -> m.put(k, softmax(v.toDoubleVector(), null, 1)));
+        alphas.forEach((k, v) -> m.put(k, Softmax.softmax(v.toDoubleVector(), null, 1)));
+        betas.forEach((k, v) -> m.put(k, Softmax.softmax(v.toDoubleVector(), null, 1)));
         return m;
     }
 
@@ -374,98 +411,41 @@ public final class CompiledNetwork {
     private void prepareMixing(Map<String, INDArray> gates) {
         Map<String, double[]> mix = ctx.mixing();
         mix.clear();
-        noise.clear();
-        tau = gates.containsKey(TAU) ? gates.get(TAU).getDouble(0) : 1.0;
-        alphas.forEach((key, a) -> {
-            double[] alpha = a.toDoubleVector();
-            INDArray g = gates.get("gumbel/" + key);
-            noise.put(key, g == null ? new double[alpha.length] : g.toDoubleVector());
-            double[] w = switch (options.mixedOp()) {
-                case WEIGHTED_SUM -> softmax(alpha, null, 1);
-                case GUMBEL_SUM -> softmax(alpha, noise.get(key), tau);
-                // The one-hot forward; backward, the gradient of the soft weights it stands for (archGradients).
-                case GUMBEL_HARD -> gates.containsKey("hard/" + key) ? gates.get("hard/" + key).toDoubleVector()
-                        : oneHot(softmax(alpha, noise.get(key), tau));
-                case BIN_GATE -> binaryGates.get(key).toDoubleVector();
-                case INDEX -> throw new IllegalStateException("INDEX mixing has no alpha");
-            };
-            mix.put(key, w);
-        });
-        indexLabels.keySet().forEach(key -> {
-            if (options.mixedOp() == MixedOp.INDEX) {
-                INDArray g = gates.get("gate/" + key);
-                check(g != null, "no gate fed for choice '" + key + "'");
-                mix.put(key, g.toDoubleVector());
-            }
-        });
+        step = new Step(gates, gates.containsKey(TAU) ? gates.get(TAU).getDouble(0) : 1.0, binaryGates);
+        if (relaxation.learnsAlpha()) {
+            alphas.forEach((key, a) -> mix.put(key, relaxation.weights(key, a.toDoubleVector(), step)));
+        } else {
+            indexLabels.keySet().forEach(key -> mix.put(key, relaxation.weights(key, null, step)));
+        }
         betas.forEach((key, b) -> {
-            double[] w = softmax(b.toDoubleVector(), null, 1);
+            double[] w = Softmax.softmax(b.toDoubleVector(), null, 1);
             double s = betaScale.get(key);
             for (int i = 0; i < w.length; i++) {
                 w[i] *= s;
             }
-            mix.put("inputs/" + key, w);
+            mix.put(INPUTS + key, w);
         });
-        inputCandidates.forEach((key, n) -> {
-            if (options.mixedOp() == MixedOp.INDEX) {
-                INDArray m = gates.get("inputs/" + key);
-                double[] w = new double[n];
-                Arrays.fill(w, 1);
-                mix.put("inputs/" + key, m == null ? w : m.toDoubleVector());
-            }
-        });
+        inputCandidates.forEach((key, n) -> mix.put(INPUTS + key, relaxation.inputMask(key, n, step)));
     }
 
-    /** The Gumbel temperature and noise of the current pass, for the architecture gradient. */
-    private double tau = 1;
-    private final Map<String, double[]> noise = new HashMap<>();
+    /** The mixing key of an InputChoice's weights (also the name of its mask among INDEX's step inputs). */
+    private static final String INPUTS = "inputs/";
 
-    private static double[] softmax(double[] a, double[] noise, double tau) {
-        double[] p = new double[a.length];
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < a.length; i++) {
-            p[i] = (a[i] + (noise == null ? 0 : noise[i])) / tau;
-            max = Math.max(max, p[i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) {
-            p[i] = Math.exp(p[i] - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < a.length; i++) {
-            p[i] /= sum;
-        }
-        return p;
-    }
+    /** The inputs of the current pass to the relaxation, for the architecture gradient. */
+    private Step step;
 
-    private static double[] oneHot(double[] p) {
-        int best = 0;
-        for (int i = 1; i < p.length; i++) {
-            best = p[i] > p[best] ? i : best;
-        }
-        double[] h = new double[p.length];
-        h[best] = 1;
-        return h;
-    }
-
-    /** d loss / d alpha from d loss / d mixing weights, through the softmax (and the Gumbel temperature). */
+    /** d loss / d alpha from d loss / d mixing weights, through the relaxation (and beta's softmax). */
     private void archGradients(Map<String, INDArray> out) {
         alphas.forEach((key, a) -> {
             double[] dw = mixGradient(key, (int) a.length());
-            double[] da = new double[dw.length];
-            if (options.mixedOp() != MixedOp.BIN_GATE) {
-                double t = options.mixedOp() == MixedOp.WEIGHTED_SUM ? 1 : tau;
-                double[] p = softmax(a.toDoubleVector(), options.mixedOp() == MixedOp.WEIGHTED_SUM ? null : noise.get(key), t);
-                softmaxBackward(p, dw, da, 1 / t);
-            }
-            out.put("alpha/" + key, vector(da));
+            out.put(alphaName(key), vector(relaxation.alphaGradient(key, a.toDoubleVector(), dw, step)));
         });
         betas.forEach((key, b) -> {
-            double[] dw = mixGradient("inputs/" + key, (int) b.length());
-            double[] p = softmax(b.toDoubleVector(), null, 1);
+            double[] dw = mixGradient(INPUTS + key, (int) b.length());
+            double[] p = Softmax.softmax(b.toDoubleVector(), null, 1);
             double[] db = new double[dw.length];
-            softmaxBackward(p, dw, db, betaScale.get(key));
-            out.put("beta/" + key, vector(db));
+            Softmax.softmaxBackward(p, dw, db, betaScale.get(key));
+            out.put(betaName(key), vector(db));
         });
     }
 
@@ -473,16 +453,6 @@ public final class CompiledNetwork {
     private double[] mixGradient(String key, int n) {
         double[] g = ctx.mixGradient(key);
         return g != null ? g : new double[n];
-    }
-
-    private static void softmaxBackward(double[] p, double[] dp, double[] dz, double scale) {
-        double dot = 0;
-        for (int i = 0; i < p.length; i++) {
-            dot += p[i] * dp[i];
-        }
-        for (int i = 0; i < p.length; i++) {
-            dz[i] = scale * p[i] * (dp[i] - dot);
-        }
     }
 
     // ---- gates for the strategies -------------------------------------------------------------------------
@@ -498,13 +468,13 @@ public final class CompiledNetwork {
             int i = arch.get(key).map(d -> d instanceof Decision.Op o ? labels.indexOf(o.label())
                     : d instanceof Decision.Value v ? labels.indexOf(io.cellforge.space.ValueChoice.label(v.value())) : 0).orElse(0);
             g[Math.max(0, i)] = 1;
-            feed.put("gate/" + key, vector(g));
+            feed.put(OneHot.gateName(key), vector(g));
         });
         inputCandidates.forEach((key, n) -> {
             double[] mask = new double[n];
             arch.get(key).filter(d -> d instanceof Decision.Inputs)
                     .ifPresentOrElse(d -> ((Decision.Inputs) d).indices().forEach(i -> mask[i] = 1), () -> Arrays.fill(mask, 1));
-            feed.put("inputs/" + key, vector(mask));
+            feed.put(OneHot.inputsName(key), vector(mask));
         });
         return feed;
     }
@@ -516,22 +486,14 @@ public final class CompiledNetwork {
      */
     public Map<String, INDArray> sampleGates(Random random, double temperature) {
         Map<String, INDArray> feed = new HashMap<>();
-        if (options.mixedOp() != MixedOp.GUMBEL_SUM && options.mixedOp() != MixedOp.GUMBEL_HARD) {
+        if (!relaxation.sampled()) {
             return feed;
         }
         feed.put(TAU, Nd4j.scalar(dtype, temperature));
         alphas.forEach((key, a) -> {
-            double[] g = new double[(int) a.length()];
-            if (random != null) {
-                for (int i = 0; i < g.length; i++) {
-                    double u = Math.min(Math.max(random.nextDouble(), 1e-10), 1 - 1e-10);
-                    g[i] = -Math.log(-Math.log(u));
-                }
-            }
-            feed.put("gumbel/" + key, vector(g));
-            if (options.mixedOp() == MixedOp.GUMBEL_HARD) {
-                feed.put("hard/" + key, vector(oneHot(softmax(a.toDoubleVector(), g, temperature))));
-            }
+            Map<String, double[]> drawn = new LinkedHashMap<>();
+            relaxation.sample(key, a.toDoubleVector(), random, temperature, drawn);
+            drawn.forEach((name, v) -> feed.put(name, vector(v)));
         });
         return feed;
     }
@@ -583,7 +545,7 @@ public final class CompiledNetwork {
         indexLabels.putIfAbsent(m.key(), m.labels());
         int n = m.candidates().size();
         boolean learns = false;
-        if (options.mixedOp() != MixedOp.INDEX) {
+        if (relaxation.learnsAlpha()) {
             learns = true;
             alphas.computeIfAbsent(m.key(), k -> {
                 INDArray a = Nd4j.create(dtype, n);
@@ -592,7 +554,7 @@ public final class CompiledNetwork {
                 }
                 return a;
             });
-            if (options.mixedOp() == MixedOp.BIN_GATE) {
+            if (relaxation.binaryGates()) {
                 binaryGates.computeIfAbsent(m.key(), k -> {
                     INDArray g = Nd4j.zeros(dtype, n);
                     g.putScalar(0, 1);
@@ -632,14 +594,14 @@ public final class CompiledNetwork {
         }
         String key = null;
         boolean learns = false;
-        if (m.key() != null && options.mixedOp() == MixedOp.INDEX) {
+        if (m.key() != null && relaxation.masksInputs()) {
             inputCandidates.putIfAbsent(m.key(), ins.length);
-            key = "inputs/" + m.key();
+            key = INPUTS + m.key();
         } else if (m.key() != null && options.weightInputChoices()) {
             betas.computeIfAbsent(m.key(), k -> Nd4j.zeros(dtype, ins.length));
             // Softmax over the candidate inputs, scaled so that the weights sum to the number kept.
             betaScale.put(m.key(), (double) (m.nChosen() > 0 ? m.nChosen() : 1));
-            key = "inputs/" + m.key();
+            key = INPUTS + m.key();
             learns = true;
         }
         if (key == null && ins.length == 1) {

@@ -55,7 +55,7 @@ final class BinaryGates implements Strategy {
             net.gateCandidates().put(e.getKey(), only);
             drawn.put(e.getKey(), s);
             if (s.length < pk.length) {
-                ratioBefore.put(e.getKey(), logMassRatio(net.arch().get("alpha/" + e.getKey()).toDoubleVector(), s));
+                ratioBefore.put(e.getKey(), logMassRatio(net.arch().get(CompiledNetwork.alphaName(e.getKey())).toDoubleVector(), s));
             }
         }
         CompiledNetwork.Result og = net.train(valid.x(), valid.y(), Map.of(), EnumSet.of(Grad.GATES));
@@ -70,7 +70,7 @@ final class BinaryGates implements Strategy {
                     da[s[i]] += dg[s[j]] * w[j] * ((i == j ? 1 : 0) - w[i]);
                 }
             }
-            grads.put("alpha/" + key, Nd4j.createFromArray(da).castTo(net.dataType()));
+            grads.put(CompiledNetwork.alphaName(key), Nd4j.createFromArray(da).castTo(net.dataType()));
         });
         return new ArchStep(grads, og.loss());
     }
@@ -78,7 +78,7 @@ final class BinaryGates implements Strategy {
     @Override
     public void afterArchStep(Context c) {
         ratioBefore.forEach((key, before) -> {
-            INDArray alpha = c.net().arch().get("alpha/" + key);
+            INDArray alpha = c.net().arch().get(CompiledNetwork.alphaName(key));
             int[] s = drawn.get(key);
             double shift = logMassRatio(alpha.toDoubleVector(), s) - before;
             for (int i : s) {
