@@ -285,8 +285,9 @@ public final class MainViewModel {
         worker.submit(() -> {
             StaleTemps.processStart().ifPresent(t -> StaleTemps.removeFor(file, t));
             try {
-                Imported im = SpaceFiles.readSpace(file, step);
-                var steps = SpaceFiles.pipelineSteps(SpaceFiles.readText(file)).filter(p -> p.withSpace().size() > 1);
+                String text = SpaceFiles.readText(file); // once: the space and the pipeline's steps come from the same text
+                Imported im = SpaceFiles.readSpace(text, file.toString(), SpaceFiles.spaceName(file), step);
+                var steps = SpaceFiles.pipelineSteps(text).filter(p -> p.withSpace().size() > 1);
                 boolean ours = im.ownSchema();
                 Platform.runLater(() -> {
                     if (generation.get() == gen) {

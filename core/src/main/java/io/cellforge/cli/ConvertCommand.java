@@ -96,10 +96,11 @@ final class ConvertCommand implements Callable<Integer> {
             throw new Main.UserError("--to vega needs --space FILE: the VEGA file the architecture was searched in");
         }
         ArchFormat f = from != null ? format(from) : ArchFormats.sniff(text);
-        SearchSpace s = Inputs.space(space, step).space();
-        Architecture a = Inputs.arch(f, text, in, s, spec.commandLine().getErr());
+        String spaceText = Inputs.text(space); // read once: the space, and the VEGA file the description is written from
         try {
-            SpaceFiles.writeAtomically(out, VegaDesc.write(Inputs.text(space), space.toString(), step, s, a));
+            SearchSpace s = SpaceFiles.readSpace(spaceText, space.toString(), SpaceFiles.spaceName(space), step).space();
+            Architecture a = Inputs.arch(f, text, in, s, spec.commandLine().getErr());
+            SpaceFiles.writeAtomically(out, VegaDesc.write(spaceText, space.toString(), step, s, a));
         } catch (LoadException | IOException e) {
             throw new Main.UserError(e.getMessage());
         }

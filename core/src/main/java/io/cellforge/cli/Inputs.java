@@ -187,21 +187,24 @@ final class Inputs {
         }
     }
 
-    /**
-     * The problems validate lists for a space read from {@code file}, each as the line it prints: what an import could
-     * not map, then what the validator finds, located at their lines.
-     */
-    static List<String> problemLines(Imported im, String file, boolean warningsOnly) {
+    /** The problems validate lists for a space read from a file: what an import could not map, then what the validator finds, located at their lines. */
+    static List<Problem> problems(Imported im) {
         List<Problem> problems = new java.util.ArrayList<>(im.notMapped());
         problems.addAll(im.sources().locate(Validator.validate(im.space())));
-        return problems.stream().filter(p -> !warningsOnly || !p.isError())
-                .map(p -> io.cellforge.io.Escape.line((p.source().isEmpty() ? file + ": " : "") + p)).toList();
+        return problems;
+    }
+
+    /** A problem of a space read from {@code file} as the line validate prints. */
+    static String line(Problem p, String file) {
+        return io.cellforge.io.Escape.line((p.source().isEmpty() ? file + ": " : "") + p);
     }
 
     /** Prints the warnings of a space read from a file, as validate does, so that stats and convert say them too. */
     static void printWarnings(java.io.PrintWriter err, Imported im, String file) {
-        for (String line : problemLines(im, file, true)) {
-            err.println(line);
+        for (Problem p : problems(im)) {
+            if (!p.isError()) {
+                err.println(line(p, file));
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 package io.cellforge.cli;
 
 import io.cellforge.analysis.Problem;
-import io.cellforge.analysis.Validator;
 import io.cellforge.io.Escape;
 import io.cellforge.io.Imported;
 import picocli.CommandLine.Command;
@@ -11,7 +10,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -29,11 +27,10 @@ final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Imported im = Inputs.space(file, step);
-        List<Problem> problems = new ArrayList<>(im.notMapped());
-        problems.addAll(im.sources().locate(Validator.validate(im.space())));
+        List<Problem> problems = Inputs.problems(im);
         var out = spec.commandLine().getOut();
-        for (String line : Inputs.problemLines(im, file.toString(), false)) {
-            out.println(line);
+        for (Problem p : problems) {
+            out.println(Inputs.line(p, file.toString()));
         }
         long errors = problems.stream().filter(Problem::isError).count();
         long warnings = problems.size() - errors;

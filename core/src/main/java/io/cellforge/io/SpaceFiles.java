@@ -108,8 +108,12 @@ public final class SpaceFiles {
     }
 
     public static Imported readSpace(Path p, String step) throws LoadException {
-        String n = p.getFileName().toString().replaceFirst("\\.(ya?ml|json)$", "");
-        return readSpace(readText(p), p.toString(), n, step);
+        return readSpace(readText(p), p.toString(), spaceName(p), step);
+    }
+
+    /** The name a space read from {@code p} gets when its file does not name it: the file's, without extension. */
+    public static String spaceName(Path p) {
+        return p.getFileName().toString().replaceFirst("\\.(ya?ml|json)$", "");
     }
 
     /**

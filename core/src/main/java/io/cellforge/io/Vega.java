@@ -656,16 +656,21 @@ final class Vega {
         }
 
         private void variant(Args a, int inPlane, int exp) throws LoadException {
+            variant(a, inPlane, exp, requiredBlock(a, exp, "VariantLayer"));
+        }
+
+        /** The layer's block, required, and whether it is a bottleneck; its expansion must be the block's (4 or 1). */
+        private boolean requiredBlock(Args a, int exp, String module) throws LoadException {
             YNode block = a.get("block");
             if (block == null) {
-                throw a.node.error("missing 'block' (VEGA's VariantLayer requires it)");
+                throw a.node.error("missing 'block' (VEGA's " + module + " requires it)");
             }
             boolean bottleneck = isBottleneck(block);
             if ((bottleneck ? 4 : 1) != exp) {
                 throw a.where("expansion").error("expansion " + exp + " does not fit " + (bottleneck ? "BottleneckBlock (4)" : "BasicBlock (1)")
                         + ": VEGA's network would not fit together");
             }
-            variant(a, inPlane, exp, bottleneck);
+            return bottleneck;
         }
 
         /** VEGA 0.9 VariantLayer: doublechannel doubles the width of block i, downsample makes it stride 2. */
@@ -801,15 +806,7 @@ final class Vega {
             int inPlane = a.required("in_plane", 1, MAX_WIDTH);
             requireChannels(inPlane, a.where("in_plane"), "in_plane");
             int exp = a.required("expansion", 1, 64);
-            YNode block = a.get("block");
-            if (block == null) {
-                throw a.node.error("missing 'block' (VEGA's BasicLayer requires it)");
-            }
-            boolean bottleneck = isBottleneck(block);
-            if ((bottleneck ? 4 : 1) != exp) {
-                throw a.where("expansion").error("expansion " + exp + " does not fit " + (bottleneck ? "BottleneckBlock (4)" : "BasicBlock (1)")
-                        + ": VEGA's network would not fit together");
-            }
+            boolean bottleneck = requiredBlock(a, exp, "BasicLayer");
             YNode repsNode = a.get("layer_reps");
             if (repsNode == null) {
                 throw a.node.error("missing 'layer_reps' (VEGA's BasicLayer requires it)");

@@ -71,14 +71,14 @@ final class VegaPipeline {
                 }
             }
             if (chosen == null) {
-                chosen = steps.stream().filter(n -> spaceOf(orNull(top, n)) != null).findFirst().orElseThrow(() ->
+                chosen = steps.stream().filter(n -> spaceOf(top.get(n)) != null).findFirst().orElseThrow(() ->
                         pipe.error("no step of the pipeline (" + String.join(", ", steps)
                                 + ") has a search_space or a model.model_desc"));
             }
         }
         YNode step = top.get(chosen);
         List<Problem> notes = new ArrayList<>();
-        long withSpace = steps.stream().filter(n -> spaceOf(orNull(top, n)) != null).count();
+        long withSpace = steps.stream().filter(n -> spaceOf(top.get(n)) != null).count();
         notes.add(Problem.warning(chosen, "read pipeline step '" + chosen + "'"
                 + (withSpace > 1 ? " of " + String.join(", ", steps) + "; choose another with --step NAME (in the app: File > Import > Another step of the VEGA pipeline)" : ""))
                 .withSource(step.where()));
@@ -89,10 +89,6 @@ final class VegaPipeline {
             }
         }
         return Optional.of(new Step(chosen, step, spaceOf(step), steps, datasetInput(step), notes));
-    }
-
-    private static YNode orNull(Map<String, YNode> top, String n) {
-        return top.get(n);
     }
 
     private static boolean isSearchStep(YNode step) {
