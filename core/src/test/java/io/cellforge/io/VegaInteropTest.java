@@ -2,15 +2,13 @@ package io.cellforge.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cellforge.cli.Main;
+import io.cellforge.cli.CliTest;
 import io.cellforge.ops.OpCatalog;
 import io.cellforge.ops.Shape;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import static io.cellforge.cli.CliTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -197,17 +196,6 @@ class VegaInteropTest {
     /** The step each claimed pipeline file reads (its only search step). */
     static final Map<String, String> STEP = Map.of("vmaster__examples__nas__backbone_nas__backbone_nas.yml", "nas");
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        assertFalse(err.toString().contains("\tat "), "no stack trace: " + err);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     static List<Path> files(Path dir) throws Exception {
         Assumptions.assumeTrue(Files.isDirectory(dir), dir + " is not here (a clone without ../shared)");
         try (Stream<Path> s = Files.list(dir)) {
@@ -225,7 +213,7 @@ class VegaInteropTest {
         List<String> refused = new ArrayList<>();
         for (Path f : files(VEGA)) {
             String n = f.getFileName().toString();
-            Run r = run("stats", f.toString(), "--json");
+            CliTest.Run r = run("stats", f.toString(), "--json");
             if (want.containsKey(n)) {
                 assertEquals(0, r.code(), n + ": " + r.err());
                 JsonNode j = new ObjectMapper().readTree(r.out());
@@ -271,7 +259,7 @@ class VegaInteropTest {
         int[] def = {0, 0, 1, 0, 1, 0, 1, 0};
         Path arch = dir.resolve("a.yaml");
         Files.writeString(arch, archYaml("backbone", def, def));
-        Run r = run("stats", f.toString(), "--arch", arch.toString(), "--json");
+        CliTest.Run r = run("stats", f.toString(), "--arch", arch.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         Net want = variant(smallInputBlock(32, 32), def, def).linear(256, 10);
         JsonNode j = new ObjectMapper().readTree(r.out());
@@ -341,7 +329,7 @@ class VegaInteropTest {
     void stepOptionReadsTheSearchStepByDefaultAnotherWhenNamedAndListsTheStepsOtherwise(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("two.yml");
         Files.writeString(f, TWO_STEPS);
-        Run r = run("validate", f.toString());
+        CliTest.Run r = run("validate", f.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("read pipeline step 'nas' of nas, fully_train; choose another with --step NAME"), r.out());
         // SmallInputInitialBlock(16) + BasicBlock(16, 16) + BasicBlock(16, 32, stride 2) + Linear(32, 10) on 32x32.
@@ -416,7 +404,7 @@ class VegaInteropTest {
         Path arch = dir.resolve("a.yaml");
         Files.writeString(arch, "cellforge: 1\nkind: architecture\nchoices:\n  layer.downsample.0: 2\n");
         Path out = dir.resolve("out.vega.yml");
-        Run r = run("convert", arch.toString(), out.toString(), "--space", f.toString());
+        CliTest.Run r = run("convert", arch.toString(), out.toString(), "--space", f.toString());
         assertEquals(0, r.code(), r.err());
         Map<String, Object> desc = new org.yaml.snakeyaml.Yaml().load(Files.readString(out));
         Map<String, Map<String, Object>> built = fromDesc093(desc);
@@ -442,7 +430,7 @@ class VegaInteropTest {
         Path arch = dir.resolve("a.yaml");
         Files.writeString(arch, archYaml("backbone", dc, ds));
         Path out = dir.resolve("out.yml");
-        Run r = run("convert", arch.toString(), out.toString(), "--to", "vega", "--space", f.toString());
+        CliTest.Run r = run("convert", arch.toString(), out.toString(), "--to", "vega", "--space", f.toString());
         assertEquals(0, r.code(), r.err());
         Map<String, Object> desc = new org.yaml.snakeyaml.Yaml().load(Files.readString(out));
         assertEquals(List.of("backbone"), desc.get("modules"));
@@ -501,7 +489,7 @@ class VegaInteropTest {
                         head: {type: LinearClassificationHead, base_channel: 8, num_class: 10}
                 """);
         Path out = dir.resolve("res");
-        Run r = run("search", f.toString(), "--data", data.toString(), "--epochs", "1", "--out", out.toString());
+        CliTest.Run r = run("search", f.toString(), "--data", data.toString(), "--epochs", "1", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         Map<String, Object> desc = new org.yaml.snakeyaml.Yaml().load(Files.readString(out.resolve("architecture.vega.yml")));
         Map<String, Map<String, Object>> built = fromDesc093(desc);
@@ -654,7 +642,7 @@ class VegaInteropTest {
         assertEquals(want.params, j.get("params").asLong());
         assertEquals(want.macs, j.get("macs").asLong());
         Path out = dir.resolve("o.vega.yml");
-        Run r = run("convert", arch.toString(), out.toString(), "--space", f.toString());
+        CliTest.Run r = run("convert", arch.toString(), out.toString(), "--space", f.toString());
         assertEquals(0, r.code(), r.err());
         Map<String, Object> desc = new org.yaml.snakeyaml.Yaml().load(Files.readString(out));
         Map<String, Set<String>> takes = Map.of("ResNetVariant", Set.of("name", "base_depth", "base_channel", "doublechannel", "downsample"),
@@ -701,7 +689,7 @@ class VegaInteropTest {
             Path arch = dir.resolve(n + ".genotype");
             Files.writeString(arch, g);
             Path out = dir.resolve(n + ".vega.yml");
-            Run r = run("convert", arch.toString(), out.toString(), "--space", VEGA.resolve(n).toString());
+            CliTest.Run r = run("convert", arch.toString(), out.toString(), "--space", VEGA.resolve(n).toString());
             assertEquals(0, r.code(), r.err());
             Map<String, Object> desc = new org.yaml.snakeyaml.Yaml().load(Files.readString(out));
             Map<String, Object> net = (Map<String, Object>) desc.get(((List<String>) desc.get("modules")).get(0));

@@ -211,20 +211,30 @@ class ResumeSafetyTest {
             "config|{\"strategy\": \"darts\", \"epochs\": -1}|config.batch_size"})
     void aDamagedFieldIsOneLineNamingTheFileAndTheField(String field, String json, String named, @TempDir Path dir) throws Exception {
         Path ck = dir.resolve("ck");
+        Path meta = stoppedWithChanged(ck, doc -> doc, field, json);
+        LoadException e = assertThrows(LoadException.class, () -> resume(OneShotSearchTest.tiny(), ck, new SearchEvents.Listener() { }));
+        assertTrue(e.getMessage().startsWith(meta + ": '" + named + "' "), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+    }
+
+    /**
+     * The stopped run's checkpoint copied to {@code ck}, with {@code key} of the object {@code in} picks out of its
+     * checkpoint.json set to {@code json} ("-": removed); returns that checkpoint.json.
+     */
+    private Path stoppedWithChanged(Path ck, java.util.function.Function<Map<String, Object>, Map<String, Object>> in, String key,
+                                    String json) throws Exception {
         copy(stopped, ck);
         Path meta = ck.resolve(Files.readString(ck.resolve("CURRENT")).strip()).resolve("checkpoint.json");
         ObjectMapper m = new ObjectMapper();
         @SuppressWarnings("unchecked")
         Map<String, Object> doc = m.readValue(meta.toFile(), LinkedHashMap.class);
         if (json.equals("-")) {
-            doc.remove(field);
+            in.apply(doc).remove(key);
         } else {
-            doc.put(field, m.readValue(json, Object.class));
+            in.apply(doc).put(key, m.readValue(json, Object.class));
         }
         Files.writeString(meta, m.writeValueAsString(doc));
-        LoadException e = assertThrows(LoadException.class, () -> resume(OneShotSearchTest.tiny(), ck, new SearchEvents.Listener() { }));
-        assertTrue(e.getMessage().startsWith(meta + ": '" + named + "' "), e.getMessage());
-        assertFalse(e.getMessage().contains("\n"));
+        return meta;
     }
 
     @ParameterizedTest
@@ -233,19 +243,8 @@ class ResumeSafetyTest {
     void settingsOtherThanTheRunsAreRefusedByName(String key, String json, String says, @TempDir Path dir) throws Exception {
         // Once ignored: a checkpoint.json whose settings were damaged, or differ from the run's, resumed silently.
         Path ck = dir.resolve("ck");
-        copy(stopped, ck);
-        Path meta = ck.resolve(Files.readString(ck.resolve("CURRENT")).strip()).resolve("checkpoint.json");
-        ObjectMapper m = new ObjectMapper();
         @SuppressWarnings("unchecked")
-        Map<String, Object> doc = m.readValue(meta.toFile(), LinkedHashMap.class);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> config = (Map<String, Object>) doc.get("config");
-        if (json.equals("-")) {
-            config.remove(key);
-        } else {
-            config.put(key, m.readValue(json, Object.class));
-        }
-        Files.writeString(meta, m.writeValueAsString(doc));
+        Path meta = stoppedWithChanged(ck, doc -> (Map<String, Object>) doc.get("config"), key, json);
         LoadException e = assertThrows(LoadException.class, () -> resume(OneShotSearchTest.tiny(), ck, new SearchEvents.Listener() { }));
         assertTrue(e.getMessage().startsWith(meta + ": 'config." + key + "' " + says), e.getMessage());
     }
