@@ -6,6 +6,7 @@ import io.cellforge.analysis.SpaceStats;
 import io.cellforge.engine.Backend;
 import io.cellforge.engine.Optimizers;
 import io.cellforge.engine.CompiledNetwork;
+import io.cellforge.engine.relax.Gates;
 import io.cellforge.ops.OpCatalog;
 import io.cellforge.ops.Shape;
 import io.cellforge.space.Cell;
@@ -114,9 +115,9 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, long[]> timings = null;
         for (int i = 0; i <= steps; i++) {
             long s = System.nanoTime();
-            var a = net.train(valid[0], valid[1], Map.of(), EnumSet.of(CompiledNetwork.Grad.ARCH));
+            var a = net.train(valid[0], valid[1], Gates.NONE, EnumSet.of(CompiledNetwork.Grad.ARCH));
             adam.step(arch, new HashMap<>(a.gradients()), 3e-4);
-            var w = net.train(train[0], train[1], Map.of(), EnumSet.of(CompiledNetwork.Grad.WEIGHTS));
+            var w = net.train(train[0], train[1], Gates.NONE, EnumSet.of(CompiledNetwork.Grad.WEIGHTS));
             Map<String, INDArray> g = new HashMap<>(w.gradients());
             Optimizers.clipGradNorm(g, 5);
             sgd.step(weights, g, 0.025);

@@ -18,6 +18,7 @@ import io.cellforge.engine.ops.ReluOp;
 import io.cellforge.engine.ops.WeightedSumOp;
 import io.cellforge.engine.ops.ZeroOp;
 import io.cellforge.engine.relax.BinaryGate;
+import io.cellforge.engine.relax.Gates;
 import io.cellforge.engine.relax.GumbelHard;
 import io.cellforge.engine.relax.GumbelSoft;
 import io.cellforge.engine.relax.OneHot;
@@ -57,13 +58,14 @@ public final class CompiledNetwork {
 
     /**
      * How a LayerChoice mixes its candidates in the supernet (ModularNAS's mixed operators), each a
-     * {@link Relaxation} of {@code engine.relax}. WEIGHTED_SUM: softmax of alpha (DARTS, {@link Softmax}). GUMBEL_SUM:
-     * softmax((alpha + Gumbel noise) / tau) (SNAS, {@link GumbelSoft}). GUMBEL_HARD: the one-hot of that in the
-     * forward pass, its soft gradient in the backward pass (GDAS, straight-through, {@link GumbelHard}). INDEX: one
-     * candidate chosen from outside ({@code gate/KEY}, one-hot) and InputChoices masked ({@code inputs/KEY}) (SPOS,
-     * {@link OneHot}). BIN_GATE: a one-hot gate ({@link #binaryGates()}) set before each step; the loss's gradient
-     * reaches every candidate's gate, or those of {@link #gateCandidates()}, and alpha learns from it (ProxylessNAS's
-     * BinaryConnect estimator, {@link BinaryGate}). A new relaxation is one class and one constant here.
+     * {@link Relaxation} of {@code engine.relax}, each fed its own {@link Gates} per pass. WEIGHTED_SUM: softmax of
+     * alpha (DARTS, {@link Softmax}, {@link Gates#NONE}). GUMBEL_SUM: softmax((alpha + Gumbel noise) / tau) (SNAS,
+     * {@link GumbelSoft}, {@link GumbelSoft.Noise}). GUMBEL_HARD: the one-hot of that in the forward pass, its soft
+     * gradient in the backward pass (GDAS, straight-through, {@link GumbelHard}). INDEX: one candidate chosen from
+     * outside and InputChoices masked (SPOS, {@link OneHot}, {@link OneHot.Path}). BIN_GATE: one-hot gates set before
+     * each step; the loss's gradient reaches every candidate's gate, or those of the gates' candidates, and alpha
+     * learns from it (ProxylessNAS's BinaryConnect estimator, {@link BinaryGate}, {@link BinaryGate.Binarized}). A
+     * new relaxation is one class (with its gates) and one constant here.
      */
     public enum MixedOp {
         WEIGHTED_SUM(new Softmax()),
@@ -72,23 +74,20 @@ public final class CompiledNetwork {
         INDEX(new OneHot()),
         BIN_GATE(new BinaryGate());
 
-        private final Relaxation relaxation;
+        private final Relaxation<?> relaxation;
 
-        MixedOp(Relaxation relaxation) {
+        MixedOp(Relaxation<?> relaxation) {
             this.relaxation = relaxation;
         }
 
         /** How this mixed op computes its mixing weights and their gradient to alpha. */
-        public Relaxation relaxation() {
+        public Relaxation<?> relaxation() {
             return relaxation;
         }
     }
 
-    /** What a training pass differentiates. GATES: the gradients of BIN_GATE gates, as {@code bingate/KEY}. */
+    /** What a training pass differentiates. GATES: the gradients of BIN_GATE gates, in {@link Result#gateGradients}. */
     public enum Grad { WEIGHTS, ARCH, GATES }
-
-    /** The temperature of the Gumbel mixed ops, fed with the gates. */
-    public static final String TAU = "tau";
 
     /**
      * {@code dataType} DOUBLE is for gradient checks; searches run in FLOAT. {@code runningStats}: BatchNorm keeps
@@ -118,16 +117,17 @@ public final class CompiledNetwork {
 
     /**
      * What a pass gives: the main head's loss, the auxiliary head's (NaN without one, or when evaluating), the logits
-     * [batch, classes], and the gradients asked for by name (weights, {@code alpha/KEY}, {@code beta/KEY},
-     * {@code bingate/KEY}) of the loss learnt from, main + 0.4 auxiliary. The arrays are the network's own
-     * buffers, valid until the next pass.
+     * [batch, classes], and the gradients asked for of the loss learnt from, main + 0.4 auxiliary: by name (weights,
+     * {@code alpha/KEY}, {@code beta/KEY}) and, for {@link Grad#GATES}, d loss / d gate per LayerChoice key, at the
+     * network's precision. The arrays are the network's own buffers, valid until the next pass.
      */
-    public record Result(double loss, double auxLoss, INDArray logits, Map<String, INDArray> gradients) {
+    public record Result(double loss, double auxLoss, INDArray logits, Map<String, INDArray> gradients,
+                         Map<String, double[]> gateGradients) {
     }
 
     private final Plan plan;
     private final Options options;
-    private final Relaxation relaxation;
+    private final Relaxation<?> relaxation;
     private final DataType dtype;
     private final Random rnd;
     private final List<Op> ops = new ArrayList<>();
@@ -140,7 +140,7 @@ public final class CompiledNetwork {
     private final Map<String, INDArray> alphas = new LinkedHashMap<>();
     private final Map<String, INDArray> betas = new LinkedHashMap<>();
     private final Map<String, Double> betaScale = new HashMap<>();
-    private final Map<String, INDArray> binaryGates = new LinkedHashMap<>();
+    /** BIN_GATE: the candidates whose gate gradient this pass computes, from its gates; shared with the ops. */
     private final Map<String, boolean[]> gateCandidates = new HashMap<>();
     private final Map<String, List<String>> indexLabels = new LinkedHashMap<>();
     private final Map<String, Integer> inputCandidates = new LinkedHashMap<>();
@@ -224,18 +224,9 @@ public final class CompiledNetwork {
         ctx.setDropPath(p);
     }
 
-    /** BIN_GATE: the one-hot gate of each key, set by the strategy before a pass. */
-    public Map<String, INDArray> binaryGates() {
-        return binaryGates;
-    }
-
-    /**
-     * BIN_GATE: for each key, the candidates whose gate gradient a pass computes (ProxylessNAS samples two per
-     * step; each costs a forward and backward through that candidate); a key left out means every candidate.
-     * Live map, set by the strategy before a pass.
-     */
-    public Map<String, boolean[]> gateCandidates() {
-        return gateCandidates;
+    /** The candidates' labels of every LayerChoice key, in the order of the plan (the gates' keys). */
+    public Map<String, List<String>> layerChoices() {
+        return java.util.Collections.unmodifiableMap(indexLabels);
     }
 
     /**
@@ -281,19 +272,20 @@ public final class CompiledNetwork {
     // ---- passes -------------------------------------------------------------------------------------------
 
     /**
-     * A training pass: batch statistics (running averages updated when kept), the loss the network learns from
-     * (main + 0.4 auxiliary), and the gradients of the groups asked for.
+     * A training pass with the gates of the network's relaxation ({@link Gates#NONE} for WEIGHTED_SUM): batch
+     * statistics (running averages updated when kept), the loss the network learns from (main + 0.4 auxiliary),
+     * and the gradients of the groups asked for.
      */
-    public Result train(INDArray x, INDArray labels, Map<String, INDArray> gates, Set<Grad> wanted) {
+    public Result train(INDArray x, INDArray labels, Gates gates, Set<Grad> wanted) {
         return pass(x, labels, gates, wanted, true);
     }
 
     /** A forward pass for evaluation: running statistics where kept, the main head only, no gradients. */
-    public Result evaluate(INDArray x, INDArray labels, Map<String, INDArray> gates) {
+    public Result evaluate(INDArray x, INDArray labels, Gates gates) {
         return pass(x, labels, gates, EnumSet.noneOf(Grad.class), false);
     }
 
-    private Result pass(INDArray x, INDArray labels, Map<String, INDArray> gates, Set<Grad> wanted, boolean train) {
+    private Result pass(INDArray x, INDArray labels, Gates gates, Set<Grad> wanted, boolean train) {
         int b = (int) x.size(0);
         check(x.rank() == 4 && x.size(1) == plan.input().channels() && x.size(2) == plan.input().height()
                 && x.size(3) == plan.input().width(), "input " + Arrays.toString(x.shape()) + " does not match the network's "
@@ -329,6 +321,7 @@ public final class CompiledNetwork {
         INDArray y = labels.castTo(dtype);
         INDArray logitsOut = ctx.val(logits).reshape(b, plan.classes());
         Map<String, INDArray> grads = new LinkedHashMap<>();
+        Map<String, double[]> gateGrads = new LinkedHashMap<>();
         boolean differentiate = !wanted.isEmpty();
         ctx.beginBackward();
         ctx.markWritten(logits);
@@ -343,7 +336,7 @@ public final class CompiledNetwork {
             }
         }
         if (!differentiate) {
-            return new Result(loss, auxLoss, logitsOut, grads);
+            return new Result(loss, auxLoss, logitsOut, grads, gateGrads);
         }
         for (int i = ops.size() - 1; i >= 0; i--) {
             Op op = ops.get(i);
@@ -363,10 +356,10 @@ public final class CompiledNetwork {
         if (wanted.contains(Grad.ARCH)) {
             archGradients(grads);
         }
-        if (wanted.contains(Grad.GATES)) {
-            binaryGates.keySet().forEach(k -> grads.put("bingate/" + k, vector(mixGradient(k, (int) binaryGates.get(k).length()))));
+        if (wanted.contains(Grad.GATES) && relaxation.binaryGates()) {
+            alphas.forEach((k, a) -> gateGrads.put(k, Gates.atPrecision(mixGradient(k, (int) a.length()), dtype)));
         }
-        return new Result(loss, auxLoss, logitsOut, grads);
+        return new Result(loss, auxLoss, logitsOut, grads, gateGrads);
     }
 
     /** Mean softmax cross-entropy over the batch; with {@code gradOut}, writes d loss / d logits there. */
@@ -408,14 +401,16 @@ public final class CompiledNetwork {
 
     // ---- mixing weights ---------------------------------------------------------------------------------
 
-    private void prepareMixing(Map<String, INDArray> gates) {
+    private void prepareMixing(Gates gates) {
         Map<String, double[]> mix = ctx.mixing();
         mix.clear();
-        step = new Step(gates, gates.containsKey(TAU) ? gates.get(TAU).getDouble(0) : 1.0, binaryGates);
+        step = relaxation.step(gates);
+        gateCandidates.clear();
+        gateCandidates.putAll(step.gateCandidates());
         if (relaxation.learnsAlpha()) {
-            alphas.forEach((key, a) -> mix.put(key, relaxation.weights(key, a.toDoubleVector(), step)));
+            alphas.forEach((key, a) -> mix.put(key, step.weights(key, a.toDoubleVector())));
         } else {
-            indexLabels.keySet().forEach(key -> mix.put(key, relaxation.weights(key, null, step)));
+            indexLabels.keySet().forEach(key -> mix.put(key, step.weights(key, null)));
         }
         betas.forEach((key, b) -> {
             double[] w = Softmax.softmax(b.toDoubleVector(), null, 1);
@@ -425,20 +420,20 @@ public final class CompiledNetwork {
             }
             mix.put(INPUTS + key, w);
         });
-        inputCandidates.forEach((key, n) -> mix.put(INPUTS + key, relaxation.inputMask(key, n, step)));
+        inputCandidates.forEach((key, n) -> mix.put(INPUTS + key, step.inputMask(key, n)));
     }
 
-    /** The mixing key of an InputChoice's weights (also the name of its mask among INDEX's step inputs). */
+    /** An InputChoice's key among the pass's mixing weights, apart from the LayerChoices' (engine-internal). */
     private static final String INPUTS = "inputs/";
 
-    /** The inputs of the current pass to the relaxation, for the architecture gradient. */
-    private Step step;
+    /** The relaxation with the gates of the current pass, for the architecture gradient. */
+    private Step<?> step;
 
     /** d loss / d alpha from d loss / d mixing weights, through the relaxation (and beta's softmax). */
     private void archGradients(Map<String, INDArray> out) {
         alphas.forEach((key, a) -> {
             double[] dw = mixGradient(key, (int) a.length());
-            out.put(alphaName(key), vector(relaxation.alphaGradient(key, a.toDoubleVector(), dw, step)));
+            out.put(alphaName(key), vector(step.alphaGradient(key, a.toDoubleVector(), dw)));
         });
         betas.forEach((key, b) -> {
             double[] dw = mixGradient(INPUTS + key, (int) b.length());
@@ -461,41 +456,34 @@ public final class CompiledNetwork {
      * The gates of one path (INDEX mixed ops): a one-hot per LayerChoice key and a 0/1 mask per InputChoice key,
      * from an architecture's decisions. Keys the architecture does not decide take their first candidate.
      */
-    public Map<String, INDArray> gatesFor(Architecture arch) {
-        Map<String, INDArray> feed = new HashMap<>();
+    public OneHot.Path gatesFor(Architecture arch) {
+        Map<String, double[]> ops = new HashMap<>();
+        Map<String, double[]> inputs = new HashMap<>();
         indexLabels.forEach((key, labels) -> {
             double[] g = new double[labels.size()];
             int i = arch.get(key).map(d -> d instanceof Decision.Op o ? labels.indexOf(o.label())
                     : d instanceof Decision.Value v ? labels.indexOf(io.cellforge.space.ValueChoice.label(v.value())) : 0).orElse(0);
             g[Math.max(0, i)] = 1;
-            feed.put(OneHot.gateName(key), vector(g));
+            ops.put(key, g);
         });
         inputCandidates.forEach((key, n) -> {
             double[] mask = new double[n];
             arch.get(key).filter(d -> d instanceof Decision.Inputs)
                     .ifPresentOrElse(d -> ((Decision.Inputs) d).indices().forEach(i -> mask[i] = 1), () -> Arrays.fill(mask, 1));
-            feed.put(OneHot.inputsName(key), vector(mask));
+            inputs.put(key, mask);
         });
-        return feed;
+        return new OneHot.Path(ops, inputs);
     }
 
     /**
-     * The gates of a Gumbel mixed op for one step: noise for every key and the temperature, and for the hard kind
-     * the sampled one-hot. Empty for other mixed ops. A null {@code random}
-     * gives no noise: the most likely gates, for evaluation.
+     * The gates of one step drawn from noise: for the Gumbel mixed ops, noise for every key and the temperature, and
+     * for the hard kind the sampled one-hot ({@link GumbelSoft.Noise}); {@link Gates#NONE} for WEIGHTED_SUM. A null
+     * {@code random} gives no noise: the most likely gates, for evaluation.
      */
-    public Map<String, INDArray> sampleGates(Random random, double temperature) {
-        Map<String, INDArray> feed = new HashMap<>();
-        if (!relaxation.sampled()) {
-            return feed;
-        }
-        feed.put(TAU, Nd4j.scalar(dtype, temperature));
-        alphas.forEach((key, a) -> {
-            Map<String, double[]> drawn = new LinkedHashMap<>();
-            relaxation.sample(key, a.toDoubleVector(), random, temperature, drawn);
-            drawn.forEach((name, v) -> feed.put(name, vector(v)));
-        });
-        return feed;
+    public Gates sampleGates(Random random, double temperature) {
+        Map<String, double[]> a = new LinkedHashMap<>();
+        alphas.forEach((key, v) -> a.put(key, v.toDoubleVector()));
+        return relaxation.sample(a, random, temperature, dtype);
     }
 
     // ---- compiler ---------------------------------------------------------------------------------------
@@ -554,13 +542,6 @@ public final class CompiledNetwork {
                 }
                 return a;
             });
-            if (relaxation.binaryGates()) {
-                binaryGates.computeIfAbsent(m.key(), k -> {
-                    INDArray g = Nd4j.zeros(dtype, n);
-                    g.putScalar(0, 1);
-                    return g;
-                });
-            }
         }
         int[] cands = new int[n];
         boolean flows = learns;

@@ -3,6 +3,7 @@ package io.cellforge.search;
 import io.cellforge.engine.Batches;
 import io.cellforge.engine.CompiledNetwork;
 import io.cellforge.engine.CompiledNetwork.Grad;
+import io.cellforge.engine.relax.BinaryGate;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -42,27 +43,27 @@ final class BinaryGates implements Strategy {
         Map<String, double[]> p = net.probabilities();
         drawn.clear();
         ratioBefore.clear();
-        net.gateCandidates().clear();
-        for (var e : net.binaryGates().entrySet()) {
-            double[] pk = p.get(e.getKey());
+        Map<String, double[]> gates = new HashMap<>();
+        Map<String, boolean[]> candidates = new HashMap<>();
+        for (String key : net.layerChoices().keySet()) {
+            double[] pk = p.get(key);
             int[] s = drawWithoutReplacement(odds(pk), Math.min(c.cfg().pathSamples(), pk.length), noise);
-            int path = s[draw(odds(restricted(pk, s)), noise)];
-            e.getValue().assign(0).putScalar(path, 1);
+            gates.put(key, oneHot(pk.length, s[draw(odds(restricted(pk, s)), noise)]));
             boolean[] only = new boolean[pk.length];
             for (int i : s) {
                 only[i] = true;
             }
-            net.gateCandidates().put(e.getKey(), only);
-            drawn.put(e.getKey(), s);
+            candidates.put(key, only);
+            drawn.put(key, s);
             if (s.length < pk.length) {
-                ratioBefore.put(e.getKey(), logMassRatio(net.arch().get(CompiledNetwork.alphaName(e.getKey())).toDoubleVector(), s));
+                ratioBefore.put(key, logMassRatio(net.arch().get(CompiledNetwork.alphaName(key)).toDoubleVector(), s));
             }
         }
-        CompiledNetwork.Result og = net.train(valid.x(), valid.y(), Map.of(), EnumSet.of(Grad.GATES));
-        net.gateCandidates().clear();
+        CompiledNetwork.Result og = net.train(valid.x(), valid.y(), new BinaryGate.Binarized(gates, candidates),
+                EnumSet.of(Grad.GATES));
         Map<String, INDArray> grads = new HashMap<>();
         drawn.forEach((key, s) -> {
-            double[] dg = og.gradients().get("bingate/" + key).toDoubleVector();
+            double[] dg = og.gateGradients().get(key);
             double[] w = restricted(p.get(key), s);
             double[] da = new double[dg.length];
             for (int i = 0; i < s.length; i++) {
@@ -88,17 +89,26 @@ final class BinaryGates implements Strategy {
     }
 
     @Override
-    public Map<String, INDArray> weightGates(Context c, Random noise, double tau) {
+    public BinaryGate.Binarized weightGates(Context c, Random noise, double tau) {
         Map<String, double[]> p = c.net().probabilities();
-        c.net().binaryGates().forEach((key, gate) -> gate.assign(0).putScalar(draw(odds(p.get(key)), noise), 1));
-        return Map.of();
+        Map<String, double[]> gates = new HashMap<>();
+        c.net().layerChoices().keySet().forEach(key -> gates.put(key, oneHot(p.get(key).length, draw(odds(p.get(key)), noise))));
+        return new BinaryGate.Binarized(gates, Map.of());
     }
 
     @Override
-    public Map<String, INDArray> evaluationGates(Context c, double tau) {
+    public BinaryGate.Binarized evaluationGates(Context c, double tau) {
         Map<String, double[]> p = c.net().probabilities();
-        c.net().binaryGates().forEach((key, gate) -> gate.assign(0).putScalar(Derivation.argmax(p.get(key), p.get(key).length), 1));
-        return Map.of();
+        Map<String, double[]> gates = new HashMap<>();
+        c.net().layerChoices().keySet().forEach(key -> gates.put(key, oneHot(p.get(key).length,
+                Derivation.argmax(p.get(key), p.get(key).length))));
+        return new BinaryGate.Binarized(gates, Map.of());
+    }
+
+    private static double[] oneHot(int n, int i) {
+        double[] g = new double[n];
+        g[i] = 1;
+        return g;
     }
 
     /** log(sum of exp(alpha) outside {@code s} / sum inside). */

@@ -3,11 +3,10 @@ package io.cellforge.search;
 import io.cellforge.engine.Batches;
 import io.cellforge.engine.CompiledNetwork;
 import io.cellforge.engine.CompiledNetwork.Grad;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import io.cellforge.engine.relax.Gates;
 
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -39,12 +38,12 @@ final class Gumbel implements Strategy {
     }
 
     @Override
-    public Map<String, INDArray> weightGates(Context c, Random noise, double tau) {
+    public Gates weightGates(Context c, Random noise, double tau) {
         return c.net().sampleGates(noise, tau);
     }
 
     @Override
-    public Map<String, INDArray> evaluationGates(Context c, double tau) {
+    public Gates evaluationGates(Context c, double tau) {
         return c.net().sampleGates(null, tau);
     }
 }

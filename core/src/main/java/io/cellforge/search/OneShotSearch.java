@@ -11,6 +11,7 @@ import io.cellforge.engine.Checkpoint;
 import io.cellforge.engine.Optimizers;
 import io.cellforge.engine.CompiledNetwork;
 import io.cellforge.engine.CompiledNetwork.Grad;
+import io.cellforge.engine.relax.Gates;
 import io.cellforge.io.LoadException;
 import io.cellforge.plan.Plan;
 import io.cellforge.plan.PlanException;
@@ -173,7 +174,7 @@ public final class OneShotSearch {
                     tb = train.next();
                 }
                 Set<Grad> wanted = jointly ? EnumSet.of(Grad.WEIGHTS, Grad.ARCH) : EnumSet.of(Grad.WEIGHTS);
-                Map<String, INDArray> gates = strategy.weightGates(context, noise, tau);
+                Gates gates = strategy.weightGates(context, noise, tau);
                 CompiledNetwork.Result w = net.train(tb.x(), tb.y(), gates, wanted);
                 if (jointly) {
                     Map<String, INDArray> ga = new HashMap<>();
@@ -357,7 +358,7 @@ public final class OneShotSearch {
     }
 
     /** Loss and accuracy over the full batches of a dataset, forward only. */
-    static double[] evaluate(CompiledNetwork net, Batches batches, Dataset d, Map<String, INDArray> gates) {
+    static double[] evaluate(CompiledNetwork net, Batches batches, Dataset d, Gates gates) {
         int b = batches.batchSize();
         double loss = 0;
         int ok = 0;

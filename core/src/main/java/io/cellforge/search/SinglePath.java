@@ -2,9 +2,8 @@ package io.cellforge.search;
 
 import io.cellforge.engine.Batches;
 import io.cellforge.engine.CompiledNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
+import io.cellforge.engine.relax.OneHot;
 
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -23,12 +22,12 @@ final class SinglePath implements Strategy {
     }
 
     @Override
-    public Map<String, INDArray> weightGates(Context c, Random noise, double tau) {
+    public OneHot.Path weightGates(Context c, Random noise, double tau) {
         return c.net().gatesFor(Sampling.uniform(c.space(), c.net().plan(), noise));
     }
 
     @Override
-    public Map<String, INDArray> evaluationGates(Context c, double tau) {
+    public OneHot.Path evaluationGates(Context c, double tau) {
         return c.net().gatesFor(Sampling.uniform(c.space(), c.net().plan(), new Random(c.cfg().seed())));
     }
 

@@ -3,6 +3,7 @@ package io.cellforge.search;
 import io.cellforge.engine.Batches;
 import io.cellforge.engine.CompiledNetwork;
 import io.cellforge.engine.Optimizers;
+import io.cellforge.engine.relax.Gates;
 import io.cellforge.space.SearchSpace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -56,11 +57,11 @@ interface Strategy {
     default void afterArchStep(Context c) {
     }
 
-    /** The gates (noise, sampled paths) of a weight step. */
-    Map<String, INDArray> weightGates(Context c, Random noise, double tau);
+    /** The gates (noise, sampled paths) of a weight step, of the kind {@link #mixedOp}'s relaxation reads. */
+    Gates weightGates(Context c, Random noise, double tau);
 
     /** The gates a network is judged with at the end of an epoch: the most likely path or no noise. */
-    Map<String, INDArray> evaluationGates(Context c, double tau);
+    Gates evaluationGates(Context c, double tau);
 
     /** SPOS: the architecture is found after training, by evolution over paths of the supernet. */
     default boolean evolves() {

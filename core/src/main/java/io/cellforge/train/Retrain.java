@@ -9,6 +9,7 @@ import io.cellforge.engine.Backend;
 import io.cellforge.engine.Batches;
 import io.cellforge.engine.Optimizers;
 import io.cellforge.engine.CompiledNetwork;
+import io.cellforge.engine.relax.Gates;
 import io.cellforge.plan.Plan;
 import io.cellforge.plan.PlanException;
 import io.cellforge.search.SearchControl;
@@ -112,7 +113,7 @@ public final class Retrain {
                     break;
                 }
                 Batches.Batch b = train.next();
-                CompiledNetwork.Result og = net.train(b.x(), b.y(), Map.of(), EnumSet.of(CompiledNetwork.Grad.WEIGHTS));
+                CompiledNetwork.Result og = net.train(b.x(), b.y(), Gates.NONE, EnumSet.of(CompiledNetwork.Grad.WEIGHTS));
                 Map<String, INDArray> grads = new HashMap<>(og.gradients());
                 Optimizers.clipGradNorm(grads, cfg.gradClip());
                 sgd.step(weights, grads, lr);
@@ -142,7 +143,7 @@ public final class Retrain {
                 idx[i] = start + i;
             }
             Batches.Batch b = normaliser.make(d, idx);
-            ok += Batches.correct(net.evaluate(b.x(), b.y(), Map.of()).logits(), b.labels());
+            ok += Batches.correct(net.evaluate(b.x(), b.y(), Gates.NONE).logits(), b.labels());
         }
         return (double) ok / d.size();
     }

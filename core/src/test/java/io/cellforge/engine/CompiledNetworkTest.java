@@ -3,6 +3,9 @@ package io.cellforge.engine;
 import io.cellforge.analysis.Evaluator;
 import io.cellforge.data.DataBundle;
 import io.cellforge.data.Datasets;
+import io.cellforge.engine.relax.Gates;
+import io.cellforge.engine.relax.GumbelSoft;
+import io.cellforge.engine.relax.OneHot;
 import io.cellforge.ops.Layer;
 import io.cellforge.ops.Shape;
 import io.cellforge.plan.Plan;
@@ -65,7 +68,7 @@ class CompiledNetworkTest {
         for (int i = 0; i < n; i++) {
             y.putScalar(i, d.train().labels()[i], 1.0);
         }
-        CompiledNetwork.Result r = net.train(x, y, Map.of(), EnumSet.of(WEIGHTS, ARCH));
+        CompiledNetwork.Result r = net.train(x, y, Gates.NONE, EnumSet.of(WEIGHTS, ARCH));
         assertArrayEquals(new long[] {n, 10}, r.logits().shape());
         assertTrue(Math.abs(r.loss() - Math.log(10)) < 1.0, "an untrained net is near uniform: " + r.loss());
         // 2 cell types x 14 LayerChoices, each with its own alpha.
@@ -123,14 +126,14 @@ class CompiledNetworkTest {
         CompiledNetwork net = new CompiledNetwork(everyLayer(), CompiledNetwork.Options.darts(3).withDataType(DataType.DOUBLE));
         // A large scale drives part of the ReLU6 above 6, where its gradient is 0.
         net.weights().entrySet().stream().filter(e -> e.getKey().startsWith("bn_gamma")).forEach(e -> e.getValue().assign(4));
-        assertTrue(check(net, Map.of(), EnumSet.of(WEIGHTS)) > 45);
+        assertTrue(check(net, Gates.NONE, EnumSet.of(WEIGHTS)) > 45);
     }
 
     @Test
     void gradientsOfWeightsAndAlphaMatchFiniteDifferences() throws Exception {
         CompiledNetwork net = new CompiledNetwork(Evaluator.supernetPlan(tiny()), CompiledNetwork.Options.darts(3)
                 .withDataType(DataType.DOUBLE));
-        assertTrue(check(net, Map.of(), EnumSet.of(WEIGHTS, ARCH)) > 20);
+        assertTrue(check(net, Gates.NONE, EnumSet.of(WEIGHTS, ARCH)) > 20);
     }
 
     @Test
@@ -146,11 +149,11 @@ class CompiledNetworkTest {
                 .withDataType(DataType.DOUBLE).withWeightedInputs(true));
         assertTrue(net.arch().containsKey("beta/b_in"));
         net.arch().get("beta/b_in").assign(Nd4j.createFromArray(0.3, -0.2));
-        assertTrue(check(net, Map.of(), EnumSet.of(WEIGHTS, ARCH)) > 20);
+        assertTrue(check(net, Gates.NONE, EnumSet.of(WEIGHTS, ARCH)) > 20);
     }
 
     /** Compares every gradient (up to 12 entries a tensor) with central differences of the loss; returns the count. */
-    static int check(CompiledNetwork net, Map<String, INDArray> gates, Set<CompiledNetwork.Grad> wanted) {
+    static int check(CompiledNetwork net, Gates gates, Set<CompiledNetwork.Grad> wanted) {
         INDArray[] b = batch(DataType.DOUBLE, net.plan().input(), 5, net.plan().classes(), 11);
         Map<String, INDArray> grads = new HashMap<>();
         net.train(b[0], b[1], gates, wanted).gradients().forEach((k, v) -> grads.put(k, v.dup()));
@@ -188,8 +191,8 @@ class CompiledNetworkTest {
         CompiledNetwork net = new CompiledNetwork(plan, CompiledNetwork.Options.darts(3).withDataType(DataType.DOUBLE)
                 .withMixedOp(CompiledNetwork.MixedOp.GUMBEL_HARD));
         INDArray[] b = batch(DataType.DOUBLE, plan.input(), 5, 3, 11);
-        Map<String, INDArray> gates = net.sampleGates(new Random(7), 1.0);
-        gates.put("hard/e", Nd4j.createFromArray(1.0, 0, 0, 0, 0)); // sep_conv_3x3 only
+        GumbelSoft.Noise drawn = (GumbelSoft.Noise) net.sampleGates(new Random(7), 1.0);
+        Gates gates = new GumbelSoft.Noise(drawn.tau(), drawn.noise(), Map.of("e", new double[] {1, 0, 0, 0, 0})); // sep_conv_3x3 only
         Map<String, INDArray> g = net.train(b[0], b[1], gates, EnumSet.of(WEIGHTS, ARCH)).gradients();
         String dilated = net.gradientMasks().keySet().iterator().next(); // the kernel of dil_conv_3x3, not chosen
         assertEquals(0.0, g.get(dilated).norm2Number().doubleValue(), 0.0);
@@ -202,8 +205,8 @@ class CompiledNetworkTest {
                 .withDataType(DataType.DOUBLE).withMixedOp(CompiledNetwork.MixedOp.INDEX));
         INDArray[] b = batch(DataType.DOUBLE, net.plan().input(), 5, 3, 11);
         INDArray[] small = batch(DataType.DOUBLE, net.plan().input(), 2, 3, 12);
-        Map<String, INDArray> sep = Map.of("gate/e", Nd4j.createFromArray(1.0, 0, 0, 0, 0));
-        Map<String, INDArray> dil = Map.of("gate/e", Nd4j.createFromArray(0.0, 1, 0, 0, 0));
+        Gates sep = new OneHot.Path(Map.of("e", new double[] {1, 0, 0, 0, 0}), Map.of());
+        Gates dil = new OneHot.Path(Map.of("e", new double[] {0, 1, 0, 0, 0}), Map.of());
         var first = net.train(b[0], b[1], sep, EnumSet.of(WEIGHTS));
         double loss = first.loss();
         Map<String, INDArray> grads = new HashMap<>();

@@ -2,6 +2,7 @@ package io.cellforge.engine;
 
 import io.cellforge.analysis.Evaluator;
 import io.cellforge.arch.Genotype;
+import io.cellforge.engine.relax.Gates;
 import io.cellforge.zoo.Zoo;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -22,7 +23,7 @@ class InteropOpsEngineTest {
                 CompiledNetwork.Options.retrain(seed));
         INDArray out = null;
         for (int i = 0; i < times; i++) {
-            out = net.evaluate(x, y, java.util.Map.of()).logits().dup();
+            out = net.evaluate(x, y, Gates.NONE).logits().dup();
         }
         return out;
     }
@@ -51,7 +52,7 @@ class InteropOpsEngineTest {
             INDArray y = Nd4j.zeros(DataType.FLOAT, 2, 10);
             y.putScalar(0, 1, 1.0);
             y.putScalar(1, 3, 1.0);
-            var r = net.train(x, y, java.util.Map.of(), java.util.EnumSet.of(CompiledNetwork.Grad.WEIGHTS));
+            var r = net.train(x, y, Gates.NONE, java.util.EnumSet.of(CompiledNetwork.Grad.WEIGHTS));
             assertTrue(Double.isFinite(r.loss()), space.name());
             // GDAS's 8-group convolutions: dense kernels whose cross-group taps are masked zeros that get no gradient.
             int grouped = 0;

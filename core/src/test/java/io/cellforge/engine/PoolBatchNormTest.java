@@ -3,6 +3,7 @@ package io.cellforge.engine;
 import io.cellforge.analysis.Evaluator;
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Genotype;
+import io.cellforge.engine.relax.Gates;
 import io.cellforge.io.SpaceYaml;
 import io.cellforge.ops.Layer;
 import io.cellforge.plan.Plan;
@@ -14,7 +15,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -76,7 +76,7 @@ class PoolBatchNormTest {
         Plan plan = Evaluator.supernetPlan(darts);
         assertTrue(plan.steps().stream().anyMatch(st -> st instanceof Plan.Mixed m && m.candidates().stream().anyMatch(PoolBatchNormTest::isPoolBn)));
         CompiledNetwork net = new CompiledNetwork(plan, CompiledNetwork.Options.darts(3).withDataType(DataType.DOUBLE));
-        assertTrue(CompiledNetworkTest.check(net, Map.of(), java.util.EnumSet.of(CompiledNetwork.Grad.WEIGHTS, CompiledNetwork.Grad.ARCH)) > 20);
+        assertTrue(CompiledNetworkTest.check(net, Gates.NONE, java.util.EnumSet.of(CompiledNetwork.Grad.WEIGHTS, CompiledNetwork.Grad.ARCH)) > 20);
     }
 
     /**
@@ -112,7 +112,7 @@ class PoolBatchNormTest {
                 """, "pools.yaml").space();
         CompiledNetwork net = new CompiledNetwork(Evaluator.supernetPlan(s), CompiledNetwork.Options.darts(3));
         INDArray[] b = CompiledNetworkTest.batch(DataType.FLOAT, s.network().input(), 8, 4, 5);
-        INDArray logits = net.evaluate(b[0], b[1], Map.of()).logits();
+        INDArray logits = net.evaluate(b[0], b[1], Gates.NONE).logits();
         INDArray columnMeans = logits.mean(0);
         for (int c = 0; c < 4; c++) {
             assertEquals(0.0, columnMeans.getDouble(c), 1e-4, "channel " + c + ": " + columnMeans);

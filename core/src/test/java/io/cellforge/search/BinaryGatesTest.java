@@ -7,6 +7,7 @@ import io.cellforge.engine.Batches;
 import io.cellforge.engine.CompiledNetwork;
 import io.cellforge.engine.CompiledNetwork.Grad;
 import io.cellforge.engine.Optimizers;
+import io.cellforge.engine.relax.BinaryGate;
 import io.cellforge.space.SearchSpace;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,15 +59,16 @@ class BinaryGatesTest {
         CompiledNetwork net = c.net();
         Batches.Batch b = new Batches(digits.train(), digits.train().channelStats(), 8, 10, 1).next();
         // ops: none, max_pool_3x3, skip_connect, sep_conv_3x3; the path is skip_connect
-        net.binaryGates().values().forEach(g -> g.assign(0).putScalar(2, 1));
-        Map<String, double[]> all = new java.util.HashMap<>();
-        net.train(b.x(), b.y(), Map.of(), EnumSet.of(Grad.GATES)).gradients()
-                .forEach((k, v) -> all.put(k, v.toDoubleVector()));
-        net.binaryGates().keySet().forEach(k -> net.gateCandidates().put(k, new boolean[] {false, true, true, false}));
-        Map<String, INDArray> two = net.train(b.x(), b.y(), Map.of(), EnumSet.of(Grad.GATES)).gradients();
-        for (String k : net.binaryGates().keySet()) {
-            double[] g = two.get("bingate/" + k).toDoubleVector();
-            double[] full = all.get("bingate/" + k);
+        Map<String, double[]> gates = new java.util.HashMap<>();
+        Map<String, boolean[]> drawn = new java.util.HashMap<>();
+        net.layerChoices().keySet().forEach(k -> gates.put(k, new double[] {0, 0, 1, 0}));
+        Map<String, double[]> all = new java.util.HashMap<>(
+                net.train(b.x(), b.y(), new BinaryGate.Binarized(gates, Map.of()), EnumSet.of(Grad.GATES)).gateGradients());
+        net.layerChoices().keySet().forEach(k -> drawn.put(k, new boolean[] {false, true, true, false}));
+        Map<String, double[]> two = net.train(b.x(), b.y(), new BinaryGate.Binarized(gates, drawn), EnumSet.of(Grad.GATES)).gateGradients();
+        for (String k : net.layerChoices().keySet()) {
+            double[] g = two.get(k);
+            double[] full = all.get(k);
             assertEquals(full[1], g[1], 1e-9, k);
             assertEquals(full[2], g[2], 1e-9, k);
             assertEquals(0, g[3], 0, k + ": sep_conv_3x3 not drawn, not computed");
@@ -92,7 +94,7 @@ class BinaryGatesTest {
         new Optimizers.Adam(0, 0.999, 0).step(arch, step.gradient(), 0.05);
         s.afterArchStep(c);
         Map<String, double[]> after = c.net().probabilities();
-        for (String key : c.net().binaryGates().keySet()) {
+        for (String key : c.net().layerChoices().keySet()) {
             double[] g = step.gradient().get("alpha/" + key).toDoubleVector();
             int drawn = 0;
             for (int i = 0; i < g.length; i++) {
@@ -116,9 +118,8 @@ class BinaryGatesTest {
             Random r = new Random(4);
             int[] counts = new int[4];
             for (int i = 0; i < 4000; i++) {
-                s.weightGates(c, r, 1);
-                INDArray g = c.net().binaryGates().get("n1_p0");
-                counts[g.argMax().getInt(0)]++;
+                double[] g = ((BinaryGate.Binarized) s.weightGates(c, r, 1)).gates().get("n1_p0");
+                counts[Derivation.argmax(g, g.length)]++;
             }
             if (strategy.equals("proxyless")) {
                 assertTrue(counts[0] > 3900, "drawn from softmax(alpha): " + java.util.Arrays.toString(counts));

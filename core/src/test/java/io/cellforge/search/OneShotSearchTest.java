@@ -250,14 +250,17 @@ class OneShotSearchTest {
         boolean index = mixed == io.cellforge.engine.CompiledNetwork.MixedOp.INDEX;
         // Three normal cells and two reduction cells share 28 keys: 28 alphas (none for single paths), noise once per key.
         assertEquals(index ? 0 : 28, net.arch().size());
-        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> feed = new java.util.HashMap<>(index
-                ? net.gatesFor(io.cellforge.analysis.SpaceStats.first(s)) : net.sampleGates(new java.util.Random(1), 1.0));
-        if (index) {
-            assertEquals(28 + 8, feed.size(), "a gate per LayerChoice key and a mask per InputChoice key");
-        }
+        var path = net.gatesFor(io.cellforge.analysis.SpaceStats.first(s));
+        assertEquals(28, path.ops().size(), "a gate per LayerChoice key");
+        assertEquals(index ? 8 : 0, path.inputs().size(), "a mask per InputChoice key, for single paths");
+        io.cellforge.engine.relax.Gates feed = switch (mixed) {
+            case INDEX -> path;
+            case BIN_GATE -> new io.cellforge.engine.relax.BinaryGate.Binarized(path.ops(), Map.of());
+            default -> net.sampleGates(new java.util.Random(1), 1.0);
+        };
         boolean gumbel = mixed == io.cellforge.engine.CompiledNetwork.MixedOp.GUMBEL_SUM
                 || mixed == io.cellforge.engine.CompiledNetwork.MixedOp.GUMBEL_HARD;
-        assertEquals(gumbel ? 28 : 0, feed.keySet().stream().filter(k -> k.startsWith("gumbel/")).count());
+        assertEquals(gumbel ? 28 : 0, feed instanceof io.cellforge.engine.relax.GumbelSoft.Noise n ? n.noise().size() : 0);
         // and a forward pass needs nothing more than that feed
         var b = new io.cellforge.engine.Batches(digits.train(), digits.train().channelStats(), 4, 10, 1).next();
         double loss = net.evaluate(b.x(), b.y(), feed).loss();

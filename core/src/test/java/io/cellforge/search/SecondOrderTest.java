@@ -5,6 +5,7 @@ import io.cellforge.engine.Optimizers;
 import io.cellforge.engine.Batches;
 import io.cellforge.engine.CompiledNetwork;
 import io.cellforge.engine.CompiledNetwork.Grad;
+import io.cellforge.engine.relax.Gates;
 import io.cellforge.plan.Plan;
 import io.cellforge.space.SearchSpace;
 import org.junit.jupiter.api.Test;
@@ -63,7 +64,7 @@ class SecondOrderTest {
         weights.forEach((k, w) -> saved.put(k, w.dup()));
         double eps = 1e-4;
         Map<String, INDArray> first = new HashMap<>();
-        net.train(valid.x(), valid.y(), Map.of(), EnumSet.of(Grad.ARCH)).gradients().forEach((k, v) -> first.put(k, v.dup()));
+        net.train(valid.x(), valid.y(), Gates.NONE, EnumSet.of(Grad.ARCH)).gradients().forEach((k, v) -> first.put(k, v.dup()));
         double errSecond = 0;
         double errFirst = 0;
         for (int i = 0; i < alpha.length(); i++) {
@@ -89,9 +90,9 @@ class SecondOrderTest {
     private static double unrolledValidLoss(CompiledNetwork net, Map<String, INDArray> weights, Map<String, INDArray> saved,
                                             Batches.Batch train, Batches.Batch valid, double lr, double wd) {
         weights.forEach((k, w) -> w.assign(saved.get(k)));
-        Map<String, INDArray> g = net.train(train.x(), train.y(), Map.of(), EnumSet.of(Grad.WEIGHTS)).gradients();
+        Map<String, INDArray> g = net.train(train.x(), train.y(), Gates.NONE, EnumSet.of(Grad.WEIGHTS)).gradients();
         weights.forEach((k, w) -> w.subi(g.get(k).add(w.mul(wd)).muli(lr)));
-        double loss = net.train(valid.x(), valid.y(), Map.of(), EnumSet.noneOf(Grad.class)).loss();
+        double loss = net.train(valid.x(), valid.y(), Gates.NONE, EnumSet.noneOf(Grad.class)).loss();
         weights.forEach((k, w) -> w.assign(saved.get(k)));
         return loss;
     }

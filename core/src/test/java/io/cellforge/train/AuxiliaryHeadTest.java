@@ -5,6 +5,7 @@ import io.cellforge.arch.Architecture;
 import io.cellforge.data.Datasets;
 import io.cellforge.engine.Batches;
 import io.cellforge.engine.CompiledNetwork;
+import io.cellforge.engine.relax.Gates;
 import io.cellforge.io.SpaceYaml;
 import io.cellforge.search.SearchControl;
 import io.cellforge.space.SearchSpace;
@@ -48,7 +49,7 @@ class AuxiliaryHeadTest {
         var b = new Batches(d.train(), d.train().channelStats(), 16, 10, 1).next();
         INDArray x = b.x().castTo(net.dataType());
         INDArray y = b.y().castTo(net.dataType());
-        var out = net.train(x, y, Map.of(), Set.of(CompiledNetwork.Grad.WEIGHTS));
+        var out = net.train(x, y, Gates.NONE, Set.of(CompiledNetwork.Grad.WEIGHTS));
         assertTrue(Double.isFinite(out.auxLoss()));
         Map<String, INDArray> grads = new HashMap<>();
         out.gradients().forEach((k, v) -> grads.put(k, v.dup()));
@@ -62,9 +63,9 @@ class AuxiliaryHeadTest {
             double orig = arr.getDouble(0);
             double eps = 1e-5;
             arr.putScalar(0, orig + eps);
-            var up = net.train(x, y, Map.of(), Set.of());
+            var up = net.train(x, y, Gates.NONE, Set.of());
             arr.putScalar(0, orig - eps);
-            var down = net.train(x, y, Map.of(), Set.of());
+            var down = net.train(x, y, Gates.NONE, Set.of());
             arr.putScalar(0, orig);
             double numeric = (up.loss() + 0.4 * up.auxLoss() - down.loss() - 0.4 * down.auxLoss()) / (2 * eps);
             assertEquals(numeric, grads.get(w).getDouble(0), 1e-6 + 1e-4 * Math.abs(numeric), w);

@@ -7,6 +7,7 @@ import io.cellforge.data.DataBundle;
 import io.cellforge.data.Datasets;
 import io.cellforge.engine.Batches;
 import io.cellforge.engine.CompiledNetwork;
+import io.cellforge.engine.relax.Gates;
 import io.cellforge.io.SpaceYaml;
 import io.cellforge.arch.Genotype;
 import io.cellforge.io.ArchFormats;
@@ -53,11 +54,11 @@ class RetrainTest {
         Batches b = new Batches(d.train(), d.train().channelStats(), 32, 10, 1);
         // One training pass to move the running averages away from their start.
         var batch = b.next();
-        net.train(batch.x(), batch.y(), Map.of(), java.util.Set.of(CompiledNetwork.Grad.WEIGHTS));
+        net.train(batch.x(), batch.y(), Gates.NONE, java.util.Set.of(CompiledNetwork.Grad.WEIGHTS));
         Batches.Batch many = b.make(d.test(), new int[] {0, 1, 2, 3});
         Batches.Batch one = b.make(d.test(), new int[] {2});
-        INDArray all = net.evaluate(many.x(), many.y(), Map.of()).logits().dup();
-        INDArray alone = net.evaluate(one.x(), one.y(), Map.of()).logits();
+        INDArray all = net.evaluate(many.x(), many.y(), Gates.NONE).logits().dup();
+        INDArray alone = net.evaluate(one.x(), one.y(), Gates.NONE).logits();
         for (int c = 0; c < 10; c++) {
             assertEquals(all.getDouble(2, c), alone.getDouble(0, c), 1e-4);
         }
@@ -105,7 +106,7 @@ class RetrainTest {
         DataBundle d = Datasets.digits();
         Batches.Batch b = new Batches(d.train(), d.train().channelStats(), 32, 10, 1).next();
         net.setDropPath(0.5);
-        var dropped = net.train(b.x(), b.y(), Map.of(), java.util.Set.of(CompiledNetwork.Grad.WEIGHTS));
+        var dropped = net.train(b.x(), b.y(), Gates.NONE, java.util.Set.of(CompiledNetwork.Grad.WEIGHTS));
         INDArray logits = dropped.logits().dup();
         Map<String, INDArray> grads = new java.util.HashMap<>();
         dropped.gradients().forEach((k, v) -> grads.put(k, v.dup()));
@@ -118,14 +119,14 @@ class RetrainTest {
         }
         assertTrue(kept > 4 && kept < 28, "about half kept: " + kept);
         net.setDropPath(0);
-        var same = net.train(x, b.y(), Map.of(), java.util.Set.of(CompiledNetwork.Grad.WEIGHTS));
+        var same = net.train(x, b.y(), Gates.NONE, java.util.Set.of(CompiledNetwork.Grad.WEIGHTS));
         assertEquals(0, same.logits().sub(logits).norm2Number().doubleValue(), 1e-9);
         for (String k : grads.keySet()) {
             assertEquals(0, same.gradients().get(k).sub(grads.get(k)).norm2Number().doubleValue(), 1e-9, k);
         }
-        INDArray undropped = net.train(b.x(), b.y(), Map.of(), java.util.Set.of()).logits().dup();
+        INDArray undropped = net.train(b.x(), b.y(), Gates.NONE, java.util.Set.of()).logits().dup();
         net.setDropPath(0.5);
-        assertEquals(0, net.evaluate(b.x(), b.y(), Map.of()).logits().sub(undropped).norm2Number().doubleValue(), 1e-9,
+        assertEquals(0, net.evaluate(b.x(), b.y(), Gates.NONE).logits().sub(undropped).norm2Number().doubleValue(), 1e-9,
                 "evaluation never drops");
     }
 }

@@ -1,52 +1,71 @@
 package io.cellforge.engine.relax;
 
+import org.nd4j.linalg.api.buffer.DataType;
+
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 
-/** GUMBEL_SUM: softmax((alpha + Gumbel noise) / tau) (SNAS); the noise is fed as {@code gumbel/KEY}. */
-public class GumbelSoft implements Relaxation {
-    /** The name of a choice's Gumbel noise among a step's inputs. */
-    public static String noiseName(String key) {
-        return "gumbel/" + key;
-    }
-
-    /** The noise fed for a choice, zeros when none was. */
-    static double[] noise(String key, int n, Step step) {
-        double[] g = step.fed(noiseName(key));
-        return g == null ? new double[n] : g;
-    }
-
-    double[] soft(String key, double[] alpha, Step step) {
-        return Softmax.softmax(alpha, noise(key, alpha.length, step), step.tau());
+/** GUMBEL_SUM: softmax((alpha + Gumbel noise) / tau) (SNAS), the noise and tau set as {@link Noise}. */
+public class GumbelSoft implements Relaxation<GumbelSoft.Noise> {
+    /**
+     * The Gumbel gates of one step: the temperature, the noise of each choice (zeros for a choice left out) and,
+     * for GUMBEL_HARD, the one-hot drawn with it (from the soft weights for a choice left out).
+     */
+    public record Noise(double tau, Map<String, double[]> noise, Map<String, double[]> hard) implements Gates {
+        public Noise {
+            noise = Map.copyOf(noise);
+            hard = Map.copyOf(hard);
+        }
     }
 
     @Override
-    public double[] weights(String key, double[] alpha, Step step) {
-        return soft(key, alpha, step);
+    public Class<Noise> gatesType() {
+        return Noise.class;
+    }
+
+    double[] soft(String key, double[] alpha, Noise gates) {
+        double[] g = gates.noise().get(key);
+        return Softmax.softmax(alpha, g == null ? new double[alpha.length] : g, gates.tau());
     }
 
     @Override
-    public double[] alphaGradient(String key, double[] alpha, double[] dw, Step step) {
-        double t = step.tau();
+    public double[] weights(String key, double[] alpha, Noise gates) {
+        return soft(key, alpha, gates);
+    }
+
+    @Override
+    public double[] alphaGradient(String key, double[] alpha, double[] dw, Noise gates) {
+        double t = gates.tau();
         double[] da = new double[dw.length];
-        Softmax.softmaxBackward(soft(key, alpha, step), dw, da, 1 / t);
+        Softmax.softmaxBackward(soft(key, alpha, gates), dw, da, 1 / t);
         return da;
     }
 
+    /** Noise for every choice, and the temperature, at the network's precision (a pass computes with that). */
     @Override
-    public boolean sampled() {
-        return true;
+    public Noise sample(Map<String, double[]> alphas, Random random, double temperature, DataType precision) {
+        Map<String, double[]> noise = new HashMap<>();
+        Map<String, double[]> hard = new HashMap<>();
+        alphas.forEach((key, alpha) -> {
+            double[] g = new double[alpha.length];
+            if (random != null) {
+                for (int i = 0; i < g.length; i++) {
+                    double u = Math.min(Math.max(random.nextDouble(), 1e-10), 1 - 1e-10);
+                    g[i] = -Math.log(-Math.log(u));
+                }
+            }
+            noise.put(key, Gates.atPrecision(g, precision));
+            double[] h = hard(alpha, g, temperature);
+            if (h != null) {
+                hard.put(key, h);
+            }
+        });
+        return new Noise(Gates.atPrecision(temperature, precision), noise, hard);
     }
 
-    @Override
-    public void sample(String key, double[] alpha, Random random, double temperature, Map<String, double[]> feed) {
-        double[] g = new double[alpha.length];
-        if (random != null) {
-            for (int i = 0; i < g.length; i++) {
-                double u = Math.min(Math.max(random.nextDouble(), 1e-10), 1 - 1e-10);
-                g[i] = -Math.log(-Math.log(u));
-            }
-        }
-        feed.put(noiseName(key), g);
+    /** The one-hot drawn with noise {@code g}, or null when this relaxation has none. */
+    double[] hard(double[] alpha, double[] g, double temperature) {
+        return null;
     }
 }

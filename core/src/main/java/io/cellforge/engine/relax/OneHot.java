@@ -1,33 +1,37 @@
 package io.cellforge.engine.relax;
 
 import java.util.Arrays;
+import java.util.Map;
 
 /**
- * INDEX: one candidate chosen from outside, fed as a one-hot {@code gate/KEY}, and InputChoices masked by a 0/1
- * {@code inputs/KEY} (SPOS); no architecture weights.
+ * INDEX: one candidate per LayerChoice chosen from outside and InputChoices masked, as a {@link Path} (SPOS); no
+ * architecture weights.
  */
-public final class OneHot implements Relaxation {
-    /** The name of a LayerChoice's one-hot among a step's inputs. */
-    public static String gateName(String key) {
-        return "gate/" + key;
-    }
-
-    /** The name of an InputChoice's mask among a step's inputs. */
-    public static String inputsName(String key) {
-        return "inputs/" + key;
+public final class OneHot implements Relaxation<OneHot.Path> {
+    /** One path of the supernet: a one-hot per LayerChoice key, a 0/1 mask per InputChoice key (all inputs if absent). */
+    public record Path(Map<String, double[]> ops, Map<String, double[]> inputs) implements Gates {
+        public Path {
+            ops = Map.copyOf(ops);
+            inputs = Map.copyOf(inputs);
+        }
     }
 
     @Override
-    public double[] weights(String key, double[] alpha, Step step) {
-        double[] g = step.fed(gateName(key));
+    public Class<Path> gatesType() {
+        return Path.class;
+    }
+
+    @Override
+    public double[] weights(String key, double[] alpha, Path gates) {
+        double[] g = gates.ops().get(key);
         if (g == null) {
-            throw new IllegalStateException("no gate fed for choice '" + key + "'");
+            throw new IllegalStateException("no op chosen for choice '" + key + "'");
         }
         return g;
     }
 
     @Override
-    public double[] alphaGradient(String key, double[] alpha, double[] dw, Step step) {
+    public double[] alphaGradient(String key, double[] alpha, double[] dw, Path gates) {
         throw new IllegalStateException("INDEX mixing has no alpha");
     }
 
@@ -41,10 +45,9 @@ public final class OneHot implements Relaxation {
         return true;
     }
 
-    /** The fed mask, or every input when none was fed. */
     @Override
-    public double[] inputMask(String key, int n, Step step) {
-        double[] m = step.fed(inputsName(key));
+    public double[] inputMask(String key, int n, Path gates) {
+        double[] m = gates.inputs().get(key);
         if (m != null) {
             return m;
         }

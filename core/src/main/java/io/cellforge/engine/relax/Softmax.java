@@ -1,18 +1,34 @@
 package io.cellforge.engine.relax;
 
-/** WEIGHTED_SUM: the softmax of alpha (DARTS); also the softmax helpers of the other relaxations. */
-public final class Softmax implements Relaxation {
+import org.nd4j.linalg.api.buffer.DataType;
+
+import java.util.Map;
+import java.util.Random;
+
+/** WEIGHTED_SUM: the softmax of alpha (DARTS), with no gates; also the softmax helpers of the other relaxations. */
+public final class Softmax implements Relaxation<Gates.None> {
     @Override
-    public double[] weights(String key, double[] alpha, Step step) {
+    public Class<Gates.None> gatesType() {
+        return Gates.None.class;
+    }
+
+    @Override
+    public double[] weights(String key, double[] alpha, Gates.None gates) {
         return softmax(alpha, null, 1);
     }
 
     @Override
-    public double[] alphaGradient(String key, double[] alpha, double[] dw, Step step) {
+    public double[] alphaGradient(String key, double[] alpha, double[] dw, Gates.None gates) {
         double t = 1;
         double[] da = new double[dw.length];
         softmaxBackward(softmax(alpha, null, t), dw, da, 1 / t);
         return da;
+    }
+
+    /** Nothing to draw. */
+    @Override
+    public Gates.None sample(Map<String, double[]> alphas, Random random, double temperature, DataType precision) {
+        return Gates.NONE;
     }
 
     /** softmax((a + noise) / tau); a null {@code noise} adds nothing. */

@@ -1,23 +1,22 @@
 package io.cellforge.engine.relax;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-
 import java.util.Map;
 
-/**
- * The inputs of one pass to the relaxations: what the strategy fed ({@code gumbel/KEY}, {@code hard/KEY},
- * {@code gate/KEY}, {@code inputs/KEY}, by the names the relaxations give them), the Gumbel temperature, and the
- * binary gates the strategy set on the network.
- */
-public record Step(Map<String, INDArray> fed, double tau, Map<String, INDArray> binaryGates) {
-    /** The fed vector of that name, or null. */
-    public double[] fed(String name) {
-        INDArray a = fed.get(name);
-        return a == null ? null : a.toDoubleVector();
+/** One pass's relaxation with the gates a strategy set for it: what the network asks for its mixing weights. */
+public record Step<G extends Gates>(Relaxation<G> relaxation, G gates) {
+    public double[] weights(String key, double[] alpha) {
+        return relaxation.weights(key, alpha, gates);
     }
 
-    /** The binary gate the strategy set for a choice. */
-    public double[] binaryGate(String key) {
-        return binaryGates.get(key).toDoubleVector();
+    public double[] alphaGradient(String key, double[] alpha, double[] dw) {
+        return relaxation.alphaGradient(key, alpha, dw, gates);
+    }
+
+    public double[] inputMask(String key, int n) {
+        return relaxation.inputMask(key, n, gates);
+    }
+
+    public Map<String, boolean[]> gateCandidates() {
+        return relaxation.gateCandidates(gates);
     }
 }
