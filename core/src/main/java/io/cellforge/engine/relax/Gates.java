@@ -4,10 +4,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * What a strategy sets on a supernet's mixed ops for one pass, typed by the relaxation that reads it: nothing
- * ({@link #NONE}: DARTS's softmax, retraining), Gumbel noise ({@link GumbelSoft.Noise}), one path
- * ({@link OneHot.Path}) or binary gates ({@link BinaryGate.Binarized}). Each is a record beside its relaxation, so
- * a new relaxation declares its own in its file.
+ * What a strategy sets on a supernet's mixed ops for one pass, typed by the relaxation that reads it
+ * ({@link Relaxation#gatesType}): nothing ({@link #NONE}: DARTS's softmax, retraining), Gumbel noise
+ * ({@link GumbelSoft.Noise}), one path ({@link OneHot.Path}), binary gates ({@link BinaryGate.Binarized}). Each is
+ * an immutable record beside its relaxation, so a new relaxation declares its own in its own file.
  */
 public interface Gates {
     /** No inputs: the mixing follows from the architecture weights alone. */
