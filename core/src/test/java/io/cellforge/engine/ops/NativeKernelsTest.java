@@ -34,6 +34,12 @@ class NativeKernelsTest {
     }
 
     @Test
+    void theCpuBackendIsNoDeviceAndSaysSo() {
+        assertTrue(!Backend.onDevice(), "the CPU build keeps the Java kernels");
+        assertTrue(Backend.init().startsWith("Cpu (nd4j "), Backend.init());
+    }
+
+    @Test
     void batchNormWithBatchStatisticsMatchesTheJavaKernelForwardAndBackward() {
         for (DataType t : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
             for (boolean affine : new boolean[] {true, false}) {
