@@ -91,6 +91,13 @@ if ((gpu)); then
     gpu_line=${gpu_line%%$'\n'*}
     [[ -n "$gpu_line" ]] || fail "nvidia-smi found no GPU"
     echo "GPU: $gpu_line"
+    # libnd4jcuda.so of nd4j-cuda-11.6 1.0.0-M2.1 holds machine code for compute capability 3.7 to 8.6 only, and
+    # no PTX to compile for a newer one: a 9.x GPU (H100, H200) cannot run its kernels. Older drivers lack the query.
+    cap=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2> /dev/null) || cap=
+    cap=${cap%%$'\n'*}
+    if [[ "$cap" =~ ^([0-9]+)\. ]] && ((BASH_REMATCH[1] > 8)) && [[ -z "${GPU_CHECK_ANY_GPU:-}" ]]; then
+        fail "compute capability $cap: ND4J 1.0.0-M2.1's CUDA kernels run on 3.7 to 8.x only (GPU_CHECK_ANY_GPU=1 tries anyway)"
+    fi
 fi
 
 # nd4j-cuda-11.6 links against CUDA 11's cuBLAS and cuSOLVER: where the system has none, JavaCPP's
