@@ -10,9 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The kernels of {@link Kernels} that are written in Java (BatchNorm, depthwise backward), made of libnd4j ops
- * alone, for a device backend: every op here has a CUDA implementation (cuDNN's where libnd4j has a helper for
- * it), and no array is read or written from Java, so on nd4j-cuda nothing moves between the device and the host.
- * The per-channel statistics are [C] arrays that stay with the tensors; nothing here calls {@code toDoubleVector}.
+ * alone, for a device backend: every op here has a CUDA implementation in libnd4j (cuDNN's helpers only in the
+ * {@code linux-x86_64-cudnn} build of nd4j-cuda, which the cuda profile does not take), and no array is read or
+ * written from Java, so on nd4j-cuda nothing moves between the device and the host. The per-channel statistics
+ * are [C] arrays that stay with the tensors; nothing here calls {@code toDoubleVector}.
  * Tensors are NCHW, kernels [kH, kW, in, out], as in {@link Kernels}.
  */
 final class NativeKernels {
