@@ -50,10 +50,19 @@ import java.util.concurrent.Callable;
         "  scaling: darts-step at each of --batches with each of --threads engine threads, a process each.",
         "  stats: the figures of `stats` (architectures, parameter and multiply-add ranges, supernet) of a space made",
         "  for the size: with --choices N one cell chaining N nodes, each edge a LayerChoice of the 8 DARTS ops;",
-        "  with --stages S --repeat R the DARTS search cell in S stages of R copies each; C=16 on 3x32x32."})
+        "  with --stages S --repeat R the DARTS search cell in S stages of R copies each; C=16 on 3x32x32.",
+        "  first-step --out FILE: the loss and every gradient (norm, absolute sum, first 16 values) of one training pass",
+        "  of the darts-step supernet at a fixed seed on a fixed synthetic batch, as JSON (to compare two builds).",
+        "  compare A B [--rtol R]: one line for each value of first-step output B farther than R from A's; exit 1 if any."})
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME", description = "darts-step, contention, scaling or stats")
+    @Parameters(index = "0", paramLabel = "NAME", description = "darts-step, contention, scaling, stats, first-step or compare")
     String name;
+    @Parameters(index = "1..*", paramLabel = "FILE", arity = "0..*", description = "compare: the two first-step outputs")
+    List<Path> files = List.of();
+    @Option(names = "--out", paramLabel = "FILE", description = "first-step: where to write the JSON")
+    Path out;
+    @Option(names = "--rtol", defaultValue = "1e-3", description = "compare: the relative tolerance (default ${DEFAULT-VALUE})")
+    double rtol;
     @Option(names = "--batch", defaultValue = "32")
     int batch;
     @Option(names = "--steps", defaultValue = "3")
@@ -84,11 +93,27 @@ final class BenchCommand implements Callable<Integer> {
         if (name.equals("stats")) {
             return stats();
         }
-        if (!name.equals("darts-step") && !name.equals("contention") && !name.equals("scaling")) {
-            throw new Main.UserError("unknown benchmark '" + name + "'; available: darts-step, contention, scaling, stats");
+        if (name.equals("compare")) {
+            if (files.size() != 2 || !(rtol > 0)) {
+                throw new Main.UserError("bench compare takes two first-step outputs and a --rtol above 0");
+            }
+            return FirstStepBench.compare(files.get(0), files.get(1), rtol, spec.commandLine().getOut()) == 0 ? 0 : 1;
+        }
+        if (!files.isEmpty()) {
+            throw new Main.UserError("bench " + name + " takes no file arguments");
+        }
+        if (!List.of("darts-step", "contention", "scaling", "first-step").contains(name)) {
+            throw new Main.UserError("unknown benchmark '" + name + "'; available: darts-step, contention, scaling, stats, first-step, compare");
         }
         if (batch < 1 || steps < 1) {
             throw new Main.UserError("--batch and --steps must be at least 1");
+        }
+        if (name.equals("first-step")) {
+            if (out == null) {
+                throw new Main.UserError("bench first-step needs --out FILE");
+            }
+            FirstStepBench.write(batch, out);
+            return 0;
         }
         if (name.equals("scaling")) {
             var o = new ScalingBench(batches, threads, steps, spec.commandLine().getErr()).run();

@@ -26,16 +26,37 @@ public final class Backend {
                 System.setProperty("org.bytedeco.javacpp.maxphysicalbytes", Long.toString(physical * 3 / 4));
                 System.setProperty("org.bytedeco.javacpp.maxbytes", Long.toString(physical * 5 / 8));
             }
-            boolean avx2 = cpuHas("avx2");
+            boolean cuda = cudaBuild();
+            boolean avx2 = !cuda && cpuHas("avx2");
+            // the oneDNN + AVX2 extension names a build of the CPU backend only
             if (avx2 && System.getProperty("org.bytedeco.javacpp.platform.extension") == null) {
                 System.setProperty("org.bytedeco.javacpp.platform.extension", "-onednn-avx2");
             }
             String backend = Nd4j.getBackend().getClass().getSimpleName().replace("Backend", "");
             int threads = Nd4j.getEnvironment().maxMasterThreads();
-            description = backend + " (nd4j " + (avx2 ? "onednn-avx2" : "generic") + "), " + threads + (threads == 1 ? " thread, " : " threads, ")
+            description = backend + " (nd4j " + (cuda ? "cuda-11.6" : avx2 ? "onednn-avx2" : "generic") + "), " + threads + (threads == 1 ? " thread, " : " threads, ")
                     + NativeEnvironment.waitPolicy() + " waits";
         }
         return description;
+    }
+
+    /**
+     * Whether ND4J computes on a GPU (the {@code -Pcuda} build, nd4j-cuda): the engine then takes the kernels that
+     * stay on the device (ops.NativeKernels) instead of the Java ones, which work on host memory.
+     */
+    public static boolean onDevice() {
+        init();
+        return !Nd4j.getEnvironment().isCPU();
+    }
+
+    /** Whether this is the {@code -Pcuda} build: its backend class is on the classpath (ND4J not yet loaded). */
+    private static boolean cudaBuild() {
+        try {
+            Class.forName("org.nd4j.linalg.jcublas.JCublasBackend", false, Backend.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     private static long physicalMemory() {

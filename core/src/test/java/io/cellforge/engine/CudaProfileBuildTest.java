@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The CUDA build must keep compiling where no GPU exists: core is compiled with {@code -Pcuda -Dcuda} against
+ * The CUDA build must keep compiling where no GPU exists: core is compiled with {@code -Pcuda} against
  * nd4j-cuda-11.6, in a copy of the tree so that the real build output is left alone.
  */
 class CudaProfileBuildTest {
@@ -28,13 +28,13 @@ class CudaProfileBuildTest {
         Path core = Files.createDirectories(tmp.resolve("core"));
         Files.copy(root.resolve("core/pom.xml"), core.resolve("pom.xml"));
         copyTree(root.resolve("core/src/main"), core.resolve("src/main"));
-        Process p = new ProcessBuilder("mvn", "-B", "-q", "-Pcuda", "-Dcuda", "-f", core.resolve("pom.xml").toString(), "compile")
+        Process p = new ProcessBuilder("mvn", "-B", "-q", "-Pcuda", "-f", core.resolve("pom.xml").toString(), "compile")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("build.log").toFile()).start();
         assertTrue(p.waitFor(15, TimeUnit.MINUTES), "the CUDA build took more than 15 minutes");
         String log = Files.readString(tmp.resolve("build.log"));
         assertEquals(0, p.exitValue(), log);
         assertTrue(Files.exists(core.resolve("target/classes/io/cellforge/engine/CompiledNetwork.class")), log);
-        List<String> tree = new ProcessBuilder("mvn", "-B", "-q", "-o", "-Pcuda", "-Dcuda", "-f", core.resolve("pom.xml").toString(),
+        List<String> tree = new ProcessBuilder("mvn", "-B", "-q", "-o", "-Pcuda", "-f", core.resolve("pom.xml").toString(),
                 "dependency:list", "-DincludeGroupIds=org.nd4j", "-DoutputFile=" + tmp.resolve("deps.txt")).start().waitFor() == 0
                 ? Files.readAllLines(tmp.resolve("deps.txt")) : List.of();
         assertTrue(tree.stream().anyMatch(l -> l.contains("nd4j-cuda-11.6")), "built against nd4j-cuda-11.6: " + tree);
