@@ -56,7 +56,7 @@ final class FirstStepBench {
         for (int i = 0; i < batch; i++) {
             y.putScalar(i, (i * 7 + 1) % 10, 1.0);
         }
-        var result = net.train(x, y, Map.of(), EnumSet.of(CompiledNetwork.Grad.WEIGHTS, CompiledNetwork.Grad.ARCH));
+        var result = net.train(x, y, io.cellforge.engine.relax.Gates.NONE, EnumSet.of(CompiledNetwork.Grad.WEIGHTS, CompiledNetwork.Grad.ARCH));
         Map<String, Object> grads = new TreeMap<>();
         result.gradients().forEach((name, g) -> {
             double[] v = g.reshape(g.length()).toDoubleVector();
