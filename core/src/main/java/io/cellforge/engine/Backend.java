@@ -34,8 +34,10 @@ public final class Backend {
             }
             String backend = Nd4j.getBackend().getClass().getSimpleName().replace("Backend", "");
             int threads = Nd4j.getEnvironment().maxMasterThreads();
-            description = backend + " (nd4j " + (cuda ? "cuda-11.6" : avx2 ? "onednn-avx2" : "generic") + "), " + threads + (threads == 1 ? " thread, " : " threads, ")
-                    + NativeEnvironment.waitPolicy() + " waits";
+            String kernels = !cuda && !"false".equals(System.getProperty("cellforge.onednn")) && io.cellforge.engine.ops.Onednn.available()
+                    ? ", oneDNN kernels" : "";
+            description = backend + " (nd4j " + (cuda ? "cuda-11.6" : avx2 ? "onednn-avx2" : "generic") + kernels + "), " + threads
+                    + (threads == 1 ? " thread, " : " threads, ") + NativeEnvironment.waitPolicy() + " waits";
         }
         return description;
     }
@@ -57,6 +59,16 @@ public final class Backend {
         } catch (ClassNotFoundException e) {
             return false;
         }
+    }
+
+    /**
+     * Whether networks of this data type run their convolutions, pools and BatchNorm on oneDNN
+     * ({@code engine.ops.Onednn}): float on the CPU where oneDNN loads, unless {@code -Dcellforge.onednn=false}
+     * (for comparing with libnd4j's kernels). Double (the gradient checks) runs on libnd4j and the Java kernels.
+     */
+    public static boolean onednn(org.nd4j.linalg.api.buffer.DataType dtype) {
+        return dtype == org.nd4j.linalg.api.buffer.DataType.FLOAT && !onDevice()
+                && !"false".equals(System.getProperty("cellforge.onednn")) && io.cellforge.engine.ops.Onednn.available();
     }
 
     private static long physicalMemory() {

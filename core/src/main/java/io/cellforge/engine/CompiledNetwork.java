@@ -11,6 +11,9 @@ import io.cellforge.engine.ops.GlobalAvgPoolOp;
 import io.cellforge.engine.ops.LinearOp;
 import io.cellforge.engine.ops.MergeOp;
 import io.cellforge.engine.ops.NoiseOp;
+import io.cellforge.engine.ops.OnednnBatchNormOp;
+import io.cellforge.engine.ops.OnednnConvOp;
+import io.cellforge.engine.ops.OnednnPoolOp;
 import io.cellforge.engine.ops.Op;
 import io.cellforge.engine.ops.OpContext;
 import io.cellforge.engine.ops.PoolOp;
@@ -150,6 +153,8 @@ public final class CompiledNetwork {
     private int counter;
     /** The buffers and the state of the current pass, shared with the ops. */
     private final OpContext ctx;
+    /** Convolutions, pools and BatchNorm on oneDNN, in its blocked layout ({@link Backend#onednn}). */
+    private final boolean onednn;
 
     public CompiledNetwork(Plan plan, Options options) {
         Backend.init();
@@ -158,7 +163,8 @@ public final class CompiledNetwork {
         this.relaxation = options.mixedOp().relaxation();
         this.dtype = options.dataType();
         this.rnd = new Random(options.seed());
-        this.ctx = new OpContext(dtype, rnd, shapes, gradFlows, weights, weightGrads, gateCandidates);
+        this.onednn = Backend.onednn(dtype);
+        this.ctx = new OpContext(dtype, rnd, shapes, gradFlows, weights, weightGrads, gateCandidates, onednn);
         newSlot(plan.input(), false);
         Map<Integer, Integer> slots = new HashMap<>();
         slots.put(0, 0);
@@ -294,7 +300,7 @@ public final class CompiledNetwork {
             // Buffers an operation keeps besides its output (BatchNorm's normalised input).
             ops.forEach(op -> op.bind(ctx));
         }
-        ctx.beginPass(train, wanted.contains(Grad.ARCH) || wanted.contains(Grad.GATES));
+        ctx.beginPass(train, wanted.contains(Grad.ARCH) || wanted.contains(Grad.GATES), wanted.contains(Grad.WEIGHTS));
         prepareMixing(gates);
         ctx.markLive(logits);
         boolean withAux = aux >= 0 && train;
@@ -307,7 +313,13 @@ public final class CompiledNetwork {
                 op.markInputs(ctx);
             }
         }
-        ctx.val(0).assign(x);
+        if (ctx.blocked(0)) {
+            int c = plan.input().channels();
+            ctx.channels(0, ctx.val(0), 0, c).assign(x.reshape('c', b, c / io.cellforge.engine.ops.Onednn.BLOCK,
+                    io.cellforge.engine.ops.Onednn.BLOCK, plan.input().height(), plan.input().width()).permute(0, 1, 3, 4, 2));
+        } else {
+            ctx.val(0).assign(x);
+        }
         for (Op op : ops) {
             if (ctx.live(op.out())) {
                 long t0 = profile == null ? 0 : System.nanoTime();
@@ -673,7 +685,8 @@ public final class CompiledNetwork {
         } else if (l instanceof Layer.Activation a) {
             op = new ReluOp(in, out, a.kind() == Layer.ActivationKind.RELU6);
         } else if (l instanceof Layer.Pool p) {
-            op = new PoolOp(in, out, p.kind() == Layer.PoolKind.MAX, p.kernel(), p.stride(), p.padding(), p.countIncludePad());
+            op = onednn ? new OnednnPoolOp(in, out, p.kind() == Layer.PoolKind.MAX, p.kernel(), p.stride(), p.padding(), p.countIncludePad())
+                    : new PoolOp(in, out, p.kind() == Layer.PoolKind.MAX, p.kernel(), p.stride(), p.padding(), p.countIncludePad());
         } else if (l instanceof Layer.GlobalAvgPool) {
             op = new GlobalAvgPoolOp(in, out);
         } else if (l instanceof Layer.Linear lin) {
@@ -714,13 +727,14 @@ public final class CompiledNetwork {
             depthwise = false;
             w = kernel("conv_w", std, d, c.kernelH(), c.kernelW(), c.in(), c.out(), c.groups());
         }
-        return new ConvOp(in, out, depthwise, w, b, c);
+        return onednn ? new OnednnConvOp(in, out, depthwise, w, b, c) : new ConvOp(in, out, depthwise, w, b, c);
     }
 
     private BatchNormOp batchNorm(Layer.BatchNorm bn, int in, int out) {
         String gamma = bn.affine() ? param(name("bn_gamma"), Nd4j.ones(dtype, bn.channels())) : null;
         String beta = bn.affine() ? param(name("bn_beta"), Nd4j.zeros(dtype, bn.channels())) : null;
-        BatchNormOp op = new BatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype);
+        BatchNormOp op = onednn ? new OnednnBatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype)
+                : new BatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype);
         if (op.keepsRunningStats()) {
             runningNorms.add(op);
         }

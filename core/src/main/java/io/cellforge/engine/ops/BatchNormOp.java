@@ -8,7 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * BatchNorm over the channels, with a learnt affine part when {@code gamma} and {@code beta} are given. Training
  * passes normalise with batch statistics; with running statistics kept, evaluation passes use those.
  */
-public final class BatchNormOp extends Op {
+public class BatchNormOp extends Op {
     public static final double EPS = 1e-5;
     /** PyTorch's BatchNorm momentum for the running averages. */
     public static final double MOMENTUM = 0.1;

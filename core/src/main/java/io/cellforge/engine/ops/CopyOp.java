@@ -2,11 +2,13 @@ package io.cellforge.engine.ops;
 
 import io.cellforge.ops.Shape;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Copies the input, shifted by {@code crop} pixels (ShiftCrop) or subsampled by {@code stride} (PadShortcut),
- * into channels from {@code channel0} of a zeroed output.
+ * into channels from {@code channel0} of a zeroed output; block by block where both slots share a layout that
+ * allows it, else channel by channel.
  */
 public final class CopyOp extends Op {
     final int channel0;
@@ -20,21 +22,42 @@ public final class CopyOp extends Op {
         this.stride = stride;
     }
 
-    private INDArray source(OpContext c, INDArray x) {
-        Shape s = c.shape(in[0]);
-        return x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(crop, stride, s.height()),
-                NDArrayIndex.interval(crop, stride, s.width()));
+    private boolean byBlocks(OpContext c) {
+        return c.blocked(in[0]) == c.blocked(out) && (!c.blocked(out) || channel0 % Onednn.BLOCK == 0);
     }
 
-    private INDArray place(OpContext c, INDArray y) {
-        return y.get(NDArrayIndex.all(), NDArrayIndex.interval(channel0, channel0 + c.shape(in[0]).channels()),
-                NDArrayIndex.all(), NDArrayIndex.all());
+    /** The cropped or subsampled pixels of a view whose height and width are dims {@code h} and {@code h + 1}. */
+    private INDArray source(OpContext c, INDArray v, int h) {
+        Shape s = c.shape(in[0]);
+        INDArrayIndex[] ix = new INDArrayIndex[v.rank()];
+        for (int i = 0; i < ix.length; i++) {
+            ix[i] = NDArrayIndex.all();
+        }
+        ix[h] = NDArrayIndex.interval(crop, stride, s.height());
+        ix[h + 1] = NDArrayIndex.interval(crop, stride, s.width());
+        return v.get(ix);
+    }
+
+    /** Copies the input's buffer {@code x} to or from its place in the output's {@code y}. */
+    private void copy(OpContext c, INDArray x, INDArray y, boolean forward) {
+        int n = c.shape(in[0]).channels();
+        if (byBlocks(c)) {
+            INDArray src = source(c, c.channels(in[0], x, 0, n), 2);
+            INDArray dst = c.channels(out, y, channel0, channel0 + n);
+            (forward ? dst : src).assign(forward ? src : dst);
+            return;
+        }
+        for (int ch = 0; ch < n; ch++) {
+            INDArray src = source(c, c.channel(in[0], x, ch), 1);
+            INDArray dst = c.channel(out, y, channel0 + ch);
+            (forward ? dst : src).assign(forward ? src : dst);
+        }
     }
 
     @Override
     public void forward(OpContext c) {
         c.val(out).assign(0);
-        place(c, c.val(out)).assign(source(c, c.val(in[0])));
+        copy(c, c.val(in[0]), c.val(out), true);
     }
 
     @Override
@@ -42,7 +65,7 @@ public final class CopyOp extends Op {
         INDArray gi = c.target(in[0]);
         if (gi != null) {
             gi.assign(0);
-            source(c, gi).assign(place(c, c.grad(out)));
+            copy(c, gi, c.grad(out), false);
         }
     }
 }

@@ -68,7 +68,7 @@ final class Kernels {
     }
 
     /** Channels to process, in parallel unless cellforge.kernels.serial is set (for measuring). */
-    private static java.util.stream.IntStream channels(int c) {
+    static java.util.stream.IntStream channels(int c) {
         java.util.stream.IntStream s = java.util.stream.IntStream.range(0, c);
         return Boolean.getBoolean("cellforge.kernels.serial") ? s : s.parallel();
     }

@@ -4,6 +4,7 @@ import io.cellforge.ops.Shape;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,6 +29,7 @@ public final class OpContext {
     private final Map<String, INDArray> weights;
     private final Map<String, INDArray> weightGrads;
     private final Map<String, boolean[]> gateCandidates;
+    private final boolean onednn;
 
     // State of the current pass.
     private int batch = -1;
@@ -37,6 +39,7 @@ public final class OpContext {
     private boolean[] written;
     private boolean training;
     private boolean archGrads;
+    private boolean weightGradsWanted = true;
     private double dropPath;
     private final Map<String, double[]> mix = new HashMap<>();
     private final Map<String, double[]> mixGrad = new HashMap<>();
@@ -55,7 +58,8 @@ public final class OpContext {
      * initialisation, drop-path and noise draw from one sequence.
      */
     public OpContext(DataType dtype, Random rnd, List<Shape> shapes, List<Boolean> gradFlows, Map<String, INDArray> weights,
-                     Map<String, INDArray> weightGrads, Map<String, boolean[]> gateCandidates) {
+                     Map<String, INDArray> weightGrads, Map<String, boolean[]> gateCandidates, boolean onednn) {
+        this.onednn = onednn;
         this.dtype = dtype;
         this.rnd = rnd;
         this.shapes = shapes;
@@ -83,6 +87,39 @@ public final class OpContext {
         return shapes.get(slot);
     }
 
+    /**
+     * Whether the slot's buffers hold oneDNN's blocked layout ({@link Onednn}) rather than NCHW; the ND4J shape of
+     * a buffer is [N, C, H, W] either way. Every slot of a shape has the same layout.
+     */
+    public boolean blocked(int slot) {
+        return onednn && Onednn.blocks(shapes.get(slot));
+    }
+
+    /**
+     * Channels [c0, c1) of a buffer of the slot as a view: [N, c1 - c0, H, W] in NCHW, [N, (c1 - c0) / 8, H, W, 8]
+     * blocked (c0 and c1 multiples of the block there).
+     */
+    public INDArray channels(int slot, INDArray buf, int c0, int c1) {
+        Shape s = shapes.get(slot);
+        if (!blocked(slot)) {
+            return buf.get(NDArrayIndex.all(), NDArrayIndex.interval(c0, c1), NDArrayIndex.all(), NDArrayIndex.all());
+        }
+        int b = Onednn.BLOCK;
+        return buf.reshape('c', buf.size(0), s.channels() / b, s.height(), s.width(), b)
+                .get(NDArrayIndex.all(), NDArrayIndex.interval(c0 / b, c1 / b), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
+    }
+
+    /** One channel of a buffer of the slot as [N, H, W], in either layout. */
+    public INDArray channel(int slot, INDArray buf, int ch) {
+        Shape s = shapes.get(slot);
+        if (!blocked(slot)) {
+            return buf.get(NDArrayIndex.all(), NDArrayIndex.point(ch), NDArrayIndex.all(), NDArrayIndex.all());
+        }
+        int b = Onednn.BLOCK;
+        return buf.reshape('c', buf.size(0), s.channels() / b, s.height(), s.width(), b)
+                .get(NDArrayIndex.all(), NDArrayIndex.point(ch / b), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(ch % b));
+    }
+
     public INDArray val(int slot) {
         return val[slot];
     }
@@ -107,6 +144,14 @@ public final class OpContext {
     /** Whether this pass differentiates the mixing weights (architecture weights or binary gates). */
     public boolean archGrads() {
         return archGrads;
+    }
+
+    /**
+     * Whether this pass's backward computes the weights' gradients; an architecture step needs only those of the
+     * activations (and of the mixing weights), and an op may skip its weights' then.
+     */
+    public boolean weightGradsWanted() {
+        return weightGradsWanted;
     }
 
     public double dropPath() {
@@ -216,7 +261,8 @@ public final class OpContext {
     }
 
     /** Starts a pass: its flags, and no slot live yet. */
-    public void beginPass(boolean training, boolean archGrads) {
+    public void beginPass(boolean training, boolean archGrads, boolean weightGrads) {
+        this.weightGradsWanted = weightGrads;
         this.training = training;
         this.archGrads = archGrads;
         Arrays.fill(live, false);

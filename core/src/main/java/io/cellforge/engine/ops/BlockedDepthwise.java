@@ -1,0 +1,119 @@
+package io.cellforge.engine.ops;
+
+import io.cellforge.ops.Layer;
+import io.cellforge.ops.Shape;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.FloatBuffer;
+
+/**
+ * The kernel gradient of a depthwise convolution (channel multiplier 1) over activations in oneDNN's blocked layout
+ * ([N][C/8][H][W][8]), for the kernels oneDNN 2.5 has no JIT kernel for (above 3x3, or dilated): only the real
+ * taps are visited. Each tap's products over an output row are summed in a row-long accumulator and folded over the
+ * row at the end. HotSpot's C2 (JDK 17) vectorises a loop only when all its arrays share the index (with a constant
+ * offset between them it ran 2 GFLOP/s against 9.5), so the input rows are first copied once per kernel column,
+ * shifted into place. Channel blocks run in parallel.
+ */
+final class BlockedDepthwise {
+    private static final int B = Onednn.BLOCK;
+
+    private BlockedDepthwise() {
+    }
+
+    /** {@code a += r * g} elementwise over n: one index for the three arrays, so that C2 vectorises it. */
+    private static void multiplyAdd(float[] a, float[] r, float[] g, int n) {
+        for (int k = 0; k < n; k++) {
+            a[k] += r[k] * g[k];
+        }
+    }
+
+    /** Writes d loss / d kernel into {@code gw} ([kH', kW', C, 1], spread when dilated) at the real taps. */
+    static void weightGradient(INDArray x, INDArray gy, INDArray gw, int n, Shape in, Shape out, Layer.Conv conv) {
+        int h = in.height();
+        int wd = in.width();
+        int oh = out.height();
+        int ow = out.width();
+        int blocks = in.channels() / B;
+        int kh = conv.kernelH();
+        int kw = conv.kernelW();
+        int d = conv.dilation();
+        int sh = conv.strideH();
+        int sw = conv.strideW();
+        int ph = conv.padH();
+        int pw = conv.padW();
+        int spreadW = (kw - 1) * d + 1;
+        int channels = in.channels();
+        FloatBuffer bx = x.data().asNioFloat();
+        FloatBuffer bg = gy.data().asNioFloat();
+        float[] result = new float[gw.length() > Integer.MAX_VALUE ? 0 : (int) gw.length()];
+        Kernels.channels(blocks).forEach(cb -> {
+            float[] xp = new float[h * wd * B];
+            // xs[j][iy]: input row iy as seen by kernel column j, one B-vector per output column (zeros off the
+            // image), so that every tap's loop below indexes all its arrays alike: only then does C2 vectorise it.
+            float[][][] xs = new float[kw][h][ow * B];
+            float[][] gs = new float[oh][ow * B];
+            float[][] acc = new float[kh * kw][ow * B];
+            double[] taps = new double[kh * kw * B];
+            for (int s = 0; s < n; s++) {
+                bx.get(((s * blocks + cb) * h * wd) * B, xp, 0, xp.length);
+                for (int oy = 0; oy < oh; oy++) {
+                    bg.get(((s * blocks + cb) * oh * ow + oy * ow) * B, gs[oy], 0, ow * B);
+                }
+                for (int j = 0; j < kw; j++) {
+                    int dx = j * d - pw;
+                    // output columns whose input column ox * sw + dx lies inside the row
+                    int ox0 = dx >= 0 ? 0 : Math.min(ow, (-dx + sw - 1) / sw);
+                    int ox1 = wd - 1 - dx < 0 ? 0 : Math.min(ow, (wd - 1 - dx) / sw + 1);
+                    for (int iy = 0; iy < h; iy++) {
+                        float[] row = xs[j][iy];
+                        java.util.Arrays.fill(row, 0, ox0 * B, 0f);
+                        if (ox1 > ox0) {
+                            java.util.Arrays.fill(row, ox1 * B, ow * B, 0f);
+                        } else {
+                            java.util.Arrays.fill(row, 0f);
+                        }
+                        if (sw == 1 && ox1 > ox0) {
+                            System.arraycopy(xp, (iy * wd + ox0 + dx) * B, row, ox0 * B, (ox1 - ox0) * B);
+                        } else {
+                            for (int ox = ox0; ox < ox1; ox++) {
+                                System.arraycopy(xp, (iy * wd + ox * sw + dx) * B, row, ox * B, B);
+                            }
+                        }
+                    }
+                }
+                for (float[] a : acc) {
+                    java.util.Arrays.fill(a, 0f);
+                }
+                for (int oy = 0; oy < oh; oy++) {
+                    float[] g = gs[oy];
+                    for (int i = 0; i < kh; i++) {
+                        int iy = oy * sh + i * d - ph;
+                        if (iy < 0 || iy >= h) {
+                            continue;
+                        }
+                        for (int j = 0; j < kw; j++) {
+                            multiplyAdd(acc[i * kw + j], xs[j][iy], g, g.length);
+                        }
+                    }
+                }
+                // Fold each sample's row accumulators in double, so that long sums keep their precision.
+                for (int t = 0; t < kh * kw; t++) {
+                    float[] a = acc[t];
+                    for (int ox = 0; ox < ow; ox++) {
+                        for (int k = 0; k < B; k++) {
+                            taps[t * B + k] += a[ox * B + k];
+                        }
+                    }
+                }
+            }
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) {
+                    for (int k = 0; k < B; k++) {
+                        result[((i * d) * spreadW + j * d) * channels + cb * B + k] = (float) taps[(i * kw + j) * B + k];
+                    }
+                }
+            }
+        });
+        gw.data().asNioFloat().put(0, result);
+    }
+}

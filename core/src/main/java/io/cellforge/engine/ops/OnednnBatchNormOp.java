@@ -1,0 +1,163 @@
+package io.cellforge.engine.ops;
+
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.batch_normalization_backward;
+import org.bytedeco.dnnl.batch_normalization_forward;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SCALE;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SHIFT;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_MEAN;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCALE;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SHIFT;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_VARIANCE;
+import static org.bytedeco.dnnl.global.dnnl.normalization_flags;
+import static org.bytedeco.dnnl.global.dnnl.or;
+import static org.bytedeco.dnnl.global.dnnl.prop_kind;
+
+/**
+ * BatchNorm on oneDNN, in its slot's layout. The backward pass reads the input itself and the batch statistics,
+ * so no normalised copy is kept (a buffer per BatchNorm less than {@link BatchNormOp}).
+ */
+public final class OnednnBatchNormOp extends BatchNormOp {
+    private batch_normalization_forward train;
+    private IntMemoryMap trainArgs;
+    private batch_normalization_forward infer;
+    private IntMemoryMap inferArgs;
+    private batch_normalization_backward bwd;
+    private IntMemoryMap bwdArgs;
+    private memory src;
+    private memory dst;
+    private memory inferSrc;
+    private memory inferDst;
+    private memory bSrc;
+    private memory dDst;
+    private memory dSrc;
+    private memory scale;
+    private memory shift;
+    private memory dScale;
+    private memory dShift;
+    private memory batchMean;
+    private memory batchVar;
+    private memory runMeanM;
+    private memory runVarM;
+    private INDArray scratchIn;
+
+    public OnednnBatchNormOp(int in, int out, int channels, String gamma, String beta, boolean runningStats, DataType dtype) {
+        super(in, out, channels, gamma, beta, runningStats, dtype);
+    }
+
+    @Override
+    public void bind(OpContext c) {
+        memory.desc d = Onednn.activation(c.batch(), c.shape(in[0]), c.blocked(in[0]));
+        memory.desc v = Onednn.vector(mean.length);
+        normalization_flags flags = affine ? or(normalization_flags.use_scale, normalization_flags.use_shift) : normalization_flags.none;
+        batch_normalization_forward.primitive_desc tpd = new batch_normalization_forward.primitive_desc(
+                new batch_normalization_forward.desc(prop_kind.forward_training, d, (float) EPS, flags), Onednn.engine());
+        train = new batch_normalization_forward(tpd);
+        src = Onednn.handle(d);
+        dst = Onednn.handle(d);
+        batchMean = Onednn.owned(v);
+        batchVar = Onednn.owned(v);
+        trainArgs = Onednn.args(DNNL_ARG_SRC, src, DNNL_ARG_DST, dst, DNNL_ARG_MEAN, batchMean, DNNL_ARG_VARIANCE, batchVar);
+        if (affine) {
+            scale = Onednn.handle(v);
+            shift = Onednn.handle(v);
+            trainArgs.put(DNNL_ARG_SCALE, scale);
+            trainArgs.put(DNNL_ARG_SHIFT, shift);
+        }
+        if (runMean != null) {
+            normalization_flags global = or(flags, normalization_flags.use_global_stats);
+            infer = new batch_normalization_forward(new batch_normalization_forward.primitive_desc(
+                    new batch_normalization_forward.desc(prop_kind.forward_inference, d, (float) EPS, global), Onednn.engine()));
+            inferSrc = Onednn.handle(d);
+            inferDst = Onednn.handle(d);
+            runMeanM = Onednn.handle(v);
+            runVarM = Onednn.handle(v);
+            inferArgs = Onednn.args(DNNL_ARG_SRC, inferSrc, DNNL_ARG_DST, inferDst, DNNL_ARG_MEAN, runMeanM, DNNL_ARG_VARIANCE, runVarM);
+            if (affine) {
+                inferArgs.put(DNNL_ARG_SCALE, scale);
+                inferArgs.put(DNNL_ARG_SHIFT, shift);
+            }
+        }
+        bwd = new batch_normalization_backward(new batch_normalization_backward.primitive_desc(
+                new batch_normalization_backward.desc(affine ? prop_kind.backward : prop_kind.backward_data, d, d, (float) EPS, flags),
+                Onednn.engine(), tpd));
+        bSrc = Onednn.handle(d);
+        dDst = Onednn.handle(d);
+        dSrc = Onednn.handle(d);
+        bwdArgs = Onednn.args(DNNL_ARG_SRC, bSrc, DNNL_ARG_DIFF_DST, dDst, DNNL_ARG_DIFF_SRC, dSrc, DNNL_ARG_MEAN, batchMean,
+                DNNL_ARG_VARIANCE, batchVar);
+        if (affine) {
+            dScale = Onednn.handle(v);
+            dShift = Onednn.handle(v);
+            bwdArgs.put(DNNL_ARG_SCALE, scale);
+            bwdArgs.put(DNNL_ARG_SHIFT, shift); // oneDNN 2.5 refuses the backward pass without it
+            bwdArgs.put(DNNL_ARG_DIFF_SCALE, dScale);
+            bwdArgs.put(DNNL_ARG_DIFF_SHIFT, dShift);
+        }
+        scratchIn = null;
+    }
+
+    @Override
+    public void forward(OpContext c) {
+        if (affine) {
+            Onednn.bind(scale, c.weight(gamma));
+            Onednn.bind(shift, c.weight(beta));
+        }
+        if (c.training() || runMean == null) {
+            Onednn.bind(src, c.val(in[0]));
+            Onednn.bind(dst, c.val(out));
+            Onednn.run(train, trainArgs);
+            if (runMean != null) {
+                read(batchMean, mean);
+                read(batchVar, var);
+            }
+        } else {
+            Onednn.bind(inferSrc, c.val(in[0]));
+            Onednn.bind(inferDst, c.val(out));
+            Onednn.bind(runMeanM, runMean);
+            Onednn.bind(runVarM, runVar);
+            Onednn.run(infer, inferArgs);
+        }
+    }
+
+    private static void read(memory m, double[] to) {
+        FloatPointer p = new FloatPointer(m.get_data_handle());
+        for (int i = 0; i < to.length; i++) {
+            to[i] = p.get(i);
+        }
+    }
+
+    @Override
+    public void backward(OpContext c) {
+        INDArray gi = c.target(in[0]);
+        if (gi == null && !affine) {
+            return;
+        }
+        if (gi == null) {
+            // oneDNN computes the input gradient with the affine ones; nobody reads it here.
+            if (scratchIn == null) {
+                scratchIn = c.val(in[0]).ulike();
+            }
+            gi = scratchIn;
+        }
+        if (affine) {
+            Onednn.bind(scale, c.weight(gamma));
+            Onednn.bind(shift, c.weight(beta));
+            Onednn.bind(dScale, c.weightGrad(gamma));
+            Onednn.bind(dShift, c.weightGrad(beta));
+        }
+        Onednn.bind(bSrc, c.val(in[0]));
+        Onednn.bind(dDst, c.grad(out));
+        Onednn.bind(dSrc, gi);
+        Onednn.run(bwd, bwdArgs);
+    }
+}

@@ -1,0 +1,204 @@
+package io.cellforge.engine.ops;
+
+import io.cellforge.ops.Layer;
+import io.cellforge.ops.Shape;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.convolution_backward_data;
+import org.bytedeco.dnnl.convolution_backward_weights;
+import org.bytedeco.dnnl.convolution_forward;
+import org.bytedeco.dnnl.memory;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.algorithm.convolution_direct;
+import static org.bytedeco.dnnl.global.dnnl.prop_kind.forward_training;
+
+/**
+ * A convolution on oneDNN ({@link Onednn}), dense or depthwise, its input and output in their slots' layouts. The
+ * kernel keeps the engine's [kH, kW, in, out] layout (a dilated one spread out with zeros, see the network) and is
+ * reordered into the primitive's own each pass; a dilated one is read at its real taps, so the forward pass runs
+ * oneDNN's dilated kernel. oneDNN 2.5 has JIT backward kernels for undilated depthwise convolutions only, and for the
+ * weights only at 3x3 (its reference kernel took 160 ms for a 5x5 on 32x16x32x32): the input gradient of a dilated
+ * one runs as the undilated convolution of the spread kernel, and the kernel gradient of any depthwise kernel
+ * above 3x3 or dilated is {@link BlockedDepthwise}'s, over the real taps.
+ */
+public final class OnednnConvOp extends Op {
+    final String w;
+    final String b;
+    final Layer.Conv conv;
+    final boolean depthwise;
+    private final boolean javaWeights;
+
+    private convolution_forward fwd;
+    private IntMemoryMap fwdArgs;
+    private memory src;
+    private memory dst;
+    private memory wUser;
+    private memory bias;
+    private Onednn.Copy wFwd;
+
+    private convolution_backward_data bwdData;
+    private IntMemoryMap bwdDataArgs;
+    private memory dDst;
+    private memory dSrc;
+    private memory wUserData;
+    private Onednn.Copy wData;
+
+    private convolution_backward_weights bwdW;
+    private IntMemoryMap bwdWArgs;
+    private memory wSrc;
+    private memory wDDst;
+    private memory dWUser;
+    private memory dBias;
+    private Onednn.Copy dWOut;
+
+    public OnednnConvOp(int in, int out, boolean depthwise, String w, String b, Layer.Conv conv) {
+        super(out, in);
+        this.depthwise = depthwise;
+        this.w = w;
+        this.b = b;
+        this.conv = conv;
+        this.javaWeights = depthwise && b == null && conv.out() == conv.in() && (conv.kernelH() > 3 || conv.kernelW() > 3
+                || conv.dilation() > 1);
+    }
+
+    /** oneDNN's kernel dims and the strides of the engine's kernel storage, at every {@code d}-th tap. */
+    private memory.desc userKernel(int d, long kh, long kw) {
+        int dd = conv.dilation();
+        long spreadW = (long) (conv.kernelW() - 1) * dd + 1;
+        if (depthwise) {
+            long mult = conv.out() / conv.in();
+            long ch = conv.in();
+            long sw = d * ch * mult;
+            return Onednn.strided(new long[] {ch, mult, 1, kh, kw}, new long[] {mult, 1, ch * mult, spreadW * sw, sw});
+        }
+        return Onednn.strided(new long[] {conv.out(), conv.in(), kh, kw}, Onednn.kernelStrides(spreadW, conv.in(), conv.out(), d));
+    }
+
+    private memory.desc anyKernel(long kh, long kw) {
+        long[] dims = depthwise ? new long[] {conv.in(), conv.out() / conv.in(), 1, kh, kw} : new long[] {conv.out(), conv.in(), kh, kw};
+        return new memory.desc(dims, memory.data_type.f32, memory.format_tag.any);
+    }
+
+    @Override
+    public void bind(OpContext c) {
+        Shape si = c.shape(in[0]);
+        Shape so = c.shape(out);
+        int n = c.batch();
+        memory.desc srcD = Onednn.activation(n, si, c.blocked(in[0]));
+        memory.desc dstD = Onednn.activation(n, so, c.blocked(out));
+        int d = conv.dilation();
+        long[] strides = {conv.strideH(), conv.strideW()};
+        long[] dil = {d - 1, d - 1};
+        long[] pad = {conv.padH(), conv.padW()};
+        memory.desc biasD = b == null ? null : Onednn.vector(conv.out());
+        memory.desc anyW = anyKernel(conv.kernelH(), conv.kernelW());
+        convolution_forward.desc fd = biasD == null
+                ? new convolution_forward.desc(forward_training, convolution_direct, srcD, anyW, dstD, strides, dil, pad, pad)
+                : new convolution_forward.desc(forward_training, convolution_direct, srcD, anyW, biasD, dstD, strides, dil, pad, pad);
+        convolution_forward.primitive_desc fpd = new convolution_forward.primitive_desc(fd, Onednn.engine());
+        fwd = new convolution_forward(fpd);
+        src = Onednn.handle(srcD);
+        dst = Onednn.handle(dstD);
+        wUser = Onednn.handle(userKernel(d, conv.kernelH(), conv.kernelW()));
+        memory wPrim = Onednn.owned(fpd.weights_desc());
+        wFwd = Onednn.Copy.of(wUser, wPrim);
+        fwdArgs = Onednn.args(DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, wPrim, DNNL_ARG_DST, dst);
+        if (biasD != null) {
+            bias = Onednn.handle(biasD);
+            fwdArgs.put(DNNL_ARG_BIAS, bias);
+        }
+
+        // The input gradient: a dilated kernel runs spread out, undilated, where oneDNN has JIT kernels.
+        long kh = d == 1 ? conv.kernelH() : (long) (conv.kernelH() - 1) * d + 1;
+        long kw = d == 1 ? conv.kernelW() : (long) (conv.kernelW() - 1) * d + 1;
+        long[] noDil = {0, 0};
+        memory.desc anyWData = anyKernel(kh, kw);
+        convolution_forward.primitive_desc hint = d == 1 ? fpd : new convolution_forward.primitive_desc(
+                new convolution_forward.desc(forward_training, convolution_direct, srcD, anyWData, dstD, strides, noDil, pad, pad),
+                Onednn.engine());
+        convolution_backward_data.primitive_desc bpd = new convolution_backward_data.primitive_desc(
+                new convolution_backward_data.desc(convolution_direct, srcD, anyWData, dstD, strides, noDil, pad, pad), Onednn.engine(), hint);
+        bwdData = new convolution_backward_data(bpd);
+        dDst = Onednn.handle(dstD);
+        dSrc = Onednn.handle(srcD);
+        wUserData = Onednn.handle(userKernel(1, kh, kw));
+        memory wPrimData = Onednn.owned(bpd.weights_desc());
+        wData = Onednn.Copy.of(wUserData, wPrimData);
+        bwdDataArgs = Onednn.args(DNNL_ARG_DIFF_DST, dDst, DNNL_ARG_WEIGHTS, wPrimData, DNNL_ARG_DIFF_SRC, dSrc);
+
+        if (javaWeights) {
+            return;
+        }
+        convolution_backward_weights.desc wd = biasD == null
+                ? new convolution_backward_weights.desc(convolution_direct, srcD, anyW, dstD, strides, dil, pad, pad)
+                : new convolution_backward_weights.desc(convolution_direct, srcD, anyW, biasD, dstD, strides, dil, pad, pad);
+        convolution_backward_weights.primitive_desc wpd = new convolution_backward_weights.primitive_desc(wd, Onednn.engine(), fpd);
+        bwdW = new convolution_backward_weights(wpd);
+        wSrc = Onednn.handle(srcD);
+        wDDst = Onednn.handle(dstD);
+        memory dWPrim = Onednn.owned(wpd.diff_weights_desc());
+        dWUser = Onednn.handle(userKernel(d, conv.kernelH(), conv.kernelW()));
+        dWOut = Onednn.Copy.of(dWPrim, dWUser);
+        bwdWArgs = Onednn.args(DNNL_ARG_SRC, wSrc, DNNL_ARG_DIFF_DST, wDDst, DNNL_ARG_DIFF_WEIGHTS, dWPrim);
+        if (biasD != null) {
+            dBias = Onednn.handle(biasD);
+            bwdWArgs.put(DNNL_ARG_DIFF_BIAS, dBias);
+        }
+    }
+
+    @Override
+    public void forward(OpContext c) {
+        Onednn.bind(wUser, c.weight(w));
+        Onednn.run(wFwd);
+        Onednn.bind(src, c.val(in[0]));
+        Onednn.bind(dst, c.val(out));
+        if (bias != null) {
+            Onednn.bind(bias, c.weight(b));
+        }
+        Onednn.run(fwd, fwdArgs);
+    }
+
+    @Override
+    public void backward(OpContext c) {
+        INDArray gi = c.target(in[0]);
+        if (gi != null) {
+            Onednn.bind(wUserData, c.weight(w));
+            Onednn.run(wData);
+            Onednn.bind(dDst, c.grad(out));
+            Onednn.bind(dSrc, gi);
+            Onednn.run(bwdData, bwdDataArgs);
+        }
+        if (!c.weightGradsWanted()) {
+            return;
+        }
+        INDArray gw = c.weightGrad(w);
+        if (conv.dilation() > 1) {
+            gw.assign(0); // only the real taps are written; the spread zeros must not hold stale values
+        }
+        if (javaWeights) {
+            if (c.blocked(in[0])) {
+                BlockedDepthwise.weightGradient(c.val(in[0]), c.grad(out), gw, c.batch(), c.shape(in[0]), c.shape(out), conv);
+            } else {
+                Kernels.depthwiseBackward(c.val(in[0]), c.weight(w), c.grad(out), null, gw, conv.kernelH(), conv.kernelW(),
+                        conv.dilation(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW());
+            }
+            return;
+        }
+        Onednn.bind(wSrc, c.val(in[0]));
+        Onednn.bind(wDDst, c.grad(out));
+        if (dBias != null) {
+            Onednn.bind(dBias, c.weightGrad(b));
+        }
+        Onednn.run(bwdW, bwdWArgs);
+        Onednn.bind(dWUser, gw);
+        Onednn.run(dWOut);
+    }
+}

@@ -1,0 +1,81 @@
+package io.cellforge.engine.ops;
+
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.pooling_backward;
+import org.bytedeco.dnnl.pooling_forward;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
+import static org.bytedeco.dnnl.global.dnnl.algorithm;
+import static org.bytedeco.dnnl.global.dnnl.prop_kind;
+
+/** Max or average pooling on oneDNN, in its slot's layout; max pooling keeps oneDNN's workspace of the argmax. */
+public final class OnednnPoolOp extends Op {
+    final boolean max;
+    final boolean includePad;
+    final long[] kernel;
+    final long[] strides;
+    final long[] pad;
+    private pooling_forward fwd;
+    private IntMemoryMap fwdArgs;
+    private pooling_backward bwd;
+    private IntMemoryMap bwdArgs;
+    private memory src;
+    private memory dst;
+    private memory dDst;
+    private memory dSrc;
+
+    public OnednnPoolOp(int in, int out, boolean max, int kernel, int stride, int padding, boolean includePad) {
+        super(out, in);
+        this.max = max;
+        this.includePad = includePad;
+        this.kernel = new long[] {kernel, kernel};
+        this.strides = new long[] {stride, stride};
+        this.pad = new long[] {padding, padding};
+    }
+
+    @Override
+    public void bind(OpContext c) {
+        memory.desc s = Onednn.activation(c.batch(), c.shape(in[0]), c.blocked(in[0]));
+        memory.desc d = Onednn.activation(c.batch(), c.shape(out), c.blocked(out));
+        algorithm alg = max ? algorithm.pooling_max : includePad ? algorithm.pooling_avg_include_padding : algorithm.pooling_avg_exclude_padding;
+        pooling_forward.primitive_desc fpd = new pooling_forward.primitive_desc(
+                new pooling_forward.desc(prop_kind.forward_training, alg, s, d, strides, kernel, pad, pad), Onednn.engine());
+        fwd = new pooling_forward(fpd);
+        src = Onednn.handle(s);
+        dst = Onednn.handle(d);
+        fwdArgs = Onednn.args(DNNL_ARG_SRC, src, DNNL_ARG_DST, dst);
+        bwd = new pooling_backward(new pooling_backward.primitive_desc(
+                new pooling_backward.desc(alg, s, d, strides, kernel, pad, pad), Onednn.engine(), fpd));
+        dDst = Onednn.handle(d);
+        dSrc = Onednn.handle(s);
+        bwdArgs = Onednn.args(DNNL_ARG_DIFF_DST, dDst, DNNL_ARG_DIFF_SRC, dSrc);
+        if (max) {
+            memory ws = Onednn.owned(fpd.workspace_desc());
+            fwdArgs.put(DNNL_ARG_WORKSPACE, ws);
+            bwdArgs.put(DNNL_ARG_WORKSPACE, ws);
+        }
+    }
+
+    @Override
+    public void forward(OpContext c) {
+        Onednn.bind(src, c.val(in[0]));
+        Onednn.bind(dst, c.val(out));
+        Onednn.run(fwd, fwdArgs);
+    }
+
+    @Override
+    public void backward(OpContext c) {
+        INDArray gi = c.target(in[0]);
+        if (gi != null) {
+            Onednn.bind(dDst, c.grad(out));
+            Onednn.bind(dSrc, gi);
+            Onednn.run(bwd, bwdArgs);
+        }
+    }
+}

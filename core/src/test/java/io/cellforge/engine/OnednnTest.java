@@ -1,0 +1,134 @@
+package io.cellforge.engine;
+
+import io.cellforge.analysis.Evaluator;
+import io.cellforge.arch.Architecture;
+import io.cellforge.arch.Genotype;
+import io.cellforge.engine.relax.Gates;
+import io.cellforge.ops.OpCatalog;
+import io.cellforge.ops.Shape;
+import io.cellforge.plan.Plan;
+import io.cellforge.zoo.Zoo;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static io.cellforge.engine.CompiledNetwork.Grad.ARCH;
+import static io.cellforge.engine.CompiledNetwork.Grad.WEIGHTS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The oneDNN path (float, blocked layout, engine.ops.Onednn*) against the double-precision libnd4j + Java path,
+ * whose gradients CompiledNetworkTest checks against central finite differences: the same loss, every weight and
+ * architecture gradient, and the evaluation pass with running statistics, on networks that exercise each op in
+ * each layout: channel counts that are multiples of the block and ones that are not (C=4 DARTS cells concatenate
+ * plain nodes into a blocked output), dilated and 5x5 depthwise kernels at stride 1 and 2 (BlockedDepthwise),
+ * FactorizedReduce's shifted copy, ResNet's option-A shortcut, MobileNetV2's expansions, pools with and without
+ * their BatchNorm, the auxiliary head and drop-path.
+ */
+class OnednnTest {
+
+    static Stream<Arguments> networks() throws Exception {
+        Shape cifar = new Shape(3, 16, 16);
+        return Stream.of(
+                Arguments.of("darts-search C=8", Evaluator.supernetPlan(Zoo.dartsSearch(8, 5, 10, cifar, OpCatalog.DARTS_PRIMITIVES)), false),
+                Arguments.of("darts-search C=4 (mixed layouts)", Evaluator.supernetPlan(Zoo.dartsSearch(4, 5, 10, cifar, OpCatalog.DARTS_PRIMITIVES)), false),
+                Arguments.of("darts-mini on 1x8x8", Evaluator.supernetPlan(Zoo.get("darts-mini").orElseThrow()), false),
+                Arguments.of("darts-eval DARTS_V2 with auxiliary head", Evaluator.fixedPlan(
+                        Zoo.dartsEval(Genotype.DARTS_V2, 8, 5, 10, false, true), Architecture.empty()), true),
+                Arguments.of("nas-bench-201", Evaluator.supernetPlan(Zoo.nasBench201(8, 1, 10)), false),
+                Arguments.of("enas-micro", Evaluator.supernetPlan(Zoo.enasMicro(8, 1, 5, 10)), false),
+                Arguments.of("enas-macro", Evaluator.supernetPlan(Zoo.enasMacro(4, 8, 10)), false),
+                Arguments.of("mobilenetv2-cifar", Evaluator.supernetPlan(Zoo.get("mobilenetv2-cifar").orElseThrow()), false),
+                Arguments.of("resnet20-cifar", Evaluator.fixedPlan(Zoo.get("resnet20-cifar").orElseThrow(), Architecture.empty()), true));
+    }
+
+    private static CompiledNetwork network(Plan plan, CompiledNetwork.Options o, boolean onednn) {
+        String before = System.getProperty("cellforge.onednn");
+        System.setProperty("cellforge.onednn", Boolean.toString(onednn));
+        try {
+            return new CompiledNetwork(plan, o);
+        } finally {
+            if (before == null) {
+                System.clearProperty("cellforge.onednn");
+            } else {
+                System.setProperty("cellforge.onednn", before);
+            }
+        }
+    }
+
+    /** ||a - b|| / ||b||, b the double reference. */
+    private static double relative(INDArray a, INDArray b) {
+        INDArray d = a.castTo(DataType.DOUBLE).sub(b);
+        double nb = b.norm2Number().doubleValue();
+        return nb == 0 ? d.norm2Number().doubleValue() : d.norm2Number().doubleValue() / nb;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("networks")
+    void theOnednnPathComputesWhatTheCheckedDoublePathDoes(String name, Plan plan, boolean retrain) {
+        Assumptions.assumeTrue(Backend.onednn(DataType.FLOAT), "oneDNN does not load here: " + io.cellforge.engine.ops.Onednn.problem());
+        CompiledNetwork.Options o = retrain ? CompiledNetwork.Options.retrain(7) : CompiledNetwork.Options.darts(7);
+        CompiledNetwork fast = network(plan, o, true);
+        CompiledNetwork exact = network(plan, o.withDataType(DataType.DOUBLE), false);
+        if (retrain) {
+            fast.setDropPath(0.2);
+            exact.setDropPath(0.2);
+        }
+        Map<String, long[]> profile = fast.profile();
+        INDArray[] b = CompiledNetworkTest.batch(DataType.DOUBLE, plan.input(), 4, plan.classes(), 11);
+        CompiledNetwork.Result r = fast.train(b[0].castTo(DataType.FLOAT), b[1].castTo(DataType.FLOAT), Gates.NONE, EnumSet.of(WEIGHTS, ARCH));
+        CompiledNetwork.Result e = exact.train(b[0], b[1], Gates.NONE, EnumSet.of(WEIGHTS, ARCH));
+        assertTrue(profile.keySet().stream().anyMatch(k -> k.startsWith("Onednn")), "the float network runs on oneDNN: " + profile.keySet());
+
+        assertEquals(e.loss(), r.loss(), 1e-4 * Math.abs(e.loss()), name + ": loss");
+        if (!Double.isNaN(e.auxLoss())) {
+            assertEquals(e.auxLoss(), r.auxLoss(), 1e-4 * Math.abs(e.auxLoss()), name + ": auxiliary loss");
+        }
+        assertEquals(e.gradients().keySet(), r.gradients().keySet());
+        // libnd4j's float path on the same network: where float itself strays from double, oneDNN may stray about as
+        // far (its BatchNorm sums in float, the Java one in double). Only MobileNetV2 does: its last stages are 2x2
+        // maps, so each BatchNorm there normalises 16 values of this 4-image batch; both float paths are about 2e-2
+        // from double on every gradient, oneDNN at most 7 times libnd4j's on one.
+        CompiledNetwork plainFloat = network(plan, o, false);
+        if (retrain) {
+            plainFloat.setDropPath(0.2);
+        }
+        CompiledNetwork.Result p = plainFloat.train(b[0].castTo(DataType.FLOAT), b[1].castTo(DataType.FLOAT), Gates.NONE, EnumSet.of(WEIGHTS, ARCH));
+        double largest = e.gradients().values().stream().mapToDouble(g -> g.norm2Number().doubleValue()).max().orElse(1);
+        int nonzero = 0;
+        for (var g : e.gradients().entrySet()) {
+            // Relative to the gradient, or to the largest one where the exact gradient is zero (a BatchNorm's beta
+            // before another BatchNorm: 1e-16 in double, float's rounding in float).
+            double scale = Math.max(g.getValue().norm2Number().doubleValue(), 1e-4 * largest);
+            double err = r.gradients().get(g.getKey()).castTo(DataType.DOUBLE).sub(g.getValue()).norm2Number().doubleValue() / scale;
+            double floatErr = p.gradients().get(g.getKey()).castTo(DataType.DOUBLE).sub(g.getValue()).norm2Number().doubleValue() / scale;
+            assertTrue(err < Math.max(3e-3, 10 * floatErr), name + ": gradient of " + g.getKey() + " differs by " + err
+                    + " (relative L2; libnd4j in float: " + floatErr + ")");
+            nonzero += g.getValue().norm2Number().doubleValue() > 0 ? 1 : 0;
+        }
+        assertTrue(nonzero > e.gradients().size() / 2, name + ": most gradients are non-zero");
+
+        // An architecture step alone skips the weights' gradients on oneDNN: the same alpha gradients as with them.
+        Map<String, INDArray> full = new java.util.HashMap<>();
+        r.gradients().forEach((k, v) -> full.put(k, v.dup()));
+        CompiledNetwork.Result a = fast.train(b[0].castTo(DataType.FLOAT), b[1].castTo(DataType.FLOAT), Gates.NONE, EnumSet.of(ARCH));
+        for (var g : a.gradients().entrySet()) {
+            assertTrue(relative(g.getValue(), full.get(g.getKey()).castTo(DataType.DOUBLE)) < 1e-6, name + ": arch-only gradient of " + g.getKey());
+        }
+        if (retrain) {
+            // Evaluation normalises with the running statistics both networks kept from the same passes.
+            exact.train(b[0], b[1], Gates.NONE, EnumSet.of(ARCH));
+            INDArray fl = fast.evaluate(b[0].castTo(DataType.FLOAT), b[1].castTo(DataType.FLOAT), Gates.NONE).logits();
+            INDArray el = exact.evaluate(b[0], b[1], Gates.NONE).logits();
+            assertTrue(relative(fl, el) < 1e-3, name + ": evaluation logits differ by " + relative(fl, el));
+        }
+    }
+}
