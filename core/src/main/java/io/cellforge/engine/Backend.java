@@ -34,8 +34,7 @@ public final class Backend {
             }
             String backend = Nd4j.getBackend().getClass().getSimpleName().replace("Backend", "");
             int threads = Nd4j.getEnvironment().maxMasterThreads();
-            String kernels = !cuda && !"false".equals(System.getProperty("cellforge.onednn")) && io.cellforge.engine.ops.Onednn.available()
-                    ? ", oneDNN kernels" : "";
+            String kernels = !cuda && io.cellforge.engine.ops.Onednn.available() ? ", oneDNN for float" : "";
             description = backend + " (nd4j " + (cuda ? "cuda-11.6" : avx2 ? "onednn-avx2" : "generic") + kernels + "), " + threads
                     + (threads == 1 ? " thread, " : " threads, ") + NativeEnvironment.waitPolicy() + " waits";
         }
@@ -62,13 +61,35 @@ public final class Backend {
     }
 
     /**
-     * Whether networks of this data type run their convolutions, pools and BatchNorm on oneDNN
-     * ({@code engine.ops.Onednn}): float on the CPU where oneDNN loads, unless {@code -Dcellforge.onednn=false}
-     * (for comparing with libnd4j's kernels). Double (the gradient checks) runs on libnd4j and the Java kernels.
+     * The kernels a network's convolutions, pools, BatchNorm and ReLU run on. ONEDNN: oneDNN in its blocked layout
+     * (engine.ops.Onednn), for float on the CPU. JAVA: libnd4j's with the engine's Java BatchNorm and depthwise
+     * backward, on the CPU (double: the gradient checks). DEVICE: libnd4j's alone (engine.ops.NativeKernels), which
+     * stay on the GPU of the CUDA build.
      */
-    public static boolean onednn(org.nd4j.linalg.api.buffer.DataType dtype) {
-        return dtype == org.nd4j.linalg.api.buffer.DataType.FLOAT && !onDevice()
-                && !"false".equals(System.getProperty("cellforge.onednn")) && io.cellforge.engine.ops.Onednn.available();
+    public enum Kernels { ONEDNN, JAVA, DEVICE }
+
+    /**
+     * The kernels for networks of this data type: DEVICE on CUDA, else ONEDNN for float where oneDNN loads, else
+     * JAVA. {@code -Dcellforge.kernels=onednn|java|device} chooses (for comparing them; oneDNN only in float).
+     */
+    public static Kernels kernels(org.nd4j.linalg.api.buffer.DataType dtype) {
+        boolean fl = dtype == org.nd4j.linalg.api.buffer.DataType.FLOAT;
+        String chosen = System.getProperty("cellforge.kernels");
+        if (chosen != null) {
+            Kernels k;
+            try {
+                k = Kernels.valueOf(chosen.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("cellforge.kernels must be onednn, java or device, not " + chosen);
+            }
+            if (k != Kernels.ONEDNN || (fl && !onDevice() && io.cellforge.engine.ops.Onednn.available())) {
+                return k;
+            }
+        }
+        if (onDevice()) {
+            return Kernels.DEVICE;
+        }
+        return fl && io.cellforge.engine.ops.Onednn.available() ? Kernels.ONEDNN : Kernels.JAVA;
     }
 
     private static long physicalMemory() {

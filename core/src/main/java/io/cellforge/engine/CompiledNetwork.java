@@ -6,6 +6,7 @@ import io.cellforge.engine.ops.BatchNormOp;
 import io.cellforge.engine.ops.ConcatOp;
 import io.cellforge.engine.ops.ConvOp;
 import io.cellforge.engine.ops.CopyOp;
+import io.cellforge.engine.ops.DeviceBatchNormOp;
 import io.cellforge.engine.ops.DropPathOp;
 import io.cellforge.engine.ops.GlobalAvgPoolOp;
 import io.cellforge.engine.ops.LinearOp;
@@ -14,6 +15,7 @@ import io.cellforge.engine.ops.NoiseOp;
 import io.cellforge.engine.ops.OnednnBatchNormOp;
 import io.cellforge.engine.ops.OnednnConvOp;
 import io.cellforge.engine.ops.OnednnPoolOp;
+import io.cellforge.engine.ops.OnednnReluOp;
 import io.cellforge.engine.ops.Op;
 import io.cellforge.engine.ops.OpContext;
 import io.cellforge.engine.ops.PoolOp;
@@ -153,7 +155,8 @@ public final class CompiledNetwork {
     private int counter;
     /** The buffers and the state of the current pass, shared with the ops. */
     private final OpContext ctx;
-    /** Convolutions, pools and BatchNorm on oneDNN, in its blocked layout ({@link Backend#onednn}). */
+    /** What the layers run on ({@link Backend#kernels}); oneDNN keeps its blocked layout. */
+    private final Backend.Kernels kernels;
     private final boolean onednn;
 
     public CompiledNetwork(Plan plan, Options options) {
@@ -163,7 +166,8 @@ public final class CompiledNetwork {
         this.relaxation = options.mixedOp().relaxation();
         this.dtype = options.dataType();
         this.rnd = new Random(options.seed());
-        this.onednn = Backend.onednn(dtype);
+        this.kernels = Backend.kernels(dtype);
+        this.onednn = kernels == Backend.Kernels.ONEDNN;
         this.ctx = new OpContext(dtype, rnd, shapes, gradFlows, weights, weightGrads, gateCandidates, onednn);
         newSlot(plan.input(), false);
         Map<Integer, Integer> slots = new HashMap<>();
@@ -683,7 +687,8 @@ public final class CompiledNetwork {
         } else if (l instanceof Layer.BatchNorm bn) {
             op = batchNorm(bn, in, out);
         } else if (l instanceof Layer.Activation a) {
-            op = new ReluOp(in, out, a.kind() == Layer.ActivationKind.RELU6);
+            boolean six = a.kind() == Layer.ActivationKind.RELU6;
+            op = onednn ? new OnednnReluOp(in, out, six) : new ReluOp(in, out, six);
         } else if (l instanceof Layer.Pool p) {
             op = onednn ? new OnednnPoolOp(in, out, p.kind() == Layer.PoolKind.MAX, p.kernel(), p.stride(), p.padding(), p.countIncludePad())
                     : new PoolOp(in, out, p.kind() == Layer.PoolKind.MAX, p.kernel(), p.stride(), p.padding(), p.countIncludePad());
@@ -727,14 +732,18 @@ public final class CompiledNetwork {
             depthwise = false;
             w = kernel("conv_w", std, d, c.kernelH(), c.kernelW(), c.in(), c.out(), c.groups());
         }
-        return onednn ? new OnednnConvOp(in, out, depthwise, w, b, c) : new ConvOp(in, out, depthwise, w, b, c);
+        return onednn ? new OnednnConvOp(in, out, depthwise, w, b, c)
+                : new ConvOp(in, out, depthwise, w, b, c, kernels == Backend.Kernels.DEVICE);
     }
 
     private BatchNormOp batchNorm(Layer.BatchNorm bn, int in, int out) {
         String gamma = bn.affine() ? param(name("bn_gamma"), Nd4j.ones(dtype, bn.channels())) : null;
         String beta = bn.affine() ? param(name("bn_beta"), Nd4j.zeros(dtype, bn.channels())) : null;
-        BatchNormOp op = onednn ? new OnednnBatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype)
-                : new BatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype);
+        BatchNormOp op = switch (kernels) {
+            case ONEDNN -> new OnednnBatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype);
+            case DEVICE -> new DeviceBatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype);
+            case JAVA -> new BatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype);
+        };
         if (op.keepsRunningStats()) {
             runningNorms.add(op);
         }

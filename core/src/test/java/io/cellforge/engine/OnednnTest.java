@@ -51,15 +51,19 @@ class OnednnTest {
     }
 
     private static CompiledNetwork network(Plan plan, CompiledNetwork.Options o, boolean onednn) {
-        String before = System.getProperty("cellforge.onednn");
-        System.setProperty("cellforge.onednn", Boolean.toString(onednn));
+        return network(plan, o, onednn ? "onednn" : "java");
+    }
+
+    static CompiledNetwork network(Plan plan, CompiledNetwork.Options o, String kernels) {
+        String before = System.getProperty("cellforge.kernels");
+        System.setProperty("cellforge.kernels", kernels);
         try {
             return new CompiledNetwork(plan, o);
         } finally {
             if (before == null) {
-                System.clearProperty("cellforge.onednn");
+                System.clearProperty("cellforge.kernels");
             } else {
-                System.setProperty("cellforge.onednn", before);
+                System.setProperty("cellforge.kernels", before);
             }
         }
     }
@@ -74,7 +78,8 @@ class OnednnTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("networks")
     void theOnednnPathComputesWhatTheCheckedDoublePathDoes(String name, Plan plan, boolean retrain) {
-        Assumptions.assumeTrue(Backend.onednn(DataType.FLOAT), "oneDNN does not load here: " + io.cellforge.engine.ops.Onednn.problem());
+        Assumptions.assumeTrue(Backend.kernels(DataType.FLOAT) == Backend.Kernels.ONEDNN, "oneDNN does not load here: "
+                + io.cellforge.engine.ops.Onednn.problem());
         CompiledNetwork.Options o = retrain ? CompiledNetwork.Options.retrain(7) : CompiledNetwork.Options.darts(7);
         CompiledNetwork fast = network(plan, o, true);
         CompiledNetwork exact = network(plan, o.withDataType(DataType.DOUBLE), false);
@@ -129,6 +134,41 @@ class OnednnTest {
             INDArray fl = fast.evaluate(b[0].castTo(DataType.FLOAT), b[1].castTo(DataType.FLOAT), Gates.NONE).logits();
             INDArray el = exact.evaluate(b[0], b[1], Gates.NONE).logits();
             assertTrue(relative(fl, el) < 1e-3, name + ": evaluation logits differ by " + relative(fl, el));
+        }
+    }
+
+    /**
+     * The CUDA build's kernels (libnd4j's alone, ops.NativeKernels: BatchNorm with its statistics and running averages
+     * on the device, libnd4j's depthwise backward) in a whole network, run here on the CPU in double: what the checked
+     * Java path computes. libnd4j's batchnorm_bp takes 1/N in single precision, hence 1e-4 (of the gradient, or of the largest where the exact one is zero) and not 1e-12.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("networks")
+    void theDeviceKernelsComputeWhatTheJavaKernelsDo(String name, Plan plan, boolean retrain) {
+        if (name.startsWith("mobilenet")) {
+            return; // the slowest in double; its layers are covered by the others
+        }
+        CompiledNetwork.Options o = (retrain ? CompiledNetwork.Options.retrain(5) : CompiledNetwork.Options.darts(5)).withDataType(DataType.DOUBLE);
+        CompiledNetwork device = network(plan, o, "device");
+        CompiledNetwork java = network(plan, o, "java");
+        Map<String, long[]> profile = device.profile();
+        INDArray[] b = CompiledNetworkTest.batch(DataType.DOUBLE, plan.input(), 3, plan.classes(), 13);
+        for (int pass = 0; pass < 2; pass++) {
+            CompiledNetwork.Result d = device.train(b[0], b[1], Gates.NONE, EnumSet.of(WEIGHTS, ARCH));
+            CompiledNetwork.Result j = java.train(b[0], b[1], Gates.NONE, EnumSet.of(WEIGHTS, ARCH));
+            assertEquals(j.loss(), d.loss(), 1e-9 * Math.abs(j.loss()), name);
+            double largest = j.gradients().values().stream().mapToDouble(g -> g.norm2Number().doubleValue()).max().orElse(1);
+            for (var g : j.gradients().entrySet()) {
+                double scale = Math.max(g.getValue().norm2Number().doubleValue(), 1e-4 * largest);
+                double err = d.gradients().get(g.getKey()).sub(g.getValue()).norm2Number().doubleValue() / scale;
+                assertTrue(err < 1e-4, name + ": gradient of " + g.getKey() + " differs by " + err);
+            }
+        }
+        assertTrue(profile.containsKey("DeviceBatchNormOp forward"), "the network runs the device kernels: " + profile.keySet());
+        if (retrain) {
+            INDArray dl = device.evaluate(b[0], b[1], Gates.NONE).logits();
+            INDArray jl = java.evaluate(b[0], b[1], Gates.NONE).logits();
+            assertTrue(relative(dl, jl) < 1e-9, name + ": evaluation with the running statistics kept on the device");
         }
     }
 }

@@ -84,15 +84,15 @@ final class BlockedDepthwise {
                 for (float[] a : acc) {
                     java.util.Arrays.fill(a, 0f);
                 }
-                for (int oy = 0; oy < oh; oy++) {
-                    float[] g = gs[oy];
-                    for (int i = 0; i < kh; i++) {
-                        int iy = oy * sh + i * d - ph;
-                        if (iy < 0 || iy >= h) {
-                            continue;
-                        }
-                        for (int j = 0; j < kw; j++) {
-                            multiplyAdd(acc[i * kw + j], xs[j][iy], g, g.length);
+                for (int i = 0; i < kh; i++) {
+                    for (int j = 0; j < kw; j++) {
+                        float[] a = acc[i * kw + j];
+                        float[][] rows = xs[j];
+                        for (int oy = 0; oy < oh; oy++) {
+                            int iy = oy * sh + i * d - ph;
+                            if (iy >= 0 && iy < h) {
+                                multiplyAdd(a, rows[iy], gs[oy], a.length);
+                            }
                         }
                     }
                 }

@@ -13,9 +13,12 @@ public final class ConvOp extends Op {
     final String b;
     final int[] args;
     final Layer.Conv conv;
+    /** The CUDA build: the depthwise backward stays on the device (libnd4j's) instead of the Java kernel's. */
+    final boolean device;
 
-    public ConvOp(int in, int out, boolean depthwise, String w, String b, Layer.Conv conv) {
+    public ConvOp(int in, int out, boolean depthwise, String w, String b, Layer.Conv conv, boolean device) {
         super(out, in);
+        this.device = device;
         this.depthwise = depthwise;
         this.w = w;
         this.b = b;
@@ -34,6 +37,11 @@ public final class ConvOp extends Op {
     public void backward(OpContext c) {
         INDArray gi = c.target(in[0]);
         // libnd4j's depthwise backward is fast for 3x3 kernels only.
+        if (device && depthwise && b == null && conv.out() == conv.in()) {
+            NativeKernels.depthwiseBackward(c.val(in[0]), c.weight(w), c.grad(out), gi, c.weightGrad(w), conv.kernelH(), conv.kernelW(),
+                    conv.dilation(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW());
+            return;
+        }
         if (depthwise && b == null && conv.out() == conv.in() && (conv.kernelH() > 3 || conv.dilation() > 1)) {
             Kernels.depthwiseBackward(c.val(in[0]), c.weight(w), c.grad(out), gi, c.weightGrad(w), conv.kernelH(), conv.kernelW(),
                     conv.dilation(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW());

@@ -1,0 +1,59 @@
+package io.cellforge.engine.ops;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * BatchNorm made of libnd4j ops alone ({@link NativeKernels}), for the CUDA build: the statistics are [C] arrays
+ * that stay on the device with the tensors, and the running averages are updated there, so no step moves a tensor
+ * to the host. The backward pass works from the input and the statistics; no normalised copy is kept.
+ */
+public final class DeviceBatchNormOp extends BatchNormOp {
+    private final INDArray batchMean;
+    private final INDArray batchVar;
+    private INDArray scratchIn;
+
+    public DeviceBatchNormOp(int in, int out, int channels, String gamma, String beta, boolean runningStats, DataType dtype) {
+        super(in, out, channels, gamma, beta, runningStats, dtype);
+        batchMean = Nd4j.zeros(dtype, channels);
+        batchVar = Nd4j.ones(dtype, channels);
+    }
+
+    @Override
+    public void bind(OpContext c) {
+        scratchIn = null;
+    }
+
+    @Override
+    public void forward(OpContext c) {
+        boolean batchStats = c.training() || runMean == null;
+        NativeKernels.batchNorm(c.val(in[0]), c.val(out), batchStats ? batchMean : runMean, batchStats ? batchVar : runVar, batchStats,
+                affine ? c.weight(gamma) : null, affine ? c.weight(beta) : null, EPS);
+    }
+
+    @Override
+    public void updateRunning(OpContext c) {
+        if (!c.live(out)) {
+            return;
+        }
+        long n = (long) c.batch() * c.shape(out).height() * c.shape(out).width();
+        NativeKernels.updateRunning(runMean, runVar, batchMean, batchVar, MOMENTUM, n > 1 ? (double) n / (n - 1) : 1);
+    }
+
+    @Override
+    public void backward(OpContext c) {
+        INDArray gi = c.target(in[0]);
+        if (gi == null && !affine) {
+            return;
+        }
+        if (gi == null) {
+            if (scratchIn == null) {
+                scratchIn = c.val(in[0]).ulike();
+            }
+            gi = scratchIn;
+        }
+        NativeKernels.batchNormBackward(c.val(in[0]), c.grad(out), batchMean, batchVar, affine ? c.weight(gamma) : null,
+                affine ? c.weight(beta) : null, gi, affine ? c.weightGrad(gamma) : null, affine ? c.weightGrad(beta) : null, EPS);
+    }
+}
