@@ -14,6 +14,7 @@ import io.cellforge.engine.ops.MergeOp;
 import io.cellforge.engine.ops.NoiseOp;
 import io.cellforge.engine.ops.OnednnBatchNormOp;
 import io.cellforge.engine.ops.OnednnConvOp;
+import io.cellforge.engine.ops.Onednn;
 import io.cellforge.engine.ops.OnednnPoolOp;
 import io.cellforge.engine.ops.OnednnReluOp;
 import io.cellforge.engine.ops.Op;
@@ -168,7 +169,7 @@ public final class CompiledNetwork {
         this.rnd = new Random(options.seed());
         this.kernels = Backend.kernels(dtype);
         this.onednn = kernels == Backend.Kernels.ONEDNN;
-        this.ctx = new OpContext(dtype, rnd, shapes, gradFlows, weights, weightGrads, gateCandidates, onednn);
+        this.ctx = new OpContext(dtype, rnd, shapes, gradFlows, weights, weightGrads, gateCandidates, onednn ? Onednn.block() : 0);
         newSlot(plan.input(), false);
         Map<Integer, Integer> slots = new HashMap<>();
         slots.put(0, 0);
@@ -319,8 +320,8 @@ public final class CompiledNetwork {
         }
         if (ctx.blocked(0)) {
             int c = plan.input().channels();
-            ctx.channels(0, ctx.val(0), 0, c).assign(x.reshape('c', b, c / io.cellforge.engine.ops.Onednn.BLOCK,
-                    io.cellforge.engine.ops.Onednn.BLOCK, plan.input().height(), plan.input().width()).permute(0, 1, 3, 4, 2));
+            ctx.channels(0, ctx.val(0), 0, c).assign(x.reshape('c', b, c / ctx.block(), ctx.block(), plan.input().height(),
+                    plan.input().width()).permute(0, 1, 3, 4, 2));
         } else {
             ctx.val(0).assign(x);
         }

@@ -50,22 +50,37 @@ class OnednnTest {
                 Arguments.of("resnet20-cifar", Evaluator.fixedPlan(Zoo.get("resnet20-cifar").orElseThrow(), Architecture.empty()), true));
     }
 
-    private static CompiledNetwork network(Plan plan, CompiledNetwork.Options o, boolean onednn) {
-        return network(plan, o, onednn ? "onednn" : "java");
+    static CompiledNetwork network(Plan plan, CompiledNetwork.Options o, String kernels) {
+        return network(plan, o, kernels, null);
     }
 
-    static CompiledNetwork network(Plan plan, CompiledNetwork.Options o, String kernels) {
+    /** A network built with these kernels and (oneDNN) channel block, whatever the CPU would choose. */
+    static CompiledNetwork network(Plan plan, CompiledNetwork.Options o, String kernels, String block) {
         String before = System.getProperty("cellforge.kernels");
+        String blockBefore = System.getProperty("cellforge.onednn.block");
         System.setProperty("cellforge.kernels", kernels);
+        if (block != null) {
+            System.setProperty("cellforge.onednn.block", block);
+        }
         try {
             return new CompiledNetwork(plan, o);
         } finally {
-            if (before == null) {
-                System.clearProperty("cellforge.kernels");
-            } else {
-                System.setProperty("cellforge.kernels", before);
-            }
+            restore("cellforge.kernels", before);
+            restore("cellforge.onednn.block", blockBefore);
         }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, value);
+        }
+    }
+
+    /** Each network with oneDNN's block of 16 channels (AVX-512) and of 8 (AVX2). */
+    static Stream<Arguments> networksAndBlocks() throws Exception {
+        return networks().flatMap(a -> Stream.of("16", "8").map(b -> Arguments.of(a.get()[0] + ", block " + b, a.get()[1], a.get()[2], b)));
     }
 
     /** ||a - b|| / ||b||, b the double reference. */
@@ -76,13 +91,13 @@ class OnednnTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("networks")
-    void theOnednnPathComputesWhatTheCheckedDoublePathDoes(String name, Plan plan, boolean retrain) {
+    @MethodSource("networksAndBlocks")
+    void theOnednnPathComputesWhatTheCheckedDoublePathDoes(String name, Plan plan, boolean retrain, String block) {
         Assumptions.assumeTrue(Backend.kernels(DataType.FLOAT) == Backend.Kernels.ONEDNN, "oneDNN does not load here: "
                 + io.cellforge.engine.ops.Onednn.problem());
         CompiledNetwork.Options o = retrain ? CompiledNetwork.Options.retrain(7) : CompiledNetwork.Options.darts(7);
-        CompiledNetwork fast = network(plan, o, true);
-        CompiledNetwork exact = network(plan, o.withDataType(DataType.DOUBLE), false);
+        CompiledNetwork fast = network(plan, o, "onednn", block);
+        CompiledNetwork exact = network(plan, o.withDataType(DataType.DOUBLE), "java");
         if (retrain) {
             fast.setDropPath(0.2);
             exact.setDropPath(0.2);
@@ -102,7 +117,7 @@ class OnednnTest {
         // far (its BatchNorm sums in float, the Java one in double). Only MobileNetV2 does: its last stages are 2x2
         // maps, so each BatchNorm there normalises 16 values of this 4-image batch; both float paths are about 2e-2
         // from double on every gradient, oneDNN at most 7 times libnd4j's on one.
-        CompiledNetwork plainFloat = network(plan, o, false);
+        CompiledNetwork plainFloat = network(plan, o, "java");
         if (retrain) {
             plainFloat.setDropPath(0.2);
         }

@@ -8,15 +8,13 @@ import java.nio.FloatBuffer;
 
 /**
  * The kernel gradient of a depthwise convolution (channel multiplier 1) over activations in oneDNN's blocked layout
- * ([N][C/8][H][W][8]), for the kernels oneDNN 2.5 has no JIT kernel for (above 3x3, or dilated): only the real
+ * ([N][C/B][H][W][B]), for the kernels oneDNN 2.5 has no JIT kernel for (above 3x3, or dilated): only the real
  * taps are visited. Each tap's products over an output row are summed in a row-long accumulator and folded over the
  * row at the end. HotSpot's C2 (JDK 17) vectorises a loop only when all its arrays share the index (with a constant
  * offset between them it ran 2 GFLOP/s against 9.5), so the input rows are first copied once per kernel column,
  * shifted into place. Channel blocks run in parallel.
  */
 final class BlockedDepthwise {
-    private static final int B = Onednn.BLOCK;
-
     private BlockedDepthwise() {
     }
 
@@ -27,8 +25,19 @@ final class BlockedDepthwise {
         }
     }
 
+    private static void multiplyAdd2(float[] a, float[] r0, float[] g0, float[] r1, float[] g1) {
+        for (int k = 0; k < a.length; k++) {
+            a[k] += r0[k] * g0[k] + r1[k] * g1[k];
+        }
+    }
+
+    /** An input row, or zeros above and below the image. */
+    private static float[] row(float[][] rows, int iy, float[] zero) {
+        return iy < 0 || iy >= rows.length ? zero : rows[iy];
+    }
+
     /** Writes d loss / d kernel into {@code gw} ([kH', kW', C, 1], spread when dilated) at the real taps. */
-    static void weightGradient(INDArray x, INDArray gy, INDArray gw, int n, Shape in, Shape out, Layer.Conv conv) {
+    static void weightGradient(INDArray x, INDArray gy, INDArray gw, int n, Shape in, Shape out, Layer.Conv conv, int B) {
         int h = in.height();
         int wd = in.width();
         int oh = out.height();
@@ -53,6 +62,7 @@ final class BlockedDepthwise {
             float[][][] xs = new float[kw][h][ow * B];
             float[][] gs = new float[oh][ow * B];
             float[][] acc = new float[kh * kw][ow * B];
+            float[] zero = new float[ow * B];
             double[] taps = new double[kh * kw * B];
             for (int s = 0; s < n; s++) {
                 bx.get(((s * blocks + cb) * h * wd) * B, xp, 0, xp.length);
@@ -81,28 +91,27 @@ final class BlockedDepthwise {
                         }
                     }
                 }
-                for (float[] a : acc) {
-                    java.util.Arrays.fill(a, 0f);
-                }
                 for (int i = 0; i < kh; i++) {
                     for (int j = 0; j < kw; j++) {
                         float[] a = acc[i * kw + j];
                         float[][] rows = xs[j];
-                        for (int oy = 0; oy < oh; oy++) {
-                            int iy = oy * sh + i * d - ph;
-                            if (iy >= 0 && iy < h) {
-                                multiplyAdd(a, rows[iy], gs[oy], a.length);
-                            }
+                        int oy = 0;
+                        // Two output rows a call: C2 vectorises up to five arrays (four products did not).
+                        for (; oy + 1 < oh; oy += 2) {
+                            multiplyAdd2(a, row(rows, oy * sh + i * d - ph, zero), gs[oy], row(rows, (oy + 1) * sh + i * d - ph, zero), gs[oy + 1]);
+                        }
+                        if (oy < oh) {
+                            multiplyAdd(a, row(rows, oy * sh + i * d - ph, zero), gs[oy], a.length);
                         }
                     }
                 }
-                // Fold each sample's row accumulators in double, so that long sums keep their precision.
-                for (int t = 0; t < kh * kw; t++) {
-                    float[] a = acc[t];
-                    for (int ox = 0; ox < ow; ox++) {
-                        for (int k = 0; k < B; k++) {
-                            taps[t * B + k] += a[ox * B + k];
-                        }
+            }
+            // Each accumulator column summed one image's row after another (a few thousand products); the columns
+            // are folded in double.
+            for (int t = 0; t < kh * kw; t++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    for (int k = 0; k < B; k++) {
+                        taps[t * B + k] += acc[t][ox * B + k];
                     }
                 }
             }

@@ -23,7 +23,7 @@ public final class CopyOp extends Op {
     }
 
     private boolean byBlocks(OpContext c) {
-        return c.blocked(in[0]) == c.blocked(out) && (!c.blocked(out) || channel0 % Onednn.BLOCK == 0);
+        return c.blocked(in[0]) == c.blocked(out) && (!c.blocked(out) || channel0 % c.block() == 0);
     }
 
     /** The cropped or subsampled pixels of a view whose height and width are dims {@code h} and {@code h + 1}. */

@@ -13,17 +13,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * oneDNN (Intel's deep-learning primitives, through JavaCPP's {@code org.bytedeco:dnnl}) for the CPU float path.
  * libnd4j 1.0.0-M2.1 keeps tensors in plain NCHW and reorders them for oneDNN at every call, and its depthwise
- * kernels are im2col + GEMM; here activations whose channels are a multiple of {@link #BLOCK} stay in oneDNN's
- * blocked layout {@code nChw8c} ([N][C/8][H][W][8]) from op to op, so that oneDNN's JIT kernels run on them
+ * kernels are im2col + GEMM; here activations whose channels are a multiple of the block stay in oneDNN's
+ * blocked layout {@code nChw16c} or {@code nChw8c} ([N][C/b][H][W][b]) from op to op, so that oneDNN's JIT kernels run on them
  * directly: on 32x16x32x32 a 3x3 depthwise convolution's forward and backward took 0.14 and 0.3 ms against
- * libnd4j's 1.0 and 3.0 ms, a 1x1 convolution's 0.14 and 0.26 ms against 1.0 and 2.5 ms. Eight channels (not
- * sixteen) because AVX2 CPUs have JIT kernels for that block only; on AVX-512 the difference was small.
+ * libnd4j's 1.0 and 3.0 ms, a 1x1 convolution's 0.14 and 0.26 ms against 1.0 and 2.5 ms. The block is 16
+ * channels on AVX-512 CPUs and 8 elsewhere ({@link #block}).
  * Elementwise kernels (ReLU, sums) do not care about the layout: every slot of a shape has the same one.
  */
 public final class Onednn {
-    /** The channel block of the layout. */
-    public static final int BLOCK = 8;
-
     private static engine eng;
     private static stream strm;
     private static String problem;
@@ -53,15 +50,36 @@ public final class Onednn {
         return eng;
     }
 
-    /** Whether a slot of this shape is kept blocked on the oneDNN path. */
-    public static boolean blocks(Shape s) {
-        return s.channels() % BLOCK == 0;
+    /**
+     * The channel block of the blocked layout: 16 where the CPU has AVX-512 (oneDNN's AVX-512 kernels use
+     * {@code nChw16c}; its AVX2 ones on {@code nChw8c} took 2.6 ms against 0.6 ms for a 3x3 max pool of 32x16x32x32
+     * here, and 10 to 40% longer for convolutions), else 8; {@code -Dcellforge.onednn.block=8|16} chooses.
+     */
+    public static int block() {
+        String chosen = System.getProperty("cellforge.onednn.block");
+        if (chosen != null) {
+            if (!chosen.equals("8") && !chosen.equals("16")) {
+                throw new IllegalArgumentException("cellforge.onednn.block must be 8 or 16, not " + chosen);
+            }
+            return Integer.parseInt(chosen);
+        }
+        return AVX512 ? 16 : 8;
     }
 
-    /** The activation layout of {@code n} samples of a slot: blocked or plain NCHW, float. */
-    static memory.desc activation(int n, Shape s, boolean blocked) {
+    private static final boolean AVX512 = cpuHas("avx512f");
+
+    private static boolean cpuHas(String flag) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/cpuinfo")).contains(" " + flag);
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The activation layout of {@code n} samples of a slot: blocked by {@code block} channels, or plain NCHW (0). */
+    static memory.desc activation(int n, Shape s, int block) {
         return new memory.desc(new long[] {n, s.channels(), s.height(), s.width()}, memory.data_type.f32,
-                blocked ? memory.format_tag.nChw8c : memory.format_tag.nchw);
+                block == 16 ? memory.format_tag.nChw16c : block == 8 ? memory.format_tag.nChw8c : memory.format_tag.nchw);
     }
 
     /** Any float layout given by strides (in elements). */

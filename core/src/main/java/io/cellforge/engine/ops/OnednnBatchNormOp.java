@@ -56,7 +56,7 @@ public final class OnednnBatchNormOp extends BatchNormOp {
 
     @Override
     public void bind(OpContext c) {
-        memory.desc d = Onednn.activation(c.batch(), c.shape(in[0]), c.blocked(in[0]));
+        memory.desc d = Onednn.activation(c.batch(), c.shape(in[0]), c.layout(in[0]));
         memory.desc v = Onednn.vector(mean.length);
         normalization_flags flags = affine ? or(normalization_flags.use_scale, normalization_flags.use_shift) : normalization_flags.none;
         batch_normalization_forward.primitive_desc tpd = new batch_normalization_forward.primitive_desc(

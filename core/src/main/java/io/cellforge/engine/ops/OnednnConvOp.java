@@ -92,8 +92,8 @@ public final class OnednnConvOp extends Op {
         Shape si = c.shape(in[0]);
         Shape so = c.shape(out);
         int n = c.batch();
-        memory.desc srcD = Onednn.activation(n, si, c.blocked(in[0]));
-        memory.desc dstD = Onednn.activation(n, so, c.blocked(out));
+        memory.desc srcD = Onednn.activation(n, si, c.layout(in[0]));
+        memory.desc dstD = Onednn.activation(n, so, c.layout(out));
         int d = conv.dilation();
         long[] strides = {conv.strideH(), conv.strideW()};
         long[] dil = {d - 1, d - 1};
@@ -185,7 +185,7 @@ public final class OnednnConvOp extends Op {
         }
         if (javaWeights) {
             if (c.blocked(in[0])) {
-                BlockedDepthwise.weightGradient(c.val(in[0]), c.grad(out), gw, c.batch(), c.shape(in[0]), c.shape(out), conv);
+                BlockedDepthwise.weightGradient(c.val(in[0]), c.grad(out), gw, c.batch(), c.shape(in[0]), c.shape(out), conv, c.block());
             } else {
                 Kernels.depthwiseBackward(c.val(in[0]), c.weight(w), c.grad(out), null, gw, conv.kernelH(), conv.kernelW(),
                         conv.dilation(), conv.strideH(), conv.strideW(), conv.padH(), conv.padW());

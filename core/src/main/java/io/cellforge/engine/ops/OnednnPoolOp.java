@@ -41,8 +41,8 @@ public final class OnednnPoolOp extends Op {
 
     @Override
     public void bind(OpContext c) {
-        memory.desc s = Onednn.activation(c.batch(), c.shape(in[0]), c.blocked(in[0]));
-        memory.desc d = Onednn.activation(c.batch(), c.shape(out), c.blocked(out));
+        memory.desc s = Onednn.activation(c.batch(), c.shape(in[0]), c.layout(in[0]));
+        memory.desc d = Onednn.activation(c.batch(), c.shape(out), c.layout(out));
         algorithm alg = max ? algorithm.pooling_max : includePad ? algorithm.pooling_avg_include_padding : algorithm.pooling_avg_exclude_padding;
         pooling_forward.primitive_desc fpd = new pooling_forward.primitive_desc(
                 new pooling_forward.desc(prop_kind.forward_training, alg, s, d, strides, kernel, pad, pad), Onednn.engine());

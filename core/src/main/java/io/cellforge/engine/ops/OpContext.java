@@ -29,7 +29,8 @@ public final class OpContext {
     private final Map<String, INDArray> weights;
     private final Map<String, INDArray> weightGrads;
     private final Map<String, boolean[]> gateCandidates;
-    private final boolean onednn;
+    /** oneDNN's channel block of blocked slots, or 0 without oneDNN. */
+    private final int block;
 
     // State of the current pass.
     private int batch = -1;
@@ -58,8 +59,8 @@ public final class OpContext {
      * initialisation, drop-path and noise draw from one sequence.
      */
     public OpContext(DataType dtype, Random rnd, List<Shape> shapes, List<Boolean> gradFlows, Map<String, INDArray> weights,
-                     Map<String, INDArray> weightGrads, Map<String, boolean[]> gateCandidates, boolean onednn) {
-        this.onednn = onednn;
+                     Map<String, INDArray> weightGrads, Map<String, boolean[]> gateCandidates, int block) {
+        this.block = block;
         this.dtype = dtype;
         this.rnd = rnd;
         this.shapes = shapes;
@@ -92,19 +93,29 @@ public final class OpContext {
      * a buffer is [N, C, H, W] either way. Every slot of a shape has the same layout.
      */
     public boolean blocked(int slot) {
-        return onednn && Onednn.blocks(shapes.get(slot));
+        return block > 0 && shapes.get(slot).channels() % block == 0;
+    }
+
+    /** The channel block of blocked slots (8 or 16), 0 without oneDNN. */
+    public int block() {
+        return block;
+    }
+
+    /** The slot's block, 0 when it is plain NCHW. */
+    public int layout(int slot) {
+        return blocked(slot) ? block : 0;
     }
 
     /**
-     * Channels [c0, c1) of a buffer of the slot as a view: [N, c1 - c0, H, W] in NCHW, [N, (c1 - c0) / 8, H, W, 8]
-     * blocked (c0 and c1 multiples of the block there).
+     * Channels [c0, c1) of a buffer of the slot as a view: [N, c1 - c0, H, W] in NCHW, [N, (c1 - c0) / b, H, W, b]
+     * blocked, b the block (c0 and c1 multiples of it there).
      */
     public INDArray channels(int slot, INDArray buf, int c0, int c1) {
         Shape s = shapes.get(slot);
         if (!blocked(slot)) {
             return buf.get(NDArrayIndex.all(), NDArrayIndex.interval(c0, c1), NDArrayIndex.all(), NDArrayIndex.all());
         }
-        int b = Onednn.BLOCK;
+        int b = block;
         return buf.reshape('c', buf.size(0), s.channels() / b, s.height(), s.width(), b)
                 .get(NDArrayIndex.all(), NDArrayIndex.interval(c0 / b, c1 / b), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
     }
@@ -115,7 +126,7 @@ public final class OpContext {
         if (!blocked(slot)) {
             return buf.get(NDArrayIndex.all(), NDArrayIndex.point(ch), NDArrayIndex.all(), NDArrayIndex.all());
         }
-        int b = Onednn.BLOCK;
+        int b = block;
         return buf.reshape('c', buf.size(0), s.channels() / b, s.height(), s.width(), b)
                 .get(NDArrayIndex.all(), NDArrayIndex.point(ch / b), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(ch % b));
     }
