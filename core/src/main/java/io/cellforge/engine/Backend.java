@@ -35,8 +35,10 @@ public final class Backend {
             String backend = Nd4j.getBackend().getClass().getSimpleName().replace("Backend", "");
             int threads = Nd4j.getEnvironment().maxMasterThreads();
             String kernels = !cuda && io.cellforge.engine.ops.Onednn.available() ? ", oneDNN for float" : "";
+            int cores = Runtime.getRuntime().availableProcessors();
             description = backend + " (nd4j " + (cuda ? "cuda-11.6" : avx2 ? "onednn-avx2" : "generic") + kernels + "), " + threads
-                    + (threads == 1 ? " thread, " : " threads, ") + NativeEnvironment.waitPolicy() + " waits";
+                    + (threads == 1 ? " OpenMP thread, " : " OpenMP threads, ") + NativeEnvironment.waitPolicy() + " waits, Java kernels on "
+                    + (Boolean.getBoolean("cellforge.kernels.serial") ? 1 : cores);
         }
         return description;
     }
