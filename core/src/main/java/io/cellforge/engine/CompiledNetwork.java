@@ -302,8 +302,16 @@ public final class CompiledNetwork {
                 && x.size(3) == plan.input().width(), "input " + Arrays.toString(x.shape()) + " does not match the network's "
                 + plan.input());
         if (ctx.allocate(b)) {
-            // Buffers an operation keeps besides its output (BatchNorm's normalised input).
-            ops.forEach(op -> op.bind(ctx));
+            // Buffers an operation keeps besides its output (BatchNorm's normalised input), oneDNN's primitives.
+            for (Op op : ops) {
+                try {
+                    op.bind(ctx);
+                } catch (RuntimeException e) {
+                    ctx.invalidate(); // no op may run on what another bound for a different batch
+                    throw new IllegalStateException(op.getClass().getSimpleName() + " on " + shapes.get(op.out()) + " at batch " + b
+                            + " could not be prepared: " + e.getMessage(), e);
+                }
+            }
         }
         ctx.beginPass(train, wanted.contains(Grad.ARCH) || wanted.contains(Grad.GATES), wanted.contains(Grad.WEIGHTS));
         prepareMixing(gates);

@@ -47,7 +47,21 @@ class OnednnTest {
                 Arguments.of("enas-micro", Evaluator.supernetPlan(Zoo.enasMicro(8, 1, 5, 10)), false),
                 Arguments.of("enas-macro", Evaluator.supernetPlan(Zoo.enasMacro(4, 8, 10)), false),
                 Arguments.of("mobilenetv2-cifar", Evaluator.supernetPlan(Zoo.get("mobilenetv2-cifar").orElseThrow()), false),
-                Arguments.of("resnet20-cifar", Evaluator.fixedPlan(Zoo.get("resnet20-cifar").orElseThrow(), Architecture.empty()), true));
+                Arguments.of("resnet20-cifar", Evaluator.fixedPlan(Zoo.get("resnet20-cifar").orElseThrow(), Architecture.empty()), true),
+                // a linear layer over a blocked 16x4x4 map: flattened in NCHW order whatever the layout
+                Arguments.of("linear head over a feature map", Evaluator.fixedPlan(io.cellforge.io.SpaceYaml.read("""
+                        cellforge: 1
+                        kind: space
+                        name: flat-head
+                        network:
+                          input: [3, 8, 8]
+                          classes: 10
+                          channels: 16
+                          stem:
+                            - [{op: conv, out: 16, kernel: 3, padding: 1, stride: 2}, bn, relu]
+                          stages: []
+                          head: [{op: linear, in: 256}]
+                        """, "flat-head.yaml").space(), Architecture.empty()), true));
     }
 
     static CompiledNetwork network(Plan plan, CompiledNetwork.Options o, String kernels) {
@@ -125,12 +139,16 @@ class OnednnTest {
         double largest = e.gradients().values().stream().mapToDouble(g -> g.norm2Number().doubleValue()).max().orElse(1);
         int nonzero = 0;
         for (var g : e.gradients().entrySet()) {
+            // A wrong index or layout is off by the gradient itself (libnd4j's float path is off by 5.8 on one of
+            // DARTS_V2's evaluation kernels); float's rounding, which oneDNN's BatchNorm sums in float where the Java
+            // one sums in double, came to 1.2e-2 at most: the first cell of that network with the block of 8 on one
+            // OpenMP thread, on BatchNorm betas (sums of nearly cancelling terms); everything else under 1e-5.
             // Relative to the gradient, or to the largest one where the exact gradient is zero (a BatchNorm's beta
             // before another BatchNorm: 1e-16 in double, float's rounding in float).
             double scale = Math.max(g.getValue().norm2Number().doubleValue(), 1e-4 * largest);
             double err = r.gradients().get(g.getKey()).castTo(DataType.DOUBLE).sub(g.getValue()).norm2Number().doubleValue() / scale;
             double floatErr = p.gradients().get(g.getKey()).castTo(DataType.DOUBLE).sub(g.getValue()).norm2Number().doubleValue() / scale;
-            assertTrue(err < Math.max(3e-3, 10 * floatErr), name + ": gradient of " + g.getKey() + " differs by " + err
+            assertTrue(err < Math.max(3e-2, 10 * floatErr), name + ": gradient of " + g.getKey() + " differs by " + err
                     + " (relative L2; libnd4j in float: " + floatErr + ")");
             nonzero += g.getValue().norm2Number().doubleValue() > 0 ? 1 : 0;
         }
@@ -143,9 +161,16 @@ class OnednnTest {
         for (var g : a.gradients().entrySet()) {
             assertTrue(relative(g.getValue(), full.get(g.getKey()).castTo(DataType.DOUBLE)) < 1e-6, name + ": arch-only gradient of " + g.getKey());
         }
+        // Another batch size: every op binds again (oneDNN's primitives are made per batch size).
+        INDArray[] b3 = CompiledNetworkTest.batch(DataType.DOUBLE, plan.input(), 3, plan.classes(), 12);
+        exact.train(b[0], b[1], Gates.NONE, EnumSet.of(ARCH)); // the pass fast made above: the same draws, statistics
+        CompiledNetwork.Result r3 = fast.train(b3[0].castTo(DataType.FLOAT), b3[1].castTo(DataType.FLOAT), Gates.NONE, EnumSet.of(ARCH));
+        CompiledNetwork.Result e3 = exact.train(b3[0], b3[1], Gates.NONE, EnumSet.of(ARCH));
+        assertEquals(e3.loss(), r3.loss(), 1e-4 * Math.abs(e3.loss()), name + ": loss at another batch size");
         if (retrain) {
             // Evaluation normalises with the running statistics both networks kept from the same passes.
             exact.train(b[0], b[1], Gates.NONE, EnumSet.of(ARCH));
+            fast.train(b[0].castTo(DataType.FLOAT), b[1].castTo(DataType.FLOAT), Gates.NONE, EnumSet.of(ARCH));
             INDArray fl = fast.evaluate(b[0].castTo(DataType.FLOAT), b[1].castTo(DataType.FLOAT), Gates.NONE).logits();
             INDArray el = exact.evaluate(b[0], b[1], Gates.NONE).logits();
             assertTrue(relative(fl, el) < 1e-3, name + ": evaluation logits differ by " + relative(fl, el));

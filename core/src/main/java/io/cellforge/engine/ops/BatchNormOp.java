@@ -41,6 +41,24 @@ public class BatchNormOp extends Op {
         }
     }
 
+    private INDArray scratchIn;
+
+    /**
+     * Where a backward pass writes d loss / d input: the input's target, or, when no gradient is wanted there but the
+     * affine ones are (a weight step), a buffer of this op's own (the native kernels compute both at once); null when
+     * neither is.
+     */
+    INDArray inputGradient(OpContext c) {
+        INDArray gi = c.target(in[0]);
+        if (gi != null || !affine || !c.weightGradsWanted()) {
+            return gi;
+        }
+        if (scratchIn == null || !java.util.Arrays.equals(scratchIn.shape(), c.val(in[0]).shape())) {
+            scratchIn = c.val(in[0]).ulike();
+        }
+        return scratchIn;
+    }
+
     /** Whether {@link #updateRunning} must follow each training pass. */
     public boolean keepsRunningStats() {
         return runMean != null;

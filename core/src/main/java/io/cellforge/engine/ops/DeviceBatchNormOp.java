@@ -12,7 +12,6 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class DeviceBatchNormOp extends BatchNormOp {
     private final INDArray batchMean;
     private final INDArray batchVar;
-    private INDArray scratchIn;
 
     public DeviceBatchNormOp(int in, int out, int channels, String gamma, String beta, boolean runningStats, DataType dtype) {
         super(in, out, channels, gamma, beta, runningStats, dtype);
@@ -22,7 +21,7 @@ public final class DeviceBatchNormOp extends BatchNormOp {
 
     @Override
     public void bind(OpContext c) {
-        scratchIn = null;
+        // no normalised copy to keep: the backward pass works from the input and the statistics
     }
 
     @Override
@@ -43,15 +42,9 @@ public final class DeviceBatchNormOp extends BatchNormOp {
 
     @Override
     public void backward(OpContext c) {
-        INDArray gi = c.target(in[0]);
-        if (gi == null && !affine) {
-            return;
-        }
+        INDArray gi = inputGradient(c);
         if (gi == null) {
-            if (scratchIn == null) {
-                scratchIn = c.val(in[0]).ulike();
-            }
-            gi = scratchIn;
+            return;
         }
         NativeKernels.batchNormBackward(c.val(in[0]), c.grad(out), batchMean, batchVar, affine ? c.weight(gamma) : null,
                 affine ? c.weight(beta) : null, gi, affine ? c.weightGrad(gamma) : null, affine ? c.weightGrad(beta) : null, EPS);

@@ -22,7 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Onednn {
     private static engine eng;
-    private static stream strm;
+    /** oneDNN's streams are not for sharing between threads (a search and a retraining may run at once). */
+    private static final ThreadLocal<stream> STREAMS = ThreadLocal.withInitial(() -> new stream(eng));
     private static String problem;
 
     private Onednn() {
@@ -33,7 +34,6 @@ public final class Onednn {
         if (eng == null && problem == null) {
             try {
                 eng = new engine(engine.kind.cpu, 0);
-                strm = new stream(eng);
             } catch (Throwable t) {
                 problem = t.getClass().getSimpleName() + ": " + t.getMessage();
             }
@@ -117,8 +117,9 @@ public final class Onednn {
     }
 
     static void run(primitive p, IntMemoryMap args) {
-        p.execute(strm, args);
-        strm._wait();
+        stream s = STREAMS.get();
+        p.execute(s, args);
+        s._wait();
     }
 
     /** A reorder from one memory to another, made once and run with {@link #run(Copy)}. */

@@ -48,7 +48,6 @@ public final class OnednnBatchNormOp extends BatchNormOp {
     private memory batchVar;
     private memory runMeanM;
     private memory runVarM;
-    private INDArray scratchIn;
 
     public OnednnBatchNormOp(int in, int out, int channels, String gamma, String beta, boolean runningStats, DataType dtype) {
         super(in, out, channels, gamma, beta, runningStats, dtype);
@@ -103,7 +102,6 @@ public final class OnednnBatchNormOp extends BatchNormOp {
             bwdArgs.put(DNNL_ARG_DIFF_SCALE, dScale);
             bwdArgs.put(DNNL_ARG_DIFF_SHIFT, dShift);
         }
-        scratchIn = null;
     }
 
     @Override
@@ -138,16 +136,9 @@ public final class OnednnBatchNormOp extends BatchNormOp {
 
     @Override
     public void backward(OpContext c) {
-        INDArray gi = c.target(in[0]);
-        if (gi == null && !affine) {
-            return;
-        }
+        INDArray gi = inputGradient(c);
         if (gi == null) {
-            // oneDNN computes the input gradient with the affine ones; nobody reads it here.
-            if (scratchIn == null) {
-                scratchIn = c.val(in[0]).ulike();
-            }
-            gi = scratchIn;
+            return;
         }
         if (affine) {
             Onednn.bind(scale, c.weight(gamma));

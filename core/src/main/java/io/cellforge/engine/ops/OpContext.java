@@ -271,6 +271,11 @@ public final class OpContext {
         return true;
     }
 
+    /** Forgets the buffers, so that the next pass makes them again (after an op could not bind to them). */
+    public void invalidate() {
+        batch = -1;
+    }
+
     /** Starts a pass: its flags, and no slot live yet. */
     public void beginPass(boolean training, boolean archGrads, boolean weightGrads) {
         this.weightGradsWanted = weightGrads;
