@@ -12,7 +12,6 @@ import io.cellforge.engine.ops.GlobalAvgPoolOp;
 import io.cellforge.engine.ops.LinearOp;
 import io.cellforge.engine.ops.MergeOp;
 import io.cellforge.engine.ops.NoiseOp;
-import io.cellforge.engine.ops.Onednn;
 import io.cellforge.engine.ops.OnednnBatchNormOp;
 import io.cellforge.engine.ops.OnednnConvOp;
 import io.cellforge.engine.ops.OnednnPoolOp;
@@ -169,7 +168,7 @@ public final class CompiledNetwork {
         this.rnd = new Random(options.seed());
         this.kernels = Backend.kernels(dtype);
         this.onednn = kernels == Backend.Kernels.ONEDNN;
-        this.ctx = new OpContext(dtype, rnd, shapes, gradFlows, weights, weightGrads, gateCandidates, onednn ? Onednn.block() : 0);
+        this.ctx = new OpContext(dtype, rnd, shapes, gradFlows, weights, weightGrads, gateCandidates, onednn ? Backend.onednnBlock() : 0);
         newSlot(plan.input(), false);
         Map<Integer, Integer> slots = new HashMap<>();
         slots.put(0, 0);

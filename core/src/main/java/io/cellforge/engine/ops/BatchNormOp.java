@@ -78,13 +78,18 @@ public class BatchNormOp extends Op {
                 affine ? c.weight(gamma).toDoubleVector() : null, affine ? c.weight(beta).toDoubleVector() : null, EPS);
     }
 
+    /** n / (n - 1) over the values each channel's batch statistics were taken from: the running variance is unbiased. */
+    double unbias(OpContext c) {
+        long n = (long) c.batch() * c.shape(out).height() * c.shape(out).width();
+        return n > 1 ? (double) n / (n - 1) : 1;
+    }
+
     /** running = 0.9 running + 0.1 batch, the variance unbiased, as PyTorch keeps it. */
     public void updateRunning(OpContext c) {
         if (!c.live(out)) {
             return;
         }
-        long n = (long) c.batch() * c.shape(out).height() * c.shape(out).width();
-        double unbias = n > 1 ? (double) n / (n - 1) : 1;
+        double unbias = unbias(c);
         double[] rm = runMean.toDoubleVector();
         double[] rv = runVar.toDoubleVector();
         for (int i = 0; i < rm.length; i++) {

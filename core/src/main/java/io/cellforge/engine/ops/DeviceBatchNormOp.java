@@ -36,8 +36,7 @@ public final class DeviceBatchNormOp extends BatchNormOp {
         if (!c.live(out)) {
             return;
         }
-        long n = (long) c.batch() * c.shape(out).height() * c.shape(out).width();
-        NativeKernels.updateRunning(runMean, runVar, batchMean, batchVar, MOMENTUM, n > 1 ? (double) n / (n - 1) : 1);
+        NativeKernels.updateRunning(runMean, runVar, batchMean, batchVar, MOMENTUM, unbias(c));
     }
 
     @Override

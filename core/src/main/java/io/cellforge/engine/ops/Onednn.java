@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * blocked layout {@code nChw16c} or {@code nChw8c} ([N][C/b][H][W][b]) from op to op, so that oneDNN's JIT kernels run on them
  * directly: on 32x16x32x32 a 3x3 depthwise convolution's forward and backward took 0.14 and 0.3 ms against
  * libnd4j's 1.0 and 3.0 ms, a 1x1 convolution's 0.14 and 0.26 ms against 1.0 and 2.5 ms. The block is 16
- * channels on AVX-512 CPUs and 8 elsewhere ({@link #block}).
+ * channels on AVX-512 CPUs and 8 elsewhere ({@code Backend.onednnBlock}).
  * Elementwise kernels (ReLU, sums) do not care about the layout: every slot of a shape has the same one.
  */
 public final class Onednn {
@@ -48,32 +48,6 @@ public final class Onednn {
 
     static engine engine() {
         return eng;
-    }
-
-    /**
-     * The channel block of the blocked layout: 16 where the CPU has AVX-512 (oneDNN's AVX-512 kernels use
-     * {@code nChw16c}; its AVX2 ones on {@code nChw8c} took 2.6 ms against 0.6 ms for a 3x3 max pool of 32x16x32x32
-     * here, and 10 to 40% longer for convolutions), else 8; {@code -Dcellforge.onednn.block=8|16} chooses.
-     */
-    public static int block() {
-        String chosen = System.getProperty("cellforge.onednn.block");
-        if (chosen != null) {
-            if (!chosen.equals("8") && !chosen.equals("16")) {
-                throw new IllegalArgumentException("cellforge.onednn.block must be 8 or 16, not " + chosen);
-            }
-            return Integer.parseInt(chosen);
-        }
-        return AVX512 ? 16 : 8;
-    }
-
-    private static final boolean AVX512 = cpuHas("avx512f");
-
-    private static boolean cpuHas(String flag) {
-        try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/cpuinfo")).contains(" " + flag);
-        } catch (java.io.IOException | RuntimeException e) {
-            return false;
-        }
     }
 
     /** The activation layout of {@code n} samples of a slot: blocked by {@code block} channels, or plain NCHW (0). */

@@ -115,9 +115,8 @@ public final class OpContext {
         if (!blocked(slot)) {
             return buf.get(NDArrayIndex.all(), NDArrayIndex.interval(c0, c1), NDArrayIndex.all(), NDArrayIndex.all());
         }
-        int b = block;
-        return buf.reshape('c', buf.size(0), s.channels() / b, s.height(), s.width(), b)
-                .get(NDArrayIndex.all(), NDArrayIndex.interval(c0 / b, c1 / b), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all());
+        return blocks(s, buf).get(NDArrayIndex.all(), NDArrayIndex.interval(c0 / block, c1 / block), NDArrayIndex.all(),
+                NDArrayIndex.all(), NDArrayIndex.all());
     }
 
     /** One channel of a buffer of the slot as [N, H, W], in either layout. */
@@ -126,9 +125,13 @@ public final class OpContext {
         if (!blocked(slot)) {
             return buf.get(NDArrayIndex.all(), NDArrayIndex.point(ch), NDArrayIndex.all(), NDArrayIndex.all());
         }
-        int b = block;
-        return buf.reshape('c', buf.size(0), s.channels() / b, s.height(), s.width(), b)
-                .get(NDArrayIndex.all(), NDArrayIndex.point(ch / b), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(ch % b));
+        return blocks(s, buf).get(NDArrayIndex.all(), NDArrayIndex.point(ch / block), NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.point(ch % block));
+    }
+
+    /** A blocked buffer as the [N, C/b, H, W, b] it holds. */
+    private INDArray blocks(Shape s, INDArray buf) {
+        return buf.reshape('c', buf.size(0), s.channels() / block, s.height(), s.width(), block);
     }
 
     public INDArray val(int slot) {
