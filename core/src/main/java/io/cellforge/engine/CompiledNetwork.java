@@ -268,7 +268,7 @@ public final class CompiledNetwork {
     /** Adds the time since {@code t0} to the operation's kind, when profiling. */
     private void timed(Op op, String phase, long t0) {
         if (profile != null) {
-            long[] t = profile.computeIfAbsent(op.getClass().getSimpleName() + phase, k -> new long[2]);
+            long[] t = profile.computeIfAbsent(op.kind() + phase + (ctx.weightGradsWanted() ? "" : " (arch)"), k -> new long[2]);
             t[0] += System.nanoTime() - t0;
             t[1]++;
         }
@@ -368,6 +368,7 @@ public final class CompiledNetwork {
                 long t0 = profile == null ? 0 : System.nanoTime();
                 op.backward(ctx);
                 ctx.commit();
+                ctx.release(op.out());
                 timed(op, " backward", t0);
             }
         }

@@ -69,6 +69,13 @@ public final class OnednnConvOp extends Op {
                 || conv.dilation() > 1);
     }
 
+    @Override
+    public String kind() {
+        String k = conv.kernelH() + "x" + conv.kernelW() + (conv.dilation() > 1 ? " d" + conv.dilation() : "")
+                + (conv.strideH() > 1 ? " s" + conv.strideH() : "");
+        return "OnednnConvOp " + (depthwise ? "dw " : "") + k;
+    }
+
     /** oneDNN's kernel dims and the strides of the engine's kernel storage, at every {@code d}-th tap. */
     private memory.desc userKernel(int d, long kh, long kw) {
         int dd = conv.dilation();

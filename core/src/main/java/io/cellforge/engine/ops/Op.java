@@ -29,6 +29,11 @@ public abstract class Op {
     public void bind(OpContext c) {
     }
 
+    /** The kind this op's time is summed under when the benchmark profiles. */
+    public String kind() {
+        return getClass().getSimpleName();
+    }
+
     public abstract void forward(OpContext c);
 
     /** Adds d loss / d inputs (and writes the parameters' gradients) from d loss / d out. */

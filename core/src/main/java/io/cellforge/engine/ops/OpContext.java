@@ -35,7 +35,9 @@ public final class OpContext {
     // State of the current pass.
     private int batch = -1;
     private INDArray[] val;
+    /** A slot's gradient buffer while it is in use: from its first write to its producer's backward. */
     private INDArray[] grad;
+    private boolean[] gradFlow;
     private boolean[] live;
     private boolean[] written;
     private boolean training;
@@ -44,12 +46,13 @@ public final class OpContext {
     private double dropPath;
     private final Map<String, double[]> mix = new HashMap<>();
     private final Map<String, double[]> mixGrad = new HashMap<>();
-    private final Map<String, List<INDArray>> scratch = new HashMap<>();
-    private final Map<String, Integer> scratchUsed = new HashMap<>();
+    /** Free buffers by shape, for gradients and scratch: a backward pass needs only a cell's worth at a time. */
+    private final Map<String, List<INDArray>> free = new HashMap<>();
     private final List<Pending> pending = new ArrayList<>();
+    private final List<INDArray> scratchUsed = new ArrayList<>();
     private final Set<String> touched = new HashSet<>();
 
-    /** A gradient written to scratch because its slot already had one in this op's backward; added on commit. */
+    /** A gradient an op wrote to its own buffer because the slot already had one; added on {@link #commit()}. */
     private record Pending(int slot, INDArray g) {
     }
 
@@ -138,7 +141,9 @@ public final class OpContext {
         return val[slot];
     }
 
-    /** d loss / d slot as written so far in this pass: what an op's backward reads for its output. */
+    /**
+     * d loss / d slot, the sum of what every consumer wrote: what the slot's producer reads in its backward.
+     */
     public INDArray grad(int slot) {
         return grad[slot];
     }
@@ -202,29 +207,29 @@ public final class OpContext {
     }
 
     /**
-     * Where to write d loss / d slot: its own buffer the first time in a pass, a scratch buffer added on
-     * {@link #commit()} afterwards; null when no gradient is wanted there.
+     * Where to write d loss / d slot: its own buffer the first time in a pass, another buffer afterwards, added on
+     * {@link #commit()}; null when no gradient is wanted there.
      */
     public INDArray target(int slot) {
-        if (grad[slot] == null) {
+        if (!gradFlow[slot]) {
             return null;
         }
         if (!written[slot]) {
-            written[slot] = true;
+            markWritten(slot);
             return grad[slot];
         }
-        INDArray s = scratch(slot);
+        INDArray s = take(slot);
         pending.add(new Pending(slot, s));
         return s;
     }
 
     /** {@code d slot += scale * g}, without a temporary. */
     public void accumulate(int slot, INDArray g, double scale) {
-        if (grad[slot] == null) {
+        if (!gradFlow[slot]) {
             return;
         }
         if (!written[slot]) {
-            written[slot] = true;
+            markWritten(slot);
             if (scale == 1) {
                 grad[slot].assign(g);
             } else {
@@ -237,14 +242,27 @@ public final class OpContext {
 
     /** A buffer of a slot's shape for the current op; reused by the next op after {@link #commit()}. */
     public INDArray scratch(int slot) {
+        INDArray s = take(slot);
+        scratchUsed.add(s);
+        return s;
+    }
+
+    private static String key(Shape s) {
+        return s.channels() + "x" + s.height() + "x" + s.width();
+    }
+
+    /** A free buffer of the slot's shape (old contents), made when none is free. */
+    private INDArray take(int slot) {
         Shape s = shapes.get(slot);
-        String key = s.channels() + "x" + s.height() + "x" + s.width();
-        List<INDArray> pool = scratch.computeIfAbsent(key, k -> new ArrayList<>());
-        int used = scratchUsed.merge(key, 1, Integer::sum) - 1;
-        if (used == pool.size()) {
-            pool.add(Nd4j.createUninitialized(dtype, batch, s.channels(), s.height(), s.width()));
+        List<INDArray> pool = free.get(key(s));
+        if (pool == null || pool.isEmpty()) {
+            return Nd4j.createUninitialized(dtype, batch, s.channels(), s.height(), s.width());
         }
-        return pool.get(used);
+        return pool.remove(pool.size() - 1);
+    }
+
+    private void give(INDArray buf) {
+        free.computeIfAbsent(buf.size(1) + "x" + buf.size(2) + "x" + buf.size(3), k -> new ArrayList<>()).add(buf);
     }
 
     // ---- for the network --------------------------------------------------------------------------------
@@ -261,15 +279,15 @@ public final class OpContext {
         int n = shapes.size();
         val = new INDArray[n];
         grad = new INDArray[n];
+        gradFlow = new boolean[n];
         live = new boolean[n];
         written = new boolean[n];
-        scratch.clear();
+        free.clear();
+        scratchUsed.clear();
         for (int i = 0; i < n; i++) {
             Shape s = shapes.get(i);
             val[i] = Nd4j.createUninitialized(dtype, b, s.channels(), s.height(), s.width());
-            if (gradFlows.get(i)) {
-                grad[i] = Nd4j.createUninitialized(dtype, b, s.channels(), s.height(), s.width());
-            }
+            gradFlow[i] = gradFlows.get(i);
         }
         return true;
     }
@@ -298,14 +316,18 @@ public final class OpContext {
 
     /** Forgets the gradients of the previous backward pass: no slot, weight or mixing weight written yet. */
     public void beginBackward() {
+        for (int i = 0; i < grad.length; i++) {
+            release(i);
+        }
         Arrays.fill(written, false);
         mixGrad.clear();
         touched.clear();
     }
 
-    /** Marks a slot's gradient buffer as written (the loss's gradient, written by the network). */
+    /** Gives a slot its gradient buffer, marked as written (the loss's gradient, written by the network). */
     public void markWritten(int slot) {
         written[slot] = true;
+        grad[slot] = take(slot);
     }
 
     public boolean written(int slot) {
@@ -322,12 +344,26 @@ public final class OpContext {
         return mixGrad.get(key);
     }
 
-    /** Adds the scratch gradients of the op just run to their slots and frees the scratch buffers. */
+    /**
+     * Adds the gradients the op just run wrote apart to their slots, while they are still in cache (summing a
+     * slot's parts in one oneDNN pass before its producer reads them took as long, with more memory), and frees
+     * its scratch buffers.
+     */
     public void commit() {
         for (Pending p : pending) {
             grad[p.slot()].addi(p.g());
+            give(p.g());
         }
         pending.clear();
+        scratchUsed.forEach(this::give);
         scratchUsed.clear();
+    }
+
+    /** Frees a slot's gradient once its producer has read it. */
+    public void release(int slot) {
+        if (grad[slot] != null) {
+            give(grad[slot]);
+            grad[slot] = null;
+        }
     }
 }
