@@ -44,7 +44,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = {"Benchmarks (not tests): print one JSON object.",
         "  darts-step: the DARTS search step on 3x32x32 inputs, C=16, 8 cells, 8 ops per edge: one weight step on a",
-        "  train batch and one first-order alpha step on a valid batch, median after a warm-up step.",
+        "  train batch and one first-order alpha step on a valid batch, median after four warm-up steps.",
         "  contention: darts-step alone, beside one busy process, and two at once, each in its own process,",
         "  with each rate as a share of the one alone.",
         "  scaling: darts-step at each of --batches with each of --threads engine threads, a process each.",
@@ -138,7 +138,10 @@ final class BenchCommand implements Callable<Integer> {
         INDArray[] valid = batch(2);
         List<Double> ms = new ArrayList<>();
         Map<String, long[]> timings = null;
-        for (int i = 0; i <= steps; i++) {
+        Map<Integer, Integer> threadCounts = Map.of();
+        // The first step allocates the buffers; the next three let the engine time both thread counts (ThreadGovernor).
+        int warmUp = 4;
+        for (int i = 1 - warmUp; i <= steps; i++) {
             long s = System.nanoTime();
             var a = net.train(valid[0], valid[1], Gates.NONE, EnumSet.of(CompiledNetwork.Grad.ARCH));
             adam.step(arch, new HashMap<>(a.gradients()), 3e-4);
@@ -148,11 +151,18 @@ final class BenchCommand implements Callable<Integer> {
             sgd.step(weights, g, 0.025);
             double stepMs = (System.nanoTime() - s) / 1e6;
             if (i > 0) {
-                ms.add(stepMs); // the first step allocates the buffers
-            } else if (profile) {
-                timings = net.profile();
+                ms.add(stepMs);
+            } else if (i == 0) {
+                threadCounts = net.threadCounts();
+                if (profile) {
+                    timings = net.profile();
+                }
             }
-            spec.commandLine().getErr().printf("step %d/%d: %.0f ms%s%n", i, steps, stepMs, i == 0 ? " (warm-up)" : "");
+            if (i <= 0) {
+                spec.commandLine().getErr().printf("warm-up %d/%d: %.0f ms%n", i + warmUp, warmUp, stepMs);
+            } else {
+                spec.commandLine().getErr().printf("step %d/%d: %.0f ms%n", i, steps, stepMs);
+            }
             spec.commandLine().getErr().flush();
         }
         Collections.sort(ms);
@@ -170,6 +180,9 @@ final class BenchCommand implements Callable<Integer> {
         o.put("supernet_params", net.parameterCount());
         o.put("peak_rss_mb", peakRssMb());
         o.put("backend", backend);
+        Map<String, Integer> passes = new LinkedHashMap<>();
+        threadCounts.forEach((t, n) -> passes.put(Integer.toString(t), n));
+        o.put("passes_by_openmp_threads", passes);
         o.put("cpu", cpuModel());
         o.put("cpus", Runtime.getRuntime().availableProcessors());
         if (timings != null) {

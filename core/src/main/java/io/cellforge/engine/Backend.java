@@ -50,11 +50,26 @@ public final class Backend {
             int threads = Nd4j.getEnvironment().maxMasterThreads();
             String kernels = !cuda && io.cellforge.engine.ops.Onednn.available() ? ", oneDNN for float" : "";
             int cores = Runtime.getRuntime().availableProcessors();
-            description = backend + " (nd4j " + (cuda ? "cuda-11.6" : avx2 ? "onednn-avx2" : "generic") + kernels + "), " + threads
-                    + (threads == 1 ? " OpenMP thread, " : " OpenMP threads, ") + NativeEnvironment.waitPolicy() + " waits, Java kernels on "
+            boolean governed = !cuda && cores > 1 && System.getenv("OMP_NUM_THREADS") == null && ThreadGovernor.Load.readable()
+                    && Integer.getInteger("cellforge.threads", 0) == 0;
+            String team = governed ? threads + " to " + cores + " OpenMP threads by the machine's load, "
+                    : threads + (threads == 1 ? " OpenMP thread, " : " OpenMP threads, ");
+            description = backend + " (nd4j " + (cuda ? "cuda-11.6" : avx2 ? "onednn-avx2" : "generic") + kernels + "), " + team
+                    + NativeEnvironment.waitPolicy() + " waits, Java kernels on "
                     + (Boolean.getBoolean("cellforge.kernels.serial") ? 1 : cores);
         }
         return description;
+    }
+
+    /**
+     * The threads of the native kernels: the calling thread's OpenMP team for libnd4j's and oneDNN's (one libgomp
+     * serves both), and, for the whole process, libnd4j's own pool (its elementwise ops) and OpenBLAS's.
+     */
+    static void setNativeThreads(int n) {
+        org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
+        Nd4j.getEnvironment().setMaxMasterThreads(n);
+        Nd4j.getEnvironment().setMaxThreads(n);
+        Nd4j.factory().blas().setMaxThreads(n);
     }
 
     /**

@@ -158,9 +158,12 @@ public final class CompiledNetwork {
     /** What the layers run on ({@link Backend#kernels}); oneDNN keeps its blocked layout. */
     private final Backend.Kernels kernels;
     private final boolean onednn;
+    /** The OpenMP threads of each pass, chosen from the machine's load and the passes' times. */
+    private final ThreadGovernor governor;
 
     public CompiledNetwork(Plan plan, Options options) {
         Backend.init();
+        this.governor = ThreadGovernor.forThisProcess(Backend.onDevice());
         this.plan = plan;
         this.options = options;
         this.relaxation = options.mixedOp().relaxation();
@@ -259,6 +262,19 @@ public final class CompiledNetwork {
 
     private Map<String, long[]> profile;
 
+    private Map<Integer, Integer> threadCounts;
+
+    /** The governor of this network's thread counts (tests pin it). */
+    ThreadGovernor governor() {
+        return governor;
+    }
+
+    /** Starts counting the passes by their OpenMP thread count (for the benchmark); empty when not governed. */
+    public Map<Integer, Integer> threadCounts() {
+        threadCounts = new java.util.TreeMap<>();
+        return threadCounts;
+    }
+
     /** Starts timing every operation by kind (for the benchmark): nanoseconds and calls, summed from now on. */
     public Map<String, long[]> profile() {
         profile = new java.util.TreeMap<>();
@@ -296,6 +312,20 @@ public final class CompiledNetwork {
     }
 
     private Result pass(INDArray x, INDArray labels, Gates gates, Set<Grad> wanted, boolean train) {
+        int kind = (int) x.size(0) * 16 + (train ? 8 : 0) + (wanted.contains(Grad.WEIGHTS) ? 4 : 0) + (wanted.contains(Grad.ARCH) ? 2 : 0)
+                + (wanted.contains(Grad.GATES) ? 1 : 0);
+        int threads = governor.begin(kind);
+        ctx.useThreads(threads);
+        long t0 = System.nanoTime();
+        Result r = run(x, labels, gates, wanted, train);
+        governor.end(kind, System.nanoTime() - t0);
+        if (threadCounts != null && threads > 0) {
+            threadCounts.merge(threads, 1, Integer::sum);
+        }
+        return r;
+    }
+
+    private Result run(INDArray x, INDArray labels, Gates gates, Set<Grad> wanted, boolean train) {
         int b = (int) x.size(0);
         check(x.rank() == 4 && x.size(1) == plan.input().channels() && x.size(2) == plan.input().height()
                 && x.size(3) == plan.input().width(), "input " + Arrays.toString(x.shape()) + " does not match the network's "
@@ -652,9 +682,18 @@ public final class CompiledNetwork {
             return in; // dropout is not applied in search or retraining (DARTS uses drop-path instead)
         }
         if (l instanceof Layer.Sequential s) {
+            List<Layer> flat = new ArrayList<>();
+            flatten(s, flat);
             int x = in;
-            for (Layer c : s.layers()) {
-                x = compile(c, x);
+            for (int i = 0; i < flat.size(); i++) {
+                Layer c = flat.get(i);
+                if (onednn && c instanceof Layer.BatchNorm bn && i + 1 < flat.size() && flat.get(i + 1) instanceof Layer.Activation a
+                        && a.kind() == Layer.ActivationKind.RELU) {
+                    x = batchNormRelu(bn, a, x);
+                    i++;
+                } else {
+                    x = compile(c, x);
+                }
             }
             return x;
         }
@@ -665,6 +704,41 @@ public final class CompiledNetwork {
             return shared.get(key);
         }
         int out = compileNew(l, in);
+        if (pure) {
+            shared.put(key, out);
+        }
+        return out;
+    }
+
+    private static void flatten(Layer.Sequential s, List<Layer> into) {
+        for (Layer l : s.layers()) {
+            if (l instanceof Layer.Sequential inner) {
+                flatten(inner, into);
+            } else {
+                into.add(l);
+            }
+        }
+    }
+
+    /**
+     * A BatchNorm and the ReLU after it inside a sequence (whose inner values nothing else reads) as one oneDNN
+     * BatchNorm that applies the ReLU as it writes, keeping its mask for the backward pass: a pass over the tensor
+     * less each way, in the middle of each of DARTS's separable convolutions.
+     */
+    private int batchNormRelu(Layer.BatchNorm bn, Layer.Activation relu, int in) {
+        boolean pure = bn.params() == 0 && !options.runningStats();
+        List<Object> key = List.of(in, bn, relu);
+        if (pure && shared.containsKey(key)) {
+            return shared.get(key);
+        }
+        int out = newSlot(shapes.get(in), bn.params() > 0 || flows(in));
+        String gamma = bn.affine() ? param(name("bn_gamma"), Nd4j.ones(dtype, bn.channels())) : null;
+        String beta = bn.affine() ? param(name("bn_beta"), Nd4j.zeros(dtype, bn.channels())) : null;
+        OnednnBatchNormOp op = new OnednnBatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype, true);
+        if (op.keepsRunningStats()) {
+            runningNorms.add(op);
+        }
+        ops.add(op);
         if (pure) {
             shared.put(key, out);
         }
@@ -749,7 +823,7 @@ public final class CompiledNetwork {
         String gamma = bn.affine() ? param(name("bn_gamma"), Nd4j.ones(dtype, bn.channels())) : null;
         String beta = bn.affine() ? param(name("bn_beta"), Nd4j.zeros(dtype, bn.channels())) : null;
         BatchNormOp op = switch (kernels) {
-            case ONEDNN -> new OnednnBatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype);
+            case ONEDNN -> new OnednnBatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype, false);
             case DEVICE -> new DeviceBatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype);
             case JAVA -> new BatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype);
         };

@@ -178,6 +178,42 @@ class OnednnTest {
     }
 
     /**
+     * oneDNN fixes a primitive's thread count when it is made, so each team size gets its own primitives
+     * (Onednn.Teams): passes on one thread, then two, then one again give the same loss and gradients, to float's
+     * rounding (the kernels' reductions split differently).
+     */
+    @org.junit.jupiter.api.Test
+    void passesOnDifferentTeamSizesAgree() throws Exception {
+        Assumptions.assumeTrue(Backend.kernels(DataType.FLOAT) == Backend.Kernels.ONEDNN, "oneDNN does not load here: "
+                + io.cellforge.engine.ops.Onednn.problem());
+        Plan plan = Evaluator.supernetPlan(Zoo.dartsSearch(16, 5, 10, new Shape(3, 16, 16), OpCatalog.DARTS_PRIMITIVES));
+        CompiledNetwork net = network(plan, CompiledNetwork.Options.darts(3), "onednn");
+        INDArray[] b = CompiledNetworkTest.batch(DataType.FLOAT, plan.input(), 4, plan.classes(), 5);
+        Map<String, INDArray> first = null;
+        double firstLoss = 0;
+        for (int threads : new int[] {1, 2, 1}) {
+            net.governor().pin(threads);
+            CompiledNetwork.Result r = net.train(b[0], b[1], Gates.NONE, EnumSet.of(WEIGHTS, ARCH));
+            if (first == null) {
+                first = new java.util.HashMap<>();
+                for (var g : r.gradients().entrySet()) {
+                    first.put(g.getKey(), g.getValue().castTo(DataType.DOUBLE));
+                }
+                firstLoss = r.loss();
+                continue;
+            }
+            assertEquals(firstLoss, r.loss(), 1e-5 * Math.abs(firstLoss), threads + " threads: loss");
+            double largest = first.values().stream().mapToDouble(g -> g.norm2Number().doubleValue()).max().orElse(1);
+            for (var g : r.gradients().entrySet()) {
+                INDArray ref = first.get(g.getKey());
+                double scale = Math.max(ref.norm2Number().doubleValue(), 1e-4 * largest);
+                double err = g.getValue().castTo(DataType.DOUBLE).sub(ref).norm2Number().doubleValue() / scale;
+                assertTrue(err < 1e-3, threads + " threads: gradient of " + g.getKey() + " differs by " + err);
+            }
+        }
+    }
+
+    /**
      * The CUDA build's kernels (libnd4j's alone, ops.NativeKernels: BatchNorm with its statistics and running averages
      * on the device, libnd4j's depthwise backward) in a whole network, run here on the CPU in double: what the checked
      * Java path computes. libnd4j's batchnorm_bp takes 1/N in single precision, hence 1e-4 (of the gradient, or of the largest where the exact one is zero) and not 1e-12.

@@ -12,7 +12,7 @@ import java.nio.FloatBuffer;
  * taps are visited. Each tap's products over an output row are summed in a row-long accumulator and folded over the
  * row at the end. HotSpot's C2 (JDK 17) vectorises a loop only when all its arrays share the index (with a constant
  * offset between them it ran 2 GFLOP/s against 9.5), so the input rows are first copied once per kernel column,
- * shifted into place. Channel blocks run in parallel.
+ * shifted into place. Channel blocks and slices of the batch run in parallel.
  */
 final class BlockedDepthwise {
     private BlockedDepthwise() {
@@ -55,7 +55,14 @@ final class BlockedDepthwise {
         FloatBuffer bx = x.data().asNioFloat();
         FloatBuffer bg = gy.data().asNioFloat();
         float[] result = new float[gw.length() > Integer.MAX_VALUE ? 0 : (int) gw.length()];
-        Kernels.channels(blocks).forEach(cb -> {
+        // Channel blocks and slices of the batch in parallel: a 16-channel map is one block, and at 32x32 it is
+        // most of the work. The slices are fixed and summed in order, so the result does not depend on scheduling.
+        int slices = Math.max(1, Math.min(n, (Kernels.parallelism() + blocks - 1) / blocks));
+        double[][] partial = new double[blocks * slices][];
+        Kernels.channels(blocks * slices).forEach(task -> {
+            int cb = task / slices;
+            int s0 = (int) ((long) n * (task % slices) / slices);
+            int s1 = (int) ((long) n * (task % slices + 1) / slices);
             float[] xp = new float[h * wd * B];
             // xs[j][iy]: input row iy as seen by kernel column j, one B-vector per output column (zeros off the
             // image), so that every tap's loop below indexes all its arrays alike: only then does C2 vectorise it.
@@ -64,7 +71,7 @@ final class BlockedDepthwise {
             float[][] acc = new float[kh * kw][ow * B];
             float[] zero = new float[ow * B];
             double[] taps = new double[kh * kw * B];
-            for (int s = 0; s < n; s++) {
+            for (int s = s0; s < s1; s++) {
                 bx.get(((s * blocks + cb) * h * wd) * B, xp, 0, xp.length);
                 for (int oy = 0; oy < oh; oy++) {
                     bg.get(((s * blocks + cb) * oh * ow + oy * ow) * B, gs[oy], 0, ow * B);
@@ -115,14 +122,21 @@ final class BlockedDepthwise {
                     }
                 }
             }
+            partial[task] = taps;
+        });
+        for (int cb = 0; cb < blocks; cb++) {
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++) {
                     for (int k = 0; k < B; k++) {
-                        result[((i * d) * spreadW + j * d) * channels + cb * B + k] = (float) taps[(i * kw + j) * B + k];
+                        double sum = 0;
+                        for (int sl = 0; sl < slices; sl++) {
+                            sum += partial[cb * slices + sl][(i * kw + j) * B + k];
+                        }
+                        result[((i * d) * spreadW + j * d) * channels + cb * B + k] = (float) sum;
                     }
                 }
             }
-        });
+        }
         gw.data().asNioFloat().put(0, result);
     }
 }

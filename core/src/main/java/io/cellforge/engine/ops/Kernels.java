@@ -67,6 +67,11 @@ final class Kernels {
         return Nd4j.getBlasWrapper().dot(a, b);
     }
 
+    /** How many tasks the Java kernels run at once: the common pool's workers and the caller, 1 when serial. */
+    static int parallelism() {
+        return Boolean.getBoolean("cellforge.kernels.serial") ? 1 : java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1;
+    }
+
     /** Channels to process, in parallel unless cellforge.kernels.serial is set (for measuring). */
     static java.util.stream.IntStream channels(int c) {
         java.util.stream.IntStream s = java.util.stream.IntStream.range(0, c);

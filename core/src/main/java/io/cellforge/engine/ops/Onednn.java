@@ -10,6 +10,9 @@ import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * oneDNN (Intel's deep-learning primitives, through JavaCPP's {@code org.bytedeco:dnnl}) for the CPU float path.
  * libnd4j 1.0.0-M2.1 keeps tensors in plain NCHW and reorders them for oneDNN at every call, and its depthwise
@@ -94,6 +97,36 @@ public final class Onednn {
         stream s = STREAMS.get();
         p.execute(s, args);
         s._wait();
+    }
+
+    /**
+     * An op's primitives for each OpenMP team size: oneDNN fixes a convolution's or a BatchNorm's thread count when
+     * the primitive is made (one made for one thread ran on one after the team grew), so each size the engine
+     * runs at ({@link OpContext#threads}) gets its own, made on first use.
+     */
+    static final class Teams<P> {
+        private final java.util.function.Function<OpContext, P> make;
+        private final Map<Integer, P> made = new HashMap<>(4);
+
+        Teams(java.util.function.Function<OpContext, P> make) {
+            this.make = make;
+        }
+
+        /** The primitives for the pass's team size. */
+        P get(OpContext c) {
+            P p = made.get(c.threads());
+            if (p == null) {
+                p = make.apply(c);
+                made.put(c.threads(), p);
+            }
+            return p;
+        }
+
+        /** Forgets them all (new buffers) and makes those of the current team size, so that errors show at binding. */
+        void rebind(OpContext c) {
+            made.clear();
+            get(c);
+        }
     }
 
     /** A reorder from one memory to another, made once and run with {@link #run(Copy)}. */

@@ -18,6 +18,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCALE;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SHIFT;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_VARIANCE;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
 import static org.bytedeco.dnnl.global.dnnl.normalization_flags;
 import static org.bytedeco.dnnl.global.dnnl.or;
 import static org.bytedeco.dnnl.global.dnnl.prop_kind;
@@ -27,103 +28,133 @@ import static org.bytedeco.dnnl.global.dnnl.prop_kind;
  * so no normalised copy is kept (a buffer per BatchNorm less than {@link BatchNormOp}).
  */
 public final class OnednnBatchNormOp extends BatchNormOp {
-    private batch_normalization_forward train;
-    private IntMemoryMap trainArgs;
-    private batch_normalization_forward infer;
-    private IntMemoryMap inferArgs;
-    private batch_normalization_backward bwd;
-    private IntMemoryMap bwdArgs;
-    private memory src;
-    private memory dst;
-    private memory inferSrc;
-    private memory inferDst;
-    private memory bSrc;
-    private memory dDst;
-    private memory dSrc;
-    private memory scale;
-    private memory shift;
-    private memory dScale;
-    private memory dShift;
-    private memory batchMean;
-    private memory batchVar;
-    private memory runMeanM;
-    private memory runVarM;
+    private final boolean relu;
+    private final Onednn.Teams<Prims> teams = new Onednn.Teams<>(Prims::new);
 
-    public OnednnBatchNormOp(int in, int out, int channels, String gamma, String beta, boolean runningStats, DataType dtype) {
+    /** The primitives and memory handles of one team size. */
+    private final class Prims {
+        final batch_normalization_forward train;
+        final IntMemoryMap trainArgs;
+        batch_normalization_forward infer;
+        IntMemoryMap inferArgs;
+        final batch_normalization_backward bwd;
+        final IntMemoryMap bwdArgs;
+        final memory src;
+        final memory dst;
+        memory inferSrc;
+        memory inferDst;
+        final memory bSrc;
+        final memory dDst;
+        final memory dSrc;
+        memory scale;
+        memory shift;
+        memory dScale;
+        memory dShift;
+        final memory batchMean;
+        final memory batchVar;
+        memory runMeanM;
+        memory runVarM;
+
+        Prims(OpContext c) {
+            memory.desc d = Onednn.activation(c.batch(), c.shape(in[0]), c.layout(in[0]));
+            memory.desc v = Onednn.vector(mean.length);
+            normalization_flags flags = affine ? or(normalization_flags.use_scale, normalization_flags.use_shift) : normalization_flags.none;
+            if (relu) {
+                flags = or(flags, normalization_flags.fuse_norm_relu);
+            }
+            batch_normalization_forward.primitive_desc tpd = new batch_normalization_forward.primitive_desc(
+                    new batch_normalization_forward.desc(prop_kind.forward_training, d, (float) EPS, flags), Onednn.engine());
+            train = new batch_normalization_forward(tpd);
+            src = Onednn.handle(d);
+            dst = Onednn.handle(d);
+            batchMean = Onednn.owned(v);
+            batchVar = Onednn.owned(v);
+            trainArgs = Onednn.args(DNNL_ARG_SRC, src, DNNL_ARG_DST, dst, DNNL_ARG_MEAN, batchMean, DNNL_ARG_VARIANCE, batchVar);
+            // the fused ReLU's mask, written forward and read backward
+            memory mask = relu ? Onednn.owned(tpd.workspace_desc()) : null;
+            if (mask != null) {
+                trainArgs.put(DNNL_ARG_WORKSPACE, mask);
+            }
+            if (affine) {
+                scale = Onednn.handle(v);
+                shift = Onednn.handle(v);
+                trainArgs.put(DNNL_ARG_SCALE, scale);
+                trainArgs.put(DNNL_ARG_SHIFT, shift);
+            }
+            if (runMean != null) {
+                normalization_flags global = or(flags, normalization_flags.use_global_stats);
+                infer = new batch_normalization_forward(new batch_normalization_forward.primitive_desc(
+                        new batch_normalization_forward.desc(prop_kind.forward_inference, d, (float) EPS, global), Onednn.engine()));
+                inferSrc = Onednn.handle(d);
+                inferDst = Onednn.handle(d);
+                runMeanM = Onednn.handle(v);
+                runVarM = Onednn.handle(v);
+                inferArgs = Onednn.args(DNNL_ARG_SRC, inferSrc, DNNL_ARG_DST, inferDst, DNNL_ARG_MEAN, runMeanM, DNNL_ARG_VARIANCE, runVarM);
+                if (affine) {
+                    inferArgs.put(DNNL_ARG_SCALE, scale);
+                    inferArgs.put(DNNL_ARG_SHIFT, shift);
+                }
+            }
+            bwd = new batch_normalization_backward(new batch_normalization_backward.primitive_desc(
+                    new batch_normalization_backward.desc(affine ? prop_kind.backward : prop_kind.backward_data, d, d, (float) EPS, flags),
+                    Onednn.engine(), tpd));
+            bSrc = Onednn.handle(d);
+            dDst = Onednn.handle(d);
+            dSrc = Onednn.handle(d);
+            bwdArgs = Onednn.args(DNNL_ARG_SRC, bSrc, DNNL_ARG_DIFF_DST, dDst, DNNL_ARG_DIFF_SRC, dSrc, DNNL_ARG_MEAN, batchMean,
+                    DNNL_ARG_VARIANCE, batchVar);
+            if (mask != null) {
+                bwdArgs.put(DNNL_ARG_WORKSPACE, mask);
+            }
+            if (affine) {
+                dScale = Onednn.handle(v);
+                dShift = Onednn.handle(v);
+                bwdArgs.put(DNNL_ARG_SCALE, scale);
+                bwdArgs.put(DNNL_ARG_SHIFT, shift); // oneDNN 2.5 refuses the backward pass without it
+                bwdArgs.put(DNNL_ARG_DIFF_SCALE, dScale);
+                bwdArgs.put(DNNL_ARG_DIFF_SHIFT, dShift);
+            }
+        }
+    }
+
+    /** {@code relu}: the ReLU that follows is applied here, on writing (oneDNN's fused BatchNorm and ReLU). */
+    public OnednnBatchNormOp(int in, int out, int channels, String gamma, String beta, boolean runningStats, DataType dtype,
+                             boolean relu) {
         super(in, out, channels, gamma, beta, runningStats, dtype);
+        this.relu = relu;
+    }
+
+    @Override
+    public String kind() {
+        return relu ? "OnednnBatchNormOp+ReLU" : "OnednnBatchNormOp";
     }
 
     @Override
     public void bind(OpContext c) {
-        memory.desc d = Onednn.activation(c.batch(), c.shape(in[0]), c.layout(in[0]));
-        memory.desc v = Onednn.vector(mean.length);
-        normalization_flags flags = affine ? or(normalization_flags.use_scale, normalization_flags.use_shift) : normalization_flags.none;
-        batch_normalization_forward.primitive_desc tpd = new batch_normalization_forward.primitive_desc(
-                new batch_normalization_forward.desc(prop_kind.forward_training, d, (float) EPS, flags), Onednn.engine());
-        train = new batch_normalization_forward(tpd);
-        src = Onednn.handle(d);
-        dst = Onednn.handle(d);
-        batchMean = Onednn.owned(v);
-        batchVar = Onednn.owned(v);
-        trainArgs = Onednn.args(DNNL_ARG_SRC, src, DNNL_ARG_DST, dst, DNNL_ARG_MEAN, batchMean, DNNL_ARG_VARIANCE, batchVar);
-        if (affine) {
-            scale = Onednn.handle(v);
-            shift = Onednn.handle(v);
-            trainArgs.put(DNNL_ARG_SCALE, scale);
-            trainArgs.put(DNNL_ARG_SHIFT, shift);
-        }
-        if (runMean != null) {
-            normalization_flags global = or(flags, normalization_flags.use_global_stats);
-            infer = new batch_normalization_forward(new batch_normalization_forward.primitive_desc(
-                    new batch_normalization_forward.desc(prop_kind.forward_inference, d, (float) EPS, global), Onednn.engine()));
-            inferSrc = Onednn.handle(d);
-            inferDst = Onednn.handle(d);
-            runMeanM = Onednn.handle(v);
-            runVarM = Onednn.handle(v);
-            inferArgs = Onednn.args(DNNL_ARG_SRC, inferSrc, DNNL_ARG_DST, inferDst, DNNL_ARG_MEAN, runMeanM, DNNL_ARG_VARIANCE, runVarM);
-            if (affine) {
-                inferArgs.put(DNNL_ARG_SCALE, scale);
-                inferArgs.put(DNNL_ARG_SHIFT, shift);
-            }
-        }
-        bwd = new batch_normalization_backward(new batch_normalization_backward.primitive_desc(
-                new batch_normalization_backward.desc(affine ? prop_kind.backward : prop_kind.backward_data, d, d, (float) EPS, flags),
-                Onednn.engine(), tpd));
-        bSrc = Onednn.handle(d);
-        dDst = Onednn.handle(d);
-        dSrc = Onednn.handle(d);
-        bwdArgs = Onednn.args(DNNL_ARG_SRC, bSrc, DNNL_ARG_DIFF_DST, dDst, DNNL_ARG_DIFF_SRC, dSrc, DNNL_ARG_MEAN, batchMean,
-                DNNL_ARG_VARIANCE, batchVar);
-        if (affine) {
-            dScale = Onednn.handle(v);
-            dShift = Onednn.handle(v);
-            bwdArgs.put(DNNL_ARG_SCALE, scale);
-            bwdArgs.put(DNNL_ARG_SHIFT, shift); // oneDNN 2.5 refuses the backward pass without it
-            bwdArgs.put(DNNL_ARG_DIFF_SCALE, dScale);
-            bwdArgs.put(DNNL_ARG_DIFF_SHIFT, dShift);
-        }
+        teams.rebind(c);
     }
 
     @Override
     public void forward(OpContext c) {
+        Prims p = teams.get(c);
         if (affine) {
-            Onednn.bind(scale, c.weight(gamma));
-            Onednn.bind(shift, c.weight(beta));
+            Onednn.bind(p.scale, c.weight(gamma));
+            Onednn.bind(p.shift, c.weight(beta));
         }
         if (c.training() || runMean == null) {
-            Onednn.bind(src, c.val(in[0]));
-            Onednn.bind(dst, c.val(out));
-            Onednn.run(train, trainArgs);
+            Onednn.bind(p.src, c.val(in[0]));
+            Onednn.bind(p.dst, c.val(out));
+            Onednn.run(p.train, p.trainArgs);
             if (runMean != null) {
-                read(batchMean, mean);
-                read(batchVar, var);
+                read(p.batchMean, mean);
+                read(p.batchVar, var);
             }
         } else {
-            Onednn.bind(inferSrc, c.val(in[0]));
-            Onednn.bind(inferDst, c.val(out));
-            Onednn.bind(runMeanM, runMean);
-            Onednn.bind(runVarM, runVar);
-            Onednn.run(infer, inferArgs);
+            Onednn.bind(p.inferSrc, c.val(in[0]));
+            Onednn.bind(p.inferDst, c.val(out));
+            Onednn.bind(p.runMeanM, runMean);
+            Onednn.bind(p.runVarM, runVar);
+            Onednn.run(p.infer, p.inferArgs);
         }
     }
 
@@ -140,15 +171,16 @@ public final class OnednnBatchNormOp extends BatchNormOp {
         if (gi == null) {
             return;
         }
+        Prims p = teams.get(c);
         if (affine) {
-            Onednn.bind(scale, c.weight(gamma));
-            Onednn.bind(shift, c.weight(beta));
-            Onednn.bind(dScale, c.weightGrad(gamma));
-            Onednn.bind(dShift, c.weightGrad(beta));
+            Onednn.bind(p.scale, c.weight(gamma));
+            Onednn.bind(p.shift, c.weight(beta));
+            Onednn.bind(p.dScale, c.weightGrad(gamma));
+            Onednn.bind(p.dShift, c.weightGrad(beta));
         }
-        Onednn.bind(bSrc, c.val(in[0]));
-        Onednn.bind(dDst, c.grad(out));
-        Onednn.bind(dSrc, gi);
-        Onednn.run(bwd, bwdArgs);
+        Onednn.bind(p.bSrc, c.val(in[0]));
+        Onednn.bind(p.dDst, c.grad(out));
+        Onednn.bind(p.dSrc, gi);
+        Onednn.run(p.bwd, p.bwdArgs);
     }
 }

@@ -36,28 +36,7 @@ public final class OnednnConvOp extends Op {
     final boolean depthwise;
     private final boolean javaWeights;
 
-    private convolution_forward fwd;
-    private IntMemoryMap fwdArgs;
-    private memory src;
-    private memory dst;
-    private memory wUser;
-    private memory bias;
-    private Onednn.Copy wFwd;
-
-    private convolution_backward_data bwdData;
-    private IntMemoryMap bwdDataArgs;
-    private memory dDst;
-    private memory dSrc;
-    private memory wUserData;
-    private Onednn.Copy wData;
-
-    private convolution_backward_weights bwdW;
-    private IntMemoryMap bwdWArgs;
-    private memory wSrc;
-    private memory wDDst;
-    private memory dWUser;
-    private memory dBias;
-    private Onednn.Copy dWOut;
+    private final Onednn.Teams<Prims> teams = new Onednn.Teams<>(Prims::new);
 
     public OnednnConvOp(int in, int out, boolean depthwise, String w, String b, Layer.Conv conv) {
         super(out, in);
@@ -96,92 +75,130 @@ public final class OnednnConvOp extends Op {
 
     @Override
     public void bind(OpContext c) {
-        Shape si = c.shape(in[0]);
-        Shape so = c.shape(out);
-        int n = c.batch();
-        memory.desc srcD = Onednn.activation(n, si, c.layout(in[0]));
-        memory.desc dstD = Onednn.activation(n, so, c.layout(out));
-        int d = conv.dilation();
-        long[] strides = {conv.strideH(), conv.strideW()};
-        long[] dil = {d - 1, d - 1};
-        long[] pad = {conv.padH(), conv.padW()};
-        memory.desc biasD = b == null ? null : Onednn.vector(conv.out());
-        memory.desc anyW = anyKernel(conv.kernelH(), conv.kernelW());
-        convolution_forward.desc fd = biasD == null
-                ? new convolution_forward.desc(forward_training, convolution_direct, srcD, anyW, dstD, strides, dil, pad, pad)
-                : new convolution_forward.desc(forward_training, convolution_direct, srcD, anyW, biasD, dstD, strides, dil, pad, pad);
-        convolution_forward.primitive_desc fpd = new convolution_forward.primitive_desc(fd, Onednn.engine());
-        fwd = new convolution_forward(fpd);
-        src = Onednn.handle(srcD);
-        dst = Onednn.handle(dstD);
-        wUser = Onednn.handle(userKernel(d, conv.kernelH(), conv.kernelW()));
-        memory wPrim = Onednn.owned(fpd.weights_desc());
-        wFwd = Onednn.Copy.of(wUser, wPrim);
-        fwdArgs = Onednn.args(DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, wPrim, DNNL_ARG_DST, dst);
-        if (biasD != null) {
-            bias = Onednn.handle(biasD);
-            fwdArgs.put(DNNL_ARG_BIAS, bias);
-        }
+        teams.rebind(c);
+    }
 
-        // The input gradient: a dilated kernel runs spread out, undilated, where oneDNN has JIT kernels.
-        long kh = d == 1 ? conv.kernelH() : (long) (conv.kernelH() - 1) * d + 1;
-        long kw = d == 1 ? conv.kernelW() : (long) (conv.kernelW() - 1) * d + 1;
-        long[] noDil = {0, 0};
-        memory.desc anyWData = anyKernel(kh, kw);
-        convolution_forward.primitive_desc hint = d == 1 ? fpd : new convolution_forward.primitive_desc(
-                new convolution_forward.desc(forward_training, convolution_direct, srcD, anyWData, dstD, strides, noDil, pad, pad),
-                Onednn.engine());
-        convolution_backward_data.primitive_desc bpd = new convolution_backward_data.primitive_desc(
-                new convolution_backward_data.desc(convolution_direct, srcD, anyWData, dstD, strides, noDil, pad, pad), Onednn.engine(), hint);
-        bwdData = new convolution_backward_data(bpd);
-        dDst = Onednn.handle(dstD);
-        dSrc = Onednn.handle(srcD);
-        wUserData = Onednn.handle(userKernel(1, kh, kw));
-        memory wPrimData = Onednn.owned(bpd.weights_desc());
-        wData = Onednn.Copy.of(wUserData, wPrimData);
-        bwdDataArgs = Onednn.args(DNNL_ARG_DIFF_DST, dDst, DNNL_ARG_WEIGHTS, wPrimData, DNNL_ARG_DIFF_SRC, dSrc);
+    /** The primitives and memory handles of one team size. */
+    private final class Prims {
+        final convolution_forward fwd;
+        final IntMemoryMap fwdArgs;
+        final memory src;
+        final memory dst;
+        final memory wUser;
+        final memory bias;
+        final Onednn.Copy wFwd;
+        final convolution_backward_data bwdData;
+        final IntMemoryMap bwdDataArgs;
+        final memory dDst;
+        final memory dSrc;
+        final memory wUserData;
+        final Onednn.Copy wData;
+        /** The kernel's gradient on oneDNN; null where {@link BlockedDepthwise} computes it. */
+        final convolution_backward_weights bwdW;
+        final IntMemoryMap bwdWArgs;
+        final memory wSrc;
+        final memory wDDst;
+        final memory dWUser;
+        final memory dBias;
+        final Onednn.Copy dWOut;
 
-        if (javaWeights) {
-            return;
-        }
-        convolution_backward_weights.desc wd = biasD == null
-                ? new convolution_backward_weights.desc(convolution_direct, srcD, anyW, dstD, strides, dil, pad, pad)
-                : new convolution_backward_weights.desc(convolution_direct, srcD, anyW, biasD, dstD, strides, dil, pad, pad);
-        convolution_backward_weights.primitive_desc wpd = new convolution_backward_weights.primitive_desc(wd, Onednn.engine(), fpd);
-        bwdW = new convolution_backward_weights(wpd);
-        wSrc = Onednn.handle(srcD);
-        wDDst = Onednn.handle(dstD);
-        memory dWPrim = Onednn.owned(wpd.diff_weights_desc());
-        dWUser = Onednn.handle(userKernel(d, conv.kernelH(), conv.kernelW()));
-        dWOut = Onednn.Copy.of(dWPrim, dWUser);
-        bwdWArgs = Onednn.args(DNNL_ARG_SRC, wSrc, DNNL_ARG_DIFF_DST, wDDst, DNNL_ARG_DIFF_WEIGHTS, dWPrim);
-        if (biasD != null) {
-            dBias = Onednn.handle(biasD);
-            bwdWArgs.put(DNNL_ARG_DIFF_BIAS, dBias);
+        Prims(OpContext c) {
+            Shape si = c.shape(in[0]);
+            Shape so = c.shape(out);
+            int n = c.batch();
+            memory.desc srcD = Onednn.activation(n, si, c.layout(in[0]));
+            memory.desc dstD = Onednn.activation(n, so, c.layout(out));
+            int d = conv.dilation();
+            long[] strides = {conv.strideH(), conv.strideW()};
+            long[] dil = {d - 1, d - 1};
+            long[] pad = {conv.padH(), conv.padW()};
+            memory.desc biasD = b == null ? null : Onednn.vector(conv.out());
+            memory.desc anyW = anyKernel(conv.kernelH(), conv.kernelW());
+            convolution_forward.desc fd = biasD == null
+                    ? new convolution_forward.desc(forward_training, convolution_direct, srcD, anyW, dstD, strides, dil, pad, pad)
+                    : new convolution_forward.desc(forward_training, convolution_direct, srcD, anyW, biasD, dstD, strides, dil, pad, pad);
+            convolution_forward.primitive_desc fpd = new convolution_forward.primitive_desc(fd, Onednn.engine());
+            fwd = new convolution_forward(fpd);
+            src = Onednn.handle(srcD);
+            dst = Onednn.handle(dstD);
+            wUser = Onednn.handle(userKernel(d, conv.kernelH(), conv.kernelW()));
+            memory wPrim = Onednn.owned(fpd.weights_desc());
+            wFwd = Onednn.Copy.of(wUser, wPrim);
+            fwdArgs = Onednn.args(DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, wPrim, DNNL_ARG_DST, dst);
+            bias = biasD == null ? null : Onednn.handle(biasD);
+            if (bias != null) {
+                fwdArgs.put(DNNL_ARG_BIAS, bias);
+            }
+
+            // The input gradient: a dilated kernel runs spread out, undilated, where oneDNN has JIT kernels.
+            long kh = d == 1 ? conv.kernelH() : (long) (conv.kernelH() - 1) * d + 1;
+            long kw = d == 1 ? conv.kernelW() : (long) (conv.kernelW() - 1) * d + 1;
+            long[] noDil = {0, 0};
+            memory.desc anyWData = anyKernel(kh, kw);
+            convolution_forward.primitive_desc hint = d == 1 ? fpd : new convolution_forward.primitive_desc(
+                    new convolution_forward.desc(forward_training, convolution_direct, srcD, anyWData, dstD, strides, noDil, pad, pad),
+                    Onednn.engine());
+            convolution_backward_data.primitive_desc bpd = new convolution_backward_data.primitive_desc(
+                    new convolution_backward_data.desc(convolution_direct, srcD, anyWData, dstD, strides, noDil, pad, pad), Onednn.engine(), hint);
+            bwdData = new convolution_backward_data(bpd);
+            dDst = Onednn.handle(dstD);
+            dSrc = Onednn.handle(srcD);
+            wUserData = Onednn.handle(userKernel(1, kh, kw));
+            memory wPrimData = Onednn.owned(bpd.weights_desc());
+            wData = Onednn.Copy.of(wUserData, wPrimData);
+            bwdDataArgs = Onednn.args(DNNL_ARG_DIFF_DST, dDst, DNNL_ARG_WEIGHTS, wPrimData, DNNL_ARG_DIFF_SRC, dSrc);
+
+            if (javaWeights) {
+                bwdW = null;
+                bwdWArgs = null;
+                wSrc = null;
+                wDDst = null;
+                dWUser = null;
+                dBias = null;
+                dWOut = null;
+                return;
+            }
+            convolution_backward_weights.desc wd = biasD == null
+                    ? new convolution_backward_weights.desc(convolution_direct, srcD, anyW, dstD, strides, dil, pad, pad)
+                    : new convolution_backward_weights.desc(convolution_direct, srcD, anyW, biasD, dstD, strides, dil, pad, pad);
+            convolution_backward_weights.primitive_desc wpd = new convolution_backward_weights.primitive_desc(wd, Onednn.engine(), fpd);
+            bwdW = new convolution_backward_weights(wpd);
+            wSrc = Onednn.handle(srcD);
+            wDDst = Onednn.handle(dstD);
+            memory dWPrim = Onednn.owned(wpd.diff_weights_desc());
+            dWUser = Onednn.handle(userKernel(d, conv.kernelH(), conv.kernelW()));
+            dWOut = Onednn.Copy.of(dWPrim, dWUser);
+            bwdWArgs = Onednn.args(DNNL_ARG_SRC, wSrc, DNNL_ARG_DIFF_DST, wDDst, DNNL_ARG_DIFF_WEIGHTS, dWPrim);
+            dBias = biasD == null ? null : Onednn.handle(biasD);
+            if (dBias != null) {
+                bwdWArgs.put(DNNL_ARG_DIFF_BIAS, dBias);
+            }
         }
     }
 
     @Override
     public void forward(OpContext c) {
-        Onednn.bind(wUser, c.weight(w));
-        Onednn.run(wFwd);
-        Onednn.bind(src, c.val(in[0]));
-        Onednn.bind(dst, c.val(out));
-        if (bias != null) {
-            Onednn.bind(bias, c.weight(b));
+        Prims p = teams.get(c);
+        Onednn.bind(p.wUser, c.weight(w));
+        Onednn.run(p.wFwd);
+        Onednn.bind(p.src, c.val(in[0]));
+        Onednn.bind(p.dst, c.val(out));
+        if (p.bias != null) {
+            Onednn.bind(p.bias, c.weight(b));
         }
-        Onednn.run(fwd, fwdArgs);
+        Onednn.run(p.fwd, p.fwdArgs);
     }
 
     @Override
     public void backward(OpContext c) {
+        Prims p = teams.get(c);
         INDArray gi = c.target(in[0]);
         if (gi != null) {
-            Onednn.bind(wUserData, c.weight(w));
-            Onednn.run(wData);
-            Onednn.bind(dDst, c.grad(out));
-            Onednn.bind(dSrc, gi);
-            Onednn.run(bwdData, bwdDataArgs);
+            Onednn.bind(p.wUserData, c.weight(w));
+            Onednn.run(p.wData);
+            Onednn.bind(p.dDst, c.grad(out));
+            Onednn.bind(p.dSrc, gi);
+            Onednn.run(p.bwdData, p.bwdDataArgs);
         }
         if (!c.weightGradsWanted()) {
             return;
@@ -199,13 +216,13 @@ public final class OnednnConvOp extends Op {
             }
             return;
         }
-        Onednn.bind(wSrc, c.val(in[0]));
-        Onednn.bind(wDDst, c.grad(out));
-        if (dBias != null) {
-            Onednn.bind(dBias, c.weightGrad(b));
+        Onednn.bind(p.wSrc, c.val(in[0]));
+        Onednn.bind(p.wDDst, c.grad(out));
+        if (p.dBias != null) {
+            Onednn.bind(p.dBias, c.weightGrad(b));
         }
-        Onednn.run(bwdW, bwdWArgs);
-        Onednn.bind(dWUser, gw);
-        Onednn.run(dWOut);
+        Onednn.run(p.bwdW, p.bwdWArgs);
+        Onednn.bind(p.dWUser, gw);
+        Onednn.run(p.dWOut);
     }
 }

@@ -21,14 +21,11 @@ public final class OnednnPoolOp extends Op {
     final long[] kernel;
     final long[] strides;
     final long[] pad;
-    private pooling_forward fwd;
-    private IntMemoryMap fwdArgs;
-    private pooling_backward bwd;
-    private IntMemoryMap bwdArgs;
-    private memory src;
-    private memory dst;
-    private memory dDst;
-    private memory dSrc;
+    private final Onednn.Teams<Prims> teams = new Onednn.Teams<>(this::prepare);
+
+    private record Prims(pooling_forward fwd, IntMemoryMap fwdArgs, memory src, memory dst, pooling_backward bwd,
+                         IntMemoryMap bwdArgs, memory dDst, memory dSrc) {
+    }
 
     public OnednnPoolOp(int in, int out, boolean max, int kernel, int stride, int padding, boolean includePad) {
         super(out, in);
@@ -41,41 +38,47 @@ public final class OnednnPoolOp extends Op {
 
     @Override
     public void bind(OpContext c) {
+        teams.rebind(c);
+    }
+
+    private Prims prepare(OpContext c) {
         memory.desc s = Onednn.activation(c.batch(), c.shape(in[0]), c.layout(in[0]));
         memory.desc d = Onednn.activation(c.batch(), c.shape(out), c.layout(out));
         algorithm alg = max ? algorithm.pooling_max : includePad ? algorithm.pooling_avg_include_padding : algorithm.pooling_avg_exclude_padding;
         pooling_forward.primitive_desc fpd = new pooling_forward.primitive_desc(
                 new pooling_forward.desc(prop_kind.forward_training, alg, s, d, strides, kernel, pad, pad), Onednn.engine());
-        fwd = new pooling_forward(fpd);
-        src = Onednn.handle(s);
-        dst = Onednn.handle(d);
-        fwdArgs = Onednn.args(DNNL_ARG_SRC, src, DNNL_ARG_DST, dst);
-        bwd = new pooling_backward(new pooling_backward.primitive_desc(
+        memory src = Onednn.handle(s);
+        memory dst = Onednn.handle(d);
+        IntMemoryMap fwdArgs = Onednn.args(DNNL_ARG_SRC, src, DNNL_ARG_DST, dst);
+        pooling_backward bwd = new pooling_backward(new pooling_backward.primitive_desc(
                 new pooling_backward.desc(alg, s, d, strides, kernel, pad, pad), Onednn.engine(), fpd));
-        dDst = Onednn.handle(d);
-        dSrc = Onednn.handle(s);
-        bwdArgs = Onednn.args(DNNL_ARG_DIFF_DST, dDst, DNNL_ARG_DIFF_SRC, dSrc);
+        memory dDst = Onednn.handle(d);
+        memory dSrc = Onednn.handle(s);
+        IntMemoryMap bwdArgs = Onednn.args(DNNL_ARG_DIFF_DST, dDst, DNNL_ARG_DIFF_SRC, dSrc);
         if (max) {
             memory ws = Onednn.owned(fpd.workspace_desc());
             fwdArgs.put(DNNL_ARG_WORKSPACE, ws);
             bwdArgs.put(DNNL_ARG_WORKSPACE, ws);
         }
+        return new Prims(new pooling_forward(fpd), fwdArgs, src, dst, bwd, bwdArgs, dDst, dSrc);
     }
 
     @Override
     public void forward(OpContext c) {
-        Onednn.bind(src, c.val(in[0]));
-        Onednn.bind(dst, c.val(out));
-        Onednn.run(fwd, fwdArgs);
+        Prims p = teams.get(c);
+        Onednn.bind(p.src(), c.val(in[0]));
+        Onednn.bind(p.dst(), c.val(out));
+        Onednn.run(p.fwd(), p.fwdArgs());
     }
 
     @Override
     public void backward(OpContext c) {
         INDArray gi = c.target(in[0]);
         if (gi != null) {
-            Onednn.bind(dDst, c.grad(out));
-            Onednn.bind(dSrc, gi);
-            Onednn.run(bwd, bwdArgs);
+            Prims p = teams.get(c);
+            Onednn.bind(p.dDst(), c.grad(out));
+            Onednn.bind(p.dSrc(), gi);
+            Onednn.run(p.bwd(), p.bwdArgs());
         }
     }
 }

@@ -19,15 +19,11 @@ import static org.bytedeco.dnnl.global.dnnl.prop_kind;
  */
 public final class OnednnReluOp extends Op {
     final boolean six;
-    private eltwise_forward fwd;
-    private IntMemoryMap fwdArgs;
-    private eltwise_backward bwd;
-    private IntMemoryMap bwdArgs;
-    private memory src;
-    private memory dst;
-    private memory bSrc;
-    private memory dDst;
-    private memory dSrc;
+    private final Onednn.Teams<Prims> teams = new Onednn.Teams<>(this::prepare);
+
+    private record Prims(eltwise_forward fwd, IntMemoryMap fwdArgs, memory src, memory dst, eltwise_backward bwd,
+                         IntMemoryMap bwdArgs, memory bSrc, memory dDst, memory dSrc) {
+    }
 
     public OnednnReluOp(int in, int out, boolean six) {
         super(out, in);
@@ -36,39 +32,44 @@ public final class OnednnReluOp extends Op {
 
     @Override
     public void bind(OpContext c) {
+        teams.rebind(c);
+    }
+
+    private Prims prepare(OpContext c) {
         memory.desc d = Onednn.vector(c.val(in[0]).length());
         algorithm alg = six ? algorithm.eltwise_clip : algorithm.eltwise_relu;
         float alpha = 0;
         float beta = six ? 6 : 0;
         eltwise_forward.primitive_desc fpd = new eltwise_forward.primitive_desc(
                 new eltwise_forward.desc(prop_kind.forward_training, alg, d, alpha, beta), Onednn.engine());
-        fwd = new eltwise_forward(fpd);
-        src = Onednn.handle(d);
-        dst = Onednn.handle(d);
-        fwdArgs = Onednn.args(DNNL_ARG_SRC, src, DNNL_ARG_DST, dst);
-        bwd = new eltwise_backward(new eltwise_backward.primitive_desc(new eltwise_backward.desc(alg, d, d, alpha, beta),
+        memory src = Onednn.handle(d);
+        memory dst = Onednn.handle(d);
+        eltwise_backward bwd = new eltwise_backward(new eltwise_backward.primitive_desc(new eltwise_backward.desc(alg, d, d, alpha, beta),
                 Onednn.engine(), fpd));
-        bSrc = Onednn.handle(d);
-        dDst = Onednn.handle(d);
-        dSrc = Onednn.handle(d);
-        bwdArgs = Onednn.args(DNNL_ARG_SRC, bSrc, DNNL_ARG_DIFF_DST, dDst, DNNL_ARG_DIFF_SRC, dSrc);
+        memory bSrc = Onednn.handle(d);
+        memory dDst = Onednn.handle(d);
+        memory dSrc = Onednn.handle(d);
+        return new Prims(new eltwise_forward(fpd), Onednn.args(DNNL_ARG_SRC, src, DNNL_ARG_DST, dst), src, dst, bwd,
+                Onednn.args(DNNL_ARG_SRC, bSrc, DNNL_ARG_DIFF_DST, dDst, DNNL_ARG_DIFF_SRC, dSrc), bSrc, dDst, dSrc);
     }
 
     @Override
     public void forward(OpContext c) {
-        Onednn.bind(src, c.val(in[0]));
-        Onednn.bind(dst, c.val(out));
-        Onednn.run(fwd, fwdArgs);
+        Prims p = teams.get(c);
+        Onednn.bind(p.src(), c.val(in[0]));
+        Onednn.bind(p.dst(), c.val(out));
+        Onednn.run(p.fwd(), p.fwdArgs());
     }
 
     @Override
     public void backward(OpContext c) {
         INDArray gi = c.target(in[0]);
         if (gi != null) {
-            Onednn.bind(bSrc, c.val(in[0]));
-            Onednn.bind(dDst, c.grad(out));
-            Onednn.bind(dSrc, gi);
-            Onednn.run(bwd, bwdArgs);
+            Prims p = teams.get(c);
+            Onednn.bind(p.bSrc(), c.val(in[0]));
+            Onednn.bind(p.dDst(), c.grad(out));
+            Onednn.bind(p.dSrc(), gi);
+            Onednn.run(p.bwd(), p.bwdArgs());
         }
     }
 }

@@ -34,6 +34,7 @@ public final class OpContext {
 
     // State of the current pass.
     private int batch = -1;
+    private int threads;
     private INDArray[] val;
     /** A slot's gradient buffer while it is in use: from its first write to its producer's backward. */
     private INDArray[] grad;
@@ -85,6 +86,11 @@ public final class OpContext {
 
     public int batch() {
         return batch;
+    }
+
+    /** The OpenMP team size of this pass (0: the process's default), for kernels that fix it when made. */
+    public int threads() {
+        return threads;
     }
 
     public Shape shape(int slot) {
@@ -295,6 +301,11 @@ public final class OpContext {
     /** Forgets the buffers, so that the next pass makes them again (after an op could not bind to them). */
     public void invalidate() {
         batch = -1;
+    }
+
+    /** The team size of the passes from now on (before their buffers are bound). */
+    public void useThreads(int n) {
+        threads = n;
     }
 
     /** Starts a pass: its flags, and no slot live yet. */

@@ -1,0 +1,199 @@
+package io.cellforge.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.DoubleSupplier;
+import java.util.function.IntConsumer;
+
+/**
+ * How many OpenMP threads a network's passes take (libnd4j's and oneDNN's team; the Java kernels are not
+ * counted). An OpenMP team waits at every barrier for its slowest thread, so a team as large as the machine
+ * collapses beside another busy program (the DARTS step kept 34% of its speed with two threads beside one busy
+ * process, 89% with one). Alone, a second thread paid at large batches only (DARTS step, 2 cores: batch 64 7.2
+ * to 8.7 img/s, batch 32 7.3 to 7.7, batch 16 6.8 to 4.9). So, per network and per kind of pass, the governor
+ * measures: while the other programs on the machine use less than a quarter of a core (from {@code /proc/stat}),
+ * it times passes with half the cores and with all free ones and keeps the faster, trying the other again every
+ * {@value #PROBE_EVERY} passes; when they use more, it takes half the cores or fewer. Where the load cannot be read
+ * (not Linux), or OMP_NUM_THREADS is set, the count stays as it was; {@code -Dcellforge.threads=N} fixes it.
+ * Floating-point sums inside a kernel may differ in their last bits between thread counts.
+ */
+final class ThreadGovernor {
+    static final int PROBE_EVERY = 24;
+
+    private final int cores;
+    private final boolean active;
+    private final DoubleSupplier othersCores;
+    private final IntConsumer apply;
+    private int pinned;
+    private final Map<Integer, Kind> kinds = new HashMap<>();
+    private int current = -1;
+    private int startFree;
+
+    /** The timings of one kind of pass (a batch size and what it differentiates). */
+    private static final class Kind {
+        final double[] seconds;
+        /** Passes at each thread count: the first at each is not timed (it makes the kernels' primitives). */
+        final int[] runs;
+        int passes;
+
+        Kind(int cores) {
+            seconds = new double[cores + 1];
+            runs = new int[cores + 1];
+        }
+    }
+
+    /**
+     * {@code othersCores}: the other programs' load, in cores; {@code apply} sets the native thread count; inactive,
+     * the governor leaves the count alone (unless {@linkplain #pin pinned}).
+     */
+    ThreadGovernor(int cores, boolean active, DoubleSupplier othersCores, IntConsumer apply) {
+        this.cores = cores;
+        this.active = active && cores > 1;
+        this.othersCores = othersCores;
+        this.apply = apply;
+    }
+
+    /** The governor for this process: off where the user set OMP_NUM_THREADS, on a GPU, or without /proc. */
+    static ThreadGovernor forThisProcess(boolean onDevice) {
+        ThreadGovernor g = new ThreadGovernor(Runtime.getRuntime().availableProcessors(),
+                !onDevice && System.getenv("OMP_NUM_THREADS") == null && Load.readable(), Load::othersCores, Backend::setNativeThreads);
+        int fixed = Integer.getInteger("cellforge.threads", 0);
+        if (fixed > 0 && !onDevice) {
+            g.pin(fixed);
+        }
+        return g;
+    }
+
+    /** Runs every pass from now on with {@code n} threads. */
+    void pin(int n) {
+        pinned = Math.max(1, n);
+    }
+
+    /** Sets the native thread count for a pass of {@code kind}; returns it, or 0 when the governor leaves it alone. */
+    int begin(int kind) {
+        if (pinned == 0 && !active) {
+            return 0;
+        }
+        int n;
+        if (pinned > 0) {
+            n = pinned;
+        } else {
+            startFree = free(othersCores.getAsDouble());
+            n = choose(kinds.computeIfAbsent(kind, k -> new Kind(cores)), startFree);
+        }
+        if (n != current) {
+            apply.accept(n);
+            current = n;
+        }
+        return n;
+    }
+
+    /** Times the pass begun with {@link #begin}: kept when the machine's load did not change meanwhile. */
+    void end(int kind, long nanos) {
+        if (pinned > 0 || !active) {
+            return;
+        }
+        Kind k = kinds.get(kind);
+        k.passes++;
+        if (++k.runs[current] == 1 || free(othersCores.getAsDouble()) != startFree) {
+            return;
+        }
+        double s = nanos / 1e9;
+        double old = k.seconds[current];
+        k.seconds[current] = old == 0 ? s : 0.7 * old + 0.3 * s;
+    }
+
+    /** The threads that leave the other programs' share of the machine alone. */
+    private int free(double others) {
+        return Math.max(1, Math.min(cores, cores - (int) Math.ceil(others - 0.25)));
+    }
+
+    private int choose(Kind k, int free) {
+        int half = Math.max(1, cores / 2);
+        if (free <= half) {
+            return free;
+        }
+        if (k.passes == 0) {
+            return half; // the load is not known yet
+        }
+        if (k.seconds[free] == 0) {
+            return free;
+        }
+        if (k.seconds[half] == 0) {
+            return half;
+        }
+        int best = k.seconds[free] < k.seconds[half] ? free : half;
+        return k.passes % PROBE_EVERY == 0 ? (best == free ? half : free) : best;
+    }
+
+    /** The other programs' use of the CPUs, in cores, from the kernel's counters (Linux). */
+    static final class Load {
+        private static final Path STAT = Path.of("/proc/stat");
+        private static final Path SELF = Path.of("/proc/self/stat");
+        private static final long MIN_WINDOW_NS = 250_000_000L;
+        private static long lastAt;
+        private static long lastBusy;
+        private static long lastTotal;
+        private static long lastSelf;
+        private static double others;
+
+        private Load() {
+        }
+
+        static boolean readable() {
+            return Files.isReadable(STAT) && Files.isReadable(SELF);
+        }
+
+        /** The latest estimate, over the last quarter of a second or more. */
+        static synchronized double othersCores() {
+            long now = System.nanoTime();
+            if (lastAt != 0 && now - lastAt < MIN_WINDOW_NS) {
+                return others;
+            }
+            try {
+                long[] cpu = cpuTimes(Files.readString(STAT));
+                long self = selfTime(Files.readString(SELF));
+                if (lastAt != 0 && cpu[1] > lastTotal) {
+                    others = othersCores(cpu[0] - lastBusy, cpu[1] - lastTotal, self - lastSelf,
+                            Runtime.getRuntime().availableProcessors());
+                }
+                lastAt = now;
+                lastBusy = cpu[0];
+                lastTotal = cpu[1];
+                lastSelf = self;
+            } catch (IOException | RuntimeException e) {
+                // unreadable this time: the previous estimate stands
+            }
+            return others;
+        }
+
+        /** Cores the others used: the machine's busy time less this process's, over the window, in clock ticks. */
+        static double othersCores(long busy, long total, long self, int cpus) {
+            return Math.max(0, (double) (busy - self) / total * cpus);
+        }
+
+        /** Busy and total ticks of all CPUs from /proc/stat's first line (steal counts as busy: it is not ours). */
+        static long[] cpuTimes(String stat) {
+            String[] f = stat.substring(0, stat.indexOf('\n')).trim().split("\\s+");
+            long total = 0;
+            long idle = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) {
+                long v = Long.parseLong(f[i]);
+                total += v;
+                if (i == 4 || i == 5) {
+                    idle += v; // idle, iowait
+                }
+            }
+            return new long[] {total - idle, total};
+        }
+
+        /** This process's user + system ticks from /proc/self/stat (fields 14 and 15, after the command's name). */
+        static long selfTime(String stat) {
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        }
+    }
+}
