@@ -44,7 +44,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = {"Benchmarks (not tests): print one JSON object.",
         "  darts-step: the DARTS search step on 3x32x32 inputs, C=16, 8 cells, 8 ops per edge: one weight step on a",
-        "  train batch and one first-order alpha step on a valid batch, median after four warm-up steps.",
+        "  train batch and one first-order alpha step on a valid batch, median after warm-up steps (until the",
+        "  engine has timed both thread counts, 8 at most).",
         "  contention: darts-step alone, beside one busy process, and two at once, each in its own process,",
         "  with each rate as a share of the one alone.",
         "  scaling: darts-step at each of --batches with each of --threads engine threads, a process each.",
@@ -55,6 +56,7 @@ import java.util.concurrent.Callable;
         "  of the darts-step supernet at a fixed seed on a fixed synthetic batch, as JSON (to compare two builds).",
         "  compare A B [--rtol R]: one line for each value of first-step output B farther than R from A's; exit 1 if any."})
 final class BenchCommand implements Callable<Integer> {
+    private static final int MAX_WARM_UP = 8;
     @Parameters(index = "0", paramLabel = "NAME", description = "darts-step, contention, scaling, stats, first-step or compare")
     String name;
     @Parameters(index = "1..*", paramLabel = "FILE", arity = "0..*", description = "compare: the two first-step outputs")
@@ -139,9 +141,9 @@ final class BenchCommand implements Callable<Integer> {
         List<Double> ms = new ArrayList<>();
         Map<String, long[]> timings = null;
         Map<Integer, Integer> threadCounts = Map.of();
-        // The first step allocates the buffers; the next three let the engine time both thread counts (ThreadGovernor).
-        int warmUp = 4;
-        for (int i = 1 - warmUp; i <= steps; i++) {
+        // The first step allocates the buffers; the next ones let the engine time both thread counts (ThreadGovernor).
+        int warmUp = 1;
+        for (int i = 0; i <= steps; i++) {
             long s = System.nanoTime();
             var a = net.train(valid[0], valid[1], Gates.NONE, EnumSet.of(CompiledNetwork.Grad.ARCH));
             adam.step(arch, new HashMap<>(a.gradients()), 3e-4);
@@ -152,16 +154,18 @@ final class BenchCommand implements Callable<Integer> {
             double stepMs = (System.nanoTime() - s) / 1e6;
             if (i > 0) {
                 ms.add(stepMs);
-            } else if (i == 0) {
+                spec.commandLine().getErr().printf("step %d/%d: %.0f ms%n", i, steps, stepMs);
+            } else {
+                spec.commandLine().getErr().printf("warm-up %d: %.0f ms%n", warmUp, stepMs);
+                if (!net.threadsSettled() && warmUp < MAX_WARM_UP) {
+                    warmUp++;
+                    i--;
+                    continue;
+                }
                 threadCounts = net.threadCounts();
                 if (profile) {
                     timings = net.profile();
                 }
-            }
-            if (i <= 0) {
-                spec.commandLine().getErr().printf("warm-up %d/%d: %.0f ms%n", i + warmUp, warmUp, stepMs);
-            } else {
-                spec.commandLine().getErr().printf("step %d/%d: %.0f ms%n", i, steps, stepMs);
             }
             spec.commandLine().getErr().flush();
         }
@@ -171,6 +175,7 @@ final class BenchCommand implements Callable<Integer> {
         o.put("benchmark", "darts-step");
         o.put("batch", batch);
         o.put("steps", steps);
+        o.put("warm_up_steps", warmUp);
         o.put("images_per_s", batch / (median / 1000));
         o.put("step_ms_median", median);
         o.put("step_ms_min", ms.get(0));

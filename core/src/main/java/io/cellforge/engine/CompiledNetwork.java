@@ -264,6 +264,11 @@ public final class CompiledNetwork {
 
     private Map<Integer, Integer> threadCounts;
 
+    /** Whether the engine has timed this network's kinds of pass enough to choose their thread counts. */
+    public boolean threadsSettled() {
+        return governor.settled();
+    }
+
     /** The governor of this network's thread counts (tests pin it). */
     ThreadGovernor governor() {
         return governor;
@@ -776,7 +781,9 @@ public final class CompiledNetwork {
             op = onednn ? new OnednnPoolOp(in, out, p.kind() == Layer.PoolKind.MAX, p.kernel(), p.stride(), p.padding(), p.countIncludePad())
                     : new PoolOp(in, out, p.kind() == Layer.PoolKind.MAX, p.kernel(), p.stride(), p.padding(), p.countIncludePad());
         } else if (l instanceof Layer.GlobalAvgPool) {
-            op = new GlobalAvgPoolOp(in, out);
+            // on oneDNN, an average pool over the whole map (its backward took 18 ms a call as ND4J's broadcast)
+            op = onednn && s.height() == s.width() ? new OnednnPoolOp(in, out, false, s.height(), s.height(), 0, true)
+                    : new GlobalAvgPoolOp(in, out);
         } else if (l instanceof Layer.Linear lin) {
             // Made in this order: the names and the seeded draws are those saved checkpoints know.
             String w = param(name("fc_w"), init(Math.sqrt(1.0 / lin.in()), lin.in(), lin.out()));

@@ -15,13 +15,17 @@ import java.util.function.IntConsumer;
  * process, 89% with one). Alone, a second thread paid at large batches only (DARTS step, 2 cores: batch 64 7.2
  * to 8.7 img/s, batch 32 7.3 to 7.7, batch 16 6.8 to 4.9). So, per network and per kind of pass, the governor
  * measures: while the other programs on the machine use less than a quarter of a core (from {@code /proc/stat}),
- * it times passes with half the cores and with all free ones and keeps the faster, trying the other again every
- * {@value #PROBE_EVERY} passes; when they use more, it takes half the cores or fewer. Where the load cannot be read
+ * it times passes with half the cores and with all free ones, {@value #SAMPLES} each, and keeps the count of the
+ * fastest recent pass, trying the other again every {@value #PROBE_EVERY} passes; when they use more, it takes
+ * half the cores or fewer. Where the load cannot be read
  * (not Linux), or OMP_NUM_THREADS is set, the count stays as it was; {@code -Dcellforge.threads=N} fixes it.
  * Floating-point sums inside a kernel may differ in their last bits between thread counts.
  */
 final class ThreadGovernor {
     static final int PROBE_EVERY = 24;
+    /** Timed passes at each count before choosing; each count is judged by its fastest of the last ones. */
+    static final int SAMPLES = 2;
+    private static final int KEPT = 3;
 
     private final int cores;
     private final boolean active;
@@ -34,14 +38,28 @@ final class ThreadGovernor {
 
     /** The timings of one kind of pass (a batch size and what it differentiates). */
     private static final class Kind {
-        final double[] seconds;
+        /** The last timed passes at each thread count, newest last. */
+        final java.util.ArrayDeque<Double>[] seconds;
         /** Passes at each thread count: the first at each is not timed (it makes the kernels' primitives). */
         final int[] runs;
         int passes;
 
+        @SuppressWarnings("unchecked")
         Kind(int cores) {
-            seconds = new double[cores + 1];
+            seconds = new java.util.ArrayDeque[cores + 1];
+            for (int i = 0; i <= cores; i++) {
+                seconds[i] = new java.util.ArrayDeque<>();
+            }
             runs = new int[cores + 1];
+        }
+
+        int samples(int threads) {
+            return seconds[threads].size();
+        }
+
+        /** The fastest recent pass: a pass slowed by something else says little about the count. */
+        double fastest(int threads) {
+            return seconds[threads].stream().mapToDouble(Double::doubleValue).min().orElse(Double.MAX_VALUE);
         }
     }
 
@@ -70,6 +88,15 @@ final class ThreadGovernor {
     /** Runs every pass from now on with {@code n} threads. */
     void pin(int n) {
         pinned = Math.max(1, n);
+    }
+
+    /** Whether every kind of pass so far has been timed enough to choose its count (or the governor does not choose). */
+    boolean settled() {
+        if (pinned > 0 || !active) {
+            return true;
+        }
+        int half = Math.max(1, cores / 2);
+        return kinds.values().stream().allMatch(k -> k.samples(half) >= SAMPLES && k.samples(cores) >= SAMPLES);
     }
 
     /** Sets the native thread count for a pass of {@code kind}; returns it, or 0 when the governor leaves it alone. */
@@ -101,9 +128,10 @@ final class ThreadGovernor {
         if (++k.runs[current] == 1 || free(othersCores.getAsDouble()) != startFree) {
             return;
         }
-        double s = nanos / 1e9;
-        double old = k.seconds[current];
-        k.seconds[current] = old == 0 ? s : 0.7 * old + 0.3 * s;
+        k.seconds[current].addLast(nanos / 1e9);
+        if (k.seconds[current].size() > KEPT) {
+            k.seconds[current].removeFirst();
+        }
     }
 
     /** The threads that leave the other programs' share of the machine alone. */
@@ -119,13 +147,10 @@ final class ThreadGovernor {
         if (k.passes == 0) {
             return half; // the load is not known yet
         }
-        if (k.seconds[free] == 0) {
-            return free;
+        if (k.samples(free) < SAMPLES || k.samples(half) < SAMPLES) {
+            return k.samples(free) <= k.samples(half) ? free : half; // alternating, so that both see the same warm-up
         }
-        if (k.seconds[half] == 0) {
-            return half;
-        }
-        int best = k.seconds[free] < k.seconds[half] ? free : half;
+        int best = k.fastest(free) <= k.fastest(half) ? free : half;
         return k.passes % PROBE_EVERY == 0 ? (best == free ? half : free) : best;
     }
 

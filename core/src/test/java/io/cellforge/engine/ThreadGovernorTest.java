@@ -33,8 +33,20 @@ class ThreadGovernorTest {
         for (int i = 0; i < 10; i++) {
             used.add(pass(g, 1, n -> n == 2 ? 3.0 : 4.0));
         }
-        // the first pass on half the cores (the load is not known yet), then both counts, each once untimed
-        assertEquals(List.of(1, 2, 2, 1, 2, 2, 2, 2, 2, 2), used);
+        // the first pass on half the cores (the load is not known yet), then both counts alternately, the first pass
+        // at each untimed, until each has two timed passes
+        assertEquals(List.of(1, 2, 2, 1, 2, 1, 2, 2, 2, 2), used);
+        assertTrue(g.settled());
+
+        // a pass slowed by something else (a short burst the load reading missed) does not decide: the fastest does
+        ThreadGovernor noisy = governor(2);
+        double[] twoThreads = {9.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0};
+        int[] at = {0};
+        List<Integer> seen = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            seen.add(pass(noisy, 1, n -> n == 2 ? twoThreads[Math.min(at[0]++, twoThreads.length - 1)] : 4.0));
+        }
+        assertEquals(2, seen.get(9), "passes: " + seen);
 
         ThreadGovernor slowWithTwo = governor(2);
         List<Integer> small = new ArrayList<>();
@@ -74,6 +86,7 @@ class ThreadGovernorTest {
         ThreadGovernor g = governor(2);
         pass(g, 1, n -> 1.0);
         pass(g, 1, n -> 1.0); // two threads, untimed (its first pass)
+        assertFalse(g.settled());
         // two threads again, slowed by a program that started meanwhile: not held against two threads
         int n = g.begin(1);
         assertEquals(2, n);
