@@ -554,6 +554,16 @@ public final class CompiledNetwork {
         return shapes.size() - 1;
     }
 
+    /** The index of the op that writes a slot (-1 for the input). */
+    private int producer(int slot) {
+        for (int i = ops.size() - 1; i >= 0; i--) {
+            if (ops.get(i).out() == slot) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private boolean flows(int slot) {
         return gradFlows.get(slot);
     }
@@ -604,6 +614,7 @@ public final class CompiledNetwork {
             });
         }
         int[] cands = new int[n];
+        int[] firstOp = new int[n]; // where each candidate's own ops begin (before them: ops it shares)
         boolean flows = learns;
         Shape out = null;
         for (int i = 0; i < n; i++) {
@@ -612,6 +623,7 @@ public final class CompiledNetwork {
                 cands[i] = -1; // contributes nothing; its weight still takes part in the softmax
                 continue;
             }
+            firstOp[i] = ops.size();
             cands[i] = layer(l, in);
             flows |= flows(cands[i]);
             out = shapes.get(cands[i]);
@@ -620,7 +632,21 @@ public final class CompiledNetwork {
             return layer(m.candidates().get(0), in);
         }
         int slot = newSlot(out, flows);
-        ops.add(new WeightedSumOp(slot, cands, m.key(), learns));
+        WeightedSumOp sum = new WeightedSumOp(slot, cands, m.key(), learns);
+        if (onednn && (options.mixedOp() == MixedOp.WEIGHTED_SUM || options.mixedOp() == MixedOp.GUMBEL_SUM)) {
+            for (int i = 0; i < n; i++) {
+                // A convolution candidate's closing BatchNorm, made for it alone, applies its weight (the pools'
+                // BatchNorm is shared by the edges leaving a node, the mixing weights are not); only with weights
+                // that are never 0.
+                int last = cands[i] >= 0 ? producer(cands[i]) : -1;
+                if (last >= firstOp[i] && ops.get(last) instanceof OnednnBatchNormOp bn && bn.canCarryMixingWeight() && ctx.blocked(cands[i])
+                        && producer(bn.inputs()[0]) >= firstOp[i] && ops.get(producer(bn.inputs()[0])) instanceof OnednnConvOp) {
+                    bn.mixInto(m.key(), i, n, learns);
+                    sum.weightedByItsOp(i);
+                }
+            }
+        }
+        ops.add(sum);
         return slot;
     }
 

@@ -29,6 +29,11 @@ import static org.bytedeco.dnnl.global.dnnl.prop_kind;
  */
 public final class OnednnBatchNormOp extends BatchNormOp {
     private final boolean relu;
+    /** A mixed op's candidate ends here: the mixing weight is applied as the scale ({@link #mixInto}). */
+    private String mixKey;
+    private int mixIndex;
+    private int mixCount;
+    private boolean mixLearns;
     private final Onednn.Teams<Prims> teams = new Onednn.Teams<>(Prims::new);
 
     /** The primitives and memory handles of one team size. */
@@ -62,6 +67,11 @@ public final class OnednnBatchNormOp extends BatchNormOp {
             if (relu) {
                 flags = or(flags, normalization_flags.fuse_norm_relu);
             }
+            if (mixKey != null) {
+                flags = normalization_flags.use_scale;
+                scale = Onednn.owned(v);
+                dScale = Onednn.owned(v);
+            }
             batch_normalization_forward.primitive_desc tpd = new batch_normalization_forward.primitive_desc(
                     new batch_normalization_forward.desc(prop_kind.forward_training, d, (float) EPS, flags), Onednn.engine());
             train = new batch_normalization_forward(tpd);
@@ -80,6 +90,8 @@ public final class OnednnBatchNormOp extends BatchNormOp {
                 shift = Onednn.handle(v);
                 trainArgs.put(DNNL_ARG_SCALE, scale);
                 trainArgs.put(DNNL_ARG_SHIFT, shift);
+            } else if (mixKey != null) {
+                trainArgs.put(DNNL_ARG_SCALE, scale);
             }
             if (runMean != null) {
                 normalization_flags global = or(flags, normalization_flags.use_global_stats);
@@ -93,10 +105,13 @@ public final class OnednnBatchNormOp extends BatchNormOp {
                 if (affine) {
                     inferArgs.put(DNNL_ARG_SCALE, scale);
                     inferArgs.put(DNNL_ARG_SHIFT, shift);
+                } else if (mixKey != null) {
+                    inferArgs.put(DNNL_ARG_SCALE, scale);
                 }
             }
             bwd = new batch_normalization_backward(new batch_normalization_backward.primitive_desc(
-                    new batch_normalization_backward.desc(affine ? prop_kind.backward : prop_kind.backward_data, d, d, (float) EPS, flags),
+                    new batch_normalization_backward.desc(affine || mixKey != null ? prop_kind.backward : prop_kind.backward_data, d, d,
+                            (float) EPS, flags),
                     Onednn.engine(), tpd));
             bSrc = Onednn.handle(d);
             dDst = Onednn.handle(d);
@@ -113,6 +128,9 @@ public final class OnednnBatchNormOp extends BatchNormOp {
                 bwdArgs.put(DNNL_ARG_SHIFT, shift); // oneDNN 2.5 refuses the backward pass without it
                 bwdArgs.put(DNNL_ARG_DIFF_SCALE, dScale);
                 bwdArgs.put(DNNL_ARG_DIFF_SHIFT, dShift);
+            } else if (mixKey != null) {
+                bwdArgs.put(DNNL_ARG_SCALE, scale);
+                bwdArgs.put(DNNL_ARG_DIFF_SCALE, dScale);
             }
         }
     }
@@ -122,6 +140,27 @@ public final class OnednnBatchNormOp extends BatchNormOp {
                              boolean relu) {
         super(in, out, channels, gamma, beta, runningStats, dtype);
         this.relu = relu;
+    }
+
+    /**
+     * Makes this affine-free BatchNorm, the last op of candidate {@code index} of {@code count} in the mixed op of
+     * {@code key}, apply the candidate's mixing weight as its scale, and add d loss / d weight (the sum of oneDNN's
+     * scale gradient over the channels) when {@code learns}: the mixed op then adds the candidate as it is and
+     * passes its own gradient through untouched, two passes over the tensor less each way.
+     */
+    public void mixInto(String key, int index, int count, boolean learns) {
+        if (affine || relu) {
+            throw new IllegalStateException("only an affine-free BatchNorm can carry a mixing weight");
+        }
+        mixKey = key;
+        mixIndex = index;
+        mixCount = count;
+        mixLearns = learns;
+    }
+
+    /** Affine-free, with no fused ReLU and no mixing weight yet. */
+    public boolean canCarryMixingWeight() {
+        return !affine && !relu && mixKey == null;
     }
 
     @Override
@@ -140,6 +179,12 @@ public final class OnednnBatchNormOp extends BatchNormOp {
         if (affine) {
             Onednn.bind(p.scale, c.weight(gamma));
             Onednn.bind(p.shift, c.weight(beta));
+        } else if (mixKey != null) {
+            FloatPointer w = new FloatPointer(p.scale.get_data_handle());
+            float wi = (float) c.mix(mixKey)[mixIndex];
+            for (int i = 0; i < mean.length; i++) {
+                w.put(i, wi);
+            }
         }
         if (c.training() || runMean == null) {
             Onednn.bind(p.src, c.val(in[0]));
@@ -168,6 +213,9 @@ public final class OnednnBatchNormOp extends BatchNormOp {
     @Override
     public void backward(OpContext c) {
         INDArray gi = inputGradient(c);
+        if (gi == null && mixKey != null && mixLearns && c.archGrads()) {
+            gi = c.scratch(in[0]); // the weight's gradient is wanted, the input's not
+        }
         if (gi == null) {
             return;
         }
@@ -182,5 +230,14 @@ public final class OnednnBatchNormOp extends BatchNormOp {
         Onednn.bind(p.dDst, c.grad(out));
         Onednn.bind(p.dSrc, gi);
         Onednn.run(p.bwd, p.bwdArgs);
+        if (mixKey != null && mixLearns && c.archGrads()) {
+            // d loss / d w = sum over the channels of d loss / d scale, the scale being w in every channel
+            FloatPointer ds = new FloatPointer(p.dScale.get_data_handle());
+            double sum = 0;
+            for (int i = 0; i < mean.length; i++) {
+                sum += ds.get(i);
+            }
+            c.mixGrad(mixKey, mixCount)[mixIndex] += sum;
+        }
     }
 }

@@ -18,6 +18,11 @@ public abstract class Op {
         return out;
     }
 
+    /** The input slots (-1 for a mixed op's candidate that contributes nothing). */
+    public final int[] inputs() {
+        return in.clone();
+    }
+
     /** Marks live the inputs this op needs for the current pass. */
     public void markInputs(OpContext c) {
         for (int i : in) {

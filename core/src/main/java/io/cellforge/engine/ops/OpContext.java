@@ -51,6 +51,8 @@ public final class OpContext {
     private final Map<String, List<INDArray>> free = new HashMap<>();
     private final List<Pending> pending = new ArrayList<>();
     private final List<INDArray> scratchUsed = new ArrayList<>();
+    /** Gradient buffers two slots share ({@link #alias}), with the number of slots holding each. */
+    private final Map<INDArray, Integer> holders = new java.util.IdentityHashMap<>();
     private final Set<String> touched = new HashSet<>();
 
     /** A gradient an op wrote to its own buffer because the slot already had one; added on {@link #commit()}. */
@@ -289,6 +291,7 @@ public final class OpContext {
         live = new boolean[n];
         written = new boolean[n];
         free.clear();
+        holders.clear();
         scratchUsed.clear();
         for (int i = 0; i < n; i++) {
             Shape s = shapes.get(i);
@@ -330,6 +333,7 @@ public final class OpContext {
         for (int i = 0; i < grad.length; i++) {
             release(i);
         }
+        holders.clear();
         Arrays.fill(written, false);
         mixGrad.clear();
         touched.clear();
@@ -370,11 +374,37 @@ public final class OpContext {
         scratchUsed.clear();
     }
 
-    /** Frees a slot's gradient once its producer has read it. */
+    /**
+     * Makes d loss / d slot the very buffer of d loss / d {@code from} (which it equals: a mixed op's candidate whose
+     * mixing weight its last op applies), instead of a copy; added to it where the slot has a gradient already.
+     */
+    public void alias(int slot, int from) {
+        if (!gradFlow[slot]) {
+            return;
+        }
+        if (written[slot]) {
+            accumulate(slot, grad[from], 1);
+            return;
+        }
+        written[slot] = true;
+        grad[slot] = grad[from];
+        holders.merge(grad[from], 2, (a, b) -> a + 1);
+    }
+
+    /** Frees a slot's gradient once its producer has read it (a shared buffer once its last holder has). */
     public void release(int slot) {
-        if (grad[slot] != null) {
-            give(grad[slot]);
-            grad[slot] = null;
+        INDArray g = grad[slot];
+        if (g == null) {
+            return;
+        }
+        grad[slot] = null;
+        Integer n = holders.get(g);
+        if (n == null) {
+            give(g);
+        } else if (n > 2) {
+            holders.put(g, n - 1);
+        } else {
+            holders.remove(g);
         }
     }
 }

@@ -11,11 +11,19 @@ import org.nd4j.linalg.factory.Nd4j;
 public class WeightedSumOp extends Op {
     final String key;
     final boolean learns;
+    /** Candidates whose last op applies their mixing weight itself (and adds its gradient): summed as they are. */
+    private final boolean[] weighted;
 
     public WeightedSumOp(int out, int[] in, String key, boolean learns) {
         super(out, in);
         this.key = key;
         this.learns = learns;
+        this.weighted = new boolean[in.length];
+    }
+
+    /** Candidate {@code i}'s output comes weighted ({@link OnednnBatchNormOp#mixInto}). */
+    public void weightedByItsOp(int i) {
+        weighted[i] = true;
     }
 
     double[] weights(OpContext c) {
@@ -46,11 +54,16 @@ public class WeightedSumOp extends Op {
             if (in[i] < 0 || !c.live(in[i]) || w[i] == 0) {
                 continue;
             }
+            double wi = weighted[i] ? 1 : w[i];
             if (first) {
-                Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication(c.val(in[i]), null, y, w[i]));
+                if (wi == 1) {
+                    y.assign(c.val(in[i]));
+                } else {
+                    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication(c.val(in[i]), null, y, wi));
+                }
                 first = false;
             } else {
-                Kernels.axpy(w[i], c.val(in[i]), y);
+                Kernels.axpy(wi, c.val(in[i]), y);
             }
         }
         if (first) {
@@ -65,6 +78,10 @@ public class WeightedSumOp extends Op {
         INDArray dy = c.grad(out);
         for (int i = 0; i < in.length; i++) {
             if (in[i] < 0 || !c.live(in[i])) {
+                continue;
+            }
+            if (weighted[i]) {
+                c.alias(in[i], out); // d out / d candidate is 1 here: its op applies the weight, and its gradient
                 continue;
             }
             if (dw != null) {
