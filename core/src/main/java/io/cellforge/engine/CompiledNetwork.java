@@ -322,8 +322,12 @@ public final class CompiledNetwork {
         int threads = governor.begin(kind);
         ctx.useThreads(threads);
         long t0 = System.nanoTime();
-        Result r = run(x, labels, gates, wanted, train);
-        governor.end(kind, System.nanoTime() - t0);
+        Result r;
+        try {
+            r = run(x, labels, gates, wanted, train);
+        } finally {
+            governor.end(kind, System.nanoTime() - t0);
+        }
         if (threadCounts != null && threads > 0) {
             threadCounts.merge(threads, 1, Integer::sum);
         }

@@ -17,7 +17,7 @@ import java.util.function.IntConsumer;
  * measures: while the other programs on the machine use less than a quarter of a core (from {@code /proc/stat}),
  * it times passes with half the cores and with all free ones, {@value #SAMPLES} each, and keeps the count of the
  * fastest recent pass, trying the other again every {@value #PROBE_EVERY} passes; when they use more, it takes
- * half the cores or fewer. Where the load cannot be read
+ * half the cores or fewer, as it does while another network's pass runs in this process. Where the load cannot be read
  * (not Linux), or OMP_NUM_THREADS is set, the count stays as it was; {@code -Dcellforge.threads=N} fixes it.
  * Floating-point sums inside a kernel may differ in their last bits between thread counts.
  */
@@ -35,6 +35,12 @@ final class ThreadGovernor {
     private final Map<Integer, Kind> kinds = new HashMap<>();
     private int current = -1;
     private int startFree;
+    /** Passes running now in this process (a search and a retraining in the app): the load does not show them. */
+    private static final java.util.concurrent.atomic.AtomicInteger RUNNING = new java.util.concurrent.atomic.AtomicInteger();
+    /** Passes begun in this process, to tell whether another began during one's own. */
+    private static final java.util.concurrent.atomic.AtomicLong BEGUN = new java.util.concurrent.atomic.AtomicLong();
+    private boolean counted;
+    private long begunAs;
 
     /** The timings of one kind of pass (a batch size and what it differentiates). */
     private static final class Kind {
@@ -108,7 +114,10 @@ final class ThreadGovernor {
         if (pinned > 0) {
             n = pinned;
         } else {
-            startFree = free(othersCores.getAsDouble());
+            counted = true;
+            begunAs = BEGUN.incrementAndGet();
+            boolean alone = RUNNING.incrementAndGet() == 1;
+            startFree = alone ? free(othersCores.getAsDouble()) : Math.max(1, cores / 2);
             n = choose(kinds.computeIfAbsent(kind, k -> new Kind(cores)), startFree);
         }
         if (n != current) {
@@ -120,12 +129,14 @@ final class ThreadGovernor {
 
     /** Times the pass begun with {@link #begin}: kept when the machine's load did not change meanwhile. */
     void end(int kind, long nanos) {
-        if (pinned > 0 || !active) {
+        if (pinned > 0 || !active || !counted) {
             return;
         }
+        counted = false;
+        boolean alone = RUNNING.getAndDecrement() == 1 && BEGUN.get() == begunAs;
         Kind k = kinds.get(kind);
         k.passes++;
-        if (++k.runs[current] == 1 || free(othersCores.getAsDouble()) != startFree) {
+        if (++k.runs[current] == 1 || !alone || free(othersCores.getAsDouble()) != startFree) {
             return;
         }
         k.seconds[current].addLast(nanos / 1e9);

@@ -101,6 +101,19 @@ class ThreadGovernorTest {
     }
 
     @Test
+    void whileAnotherNetworkRunsAPassInThisProcessItTakesHalfTheCores() {
+        ThreadGovernor search = governor(2);
+        ThreadGovernor retraining = governor(2);
+        pass(search, 1, n -> 1.0); // one thread, untimed
+        pass(search, 1, n -> 1.0); // two, untimed (the first at two)
+        assertEquals(2, search.begin(1), "alone, two threads");
+        assertEquals(1, retraining.begin(1), "beside it: the load from /proc does not show this process's own passes");
+        retraining.end(1, 1_000_000_000L);
+        search.end(1, 9_000_000_000L); // slowed by the other: not timed
+        assertEquals(2, pass(search, 1, n -> 3.0), "two threads still untimed: the pass beside the other did not count");
+    }
+
+    @Test
     void kindsOfPassAreTimedApart() {
         ThreadGovernor g = governor(2);
         List<Integer> big = new ArrayList<>();
