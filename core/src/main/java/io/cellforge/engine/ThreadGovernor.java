@@ -15,8 +15,8 @@ import java.util.function.IntConsumer;
  * process, 89% with one). Alone, a second thread paid at large batches only (DARTS step, 2 cores: batch 64 7.2
  * to 8.7 img/s, batch 32 7.3 to 7.7, batch 16 6.8 to 4.9). So, per network and per kind of pass, the governor
  * measures: while the other programs on the machine use less than a quarter of a core (from {@code /proc/stat}),
- * it times passes with half the cores and with all free ones, {@value #SAMPLES} each, and keeps the count of the
- * fastest recent pass, trying the other again every {@value #PROBE_EVERY} passes; when they use more, it takes
+ * it times passes with half the cores and, unless they are short, with all free ones, {@value #SAMPLES} each, and
+ * keeps the count of the fastest recent pass, trying the other again every {@value #PROBE_EVERY} passes; when they use more, it takes
  * half the cores or fewer, as it does while another network's pass runs in this process. Where the load cannot be read
  * (not Linux), or OMP_NUM_THREADS is set, the count stays as it was; {@code -Dcellforge.threads=N} fixes it.
  * Floating-point sums inside a kernel may differ in their last bits between thread counts.
@@ -25,6 +25,11 @@ final class ThreadGovernor {
     static final int PROBE_EVERY = 24;
     /** Timed passes at each count before choosing; each count is judged by its fastest of the last ones. */
     static final int SAMPLES = 2;
+    /**
+     * Passes shorter than this stay on half the cores untried: the second thread cost more than it gave on small
+     * work (batch 8: -43%, batch 16: -21%), and trying it on a short search (darts-mini on digits) cost 8%.
+     */
+    static final double SMALL_PASS_S = 0.25;
     private static final int KEPT = 3;
 
     private final int cores;
@@ -102,7 +107,8 @@ final class ThreadGovernor {
             return true;
         }
         int half = Math.max(1, cores / 2);
-        return kinds.values().stream().allMatch(k -> k.samples(half) >= SAMPLES && k.samples(cores) >= SAMPLES);
+        return kinds.values().stream().allMatch(k -> (k.samples(half) > 0 && k.fastest(half) < SMALL_PASS_S)
+                || (k.samples(half) >= SAMPLES && k.samples(cores) >= SAMPLES));
     }
 
     /** Sets the native thread count for a pass of {@code kind}; returns it, or 0 when the governor leaves it alone. */
@@ -155,8 +161,8 @@ final class ThreadGovernor {
         if (free <= half) {
             return free;
         }
-        if (k.passes == 0) {
-            return half; // the load is not known yet
+        if (k.passes == 0 || k.samples(half) == 0 || k.fastest(half) < SMALL_PASS_S) {
+            return half; // the load is not known yet, or the pass not timed yet, or too short to gain
         }
         if (k.samples(free) < SAMPLES || k.samples(half) < SAMPLES) {
             return k.samples(free) <= k.samples(half) ? free : half; // alternating, so that both see the same warm-up

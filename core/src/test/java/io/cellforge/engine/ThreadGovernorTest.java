@@ -33,9 +33,9 @@ class ThreadGovernorTest {
         for (int i = 0; i < 10; i++) {
             used.add(pass(g, 1, n -> n == 2 ? 3.0 : 4.0));
         }
-        // the first pass on half the cores (the load is not known yet), then both counts alternately, the first pass
-        // at each untimed, until each has two timed passes
-        assertEquals(List.of(1, 2, 2, 1, 2, 1, 2, 2, 2, 2), used);
+        // half the cores while the load is not known and until a pass is timed there (the first at each count is
+        // not), then both counts alternately until each has two timed passes
+        assertEquals(List.of(1, 1, 2, 2, 2, 1, 2, 2, 2, 2), used);
         assertTrue(g.settled());
 
         // a pass slowed by something else (a short burst the load reading missed) does not decide: the fastest does
@@ -84,7 +84,8 @@ class ThreadGovernorTest {
     @Test
     void aPassDuringWhichTheLoadChangedIsNotTimed() {
         ThreadGovernor g = governor(2);
-        pass(g, 1, n -> 1.0);
+        pass(g, 1, n -> 1.0); // one thread, untimed (its first pass)
+        pass(g, 1, n -> 1.0); // one thread, timed
         pass(g, 1, n -> 1.0); // two threads, untimed (its first pass)
         assertFalse(g.settled());
         // two threads again, slowed by a program that started meanwhile: not held against two threads
@@ -105,12 +106,24 @@ class ThreadGovernorTest {
         ThreadGovernor search = governor(2);
         ThreadGovernor retraining = governor(2);
         pass(search, 1, n -> 1.0); // one thread, untimed
+        pass(search, 1, n -> 1.0); // one, timed
         pass(search, 1, n -> 1.0); // two, untimed (the first at two)
         assertEquals(2, search.begin(1), "alone, two threads");
         assertEquals(1, retraining.begin(1), "beside it: the load from /proc does not show this process's own passes");
         retraining.end(1, 1_000_000_000L);
         search.end(1, 9_000_000_000L); // slowed by the other: not timed
-        assertEquals(2, pass(search, 1, n -> 3.0), "two threads still untimed: the pass beside the other did not count");
+        // the pass beside the other did not count: two threads have one timed pass after the next, not two
+        assertEquals(2, pass(search, 1, n -> 3.0));
+        assertEquals(2, pass(search, 1, n -> 3.0), "a pass timed beside the other network's would have counted");
+    }
+
+    @Test
+    void shortPassesStayOnHalfTheCores() {
+        ThreadGovernor g = governor(2);
+        for (int i = 0; i < 3 * ThreadGovernor.PROBE_EVERY; i++) {
+            assertEquals(1, pass(g, 1, n -> n == 2 ? 0.01 : 0.1), "pass " + i);
+        }
+        assertTrue(g.settled());
     }
 
     @Test
