@@ -154,9 +154,11 @@ public final class Backend {
         return -1;
     }
 
-    private static boolean cpuHas(String flag) {
+    /** Whether /proc/cpuinfo lists the flag (false where it cannot be read). */
+    public static boolean cpuHas(String flag) {
         try {
-            return Files.readString(Path.of("/proc/cpuinfo")).contains(" " + flag);
+            return java.util.regex.Pattern.compile("\\s" + java.util.regex.Pattern.quote(flag) + "(\\s|$)", java.util.regex.Pattern.MULTILINE)
+                    .matcher(Files.readString(Path.of("/proc/cpuinfo"))).find(); // "fma" is not "fma4"
         } catch (IOException | RuntimeException e) {
             return false;
         }

@@ -289,7 +289,7 @@ public final class CompiledNetwork {
     /** Adds the time since {@code t0} to the operation's kind, when profiling. */
     private void timed(Op op, String phase, long t0) {
         if (profile != null) {
-            long[] t = profile.computeIfAbsent(op.kind() + phase + (ctx.weightGradsWanted() ? "" : " (arch)"), k -> new long[2]);
+            long[] t = profile.computeIfAbsent(op.kind() + phase + (!ctx.training() ? " (evaluation)" : ctx.weightGradsWanted() ? "" : " (arch)"), k -> new long[2]);
             t[0] += System.nanoTime() - t0;
             t[1]++;
         }
@@ -322,11 +322,11 @@ public final class CompiledNetwork {
         int threads = governor.begin(kind);
         ctx.useThreads(threads);
         long t0 = System.nanoTime();
-        Result r;
+        Result r = null;
         try {
             r = run(x, labels, gates, wanted, train);
         } finally {
-            governor.end(kind, System.nanoTime() - t0);
+            governor.end(kind, System.nanoTime() - t0, r != null);
         }
         if (threadCounts != null && threads > 0) {
             threadCounts.merge(threads, 1, Integer::sum);
@@ -640,8 +640,8 @@ public final class CompiledNetwork {
         if (onednn && (options.mixedOp() == MixedOp.WEIGHTED_SUM || options.mixedOp() == MixedOp.GUMBEL_SUM)) {
             for (int i = 0; i < n; i++) {
                 // A convolution candidate's closing BatchNorm, made for it alone, applies its weight (the pools'
-                // BatchNorm is shared by the edges leaving a node, the mixing weights are not); only with weights
-                // that are never 0.
+                // BatchNorm is shared by the edges leaving a node, the mixing weights are not); only with the dense
+                // relaxations, which compute every candidate.
                 int last = cands[i] >= 0 ? producer(cands[i]) : -1;
                 if (last >= firstOp[i] && ops.get(last) instanceof OnednnBatchNormOp bn && bn.canCarryMixingWeight() && ctx.blocked(cands[i])
                         && producer(bn.inputs()[0]) >= firstOp[i] && ops.get(producer(bn.inputs()[0])) instanceof OnednnConvOp) {

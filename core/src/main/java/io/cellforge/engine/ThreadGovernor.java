@@ -45,7 +45,11 @@ final class ThreadGovernor {
     /** Passes begun in this process, to tell whether another began during one's own. */
     private static final java.util.concurrent.atomic.AtomicLong BEGUN = new java.util.concurrent.atomic.AtomicLong();
     private boolean counted;
+    private boolean startedAlone;
     private long begunAs;
+    /** The count last set, and on which thread (OpenMP's is the calling thread's). */
+    private static int appliedCount = -1;
+    private static Thread appliedBy;
 
     /** The timings of one kind of pass (a batch size and what it differentiates). */
     private static final class Kind {
@@ -117,32 +121,45 @@ final class ThreadGovernor {
             return 0;
         }
         int n;
+        boolean alone = false;
         if (pinned > 0) {
             n = pinned;
         } else {
-            counted = true;
-            begunAs = BEGUN.incrementAndGet();
-            boolean alone = RUNNING.incrementAndGet() == 1;
+            alone = RUNNING.get() == 0;
             startFree = alone ? free(othersCores.getAsDouble()) : Math.max(1, cores / 2);
             n = choose(kinds.computeIfAbsent(kind, k -> new Kind(cores)), startFree);
         }
-        if (n != current) {
-            apply.accept(n);
-            current = n;
+        // The libnd4j and BLAS counts are the process's, and another network may have set them since.
+        synchronized (ThreadGovernor.class) {
+            if (n != appliedCount || Thread.currentThread() != appliedBy) {
+                apply.accept(n);
+                appliedCount = n;
+                appliedBy = Thread.currentThread();
+            }
+        }
+        current = n;
+        if (pinned == 0) {
+            counted = true;
+            startedAlone = alone;
+            begunAs = BEGUN.incrementAndGet();
+            RUNNING.incrementAndGet();
         }
         return n;
     }
 
-    /** Times the pass begun with {@link #begin}: kept when the machine's load did not change meanwhile. */
-    void end(int kind, long nanos) {
+    /**
+     * Ends the pass begun with {@link #begin}; a pass that completed is timed when it ran alone in this process and
+     * the machine's load did not change meanwhile.
+     */
+    void end(int kind, long nanos, boolean completed) {
         if (pinned > 0 || !active || !counted) {
             return;
         }
         counted = false;
-        boolean alone = RUNNING.getAndDecrement() == 1 && BEGUN.get() == begunAs;
+        boolean alone = RUNNING.getAndDecrement() == 1 && startedAlone && BEGUN.get() == begunAs;
         Kind k = kinds.get(kind);
         k.passes++;
-        if (++k.runs[current] == 1 || !alone || free(othersCores.getAsDouble()) != startFree) {
+        if (++k.runs[current] == 1 || !completed || !alone || free(othersCores.getAsDouble()) != startFree) {
             return;
         }
         k.seconds[current].addLast(nanos / 1e9);

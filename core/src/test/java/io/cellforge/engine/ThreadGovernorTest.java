@@ -22,7 +22,7 @@ class ThreadGovernorTest {
     /** Runs a pass of {@code kind}, which takes {@code seconds(threads)}; returns the threads it ran with. */
     private static int pass(ThreadGovernor g, int kind, java.util.function.IntToDoubleFunction seconds) {
         int n = g.begin(kind);
-        g.end(kind, (long) (seconds.applyAsDouble(n) * 1e9));
+        g.end(kind, (long) (seconds.applyAsDouble(n) * 1e9), true);
         return n;
     }
 
@@ -40,7 +40,7 @@ class ThreadGovernorTest {
 
         // a pass slowed by something else (a short burst the load reading missed) does not decide: the fastest does
         ThreadGovernor noisy = governor(2);
-        double[] twoThreads = {9.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0};
+        double[] twoThreads = {3.0, 9.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0}; // the first (untimed), then a slow timed one
         int[] at = {0};
         List<Integer> seen = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
@@ -84,21 +84,22 @@ class ThreadGovernorTest {
     @Test
     void aPassDuringWhichTheLoadChangedIsNotTimed() {
         ThreadGovernor g = governor(2);
-        pass(g, 1, n -> 1.0); // one thread, untimed (its first pass)
-        pass(g, 1, n -> 1.0); // one thread, timed
-        pass(g, 1, n -> 1.0); // two threads, untimed (its first pass)
+        pass(g, 1, n -> n == 2 ? 3.0 : 4.0); // one thread, untimed (its first pass)
+        pass(g, 1, n -> n == 2 ? 3.0 : 4.0); // one thread, timed
+        pass(g, 1, n -> n == 2 ? 3.0 : 4.0); // two threads, untimed (its first pass)
         assertFalse(g.settled());
-        // two threads again, slowed by a program that started meanwhile: not held against two threads
+        // two threads again, slowed by a program that started meanwhile: not timed, so two threads still lack
+        // their two timed passes and come first
         int n = g.begin(1);
         assertEquals(2, n);
         load.set(1.0);
-        g.end(1, 50_000_000_000L);
+        g.end(1, 50_000_000_000L, true);
         load.set(0.0);
         List<Integer> used = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < 6; i++) {
             used.add(pass(g, 1, t -> t == 2 ? 3.0 : 4.0));
         }
-        assertEquals(2, used.get(used.size() - 1), "passes: " + used);
+        assertEquals(List.of(2, 2, 1, 2, 2, 2), used);
     }
 
     @Test
@@ -110,11 +111,24 @@ class ThreadGovernorTest {
         pass(search, 1, n -> 1.0); // two, untimed (the first at two)
         assertEquals(2, search.begin(1), "alone, two threads");
         assertEquals(1, retraining.begin(1), "beside it: the load from /proc does not show this process's own passes");
-        retraining.end(1, 1_000_000_000L);
-        search.end(1, 9_000_000_000L); // slowed by the other: not timed
+        retraining.end(1, 1_000_000_000L, true);
+        search.end(1, 9_000_000_000L, true); // slowed by the other: not timed
         // the pass beside the other did not count: two threads have one timed pass after the next, not two
         assertEquals(2, pass(search, 1, n -> 3.0));
         assertEquals(2, pass(search, 1, n -> 3.0), "a pass timed beside the other network's would have counted");
+    }
+
+    @Test
+    void aPassThatFailedIsNotTimedAndLeavesNoPassRunning() {
+        ThreadGovernor g = governor(2);
+        pass(g, 1, n -> 1.0); // one thread, untimed
+        g.begin(1);
+        g.end(1, 1_000_000L, false); // failed after a millisecond: were it timed, the kind would look short
+        List<Integer> used = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            used.add(pass(g, 1, n -> n == 2 ? 3.0 : 4.0));
+        }
+        assertEquals(List.of(1, 2, 2, 2), used, "one thread timed, then two: the failed pass neither timed nor still running");
     }
 
     @Test

@@ -18,19 +18,22 @@ final class BlockedDepthwise {
     private BlockedDepthwise() {
     }
 
+    /** Math.fma is the CPU's instruction only where it has one; elsewhere the JDK computes it exactly, in software. */
+    private static final boolean FMA = io.cellforge.engine.Backend.cpuHas("fma");
+
     /**
      * {@code a += r * g} elementwise over n: one index for the three arrays, so that C2 vectorises it; Math.fma
-     * becomes the CPU's fused multiply-add (a 5x5 kernel's gradient 1.37 to 1.23 ms a call).
+     * becomes the CPU's fused multiply-add (a 5x5 kernel's gradient 1.37 to 1.23 ms a call), where it has one.
      */
     private static void multiplyAdd(float[] a, float[] r, float[] g, int n) {
         for (int k = 0; k < n; k++) {
-            a[k] = Math.fma(r[k], g[k], a[k]);
+            a[k] = FMA ? Math.fma(r[k], g[k], a[k]) : a[k] + r[k] * g[k];
         }
     }
 
     private static void multiplyAdd2(float[] a, float[] r0, float[] g0, float[] r1, float[] g1) {
         for (int k = 0; k < a.length; k++) {
-            a[k] = Math.fma(r1[k], g1[k], Math.fma(r0[k], g0[k], a[k]));
+            a[k] = FMA ? Math.fma(r1[k], g1[k], Math.fma(r0[k], g0[k], a[k])) : a[k] + (r0[k] * g0[k] + r1[k] * g1[k]);
         }
     }
 

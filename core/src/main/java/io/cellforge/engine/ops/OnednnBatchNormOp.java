@@ -212,10 +212,7 @@ public final class OnednnBatchNormOp extends BatchNormOp {
 
     @Override
     public void backward(OpContext c) {
-        INDArray gi = inputGradient(c);
-        if (gi == null && mixKey != null && mixLearns && c.archGrads()) {
-            gi = c.scratch(in[0]); // the weight's gradient is wanted, the input's not
-        }
+        INDArray gi = inputGradient(c); // never null where a weight is mixed in: its input is a convolution's
         if (gi == null) {
             return;
         }

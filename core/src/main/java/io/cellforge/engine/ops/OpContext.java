@@ -292,6 +292,7 @@ public final class OpContext {
         written = new boolean[n];
         free.clear();
         holders.clear();
+        pending.clear();
         scratchUsed.clear();
         for (int i = 0; i < n; i++) {
             Shape s = shapes.get(i);
@@ -334,6 +335,8 @@ public final class OpContext {
             release(i);
         }
         holders.clear();
+        pending.clear(); // left by a backward pass that failed
+        scratchUsed.clear();
         Arrays.fill(written, false);
         mixGrad.clear();
         touched.clear();

@@ -5,8 +5,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@code out = sum_i w_i cand_i}: a LayerChoice's mixed op (weights by key from the mixing of the pass). With
- * arch gradients wanted, d loss / d w_i = <d out, cand_i> is summed per key. A candidate slot of -1 contributes
- * nothing.
+ * arch gradients wanted, d loss / d w_i = <d out, cand_i> is summed per key, here or, for a candidate whose last op
+ * applies its weight itself ({@link #weightedByItsOp}), by that op. A candidate slot of -1 contributes nothing.
  */
 public class WeightedSumOp extends Op {
     final String key;
