@@ -178,6 +178,38 @@ class OnednnTest {
     }
 
     /**
+     * With GUMBEL_SUM (SNAS) the convolution candidates' BatchNorms carry their noisy mixing weights as oneDNN's scale
+     * and give the weights' gradients: the same loss and alpha gradients as the checked double path, on blocked
+     * 16-channel cells where that folding applies.
+     */
+    @org.junit.jupiter.api.Test
+    void gumbelMixingWeightsCarriedByTheBatchNormsAgreeWithTheDoublePath() throws Exception {
+        Assumptions.assumeTrue(Backend.kernels(DataType.FLOAT) == Backend.Kernels.ONEDNN, "oneDNN does not load here: "
+                + io.cellforge.engine.ops.Onednn.problem());
+        Plan plan = Evaluator.supernetPlan(Zoo.dartsSearch(16, 5, 10, new Shape(3, 16, 16), OpCatalog.DARTS_PRIMITIVES));
+        CompiledNetwork.Options o = CompiledNetwork.Options.darts(9).withMixedOp(CompiledNetwork.MixedOp.GUMBEL_SUM);
+        CompiledNetwork fast = network(plan, o, "onednn", "16");
+        CompiledNetwork exact = network(plan, o.withDataType(DataType.DOUBLE), "java");
+        Map<String, long[]> profile = fast.profile();
+        INDArray[] b = CompiledNetworkTest.batch(DataType.DOUBLE, plan.input(), 4, plan.classes(), 21);
+        CompiledNetwork.Result r = fast.train(b[0].castTo(DataType.FLOAT), b[1].castTo(DataType.FLOAT),
+                fast.sampleGates(new java.util.Random(4), 0.7), EnumSet.of(WEIGHTS, ARCH));
+        CompiledNetwork.Result e = exact.train(b[0], b[1], exact.sampleGates(new java.util.Random(4), 0.7), EnumSet.of(WEIGHTS, ARCH));
+        assertTrue(profile.keySet().stream().anyMatch(k -> k.startsWith("OnednnBatchNormOp")), profile.keySet().toString());
+        assertEquals(e.loss(), r.loss(), 1e-4 * Math.abs(e.loss()), "loss");
+        int alphas = 0;
+        for (var g : e.gradients().entrySet()) {
+            if (!g.getKey().startsWith("alpha/")) {
+                continue;
+            }
+            double err = relative(r.gradients().get(g.getKey()), g.getValue());
+            assertTrue(err < 1e-2, "gradient of " + g.getKey() + " differs by " + err);
+            alphas++;
+        }
+        assertTrue(alphas >= 28, "every LayerChoice's alpha: " + alphas);
+    }
+
+    /**
      * oneDNN fixes a primitive's thread count when it is made, so each team size gets its own primitives
      * (Onednn.Teams): passes on one thread, then two, then one again give the same loss and gradients, to float's
      * rounding (the kernels' reductions split differently).
