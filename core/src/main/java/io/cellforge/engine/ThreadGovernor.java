@@ -16,9 +16,10 @@ import java.util.function.IntConsumer;
  * to 8.7 img/s, batch 32 7.3 to 7.7, batch 16 6.8 to 4.9). So, per network and per kind of pass, the governor
  * measures: while the other programs on the machine use less than a quarter of a core (from {@code /proc/stat}),
  * it times passes with half the cores and, unless they are short, with all free ones, {@value #SAMPLES} each, and
- * keeps the count of the fastest recent pass, trying the other again every {@value #PROBE_EVERY} passes; when they use more, it takes
- * half the cores or fewer, as it does while another network's pass runs in this process. Where the load cannot be read
- * (not Linux), or OMP_NUM_THREADS is set, the count stays as it was; {@code -Dcellforge.threads=N} fixes it.
+ * keeps the count of the fastest recent pass, trying the other again every {@value #PROBE_EVERY} passes; when they
+ * use more, it takes half the cores or fewer, as it does while another network's pass runs in this process. Where
+ * the load cannot be read (not Linux), or OMP_NUM_THREADS is set, the count stays as it was;
+ * {@code -Dcellforge.threads=N} fixes it.
  * Floating-point sums inside a kernel may differ in their last bits between thread counts.
  */
 final class ThreadGovernor {
@@ -35,7 +36,7 @@ final class ThreadGovernor {
     private final int cores;
     private final boolean active;
     private final DoubleSupplier othersCores;
-    private final IntConsumer apply;
+    private final Applier apply;
     private int pinned;
     private final Map<Integer, Kind> kinds = new HashMap<>();
     private int current = -1;
@@ -47,9 +48,27 @@ final class ThreadGovernor {
     private boolean counted;
     private boolean startedAlone;
     private long begunAs;
-    /** The count last set, and on which thread (OpenMP's is the calling thread's). */
-    private static int appliedCount = -1;
-    private static Thread appliedBy;
+    /** The process's native thread counts, shared by every network's governor. */
+    private static final Applier NATIVE = new Applier(Backend::setNativeThreads);
+
+    /** Sets a count where it differs from the last one set, or was set on another thread (OpenMP's is per thread). */
+    private static final class Applier {
+        private final IntConsumer set;
+        private int count = -1;
+        private Thread by;
+
+        Applier(IntConsumer set) {
+            this.set = set;
+        }
+
+        synchronized void accept(int n) {
+            if (n != count || Thread.currentThread() != by) {
+                set.accept(n);
+                count = n;
+                by = Thread.currentThread();
+            }
+        }
+    }
 
     /** The timings of one kind of pass (a batch size and what it differentiates). */
     private static final class Kind {
@@ -83,6 +102,10 @@ final class ThreadGovernor {
      * the governor leaves the count alone (unless {@linkplain #pin pinned}).
      */
     ThreadGovernor(int cores, boolean active, DoubleSupplier othersCores, IntConsumer apply) {
+        this(cores, active, othersCores, new Applier(apply));
+    }
+
+    private ThreadGovernor(int cores, boolean active, DoubleSupplier othersCores, Applier apply) {
         this.cores = cores;
         this.active = active && cores > 1;
         this.othersCores = othersCores;
@@ -92,7 +115,7 @@ final class ThreadGovernor {
     /** The governor for this process: off where the user set OMP_NUM_THREADS, on a GPU, or without /proc. */
     static ThreadGovernor forThisProcess(boolean onDevice) {
         ThreadGovernor g = new ThreadGovernor(Runtime.getRuntime().availableProcessors(),
-                !onDevice && System.getenv("OMP_NUM_THREADS") == null && Load.readable(), Load::othersCores, Backend::setNativeThreads);
+                !onDevice && System.getenv("OMP_NUM_THREADS") == null && Load.readable(), Load::othersCores, NATIVE);
         int fixed = Integer.getInteger("cellforge.threads", 0);
         if (fixed > 0 && !onDevice) {
             g.pin(fixed);
@@ -129,14 +152,7 @@ final class ThreadGovernor {
             startFree = alone ? free(othersCores.getAsDouble()) : Math.max(1, cores / 2);
             n = choose(kinds.computeIfAbsent(kind, k -> new Kind(cores)), startFree);
         }
-        // The libnd4j and BLAS counts are the process's, and another network may have set them since.
-        synchronized (ThreadGovernor.class) {
-            if (n != appliedCount || Thread.currentThread() != appliedBy) {
-                apply.accept(n);
-                appliedCount = n;
-                appliedBy = Thread.currentThread();
-            }
-        }
+        apply.accept(n); // the libnd4j and BLAS counts are the process's: another network may have set them since
         current = n;
         if (pinned == 0) {
             counted = true;
