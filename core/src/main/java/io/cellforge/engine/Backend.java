@@ -50,9 +50,7 @@ public final class Backend {
             int threads = Nd4j.getEnvironment().maxMasterThreads();
             String kernels = !cuda && io.cellforge.engine.ops.Onednn.available() ? ", oneDNN for float" : "";
             int cores = Runtime.getRuntime().availableProcessors();
-            boolean governed = !cuda && cores > 1 && System.getenv("OMP_NUM_THREADS") == null && ThreadGovernor.Load.readable()
-                    && Integer.getInteger("cellforge.threads", 0) == 0;
-            String team = governed ? threads + " to " + cores + " OpenMP threads by the machine's load, "
+            String team = ThreadGovernor.choosesHere(cuda) ? threads + " to " + cores + " OpenMP threads by the machine's load, "
                     : threads + (threads == 1 ? " OpenMP thread, " : " OpenMP threads, ");
             description = backend + " (nd4j " + (cuda ? "cuda-11.6" : avx2 ? "onednn-avx2" : "generic") + kernels + "), " + team
                     + NativeEnvironment.waitPolicy() + " waits, Java kernels on "

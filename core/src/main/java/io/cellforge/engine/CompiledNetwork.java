@@ -734,11 +734,19 @@ public final class CompiledNetwork {
         }
         boolean pure = l.params() == 0 && !(l instanceof Layer.Sum) && !(l instanceof Layer.Concat)
                 && !(l instanceof Layer.BatchNorm && options.runningStats());
-        List<Object> key = List.of(in, l);
+        return cached(List.of(in, l), pure, () -> compileNew(l, in));
+    }
+
+    private interface SlotMaker {
+        int make() throws ShapeException;
+    }
+
+    /** A pure computation's slot, made once per key ({@code shared}); an impure one is made every time. */
+    private int cached(List<Object> key, boolean pure, SlotMaker make) throws ShapeException {
         if (pure && shared.containsKey(key)) {
             return shared.get(key);
         }
-        int out = compileNew(l, in);
+        int out = make.make();
         if (pure) {
             shared.put(key, out);
         }
@@ -760,24 +768,12 @@ public final class CompiledNetwork {
      * BatchNorm that applies the ReLU as it writes, keeping its mask for the backward pass: a pass over the tensor
      * less each way, in the middle of each of DARTS's separable convolutions.
      */
-    private int batchNormRelu(Layer.BatchNorm bn, Layer.Activation relu, int in) {
-        boolean pure = bn.params() == 0 && !options.runningStats();
-        List<Object> key = List.of(in, bn, relu);
-        if (pure && shared.containsKey(key)) {
-            return shared.get(key);
-        }
-        int out = newSlot(shapes.get(in), bn.params() > 0 || flows(in));
-        String gamma = bn.affine() ? param(name("bn_gamma"), Nd4j.ones(dtype, bn.channels())) : null;
-        String beta = bn.affine() ? param(name("bn_beta"), Nd4j.zeros(dtype, bn.channels())) : null;
-        OnednnBatchNormOp op = new OnednnBatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype, true);
-        if (op.keepsRunningStats()) {
-            runningNorms.add(op);
-        }
-        ops.add(op);
-        if (pure) {
-            shared.put(key, out);
-        }
-        return out;
+    private int batchNormRelu(Layer.BatchNorm bn, Layer.Activation relu, int in) throws ShapeException {
+        return cached(List.of(in, bn, relu), bn.params() == 0 && !options.runningStats(), () -> {
+            int out = newSlot(shapes.get(in), bn.params() > 0 || flows(in));
+            ops.add(batchNorm(bn, in, out, true));
+            return out;
+        });
     }
 
     private int compileNew(Layer l, int in) throws ShapeException {
@@ -803,7 +799,7 @@ public final class CompiledNetwork {
         if (l instanceof Layer.Conv c) {
             op = conv(c, in, out);
         } else if (l instanceof Layer.BatchNorm bn) {
-            op = batchNorm(bn, in, out);
+            op = batchNorm(bn, in, out, false);
         } else if (l instanceof Layer.Activation a) {
             boolean six = a.kind() == Layer.ActivationKind.RELU6;
             op = onednn ? new OnednnReluOp(in, out, six) : new ReluOp(in, out, six);
@@ -856,11 +852,13 @@ public final class CompiledNetwork {
                 : new ConvOp(in, out, depthwise, w, b, c, kernels == Backend.Kernels.DEVICE);
     }
 
-    private BatchNormOp batchNorm(Layer.BatchNorm bn, int in, int out) {
+    /** {@code relu}: the ReLU after it applied here too (oneDNN only). */
+    private BatchNormOp batchNorm(Layer.BatchNorm bn, int in, int out, boolean relu) {
+        check(!relu || kernels == Backend.Kernels.ONEDNN, "only oneDNN's BatchNorm applies a ReLU");
         String gamma = bn.affine() ? param(name("bn_gamma"), Nd4j.ones(dtype, bn.channels())) : null;
         String beta = bn.affine() ? param(name("bn_beta"), Nd4j.zeros(dtype, bn.channels())) : null;
         BatchNormOp op = switch (kernels) {
-            case ONEDNN -> new OnednnBatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype, false);
+            case ONEDNN -> new OnednnBatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype, relu);
             case DEVICE -> new DeviceBatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype);
             case JAVA -> new BatchNormOp(in, out, bn.channels(), gamma, beta, options.runningStats(), dtype);
         };

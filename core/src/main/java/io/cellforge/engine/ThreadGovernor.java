@@ -116,11 +116,20 @@ final class ThreadGovernor {
     static ThreadGovernor forThisProcess(boolean onDevice) {
         ThreadGovernor g = new ThreadGovernor(Runtime.getRuntime().availableProcessors(),
                 !onDevice && System.getenv("OMP_NUM_THREADS") == null && Load.readable(), Load::othersCores, NATIVE);
-        int fixed = Integer.getInteger("cellforge.threads", 0);
-        if (fixed > 0 && !onDevice) {
-            g.pin(fixed);
+        if (fixedCount() > 0 && !onDevice) {
+            g.pin(fixedCount());
         }
         return g;
+    }
+
+    /** Whether this process's networks choose their thread counts (for the backend's description). */
+    static boolean choosesHere(boolean onDevice) {
+        return forThisProcess(onDevice).active && fixedCount() == 0;
+    }
+
+    /** {@code -Dcellforge.threads=N}, 0 where not set. */
+    private static int fixedCount() {
+        return Integer.getInteger("cellforge.threads", 0);
     }
 
     /** Runs every pass from now on with {@code n} threads. */

@@ -51,10 +51,11 @@ public final class OnednnBatchNormOp extends BatchNormOp {
         final memory bSrc;
         final memory dDst;
         final memory dSrc;
-        memory scale;
-        memory shift;
-        memory dScale;
-        memory dShift;
+        /** The weights' scale and shift (bound each pass) or a mixing weight's scale (oneDNN's memory); else null. */
+        final memory scale;
+        final memory shift;
+        final memory dScale;
+        final memory dShift;
         final memory batchMean;
         final memory batchVar;
         memory runMeanM;
@@ -69,9 +70,11 @@ public final class OnednnBatchNormOp extends BatchNormOp {
             }
             if (mixKey != null) {
                 flags = normalization_flags.use_scale;
-                scale = Onednn.owned(v);
-                dScale = Onednn.owned(v);
             }
+            scale = affine ? Onednn.handle(v) : mixKey != null ? Onednn.owned(v) : null;
+            shift = affine ? Onednn.handle(v) : null;
+            dScale = affine ? Onednn.handle(v) : mixKey != null ? Onednn.owned(v) : null;
+            dShift = affine ? Onednn.handle(v) : null;
             batch_normalization_forward.primitive_desc tpd = new batch_normalization_forward.primitive_desc(
                     new batch_normalization_forward.desc(prop_kind.forward_training, d, (float) EPS, flags), Onednn.engine());
             train = new batch_normalization_forward(tpd);
@@ -85,14 +88,7 @@ public final class OnednnBatchNormOp extends BatchNormOp {
             if (mask != null) {
                 trainArgs.put(DNNL_ARG_WORKSPACE, mask);
             }
-            if (affine) {
-                scale = Onednn.handle(v);
-                shift = Onednn.handle(v);
-                trainArgs.put(DNNL_ARG_SCALE, scale);
-                trainArgs.put(DNNL_ARG_SHIFT, shift);
-            } else if (mixKey != null) {
-                trainArgs.put(DNNL_ARG_SCALE, scale);
-            }
+            scaleAndShift(trainArgs);
             if (runMean != null) {
                 normalization_flags global = or(flags, normalization_flags.use_global_stats);
                 infer = new batch_normalization_forward(new batch_normalization_forward.primitive_desc(
@@ -102,12 +98,7 @@ public final class OnednnBatchNormOp extends BatchNormOp {
                 runMeanM = Onednn.handle(v);
                 runVarM = Onednn.handle(v);
                 inferArgs = Onednn.args(DNNL_ARG_SRC, inferSrc, DNNL_ARG_DST, inferDst, DNNL_ARG_MEAN, runMeanM, DNNL_ARG_VARIANCE, runVarM);
-                if (affine) {
-                    inferArgs.put(DNNL_ARG_SCALE, scale);
-                    inferArgs.put(DNNL_ARG_SHIFT, shift);
-                } else if (mixKey != null) {
-                    inferArgs.put(DNNL_ARG_SCALE, scale);
-                }
+                scaleAndShift(inferArgs);
             }
             bwd = new batch_normalization_backward(new batch_normalization_backward.primitive_desc(
                     new batch_normalization_backward.desc(affine || mixKey != null ? prop_kind.backward : prop_kind.backward_data, d, d,
@@ -121,16 +112,21 @@ public final class OnednnBatchNormOp extends BatchNormOp {
             if (mask != null) {
                 bwdArgs.put(DNNL_ARG_WORKSPACE, mask);
             }
-            if (affine) {
-                dScale = Onednn.handle(v);
-                dShift = Onednn.handle(v);
-                bwdArgs.put(DNNL_ARG_SCALE, scale);
-                bwdArgs.put(DNNL_ARG_SHIFT, shift); // oneDNN 2.5 refuses the backward pass without it
+            scaleAndShift(bwdArgs); // with both, oneDNN 2.5 refuses the backward pass without the shift it does not read
+            if (dScale != null) {
                 bwdArgs.put(DNNL_ARG_DIFF_SCALE, dScale);
+            }
+            if (dShift != null) {
                 bwdArgs.put(DNNL_ARG_DIFF_SHIFT, dShift);
-            } else if (mixKey != null) {
-                bwdArgs.put(DNNL_ARG_SCALE, scale);
-                bwdArgs.put(DNNL_ARG_DIFF_SCALE, dScale);
+            }
+        }
+
+        private void scaleAndShift(IntMemoryMap args) {
+            if (scale != null) {
+                args.put(DNNL_ARG_SCALE, scale);
+            }
+            if (shift != null) {
+                args.put(DNNL_ARG_SHIFT, shift);
             }
         }
     }

@@ -38,7 +38,6 @@ public final class OpContext {
     private INDArray[] val;
     /** A slot's gradient buffer while it is in use: from its first write to its producer's backward. */
     private INDArray[] grad;
-    private boolean[] gradFlow;
     private boolean[] live;
     private boolean[] written;
     private boolean training;
@@ -219,7 +218,7 @@ public final class OpContext {
      * {@link #commit()}; null when no gradient is wanted there.
      */
     public INDArray target(int slot) {
-        if (!gradFlow[slot]) {
+        if (!gradFlows.get(slot)) {
             return null;
         }
         if (!written[slot]) {
@@ -233,7 +232,7 @@ public final class OpContext {
 
     /** {@code d slot += scale * g}, without a temporary. */
     public void accumulate(int slot, INDArray g, double scale) {
-        if (!gradFlow[slot]) {
+        if (!gradFlows.get(slot)) {
             return;
         }
         if (!written[slot]) {
@@ -255,14 +254,15 @@ public final class OpContext {
         return s;
     }
 
-    private static String key(Shape s) {
-        return s.channels() + "x" + s.height() + "x" + s.width();
+    /** The pool's key of a buffer of [N, c, h, w]. */
+    private static String key(long c, long h, long w) {
+        return c + "x" + h + "x" + w;
     }
 
     /** A free buffer of the slot's shape (old contents), made when none is free. */
     private INDArray take(int slot) {
         Shape s = shapes.get(slot);
-        List<INDArray> pool = free.get(key(s));
+        List<INDArray> pool = free.get(key(s.channels(), s.height(), s.width()));
         if (pool == null || pool.isEmpty()) {
             return Nd4j.createUninitialized(dtype, batch, s.channels(), s.height(), s.width());
         }
@@ -270,7 +270,7 @@ public final class OpContext {
     }
 
     private void give(INDArray buf) {
-        free.computeIfAbsent(buf.size(1) + "x" + buf.size(2) + "x" + buf.size(3), k -> new ArrayList<>()).add(buf);
+        free.computeIfAbsent(key(buf.size(1), buf.size(2), buf.size(3)), k -> new ArrayList<>()).add(buf);
     }
 
     // ---- for the network --------------------------------------------------------------------------------
@@ -287,7 +287,6 @@ public final class OpContext {
         int n = shapes.size();
         val = new INDArray[n];
         grad = new INDArray[n];
-        gradFlow = new boolean[n];
         live = new boolean[n];
         written = new boolean[n];
         free.clear();
@@ -297,7 +296,6 @@ public final class OpContext {
         for (int i = 0; i < n; i++) {
             Shape s = shapes.get(i);
             val[i] = Nd4j.createUninitialized(dtype, b, s.channels(), s.height(), s.width());
-            gradFlow[i] = gradFlows.get(i);
         }
         return true;
     }
@@ -382,7 +380,7 @@ public final class OpContext {
      * mixing weight its last op applies), instead of a copy; added to it where the slot has a gradient already.
      */
     public void alias(int slot, int from) {
-        if (!gradFlow[slot]) {
+        if (!gradFlows.get(slot)) {
             return;
         }
         if (written[slot]) {
