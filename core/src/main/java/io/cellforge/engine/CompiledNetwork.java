@@ -148,6 +148,8 @@ public final class CompiledNetwork {
     /** BIN_GATE: the candidates whose gate gradient this pass computes, from its gates; shared with the ops. */
     private final Map<String, boolean[]> gateCandidates = new HashMap<>();
     private final Map<String, List<String>> indexLabels = new LinkedHashMap<>();
+    /** Candidates steered out of the search, per LayerChoice key (see {@link #prune}). */
+    private final Map<String, boolean[]> pruned = new HashMap<>();
     private final Map<String, Integer> inputCandidates = new LinkedHashMap<>();
     private final List<BatchNormOp> runningNorms = new ArrayList<>();
     private final int logits;
@@ -223,7 +225,7 @@ public final class CompiledNetwork {
     /** The softmax of each key's architecture weights (alpha of LayerChoices, beta of InputChoices). */
     public Map<String, double[]> probabilities() {
         Map<String, double[]> m = new LinkedHashMap<>();
-        alphas.forEach((k, v) -> m.put(k, Softmax.softmax(v.toDoubleVector(), null, 1)));
+        alphas.forEach((k, v) -> m.put(k, Softmax.softmax(masked(k, v.toDoubleVector()), null, 1)));
         betas.forEach((k, v) -> m.put(k, Softmax.softmax(v.toDoubleVector(), null, 1)));
         return m;
     }
@@ -235,6 +237,65 @@ public final class CompiledNetwork {
     public void setDropPath(double p) {
         check(p >= 0 && p < 1, "drop-path probability must be in [0, 1), got " + p);
         ctx.setDropPath(p);
+    }
+
+    /**
+     * Steers the search: from the next pass on, the candidates {@code labels} of the LayerChoice {@code key} are
+     * out (their mixing weight and probability 0, the others' renormalised, their alpha's gradient 0: as if
+     * alpha were minus infinity there, without changing alpha itself). An empty set brings every candidate back;
+     * pinning a choice is pruning every other candidate. At least one candidate must stay.
+     */
+    public void prune(String key, java.util.Set<String> labels) {
+        List<String> all = indexLabels.get(key);
+        if (all == null || !alphas.containsKey(key)) {
+            throw new IllegalArgumentException("no LayerChoice with architecture weights has the key '" + key + "'");
+        }
+        boolean[] out = new boolean[all.size()];
+        for (String l : labels) {
+            int i = all.indexOf(l);
+            if (i < 0) {
+                throw new IllegalArgumentException("'" + l + "' is not a candidate of " + key + " (" + String.join(", ", all) + ")");
+            }
+            out[i] = true;
+        }
+        if (labels.size() >= all.size()) {
+            throw new IllegalArgumentException("every candidate of " + key + " would be pruned: one must stay");
+        }
+        if (labels.isEmpty()) {
+            pruned.remove(key);
+        } else {
+            pruned.put(key, out);
+        }
+    }
+
+    /** The pruned candidates' labels per key (only keys with some pruned). */
+    public Map<String, java.util.Set<String>> pruned() {
+        Map<String, java.util.Set<String>> m = new LinkedHashMap<>();
+        pruned.forEach((key, out) -> {
+            java.util.Set<String> ls = new java.util.LinkedHashSet<>();
+            for (int i = 0; i < out.length; i++) {
+                if (out[i]) {
+                    ls.add(indexLabels.get(key).get(i));
+                }
+            }
+            m.put(key, ls);
+        });
+        return m;
+    }
+
+    /** alpha with minus infinity at the pruned candidates (a copy where any are). */
+    private double[] masked(String key, double[] alpha) {
+        boolean[] out = pruned.get(key);
+        if (out == null) {
+            return alpha;
+        }
+        double[] a = alpha.clone();
+        for (int i = 0; i < a.length; i++) {
+            if (out[i]) {
+                a[i] = Double.NEGATIVE_INFINITY;
+            }
+        }
+        return a;
     }
 
     /** The candidates' labels of every LayerChoice key, in the order of the plan (the gates' keys). */
@@ -472,7 +533,7 @@ public final class CompiledNetwork {
         gateCandidates.clear();
         gateCandidates.putAll(step.gateCandidates());
         if (relaxation.learnsAlpha()) {
-            alphas.forEach((key, a) -> mix.put(key, step.weights(key, a.toDoubleVector())));
+            alphas.forEach((key, a) -> mix.put(key, step.weights(key, masked(key, a.toDoubleVector()))));
         } else {
             indexLabels.keySet().forEach(key -> mix.put(key, step.weights(key, null)));
         }
@@ -497,7 +558,7 @@ public final class CompiledNetwork {
     private void archGradients(Map<String, INDArray> out) {
         alphas.forEach((key, a) -> {
             double[] dw = mixGradient(key, (int) a.length());
-            out.put(alphaName(key), vector(step.alphaGradient(key, a.toDoubleVector(), dw)));
+            out.put(alphaName(key), vector(step.alphaGradient(key, masked(key, a.toDoubleVector()), dw)));
         });
         betas.forEach((key, b) -> {
             double[] dw = mixGradient(INPUTS + key, (int) b.length());
@@ -546,7 +607,7 @@ public final class CompiledNetwork {
      */
     public Gates sampleGates(Random random, double temperature) {
         Map<String, double[]> a = new LinkedHashMap<>();
-        alphas.forEach((key, v) -> a.put(key, v.toDoubleVector()));
+        alphas.forEach((key, v) -> a.put(key, masked(key, v.toDoubleVector())));
         return relaxation.sample(a, random, temperature, dtype);
     }
 
