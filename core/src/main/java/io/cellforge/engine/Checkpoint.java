@@ -531,6 +531,11 @@ public final class Checkpoint {
 
     // ------------------------------------------------------------------------------ fields of checkpoint.json
 
+    /** Whether checkpoint.json has the field (fields added since a checkpoint was written are optional). */
+    public boolean has(String field) {
+        return meta.containsKey(field);
+    }
+
     /** A field that must be a whole number from {@code min} to {@code max}. */
     public int integer(String field, int min, int max) throws LoadException {
         return (int) whole(require(field), min, max, field);

@@ -243,12 +243,13 @@ public final class CompiledNetwork {
      * Steers the search: from the next pass on, the candidates {@code labels} of the LayerChoice {@code key} are
      * out (their mixing weight and probability 0, the others' renormalised, their alpha's gradient 0: as if
      * alpha were minus infinity there, without changing alpha itself). An empty set brings every candidate back;
-     * pinning a choice is pruning every other candidate. At least one candidate must stay.
+     * pinning a choice is pruning every other candidate. At least one candidate must stay. Strategies that draw
+     * paths themselves (SPOS) read {@link #pruned()}.
      */
     public void prune(String key, java.util.Set<String> labels) {
         List<String> all = indexLabels.get(key);
-        if (all == null || !alphas.containsKey(key)) {
-            throw new IllegalArgumentException("no LayerChoice with architecture weights has the key '" + key + "'");
+        if (all == null) {
+            throw new IllegalArgumentException("the supernet has no LayerChoice '" + key + "'");
         }
         boolean[] out = new boolean[all.size()];
         for (String l : labels) {

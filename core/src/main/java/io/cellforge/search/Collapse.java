@@ -29,14 +29,17 @@ import java.util.TreeSet;
  * offer both parameter-free and parametric candidates. The search <em>collapses</em> when more than
  * {@value #THRESHOLD} of them lead with a parameter-free op: DARTS V2's published normal cell has 2 of its 8 kept
  * edges parameter-free (25%), DARTS+ stops a search at the second skip connection of a normal cell, and a cell
- * that most edges leave without parameters is the degenerate result those papers describe. At initialisation the
- * leading ops are noise (alpha is near 0 and half the DARTS ops have no parameters), so the reading means
- * something from the end of the first epoch on.
+ * that most edges leave without parameters is the degenerate result those papers describe. Near-uniform alphas
+ * say nothing, so a lead counts only once its candidate holds at least {@value #DECISIVE} times an equal share
+ * of the non-zero candidates' probability: at initialisation none does, and a fresh search does not warn by
+ * chance (with the DARTS ops, 3 of the 7 non-zero candidates are parameter-free, so near-uniform alphas would
+ * lead with one on about 43% of the edges).
  */
 public final class Collapse {
     public static final double THRESHOLD = 0.5;
+    public static final double DECISIVE = 1.25;
 
-    /** The share of counted choices whose leading op is parameter-free, and those choices' keys. */
+    /** The share of counted choices whose leading op is parameter-free (decisively), and those choices' keys. */
     public record Reading(double share, int counted, Set<String> parameterFreeLeads) {
         public boolean collapsing() {
             return counted > 0 && share > THRESHOLD;
@@ -78,13 +81,17 @@ public final class Collapse {
                 continue;
             }
             int lead = -1;
+            int nonZero = 0;
+            double mass = 0;
             for (int i = 0; i < p.length; i++) {
-                if (!Derivation.ZERO_OPS.contains(cands.get(i).op()) && (lead < 0 || p[i] > p[lead])) {
-                    lead = i;
+                if (!Derivation.ZERO_OPS.contains(cands.get(i).op())) {
+                    nonZero++;
+                    mass += p[i];
+                    lead = lead < 0 || p[i] > p[lead] ? i : lead;
                 }
             }
             counted++;
-            if (paramFree[lead]) {
+            if (paramFree[lead] && p[lead] >= DECISIVE * mass / nonZero) {
                 free.add(e.getKey());
             }
         }

@@ -96,6 +96,7 @@ public final class OneShotSearch {
         boolean jointly = !strategy.bilevel() && !arch.isEmpty(); // SNAS: one pass gives both gradients
         int steps = Math.min(train.stepsPerEpoch(), valid.stepsPerEpoch());
         List<SearchEvents.Epoch> history = new ArrayList<>();
+        List<Steer> steering = new ArrayList<>();
         int startEpoch = 0;
         int startStep = 0;
         double[] sums = new double[4]; // train loss, valid loss, correct, seen: the running sums of the current epoch
@@ -126,6 +127,21 @@ public final class OneShotSearch {
             for (int i = 0; i < epochs.size(); i++) {
                 history.add(epochFromCheckpoint(ck, epochs.get(i), i));
             }
+            if (ck.has("steering")) {
+                for (Object o : ck.list("steering", -1)) {
+                    Steer st;
+                    try {
+                        st = o instanceof Map<?, ?> m ? Steer.fromJson(m) : null;
+                        if (st == null) {
+                            throw new IllegalArgumentException("must be an object");
+                        }
+                        steer(net, st);
+                    } catch (IllegalArgumentException e) {
+                        throw ck.error("steering[" + steering.size() + "]", e.getMessage());
+                    }
+                    steering.add(st);
+                }
+            }
             // Every field is known good; now the arrays, each file checked before ND4J sees it.
             ck.restore("weights", weights);
             ck.restore("arch", arch);
@@ -154,9 +170,20 @@ public final class OneShotSearch {
                     completed = false;
                     if (checkpoint != null) {
                         save(listener, checkpoint, weights, arch, sgd, adam, train, valid, epoch, step,
-                                new double[] {lossSum, validLossSum, correct, seen}, history);
+                                new double[] {lossSum, validLossSum, correct, seen}, history, steering);
                     }
                     break;
+                }
+                for (Steer st : control.takeSteers()) {
+                    try {
+                        steer(net, st);
+                    } catch (IllegalArgumentException e) {
+                        listener.warning("not applied: " + st.describe() + ": " + e.getMessage());
+                        continue;
+                    }
+                    Steer done = st.at(epoch, step);
+                    steering.add(done);
+                    listener.steered(done);
                 }
                 long s0 = System.nanoTime();
                 double tau = tau(epoch);
@@ -205,17 +232,34 @@ public final class OneShotSearch {
                     (double) correct / seen, v[0], v[1], p, Derivation.derive(space, p), (System.nanoTime() - t0) / 1e9);
             history.add(e);
             listener.epoch(e);
+            Collapse.Reading c = Collapse.read(space, p);
+            if (c.collapsing() && !collapsing) {
+                listener.warning(c.message()); // once as it crosses, again only after it recovered
+            }
+            collapsing = c.collapsing();
             if (checkpoint != null) {
-                save(listener, checkpoint, weights, arch, sgd, adam, train, valid, epoch + 1, 0, new double[4], history);
+                save(listener, checkpoint, weights, arch, sgd, adam, train, valid, epoch + 1, 0, new double[4], history, steering);
             }
         }
         if (strategy.evolves()) {
             Architecture best = completed ? evolve(net, valid, halves[1], listener, control)
-                    : Sampling.uniform(space, net.plan(), new Random(cfg.seed()));
-            return new SearchResult(best, oneHot(best), history, completed && !control.isStopped(), backend);
+                    : Sampling.uniform(space, net.plan(), net.pruned(), new Random(cfg.seed()));
+            return new SearchResult(best, oneHot(best), history, completed && !control.isStopped(), backend, steering);
         }
         Map<String, double[]> p = net.probabilities();
-        return new SearchResult(Derivation.derive(space, p), p, history, completed, backend);
+        return new SearchResult(Derivation.derive(space, p), p, history, completed, backend, steering);
+    }
+
+    /** Whether the last epoch read as a collapse towards parameter-free ops ({@link Collapse}). */
+    private boolean collapsing;
+
+    /** Applies a steer to the supernet; the message says why one cannot apply. */
+    private static void steer(CompiledNetwork net, Steer st) {
+        List<String> labels = net.layerChoices().get(st.key());
+        if (labels == null) {
+            throw new IllegalArgumentException("the supernet has no LayerChoice '" + st.key() + "'");
+        }
+        net.prune(st.key(), st.apply(net.pruned().getOrDefault(st.key(), Set.of()), labels));
     }
 
     /** SPOS's evolutionary search: the fittest of a population, bred by crossover and mutation. */
@@ -225,7 +269,7 @@ public final class OneShotSearch {
         Map<Architecture, Double> fitness = new LinkedHashMap<>();
         List<Architecture> population = new ArrayList<>();
         while (population.size() < POPULATION) {
-            population.add(Sampling.uniform(space, net.plan(), r));
+            population.add(Sampling.uniform(space, net.plan(), net.pruned(), r));
         }
         Architecture best = population.get(0);
         for (int g = 0; g <= cfg.generations() && !control.isStopped(); g++) {
@@ -241,7 +285,7 @@ public final class OneShotSearch {
             List<Architecture> parents = population.subList(0, Math.min(PARENTS, population.size()));
             List<Architecture> next = new ArrayList<>(parents);
             for (int i = 0; i < CHILDREN; i++) {
-                next.add(Sampling.mutate(space, net.plan(), parents.get(r.nextInt(parents.size())), MUTATION, r));
+                next.add(Sampling.mutate(space, net.plan(), net.pruned(), parents.get(r.nextInt(parents.size())), MUTATION, r));
                 next.add(Sampling.crossover(parents.get(r.nextInt(parents.size())), parents.get(r.nextInt(parents.size())), r));
             }
             population = new ArrayList<>(new java.util.LinkedHashSet<>(next));
@@ -318,7 +362,7 @@ public final class OneShotSearch {
     /** Saves a checkpoint; a save that fails is a warning, the previous checkpoint stays and the search goes on. */
     private void save(SearchEvents.Listener listener, Path dir, Map<String, INDArray> weights, Map<String, INDArray> arch,
                       Optimizers.Sgd sgd, Optimizers.Adam adam, Batches train, Batches valid, int epoch, int step,
-                      double[] sums, List<SearchEvents.Epoch> history) {
+                      double[] sums, List<SearchEvents.Epoch> history, List<Steer> steering) {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("strategy", cfg.strategy());
         meta.put("space", space.name());
@@ -332,6 +376,7 @@ public final class OneShotSearch {
         List<Map<String, Object>> epochs = new ArrayList<>();
         history.forEach(e -> epochs.add(e.toJson()));
         meta.put("history", epochs);
+        meta.put("steering", steering.stream().map(Steer::toJson).toList());
         Map<String, Map<String, INDArray>> groups = new LinkedHashMap<>();
         groups.put("weights", weights);
         groups.put("arch", arch);

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Architectures drawn at random and varied, for single-path training and evolutionary search. A ValueChoice the
@@ -25,18 +26,19 @@ final class Sampling {
     private Sampling() {
     }
 
-    static Architecture uniform(SearchSpace space, Plan supernet, Random r) {
+    /** {@code pruned}: candidates steered out per LayerChoice key, never drawn. */
+    static Architecture uniform(SearchSpace space, Plan supernet, Map<String, Set<String>> pruned, Random r) {
         Map<String, Decision> m = new LinkedHashMap<>();
-        space.mutablesByKey().values().forEach(x -> m.put(x.key(), draw(space, supernet, x, r)));
+        space.mutablesByKey().values().forEach(x -> m.put(x.key(), draw(space, supernet, pruned, x, r)));
         return new Architecture(m);
     }
 
     /** Each key redrawn with probability {@code p}. */
-    static Architecture mutate(SearchSpace space, Plan supernet, Architecture a, double p, Random r) {
+    static Architecture mutate(SearchSpace space, Plan supernet, Map<String, Set<String>> pruned, Architecture a, double p, Random r) {
         Map<String, Decision> m = new LinkedHashMap<>(a.choices());
         for (Mutable x : space.mutablesByKey().values()) {
             if (r.nextDouble() < p) {
-                m.put(x.key(), draw(space, supernet, x, r));
+                m.put(x.key(), draw(space, supernet, pruned, x, r));
             }
         }
         return new Architecture(m);
@@ -49,9 +51,14 @@ final class Sampling {
         return new Architecture(m);
     }
 
-    private static Decision draw(SearchSpace space, Plan supernet, Mutable x, Random r) {
+    private static Decision draw(SearchSpace space, Plan supernet, Map<String, Set<String>> pruned, Mutable x, Random r) {
         if (x instanceof LayerChoice lc) {
-            return new Decision.Op(lc.labels().get(r.nextInt(lc.candidates().size())));
+            Set<String> out = pruned.getOrDefault(lc.key(), Set.of());
+            if (out.isEmpty()) {
+                return new Decision.Op(lc.labels().get(r.nextInt(lc.candidates().size()))); // the draws of an unsteered run
+            }
+            List<String> left = lc.labels().stream().filter(l -> !out.contains(l)).toList();
+            return new Decision.Op(left.get(r.nextInt(left.size())));
         }
         if (x instanceof ValueChoice vc) {
             return new Decision.Value(supernet.choices().containsKey(vc.key()) ? vc.candidates().get(r.nextInt(vc.candidates().size()))

@@ -107,6 +107,10 @@ public final class SearchEvents {
         default void resumed(int epoch, int step) {
         }
 
+        /** A steer was applied before the step it names ({@link Steer#epoch}, {@link Steer#step}). */
+        default void steered(Steer s) {
+        }
+
         /** Something went wrong that the search survives (a checkpoint that could not be saved). */
         default void warning(String message) {
         }

@@ -23,12 +23,12 @@ final class SinglePath implements Strategy {
 
     @Override
     public OneHot.Path weightGates(Context c, Random noise, double tau) {
-        return c.net().gatesFor(Sampling.uniform(c.space(), c.net().plan(), noise));
+        return c.net().gatesFor(Sampling.uniform(c.space(), c.net().plan(), c.net().pruned(), noise));
     }
 
     @Override
     public OneHot.Path evaluationGates(Context c, double tau) {
-        return c.net().gatesFor(Sampling.uniform(c.space(), c.net().plan(), new Random(c.cfg().seed())));
+        return c.net().gatesFor(Sampling.uniform(c.space(), c.net().plan(), c.net().pruned(), new Random(c.cfg().seed())));
     }
 
     @Override

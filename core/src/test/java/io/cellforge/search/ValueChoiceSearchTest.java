@@ -92,7 +92,7 @@ class ValueChoiceSearchTest {
         java.util.Set<Double> seen = new java.util.HashSet<>();
         java.util.Random r = new java.util.Random(3);
         for (int i = 0; i < 40; i++) {
-            seen.add(((Decision.Value) Sampling.uniform(s, plan, r).get("k").orElseThrow()).value());
+            seen.add(((Decision.Value) Sampling.uniform(s, plan, java.util.Map.of(), r).get("k").orElseThrow()).value());
         }
         assertEquals(java.util.Set.of(3.0, 5.0), seen);
     }
