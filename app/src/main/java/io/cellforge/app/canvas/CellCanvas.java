@@ -491,14 +491,20 @@ public final class CellCanvas extends Region {
             Text name = en.getValue()[0];
             Text badge = en.getValue()[1];
             double[] size = size(en.getKey());
+            name.setVisible(true);
+            name.setManaged(true);
             if (TextMetrics.NAME.getSize() * s >= MIN_TEXT_PX) {
                 name.setFont(TextMetrics.NAME);
                 name.setText(en.getKey());
             } else {
                 javafx.scene.text.Font big = javafx.scene.text.Font.font(TextMetrics.NAME.getFamily(), FontWeight.BOLD, MIN_TEXT_PX / s);
+                String shortName = shortForm(en.getKey(), big, size[0] - 6);
                 name.setFont(big);
-                name.setText(shortForm(en.getKey(), big, size[0] - 6));
+                name.setText(shortName == null ? "" : shortName);
+                // A name that cannot be drawn readable inside its box is left out rather than spill over others.
+                name.setVisible(shortName != null && big.getSize() * 1.25 <= size[1]);
             }
+            name.setManaged(name.isVisible());
             if (badge != null) {
                 boolean show = TextMetrics.BADGE.getSize() * s >= MIN_TEXT_PX;
                 badge.setVisible(show);
@@ -508,7 +514,7 @@ public final class CellCanvas extends Region {
         edgeViews.keySet().forEach(this::showLabel);
     }
 
-    /** The longest start of a name that fits a width in a font, with an ellipsis when cut. */
+    /** The longest start of a name that fits a width in a font, with an ellipsis when cut; null if not two letters fit. */
     static String shortForm(String name, javafx.scene.text.Font f, double width) {
         if (TextMetrics.width(name, f) <= width) {
             return name;
@@ -519,7 +525,7 @@ public final class CellCanvas extends Region {
                 return s;
             }
         }
-        return name.substring(0, Math.min(2, name.length()));
+        return null;
     }
 
     /** Whether the derived architecture keeps an edge (always, without a derivation or an InputChoice). */

@@ -141,12 +141,17 @@ public record CellGeometry(Map<String, Rect> boxes, Map<List<String>, Route> edg
             pts.set(0, new double[] {a.x() + a.w(), a.cy()});
             pts.set(pts.size() - 1, new double[] {b.x(), b.cy()});
             EdgeLabel l = labels.apply(e);
+            Route route = new Route(e, pts, false, l, null);
             Rect box = null;
             if (l != null) {
-                // Centred on the space ELK kept for it (as wide as the widest badge the edge can show).
+                // Centred on the place ELK kept for it; a label grown since (a search names its leading op) that
+                // would cover something slides along its route.
                 double cx = laidOut.labelW() > 0 ? laidOut.labelX() + m + laidOut.labelW() / 2 : pts.get(0)[0];
                 double cy = laidOut.labelW() > 0 ? laidOut.labelY() + m + laidOut.labelH() / 2 : pts.get(0)[1];
                 box = new Rect(cx - l.width() / 2, cy - l.height() / 2, l.width(), l.height());
+                if (!free(box, taken)) {
+                    box = place(route.sample(), cx, cy, l.width(), l.height(), taken);
+                }
                 taken.add(box);
             }
             routes.put(id, new Route(e, pts, false, l, box));
@@ -158,7 +163,11 @@ public record CellGeometry(Map<String, Rect> boxes, Map<List<String>, Route> edg
             List<double[]> pts = List.of(new double[] {k.ax(), k.ay()}, new double[] {k.c1x(), k.c1y()},
                     new double[] {k.c2x(), k.c2y()}, new double[] {k.bx(), k.by()});
             EdgeLabel l = labels.apply(e);
-            Rect box = l == null ? null : place(k, l.width(), l.height(), taken);
+            Rect box = null;
+            if (l != null) {
+                double[] mid = k.middle();
+                box = place(new Route(e, pts, true, l, null).sample(), mid[0], mid[1], l.width(), l.height(), taken);
+            }
             if (box != null) {
                 taken.add(box);
             }
@@ -167,23 +176,24 @@ public record CellGeometry(Map<String, Rect> boxes, Map<List<String>, Route> edg
         return new CellGeometry(boxes, routes);
     }
 
-    private static final double[] ALONG = {0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.25, 0.75, 0.35, 0.65, 0.45, 0.55};
-
-    /** The first free place for a label on its curve, else the free place nearest the curve's middle. */
-    private static Rect place(EdgeCurve k, double w, double h, List<Rect> taken) {
-        for (double t : ALONG) {
-            double[] p = k.at(t);
+    /**
+     * The free place for a label centred on a point of its route, the point nearest (cx, cy) first; else the free
+     * place nearest (cx, cy) off the route.
+     */
+    private static Rect place(List<double[]> route, double cx, double cy, double w, double h, List<Rect> taken) {
+        List<double[]> along = new ArrayList<>(route);
+        along.sort(java.util.Comparator.comparingDouble(p -> Math.hypot(p[0] - cx, p[1] - cy)));
+        for (double[] p : along) {
             Rect r = new Rect(p[0] - w / 2, p[1] - h / 2, w, h);
             if (free(r, taken)) {
                 return r;
             }
         }
-        double[] mid = k.middle();
-        // Rings around the middle; outside every box there is always room, so this ends.
+        // Rings around the point; outside every box there is always room, so this ends.
         for (double d = 6; ; d += 6) {
             for (int i = 0; i < 16; i++) {
                 double ang = Math.PI / 2 + i * Math.PI / 8;
-                Rect r = new Rect(mid[0] + d * Math.cos(ang) - w / 2, mid[1] + d * Math.sin(ang) - h / 2, w, h);
+                Rect r = new Rect(cx + d * Math.cos(ang) - w / 2, cy + d * Math.sin(ang) - h / 2, w, h);
                 if (free(r, taken)) {
                     return r;
                 }

@@ -140,7 +140,7 @@ public final class DiagramLayout {
             EdgeLabel label = EdgeLabel.of(e);
             if (label != null) {
                 ElkLabel l = ElkGraphUtil.createLabel(label.text(), ee);
-                l.setDimensions(EdgeLabel.reservedWidth(e), label.height());
+                l.setDimensions(label.width(), label.height());
                 l.setProperty(CoreOptions.EDGE_LABELS_PLACEMENT, EdgeLabelPlacement.CENTER);
                 l.setProperty(CoreOptions.EDGE_LABELS_INLINE, true);
             }

@@ -84,22 +84,4 @@ public record EdgeLabel(String text, String key, List<String> expanded) {
         return expanded.size() * DiagramLayout.LINE_H + 4;
     }
 
-    /**
-     * The space the layout keeps for an edge's label: its badge, and for a LayerChoice also the widest badge a
-     * search can give it, so that the live cell is drawn on the designer's layout without a label growing into
-     * its neighbours.
-     */
-    static double reservedWidth(Edge e) {
-        EdgeLabel l = of(e);
-        if (l == null) {
-            return 0;
-        }
-        double w = l.width();
-        if (e.op() instanceof LayerChoice lc) {
-            for (String c : lc.labels()) {
-                w = Math.max(w, new EdgeLabel(probability(c, 0), lc.key(), List.of()).width());
-            }
-        }
-        return w;
-    }
 }
