@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class LegibilityTest {
     /** The canvas's size in the designer of a 1280 x 800 window, and the live cell's in the Search tab. */
     static final double[] DESIGNER = {776, 512};
-    static final double[] LIVE = {700, 440};
+    static final double[] LIVE = {536, 250};
 
     private CellCanvas canvas;
     private Stage stage;

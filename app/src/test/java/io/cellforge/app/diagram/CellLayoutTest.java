@@ -86,6 +86,24 @@ class CellLayoutTest {
     }
 
     @Test
+    void theLiveCellsWiderBadgesStillCoverNothing() {
+        // During a search every LayerChoice names its leading op ("dil_conv_5x5 0.42"), wider than "8 ops".
+        List<String> found = new ArrayList<>();
+        for (Cell c : allCells()) {
+            CellGeometry g = CellGeometry.of(c, DiagramLayout.positions(c), e -> {
+                if (e.op() instanceof LayerChoice lc) {
+                    double[] w = new double[lc.candidates().size()];
+                    w[w.length - 1] = 1;
+                    return EdgeLabel.leading(lc, w);
+                }
+                return EdgeLabel.of(e);
+            });
+            g.overlaps().forEach(o -> found.add(c.name() + ": " + o));
+        }
+        assertEquals(List.of(), found);
+    }
+
+    @Test
     void everyLabelSitsOnItsOwnEdge() {
         for (Cell c : allCells()) {
             CellGeometry g = CellGeometry.of(c, DiagramLayout.positions(c));
