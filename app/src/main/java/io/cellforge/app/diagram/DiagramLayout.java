@@ -262,8 +262,8 @@ public final class DiagramLayout {
         for (int i = 0; i < edges.size(); i++) {
             ElkEdge e = edges.get(i);
             List<double[]> pts = new ArrayList<>();
-            if (!e.getSections().isEmpty()) {
-                ElkEdgeSection s = e.getSections().get(0);
+            // A wrapped edge has a section per row it crosses; together they are its route.
+            for (ElkEdgeSection s : e.getSections()) {
                 pts.add(new double[] {s.getStartX(), s.getStartY()});
                 for (ElkBendPoint bp : s.getBendPoints()) {
                     pts.add(new double[] {bp.getX(), bp.getY()});

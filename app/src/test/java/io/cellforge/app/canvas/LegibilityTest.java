@@ -146,6 +146,21 @@ class LegibilityTest {
     }
 
     @Test
+    void automaticLayoutIsTheLayoutThatCoversNothing(FxRobot robot) throws Exception {
+        io.cellforge.app.MainViewModel vm = new io.cellforge.app.MainViewModel(
+                new io.cellforge.app.Workspace(java.nio.file.Files.createTempDirectory("cellforge-home")));
+        robot.interact(() -> {
+            vm.openZoo("nas-bench-201");
+            vm.positions().put("n1", new double[] {vm.positions().get("n2")[0], vm.positions().get("n2")[1]});
+            vm.layout(); // what Ctrl+Shift+L calls
+        });
+        Cell c = vm.cell();
+        Map<String, double[]> laid = DiagramLayout.positions(c);
+        laid.forEach((n, p) -> assertEquals(List.of(p[0], p[1]), List.of(vm.positions().get(n)[0], vm.positions().get(n)[1]), n));
+        assertEquals(List.of(), io.cellforge.app.diagram.CellGeometry.of(c, vm.positions()).overlaps());
+    }
+
+    @Test
     void noTwoKeysOfAnyZooSpaceShareAColour() {
         for (Zoo.Entry e : Zoo.entries()) {
             List<String> keys = KeyPalette.keys(e.builder().get());
