@@ -53,8 +53,9 @@ import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 /**
- * The editable picture of a cell: nodes with an input port (left) and an output port (right), edges as curves
- * with their op or their LayerChoice's candidates stacked on them. Drag a node to move it, drag from an output
+ * The editable picture of a cell: nodes with an input port (left) and an output port (right), edges along the
+ * layout's routes with a badge on each: its op, or its LayerChoice's key colour and candidate count, opened to the
+ * key and every candidate on hover or selection. Zoomed out, text too small to read is left out. Drag a node to move it, drag from an output
  * port to another node to connect, drag on empty space for a rubber band, the right or middle button (or the
  * wheel) to pan, Ctrl+wheel or a pinch to zoom. Knows nothing of documents: it reports gestures to callbacks.
  */
