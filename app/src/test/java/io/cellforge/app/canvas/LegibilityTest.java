@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The first screen of every zoo space in the default window: every text drawn readable, nothing covering anything. */
 @ExtendWith(ApplicationExtension.class)
@@ -143,6 +144,32 @@ class LegibilityTest {
     @Test
     void everyZooCellAtFitInTheSearchTabShowsOnlyReadableTextAndNothingCovered(FxRobot robot) {
         assertEquals(List.of(), check(robot, LIVE, true));
+    }
+
+    private static List<String> texts(FxRobot robot, String id) {
+        return robot.lookup(id).queryAs(javafx.scene.Group.class).getChildren().stream().filter(t -> t instanceof Text)
+                .map(t -> ((Text) t).getText()).toList();
+    }
+
+    @Test
+    void aBadgeOpensToItsKeyAndCandidatesUnderThePointerEvenZoomedOut(FxRobot robot) throws Exception {
+        SearchSpace s = Zoo.get("darts-mini").orElseThrow();
+        Cell cell = s.cells().get("normal");
+        robot.interact(() -> {
+            canvas.setKeys(KeyPalette.keys(s));
+            canvas.show(cell, DiagramLayout.positions(cell), Selection.NONE);
+            canvas.fit();
+        });
+        assertEquals(List.of("8 ops"), texts(robot, "#label-in0-n2"));
+        robot.moveTo(robot.lookup("#label-in0-n2").queryAs(javafx.scene.Group.class));
+        WaitForAsyncUtils.waitFor(60, java.util.concurrent.TimeUnit.SECONDS, () -> texts(robot, "#label-in0-n2").size() == 9);
+        assertEquals("normal_n2_p0", texts(robot, "#label-in0-n2").get(0));
+        // The opened list is readable though the cell is drawn small.
+        Text key = robot.lookup("#label-in0-n2").queryAs(javafx.scene.Group.class).getChildren().stream()
+                .filter(t -> t instanceof Text).map(t -> (Text) t).findFirst().orElseThrow();
+        assertTrue(canvas.zoom() < 0.8 && key.getFont().getSize() * screenScale(key) >= 11, canvas.zoom() + "");
+        robot.moveTo(canvas, javafx.geometry.Pos.TOP_LEFT, new javafx.geometry.Point2D(5, 5), org.testfx.robot.Motion.DIRECT);
+        WaitForAsyncUtils.waitFor(60, java.util.concurrent.TimeUnit.SECONDS, () -> texts(robot, "#label-in0-n2").size() == 1);
     }
 
     @Test
