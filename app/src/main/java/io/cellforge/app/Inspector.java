@@ -281,7 +281,7 @@ public final class Inspector extends ScrollPane {
 
     private HBox keyRow(String key) {
         Label chip = new Label("  ");
-        var col = vm.theme().keyColour(key);
+        var col = vm.theme().keyColour(io.cellforge.app.diagram.KeyPalette.keys(vm.spaceProperty().get()), key);
         chip.setStyle("-fx-background-color: " + web(col) + "; -fx-background-radius: 3;");
         Label k = new Label(key);
         k.setId("insp-key-label");

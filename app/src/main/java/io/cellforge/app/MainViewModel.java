@@ -767,7 +767,7 @@ public final class MainViewModel {
             revision.set(revision.get() + 1);
             return;
         }
-        pos.putAll(DiagramLayout.positions(c, false));
+        pos.putAll(DiagramLayout.positions(c));
         revision.set(revision.get() + 1);
     }
 

@@ -201,6 +201,7 @@ public final class MainWindow {
             canvas.setVisible(c != null);
             networkScroll.setVisible(c == null);
             if (c != null) {
+                canvas.setKeys(io.cellforge.app.diagram.KeyPalette.keys(vm.spaceProperty().get()));
                 canvas.show(c, vm.positions(), vm.selectionProperty().get());
             } else if (vm.networkDiagramProperty().get() != null) {
                 networkView.show(vm.networkDiagramProperty().get());

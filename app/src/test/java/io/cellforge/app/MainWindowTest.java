@@ -49,10 +49,18 @@ class MainWindowTest {
     @Test
     void theDefaultSpaceOpensWithItsNormalCellDrawn(FxRobot robot) {
         assertEquals(Set.of("node-in0", "node-in1", "node-n2", "node-n3", "node-n4", "node-n5", "node-out"), nodeIds(robot));
-        // 14 LayerChoice edges, each with its candidates stacked on a label, and 4 edges into the output.
+        // 14 LayerChoice edges, each with a compact badge ("8 ops" by its key's colour), and 4 edges into the output.
         assertEquals(18, robot.lookup(".canvas-edge").queryAll().size());
         assertEquals(14, robot.lookup(".canvas-label").queryAll().size());
-        assertEquals(1 + 8, robot.lookup("#label-in0-n2").queryAs(javafx.scene.Group.class).getChildren().size() - 1);
+        // (Looked up each time: a redraw replaces the label.)
+        java.util.function.Supplier<java.util.List<String>> texts = () -> robot.lookup("#label-in0-n2").queryAs(javafx.scene.Group.class)
+                .getChildren().stream().filter(t -> t instanceof javafx.scene.text.Text).map(t -> ((javafx.scene.text.Text) t).getText()).toList();
+        assertEquals(java.util.List.of("8 ops"), texts.get());
+        // Selected, the badge opens to its key and its 8 candidates.
+        robot.interact(() -> vm.selectionProperty().set(io.cellforge.app.Selection.edge("in0", "n2")));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(1 + 8, texts.get().size(), texts.get().toString());
+        assertEquals("normal_n2_p0", texts.get().get(0));
         assertTrue(robot.lookup("#node-n5").queryAll().stream().anyMatch(n -> robot.from(n).lookup((javafx.scene.text.Text t) -> t.getText().equals("choose 2 of 5, sum")).tryQuery().isPresent()));
     }
 

@@ -1,8 +1,10 @@
 package io.cellforge.app.canvas;
 
 import io.cellforge.app.Selection;
+import io.cellforge.app.diagram.CellGeometry;
 import io.cellforge.app.diagram.DiagramLayout;
-import io.cellforge.app.diagram.EdgeCurve;
+import io.cellforge.app.diagram.EdgeLabel;
+import io.cellforge.app.diagram.TextMetrics;
 import io.cellforge.space.Cell;
 import io.cellforge.space.Edge;
 import io.cellforge.space.LayerChoice;
@@ -27,7 +29,10 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
 import javafx.scene.shape.Circle;
-import javafx.scene.shape.CubicCurve;
+import javafx.scene.shape.CubicCurveTo;
+import javafx.scene.shape.LineTo;
+import javafx.scene.shape.MoveTo;
+import javafx.scene.shape.Path;
 import javafx.scene.shape.Line;
 import javafx.scene.shape.Polygon;
 import javafx.scene.shape.Rectangle;
@@ -48,13 +53,14 @@ import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 /**
- * The editable picture of a cell: nodes with an input port (left) and an output port (right), edges as curves
- * with their op or their LayerChoice's candidates stacked on them. Drag a node to move it, drag from an output
+ * The editable picture of a cell: nodes with an input port (left) and an output port (right), edges along the
+ * layout's routes with a badge on each: its op, or its LayerChoice's key colour and candidate count, opened to the
+ * key and every candidate on hover or selection. Zoomed out, text too small to read is left out. Drag a node to move it, drag from an output
  * port to another node to connect, drag on empty space for a rubber band, the right or middle button (or the
  * wheel) to pan, Ctrl+wheel or a pinch to zoom. Knows nothing of documents: it reports gestures to callbacks.
  */
 public final class CellCanvas extends Region {
-    private static final double PORT_R = 5.5;
+    private static final double PORT_R = DiagramLayout.PORT_R;
     private static final double MIN_SCALE = 0.15;
     private static final double MAX_SCALE = 3;
 
@@ -81,6 +87,14 @@ public final class CellCanvas extends Region {
 
     private final Map<String, StackPane> nodeViews = new HashMap<>();
     private final Map<List<String>, EdgeView> edgeViews = new HashMap<>();
+    /** Each node's name and badge texts, which the level of detail resizes or hides. */
+    private final Map<String, Text[]> names = new HashMap<>();
+    /** Where everything is drawn, from the positions; recomputed when they change. */
+    private CellGeometry geometry;
+    /** The space's keys, whose order gives each key its colour. */
+    private List<String> keys = List.of();
+    /** The edge whose badge the pointer is on: it is drawn opened. */
+    private List<String> hovered;
 
     // Callbacks to the window.
     private Consumer<Selection> onSelect = s -> { };
@@ -104,7 +118,7 @@ public final class CellCanvas extends Region {
     /** Until the person zooms or pans, the cell is fitted again whenever the view changes size. */
     private boolean autoFit = true;
 
-    private record EdgeView(Edge edge, CubicCurve curve, Polygon head, Group label, double[] labelBox) {
+    private record EdgeView(Edge edge, Path path, Polygon head, Group label, EdgeLabel text) {
     }
 
     public CellCanvas() {
@@ -166,6 +180,14 @@ public final class CellCanvas extends Region {
         onEdgeOpen = f;
     }
 
+    /** The space's keys, in the order that gives each its colour (no two alike); the cell's keys until set. */
+    public void setKeys(List<String> k) {
+        if (!k.equals(keys)) {
+            keys = List.copyOf(k);
+            redraw();
+        }
+    }
+
     public void setTheme(Theme t) {
         theme = t;
         applyTheme();
@@ -213,13 +235,18 @@ public final class CellCanvas extends Region {
 
     // ---- drawing ------------------------------------------------------------------------------------------
 
+    /** Text smaller than this on screen is not drawn (level of detail); node names are drawn this large instead. */
+    public static final double MIN_TEXT_PX = 9;
+
     private void redraw() {
         nodeViews.clear();
+        names.clear();
         edgeViews.clear();
         edgeLayer.getChildren().clear();
         nodeLayer.getChildren().clear();
         labelLayer.getChildren().clear();
         if (cell == null) {
+            geometry = null;
             drawMinimap();
             return;
         }
@@ -240,7 +267,7 @@ public final class CellCanvas extends Region {
             }
             EdgeView ev = edgeView(e, choiceInputs.contains(e.to()));
             edgeViews.put(List.of(e.from(), e.to()), ev);
-            edgeLayer.getChildren().addAll(ev.curve(), ev.head());
+            edgeLayer.getChildren().addAll(ev.path(), ev.head());
             if (ev.label() != null) {
                 labelLayer.getChildren().add(ev.label());
             }
@@ -261,16 +288,18 @@ public final class CellCanvas extends Region {
             default -> n.inputChoice() != null ? theme.choiceNode() : theme.node();
         });
         Text name = new Text(n.name());
-        name.setFont(Font.font("System", FontWeight.BOLD, 13));
+        name.setFont(TextMetrics.NAME);
         name.setFill(theme.text());
         VBox text = new VBox(1, name);
         text.setAlignment(Pos.CENTER);
+        Text b = null;
         if (!badge.isEmpty()) {
-            Text b = new Text(badge);
-            b.setFont(Font.font(11));
-            b.setFill(n.inputChoice() != null ? theme.keyColour(n.inputChoice().key()) : theme.muted());
+            b = new Text(badge);
+            b.setFont(TextMetrics.BADGE);
+            b.setFill(n.inputChoice() != null ? keyColour(n.inputChoice().key()) : theme.muted());
             text.getChildren().add(b);
         }
+        names.put(n.name(), new Text[] {name, b});
         text.setMouseTransparent(true);
         StackPane p = new StackPane(r, text);
         p.setId("node-" + n.name());
@@ -310,8 +339,26 @@ public final class CellCanvas extends Region {
         return c;
     }
 
+    /** The colour of a key among the space's keys (or, before they are set, the cell's). */
+    private Color keyColour(String key) {
+        return theme.keyColour(keys.isEmpty() ? cellKeys() : keys, key);
+    }
+
+    private List<String> cellKeys() {
+        return cell == null ? List.of() : cell.mutables().stream().map(io.cellforge.space.Mutable::key).distinct().toList();
+    }
+
+    /** An edge's label: during a search a LayerChoice names its leading candidate, else its op or candidate count. */
+    private EdgeLabel labelOf(Edge e) {
+        if (!weights.isEmpty() && e.op() instanceof LayerChoice lc && weights.get(lc.key()) != null
+                && weights.get(lc.key()).length == lc.candidates().size()) {
+            return EdgeLabel.leading(lc, weights.get(lc.key()));
+        }
+        return EdgeLabel.of(e);
+    }
+
     private EdgeView edgeView(Edge e, boolean inputCandidate) {
-        CubicCurve c = new CubicCurve();
+        Path c = new Path();
         c.setFill(null);
         c.setId("edge-" + e.from() + "-" + e.to());
         c.getStyleClass().add("canvas-edge");
@@ -325,21 +372,11 @@ public final class CellCanvas extends Region {
         Polygon head = new Polygon();
         head.setFill(c.getStroke());
         head.setMouseTransparent(true);
-        List<String> lines = DiagramLayout.edgeLabel(e);
-        String lead = null;
-        double p = 1;
+        EdgeLabel text = labelOf(e);
+        String lead = text == null ? null : text.lead();
         if (!weights.isEmpty()) {
-            if (e.op() instanceof LayerChoice lc && weights.get(lc.key()) != null && weights.get(lc.key()).length == lc.candidates().size()) {
-                double[] w = weights.get(lc.key());
-                int best = 0;
-                for (int i = 1; i < w.length; i++) {
-                    if (w[i] > w[best]) {
-                        best = i;
-                    }
-                }
-                lead = lc.labels().get(best);
-                p = w[best];
-                lines = List.of(lc.key(), String.format(java.util.Locale.ROOT, "%s %.2f", lead, p));
+            if (lead != null) {
+                double p = weights.get(((LayerChoice) e.op()).key())[((LayerChoice) e.op()).indexOf(lead)];
                 c.setStroke(theme.opColour(lead));
                 c.setStrokeWidth(1 + 5 * p);
                 c.setOpacity(0.3 + 0.7 * p);
@@ -353,50 +390,143 @@ public final class CellCanvas extends Region {
             }
         }
         Group label = null;
-        double[] box = new double[4];
-        if (!lines.isEmpty()) {
+        if (text != null) {
             label = new Group();
             label.setId("label-" + e.from() + "-" + e.to());
             label.getStyleClass().add("canvas-label");
-            double w = DiagramLayout.labelWidth(lines);
-            double h = DiagramLayout.labelHeight(lines);
-            box[2] = w;
-            box[3] = h;
-            Rectangle bg = new Rectangle(w, h);
-            bg.setArcWidth(6);
-            bg.setArcHeight(6);
-            bg.setFill(choice ? theme.choiceLabel() : theme.label());
-            bg.setStroke(choice ? theme.keyColour(((LayerChoice) e.op()).key()) : theme.grid().darker());
-            bg.setStrokeWidth(choice ? 1.5 : 1);
-            label.getChildren().add(bg);
-            for (int i = 0; i < lines.size(); i++) {
-                Text t = new Text(5, 13 + i * 16, lines.get(i));
-                boolean keyLine = i == 0 && choice;
-                t.setFont(Font.font("Monospaced", keyLine ? FontWeight.BOLD : FontWeight.NORMAL, keyLine ? 11.5 : 11));
-                t.setFill(keyLine ? theme.keyColour(((LayerChoice) e.op()).key()) : theme.text());
-                label.getChildren().add(t);
-            }
-            if (e.op() instanceof LayerChoice lc) {
-                Tooltip.install(label, new Tooltip("LayerChoice " + lc.key() + ":\n" + String.join("\n", lc.labels())));
-            }
+            List<String> id = List.of(e.from(), e.to());
+            Group l = label;
+            // A badge opens to the key and every candidate while the pointer is on it (or the edge is selected).
+            label.setOnMouseEntered(m -> {
+                hovered = id;
+                showLabel(id);
+            });
+            label.setOnMouseExited(m -> {
+                if (id.equals(hovered)) {
+                    hovered = null;
+                }
+                showLabel(id);
+            });
             if (lead != null) {
-                bg.setStroke(theme.opColour(lead));
-                bg.setStrokeWidth(derivedKeeps(e) && derived != null ? 2.5 : 1.2);
                 label.setOpacity(derivedKeeps(e) ? 1 : 0.35);
-                List<String> key = List.of(e.from(), e.to());
-                String before = leading.put(key, lead);
+                String before = leading.put(id, lead);
                 if (before != null && !before.equals(lead)) {
                     // The leading op changed: the new label fades in.
-                    javafx.animation.FadeTransition f = new javafx.animation.FadeTransition(javafx.util.Duration.millis(450), label);
+                    javafx.animation.FadeTransition f = new javafx.animation.FadeTransition(javafx.util.Duration.millis(450), l);
                     f.setFromValue(0.1);
-                    f.setToValue(label.getOpacity());
+                    f.setToValue(l.getOpacity());
                     f.play();
                 }
             }
         }
         head.setFill(c.getStroke());
         head.setOpacity(c.getOpacity());
-        return new EdgeView(e, c, head, label, box);
+        return new EdgeView(e, c, head, label, text);
+    }
+
+    /** Draws an edge's label compact (a badge) or expanded (its key and candidates), as hover and selection say. */
+    private void showLabel(List<String> id) {
+        EdgeView ev = edgeViews.get(id);
+        if (ev == null || ev.label() == null || geometry == null || geometry.edges().get(id) == null) {
+            return;
+        }
+        CellGeometry.Rect box = geometry.edges().get(id).labelBox();
+        EdgeLabel t = ev.text();
+        boolean choice = t.choice();
+        boolean open = choice && (id.equals(hovered) || selection.edges().contains(id));
+        boolean sel = selection.edges().contains(id);
+        Group g = ev.label();
+        g.getChildren().clear();
+        g.getTransforms().clear();
+        g.setLayoutX(box.x());
+        g.setLayoutY(box.y());
+        Color border = sel ? theme.selected() : t.lead() != null ? theme.opColour(t.lead()) : choice ? keyColour(t.key()) : theme.grid().darker();
+        Rectangle bg = new Rectangle(open ? t.expandedWidth() : t.width(), open ? t.expandedHeight() : t.height());
+        bg.setArcWidth(6);
+        bg.setArcHeight(6);
+        bg.setFill(choice ? theme.choiceLabel() : theme.label());
+        bg.setStroke(border);
+        bg.setStrokeWidth(sel ? 2.5 : t.lead() != null && derived != null && derivedKeeps(ev.edge()) ? 2.5 : choice ? 1.5 : 1);
+        g.getChildren().add(bg);
+        boolean readable = TextMetrics.LABEL.getSize() * scale.getX() >= MIN_TEXT_PX;
+        if (open) {
+            for (int i = 0; i < t.expanded().size(); i++) {
+                Text line = new Text(EdgeLabel.PAD, 13 + i * 16, t.expanded().get(i));
+                line.setFont(i == 0 ? TextMetrics.KEY : TextMetrics.LABEL);
+                line.setFill(i == 0 ? keyColour(t.key()) : theme.text());
+                g.getChildren().add(line);
+            }
+            g.toFront();
+            if (!readable) {
+                // Zoomed out: the opened list is drawn at its own size on screen, over the cell.
+                double k = TextMetrics.LABEL.getSize() / (TextMetrics.LABEL.getSize() * scale.getX());
+                g.getTransforms().add(new Scale(k, k, 0, 0));
+            }
+            return;
+        }
+        double x = EdgeLabel.PAD;
+        if (choice) {
+            Rectangle swatch = new Rectangle(x, (t.height() - EdgeLabel.SWATCH) / 2, EdgeLabel.SWATCH, EdgeLabel.SWATCH);
+            swatch.setArcWidth(3);
+            swatch.setArcHeight(3);
+            swatch.setFill(keyColour(t.key()));
+            swatch.getStyleClass().add("key-swatch");
+            g.getChildren().add(swatch);
+            x += EdgeLabel.SWATCH + 4;
+        }
+        Text line = new Text(x, 13, t.text());
+        line.setFont(TextMetrics.LABEL);
+        line.setFill(theme.text());
+        line.setVisible(readable);
+        g.getChildren().add(line);
+    }
+
+    /**
+     * Level of detail: text that would be smaller than {@link #MIN_TEXT_PX} on screen is hidden (edge labels
+     * keep their coloured badge, node boxes their colour), and node names are drawn that large, shortened with
+     * an ellipsis where the box is too narrow for them.
+     */
+    private void applyDetail() {
+        double s = scale.getX();
+        for (var en : names.entrySet()) {
+            Text name = en.getValue()[0];
+            Text badge = en.getValue()[1];
+            double[] size = size(en.getKey());
+            name.setVisible(true);
+            name.setManaged(true);
+            if (TextMetrics.NAME.getSize() * s >= MIN_TEXT_PX) {
+                name.setFont(TextMetrics.NAME);
+                name.setText(en.getKey());
+            } else {
+                javafx.scene.text.Font big = javafx.scene.text.Font.font(TextMetrics.NAME.getFamily(), FontWeight.BOLD, MIN_TEXT_PX / s);
+                String shortName = shortForm(en.getKey(), big, size[0] - 6);
+                name.setFont(big);
+                name.setText(shortName == null ? "" : shortName);
+                // A name that cannot be drawn readable inside its box is left out rather than spill over others.
+                name.setVisible(shortName != null && big.getSize() * 1.25 <= size[1]);
+            }
+            name.setManaged(name.isVisible());
+            if (badge != null) {
+                boolean show = TextMetrics.BADGE.getSize() * s >= MIN_TEXT_PX;
+                badge.setVisible(show);
+                badge.setManaged(show);
+            }
+        }
+        edgeViews.keySet().forEach(this::showLabel);
+    }
+
+    /** The longest start of a name that fits a width in a font, with an ellipsis when cut; null if not two letters fit. */
+    static String shortForm(String name, javafx.scene.text.Font f, double width) {
+        if (TextMetrics.width(name, f) <= width) {
+            return name;
+        }
+        for (int n = name.length() - 1; n > 1; n--) {
+            String s = name.substring(0, n) + "…";
+            if (TextMetrics.width(s, f) <= width) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /** Whether the derived architecture keeps an edge (always, without a derivation or an InputChoice). */
@@ -424,7 +554,10 @@ public final class CellCanvas extends Region {
         return positions.computeIfAbsent(n, k -> new double[] {0, 0});
     }
 
-    /** Moves the node views to their positions and re-routes the edges touching {@code moved} (all when null). */
+    /**
+     * Moves the node views to their positions and routes the edges: those between nodes the layout placed follow
+     * its routes, the others are curves whose labels find free places (see {@link CellGeometry}).
+     */
     private void updateGeometry(Set<String> moved) {
         for (var en : nodeViews.entrySet()) {
             if (moved == null || moved.contains(en.getKey())) {
@@ -433,34 +566,30 @@ public final class CellCanvas extends Region {
                 en.getValue().setLayoutY(p[1]);
             }
         }
-        for (EdgeView ev : edgeViews.values()) {
-            if (moved != null && !moved.contains(ev.edge().from()) && !moved.contains(ev.edge().to())) {
+        geometry = CellGeometry.of(cell, positions, this::labelOf);
+        for (var en : edgeViews.entrySet()) {
+            CellGeometry.Route r = geometry.edges().get(en.getKey());
+            if (r == null) {
                 continue;
             }
-            double[] a = outPort(ev.edge().from());
-            double[] b = inPort(ev.edge().to());
-            EdgeCurve k = EdgeCurve.between(a[0], a[1], b[0], b[1]);
-            CubicCurve c = ev.curve();
-            c.setStartX(k.ax());
-            c.setStartY(k.ay());
-            c.setControlX1(k.c1x());
-            c.setControlY1(k.c1y());
-            c.setControlX2(k.c2x());
-            c.setControlY2(k.c2y());
-            c.setEndX(k.bx());
-            c.setEndY(k.by());
+            EdgeView ev = en.getValue();
+            List<double[]> pts = r.points();
+            ev.path().getElements().setAll(new MoveTo(pts.get(0)[0], pts.get(0)[1]));
+            if (r.curve()) {
+                ev.path().getElements().add(new CubicCurveTo(pts.get(1)[0], pts.get(1)[1], pts.get(2)[0], pts.get(2)[1], pts.get(3)[0], pts.get(3)[1]));
+            } else {
+                for (int i = 1; i < pts.size(); i++) {
+                    ev.path().getElements().add(new LineTo(pts.get(i)[0], pts.get(i)[1]));
+                }
+            }
+            double[] b = r.end();
+            double[] before = r.beforeEnd();
             double len = 9;
-            double ang = Math.atan2(b[1] - c.getControlY2(), b[0] - c.getControlX2());
+            double ang = Math.atan2(b[1] - before[1], b[0] - before[0]);
             ev.head().getPoints().setAll(b[0], b[1], b[0] - len * Math.cos(ang - 0.4), b[1] - len * Math.sin(ang - 0.4),
                     b[0] - len * Math.cos(ang + 0.4), b[1] - len * Math.sin(ang + 0.4));
-            if (ev.label() != null) {
-                double[] mid = k.middle();
-                ev.labelBox()[0] = mid[0] - ev.labelBox()[2] / 2;
-                ev.labelBox()[1] = mid[1] - ev.labelBox()[3] / 2;
-                ev.label().setLayoutX(ev.labelBox()[0]);
-                ev.label().setLayoutY(ev.labelBox()[1]);
-            }
         }
+        applyDetail();
         drawMinimap();
     }
 
@@ -476,34 +605,26 @@ public final class CellCanvas extends Region {
         return new double[] {p[0], p[1] + s[1] / 2};
     }
 
-    /** Selection shows as a thicker stroke in the accent colour; nothing is rebuilt. */
+    /** Selection shows as a thicker stroke in the accent colour, and opens a LayerChoice's badge. */
     private void restyle() {
         for (var en : nodeViews.entrySet()) {
             Rectangle r = (Rectangle) en.getValue().getChildren().get(0);
             Node n = (Node) en.getValue().getUserData();
             boolean sel = selection.nodes().contains(en.getKey());
-            r.setStroke(sel ? theme.selected() : n.inputChoice() != null ? theme.keyColour(n.inputChoice().key()) : theme.border());
+            r.setStroke(sel ? theme.selected() : n.inputChoice() != null ? keyColour(n.inputChoice().key()) : theme.border());
             r.setStrokeWidth(sel ? 3 : n.inputChoice() != null ? 2.2 : 1.2);
         }
         for (var en : edgeViews.entrySet()) {
+            showLabel(en.getKey());
             if (!weights.isEmpty()) {
                 continue; // a search's colours say which op leads; selection is not shown on them
             }
             boolean sel = selection.edges().contains(en.getKey());
             boolean choice = en.getValue().edge().op() instanceof LayerChoice;
             Color c = sel ? theme.selected() : choice ? theme.choiceEdge() : theme.edge();
-            en.getValue().curve().setStroke(c);
-            en.getValue().curve().setStrokeWidth(sel ? 3 : choice ? 1.8 : 1.3);
+            en.getValue().path().setStroke(c);
+            en.getValue().path().setStrokeWidth(sel ? 3 : choice ? 1.8 : 1.3);
             en.getValue().head().setFill(c);
-            if (en.getValue().label() != null) {
-                Rectangle bg = (Rectangle) en.getValue().label().getChildren().get(0);
-                bg.setStrokeWidth(sel ? 2.5 : choice ? 1.5 : 1);
-                if (sel) {
-                    bg.setStroke(theme.selected());
-                } else {
-                    bg.setStroke(choice ? theme.keyColour(((LayerChoice) en.getValue().edge().op()).key()) : theme.grid().darker());
-                }
-            }
         }
     }
 
@@ -549,21 +670,20 @@ public final class CellCanvas extends Region {
         return null;
     }
 
-    /** The edge whose label, or whose curve within a few pixels, is at a model point; null if none. */
+    /** The edge whose label, or whose route within a few pixels, is at a model point; null if none. */
     public List<String> edgeAt(Point2D m) {
-        for (var en : edgeViews.entrySet()) {
-            double[] b = en.getValue().labelBox();
-            if (en.getValue().label() != null && m.getX() >= b[0] && m.getX() <= b[0] + b[2] && m.getY() >= b[1] && m.getY() <= b[1] + b[3]) {
+        if (geometry == null) {
+            return null;
+        }
+        for (var en : geometry.edges().entrySet()) {
+            CellGeometry.Rect b = en.getValue().labelBox();
+            if (b != null && m.getX() >= b.x() && m.getX() <= b.x() + b.w() && m.getY() >= b.y() && m.getY() <= b.y() + b.h()) {
                 return en.getKey();
             }
         }
         double tol = 5 / scale.getX();
-        for (var en : edgeViews.entrySet()) {
-            CubicCurve c = en.getValue().curve();
-            EdgeCurve k = new EdgeCurve(c.getStartX(), c.getStartY(), c.getControlX1(), c.getControlY1(), c.getControlX2(),
-                    c.getControlY2(), c.getEndX(), c.getEndY());
-            for (int i = 0; i <= 24; i++) {
-                double[] p = k.at(i / 24.0);
+        for (var en : geometry.edges().entrySet()) {
+            for (double[] p : en.getValue().sample()) {
                 if (Math.hypot(m.getX() - p[0], m.getY() - p[1]) <= tol) {
                     return en.getKey();
                 }
@@ -696,10 +816,10 @@ public final class CellCanvas extends Region {
                     }
                 }
                 Set<List<String>> edges = new LinkedHashSet<>();
-                for (var en : edgeViews.entrySet()) {
-                    double[] lb = en.getValue().labelBox();
+                for (var en : geometry.edges().entrySet()) {
+                    CellGeometry.Rect lb = en.getValue().labelBox();
                     if (nodes.contains(en.getKey().get(0)) && nodes.contains(en.getKey().get(1))
-                            || en.getValue().label() != null && b.intersects(lb[0], lb[1], lb[2], lb[3])) {
+                            || lb != null && b.intersects(lb.x(), lb.y(), lb.w(), lb.h())) {
                         edges.add(en.getKey());
                     }
                 }
@@ -776,6 +896,7 @@ public final class CellCanvas extends Region {
         scale.setY(s);
         translate.setX(x - m.getX() * s);
         translate.setY(y - m.getY() * s);
+        applyDetail();
         drawMinimap();
     }
 
@@ -785,28 +906,7 @@ public final class CellCanvas extends Region {
 
     /** The model's bounding box: nodes and edge labels. */
     private double[] extent() {
-        double x0 = Double.MAX_VALUE;
-        double y0 = Double.MAX_VALUE;
-        double x1 = -Double.MAX_VALUE;
-        double y1 = -Double.MAX_VALUE;
-        for (String n : nodeViews.keySet()) {
-            double[] p = pos(n);
-            double[] s = size(n);
-            x0 = Math.min(x0, p[0] - PORT_R);
-            y0 = Math.min(y0, p[1]);
-            x1 = Math.max(x1, p[0] + s[0] + PORT_R);
-            y1 = Math.max(y1, p[1] + s[1]);
-        }
-        for (EdgeView ev : edgeViews.values()) {
-            if (ev.label() != null) {
-                double[] b = ev.labelBox();
-                x0 = Math.min(x0, b[0]);
-                y0 = Math.min(y0, b[1]);
-                x1 = Math.max(x1, b[0] + b[2]);
-                y1 = Math.max(y1, b[1] + b[3]);
-            }
-        }
-        return x0 == Double.MAX_VALUE ? new double[] {0, 0, 1, 1} : new double[] {x0, y0, x1, y1};
+        return geometry == null || nodeViews.isEmpty() ? new double[] {0, 0, 1, 1} : geometry.extent();
     }
 
     /** Scales and centres the whole cell in the view (never above 100%). */
@@ -823,6 +923,7 @@ public final class CellCanvas extends Region {
         scale.setY(s);
         translate.setX((getWidth() - (b[2] - b[0]) * s) / 2 - b[0] * s);
         translate.setY((getHeight() - (b[3] - b[1]) * s) / 2 - b[1] * s);
+        applyDetail();
         drawMinimap();
     }
 

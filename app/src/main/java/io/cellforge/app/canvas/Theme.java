@@ -24,12 +24,14 @@ public record Theme(boolean dark, Color background, Color grid, Color text, Colo
     /** One colour per op, fixed for the DARTS ops: an edge's colour says which op leads it during a search. */
     public Color opColour(String op) {
         String c = OPS.get(op);
-        return c != null ? Color.web(c) : keyColour(op);
+        return c != null ? Color.web(c) : Color.web(io.cellforge.app.diagram.KeyPalette.hex(java.util.List.of(), op, dark));
     }
 
-    /** One colour per key, the same wherever the key is used: choices sharing a key look alike. */
-    public Color keyColour(String key) {
-        double hue = Math.floorMod(key.hashCode() * 2654435761L, 360L);
-        return Color.hsb(hue, dark ? 0.55 : 0.75, dark ? 0.95 : 0.7);
+    /**
+     * The colour of a key, the same wherever the key is used (choices sharing a key look alike) and never the
+     * colour of another key of {@code keys}, the space's list of keys.
+     */
+    public Color keyColour(java.util.List<String> keys, String key) {
+        return Color.web(io.cellforge.app.diagram.KeyPalette.hex(keys, key, dark));
     }
 }

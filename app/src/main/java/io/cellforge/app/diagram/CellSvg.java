@@ -1,8 +1,7 @@
 package io.cellforge.app.diagram;
 
 import io.cellforge.space.Cell;
-import io.cellforge.space.Edge;
-import io.cellforge.space.LayerChoice;
+import io.cellforge.space.Mutable;
 import io.cellforge.space.Node;
 import io.cellforge.space.NodeKind;
 
@@ -11,92 +10,81 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A cell as an SVG picture, drawn as the canvas draws it (same boxes, curves and labels) so that an exported
- * figure looks like the editor; plain text, no JavaFX, so it is exact at any size.
+ * A cell as an SVG picture, drawn as the canvas draws it (same boxes, routes and badges, from the same
+ * {@link CellGeometry}) so that an exported figure looks like the editor; plain text, no JavaFX, so it is exact
+ * at any size.
  */
 public final class CellSvg {
-    private static final double PORT = 5.5;
 
     private CellSvg() {
     }
 
     /** {@code positions}: each node's top-left corner, as on the canvas. */
     public static String write(Cell cell, Map<String, double[]> positions) {
-        double x0 = Double.MAX_VALUE;
-        double y0 = Double.MAX_VALUE;
-        double x1 = -Double.MAX_VALUE;
-        double y1 = -Double.MAX_VALUE;
+        CellGeometry g = CellGeometry.of(cell, positions);
+        List<String> keys = cell.mutables().stream().map(Mutable::key).distinct().toList();
         StringBuilder edges = new StringBuilder();
         StringBuilder labels = new StringBuilder();
         StringBuilder nodes = new StringBuilder();
         for (Node n : cell.nodes()) {
-            double[] p = positions.getOrDefault(n.name(), new double[2]);
+            CellGeometry.Rect b = g.boxes().get(n.name());
             String badge = DiagramLayout.badge(cell, n);
-            double[] s = DiagramLayout.boxSize(n.name(), badge);
-            x0 = Math.min(x0, p[0] - PORT);
-            y0 = Math.min(y0, p[1]);
-            x1 = Math.max(x1, p[0] + s[0] + PORT);
-            y1 = Math.max(y1, p[1] + s[1]);
             String fill = n.kind() == NodeKind.INPUT ? "#dbeafe" : n.kind() == NodeKind.OUTPUT ? "#dcfce7" : n.inputChoice() != null ? "#fef3c7" : "#ffffff";
+            String stroke = n.inputChoice() != null ? KeyPalette.hex(keys, n.inputChoice().key(), false) : "#475569";
             nodes.append(f("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"5\" fill=\"%s\" stroke=\"%s\" stroke-width=\"%.1f\"/>\n",
-                    p[0], p[1], s[0], s[1], fill, n.inputChoice() != null ? "#d97706" : "#475569", n.inputChoice() != null ? 2.0 : 1.2));
-            double cy = badge.isEmpty() ? p[1] + s[1] / 2 + 4.5 : p[1] + 19;
+                    b.x(), b.y(), b.w(), b.h(), fill, stroke, n.inputChoice() != null ? 2.0 : 1.2));
+            double cy = badge.isEmpty() ? b.y() + b.h() / 2 + 4.5 : b.y() + 19;
             nodes.append(f("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"sans-serif\" font-weight=\"bold\" font-size=\"13\">%s</text>\n",
-                    p[0] + s[0] / 2, cy, esc(n.name())));
+                    b.cx(), cy, esc(n.name())));
             if (!badge.isEmpty()) {
                 nodes.append(f("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"11\" fill=\"#334155\">%s</text>\n",
-                        p[0] + s[0] / 2, p[1] + 36, esc(badge)));
+                        b.cx(), b.y() + 36, esc(badge)));
             }
         }
-        for (Edge e : cell.edges()) {
-            Node from = cell.node(e.from()).orElse(null);
-            Node to = cell.node(e.to()).orElse(null);
-            if (from == null || to == null) {
-                continue;
-            }
-            double[] pa = positions.getOrDefault(from.name(), new double[2]);
-            double[] sa = DiagramLayout.boxSize(from.name(), DiagramLayout.badge(cell, from));
-            double[] pb = positions.getOrDefault(to.name(), new double[2]);
-            double[] sb = DiagramLayout.boxSize(to.name(), DiagramLayout.badge(cell, to));
-            double ax = pa[0] + sa[0];
-            double ay = pa[1] + sa[1] / 2;
-            double bx = pb[0];
-            double by = pb[1] + sb[1] / 2;
-            EdgeCurve k = EdgeCurve.between(ax, ay, bx, by);
-            boolean choice = e.op() instanceof LayerChoice;
+        for (CellGeometry.Route r : g.edges().values()) {
+            boolean choice = r.label() != null && r.label().choice();
             String colour = choice ? "#b45309" : "#64748b";
-            String dash = to.inputChoice() != null ? " stroke-dasharray=\"7 4\"" : "";
-            edges.append(f("<path d=\"M%.1f %.1f C%.1f %.1f %.1f %.1f %.1f %.1f\" fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\"%s marker-end=\"url(#%s)\"/>\n",
-                    k.ax(), k.ay(), k.c1x(), k.c1y(), k.c2x(), k.c2y(), k.bx(), k.by(), colour, choice ? 1.8 : 1.3, dash, choice ? "ca" : "a"));
-            List<String> lines = DiagramLayout.edgeLabel(e);
-            if (!lines.isEmpty()) {
-                double w = DiagramLayout.labelWidth(lines);
-                double h = DiagramLayout.labelHeight(lines);
-                double mx = k.middle()[0] - w / 2;
-                double my = k.middle()[1] - h / 2;
-                x0 = Math.min(x0, mx);
-                y0 = Math.min(y0, my);
-                x1 = Math.max(x1, mx + w);
-                y1 = Math.max(y1, my + h);
-                labels.append(f("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"3\" fill=\"%s\" stroke=\"%s\"/>\n",
-                        mx, my, w, h, choice ? "#fffbeb" : "#ffffff", choice ? "#f59e0b" : "#cbd5e1"));
-                for (int i = 0; i < lines.size(); i++) {
-                    labels.append(f("<text x=\"%.1f\" y=\"%.1f\" font-family=\"monospace\" font-size=\"11\"%s>%s</text>\n",
-                            mx + 5, my + 13 + i * 16, i == 0 && choice ? " font-weight=\"bold\"" : "", esc(lines.get(i))));
+            boolean candidate = cell.node(r.edge().to()).map(n -> n.inputChoice() != null).orElse(false);
+            String dash = candidate ? " stroke-dasharray=\"7 4\"" : "";
+            List<double[]> p = r.points();
+            StringBuilder d = new StringBuilder(f("M%.1f %.1f", p.get(0)[0], p.get(0)[1]));
+            if (r.curve()) {
+                d.append(f(" C%.1f %.1f %.1f %.1f %.1f %.1f", p.get(1)[0], p.get(1)[1], p.get(2)[0], p.get(2)[1], p.get(3)[0], p.get(3)[1]));
+            } else {
+                for (int i = 1; i < p.size(); i++) {
+                    d.append(f(" L%.1f %.1f", p.get(i)[0], p.get(i)[1]));
                 }
             }
+            edges.append(f("<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\"%s marker-end=\"url(#%s)\"/>\n",
+                    d, colour, choice ? 1.8 : 1.3, dash, choice ? "ca" : "a"));
+            if (r.labelBox() != null) {
+                CellGeometry.Rect b = r.labelBox();
+                EdgeLabel l = r.label();
+                String border = choice ? KeyPalette.hex(keys, l.key(), false) : "#cbd5e1";
+                labels.append(f("<g><title>%s</title>\n", esc(String.join("\n", l.expanded()))));
+                labels.append(f("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"3\" fill=\"%s\" stroke=\"%s\"/>\n",
+                        b.x(), b.y(), b.w(), b.h(), choice ? "#fffbeb" : "#ffffff", border));
+                double x = b.x() + EdgeLabel.PAD;
+                if (choice) {
+                    labels.append(f("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"1.5\" fill=\"%s\"/>\n",
+                            x, b.y() + (b.h() - EdgeLabel.SWATCH) / 2, EdgeLabel.SWATCH, EdgeLabel.SWATCH, border));
+                    x += EdgeLabel.SWATCH + 4;
+                }
+                labels.append(f("<text x=\"%.1f\" y=\"%.1f\" font-family=\"monospace\" font-size=\"11\">%s</text></g>\n",
+                        x, b.y() + 13, esc(l.text())));
+            }
         }
-        if (x0 == Double.MAX_VALUE) {
-            x0 = y0 = 0;
-            x1 = y1 = 100;
-        }
+        double[] e = g.extent();
         double pad = 12;
-        return f("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"%.1f %.1f %.1f %.1f\">\n",
-                x1 - x0 + 2 * pad, y1 - y0 + 2 * pad, x0 - pad, y0 - pad, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad)
+        double x0 = e[0] - pad;
+        double y0 = e[1] - pad;
+        double w = e[2] - e[0] + 2 * pad;
+        double h = e[3] - e[1] + 2 * pad;
+        return f("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"%.1f %.1f %.1f %.1f\">\n", w, h, x0, y0, w, h)
                 + "<title>" + esc("cell " + cell.name()) + "</title>\n"
                 + "<defs><marker id=\"a\" markerWidth=\"10\" markerHeight=\"8\" refX=\"9\" refY=\"4\" orient=\"auto\"><path d=\"M0 0 L9 4 L0 8 z\" fill=\"#64748b\"/></marker>"
                 + "<marker id=\"ca\" markerWidth=\"10\" markerHeight=\"8\" refX=\"9\" refY=\"4\" orient=\"auto\"><path d=\"M0 0 L9 4 L0 8 z\" fill=\"#b45309\"/></marker></defs>\n"
-                + f("<rect x=\"%.1f\" y=\"%.1f\" width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n", x0 - pad, y0 - pad)
+                + f("<rect x=\"%.1f\" y=\"%.1f\" width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n", x0, y0)
                 + edges + nodes + labels + "</svg>\n";
     }
 

@@ -11,8 +11,11 @@ public record Diagram(String title, List<Box> boxes, List<Arrow> arrows, double 
     public record Box(String id, String label, String badge, Kind kind, double x, double y, double w, double h) {
     }
 
-    /** An edge: its route, its label (an op, or a LayerChoice's key and count) and details (the candidates). */
-    public record Arrow(String from, String to, List<double[]> points, List<String> label, String details, boolean choice,
+    /** An edge: its route, and its label (null for none) with the place the layout gave it. */
+    public record Arrow(String from, String to, List<double[]> points, EdgeLabel label,
                         double labelX, double labelY, double labelW, double labelH) {
+        public boolean choice() {
+            return label != null && label.choice();
+        }
     }
 }

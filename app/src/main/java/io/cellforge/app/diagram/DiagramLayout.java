@@ -18,12 +18,17 @@ import org.eclipse.elk.core.options.CoreOptions;
 import org.eclipse.elk.core.options.Direction;
 import org.eclipse.elk.core.options.EdgeLabelPlacement;
 import org.eclipse.elk.core.options.EdgeRouting;
+import org.eclipse.elk.core.options.PortConstraints;
+import org.eclipse.elk.core.options.PortSide;
+import org.eclipse.elk.alg.layered.options.WrappingStrategy;
+import org.eclipse.elk.alg.layered.options.OrderingStrategy;
 import org.eclipse.elk.core.util.BasicProgressMonitor;
 import org.eclipse.elk.graph.ElkBendPoint;
 import org.eclipse.elk.graph.ElkEdge;
 import org.eclipse.elk.graph.ElkEdgeSection;
 import org.eclipse.elk.graph.ElkLabel;
 import org.eclipse.elk.graph.ElkNode;
+import org.eclipse.elk.graph.ElkPort;
 import org.eclipse.elk.graph.util.ElkGraphUtil;
 
 import java.util.ArrayList;
@@ -31,10 +36,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Lays out cells and network stacks with ELK's layered algorithm (Sugiyama), left to right. */
+/**
+ * Lays out cells and network stacks with ELK's layered algorithm (Sugiyama), left to right. Every node is as
+ * large as the text drawn in it (measured in the canvas's fonts) and has an input port on its left and an output
+ * port on its right, where the canvas draws them; every edge label is an ELK label of its real size placed inline
+ * on its edge, so ELK keeps boxes and labels apart and each label sits on its own edge.
+ */
 public final class DiagramLayout {
-    static final double CHAR_W = 7.2;
     static final double LINE_H = 16;
+    /** The radius of the port circles on a node's sides; the layout keeps room for them. */
+    public static final double PORT_R = 5.5;
+    /** A cell wider than this many times its height is wrapped into rows of about a screen's shape (ENAS macro). */
+    private static final double WRAP_ABOVE = 3;
+    private static final double ASPECT = 1.6;
 
     static {
         LayoutMetaDataService.getInstance().registerLayoutMetaDataProviders(new LayeredMetaDataProvider());
@@ -43,58 +57,113 @@ public final class DiagramLayout {
     private DiagramLayout() {
     }
 
-    /** One box per node, one arrow per edge; a LayerChoice edge lists its key and (some of) its candidates. */
+    /**
+     * One box per node, one arrow per edge, with its route and its label's place. A cell much wider than high
+     * (a long chain) is wrapped into rows to fit a screen.
+     */
     public static Diagram cell(Cell cell) {
-        return cell(cell, false);
+        Diagram d = cell(cell, false);
+        if (d.width() <= WRAP_ABOVE * d.height()) {
+            return d;
+        }
+        // ELK's wrapping can end a route away from its port or leave a label off its edge; such a layout is not taken.
+        Diagram w = cell(cell, true);
+        return w.arrows().stream().allMatch(a -> labelOnRoute(a) && meetsPorts(w, a)) ? w : d;
     }
 
-    /**
-     * {@code compact}: a LayerChoice's label is two lines (its key and one op), as the search view draws it,
-     * so that the layout is not spread for stacked candidate lists.
-     */
-    public static Diagram cell(Cell cell, boolean compact) {
+    private static boolean meetsPorts(Diagram d, Diagram.Arrow a) {
+        if (a.points().size() < 2) {
+            return false;
+        }
+        Diagram.Box from = d.boxes().stream().filter(b -> b.id().equals(a.from())).findFirst().orElseThrow();
+        Diagram.Box to = d.boxes().stream().filter(b -> b.id().equals(a.to())).findFirst().orElseThrow();
+        double[] s = a.points().get(0);
+        double[] e = a.points().get(a.points().size() - 1);
+        return Math.abs(s[0] - (from.x() + from.w() + PORT_R)) <= 1 && Math.abs(s[1] - (from.y() + from.h() / 2)) <= 1
+                && Math.abs(e[0] - (to.x() - PORT_R)) <= 1 && Math.abs(e[1] - (to.y() + to.h() / 2)) <= 1;
+    }
+
+    /** Whether an arrow's route passes through the middle of its label (or it has none). */
+    static boolean labelOnRoute(Diagram.Arrow a) {
+        if (a.label() == null) {
+            return true;
+        }
+        for (int i = 1; i < a.points().size(); i++) {
+            double[] p = a.points().get(i - 1);
+            double[] q = a.points().get(i);
+            for (int j = 0; j <= 32; j++) {
+                double x = p[0] + (q[0] - p[0]) * j / 32;
+                double y = p[1] + (q[1] - p[1]) * j / 32;
+                if (Math.abs(x - (a.labelX() + a.labelW() / 2)) <= a.labelW() / 4 && y >= a.labelY() && y <= a.labelY() + a.labelH()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static Diagram cell(Cell cell, boolean wrap) {
         ElkNode root = root();
+        if (wrap) {
+            root.setProperty(LayeredOptions.WRAPPING_STRATEGY, WrappingStrategy.MULTI_EDGE);
+            root.setProperty(CoreOptions.ASPECT_RATIO, ASPECT);
+        }
+        // The file's order of nodes and edges (in0 above in1, ...) is kept where it costs no crossing.
+        root.setProperty(LayeredOptions.CONSIDER_MODEL_ORDER_STRATEGY, OrderingStrategy.NODES_AND_EDGES);
         Map<String, ElkNode> nodes = new LinkedHashMap<>();
+        Map<String, ElkPort[]> ports = new LinkedHashMap<>();
         Map<ElkNode, Diagram.Box> proto = new LinkedHashMap<>();
         for (Node n : cell.nodes()) {
             String badge = badge(cell, n);
-            Diagram.Kind kind = kind(n);
-            ElkNode e = box(root, n.name(), badge);
+            double[] size = boxSize(n.name(), badge);
+            ElkNode e = ElkGraphUtil.createNode(root);
+            // The ports' circles stick out of the box: the ELK node is wider by them.
+            e.setDimensions(size[0] + 2 * PORT_R, size[1]);
+            e.setProperty(CoreOptions.PORT_CONSTRAINTS, PortConstraints.FIXED_POS);
+            ElkPort in = ElkGraphUtil.createPort(e);
+            in.setProperty(CoreOptions.PORT_SIDE, PortSide.WEST);
+            in.setLocation(0, size[1] / 2);
+            ElkPort out = ElkGraphUtil.createPort(e);
+            out.setProperty(CoreOptions.PORT_SIDE, PortSide.EAST);
+            out.setLocation(size[0] + 2 * PORT_R, size[1] / 2);
             nodes.put(n.name(), e);
-            proto.put(e, new Diagram.Box(n.name(), n.name(), badge, kind, 0, 0, 0, 0));
+            ports.put(n.name(), new ElkPort[] {in, out});
+            proto.put(e, new Diagram.Box(n.name(), n.name(), badge, kind(n), 0, 0, 0, 0));
         }
         List<ElkEdge> edges = new ArrayList<>();
-        List<Edge> model = new ArrayList<>();
+        List<EdgeLabel> labels = new ArrayList<>();
         for (Edge e : cell.edges()) {
-            ElkNode a = nodes.get(e.from());
-            ElkNode b = nodes.get(e.to());
-            if (a == null || b == null) {
+            if (!nodes.containsKey(e.from()) || !nodes.containsKey(e.to())) {
                 continue; // a dangling edge is a validation problem, shown in the problems list
             }
-            ElkEdge ee = ElkGraphUtil.createSimpleEdge(a, b);
-            List<String> label = compact && e.op() instanceof LayerChoice lc ? List.of(lc.key(), "sep_conv_3x3 0.00") : edgeLabel(e);
-            if (!label.isEmpty()) {
-                ElkLabel l = ElkGraphUtil.createLabel(String.join("\n", label), ee);
-                l.setDimensions(labelWidth(label), labelHeight(label));
+            ElkEdge ee = ElkGraphUtil.createSimpleEdge(ports.get(e.from())[1], ports.get(e.to())[0]);
+            EdgeLabel label = EdgeLabel.of(e);
+            if (label != null) {
+                ElkLabel l = ElkGraphUtil.createLabel(label.text(), ee);
+                l.setDimensions(label.width(), label.height());
                 l.setProperty(CoreOptions.EDGE_LABELS_PLACEMENT, EdgeLabelPlacement.CENTER);
+                l.setProperty(CoreOptions.EDGE_LABELS_INLINE, true);
             }
             edges.add(ee);
-            model.add(e);
+            labels.add(label);
         }
         new RecursiveGraphLayoutEngine().layout(root, new BasicProgressMonitor());
-        return collect(cell.name(), root, proto, edges, model.stream().map(DiagramLayout::edgeLabel).toList(),
-                model.stream().map(e -> e.op() instanceof LayerChoice).toList(),
-                model.stream().map(e -> e.op() instanceof LayerChoice lc ? String.join("\n", lc.labels()) : "").toList());
+        List<Diagram.Box> boxes = new ArrayList<>();
+        proto.forEach((n, b) -> boxes.add(new Diagram.Box(b.id(), b.label(), b.badge(), b.kind(), n.getX() + PORT_R, n.getY(),
+                n.getWidth() - 2 * PORT_R, n.getHeight())));
+        return new Diagram(cell.name(), boxes, arrows(edges, labels, e -> proto.get((ElkNode) ((ElkPort) e).getParent()).id()),
+                root.getWidth(), root.getHeight());
     }
 
     /**
      * The top-left corner of each node of a cell laid out by ELK, in the canvas's coordinates (the margin the
-     * diagram view keeps around a drawing). What the designer, the search view and a result tab start from.
+     * diagram view keeps around a drawing), in whole pixels. What the designer, the search view, a result tab
+     * and automatic layout start from.
      */
-    public static Map<String, double[]> positions(Cell cell, boolean compact) {
+    public static Map<String, double[]> positions(Cell cell) {
         Map<String, double[]> pos = new java.util.HashMap<>();
-        for (Diagram.Box b : cell(cell, compact).boxes()) {
-            pos.put(b.id(), new double[] {b.x() + DiagramView.MARGIN, b.y() + DiagramView.MARGIN});
+        for (Diagram.Box b : cell(cell).boxes()) {
+            pos.put(b.id(), new double[] {Math.round(b.x() + DiagramView.MARGIN), Math.round(b.y() + DiagramView.MARGIN)});
         }
         return pos;
     }
@@ -118,10 +187,10 @@ public final class DiagramLayout {
         };
     }
 
-    /** The size of a node's box: wide enough for its name and badge. */
+    /** The size of a node's box: its name and badge in the canvas's fonts, with a margin. */
     public static double[] boxSize(String name, String badge) {
-        double w = Math.max(64, Math.max(name.length() * CHAR_W + 24, badge.length() * CHAR_W * 0.9 + 16));
-        return new double[] {w, badge.isEmpty() ? 32 : 46};
+        double w = Math.max(64, Math.max(TextMetrics.width(name, TextMetrics.NAME) + 24, TextMetrics.width(badge, TextMetrics.BADGE) + 16));
+        return new double[] {Math.ceil(w), badge.isEmpty() ? 32 : 46};
     }
 
     /** The stack of a network: stem, stages and head as a chain of boxes. */
@@ -153,46 +222,16 @@ public final class DiagramLayout {
         }
         root.setProperty(CoreOptions.DIRECTION, Direction.DOWN);
         new RecursiveGraphLayoutEngine().layout(root, new BasicProgressMonitor());
-        return collect("network", root, proto, edges, edges.stream().map(e -> List.<String>of()).toList(),
-                edges.stream().map(e -> false).toList(), edges.stream().map(e -> "").toList());
+        List<Diagram.Box> boxes = new ArrayList<>();
+        proto.forEach((n, b) -> boxes.add(new Diagram.Box(b.id(), b.label(), b.badge(), b.kind(), n.getX(), n.getY(),
+                n.getWidth(), n.getHeight())));
+        List<EdgeLabel> none = new ArrayList<>();
+        edges.forEach(e -> none.add(null));
+        return new Diagram("network", boxes, arrows(edges, none, s -> proto.get((ElkNode) s).id()), root.getWidth(), root.getHeight());
     }
 
     private static String param(String prefix, Param p) {
         return p == null ? "" : prefix + p;
-    }
-
-    /** At most this many candidates are stacked on a LayerChoice edge; the rest are counted, and all are in the tooltip. */
-    public static final int STACKED = 8;
-
-    /** An edge's label lines: its op, or a LayerChoice's key over its candidates, stacked. */
-    public static List<String> edgeLabel(Edge e) {
-        List<String> l = new ArrayList<>();
-        if (e.op() instanceof LayerChoice lc) {
-            l.add(lc.key());
-            List<String> labels = lc.labels();
-            int shown = labels.size() > STACKED ? STACKED - 1 : labels.size();
-            l.addAll(labels.subList(0, shown));
-            if (shown < labels.size()) {
-                l.add("+" + (labels.size() - shown) + " more");
-            }
-        } else {
-            String op = ((OpCall) e.op()).label();
-            if (!op.equals("identity")) {
-                l.add(op);
-            }
-        }
-        if (e.stride() != 1 && !l.isEmpty()) {
-            l.set(0, l.get(0) + "  /" + e.stride());
-        }
-        return l;
-    }
-
-    public static double labelWidth(List<String> lines) {
-        return textWidth(lines) + 10;
-    }
-
-    public static double labelHeight(List<String> lines) {
-        return lines.size() * LINE_H + 4;
     }
 
     private static ElkNode root() {
@@ -200,9 +239,13 @@ public final class DiagramLayout {
         root.setProperty(CoreOptions.ALGORITHM, LayeredOptions.ALGORITHM_ID);
         root.setProperty(CoreOptions.DIRECTION, Direction.RIGHT);
         root.setProperty(CoreOptions.EDGE_ROUTING, EdgeRouting.POLYLINE);
-        root.setProperty(LayeredOptions.SPACING_NODE_NODE_BETWEEN_LAYERS, 40.0);
-        root.setProperty(CoreOptions.SPACING_NODE_NODE, 24.0);
-        root.setProperty(LayeredOptions.SPACING_EDGE_LABEL, 4.0);
+        root.setProperty(LayeredOptions.SPACING_NODE_NODE_BETWEEN_LAYERS, 28.0);
+        root.setProperty(LayeredOptions.SPACING_EDGE_NODE_BETWEEN_LAYERS, 8.0);
+        root.setProperty(LayeredOptions.SPACING_EDGE_EDGE_BETWEEN_LAYERS, 6.0);
+        root.setProperty(CoreOptions.SPACING_NODE_NODE, 20.0);
+        root.setProperty(CoreOptions.SPACING_EDGE_NODE, 8.0);
+        root.setProperty(CoreOptions.SPACING_EDGE_EDGE, 6.0);
+        root.setProperty(LayeredOptions.SPACING_EDGE_LABEL, 3.0);
         return root;
     }
 
@@ -213,21 +256,14 @@ public final class DiagramLayout {
         return n;
     }
 
-    static double textWidth(List<String> lines) {
-        return lines.stream().mapToDouble(s -> s.length() * CHAR_W).max().orElse(0);
-    }
-
-    private static Diagram collect(String title, ElkNode root, Map<ElkNode, Diagram.Box> proto, List<ElkEdge> edges,
-                                   List<List<String>> labels, List<Boolean> choice, List<String> details) {
-        List<Diagram.Box> boxes = new ArrayList<>();
-        proto.forEach((n, b) -> boxes.add(new Diagram.Box(b.id(), b.label(), b.badge(), b.kind(), n.getX(), n.getY(),
-                n.getWidth(), n.getHeight())));
+    private static List<Diagram.Arrow> arrows(List<ElkEdge> edges, List<EdgeLabel> labels,
+                                              java.util.function.Function<org.eclipse.elk.graph.ElkConnectableShape, String> id) {
         List<Diagram.Arrow> arrows = new ArrayList<>();
         for (int i = 0; i < edges.size(); i++) {
             ElkEdge e = edges.get(i);
             List<double[]> pts = new ArrayList<>();
-            if (!e.getSections().isEmpty()) {
-                ElkEdgeSection s = e.getSections().get(0);
+            // A wrapped edge has a section per row it crosses; together they are its route.
+            for (ElkEdgeSection s : e.getSections()) {
                 pts.add(new double[] {s.getStartX(), s.getStartY()});
                 for (ElkBendPoint bp : s.getBendPoints()) {
                     pts.add(new double[] {bp.getX(), bp.getY()});
@@ -235,11 +271,9 @@ public final class DiagramLayout {
                 pts.add(new double[] {s.getEndX(), s.getEndY()});
             }
             ElkLabel l = e.getLabels().isEmpty() ? null : e.getLabels().get(0);
-            String from = proto.get((ElkNode) e.getSources().get(0)).id();
-            String to = proto.get((ElkNode) e.getTargets().get(0)).id();
-            arrows.add(new Diagram.Arrow(from, to, pts, labels.get(i), details.get(i), choice.get(i), l == null ? 0 : l.getX(),
-                    l == null ? 0 : l.getY(), l == null ? 0 : l.getWidth(), l == null ? 0 : l.getHeight()));
+            arrows.add(new Diagram.Arrow(id.apply(e.getSources().get(0)), id.apply(e.getTargets().get(0)), pts, labels.get(i),
+                    l == null ? 0 : l.getX(), l == null ? 0 : l.getY(), l == null ? 0 : l.getWidth(), l == null ? 0 : l.getHeight()));
         }
-        return new Diagram(title, boxes, arrows, root.getWidth(), root.getHeight());
+        return arrows;
     }
 }

@@ -33,7 +33,7 @@ public final class DiagramView extends Pane {
             g.getChildren().add(box(b));
         }
         for (Diagram.Arrow a : d.arrows()) {
-            if (!a.label().isEmpty()) {
+            if (a.label() != null) {
                 g.getChildren().add(label(a));
             }
         }
@@ -108,21 +108,19 @@ public final class DiagramView extends Pane {
     }
 
     private static Group label(Diagram.Arrow a) {
-        Rectangle bg = new Rectangle(a.labelX(), a.labelY(), a.labelW(), a.labelH());
+        EdgeLabel l = a.label();
+        double x = a.labelX() + (a.labelW() - l.width()) / 2;
+        double y = a.labelY() + (a.labelH() - l.height()) / 2;
+        Rectangle bg = new Rectangle(x, y, l.width(), l.height());
         bg.setFill(a.choice() ? Color.web("#fffbeb", 0.95) : Color.web("#ffffff", 0.9));
         bg.setStroke(a.choice() ? Color.web("#f59e0b") : Color.web("#cbd5e1"));
         bg.setArcWidth(6);
         bg.setArcHeight(6);
-        Group g = new Group(bg);
-        for (int i = 0; i < a.label().size(); i++) {
-            Text t = new Text(a.labelX() + 5, a.labelY() + 14 + i * DiagramLayout.LINE_H, a.label().get(i));
-            t.setFont(Font.font("Monospaced", i == 0 && a.choice() ? FontWeight.BOLD : FontWeight.NORMAL, 11.5));
-            g.getChildren().add(t);
-        }
+        Text t = new Text(x + EdgeLabel.PAD, y + 13, l.text());
+        t.setFont(TextMetrics.LABEL);
+        Group g = new Group(bg, t);
         g.getStyleClass().add("diagram-label");
-        if (!a.details().isEmpty()) {
-            javafx.scene.control.Tooltip.install(g, new javafx.scene.control.Tooltip(a.details()));
-        }
+        javafx.scene.control.Tooltip.install(g, new javafx.scene.control.Tooltip(String.join("\n", l.expanded())));
         return g;
     }
 }

@@ -182,7 +182,7 @@ public final class ResultView extends BorderPane {
         if (c == null) {
             return;
         }
-        canvas.show(c, positions.computeIfAbsent(name, k -> DiagramLayout.positions(c, false)), io.cellforge.app.Selection.NONE);
+        canvas.show(c, positions.computeIfAbsent(name, k -> DiagramLayout.positions(c)), io.cellforge.app.Selection.NONE);
     }
 
     private void write(Path p, String text) {

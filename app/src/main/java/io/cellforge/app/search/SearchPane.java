@@ -545,7 +545,8 @@ public final class SearchPane extends BorderPane {
         cellView.setWeights(vm.weightsAtCursor(), vm.derivedAtCursor());
         if (c != shownCell) {
             shownCell = c;
-            cellView.show(c, livePositions.computeIfAbsent(c, x -> io.cellforge.app.diagram.DiagramLayout.positions(x, true)),
+            cellView.setKeys(io.cellforge.app.diagram.KeyPalette.keys(s));
+            cellView.show(c, livePositions.computeIfAbsent(c, x -> io.cellforge.app.diagram.DiagramLayout.positions(x)),
                     io.cellforge.app.Selection.NONE);
         }
     }

@@ -131,7 +131,7 @@ public final class WeightsView {
         g.fillRect(0, 0, w, h);
         g.setStroke(theme.grid().darker());
         g.strokeRect(0.5, 0.5, w - 1, h - 1);
-        g.setFill(theme.keyColour(key));
+        g.setFill(theme.keyColour(keys, key));
         g.setFont(Font.font("Monospaced", 10));
         g.fillText(key, 4, 11);
         List<String> cands = labels.get(key);
@@ -220,7 +220,7 @@ public final class WeightsView {
         for (int i = 0; i < keys.size(); i++) {
             String k = keys.get(i);
             double y = top + i * ROW_H;
-            g.setFill(theme.keyColour(k));
+            g.setFill(theme.keyColour(keys, k));
             g.fillText(k.length() > 22 ? k.substring(0, 22) : k, 2, y + 11);
             double[] p = w.get(k);
             if (p == null) {
