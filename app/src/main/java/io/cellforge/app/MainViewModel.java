@@ -25,6 +25,7 @@ import io.cellforge.space.LayerChoice;
 import io.cellforge.space.Node;
 import io.cellforge.space.NodeKind;
 import io.cellforge.space.OpCall;
+import io.cellforge.space.Point;
 import io.cellforge.space.Reduction;
 import io.cellforge.space.SearchSpace;
 import io.cellforge.zoo.Zoo;
@@ -94,7 +95,10 @@ public final class MainViewModel {
     private final ObservableList<String> pipelineSteps = FXCollections.observableArrayList();
     private final StringProperty pipelineStep = new SimpleStringProperty();
     private Path pipelineFile;
-    /** Node positions (top-left corners) per cell; kept across edits, laid out by ELK on open and on request. */
+    /**
+     * The positions of the space's nodes as the canvas takes them, per cell: refilled at every change, new maps for
+     * each document (the canvas fits the view when it is given another map).
+     */
     private final Map<String, Map<String, double[]>> positions = new HashMap<>();
     private CellEdits.Fragment clipboard;
     private int pastes;
@@ -218,8 +222,19 @@ public final class MainViewModel {
         return s == null ? null : s.cells().get(view.get());
     }
 
+    /** Where the open cell's nodes are drawn (top-left corners), read-only: moves go through {@link #move}. */
     public Map<String, double[]> positions() {
         return positions.computeIfAbsent(view.get(), k -> new HashMap<>());
+    }
+
+    private void refreshPositions() {
+        Cell c = cell();
+        if (c == null) {
+            return;
+        }
+        Map<String, double[]> m = positions();
+        m.clear();
+        space.get().positions(c.name()).forEach((n, p) -> m.put(n, new double[] {p.x(), p.y()}));
     }
 
     /** Where the document's search runs are kept: beside its file, else in the app's home by space name. */
@@ -397,7 +412,8 @@ public final class MainViewModel {
                 StaleTemps.processStart().ifPresent(t -> StaleTemps.removeFor(origin, t));
                 onDisk = savedContent(origin);
             }
-            openDocument(Document.recovered(s, origin, onDisk), List.of(), "recovery");
+            // Both laid out alike, so that a file without positions still equals a copy of it that has the layout's.
+            openDocument(Document.recovered(placed(s), origin, onDisk == null ? null : placed(onDisk)), List.of(), "recovery");
             Files.deleteIfExists(r.file()); // the document has a copy of its own now, under its id
             info(!isDirty() ? "The recovery copy of " + origin + " holds what the file holds: nothing was lost"
                     : origin == null ? "Recovered an unsaved document; save it to keep it"
@@ -517,9 +533,7 @@ public final class MainViewModel {
         }
         view.set(s.cells().containsKey(v) ? v : NETWORK);
         selection.set(Selection.NONE);
-        if (cell() != null && positions().isEmpty()) {
-            layout();
-        }
+        refreshPositions();
         revision.set(revision.get() + 1);
     }
 
@@ -612,12 +626,11 @@ public final class MainViewModel {
             default -> Node.intermediate(name);
         };
         double[] size = DiagramLayout.boxSize(name, DiagramLayout.badge(c, n));
-        positions().put(name, new double[] {x - size[0] / 2, y - size[1] / 2});
-        boolean ok = apply(CellEdits.addNode(c.name(), n));
+        Edit add = CellEdits.addNode(c.name(), n);
+        boolean ok = apply(Edit.composite(add.description(),
+                List.of(add, CellEdits.move(c.name(), Map.of(name, new Point(x - size[0] / 2, y - size[1] / 2))))));
         if (ok) {
             selection.set(Selection.node(name));
-        } else {
-            positions().remove(name);
         }
         return ok;
     }
@@ -647,7 +660,7 @@ public final class MainViewModel {
         for (List<String> e : edges) {
             edits.add(CellEdits.setOp(c.name(), e.get(0), e.get(1), OpCall.of(op)));
         }
-        return apply(compound(edges.size() == 1 ? edits.get(0).description() : "Set op of " + edges.size() + " edges to " + op, edits));
+        return apply(Edit.composite(edges.size() == 1 ? edits.get(0).description() : "Set op of " + edges.size() + " edges to " + op, edits));
     }
 
     public boolean makeLayerChoice(Set<List<String>> edges, String key, List<OpCall> candidates) {
@@ -662,7 +675,7 @@ public final class MainViewModel {
             String k = key.isEmpty() ? defaultKey(c, e) : key;
             edits.add(CellEdits.setOp(c.name(), e.get(0), e.get(1), new LayerChoice(k, candidates)));
         }
-        return apply(compound(edits.size() == 1 ? edits.get(0).description()
+        return apply(Edit.composite(edits.size() == 1 ? edits.get(0).description()
                 : "Make LayerChoice on " + edits.size() + " edges", edits));
     }
 
@@ -696,7 +709,7 @@ public final class MainViewModel {
         }
         String what = s.nodes().isEmpty() ? edits.get(0).description()
                 : edges.isEmpty() ? edits.get(0).description() : "Delete " + s.nodes().size() + " nodes and " + edges.size() + " edges";
-        if (apply(compound(what, edits))) {
+        if (apply(Edit.composite(what, edits))) {
             selection.set(Selection.NONE);
         }
     }
@@ -708,13 +721,13 @@ public final class MainViewModel {
         }
         clipboard = CellEdits.copy(c, selection.get().nodes());
         pastes = 0;
-        Map<String, double[]> pos = positions();
+        Map<String, Point> pos = space.get().positions(c.name());
         clipboardPositions.clear();
-        clipboard.nodes().forEach(n -> clipboardPositions.put(n.name(), pos.getOrDefault(n.name(), new double[2]).clone()));
+        clipboard.nodes().forEach(n -> clipboardPositions.put(n.name(), pos.getOrDefault(n.name(), new Point(0, 0))));
         info(clipboard.nodes().isEmpty() ? "Only intermediate nodes are copied" : "Copied " + clipboard.nodes().size() + " node(s)");
     }
 
-    private final Map<String, double[]> clipboardPositions = new HashMap<>();
+    private final Map<String, Point> clipboardPositions = new HashMap<>();
 
     public void cut() {
         copy();
@@ -734,55 +747,85 @@ public final class MainViewModel {
         }
         Map<String, String> names = CellEdits.pasteNames(c, clipboard);
         pastes++;
-        Map<String, double[]> pos = positions();
+        Map<String, Point> at = new HashMap<>();
         names.forEach((old, fresh) -> {
-            double[] p = clipboardPositions.getOrDefault(old, new double[2]);
-            pos.put(fresh, new double[] {p[0] + 30 * pastes, p[1] + 30 * pastes});
+            Point p = clipboardPositions.getOrDefault(old, new Point(0, 0));
+            at.put(fresh, new Point(p.x() + 30 * pastes, p.y() + 30 * pastes));
         });
-        if (apply(CellEdits.paste(c.name(), clipboard))) {
+        Edit paste = CellEdits.paste(c.name(), clipboard);
+        if (apply(Edit.composite(paste.description(), List.of(paste, CellEdits.move(c.name(), at))))) {
             selection.set(new Selection(names.values(), Set.of()));
         }
     }
 
-    /** Moves a node on the canvas (a view change: the model has no positions, so it is not an undo step). */
-    public void move(String node, double x, double y) {
-        positions().put(node, new double[] {x, y});
+    /** One drag on the canvas: the dragged nodes' new top-left corners, one undo step. */
+    public boolean move(Map<String, double[]> to) {
+        Cell c = cell();
+        if (c == null || to.isEmpty()) {
+            return false;
+        }
+        Map<String, Point> at = new HashMap<>();
+        to.forEach((n, p) -> at.put(n, new Point(p[0], p[1])));
+        return apply(CellEdits.move(c.name(), at));
     }
 
-    /** Lays the open cell out with ELK's layered algorithm. */
+    /** Lays the open cell out with ELK's layered algorithm: an undo step like any move. */
     public void layout() {
         Cell c = cell();
-        if (c == null) {
-            return;
+        if (c != null) {
+            apply(Edit.composite("Lay out cell " + c.name(), List.of(CellEdits.move(c.name(), laidOut(c)))));
         }
-        Map<String, double[]> pos = positions();
-        pos.clear();
+    }
+
+    /** ELK's layered drawing of a cell; a cell without edges gets inputs on the left, the output on the right. */
+    static Map<String, Point> laidOut(Cell c) {
+        Map<String, Point> pos = new HashMap<>();
         if (c.edges().isEmpty()) {
-            // Nothing to layer yet: inputs on the left, the output on the right, room to draw between them.
             int i = 0;
             for (Node n : c.nodes()) {
                 boolean out = n.kind() == NodeKind.OUTPUT;
-                pos.put(n.name(), out ? new double[] {640, 140} : new double[] {40 + (n.kind() == NodeKind.INPUT ? 0 : 300), 60 + 160 * i++});
+                pos.put(n.name(), out ? new Point(640, 140) : new Point(40 + (n.kind() == NodeKind.INPUT ? 0 : 300), 60 + 160 * i++));
             }
-            revision.set(revision.get() + 1);
-            return;
+            return pos;
         }
-        pos.putAll(DiagramLayout.positions(c, false));
-        revision.set(revision.get() + 1);
+        DiagramLayout.positions(c, false).forEach((n, p) -> pos.put(n, new Point(p[0], p[1])));
+        return pos;
     }
 
-    static Edit compound(String description, List<Edit> edits) {
-        return Edit.of(description, s -> {
-            for (Edit e : edits) {
-                s = e.apply(s);
+    /**
+     * The space with a position for every node: a cell never drawn is laid out, a node that has none (an edit
+     * that gave it none) goes right of the others. What a file or an edit set is kept.
+     */
+    static SearchSpace placed(SearchSpace s) {
+        SearchSpace out = s;
+        for (Cell c : s.cells().values()) {
+            Map<String, Point> have = s.positions(c.name());
+            if (have.size() == c.nodes().size()) {
+                continue;
             }
-            return s;
-        });
+            if (have.isEmpty()) {
+                out = out.withPositions(c.name(), laidOut(c));
+                continue;
+            }
+            double right = have.values().stream().mapToDouble(Point::x).max().orElse(0);
+            Map<String, Point> more = new HashMap<>();
+            for (Node n : c.nodes()) {
+                if (!have.containsKey(n.name())) {
+                    right += GAP + 60;
+                    more.put(n.name(), new Point(right, 40));
+                }
+            }
+            out = out.withPositions(c.name(), more);
+        }
+        return out;
     }
 
     // ---- refresh ------------------------------------------------------------------------------------------
 
-    private void changed(SearchSpace s) {
+    private void changed(SearchSpace given) {
+        Document d = document.get();
+        SearchSpace p = placed(given);
+        SearchSpace s = p == given ? given : d.history().settle(p);
         space.set(s);
         List<String> items = new ArrayList<>();
         items.add(NETWORK);
@@ -795,7 +838,7 @@ public final class MainViewModel {
                 select(items.size() > 1 ? items.get(1) : NETWORK);
             }
         }
-        placeNewNodes(s);
+        refreshPositions();
         Selection sel = selection.get();
         Cell c = cell();
         if (c != null) {
@@ -805,7 +848,6 @@ public final class MainViewModel {
                     new LinkedHashSet<>(sel.edges().stream().filter(edges::contains).toList())));
         }
         networkDiagram.set(DiagramLayout.network(s.network()));
-        Document d = document.get();
         canUndo.set(d.history().canUndo());
         canRedo.set(d.history().canRedo());
         undoText.set(d.history().undoDescription().map(x -> "Undo " + lowerFirst(x)).orElse("Undo"));
@@ -814,25 +856,6 @@ public final class MainViewModel {
         revision.set(revision.get() + 1);
         check(s);
         saveRecovery(d);
-    }
-
-    /** Nodes without a position (renamed, pasted without one, or from an undo) go beside the others. */
-    private void placeNewNodes(SearchSpace s) {
-        for (Cell c : s.cells().values()) {
-            Map<String, double[]> pos = positions.get(c.name());
-            if (pos == null || pos.isEmpty()) {
-                continue;
-            }
-            Set<String> names = new HashSet<>(c.nodes().stream().map(Node::name).toList());
-            pos.keySet().retainAll(names);
-            double right = pos.values().stream().mapToDouble(p -> p[0]).max().orElse(0);
-            for (Node n : c.nodes()) {
-                if (!pos.containsKey(n.name())) {
-                    right += GAP + 60;
-                    pos.put(n.name(), new double[] {right, 40});
-                }
-            }
-        }
     }
 
     private void refreshTitle() {

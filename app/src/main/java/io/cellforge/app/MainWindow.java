@@ -128,7 +128,7 @@ public final class MainWindow {
         canvas.setId("canvas");
         canvas.setOnSelect(vm::setSelection);
         canvas.setOnConnect(vm::connect);
-        canvas.setOnMove((n, p) -> vm.move(n, p[0], p[1]));
+        canvas.setOnMove(vm::move);
         canvas.setOnNodeOpen(n -> run("inputChoice"));
         canvas.setOnEdgeOpen(e -> {
             vm.setSelection(Selection.edge(e.get(0), e.get(1)));

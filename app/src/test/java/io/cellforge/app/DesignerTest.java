@@ -110,12 +110,10 @@ class DesignerTest {
         List<SearchSpace> steps = new ArrayList<>();
         steps.add(space());
         robot.interact(() -> {
-            vm.move("in0", 20, 60);
-            vm.move("in1", 20, 260);
-            vm.move("out", 760, 160);
-            vm.revisionProperty().set(vm.revisionProperty().get() + 1);
+            vm.move(Map.of("in0", new double[] {20, 60}, "in1", new double[] {20, 260}, "out", new double[] {760, 160}));
             window.canvas().fit();
         });
+        steps.add(space()); // the move is an undo step of its own
         robot.interact(() -> window.canvas().zoom(1));
         double w = window.canvas().getWidth();
         double h = window.canvas().getHeight();
