@@ -28,12 +28,14 @@ public record SearchSpace(String name, String description, Network network, Map<
             if (c == null) {
                 continue;
             }
+            // In the cell's node order, whatever order they came in: a saved file is the same for the same drawing.
             Map<String, Point> p = new LinkedHashMap<>();
-            e.getValue().forEach((n, at) -> {
-                if (c.node(n).isPresent()) {
-                    p.put(n, at);
+            for (Node n : c.nodes()) {
+                Point at = e.getValue().get(n.name());
+                if (at != null) {
+                    p.put(n.name(), at);
                 }
-            });
+            }
             if (!p.isEmpty()) {
                 kept.put(e.getKey(), Collections.unmodifiableMap(p));
             }
