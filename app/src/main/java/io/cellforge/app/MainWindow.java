@@ -568,7 +568,7 @@ public final class MainWindow {
 
     private void importGenotype() {
         if (confirmDiscard("importing")) {
-            Dialogs.genotype(stage).ifPresent(g -> vm.importGenotype(g.text(), g.channels(), g.layers(), g.auxiliary()));
+            Dialogs.genotype(stage, g -> failure(vm.importGenotype(g.text(), g.channels(), g.layers(), g.auxiliary())));
         }
     }
 
@@ -580,16 +580,21 @@ public final class MainWindow {
         if (confirmDiscard("importing")) {
             Dialogs.architecture(stage, "Import an architecture", "Paste (or read from a file) an NNI choice dict, a ModularNAS arch_desc, "
                     + "a DARTS genotype or a Cellforge architecture of " + vm.spaceProperty().get().name()
-                    + ". The network it chooses opens as a new document.").ifPresent(t -> vm.importArchitecture(t, "import"));
+                    + ". The network it chooses opens as a new document.", t -> failure(vm.importArchitecture(t, "import")));
         }
     }
 
     private void importNb201() {
         if (confirmDiscard("importing")) {
             Dialogs.architecture(stage, "Import a NAS-Bench-201 cell", "Paste a NAS-Bench-201 string such as "
-                    + "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|")
-                    .ifPresent(t -> vm.importArchitecture(t.strip(), "NAS-Bench-201", Zoo.get("nas-bench-201").orElseThrow()));
+                    + "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|",
+                    t -> failure(vm.importArchitecture(t.strip(), "NAS-Bench-201", Zoo.get("nas-bench-201").orElseThrow())));
         }
+    }
+
+    /** Why an import failed (the view-model's message), for its dialog to show; empty when it worked. */
+    private Optional<String> failure(boolean ok) {
+        return ok ? Optional.empty() : Optional.of(vm.messageProperty().get());
     }
 
     /** A VEGA pipeline config holds a space in several steps (search, fully train): read another of them. */
@@ -650,8 +655,10 @@ public final class MainWindow {
 
     // ---- menus --------------------------------------------------------------------------------------------
 
+    /** Menu items carry user text (keys and paths with underscores in Undo, Open recent): no mnemonics parsed. */
     private MenuItem item(String id, String text) {
         MenuItem m = new MenuItem(text);
+        m.setMnemonicParsing(false);
         m.setId("menu-" + id);
         Shortcuts.Shortcut s = Shortcuts.get(id);
         s.combination().ifPresent(m::setAccelerator);
@@ -661,6 +668,7 @@ public final class MainWindow {
 
     private static MenuItem plain(String text, Runnable r) {
         MenuItem m = new MenuItem(text);
+        m.setMnemonicParsing(false);
         m.setOnAction(e -> r.run());
         return m;
     }

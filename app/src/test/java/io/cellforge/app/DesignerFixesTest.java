@@ -1,0 +1,130 @@
+package io.cellforge.app;
+
+import io.cellforge.edit.SpaceEdits;
+import io.cellforge.space.SearchSpace;
+import javafx.scene.control.ButtonBase;
+import javafx.scene.control.Label;
+import javafx.scene.control.Labeled;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.TextArea;
+import javafx.scene.input.KeyCode;
+import javafx.scene.text.Text;
+import javafx.stage.Stage;
+import javafx.stage.Window;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The designer's small faults a new user met (issue 13), each pinned where a person sees it. */
+@ExtendWith(ApplicationExtension.class)
+class DesignerFixesTest {
+    private MainViewModel vm;
+    private MainWindow window;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        vm = new MainViewModel(new Workspace(Files.createTempDirectory("cellforge-fixes")));
+        window = new MainWindow(vm, stage);
+        stage.setScene(window.scene());
+        vm.openZoo("darts-mini");
+        stage.show();
+    }
+
+    private SearchSpace space() {
+        return vm.spaceProperty().get();
+    }
+
+    /** The text a Labeled draws (its skin's Text), which is what mnemonic parsing and ellipses change. */
+    private static String drawn(FxRobot robot, Labeled l) {
+        return robot.from(l).lookup((Text t) -> true).queryAll().stream().map(n -> ((Text) n).getText()).findFirst().orElse("");
+    }
+
+    private static List<MenuItem> items(List<? extends MenuItem> in) {
+        List<MenuItem> out = new ArrayList<>();
+        for (MenuItem m : in) {
+            out.add(m);
+            if (m instanceof Menu sub) {
+                out.addAll(items(sub.getItems()));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void menuItemsShowKeyNamesWithAllTheirUnderscores(FxRobot robot) {
+        String key = space().mutables().get(0).key();
+        robot.interact(() -> vm.apply(SpaceEdits.renameKey(key, "my_first_key")));
+        String undo = "Undo rename key " + key + " to my_first_key";
+        assertEquals(undo, vm.undoTextProperty().get());
+        robot.clickOn("Edit");
+        WaitForAsyncUtils.waitForFxEvents();
+        // The text drawn in the open menu, not the item's property: mnemonic parsing takes the first '_' off the drawing.
+        List<String> shown = robot.lookup((Text t) -> t.getText() != null && t.getText().startsWith("Undo rename")).queryAll().stream()
+                .map(n -> ((Text) n).getText()).toList();
+        robot.push(KeyCode.ESCAPE);
+        assertEquals(List.of(undo), shown);
+        MenuBar bar = robot.lookup("#menubar").queryAs(MenuBar.class);
+        for (Menu m : bar.getMenus()) {
+            for (MenuItem it : items(m.getItems())) {
+                assertFalse(it.isMnemonicParsing(), "menu item '" + it.getText() + "' parses mnemonics");
+            }
+        }
+        for (var n : robot.lookup((javafx.scene.Node x) -> x instanceof ButtonBase b && b.getText() != null && b.getText().contains("_")).queryAll()) {
+            assertFalse(((ButtonBase) n).isMnemonicParsing(), ((ButtonBase) n).getText());
+        }
+    }
+
+    @Test
+    void theLayerChoiceDialogKeepsItsLabelsWholeAfterAPreset(FxRobot robot) {
+        robot.interact(() -> vm.setSelection(Selection.edge("in0", "n2")));
+        robot.push(KeyCode.CONTROL, KeyCode.L);
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.clickOn("#lc-preset").clickOn("DARTS 8 ops");
+        WaitForAsyncUtils.waitForFxEvents();
+        for (String name : List.of("Key", "Candidates")) {
+            Label l = robot.lookup((Label x) -> name.equals(x.getText())).queryAs(Label.class);
+            assertEquals(name, drawn(robot, l), "the label " + name + " is drawn whole");
+        }
+        Label chosen = robot.lookup("#lc-chosen").queryAs(Label.class);
+        assertTrue(chosen.getText().startsWith("8 candidates"), chosen.getText());
+        assertFalse(drawn(robot, chosen).endsWith("…"), drawn(robot, chosen));
+        robot.clickOn("Cancel");
+    }
+
+    @Test
+    void aGenotypeThatDoesNotParseKeepsTheDialogOpenWithTheTextAndTheReason(FxRobot robot) throws Exception {
+        SearchSpace before = space();
+        robot.clickOn("File").clickOn("Import").clickOn("DARTS genotype...");
+        String typo = "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1)], normal_concat=[2, 3, 4, 5], reduce=[(, reduce_concat=[2])";
+        robot.interact(() -> robot.lookup("#genotype-text").queryAs(TextArea.class).setText(typo));
+        robot.clickOn("OK");
+        WaitForAsyncUtils.waitForFxEvents();
+        TextArea text = robot.lookup("#genotype-text").queryAs(TextArea.class);
+        assertTrue(text.getScene().getWindow().isShowing(), "the dialog stays open");
+        assertEquals(typo, text.getText(), "the pasted text is kept");
+        String error = robot.lookup("#genotype-error").queryAs(Label.class).getText();
+        assertTrue(error.startsWith("The genotype does not parse: "), error);
+        assertEquals(before, space());
+
+        robot.interact(() -> text.setText(io.cellforge.arch.Genotype.DARTS_V2.toString()));
+        assertEquals("", robot.lookup("#genotype-error").queryAs(Label.class).getText(), "a new text clears the reason");
+        robot.clickOn("OK");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> "genotype".equals(space().name()));
+        assertTrue(Window.getWindows().stream().noneMatch(w -> w.isShowing() && w.getScene() != null
+                && w.getScene().lookup("#genotype-text") != null), "closed once the import worked");
+    }
+}
