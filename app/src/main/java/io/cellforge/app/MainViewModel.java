@@ -963,6 +963,9 @@ public final class MainViewModel {
                         : s.name() + ": the network has problems";
             }
             SpaceStats st = SpaceStats.of(s);
+            if (st.minParams().value() < 0 || st.maxParams().value() < 0 || st.minMacs().value() < 0 || st.maxMacs().value() < 0) {
+                return brokenSummary(s); // no architecture builds: there are no figures to show
+            }
             return String.format("%s: %s architectures   parameters %,d .. %,d   multiply-adds %,d .. %,d", s.name(),
                     count(st.architectures()), st.minParams().value(), st.maxParams().value(), st.minMacs().value(),
                     st.maxMacs().value());

@@ -48,6 +48,7 @@ import javafx.scene.control.TabPane;
 import javafx.scene.control.TextInputDialog;
 import javafx.scene.control.ToolBar;
 import javafx.scene.control.Tooltip;
+import javafx.scene.paint.Color;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.MouseButton;
 import javafx.scene.layout.BorderPane;
@@ -148,11 +149,22 @@ public final class MainWindow {
         problems.setId("problems");
         problems.setPlaceholder(new Label("No problems"));
         problems.setCellFactory(l -> new ListCell<>() {
+            /** Drawn as a Text that wraps at the list's width: a Text is never cut with an ellipsis as a label is. */
+            private final javafx.scene.text.Text line = new javafx.scene.text.Text();
+
+            {
+                line.wrappingWidthProperty().bind(l.widthProperty().subtract(30));
+                setContentDisplay(javafx.scene.control.ContentDisplay.GRAPHIC_ONLY);
+                setPrefWidth(0); // the list does not widen to the text, so the rows wrap
+            }
+
             @Override
             protected void updateItem(Problem p, boolean empty) {
                 super.updateItem(p, empty);
                 setText(empty || p == null ? null : p.toString());
-                setStyle(empty || p == null ? "" : p.isError() ? "-fx-text-fill: #dc2626;" : "-fx-text-fill: #d97706;");
+                line.setText(getText());
+                line.setFill(empty || p == null ? Color.TRANSPARENT : p.isError() ? Color.web("#dc2626") : Color.web("#d97706"));
+                setGraphic(empty || p == null ? null : line);
             }
         });
         problems.getSelectionModel().selectedItemProperty().addListener((o, a, p) -> {
@@ -182,10 +194,23 @@ public final class MainWindow {
         Label message = new Label();
         message.setId("message");
         message.textProperty().bind(vm.messageProperty());
+        message.setMinWidth(0);
+        // The bar has one line: a message longer than it is read in full in the tooltip.
+        Tooltip messageTip = new Tooltip();
+        messageTip.setWrapText(true);
+        messageTip.setMaxWidth(640);
+        messageTip.textProperty().bind(vm.messageProperty());
+        message.setTooltip(messageTip);
         vm.messageIsErrorProperty().addListener((o, a, b) -> message.setStyle(b ? "-fx-text-fill: #dc2626;" : ""));
         Label status = new Label();
         status.setId("status");
         status.textProperty().bind(vm.statusProperty());
+        status.setMinWidth(0);
+        Tooltip statusTip = new Tooltip();
+        statusTip.setWrapText(true);
+        statusTip.setMaxWidth(640);
+        statusTip.textProperty().bind(vm.statusProperty());
+        status.setTooltip(statusTip);
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
         HBox bar = new HBox(12, message, gap, status);

@@ -129,4 +129,37 @@ class DesignerFixesTest {
         assertTrue(Window.getWindows().stream().noneMatch(w -> w.isShowing() && w.getScene() != null
                 && w.getScene().lookup("#genotype-text") != null), "closed once the import worked");
     }
+
+    @Test
+    void anInvalidNetworkShowsNoParameterFigures(FxRobot robot) throws Exception {
+        // 3x3 pixels: the reduction cells have nothing left to halve, so no architecture builds.
+        robot.interact(() -> vm.apply(SpaceEdits.setNetwork(space().network().channels(), space().network().classes(),
+                new io.cellforge.ops.Shape(1, 3, 3))));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.statusProperty().get().contains("once the problems"));
+        String status = vm.statusProperty().get();
+        assertFalse(status.contains("-1"), status);
+        assertFalse(status.matches(".*parameters [\\d,]+.*"), status);
+        assertTrue(vm.problems().stream().anyMatch(io.cellforge.analysis.Problem::isError));
+    }
+
+    @Test
+    void longErrorsAreReadInFull(FxRobot robot) throws Exception {
+        String op = "a very long op name that nobody has, " + "written out in words ".repeat(10);
+        robot.interact(() -> vm.apply(io.cellforge.edit.CellEdits.setOp("normal", "n2", "n3", io.cellforge.space.OpCall.of(op))));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.problems().stream().anyMatch(p -> p.message().contains(op)));
+        io.cellforge.analysis.Problem p = vm.problems().stream().filter(q -> q.message().contains(op)).findFirst().orElseThrow();
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> robot.lookup("#problems .list-cell").queryAll().stream()
+                .anyMatch(c -> p.toString().equals(((Labeled) c).getText())));
+        Labeled row = robot.lookup("#problems .list-cell").queryAll().stream().map(c -> (Labeled) c)
+                .filter(c -> p.toString().equals(c.getText())).findFirst().orElseThrow();
+        List<String> texts = robot.from(row).lookup((Text t) -> t.getText() != null && !t.getText().isEmpty()).queryAll().stream()
+                .map(n -> ((Text) n).getText()).toList();
+        assertEquals(List.of(p.toString()), texts, "the row wraps instead of cutting the text");
+        assertTrue(row.getHeight() > 2.5 * row.getFont().getSize(), "more than one line: " + row.getHeight());
+
+        String long_ = "Cannot do this: " + "the reason is long, ".repeat(30) + "and it ends here";
+        robot.interact(() -> vm.error(long_));
+        Label message = robot.lookup("#message").queryAs(Label.class);
+        assertEquals(long_, message.getTooltip().getText(), "the whole message, where the bar cuts it");
+    }
 }
