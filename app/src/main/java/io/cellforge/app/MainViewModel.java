@@ -1,6 +1,7 @@
 package io.cellforge.app;
 
 import io.cellforge.analysis.Evaluator;
+import io.cellforge.analysis.Place;
 import io.cellforge.analysis.Problem;
 import io.cellforge.analysis.SpaceStats;
 import io.cellforge.analysis.Validator;
@@ -58,8 +59,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The designer's state and every action of its window, without a control in sight: the open document and
@@ -70,7 +69,6 @@ public final class MainViewModel {
     public static final String NETWORK = "Network";
     /** Where a dropped node goes when no point is given: right of the rightmost node. */
     private static final double GAP = 60;
-    private static final Pattern PLACE = Pattern.compile("cell (\\S+), (node|edge) (.+)");
 
     private final Workspace workspace;
     private final ObjectProperty<Document> document = new SimpleObjectProperty<>();
@@ -324,7 +322,7 @@ public final class MainViewModel {
                 String m = text.startsWith(file.toString()) ? text : file + ": " + text;
                 Platform.runLater(() -> {
                     if (generation.get() == gen) {
-                        problems.setAll(Problem.error("", m));
+                        problems.setAll(Problem.error(Place.NONE, m));
                         status.set("Could not open " + file.getFileName() + ": see the problems below");
                         error("Could not open " + file.getFileName() + ": " + m);
                     }
@@ -457,7 +455,7 @@ public final class MainViewModel {
             } catch (LoadException e) {
                 // A genotype of another cell shape (AutoDL's five nodes, GDAS's fixed reduction cell) still builds its
                 // network; it only has no architecture of darts-search to export.
-                notes = List.of(Problem.warning("genotype", "not an architecture of darts-search, so it exports as a network only: "
+                notes = List.of(Problem.warning(Place.named("genotype"), "not an architecture of darts-search, so it exports as a network only: "
                         + ErrorText.of(e)));
             }
             openSpace(s, null, a, a == null ? null : search, notes, "genotype");
@@ -549,21 +547,52 @@ public final class MainViewModel {
         }
     }
 
-    /** Clicking a problem: shows its cell and selects its node or edge. */
+    /**
+     * Clicking a problem: shows its cell and selects its node or edge; a stage shows the network; a key shows the
+     * first choice that has it.
+     */
     public void reveal(Problem p) {
-        Matcher m = PLACE.matcher(p.place());
-        if (!m.matches() || space.get() == null || !space.get().cells().containsKey(m.group(1))) {
+        SearchSpace s = space.get();
+        if (s == null) {
             return;
         }
-        select(m.group(1));
-        if (m.group(2).equals("node")) {
-            selection.set(Selection.node(m.group(3)));
-        } else {
-            String[] ends = m.group(3).split("->", 2);
-            if (ends.length == 2) {
-                selection.set(Selection.edge(ends[0], ends[1]));
+        Place at = p.at().revealed();
+        if (at instanceof Place.Key k) {
+            at = placeOf(s, k.key());
+        }
+        if (at instanceof Place.CellNode n && s.cells().containsKey(n.cell())) {
+            select(n.cell());
+            selection.set(Selection.node(n.node()));
+        } else if (at instanceof Place.CellEdge e && s.cells().containsKey(e.cell())) {
+            select(e.cell());
+            selection.set(Selection.edge(e.from(), e.to()));
+        } else if (at instanceof Place.InCell c && s.cells().containsKey(c.cell())) {
+            select(c.cell());
+        } else if (at instanceof Place.Stage) {
+            select(NETWORK);
+        }
+    }
+
+    /** Where the first choice of a key sits: an edge's LayerChoice, a node's InputChoice, a block stage. */
+    private static Place placeOf(SearchSpace s, String key) {
+        for (Cell c : s.cells().values()) {
+            for (Node n : c.nodes()) {
+                if (n.inputChoice() != null && n.inputChoice().key().equals(key)) {
+                    return Place.node(c.name(), n.name());
+                }
+            }
+            for (var e : c.edges()) {
+                if (e.op() instanceof LayerChoice lc && lc.key().equals(key)) {
+                    return Place.edge(c.name(), e.from(), e.to());
+                }
             }
         }
+        for (var st : s.network().stages()) {
+            if (st.op() instanceof LayerChoice lc && lc.key().equals(key)) {
+                return Place.stage(st.name());
+            }
+        }
+        return Place.NONE;
     }
 
     // ---- edits --------------------------------------------------------------------------------------------
@@ -881,7 +910,7 @@ public final class MainViewModel {
                 found = Validator.validate(s);
                 line = found.stream().anyMatch(Problem::isError) ? brokenSummary(s) : summary(s);
             } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-                found = List.of(Problem.error("", "the space could not be checked: " + ErrorText.of(e)));
+                found = List.of(Problem.error(Place.NONE, "the space could not be checked: " + ErrorText.of(e)));
                 line = s.name() + ": could not be checked";
             }
             List<Problem> all = new ArrayList<>(notes);

@@ -162,4 +162,53 @@ class DesignerFixesTest {
         Label message = robot.lookup("#message").queryAs(Label.class);
         assertEquals(long_, message.getTooltip().getText(), "the whole message, where the bar cuts it");
     }
+
+    private io.cellforge.analysis.Problem found(java.util.function.Predicate<io.cellforge.analysis.Problem> which) throws Exception {
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.problems().stream().anyMatch(which));
+        return vm.problems().stream().filter(which).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aProblemOfEachKindOfPlaceRevealsItsElement(FxRobot robot) throws Exception {
+        // A node of its own (unreachable), an edge with an unknown op, in the reduction cell (not the one shown).
+        robot.interact(() -> {
+            vm.select("reduce");
+            vm.addNode(io.cellforge.space.NodeKind.INTERMEDIATE, 200, 200);
+            vm.apply(io.cellforge.edit.CellEdits.setOp("reduce", "n2", "n3", io.cellforge.space.OpCall.of("no_such_op")));
+            vm.select("normal");
+        });
+        io.cellforge.analysis.Problem node = found(p -> p.at() instanceof io.cellforge.analysis.Place.CellNode n && n.cell().equals("reduce"));
+        assertEquals(io.cellforge.analysis.Place.node("reduce", "n6"), node.at());
+        assertEquals("cell reduce, node n6", node.place(), "the words stay as the CLI prints them");
+        io.cellforge.analysis.Problem edge = found(p -> p.message().contains("no_such_op"));
+        assertEquals(io.cellforge.analysis.Place.edge("reduce", "n2", "n3"), edge.at());
+        assertEquals("cell reduce, edge n2->n3", edge.place());
+
+        robot.interact(() -> vm.reveal(node));
+        assertEquals("reduce", vm.view());
+        assertEquals(Selection.node("n6"), vm.selectionProperty().get());
+        robot.interact(() -> vm.select("normal"));
+        robot.interact(() -> vm.reveal(edge));
+        assertEquals("reduce", vm.view());
+        assertEquals(Selection.edge("n2", "n3"), vm.selectionProperty().get());
+
+        // A key: its first choice. A stage: the network. A cell: the cell.
+        String key = space().cells().get("normal").edges().get(0).op() instanceof io.cellforge.space.LayerChoice lc ? lc.key() : "";
+        robot.interact(() -> vm.reveal(io.cellforge.analysis.Problem.error(io.cellforge.analysis.Place.key(key), "x")));
+        assertEquals("normal", vm.view());
+        io.cellforge.space.Edge first = space().cells().get("normal").edges().get(0);
+        assertEquals(Selection.edge(first.from(), first.to()), vm.selectionProperty().get());
+        robot.interact(() -> vm.apply(io.cellforge.edit.SpaceEdits.setLayers(5)));
+        robot.interact(() -> vm.reveal(io.cellforge.analysis.Problem.error(io.cellforge.analysis.Place.stage(2, "cell 2"), "x")));
+        assertEquals(MainViewModel.NETWORK, vm.view());
+        robot.interact(() -> vm.reveal(io.cellforge.analysis.Problem.error(io.cellforge.analysis.Place.cell("reduce").detail(", input in0"), "x")));
+        assertEquals("reduce", vm.view());
+        // Clicked in the list, as a person does.
+        robot.interact(() -> vm.select("normal"));
+        Labeled row = robot.lookup("#problems .list-cell").queryAll().stream().map(c -> (Labeled) c)
+                .filter(c -> edge.toString().equals(c.getText())).findFirst().orElseThrow();
+        robot.clickOn(row);
+        assertEquals("reduce", vm.view());
+        assertEquals(Selection.edge("n2", "n3"), vm.selectionProperty().get());
+    }
 }
