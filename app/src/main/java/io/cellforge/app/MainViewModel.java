@@ -15,6 +15,7 @@ import io.cellforge.arch.Genotype;
 import io.cellforge.edit.CellEdits;
 import io.cellforge.edit.Edit;
 import io.cellforge.edit.EditException;
+import io.cellforge.edit.SpaceEdits;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
 import io.cellforge.io.Imported;
@@ -25,7 +26,9 @@ import io.cellforge.space.Cell;
 import io.cellforge.space.LayerChoice;
 import io.cellforge.space.Node;
 import io.cellforge.space.NodeKind;
+import io.cellforge.ops.Shape;
 import io.cellforge.space.OpCall;
+import io.cellforge.space.Param;
 import io.cellforge.space.Point;
 import io.cellforge.space.Reduction;
 import io.cellforge.space.SearchSpace;
@@ -711,6 +714,64 @@ public final class MainViewModel {
     public boolean makeInputChoice(String node, String key, int nChosen, Reduction reduction) {
         Cell c = cell();
         return c != null && apply(CellEdits.makeInputChoice(c.name(), node, key, nChosen, reduction));
+    }
+
+    // The edits the inspector and the dialogs ask for, on the open cell: the views call these, never an edit.
+
+    public boolean renameNode(String node, String to) {
+        Cell c = cell();
+        return c != null && apply(CellEdits.renameNode(c.name(), node, to));
+    }
+
+    public boolean setMerge(String node, Reduction merge) {
+        Cell c = cell();
+        return c != null && apply(SpaceEdits.setMerge(c.name(), node, merge));
+    }
+
+    public boolean removeInputChoice(String node) {
+        Cell c = cell();
+        return c != null && apply(CellEdits.removeInputChoice(c.name(), node));
+    }
+
+    public boolean setStride(String from, String to, int stride) {
+        Cell c = cell();
+        return c != null && apply(SpaceEdits.setStride(c.name(), from, to, stride));
+    }
+
+    public boolean setParam(String from, String to, String param, Param value) {
+        Cell c = cell();
+        return c != null && apply(SpaceEdits.setParam(c.name(), from, to, param, value));
+    }
+
+    /** Gives an edge's LayerChoice another key, its candidates kept. */
+    public boolean setChoiceKey(String from, String to, String key) {
+        Cell c = cell();
+        return c != null && c.edge(from, to).map(e -> e.op() instanceof LayerChoice lc
+                && apply(CellEdits.setOp(c.name(), from, to, new LayerChoice(key, lc.candidates())))).orElse(false);
+    }
+
+    /** Replaces an edge's LayerChoice by one of its candidates (with the candidate's parameters). */
+    public boolean fixChoice(String from, String to, String label) {
+        Cell c = cell();
+        return c != null && c.edge(from, to).map(e -> e.op() instanceof LayerChoice lc && lc.indexOf(label) >= 0
+                && apply(CellEdits.setOp(c.name(), from, to, lc.candidates().get(lc.indexOf(label))))).orElse(false);
+    }
+
+    public boolean setValueChoice(String from, String to, String param, String key, List<Double> values) {
+        Cell c = cell();
+        return c != null && apply(SpaceEdits.setValueChoice(c.name(), from, to, param, key, values));
+    }
+
+    public boolean renameKey(String from, String to) {
+        return apply(SpaceEdits.renameKey(from, to));
+    }
+
+    public boolean setNetwork(int channels, int classes, Shape input) {
+        return apply(SpaceEdits.setNetwork(channels, classes, input));
+    }
+
+    public boolean setLayers(int layers) {
+        return apply(SpaceEdits.setLayers(layers));
     }
 
     public String defaultKey(Cell c, List<String> edge) {

@@ -12,7 +12,6 @@ import io.cellforge.search.RunFiles;
 import io.cellforge.app.diagram.CellSvg;
 import io.cellforge.app.diagram.Diagram;
 import io.cellforge.app.diagram.DiagramView;
-import io.cellforge.edit.SpaceEdits;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.SpaceFiles;
 import io.cellforge.space.Cell;
@@ -451,7 +450,7 @@ public final class MainWindow {
             return;
         }
         Dialogs.valueChoice(stage, vm.spaceProperty().get(), op, c.name() + "_" + ends.get(1) + "_" + ends.get(0) + "_v")
-                .ifPresent(s -> vm.apply(SpaceEdits.setValueChoice(c.name(), ends.get(0), ends.get(1), s.param(), s.key(), s.values())));
+                .ifPresent(s -> vm.setValueChoice(ends.get(0), ends.get(1), s.param(), s.key(), s.values()));
     }
 
     private void renameKey() {
@@ -479,7 +478,7 @@ public final class MainWindow {
             to.initOwner(stage);
             to.setTitle("Rename key");
             to.setHeaderText("New name for " + k);
-            to.showAndWait().ifPresent(n -> vm.apply(SpaceEdits.renameKey(k, n.strip())));
+            to.showAndWait().ifPresent(n -> vm.renameKey(k, n.strip()));
         });
     }
 
