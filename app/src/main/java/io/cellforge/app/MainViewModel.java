@@ -37,6 +37,8 @@ import javafx.application.Platform;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
@@ -82,6 +84,7 @@ public final class MainViewModel {
     private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper("Cellforge");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
+    private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(0);
     private final BooleanProperty messageIsError = new SimpleBooleanProperty();
     private final BooleanProperty canUndo = new SimpleBooleanProperty();
     private final BooleanProperty canRedo = new SimpleBooleanProperty();
@@ -157,6 +160,11 @@ public final class MainViewModel {
 
     public ReadOnlyStringProperty statusProperty() {
         return status.getReadOnlyProperty();
+    }
+
+    /** -1 (under way, no fraction known) while a file is read or the space checked and counted; 0 when idle. */
+    public ReadOnlyDoubleProperty progressProperty() {
+        return progress.getReadOnlyProperty();
     }
 
     public ReadOnlyStringProperty messageProperty() {
@@ -298,6 +306,7 @@ public final class MainViewModel {
     public void openFile(Path file, String step) {
         long gen = generation.incrementAndGet();
         status.set("Opening " + file + " ...");
+        progress.set(-1);
         worker.submit(() -> {
             StaleTemps.processStart().ifPresent(t -> StaleTemps.removeFor(file, t));
             try {
@@ -326,6 +335,7 @@ public final class MainViewModel {
                 Platform.runLater(() -> {
                     if (generation.get() == gen) {
                         problems.setAll(Problem.error(Place.NONE, m));
+                        progress.set(0);
                         status.set("Could not open " + file.getFileName() + ": see the problems below");
                         error("Could not open " + file.getFileName() + ": " + m);
                     }
@@ -960,6 +970,7 @@ public final class MainViewModel {
 
     private void check(SearchSpace s) {
         long gen = checks.incrementAndGet();
+        progress.set(-1);
         List<Problem> notes = importNotes;
         worker.submit(() -> {
             if (checks.get() != gen) {
@@ -981,6 +992,7 @@ public final class MainViewModel {
                 if (checks.get() == gen) {
                     problems.setAll(all);
                     status.set(summary);
+                    progress.set(0);
                 }
             });
         });

@@ -47,14 +47,13 @@ import javafx.scene.control.TabPane;
 import javafx.scene.control.TextInputDialog;
 import javafx.scene.control.ToolBar;
 import javafx.scene.control.Tooltip;
+import org.controlsfx.control.StatusBar;
 import javafx.scene.paint.Color;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.MouseButton;
 import javafx.scene.layout.BorderPane;
-import javafx.scene.layout.HBox;
 import javafx.scene.layout.Pane;
 import javafx.scene.layout.Priority;
-import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.scene.transform.Transform;
@@ -210,10 +209,16 @@ public final class MainWindow {
         statusTip.setMaxWidth(640);
         statusTip.textProperty().bind(vm.statusProperty());
         status.setTooltip(statusTip);
-        Region gap = new Region();
-        HBox.setHgrow(gap, Priority.ALWAYS);
-        HBox bar = new HBox(12, message, gap, status);
-        bar.setPadding(new Insets(4, 10, 4, 10));
+        // ControlsFX's status bar: the message on the left (red for an error), the space's figures on the right, and
+        // a progress bar while a file is read or the space is checked.
+        StatusBar bar = new StatusBar();
+        bar.setId("statusbar");
+        bar.setText("");
+        // Its stylesheet paints with modena's -fx-body-color, which the AtlantaFX themes do not define: theirs instead.
+        bar.setStyle("-fx-background-color: -color-border-default, -color-bg-subtle; -fx-background-insets: 0, 1 0 0 0;");
+        bar.getLeftItems().add(message);
+        bar.getRightItems().add(status);
+        bar.progressProperty().bind(vm.progressProperty());
         main.setBottom(bar);
 
         overlay.setMouseTransparent(true);

@@ -211,4 +211,21 @@ class DesignerFixesTest {
         assertEquals("reduce", vm.view());
         assertEquals(Selection.edge("n2", "n3"), vm.selectionProperty().get());
     }
+
+    @Test
+    void theStatusBarShowsProgressOnlyWhileTheSpaceIsChecked(FxRobot robot) throws Exception {
+        org.controlsfx.control.StatusBar bar = robot.lookup("#statusbar").queryAs(org.controlsfx.control.StatusBar.class);
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.statusProperty().get().contains("architectures"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(0, bar.getProgress(), "idle: no progress, nothing animating");
+        // An edit starts a check: under way until its figures are in, then idle again.
+        robot.interact(() -> {
+            vm.apply(SpaceEdits.setLayers(8));
+            assertEquals(-1, bar.getProgress(), "a check under way");
+        });
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> bar.getProgress() == 0);
+        assertTrue(vm.statusProperty().get().contains("architectures"), vm.statusProperty().get());
+        assertTrue(bar.getRightItems().contains(robot.lookup("#status").query()));
+        assertTrue(bar.getLeftItems().contains(robot.lookup("#message").query()));
+    }
 }
