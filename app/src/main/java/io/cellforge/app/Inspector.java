@@ -16,6 +16,7 @@ import javafx.collections.FXCollections;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
+import javafx.scene.control.Control;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Separator;
@@ -26,6 +27,9 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 import javafx.scene.text.Font;
 import javafx.scene.text.FontWeight;
+
+import org.controlsfx.validation.ValidationResult;
+import org.controlsfx.validation.ValidationSupport;
 
 import java.util.List;
 import java.util.Map;
@@ -248,11 +252,15 @@ public final class Inspector extends ScrollPane {
         err.setStyle("-fx-text-fill: #dc2626; -fx-font-size: 11px;");
         err.setWrapText(true);
         err.setManaged(false);
+        // ControlsFX decorates a field that does not hold a valid value (its icon's tooltip gives the reason); the
+        // reason is also written under the field, where it is read in full.
+        ValidationSupport check = new ValidationSupport();
+        check.registerValidator(f, false, (Control c, String t) -> ValidationResult.fromErrorIf(c, problem.apply(t),
+                !problem.apply(t).isEmpty()));
         f.textProperty().addListener((o, a, b) -> {
             String p = problem.apply(b);
             err.setText(p);
             err.setManaged(!p.isEmpty());
-            f.setStyle(p.isEmpty() ? "" : "-fx-border-color: #dc2626; -fx-border-width: 1.5;");
         });
         boolean[] committed = {false};
         Runnable done = () -> {

@@ -228,4 +228,16 @@ class DesignerFixesTest {
         assertTrue(bar.getRightItems().contains(robot.lookup("#status").query()));
         assertTrue(bar.getLeftItems().contains(robot.lookup("#message").query()));
     }
+
+    @Test
+    void anInspectorFieldHoldingNoValidValueIsDecorated(FxRobot robot) throws Exception {
+        robot.interact(() -> vm.select(MainViewModel.NETWORK));
+        javafx.scene.control.TextField channels = robot.lookup("#insp-channels").queryAs(javafx.scene.control.TextField.class);
+        robot.interact(() -> channels.setText("eight"));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !org.controlsfx.control.decoration.Decorator.getDecorations(channels).isEmpty());
+        assertTrue(robot.lookup("#insp-channels-error").queryAs(Label.class).getText().contains("whole number"));
+        robot.interact(() -> channels.setText("16"));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> org.controlsfx.control.decoration.Decorator.getDecorations(channels) == null
+                || org.controlsfx.control.decoration.Decorator.getDecorations(channels).isEmpty());
+    }
 }
