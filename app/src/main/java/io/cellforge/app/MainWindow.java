@@ -47,7 +47,6 @@ import javafx.scene.control.TabPane;
 import javafx.scene.control.TextInputDialog;
 import javafx.scene.control.ToolBar;
 import javafx.scene.control.Tooltip;
-import org.controlsfx.control.StatusBar;
 import javafx.scene.paint.Color;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.MouseButton;
@@ -60,7 +59,10 @@ import javafx.scene.transform.Transform;
 import javafx.stage.FileChooser;
 import javafx.stage.Stage;
 
+import org.controlsfx.control.StatusBar;
+
 import javax.imageio.ImageIO;
+
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
