@@ -32,7 +32,10 @@ import javafx.scene.control.TextField;
 import javafx.scene.control.cell.CheckBoxListCell;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleStringProperty;
+import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
@@ -46,6 +49,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** The designer's dialogs: making choices, importing, the shortcut list. Each returns what was asked, or empty. */
@@ -98,6 +102,8 @@ final class Dialogs {
         Label chosen = new Label();
         chosen.setId("lc-chosen");
         chosen.setWrapText(true);
+        // Wrapped at the list's width: a long list of candidates (a preset) must not widen the column and squeeze the labels.
+        chosen.setPrefWidth(LIST_WIDTH);
         Runnable showChosen = () -> chosen.setText(checked.isEmpty() ? "No candidates yet" : checked.size() + " candidates: " + String.join(", ", checked));
         for (String label : calls.keySet()) {
             SimpleBooleanProperty p = new SimpleBooleanProperty(checked.contains(label));
@@ -116,6 +122,7 @@ final class Dialogs {
         list.setId("lc-candidates");
         list.setCellFactory(CheckBoxListCell.forListView(states::get));
         list.setPrefHeight(260);
+        list.setPrefWidth(LIST_WIDTH);
         TextField filter = new TextField();
         filter.setId("lc-filter");
         filter.setPromptText("Filter the catalog");
@@ -285,8 +292,11 @@ final class Dialogs {
     record GenotypeSpec(String text, int channels, int layers, boolean auxiliary) {
     }
 
-    /** Import a DARTS genotype, pasted or from a file, as the DARTS evaluation network. */
-    static Optional<GenotypeSpec> genotype(Window owner) {
+    /**
+     * Import a DARTS genotype, pasted or from a file, as the DARTS evaluation network. {@code importer} makes the
+     * import and answers why it failed, if it did: the dialog then stays open with the text and the reason.
+     */
+    static void genotype(Window owner, Function<GenotypeSpec, Optional<String>> importer) {
         Dialog<GenotypeSpec> d = dialog(owner, "Import DARTS genotype", "Paste a Genotype(...) as train_search.py prints it, or read it from a file. "
                 + "It opens as the DARTS evaluation network.");
         TextArea text = new TextArea();
@@ -302,29 +312,44 @@ final class Dialogs {
         layers.setId("genotype-layers");
         layers.setEditable(true);
         CheckBox aux = new CheckBox("Auxiliary head");
+        Label error = errorLabel("genotype-error");
         GridPane g = grid();
         g.add(new VBox(6, text, file), 0, 0, 2, 1);
         g.addRow(1, new Label("Initial channels"), c);
         g.addRow(2, new Label("Cells"), layers);
         g.add(aux, 1, 3);
+        g.add(error, 0, 4, 2, 1);
         d.getDialogPane().setContent(g);
-        d.getDialogPane().lookupButton(ButtonType.OK).disableProperty().bind(Bindings.createBooleanBinding(() -> text.getText().isBlank(), text.textProperty()));
-        d.setResultConverter(b -> b == ButtonType.OK ? new GenotypeSpec(text.getText(), c.getValue(), layers.getValue(), aux.isSelected()) : null);
-        return d.showAndWait();
+        keepOpenOnError(d, text, error, () -> importer.apply(new GenotypeSpec(text.getText(), c.getValue(), layers.getValue(), aux.isSelected())));
+        d.showAndWait();
     }
 
-    /** Import an architecture description onto the open space (or, for NB201, onto the NAS-Bench-201 space). */
-    static Optional<String> architecture(Window owner, String title, String header) {
+    /**
+     * OK runs the import; when it fails the dialog stays open with what was pasted and the reason under it (a
+     * pasted genotype is not lost to a typo). The OK button waits for some text.
+     */
+    private static void keepOpenOnError(Dialog<?> d, TextArea text, Label error, Supplier<Optional<String>> run) {
+        Node ok = d.getDialogPane().lookupButton(ButtonType.OK);
+        ok.disableProperty().bind(Bindings.createBooleanBinding(() -> text.getText().isBlank(), text.textProperty()));
+        text.textProperty().addListener((o, a, b) -> error.setText(""));
+        ok.addEventFilter(javafx.event.ActionEvent.ACTION, e -> run.get().ifPresent(why -> {
+            error.setText(why);
+            e.consume();
+        }));
+    }
+
+    /** Import an architecture description onto the open space (or, for NB201, onto the NAS-Bench-201 space); as {@link #genotype}. */
+    static void architecture(Window owner, String title, String header, Function<String, Optional<String>> importer) {
         Dialog<String> d = dialog(owner, title, header);
         TextArea text = new TextArea();
         text.setId("arch-text");
         text.setWrapText(true);
         text.setPrefRowCount(10);
         Button file = fromFile(text, "Architecture descriptions", "*.json", "*.yaml", "*.yml", "*.genotype", "*.nb201", "*");
-        d.getDialogPane().setContent(new VBox(6, text, file));
-        d.getDialogPane().lookupButton(ButtonType.OK).disableProperty().bind(Bindings.createBooleanBinding(() -> text.getText().isBlank(), text.textProperty()));
-        d.setResultConverter(b -> b == ButtonType.OK ? text.getText() : null);
-        return d.showAndWait();
+        Label error = errorLabel("arch-error");
+        d.getDialogPane().setContent(new VBox(6, text, file, error));
+        keepOpenOnError(d, text, error, () -> importer.apply(text.getText()));
+        d.showAndWait();
     }
 
     private static Button fromFile(TextArea target, String what, String... patterns) {
@@ -380,11 +405,19 @@ final class Dialogs {
         return d;
     }
 
+    private static final double LIST_WIDTH = 380;
+
+    /** Two columns: labels never narrower than their text, fields taking the rest. */
     private static GridPane grid() {
         GridPane g = new GridPane();
         g.setHgap(8);
         g.setVgap(8);
         g.setPadding(new Insets(10));
+        ColumnConstraints labels = new ColumnConstraints();
+        labels.setMinWidth(Region.USE_PREF_SIZE);
+        ColumnConstraints fields = new ColumnConstraints();
+        fields.setHgrow(Priority.ALWAYS);
+        g.getColumnConstraints().setAll(labels, fields);
         return g;
     }
 

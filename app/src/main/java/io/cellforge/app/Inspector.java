@@ -1,7 +1,5 @@
 package io.cellforge.app;
 
-import io.cellforge.edit.CellEdits;
-import io.cellforge.edit.SpaceEdits;
 import io.cellforge.ops.OpCatalog;
 import io.cellforge.ops.OpDef;
 import io.cellforge.ops.Shape;
@@ -18,6 +16,7 @@ import javafx.collections.FXCollections;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
+import javafx.scene.control.Control;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Separator;
@@ -29,9 +28,13 @@ import javafx.scene.layout.VBox;
 import javafx.scene.text.Font;
 import javafx.scene.text.FontWeight;
 
+import org.controlsfx.validation.ValidationResult;
+import org.controlsfx.validation.ValidationSupport;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -98,7 +101,7 @@ public final class Inspector extends ScrollPane {
         GridPane g = grid();
         row(g, "Name", field("insp-name", n.name(), t -> t.isBlank() ? "A name must not be empty"
                 : !t.strip().equals(t) ? "No spaces at the ends" : !t.equals(n.name()) && c.node(t).isPresent() ? "Cell " + c.name() + " has a node " + t : "",
-                t -> vm.apply(CellEdits.renameNode(c.name(), n.name(), t))));
+                t -> vm.renameNode(n.name(), t)));
         row(g, "Kind", new Label(n.kind().name().toLowerCase()));
         if (n.kind() != NodeKind.INPUT) {
             ComboBox<Reduction> merge = new ComboBox<>(FXCollections.observableArrayList(Reduction.values()));
@@ -106,7 +109,7 @@ public final class Inspector extends ScrollPane {
             merge.setValue(n.reduction());
             merge.setOnAction(e -> {
                 if (merge.getValue() != null && merge.getValue() != n.reduction()) {
-                    vm.apply(SpaceEdits.setMerge(c.name(), n.name(), merge.getValue()));
+                    vm.setMerge(n.name(), merge.getValue());
                 }
             });
             row(g, "Merge", merge);
@@ -119,7 +122,7 @@ public final class Inspector extends ScrollPane {
                     new Label("keeps " + (ic.nChosen() < 0 ? "any number" : ic.nChosen()) + " of " + c.incoming(n.name()).size()
                             + " incoming edges, " + ic.reduction().yamlName()),
                     flow(button("Edit...", "inputChoice"), action("Remove", "insp-remove-ic",
-                            () -> vm.apply(CellEdits.removeInputChoice(c.name(), n.name())))));
+                            () -> vm.removeInputChoice(n.name()))));
         } else if (n.kind() != NodeKind.INPUT) {
             body.getChildren().add(button("Make InputChoice...", "inputChoice"));
         }
@@ -133,18 +136,18 @@ public final class Inspector extends ScrollPane {
         stride.setValue(e.stride());
         stride.setOnAction(x -> {
             if (stride.getValue() != null && stride.getValue() != e.stride()) {
-                vm.apply(SpaceEdits.setStride(c.name(), e.from(), e.to(), stride.getValue()));
+                vm.setStride(e.from(), e.to(), stride.getValue());
             }
         });
         if (e.op() instanceof OpCall op) {
             row(g, "Op", field("insp-op", op.op(), t -> OpCatalog.builtin().find(t).isPresent() || vm.spaceProperty().get().userOps().containsKey(t) ? ""
                     : "No op '" + t + "'" + OpCatalog.builtin().closest(t).map(x -> "; did you mean " + x + "?").orElse(""),
-                    t -> vm.apply(CellEdits.setOp(c.name(), e.from(), e.to(), OpCall.of(t)))));
+                    t -> vm.setOp(Set.of(List.of(e.from(), e.to())), t)));
             List<String> params = OpCatalog.builtin().find(op.op()).map(OpDef::params).orElse(List.of());
             for (String p : params) {
                 Param v = op.params().get(p);
                 row(g, p, field("insp-param-" + p, v == null ? "" : v.toString(), t -> paramProblem(t),
-                        t -> vm.apply(SpaceEdits.setParam(c.name(), e.from(), e.to(), p, parseParam(t)))));
+                        t -> vm.setParam(e.from(), e.to(), p, parseParam(t))));
             }
             row(g, "Stride", stride);
             body.getChildren().addAll(g, flow(button("Make LayerChoice...", "layerChoice"), button("Make ValueChoice...", "valueChoice")));
@@ -155,7 +158,7 @@ public final class Inspector extends ScrollPane {
             body.getChildren().add(keyRow(lc.key()));
             GridPane k = grid();
             row(k, "Key", field("insp-key", lc.key(), t -> t.isBlank() ? "A key must not be empty" : "",
-                    t -> vm.apply(CellEdits.setOp(c.name(), e.from(), e.to(), new LayerChoice(t, lc.candidates())))));
+                    t -> vm.setChoiceKey(e.from(), e.to(), t)));
             body.getChildren().add(k);
             long sharing = vm.spaceProperty().get().mutables().stream().filter(m -> m.key().equals(lc.key())).count();
             if (sharing > 1) {
@@ -169,7 +172,7 @@ public final class Inspector extends ScrollPane {
             fix.setPromptText("Fix to one op...");
             fix.setOnAction(x -> {
                 if (fix.getValue() != null) {
-                    vm.apply(CellEdits.setOp(c.name(), e.from(), e.to(), lc.candidates().get(lc.indexOf(fix.getValue()))));
+                    vm.fixChoice(e.from(), e.to(), fix.getValue());
                 }
             });
             body.getChildren().addAll(new Label(lc.candidates().size() + " candidates:"), cands,
@@ -182,15 +185,15 @@ public final class Inspector extends ScrollPane {
         var n = s.network();
         GridPane g = grid();
         row(g, "Channels", field("insp-channels", String.valueOf(n.channels()), t -> positive(t),
-                t -> vm.apply(SpaceEdits.setNetwork(Integer.parseInt(t), n.classes(), n.input()))));
+                t -> vm.setNetwork(Integer.parseInt(t), n.classes(), n.input())));
         row(g, "Classes", field("insp-classes", String.valueOf(n.classes()), t -> positive(t),
-                t -> vm.apply(SpaceEdits.setNetwork(n.channels(), Integer.parseInt(t), n.input()))));
+                t -> vm.setNetwork(n.channels(), Integer.parseInt(t), n.input())));
         row(g, "Input", field("insp-input", n.input().channels() + "x" + n.input().height() + "x" + n.input().width(),
                 t -> shape(t).isPresent() ? "" : "Channels x height x width, e.g. 3x32x32",
-                t -> vm.apply(SpaceEdits.setNetwork(n.channels(), n.classes(), shape(t).orElseThrow()))));
+                t -> vm.setNetwork(n.channels(), n.classes(), shape(t).orElseThrow())));
         long cells = n.stages().stream().filter(st -> st.cell() != null).count();
         row(g, "Cells", field("insp-layers", String.valueOf(cells), t -> positive(t),
-                t -> vm.apply(SpaceEdits.setLayers(Integer.parseInt(t)))));
+                t -> vm.setLayers(Integer.parseInt(t))));
         row(g, "Stages", new Label(String.valueOf(n.stages().size())));
         body.getChildren().addAll(g, hint("Double-click a cell in the stack (or pick it in the outline) to edit it."));
     }
@@ -249,11 +252,15 @@ public final class Inspector extends ScrollPane {
         err.setStyle("-fx-text-fill: #dc2626; -fx-font-size: 11px;");
         err.setWrapText(true);
         err.setManaged(false);
+        // ControlsFX decorates a field that does not hold a valid value (its icon's tooltip gives the reason); the
+        // reason is also written under the field, where it is read in full.
+        ValidationSupport check = new ValidationSupport();
+        check.registerValidator(f, false, (Control c, String t) -> ValidationResult.fromErrorIf(c, problem.apply(t),
+                !problem.apply(t).isEmpty()));
         f.textProperty().addListener((o, a, b) -> {
             String p = problem.apply(b);
             err.setText(p);
             err.setManaged(!p.isEmpty());
-            f.setStyle(p.isEmpty() ? "" : "-fx-border-color: #dc2626; -fx-border-width: 1.5;");
         });
         boolean[] committed = {false};
         Runnable done = () -> {

@@ -1,6 +1,7 @@
 package io.cellforge.app;
 
 import io.cellforge.analysis.Evaluator;
+import io.cellforge.analysis.Place;
 import io.cellforge.analysis.Problem;
 import io.cellforge.analysis.SpaceStats;
 import io.cellforge.analysis.Validator;
@@ -14,17 +15,21 @@ import io.cellforge.arch.Genotype;
 import io.cellforge.edit.CellEdits;
 import io.cellforge.edit.Edit;
 import io.cellforge.edit.EditException;
+import io.cellforge.edit.SpaceEdits;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
 import io.cellforge.io.Imported;
 import io.cellforge.io.LoadException;
 import io.cellforge.io.SpaceFiles;
 import io.cellforge.io.SpaceYaml;
+import io.cellforge.ops.Shape;
 import io.cellforge.space.Cell;
 import io.cellforge.space.LayerChoice;
 import io.cellforge.space.Node;
 import io.cellforge.space.NodeKind;
 import io.cellforge.space.OpCall;
+import io.cellforge.space.Param;
+import io.cellforge.space.Point;
 import io.cellforge.space.Reduction;
 import io.cellforge.space.SearchSpace;
 import io.cellforge.zoo.Zoo;
@@ -32,6 +37,8 @@ import javafx.application.Platform;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
@@ -57,8 +64,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The designer's state and every action of its window, without a control in sight: the open document and
@@ -69,7 +74,6 @@ public final class MainViewModel {
     public static final String NETWORK = "Network";
     /** Where a dropped node goes when no point is given: right of the rightmost node. */
     private static final double GAP = 60;
-    private static final Pattern PLACE = Pattern.compile("cell (\\S+), (node|edge) (.+)");
 
     private final Workspace workspace;
     private final ObjectProperty<Document> document = new SimpleObjectProperty<>();
@@ -80,6 +84,7 @@ public final class MainViewModel {
     private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper("Cellforge");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
+    private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(0);
     private final BooleanProperty messageIsError = new SimpleBooleanProperty();
     private final BooleanProperty canUndo = new SimpleBooleanProperty();
     private final BooleanProperty canRedo = new SimpleBooleanProperty();
@@ -94,7 +99,10 @@ public final class MainViewModel {
     private final ObservableList<String> pipelineSteps = FXCollections.observableArrayList();
     private final StringProperty pipelineStep = new SimpleStringProperty();
     private Path pipelineFile;
-    /** Node positions (top-left corners) per cell; kept across edits, laid out by ELK on open and on request. */
+    /**
+     * The positions of the space's nodes as the canvas takes them, per cell: refilled at every change, new maps for
+     * each document (the canvas fits the view when it is given another map).
+     */
     private final Map<String, Map<String, double[]>> positions = new HashMap<>();
     private CellEdits.Fragment clipboard;
     private int pastes;
@@ -152,6 +160,11 @@ public final class MainViewModel {
 
     public ReadOnlyStringProperty statusProperty() {
         return status.getReadOnlyProperty();
+    }
+
+    /** -1 (under way, no fraction known) while a file is read or the space checked and counted; 0 when idle. */
+    public ReadOnlyDoubleProperty progressProperty() {
+        return progress.getReadOnlyProperty();
     }
 
     public ReadOnlyStringProperty messageProperty() {
@@ -218,8 +231,19 @@ public final class MainViewModel {
         return s == null ? null : s.cells().get(view.get());
     }
 
+    /** Where the open cell's nodes are drawn (top-left corners), read-only: moves go through {@link #move}. */
     public Map<String, double[]> positions() {
         return positions.computeIfAbsent(view.get(), k -> new HashMap<>());
+    }
+
+    private void refreshPositions() {
+        Cell c = cell();
+        if (c == null) {
+            return;
+        }
+        Map<String, double[]> m = positions();
+        m.clear();
+        space.get().positions(c.name()).forEach((n, p) -> m.put(n, new double[] {p.x(), p.y()}));
     }
 
     /** Where the document's search runs are kept: beside its file, else in the app's home by space name. */
@@ -282,6 +306,7 @@ public final class MainViewModel {
     public void openFile(Path file, String step) {
         long gen = generation.incrementAndGet();
         status.set("Opening " + file + " ...");
+        progress.set(-1);
         worker.submit(() -> {
             StaleTemps.processStart().ifPresent(t -> StaleTemps.removeFor(file, t));
             try {
@@ -309,7 +334,8 @@ public final class MainViewModel {
                 String m = text.startsWith(file.toString()) ? text : file + ": " + text;
                 Platform.runLater(() -> {
                     if (generation.get() == gen) {
-                        problems.setAll(Problem.error("", m));
+                        problems.setAll(Problem.error(Place.NONE, m));
+                        progress.set(0);
                         status.set("Could not open " + file.getFileName() + ": see the problems below");
                         error("Could not open " + file.getFileName() + ": " + m);
                     }
@@ -397,7 +423,8 @@ public final class MainViewModel {
                 StaleTemps.processStart().ifPresent(t -> StaleTemps.removeFor(origin, t));
                 onDisk = savedContent(origin);
             }
-            openDocument(Document.recovered(s, origin, onDisk), List.of(), "recovery");
+            // Both laid out alike, so that a file without positions still equals a copy of it that has the layout's.
+            openDocument(Document.recovered(placed(s), origin, onDisk == null ? null : placed(onDisk)), List.of(), "recovery");
             Files.deleteIfExists(r.file()); // the document has a copy of its own now, under its id
             info(!isDirty() ? "The recovery copy of " + origin + " holds what the file holds: nothing was lost"
                     : origin == null ? "Recovered an unsaved document; save it to keep it"
@@ -441,7 +468,7 @@ public final class MainViewModel {
             } catch (LoadException e) {
                 // A genotype of another cell shape (AutoDL's five nodes, GDAS's fixed reduction cell) still builds its
                 // network; it only has no architecture of darts-search to export.
-                notes = List.of(Problem.warning("genotype", "not an architecture of darts-search, so it exports as a network only: "
+                notes = List.of(Problem.warning(Place.named("genotype"), "not an architecture of darts-search, so it exports as a network only: "
                         + ErrorText.of(e)));
             }
             openSpace(s, null, a, a == null ? null : search, notes, "genotype");
@@ -517,9 +544,7 @@ public final class MainViewModel {
         }
         view.set(s.cells().containsKey(v) ? v : NETWORK);
         selection.set(Selection.NONE);
-        if (cell() != null && positions().isEmpty()) {
-            layout();
-        }
+        refreshPositions();
         revision.set(revision.get() + 1);
     }
 
@@ -535,21 +560,52 @@ public final class MainViewModel {
         }
     }
 
-    /** Clicking a problem: shows its cell and selects its node or edge. */
+    /**
+     * Clicking a problem: shows its cell and selects its node or edge; a stage shows the network; a key shows the
+     * first choice that has it.
+     */
     public void reveal(Problem p) {
-        Matcher m = PLACE.matcher(p.place());
-        if (!m.matches() || space.get() == null || !space.get().cells().containsKey(m.group(1))) {
+        SearchSpace s = space.get();
+        if (s == null) {
             return;
         }
-        select(m.group(1));
-        if (m.group(2).equals("node")) {
-            selection.set(Selection.node(m.group(3)));
-        } else {
-            String[] ends = m.group(3).split("->", 2);
-            if (ends.length == 2) {
-                selection.set(Selection.edge(ends[0], ends[1]));
+        Place at = p.at().revealed();
+        if (at instanceof Place.Key k) {
+            at = placeOf(s, k.key());
+        }
+        if (at instanceof Place.CellNode n && s.cells().containsKey(n.cell())) {
+            select(n.cell());
+            selection.set(Selection.node(n.node()));
+        } else if (at instanceof Place.CellEdge e && s.cells().containsKey(e.cell())) {
+            select(e.cell());
+            selection.set(Selection.edge(e.from(), e.to()));
+        } else if (at instanceof Place.InCell c && s.cells().containsKey(c.cell())) {
+            select(c.cell());
+        } else if (at instanceof Place.Stage) {
+            select(NETWORK);
+        }
+    }
+
+    /** Where the first choice of a key sits: an edge's LayerChoice, a node's InputChoice, a block stage. */
+    private static Place placeOf(SearchSpace s, String key) {
+        for (Cell c : s.cells().values()) {
+            for (Node n : c.nodes()) {
+                if (n.inputChoice() != null && n.inputChoice().key().equals(key)) {
+                    return Place.node(c.name(), n.name());
+                }
+            }
+            for (var e : c.edges()) {
+                if (e.op() instanceof LayerChoice lc && lc.key().equals(key)) {
+                    return Place.edge(c.name(), e.from(), e.to());
+                }
             }
         }
+        for (var st : s.network().stages()) {
+            if (st.op() instanceof LayerChoice lc && lc.key().equals(key)) {
+                return Place.stage(st.name());
+            }
+        }
+        return Place.NONE;
     }
 
     // ---- edits --------------------------------------------------------------------------------------------
@@ -612,12 +668,11 @@ public final class MainViewModel {
             default -> Node.intermediate(name);
         };
         double[] size = DiagramLayout.boxSize(name, DiagramLayout.badge(c, n));
-        positions().put(name, new double[] {x - size[0] / 2, y - size[1] / 2});
-        boolean ok = apply(CellEdits.addNode(c.name(), n));
+        Edit add = CellEdits.addNode(c.name(), n);
+        boolean ok = apply(Edit.composite(add.description(),
+                List.of(add, CellEdits.move(c.name(), Map.of(name, new Point(x - size[0] / 2, y - size[1] / 2))))));
         if (ok) {
             selection.set(Selection.node(name));
-        } else {
-            positions().remove(name);
         }
         return ok;
     }
@@ -647,7 +702,7 @@ public final class MainViewModel {
         for (List<String> e : edges) {
             edits.add(CellEdits.setOp(c.name(), e.get(0), e.get(1), OpCall.of(op)));
         }
-        return apply(compound(edges.size() == 1 ? edits.get(0).description() : "Set op of " + edges.size() + " edges to " + op, edits));
+        return apply(Edit.composite(edges.size() == 1 ? edits.get(0).description() : "Set op of " + edges.size() + " edges to " + op, edits));
     }
 
     public boolean makeLayerChoice(Set<List<String>> edges, String key, List<OpCall> candidates) {
@@ -662,13 +717,71 @@ public final class MainViewModel {
             String k = key.isEmpty() ? defaultKey(c, e) : key;
             edits.add(CellEdits.setOp(c.name(), e.get(0), e.get(1), new LayerChoice(k, candidates)));
         }
-        return apply(compound(edits.size() == 1 ? edits.get(0).description()
+        return apply(Edit.composite(edits.size() == 1 ? edits.get(0).description()
                 : "Make LayerChoice on " + edits.size() + " edges", edits));
     }
 
     public boolean makeInputChoice(String node, String key, int nChosen, Reduction reduction) {
         Cell c = cell();
         return c != null && apply(CellEdits.makeInputChoice(c.name(), node, key, nChosen, reduction));
+    }
+
+    // The edits the inspector and the dialogs ask for, on the open cell: the views call these, never an edit.
+
+    public boolean renameNode(String node, String to) {
+        Cell c = cell();
+        return c != null && apply(CellEdits.renameNode(c.name(), node, to));
+    }
+
+    public boolean setMerge(String node, Reduction merge) {
+        Cell c = cell();
+        return c != null && apply(SpaceEdits.setMerge(c.name(), node, merge));
+    }
+
+    public boolean removeInputChoice(String node) {
+        Cell c = cell();
+        return c != null && apply(CellEdits.removeInputChoice(c.name(), node));
+    }
+
+    public boolean setStride(String from, String to, int stride) {
+        Cell c = cell();
+        return c != null && apply(SpaceEdits.setStride(c.name(), from, to, stride));
+    }
+
+    public boolean setParam(String from, String to, String param, Param value) {
+        Cell c = cell();
+        return c != null && apply(SpaceEdits.setParam(c.name(), from, to, param, value));
+    }
+
+    /** Gives an edge's LayerChoice another key, its candidates kept. */
+    public boolean setChoiceKey(String from, String to, String key) {
+        Cell c = cell();
+        return c != null && c.edge(from, to).map(e -> e.op() instanceof LayerChoice lc
+                && apply(CellEdits.setOp(c.name(), from, to, new LayerChoice(key, lc.candidates())))).orElse(false);
+    }
+
+    /** Replaces an edge's LayerChoice by one of its candidates (with the candidate's parameters). */
+    public boolean fixChoice(String from, String to, String label) {
+        Cell c = cell();
+        return c != null && c.edge(from, to).map(e -> e.op() instanceof LayerChoice lc && lc.indexOf(label) >= 0
+                && apply(CellEdits.setOp(c.name(), from, to, lc.candidates().get(lc.indexOf(label))))).orElse(false);
+    }
+
+    public boolean setValueChoice(String from, String to, String param, String key, List<Double> values) {
+        Cell c = cell();
+        return c != null && apply(SpaceEdits.setValueChoice(c.name(), from, to, param, key, values));
+    }
+
+    public boolean renameKey(String from, String to) {
+        return apply(SpaceEdits.renameKey(from, to));
+    }
+
+    public boolean setNetwork(int channels, int classes, Shape input) {
+        return apply(SpaceEdits.setNetwork(channels, classes, input));
+    }
+
+    public boolean setLayers(int layers) {
+        return apply(SpaceEdits.setLayers(layers));
     }
 
     public String defaultKey(Cell c, List<String> edge) {
@@ -696,7 +809,7 @@ public final class MainViewModel {
         }
         String what = s.nodes().isEmpty() ? edits.get(0).description()
                 : edges.isEmpty() ? edits.get(0).description() : "Delete " + s.nodes().size() + " nodes and " + edges.size() + " edges";
-        if (apply(compound(what, edits))) {
+        if (apply(Edit.composite(what, edits))) {
             selection.set(Selection.NONE);
         }
     }
@@ -708,13 +821,13 @@ public final class MainViewModel {
         }
         clipboard = CellEdits.copy(c, selection.get().nodes());
         pastes = 0;
-        Map<String, double[]> pos = positions();
+        Map<String, Point> pos = space.get().positions(c.name());
         clipboardPositions.clear();
-        clipboard.nodes().forEach(n -> clipboardPositions.put(n.name(), pos.getOrDefault(n.name(), new double[2]).clone()));
+        clipboard.nodes().forEach(n -> clipboardPositions.put(n.name(), pos.getOrDefault(n.name(), new Point(0, 0))));
         info(clipboard.nodes().isEmpty() ? "Only intermediate nodes are copied" : "Copied " + clipboard.nodes().size() + " node(s)");
     }
 
-    private final Map<String, double[]> clipboardPositions = new HashMap<>();
+    private final Map<String, Point> clipboardPositions = new HashMap<>();
 
     public void cut() {
         copy();
@@ -734,55 +847,85 @@ public final class MainViewModel {
         }
         Map<String, String> names = CellEdits.pasteNames(c, clipboard);
         pastes++;
-        Map<String, double[]> pos = positions();
+        Map<String, Point> at = new HashMap<>();
         names.forEach((old, fresh) -> {
-            double[] p = clipboardPositions.getOrDefault(old, new double[2]);
-            pos.put(fresh, new double[] {p[0] + 30 * pastes, p[1] + 30 * pastes});
+            Point p = clipboardPositions.getOrDefault(old, new Point(0, 0));
+            at.put(fresh, new Point(p.x() + 30 * pastes, p.y() + 30 * pastes));
         });
-        if (apply(CellEdits.paste(c.name(), clipboard))) {
+        Edit paste = CellEdits.paste(c.name(), clipboard);
+        if (apply(Edit.composite(paste.description(), List.of(paste, CellEdits.move(c.name(), at))))) {
             selection.set(new Selection(names.values(), Set.of()));
         }
     }
 
-    /** Moves a node on the canvas (a view change: the model has no positions, so it is not an undo step). */
-    public void move(String node, double x, double y) {
-        positions().put(node, new double[] {x, y});
+    /** One drag on the canvas: the dragged nodes' new top-left corners, one undo step. */
+    public boolean move(Map<String, double[]> to) {
+        Cell c = cell();
+        if (c == null || to.isEmpty()) {
+            return false;
+        }
+        Map<String, Point> at = new HashMap<>();
+        to.forEach((n, p) -> at.put(n, new Point(p[0], p[1])));
+        return apply(CellEdits.move(c.name(), at));
     }
 
-    /** Lays the open cell out with ELK's layered algorithm. */
+    /** Lays the open cell out with ELK's layered algorithm: an undo step like any move. */
     public void layout() {
         Cell c = cell();
-        if (c == null) {
-            return;
+        if (c != null) {
+            apply(Edit.composite("Lay out cell " + c.name(), List.of(CellEdits.move(c.name(), laidOut(c)))));
         }
-        Map<String, double[]> pos = positions();
-        pos.clear();
+    }
+
+    /** ELK's layered drawing of a cell; a cell without edges gets inputs on the left, the output on the right. */
+    static Map<String, Point> laidOut(Cell c) {
+        Map<String, Point> pos = new HashMap<>();
         if (c.edges().isEmpty()) {
-            // Nothing to layer yet: inputs on the left, the output on the right, room to draw between them.
             int i = 0;
             for (Node n : c.nodes()) {
                 boolean out = n.kind() == NodeKind.OUTPUT;
-                pos.put(n.name(), out ? new double[] {640, 140} : new double[] {40 + (n.kind() == NodeKind.INPUT ? 0 : 300), 60 + 160 * i++});
+                pos.put(n.name(), out ? new Point(640, 140) : new Point(40 + (n.kind() == NodeKind.INPUT ? 0 : 300), 60 + 160 * i++));
             }
-            revision.set(revision.get() + 1);
-            return;
+            return pos;
         }
-        pos.putAll(DiagramLayout.positions(c));
-        revision.set(revision.get() + 1);
+        DiagramLayout.positions(c).forEach((n, p) -> pos.put(n, new Point(p[0], p[1])));
+        return pos;
     }
 
-    static Edit compound(String description, List<Edit> edits) {
-        return Edit.of(description, s -> {
-            for (Edit e : edits) {
-                s = e.apply(s);
+    /**
+     * The space with a position for every node: a cell never drawn is laid out, a node that has none (an edit
+     * that gave it none) goes right of the others. What a file or an edit set is kept.
+     */
+    static SearchSpace placed(SearchSpace s) {
+        SearchSpace out = s;
+        for (Cell c : s.cells().values()) {
+            Map<String, Point> have = s.positions(c.name());
+            if (have.size() == c.nodes().size()) {
+                continue;
             }
-            return s;
-        });
+            if (have.isEmpty()) {
+                out = out.withPositions(c.name(), laidOut(c));
+                continue;
+            }
+            double right = have.values().stream().mapToDouble(Point::x).max().orElse(0);
+            Map<String, Point> more = new HashMap<>();
+            for (Node n : c.nodes()) {
+                if (!have.containsKey(n.name())) {
+                    right += GAP + 60;
+                    more.put(n.name(), new Point(right, 40));
+                }
+            }
+            out = out.withPositions(c.name(), more);
+        }
+        return out;
     }
 
     // ---- refresh ------------------------------------------------------------------------------------------
 
-    private void changed(SearchSpace s) {
+    private void changed(SearchSpace given) {
+        Document d = document.get();
+        SearchSpace p = placed(given);
+        SearchSpace s = p == given ? given : d.history().settle(p);
         space.set(s);
         List<String> items = new ArrayList<>();
         items.add(NETWORK);
@@ -795,7 +938,7 @@ public final class MainViewModel {
                 select(items.size() > 1 ? items.get(1) : NETWORK);
             }
         }
-        placeNewNodes(s);
+        refreshPositions();
         Selection sel = selection.get();
         Cell c = cell();
         if (c != null) {
@@ -805,7 +948,6 @@ public final class MainViewModel {
                     new LinkedHashSet<>(sel.edges().stream().filter(edges::contains).toList())));
         }
         networkDiagram.set(DiagramLayout.network(s.network()));
-        Document d = document.get();
         canUndo.set(d.history().canUndo());
         canRedo.set(d.history().canRedo());
         undoText.set(d.history().undoDescription().map(x -> "Undo " + lowerFirst(x)).orElse("Undo"));
@@ -814,25 +956,6 @@ public final class MainViewModel {
         revision.set(revision.get() + 1);
         check(s);
         saveRecovery(d);
-    }
-
-    /** Nodes without a position (renamed, pasted without one, or from an undo) go beside the others. */
-    private void placeNewNodes(SearchSpace s) {
-        for (Cell c : s.cells().values()) {
-            Map<String, double[]> pos = positions.get(c.name());
-            if (pos == null || pos.isEmpty()) {
-                continue;
-            }
-            Set<String> names = new HashSet<>(c.nodes().stream().map(Node::name).toList());
-            pos.keySet().retainAll(names);
-            double right = pos.values().stream().mapToDouble(p -> p[0]).max().orElse(0);
-            for (Node n : c.nodes()) {
-                if (!pos.containsKey(n.name())) {
-                    right += GAP + 60;
-                    pos.put(n.name(), new double[] {right, 40});
-                }
-            }
-        }
     }
 
     private void refreshTitle() {
@@ -847,6 +970,7 @@ public final class MainViewModel {
 
     private void check(SearchSpace s) {
         long gen = checks.incrementAndGet();
+        progress.set(-1);
         List<Problem> notes = importNotes;
         worker.submit(() -> {
             if (checks.get() != gen) {
@@ -858,7 +982,7 @@ public final class MainViewModel {
                 found = Validator.validate(s);
                 line = found.stream().anyMatch(Problem::isError) ? brokenSummary(s) : summary(s);
             } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-                found = List.of(Problem.error("", "the space could not be checked: " + ErrorText.of(e)));
+                found = List.of(Problem.error(Place.NONE, "the space could not be checked: " + ErrorText.of(e)));
                 line = s.name() + ": could not be checked";
             }
             List<Problem> all = new ArrayList<>(notes);
@@ -868,6 +992,7 @@ public final class MainViewModel {
                 if (checks.get() == gen) {
                     problems.setAll(all);
                     status.set(summary);
+                    progress.set(0);
                 }
             });
         });
@@ -940,6 +1065,9 @@ public final class MainViewModel {
                         : s.name() + ": the network has problems";
             }
             SpaceStats st = SpaceStats.of(s);
+            if (st.minParams().value() < 0 || st.maxParams().value() < 0 || st.minMacs().value() < 0 || st.maxMacs().value() < 0) {
+                return brokenSummary(s); // no architecture builds: there are no figures to show
+            }
             return String.format("%s: %s architectures   parameters %,d .. %,d   multiply-adds %,d .. %,d", s.name(),
                     count(st.architectures()), st.minParams().value(), st.maxParams().value(), st.minMacs().value(),
                     st.maxMacs().value());

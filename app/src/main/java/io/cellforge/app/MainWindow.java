@@ -12,7 +12,6 @@ import io.cellforge.search.RunFiles;
 import io.cellforge.app.diagram.CellSvg;
 import io.cellforge.app.diagram.Diagram;
 import io.cellforge.app.diagram.DiagramView;
-import io.cellforge.edit.SpaceEdits;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.SpaceFiles;
 import io.cellforge.space.Cell;
@@ -48,20 +47,22 @@ import javafx.scene.control.TabPane;
 import javafx.scene.control.TextInputDialog;
 import javafx.scene.control.ToolBar;
 import javafx.scene.control.Tooltip;
+import javafx.scene.paint.Color;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.MouseButton;
 import javafx.scene.layout.BorderPane;
-import javafx.scene.layout.HBox;
 import javafx.scene.layout.Pane;
 import javafx.scene.layout.Priority;
-import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.scene.transform.Transform;
 import javafx.stage.FileChooser;
 import javafx.stage.Stage;
 
+import org.controlsfx.control.StatusBar;
+
 import javax.imageio.ImageIO;
+
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -128,7 +129,7 @@ public final class MainWindow {
         canvas.setId("canvas");
         canvas.setOnSelect(vm::setSelection);
         canvas.setOnConnect(vm::connect);
-        canvas.setOnMove((n, p) -> vm.move(n, p[0], p[1]));
+        canvas.setOnMove(vm::move);
         canvas.setOnNodeOpen(n -> run("inputChoice"));
         canvas.setOnEdgeOpen(e -> {
             vm.setSelection(Selection.edge(e.get(0), e.get(1)));
@@ -148,11 +149,22 @@ public final class MainWindow {
         problems.setId("problems");
         problems.setPlaceholder(new Label("No problems"));
         problems.setCellFactory(l -> new ListCell<>() {
+            /** Drawn as a Text that wraps at the list's width: a Text is never cut with an ellipsis as a label is. */
+            private final javafx.scene.text.Text line = new javafx.scene.text.Text();
+
+            {
+                line.wrappingWidthProperty().bind(l.widthProperty().subtract(30));
+                setContentDisplay(javafx.scene.control.ContentDisplay.GRAPHIC_ONLY);
+                setPrefWidth(0); // the list does not widen to the text, so the rows wrap
+            }
+
             @Override
             protected void updateItem(Problem p, boolean empty) {
                 super.updateItem(p, empty);
                 setText(empty || p == null ? null : p.toString());
-                setStyle(empty || p == null ? "" : p.isError() ? "-fx-text-fill: #dc2626;" : "-fx-text-fill: #d97706;");
+                line.setText(getText());
+                line.setFill(empty || p == null ? Color.TRANSPARENT : p.isError() ? Color.web("#dc2626") : Color.web("#d97706"));
+                setGraphic(empty || p == null ? null : line);
             }
         });
         problems.getSelectionModel().selectedItemProperty().addListener((o, a, p) -> {
@@ -182,14 +194,33 @@ public final class MainWindow {
         Label message = new Label();
         message.setId("message");
         message.textProperty().bind(vm.messageProperty());
+        message.setMinWidth(0);
+        // The bar has one line: a message longer than it is read in full in the tooltip.
+        Tooltip messageTip = new Tooltip();
+        messageTip.setWrapText(true);
+        messageTip.setMaxWidth(640);
+        messageTip.textProperty().bind(vm.messageProperty());
+        message.setTooltip(messageTip);
         vm.messageIsErrorProperty().addListener((o, a, b) -> message.setStyle(b ? "-fx-text-fill: #dc2626;" : ""));
         Label status = new Label();
         status.setId("status");
         status.textProperty().bind(vm.statusProperty());
-        Region gap = new Region();
-        HBox.setHgrow(gap, Priority.ALWAYS);
-        HBox bar = new HBox(12, message, gap, status);
-        bar.setPadding(new Insets(4, 10, 4, 10));
+        status.setMinWidth(0);
+        Tooltip statusTip = new Tooltip();
+        statusTip.setWrapText(true);
+        statusTip.setMaxWidth(640);
+        statusTip.textProperty().bind(vm.statusProperty());
+        status.setTooltip(statusTip);
+        // ControlsFX's status bar: the message on the left (red for an error), the space's figures on the right, and
+        // a progress bar while a file is read or the space is checked.
+        StatusBar bar = new StatusBar();
+        bar.setId("statusbar");
+        bar.setText("");
+        // Its stylesheet paints with modena's -fx-body-color, which the AtlantaFX themes do not define: theirs instead.
+        bar.setStyle("-fx-background-color: -color-border-default, -color-bg-subtle; -fx-background-insets: 0, 1 0 0 0;");
+        bar.getLeftItems().add(message);
+        bar.getRightItems().add(status);
+        bar.progressProperty().bind(vm.progressProperty());
         main.setBottom(bar);
 
         overlay.setMouseTransparent(true);
@@ -427,7 +458,7 @@ public final class MainWindow {
             return;
         }
         Dialogs.valueChoice(stage, vm.spaceProperty().get(), op, c.name() + "_" + ends.get(1) + "_" + ends.get(0) + "_v")
-                .ifPresent(s -> vm.apply(SpaceEdits.setValueChoice(c.name(), ends.get(0), ends.get(1), s.param(), s.key(), s.values())));
+                .ifPresent(s -> vm.setValueChoice(ends.get(0), ends.get(1), s.param(), s.key(), s.values()));
     }
 
     private void renameKey() {
@@ -455,7 +486,7 @@ public final class MainWindow {
             to.initOwner(stage);
             to.setTitle("Rename key");
             to.setHeaderText("New name for " + k);
-            to.showAndWait().ifPresent(n -> vm.apply(SpaceEdits.renameKey(k, n.strip())));
+            to.showAndWait().ifPresent(n -> vm.renameKey(k, n.strip()));
         });
     }
 
@@ -569,7 +600,7 @@ public final class MainWindow {
 
     private void importGenotype() {
         if (confirmDiscard("importing")) {
-            Dialogs.genotype(stage).ifPresent(g -> vm.importGenotype(g.text(), g.channels(), g.layers(), g.auxiliary()));
+            Dialogs.genotype(stage, g -> failure(vm.importGenotype(g.text(), g.channels(), g.layers(), g.auxiliary())));
         }
     }
 
@@ -581,16 +612,21 @@ public final class MainWindow {
         if (confirmDiscard("importing")) {
             Dialogs.architecture(stage, "Import an architecture", "Paste (or read from a file) an NNI choice dict, a ModularNAS arch_desc, "
                     + "a DARTS genotype or a Cellforge architecture of " + vm.spaceProperty().get().name()
-                    + ". The network it chooses opens as a new document.").ifPresent(t -> vm.importArchitecture(t, "import"));
+                    + ". The network it chooses opens as a new document.", t -> failure(vm.importArchitecture(t, "import")));
         }
     }
 
     private void importNb201() {
         if (confirmDiscard("importing")) {
             Dialogs.architecture(stage, "Import a NAS-Bench-201 cell", "Paste a NAS-Bench-201 string such as "
-                    + "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|")
-                    .ifPresent(t -> vm.importArchitecture(t.strip(), "NAS-Bench-201", Zoo.get("nas-bench-201").orElseThrow()));
+                    + "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|",
+                    t -> failure(vm.importArchitecture(t.strip(), "NAS-Bench-201", Zoo.get("nas-bench-201").orElseThrow())));
         }
+    }
+
+    /** Why an import failed (the view-model's message), for its dialog to show; empty when it worked. */
+    private Optional<String> failure(boolean ok) {
+        return ok ? Optional.empty() : Optional.of(vm.messageProperty().get());
     }
 
     /** A VEGA pipeline config holds a space in several steps (search, fully train): read another of them. */
@@ -651,8 +687,10 @@ public final class MainWindow {
 
     // ---- menus --------------------------------------------------------------------------------------------
 
+    /** Menu items carry user text (keys and paths with underscores in Undo, Open recent): no mnemonics parsed. */
     private MenuItem item(String id, String text) {
         MenuItem m = new MenuItem(text);
+        m.setMnemonicParsing(false);
         m.setId("menu-" + id);
         Shortcuts.Shortcut s = Shortcuts.get(id);
         s.combination().ifPresent(m::setAccelerator);
@@ -662,6 +700,7 @@ public final class MainWindow {
 
     private static MenuItem plain(String text, Runnable r) {
         MenuItem m = new MenuItem(text);
+        m.setMnemonicParsing(false);
         m.setOnAction(e -> r.run());
         return m;
     }

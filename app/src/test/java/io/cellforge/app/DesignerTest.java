@@ -110,12 +110,10 @@ class DesignerTest {
         List<SearchSpace> steps = new ArrayList<>();
         steps.add(space());
         robot.interact(() -> {
-            vm.move("in0", 20, 60);
-            vm.move("in1", 20, 260);
-            vm.move("out", 760, 160);
-            vm.revisionProperty().set(vm.revisionProperty().get() + 1);
+            vm.move(Map.of("in0", new double[] {20, 60}, "in1", new double[] {20, 260}, "out", new double[] {760, 160}));
             window.canvas().fit();
         });
+        steps.add(space()); // the move is an undo step of its own
         robot.interact(() -> window.canvas().zoom(1));
         double w = window.canvas().getWidth();
         double h = window.canvas().getHeight();
@@ -400,7 +398,9 @@ class DesignerTest {
         assertEquals("Undo recovery", next.undoTextProperty().get());
 
         robot.interact(next::undo);
-        assertEquals(onDisk, SpaceYaml.write(next.spaceProperty().get()));
+        // What the file holds, drawn where the layout puts a file without positions.
+        assertEquals(SpaceYaml.write(MainViewModel.placed(SpaceYaml.read(onDisk, "tiny.yaml").space())),
+                SpaceYaml.write(next.spaceProperty().get()));
         assertFalse(next.isDirty());
         assertEquals("tiny.yaml  [" + dir.toAbsolutePath() + "] - Cellforge", next.titleProperty().get());
         robot.interact(next::redo);
@@ -434,7 +434,7 @@ class DesignerTest {
         robot.interact(() -> {
             vm.save();
         });
-        assertEquals(SpaceYaml.write(Zoo.blank()), Files.readString(gone));
+        assertEquals(SpaceYaml.write(MainViewModel.placed(Zoo.blank())), Files.readString(gone), "the app's save writes the positions");
     }
 
     @Test
@@ -503,5 +503,59 @@ class DesignerTest {
         shortcut(robot, KeyCode.CONTROL, KeyCode.Z);
         shortcut(robot, KeyCode.CONTROL, KeyCode.Z);
         assertEquals(before, space());
+    }
+
+    private double[] at(String node) {
+        return vm.positions().get(node).clone();
+    }
+
+    @Test
+    void aDragIsOneUndoStepAndThePositionsAreSavedAndReopenedWithoutALayout(FxRobot robot) throws Exception {
+        robot.interact(() -> vm.openZoo("darts-mini"));
+        assertFalse(vm.canUndoProperty().get(), "the first layout is no edit");
+        assertFalse(stage.getTitle().startsWith("*"), stage.getTitle());
+        double[] laid = at("n2");
+        double[] other = at("n3");
+        robot.drag("#node-n2").moveBy(60, 30).moveBy(60, 30).release(javafx.scene.input.MouseButton.PRIMARY);
+        WaitForAsyncUtils.waitForFxEvents();
+        double[] moved = at("n2");
+        assertTrue(moved[0] > laid[0] && moved[1] > laid[1], java.util.Arrays.toString(moved));
+        assertEquals(new io.cellforge.space.Point(moved[0], moved[1]), space().positions("normal").get("n2"));
+        assertEquals("Undo move node n2", vm.undoTextProperty().get(), "one step for the whole drag");
+        assertTrue(stage.getTitle().startsWith("*"), stage.getTitle());
+        shortcut(robot, KeyCode.CONTROL, KeyCode.Z);
+        assertTrue(java.util.Arrays.equals(laid, at("n2")), "undo puts the node back");
+        assertFalse(vm.canUndoProperty().get());
+        shortcut(robot, KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.Z);
+        assertTrue(java.util.Arrays.equals(moved, at("n2")));
+
+        nextFile = dir.resolve("moved.yaml");
+        shortcut(robot, KeyCode.CONTROL, KeyCode.S);
+        assertTrue(Files.readString(nextFile).contains("layout:"), "the app's save writes the positions");
+        robot.interact(vm::newBlank);
+        robot.interact(() -> vm.openFile(nextFile));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.positions().containsKey("n2")
+                && space().cells().containsKey("reduce") && !stage.getTitle().startsWith("untitled"));
+        assertTrue(java.util.Arrays.equals(moved, at("n2")), "the saved position, not a new layout");
+        assertTrue(java.util.Arrays.equals(other, at("n3")));
+        assertFalse(vm.canUndoProperty().get());
+        assertFalse(stage.getTitle().startsWith("*"), stage.getTitle());
+    }
+
+    @Test
+    void undoingANodeDeletePutsItBackWhereItWasWithItsEdges(FxRobot robot) {
+        robot.interact(() -> vm.openZoo("darts-mini"));
+        SearchSpace before = space();
+        double[] where = at("n2");
+        robot.clickOn("#node-n2");
+        shortcut(robot, KeyCode.DELETE);
+        assertFalse(normal().node("n2").isPresent());
+        shortcut(robot, KeyCode.CONTROL, KeyCode.Z);
+        assertEquals(before, space());
+        assertTrue(java.util.Arrays.equals(where, at("n2")), "back where it was, not beyond the output: "
+                + java.util.Arrays.toString(at("n2")));
+        javafx.scene.Node view = robot.lookup("#node-n2").query();
+        assertEquals(where[0], view.getLayoutX(), 1e-9);
+        assertEquals(where[1], view.getLayoutY(), 1e-9);
     }
 }

@@ -169,7 +169,7 @@ public final class Evaluator {
         }
     }
 
-    private Abandon fail(String place, String message) {
+    private Abandon fail(Place place, String message) {
         report(Problem.error(place, message));
         return new Abandon();
     }
@@ -199,7 +199,7 @@ public final class Evaluator {
                 boolean fromInput = !seq.isEmpty() && seq.get(0).op().equals(Network.FROM_INPUT);
                 T from = fromInput ? image : x;
                 x = sequence(fromInput ? seq.subList(1, seq.size()) : seq, from, from.shape().channels(),
-                        "stem" + (net.stem().size() > 1 ? " " + i : ""));
+                        Place.named("stem" + (net.stem().size() > 1 ? " " + i : "")));
                 history.add(x);
             }
             if (history.isEmpty()) {
@@ -211,17 +211,17 @@ public final class Evaluator {
             List<Stage> stages = net.stages();
             for (int si = 0; si < stages.size(); si++) {
                 Stage st = stages.get(si);
-                String place = "stage " + si + " (" + (st.name() == null ? st.kind().name().toLowerCase() : st.name()) + ")";
-                int repeat = intOf(st.repeat(), 1, place + ", repeat");
+                Place place = Place.stage(si, st.name() == null ? st.kind().name().toLowerCase() : st.name());
+                int repeat = intOf(st.repeat(), 1, place.detail(", repeat"));
                 if (repeat < 1 || repeat > MAX_REPEAT) {
                     throw fail(place, "repeat must be 1.." + MAX_REPEAT + ", got " + repeat);
                 }
-                int widen = intOf(st.widen(), st.role() == io.cellforge.space.Role.REDUCTION ? 2 : 1, place + ", widen");
+                int widen = intOf(st.widen(), st.role() == io.cellforge.space.Role.REDUCTION ? 2 : 1, place.detail(", widen"));
                 if (widen < 1 || widen > 64) {
                     throw fail(place, "widen must be 1..64, got " + widen);
                 }
                 base = (int) Math.min((long) base * widen, Integer.MAX_VALUE);
-                int c = st.channels() != null ? intOf(st.channels(), base, place + ", channels") : base;
+                int c = st.channels() != null ? intOf(st.channels(), base, place.detail(", channels")) : base;
                 if (c < 1 || c > MAX_CHANNELS) {
                     throw fail(place, "channels must be 1.." + MAX_CHANNELS + ", got " + c);
                 }
@@ -231,7 +231,7 @@ public final class Evaluator {
                     long mb = macs;
                     T in = history.get(history.size() - 1);
                     T out;
-                    String copyPlace = repeat > 1 ? place + " copy " + r : place;
+                    Place copyPlace = repeat > 1 ? place.detail(" copy " + r) : place;
                     if (st.kind() == StageKind.CELL) {
                         Cell cell = space.cells().get(st.cell());
                         if (cell == null) {
@@ -240,7 +240,7 @@ public final class Evaluator {
                         T prev = history.size() > 1 ? history.get(history.size() - 2) : in;
                         out = cell(cell, cell.inputs().size() >= 2 ? List.of(prev, in) : List.of(in), c, copyPlace);
                     } else {
-                        int stride = r == 0 ? intOf(st.stride(), 1, place + ", stride") : 1;
+                        int stride = r == 0 ? intOf(st.stride(), 1, place.detail(", stride")) : 1;
                         if (stride < 1 || stride > 64) {
                             throw fail(place, "stride must be 1..64, got " + stride);
                         }
@@ -255,8 +255,8 @@ public final class Evaluator {
                     long pa = params;
                     long ma = macs;
                     T in = history.get(history.size() - 1);
-                    Layer l = build(net.auxiliary().op(), in.shape().channels(), net.classes(), 1, "auxiliary head");
-                    T o = apply(l, in, "auxiliary head", net.auxiliary().op().label());
+                    Layer l = build(net.auxiliary().op(), in.shape().channels(), net.classes(), 1, Place.named("auxiliary head"));
+                    T o = apply(l, in, Place.named("auxiliary head"), net.auxiliary().op().label());
                     auxLogits = o.id();
                     aux = params - pa;
                     params = pa;
@@ -265,18 +265,18 @@ public final class Evaluator {
                 }
             }
             if (net.auxiliary() != null && (net.auxiliary().after() < 0 || net.auxiliary().after() >= stages.size())) {
-                report(Problem.error("auxiliary head", "attaches after stage " + net.auxiliary().after()
+                report(Problem.error(Place.named("auxiliary head"), "attaches after stage " + net.auxiliary().after()
                         + " but the network has " + stages.size() + " stages"));
             }
             long ph = params;
             long mh = macs;
             T hin = history.get(history.size() - 1);
-            x = sequence(net.head(), hin, net.classes(), "head");
+            x = sequence(net.head(), hin, net.classes(), Place.named("head"));
             logits = x.id();
             result = x.shape();
             parts.add(new NetworkStats.Part("head", "head", hin.shape(), x.shape(), params - ph, macs - mh));
             if (x.shape().size() != net.classes()) {
-                report(Problem.error("head", "produces " + x.shape() + " but the network has " + net.classes() + " classes"));
+                report(Problem.error(Place.named("head"), "produces " + x.shape() + " but the network has " + net.classes() + " classes"));
             }
         } catch (Abandon a) {
             result = null;
@@ -284,7 +284,7 @@ public final class Evaluator {
         return new NetworkStats(parts, params, macs, aux, result, problems);
     }
 
-    private T sequence(List<OpCall> ops, T x, int cOut, String place) {
+    private T sequence(List<OpCall> ops, T x, int cOut, Place place) {
         for (OpCall op : ops) {
             ValueChoice vc = mode == Mode.SUPERNET ? searchedValue(op) : null;
             T copies = vc == null ? null : valueCopies(op, vc, x, cOut, 1, place);
@@ -293,7 +293,7 @@ public final class Evaluator {
         return x;
     }
 
-    private T block(Stage st, T in, int c, int stride, String place) {
+    private T block(Stage st, T in, int c, int stride, Place place) {
         if (st.op() == null) {
             throw fail(place, "a block stage needs an op");
         }
@@ -301,7 +301,7 @@ public final class Evaluator {
         if (st.residual() && stride == 1 && in.shape().equals(out.shape())) {
             // The identity shortcut has no weights and no multiply-adds.
             T sum = tensor(out.shape());
-            step(new Plan.Add(sum.id(), in.id(), out.id(), place));
+            step(new Plan.Add(sum.id(), in.id(), out.id(), place.toString()));
             return sum;
         }
         return out;
@@ -310,7 +310,7 @@ public final class Evaluator {
     /**
      * A fixed op, or a LayerChoice (its chosen candidate; all of them in a supernet, which must agree in shape).
      */
-    private T choice(EdgeOp op, T src, int cOut, int stride, String place) {
+    private T choice(EdgeOp op, T src, int cOut, int stride, Place place) {
         if (mode == Mode.SUPERNET && op instanceof OpCall call) {
             ValueChoice vc = searchedValue(call);
             T t = vc == null ? null : valueCopies(call, vc, src, cOut, stride, place);
@@ -349,9 +349,9 @@ public final class Evaluator {
                     }
                 }
             }
-            step(new Plan.Mixed(t.id(), src.id(), lc.key(), layers, lc.labels(), place));
+            step(new Plan.Mixed(t.id(), src.id(), lc.key(), layers, lc.labels(), place.toString()));
         } else {
-            step(new Plan.Apply(t.id(), src.id(), layers.get(0), place));
+            step(new Plan.Apply(t.id(), src.id(), layers.get(0), place.toString()));
         }
         return t;
     }
@@ -361,7 +361,7 @@ public final class Evaluator {
      * from the totals. A candidate that does not build is marked broken; candidates of different output shapes
      * make the key one that the walk must decide ({@link SpaceStats.ShapeChoice}).
      */
-    private T tabulated(LayerChoice lc, T src, int cOut, int stride, String place) {
+    private T tabulated(LayerChoice lc, T src, int cOut, int stride, Place place) {
         if (lc.candidates().isEmpty()) {
             throw fail(place, "LayerChoice '" + lc.key() + "' has no candidates");
         }
@@ -402,7 +402,7 @@ public final class Evaluator {
     }
 
     /** A drop-path step after the edge op that made {@code t}, unless that op is an identity or zero. */
-    private T dropPath(T t, String place) {
+    private T dropPath(T t, Place place) {
         if (!planning) {
             return t;
         }
@@ -411,7 +411,7 @@ public final class Evaluator {
             return t;
         }
         T d = tensor(t.shape());
-        step(new Plan.DropPath(d.id(), t.id(), place));
+        step(new Plan.DropPath(d.id(), t.id(), place.toString()));
         return d;
     }
 
@@ -438,7 +438,7 @@ public final class Evaluator {
      * A mixed op of one copy of {@code call} per value of {@code vc}, channels padded to the widest; null (and
      * nothing recorded) when the copies differ in spatial size or a value does not build.
      */
-    private T valueCopies(OpCall call, ValueChoice vc, T src, int cOut, int stride, String place) {
+    private T valueCopies(OpCall call, ValueChoice vc, T src, int cOut, int stride, Place place) {
         int problemMark = problems.size();
         long p0 = params;
         long m0 = macs;
@@ -472,13 +472,13 @@ public final class Evaluator {
         }
         T t = tensor(new Shape(widest, outs.get(0).height(), outs.get(0).width()));
         choices.putIfAbsent(vc.key(), vc.labels());
-        step(new Plan.Mixed(t.id(), src.id(), vc.key(), layers, vc.labels(), place));
+        step(new Plan.Mixed(t.id(), src.id(), vc.key(), layers, vc.labels(), place.toString()));
         return t;
     }
 
     // ---- cells -------------------------------------------------------------------------------------------
 
-    private T cell(Cell cell, List<T> inputs, int c, String stagePlace) {
+    private T cell(Cell cell, List<T> inputs, int c, Place stagePlace) {
         Preprocess outer = cellPreprocess;
         cellPreprocess = cell.preprocess();
         try {
@@ -488,8 +488,8 @@ public final class Evaluator {
         }
     }
 
-    private T cellBody(Cell cell, List<T> inputs, int c, String stagePlace) {
-        String where = "cell " + cell.name();
+    private T cellBody(Cell cell, List<T> inputs, int c, Place stagePlace) {
+        Place where = Place.cell(cell.name());
         List<Node> ins = cell.inputs();
         if (ins.isEmpty()) {
             throw fail(where, "has no input node");
@@ -499,7 +499,7 @@ public final class Evaluator {
             T s = inputs.get(Math.min(i, inputs.size() - 1));
             T other = inputs.get(inputs.size() - 1);
             values.put(ins.get(i).name(), preprocess(cell.preprocess(), s, other.shape(), i, ins.size(), c,
-                    where + ", input " + ins.get(i).name()));
+                    where.detail(", input " + ins.get(i).name())));
         }
         List<Node> order = new ArrayList<>(topologicalOrder(cell, where));
         // The output has no outgoing edges; a loose-ends output has no incoming ones either, so visit it last.
@@ -517,7 +517,7 @@ public final class Evaluator {
             if (n.kind() == NodeKind.INPUT) {
                 continue;
             }
-            String nodePlace = where + ", node " + n.name();
+            Place nodePlace = Place.node(cell.name(), n.name());
             List<T> arriving = new ArrayList<>();
             if (n.looseEnds()) {
                 for (Node m : cell.intermediates()) {
@@ -534,7 +534,7 @@ public final class Evaluator {
                 if (src == null) {
                     continue;
                 }
-                String edgePlace = where + ", edge " + e.label();
+                Place edgePlace = Place.edge(cell.name(), e.from(), e.to());
                 int cOut = n.kind() == NodeKind.OUTPUT ? src.shape().channels() : c;
                 if (open != null) {
                     T t = candidateInput(open, i, e, src, cOut, edgePlace);
@@ -560,7 +560,7 @@ public final class Evaluator {
             throw fail(where, "has no output node");
         }
         if (result == null) {
-            throw fail(where + ", node " + cell.output().get().name(), "receives no tensor");
+            throw fail(Place.node(cell.name(), cell.output().get().name()), "receives no tensor");
         }
         return result;
     }
@@ -575,7 +575,7 @@ public final class Evaluator {
      * Candidate input {@code i} of an open InputChoice in a range walk: built, its cost written to the tally's slot
      * (key, i) and taken back from the totals; null, with the slot marked broken, when it does not build.
      */
-    private T candidateInput(InputChoice ic, int i, Edge e, T src, int cOut, String place) {
+    private T candidateInput(InputChoice ic, int i, Edge e, T src, int cOut, Place place) {
         int problemMark = problems.size();
         long p0 = params;
         long m0 = macs;
@@ -592,7 +592,7 @@ public final class Evaluator {
         }
     }
 
-    private T preprocess(Preprocess p, T s, Shape other, int index, int inputs, int c, String place) {
+    private T preprocess(Preprocess p, T s, Shape other, int index, int inputs, int c, Place place) {
         boolean larger = inputs == 2 && index == 0 && s.shape().height() > other.height();
         int ch = s.shape().channels();
         Layer l;
@@ -612,14 +612,14 @@ public final class Evaluator {
         return apply(l, s, place, "preprocessing");
     }
 
-    private List<Node> topologicalOrder(Cell cell, String where) {
+    private List<Node> topologicalOrder(Cell cell, Place where) {
         Map<String, Integer> indeg = new LinkedHashMap<>();
         for (Node n : cell.nodes()) {
             indeg.put(n.name(), 0);
         }
         for (Edge e : cell.edges()) {
             if (!indeg.containsKey(e.from()) || !indeg.containsKey(e.to())) {
-                throw fail(where + ", edge " + e.label(), "refers to a node that does not exist");
+                throw fail(Place.edge(cell.name(), e.from(), e.to()), "refers to a node that does not exist");
             }
             indeg.merge(e.to(), 1, Integer::sum);
         }
@@ -647,7 +647,7 @@ public final class Evaluator {
     }
 
     /** The incoming edges that are built: all, or the chosen candidates of an InputChoice. */
-    private Map<String, List<Edge>> activeEdges(Cell cell, String where) {
+    private Map<String, List<Edge>> activeEdges(Cell cell, Place where) {
         Map<String, List<Edge>> out = new HashMap<>();
         for (Node n : cell.nodes()) {
             List<Edge> in = cell.incoming(n.name());
@@ -656,7 +656,7 @@ public final class Evaluator {
                 out.put(n.name(), in);
                 continue;
             }
-            String place = where + ", node " + n.name() + " (key " + ic.key() + ")";
+            Place place = Place.node(cell.name(), n.name()).detail(" (key " + ic.key() + ")");
             Decision d = arch.get(ic.key()).orElseThrow(() -> fail(place, "no decision for InputChoice '" + ic.key() + "'"));
             if (!(d instanceof Decision.Inputs inputs)) {
                 throw fail(place, "InputChoice '" + ic.key() + "' needs a list of chosen inputs");
@@ -676,7 +676,7 @@ public final class Evaluator {
         return out;
     }
 
-    private T merge(Reduction r, List<T> arriving, InputChoice ic, String place) {
+    private T merge(Reduction r, List<T> arriving, InputChoice ic, Place place) {
         if (arriving.isEmpty()) {
             return null;
         }
@@ -705,13 +705,13 @@ public final class Evaluator {
             choices.putIfAbsent(ic.key(), arriving.stream().map(x -> Integer.toString(x.id())).toList());
         }
         step(new Plan.Merge(t.id(), arriving.stream().map(T::id).toList(), r, ic == null ? null : ic.key(),
-                ic == null ? 0 : ic.nChosen(), place));
+                ic == null ? 0 : ic.nChosen(), place.toString()));
         return t;
     }
 
     // ---- ops and decisions -------------------------------------------------------------------------------
 
-    private List<OpCall> chosen(EdgeOp op, String place) {
+    private List<OpCall> chosen(EdgeOp op, Place place) {
         if (op instanceof OpCall call) {
             return List.of(call);
         }
@@ -734,7 +734,7 @@ public final class Evaluator {
         return List.of(lc.candidates().get(i));
     }
 
-    private Layer build(OpCall call, int cIn, int cOut, int stride, String place) {
+    private Layer build(OpCall call, int cIn, int cOut, int stride, Place place) {
         OpDef def = catalog.find(call.op()).orElseThrow(() -> fail(place, "unknown op '" + call.op() + "'"
                 + catalog.closest(call.op()).map(s -> " (did you mean '" + s + "'?)").orElse("")));
         OpArgs ctx = new OpArgs(cIn, cOut, stride, space.network().affine(), Map.of());
@@ -742,7 +742,7 @@ public final class Evaluator {
         boolean userOp = !OpCatalog.builtin().isBuiltin(call.op());
         for (var p : call.params().entrySet()) {
             if (userOp) {
-                resolved.put(p.getKey(), resolve(p.getValue(), ctx, place + ", " + call.op() + "." + p.getKey()));
+                resolved.put(p.getKey(), resolve(p.getValue(), ctx, place.detail(", " + call.op() + "." + p.getKey())));
                 continue;
             }
             if (!def.params().isEmpty() && !def.params().contains(p.getKey())) {
@@ -752,7 +752,7 @@ public final class Evaluator {
             if (def.params().isEmpty()) {
                 throw fail(place, "op '" + call.op() + "' takes no parameters, got '" + p.getKey() + "'");
             }
-            resolved.put(p.getKey(), resolve(p.getValue(), ctx, place + ", " + call.op() + "." + p.getKey()));
+            resolved.put(p.getKey(), resolve(p.getValue(), ctx, place.detail(", " + call.op() + "." + p.getKey())));
         }
         try {
             return def.build(new OpArgs(cIn, cOut, stride, space.network().affine(), resolved));
@@ -771,7 +771,7 @@ public final class Evaluator {
             List<Layer> layers = new ArrayList<>();
             int c = a.cIn();
             for (OpCall call : u.layers()) {
-                Layer l = build(call, c, a.cOut(), 1, "op " + u.name());
+                Layer l = build(call, c, a.cOut(), 1, Place.named("op " + u.name()));
                 layers.add(l);
                 c = outChannels(l, c);
             }
@@ -815,7 +815,7 @@ public final class Evaluator {
         return c;
     }
 
-    private double resolve(Param p, OpArgs ctx, String place) {
+    private double resolve(Param p, OpArgs ctx, Place place) {
         if (!p.isRef()) {
             return p.value();
         }
@@ -850,7 +850,7 @@ public final class Evaluator {
         return v.value();
     }
 
-    private int intOf(Param p, int fallback, String place) {
+    private int intOf(Param p, int fallback, Place place) {
         if (p == null) {
             return fallback;
         }
@@ -862,7 +862,7 @@ public final class Evaluator {
     }
 
     /** Follows the shape through a layer and adds its parameters and multiply-adds to the totals. */
-    private Shape measure(Layer l, Shape in, String place, String what) {
+    private Shape measure(Layer l, Shape in, Place place, String what) {
         try {
             Shape out = l.output(in);
             params += l.params();
@@ -874,9 +874,9 @@ public final class Evaluator {
     }
 
     /** {@link #measure} and a plan step computing the result. */
-    private T apply(Layer l, T in, String place, String what) {
+    private T apply(Layer l, T in, Place place, String what) {
         T out = tensor(measure(l, in.shape(), place, what));
-        step(new Plan.Apply(out.id(), in.id(), l, place));
+        step(new Plan.Apply(out.id(), in.id(), l, place.toString()));
         return out;
     }
 

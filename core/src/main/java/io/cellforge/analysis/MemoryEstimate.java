@@ -241,7 +241,7 @@ public record MemoryEstimate(long weightBytes, long optimizerBytes, long activat
     }
 
     private static PlanException refuse(String message) {
-        return new PlanException(List.of(Problem.error("network", message)));
+        return new PlanException(List.of(Problem.error(Place.named("network"), message)));
     }
 
     /** Bytes as a person reads them: 1.5 GB, 320 MB, 12 KB. */

@@ -1,24 +1,33 @@
 package io.cellforge.analysis;
 
 /**
- * Something wrong with a space or an architecture, with its place in words a person can find
- * ("cell normal, edge in0->n2", "stage 6", "key normal_n2_switch"). {@code source} is "file:line:column" when
- * the element came from a file, else empty.
+ * Something wrong with a space or an architecture, with its place ({@link Place}: a cell's node or edge, a stage,
+ * a key) that the designer can reveal and a person reads as words ("cell normal, edge in0->n2", "stage 6",
+ * "key normal_n2_switch"). {@code source} is "file:line:column" when the element came from a file, else empty.
  */
-public record Problem(Severity severity, String place, String message, String source) {
+public record Problem(Severity severity, Place at, String message, String source) {
 
     public enum Severity { ERROR, WARNING }
 
-    public static Problem error(String place, String message) {
-        return new Problem(Severity.ERROR, place, message, "");
+    public Problem {
+        at = at == null ? Place.NONE : at;
     }
 
-    public static Problem warning(String place, String message) {
-        return new Problem(Severity.WARNING, place, message, "");
+    public static Problem error(Place at, String message) {
+        return new Problem(Severity.ERROR, at, message, "");
+    }
+
+    public static Problem warning(Place at, String message) {
+        return new Problem(Severity.WARNING, at, message, "");
+    }
+
+    /** The place in words, as the CLI and the problems list show it. */
+    public String place() {
+        return at.toString();
     }
 
     public Problem withSource(String s) {
-        return new Problem(severity, place, message, s == null ? "" : s);
+        return new Problem(severity, at, message, s == null ? "" : s);
     }
 
     public boolean isError() {
@@ -27,7 +36,7 @@ public record Problem(Severity severity, String place, String message, String so
 
     @Override
     public String toString() {
-        String where = place.isEmpty() ? "" : place + ": ";
+        String where = place().isEmpty() ? "" : place() + ": ";
         String src = source.isEmpty() ? "" : source + ": ";
         return src + (severity == Severity.WARNING ? "warning: " : "") + where + message;
     }

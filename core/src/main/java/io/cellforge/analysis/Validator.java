@@ -44,14 +44,14 @@ public final class Validator {
         userOps(space, out);
         for (Stage st : space.network().stages()) {
             if (st.kind() == StageKind.CELL && !space.cells().containsKey(st.cell())) {
-                out.add(Problem.error("stage " + st.name(), "no cell named '" + st.cell() + "'"));
+                out.add(Problem.error(Place.stage(st.name()), "no cell named '" + st.cell() + "'"));
             }
         }
         Set<String> used = space.network().stages().stream().filter(s -> s.kind() == StageKind.CELL)
                 .map(Stage::cell).collect(Collectors.toSet());
         for (String c : space.cells().keySet()) {
             if (!used.contains(c)) {
-                out.add(Problem.warning("cell " + c, "is not used by any stage"));
+                out.add(Problem.warning(Place.cell(c), "is not used by any stage"));
             }
         }
         if (out.stream().noneMatch(Problem::isError)) {
@@ -66,11 +66,11 @@ public final class Validator {
     }
 
     private static void structure(Cell cell, List<Problem> out) {
-        String where = "cell " + cell.name();
+        Place where = Place.cell(cell.name());
         Map<String, Node> nodes = new HashMap<>();
         for (Node n : cell.nodes()) {
             if (nodes.put(n.name(), n) != null) {
-                out.add(Problem.error(where + ", node " + n.name(), "the name is used twice"));
+                out.add(Problem.error(Place.node(cell.name(), n.name()), "the name is used twice"));
             }
         }
         long inputs = cell.nodes().stream().filter(n -> n.kind() == NodeKind.INPUT).count();
@@ -84,7 +84,7 @@ public final class Validator {
         boolean dangling = false;
         Set<String> seenEdges = new HashSet<>();
         for (Edge e : cell.edges()) {
-            String place = where + ", edge " + e.label();
+            Place place = Place.edge(cell.name(), e.from(), e.to());
             Node from = nodes.get(e.from());
             Node to = nodes.get(e.to());
             if (from == null || to == null) {
@@ -116,7 +116,7 @@ public final class Validator {
         Set<String> fromInputs = Evaluator.reachable(cell, cell.inputs().stream().map(Node::name).toList(), true);
         Set<String> toOutput = cell.output().map(o -> Evaluator.reachable(cell, List.of(o.name()), false)).orElse(Set.of());
         for (Node n : cell.nodes()) {
-            String place = where + ", node " + n.name();
+            Place place = Place.node(cell.name(), n.name());
             if (n.kind() != NodeKind.INPUT && !fromInputs.contains(n.name()) && !n.looseEnds()) {
                 out.add(Problem.error(place, "is unreachable from the cell's inputs"));
             }
@@ -188,17 +188,17 @@ public final class Validator {
         for (Cell cell : space.cells().values()) {
             for (Node n : cell.nodes()) {
                 if (n.inputChoice() != null) {
-                    check(n.inputChoice(), "cell " + cell.name() + ", node " + n.name(), first, out);
+                    check(n.inputChoice(), Place.node(cell.name(), n.name()), first, out);
                     int count = cell.incoming(n.name()).size();
                     Integer prev = firstInputCount.putIfAbsent(n.inputChoice().key(), count);
                     if (prev != null && prev != count) {
-                        out.add(Problem.error("key " + n.inputChoice().key(), "shared by InputChoices with " + prev
+                        out.add(Problem.error(Place.key(n.inputChoice().key()), "shared by InputChoices with " + prev
                                 + " and " + count + " candidates"));
                     }
                 }
             }
             for (Edge e : cell.edges()) {
-                String place = "cell " + cell.name() + ", edge " + e.label();
+                Place place = Place.edge(cell.name(), e.from(), e.to());
                 if (e.op() instanceof LayerChoice lc) {
                     check(lc, place, first, out);
                     ops(lc.candidates(), place, catalog, out);
@@ -210,7 +210,7 @@ public final class Validator {
         List<Stage> stages = space.network().stages();
         for (int i = 0; i < stages.size(); i++) {
             Stage st = stages.get(i);
-            String place = "stage " + i + " (" + st.name() + ")";
+            Place place = Place.stage(i, st.name());
             if (st.op() instanceof LayerChoice lc) {
                 check(lc, place, first, out);
                 ops(lc.candidates(), place, catalog, out);
@@ -222,21 +222,21 @@ public final class Validator {
             }
         }
         for (int i = 0; i < space.network().stem().size(); i++) {
-            ops(space.network().stem().get(i), "stem", catalog, out);
+            ops(space.network().stem().get(i), Place.named("stem"), catalog, out);
         }
-        ops(space.network().head(), "head", catalog, out);
+        ops(space.network().head(), Place.named("head"), catalog, out);
         for (ValueChoice vc : space.values().values()) {
-            check(vc, "value " + vc.key(), first, out);
+            check(vc, Place.named("value " + vc.key()), first, out);
             if (vc.candidates().isEmpty()) {
-                out.add(Problem.error("value " + vc.key(), "ValueChoice has no candidates"));
+                out.add(Problem.error(Place.named("value " + vc.key()), "ValueChoice has no candidates"));
             }
             if (new LinkedHashSet<>(vc.candidates()).size() != vc.candidates().size()) {
-                out.add(Problem.error("value " + vc.key(), "ValueChoice lists a candidate twice"));
+                out.add(Problem.error(Place.named("value " + vc.key()), "ValueChoice lists a candidate twice"));
             }
         }
     }
 
-    private static void check(Mutable m, String place, Map<String, Mutable> first, List<Problem> out) {
+    private static void check(Mutable m, Place place, Map<String, Mutable> first, List<Problem> out) {
         if (m.key() == null || m.key().isBlank()) {
             out.add(Problem.error(place, m.kindName() + " has no key"));
             return;
@@ -267,7 +267,7 @@ public final class Validator {
         }
     }
 
-    private static void ops(List<OpCall> calls, String place, OpCatalog catalog, List<Problem> out) {
+    private static void ops(List<OpCall> calls, Place place, OpCatalog catalog, List<Problem> out) {
         for (OpCall c : calls) {
             if (catalog.find(c.op()).isEmpty()) {
                 out.add(Problem.error(place, "unknown op '" + c.op() + "'"
@@ -276,7 +276,7 @@ public final class Validator {
         }
     }
 
-    private static void ref(Param p, String place, SearchSpace space, List<Problem> out) {
+    private static void ref(Param p, Place place, SearchSpace space, List<Problem> out) {
         if (p != null && p.isRef() && !space.values().containsKey(p.ref())) {
             out.add(Problem.error(place, "refers to $" + p.ref() + ", which is not a ValueChoice of the space"));
         }
@@ -287,12 +287,12 @@ public final class Validator {
         OpCatalog all = Evaluator.catalogOf(space);
         for (UserOp u : space.userOps().values()) {
             if (builtin.isBuiltin(u.name())) {
-                out.add(Problem.error("op " + u.name(), "has the name of a built-in op"));
+                out.add(Problem.error(Place.named("op " + u.name()), "has the name of a built-in op"));
             }
             if (u.layers().isEmpty()) {
-                out.add(Problem.error("op " + u.name(), "has no layers"));
+                out.add(Problem.error(Place.named("op " + u.name()), "has no layers"));
             }
-            ops(u.layers(), "op " + u.name(), all, out);
+            ops(u.layers(), Place.named("op " + u.name()), all, out);
         }
     }
 }

@@ -9,6 +9,7 @@ import io.cellforge.space.Mutable;
 import io.cellforge.space.Node;
 import io.cellforge.space.NodeKind;
 import io.cellforge.space.OpCall;
+import io.cellforge.space.Point;
 import io.cellforge.space.Reduction;
 import io.cellforge.space.SearchSpace;
 
@@ -82,7 +83,22 @@ public final class CellEdits {
                     .map(x -> x == n ? new Node(to, n.kind(), n.merge(), n.inputChoice(), n.looseEnds()) : x).toList();
             List<Edge> edges = c.edges().stream().map(e -> new Edge(e.from().equals(from) ? to : e.from(),
                     e.to().equals(from) ? to : e.to(), e.op(), e.stride())).toList();
-            return s.withCell(new Cell(c.name(), nodes, edges, c.preprocess()));
+            Point at = s.positions(cell).get(from);
+            SearchSpace renamed = s.withCell(new Cell(c.name(), nodes, edges, c.preprocess()));
+            // The node keeps its place on the canvas under its new name.
+            return at == null ? renamed : renamed.withPositions(cell, Map.of(to, at));
+        });
+    }
+
+    /** Draws nodes of a cell at new points (top-left corners): one drag of the designer, one undo step. */
+    public static Edit move(String cell, Map<String, Point> to) {
+        Map<String, Point> moved = Map.copyOf(to);
+        return Edit.of(moved.size() == 1 ? "Move node " + moved.keySet().iterator().next() : "Move " + moved.size() + " nodes", s -> {
+            Cell c = cell(s, cell);
+            for (String n : moved.keySet()) {
+                node(c, n);
+            }
+            return s.withPositions(cell, moved);
         });
     }
 

@@ -2,6 +2,8 @@ package io.cellforge.edit;
 
 import io.cellforge.space.SearchSpace;
 
+import java.util.List;
+
 /**
  * One change a person makes to a search space, as the designer offers it: applied to a space it gives the next
  * one (spaces are immutable, so undo keeps the previous one). An edit that cannot be made is refused with an
@@ -25,6 +27,17 @@ public interface Edit {
                 return change.apply(space);
             }
         };
+    }
+
+    /** Edits made one after another as one step: undone together, refused together (the first refusal wins). */
+    static Edit composite(String description, List<Edit> edits) {
+        List<Edit> steps = List.copyOf(edits);
+        return of(description, s -> {
+            for (Edit e : steps) {
+                s = e.apply(s);
+            }
+            return s;
+        });
     }
 
     @FunctionalInterface

@@ -44,6 +44,20 @@ public final class EditHistory {
         return next;
     }
 
+    /**
+     * Puts into the current space positions that the designer's layout chose for nodes that had none: no edit of
+     * the person's, so neither an undo step nor a change to save. Everything but the positions must be as it was.
+     */
+    public SearchSpace settle(SearchSpace placed) {
+        SearchSpace now = current();
+        if (!new SearchSpace(placed.name(), placed.description(), placed.network(), placed.cells(), placed.values(),
+                placed.userOps(), placed.meta(), now.positions()).equals(now)) {
+            throw new IllegalArgumentException("settle changes only positions");
+        }
+        states.set(position, placed);
+        return placed;
+    }
+
     public boolean canUndo() {
         return position > 0;
     }

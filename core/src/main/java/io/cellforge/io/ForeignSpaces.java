@@ -1,5 +1,6 @@
 package io.cellforge.io;
 
+import io.cellforge.analysis.Place;
 import io.cellforge.analysis.Problem;
 import io.cellforge.arch.Architecture;
 import io.cellforge.ops.OpCatalog;
@@ -104,6 +105,6 @@ public final class ForeignSpaces {
     }
 
     static Problem note(YNode n, String place, String message) {
-        return Problem.warning(place, message).withSource(n.where());
+        return Problem.warning(Place.named(place), message).withSource(n.where());
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellforge.analysis.Place;
 import io.cellforge.analysis.Problem;
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Decision;
@@ -481,7 +482,7 @@ public final class NniFormats {
         }
         int have = k.equals("width") ? space.network().channels() : cellCount(space);
         if (n.intValue() != have) {
-            warnings.add(Problem.warning("key '" + k + "'", "NNI's " + k + " is " + n.intValue() + "; space '" + space.name()
+            warnings.add(Problem.warning(Place.named("key '" + k + "'"), "NNI's " + k + " is " + n.intValue() + "; space '" + space.name()
                     + "' has " + have + (k.equals("width") ? " channels" : " cells") + ", which the architecture keeps").withSource(v.at()));
         }
     }

@@ -11,6 +11,7 @@ import io.cellforge.space.Node;
 import io.cellforge.space.NodeKind;
 import io.cellforge.space.OpCall;
 import io.cellforge.space.Param;
+import io.cellforge.space.Point;
 import io.cellforge.space.Preprocess;
 import io.cellforge.space.Reduction;
 import io.cellforge.space.Role;
@@ -48,7 +49,7 @@ public final class SpaceYaml {
         YNode root = YNode.parse(text, source);
         SourceMap map = new SourceMap();
         Map<String, YNode> top = root.map(List.of("cellforge", "kind", "name", "description", "network", "values", "ops",
-                "cells", "meta"));
+                "cells", "meta", "layout"));
         YNode version = YNode.req(top, "cellforge", root);
         int v = version.integer();
         if (v != VERSION) {
@@ -99,7 +100,34 @@ public final class SpaceYaml {
                 meta.put(e.getKey(), e.getValue().str());
             }
         }
-        return new Loaded(new SearchSpace(name, description, network, cells, values, ops, meta), map);
+        Map<String, Map<String, Point>> positions = YNode.opt(top, "layout").isPresent() ? layout(top.get("layout"), cells)
+                : Map.of();
+        return new Loaded(new SearchSpace(name, description, network, cells, values, ops, meta, positions), map);
+    }
+
+    /** The designer's drawing: {@code cell: {node: [x, y]}}, for nodes the cells have. */
+    private static Map<String, Map<String, Point>> layout(YNode n, Map<String, Cell> cells) throws LoadException {
+        Map<String, Map<String, Point>> out = new LinkedHashMap<>();
+        for (var c : n.map().entrySet()) {
+            Cell cell = cells.get(c.getKey());
+            if (cell == null) {
+                throw c.getValue().error("layout names cell '" + c.getKey() + "', which the file does not define");
+            }
+            Map<String, Point> p = new LinkedHashMap<>();
+            for (var e : c.getValue().map().entrySet()) {
+                if (cell.node(e.getKey()).isEmpty()) {
+                    throw e.getValue().error("layout of cell " + c.getKey() + " names node '" + e.getKey()
+                            + "', which the cell does not have");
+                }
+                List<YNode> xy = e.getValue().seq();
+                if (xy.size() != 2) {
+                    throw e.getValue().error("a node's position is [x, y], found " + xy.size() + " numbers");
+                }
+                p.put(e.getKey(), new Point(xy.get(0).number(), xy.get(1).number()));
+            }
+            out.put(c.getKey(), p);
+        }
+        return out;
     }
 
     /** A name (of a node, cell, key): non-empty text. */
@@ -389,7 +417,20 @@ public final class SpaceYaml {
             b.append("meta:\n");
             s.meta().forEach((k, v) -> b.append("  ").append(Yaml.scalar(k)).append(": ").append(Yaml.scalar(v)).append('\n'));
         }
+        if (!s.positions().isEmpty()) {
+            b.append("layout:\n");
+            s.positions().forEach((cell, nodes) -> {
+                b.append("  ").append(Yaml.scalar(cell)).append(":\n");
+                nodes.forEach((node, p) -> b.append("    ").append(Yaml.scalar(node)).append(": [").append(coordinate(p.x()))
+                        .append(", ").append(coordinate(p.y())).append("]\n"));
+            });
+        }
         return b.toString();
+    }
+
+    /** Whole numbers without a fraction; others in Java's shortest form, which reads back to the same double. */
+    private static String coordinate(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 
     private static void writeCell(StringBuilder b, Cell c) {

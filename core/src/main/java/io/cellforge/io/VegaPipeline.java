@@ -1,5 +1,6 @@
 package io.cellforge.io;
 
+import io.cellforge.analysis.Place;
 import io.cellforge.analysis.Problem;
 import io.cellforge.ops.Shape;
 
@@ -79,12 +80,12 @@ final class VegaPipeline {
         YNode step = top.get(chosen);
         List<Problem> notes = new ArrayList<>();
         long withSpace = steps.stream().filter(n -> spaceOf(top.get(n)) != null).count();
-        notes.add(Problem.warning(chosen, "read pipeline step '" + chosen + "'"
+        notes.add(Problem.warning(Place.named(chosen), "read pipeline step '" + chosen + "'"
                 + (withSpace > 1 ? " of " + String.join(", ", steps) + "; choose another with --step NAME (in the app: File > Import > Another step of the VEGA pipeline)" : ""))
                 .withSource(step.where()));
         for (String k : top.keySet()) {
             if (!k.equals("pipeline") && !k.equals("general") && !k.equals(chosen)) {
-                notes.add(Problem.warning(k, steps.contains(k) ? "not read: another step of the pipeline"
+                notes.add(Problem.warning(Place.named(k), steps.contains(k) ? "not read: another step of the pipeline"
                         : "not mapped").withSource(top.get(k).where()));
             }
         }

@@ -76,7 +76,7 @@ public final class OneShotSearch {
         MemoryEstimate.search(plan, cfg.batchSize()).check(MemoryEstimate.Limits.ofThisJvm()); // before ND4J allocates
         Dataset[] halves = data.train().split(cfg.trainPortion(), cfg.seed());
         if (halves[1].size() == 0) {
-            throw new PlanException(List.of(io.cellforge.analysis.Problem.error("", "the search needs at least 2 training "
+            throw new PlanException(List.of(io.cellforge.analysis.Problem.error(io.cellforge.analysis.Place.NONE, "the search needs at least 2 training "
                     + "images (one to train the weights on, one to choose on); " + data.train().name() + " has " + data.train().size())));
         }
         String backend = Backend.init();
@@ -398,7 +398,7 @@ public final class OneShotSearch {
     public static void requireFits(SearchSpace space, DataBundle data) throws PlanException {
         var misfit = data.misfit(space.network().input(), space.network().classes(), "space '" + space.name() + "'");
         if (misfit.isPresent()) {
-            throw new PlanException(List.of(io.cellforge.analysis.Problem.error("", misfit.get())));
+            throw new PlanException(List.of(io.cellforge.analysis.Problem.error(io.cellforge.analysis.Place.NONE, misfit.get())));
         }
     }
 

@@ -10,15 +10,57 @@ import java.util.function.UnaryOperator;
 /**
  * A network with places to choose: the model every part of Cellforge reads and writes. {@code meta} holds
  * free-form settings other tools asked for (e.g. ModularNAS's preferred mixed op) so that nothing read is lost.
+ * {@code positions} is where the designer drew the nodes of each cell (cell name to node name to point); only the
+ * designer reads it, and it holds positions of existing nodes only, so that a deleted node's position goes with it.
  */
 public record SearchSpace(String name, String description, Network network, Map<String, Cell> cells,
-                          Map<String, ValueChoice> values, Map<String, UserOp> userOps, Map<String, String> meta) {
+                          Map<String, ValueChoice> values, Map<String, UserOp> userOps, Map<String, String> meta,
+                          Map<String, Map<String, Point>> positions) {
     public SearchSpace {
         cells = Collections.unmodifiableMap(new LinkedHashMap<>(cells));
         values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
         userOps = Collections.unmodifiableMap(new LinkedHashMap<>(userOps));
         meta = Collections.unmodifiableMap(new LinkedHashMap<>(meta));
         description = description == null ? "" : description;
+        Map<String, Map<String, Point>> kept = new LinkedHashMap<>();
+        for (var e : (positions == null ? Map.<String, Map<String, Point>>of() : positions).entrySet()) {
+            Cell c = cells.get(e.getKey());
+            if (c == null) {
+                continue;
+            }
+            // In the cell's node order, whatever order they came in: a saved file is the same for the same drawing.
+            Map<String, Point> p = new LinkedHashMap<>();
+            for (Node n : c.nodes()) {
+                Point at = e.getValue().get(n.name());
+                if (at != null) {
+                    p.put(n.name(), at);
+                }
+            }
+            if (!p.isEmpty()) {
+                kept.put(e.getKey(), Collections.unmodifiableMap(p));
+            }
+        }
+        positions = Collections.unmodifiableMap(kept);
+    }
+
+    /** A space the designer has drawn nothing of. */
+    public SearchSpace(String name, String description, Network network, Map<String, Cell> cells,
+                       Map<String, ValueChoice> values, Map<String, UserOp> userOps, Map<String, String> meta) {
+        this(name, description, network, cells, values, userOps, meta, Map.of());
+    }
+
+    /** Where the nodes of a cell are drawn (empty when the designer never placed them). */
+    public Map<String, Point> positions(String cell) {
+        return positions.getOrDefault(cell, Map.of());
+    }
+
+    /** The same space with these nodes of a cell drawn at new points (the others where they were). */
+    public SearchSpace withPositions(String cell, Map<String, Point> moved) {
+        Map<String, Map<String, Point>> all = new LinkedHashMap<>(positions);
+        Map<String, Point> p = new LinkedHashMap<>(positions(cell));
+        p.putAll(moved);
+        all.put(cell, p);
+        return new SearchSpace(name, description, network, cells, values, userOps, meta, all);
     }
 
     /** All mutables of the space, cells in order then blocks then values; the same key may appear more than once. */
@@ -62,11 +104,11 @@ public record SearchSpace(String name, String description, Network network, Map<
     }
 
     public SearchSpace withNetwork(Network n) {
-        return new SearchSpace(name, description, n, cells, values, userOps, meta);
+        return new SearchSpace(name, description, n, cells, values, userOps, meta, positions);
     }
 
     public SearchSpace withCells(Map<String, Cell> c) {
-        return new SearchSpace(name, description, network, c, values, userOps, meta);
+        return new SearchSpace(name, description, network, c, values, userOps, meta, positions);
     }
 
     public SearchSpace withCell(Cell c) {
@@ -76,15 +118,15 @@ public record SearchSpace(String name, String description, Network network, Map<
     }
 
     public SearchSpace withValues(Map<String, ValueChoice> v) {
-        return new SearchSpace(name, description, network, cells, v, userOps, meta);
+        return new SearchSpace(name, description, network, cells, v, userOps, meta, positions);
     }
 
     public SearchSpace withName(String n) {
-        return new SearchSpace(n, description, network, cells, values, userOps, meta);
+        return new SearchSpace(n, description, network, cells, values, userOps, meta, positions);
     }
 
     public SearchSpace withMeta(Map<String, String> m) {
-        return new SearchSpace(name, description, network, cells, values, userOps, m);
+        return new SearchSpace(name, description, network, cells, values, userOps, m, positions);
     }
 
     /**
@@ -106,7 +148,7 @@ public record SearchSpace(String name, String description, Network network, Map<
                 n.head().stream().map(f).toList(), aux, n.affine());
         Map<String, UserOp> u = new LinkedHashMap<>();
         userOps.forEach((k, op) -> u.put(k, new UserOp(op.name(), op.description(), op.layers().stream().map(f).toList())));
-        return new SearchSpace(name, description, net, c, values, u, meta);
+        return new SearchSpace(name, description, net, c, values, u, meta, positions);
     }
 
     /** The same space with every numeric parameter rewritten: op parameters and the stages' own settings. */

@@ -76,7 +76,7 @@ public final class Zoo {
     private static void add(String name, String description, Supplier<SearchSpace> b) {
         ENTRIES.put(name, new Entry(name, description, () -> {
             SearchSpace s = b.get();
-            return new SearchSpace(name, description, s.network(), s.cells(), s.values(), s.userOps(), s.meta());
+            return new SearchSpace(name, description, s.network(), s.cells(), s.values(), s.userOps(), s.meta(), s.positions());
         }));
     }
 

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ValidatorTest {
@@ -106,5 +107,21 @@ class ValidatorTest {
                 Edge.of("in0", "a", LayerChoice.of("e", List.of("sep_conv_3x3", "factorized_reduce"))),
                 Edge.of("a", "out", OpCall.of("identity")))));
         assertProblem(s, "cell k, edge in0->a", "candidates disagree: sep_conv_3x3 gives 8x8x8 but factorized_reduce gives 8x4x4");
+    }
+
+    @Test
+    void problemsCarryTheirPlaceAsAStructureAndReadAsBefore() {
+        SearchSpace s = io.cellforge.zoo.Zoo.get("darts-search").orElseThrow();
+        io.cellforge.space.Cell normal = s.cells().get("normal");
+        io.cellforge.space.Edge e = normal.edges().get(0);
+        List<Edge> edges = new ArrayList<>(normal.edges());
+        edges.set(0, new Edge(e.from(), e.to(), OpCall.of("nothing"), e.stride()));
+        List<Problem> ps = Validator.validate(s.withCell(normal.withEdges(edges)));
+        Problem p = ps.stream().filter(x -> x.message().contains("unknown op 'nothing'")).findFirst().orElseThrow(() -> new AssertionError(ps));
+        assertEquals(Place.edge("normal", e.from(), e.to()), p.at());
+        assertEquals("cell normal, edge " + e.from() + "->" + e.to(), p.place());
+        assertTrue(p.toString().startsWith("cell normal, edge " + e.from() + "->" + e.to() + ": unknown op 'nothing'"), p.toString());
+        assertEquals("stage 2 (reduce 1), repeat", Place.stage(2, "reduce 1").detail(", repeat").toString());
+        assertEquals(Place.stage(2, "reduce 1"), Place.stage(2, "reduce 1").detail(", repeat").revealed());
     }
 }

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -74,6 +75,25 @@ public class CliTest {
         r = run("validate", bad.toString());
         assertEquals(1, r.code());
         assertTrue(r.out().matches("(?s).*bad\\.yaml:\\d+:\\d+: cell normal, edge in0->n2: unknown op 'nothing'.*"), r.out());
+    }
+
+    @Test
+    void theDesignersNodePositionsChangeNoCommand(@TempDir Path dir) throws Exception {
+        io.cellforge.space.SearchSpace s = Zoo.get("darts-search").orElseThrow();
+        Path plain = dir.resolve("plain.yaml");
+        Files.writeString(plain, SpaceYaml.write(s));
+        Path drawn = dir.resolve("drawn.yaml");
+        Files.writeString(drawn, SpaceYaml.write(s.withPositions("normal", java.util.Map.of("in0", new io.cellforge.space.Point(10, 20),
+                "n2", new io.cellforge.space.Point(300.5, 40)))));
+        for (String[] args : List.of(new String[] {"validate"}, new String[] {"stats", "--json"})) {
+            List<String> a = new java.util.ArrayList<>(List.of(args));
+            a.add(plain.toString());
+            Run p = run(a.toArray(String[]::new));
+            a.set(a.size() - 1, drawn.toString());
+            Run d = run(a.toArray(String[]::new));
+            assertEquals(0, d.code(), d.out() + d.err());
+            assertEquals(p.out().replace("plain.yaml", "drawn.yaml"), d.out(), String.join(" ", args));
+        }
     }
 
     @Test

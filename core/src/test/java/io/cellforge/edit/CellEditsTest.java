@@ -10,6 +10,7 @@ import io.cellforge.space.LayerChoice;
 import io.cellforge.space.Network;
 import io.cellforge.space.Node;
 import io.cellforge.space.OpCall;
+import io.cellforge.space.Point;
 import io.cellforge.space.Preprocess;
 import io.cellforge.space.Reduction;
 import io.cellforge.space.Role;
@@ -151,5 +152,40 @@ class CellEditsTest {
         assertEquals(2, c.edges().size(), "in1 -> n1 and n1 -> out remain");
         assertEquals("cell cell already has a node named 'n1'",
                 assertThrows(EditException.class, () -> h.apply(CellEdits.renameNode("cell", "in0", "n1"))).getMessage());
+    }
+
+    @Test
+    void aDragIsOneUndoStepAndPositionsFollowRenamesAndDeletes() throws Exception {
+        EditHistory h = drawn();
+        SearchSpace before = h.current();
+        h.apply(CellEdits.move("cell", Map.of("n0", new Point(120, 40), "n1", new Point(300.5, 80.25))));
+        assertEquals(Map.of("n0", new Point(120, 40), "n1", new Point(300.5, 80.25)), h.current().positions("cell"));
+        assertEquals("Move 2 nodes", h.undoDescription().orElseThrow());
+        assertEquals(before, h.undo(), "one undo takes the whole drag back");
+        h.redo();
+
+        h.apply(CellEdits.renameNode("cell", "n0", "a"));
+        assertEquals(new Point(120, 40), h.current().positions("cell").get("a"), "the renamed node stays where it was");
+        assertFalse(h.current().positions("cell").containsKey("n0"));
+        h.apply(CellEdits.removeNodes("cell", List.of("a")));
+        assertEquals(Map.of("n1", new Point(300.5, 80.25)), h.current().positions("cell"), "a deleted node's position goes with it");
+        assertEquals("cell cell has no node named 'ghost'",
+                assertThrows(EditException.class, () -> h.apply(CellEdits.move("cell", Map.of("ghost", new Point(0, 0))))).getMessage());
+    }
+
+    @Test
+    void undoingANodeDeletePutsItBackWhereItWasWithItsEdges() throws Exception {
+        EditHistory h = drawn();
+        h.apply(CellEdits.move("cell", Map.of("in0", new Point(0, 0), "in1", new Point(0, 200), "n0", new Point(200, 100),
+                "n1", new Point(400, 100), "out", new Point(600, 100))));
+        SearchSpace before = h.current();
+        h.apply(CellEdits.removeNodes("cell", List.of("n0")));
+        assertFalse(h.current().cells().get("cell").node("n0").isPresent());
+        SearchSpace undone = h.undo();
+        assertEquals(before, undone);
+        Cell c = undone.cells().get("cell");
+        assertEquals(List.of("in0", "in1", "n0", "n1", "out"), c.nodes().stream().map(Node::name).toList(), "n0 back before the output");
+        assertEquals(new Point(200, 100), undone.positions("cell").get("n0"));
+        assertEquals(before.cells().get("cell").edges(), c.edges());
     }
 }

@@ -7,9 +7,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.cellforge.space.Point;
+import io.cellforge.space.SearchSpace;
+
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,5 +110,34 @@ class SpaceYamlTest {
         // w=16,k=5: dw 8*25, pw 8*16, bn 32; linear 16*10+10.
         assertEquals(216 + 16 + 200 + 128 + 32 + 170, st.maxParams().value());
         assertEquals(java.math.BigInteger.valueOf(4), st.architectures());
+    }
+
+    @Test
+    void nodePositionsRoundTripExactlyAndAFileWithoutThemStillReads() throws Exception {
+        SearchSpace plain = SpaceYaml.read(NB201, "nb.yaml").space();
+        assertTrue(plain.positions().isEmpty());
+        assertFalse(NB201.contains("layout:"), "a space never drawn writes no layout");
+        SearchSpace drawn = plain.withPositions("cell", Map.of("in0", new Point(40, 60), "n1", new Point(312.75, -8.1),
+                "n2", new Point(0.1 + 0.2, 1e-7)));
+        String text = SpaceYaml.write(drawn);
+        assertTrue(text.contains("layout:\n  cell:\n"), text);
+        assertTrue(text.contains("    in0: [40, 60]\n"), text);
+        SearchSpace back = SpaceYaml.read(text, "drawn.yaml").space();
+        assertEquals(drawn, back);
+        assertEquals(drawn.positions(), back.positions());
+        assertEquals(text, SpaceYaml.write(back), "load, save, load writes the same text");
+        assertEquals(plain, new SearchSpace(back.name(), back.description(), back.network(), back.cells(), back.values(),
+                back.userOps(), back.meta()), "positions are all that differs");
+    }
+
+    @Test
+    void aLayoutNamingANodeTheCellDoesNotHaveIsRefusedWithItsLine() {
+        String text = NB201 + "layout:\n  cell:\n    ghost: [1, 2]\n";
+        LoadException e = assertThrows(LoadException.class, () -> SpaceYaml.read(text, "nb.yaml"));
+        assertTrue(e.getMessage().startsWith("nb.yaml:" + lineOf(text, "ghost") + ":"), e.getMessage());
+        assertTrue(e.getMessage().contains("layout of cell cell names node 'ghost', which the cell does not have"), e.getMessage());
+        String three = NB201 + "layout:\n  cell:\n    in0: [1, 2, 3]\n";
+        assertTrue(assertThrows(LoadException.class, () -> SpaceYaml.read(three, "nb.yaml")).getMessage()
+                .contains("a node's position is [x, y], found 3 numbers"));
     }
 }

@@ -42,13 +42,13 @@ import javafx.scene.text.Text;
 import javafx.scene.transform.Scale;
 import javafx.scene.transform.Translate;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
@@ -77,6 +77,8 @@ public final class CellCanvas extends Region {
     private Theme theme = Theme.LIGHT;
     private Cell cell;
     private Map<String, double[]> positions = Map.of();
+    /** The caller's map that {@link #positions} was copied from. */
+    private Map<String, double[]> shownPositions;
     private Selection selection = Selection.NONE;
 
     /** During a search: each choice's probabilities, and the architecture derived from them (may be null). */
@@ -99,7 +101,7 @@ public final class CellCanvas extends Region {
     // Callbacks to the window.
     private Consumer<Selection> onSelect = s -> { };
     private BiPredicate<String, String> onConnect = (a, b) -> false;
-    private BiConsumer<String, double[]> onMove = (n, p) -> { };
+    private Consumer<Map<String, double[]>> onMove = m -> { };
     private Consumer<String> onNodeOpen = n -> { };
     private Consumer<List<String>> onEdgeOpen = e -> { };
 
@@ -168,7 +170,8 @@ public final class CellCanvas extends Region {
         onConnect = f;
     }
 
-    public void setOnMove(BiConsumer<String, double[]> f) {
+    /** Called once a drag ends, with the dragged nodes' new top-left corners (not during the drag). */
+    public void setOnMove(Consumer<Map<String, double[]>> f) {
         onMove = f;
     }
 
@@ -199,12 +202,14 @@ public final class CellCanvas extends Region {
         rubberLine.setStroke(theme.selected());
     }
 
-    /** Shows a cell; positions are the nodes' top-left corners and are shared with the caller (moves write them). */
+    /** Shows a cell; positions are the nodes' top-left corners, copied: a drag moves the copy until it ends. */
     public void show(Cell c, Map<String, double[]> pos, Selection sel) {
         // Fit when another cell or another document (a new positions map) is shown, not after each edit.
-        boolean first = cell == null || !cell.name().equals(c == null ? null : c.name()) || pos != positions;
+        boolean first = cell == null || !cell.name().equals(c == null ? null : c.name()) || pos != shownPositions;
         cell = c;
-        positions = pos;
+        shownPositions = pos;
+        positions = new HashMap<>();
+        pos.forEach((n, p) -> positions.put(n, p.clone()));
         selection = sel;
         redraw();
         if (first && c != null) {
@@ -801,7 +806,17 @@ public final class CellCanvas extends Region {
                     onConnect.test(connectFrom, target);
                 }
             }
-            case MOVE -> moveStart.keySet().forEach(n -> onMove.accept(n, pos(n)));
+            case MOVE -> {
+                Map<String, double[]> moved = new HashMap<>();
+                moveStart.forEach((n, from) -> {
+                    if (!Arrays.equals(from, pos(n))) {
+                        moved.put(n, pos(n).clone());
+                    }
+                });
+                if (!moved.isEmpty()) {
+                    onMove.accept(moved);
+                }
+            }
             case RUBBER -> {
                 Bounds b = rubberBand.getBoundsInLocal();
                 if (b.getWidth() < 2 && b.getHeight() < 2) {
