@@ -233,6 +233,10 @@ public final class MainViewModel {
 
     /** Where the open cell's nodes are drawn (top-left corners), read-only: moves go through {@link #move}. */
     public Map<String, double[]> positions() {
+        return java.util.Collections.unmodifiableMap(mirror());
+    }
+
+    private Map<String, double[]> mirror() {
         return positions.computeIfAbsent(view.get(), k -> new HashMap<>());
     }
 
@@ -241,7 +245,7 @@ public final class MainViewModel {
         if (c == null) {
             return;
         }
-        Map<String, double[]> m = positions();
+        Map<String, double[]> m = mirror();
         m.clear();
         space.get().positions(c.name()).forEach((n, p) -> m.put(n, new double[] {p.x(), p.y()}));
     }

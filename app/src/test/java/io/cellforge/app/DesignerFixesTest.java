@@ -44,6 +44,15 @@ class DesignerFixesTest {
         stage.show();
     }
 
+    /** Clicks through a menu path, each item once it is shown (a submenu opens after the click that asks for it). */
+    static void clickMenu(FxRobot robot, String... path) throws java.util.concurrent.TimeoutException {
+        for (String item : path) {
+            org.testfx.util.WaitForAsyncUtils.waitFor(60, java.util.concurrent.TimeUnit.SECONDS,
+                    () -> robot.lookup(item).tryQuery().filter(javafx.scene.Node::isVisible).isPresent());
+            robot.clickOn(item);
+        }
+    }
+
     private SearchSpace space() {
         return vm.spaceProperty().get();
     }
@@ -110,7 +119,7 @@ class DesignerFixesTest {
     @Test
     void aGenotypeThatDoesNotParseKeepsTheDialogOpenWithTheTextAndTheReason(FxRobot robot) throws Exception {
         SearchSpace before = space();
-        robot.clickOn("File").clickOn("Import").clickOn("DARTS genotype...");
+        clickMenu(robot, "File", "Import", "DARTS genotype...");
         String typo = "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1)], normal_concat=[2, 3, 4, 5], reduce=[(, reduce_concat=[2])";
         robot.interact(() -> robot.lookup("#genotype-text").queryAs(TextArea.class).setText(typo));
         robot.clickOn("OK");
@@ -205,8 +214,10 @@ class DesignerFixesTest {
         assertEquals("reduce", vm.view());
         // Clicked in the list, as a person does.
         robot.interact(() -> vm.select("normal"));
-        Labeled row = robot.lookup("#problems .list-cell").queryAll().stream().map(c -> (Labeled) c)
-                .filter(c -> edge.toString().equals(c.getText())).findFirst().orElseThrow();
+        java.util.function.Supplier<java.util.Optional<Labeled>> rowOf = () -> robot.lookup("#problems .list-cell").queryAll().stream()
+                .map(c -> (Labeled) c).filter(c -> edge.toString().equals(c.getText())).findFirst();
+        org.testfx.util.WaitForAsyncUtils.waitFor(60, java.util.concurrent.TimeUnit.SECONDS, () -> rowOf.get().isPresent());
+        Labeled row = rowOf.get().orElseThrow();
         robot.clickOn(row);
         assertEquals("reduce", vm.view());
         assertEquals(Selection.edge("n2", "n3"), vm.selectionProperty().get());

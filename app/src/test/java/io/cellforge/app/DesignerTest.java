@@ -223,7 +223,7 @@ class DesignerTest {
 
     @Test
     void aDartsGenotypeImportsAsTheEvaluationNetworkAndExportsBack(FxRobot robot) throws Exception {
-        robot.clickOn("File").clickOn("Import").clickOn("DARTS genotype...");
+        DesignerFixesTest.clickMenu(robot, "File", "Import", "DARTS genotype...");
         // Pasted, as a person brings a genotype from train_search.py's log.
         robot.interact(() -> javafx.scene.input.Clipboard.getSystemClipboard().setContent(Map.of(DataFormat.PLAIN_TEXT, Genotype.DARTS_V2.toString())));
         robot.clickOn("#genotype-text");

@@ -190,7 +190,7 @@ class LegibilityTest {
                 new io.cellforge.app.Workspace(java.nio.file.Files.createTempDirectory("cellforge-home")));
         robot.interact(() -> {
             vm.openZoo("nas-bench-201");
-            vm.positions().put("n1", new double[] {vm.positions().get("n2")[0], vm.positions().get("n2")[1]});
+            vm.move(Map.of("n1", vm.positions().get("n2").clone())); // n1 dropped on n2, as a drag does
             vm.layout(); // what Ctrl+Shift+L calls
         });
         Cell c = vm.cell();
