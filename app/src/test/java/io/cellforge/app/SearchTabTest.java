@@ -14,7 +14,7 @@ import javafx.scene.Node;
 import javafx.scene.chart.LineChart;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.ListCell;
-import javafx.scene.control.ListView;
+import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
@@ -67,9 +67,8 @@ class SearchTabTest {
         WaitForAsyncUtils.waitForFxEvents();
     }
 
-    @SuppressWarnings("unchecked")
-    private ListView<Problem> problemList(FxRobot robot) {
-        return robot.lookup("#run-problems").queryAs(ListView.class);
+    private List<Label> problemLabels(FxRobot robot) {
+        return robot.lookup("#run-problems .run-problem").queryAll().stream().map(n -> (Label) n).toList();
     }
 
     @Test
@@ -85,17 +84,16 @@ class SearchTabTest {
         robot.interact(() -> window.search().start(vm.spaceProperty().get(), null));
         assertFalse(window.search().runningProperty().get());
         assertEquals(before, loads.get(), "no data was read");
-        ListView<Problem> list = problemList(robot);
-        assertTrue(list.isVisible());
-        assertFalse(list.getItems().isEmpty());
-        Problem p = list.getItems().get(0);
+        List<Problem> listed = window.search().problems();
+        assertFalse(listed.isEmpty());
+        Problem p = listed.get(0);
         assertTrue(p.toString().contains("normal") && p.toString().contains("n2"), p.toString());
         assertTrue(window.search().messageProperty().get().startsWith("Not started"), window.search().messageProperty().get());
-        ListCell<?> cell = robot.lookup("#run-problems .list-cell").queryAll().stream().map(c -> (ListCell<?>) c)
-                .filter(c -> c.getItem() != null).findFirst().orElseThrow();
-        assertEquals(p.toString(), cell.getText(), "the whole problem, not cut");
-        assertTrue(cell.isWrapText());
-        assertTrue(cell.getWidth() <= list.getWidth(), "wrapped within the list, not cut at its edge");
+        List<Label> shown = problemLabels(robot);
+        assertEquals(listed.stream().map(Problem::toString).toList(), shown.stream().map(Label::getText).toList());
+        Label cell = shown.get(0);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(p.toString(), ((javafx.scene.text.Text) cell.lookup(".text")).getText(), "the whole problem as drawn, not cut");
 
         // A click shows its place in the designer.
         robot.clickOn(cell);
@@ -119,8 +117,9 @@ class SearchTabTest {
         });
         assertFalse(window.search().runningProperty().get());
         assertEquals(before, loads.get(), "no data was read");
-        List<Problem> listed = problemList(robot).getItems();
+        List<Problem> listed = window.search().problems();
         assertEquals(1, listed.size(), listed.toString());
+        assertEquals(listed.get(0).toString(), problemLabels(robot).get(0).getText());
         assertTrue(listed.get(0).toString().startsWith("network: at the run's size (512 channels, 64 cells), batch 4096: "
                 + "a training run of this network with batch size 4096 needs about"), listed.toString());
 
@@ -130,7 +129,7 @@ class SearchTabTest {
             window.search().start(vm.spaceProperty().get(), null);
         });
         assertEquals(before, loads.get());
-        assertTrue(problemList(robot).getItems().get(0).toString().startsWith("run settings: "), problemList(robot).getItems().toString());
+        assertTrue(window.search().problems().get(0).toString().startsWith("run settings: "), window.search().problems().toString());
     }
 
     /** A search that failed: the bar stops, determinate; another document clears the failure and the cell shown. */

@@ -24,8 +24,6 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
-import javafx.scene.control.ListView;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Slider;
@@ -41,6 +39,7 @@ import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
 import javafx.stage.DirectoryChooser;
@@ -243,32 +242,25 @@ public final class SearchPane extends BorderPane {
         message.setWrapText(true);
         message.setStyle("-fx-text-fill: #dc2626;");
         message.textProperty().bind(vm.messageProperty());
-        // Why Start was refused: each problem in full (wrapped, never cut); a click shows its place in the designer.
-        ListView<Problem> problems = new ListView<>(vm.problems());
+        // Why Start was refused: each problem in full (wrapped labels, never cut); a click shows its place in the designer.
+        VBox problems = new VBox(4);
         problems.setId("run-problems");
-        problems.setPrefHeight(140);
         problems.visibleProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(vm.problems()));
         problems.managedProperty().bind(problems.visibleProperty());
-        problems.setCellFactory(l -> new ListCell<>() {
-            {
-                setWrapText(true);
-                prefWidthProperty().bind(l.widthProperty().subtract(20));
-                setStyle("-fx-text-fill: #dc2626;");
-            }
-
-            @Override
-            protected void updateItem(Problem p, boolean empty) {
-                super.updateItem(p, empty);
-                setText(empty || p == null ? null : p.toString());
-            }
-        });
-        problems.setOnMouseClicked(e -> {
-            Problem p = problems.getSelectionModel().getSelectedItem();
-            if (p != null) {
-                reveal.accept(p);
+        vm.problems().addListener((javafx.collections.ListChangeListener<Problem>) c -> {
+            problems.getChildren().clear();
+            for (Problem p : vm.problems()) {
+                Label l = new Label(p.toString());
+                l.getStyleClass().add("run-problem");
+                l.setWrapText(true);
+                l.setMaxWidth(Double.MAX_VALUE);
+                l.setMinHeight(Region.USE_PREF_SIZE);
+                l.setStyle("-fx-text-fill: #dc2626; -fx-underline: true;");
+                l.setCursor(javafx.scene.Cursor.HAND);
+                l.setOnMouseClicked(e -> reveal.accept(p));
+                problems.getChildren().add(l);
             }
         });
-
         VBox box = new VBox(8,
                 new HBox(6, start, pause, stop), bar, progress, message, problems,
                 section("Data"), new HBox(6, digits, folder, file), data, preview, counts,
