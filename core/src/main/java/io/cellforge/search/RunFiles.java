@@ -113,8 +113,11 @@ public final class RunFiles {
     /** Writes each step and epoch as a JSON line as they come (flushed: a crash keeps what was seen). */
     public static final class EventLog implements SearchEvents.Listener, Closeable {
         private final BufferedWriter out;
+        /** A resumed run appends to the file its start wrote: the counts are there already. */
+        private final boolean appended;
 
         public EventLog(Path file, boolean append) throws IOException {
+            appended = append;
             Files.createDirectories(file.toAbsolutePath().getParent());
             out = append ? Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND) : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
@@ -123,6 +126,9 @@ public final class RunFiles {
         /** The counts step lines do not repeat, so that a run read back is plotted at its real epochs. */
         @Override
         public void started(String backend, SearchConfig config, int stepsPerEpoch) {
+            if (appended) {
+                return;
+            }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("type", "start");
             m.put("epochs", config.epochs());

@@ -152,13 +152,15 @@ class SearchFilesCliTest {
         CliTest.Run r = run("search", space.toString(), "--epochs", "1", "--checkpoint", ck.toString(), "--events", events.toString());
         assertEquals(0, r.code(), r.err());
         List<String> first = Files.readAllLines(events);
-        assertEquals(12, first.size());
+        // The start line (epochs, steps per epoch), 11 steps and the epoch.
+        assertEquals("{\"type\":\"start\",\"epochs\":1,\"steps_per_epoch\":11}", first.get(0));
+        assertEquals(13, first.size());
         r = run("search", space.toString(), "--epochs", "1", "--checkpoint", ck.toString(), "--resume", ck.toString(), "--events",
                 events.toString());
         assertEquals(0, r.code(), r.err());
         List<String> after = Files.readAllLines(events);
-        assertEquals(first, after.subList(0, 12), "a finished run resumed keeps its events");
-        assertEquals(List.of("{\"type\":\"resume\",\"epoch\":1,\"step\":0}"), after.subList(12, after.size()));
+        assertEquals(first, after.subList(0, 13), "a finished run resumed keeps its events");
+        assertEquals(List.of("{\"type\":\"resume\",\"epoch\":1,\"step\":0}"), after.subList(13, after.size()));
     }
 
     @Test

@@ -47,6 +47,7 @@ public final class RunsView extends BorderPane {
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.getColumns().add(column("Run", "col-run", SearchViewModel.RunSummary::name, String::valueOf));
+        table.getColumns().get(0).setPrefWidth(190); // a run's folder name: date, time and strategy
         table.getColumns().add(column("State", "col-state", SearchViewModel.RunSummary::state, String::valueOf));
         table.getColumns().add(column("Strategy", "col-strategy", SearchViewModel.RunSummary::strategy, String::valueOf));
         table.getColumns().add(column("Epochs", "col-epochs", SearchViewModel.RunSummary::epochs, String::valueOf));
@@ -136,23 +137,24 @@ public final class RunsView extends BorderPane {
         }
         SearchViewModel.RunSummary a = two.get(0);
         SearchViewModel.RunSummary b = two.get(1);
+        // The figures first, then the settings, then the decisions.
         Map<String, String[]> rows = new LinkedHashMap<>();
         rows.put("state", pair(a.state(), b.state()));
+        rows.put("epochs run", pair(a.epochs(), b.epochs()));
+        rows.put("valid accuracy", pair(fmt(a.validAccuracy()), fmt(b.validAccuracy())));
+        rows.put("valid loss", pair(fmt(a.validLoss()), fmt(b.validLoss())));
+        rows.put("train accuracy", pair(fmt(a.trainAccuracy()), fmt(b.trainAccuracy())));
+        rows.put("train loss", pair(fmt(a.trainLoss()), fmt(b.trainLoss())));
+        rows.put("test accuracy", pair(fmt(a.run().testAccuracy()), fmt(b.run().testAccuracy())));
+        rows.put("parameters", pair(a.params() == null ? null : String.format("%,d", a.params()),
+                b.params() == null ? null : String.format("%,d", b.params())));
+        rows.put("duration", pair(io.cellforge.search.SearchEvents.duration(a.seconds()), io.cellforge.search.SearchEvents.duration(b.seconds())));
         rows.put("data", pair(a.run().data(), b.run().data()));
         Set<String> keys = new LinkedHashSet<>(a.run().settings().keySet());
         keys.addAll(b.run().settings().keySet());
         for (String k : keys) {
             rows.put(k, pair(a.run().settings().get(k), b.run().settings().get(k)));
         }
-        rows.put("epochs run", pair(a.epochs(), b.epochs()));
-        rows.put("train loss", pair(fmt(a.trainLoss()), fmt(b.trainLoss())));
-        rows.put("train accuracy", pair(fmt(a.trainAccuracy()), fmt(b.trainAccuracy())));
-        rows.put("valid loss", pair(fmt(a.validLoss()), fmt(b.validLoss())));
-        rows.put("valid accuracy", pair(fmt(a.validAccuracy()), fmt(b.validAccuracy())));
-        rows.put("test accuracy", pair(fmt(a.run().testAccuracy()), fmt(b.run().testAccuracy())));
-        rows.put("parameters", pair(a.params() == null ? null : String.format("%,d", a.params()),
-                b.params() == null ? null : String.format("%,d", b.params())));
-        rows.put("duration", pair(io.cellforge.search.SearchEvents.duration(a.seconds()), io.cellforge.search.SearchEvents.duration(b.seconds())));
         Set<String> decided = new LinkedHashSet<>();
         if (a.run().architecture() != null) {
             decided.addAll(a.run().architecture().choices().keySet());
