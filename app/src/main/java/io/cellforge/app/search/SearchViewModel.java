@@ -542,8 +542,8 @@ public final class SearchViewModel {
                 RunFiles.writeResult(s, r, dir);
             }
             inbox.add(new Ended(RunFiles.read(dir), r.completed(), null));
-        } catch (LoadException | PlanException | EditException | IOException | RuntimeException e) {
-            inbox.add(new Ended(null, false, ErrorText.of(e)));
+        } catch (LoadException | PlanException | EditException | IOException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            inbox.add(new Ended(null, false, ErrorText.of(e))); // whatever ends it, the tab hears of the end
         }
     }
 
