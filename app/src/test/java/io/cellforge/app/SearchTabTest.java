@@ -183,6 +183,10 @@ class SearchTabTest {
             assertTrue(window.search().messageProperty().get().contains("is running"), window.search().messageProperty().get());
             assertEquals(before, loads.get());
             assertEquals("running", window.search().runTable().get(0).state(), "the runs table says so");
+            robot.clickOn("#tab-search");
+            robot.clickOn("#search-runs");
+            robot.interact(() -> window.searchPane().runsView().table().getSelectionModel().select(0));
+            assertTrue(robot.lookup("#run-resume").queryButton().isDisabled(), "and does not offer to resume it");
         }
         assertFalse(RunFiles.read(run).isLive(), "free again once the run ended");
     }

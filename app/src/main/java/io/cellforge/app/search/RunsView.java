@@ -75,7 +75,11 @@ public final class RunsView extends BorderPane {
                 vm.messageProperty().set("Pick a stopped run (one without a result) to resume it from its checkpoint");
             }
         });
-        resume.disableProperty().bind(vm.runningProperty());
+        // Offered only for a stopped run: not a finished one, nor one live in another window or process.
+        resume.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(() -> {
+            SearchViewModel.RunSummary sel = table.getSelectionModel().getSelectedItem();
+            return vm.runningProperty().get() || sel == null || !sel.state().equals("stopped");
+        }, vm.runningProperty(), table.getSelectionModel().selectedItemProperty()));
         Button open = new Button("Open result");
         open.setId("run-open");
         open.setOnAction(e -> {
