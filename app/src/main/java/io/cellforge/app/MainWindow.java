@@ -179,7 +179,10 @@ public final class MainWindow {
         Inspector inspector = new Inspector(vm, actions);
         SplitPane split = new SplitPane(left, centre, titled("Inspector", inspector));
         split.setDividerPositions(0.17, 0.78);
-        searchPane = new SearchPane(search, vm.spaceProperty()::get, this::openResult);
+        searchPane = new SearchPane(search, vm.spaceProperty()::get, this::openResult, p -> {
+            tabs.getSelectionModel().select(designTab);
+            vm.reveal(p);
+        });
         designTab.setContent(split);
         designTab.setId("tab-design");
         designTab.setClosable(false);
@@ -580,7 +583,7 @@ public final class MainWindow {
             }
         }
         try {
-            ResultView rv = new ResultView(run, (title, name) -> files.save(title, name, List.of()), r -> {
+            ResultView rv = new ResultView(run, search, (title, name) -> files.save(title, name, List.of()), r -> {
                 if (confirmDiscard("opening the result")) {
                     vm.openResult(r.fixed(), r.architecture(), r.run().space());
                     tabs.getSelectionModel().select(designTab);

@@ -64,7 +64,7 @@ class SearchPaneTest {
     private void tinySettings(FxRobot robot, int epochs) throws Exception {
         robot.clickOn("#tab-search");
         // The bundled digits are chosen, with a preview of a few images and the class counts.
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup("#data-counts").queryAs(Label.class).getText().contains("10 classes"));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> robot.lookup("#data-counts").queryAs(Label.class).getText().contains("10 classes"));
         assertEquals(12, robot.lookup("#data-preview").queryAs(javafx.scene.layout.FlowPane.class).getChildren().size());
         set(robot, "#run-epochs", String.valueOf(epochs));
         set(robot, "#run-channels", "4");
@@ -84,7 +84,7 @@ class SearchPaneTest {
         tinySettings(robot, 1);
         robot.clickOn("#run-start");
         assertTrue(window.search().runningProperty().get());
-        WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> resultTab() != null);
+        WaitForAsyncUtils.waitFor(600, TimeUnit.SECONDS, () -> resultTab() != null);
         WaitForAsyncUtils.waitForFxEvents();
 
         // The charts received a point per step (and the valid accuracy one per epoch).
@@ -119,11 +119,15 @@ class SearchPaneTest {
         assertEquals(1, window.search().runs().size());
 
         // The timeline replays the search from its first step.
+        // (The cursor's path is recorded, not sampled: on a loaded machine the replay may be over before a look.)
         robot.interact(() -> window.tabs().getSelectionModel().select(1));
+        List<Integer> cursors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        window.search().cursorProperty().addListener((o, a, b) -> cursors.add(b.intValue()));
         robot.clickOn("#play");
-        assertTrue(window.search().cursorProperty().get() < steps - 1, "replay starts over");
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> window.search().cursorProperty().get() == steps - 1
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> window.search().cursorProperty().get() == steps - 1
                 && window.search().followProperty().get());
+        assertEquals(0, cursors.get(0), "replay starts over: " + cursors);
+        assertTrue(cursors.size() > 1, "and moves on to the end: " + cursors);
 
         // Reopening the document lists the run; choosing it shows its history again.
         robot.interact(() -> vm.openZoo("darts-mini"));
@@ -135,7 +139,7 @@ class SearchPaneTest {
 
         // Retrain from scratch: one epoch, a test accuracy reported and kept with the run.
         robot.interact(() -> rv.retrain(1));
-        WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> rv.testAccuracy() != null || !rv.trainingProperty().get()
+        WaitForAsyncUtils.waitFor(600, TimeUnit.SECONDS, () -> rv.testAccuracy() != null || !rv.trainingProperty().get()
                 && robot.lookup("#retrain-status").queryAs(Label.class).getText().contains("failed"));
         assertNotNull(rv.testAccuracy(), robot.lookup("#retrain-status").queryAs(Label.class).getText());
         assertTrue(rv.testAccuracy() > 0.1, "test accuracy " + rv.testAccuracy());
@@ -146,7 +150,7 @@ class SearchPaneTest {
     void quittingDuringASearchStopsItWithACheckpoint(FxRobot robot) throws Exception {
         tinySettings(robot, 2);
         robot.clickOn("#run-start");
-        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> window.search().steps().size() >= 2);
+        WaitForAsyncUtils.waitFor(600, TimeUnit.SECONDS, () -> window.search().steps().size() >= 2);
         // What the quit confirmation does once the person says OK.
         robot.interact(() -> window.search().stopAndWait(java.time.Duration.ofSeconds(60)));
         Path run;
@@ -161,13 +165,10 @@ class SearchPaneTest {
     void aStoppedSearchResumesFromItsCheckpoint(FxRobot robot) throws Exception {
         tinySettings(robot, 2);
         robot.clickOn("#run-start");
-        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> window.search().steps().size() >= 3);
+        WaitForAsyncUtils.waitFor(600, TimeUnit.SECONDS, () -> window.search().steps().size() >= 3);
         robot.clickOn("#run-pause");
         assertTrue(window.search().pausedProperty().get());
-        int seen = window.search().steps().size();
-        Thread.sleep(1500);
-        WaitForAsyncUtils.waitForFxEvents();
-        assertTrue(window.search().steps().size() <= seen + 1, "no step while paused (one may have been under way)");
+        // (That a paused search takes no step is tested in core: OneShotSearchTest.)
         robot.clickOn("#run-stop");
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !window.search().runningProperty().get());
         assertEquals(null, resultTab());
@@ -177,12 +178,12 @@ class SearchPaneTest {
         assertTrue(stopped.hasCheckpoint());
         assertEquals(null, stopped.architecture());
 
-        // Scrolled down to the runs, as a person does on a small screen.
-        robot.interact(() -> ((javafx.scene.control.ScrollPane) window.searchPane().getLeft()).setVvalue(1));
-        robot.clickOn(robot.lookup("#runs .list-cell").queryAll().stream().filter(c -> ((javafx.scene.control.ListCell<?>) c).getItem() != null)
-                .findFirst().orElseThrow());
+        // In the runs table.
+        robot.clickOn("#search-runs");
+        robot.clickOn(robot.lookup("#runs .table-row-cell").queryAll().stream()
+                .filter(c -> ((javafx.scene.control.TableRow<?>) c).getItem() != null).findFirst().orElseThrow());
         robot.clickOn("#run-resume");
-        WaitForAsyncUtils.waitFor(180, TimeUnit.SECONDS, () -> resultTab() != null);
+        WaitForAsyncUtils.waitFor(600, TimeUnit.SECONDS, () -> resultTab() != null);
         RunFiles.Run done = RunFiles.read(stopped.dir());
         assertEquals(2, done.epochs().size());
         assertNotNull(done.architecture());

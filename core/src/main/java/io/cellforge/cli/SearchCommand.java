@@ -15,6 +15,7 @@ import io.cellforge.search.SearchControl;
 import io.cellforge.search.SearchEvents;
 import io.cellforge.search.SearchResult;
 import io.cellforge.search.RunFiles;
+import io.cellforge.search.RunService;
 import io.cellforge.space.SearchSpace;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -88,7 +89,8 @@ final class SearchCommand implements Callable<Integer> {
     Path events;
     @Option(names = "--step", paramLabel = "NAME", description = "the step of a VEGA pipeline config to read (default: its search step)")
     String step;
-    @Option(names = "--out", paramLabel = "DIR", description = "write the derived architecture in every format into DIR")
+    @Option(names = "--out", paramLabel = "DIR", description = {"run in DIR as the app runs: the space, settings and events as it goes,",
+            "then the result and the architecture in every format (the app's run list reads it)"})
     Path out;
     @Option(names = "--checkpoint", paramLabel = "DIR", description = "save the run into DIR after every epoch and when stopped")
     Path checkpoint;
@@ -120,9 +122,14 @@ final class SearchCommand implements Callable<Integer> {
         try (var interrupt = new Inputs.StopOnInterrupt(control)) {
             SearchResult result;
             try (Progress progress = new Progress(err, events, resume != null)) {
-                result = new OneShotSearch(space, bundle, cfg).run(progress, control, checkpoint, resume);
+                // --out is a run folder, as the app writes them: the app lists it and opens its result.
+                result = out != null
+                        ? RunService.search(out, space, bundle, data, cfg, checkpoint, resume, progress, control)
+                        : new OneShotSearch(space, bundle, cfg).run(progress, control, checkpoint, resume);
             } catch (PlanException | LoadException e) {
                 throw new Main.UserError(e.getMessage());
+            } catch (IOException e) {
+                throw new Main.UserError(e.getMessage()); // names the folder or file
             }
             err.println(result.completed() ? "search finished" : "search stopped early; writing what it found");
             // The architecture goes to stdout first: whatever happens to the files, it is not lost.
@@ -345,6 +352,7 @@ final class SearchCommand implements Callable<Integer> {
             err.println("searching with " + config.strategy() + ": " + config.epochs() + " epochs of " + steps + " steps, batch "
                     + config.batchSize());
             err.flush();
+            emit(() -> events.started(backend, config, steps));
         }
 
         @Override

@@ -29,8 +29,8 @@ import java.util.Map;
 /**
  * A search run on disk, one folder: the space searched ({@code space.yaml}), its settings ({@code run.json}),
  * every step and epoch as JSON lines ({@code events.jsonl}), the checkpoint, and at the end the result
- * ({@code result.json}) and the derived architecture in every format that fits the space. The command line
- * and the app write the same folders, so either can read what the other ran.
+ * ({@code result.json}) and the architecture found in every format that fits the space. The command line
+ * and the app write the same folders ({@link RunService}), so either can read what the other ran.
  */
 public final class RunFiles {
     public static final String SPACE = "space.yaml";
@@ -39,6 +39,8 @@ public final class RunFiles {
     public static final String RESULT = "result.json";
     public static final String CHECKPOINT = "checkpoint";
     public static final String RETRAIN = "retrain.json";
+    /** The decisions of the result, every key, in Cellforge's own format: the one file the result is read from. */
+    public static final String ARCHITECTURE = "architecture" + ArchFormat.YAML.extension;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -111,11 +113,27 @@ public final class RunFiles {
     /** Writes each step and epoch as a JSON line as they come (flushed: a crash keeps what was seen). */
     public static final class EventLog implements SearchEvents.Listener, Closeable {
         private final BufferedWriter out;
+        /** A resumed run appends to the file its start wrote: the counts are there already. */
+        private final boolean appended;
 
         public EventLog(Path file, boolean append) throws IOException {
+            appended = append;
             Files.createDirectories(file.toAbsolutePath().getParent());
             out = append ? Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND) : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        }
+
+        /** The counts step lines do not repeat, so that a run read back is plotted at its real epochs. */
+        @Override
+        public void started(String backend, SearchConfig config, int stepsPerEpoch) {
+            if (appended) {
+                return;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", "start");
+            m.put("epochs", config.epochs());
+            m.put("steps_per_epoch", stepsPerEpoch);
+            write(m);
         }
 
         @Override
@@ -161,6 +179,11 @@ public final class RunFiles {
             return Files.exists(dir.resolve(CHECKPOINT));
         }
 
+        /** A search runs in this folder now (in this process or another): not to be resumed or deleted. */
+        public boolean isLive() {
+            return RunService.isLive(dir);
+        }
+
         /** The settings the run was started with, read as a settings file is (errors at run.json:line:column). */
         public SearchConfig config() throws LoadException {
             Path f = dir.resolve(SETTINGS);
@@ -192,6 +215,7 @@ public final class RunFiles {
             }
             List<SearchEvents.Step> steps = new ArrayList<>();
             List<SearchEvents.Epoch> epochs = new ArrayList<>();
+            int stepsPerEpoch = 0;
             if (Files.exists(dir.resolve(EVENTS))) {
                 Path ev = dir.resolve(EVENTS);
                 try (var in = new java.io.InputStreamReader(Limits.open(ev, Limits.EVENTS_BYTES), StandardCharsets.UTF_8)) {
@@ -206,7 +230,9 @@ public final class RunFiles {
                         } catch (IOException torn) {
                             break; // the last line of a run killed mid-write
                         }
-                        if ("resume".equals(m.get("type"))) {
+                        if ("start".equals(m.get("type"))) {
+                            stepsPerEpoch = SearchEvents.num(m, "steps_per_epoch").intValue();
+                        } else if ("resume".equals(m.get("type"))) {
                             // Steps past the checkpoint (a run killed after it) are done again after this line.
                             int e = SearchEvents.num(m, "epoch").intValue();
                             int st = SearchEvents.num(m, "step").intValue();
@@ -220,16 +246,20 @@ public final class RunFiles {
                     }
                 }
             }
-            // Step lines do not repeat the counts: the epochs come from the settings, the steps per epoch from the steps.
+            // Step lines do not repeat the counts: the epochs come from the settings, the steps per epoch from the
+            // start line (files written before it had one: from the steps, which a run stopped in its first epoch undercounts).
             int epochCount = settings.get("epochs") instanceof Number n ? n.intValue() : 0;
-            int perEpoch = steps.stream().mapToInt(st -> st.step() + 1).max().orElse(0);
+            int perEpoch = stepsPerEpoch > 0 ? stepsPerEpoch : steps.stream().mapToInt(st -> st.step() + 1).max().orElse(0);
             steps.replaceAll(st -> st.withCounts(epochCount, perEpoch));
             Architecture arch = null;
             Boolean completed = null;
             if (Files.exists(dir.resolve(RESULT))) {
                 Map<String, Object> r = JSON.readValue(SpaceFiles.readText(dir.resolve(RESULT)), Map.class);
                 completed = (Boolean) r.get("completed");
-                arch = Derivation.derive(space, SearchEvents.weightsFromJson(r.get("weights")));
+                // The decisions as the strategy returned them, every key: never re-derived from the weights, which
+                // for SPOS are one-hot LayerChoices only and would lose its InputChoices.
+                Path a = dir.resolve(ARCHITECTURE);
+                arch = ArchFormats.read(ArchFormat.YAML, SpaceFiles.readText(a), a.toString(), space);
             }
             Double test = null;
             if (Files.exists(dir.resolve(RETRAIN))) {

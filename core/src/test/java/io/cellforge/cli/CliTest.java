@@ -177,8 +177,12 @@ public class CliTest {
         }
         assertEquals(0, run("stats", out.resolve("tiny-darts.yaml").toString(), "--arch", out.resolve("architecture.arch.yaml").toString()).code());
         java.util.List<String> lines = Files.readAllLines(events);
-        assertEquals(11 + 1, lines.size(), "11 steps and one epoch");
-        assertTrue(lines.get(11).startsWith("{\"type\":\"epoch\""), lines.get(11));
+        assertEquals(1 + 11 + 1, lines.size(), "the start (epochs, steps per epoch), 11 steps and one epoch");
+        assertTrue(lines.get(0).startsWith("{\"type\":\"start\""), lines.get(0));
+        assertTrue(lines.get(12).startsWith("{\"type\":\"epoch\""), lines.get(12));
+        // --out is a run folder the app lists, beside the --events file asked for.
+        assertEquals(lines, Files.readAllLines(out.resolve(io.cellforge.search.RunFiles.EVENTS)));
+        assertEquals(1, io.cellforge.search.RunFiles.list(out.getParent()).size());
     }
 
     /** The tiny space and an architecture of it, side by side in {@code dir}; returns the architecture file. */

@@ -115,10 +115,33 @@ class SearchFilesCliTest {
                 }
             }
         }
+        // --out is a run folder (the space, settings and events from the start); its result is whole: nothing
+        // replaced, nothing half-written.
         try (var s = Files.list(out)) {
-            assertEquals(List.of(out.resolve("architecture.json")), s.toList(), "--out is whole: nothing replaced, nothing half-written");
+            assertEquals(List.of("architecture.json", "events.jsonl", "lock", "run.json", "space.yaml"),
+                    s.map(p -> p.getFileName().toString()).sorted().toList());
         }
         assertEquals("an older result", Files.readString(out.resolve("architecture.json")));
+    }
+
+    /** The command line's run folder is the app's: its run list reads it, with the architecture the search printed. */
+    @Test
+    void aRunFolderWrittenBySearchOutReadsAsTheAppReadsRuns(@TempDir Path dir) throws Exception {
+        Path space = tinySpace(dir);
+        Path runs = Files.createDirectories(dir.resolve("tiny.runs"));
+        Path out = runs.resolve("cli-run");
+        CliTest.Run r = run("search", space.toString(), "--epochs", "1", "--strategy", "spos", "--generations", "1", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<io.cellforge.search.RunFiles.Run> listed = io.cellforge.search.RunFiles.list(runs);
+        assertEquals(1, listed.size());
+        io.cellforge.search.RunFiles.Run run = listed.get(0);
+        assertEquals("spos", run.strategy());
+        assertEquals("digits", run.data());
+        assertEquals(1, run.epochs().size());
+        assertFalse(run.steps().isEmpty());
+        assertTrue(run.completed());
+        assertEquals(r.out(), io.cellforge.io.ArchFormats.write(io.cellforge.io.ArchFormat.YAML, run.space(), run.architecture()));
+        assertFalse(run.isLive());
     }
 
     @Test
@@ -129,13 +152,15 @@ class SearchFilesCliTest {
         CliTest.Run r = run("search", space.toString(), "--epochs", "1", "--checkpoint", ck.toString(), "--events", events.toString());
         assertEquals(0, r.code(), r.err());
         List<String> first = Files.readAllLines(events);
-        assertEquals(12, first.size());
+        // The start line (epochs, steps per epoch), 11 steps and the epoch.
+        assertEquals("{\"type\":\"start\",\"epochs\":1,\"steps_per_epoch\":11}", first.get(0));
+        assertEquals(13, first.size());
         r = run("search", space.toString(), "--epochs", "1", "--checkpoint", ck.toString(), "--resume", ck.toString(), "--events",
                 events.toString());
         assertEquals(0, r.code(), r.err());
         List<String> after = Files.readAllLines(events);
-        assertEquals(first, after.subList(0, 12), "a finished run resumed keeps its events");
-        assertEquals(List.of("{\"type\":\"resume\",\"epoch\":1,\"step\":0}"), after.subList(12, after.size()));
+        assertEquals(first, after.subList(0, 13), "a finished run resumed keeps its events");
+        assertEquals(List.of("{\"type\":\"resume\",\"epoch\":1,\"step\":0}"), after.subList(13, after.size()));
     }
 
     @Test

@@ -6,20 +6,15 @@ import io.cellforge.app.diagram.DiagramLayout;
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Fixing;
 import io.cellforge.arch.FormatException;
-import io.cellforge.data.DataBundle;
-import io.cellforge.data.Datasets;
 import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
 import io.cellforge.io.LoadException;
 import io.cellforge.io.SpaceFiles;
 import io.cellforge.io.SpaceYaml;
-import io.cellforge.plan.PlanException;
 import io.cellforge.search.RunFiles;
 import io.cellforge.search.SearchControl;
 import io.cellforge.space.Cell;
 import io.cellforge.space.SearchSpace;
-import io.cellforge.train.Retrain;
-import javafx.application.Platform;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.collections.FXCollections;
@@ -48,11 +43,12 @@ import java.util.function.Consumer;
 
 /**
  * A search's result in its own tab: the derived architecture as a fixed network (no choices left), its cells
- * drawn, exports in every format, and Retrain, which trains it from scratch on the run's data with its own
- * progress and chart and reports the test accuracy.
+ * drawn, exports in every format, and Retrain, which trains it from scratch with the run's data and settings
+ * (through the search view-model) with its own progress and chart and reports the test accuracy.
  */
 public final class ResultView extends BorderPane {
     private final RunFiles.Run run;
+    private final SearchViewModel search;
     private final SearchSpace fixed;
     private final CellCanvas canvas = new CellCanvas();
     private final Map<String, Map<String, double[]>> positions = new HashMap<>();
@@ -67,9 +63,10 @@ public final class ResultView extends BorderPane {
      * @param save   asks where to write (title, initial name) and returns the path, or empty
      * @param design opens the fixed network in the designer as a new document
      */
-    public ResultView(RunFiles.Run run, BiFunction<String, String, Optional<Path>> save, Consumer<ResultView> design)
-            throws FormatException {
+    public ResultView(RunFiles.Run run, SearchViewModel search, BiFunction<String, String, Optional<Path>> save,
+                      Consumer<ResultView> design) throws FormatException {
         this.run = run;
+        this.search = search;
         this.fixed = Fixing.fix(run.space(), run.architecture()).withName(run.space().name() + "-derived");
         setId("result-" + run.dir().getFileName());
         ComboBox<String> cells = new ComboBox<>(FXCollections.observableArrayList(fixed.cells().keySet()));
@@ -194,7 +191,7 @@ public final class ResultView extends BorderPane {
         }
     }
 
-    /** Trains the derived network from scratch on the run's data, off the JavaFX thread. */
+    /** Trains the derived network from scratch with the run's settings, through the view-model. */
     public void retrain(int epochs) {
         if (training.get()) {
             return;
@@ -203,44 +200,27 @@ public final class ResultView extends BorderPane {
         trainLoss.getData().clear();
         testAcc.getData().clear();
         progressBar.setProgress(-1);
-        status.setText("Loading " + (run.data().isEmpty() ? Datasets.DIGITS : run.data()) + " ...");
         control = new SearchControl();
-        SearchControl ctl = control;
-        Thread t = new Thread(() -> {
-            try {
-                DataBundle d = Datasets.load(run.data().isEmpty() ? Datasets.DIGITS : run.data());
-                Platform.runLater(() -> status.setText("Retraining " + epochs + " epochs ..."));
-                Retrain.Result r = Retrain.run(run.space(), run.architecture(), d, Retrain.Config.darts(epochs, 64, 1),
-                        e -> Platform.runLater(() -> {
-                            trainLoss.getData().add(new XYChart.Data<>(e.epoch() + 1, e.trainLoss()));
-                            testAcc.getData().add(new XYChart.Data<>(e.epoch() + 1, e.testAccuracy()));
-                            progressBar.setProgress((e.epoch() + 1.0) / e.epochs());
-                            status.setText(String.format("Epoch %d/%d: train loss %.3f, train accuracy %.3f, test accuracy %.4f (%.0f s)",
-                                    e.epoch() + 1, e.epochs(), e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds()));
-                        }), ctl);
-                if (r.completed()) {
-                    RunFiles.writeRetrain(run.dir(), r.testAccuracy(), epochs, r.params());
-                }
-                Platform.runLater(() -> {
-                    training.set(false);
-                    progressBar.setProgress(r.completed() ? 1 : 0);
-                    if (r.completed()) {
-                        testAccuracy = r.testAccuracy();
-                        status.setText(String.format("Retrained from scratch for %d epochs: test accuracy %.4f, %,d parameters",
-                                epochs, r.testAccuracy(), r.params()));
-                    } else {
-                        status.setText("Retraining stopped");
-                    }
-                });
-            } catch (LoadException | PlanException | IOException | RuntimeException e) {
-                Platform.runLater(() -> {
-                    training.set(false);
-                    progressBar.setProgress(0);
-                    status.setText("Retraining failed: " + ErrorText.of(e));
-                });
+        search.retrain(run, epochs, control, status::setText, e -> {
+            trainLoss.getData().add(new XYChart.Data<>(e.epoch() + 1, e.trainLoss()));
+            testAcc.getData().add(new XYChart.Data<>(e.epoch() + 1, e.testAccuracy()));
+            progressBar.setProgress((e.epoch() + 1.0) / e.epochs());
+            status.setText(String.format("Epoch %d/%d: train loss %.3f, train accuracy %.3f, test accuracy %.4f (%.0f s)",
+                    e.epoch() + 1, e.epochs(), e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds()));
+        }, r -> {
+            training.set(false);
+            progressBar.setProgress(r.completed() ? 1 : 0);
+            if (r.completed()) {
+                testAccuracy = r.testAccuracy();
+                status.setText(String.format("Retrained from scratch for %d epochs: test accuracy %.4f, %,d parameters",
+                        epochs, r.testAccuracy(), r.params()));
+            } else {
+                status.setText("Retraining stopped");
             }
-        }, "cellforge-retrain");
-        t.setDaemon(true);
-        t.start();
+        }, error -> {
+            training.set(false);
+            progressBar.setProgress(0);
+            status.setText("Retraining failed: " + error);
+        });
     }
 }

@@ -1,12 +1,11 @@
 package io.cellforge.app.search;
 
-import io.cellforge.app.ErrorText;
+import io.cellforge.analysis.Problem;
 import io.cellforge.app.canvas.CellCanvas;
 import io.cellforge.app.canvas.Theme;
 import io.cellforge.data.DataBundle;
 import io.cellforge.data.Dataset;
 import io.cellforge.data.Datasets;
-import io.cellforge.io.LoadException;
 import io.cellforge.search.OneShotSearch;
 import io.cellforge.search.RunFiles;
 import io.cellforge.search.SearchEvents;
@@ -14,7 +13,6 @@ import io.cellforge.space.Cell;
 import io.cellforge.space.SearchSpace;
 import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
-import javafx.application.Platform;
 import javafx.beans.property.Property;
 import javafx.collections.FXCollections;
 import javafx.geometry.Insets;
@@ -26,8 +24,6 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
-import javafx.scene.control.ListView;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Slider;
@@ -43,6 +39,7 @@ import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
 import javafx.stage.DirectoryChooser;
@@ -56,9 +53,10 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The Search tab: the run panel (data with a preview, strategy, sizes, rates, presets; start, pause, stop,
- * resume; progress) and the runs of the document on the left; on the right the live views: loss and accuracy
- * charts, the animated cell, the heatmap and the weights of every choice, and a timeline to replay the search.
+ * The Search tab: the run panel (data with a preview, strategy, sizes, rates, presets; start, pause, stop;
+ * progress; why a search was refused) on the left; on the right the live views (loss and accuracy charts, the
+ * animated cell, the heatmap and the weights of every choice, and a timeline to replay the search) and the runs
+ * of the document ({@link RunsView}: a sortable table, resume, open, compare two).
  */
 public final class SearchPane extends BorderPane {
     /** At most this many points per chart series: long searches are sampled evenly. */
@@ -74,6 +72,7 @@ public final class SearchPane extends BorderPane {
     private final ComboBox<String> cellChoice = new ComboBox<>();
     private final Label stepLabel = new Label();
     private final Timeline replay = new Timeline();
+    private final RunsView runsView;
     private Cell shownCell;
     /** The search view's own layout of each cell: two-line labels, so the cell is drawn larger than in the designer. */
     private final Map<Cell, Map<String, double[]>> livePositions = new java.util.HashMap<>();
@@ -81,12 +80,27 @@ public final class SearchPane extends BorderPane {
     /**
      * @param space     the open document's space (what Start searches)
      * @param onResult  opens a finished run's derived architecture
+     * @param reveal    shows a problem's place in the designer
      */
-    public SearchPane(SearchViewModel vm, Supplier<SearchSpace> space, Consumer<RunFiles.Run> onResult) {
+    public SearchPane(SearchViewModel vm, Supplier<SearchSpace> space, Consumer<RunFiles.Run> onResult, Consumer<Problem> reveal) {
         this.vm = vm;
         setId("search-pane");
-        setLeft(runPanel(space, onResult));
-        setCenter(liveViews());
+        setLeft(runPanel(space, reveal));
+        runsView = new RunsView(vm, onResult);
+        javafx.scene.control.Tab live = new javafx.scene.control.Tab("Live", liveViews());
+        live.setId("search-live");
+        javafx.scene.control.Tab runsTab = new javafx.scene.control.Tab("Runs", runsView);
+        runsTab.setId("search-runs");
+        javafx.scene.control.TabPane views = new javafx.scene.control.TabPane(live, runsTab);
+        views.setId("search-views");
+        views.setTabClosingPolicy(javafx.scene.control.TabPane.TabClosingPolicy.UNAVAILABLE);
+        // Choosing a run in the table shows its history in the live views, a tab away.
+        runsTab.setOnSelectionChanged(e -> {
+            if (runsTab.isSelected()) {
+                vm.refreshRuns();
+            }
+        });
+        setCenter(views);
         vm.updatesProperty().addListener((o, a, b) -> refresh());
         vm.cursorProperty().addListener((o, a, b) -> showCursor());
         vm.searchedProperty().addListener((o, a, s) -> {
@@ -101,6 +115,25 @@ public final class SearchPane extends BorderPane {
             }
         });
         cellChoice.valueProperty().addListener((o, a, b) -> showCursor());
+        vm.endingProperty().addListener((o, a, end) -> notifyEnd(end));
+    }
+
+    /** A notification in the window's corner: a search takes minutes, and the person may be in the designer. */
+    private void notifyEnd(SearchViewModel.Ending end) {
+        if (end == null || getScene() == null || getScene().getWindow() == null || !getScene().getWindow().isShowing()) {
+            return;
+        }
+        org.controlsfx.control.Notifications n = org.controlsfx.control.Notifications.create().owner(getScene().getWindow())
+                .title("Cellforge search").text(end.text()).hideAfter(Duration.seconds(end.failed() ? 15 : 8));
+        if (end.failed()) {
+            n.showError();
+        } else {
+            n.showInformation();
+        }
+    }
+
+    public RunsView runsView() {
+        return runsView;
     }
 
     public WeightsView weightsView() {
@@ -119,7 +152,7 @@ public final class SearchPane extends BorderPane {
 
     // ---- run panel ----------------------------------------------------------------------------------------
 
-    private ScrollPane runPanel(Supplier<SearchSpace> space, Consumer<RunFiles.Run> onResult) {
+    private ScrollPane runPanel(Supplier<SearchSpace> space, Consumer<Problem> reveal) {
         TextField data = new TextField();
         data.setId("run-data");
         data.textProperty().bindBidirectional(vm.dataProperty());
@@ -146,8 +179,9 @@ public final class SearchPane extends BorderPane {
         Label counts = new Label();
         counts.setId("data-counts");
         counts.setWrapText(true);
-        vm.dataProperty().addListener((o, a, b) -> preview(b, preview, counts));
-        preview(vm.dataProperty().get(), preview, counts);
+        counts.textProperty().bind(vm.previewTextProperty());
+        vm.previewProperty().addListener((o, a, d) -> showPreview(d, preview));
+        vm.loadPreview();
 
         ComboBox<String> strategy = new ComboBox<>(FXCollections.observableArrayList(OneShotSearch.STRATEGIES));
         strategy.setId("run-strategy");
@@ -208,51 +242,29 @@ public final class SearchPane extends BorderPane {
         message.setWrapText(true);
         message.setStyle("-fx-text-fill: #dc2626;");
         message.textProperty().bind(vm.messageProperty());
-
-        ListView<RunFiles.Run> runs = new ListView<>(vm.runs());
-        runs.setId("runs");
-        runs.setPrefHeight(150);
-        runs.setPlaceholder(new Label("No runs yet"));
-        runs.setCellFactory(l -> new ListCell<>() {
-            @Override
-            protected void updateItem(RunFiles.Run run, boolean empty) {
-                super.updateItem(run, empty);
-                setText(empty || run == null ? null : describe(run));
-                setTooltip(empty || run == null ? null : new javafx.scene.control.Tooltip(details(run)));
+        // Why Start was refused: each problem in full (wrapped labels, never cut); a click shows its place in the designer.
+        VBox problems = new VBox(4);
+        problems.setId("run-problems");
+        problems.visibleProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(vm.problems()));
+        problems.managedProperty().bind(problems.visibleProperty());
+        vm.problems().addListener((javafx.collections.ListChangeListener<Problem>) c -> {
+            problems.getChildren().clear();
+            for (Problem p : vm.problems()) {
+                Label l = new Label(p.toString());
+                l.getStyleClass().add("run-problem");
+                l.setWrapText(true);
+                l.setMaxWidth(Double.MAX_VALUE);
+                l.setMinHeight(Region.USE_PREF_SIZE);
+                l.setStyle("-fx-text-fill: #dc2626; -fx-underline: true;");
+                l.setCursor(javafx.scene.Cursor.HAND);
+                l.setOnMouseClicked(e -> reveal.accept(p));
+                problems.getChildren().add(l);
             }
         });
-        runs.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
-            if (b != null) {
-                vm.show(b);
-            }
-        });
-        Button resume = new Button("Resume run");
-        resume.setId("run-resume");
-        resume.setOnAction(e -> {
-            RunFiles.Run sel = runs.getSelectionModel().getSelectedItem();
-            if (sel != null && sel.hasCheckpoint() && sel.architecture() == null) {
-                vm.start(sel.space(), sel);
-            } else {
-                vm.messageProperty().set("Pick a stopped run (one without a result) to resume it from its checkpoint");
-            }
-        });
-        resume.disableProperty().bind(vm.runningProperty());
-        Button open = new Button("Open result");
-        open.setId("run-open");
-        open.setOnAction(e -> {
-            RunFiles.Run sel = runs.getSelectionModel().getSelectedItem();
-            if (sel != null && sel.architecture() != null) {
-                onResult.accept(sel);
-            } else {
-                vm.messageProperty().set("Pick a finished run to open its architecture");
-            }
-        });
-
         VBox box = new VBox(8,
-                new HBox(6, start, pause, stop), bar, progress, message,
+                new HBox(6, start, pause, stop), bar, progress, message, problems,
                 section("Data"), new HBox(6, digits, folder, file), data, preview, counts,
-                section("Search"), g, new HBox(6, quick, paper), backend,
-                section("Runs"), runs, new HBox(6, resume, open));
+                section("Search"), g, new HBox(6, quick, paper), backend);
         box.setPadding(new Insets(10));
         box.setPrefWidth(300);
         ScrollPane sp = new ScrollPane(box);
@@ -261,58 +273,20 @@ public final class SearchPane extends BorderPane {
         return sp;
     }
 
-    static String describe(RunFiles.Run run) {
-        String acc = run.epochs().isEmpty() ? "" : String.format(", valid %.3f", run.epochs().get(run.epochs().size() - 1).validAccuracy());
-        String test = run.testAccuracy() == null ? "" : String.format(", test %.3f", run.testAccuracy());
-        String state = run.architecture() != null ? "" : run.hasCheckpoint() ? " (stopped)" : " (incomplete)";
-        return run.dir().getFileName() + ": " + run.strategy() + ", " + run.epochs().size() + " ep" + acc + test + state;
-    }
-
-    /** A run's settings and derived architecture, for its tooltip in the runs list. */
-    static String details(RunFiles.Run run) {
-        StringBuilder b = new StringBuilder("data: " + run.data() + "\n");
-        run.settings().forEach((k, v) -> b.append(k).append(": ").append(v).append('\n'));
-        if (run.architecture() != null) {
-            b.append("derived:\n");
-            run.architecture().choices().entrySet().stream().limit(40)
-                    .forEach(e -> b.append("  ").append(e.getKey()).append(": ").append(e.getValue()).append('\n'));
-        }
-        return b.toString().strip();
-    }
-
-    /** A few images of the data and its class counts, read off the JavaFX thread. */
-    private void preview(String spec, FlowPane images, Label counts) {
+    /** A few images of the data the view-model read. */
+    private static void showPreview(DataBundle d, FlowPane images) {
         images.getChildren().clear();
-        counts.setText("Reading " + spec + " ...");
-        Thread t = new Thread(() -> {
-            try {
-                DataBundle d = Datasets.load(spec);
-                Platform.runLater(() -> {
-                    if (!spec.equals(vm.dataProperty().get())) {
-                        return;
-                    }
-                    Dataset tr = d.train();
-                    for (int i = 0; i < Math.min(12, tr.size()); i++) {
-                        ImageView v = new ImageView(image(tr, i));
-                        v.setFitWidth(28);
-                        v.setFitHeight(28);
-                        v.setSmooth(false);
-                        images.getChildren().add(v);
-                    }
-                    int[] c = tr.classCounts();
-                    StringBuilder b = new StringBuilder(String.format("%s: %,d training and %,d test images of %s, %d classes (",
-                            d.description(), tr.size(), d.test().size(), tr.shape(), tr.classes()));
-                    for (int i = 0; i < c.length; i++) {
-                        b.append(i == 0 ? "" : ", ").append(tr.classNames().get(i)).append(": ").append(c[i]);
-                    }
-                    counts.setText(b.append(")").toString());
-                });
-            } catch (LoadException | RuntimeException e) {
-                Platform.runLater(() -> counts.setText("Cannot read " + spec + ": " + ErrorText.of(e)));
-            }
-        }, "cellforge-data-preview");
-        t.setDaemon(true);
-        t.start();
+        if (d == null) {
+            return;
+        }
+        Dataset tr = d.train();
+        for (int i = 0; i < Math.min(12, tr.size()); i++) {
+            ImageView v = new ImageView(image(tr, i));
+            v.setFitWidth(28);
+            v.setFitHeight(28);
+            v.setSmooth(false);
+            images.getChildren().add(v);
+        }
     }
 
     static WritableImage image(Dataset d, int i) {
@@ -493,6 +467,8 @@ public final class SearchPane extends BorderPane {
         c.setCreateSymbols(false);
         c.setAnimated(false);
         c.setMinHeight(160);
+        // Beside the plot: below it, the legend got no room in the short charts of a 1280x800 window.
+        c.setLegendSide(javafx.geometry.Side.RIGHT);
         return c;
     }
 

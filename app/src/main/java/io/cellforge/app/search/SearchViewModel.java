@@ -1,8 +1,13 @@
 package io.cellforge.app.search;
 
+import io.cellforge.analysis.Evaluator;
+import io.cellforge.analysis.MemoryEstimate;
+import io.cellforge.analysis.Problem;
+import io.cellforge.analysis.Validator;
 import io.cellforge.app.ErrorText;
 import io.cellforge.arch.Architecture;
 import io.cellforge.data.DataBundle;
+import io.cellforge.data.Dataset;
 import io.cellforge.data.Datasets;
 import io.cellforge.edit.EditException;
 import io.cellforge.edit.SpaceEdits;
@@ -12,12 +17,14 @@ import io.cellforge.plan.PlanException;
 import io.cellforge.search.Derivation;
 import io.cellforge.search.OneShotSearch;
 import io.cellforge.search.RunFiles;
+import io.cellforge.search.RunService;
 import io.cellforge.search.SearchConfig;
 import io.cellforge.search.SearchControl;
 import io.cellforge.search.SearchEvents;
 import io.cellforge.search.SearchResult;
 import io.cellforge.space.SearchSpace;
 import io.cellforge.space.StageKind;
+import io.cellforge.train.Retrain;
 import javafx.animation.AnimationTimer;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
@@ -40,13 +47,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 
 /**
- * The search as the app runs it: the settings of the run panel, a search on its own thread, what it has seen
- * so far (steps, epochs, choice probabilities) handed to the JavaFX thread at most once a frame, the step the
- * views show (live, or replayed with the timeline), and the runs of the document, each in its own folder.
+ * The search as the app runs it: the settings of the run panel, a search on the Search tab's executor
+ * ({@link SearchTasks}) through core's {@link RunService}, what it has seen so far (steps, epochs, choice
+ * probabilities) handed to the JavaFX thread at most once a frame, the step the views show (live, or replayed
+ * with the timeline), the runs of the document, each in its own folder, the data's preview and retraining.
+ * A search is refused, before any data is read, while the space or the run's settings have problems.
  */
 public final class SearchViewModel {
+    /** Reads a data set named as the run panel names it; a test gives one that counts or fails. */
+    @FunctionalInterface
+    public interface DataSource {
+        DataBundle load(String spec) throws LoadException;
+    }
+
     /** Settings presets: a look at the search in about a minute, or the DARTS paper's. */
     public enum Preset { QUICK_LOOK, PAPER }
 
@@ -75,11 +91,25 @@ public final class SearchViewModel {
     private final ObjectProperty<SearchSpace> searched = new SimpleObjectProperty<>();
     private final ObjectProperty<RunFiles.Run> finished = new SimpleObjectProperty<>();
     private final ObservableList<RunFiles.Run> runs = FXCollections.observableArrayList();
+    private final ObservableList<RunSummary> runTable = FXCollections.observableArrayList();
     private final IntegerProperty updates = new SimpleIntegerProperty();
+    private final ObservableList<Problem> problems = FXCollections.observableArrayList();
+    private final ObjectProperty<Ending> ending = new SimpleObjectProperty<>();
+    private final ObjectProperty<DataBundle> preview = new SimpleObjectProperty<>();
+    private final StringProperty previewText = new SimpleStringProperty("");
 
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
+    /** Takes in the search's events once a frame; runs only while a search does (an idle tab costs nothing). */
+    private final AnimationTimer intake = new AnimationTimer() {
+        @Override
+        public void handle(long now) {
+            drain();
+        }
+    };
+    private DataSource source = Datasets::load;
+    private long previews;
     private SearchControl control;
-    private Thread thread;
+    private SearchTasks.Task task;
     private Path runsRoot;
     private long started;
     /** Steps already done when this search (re)started: the ETA counts only the steps it has timed. */
@@ -87,14 +117,13 @@ public final class SearchViewModel {
 
     public SearchViewModel() {
         apply(Preset.QUICK_LOOK);
-        // Events arrive on the search's thread; they are taken in here once a frame, so a fast search cannot
-        // flood the JavaFX thread and every view redraws at most 60 times a second.
-        new AnimationTimer() {
-            @Override
-            public void handle(long now) {
-                drain();
-            }
-        }.start();
+        data.addListener((o, a, b) -> loadPreview());
+        runs.addListener((javafx.collections.ListChangeListener<RunFiles.Run>) c -> runTable.setAll(runs.stream().map(RunSummary::of).toList()));
+    }
+
+    /** Where data comes from (the bundled digits, folders, files); set before the first search or preview. */
+    public void setDataSource(DataSource s) {
+        source = s;
     }
 
     public void apply(Preset p) {
@@ -214,6 +243,54 @@ public final class SearchViewModel {
         return runs;
     }
 
+    /** How a search ended, in a line: told once each time one ends (a notification shows it). */
+    public record Ending(String text, boolean failed) {
+    }
+
+    public ObjectProperty<Ending> endingProperty() {
+        return ending;
+    }
+
+    /** Why the last Start was refused: the space's problems and the run settings that do not fit it. */
+    public ObservableList<Problem> problems() {
+        return problems;
+    }
+
+    /** The data named in the run panel, once read (for a few images and its counts); null until then. */
+    public ObjectProperty<DataBundle> previewProperty() {
+        return preview;
+    }
+
+    /** What the data is, or why it cannot be read. */
+    public StringProperty previewTextProperty() {
+        return previewText;
+    }
+
+    /** Reads the data named in the run panel for its preview. */
+    public void loadPreview() {
+        String spec = data.get();
+        long asked = ++previews;
+        preview.set(null);
+        previewText.set("Reading " + spec + " ...");
+        SearchTasks.submit(() -> source.load(spec), d -> {
+            if (asked == previews) { // only the newest request is shown
+                Dataset tr = d.train();
+                int[] c = tr.classCounts();
+                StringBuilder b = new StringBuilder(String.format("%s: %,d training and %,d test images of %s, %d classes (",
+                        d.description(), tr.size(), d.test().size(), tr.shape(), tr.classes()));
+                for (int i = 0; i < c.length; i++) {
+                    b.append(i == 0 ? "" : ", ").append(tr.classNames().get(i)).append(": ").append(c[i]);
+                }
+                previewText.set(b.append(")").toString());
+                preview.set(d);
+            }
+        }, e -> {
+            if (asked == previews) {
+                previewText.set("Cannot read " + spec + ": " + ErrorText.of(e));
+            }
+        });
+    }
+
     /** Goes up whenever steps or epochs arrived (once a frame at most). */
     public IntegerProperty updatesProperty() {
         return updates;
@@ -233,10 +310,61 @@ public final class SearchViewModel {
 
     // ---- runs ---------------------------------------------------------------------------------------------
 
+    /**
+     * A run as the runs table shows it: its last epoch's figures, the parameters of the network it found (as
+     * retrained, with affine BatchNorm; null until it has a result) and the seconds its epochs took.
+     */
+    public record RunSummary(RunFiles.Run run, String name, String strategy, int epochs, Double validAccuracy, Double validLoss,
+                             Double trainAccuracy, Double trainLoss, Long params, double seconds, String state) {
+        public static RunSummary of(RunFiles.Run r) {
+            SearchEvents.Epoch last = r.epochs().isEmpty() ? null : r.epochs().get(r.epochs().size() - 1);
+            Long params = null;
+            if (r.architecture() != null) {
+                var stats = io.cellforge.analysis.Evaluator.evaluate(Retrain.finalNetwork(r.space()), r.architecture());
+                params = stats.problems().stream().anyMatch(Problem::isError) ? null : stats.params();
+            }
+            String state = r.isLive() ? "running" : r.architecture() != null ? (Boolean.FALSE.equals(r.completed()) ? "stopped early" : "finished")
+                    : r.hasCheckpoint() ? "stopped" : "incomplete";
+            return new RunSummary(r, r.dir().getFileName().toString(), r.strategy(), r.epochs().size(),
+                    last == null ? null : last.validAccuracy(), last == null ? null : last.validLoss(),
+                    last == null ? null : last.trainAccuracy(), last == null ? null : last.trainLoss(), params,
+                    r.epochs().stream().mapToDouble(SearchEvents.Epoch::seconds).sum(), state);
+        }
+    }
+
+    /** The runs of the document, summed up for the runs table; follows {@link #runs()}. */
+    public ObservableList<RunSummary> runTable() {
+        return runTable;
+    }
+
     /** Where the document's runs live: beside its file ({@code NAME.runs/}), else under the app's home. */
     public void setRunsRoot(Path root) {
         runsRoot = root;
         runs.setAll(RunFiles.list(root));
+        if (!running.get()) {
+            clear(); // another document: nothing of the last one's search stays in view
+        }
+    }
+
+    /** The runs again from disk: another window's run may have started or ended. */
+    public void refreshRuns() {
+        if (runsRoot != null) {
+            runs.setAll(RunFiles.list(runsRoot));
+        }
+    }
+
+    private void clear() {
+        searched.set(null);
+        steps.clear();
+        epochList.clear();
+        finished.set(null);
+        problems.clear();
+        message.set("");
+        follow.set(true);
+        cursor.set(-1);
+        progress.set(0);
+        progressText.set("Not started");
+        updates.set(updates.get() + 1);
     }
 
     public Path runsRoot() {
@@ -262,8 +390,10 @@ public final class SearchViewModel {
 
     /** The document's space at the run's size, with the data's input shape and classes. */
     SearchSpace sized(SearchSpace s, DataBundle d) throws EditException {
-        Shape in = d.train().shape();
-        int classes = Math.max(s.network().classes(), d.train().classes());
+        return sized(s, d.train().shape(), Math.max(s.network().classes(), d.train().classes()));
+    }
+
+    private SearchSpace sized(SearchSpace s, Shape in, int classes) throws EditException {
         SearchSpace out = SpaceEdits.setNetwork(channels.get(), classes, in).apply(s);
         boolean cellStack = !s.network().stages().isEmpty() && s.network().stages().stream()
                 .allMatch(st -> st.kind() == StageKind.CELL && st.repeat() == null);
@@ -275,11 +405,53 @@ public final class SearchViewModel {
                 .archLr(archLr.get()).seed(seed.get()).build();
     }
 
+    /**
+     * What stands in the way of searching {@code space} with the run panel's settings, found without data: the
+     * space's errors (core's Validator), settings out of range, and the space sized and planned at the run's
+     * channels and cells. Empty when the search can start.
+     */
+    public List<Problem> refusals(SearchSpace space, RunFiles.Run resume) {
+        List<Problem> out = new ArrayList<>();
+        Validator.validate(space).stream().filter(Problem::isError).forEach(out::add);
+        try {
+            if (resume != null) {
+                resume.config();
+            } else {
+                config();
+            }
+        } catch (IllegalArgumentException | LoadException e) {
+            out.add(Problem.error("run settings", e instanceof IllegalArgumentException ? ErrorText.line(e.getMessage()) : ErrorText.of(e)));
+        }
+        if (resume != null || !out.isEmpty()) {
+            return out; // a resumed run's space was sized when it started
+        }
+        String size = "at the run's size (" + channels.get() + " channels, " + layers.get() + " cells)";
+        try {
+            SearchSpace atSize = sized(space, space.network().input(), space.network().classes());
+            for (Problem p : Validator.validate(atSize)) {
+                if (p.isError()) {
+                    out.add(new Problem(p.severity(), p.place(), size + ": " + p.message(), p.source()));
+                }
+            }
+            if (out.isEmpty()) {
+                // The supernet planned at the space's own input: what the search would allocate before its first step.
+                MemoryEstimate.search(Evaluator.supernetPlan(atSize), batch.get()).check(MemoryEstimate.Limits.ofThisJvm());
+            }
+        } catch (EditException e) {
+            out.add(Problem.error("run settings", size + ": " + ErrorText.line(e.getMessage())));
+        } catch (PlanException e) {
+            e.problems().forEach(p -> out.add(new Problem(p.severity(), p.place().isEmpty() ? "run settings" : p.place(),
+                    size + ", batch " + batch.get() + ": " + p.message(), p.source())));
+        }
+        return out;
+    }
+
     /** Starts a search of a space; {@code resume} continues a stopped run from its checkpoint. */
     public void start(SearchSpace space, RunFiles.Run resume) {
         if (running.get() || space == null) {
             return;
         }
+        problems.clear();
         if (runsRoot == null) {
             message.set("Open or create a document first: its runs are kept beside it");
             return;
@@ -288,12 +460,24 @@ public final class SearchViewModel {
             message.set("This space has no choices to search: make a LayerChoice or InputChoice first");
             return;
         }
+        if (resume != null && resume.isLive()) {
+            message.set(resume.dir().getFileName() + " is running (in another window or process): it cannot be resumed here");
+            return;
+        }
+        List<Problem> refused = refusals(space, resume);
+        if (!refused.isEmpty()) {
+            problems.setAll(refused);
+            message.set("Not started: " + refused.size() + (refused.size() == 1 ? " problem" : " problems")
+                    + " below; click one to see it in the designer");
+            progress.set(0);
+            progressText.set("Not started");
+            return;
+        }
         SearchConfig cfg;
         try {
             cfg = resume != null ? resume.config() : config();
         } catch (IllegalArgumentException | LoadException e) {
-            // the builder's IllegalArgumentException says which setting is out of range
-            message.set("Invalid settings: " + (e instanceof IllegalArgumentException ? ErrorText.line(e.getMessage()) : ErrorText.of(e)));
+            message.set("Invalid settings: " + ErrorText.of(e)); // refusals() has seen it: a file changed since
             return;
         }
         Path dir = resume != null ? resume.dir()
@@ -302,6 +486,7 @@ public final class SearchViewModel {
         steps.clear();
         epochList.clear();
         if (resume != null) {
+            searched.set(resume.space());
             steps.setAll(resume.steps());
             epochList.setAll(resume.epochs());
         }
@@ -315,55 +500,74 @@ public final class SearchViewModel {
         message.set("");
         control = new SearchControl();
         SearchControl ctl = control;
-        thread = new Thread(() -> run(space, resume, cfg, dataSpec, dir, ctl), "cellforge-search");
-        thread.setDaemon(true);
-        thread.start();
+        intake.start();
+        // The run reports through the inbox, in order with its steps: nothing comes back through the task itself.
+        task = SearchTasks.submit(() -> {
+            run(space, resume, cfg, dataSpec, dir, ctl);
+            return null;
+        }, x -> { }, e -> inbox.add(new Ended(null, false, ErrorText.of(e))));
     }
 
-    /** On the search's thread. */
+    /** On the executor. */
     private void run(SearchSpace doc, RunFiles.Run resume, SearchConfig cfg, String dataSpec, Path dir, SearchControl ctl) {
         try {
-            DataBundle d = Datasets.load(dataSpec);
+            DataBundle d = source.load(dataSpec);
             SearchSpace s = resume != null ? resume.space() : sized(doc, d);
             inbox.add(new Searching(s));
-            if (resume == null) {
-                RunFiles.start(dir, s, cfg, dataSpec);
-            }
-            SearchResult r;
-            try (RunFiles.EventLog log = new RunFiles.EventLog(dir.resolve(RunFiles.EVENTS), resume != null)) {
-                SearchEvents.Listener listener = new SearchEvents.Listener() {
-                    @Override
-                    public void started(String b, SearchConfig c, int perEpoch) {
-                        inbox.add(new Started(b, perEpoch));
-                    }
+            SearchEvents.Listener listener = new SearchEvents.Listener() {
+                @Override
+                public void started(String b, SearchConfig c, int perEpoch) {
+                    inbox.add(new Started(b, perEpoch));
+                }
 
-                    @Override
-                    public void step(SearchEvents.Step e) {
-                        log.step(e);
-                        inbox.add(e);
-                    }
+                @Override
+                public void step(SearchEvents.Step e) {
+                    inbox.add(e);
+                }
 
-                    @Override
-                    public void epoch(SearchEvents.Epoch e) {
-                        log.epoch(e);
-                        inbox.add(e);
-                    }
+                @Override
+                public void epoch(SearchEvents.Epoch e) {
+                    inbox.add(e);
+                }
 
-                    @Override
-                    public void resumed(int epoch, int step) {
-                        log.resumed(epoch, step); // the events file says where the resumed run took up
-                    }
-                };
-                r = new OneShotSearch(s, d, cfg).run(listener, ctl, dir.resolve(RunFiles.CHECKPOINT),
-                        resume != null && resume.hasCheckpoint() ? dir.resolve(RunFiles.CHECKPOINT) : null);
-            }
+                @Override
+                public void warning(String m) {
+                    inbox.add(new Warning(m));
+                }
+            };
+            Path ck = dir.resolve(RunFiles.CHECKPOINT);
+            SearchResult r = RunService.search(dir, s, d, dataSpec, cfg, ck, resume != null && resume.hasCheckpoint() ? ck : null,
+                    listener, ctl);
             if (r.completed()) {
                 RunFiles.writeResult(s, r, dir);
             }
             inbox.add(new Ended(RunFiles.read(dir), r.completed(), null));
-        } catch (LoadException | PlanException | EditException | IOException | RuntimeException e) {
-            inbox.add(new Ended(null, false, ErrorText.of(e)));
+        } catch (LoadException | PlanException | EditException | IOException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            inbox.add(new Ended(null, false, ErrorText.of(e))); // whatever ends it, the tab hears of the end
         }
+    }
+
+    /**
+     * Retrains a run's architecture from scratch with the run's own data, batch size, seed and augmentation;
+     * {@code epoch} and the end are told on the JavaFX thread.
+     */
+    public void retrain(RunFiles.Run run, int epochs, SearchControl ctl, Consumer<String> status, Consumer<Retrain.Epoch> epoch,
+                        Consumer<Retrain.Result> done, Consumer<String> failed) {
+        String spec = run.data().isEmpty() ? Datasets.DIGITS : run.data();
+        status.accept("Loading " + spec + " ...");
+        SearchTasks.submit(() -> {
+            SearchConfig cfg = run.config();
+            DataBundle d = source.load(spec);
+            javafx.application.Platform.runLater(() -> status.accept("Retraining " + epochs + " epochs (batch " + cfg.batchSize()
+                    + ", seed " + cfg.seed() + ", as the run) ..."));
+            Retrain.Result r = Retrain.run(run.space(), run.architecture(), d,
+                    Retrain.Config.darts(epochs, cfg.batchSize(), cfg.seed()).withAugment(cfg.augment()),
+                    e -> javafx.application.Platform.runLater(() -> epoch.accept(e)), ctl);
+            if (r.completed()) {
+                RunFiles.writeRetrain(run.dir(), r.testAccuracy(), epochs, r.params());
+            }
+            return r;
+        }, done, e -> failed.accept(ErrorText.of(e)));
     }
 
     private record Started(String backend, int stepsPerEpoch) {
@@ -373,6 +577,9 @@ public final class SearchViewModel {
     }
 
     private record Ended(RunFiles.Run run, boolean completed, String error) {
+    }
+
+    private record Warning(String message) {
     }
 
     public void pause() {
@@ -402,13 +609,14 @@ public final class SearchViewModel {
     /** Stops the search and waits for it to write its checkpoint (when the app quits). */
     public void stopAndWait(java.time.Duration limit) {
         stop();
-        if (thread != null) {
-            try {
-                thread.join(limit.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (task != null) {
+            task.await(limit);
         }
+    }
+
+    private static double progressAt(SearchEvents.Step s) {
+        int total = s.epochs() * s.stepsPerEpoch();
+        return total <= 0 ? 0 : (double) (s.epoch() * s.stepsPerEpoch() + s.step() + 1) / total;
     }
 
     /** Takes in what the search sent since the last frame. */
@@ -424,7 +632,7 @@ public final class SearchViewModel {
                 int done = s.epoch() * s.stepsPerEpoch() + s.step() + 1;
                 int total = s.epochs() * s.stepsPerEpoch();
                 double elapsed = (System.nanoTime() - started) / 1e9;
-                progress.set((double) done / total);
+                progress.set(progressAt(s));
                 double eta = elapsed / Math.max(1, done - doneAtStart) * (total - done);
                 progressText.set(String.format("Epoch %d/%d, step %d/%d, %.1f images/s, ETA %s", s.epoch() + 1, s.epochs(), s.step() + 1,
                         s.stepsPerEpoch(), s.imagesPerSecond(), SearchEvents.duration(eta)));
@@ -441,14 +649,19 @@ public final class SearchViewModel {
                 progressText.set("Searching ...");
             } else if (o instanceof Searching s) {
                 searched.set(s.space());
+            } else if (o instanceof Warning w) {
+                message.set(w.message());
             } else if (o instanceof Ended e) {
                 if (!newSteps.isEmpty()) {
                     steps.addAll(newSteps);
                     newSteps.clear();
                 }
                 // Everything the run left is in place before it reads as no longer running.
+                intake.stop();
                 if (e.error() != null) {
                     message.set("The search failed: " + e.error());
+                    // Determinate where it stopped: an indeterminate bar would animate (and cost a core) for ever.
+                    progress.set(steps.isEmpty() ? 0 : progressAt(steps.get(steps.size() - 1)));
                     progressText.set("Failed");
                 } else {
                     runs.setAll(RunFiles.list(runsRoot));
@@ -459,6 +672,11 @@ public final class SearchViewModel {
                 if (e.error() == null && e.completed()) {
                     finished.set(e.run());
                 }
+                SearchEvents.Epoch lastEpoch = epochList.isEmpty() ? null : epochList.get(epochList.size() - 1);
+                String figures = lastEpoch == null ? "" : String.format(": %d epochs, valid accuracy %.3f", epochList.size(), lastEpoch.validAccuracy());
+                ending.set(new Ending(e.error() != null ? "The search failed: " + e.error()
+                        : e.completed() ? "The search finished" + figures : "The search stopped" + figures + "; it can be resumed",
+                        e.error() != null));
             }
         }
         if (!newSteps.isEmpty()) {

@@ -217,6 +217,13 @@ public final class WeightsView {
             g.fillText(t.length() > 14 ? t.substring(0, 14) : t, 0, 0);
             g.restore();
         }
+        // One colour scale for the whole map, spread over what the candidates actually do: each candidate's share
+        // against a uniform one (1/n of its choice), blue above, orange below, full colour at the largest deviation.
+        double spread = maxDeviation(w, keys);
+        g.setFill(theme.muted());
+        g.fillText("blue: above 1/n", 2, 20);
+        g.fillText("orange: below", 2, 32);
+        g.fillText(String.format(java.util.Locale.ROOT, "full: %+.0f%% of 1/n", 100 * spread), 2, 44);
         for (int i = 0; i < keys.size(); i++) {
             String k = keys.get(i);
             double y = top + i * ROW_H;
@@ -227,26 +234,46 @@ public final class WeightsView {
                 continue;
             }
             int best = 0;
-            double min = p[0];
             for (int j = 1; j < p.length; j++) {
                 if (p[j] > p[best]) {
                     best = j;
                 }
-                min = Math.min(min, p[j]);
             }
-            // Colour by where a candidate stands in its row (numbers are the probabilities themselves).
-            double span = Math.max(1e-9, p[best] - min);
             for (int j = 0; j < p.length; j++) {
-                g.setFill(Color.web("#1d4ed8", 0.08 + 0.85 * (p[j] - min) / span));
+                double d = deviation(p, j);
+                double strength = Math.min(1, Math.abs(d) / spread);
+                g.setFill(Color.web(d >= 0 ? "#1d4ed8" : "#ea580c", 0.06 + 0.85 * strength));
                 g.fillRect(KEY_W + j * CELL_W, y, CELL_W - 2, ROW_H - 2);
                 if (j == best) {
                     g.setStroke(theme.text());
                     g.setLineWidth(1.5);
                     g.strokeRect(KEY_W + j * CELL_W + 0.75, y + 0.75, CELL_W - 3.5, ROW_H - 3.5);
                 }
-                g.setFill((p[j] - min) / span > 0.55 ? Color.WHITE : theme.text());
-                g.fillText(String.format(java.util.Locale.ROOT, "%.2f", p[j]), KEY_W + j * CELL_W + 6, y + 11);
+                g.setFill(strength > 0.55 ? Color.WHITE : theme.text());
+                g.fillText(cellText(p[j]), KEY_W + j * CELL_W + 4, y + 11);
             }
         }
+    }
+
+    /** A probability in three significant digits: 0.125 and 0.131 read apart where two decimals read 0.13. */
+    static String cellText(double p) {
+        return String.format(java.util.Locale.ROOT, "%.3g", p);
+    }
+
+    /** A candidate's share against a uniform one: 0 at 1/n, +0.1 for 10% above it. */
+    static double deviation(double[] p, int j) {
+        return p[j] * p.length - 1;
+    }
+
+    /** The largest deviation from uniform over the map (at least 0.1%, so that a uniform start reads pale). */
+    static double maxDeviation(Map<String, double[]> w, List<String> keys) {
+        double m = 1e-3;
+        for (String k : keys) {
+            double[] p = w.get(k);
+            for (int j = 0; p != null && j < p.length; j++) {
+                m = Math.max(m, Math.abs(deviation(p, j)));
+            }
+        }
+        return m;
     }
 }
