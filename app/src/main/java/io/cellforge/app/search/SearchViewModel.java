@@ -420,7 +420,7 @@ public final class SearchViewModel {
                 config();
             }
         } catch (IllegalArgumentException | LoadException e) {
-            out.add(Problem.error("run settings", e instanceof IllegalArgumentException ? ErrorText.line(e.getMessage()) : ErrorText.of(e)));
+            out.add(Problem.error(io.cellforge.analysis.Place.named("run settings"), e instanceof IllegalArgumentException ? ErrorText.line(e.getMessage()) : ErrorText.of(e)));
         }
         if (resume != null || !out.isEmpty()) {
             return out; // a resumed run's space was sized when it started
@@ -430,7 +430,7 @@ public final class SearchViewModel {
             SearchSpace atSize = sized(space, space.network().input(), space.network().classes());
             for (Problem p : Validator.validate(atSize)) {
                 if (p.isError()) {
-                    out.add(new Problem(p.severity(), p.place(), size + ": " + p.message(), p.source()));
+                    out.add(new Problem(p.severity(), p.at(), size + ": " + p.message(), p.source()));
                 }
             }
             if (out.isEmpty()) {
@@ -438,9 +438,9 @@ public final class SearchViewModel {
                 MemoryEstimate.search(Evaluator.supernetPlan(atSize), batch.get()).check(MemoryEstimate.Limits.ofThisJvm());
             }
         } catch (EditException e) {
-            out.add(Problem.error("run settings", size + ": " + ErrorText.line(e.getMessage())));
+            out.add(Problem.error(io.cellforge.analysis.Place.named("run settings"), size + ": " + ErrorText.line(e.getMessage())));
         } catch (PlanException e) {
-            e.problems().forEach(p -> out.add(new Problem(p.severity(), p.place().isEmpty() ? "run settings" : p.place(),
+            e.problems().forEach(p -> out.add(new Problem(p.severity(), io.cellforge.analysis.Place.NONE.equals(p.at()) ? io.cellforge.analysis.Place.named("run settings") : p.at(),
                     size + ", batch " + batch.get() + ": " + p.message(), p.source())));
         }
         return out;
