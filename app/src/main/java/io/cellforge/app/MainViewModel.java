@@ -1,8 +1,8 @@
 package io.cellforge.app;
 
 import io.cellforge.analysis.Evaluator;
-import io.cellforge.analysis.Place;
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Place;
+import io.cellforge.space.Problem;
 import io.cellforge.analysis.SpaceStats;
 import io.cellforge.analysis.Validator;
 import io.cellforge.app.canvas.Theme;

@@ -148,7 +148,7 @@ class DesignerFixesTest {
         String status = vm.statusProperty().get();
         assertFalse(status.contains("-1"), status);
         assertFalse(status.matches(".*parameters [\\d,]+.*"), status);
-        assertTrue(vm.problems().stream().anyMatch(io.cellforge.analysis.Problem::isError));
+        assertTrue(vm.problems().stream().anyMatch(io.cellforge.space.Problem::isError));
     }
 
     @Test
@@ -156,7 +156,7 @@ class DesignerFixesTest {
         String op = "a very long op name that nobody has, " + "written out in words ".repeat(10);
         robot.interact(() -> vm.apply(io.cellforge.edit.CellEdits.setOp("normal", "n2", "n3", io.cellforge.space.OpCall.of(op))));
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.problems().stream().anyMatch(p -> p.message().contains(op)));
-        io.cellforge.analysis.Problem p = vm.problems().stream().filter(q -> q.message().contains(op)).findFirst().orElseThrow();
+        io.cellforge.space.Problem p = vm.problems().stream().filter(q -> q.message().contains(op)).findFirst().orElseThrow();
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> robot.lookup("#problems .list-cell").queryAll().stream()
                 .anyMatch(c -> p.toString().equals(((Labeled) c).getText())));
         Labeled row = robot.lookup("#problems .list-cell").queryAll().stream().map(c -> (Labeled) c)
@@ -172,7 +172,7 @@ class DesignerFixesTest {
         assertEquals(long_, message.getTooltip().getText(), "the whole message, where the bar cuts it");
     }
 
-    private io.cellforge.analysis.Problem found(java.util.function.Predicate<io.cellforge.analysis.Problem> which) throws Exception {
+    private io.cellforge.space.Problem found(java.util.function.Predicate<io.cellforge.space.Problem> which) throws Exception {
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.problems().stream().anyMatch(which));
         return vm.problems().stream().filter(which).findFirst().orElseThrow();
     }
@@ -186,11 +186,11 @@ class DesignerFixesTest {
             vm.apply(io.cellforge.edit.CellEdits.setOp("reduce", "n2", "n3", io.cellforge.space.OpCall.of("no_such_op")));
             vm.select("normal");
         });
-        io.cellforge.analysis.Problem node = found(p -> p.at() instanceof io.cellforge.analysis.Place.CellNode n && n.cell().equals("reduce"));
-        assertEquals(io.cellforge.analysis.Place.node("reduce", "n6"), node.at());
+        io.cellforge.space.Problem node = found(p -> p.at() instanceof io.cellforge.space.Place.CellNode n && n.cell().equals("reduce"));
+        assertEquals(io.cellforge.space.Place.node("reduce", "n6"), node.at());
         assertEquals("cell reduce, node n6", node.place(), "the words stay as the CLI prints them");
-        io.cellforge.analysis.Problem edge = found(p -> p.message().contains("no_such_op"));
-        assertEquals(io.cellforge.analysis.Place.edge("reduce", "n2", "n3"), edge.at());
+        io.cellforge.space.Problem edge = found(p -> p.message().contains("no_such_op"));
+        assertEquals(io.cellforge.space.Place.edge("reduce", "n2", "n3"), edge.at());
         assertEquals("cell reduce, edge n2->n3", edge.place());
 
         robot.interact(() -> vm.reveal(node));
@@ -203,14 +203,14 @@ class DesignerFixesTest {
 
         // A key: its first choice. A stage: the network. A cell: the cell.
         String key = space().cells().get("normal").edges().get(0).op() instanceof io.cellforge.space.LayerChoice lc ? lc.key() : "";
-        robot.interact(() -> vm.reveal(io.cellforge.analysis.Problem.error(io.cellforge.analysis.Place.key(key), "x")));
+        robot.interact(() -> vm.reveal(io.cellforge.space.Problem.error(io.cellforge.space.Place.key(key), "x")));
         assertEquals("normal", vm.view());
         io.cellforge.space.Edge first = space().cells().get("normal").edges().get(0);
         assertEquals(Selection.edge(first.from(), first.to()), vm.selectionProperty().get());
         robot.interact(() -> vm.apply(io.cellforge.edit.SpaceEdits.setLayers(5)));
-        robot.interact(() -> vm.reveal(io.cellforge.analysis.Problem.error(io.cellforge.analysis.Place.stage(2, "cell 2"), "x")));
+        robot.interact(() -> vm.reveal(io.cellforge.space.Problem.error(io.cellforge.space.Place.stage(2, "cell 2"), "x")));
         assertEquals(MainViewModel.NETWORK, vm.view());
-        robot.interact(() -> vm.reveal(io.cellforge.analysis.Problem.error(io.cellforge.analysis.Place.cell("reduce").detail(", input in0"), "x")));
+        robot.interact(() -> vm.reveal(io.cellforge.space.Problem.error(io.cellforge.space.Place.cell("reduce").detail(", input in0"), "x")));
         assertEquals("reduce", vm.view());
         // Clicked in the list, as a person does.
         robot.interact(() -> vm.select("normal"));

@@ -1,6 +1,6 @@
 package io.cellforge.app;
 
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 import io.cellforge.io.SpaceYaml;
 import io.cellforge.zoo.Zoo;
 import javafx.scene.Node;

@@ -1,12 +1,12 @@
 package io.cellforge.app;
 
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 import io.cellforge.app.search.SearchPane;
 import io.cellforge.data.Datasets;
 import io.cellforge.io.LoadException;
 import io.cellforge.io.SpaceYaml;
 import io.cellforge.search.RunFiles;
-import io.cellforge.search.SearchConfig;
+import io.cellforge.settings.SearchConfig;
 import io.cellforge.space.SearchSpace;
 import io.cellforge.zoo.Zoo;
 import javafx.geometry.Bounds;

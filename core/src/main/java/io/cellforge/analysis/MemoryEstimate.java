@@ -1,5 +1,9 @@
 package io.cellforge.analysis;
 
+import io.cellforge.space.Place;
+
+import io.cellforge.space.Problem;
+
 import io.cellforge.ops.Layer;
 import io.cellforge.ops.Shape;
 import io.cellforge.ops.ShapeException;
@@ -8,7 +12,6 @@ import io.cellforge.plan.PlanException;
 
 import io.cellforge.space.Reduction;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,24 +49,7 @@ public record MemoryEstimate(long weightBytes, long optimizerBytes, long activat
     }
 
     /** How much memory this run may still take, and from what that figure comes, for the message. */
-    public record Limits(long availableBytes, String detail) {
-        /**
-         * This JVM: the physical memory of the machine (of its container, as the JVM sees it), and JavaCPP's
-         * maxPhysicalBytes, past which every native allocation of ND4J's fails; less what the process holds now.
-         */
-        public static Limits ofThisJvm() {
-            long physical = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                    ? os.getTotalMemorySize() : Long.MAX_VALUE;
-            long maxPhysical = org.bytedeco.javacpp.Pointer.maxPhysicalBytes();
-            long inUse = org.bytedeco.javacpp.Pointer.physicalBytes();
-            long cap = Math.min(physical, maxPhysical > 0 ? maxPhysical : Long.MAX_VALUE);
-            return new Limits(Math.max(0, cap - inUse), "the machine has " + size(physical)
-                    + (maxPhysical > 0 && maxPhysical < physical ? ", JavaCPP allows the process " + size(maxPhysical)
-                    + " (-Dorg.bytedeco.javacpp.maxphysicalbytes, by default a multiple of -Xmx)" : "")
-                    + ", the process holds " + size(inUse) + " now and its Java heap (-Xmx) may grow to "
-                    + size(Runtime.getRuntime().maxMemory()));
-        }
-    }
+    public record Limits(long availableBytes, String detail) {    }
 
     /**
      * Throws when the run cannot fit, naming the estimate and what is available; or when one buffer would hold
@@ -245,7 +231,7 @@ public record MemoryEstimate(long weightBytes, long optimizerBytes, long activat
     }
 
     /** Bytes as a person reads them: 1.5 GB, 320 MB, 12 KB. */
-    static String size(long bytes) {
+    public static String size(long bytes) {
         if (bytes >= 1L << 40) {
             return String.format("%.1f TB", bytes / (double) (1L << 40));
         }

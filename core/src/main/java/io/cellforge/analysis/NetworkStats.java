@@ -1,5 +1,7 @@
 package io.cellforge.analysis;
 
+import io.cellforge.space.Problem;
+
 import io.cellforge.ops.Shape;
 
 import java.util.List;

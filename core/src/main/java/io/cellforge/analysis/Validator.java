@@ -1,5 +1,9 @@
 package io.cellforge.analysis;
 
+import io.cellforge.space.Place;
+
+import io.cellforge.space.Problem;
+
 import io.cellforge.ops.OpCatalog;
 import io.cellforge.space.Cell;
 import io.cellforge.space.Edge;

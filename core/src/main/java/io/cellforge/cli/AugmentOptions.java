@@ -1,5 +1,7 @@
 package io.cellforge.cli;
 
+import io.cellforge.settings.Augment;
+
 import io.cellforge.engine.Batches;
 import picocli.CommandLine.Option;
 
@@ -12,17 +14,17 @@ final class AugmentOptions {
     @Option(names = "--cutout", paramLabel = "N", description = "cutout of an NxN square (DARTS on CIFAR: 16)")
     Integer cutout;
 
-    Batches.Augment augment() {
-        return over(Batches.Augment.NONE);
+    Augment augment() {
+        return over(Augment.NONE);
     }
 
     /** The options given on the command line over {@code base} (a settings file's). */
-    Batches.Augment over(Batches.Augment base) {
+    Augment over(Augment base) {
         int crop = cropPadding != null ? cropPadding : base.cropPadding();
         int cut = cutout != null ? cutout : base.cutout();
         if (crop < 0 || cut < 0) {
             throw new Main.UserError("--crop-padding and --cutout must not be negative");
         }
-        return new Batches.Augment(crop, flip != null ? flip : base.flip(), cut);
+        return new Augment(crop, flip != null ? flip : base.flip(), cut);
     }
 }

@@ -1,7 +1,7 @@
 package io.cellforge.cli;
 
 import io.cellforge.analysis.Evaluator;
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 import io.cellforge.analysis.Validator;
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Genotype;

@@ -64,7 +64,7 @@ final class RetrainCommand implements Callable<Integer> {
         if (!(lr > 0 && lr < Double.POSITIVE_INFINITY)) {
             throw new Main.UserError("--lr must be a positive number");
         }
-        io.cellforge.engine.Batches.Augment augment = augmentation.augment();
+        io.cellforge.settings.Augment augment = augmentation.augment();
         String text = Inputs.text(arch);
         ArchFormat f = ArchFormat.byFileName(arch).filter(x -> x != ArchFormat.YAML).orElse(ArchFormats.sniff(text));
         Imported context = Inputs.contextOf(f, text, arch, space, zoo);

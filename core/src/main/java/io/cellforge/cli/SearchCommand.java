@@ -10,7 +10,7 @@ import io.cellforge.io.LoadException;
 import io.cellforge.io.SearchConfigYaml;
 import io.cellforge.plan.PlanException;
 import io.cellforge.search.OneShotSearch;
-import io.cellforge.search.SearchConfig;
+import io.cellforge.settings.SearchConfig;
 import io.cellforge.search.SearchControl;
 import io.cellforge.search.SearchEvents;
 import io.cellforge.search.SearchResult;
@@ -260,8 +260,8 @@ final class SearchCommand implements Callable<Integer> {
      * when neither --config nor another --strategy is given; then the settings file; then the options given.
      */
     private SearchConfig config(SearchConfig fromSpace) {
-        if (strategy != null && !OneShotSearch.STRATEGIES.contains(strategy)) {
-            throw new Main.UserError("strategy '" + strategy + "' is not available; available: " + String.join(", ", OneShotSearch.STRATEGIES));
+        if (strategy != null && !SearchConfig.STRATEGIES.contains(strategy)) {
+            throw new Main.UserError("strategy '" + strategy + "' is not available; available: " + String.join(", ", SearchConfig.STRATEGIES));
         }
         SearchConfig.Builder b;
         try {

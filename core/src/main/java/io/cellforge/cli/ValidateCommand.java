@@ -1,6 +1,6 @@
 package io.cellforge.cli;
 
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 import io.cellforge.io.Escape;
 import io.cellforge.io.Imported;
 import picocli.CommandLine.Command;

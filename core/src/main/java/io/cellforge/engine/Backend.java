@@ -1,5 +1,9 @@
 package io.cellforge.engine;
 
+import io.cellforge.analysis.MemoryEstimate;
+
+import java.lang.management.ManagementFactory;
+
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
@@ -160,5 +164,22 @@ public final class Backend {
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * This JVM: the physical memory of the machine (of its container, as the JVM sees it), and JavaCPP's
+     * maxPhysicalBytes, past which every native allocation of ND4J's fails; less what the process holds now.
+     */
+    public static MemoryEstimate.Limits memoryLimits() {
+        long physical = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getTotalMemorySize() : Long.MAX_VALUE;
+        long maxPhysical = org.bytedeco.javacpp.Pointer.maxPhysicalBytes();
+        long inUse = org.bytedeco.javacpp.Pointer.physicalBytes();
+        long cap = Math.min(physical, maxPhysical > 0 ? maxPhysical : Long.MAX_VALUE);
+        return new MemoryEstimate.Limits(Math.max(0, cap - inUse), "the machine has " + MemoryEstimate.size(physical)
+                + (maxPhysical > 0 && maxPhysical < physical ? ", JavaCPP allows the process " + MemoryEstimate.size(maxPhysical)
+                + " (-Dorg.bytedeco.javacpp.maxphysicalbytes, by default a multiple of -Xmx)" : "")
+                + ", the process holds " + MemoryEstimate.size(inUse) + " now and its Java heap (-Xmx) may grow to "
+                + MemoryEstimate.size(Runtime.getRuntime().maxMemory()));
     }
 }

@@ -1,5 +1,7 @@
 package io.cellforge.engine;
 
+import io.cellforge.settings.Augment;
+
 import io.cellforge.data.Dataset;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,19 +25,6 @@ public final class Batches {
     public record Batch(INDArray x, INDArray y, int[] labels) {
     }
 
-    /**
-     * Training-time augmentation, as the DARTS recipe for CIFAR: a random crop after zero padding, a horizontal
-     * flip with probability 1/2, and cutout (a square of zeros, after normalisation). NONE leaves images as they are.
-     */
-    public record Augment(int cropPadding, boolean flip, int cutout) {
-        public static final Augment NONE = new Augment(0, false, 0);
-
-        public Augment {
-            if (cropPadding < 0 || cutout < 0) {
-                throw new IllegalArgumentException("crop padding and cutout must not be negative");
-            }
-        }
-    }
 
     private Augment augment = Augment.NONE;
 

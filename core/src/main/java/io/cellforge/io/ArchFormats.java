@@ -1,6 +1,6 @@
 package io.cellforge.io;
 
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Decision;
 import io.cellforge.arch.Fixing;

@@ -1,9 +1,9 @@
 package io.cellforge.io;
 
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 import io.cellforge.ops.OpCatalog;
 import io.cellforge.ops.Shape;
-import io.cellforge.search.SearchConfig;
+import io.cellforge.settings.SearchConfig;
 import io.cellforge.space.SearchSpace;
 import io.cellforge.zoo.Zoo;
 

@@ -1,7 +1,7 @@
 package io.cellforge.io;
 
-import io.cellforge.analysis.Problem;
-import io.cellforge.search.SearchConfig;
+import io.cellforge.space.Problem;
+import io.cellforge.settings.SearchConfig;
 
 import java.util.LinkedHashMap;
 import java.util.List;

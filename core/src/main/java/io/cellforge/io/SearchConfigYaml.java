@@ -1,8 +1,10 @@
 package io.cellforge.io;
 
+import io.cellforge.settings.Augment;
+
 import io.cellforge.engine.Batches;
 import io.cellforge.search.OneShotSearch;
-import io.cellforge.search.SearchConfig;
+import io.cellforge.settings.SearchConfig;
 
 import java.util.List;
 import java.util.Map;
@@ -40,8 +42,8 @@ public final class SearchConfigYaml {
         String s = strategy;
         if (s == null && YNode.opt(m, "strategy").isPresent()) {
             s = m.get("strategy").str();
-            if (!OneShotSearch.STRATEGIES.contains(s)) {
-                throw m.get("strategy").error("unknown strategy '" + s + "'; available: " + String.join(", ", OneShotSearch.STRATEGIES));
+            if (!SearchConfig.STRATEGIES.contains(s)) {
+                throw m.get("strategy").error("unknown strategy '" + s + "'; available: " + String.join(", ", SearchConfig.STRATEGIES));
             }
         }
         SearchConfig.Builder b = SearchConfig.builder(s == null ? "darts" : s);
@@ -76,7 +78,7 @@ public final class SearchConfigYaml {
                 case "path_samples" -> b.pathSamples(n.integer(1, 1_000));
                 case "augment" -> {
                     Map<String, YNode> a = n.map(List.of("crop_padding", "flip", "cutout"));
-                    b.augment(new Batches.Augment(
+                    b.augment(new Augment(
                             YNode.opt(a, "crop_padding").isPresent() ? a.get("crop_padding").integer(0, 1000) : 0,
                             YNode.opt(a, "flip").isPresent() && a.get("flip").bool(),
                             YNode.opt(a, "cutout").isPresent() ? a.get("cutout").integer(0, 100_000) : 0));

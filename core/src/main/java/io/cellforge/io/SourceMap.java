@@ -1,6 +1,6 @@
 package io.cellforge.io;
 
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.cellforge.io;
 
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 import io.cellforge.ops.Shape;
 import io.cellforge.space.Network;
 import io.cellforge.space.OpCall;

@@ -1,6 +1,6 @@
 package io.cellforge.io;
 
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 import io.cellforge.arch.Genotype;
 import io.cellforge.ops.OpCatalog;
 import io.cellforge.ops.Shape;

@@ -1,7 +1,7 @@
 package io.cellforge.io;
 
-import io.cellforge.analysis.Place;
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Place;
+import io.cellforge.space.Problem;
 import io.cellforge.ops.Shape;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.cellforge.plan;
 
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package io.cellforge.search;
 
+import io.cellforge.settings.SearchConfig;
+
 import io.cellforge.analysis.Evaluator;
 import io.cellforge.analysis.MemoryEstimate;
 import io.cellforge.arch.Architecture;
@@ -37,7 +39,6 @@ import java.util.Set;
  * {@code proxyless-uniform}: the same with paths drawn uniformly (ModularNAS's BinGateUniform).
  */
 public final class OneShotSearch {
-    public static final List<String> STRATEGIES = Strategy.NAMES;
     /** SPOS evolution: population, parents, children of each kind per generation, mutation probability. */
     static final int POPULATION = 20;
     static final int PARENTS = 5;
@@ -73,10 +74,10 @@ public final class OneShotSearch {
         requireFits(space, data);
         int classes = space.network().classes();
         Plan plan = Evaluator.supernetPlan(space);
-        MemoryEstimate.search(plan, cfg.batchSize()).check(MemoryEstimate.Limits.ofThisJvm()); // before ND4J allocates
+        MemoryEstimate.search(plan, cfg.batchSize()).check(io.cellforge.engine.Backend.memoryLimits()); // before ND4J allocates
         Dataset[] halves = data.train().split(cfg.trainPortion(), cfg.seed());
         if (halves[1].size() == 0) {
-            throw new PlanException(List.of(io.cellforge.analysis.Problem.error(io.cellforge.analysis.Place.NONE, "the search needs at least 2 training "
+            throw new PlanException(List.of(io.cellforge.space.Problem.error(io.cellforge.space.Place.NONE, "the search needs at least 2 training "
                     + "images (one to train the weights on, one to choose on); " + data.train().name() + " has " + data.train().size())));
         }
         String backend = Backend.init();
@@ -398,7 +399,7 @@ public final class OneShotSearch {
     public static void requireFits(SearchSpace space, DataBundle data) throws PlanException {
         var misfit = data.misfit(space.network().input(), space.network().classes(), "space '" + space.name() + "'");
         if (misfit.isPresent()) {
-            throw new PlanException(List.of(io.cellforge.analysis.Problem.error(io.cellforge.analysis.Place.NONE, misfit.get())));
+            throw new PlanException(List.of(io.cellforge.space.Problem.error(io.cellforge.space.Place.NONE, misfit.get())));
         }
     }
 

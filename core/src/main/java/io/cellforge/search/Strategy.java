@@ -1,5 +1,7 @@
 package io.cellforge.search;
 
+import io.cellforge.settings.SearchConfig;
+
 import io.cellforge.engine.Batches;
 import io.cellforge.engine.CompiledNetwork;
 import io.cellforge.engine.Optimizers;
@@ -17,7 +19,7 @@ import java.util.Random;
  */
 interface Strategy {
     /** Every strategy by its command-line name. */
-    List<String> NAMES = List.of("darts", "darts2", "gdas", "snas", "spos", "proxyless", "proxyless-uniform");
+    List<String> NAMES = SearchConfig.STRATEGIES;
 
     static Strategy of(String name) {
         return switch (name) {

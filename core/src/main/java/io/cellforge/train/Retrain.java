@@ -1,5 +1,7 @@
 package io.cellforge.train;
 
+import io.cellforge.settings.Augment;
+
 import io.cellforge.analysis.Evaluator;
 import io.cellforge.analysis.MemoryEstimate;
 import io.cellforge.arch.Architecture;
@@ -37,7 +39,7 @@ public final class Retrain {
     }
 
     public record Config(int epochs, int batchSize, long seed, double lr, double momentum, double weightDecay, double gradClip,
-                         Batches.Augment augment, double dropPath) {
+                         Augment augment, double dropPath) {
         public Config {
             // Written so that NaN fails each test.
             if (!(dropPath >= 0 && dropPath < 1)) {
@@ -50,14 +52,14 @@ public final class Retrain {
 
         /** DARTS's evaluation settings without drop-path (its paper uses 0.2 on CIFAR-10). */
         public static Config darts(int epochs, int batchSize, long seed) {
-            return new Config(epochs, batchSize, seed, 0.025, 0.9, 3e-4, 5, Batches.Augment.NONE, 0);
+            return new Config(epochs, batchSize, seed, 0.025, 0.9, 3e-4, 5, Augment.NONE, 0);
         }
 
         public Config withLr(double l) {
             return new Config(epochs, batchSize, seed, l, momentum, weightDecay, gradClip, augment, dropPath);
         }
 
-        public Config withAugment(Batches.Augment a) {
+        public Config withAugment(Augment a) {
             return new Config(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, a, dropPath);
         }
 
@@ -87,7 +89,7 @@ public final class Retrain {
         io.cellforge.search.OneShotSearch.requireFits(space, data);
         int classes = space.network().classes();
         Plan plan = Evaluator.fixedPlan(finalNetwork(space), arch);
-        MemoryEstimate.retrain(plan, cfg.batchSize()).check(MemoryEstimate.Limits.ofThisJvm()); // before ND4J allocates
+        MemoryEstimate.retrain(plan, cfg.batchSize()).check(io.cellforge.engine.Backend.memoryLimits()); // before ND4J allocates
         String backend = Backend.init();
         CompiledNetwork net = new CompiledNetwork(plan,
                 CompiledNetwork.Options.retrain(cfg.seed()));

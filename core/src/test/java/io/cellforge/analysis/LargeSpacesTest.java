@@ -1,5 +1,7 @@
 package io.cellforge.analysis;
 
+import io.cellforge.space.Problem;
+
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Decision;
 import io.cellforge.ops.Shape;

@@ -1,11 +1,13 @@
 package io.cellforge.analysis;
 
+import io.cellforge.space.Problem;
+
 import io.cellforge.data.DataBundle;
 import io.cellforge.data.Datasets;
 import io.cellforge.plan.Plan;
 import io.cellforge.plan.PlanException;
 import io.cellforge.search.OneShotSearch;
-import io.cellforge.search.SearchConfig;
+import io.cellforge.settings.SearchConfig;
 import io.cellforge.search.SearchControl;
 import io.cellforge.search.SearchEvents;
 import io.cellforge.space.Role;
@@ -35,7 +37,7 @@ class MemoryEstimateTest {
     void aDartsMiniSearchFitsThisMachine() throws Exception {
         MemoryEstimate e = MemoryEstimate.search(Evaluator.supernetPlan(Zoo.get("darts-mini").orElseThrow()), 64);
         assertTrue(e.totalBytes() > e.weightBytes() && e.activationBytes() > 0, e::toString);
-        assertDoesNotThrow(() -> e.check(MemoryEstimate.Limits.ofThisJvm()));
+        assertDoesNotThrow(() -> e.check(io.cellforge.engine.Backend.memoryLimits()));
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.cellforge.edit;
 
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 import io.cellforge.analysis.Validator;
 import io.cellforge.io.SpaceYaml;
 import io.cellforge.ops.Shape;

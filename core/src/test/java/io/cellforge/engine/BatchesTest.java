@@ -1,5 +1,7 @@
 package io.cellforge.engine;
 
+import io.cellforge.settings.Augment;
+
 import io.cellforge.data.DataBundle;
 import io.cellforge.data.Datasets;
 import org.junit.jupiter.api.Test;
@@ -35,7 +37,7 @@ class BatchesTest {
     @Test
     void aFlipMirrorsEachRow() {
         float[] x = image();
-        Batches.augment(x, 0, 1, 3, 3, new Batches.Augment(0, true, 0), scripted(true));
+        Batches.augment(x, 0, 1, 3, 3, new Augment(0, true, 0), scripted(true));
         assertArrayEquals(new float[] {3, 2, 1, 6, 5, 4, 9, 8, 7}, x);
     }
 
@@ -43,24 +45,24 @@ class BatchesTest {
     void aCropShiftsTheImageAndFillsWithZeros() {
         float[] x = image();
         // padding 1: draws 2 for dy (shift +1) and 0 for dx (shift -1)
-        Batches.augment(x, 0, 1, 3, 3, new Batches.Augment(1, false, 0), scripted(false, 2, 0));
+        Batches.augment(x, 0, 1, 3, 3, new Augment(1, false, 0), scripted(false, 2, 0));
         assertArrayEquals(new float[] {0, 4, 5, 0, 7, 8, 0, 0, 0}, x);
     }
 
     @Test
     void cutoutZeroesASquareClippedAtTheBorder() {
         float[] x = image();
-        Batches.augment(x, 0, 1, 3, 3, new Batches.Augment(0, false, 2), scripted(false, 0, 0));
+        Batches.augment(x, 0, 1, 3, 3, new Augment(0, false, 2), scripted(false, 0, 0));
         assertArrayEquals(new float[] {0, 2, 3, 4, 5, 6, 7, 8, 9}, x);
         x = image();
-        Batches.augment(x, 0, 1, 3, 3, new Batches.Augment(0, false, 2), scripted(false, 2, 2));
+        Batches.augment(x, 0, 1, 3, 3, new Augment(0, false, 2), scripted(false, 2, 2));
         assertArrayEquals(new float[] {1, 2, 3, 4, 0, 0, 7, 0, 0}, x);
     }
 
     @Test
     void augmentedBatchesAreTheSameForTheSameSeedAndDifferFromPlainOnes() throws Exception {
         DataBundle d = Datasets.digits();
-        var aug = new Batches.Augment(2, false, 4);
+        var aug = new Augment(2, false, 4);
         Batches a = new Batches(d.train(), d.train().channelStats(), 16, 10, 9).augmented(aug);
         Batches b = new Batches(d.train(), d.train().channelStats(), 16, 10, 9).augmented(aug);
         Batches plain = new Batches(d.train(), d.train().channelStats(), 16, 10, 9);

@@ -1,7 +1,7 @@
 package io.cellforge.io;
 
 import io.cellforge.analysis.Evaluator;
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 import io.cellforge.arch.Architecture;
 import io.cellforge.space.LayerChoice;
 import io.cellforge.space.SearchSpace;

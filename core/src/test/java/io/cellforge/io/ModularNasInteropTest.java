@@ -2,10 +2,10 @@ package io.cellforge.io;
 
 import io.cellforge.analysis.Evaluator;
 import io.cellforge.analysis.NetworkStats;
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Decision;
-import io.cellforge.search.SearchConfig;
+import io.cellforge.settings.SearchConfig;
 import io.cellforge.space.LayerChoice;
 import io.cellforge.space.OpCall;
 import io.cellforge.space.SearchSpace;

@@ -2,7 +2,7 @@ package io.cellforge.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Decision;
 import io.cellforge.arch.Genotype;

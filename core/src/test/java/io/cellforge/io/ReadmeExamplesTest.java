@@ -1,7 +1,7 @@
 package io.cellforge.io;
 
 import io.cellforge.analysis.Evaluator;
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 import io.cellforge.analysis.Validator;
 import io.cellforge.arch.Architecture;
 import io.cellforge.space.SearchSpace;
@@ -48,7 +48,7 @@ class ReadmeExamplesTest {
         String settings = yamlBlocks().get(0);
         var c = SearchConfigYaml.read(settings, "README.md", null).build();
         assertEquals(50, c.epochs());
-        assertEquals(new io.cellforge.engine.Batches.Augment(4, true, 16), c.augment());
+        assertEquals(new io.cellforge.settings.Augment(4, true, 16), c.augment());
         for (String key : SearchConfigYaml.KEYS) {
             assertTrue(settings.lines().anyMatch(l -> l.strip().startsWith(key + ":")), key + " documented");
         }

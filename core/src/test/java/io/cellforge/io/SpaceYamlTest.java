@@ -1,6 +1,6 @@
 package io.cellforge.io;
 
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 import io.cellforge.analysis.Validator;
 import io.cellforge.zoo.Zoo;
 import org.junit.jupiter.api.Test;

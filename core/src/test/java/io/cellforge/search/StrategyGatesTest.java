@@ -1,5 +1,7 @@
 package io.cellforge.search;
 
+import io.cellforge.settings.SearchConfig;
+
 import io.cellforge.analysis.Evaluator;
 import io.cellforge.data.DataBundle;
 import io.cellforge.data.Datasets;

@@ -8,7 +8,7 @@ import io.cellforge.io.SpaceYaml;
 import io.cellforge.ops.Shape;
 import io.cellforge.plan.PlanException;
 import io.cellforge.search.OneShotSearch;
-import io.cellforge.search.SearchConfig;
+import io.cellforge.settings.SearchConfig;
 import io.cellforge.search.SearchControl;
 import io.cellforge.search.SearchEvents;
 import io.cellforge.search.SearchResult;

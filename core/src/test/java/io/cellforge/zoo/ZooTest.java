@@ -2,7 +2,7 @@ package io.cellforge.zoo;
 
 import io.cellforge.analysis.Evaluator;
 import io.cellforge.analysis.NetworkStats;
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 import io.cellforge.analysis.SpaceStats;
 import io.cellforge.analysis.Validator;
 import io.cellforge.io.SpaceYaml;

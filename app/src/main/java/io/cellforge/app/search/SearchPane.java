@@ -1,6 +1,8 @@
 package io.cellforge.app.search;
 
-import io.cellforge.analysis.Problem;
+import io.cellforge.settings.SearchConfig;
+
+import io.cellforge.space.Problem;
 import io.cellforge.app.canvas.CellCanvas;
 import io.cellforge.app.canvas.Theme;
 import io.cellforge.data.DataBundle;
@@ -183,7 +185,7 @@ public final class SearchPane extends BorderPane {
         vm.previewProperty().addListener((o, a, d) -> showPreview(d, preview));
         vm.loadPreview();
 
-        ComboBox<String> strategy = new ComboBox<>(FXCollections.observableArrayList(OneShotSearch.STRATEGIES));
+        ComboBox<String> strategy = new ComboBox<>(FXCollections.observableArrayList(SearchConfig.STRATEGIES));
         strategy.setId("run-strategy");
         strategy.valueProperty().bindBidirectional(vm.strategyProperty());
         GridPane g = new GridPane();

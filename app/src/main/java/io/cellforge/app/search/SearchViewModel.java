@@ -2,7 +2,7 @@ package io.cellforge.app.search;
 
 import io.cellforge.analysis.Evaluator;
 import io.cellforge.analysis.MemoryEstimate;
-import io.cellforge.analysis.Problem;
+import io.cellforge.space.Problem;
 import io.cellforge.analysis.Validator;
 import io.cellforge.app.ErrorText;
 import io.cellforge.arch.Architecture;
@@ -18,7 +18,7 @@ import io.cellforge.search.Derivation;
 import io.cellforge.search.OneShotSearch;
 import io.cellforge.search.RunFiles;
 import io.cellforge.search.RunService;
-import io.cellforge.search.SearchConfig;
+import io.cellforge.settings.SearchConfig;
 import io.cellforge.search.SearchControl;
 import io.cellforge.search.SearchEvents;
 import io.cellforge.search.SearchResult;
@@ -420,7 +420,7 @@ public final class SearchViewModel {
                 config();
             }
         } catch (IllegalArgumentException | LoadException e) {
-            out.add(Problem.error(io.cellforge.analysis.Place.named("run settings"), e instanceof IllegalArgumentException ? ErrorText.line(e.getMessage()) : ErrorText.of(e)));
+            out.add(Problem.error(io.cellforge.space.Place.named("run settings"), e instanceof IllegalArgumentException ? ErrorText.line(e.getMessage()) : ErrorText.of(e)));
         }
         if (resume != null || !out.isEmpty()) {
             return out; // a resumed run's space was sized when it started
@@ -435,12 +435,12 @@ public final class SearchViewModel {
             }
             if (out.isEmpty()) {
                 // The supernet planned at the space's own input: what the search would allocate before its first step.
-                MemoryEstimate.search(Evaluator.supernetPlan(atSize), batch.get()).check(MemoryEstimate.Limits.ofThisJvm());
+                MemoryEstimate.search(Evaluator.supernetPlan(atSize), batch.get()).check(io.cellforge.engine.Backend.memoryLimits());
             }
         } catch (EditException e) {
-            out.add(Problem.error(io.cellforge.analysis.Place.named("run settings"), size + ": " + ErrorText.line(e.getMessage())));
+            out.add(Problem.error(io.cellforge.space.Place.named("run settings"), size + ": " + ErrorText.line(e.getMessage())));
         } catch (PlanException e) {
-            e.problems().forEach(p -> out.add(new Problem(p.severity(), io.cellforge.analysis.Place.NONE.equals(p.at()) ? io.cellforge.analysis.Place.named("run settings") : p.at(),
+            e.problems().forEach(p -> out.add(new Problem(p.severity(), io.cellforge.space.Place.NONE.equals(p.at()) ? io.cellforge.space.Place.named("run settings") : p.at(),
                     size + ", batch " + batch.get() + ": " + p.message(), p.source())));
         }
         return out;

@@ -1,4 +1,4 @@
-package io.cellforge.search;
+package io.cellforge.settings;
 
 import io.cellforge.engine.Batches;
 
@@ -16,11 +16,15 @@ import java.util.Map;
 public record SearchConfig(String strategy, int epochs, int batchSize, long seed, double lr, double lrMin, double momentum,
                            double weightDecay, double gradClip, double archLr, double archBeta1, double archBeta2,
                            double archWeightDecay, double trainPortion, double tauMax, double tauMin,
-                           Batches.Augment augment, int generations, int pathSamples) {
+                           Augment augment, int generations, int pathSamples) {
+    /** Every one-shot strategy by its command-line name. */
+    public static final java.util.List<String> STRATEGIES = java.util.List.of("darts", "darts2", "gdas", "snas", "spos", "proxyless",
+            "proxyless-uniform");
+
 
     public SearchConfig {
-        if (!Strategy.NAMES.contains(strategy)) {
-            throw new IllegalArgumentException("unknown strategy '" + strategy + "'; available: " + String.join(", ", Strategy.NAMES));
+        if (!STRATEGIES.contains(strategy)) {
+            throw new IllegalArgumentException("unknown strategy '" + strategy + "'; available: " + String.join(", ", STRATEGIES));
         }
         // Infinity passes the range tests below (and NaN every `x < lo ||` test): refuse both first.
         finite(lr, "lr");
@@ -141,7 +145,7 @@ public record SearchConfig(String strategy, int epochs, int batchSize, long seed
         private double trainPortion = 0.5;
         private double tauMax = 1;
         private double tauMin = 1;
-        private Batches.Augment augment = Batches.Augment.NONE;
+        private Augment augment = Augment.NONE;
         private int generations = 10;
         private int pathSamples = 2;
 
@@ -227,7 +231,7 @@ public record SearchConfig(String strategy, int epochs, int batchSize, long seed
             return this;
         }
 
-        public Builder augment(Batches.Augment v) {
+        public Builder augment(Augment v) {
             augment = v;
             return this;
         }

@@ -1,4 +1,4 @@
-package io.cellforge.analysis;
+package io.cellforge.space;
 
 /**
  * Where in a space a problem is, as a structure the designer can reveal (open the cell, select the node or the

@@ -1,4 +1,4 @@
-package io.cellforge.analysis;
+package io.cellforge.space;
 
 /**
  * Something wrong with a space or an architecture, with its place ({@link Place}: a cell's node or edge, a stage,
