@@ -189,4 +189,55 @@ class SearchPaneTest {
         assertNotNull(done.architecture());
         assertFalse(window.search().runningProperty().get());
     }
+
+    @Test
+    void aChoicePinnedFromTheHeatmapStaysPinnedInTheRunItsReplayAndItsResult(FxRobot robot) throws Exception {
+        tinySettings(robot, 2);
+        robot.clickOn("#run-start");
+        WaitForAsyncUtils.waitFor(600, TimeUnit.SECONDS, () -> window.search().steps().size() >= 2);
+        robot.clickOn("#run-pause");
+        WaitForAsyncUtils.waitForFxEvents();
+        var view = window.searchPane().weightsView();
+        String key = view.keys().stream().filter(k -> window.search().canSteer(k)).findFirst().orElseThrow();
+        var heat = view.heatmap();
+        // a right-click on the cell (sent to the heatmap as the scene sends it: the cell may be scrolled out of view)
+        javafx.geometry.Point2D at = view.centreOf(key, "skip_connect");
+        robot.interact(() -> {
+            javafx.geometry.Point2D screen = heat.localToScreen(at);
+            javafx.geometry.Point2D scene = heat.localToScene(at); // the event's own coordinates are the scene's
+            heat.fireEvent(new javafx.scene.input.ContextMenuEvent(javafx.scene.input.ContextMenuEvent.CONTEXT_MENU_REQUESTED, scene.getX(),
+                    scene.getY(), screen.getX(), screen.getY(), false, null));
+        });
+        DesignerFixesTest.clickMenu(robot, "Pin " + key + " to skip_connect");
+        assertTrue(window.search().messageProperty().get().startsWith("Asked: pinned " + key + " to skip_connect"),
+                window.search().messageProperty().get());
+        robot.clickOn("#run-pause"); // reads Resume while paused
+        WaitForAsyncUtils.waitFor(600, TimeUnit.SECONDS, () -> !window.search().steering().isEmpty());
+        io.cellforge.search.Steer applied = window.search().steering().get(0);
+        assertEquals(io.cellforge.search.Steer.pin(key, "skip_connect").at(applied.epoch(), applied.step()), applied);
+        WaitForAsyncUtils.waitFor(600, TimeUnit.SECONDS, () -> resultTab() != null);
+        // every step from the steer on has the choice on skip_connect alone; the result keeps it
+        int skip = window.search().searchedProperty().get().mutablesByKey().get(key) instanceof io.cellforge.space.LayerChoice lc
+                ? lc.indexOf("skip_connect") : -1;
+        for (var st : window.search().steps()) {
+            boolean after = st.epoch() > applied.epoch() || st.epoch() == applied.epoch() && st.step() >= applied.step();
+            if (after) {
+                assertEquals(1.0, st.weights().get(key)[skip], 0.0, "step " + st.epoch() + "/" + st.step());
+            }
+        }
+        Path run;
+        try (var l = Files.list(vm.runsRoot())) {
+            run = l.findFirst().orElseThrow();
+        }
+        RunFiles.Run done = RunFiles.read(run);
+        assertEquals(List.of(applied), done.steering(), "the event log holds the steer");
+        assertEquals(new io.cellforge.arch.Decision.Op("skip_connect"), done.architecture().get(key).orElseThrow());
+        assertTrue(Files.readString(run.resolve(RunFiles.RESULT)).contains("\"steering\""), "result.json records it");
+        // replayed: the heatmap crosses the other candidates out from the steer's step on
+        robot.interact(() -> window.search().show(done));
+        robot.interact(() -> window.search().cursorProperty().set(window.search().steps().size() - 1));
+        assertEquals(7, window.search().prunedAtCursor().get(key).size());
+        robot.interact(() -> window.search().cursorProperty().set(0));
+        assertTrue(window.search().prunedAtCursor().isEmpty(), "before the steer nothing was out");
+    }
 }

@@ -94,6 +94,7 @@ public final class RunFiles {
             }
         }
         summary.put("weights", r.weights());
+        summary.put("steering", r.steering().stream().map(Steer::toJson).toList());
         files.put(dir.resolve(RESULT), text(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n"));
         FileWrites.writeAllAtomically(files);
     }
@@ -158,6 +159,21 @@ public final class RunFiles {
             write(m);
         }
 
+        /** A person's steer, where the search applied it: replays and resumed runs show it. */
+        @Override
+        public void steered(Steer s) {
+            write(s.toJson());
+        }
+
+        /** What the search warned of (a collapse towards parameter-free ops, a checkpoint not saved). */
+        @Override
+        public void warning(String message) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", "warning");
+            m.put("message", message);
+            write(m);
+        }
+
         private void write(Map<String, Object> m) {
             try {
                 out.write(JSON.writeValueAsString(m));
@@ -175,8 +191,10 @@ public final class RunFiles {
     }
 
     /** A run read back: what it searched, how, what it saw, and what it found (null while unfinished). */
+    /** {@code steering}: the steers applied, in order; {@code warnings}: what the search warned of. */
     public record Run(Path dir, SearchSpace space, Map<String, Object> settings, String data, List<SearchEvents.Step> steps,
-                      List<SearchEvents.Epoch> epochs, Architecture architecture, Boolean completed, Double testAccuracy) {
+                      List<SearchEvents.Epoch> epochs, Architecture architecture, Boolean completed, Double testAccuracy,
+                      List<Steer> steering, List<String> warnings) {
         public boolean hasCheckpoint() {
             return Files.exists(dir.resolve(CHECKPOINT));
         }
@@ -217,6 +235,8 @@ public final class RunFiles {
             }
             List<SearchEvents.Step> steps = new ArrayList<>();
             List<SearchEvents.Epoch> epochs = new ArrayList<>();
+            List<Steer> steering = new ArrayList<>();
+            List<String> warnings = new ArrayList<>();
             int stepsPerEpoch = 0;
             if (Files.exists(dir.resolve(EVENTS))) {
                 Path ev = dir.resolve(EVENTS);
@@ -240,6 +260,15 @@ public final class RunFiles {
                             int st = SearchEvents.num(m, "step").intValue();
                             steps.removeIf(x -> x.epoch() > e || x.epoch() == e && x.step() >= st);
                             epochs.removeIf(x -> x.epoch() >= e);
+                            steering.removeIf(x -> x.epoch() > e || x.epoch() == e && x.step() >= st);
+                        } else if ("steer".equals(m.get("type"))) {
+                            try {
+                                steering.add(Steer.fromJson(m));
+                            } catch (IllegalArgumentException e) {
+                                throw new LoadException(ev.toString(), "line " + lines.number() + ": " + e.getMessage());
+                            }
+                        } else if ("warning".equals(m.get("type")) && m.get("message") instanceof String w) {
+                            warnings.add(w);
                         } else if ("epoch".equals(m.get("type"))) {
                             epochs.add(SearchEvents.Epoch.fromJson(m, space));
                         } else if ("step".equals(m.get("type"))) {
@@ -267,7 +296,7 @@ public final class RunFiles {
             if (Files.exists(dir.resolve(RETRAIN))) {
                 test = SearchEvents.num(JSON.readValue(SpaceFiles.readText(dir.resolve(RETRAIN)), Map.class), "test_accuracy");
             }
-            return new Run(dir, space, settings, data, steps, epochs, arch, completed, test);
+            return new Run(dir, space, settings, data, steps, epochs, arch, completed, test, List.copyOf(steering), List.copyOf(warnings));
         } catch (IOException | RuntimeException e) {
             throw new LoadException(dir.toString(), "cannot read this run: " + e.getMessage());
         }

@@ -158,7 +158,16 @@ public final class RunService {
         }
 
         @Override
+        public void steered(Steer st) {
+            write(() -> log.steered(st));
+            to.steered(st);
+        }
+
+        @Override
         public void warning(String message) {
+            if (!failed) {
+                write(() -> log.warning(message)); // not the log's own failure, which it can no longer take
+            }
             to.warning(message);
         }
     }

@@ -381,7 +381,14 @@ public final class SearchPane extends BorderPane {
         cellTitle.setWrapText(true);
         cellBox.setTop(new HBox(6, cellChoice, cellTitle));
         ScrollPane heat = new ScrollPane(weights.heatmap());
-        TitledPane heatPane = new TitledPane("Heatmap: choices x candidates at this step", heat);
+        weights.heatmap().setOnContextMenuRequested(e -> steerMenu(e.getX(), e.getY()).ifPresent(m -> m.show(weights.heatmap(),
+                e.getScreenX(), e.getScreenY())));
+        Label steered = new Label();
+        steered.setId("steering");
+        steered.setWrapText(true);
+        steered.textProperty().bind(vm.steeringTextProperty());
+        TitledPane heatPane = new TitledPane("Heatmap: choices x candidates at this step (right-click a cell to steer a running search)",
+                new BorderPane(heat, null, null, steered, null));
         heatPane.setCollapsible(false);
         heatPane.setMaxHeight(Double.MAX_VALUE);
         SplitPane middle = new SplitPane(cellBox, heatPane);
@@ -509,12 +516,36 @@ public final class SearchPane extends BorderPane {
         showCursor();
     }
 
+    /**
+     * The steering menu of a heatmap cell: prune that candidate, pin the choice to it, or restore the choice; the
+     * search applies it from its next step. Empty off the cells; disabled unless a one-shot search is running.
+     */
+    java.util.Optional<javafx.scene.control.ContextMenu> steerMenu(double x, double y) {
+        return weights.cellAt(x, y).map(c -> {
+            javafx.scene.control.MenuItem prune = new javafx.scene.control.MenuItem("Prune " + c.label() + " from " + c.key());
+            prune.setId("steer-prune");
+            prune.setOnAction(a -> vm.prune(c.key(), c.label()));
+            javafx.scene.control.MenuItem pin = new javafx.scene.control.MenuItem("Pin " + c.key() + " to " + c.label());
+            pin.setId("steer-pin");
+            pin.setOnAction(a -> vm.pin(c.key(), c.label()));
+            javafx.scene.control.MenuItem restore = new javafx.scene.control.MenuItem("Restore every candidate of " + c.key());
+            restore.setId("steer-restore");
+            restore.setOnAction(a -> vm.restore(c.key()));
+            boolean can = vm.canSteer(c.key());
+            for (javafx.scene.control.MenuItem m : List.of(prune, pin, restore)) {
+                m.setMnemonicParsing(false); // keys and ops hold underscores
+                m.setDisable(!can);
+            }
+            return new javafx.scene.control.ContextMenu(prune, pin, restore);
+        });
+    }
+
     /** The weights, heatmap and animated cell at the step the timeline shows. */
     private void showCursor() {
         List<SearchEvents.Step> steps = vm.steps();
         int i = Math.min(vm.cursorProperty().get(), steps.size() - 1);
         stepLabel.setText(steps.isEmpty() ? "no steps yet" : "step " + (i + 1) + " / " + steps.size());
-        weights.draw(steps, i);
+        weights.draw(steps, i, vm.prunedAtCursor());
         SearchSpace s = vm.searchedProperty().get();
         Cell c = s == null || cellChoice.getValue() == null ? null : s.cells().get(cellChoice.getValue());
         if (c == null) {

@@ -109,6 +109,13 @@ public final class SearchViewModel {
     private DataSource source = Datasets::load;
     private long previews;
     private SearchControl control;
+    /** The steers applied so far in the run shown (live, replayed or resumed), in order. */
+    private final ObservableList<io.cellforge.search.Steer> steering = FXCollections.observableArrayList();
+    private final StringProperty steeringText = new SimpleStringProperty("");
+    {
+        steering.addListener((javafx.collections.ListChangeListener<io.cellforge.search.Steer>) c -> steeringText.set(steering.isEmpty() ? ""
+                : "Steered: " + String.join("; ", steering.stream().map(io.cellforge.search.Steer::describe).toList())));
+    }
     private SearchTasks.Task task;
     private Path runsRoot;
     private long started;
@@ -332,6 +339,71 @@ public final class SearchViewModel {
         }
     }
 
+    // ---- steering -----------------------------------------------------------------------------------------
+
+    /** The steers applied in the run shown, in order (a live run's as they apply). */
+    public ObservableList<io.cellforge.search.Steer> steering() {
+        return steering;
+    }
+
+    /** The steers in words, for the Search tab ("Steered: epoch 1, step 4: pruned skip_connect of normal_n2_p0; ..."). */
+    public StringProperty steeringTextProperty() {
+        return steeringText;
+    }
+
+    public void prune(String key, String candidate) {
+        steer(io.cellforge.search.Steer.prune(key, candidate));
+    }
+
+    public void pin(String key, String candidate) {
+        steer(io.cellforge.search.Steer.pin(key, candidate));
+    }
+
+    public void restore(String key) {
+        steer(io.cellforge.search.Steer.restore(key));
+    }
+
+    /** Whether a person can steer {@code key} now: a LayerChoice of the space a one-shot search is running on. */
+    public boolean canSteer(String key) {
+        SearchSpace s = searched.get();
+        return running.get() && control != null && s != null && s.mutablesByKey().get(key) instanceof io.cellforge.space.LayerChoice;
+    }
+
+    /**
+     * Asks the running search to apply a steer before its next step (prune a candidate, pin a choice, restore it);
+     * it says where it applied it, or why it could not, through {@link #steering()} and {@link #messageProperty()}.
+     */
+    public void steer(io.cellforge.search.Steer st) {
+        if (!canSteer(st.key())) {
+            message.set("Steering works on the LayerChoices of a running one-shot search");
+            return;
+        }
+        control.steer(st);
+        message.set("Asked: " + st.describe() + " (from the next step)");
+    }
+
+    /**
+     * The candidates steered out at the step under the cursor, per key: the steers applied up to that step, in
+     * order, so that a replay shows the search as it stood.
+     */
+    public Map<String, java.util.Set<String>> prunedAtCursor() {
+        SearchSpace s = searched.get();
+        int i = cursor.get();
+        if (s == null || steering.isEmpty() || i < 0 || i >= steps.size()) {
+            return Map.of();
+        }
+        SearchEvents.Step at = steps.get(i);
+        Map<String, java.util.Set<String>> out = new java.util.LinkedHashMap<>();
+        for (io.cellforge.search.Steer st : steering) {
+            boolean applied = st.epoch() < at.epoch() || st.epoch() == at.epoch() && st.step() <= at.step();
+            if (applied && s.mutablesByKey().get(st.key()) instanceof io.cellforge.space.LayerChoice lc) {
+                out.put(st.key(), st.apply(out.getOrDefault(st.key(), java.util.Set.of()), lc.labels()));
+            }
+        }
+        out.values().removeIf(java.util.Set::isEmpty);
+        return out;
+    }
+
     /** The runs of the document, summed up for the runs table; follows {@link #runs()}. */
     public ObservableList<RunSummary> runTable() {
         return runTable;
@@ -355,6 +427,7 @@ public final class SearchViewModel {
 
     private void clear() {
         searched.set(null);
+        steering.clear();
         steps.clear();
         epochList.clear();
         finished.set(null);
@@ -377,6 +450,7 @@ public final class SearchViewModel {
             return;
         }
         searched.set(r.space());
+        steering.setAll(r.steering());
         steps.setAll(r.steps());
         epochList.setAll(r.epochs());
         follow.set(true);
@@ -499,6 +573,7 @@ public final class SearchViewModel {
         progressText.set("Loading " + dataSpec + " ...");
         message.set("");
         control = new SearchControl();
+        steering.setAll(resume != null ? resume.steering() : List.of());
         SearchControl ctl = control;
         intake.start();
         // The run reports through the inbox, in order with its steps: nothing comes back through the task itself.
@@ -533,6 +608,11 @@ public final class SearchViewModel {
                 @Override
                 public void warning(String m) {
                     inbox.add(new Warning(m));
+                }
+
+                @Override
+                public void steered(io.cellforge.search.Steer st) {
+                    inbox.add(st);
                 }
             };
             Path ck = dir.resolve(RunFiles.CHECKPOINT);
@@ -651,6 +731,9 @@ public final class SearchViewModel {
                 searched.set(s.space());
             } else if (o instanceof Warning w) {
                 message.set(w.message());
+            } else if (o instanceof io.cellforge.search.Steer st) {
+                steering.add(st);
+                message.set("Steered at " + st.describe());
             } else if (o instanceof Ended e) {
                 if (!newSteps.isEmpty()) {
                     steps.addAll(newSteps);

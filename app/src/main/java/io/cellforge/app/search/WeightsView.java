@@ -114,13 +114,37 @@ public final class WeightsView {
         heatmap.setHeight(ROW_H * (keys.size() + 1) + 56);
     }
 
-    /** Draws the steps up to {@code cursor} (inclusive). */
-    public void draw(List<SearchEvents.Step> steps, int cursor) {
+    /** Draws the steps up to {@code cursor} (inclusive); {@code pruned}: the candidates steered out by then. */
+    public void draw(List<SearchEvents.Step> steps, int cursor, Map<String, java.util.Set<String>> pruned) {
         int n = Math.min(cursor + 1, steps.size());
         for (String k : keys) {
             drawSpark(byKey.get(k), k, steps, n);
         }
-        drawHeatmap(n == 0 ? Map.of() : steps.get(n - 1).weights());
+        drawHeatmap(n == 0 ? Map.of() : steps.get(n - 1).weights(), pruned);
+    }
+
+    /** A heatmap cell: a choice's key and one of its candidates. */
+    public record HeatCell(String key, String label) {
+    }
+
+    private static final double HEAT_TOP = 54;
+
+    /** The cell of the heatmap at a point of it, if any. */
+    public java.util.Optional<HeatCell> cellAt(double x, double y) {
+        int row = (int) Math.floor((y - HEAT_TOP) / ROW_H);
+        int col = (int) Math.floor((x - KEY_W) / CELL_W);
+        if (y < HEAT_TOP || x < KEY_W || row >= keys.size() || col < 0) {
+            return java.util.Optional.empty();
+        }
+        List<String> l = labels.get(keys.get(row));
+        return col < l.size() ? java.util.Optional.of(new HeatCell(keys.get(row), l.get(col))) : java.util.Optional.empty();
+    }
+
+    /** Where a cell of the heatmap is drawn (its centre), for a click on it. */
+    public javafx.geometry.Point2D centreOf(String key, String label) {
+        int row = keys.indexOf(key);
+        int col = labels.getOrDefault(key, List.of()).indexOf(label);
+        return new javafx.geometry.Point2D(KEY_W + col * CELL_W + CELL_W / 2, HEAT_TOP + row * ROW_H + ROW_H / 2);
     }
 
     private void drawSpark(Canvas c, String key, List<SearchEvents.Step> steps, int n) {
@@ -199,7 +223,7 @@ public final class WeightsView {
         }
     }
 
-    private void drawHeatmap(Map<String, double[]> w) {
+    private void drawHeatmap(Map<String, double[]> w, Map<String, java.util.Set<String>> pruned) {
         GraphicsContext g = heatmap.getGraphicsContext2D();
         g.setFill(theme.background());
         g.fillRect(0, 0, heatmap.getWidth(), heatmap.getHeight());
@@ -207,7 +231,7 @@ public final class WeightsView {
         // Column titles when every choice offers the same candidates (DARTS): the ops; else the index.
         List<String> common = labels.values().stream().distinct().count() == 1 ? labels.values().iterator().next() : null;
         int cols = labels.values().stream().mapToInt(List::size).max().orElse(0);
-        double top = 54;
+        double top = HEAT_TOP;
         for (int j = 0; j < cols; j++) {
             String t = common != null ? common.get(j) : "#" + j;
             g.save();
@@ -251,6 +275,17 @@ public final class WeightsView {
                 }
                 g.setFill(strength > 0.55 ? Color.WHITE : theme.text());
                 g.fillText(cellText(p[j]), KEY_W + j * CELL_W + 4, y + 11);
+                if (pruned.getOrDefault(k, java.util.Set.of()).contains(labels.get(k).get(j))) {
+                    // steered out: crossed, on the muted background, whatever its weight read before
+                    g.setFill(theme.background());
+                    g.fillRect(KEY_W + j * CELL_W, y, CELL_W - 2, ROW_H - 2);
+                    g.setStroke(theme.muted());
+                    g.setLineWidth(1);
+                    g.strokeLine(KEY_W + j * CELL_W + 2, y + 2, KEY_W + (j + 1) * CELL_W - 4, y + ROW_H - 4);
+                    g.strokeLine(KEY_W + j * CELL_W + 2, y + ROW_H - 4, KEY_W + (j + 1) * CELL_W - 4, y + 2);
+                    g.setFill(theme.muted());
+                    g.fillText("out", KEY_W + j * CELL_W + 12, y + 11);
+                }
             }
         }
     }
