@@ -128,6 +128,10 @@ public final class OneShotSearch {
             for (int i = 0; i < epochs.size(); i++) {
                 history.add(epochFromCheckpoint(ck, epochs.get(i), i));
             }
+            if (!history.isEmpty()) {
+                // a collapse already told before the stop is not told again
+                collapsing = Collapse.read(space, history.get(history.size() - 1).weights()).collapsing();
+            }
             if (ck.has("steering")) {
                 for (Object o : ck.list("steering", -1)) {
                     Steer st;

@@ -188,6 +188,7 @@ class ResumeSafetyTest {
         }
         assertTrue(r.completed(), "the search went on");
         assertSameRun(straight, r);
+        warnings.removeIf(w -> w.contains("parameter-free")); // the tiny space's collapse towards pools, not this test's
         assertEquals(1, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).contains("No space left on device") && warnings.get(0).contains("previous one"), warnings.get(0));
         try (var s = Files.list(ck)) {
@@ -289,7 +290,9 @@ class ResumeSafetyTest {
         List<String> after = Files.readAllLines(events);
         assertEquals(lines, after.subList(0, lines.size()), "nothing of the first run is lost");
         assertEquals("{\"type\":\"resume\",\"epoch\":1,\"step\":5}", after.get(lines.size()));
-        assertEquals(lines.size() + 1 + 6 + 1, after.size(), "the marker, the rest of epoch 2 and its epoch line");
+        // (besides the search's warnings: the tiny space reads as collapsing towards pools in epoch 2)
+        assertEquals(lines.size() + 1 + 6 + 1, after.stream().filter(l -> !l.startsWith("{\"type\":\"warning\"")).count(),
+                "the marker, the rest of epoch 2 and its epoch line");
 
         RunFiles.Run run = RunFiles.read(dir);
         assertEquals(22, run.steps().size());

@@ -387,7 +387,7 @@ public final class SearchPane extends BorderPane {
         steered.setId("steering");
         steered.setWrapText(true);
         steered.textProperty().bind(vm.steeringTextProperty());
-        TitledPane heatPane = new TitledPane("Heatmap: choices x candidates at this step (right-click a cell to steer a running search)",
+        TitledPane heatPane = new TitledPane("Heatmap at this step (right-click to steer)",
                 new BorderPane(heat, null, null, steered, null));
         heatPane.setCollapsible(false);
         heatPane.setMaxHeight(Double.MAX_VALUE);

@@ -379,7 +379,6 @@ public final class SearchViewModel {
             return;
         }
         control.steer(st);
-        message.set("Asked: " + st.describe() + " (from the next step)");
     }
 
     /**
@@ -732,8 +731,7 @@ public final class SearchViewModel {
             } else if (o instanceof Warning w) {
                 message.set(w.message());
             } else if (o instanceof io.cellforge.search.Steer st) {
-                steering.add(st);
-                message.set("Steered at " + st.describe());
+                steering.add(st); // listed under the heatmap: no message, which the tab keeps for what went wrong
             } else if (o instanceof Ended e) {
                 if (!newSteps.isEmpty()) {
                     steps.addAll(newSteps);

@@ -243,7 +243,8 @@ public final class WeightsView {
         }
         // One colour scale for the whole map, spread over what the candidates actually do: each candidate's share
         // against a uniform one (1/n of its choice), blue above, orange below, full colour at the largest deviation.
-        double spread = maxDeviation(w, keys);
+        // (a steered choice is left out: a pinned one at 1.0 would leave every other row pale)
+        double spread = maxDeviation(w, keys.stream().filter(k -> !pruned.containsKey(k)).toList());
         g.setFill(theme.muted());
         g.fillText("blue: above 1/n", 2, 20);
         g.fillText("orange: below", 2, 32);
