@@ -40,6 +40,7 @@ class DesignerFixesTest {
         vm = new MainViewModel(new Workspace(Files.createTempDirectory("cellforge-fixes")));
         window = new MainWindow(vm, stage);
         stage.setScene(window.scene());
+        stage.sizeToScene(); // the primary stage is shared: not the size another test class left it at
         vm.openZoo("darts-mini");
         stage.show();
     }

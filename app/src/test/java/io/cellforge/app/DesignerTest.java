@@ -69,6 +69,7 @@ class DesignerTest {
             }
         });
         stage.setScene(window.scene());
+        stage.sizeToScene(); // the primary stage is shared: not the size another test class left it at
         vm.newBlank();
         stage.show();
     }

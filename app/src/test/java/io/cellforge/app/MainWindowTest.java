@@ -34,6 +34,7 @@ class MainWindowTest {
     void start(Stage stage) throws Exception {
         vm = new MainViewModel(new Workspace(Files.createTempDirectory("cellforge-home")));
         stage.setScene(new MainWindow(vm, stage).scene());
+        stage.sizeToScene(); // the primary stage is shared: not the size another test class left it at
         vm.openZoo(CellforgeApp.DEFAULT_SPACE);
         stage.show();
     }

@@ -52,6 +52,7 @@ class SearchPaneTest {
             }
         });
         stage.setScene(window.scene());
+        stage.sizeToScene(); // the primary stage is shared: not the size another test class left it at
         vm.openZoo("darts-mini");
         stage.show();
     }

@@ -57,6 +57,7 @@ class SearchTabTest {
             throw new LoadException(spec, "this test reads no data");
         });
         stage.setScene(window.scene());
+        stage.sizeToScene(); // the primary stage is shared: not the size another test class left it at
         vm.openZoo("darts-mini");
         stage.show();
         window.search().loadPreview(); // with this test's data source
