@@ -194,26 +194,10 @@ public final class MainWindow {
         main.setCenter(tabs);
         vm.documentProperty().addListener((o, a, d) -> search.setRunsRoot(vm.runsRoot()));
 
-        Label message = new Label();
-        message.setId("message");
-        message.textProperty().bind(vm.messageProperty());
-        message.setMinWidth(0);
-        // The bar has one line: a message longer than it is read in full in the tooltip.
-        Tooltip messageTip = new Tooltip();
-        messageTip.setWrapText(true);
-        messageTip.setMaxWidth(640);
-        messageTip.textProperty().bind(vm.messageProperty());
-        message.setTooltip(messageTip);
+        // The bar has one line: a message or figures longer than it are read in full in the tooltip.
+        Label message = barLine("message", vm.messageProperty());
         vm.messageIsErrorProperty().addListener((o, a, b) -> message.setStyle(b ? "-fx-text-fill: #dc2626;" : ""));
-        Label status = new Label();
-        status.setId("status");
-        status.textProperty().bind(vm.statusProperty());
-        status.setMinWidth(0);
-        Tooltip statusTip = new Tooltip();
-        statusTip.setWrapText(true);
-        statusTip.setMaxWidth(640);
-        statusTip.textProperty().bind(vm.statusProperty());
-        status.setTooltip(statusTip);
+        Label status = barLine("status", vm.statusProperty());
         // ControlsFX's status bar: the message on the left (red for an error), the space's figures on the right, and
         // a progress bar while a file is read or the space is checked.
         StatusBar bar = new StatusBar();
@@ -858,5 +842,19 @@ public final class MainWindow {
                 return Optional.ofNullable(f).map(File::toPath);
             }
         };
+    }
+
+    /** A line of the status bar showing {@code text}, cut to the bar's width, whole in its tooltip. */
+    private static Label barLine(String id, javafx.beans.value.ObservableValue<String> text) {
+        Label l = new Label();
+        l.setId(id);
+        l.textProperty().bind(text);
+        l.setMinWidth(0);
+        Tooltip tip = new Tooltip();
+        tip.setWrapText(true);
+        tip.setMaxWidth(640);
+        tip.textProperty().bind(text);
+        l.setTooltip(tip);
+        return l;
     }
 }

@@ -134,17 +134,17 @@ public final class OneShotSearch {
             }
             if (ck.has("steering")) {
                 for (Object o : ck.list("steering", -1)) {
-                    Steer st;
-                    try {
-                        st = o instanceof Map<?, ?> m ? Steer.fromJson(m) : null;
-                        if (st == null) {
-                            throw new IllegalArgumentException("must be an object");
-                        }
-                        steer(net, st);
-                    } catch (IllegalArgumentException e) {
-                        throw ck.error("steering[" + steering.size() + "]", e.getMessage());
+                    String field = "steering[" + steering.size() + "]";
+                    if (!(o instanceof Map<?, ?> m)) {
+                        throw ck.error(field, "must be an object");
                     }
-                    steering.add(st);
+                    try {
+                        Steer st = Steer.fromJson(m);
+                        steer(net, st);
+                        steering.add(st);
+                    } catch (IllegalArgumentException e) {
+                        throw ck.error(field, e.getMessage());
+                    }
                 }
             }
             // Every field is known good; now the arrays, each file checked before ND4J sees it.

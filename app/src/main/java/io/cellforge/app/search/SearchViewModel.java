@@ -111,11 +111,9 @@ public final class SearchViewModel {
     private SearchControl control;
     /** The steers applied so far in the run shown (live, replayed or resumed), in order. */
     private final ObservableList<io.cellforge.search.Steer> steering = FXCollections.observableArrayList();
-    private final StringProperty steeringText = new SimpleStringProperty("");
-    {
-        steering.addListener((javafx.collections.ListChangeListener<io.cellforge.search.Steer>) c -> steeringText.set(steering.isEmpty() ? ""
-                : "Steered: " + String.join("; ", steering.stream().map(io.cellforge.search.Steer::describe).toList())));
-    }
+    private final javafx.beans.binding.StringBinding steeringText = javafx.beans.binding.Bindings.createStringBinding(
+            () -> steering.isEmpty() ? "" : "Steered: " + String.join("; ", steering.stream().map(io.cellforge.search.Steer::describe).toList()),
+            steering);
     private SearchTasks.Task task;
     private Path runsRoot;
     private long started;
@@ -347,7 +345,7 @@ public final class SearchViewModel {
     }
 
     /** The steers in words, for the Search tab ("Steered: epoch 1, step 4: pruned skip_connect of normal_n2_p0; ..."). */
-    public StringProperty steeringTextProperty() {
+    public javafx.beans.value.ObservableStringValue steeringTextProperty() {
         return steeringText;
     }
 
