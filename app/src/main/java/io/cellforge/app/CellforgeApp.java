@@ -24,18 +24,18 @@ public final class CellforgeApp extends Application {
         stage.setScene(window.scene());
         List<String> args = getParameters().getUnnamed();
         if (args.isEmpty()) {
-            vm.openZoo(DEFAULT_SPACE);
+            vm.documents().openZoo(DEFAULT_SPACE);
         } else {
             try {
-                vm.openFile(Path.of(args.get(0)));
+                vm.documents().openFile(Path.of(args.get(0)));
             } catch (InvalidPathException e) {
-                vm.openZoo(DEFAULT_SPACE);
-                vm.error("Cannot open " + ErrorText.line(args.get(0)) + ": not a file name on this system");
+                vm.documents().openZoo(DEFAULT_SPACE);
+                vm.state().error("Cannot open " + ErrorText.line(args.get(0)) + ": not a file name on this system");
             }
         }
         stage.show();
-        StaleTemps.processStart().ifPresent(vm.workspace()::removeStaleTemps);
-        List<Workspace.Recovery> left = vm.workspace().recoveries();
+        StaleTemps.processStart().ifPresent(vm.documents().workspace()::removeStaleTemps);
+        List<Workspace.Recovery> left = vm.documents().workspace().recoveries();
         if (!left.isEmpty()) {
             Workspace.Recovery r = left.get(left.size() - 1);
             ButtonType recover = new ButtonType("Recover", ButtonBar.ButtonData.YES);
@@ -46,7 +46,7 @@ public final class CellforgeApp extends Application {
             a.setHeaderText("Recover unsaved changes?");
             a.showAndWait().ifPresent(b -> {
                 if (b == recover) {
-                    vm.recover(r);
+                    vm.documents().recover(r);
                 } else {
                     try {
                         java.nio.file.Files.deleteIfExists(r.file());

@@ -56,14 +56,14 @@ public final class DesignerBench extends Application {
             for (int i = 0; i < RUNS; i++) {
                 long t0 = System.nanoTime();
                 SearchSpace s = Files.exists(file) ? SpaceFiles.readSpace(file).space() : Zoo.get("darts-eval").orElseThrow();
-                onFx(() -> vm.openSpace(s, null, null, List.of(), "bench"));
+                onFx(() -> vm.documents().openSpace(s, null, null, List.of(), "bench"));
                 nextFrame();
                 open[i] = (System.nanoTime() - t0) / 1e6;
                 long t1 = System.nanoTime();
-                onFx(() -> vm.select(MainViewModel.NETWORK));
+                onFx(() -> vm.state().select(DocumentState.NETWORK));
                 nextFrame();
                 network[i] = (System.nanoTime() - t1) / 1e6;
-                onFx(() -> vm.select("normal"));
+                onFx(() -> vm.state().select("normal"));
                 nextFrame();
             }
             field("space", "\"darts-eval (20 cells, from " + (Files.exists(file) ? file.getFileName() : "the zoo") + ")\"");
@@ -73,7 +73,7 @@ public final class DesignerBench extends Application {
 
             // The busiest cell of the zoo: DARTS search, 14 LayerChoice edges with 8 candidates stacked.
             SearchSpace search = Zoo.get("darts-search").orElseThrow();
-            onFx(() -> vm.openSpace(search, null, null, List.of(), "bench"));
+            onFx(() -> vm.documents().openSpace(search, null, null, List.of(), "bench"));
             nextFrame();
             onFx(() -> window.canvas().fit());
             nextFrame();
@@ -91,16 +91,16 @@ public final class DesignerBench extends Application {
             report("drag_node_darts_search", drag);
             double[] pan = frames(frame -> window.canvas().pan(frame < FRAMES / 2 ? -4 : 4, 0));
             report("pan_darts_search", pan);
-            onFx(() -> vm.openSpace(Zoo.get("darts-eval").orElseThrow(), null, null, List.of(), "bench"));
+            onFx(() -> vm.documents().openSpace(Zoo.get("darts-eval").orElseThrow(), null, null, List.of(), "bench"));
             nextFrame();
-            onFx(() -> vm.select(MainViewModel.NETWORK));
+            onFx(() -> vm.state().select(DocumentState.NETWORK));
             nextFrame();
             // A real search (darts-mini, quick look, 1 epoch) with the Search tab showing: the frames while it runs.
             onFx(() -> {
-                vm.openZoo("darts-mini");
+                vm.documents().openZoo("darts-mini");
                 window.run("searchTab");
                 window.search().epochsProperty().set(1);
-                window.search().start(vm.spaceProperty().get(), null);
+                window.search().start(vm.state().spaceProperty().get(), null);
             });
             double[] during = frames(f -> f < 10 || window.search().runningProperty().get(), f -> { });
             report("during_search_darts_mini", during);

@@ -1,7 +1,5 @@
 package io.cellforge.app;
 
-import io.cellforge.io.LoadException;
-import io.cellforge.io.SpaceFiles;
 import io.cellforge.ops.OpCatalog;
 import io.cellforge.ops.OpDef;
 import io.cellforge.space.Cell;
@@ -42,6 +40,7 @@ import javafx.stage.FileChooser;
 import javafx.stage.Window;
 
 import java.io.File;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -296,7 +295,7 @@ final class Dialogs {
      * Import a DARTS genotype, pasted or from a file, as the DARTS evaluation network. {@code importer} makes the
      * import and answers why it failed, if it did: the dialog then stays open with the text and the reason.
      */
-    static void genotype(Window owner, Function<GenotypeSpec, Optional<String>> importer) {
+    static void genotype(Window owner, Function<Path, DocumentViewModel.FileText> reader, Function<GenotypeSpec, Optional<String>> importer) {
         Dialog<GenotypeSpec> d = dialog(owner, "Import DARTS genotype", "Paste a Genotype(...) as train_search.py prints it, or read it from a file. "
                 + "It opens as the DARTS evaluation network.");
         TextArea text = new TextArea();
@@ -304,7 +303,7 @@ final class Dialogs {
         text.setWrapText(true);
         text.setPrefRowCount(6);
         text.setPromptText("Genotype(normal=[('sep_conv_3x3', 0), ...], normal_concat=[2, 3, 4, 5], reduce=[...], reduce_concat=[2, 3, 4, 5])");
-        Button file = fromFile(text, "Genotype files", "*.genotype", "*.txt", "*");
+        Button file = fromFile(text, reader, "Genotype files", "*.genotype", "*.txt", "*");
         Spinner<Integer> c = new Spinner<>(1, 1024, 36);
         c.setId("genotype-channels");
         c.setEditable(true);
@@ -339,32 +338,31 @@ final class Dialogs {
     }
 
     /** Import an architecture description onto the open space (or, for NB201, onto the NAS-Bench-201 space); as {@link #genotype}. */
-    static void architecture(Window owner, String title, String header, Function<String, Optional<String>> importer) {
+    static void architecture(Window owner, String title, String header, Function<Path, DocumentViewModel.FileText> reader,
+                             Function<String, Optional<String>> importer) {
         Dialog<String> d = dialog(owner, title, header);
         TextArea text = new TextArea();
         text.setId("arch-text");
         text.setWrapText(true);
         text.setPrefRowCount(10);
-        Button file = fromFile(text, "Architecture descriptions", "*.json", "*.yaml", "*.yml", "*.genotype", "*.nb201", "*");
+        Button file = fromFile(text, reader, "Architecture descriptions", "*.json", "*.yaml", "*.yml", "*.genotype", "*.nb201", "*");
         Label error = errorLabel("arch-error");
         d.getDialogPane().setContent(new VBox(6, text, file, error));
         keepOpenOnError(d, text, error, () -> importer.apply(text.getText()));
         d.showAndWait();
     }
 
-    private static Button fromFile(TextArea target, String what, String... patterns) {
+    private static Button fromFile(TextArea target, Function<Path, DocumentViewModel.FileText> reader, String what, String... patterns) {
         Button b = new Button("From file...");
         b.setOnAction(e -> {
             FileChooser fc = new FileChooser();
             fc.getExtensionFilters().add(new FileChooser.ExtensionFilter(what, patterns));
             File f = fc.showOpenDialog(b.getScene().getWindow());
             if (f != null) {
-                try {
-                    // core's reader refuses devices, FIFOs and huge files before reading, in one line
-                    target.setText(SpaceFiles.readText(f.toPath()));
-                } catch (LoadException ex) {
-                    target.setText("");
-                    target.setPromptText(ErrorText.of(ex));
+                DocumentViewModel.FileText t = reader.apply(f.toPath());
+                target.setText(t.text());
+                if (t.error() != null) {
+                    target.setPromptText(t.error());
                 }
             }
         });

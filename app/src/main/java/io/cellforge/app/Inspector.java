@@ -56,23 +56,23 @@ public final class Inspector extends ScrollPane {
         setFitToWidth(true);
         body.setPadding(new Insets(10));
         setContent(body);
-        vm.revisionProperty().addListener((o, a, b) -> refresh());
-        vm.selectionProperty().addListener((o, a, b) -> refresh());
+        vm.state().revisionProperty().addListener((o, a, b) -> refresh());
+        vm.state().selectionProperty().addListener((o, a, b) -> refresh());
         refresh();
     }
 
     public void refresh() {
         body.getChildren().clear();
-        SearchSpace s = vm.spaceProperty().get();
+        SearchSpace s = vm.state().spaceProperty().get();
         if (s == null) {
             return;
         }
-        Cell c = vm.cell();
+        Cell c = vm.state().cell();
         if (c == null) {
             network(s);
             return;
         }
-        Selection sel = vm.selectionProperty().get();
+        Selection sel = vm.state().selectionProperty().get();
         if (sel.nodes().size() == 1 && sel.edges().isEmpty()) {
             c.node(sel.nodes().iterator().next()).ifPresent(n -> node(c, n));
         } else if (sel.edges().size() == 1 && sel.nodes().isEmpty()) {
@@ -101,7 +101,7 @@ public final class Inspector extends ScrollPane {
         GridPane g = grid();
         row(g, "Name", field("insp-name", n.name(), t -> t.isBlank() ? "A name must not be empty"
                 : !t.strip().equals(t) ? "No spaces at the ends" : !t.equals(n.name()) && c.node(t).isPresent() ? "Cell " + c.name() + " has a node " + t : "",
-                t -> vm.renameNode(n.name(), t)));
+                t -> vm.edits().renameNode(n.name(), t)));
         row(g, "Kind", new Label(n.kind().name().toLowerCase()));
         if (n.kind() != NodeKind.INPUT) {
             ComboBox<Reduction> merge = new ComboBox<>(FXCollections.observableArrayList(Reduction.values()));
@@ -109,7 +109,7 @@ public final class Inspector extends ScrollPane {
             merge.setValue(n.reduction());
             merge.setOnAction(e -> {
                 if (merge.getValue() != null && merge.getValue() != n.reduction()) {
-                    vm.setMerge(n.name(), merge.getValue());
+                    vm.edits().setMerge(n.name(), merge.getValue());
                 }
             });
             row(g, "Merge", merge);
@@ -122,7 +122,7 @@ public final class Inspector extends ScrollPane {
                     new Label("keeps " + (ic.nChosen() < 0 ? "any number" : ic.nChosen()) + " of " + c.incoming(n.name()).size()
                             + " incoming edges, " + ic.reduction().yamlName()),
                     flow(button("Edit...", "inputChoice"), action("Remove", "insp-remove-ic",
-                            () -> vm.removeInputChoice(n.name()))));
+                            () -> vm.edits().removeInputChoice(n.name()))));
         } else if (n.kind() != NodeKind.INPUT) {
             body.getChildren().add(button("Make InputChoice...", "inputChoice"));
         }
@@ -136,18 +136,18 @@ public final class Inspector extends ScrollPane {
         stride.setValue(e.stride());
         stride.setOnAction(x -> {
             if (stride.getValue() != null && stride.getValue() != e.stride()) {
-                vm.setStride(e.from(), e.to(), stride.getValue());
+                vm.edits().setStride(e.from(), e.to(), stride.getValue());
             }
         });
         if (e.op() instanceof OpCall op) {
-            row(g, "Op", field("insp-op", op.op(), t -> OpCatalog.builtin().find(t).isPresent() || vm.spaceProperty().get().userOps().containsKey(t) ? ""
+            row(g, "Op", field("insp-op", op.op(), t -> OpCatalog.builtin().find(t).isPresent() || vm.state().spaceProperty().get().userOps().containsKey(t) ? ""
                     : "No op '" + t + "'" + OpCatalog.builtin().closest(t).map(x -> "; did you mean " + x + "?").orElse(""),
-                    t -> vm.setOp(Set.of(List.of(e.from(), e.to())), t)));
+                    t -> vm.edits().setOp(Set.of(List.of(e.from(), e.to())), t)));
             List<String> params = OpCatalog.builtin().find(op.op()).map(OpDef::params).orElse(List.of());
             for (String p : params) {
                 Param v = op.params().get(p);
                 row(g, p, field("insp-param-" + p, v == null ? "" : v.toString(), t -> paramProblem(t),
-                        t -> vm.setParam(e.from(), e.to(), p, parseParam(t))));
+                        t -> vm.edits().setParam(e.from(), e.to(), p, parseParam(t))));
             }
             row(g, "Stride", stride);
             body.getChildren().addAll(g, flow(button("Make LayerChoice...", "layerChoice"), button("Make ValueChoice...", "valueChoice")));
@@ -158,9 +158,9 @@ public final class Inspector extends ScrollPane {
             body.getChildren().add(keyRow(lc.key()));
             GridPane k = grid();
             row(k, "Key", field("insp-key", lc.key(), t -> t.isBlank() ? "A key must not be empty" : "",
-                    t -> vm.setChoiceKey(e.from(), e.to(), t)));
+                    t -> vm.edits().setChoiceKey(e.from(), e.to(), t)));
             body.getChildren().add(k);
-            long sharing = vm.spaceProperty().get().mutables().stream().filter(m -> m.key().equals(lc.key())).count();
+            long sharing = vm.state().spaceProperty().get().mutables().stream().filter(m -> m.key().equals(lc.key())).count();
             if (sharing > 1) {
                 body.getChildren().add(hint("Shared by " + sharing + " choices: they decide together (same colour)."));
             }
@@ -172,7 +172,7 @@ public final class Inspector extends ScrollPane {
             fix.setPromptText("Fix to one op...");
             fix.setOnAction(x -> {
                 if (fix.getValue() != null) {
-                    vm.fixChoice(e.from(), e.to(), fix.getValue());
+                    vm.edits().fixChoice(e.from(), e.to(), fix.getValue());
                 }
             });
             body.getChildren().addAll(new Label(lc.candidates().size() + " candidates:"), cands,
@@ -185,15 +185,15 @@ public final class Inspector extends ScrollPane {
         var n = s.network();
         GridPane g = grid();
         row(g, "Channels", field("insp-channels", String.valueOf(n.channels()), t -> positive(t),
-                t -> vm.setNetwork(Integer.parseInt(t), n.classes(), n.input())));
+                t -> vm.edits().setNetwork(Integer.parseInt(t), n.classes(), n.input())));
         row(g, "Classes", field("insp-classes", String.valueOf(n.classes()), t -> positive(t),
-                t -> vm.setNetwork(n.channels(), Integer.parseInt(t), n.input())));
+                t -> vm.edits().setNetwork(n.channels(), Integer.parseInt(t), n.input())));
         row(g, "Input", field("insp-input", n.input().channels() + "x" + n.input().height() + "x" + n.input().width(),
                 t -> shape(t).isPresent() ? "" : "Channels x height x width, e.g. 3x32x32",
-                t -> vm.setNetwork(n.channels(), n.classes(), shape(t).orElseThrow())));
+                t -> vm.edits().setNetwork(n.channels(), n.classes(), shape(t).orElseThrow())));
         long cells = n.stages().stream().filter(st -> st.cell() != null).count();
         row(g, "Cells", field("insp-layers", String.valueOf(cells), t -> positive(t),
-                t -> vm.setLayers(Integer.parseInt(t))));
+                t -> vm.edits().setLayers(Integer.parseInt(t))));
         row(g, "Stages", new Label(String.valueOf(n.stages().size())));
         body.getChildren().addAll(g, hint("Double-click a cell in the stack (or pick it in the outline) to edit it."));
     }
@@ -229,7 +229,7 @@ public final class Inspector extends ScrollPane {
         }
         if (t.startsWith("$")) {
             String k = t.substring(1);
-            return vm.spaceProperty().get().values().containsKey(k) || List.of("stride", "C_in", "C_out").contains(k) ? ""
+            return vm.state().spaceProperty().get().values().containsKey(k) || List.of("stride", "C_in", "C_out").contains(k) ? ""
                     : "$" + k + " is not a ValueChoice of the space";
         }
         try {
@@ -288,7 +288,7 @@ public final class Inspector extends ScrollPane {
 
     private HBox keyRow(String key) {
         Label chip = new Label("  ");
-        var col = vm.theme().keyColour(io.cellforge.app.diagram.KeyPalette.keys(vm.spaceProperty().get()), key);
+        var col = vm.theme().keyColour(io.cellforge.app.diagram.KeyPalette.keys(vm.state().spaceProperty().get()), key);
         chip.setStyle("-fx-background-color: " + web(col) + "; -fx-background-radius: 3;");
         Label k = new Label(key);
         k.setId("insp-key-label");

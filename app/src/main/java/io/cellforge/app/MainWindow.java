@@ -12,8 +12,6 @@ import io.cellforge.search.RunFiles;
 import io.cellforge.app.diagram.CellSvg;
 import io.cellforge.app.diagram.Diagram;
 import io.cellforge.app.diagram.DiagramView;
-import io.cellforge.io.ArchFormat;
-import io.cellforge.io.SpaceFiles;
 import io.cellforge.space.Cell;
 import io.cellforge.space.Edge;
 import io.cellforge.space.LayerChoice;
@@ -63,7 +61,6 @@ import org.controlsfx.control.StatusBar;
 
 import javax.imageio.ImageIO;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -114,25 +111,25 @@ public final class MainWindow {
         BorderPane main = new BorderPane();
         main.setTop(new VBox(menu(), toolbar()));
 
-        ListView<String> outline = new ListView<>(vm.outline());
+        ListView<String> outline = new ListView<>(vm.state().outline());
         outline.setId("outline");
         outline.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
             if (b != null) {
-                vm.select(b);
+                vm.state().select(b);
             }
         });
-        vm.viewProperty().addListener((o, a, b) -> outline.getSelectionModel().select(b));
+        vm.state().viewProperty().addListener((o, a, b) -> outline.getSelectionModel().select(b));
         SplitPane left = new SplitPane(titled("Outline", outline), titled("Palette", palette));
         left.setOrientation(Orientation.VERTICAL);
         left.setDividerPositions(0.22);
 
         canvas.setId("canvas");
-        canvas.setOnSelect(vm::setSelection);
-        canvas.setOnConnect(vm::connect);
-        canvas.setOnMove(vm::move);
+        canvas.setOnSelect(vm.state()::setSelection);
+        canvas.setOnConnect(vm.edits()::connect);
+        canvas.setOnMove(vm.layout()::move);
         canvas.setOnNodeOpen(n -> run("inputChoice"));
         canvas.setOnEdgeOpen(e -> {
-            vm.setSelection(Selection.edge(e.get(0), e.get(1)));
+            vm.state().setSelection(Selection.edge(e.get(0), e.get(1)));
             run("layerChoice");
         });
         networkView.setId("network");
@@ -145,7 +142,7 @@ public final class MainWindow {
         });
         StackPane centreStack = new StackPane(networkScroll, canvas);
 
-        ListView<Problem> problems = new ListView<>(vm.problems());
+        ListView<Problem> problems = new ListView<>(vm.problems().list());
         problems.setId("problems");
         problems.setPlaceholder(new Label("No problems"));
         problems.setCellFactory(l -> new ListCell<>() {
@@ -169,7 +166,7 @@ public final class MainWindow {
         });
         problems.getSelectionModel().selectedItemProperty().addListener((o, a, p) -> {
             if (p != null) {
-                vm.reveal(p);
+                vm.problems().reveal(p);
             }
         });
         SplitPane centre = new SplitPane(centreStack, titled("Problems", problems));
@@ -179,9 +176,9 @@ public final class MainWindow {
         Inspector inspector = new Inspector(vm, actions);
         SplitPane split = new SplitPane(left, centre, titled("Inspector", inspector));
         split.setDividerPositions(0.17, 0.78);
-        searchPane = new SearchPane(search, vm.spaceProperty()::get, this::openResult, p -> {
+        searchPane = new SearchPane(search, vm.state().spaceProperty()::get, this::openResult, p -> {
             tabs.getSelectionModel().select(designTab);
-            vm.reveal(p);
+            vm.problems().reveal(p);
         });
         designTab.setContent(split);
         designTab.setId("tab-design");
@@ -192,12 +189,12 @@ public final class MainWindow {
         tabs.getTabs().addAll(designTab, searchTab);
         tabs.setId("tabs");
         main.setCenter(tabs);
-        vm.documentProperty().addListener((o, a, d) -> search.setRunsRoot(vm.runsRoot()));
+        vm.state().documentProperty().addListener((o, a, d) -> search.setRunsRoot(vm.documents().runsRoot()));
 
         // The bar has one line: a message or figures longer than it are read in full in the tooltip.
-        Label message = barLine("message", vm.messageProperty());
-        vm.messageIsErrorProperty().addListener((o, a, b) -> message.setStyle(b ? "-fx-text-fill: #dc2626;" : ""));
-        Label status = barLine("status", vm.statusProperty());
+        Label message = barLine("message", vm.state().messageProperty());
+        vm.state().messageIsErrorProperty().addListener((o, a, b) -> message.setStyle(b ? "-fx-text-fill: #dc2626;" : ""));
+        Label status = barLine("status", vm.problems().statusProperty());
         // ControlsFX's status bar: the message on the left (red for an error), the space's figures on the right, and
         // a progress bar while a file is read or the space is checked.
         StatusBar bar = new StatusBar();
@@ -207,7 +204,7 @@ public final class MainWindow {
         bar.setStyle("-fx-background-color: -color-border-default, -color-bg-subtle; -fx-background-insets: 0, 1 0 0 0;");
         bar.getLeftItems().add(message);
         bar.getRightItems().add(status);
-        bar.progressProperty().bind(vm.progressProperty());
+        bar.progressProperty().bind(vm.problems().progressProperty());
         main.setBottom(bar);
 
         overlay.setMouseTransparent(true);
@@ -215,33 +212,33 @@ public final class MainWindow {
         root.getChildren().addAll(main, overlay);
 
         Runnable redraw = () -> {
-            Cell c = vm.cell();
+            Cell c = vm.state().cell();
             canvas.setVisible(c != null);
             networkScroll.setVisible(c == null);
             if (c != null) {
-                canvas.setKeys(io.cellforge.app.diagram.KeyPalette.keys(vm.spaceProperty().get()));
-                canvas.show(c, vm.positions(), vm.selectionProperty().get());
-            } else if (vm.networkDiagramProperty().get() != null) {
-                networkView.show(vm.networkDiagramProperty().get());
+                canvas.setKeys(io.cellforge.app.diagram.KeyPalette.keys(vm.state().spaceProperty().get()));
+                canvas.show(c, vm.layout().positions(), vm.state().selectionProperty().get());
+            } else if (vm.layout().networkDiagramProperty().get() != null) {
+                networkView.show(vm.layout().networkDiagramProperty().get());
             }
-            palette.setSpace(vm.spaceProperty().get());
+            palette.setSpace(vm.state().spaceProperty().get());
         };
-        vm.revisionProperty().addListener((o, a, b) -> redraw.run());
-        vm.selectionProperty().addListener((o, a, b) -> canvas.setSelection(b));
+        vm.state().revisionProperty().addListener((o, a, b) -> redraw.run());
+        vm.state().selectionProperty().addListener((o, a, b) -> canvas.setSelection(b));
         vm.themeProperty().addListener((o, a, t) -> {
             canvas.setTheme(t);
             searchPane.setTheme(t);
         });
         redraw.run();
-        stage.titleProperty().bind(vm.titleProperty());
+        stage.titleProperty().bind(vm.documents().titleProperty());
         stage.setOnCloseRequest(e -> {
             if (!confirmStopSearch() || !confirmDiscard("closing")) {
                 e.consume();
             } else {
-                vm.closed();
+                vm.documents().closed();
             }
         });
-        setDark(vm.workspace().darkTheme());
+        setDark(vm.documents().workspace().darkTheme());
     }
 
     public Scene scene() {
@@ -281,32 +278,32 @@ public final class MainWindow {
     private void defineActions() {
         actions.put("new", () -> {
             if (confirmDiscard("starting a new document")) {
-                vm.newBlank();
+                vm.documents().newBlank();
             }
         });
         actions.put("open", () -> {
             if (confirmDiscard("opening another file")) {
-                files.open("Open a search space", List.of(YAML)).ifPresent(vm::openFile);
+                files.open("Open a search space", List.of(YAML)).ifPresent(vm.documents()::openFile);
             }
         });
         actions.put("save", this::save);
         actions.put("saveAs", this::saveAs);
-        actions.put("exportYaml", () -> files.save("Export the space as YAML", vm.spaceProperty().get().name() + ".yaml", List.of(YAML))
-                .ifPresent(vm::exportSpace));
+        actions.put("exportYaml", () -> files.save("Export the space as YAML", vm.state().spaceProperty().get().name() + ".yaml", List.of(YAML))
+                .ifPresent(vm.documents()::exportSpace));
         actions.put("close", () -> {
             if (confirmStopSearch() && confirmDiscard("quitting")) {
-                vm.closed();
+                vm.documents().closed();
                 stage.close();
             }
         });
-        actions.put("undo", vm::undo);
-        actions.put("redo", vm::redo);
-        actions.put("redo2", vm::redo);
-        actions.put("cut", vm::cut);
-        actions.put("copy", vm::copy);
-        actions.put("paste", vm::paste);
-        actions.put("delete", vm::deleteSelection);
-        actions.put("selectAll", vm::selectAll);
+        actions.put("undo", vm.edits()::undo);
+        actions.put("redo", vm.edits()::redo);
+        actions.put("redo2", vm.edits()::redo);
+        actions.put("cut", vm.edits()::cut);
+        actions.put("copy", vm.edits()::copy);
+        actions.put("paste", vm.edits()::paste);
+        actions.put("delete", vm.edits()::deleteSelection);
+        actions.put("selectAll", vm.state()::selectAll);
         actions.put("layerChoice", this::makeLayerChoice);
         actions.put("inputChoice", this::makeInputChoice);
         actions.put("valueChoice", this::makeValueChoice);
@@ -314,16 +311,16 @@ public final class MainWindow {
         actions.put("addNode", () -> {
             Point2D centre = canvas.localToScene(canvas.getWidth() / 2, canvas.getHeight() / 2);
             Point2D m = canvas.sceneToModel(centre.getX(), centre.getY());
-            vm.addNode(NodeKind.INTERMEDIATE, m.getX(), m.getY());
+            vm.edits().addNode(NodeKind.INTERMEDIATE, m.getX(), m.getY());
         });
         actions.put("layout", () -> {
-            vm.layout();
+            vm.layout().layOut();
             canvas.fit();
         });
         actions.put("fit", canvas::fit);
         actions.put("zoomIn", () -> canvas.zoom(1.25));
         actions.put("zoomOut", () -> canvas.zoom(0.8));
-        actions.put("network", () -> vm.select(MainViewModel.NETWORK));
+        actions.put("network", () -> vm.state().select(DocumentState.NETWORK));
         actions.put("search", () -> palette.searchField().requestFocus());
         actions.put("theme", () -> setDark(!vm.theme().dark()));
         actions.put("shortcuts", () -> Dialogs.shortcuts(stage));
@@ -331,7 +328,7 @@ public final class MainWindow {
         actions.put("searchTab", () -> tabs.getSelectionModel().select(searchTab));
         actions.put("searchStart", () -> {
             tabs.getSelectionModel().select(searchTab);
-            search.start(vm.spaceProperty().get(), null);
+            search.start(vm.state().spaceProperty().get(), null);
         });
         actions.put("searchPause", () -> {
             if (search.pausedProperty().get()) {
@@ -344,18 +341,18 @@ public final class MainWindow {
     }
 
     private void save() {
-        if (!vm.save()) {
+        if (!vm.documents().save()) {
             saveAs();
         }
     }
 
     private void saveAs() {
-        Document d = vm.documentProperty().get();
+        Document d = vm.state().documentProperty().get();
         if (d == null) {
             return;
         }
         files.save("Save the search space", d.file() != null ? d.file().getFileName().toString() : d.space().name() + ".yaml", List.of(YAML))
-                .ifPresent(vm::saveAs);
+                .ifPresent(vm.documents()::saveAs);
     }
 
     /**
@@ -379,7 +376,7 @@ public final class MainWindow {
 
     /** Asks what to do with unsaved changes; false when the person cancels. */
     private boolean confirmDiscard(String doing) {
-        if (!vm.isDirty()) {
+        if (!vm.documents().isDirty()) {
             return true;
         }
         ButtonType save = new ButtonType("Save", ButtonBar.ButtonData.YES);
@@ -387,23 +384,23 @@ public final class MainWindow {
         Alert a = new Alert(Alert.AlertType.CONFIRMATION, "", save, discard, ButtonType.CANCEL);
         a.initOwner(stage);
         a.setTitle("Unsaved changes");
-        a.setHeaderText("Save the changes to " + vm.documentProperty().get().displayName() + " before " + doing + "?");
+        a.setHeaderText("Save the changes to " + vm.state().documentProperty().get().displayName() + " before " + doing + "?");
         Optional<ButtonType> r = a.showAndWait();
         if (r.isEmpty() || r.get() == ButtonType.CANCEL) {
             return false;
         }
         if (r.get() == save) {
             save();
-            return !vm.isDirty();
+            return !vm.documents().isDirty();
         }
         return true;
     }
 
     private void makeLayerChoice() {
-        Cell c = vm.cell();
-        Set<List<String>> edges = vm.selectionProperty().get().edges();
+        Cell c = vm.state().cell();
+        Set<List<String>> edges = vm.state().selectionProperty().get().edges();
         if (c == null || edges.isEmpty()) {
-            vm.error("Select an edge first (click its label or line), then Make LayerChoice");
+            vm.state().error("Select an edge first (click its label or line), then Make LayerChoice");
             return;
         }
         List<String> first = edges.iterator().next();
@@ -412,51 +409,51 @@ public final class MainWindow {
             return;
         }
         LayerChoice current = e.op() instanceof LayerChoice lc ? lc : null;
-        Dialogs.layerChoice(stage, vm.spaceProperty().get(), edges.size() == 1 ? vm.defaultKey(c, first) : "", current, edges.size())
-                .ifPresent(spec -> vm.makeLayerChoice(edges, spec.key(), spec.candidates()));
+        Dialogs.layerChoice(stage, vm.state().spaceProperty().get(), edges.size() == 1 ? vm.edits().defaultKey(c, first) : "", current, edges.size())
+                .ifPresent(spec -> vm.edits().makeLayerChoice(edges, spec.key(), spec.candidates()));
     }
 
     private void makeInputChoice() {
-        Cell c = vm.cell();
-        Set<String> nodes = vm.selectionProperty().get().nodes();
+        Cell c = vm.state().cell();
+        Set<String> nodes = vm.state().selectionProperty().get().nodes();
         if (c == null || nodes.size() != 1) {
-            vm.error("Select one node first, then Make InputChoice");
+            vm.state().error("Select one node first, then Make InputChoice");
             return;
         }
         String n = nodes.iterator().next();
         if (c.incoming(n).size() < 2) {
-            vm.error("Cannot make an InputChoice on " + n + ": it has " + c.incoming(n).size() + " incoming edge(s), it needs at least two");
+            vm.state().error("Cannot make an InputChoice on " + n + ": it has " + c.incoming(n).size() + " incoming edge(s), it needs at least two");
             return;
         }
-        Dialogs.inputChoice(stage, c, n, vm.defaultInputKey(c, n)).ifPresent(s -> vm.makeInputChoice(n, s.key(), s.nChosen(), s.reduction()));
+        Dialogs.inputChoice(stage, c, n, vm.edits().defaultInputKey(c, n)).ifPresent(s -> vm.edits().makeInputChoice(n, s.key(), s.nChosen(), s.reduction()));
     }
 
     private void makeValueChoice() {
-        Cell c = vm.cell();
-        Set<List<String>> edges = vm.selectionProperty().get().edges();
+        Cell c = vm.state().cell();
+        Set<List<String>> edges = vm.state().selectionProperty().get().edges();
         if (c == null || edges.size() != 1) {
-            vm.error("Select one edge whose op has a numeric parameter, then Make ValueChoice");
+            vm.state().error("Select one edge whose op has a numeric parameter, then Make ValueChoice");
             return;
         }
         List<String> ends = edges.iterator().next();
         Edge e = c.edge(ends.get(0), ends.get(1)).orElseThrow();
         if (!(e.op() instanceof OpCall op)) {
-            vm.error("A ValueChoice sits on a parameter of a fixed op; this edge is a LayerChoice");
+            vm.state().error("A ValueChoice sits on a parameter of a fixed op; this edge is a LayerChoice");
             return;
         }
-        Dialogs.valueChoice(stage, vm.spaceProperty().get(), op, c.name() + "_" + ends.get(1) + "_" + ends.get(0) + "_v")
-                .ifPresent(s -> vm.setValueChoice(ends.get(0), ends.get(1), s.param(), s.key(), s.values()));
+        Dialogs.valueChoice(stage, vm.state().spaceProperty().get(), op, c.name() + "_" + ends.get(1) + "_" + ends.get(0) + "_v")
+                .ifPresent(s -> vm.edits().setValueChoice(ends.get(0), ends.get(1), s.param(), s.key(), s.values()));
     }
 
     private void renameKey() {
-        SearchSpace s = vm.spaceProperty().get();
+        SearchSpace s = vm.state().spaceProperty().get();
         if (s == null || s.mutables().isEmpty()) {
-            vm.error("This space has no choices, so no keys to rename");
+            vm.state().error("This space has no choices, so no keys to rename");
             return;
         }
         String preset = null;
-        Cell c = vm.cell();
-        Selection sel = vm.selectionProperty().get();
+        Cell c = vm.state().cell();
+        Selection sel = vm.state().selectionProperty().get();
         if (c != null && sel.edges().size() == 1) {
             List<String> e = sel.edges().iterator().next();
             preset = c.edge(e.get(0), e.get(1)).filter(x -> x.op() instanceof LayerChoice).map(x -> ((LayerChoice) x.op()).key()).orElse(null);
@@ -473,7 +470,7 @@ public final class MainWindow {
             to.initOwner(stage);
             to.setTitle("Rename key");
             to.setHeaderText("New name for " + k);
-            to.showAndWait().ifPresent(n -> vm.renameKey(k, n.strip()));
+            to.showAndWait().ifPresent(n -> vm.edits().renameKey(k, n.strip()));
         });
     }
 
@@ -483,13 +480,13 @@ public final class MainWindow {
         Point2D local = canvas.sceneToLocal(scene);
         if (!canvas.isVisible() || !canvas.contains(local)) {
             if (it.kind() == Palette.Kind.NODE) {
-                vm.error("Drop nodes on the canvas of a cell (open one in the outline)");
+                vm.state().error("Drop nodes on the canvas of a cell (open one in the outline)");
             }
             return;
         }
         Point2D m = canvas.sceneToModel(scene.getX(), scene.getY());
         switch (it.kind()) {
-            case NODE -> vm.addNode(switch (it.name()) {
+            case NODE -> vm.edits().addNode(switch (it.name()) {
                 case "input" -> NodeKind.INPUT;
                 case "output" -> NodeKind.OUTPUT;
                 default -> NodeKind.INTERMEDIATE;
@@ -497,28 +494,28 @@ public final class MainWindow {
             case OP -> {
                 List<String> e = canvas.edgeAt(m);
                 if (e == null) {
-                    vm.edgeOpProperty().set(it.name());
-                    vm.error("Drop an op onto an edge to set it; new edges now get " + it.name());
+                    vm.edits().edgeOpProperty().set(it.name());
+                    vm.state().error("Drop an op onto an edge to set it; new edges now get " + it.name());
                 } else {
-                    vm.setOp(Set.of(e), it.name());
+                    vm.edits().setOp(Set.of(e), it.name());
                 }
             }
             case MUTABLE -> {
                 if (it.name().equals("InputChoice")) {
                     String n = canvas.nodeAt(m);
                     if (n == null) {
-                        vm.error("Drop the InputChoice onto a node with two or more incoming edges");
+                        vm.state().error("Drop the InputChoice onto a node with two or more incoming edges");
                         return;
                     }
-                    vm.setSelection(Selection.node(n));
+                    vm.state().setSelection(Selection.node(n));
                     run("inputChoice");
                 } else {
                     List<String> e = canvas.edgeAt(m);
                     if (e == null) {
-                        vm.error("Drop the " + it.name() + " onto an edge");
+                        vm.state().error("Drop the " + it.name() + " onto an edge");
                         return;
                     }
-                    vm.setSelection(Selection.edge(e.get(0), e.get(1)));
+                    vm.state().setSelection(Selection.edge(e.get(0), e.get(1)));
                     run(it.name().equals("LayerChoice") ? "layerChoice" : "valueChoice");
                 }
             }
@@ -529,14 +526,14 @@ public final class MainWindow {
 
     private void picked(Palette.Item it) {
         if (it.kind() == Palette.Kind.OP) {
-            vm.edgeOpProperty().set(it.name());
-            vm.info("New edges get " + it.name() + "; double-click it to set it on the selected edges, or drop it onto an edge");
+            vm.edits().edgeOpProperty().set(it.name());
+            vm.state().info("New edges get " + it.name() + "; double-click it to set it on the selected edges, or drop it onto an edge");
         }
     }
 
     private void appliedFromPalette(Palette.Item it) {
         switch (it.kind()) {
-            case OP -> vm.setOp(vm.selectionProperty().get().edges(), it.name());
+            case OP -> vm.edits().setOp(vm.state().selectionProperty().get().edges(), it.name());
             case MUTABLE -> run(it.name().equals("LayerChoice") ? "layerChoice" : it.name().equals("InputChoice") ? "inputChoice" : "valueChoice");
             case NODE -> run("addNode");
             default -> {
@@ -548,9 +545,9 @@ public final class MainWindow {
     private void openStageAt(javafx.scene.Node n) {
         for (javafx.scene.Node x = n; x != null; x = x.getParent()) {
             if (x.getUserData() instanceof Diagram.Box b) {
-                SearchSpace s = vm.spaceProperty().get();
+                SearchSpace s = vm.state().spaceProperty().get();
                 s.network().stages().stream().filter(st -> st.name().equals(b.id()) && st.cell() != null).map(io.cellforge.space.Stage::cell)
-                        .findFirst().ifPresent(vm::select);
+                        .findFirst().ifPresent(vm.state()::select);
                 return;
             }
         }
@@ -569,7 +566,7 @@ public final class MainWindow {
         try {
             ResultView rv = new ResultView(run, search, (title, name) -> files.save(title, name, List.of()), r -> {
                 if (confirmDiscard("opening the result")) {
-                    vm.openResult(r.fixed(), r.architecture(), r.run().space());
+                    vm.documents().openResult(r.fixed(), r.architecture(), r.run().space());
                     tabs.getSelectionModel().select(designTab);
                 }
             });
@@ -579,7 +576,7 @@ public final class MainWindow {
             tabs.getTabs().add(t);
             tabs.getSelectionModel().select(t);
         } catch (io.cellforge.arch.FormatException e) {
-            vm.error("Cannot open the result of " + run.dir().getFileName() + ": " + ErrorText.of(e));
+            vm.state().error("Cannot open the result of " + run.dir().getFileName() + ": " + ErrorText.of(e));
         }
     }
 
@@ -587,19 +584,19 @@ public final class MainWindow {
 
     private void importGenotype() {
         if (confirmDiscard("importing")) {
-            Dialogs.genotype(stage, g -> failure(vm.importGenotype(g.text(), g.channels(), g.layers(), g.auxiliary())));
+            Dialogs.genotype(stage, vm.documents()::readText, g -> failure(vm.documents().importGenotype(g.text(), g.channels(), g.layers(), g.auxiliary())));
         }
     }
 
     private void importArchitecture() {
-        if (vm.spaceProperty().get() == null || vm.spaceProperty().get().isFixed()) {
-            vm.error("Open the search space the architecture belongs to first (it has no choices to decide)");
+        if (vm.state().spaceProperty().get() == null || vm.state().spaceProperty().get().isFixed()) {
+            vm.state().error("Open the search space the architecture belongs to first (it has no choices to decide)");
             return;
         }
         if (confirmDiscard("importing")) {
             Dialogs.architecture(stage, "Import an architecture", "Paste (or read from a file) an NNI choice dict, a ModularNAS arch_desc, "
-                    + "a DARTS genotype or a Cellforge architecture of " + vm.spaceProperty().get().name()
-                    + ". The network it chooses opens as a new document.", t -> failure(vm.importArchitecture(t, "import")));
+                    + "a DARTS genotype or a Cellforge architecture of " + vm.state().spaceProperty().get().name()
+                    + ". The network it chooses opens as a new document.", vm.documents()::readText, t -> failure(vm.documents().importArchitecture(t, "import")));
         }
     }
 
@@ -607,67 +604,60 @@ public final class MainWindow {
         if (confirmDiscard("importing")) {
             Dialogs.architecture(stage, "Import a NAS-Bench-201 cell", "Paste a NAS-Bench-201 string such as "
                     + "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|",
-                    t -> failure(vm.importArchitecture(t.strip(), "NAS-Bench-201", Zoo.get("nas-bench-201").orElseThrow())));
+                    vm.documents()::readText, t -> failure(vm.documents().importArchitecture(t.strip(), "NAS-Bench-201", Zoo.get("nas-bench-201").orElseThrow())));
         }
     }
 
     /** Why an import failed (the view-model's message), for its dialog to show; empty when it worked. */
     private Optional<String> failure(boolean ok) {
-        return ok ? Optional.empty() : Optional.of(vm.messageProperty().get());
+        return ok ? Optional.empty() : Optional.of(vm.state().messageProperty().get());
     }
 
     /** A VEGA pipeline config holds a space in several steps (search, fully train): read another of them. */
     private void choosePipelineStep() {
-        List<String> steps = List.copyOf(vm.pipelineSteps());
+        List<String> steps = List.copyOf(vm.documents().pipelineSteps());
         if (steps.isEmpty() || !confirmDiscard("reading another step")) {
             return;
         }
-        ChoiceDialog<String> which = new ChoiceDialog<>(vm.pipelineStepProperty().get(), steps);
+        ChoiceDialog<String> which = new ChoiceDialog<>(vm.documents().pipelineStepProperty().get(), steps);
         which.initOwner(stage);
         which.setTitle("Pipeline step");
         which.setHeaderText("Read the space of another step of this VEGA pipeline");
-        which.showAndWait().ifPresent(vm::openPipelineStep);
+        which.showAndWait().ifPresent(vm.documents()::openPipelineStep);
     }
 
     private void importSpace() {
         if (confirmDiscard("importing")) {
-            files.open("Import a ModularNAS or VEGA search space", List.of(YAML)).ifPresent(vm::openFile);
+            files.open("Import a ModularNAS or VEGA search space", List.of(YAML)).ifPresent(vm.documents()::openFile);
         }
     }
 
-    private void exportArchitecture(ArchFormat f) {
-        Document d = vm.documentProperty().get();
-        if (d == null || d.architecture() == null) {
-            vm.error("This document has no architecture to export: import one (File > Import) or run a search");
+    private void exportArchitecture(DocumentViewModel.ArchExport f) {
+        if (!vm.documents().hasArchitecture()) {
+            vm.state().error("This document has no architecture to export: import one (File > Import) or run a search");
             return;
         }
-        files.save("Export the architecture (" + f.id + ")", d.space().name() + f.extension,
-                List.of(new FileChooser.ExtensionFilter(f.id, "*" + f.extension))).ifPresent(p -> vm.exportArchitecture(f, p));
+        files.save("Export the architecture (" + f.id() + ")", vm.state().space().name() + f.extension(),
+                List.of(new FileChooser.ExtensionFilter(f.id(), "*" + f.extension()))).ifPresent(p -> vm.documents().exportArchitecture(f, p));
     }
 
     void exportPicture(boolean svg) {
-        Cell c = vm.cell();
+        Cell c = vm.state().cell();
         if (c == null) {
-            vm.error("Open a cell to export its picture");
+            vm.state().error("Open a cell to export its picture");
             return;
         }
         String ext = svg ? ".svg" : ".png";
-        files.save("Export the picture of cell " + c.name(), vm.spaceProperty().get().name() + "-" + c.name() + ext,
+        files.save("Export the picture of cell " + c.name(), vm.state().space().name() + "-" + c.name() + ext,
                 List.of(new FileChooser.ExtensionFilter(svg ? "SVG" : "PNG", "*" + ext))).ifPresent(p -> {
-            try {
-                if (svg) {
-                    SpaceFiles.writeAtomically(p, CellSvg.write(c, vm.positions()));
-                } else {
-                    SnapshotParameters sp = new SnapshotParameters();
-                    sp.setFill(vm.theme().background());
-                    sp.setTransform(Transform.scale(2 / canvas.zoom(), 2 / canvas.zoom()));
-                    WritableImage img = canvas.content().snapshot(sp, null);
-                    // Atomic, forced to disk, and an existing file keeps its mode, as every other save.
-                    io.cellforge.io.FileWrites.writeAtomically(p, out -> ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", out));
-                }
-                vm.info("Exported the picture of cell " + c.name() + " to " + p.getFileName());
-            } catch (IOException | RuntimeException ex) {
-                vm.error("Could not export the picture to " + p + ": " + ErrorText.of(ex));
+            if (svg) {
+                vm.layout().exportSvg(p);
+            } else {
+                SnapshotParameters sp = new SnapshotParameters();
+                sp.setFill(vm.theme().background());
+                sp.setTransform(Transform.scale(2 / canvas.zoom(), 2 / canvas.zoom()));
+                WritableImage img = canvas.content().snapshot(sp, null);
+                vm.layout().exportPng(p, SwingFXUtils.fromFXImage(img, null));
             }
         });
     }
@@ -697,7 +687,7 @@ public final class MainWindow {
         for (Zoo.Entry en : Zoo.entries()) {
             MenuItem it = plain(en.name() + "  -  " + en.description(), () -> {
                 if (confirmDiscard("opening a template")) {
-                    vm.openZoo(en.name());
+                    vm.documents().openZoo(en.name());
                 }
             });
             it.setId("zoo-" + en.name());
@@ -706,16 +696,16 @@ public final class MainWindow {
         Menu recent = new Menu("Open recent");
         Runnable fillRecent = () -> {
             recent.getItems().clear();
-            for (Path p : vm.recent()) {
+            for (Path p : vm.documents().recent()) {
                 recent.getItems().add(plain(p.toString(), () -> {
                     if (confirmDiscard("opening another file")) {
-                        vm.openFile(p);
+                        vm.documents().openFile(p);
                     }
                 }));
             }
-            recent.setDisable(vm.recent().isEmpty());
+            recent.setDisable(vm.documents().recent().isEmpty());
         };
-        vm.recent().addListener((javafx.collections.ListChangeListener<Path>) ch -> fillRecent.run());
+        vm.documents().recent().addListener((javafx.collections.ListChangeListener<Path>) ch -> fillRecent.run());
         fillRecent.run();
         Menu imports = new Menu("Import", null,
                 plain("DARTS genotype...", this::importGenotype),
@@ -724,11 +714,11 @@ public final class MainWindow {
                 plain("ModularNAS or VEGA space...", this::importSpace));
         MenuItem step = plain("Another step of the VEGA pipeline...", this::choosePipelineStep);
         step.setId("menu-pipelineStep");
-        step.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(vm.pipelineSteps()));
+        step.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(vm.documents().pipelineSteps()));
         imports.getItems().add(step);
         Menu arch = new Menu("Architecture");
-        for (ArchFormat f : ArchFormat.values()) {
-            arch.getItems().add(plain(f.id + " (" + f.extension + ")", () -> exportArchitecture(f)));
+        for (DocumentViewModel.ArchExport f : vm.documents().architectureExports()) {
+            arch.getItems().add(plain(f.id() + " (" + f.extension() + ")", () -> exportArchitecture(f)));
         }
         Menu exports = new Menu("Export", null, item("exportYaml", "Space YAML..."), arch,
                 plain("Picture of the cell (PNG)...", () -> exportPicture(false)),
@@ -738,11 +728,11 @@ public final class MainWindow {
                 item("close", "Quit"));
 
         MenuItem undo = item("undo", "Undo");
-        undo.textProperty().bind(vm.undoTextProperty());
-        undo.disableProperty().bind(vm.canUndoProperty().not());
+        undo.textProperty().bind(vm.edits().undoTextProperty());
+        undo.disableProperty().bind(vm.edits().canUndoProperty().not());
         MenuItem redo = item("redo", "Redo");
-        redo.textProperty().bind(vm.redoTextProperty());
-        redo.disableProperty().bind(vm.canRedoProperty().not());
+        redo.textProperty().bind(vm.edits().redoTextProperty());
+        redo.disableProperty().bind(vm.edits().canRedoProperty().not());
         MenuItem redo2 = item("redo2", "Redo");
         redo2.setVisible(false);
         Menu edit = new Menu("Edit", null, undo, redo, redo2, new SeparatorMenuItem(), item("cut", "Cut"), item("copy", "Copy"),
@@ -784,9 +774,9 @@ public final class MainWindow {
         b.setTooltip(new Tooltip(s.action() + (s.display().isEmpty() ? "" : "  (" + s.display() + ")")));
         b.setOnAction(e -> run(id));
         if (id.equals("undo")) {
-            b.disableProperty().bind(vm.canUndoProperty().not());
+            b.disableProperty().bind(vm.edits().canUndoProperty().not());
         } else if (id.equals("redo")) {
-            b.disableProperty().bind(vm.canRedoProperty().not());
+            b.disableProperty().bind(vm.edits().canRedoProperty().not());
         }
         return b;
     }
@@ -804,7 +794,7 @@ public final class MainWindow {
     private void setDark(boolean dark) {
         Application.setUserAgentStylesheet(dark ? new PrimerDark().getUserAgentStylesheet() : new PrimerLight().getUserAgentStylesheet());
         vm.themeProperty().set(dark ? Theme.DARK : Theme.LIGHT);
-        vm.workspace().setDarkTheme(dark);
+        vm.documents().workspace().setDarkTheme(dark);
     }
 
     private static FilePicker chooserPicker(Stage stage) {

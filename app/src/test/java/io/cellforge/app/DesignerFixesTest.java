@@ -41,7 +41,7 @@ class DesignerFixesTest {
         window = new MainWindow(vm, stage);
         stage.setScene(window.scene());
         stage.sizeToScene(); // the primary stage is shared: not the size another test class left it at
-        vm.openZoo("darts-mini");
+        vm.documents().openZoo("darts-mini");
         stage.show();
     }
 
@@ -55,7 +55,7 @@ class DesignerFixesTest {
     }
 
     private SearchSpace space() {
-        return vm.spaceProperty().get();
+        return vm.state().spaceProperty().get();
     }
 
     /** The text a Labeled draws (its skin's Text), which is what mnemonic parsing and ellipses change. */
@@ -77,9 +77,9 @@ class DesignerFixesTest {
     @Test
     void menuItemsShowKeyNamesWithAllTheirUnderscores(FxRobot robot) {
         String key = space().mutables().get(0).key();
-        robot.interact(() -> vm.apply(SpaceEdits.renameKey(key, "my_first_key")));
+        robot.interact(() -> vm.edits().apply(SpaceEdits.renameKey(key, "my_first_key")));
         String undo = "Undo rename key " + key + " to my_first_key";
-        assertEquals(undo, vm.undoTextProperty().get());
+        assertEquals(undo, vm.edits().undoTextProperty().get());
         robot.clickOn("Edit");
         WaitForAsyncUtils.waitForFxEvents();
         // The text drawn in the open menu, not the item's property: mnemonic parsing takes the first '_' off the drawing.
@@ -102,7 +102,7 @@ class DesignerFixesTest {
 
     @Test
     void theLayerChoiceDialogKeepsItsLabelsWholeAfterAPreset(FxRobot robot) {
-        robot.interact(() -> vm.setSelection(Selection.edge("in0", "n2")));
+        robot.interact(() -> vm.state().setSelection(Selection.edge("in0", "n2")));
         robot.push(KeyCode.CONTROL, KeyCode.L);
         WaitForAsyncUtils.waitForFxEvents();
         robot.clickOn("#lc-preset").clickOn("DARTS 8 ops");
@@ -143,21 +143,21 @@ class DesignerFixesTest {
     @Test
     void anInvalidNetworkShowsNoParameterFigures(FxRobot robot) throws Exception {
         // 3x3 pixels: the reduction cells have nothing left to halve, so no architecture builds.
-        robot.interact(() -> vm.apply(SpaceEdits.setNetwork(space().network().channels(), space().network().classes(),
+        robot.interact(() -> vm.edits().apply(SpaceEdits.setNetwork(space().network().channels(), space().network().classes(),
                 new io.cellforge.ops.Shape(1, 3, 3))));
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.statusProperty().get().contains("once the problems"));
-        String status = vm.statusProperty().get();
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.problems().statusProperty().get().contains("once the problems"));
+        String status = vm.problems().statusProperty().get();
         assertFalse(status.contains("-1"), status);
         assertFalse(status.matches(".*parameters [\\d,]+.*"), status);
-        assertTrue(vm.problems().stream().anyMatch(io.cellforge.space.Problem::isError));
+        assertTrue(vm.problems().list().stream().anyMatch(io.cellforge.space.Problem::isError));
     }
 
     @Test
     void longErrorsAreReadInFull(FxRobot robot) throws Exception {
         String op = "a very long op name that nobody has, " + "written out in words ".repeat(10);
-        robot.interact(() -> vm.apply(io.cellforge.edit.CellEdits.setOp("normal", "n2", "n3", io.cellforge.space.OpCall.of(op))));
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.problems().stream().anyMatch(p -> p.message().contains(op)));
-        io.cellforge.space.Problem p = vm.problems().stream().filter(q -> q.message().contains(op)).findFirst().orElseThrow();
+        robot.interact(() -> vm.edits().apply(io.cellforge.edit.CellEdits.setOp("normal", "n2", "n3", io.cellforge.space.OpCall.of(op))));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.problems().list().stream().anyMatch(p -> p.message().contains(op)));
+        io.cellforge.space.Problem p = vm.problems().list().stream().filter(q -> q.message().contains(op)).findFirst().orElseThrow();
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> robot.lookup("#problems .list-cell").queryAll().stream()
                 .anyMatch(c -> p.toString().equals(((Labeled) c).getText())));
         Labeled row = robot.lookup("#problems .list-cell").queryAll().stream().map(c -> (Labeled) c)
@@ -168,24 +168,24 @@ class DesignerFixesTest {
         assertTrue(row.getHeight() > 2.5 * row.getFont().getSize(), "more than one line: " + row.getHeight());
 
         String long_ = "Cannot do this: " + "the reason is long, ".repeat(30) + "and it ends here";
-        robot.interact(() -> vm.error(long_));
+        robot.interact(() -> vm.state().error(long_));
         Label message = robot.lookup("#message").queryAs(Label.class);
         assertEquals(long_, message.getTooltip().getText(), "the whole message, where the bar cuts it");
     }
 
     private io.cellforge.space.Problem found(java.util.function.Predicate<io.cellforge.space.Problem> which) throws Exception {
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.problems().stream().anyMatch(which));
-        return vm.problems().stream().filter(which).findFirst().orElseThrow();
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.problems().list().stream().anyMatch(which));
+        return vm.problems().list().stream().filter(which).findFirst().orElseThrow();
     }
 
     @Test
     void aProblemOfEachKindOfPlaceRevealsItsElement(FxRobot robot) throws Exception {
         // A node of its own (unreachable), an edge with an unknown op, in the reduction cell (not the one shown).
         robot.interact(() -> {
-            vm.select("reduce");
-            vm.addNode(io.cellforge.space.NodeKind.INTERMEDIATE, 200, 200);
-            vm.apply(io.cellforge.edit.CellEdits.setOp("reduce", "n2", "n3", io.cellforge.space.OpCall.of("no_such_op")));
-            vm.select("normal");
+            vm.state().select("reduce");
+            vm.edits().addNode(io.cellforge.space.NodeKind.INTERMEDIATE, 200, 200);
+            vm.edits().apply(io.cellforge.edit.CellEdits.setOp("reduce", "n2", "n3", io.cellforge.space.OpCall.of("no_such_op")));
+            vm.state().select("normal");
         });
         io.cellforge.space.Problem node = found(p -> p.at() instanceof io.cellforge.space.Place.CellNode n && n.cell().equals("reduce"));
         assertEquals(io.cellforge.space.Place.node("reduce", "n6"), node.at());
@@ -194,56 +194,56 @@ class DesignerFixesTest {
         assertEquals(io.cellforge.space.Place.edge("reduce", "n2", "n3"), edge.at());
         assertEquals("cell reduce, edge n2->n3", edge.place());
 
-        robot.interact(() -> vm.reveal(node));
-        assertEquals("reduce", vm.view());
-        assertEquals(Selection.node("n6"), vm.selectionProperty().get());
-        robot.interact(() -> vm.select("normal"));
-        robot.interact(() -> vm.reveal(edge));
-        assertEquals("reduce", vm.view());
-        assertEquals(Selection.edge("n2", "n3"), vm.selectionProperty().get());
+        robot.interact(() -> vm.problems().reveal(node));
+        assertEquals("reduce", vm.state().view());
+        assertEquals(Selection.node("n6"), vm.state().selectionProperty().get());
+        robot.interact(() -> vm.state().select("normal"));
+        robot.interact(() -> vm.problems().reveal(edge));
+        assertEquals("reduce", vm.state().view());
+        assertEquals(Selection.edge("n2", "n3"), vm.state().selectionProperty().get());
 
         // A key: its first choice. A stage: the network. A cell: the cell.
         String key = space().cells().get("normal").edges().get(0).op() instanceof io.cellforge.space.LayerChoice lc ? lc.key() : "";
-        robot.interact(() -> vm.reveal(io.cellforge.space.Problem.error(io.cellforge.space.Place.key(key), "x")));
-        assertEquals("normal", vm.view());
+        robot.interact(() -> vm.problems().reveal(io.cellforge.space.Problem.error(io.cellforge.space.Place.key(key), "x")));
+        assertEquals("normal", vm.state().view());
         io.cellforge.space.Edge first = space().cells().get("normal").edges().get(0);
-        assertEquals(Selection.edge(first.from(), first.to()), vm.selectionProperty().get());
-        robot.interact(() -> vm.apply(io.cellforge.edit.SpaceEdits.setLayers(5)));
-        robot.interact(() -> vm.reveal(io.cellforge.space.Problem.error(io.cellforge.space.Place.stage(2, "cell 2"), "x")));
-        assertEquals(MainViewModel.NETWORK, vm.view());
-        robot.interact(() -> vm.reveal(io.cellforge.space.Problem.error(io.cellforge.space.Place.cell("reduce").detail(", input in0"), "x")));
-        assertEquals("reduce", vm.view());
+        assertEquals(Selection.edge(first.from(), first.to()), vm.state().selectionProperty().get());
+        robot.interact(() -> vm.edits().apply(io.cellforge.edit.SpaceEdits.setLayers(5)));
+        robot.interact(() -> vm.problems().reveal(io.cellforge.space.Problem.error(io.cellforge.space.Place.stage(2, "cell 2"), "x")));
+        assertEquals(DocumentState.NETWORK, vm.state().view());
+        robot.interact(() -> vm.problems().reveal(io.cellforge.space.Problem.error(io.cellforge.space.Place.cell("reduce").detail(", input in0"), "x")));
+        assertEquals("reduce", vm.state().view());
         // Clicked in the list, as a person does.
-        robot.interact(() -> vm.select("normal"));
+        robot.interact(() -> vm.state().select("normal"));
         java.util.function.Supplier<java.util.Optional<Labeled>> rowOf = () -> robot.lookup("#problems .list-cell").queryAll().stream()
                 .map(c -> (Labeled) c).filter(c -> edge.toString().equals(c.getText())).findFirst();
         org.testfx.util.WaitForAsyncUtils.waitFor(60, java.util.concurrent.TimeUnit.SECONDS, () -> rowOf.get().isPresent());
         Labeled row = rowOf.get().orElseThrow();
         robot.clickOn(row);
-        assertEquals("reduce", vm.view());
-        assertEquals(Selection.edge("n2", "n3"), vm.selectionProperty().get());
+        assertEquals("reduce", vm.state().view());
+        assertEquals(Selection.edge("n2", "n3"), vm.state().selectionProperty().get());
     }
 
     @Test
     void theStatusBarShowsProgressOnlyWhileTheSpaceIsChecked(FxRobot robot) throws Exception {
         org.controlsfx.control.StatusBar bar = robot.lookup("#statusbar").queryAs(org.controlsfx.control.StatusBar.class);
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.statusProperty().get().contains("architectures"));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.problems().statusProperty().get().contains("architectures"));
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(0, bar.getProgress(), "idle: no progress, nothing animating");
         // An edit starts a check: under way until its figures are in, then idle again.
         robot.interact(() -> {
-            vm.apply(SpaceEdits.setLayers(8));
+            vm.edits().apply(SpaceEdits.setLayers(8));
             assertEquals(-1, bar.getProgress(), "a check under way");
         });
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> bar.getProgress() == 0);
-        assertTrue(vm.statusProperty().get().contains("architectures"), vm.statusProperty().get());
+        assertTrue(vm.problems().statusProperty().get().contains("architectures"), vm.problems().statusProperty().get());
         assertTrue(bar.getRightItems().contains(robot.lookup("#status").query()));
         assertTrue(bar.getLeftItems().contains(robot.lookup("#message").query()));
     }
 
     @Test
     void anInspectorFieldHoldingNoValidValueIsDecorated(FxRobot robot) throws Exception {
-        robot.interact(() -> vm.select(MainViewModel.NETWORK));
+        robot.interact(() -> vm.state().select(DocumentState.NETWORK));
         javafx.scene.control.TextField channels = robot.lookup("#insp-channels").queryAs(javafx.scene.control.TextField.class);
         robot.interact(() -> channels.setText("eight"));
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !org.controlsfx.control.decoration.Decorator.getDecorations(channels).isEmpty());

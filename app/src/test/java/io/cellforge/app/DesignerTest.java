@@ -70,12 +70,12 @@ class DesignerTest {
         });
         stage.setScene(window.scene());
         stage.sizeToScene(); // the primary stage is shared: not the size another test class left it at
-        vm.newBlank();
+        vm.documents().newBlank();
         stage.show();
     }
 
     private SearchSpace space() {
-        return vm.spaceProperty().get();
+        return vm.state().spaceProperty().get();
     }
 
     private Cell normal() {
@@ -111,7 +111,7 @@ class DesignerTest {
         List<SearchSpace> steps = new ArrayList<>();
         steps.add(space());
         robot.interact(() -> {
-            vm.move(Map.of("in0", new double[] {20, 60}, "in1", new double[] {20, 260}, "out", new double[] {760, 160}));
+            vm.layout().move(Map.of("in0", new double[] {20, 60}, "in1", new double[] {20, 260}, "out", new double[] {760, 160}));
             window.canvas().fit();
         });
         steps.add(space()); // the move is an undo step of its own
@@ -130,11 +130,11 @@ class DesignerTest {
             connect(robot, e[0], e[1]);
             steps.add(space());
         }
-        assertEquals(edges.length, normal().edges().size(), vm.messageProperty().get());
+        assertEquals(edges.length, normal().edges().size(), vm.state().messageProperty().get());
 
         // LayerChoice on in0 -> n0: click its label, Ctrl+L, pick three ops, OK.
         robot.clickOn("#label-in0-n0");
-        assertEquals(Selection.edge("in0", "n0"), vm.selectionProperty().get());
+        assertEquals(Selection.edge("in0", "n0"), vm.state().selectionProperty().get());
         shortcut(robot, KeyCode.CONTROL, KeyCode.L);
         for (String op : List.of("sep_conv_3x3", "max_pool_3x3", "skip_connect")) {
             robot.clickOn("#lc-filter").eraseText(30).write(op);
@@ -172,12 +172,12 @@ class DesignerTest {
         assertFalse(stage.getTitle().startsWith("*"), stage.getTitle());
         SearchSpace saved = space();
         assertEquals(SpaceYaml.write(saved), Files.readString(nextFile));
-        robot.interact(vm::newBlank);
+        robot.interact(vm.documents()::newBlank);
         assertNotEquals(saved, space());
         shortcut(robot, KeyCode.CONTROL, KeyCode.O);
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> saved.equals(space()));
         assertEquals(saved, space());
-        assertEquals(List.of(nextFile.toAbsolutePath()), vm.recent());
+        assertEquals(List.of(nextFile.toAbsolutePath()), vm.documents().recent());
 
     }
 
@@ -189,13 +189,13 @@ class DesignerTest {
         assertEquals(steps.get(steps.size() - 1), space());
         String m = robot.lookup("#message").queryAs(Label.class).getText();
         assertTrue(m.contains("would make a cycle: n0 -> n2 -> n0"), m);
-        assertTrue(vm.messageIsErrorProperty().get());
+        assertTrue(vm.state().messageIsErrorProperty().get());
 
         for (int i = steps.size() - 2; i >= 0; i--) {
             shortcut(robot, KeyCode.CONTROL, KeyCode.Z);
             assertEquals(steps.get(i), space(), "after undoing to step " + i);
         }
-        assertFalse(vm.canUndoProperty().get());
+        assertFalse(vm.edits().canUndoProperty().get());
         assertEquals(Set.of("in0", "in1", "out"), robot.lookup(".canvas-node").queryAll().stream()
                 .map(n -> n.getId().substring(5)).collect(Collectors.toSet()));
         for (int i = 1; i < steps.size(); i++) {
@@ -208,7 +208,7 @@ class DesignerTest {
     @Test
     void everyZooTemplateOpensAndDraws(FxRobot robot) {
         for (Zoo.Entry en : Zoo.entries()) {
-            robot.interact(() -> vm.openZoo(en.name()));
+            robot.interact(() -> vm.documents().openZoo(en.name()));
             SearchSpace s = space();
             assertEquals(en.name(), s.name());
             if (s.cells().isEmpty()) {
@@ -237,10 +237,10 @@ class DesignerTest {
         assertEquals(20, space().network().stages().size());
         assertEquals(normal().nodes().size(), robot.lookup(".canvas-node").queryAll().size());
         nextFile = dir.resolve("back.genotype");
-        robot.interact(() -> assertTrue(vm.exportArchitecture(ArchFormat.GENOTYPE, nextFile)));
+        robot.interact(() -> assertTrue(vm.documents().exportArchitecture(ArchFormat.GENOTYPE, nextFile)));
         assertEquals(Genotype.DARTS_V2.toString(), Files.readString(nextFile).strip());
         nextFile = dir.resolve("nni.json");
-        robot.interact(() -> assertTrue(vm.exportArchitecture(ArchFormat.NNI, nextFile)));
+        robot.interact(() -> assertTrue(vm.documents().exportArchitecture(ArchFormat.NNI, nextFile)));
         assertTrue(Files.readString(nextFile).contains("normal_n2_p0"));
     }
 
@@ -251,15 +251,15 @@ class DesignerTest {
         String gdas = "Genotype(normal=[('sep_conv_3x3', 0, 0.2), ('skip_connect', 1, 0.1), ('sep_conv_3x3', 1, 0.2), "
                 + "('dil_conv_3x3', 2, 0.1), ('skip_connect', 0, 0.3), ('sep_conv_5x5', 3, 0.1), ('sep_conv_3x3', 0, 0.2), "
                 + "('max_pool_3x3', 4, 0.1)], normal_concat=[2, 3, 4, 5], reduce=None, reduce_concat=[2, 3, 4, 5])";
-        robot.interact(() -> assertTrue(vm.importGenotype(gdas, 16, 8, false)));
+        robot.interact(() -> assertTrue(vm.documents().importGenotype(gdas, 16, 8, false)));
         assertTrue(space().isFixed());
-        assertTrue(vm.problems().stream().anyMatch(p -> p.message().contains("not an architecture of darts-search")),
-                vm.problems()::toString);
+        assertTrue(vm.problems().list().stream().anyMatch(p -> p.message().contains("not an architecture of darts-search")),
+                vm.problems().list()::toString);
     }
 
     @Test
     void theEightDartsOpsGoOnEverySelectedEdgeAndTheYamlExports(FxRobot robot) throws Exception {
-        robot.interact(() -> vm.importGenotype(Genotype.DARTS_V2.toString(), 16, 8, false));
+        robot.interact(() -> vm.documents().importGenotype(Genotype.DARTS_V2.toString(), 16, 8, false));
         List<Edge> ops = normal().edges().stream().filter(e -> !e.to().equals("out")).toList();
         assertEquals(8, ops.size());
         robot.clickOn("#label-" + ops.get(0).from() + "-" + ops.get(0).to());
@@ -268,7 +268,7 @@ class DesignerTest {
             robot.clickOn("#label-" + e.from() + "-" + e.to());
         }
         robot.release(KeyCode.SHIFT);
-        assertEquals(8, vm.selectionProperty().get().edges().size());
+        assertEquals(8, vm.state().selectionProperty().get().edges().size());
         shortcut(robot, KeyCode.CONTROL, KeyCode.L);
         robot.clickOn("#lc-preset").clickOn("DARTS 8 ops");
         robot.clickOn("OK");
@@ -293,51 +293,51 @@ class DesignerTest {
     @Test
     void architecturesImportOntoTheirSpacesAsFixedNetworks(FxRobot robot) throws Exception {
         String nb201 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
-        robot.interact(() -> assertTrue(vm.importArchitecture(nb201, "nb201", Zoo.get("nas-bench-201").orElseThrow())));
+        robot.interact(() -> assertTrue(vm.documents().importArchitecture(nb201, "nb201", Zoo.get("nas-bench-201").orElseThrow())));
         assertTrue(space().isFixed());
         Cell cell = space().cells().values().iterator().next();
         assertEquals(OpCall.of("avg_pool_3x3"), cell.edges().stream().filter(e -> e.from().equals("n1") && e.to().equals("n2"))
                 .findFirst().orElseThrow().op());
         assertEquals(cell.nodes().size(), robot.lookup(".canvas-node").queryAll().size());
         nextFile = dir.resolve("back.nb201");
-        robot.interact(() -> assertTrue(vm.exportArchitecture(ArchFormat.NB201, nextFile)));
+        robot.interact(() -> assertTrue(vm.documents().exportArchitecture(ArchFormat.NB201, nextFile)));
         assertEquals(nb201, Files.readString(nextFile).strip());
 
         // An NNI choice dict of the DARTS search space: the chosen network, with no choices left.
-        robot.interact(() -> vm.importGenotype(Genotype.DARTS_V2.toString(), 16, 8, false));
+        robot.interact(() -> vm.documents().importGenotype(Genotype.DARTS_V2.toString(), 16, 8, false));
         nextFile = dir.resolve("v2.json");
-        robot.interact(() -> assertTrue(vm.exportArchitecture(ArchFormat.NNI, nextFile)));
+        robot.interact(() -> assertTrue(vm.documents().exportArchitecture(ArchFormat.NNI, nextFile)));
         String nni = Files.readString(nextFile);
-        robot.interact(() -> vm.openZoo("darts-search"));
-        robot.interact(() -> assertTrue(vm.importArchitecture(nni, "v2.json")));
+        robot.interact(() -> vm.documents().openZoo("darts-search"));
+        robot.interact(() -> assertTrue(vm.documents().importArchitecture(nni, "v2.json")));
         assertTrue(space().isFixed());
         assertEquals(DartsCells.fixed("normal", false, Genotype.DARTS_V2.normal(), Genotype.DARTS_V2.normalConcat()).edges().stream()
                 .map(e -> e.from() + e.to() + e.op()).sorted().toList(), normal().edges().stream().map(e -> e.from() + e.to() + e.op()).sorted().toList());
         // A description that does not fit the space is an error message, and the document stays.
         SearchSpace before = space();
-        robot.interact(() -> assertFalse(vm.importArchitecture("{\"nope\": 1}", "bad.json")));
+        robot.interact(() -> assertFalse(vm.documents().importArchitecture("{\"nope\": 1}", "bad.json")));
         assertEquals(before, space());
-        assertTrue(vm.messageIsErrorProperty().get());
+        assertTrue(vm.state().messageIsErrorProperty().get());
     }
 
     @Test
     void clickingAProblemSelectsItsNode(FxRobot robot) throws Exception {
-        robot.interact(() -> vm.addNode(io.cellforge.space.NodeKind.INTERMEDIATE, 300, 200));
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.problems().stream().anyMatch(p -> p.place().equals("cell normal, node n0")));
-        robot.interact(() -> vm.setSelection(Selection.NONE));
+        robot.interact(() -> vm.edits().addNode(io.cellforge.space.NodeKind.INTERMEDIATE, 300, 200));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.problems().list().stream().anyMatch(p -> p.place().equals("cell normal, node n0")));
+        robot.interact(() -> vm.state().setSelection(Selection.NONE));
         robot.clickOn((javafx.scene.Node) robot.lookup(".list-cell").queryAll().stream()
                 .filter(c -> c instanceof ListCell<?> lc && lc.getText() != null && lc.getText().contains("node n0: is unreachable"))
                 .findFirst().orElseThrow());
-        assertEquals(Selection.node("n0"), vm.selectionProperty().get());
+        assertEquals(Selection.node("n0"), vm.state().selectionProperty().get());
     }
 
     @Test
     void doubleClickingACellOfTheNetworkOpensIt(FxRobot robot) {
         shortcut(robot, KeyCode.CONTROL, KeyCode.DIGIT1);
-        assertEquals(MainViewModel.NETWORK, vm.view());
+        assertEquals(DocumentState.NETWORK, vm.state().view());
         assertEquals("Network", robot.lookup("#insp-title").queryAs(Label.class).getText());
         robot.doubleClickOn(robot.lookup((javafx.scene.Node n) -> "box-cell 1".equals(n.getId())).queryAs(javafx.scene.Node.class));
-        assertEquals("reduce", vm.view());
+        assertEquals("reduce", vm.state().view());
         assertTrue(window.canvas().isVisible());
     }
 
@@ -351,29 +351,29 @@ class DesignerTest {
         assertFalse(vm.theme().dark());
         shortcut(robot, KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.D);
         assertTrue(vm.theme().dark());
-        assertTrue(vm.workspace().darkTheme());
+        assertTrue(vm.documents().workspace().darkTheme());
         shortcut(robot, KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.D);
         assertFalse(vm.theme().dark());
     }
 
     @Test
     void unsavedWorkIsRecoveredAfterACrash(FxRobot robot) throws Exception {
-        robot.interact(() -> vm.addNode(io.cellforge.space.NodeKind.INTERMEDIATE, 300, 100));
+        robot.interact(() -> vm.edits().addNode(io.cellforge.space.NodeKind.INTERMEDIATE, 300, 100));
         SearchSpace edited = space();
-        vm.drain();
-        List<Workspace.Recovery> left = vm.workspace().recoveries();
+        vm.state().drain();
+        List<Workspace.Recovery> left = vm.documents().workspace().recoveries();
         assertEquals(1, left.size());
         // A new session on the same home finds the copy and reopens it, unsaved.
-        MainViewModel next = new MainViewModel(vm.workspace());
-        robot.interact(() -> next.recover(left.get(0)));
-        assertEquals(SpaceYaml.write(edited), SpaceYaml.write(next.spaceProperty().get()));
-        assertTrue(next.isDirty());
-        next.drain();
+        MainViewModel next = new MainViewModel(vm.documents().workspace());
+        robot.interact(() -> next.documents().recover(left.get(0)));
+        assertEquals(SpaceYaml.write(edited), SpaceYaml.write(next.state().spaceProperty().get()));
+        assertTrue(next.documents().isDirty());
+        next.state().drain();
         // Saving clears the copy.
-        robot.interact(() -> next.saveAs(dir.resolve("kept.yaml")));
-        next.drain();
-        robot.interact(vm::closed);
-        assertEquals(List.of(), vm.workspace().recoveries());
+        robot.interact(() -> next.documents().saveAs(dir.resolve("kept.yaml")));
+        next.state().drain();
+        robot.interact(vm.documents()::closed);
+        assertEquals(List.of(), vm.documents().workspace().recoveries());
     }
 
     @Test
@@ -381,61 +381,61 @@ class DesignerTest {
         Path tiny = dir.resolve("tiny.yaml");
         String onDisk = SpaceYaml.write(Zoo.get("nas-bench-201").orElseThrow().withName("tiny"));
         Files.writeString(tiny, onDisk);
-        robot.interact(() -> vm.openFile(tiny));
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.documentProperty().get().file() != null);
-        robot.interact(() -> vm.addNode(io.cellforge.space.NodeKind.INTERMEDIATE, 300, 100));
+        robot.interact(() -> vm.documents().openFile(tiny));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.state().documentProperty().get().file() != null);
+        robot.interact(() -> vm.edits().addNode(io.cellforge.space.NodeKind.INTERMEDIATE, 300, 100));
         String edited = SpaceYaml.write(space());
-        vm.drain();
-        List<Workspace.Recovery> left = vm.workspace().recoveries();
+        vm.state().drain();
+        List<Workspace.Recovery> left = vm.documents().workspace().recoveries();
         assertEquals(1, left.size());
 
         // The next session (the first one crashed: its copy is left) recovers it.
-        MainViewModel next = new MainViewModel(vm.workspace());
-        robot.interact(() -> next.recover(left.get(0)));
-        Document d = next.documentProperty().get();
+        MainViewModel next = new MainViewModel(vm.documents().workspace());
+        robot.interact(() -> next.documents().recover(left.get(0)));
+        Document d = next.state().documentProperty().get();
         assertEquals(tiny, d.file());
-        assertEquals(edited, SpaceYaml.write(next.spaceProperty().get()));
-        assertEquals("*tiny.yaml (recovered)  [" + dir.toAbsolutePath() + "] - Cellforge", next.titleProperty().get());
-        assertEquals("Undo recovery", next.undoTextProperty().get());
+        assertEquals(edited, SpaceYaml.write(next.state().spaceProperty().get()));
+        assertEquals("*tiny.yaml (recovered)  [" + dir.toAbsolutePath() + "] - Cellforge", next.documents().titleProperty().get());
+        assertEquals("Undo recovery", next.edits().undoTextProperty().get());
 
-        robot.interact(next::undo);
+        robot.interact(next.edits()::undo);
         // What the file holds, drawn where the layout puts a file without positions.
-        assertEquals(SpaceYaml.write(MainViewModel.placed(SpaceYaml.read(onDisk, "tiny.yaml").space())),
-                SpaceYaml.write(next.spaceProperty().get()));
-        assertFalse(next.isDirty());
-        assertEquals("tiny.yaml  [" + dir.toAbsolutePath() + "] - Cellforge", next.titleProperty().get());
-        robot.interact(next::redo);
-        assertTrue(next.isDirty());
-        assertTrue(next.titleProperty().get().startsWith("*tiny.yaml (recovered)"), next.titleProperty().get());
+        assertEquals(SpaceYaml.write(LayoutViewModel.placed(SpaceYaml.read(onDisk, "tiny.yaml").space())),
+                SpaceYaml.write(next.state().spaceProperty().get()));
+        assertFalse(next.documents().isDirty());
+        assertEquals("tiny.yaml  [" + dir.toAbsolutePath() + "] - Cellforge", next.documents().titleProperty().get());
+        robot.interact(next.edits()::redo);
+        assertTrue(next.documents().isDirty());
+        assertTrue(next.documents().titleProperty().get().startsWith("*tiny.yaml (recovered)"), next.documents().titleProperty().get());
 
         // Save writes to the file, without asking for one.
         boolean[] saved = {false};
         robot.interact(() -> {
-            saved[0] = next.save();
+            saved[0] = next.documents().save();
         });
-        assertTrue(saved[0] && !next.isDirty());
+        assertTrue(saved[0] && !next.documents().isDirty());
         assertEquals(edited, Files.readString(tiny));
-        assertEquals("tiny.yaml  [" + dir.toAbsolutePath() + "] - Cellforge", next.titleProperty().get());
-        next.drain();
-        robot.interact(vm::closed);
-        assertEquals(List.of(), vm.workspace().recoveries());
+        assertEquals("tiny.yaml  [" + dir.toAbsolutePath() + "] - Cellforge", next.documents().titleProperty().get());
+        next.state().drain();
+        robot.interact(vm.documents()::closed);
+        assertEquals(List.of(), vm.documents().workspace().recoveries());
     }
 
     @Test
     void aRecoveredDocumentWhoseFileIsGoneStillSavesThere(FxRobot robot) throws Exception {
         Path gone = dir.resolve("gone.yaml");
-        vm.workspace().writeRecovery("2147483000-e", gone, SpaceYaml.write(Zoo.blank()));
-        Workspace.Recovery r = vm.workspace().recoveries().stream().filter(x -> x.file().getFileName().toString().startsWith("2147483000-e"))
+        vm.documents().workspace().writeRecovery("2147483000-e", gone, SpaceYaml.write(Zoo.blank()));
+        Workspace.Recovery r = vm.documents().workspace().recoveries().stream().filter(x -> x.file().getFileName().toString().startsWith("2147483000-e"))
                 .findFirst().orElseThrow();
-        robot.interact(() -> vm.recover(r));
-        assertEquals(gone, vm.documentProperty().get().file());
-        assertTrue(vm.isDirty());
-        assertFalse(vm.canUndoProperty().get());
-        assertTrue(vm.titleProperty().get().startsWith("*gone.yaml (recovered)"), vm.titleProperty().get());
+        robot.interact(() -> vm.documents().recover(r));
+        assertEquals(gone, vm.state().documentProperty().get().file());
+        assertTrue(vm.documents().isDirty());
+        assertFalse(vm.edits().canUndoProperty().get());
+        assertTrue(vm.documents().titleProperty().get().startsWith("*gone.yaml (recovered)"), vm.documents().titleProperty().get());
         robot.interact(() -> {
-            vm.save();
+            vm.documents().save();
         });
-        assertEquals(SpaceYaml.write(MainViewModel.placed(Zoo.blank())), Files.readString(gone), "the app's save writes the positions");
+        assertEquals(SpaceYaml.write(LayoutViewModel.placed(Zoo.blank())), Files.readString(gone), "the app's save writes the positions");
     }
 
     @Test
@@ -446,11 +446,11 @@ class DesignerTest {
         Path kept = dir.resolve("kept.yaml");
         Files.writeString(kept, "old\n");
         Files.setPosixFilePermissions(kept, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
-        robot.interact(() -> vm.saveAs(kept));
+        robot.interact(() -> vm.documents().saveAs(kept));
         assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(kept)));
         assertEquals(SpaceYaml.write(space()), Files.readString(kept));
 
-        robot.interact(() -> vm.openZoo("nas-bench-201"));
+        robot.interact(() -> vm.documents().openZoo("nas-bench-201"));
         nextFile = dir.resolve("new.png");
         robot.interact(() -> window.exportPicture(false));
         assertEquals(umask, Files.getPosixFilePermissions(nextFile));
@@ -464,7 +464,7 @@ class DesignerTest {
 
     @Test
     void theCellExportsAsSvgAndPng(FxRobot robot) throws Exception {
-        robot.interact(() -> vm.openZoo("nas-bench-201"));
+        robot.interact(() -> vm.documents().openZoo("nas-bench-201"));
         nextFile = dir.resolve("cell.svg");
         robot.interact(() -> window.exportPicture(true));
         String svg = Files.readString(nextFile);
@@ -477,8 +477,8 @@ class DesignerTest {
 
     @Test
     void anEditInTheInspectorIsCheckedAsTypedAndCommittedOnEnter(FxRobot robot) {
-        robot.interact(() -> vm.openZoo("nas-bench-201"));
-        robot.interact(() -> vm.select(MainViewModel.NETWORK));
+        robot.interact(() -> vm.documents().openZoo("nas-bench-201"));
+        robot.interact(() -> vm.state().select(DocumentState.NETWORK));
         robot.doubleClickOn("#insp-channels").write("x");
         assertTrue(robot.lookup("#insp-channels-error").queryAs(Label.class).getText().contains("whole number"));
         robot.doubleClickOn("#insp-channels").write("32").push(KeyCode.ENTER);
@@ -490,10 +490,10 @@ class DesignerTest {
 
     @Test
     void copyPasteAndDeleteAreSingleUndoSteps(FxRobot robot) {
-        robot.interact(() -> vm.openZoo("darts-mini"));
+        robot.interact(() -> vm.documents().openZoo("darts-mini"));
         robot.clickOn("#node-n2");
         robot.press(KeyCode.SHIFT).clickOn("#node-n3").release(KeyCode.SHIFT);
-        assertEquals(Set.of("n2", "n3"), vm.selectionProperty().get().nodes());
+        assertEquals(Set.of("n2", "n3"), vm.state().selectionProperty().get().nodes());
         SearchSpace before = space();
         shortcut(robot, KeyCode.CONTROL, KeyCode.C);
         shortcut(robot, KeyCode.CONTROL, KeyCode.V);
@@ -507,13 +507,13 @@ class DesignerTest {
     }
 
     private double[] at(String node) {
-        return vm.positions().get(node).clone();
+        return vm.layout().positions().get(node).clone();
     }
 
     @Test
     void aDragIsOneUndoStepAndThePositionsAreSavedAndReopenedWithoutALayout(FxRobot robot) throws Exception {
-        robot.interact(() -> vm.openZoo("darts-mini"));
-        assertFalse(vm.canUndoProperty().get(), "the first layout is no edit");
+        robot.interact(() -> vm.documents().openZoo("darts-mini"));
+        assertFalse(vm.edits().canUndoProperty().get(), "the first layout is no edit");
         assertFalse(stage.getTitle().startsWith("*"), stage.getTitle());
         double[] laid = at("n2");
         double[] other = at("n3");
@@ -522,30 +522,30 @@ class DesignerTest {
         double[] moved = at("n2");
         assertTrue(moved[0] > laid[0] && moved[1] > laid[1], java.util.Arrays.toString(moved));
         assertEquals(new io.cellforge.space.Point(moved[0], moved[1]), space().positions("normal").get("n2"));
-        assertEquals("Undo move node n2", vm.undoTextProperty().get(), "one step for the whole drag");
+        assertEquals("Undo move node n2", vm.edits().undoTextProperty().get(), "one step for the whole drag");
         assertTrue(stage.getTitle().startsWith("*"), stage.getTitle());
         shortcut(robot, KeyCode.CONTROL, KeyCode.Z);
         assertTrue(java.util.Arrays.equals(laid, at("n2")), "undo puts the node back");
-        assertFalse(vm.canUndoProperty().get());
+        assertFalse(vm.edits().canUndoProperty().get());
         shortcut(robot, KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.Z);
         assertTrue(java.util.Arrays.equals(moved, at("n2")));
 
         nextFile = dir.resolve("moved.yaml");
         shortcut(robot, KeyCode.CONTROL, KeyCode.S);
         assertTrue(Files.readString(nextFile).contains("layout:"), "the app's save writes the positions");
-        robot.interact(vm::newBlank);
-        robot.interact(() -> vm.openFile(nextFile));
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.positions().containsKey("n2")
+        robot.interact(vm.documents()::newBlank);
+        robot.interact(() -> vm.documents().openFile(nextFile));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.layout().positions().containsKey("n2")
                 && space().cells().containsKey("reduce") && !stage.getTitle().startsWith("untitled"));
         assertTrue(java.util.Arrays.equals(moved, at("n2")), "the saved position, not a new layout");
         assertTrue(java.util.Arrays.equals(other, at("n3")));
-        assertFalse(vm.canUndoProperty().get());
+        assertFalse(vm.edits().canUndoProperty().get());
         assertFalse(stage.getTitle().startsWith("*"), stage.getTitle());
     }
 
     @Test
     void undoingANodeDeletePutsItBackWhereItWasWithItsEdges(FxRobot robot) {
-        robot.interact(() -> vm.openZoo("darts-mini"));
+        robot.interact(() -> vm.documents().openZoo("darts-mini"));
         SearchSpace before = space();
         double[] where = at("n2");
         robot.clickOn("#node-n2");

@@ -35,7 +35,7 @@ class MainWindowTest {
         vm = new MainViewModel(new Workspace(Files.createTempDirectory("cellforge-home")));
         stage.setScene(new MainWindow(vm, stage).scene());
         stage.sizeToScene(); // the primary stage is shared: not the size another test class left it at
-        vm.openZoo(CellforgeApp.DEFAULT_SPACE);
+        vm.documents().openZoo(CellforgeApp.DEFAULT_SPACE);
         stage.show();
     }
 
@@ -58,7 +58,7 @@ class MainWindowTest {
                 .getChildren().stream().filter(t -> t instanceof javafx.scene.text.Text).map(t -> ((javafx.scene.text.Text) t).getText()).toList();
         assertEquals(java.util.List.of("8 ops"), texts.get());
         // Selected, the badge opens to its key and its 8 candidates.
-        robot.interact(() -> vm.selectionProperty().set(io.cellforge.app.Selection.edge("in0", "n2")));
+        robot.interact(() -> vm.state().selectionProperty().set(io.cellforge.app.Selection.edge("in0", "n2")));
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(1 + 8, texts.get().size(), texts.get().toString());
         assertEquals("normal_n2_p0", texts.get().get(0));
@@ -88,8 +88,8 @@ class MainWindowTest {
         Path f = dir.resolve("broken.yaml");
         String text = SpaceYaml.write(Zoo.get("nas-bench-201").orElseThrow()).replace("classes: 10", "classes: ten");
         Files.writeString(f, text);
-        robot.interact(() -> vm.openFile(f));
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !vm.problems().isEmpty() && vm.problems().get(0).isError());
+        robot.interact(() -> vm.documents().openFile(f));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !vm.problems().list().isEmpty() && vm.problems().list().get(0).isError());
         WaitForAsyncUtils.waitForFxEvents();
         @SuppressWarnings("unchecked")
         ListView<Problem> problems = robot.lookup("#problems").queryAs(ListView.class);
@@ -106,8 +106,8 @@ class MainWindowTest {
         Path running = Files.writeString(dir.resolve(".tiny.yaml99.tmp"), "a save under way"); // written after it started
         Path other = Files.writeString(dir.resolve(".tiny.yaml.tmp"), "another program's");
         Files.setLastModifiedTime(other, java.nio.file.attribute.FileTime.fromMillis(0));
-        robot.interact(() -> vm.openFile(f));
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.documentProperty().get().file() != null);
+        robot.interact(() -> vm.documents().openFile(f));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.state().documentProperty().get().file() != null);
         assertFalse(Files.exists(stale));
         assertTrue(Files.exists(running) && Files.exists(other));
     }
@@ -115,11 +115,11 @@ class MainWindowTest {
     @Test
     void aSpaceWithErrorsShowsNoParameterCountsInTheStatusLine(FxRobot robot, @TempDir Path dir) throws Exception {
         Path f = Files.writeString(dir.resolve("wide.yaml"), SpaceYaml.write(Zoo.get("nas-bench-201").orElseThrow()).replace("channels: 16", "channels: 24"));
-        robot.interact(() -> vm.openFile(f));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.statusProperty().get().startsWith("nas-bench-201: "));
-        String s = vm.statusProperty().get();
+        robot.interact(() -> vm.documents().openFile(f));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> vm.problems().statusProperty().get().startsWith("nas-bench-201: "));
+        String s = vm.problems().statusProperty().get();
         assertEquals("nas-bench-201: 15,625 architectures; parameters and multiply-adds once the problems below are fixed", s);
-        assertTrue(vm.problems().stream().anyMatch(Problem::isError));
+        assertTrue(vm.problems().list().stream().anyMatch(Problem::isError));
     }
 
     @Test
@@ -142,17 +142,17 @@ class MainWindowTest {
                             modules: ['resnet']
                             resnet: {type: ResNet, depth: 34, num_class: 100}
                 """);
-        robot.interact(() -> vm.openFile(f));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> "nas".equals(vm.pipelineStepProperty().get()));
-        assertEquals(java.util.List.of("nas", "fully_train"), vm.pipelineSteps());
-        assertEquals(10, vm.spaceProperty().get().network().classes());
+        robot.interact(() -> vm.documents().openFile(f));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> "nas".equals(vm.documents().pipelineStepProperty().get()));
+        assertEquals(java.util.List.of("nas", "fully_train"), vm.documents().pipelineSteps());
+        assertEquals(10, vm.state().spaceProperty().get().network().classes());
         assertFalse(menuItem(robot, "menu-pipelineStep").isDisable(), "File > Import > Another step is offered");
-        robot.interact(() -> vm.openPipelineStep("fully_train"));
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> "fully_train".equals(vm.pipelineStepProperty().get()));
-        assertEquals(100, vm.spaceProperty().get().network().classes());
+        robot.interact(() -> vm.documents().openPipelineStep("fully_train"));
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> "fully_train".equals(vm.documents().pipelineStepProperty().get()));
+        assertEquals(100, vm.state().spaceProperty().get().network().classes());
         // Another document: no pipeline steps to offer.
-        robot.interact(() -> vm.openZoo("nas-bench-201"));
-        assertTrue(vm.pipelineSteps().isEmpty());
+        robot.interact(() -> vm.documents().openZoo("nas-bench-201"));
+        assertTrue(vm.documents().pipelineSteps().isEmpty());
         assertTrue(menuItem(robot, "menu-pipelineStep").isDisable());
     }
 
@@ -173,8 +173,8 @@ class MainWindowTest {
 
     /** Opens a file that cannot be opened and returns what the problems pane and the status bar say. */
     private String[] openBroken(FxRobot robot, Path f) throws Exception {
-        robot.interact(() -> vm.openFile(f));
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.statusProperty().get().startsWith("Could not open"));
+        robot.interact(() -> vm.documents().openFile(f));
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> vm.problems().statusProperty().get().startsWith("Could not open"));
         WaitForAsyncUtils.waitForFxEvents();
         @SuppressWarnings("unchecked")
         ListView<Problem> problems = robot.lookup("#problems").queryAs(ListView.class);
@@ -205,7 +205,7 @@ class MainWindowTest {
 
     @Test
     void aBlockNetworkWithoutCellsShowsItsStack(FxRobot robot) {
-        robot.interact(() -> vm.openZoo("resnet18"));
+        robot.interact(() -> vm.documents().openZoo("resnet18"));
         Set<String> ids = boxIds(robot);
         assertTrue(ids.containsAll(Set.of("box-stem", "box-layer1", "box-layer4", "box-head")), ids.toString());
     }

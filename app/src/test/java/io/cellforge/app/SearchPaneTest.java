@@ -53,7 +53,7 @@ class SearchPaneTest {
         });
         stage.setScene(window.scene());
         stage.sizeToScene(); // the primary stage is shared: not the size another test class left it at
-        vm.openZoo("darts-mini");
+        vm.documents().openZoo("darts-mini");
         stage.show();
     }
 
@@ -131,7 +131,7 @@ class SearchPaneTest {
         assertTrue(cursors.size() > 1, "and moves on to the end: " + cursors);
 
         // Reopening the document lists the run; choosing it shows its history again.
-        robot.interact(() -> vm.openZoo("darts-mini"));
+        robot.interact(() -> vm.documents().openZoo("darts-mini"));
         assertEquals(1, window.search().runs().size());
         robot.interact(() -> window.search().steps().clear());
         robot.interact(() -> window.search().show(window.search().runs().get(0)));
@@ -155,7 +155,7 @@ class SearchPaneTest {
         // What the quit confirmation does once the person says OK.
         robot.interact(() -> window.search().stopAndWait(java.time.Duration.ofSeconds(60)));
         Path run;
-        try (var l = Files.list(vm.runsRoot())) {
+        try (var l = Files.list(vm.documents().runsRoot())) {
             run = l.findFirst().orElseThrow();
         }
         assertTrue(Files.exists(run.resolve(RunFiles.CHECKPOINT)), "checkpoint written before the search thread ended");
@@ -225,7 +225,7 @@ class SearchPaneTest {
             }
         }
         Path run;
-        try (var l = Files.list(vm.runsRoot())) {
+        try (var l = Files.list(vm.documents().runsRoot())) {
             run = l.findFirst().orElseThrow();
         }
         RunFiles.Run done = RunFiles.read(run);

@@ -58,7 +58,7 @@ class SearchTabTest {
         });
         stage.setScene(window.scene());
         stage.sizeToScene(); // the primary stage is shared: not the size another test class left it at
-        vm.openZoo("darts-mini");
+        vm.documents().openZoo("darts-mini");
         stage.show();
         window.search().loadPreview(); // with this test's data source
     }
@@ -77,12 +77,12 @@ class SearchTabTest {
         String yaml = SpaceYaml.write(Zoo.get("darts-mini").orElseThrow())
                 .replace("{key: normal_n2_switch, n_chosen: 2", "{key: normal_n2_switch, n_chosen: 5");
         Path f = Files.writeString(dir.resolve("broken.yaml"), yaml);
-        robot.interact(() -> vm.openFile(f));
+        robot.interact(() -> vm.documents().openFile(f));
         robot.clickOn("#tab-search");
         waitFor(() -> robot.lookup("#data-counts").queryLabeled().getText().startsWith("Cannot read"));
         int before = loads.get();
 
-        robot.interact(() -> window.search().start(vm.spaceProperty().get(), null));
+        robot.interact(() -> window.search().start(vm.state().spaceProperty().get(), null));
         assertFalse(window.search().runningProperty().get());
         assertEquals(before, loads.get(), "no data was read");
         List<Problem> listed = window.search().problems();
@@ -99,8 +99,8 @@ class SearchTabTest {
         // A click shows its place in the designer.
         robot.clickOn(cell);
         waitFor(() -> window.tabs().getSelectionModel().getSelectedItem().getId().equals("tab-design"));
-        assertEquals("normal", vm.cell().name());
-        assertTrue(vm.selectionProperty().get().nodes().contains("n2"), vm.selectionProperty().get().toString());
+        assertEquals("normal", vm.state().cell().name());
+        assertTrue(vm.state().selectionProperty().get().nodes().contains("n2"), vm.state().selectionProperty().get().toString());
         assertEquals(before, loads.get());
     }
 
@@ -114,7 +114,7 @@ class SearchTabTest {
             window.search().channelsProperty().set(512);
             window.search().layersProperty().set(64);
             window.search().batchProperty().set(4096);
-            window.search().start(vm.spaceProperty().get(), null);
+            window.search().start(vm.state().spaceProperty().get(), null);
         });
         assertFalse(window.search().runningProperty().get());
         assertEquals(before, loads.get(), "no data was read");
@@ -127,7 +127,7 @@ class SearchTabTest {
         robot.interact(() -> {
             window.search().apply(io.cellforge.app.search.SearchViewModel.Preset.QUICK_LOOK);
             window.search().lrProperty().set(-1);
-            window.search().start(vm.spaceProperty().get(), null);
+            window.search().start(vm.state().spaceProperty().get(), null);
         });
         assertEquals(before, loads.get());
         assertTrue(window.search().problems().get(0).toString().startsWith("run settings: "), window.search().problems().toString());
@@ -138,11 +138,11 @@ class SearchTabTest {
     void aFailureStopsTheProgressBarAndAnotherDocumentStartsTheTabAfresh(FxRobot robot) throws Exception {
         robot.clickOn("#tab-search");
         // A past run of this document in view: its cell is shown.
-        SearchSpace s = vm.spaceProperty().get();
-        Path run = vm.runsRoot().resolve("r1");
+        SearchSpace s = vm.state().spaceProperty().get();
+        Path run = vm.documents().runsRoot().resolve("r1");
         RunFiles.start(run, s, SearchConfig.builder("darts").epochs(1).build(), Datasets.DIGITS);
         robot.interact(() -> {
-            window.search().setRunsRoot(vm.runsRoot());
+            window.search().setRunsRoot(vm.documents().runsRoot());
             window.search().show(window.search().runs().get(0));
         });
         @SuppressWarnings("unchecked")
@@ -158,7 +158,7 @@ class SearchTabTest {
         // A notification says so, wherever the person is.
         waitFor(() -> robot.lookup(".notification-bar").tryQuery().isPresent());
 
-        robot.interact(() -> vm.openZoo("nas-bench-201"));
+        robot.interact(() -> vm.documents().openZoo("nas-bench-201"));
         assertEquals("", window.search().messageProperty().get());
         assertNull(window.search().searchedProperty().get());
         assertTrue(cell.getItems().isEmpty(), cell.getItems().toString());
@@ -169,13 +169,13 @@ class SearchTabTest {
     /** A run another window (or process) is running holds its lock: it is marked running and not resumed here. */
     @Test
     void aLiveRunOfAnotherWindowIsNotResumedHere(FxRobot robot) throws Exception {
-        SearchSpace s = vm.spaceProperty().get();
-        Path run = vm.runsRoot().resolve("r1");
+        SearchSpace s = vm.state().spaceProperty().get();
+        Path run = vm.documents().runsRoot().resolve("r1");
         RunFiles.start(run, s, SearchConfig.builder("darts").epochs(1).build(), Datasets.DIGITS);
         Files.createDirectories(run.resolve(RunFiles.CHECKPOINT));
         try (FileChannel ch = FileChannel.open(run.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock held = ch.lock()) {
-            robot.interact(() -> window.search().setRunsRoot(vm.runsRoot()));
+            robot.interact(() -> window.search().setRunsRoot(vm.documents().runsRoot()));
             RunFiles.Run r = window.search().runs().get(0);
             assertTrue(r.isLive());
             int before = loads.get();
@@ -195,8 +195,8 @@ class SearchTabTest {
     /** A run stopped in its first epoch is plotted at its real epochs: 2 of 11 steps are 2/11 of an epoch, not 1. */
     @Test
     void aReplayedRunIsPlottedAtItsRealEpochs(FxRobot robot) throws Exception {
-        SearchSpace s = vm.spaceProperty().get();
-        Path run = vm.runsRoot().resolve("r1");
+        SearchSpace s = vm.state().spaceProperty().get();
+        Path run = vm.documents().runsRoot().resolve("r1");
         RunFiles.start(run, s, SearchConfig.builder("darts").epochs(2).build(), Datasets.DIGITS);
         Files.writeString(run.resolve(RunFiles.EVENTS), """
                 {"type":"start","epochs":2,"steps_per_epoch":11}
@@ -204,7 +204,7 @@ class SearchTabTest {
                 {"type":"step","epoch":0,"step":1,"train_loss":2.2,"train_accuracy":0.2,"valid_loss":2.2,"images_per_s":10,"weights":{}}
                 """);
         robot.interact(() -> {
-            window.search().setRunsRoot(vm.runsRoot());
+            window.search().setRunsRoot(vm.documents().runsRoot());
             window.search().show(window.search().runs().get(0));
         });
         SearchPane pane = window.searchPane();
@@ -246,9 +246,9 @@ class SearchTabTest {
 
     @Test
     void theRunsTableSortsAndComparesTwoRunsSideBySide(FxRobot robot) throws Exception {
-        SearchSpace s = vm.spaceProperty().get();
-        finishedRun(vm.runsRoot().resolve("a-run"), s, "darts", 2, 0.61, "sep_conv_3x3");
-        finishedRun(vm.runsRoot().resolve("b-run"), s, "gdas", 3, 0.55, "max_pool_3x3");
+        SearchSpace s = vm.state().spaceProperty().get();
+        finishedRun(vm.documents().runsRoot().resolve("a-run"), s, "darts", 2, 0.61, "sep_conv_3x3");
+        finishedRun(vm.documents().runsRoot().resolve("b-run"), s, "gdas", 3, 0.55, "max_pool_3x3");
         robot.clickOn("#tab-search");
         robot.clickOn("#search-runs");
         waitFor(() -> window.searchPane().runsView().table().getItems().size() == 2);

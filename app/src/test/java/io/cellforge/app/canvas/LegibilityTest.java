@@ -189,14 +189,14 @@ class LegibilityTest {
         io.cellforge.app.MainViewModel vm = new io.cellforge.app.MainViewModel(
                 new io.cellforge.app.Workspace(java.nio.file.Files.createTempDirectory("cellforge-home")));
         robot.interact(() -> {
-            vm.openZoo("nas-bench-201");
-            vm.move(Map.of("n1", vm.positions().get("n2").clone())); // n1 dropped on n2, as a drag does
-            vm.layout(); // what Ctrl+Shift+L calls
+            vm.documents().openZoo("nas-bench-201");
+            vm.layout().move(Map.of("n1", vm.layout().positions().get("n2").clone())); // n1 dropped on n2, as a drag does
+            vm.layout().layOut(); // what Ctrl+Shift+L calls
         });
-        Cell c = vm.cell();
+        Cell c = vm.state().cell();
         Map<String, double[]> laid = DiagramLayout.positions(c);
-        laid.forEach((n, p) -> assertEquals(List.of(p[0], p[1]), List.of(vm.positions().get(n)[0], vm.positions().get(n)[1]), n));
-        assertEquals(List.of(), io.cellforge.app.diagram.CellGeometry.of(c, vm.positions()).overlaps());
+        laid.forEach((n, p) -> assertEquals(List.of(p[0], p[1]), List.of(vm.layout().positions().get(n)[0], vm.layout().positions().get(n)[1]), n));
+        assertEquals(List.of(), io.cellforge.app.diagram.CellGeometry.of(c, vm.layout().positions()).overlaps());
     }
 
     @Test
