@@ -32,9 +32,26 @@ public final class Derivation {
     private Derivation() {
     }
 
+    /**
+     * The keys of LayerChoices on edges into an InputChoice node: whether such an edge counts is the InputChoice's
+     * decision, so a zero op there would only be a second way of saying "not chosen", and a kept edge must carry an op.
+     */
+    public static Set<String> gatedKeys(SearchSpace space) {
+        Set<String> gated = new HashSet<>();
+        for (Cell cell : space.cells().values()) {
+            for (Node n : cell.nodes()) {
+                if (n.inputChoice() != null) {
+                    cell.incoming(n.name()).stream().filter(e -> e.op() instanceof LayerChoice)
+                            .forEach(e -> gated.add(((LayerChoice) e.op()).key()));
+                }
+            }
+        }
+        return gated;
+    }
+
     /** {@code weights}: for each key, the probabilities (softmax of its architecture weights) of its options. */
     public static Architecture derive(SearchSpace space, Map<String, double[]> weights) {
-        Set<String> gated = new HashSet<>();
+        Set<String> gated = gatedKeys(space);
         Map<String, Decision> out = new LinkedHashMap<>();
         for (Cell cell : space.cells().values()) {
             for (Node n : cell.nodes()) {
@@ -43,7 +60,6 @@ public final class Derivation {
                     continue;
                 }
                 List<Edge> in = cell.incoming(n.name());
-                in.stream().filter(e -> e.op() instanceof LayerChoice).forEach(e -> gated.add(((LayerChoice) e.op()).key()));
                 if (out.containsKey(ic.key())) {
                     continue;
                 }

@@ -11,6 +11,7 @@ import io.cellforge.space.ValueChoice;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,16 +30,18 @@ final class Sampling {
     /** {@code pruned}: candidates steered out per LayerChoice key, never drawn. */
     static Architecture uniform(SearchSpace space, Plan supernet, Map<String, Set<String>> pruned, Random r) {
         Map<String, Decision> m = new LinkedHashMap<>();
-        space.mutablesByKey().values().forEach(x -> m.put(x.key(), draw(space, supernet, pruned, x, r)));
+        Set<String> gated = Derivation.gatedKeys(space);
+        space.mutablesByKey().values().forEach(x -> m.put(x.key(), draw(space, supernet, pruned, gated, x, r)));
         return new Architecture(m);
     }
 
     /** Each key redrawn with probability {@code p}. */
     static Architecture mutate(SearchSpace space, Plan supernet, Map<String, Set<String>> pruned, Architecture a, double p, Random r) {
         Map<String, Decision> m = new LinkedHashMap<>(a.choices());
+        Set<String> gated = Derivation.gatedKeys(space);
         for (Mutable x : space.mutablesByKey().values()) {
             if (r.nextDouble() < p) {
-                m.put(x.key(), draw(space, supernet, pruned, x, r));
+                m.put(x.key(), draw(space, supernet, pruned, gated, x, r));
             }
         }
         return new Architecture(m);
@@ -51,11 +54,24 @@ final class Sampling {
         return new Architecture(m);
     }
 
-    private static Decision draw(SearchSpace space, Plan supernet, Map<String, Set<String>> pruned, Mutable x, Random r) {
+    private static Decision draw(SearchSpace space, Plan supernet, Map<String, Set<String>> pruned, Set<String> gated, Mutable x,
+                                 Random r) {
         if (x instanceof LayerChoice lc) {
-            Set<String> out = pruned.getOrDefault(lc.key(), Set.of());
+            Set<String> out = new HashSet<>(pruned.getOrDefault(lc.key(), Set.of()));
+            // As derivation does: an edge an InputChoice keeps carries an op, never a zero op (DARTS's rule).
+            if (gated.contains(lc.key())) {
+                Set<String> zero = new HashSet<>();
+                for (int i = 0; i < lc.candidates().size(); i++) {
+                    if (Derivation.ZERO_OPS.contains(lc.candidates().get(i).op())) {
+                        zero.add(lc.labels().get(i));
+                    }
+                }
+                if (lc.labels().stream().anyMatch(l -> !out.contains(l) && !zero.contains(l))) {
+                    out.addAll(zero);
+                }
+            }
             if (out.isEmpty()) {
-                return new Decision.Op(lc.labels().get(r.nextInt(lc.candidates().size()))); // the draws of an unsteered run
+                return new Decision.Op(lc.labels().get(r.nextInt(lc.candidates().size()))); // the draws of an ungated, unsteered key
             }
             List<String> left = lc.labels().stream().filter(l -> !out.contains(l)).toList();
             return new Decision.Op(left.get(r.nextInt(left.size())));
