@@ -237,6 +237,13 @@ class SearchPaneTest {
         robot.interact(() -> window.search().show(done));
         robot.interact(() -> window.search().cursorProperty().set(window.search().steps().size() - 1));
         assertEquals(7, window.search().prunedAtCursor().get(key).size());
+        // the live cell's menu for that choice: the other candidates read as pruned, the pinned one can be neither
+        // pruned (the last one left) nor pinned again, and nothing is enabled once the search is over
+        var items = window.search().steerItems(key);
+        assertEquals(7, items.stream().filter(i -> i.text().endsWith(" (pruned)")).count(), items.toString());
+        assertTrue(items.stream().anyMatch(i -> i.text().equals("Prune skip_connect")), items.toString());
+        assertTrue(items.stream().anyMatch(i -> i.text().equals("Restore every candidate of " + key)), items.toString());
+        assertTrue(items.stream().noneMatch(io.cellforge.app.search.SearchViewModel.SteerItem::enabled), items.toString());
         robot.interact(() -> window.search().cursorProperty().set(0));
         assertTrue(window.search().prunedAtCursor().isEmpty(), "before the steer nothing was out");
     }
