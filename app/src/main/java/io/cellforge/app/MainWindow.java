@@ -6,9 +6,9 @@ import io.cellforge.space.Problem;
 import io.cellforge.app.canvas.CellCanvas;
 import io.cellforge.app.canvas.Theme;
 import io.cellforge.app.search.ResultView;
+import io.cellforge.app.search.RunRow;
 import io.cellforge.app.search.SearchPane;
 import io.cellforge.app.search.SearchViewModel;
-import io.cellforge.search.RunFiles;
 import io.cellforge.app.diagram.CellSvg;
 import io.cellforge.app.diagram.Diagram;
 import io.cellforge.app.diagram.DiagramView;
@@ -556,27 +556,27 @@ public final class MainWindow {
     // ---- search results -----------------------------------------------------------------------------------
 
     /** A finished run's derived architecture, as a fixed network in a tab of its own. */
-    private void openResult(RunFiles.Run run) {
+    private void openResult(RunRow run) {
         for (Tab t : tabs.getTabs()) {
-            if (t.getContent() instanceof ResultView rv && rv.run().dir().equals(run.dir())) {
+            if (t.getContent() instanceof ResultView rv && rv.viewModel().dir().equals(run.dir())) {
                 tabs.getSelectionModel().select(t);
                 return;
             }
         }
         try {
-            ResultView rv = new ResultView(run, search, (title, name) -> files.save(title, name, List.of()), r -> {
+            ResultView rv = new ResultView(search.result(run), (title, name) -> files.save(title, name, List.of()), r -> {
                 if (confirmDiscard("opening the result")) {
-                    vm.documents().openResult(r.fixed(), r.architecture(), r.run().space());
+                    vm.documents().openResult(r.fixed(), r.architecture(), r.space());
                     tabs.getSelectionModel().select(designTab);
                 }
             });
             rv.canvas().setTheme(vm.theme());
-            Tab t = new Tab("Result " + run.dir().getFileName(), rv);
+            Tab t = new Tab("Result " + run.name(), rv);
             t.setId("tab-result");
             tabs.getTabs().add(t);
             tabs.getSelectionModel().select(t);
-        } catch (io.cellforge.arch.FormatException e) {
-            vm.state().error("Cannot open the result of " + run.dir().getFileName() + ": " + ErrorText.of(e));
+        } catch (SearchViewModel.ResultException e) {
+            vm.state().error(e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.cellforge.app;
 
 import io.cellforge.app.search.ResultView;
+import io.cellforge.app.search.ResultViewModel;
 import io.cellforge.search.RunFiles;
 import io.cellforge.space.LayerChoice;
 import io.cellforge.space.Mutable;
@@ -75,9 +76,9 @@ class SearchPaneTest {
         assertEquals(3, window.search().layersProperty().get());
     }
 
-    private ResultView resultTab() {
+    private ResultViewModel resultTab() {
         return window.tabs().getTabs().stream().map(Tab::getContent).filter(c -> c instanceof ResultView)
-                .map(c -> (ResultView) c).findFirst().orElse(null);
+                .map(c -> ((ResultView) c).viewModel()).findFirst().orElse(null);
     }
 
     @Test
@@ -112,7 +113,7 @@ class SearchPaneTest {
         assertEquals(14, labels.stream().filter(t -> t.matches("\\S+ 0\\.\\d\\d")).count(), labels.toString());
 
         // The derived architecture opened in its own tab as a fixed network; the run is in the list.
-        ResultView rv = resultTab();
+        ResultViewModel rv = resultTab();
         assertTrue(rv.fixed().isFixed());
         assertEquals(Path.of(dir.resolve("home/runs/darts-mini").toString()), rv.run().dir().getParent());
         assertTrue(Files.exists(rv.run().dir().resolve(RunFiles.RESULT)));
@@ -236,7 +237,58 @@ class SearchPaneTest {
         robot.interact(() -> window.search().show(done));
         robot.interact(() -> window.search().cursorProperty().set(window.search().steps().size() - 1));
         assertEquals(7, window.search().prunedAtCursor().get(key).size());
+        // the live cell's menu for that choice: the other candidates read as pruned, the pinned one can be neither
+        // pruned (the last one left) nor pinned again, and nothing is enabled once the search is over
+        var items = window.search().steerItems(key);
+        assertEquals(7, items.stream().filter(i -> i.text().endsWith(" (pruned)")).count(), items.toString());
+        assertTrue(items.stream().anyMatch(i -> i.text().equals("Prune skip_connect")), items.toString());
+        assertTrue(items.stream().anyMatch(i -> i.text().equals("Restore every candidate of " + key)), items.toString());
+        assertTrue(items.stream().noneMatch(io.cellforge.app.search.SearchViewModel.SteerItem::enabled), items.toString());
         robot.interact(() -> window.search().cursorProperty().set(0));
         assertTrue(window.search().prunedAtCursor().isEmpty(), "before the steer nothing was out");
+    }
+
+    @Test
+    void aLayerChoiceEdgeOfTheLiveCellPrunesACandidateOfTheRunningSearch(FxRobot robot) throws Exception {
+        tinySettings(robot, 2);
+        robot.clickOn("#run-start");
+        WaitForAsyncUtils.waitFor(600, TimeUnit.SECONDS, () -> window.search().steps().size() >= 2);
+        robot.clickOn("#run-pause");
+        WaitForAsyncUtils.waitForFxEvents();
+        // The label of a LayerChoice edge of the live cell, found where it is drawn.
+        var canvas = robot.lookup("#live-canvas").queryAs(io.cellforge.app.canvas.CellCanvas.class);
+        String cell = String.valueOf(robot.lookup("#live-cell").queryAs(javafx.scene.control.ComboBox.class).getValue());
+        javafx.geometry.Point2D at = null;
+        String key = null;
+        for (javafx.scene.Node label : robot.lookup("#live-canvas .canvas-label").queryAll()) {
+            javafx.geometry.Bounds b = label.localToScene(label.getBoundsInLocal());
+            javafx.geometry.Point2D centre = new javafx.geometry.Point2D(b.getCenterX(), b.getCenterY());
+            Optional<String> k = window.search().choiceOn(cell, canvas.edgeAt(canvas.sceneToModel(centre.getX(), centre.getY())));
+            if (k.isPresent()) {
+                at = centre;
+                key = k.get();
+                break;
+            }
+        }
+        assertNotNull(key, "a LayerChoice edge is drawn in the live cell");
+        javafx.geometry.Point2D scene = at;
+        robot.interact(() -> {
+            javafx.geometry.Point2D screen = canvas.localToScreen(canvas.sceneToLocal(scene));
+            canvas.fireEvent(new javafx.scene.input.ContextMenuEvent(javafx.scene.input.ContextMenuEvent.CONTEXT_MENU_REQUESTED, scene.getX(),
+                    scene.getY(), screen.getX(), screen.getY(), false, null));
+        });
+        DesignerFixesTest.clickMenu(robot, "Prune skip_connect");
+        robot.clickOn("#run-pause"); // reads Resume while paused
+        WaitForAsyncUtils.waitFor(600, TimeUnit.SECONDS, () -> !window.search().steering().isEmpty());
+        io.cellforge.search.Steer applied = window.search().steering().get(0);
+        assertEquals(io.cellforge.search.Steer.prune(key, "skip_connect").at(applied.epoch(), applied.step()), applied);
+        // The menu now reads the candidate as out, and offers to restore the choice.
+        String k = key;
+        List<String> texts = new java.util.ArrayList<>();
+        robot.interact(() -> window.search().steerItems(k).forEach(i -> texts.add(i.text())));
+        assertTrue(texts.contains("skip_connect (pruned)") && !texts.contains("Prune skip_connect"), texts.toString());
+        assertTrue(texts.contains("Restore every candidate of " + key), texts.toString());
+        robot.clickOn("#run-stop");
+        WaitForAsyncUtils.waitFor(600, TimeUnit.SECONDS, () -> !window.search().runningProperty().get());
     }
 }

@@ -1,7 +1,5 @@
 package io.cellforge.app.search;
 
-import io.cellforge.arch.Decision;
-import io.cellforge.search.RunFiles;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
@@ -34,33 +32,32 @@ import java.util.function.Function;
  * and the architectures they found, differences in bold.
  */
 public final class RunsView extends BorderPane {
-    private final TableView<SearchViewModel.RunSummary> table = new TableView<>();
+    private final TableView<RunRow> table = new TableView<>();
     private final GridPane compare = new GridPane();
 
-    public RunsView(SearchViewModel vm, Consumer<RunFiles.Run> onResult) {
+    public RunsView(SearchViewModel vm, Consumer<RunRow> onResult) {
         setId("runs-view");
         table.setId("runs");
         table.setItems(new javafx.collections.transformation.SortedList<>(vm.runTable()));
-        ((javafx.collections.transformation.SortedList<SearchViewModel.RunSummary>) table.getItems())
+        ((javafx.collections.transformation.SortedList<RunRow>) table.getItems())
                 .comparatorProperty().bind(table.comparatorProperty());
         table.setPlaceholder(new Label("No runs yet"));
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.getColumns().add(column("Run", "col-run", SearchViewModel.RunSummary::name, String::valueOf));
+        table.getColumns().add(column("Run", "col-run", RunRow::name, String::valueOf));
         table.getColumns().get(0).setPrefWidth(190); // a run's folder name: date, time and strategy
-        table.getColumns().add(column("State", "col-state", SearchViewModel.RunSummary::state, String::valueOf));
-        table.getColumns().add(column("Strategy", "col-strategy", SearchViewModel.RunSummary::strategy, String::valueOf));
-        table.getColumns().add(column("Epochs", "col-epochs", SearchViewModel.RunSummary::epochs, String::valueOf));
-        table.getColumns().add(column("Valid accuracy", "col-accuracy", SearchViewModel.RunSummary::validAccuracy,
+        table.getColumns().add(column("State", "col-state", RunRow::state, String::valueOf));
+        table.getColumns().add(column("Strategy", "col-strategy", RunRow::strategy, String::valueOf));
+        table.getColumns().add(column("Epochs", "col-epochs", RunRow::epochs, String::valueOf));
+        table.getColumns().add(column("Valid accuracy", "col-accuracy", RunRow::validAccuracy,
                 v -> String.format(Locale.ROOT, "%.3f", v)));
-        table.getColumns().add(column("Test accuracy", "col-test", r -> r.run().testAccuracy(), v -> String.format(Locale.ROOT, "%.4f", v)));
-        table.getColumns().add(column("Parameters", "col-params", SearchViewModel.RunSummary::params, v -> String.format("%,d", v)));
-        table.getColumns().add(column("Duration", "col-duration", SearchViewModel.RunSummary::seconds,
-                v -> io.cellforge.search.SearchEvents.duration(v)));
-        table.getSelectionModel().getSelectedItems().addListener((ListChangeListener<SearchViewModel.RunSummary>) c -> {
-            List<SearchViewModel.RunSummary> sel = List.copyOf(table.getSelectionModel().getSelectedItems());
+        table.getColumns().add(column("Test accuracy", "col-test", RunRow::testAccuracy, v -> String.format(Locale.ROOT, "%.4f", v)));
+        table.getColumns().add(column("Parameters", "col-params", RunRow::params, v -> String.format("%,d", v)));
+        table.getColumns().add(durationColumn());
+        table.getSelectionModel().getSelectedItems().addListener((ListChangeListener<RunRow>) c -> {
+            List<RunRow> sel = List.copyOf(table.getSelectionModel().getSelectedItems());
             if (sel.size() == 1 && sel.get(0) != null) {
-                vm.show(sel.get(0).run());
+                vm.show(sel.get(0));
             }
             showComparison(sel.size() == 2 ? sel : List.of());
         });
@@ -68,24 +65,24 @@ public final class RunsView extends BorderPane {
         Button resume = new Button("Resume run");
         resume.setId("run-resume");
         resume.setOnAction(e -> {
-            SearchViewModel.RunSummary sel = table.getSelectionModel().getSelectedItem();
-            if (sel != null && sel.run().hasCheckpoint() && sel.run().architecture() == null) {
-                vm.start(sel.run().space(), sel.run()); // refused when the run is live in another window or process
+            RunRow sel = table.getSelectionModel().getSelectedItem();
+            if (sel != null) {
+                vm.resume(sel);
             } else {
                 vm.messageProperty().set("Pick a stopped run (one without a result) to resume it from its checkpoint");
             }
         });
         // Offered only for a stopped run: not a finished one, nor one live in another window or process.
         resume.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(() -> {
-            SearchViewModel.RunSummary sel = table.getSelectionModel().getSelectedItem();
+            RunRow sel = table.getSelectionModel().getSelectedItem();
             return vm.runningProperty().get() || sel == null || !sel.state().equals("stopped");
         }, vm.runningProperty(), table.getSelectionModel().selectedItemProperty()));
         Button open = new Button("Open result");
         open.setId("run-open");
         open.setOnAction(e -> {
-            SearchViewModel.RunSummary sel = table.getSelectionModel().getSelectedItem();
-            if (sel != null && sel.run().architecture() != null) {
-                onResult.accept(sel.run());
+            RunRow sel = table.getSelectionModel().getSelectedItem();
+            if (sel != null && sel.hasResult()) {
+                onResult.accept(sel);
             } else {
                 vm.messageProperty().set("Pick a finished run to open its architecture");
             }
@@ -109,7 +106,7 @@ public final class RunsView extends BorderPane {
         showComparison(List.of());
     }
 
-    public TableView<SearchViewModel.RunSummary> table() {
+    public TableView<RunRow> table() {
         return table;
     }
 
@@ -117,9 +114,9 @@ public final class RunsView extends BorderPane {
         return compare;
     }
 
-    private static <V extends Comparable<V>> TableColumn<SearchViewModel.RunSummary, V> column(
-            String title, String id, Function<SearchViewModel.RunSummary, V> value, Function<V, String> text) {
-        TableColumn<SearchViewModel.RunSummary, V> c = new TableColumn<>(title);
+    private static <V extends Comparable<V>> TableColumn<RunRow, V> column(
+            String title, String id, Function<RunRow, V> value, Function<V, String> text) {
+        TableColumn<RunRow, V> c = new TableColumn<>(title);
         c.setId(id);
         c.setCellValueFactory(f -> new ReadOnlyObjectWrapper<>(value.apply(f.getValue())));
         c.setCellFactory(x -> new TableCell<>() {
@@ -132,15 +129,31 @@ public final class RunsView extends BorderPane {
         return c;
     }
 
+    /** The time a run's epochs took: sorted by the seconds, shown as the row says them ("2 min 05 s"). */
+    private static TableColumn<RunRow, RunRow> durationColumn() {
+        TableColumn<RunRow, RunRow> c = new TableColumn<>("Duration");
+        c.setId("col-duration");
+        c.setCellValueFactory(f -> new ReadOnlyObjectWrapper<>(f.getValue()));
+        c.setComparator(java.util.Comparator.comparingDouble(RunRow::seconds));
+        c.setCellFactory(x -> new TableCell<>() {
+            @Override
+            protected void updateItem(RunRow v, boolean empty) {
+                super.updateItem(v, empty);
+                setText(empty || v == null ? null : v.duration());
+            }
+        });
+        return c;
+    }
+
     /** Two runs side by side, a row for each setting, figure and decision; rows that differ in bold. */
-    private void showComparison(List<SearchViewModel.RunSummary> two) {
+    private void showComparison(List<RunRow> two) {
         compare.getChildren().clear();
         if (two.size() != 2) {
             compare.add(new Label("Select two runs to compare them side by side."), 0, 0);
             return;
         }
-        SearchViewModel.RunSummary a = two.get(0);
-        SearchViewModel.RunSummary b = two.get(1);
+        RunRow a = two.get(0);
+        RunRow b = two.get(1);
         // The figures first, then the settings, then the decisions.
         Map<String, String[]> rows = new LinkedHashMap<>();
         rows.put("state", pair(a.state(), b.state()));
@@ -149,25 +162,20 @@ public final class RunsView extends BorderPane {
         rows.put("valid loss", pair(fmt(a.validLoss()), fmt(b.validLoss())));
         rows.put("train accuracy", pair(fmt(a.trainAccuracy()), fmt(b.trainAccuracy())));
         rows.put("train loss", pair(fmt(a.trainLoss()), fmt(b.trainLoss())));
-        rows.put("test accuracy", pair(fmt(a.run().testAccuracy()), fmt(b.run().testAccuracy())));
+        rows.put("test accuracy", pair(fmt(a.testAccuracy()), fmt(b.testAccuracy())));
         rows.put("parameters", pair(a.params() == null ? null : String.format("%,d", a.params()),
                 b.params() == null ? null : String.format("%,d", b.params())));
-        rows.put("duration", pair(io.cellforge.search.SearchEvents.duration(a.seconds()), io.cellforge.search.SearchEvents.duration(b.seconds())));
-        rows.put("data", pair(a.run().data(), b.run().data()));
-        Set<String> keys = new LinkedHashSet<>(a.run().settings().keySet());
-        keys.addAll(b.run().settings().keySet());
+        rows.put("duration", pair(a.duration(), b.duration()));
+        rows.put("data", pair(a.data(), b.data()));
+        Set<String> keys = new LinkedHashSet<>(a.settings().keySet());
+        keys.addAll(b.settings().keySet());
         for (String k : keys) {
-            rows.put(k, pair(a.run().settings().get(k), b.run().settings().get(k)));
+            rows.put(k, pair(a.settings().get(k), b.settings().get(k)));
         }
-        Set<String> decided = new LinkedHashSet<>();
-        if (a.run().architecture() != null) {
-            decided.addAll(a.run().architecture().choices().keySet());
-        }
-        if (b.run().architecture() != null) {
-            decided.addAll(b.run().architecture().choices().keySet());
-        }
+        Set<String> decided = new LinkedHashSet<>(a.decisions().keySet());
+        decided.addAll(b.decisions().keySet());
         for (String k : decided) {
-            rows.put("decision " + k, pair(decision(a, k), decision(b, k)));
+            rows.put("decision " + k, pair(a.decisions().get(k), b.decisions().get(k)));
         }
         int r = 0;
         compare.add(bold(new Label("")), 0, r);
@@ -186,20 +194,6 @@ public final class RunsView extends BorderPane {
             }
             r++;
         }
-    }
-
-    private static String decision(SearchViewModel.RunSummary s, String key) {
-        if (s.run().architecture() == null) {
-            return null;
-        }
-        Decision d = s.run().architecture().choices().get(key);
-        if (d instanceof Decision.Op op) {
-            return op.label();
-        }
-        if (d instanceof Decision.Inputs in) {
-            return "inputs " + in.indices();
-        }
-        return d instanceof Decision.Value v ? String.valueOf(v.value()) : null;
     }
 
     private static String[] pair(Object a, Object b) {

@@ -5,12 +5,6 @@ import io.cellforge.settings.SearchConfig;
 import io.cellforge.space.Problem;
 import io.cellforge.app.canvas.CellCanvas;
 import io.cellforge.app.canvas.Theme;
-import io.cellforge.data.DataBundle;
-import io.cellforge.data.Dataset;
-import io.cellforge.data.Datasets;
-import io.cellforge.search.OneShotSearch;
-import io.cellforge.search.RunFiles;
-import io.cellforge.search.SearchEvents;
 import io.cellforge.space.Cell;
 import io.cellforge.space.SearchSpace;
 import javafx.animation.KeyFrame;
@@ -34,8 +28,6 @@ import javafx.scene.control.SplitPane;
 import javafx.scene.control.TextField;
 import javafx.scene.control.TitledPane;
 import javafx.scene.image.ImageView;
-import javafx.scene.image.PixelWriter;
-import javafx.scene.image.WritableImage;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.GridPane;
@@ -43,7 +35,6 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
-import javafx.scene.paint.Color;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import javafx.util.Duration;
@@ -81,10 +72,10 @@ public final class SearchPane extends BorderPane {
 
     /**
      * @param space     the open document's space (what Start searches)
-     * @param onResult  opens a finished run's derived architecture
+     * @param onResult  opens a finished run's derived architecture (a run with a result)
      * @param reveal    shows a problem's place in the designer
      */
-    public SearchPane(SearchViewModel vm, Supplier<SearchSpace> space, Consumer<RunFiles.Run> onResult, Consumer<Problem> reveal) {
+    public SearchPane(SearchViewModel vm, Supplier<SearchSpace> space, Consumer<RunRow> onResult, Consumer<Problem> reveal) {
         this.vm = vm;
         setId("search-pane");
         setLeft(runPanel(space, reveal));
@@ -112,7 +103,7 @@ public final class SearchPane extends BorderPane {
             }
         });
         vm.finishedProperty().addListener((o, a, run) -> {
-            if (run != null && run.architecture() != null) {
+            if (run != null && run.hasResult()) {
                 onResult.accept(run);
             }
         });
@@ -175,14 +166,14 @@ public final class SearchPane extends BorderPane {
             }
         });
         Button digits = new Button("Digits");
-        digits.setOnAction(e -> vm.dataProperty().set(Datasets.DIGITS));
+        digits.setOnAction(e -> vm.useDigits());
         FlowPane preview = new FlowPane(3, 3);
         preview.setId("data-preview");
         Label counts = new Label();
         counts.setId("data-counts");
         counts.setWrapText(true);
         counts.textProperty().bind(vm.previewTextProperty());
-        vm.previewProperty().addListener((o, a, d) -> showPreview(d, preview));
+        vm.previewImages().addListener((javafx.collections.ListChangeListener<javafx.scene.image.Image>) c -> showPreview(vm.previewImages(), preview));
         vm.loadPreview();
 
         ComboBox<String> strategy = new ComboBox<>(FXCollections.observableArrayList(SearchConfig.STRATEGIES));
@@ -276,41 +267,15 @@ public final class SearchPane extends BorderPane {
     }
 
     /** A few images of the data the view-model read. */
-    private static void showPreview(DataBundle d, FlowPane images) {
-        images.getChildren().clear();
-        if (d == null) {
-            return;
-        }
-        Dataset tr = d.train();
-        for (int i = 0; i < Math.min(12, tr.size()); i++) {
-            ImageView v = new ImageView(image(tr, i));
+    private static void showPreview(List<javafx.scene.image.Image> images, FlowPane box) {
+        box.getChildren().clear();
+        for (javafx.scene.image.Image img : images) {
+            ImageView v = new ImageView(img);
             v.setFitWidth(28);
             v.setFitHeight(28);
             v.setSmooth(false);
-            images.getChildren().add(v);
+            box.getChildren().add(v);
         }
-    }
-
-    static WritableImage image(Dataset d, int i) {
-        int c = d.shape().channels();
-        int h = d.shape().height();
-        int w = d.shape().width();
-        WritableImage img = new WritableImage(w, h);
-        PixelWriter px = img.getPixelWriter();
-        int base = i * c * h * w;
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                double r = d.images()[base + y * w + x];
-                double gr = c >= 3 ? d.images()[base + h * w + y * w + x] : r;
-                double b = c >= 3 ? d.images()[base + 2 * h * w + y * w + x] : r;
-                px.setColor(x, y, Color.color(clamp(r), clamp(gr), clamp(b)));
-            }
-        }
-        return img;
-    }
-
-    private static double clamp(double v) {
-        return Math.max(0, Math.min(1, v));
     }
 
     private static Spinner<Integer> spinner(String id, javafx.beans.property.IntegerProperty p, int min, int max) {
@@ -376,8 +341,15 @@ public final class SearchPane extends BorderPane {
         cellChoice.setMinWidth(110);
         cellView.setId("live-canvas");
         cellView.setMinHeight(200);
+        // A LayerChoice edge of the live cell (its label or its line) steers the search as its heatmap row does.
+        cellView.setOnContextMenuRequested(e -> {
+            edgeSteerMenu(cellView.edgeAt(cellView.sceneToModel(e.getSceneX(), e.getSceneY())))
+                    .ifPresent(m -> m.show(cellView, e.getScreenX(), e.getScreenY()));
+            e.consume();
+        });
         BorderPane cellBox = new BorderPane(cellView);
-        Label cellTitle = new Label("Cell  (edges: colour of the leading op, thickness its probability; the derived cell glows)");
+        Label cellTitle = new Label("Cell  (edges: colour of the leading op, thickness its probability; the derived cell glows;"
+                + " right-click a choice's edge to steer)");
         cellTitle.setWrapText(true);
         cellBox.setTop(new HBox(6, cellChoice, cellTitle));
         ScrollPane heat = new ScrollPane(weights.heatmap());
@@ -410,27 +382,27 @@ public final class SearchPane extends BorderPane {
             int i = (int) Math.round(b.doubleValue());
             if (timeline.isValueChanging() || timeline.isFocused() || replay.getStatus() == javafx.animation.Animation.Status.RUNNING) {
                 if (i != vm.cursorProperty().get()) {
-                    vm.followProperty().set(i >= vm.steps().size() - 1);
+                    vm.followProperty().set(i >= vm.stepCount() - 1);
                     vm.cursorProperty().set(i);
                 }
             }
         });
         vm.cursorProperty().addListener((o, a, b) -> {
-            timeline.setMax(Math.max(0, vm.steps().size() - 1));
+            timeline.setMax(Math.max(0, vm.stepCount() - 1));
             if (Math.round(timeline.getValue()) != b.intValue()) {
                 timeline.setValue(Math.max(0, b.intValue()));
             }
         });
-        vm.updatesProperty().addListener((o, a, b) -> timeline.setMax(Math.max(0, vm.steps().size() - 1)));
+        vm.updatesProperty().addListener((o, a, b) -> timeline.setMax(Math.max(0, vm.stepCount() - 1)));
         Button play = new Button("Play");
         play.setId("play");
         replay.setCycleCount(Timeline.INDEFINITE);
         replay.getKeyFrames().setAll(new KeyFrame(Duration.millis(60), e -> {
-            int next = vm.cursorProperty().get() + Math.max(1, vm.steps().size() / 300);
-            if (next >= vm.steps().size()) {
+            int next = vm.cursorProperty().get() + Math.max(1, vm.stepCount() / 300);
+            if (next >= vm.stepCount()) {
                 replay.stop();
                 play.setText("Play");
-                next = vm.steps().size() - 1;
+                next = vm.stepCount() - 1;
                 vm.followProperty().set(true);
             }
             vm.cursorProperty().set(next);
@@ -439,9 +411,9 @@ public final class SearchPane extends BorderPane {
             if (replay.getStatus() == javafx.animation.Animation.Status.RUNNING) {
                 replay.stop();
                 play.setText("Play");
-            } else if (!vm.steps().isEmpty()) {
+            } else if (vm.stepCount() > 0) {
                 vm.followProperty().set(false);
-                if (vm.cursorProperty().get() >= vm.steps().size() - 1) {
+                if (vm.cursorProperty().get() >= vm.stepCount() - 1) {
                     vm.cursorProperty().set(0);
                 }
                 replay.play();
@@ -489,31 +461,17 @@ public final class SearchPane extends BorderPane {
 
     /** New steps or epochs arrived: the charts get their points (sampled), the views redraw at the cursor. */
     private void refresh() {
-        List<SearchEvents.Step> steps = vm.steps();
-        int stride = Math.max(1, (int) Math.ceil(steps.size() / (double) MAX_POINTS));
-        var tl = new java.util.ArrayList<XYChart.Data<Number, Number>>();
-        var vl = new java.util.ArrayList<XYChart.Data<Number, Number>>();
-        var ta = new java.util.ArrayList<XYChart.Data<Number, Number>>();
-        for (int i = 0; i < steps.size(); i += stride) {
-            SearchEvents.Step s = steps.get(i);
-            double x = s.epoch() + (s.stepsPerEpoch() > 0 ? (s.step() + 1.0) / s.stepsPerEpoch() : 0);
-            tl.add(new XYChart.Data<>(x, s.trainLoss()));
-            if (!Double.isNaN(s.validLoss())) {
-                vl.add(new XYChart.Data<>(x, s.validLoss()));
-            }
-            ta.add(new XYChart.Data<>(x, s.trainAccuracy()));
-        }
-        trainLoss.getData().setAll(tl);
-        validLoss.getData().setAll(vl);
-        trainAcc.getData().setAll(ta);
-        var va = new java.util.ArrayList<XYChart.Data<Number, Number>>();
-        for (SearchEvents.Epoch e : vm.epochs()) {
-            va.add(new XYChart.Data<>(e.epoch() + 1.0, e.validAccuracy()));
-        }
-        validAcc.getData().setAll(va);
-        weights.setSpace(vm.searchedProperty().get(), vm.weightsAtCursor().isEmpty() && !steps.isEmpty()
-                ? steps.get(steps.size() - 1).weights() : vm.weightsAtCursor());
+        SearchViewModel.Curves c = vm.curves(MAX_POINTS);
+        trainLoss.getData().setAll(data(c.trainLoss()));
+        validLoss.getData().setAll(data(c.validLoss()));
+        trainAcc.getData().setAll(data(c.trainAccuracy()));
+        validAcc.getData().setAll(data(c.validAccuracy()));
+        weights.setChoices(vm.weightedChoices());
         showCursor();
+    }
+
+    private static List<XYChart.Data<Number, Number>> data(List<SearchViewModel.Point> points) {
+        return points.stream().map(p -> new XYChart.Data<Number, Number>(p.x(), p.y())).toList();
     }
 
     /**
@@ -540,12 +498,34 @@ public final class SearchPane extends BorderPane {
         });
     }
 
+    /**
+     * The steering menu of a LayerChoice edge of the live cell ({@code [from, to]}): the choice's key, then for each
+     * candidate prune it or pin the choice to it, as {@link SearchViewModel#steerItems} allows. Empty off such edges.
+     */
+    java.util.Optional<javafx.scene.control.ContextMenu> edgeSteerMenu(List<String> edge) {
+        return vm.choiceOn(cellChoice.getValue(), edge).map(key -> {
+            javafx.scene.control.MenuItem title = new javafx.scene.control.MenuItem(key);
+            title.setDisable(true);
+            javafx.scene.control.ContextMenu menu = new javafx.scene.control.ContextMenu(title, new javafx.scene.control.SeparatorMenuItem());
+            menu.setId("edge-steer");
+            for (SearchViewModel.SteerItem it : vm.steerItems(key)) {
+                javafx.scene.control.MenuItem m = new javafx.scene.control.MenuItem(it.text());
+                m.getStyleClass().add("edge-steer-item");
+                m.setDisable(!it.enabled());
+                m.setOnAction(a -> it.apply().run());
+                menu.getItems().add(m);
+            }
+            menu.getItems().forEach(m -> m.setMnemonicParsing(false)); // keys and ops hold underscores
+            return menu;
+        });
+    }
+
     /** The weights, heatmap and animated cell at the step the timeline shows. */
     private void showCursor() {
-        List<SearchEvents.Step> steps = vm.steps();
-        int i = Math.min(vm.cursorProperty().get(), steps.size() - 1);
-        stepLabel.setText(steps.isEmpty() ? "no steps yet" : "step " + (i + 1) + " / " + steps.size());
-        weights.draw(steps, i, vm.prunedAtCursor());
+        int n = vm.stepCount();
+        int i = Math.min(vm.cursorProperty().get(), n - 1);
+        stepLabel.setText(n == 0 ? "no steps yet" : "step " + (i + 1) + " / " + n);
+        weights.draw(vm.weightHistory(), i, vm.prunedAtCursor());
         SearchSpace s = vm.searchedProperty().get();
         Cell c = s == null || cellChoice.getValue() == null ? null : s.cells().get(cellChoice.getValue());
         if (c == null) {

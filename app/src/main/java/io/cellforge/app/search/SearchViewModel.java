@@ -89,13 +89,13 @@ public final class SearchViewModel {
     private final IntegerProperty cursor = new SimpleIntegerProperty(-1);
     private final BooleanProperty follow = new SimpleBooleanProperty(true);
     private final ObjectProperty<SearchSpace> searched = new SimpleObjectProperty<>();
-    private final ObjectProperty<RunFiles.Run> finished = new SimpleObjectProperty<>();
+    private final ObjectProperty<RunRow> finished = new SimpleObjectProperty<>();
     private final ObservableList<RunFiles.Run> runs = FXCollections.observableArrayList();
-    private final ObservableList<RunSummary> runTable = FXCollections.observableArrayList();
+    private final ObservableList<RunRow> runTable = FXCollections.observableArrayList();
     private final IntegerProperty updates = new SimpleIntegerProperty();
     private final ObservableList<Problem> problems = FXCollections.observableArrayList();
     private final ObjectProperty<Ending> ending = new SimpleObjectProperty<>();
-    private final ObjectProperty<DataBundle> preview = new SimpleObjectProperty<>();
+    private final ObservableList<javafx.scene.image.Image> preview = FXCollections.observableArrayList();
     private final StringProperty previewText = new SimpleStringProperty("");
 
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
@@ -123,7 +123,7 @@ public final class SearchViewModel {
     public SearchViewModel() {
         apply(Preset.QUICK_LOOK);
         data.addListener((o, a, b) -> loadPreview());
-        runs.addListener((javafx.collections.ListChangeListener<RunFiles.Run>) c -> runTable.setAll(runs.stream().map(RunSummary::of).toList()));
+        runs.addListener((javafx.collections.ListChangeListener<RunFiles.Run>) c -> runTable.setAll(runs.stream().map(SearchViewModel::row).toList()));
     }
 
     /** Where data comes from (the bundled digits, folders, files); set before the first search or preview. */
@@ -239,8 +239,8 @@ public final class SearchViewModel {
         return searched;
     }
 
-    /** Set when a search ends with a derived architecture. */
-    public ObjectProperty<RunFiles.Run> finishedProperty() {
+    /** Set when a search ends with a derived architecture: its run's row. */
+    public ObjectProperty<RunRow> finishedProperty() {
         return finished;
     }
 
@@ -261,9 +261,14 @@ public final class SearchViewModel {
         return problems;
     }
 
-    /** The data named in the run panel, once read (for a few images and its counts); null until then. */
-    public ObjectProperty<DataBundle> previewProperty() {
+    /** A few images of the data named in the run panel, once read; empty until then. */
+    public ObservableList<javafx.scene.image.Image> previewImages() {
         return preview;
+    }
+
+    /** Names the bundled digits as the data. */
+    public void useDigits() {
+        data.set(Datasets.DIGITS);
     }
 
     /** What the data is, or why it cannot be read. */
@@ -275,7 +280,7 @@ public final class SearchViewModel {
     public void loadPreview() {
         String spec = data.get();
         long asked = ++previews;
-        preview.set(null);
+        preview.clear();
         previewText.set("Reading " + spec + " ...");
         SearchTasks.submit(() -> source.load(spec), d -> {
             if (asked == previews) { // only the newest request is shown
@@ -287,13 +292,39 @@ public final class SearchViewModel {
                     b.append(i == 0 ? "" : ", ").append(tr.classNames().get(i)).append(": ").append(c[i]);
                 }
                 previewText.set(b.append(")").toString());
-                preview.set(d);
+                List<javafx.scene.image.Image> images = new ArrayList<>();
+                for (int i = 0; i < Math.min(12, tr.size()); i++) {
+                    images.add(image(tr, i));
+                }
+                preview.setAll(images);
             }
         }, e -> {
             if (asked == previews) {
                 previewText.set("Cannot read " + spec + ": " + ErrorText.of(e));
             }
         });
+    }
+
+    static javafx.scene.image.WritableImage image(Dataset d, int i) {
+        int c = d.shape().channels();
+        int h = d.shape().height();
+        int w = d.shape().width();
+        javafx.scene.image.WritableImage img = new javafx.scene.image.WritableImage(w, h);
+        javafx.scene.image.PixelWriter px = img.getPixelWriter();
+        int base = i * c * h * w;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                double r = d.images()[base + y * w + x];
+                double gr = c >= 3 ? d.images()[base + h * w + y * w + x] : r;
+                double b = c >= 3 ? d.images()[base + 2 * h * w + y * w + x] : r;
+                px.setColor(x, y, javafx.scene.paint.Color.color(clamp(r), clamp(gr), clamp(b)));
+            }
+        }
+        return img;
+    }
+
+    private static double clamp(double v) {
+        return Math.max(0, Math.min(1, v));
     }
 
     /** Goes up whenever steps or epochs arrived (once a frame at most). */
@@ -315,26 +346,174 @@ public final class SearchViewModel {
 
     // ---- runs ---------------------------------------------------------------------------------------------
 
-    /**
-     * A run as the runs table shows it: its last epoch's figures, the parameters of the network it found (as
-     * retrained, with affine BatchNorm; null until it has a result) and the seconds its epochs took.
-     */
-    public record RunSummary(RunFiles.Run run, String name, String strategy, int epochs, Double validAccuracy, Double validLoss,
-                             Double trainAccuracy, Double trainLoss, Long params, double seconds, String state) {
-        public static RunSummary of(RunFiles.Run r) {
-            SearchEvents.Epoch last = r.epochs().isEmpty() ? null : r.epochs().get(r.epochs().size() - 1);
-            Long params = null;
-            if (r.architecture() != null) {
-                var stats = io.cellforge.analysis.Evaluator.evaluate(Retrain.finalNetwork(r.space()), r.architecture());
-                params = stats.problems().stream().anyMatch(Problem::isError) ? null : stats.params();
-            }
-            String state = r.isLive() ? "running" : r.architecture() != null ? (Boolean.FALSE.equals(r.completed()) ? "stopped early" : "finished")
-                    : r.hasCheckpoint() ? "stopped" : "incomplete";
-            return new RunSummary(r, r.dir().getFileName().toString(), r.strategy(), r.epochs().size(),
-                    last == null ? null : last.validAccuracy(), last == null ? null : last.validLoss(),
-                    last == null ? null : last.trainAccuracy(), last == null ? null : last.trainLoss(), params,
-                    r.epochs().stream().mapToDouble(SearchEvents.Epoch::seconds).sum(), state);
+    /** A run as the runs table shows it. */
+    static RunRow row(RunFiles.Run r) {
+        SearchEvents.Epoch last = r.epochs().isEmpty() ? null : r.epochs().get(r.epochs().size() - 1);
+        Long params = null;
+        if (r.architecture() != null) {
+            var stats = Evaluator.evaluate(Retrain.finalNetwork(r.space()), r.architecture());
+            params = stats.problems().stream().anyMatch(Problem::isError) ? null : stats.params();
         }
+        String state = r.isLive() ? "running" : r.architecture() != null ? (Boolean.FALSE.equals(r.completed()) ? "stopped early" : "finished")
+                : r.hasCheckpoint() ? "stopped" : "incomplete";
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        r.settings().forEach((k, v) -> settings.put(k, v == null ? null : String.valueOf(v)));
+        Map<String, String> decisions = new java.util.LinkedHashMap<>();
+        if (r.architecture() != null) {
+            r.architecture().choices().forEach((k, d) -> decisions.put(k, decision(d)));
+        }
+        double seconds = r.epochs().stream().mapToDouble(SearchEvents.Epoch::seconds).sum();
+        return new RunRow(r.dir(), r.dir().getFileName().toString(), state, r.strategy(), r.epochs().size(),
+                last == null ? null : last.validAccuracy(), last == null ? null : last.validLoss(),
+                last == null ? null : last.trainAccuracy(), last == null ? null : last.trainLoss(), r.testAccuracy(), params,
+                seconds, SearchEvents.duration(seconds), r.data(), java.util.Collections.unmodifiableMap(settings),
+                java.util.Collections.unmodifiableMap(decisions), r.architecture() != null);
+    }
+
+    private static String decision(io.cellforge.arch.Decision d) {
+        if (d instanceof io.cellforge.arch.Decision.Op op) {
+            return op.label();
+        }
+        if (d instanceof io.cellforge.arch.Decision.Inputs in) {
+            return "inputs " + in.indices();
+        }
+        return d instanceof io.cellforge.arch.Decision.Value v ? String.valueOf(v.value()) : null;
+    }
+
+    /** The run of a row, as it was last read from its folder. */
+    private RunFiles.Run runOf(RunRow row) throws LoadException {
+        for (RunFiles.Run r : runs) {
+            if (r.dir().equals(row.dir())) {
+                return r;
+            }
+        }
+        return RunFiles.read(row.dir());
+    }
+
+    /** Shows the history of a run of the table in the views. */
+    public void show(RunRow row) {
+        try {
+            show(runOf(row));
+        } catch (LoadException e) {
+            message.set("Cannot read " + row.name() + ": " + ErrorText.of(e));
+        }
+    }
+
+    /** Continues a stopped run of the table from its checkpoint (refused when it is live in another window or process). */
+    public void resume(RunRow row) {
+        try {
+            RunFiles.Run r = runOf(row);
+            if (r.hasCheckpoint() && r.architecture() == null) {
+                start(r.space(), r);
+                return;
+            }
+        } catch (LoadException e) {
+            // read as a run without a checkpoint: the message below says what can be resumed
+        }
+        message.set("Pick a stopped run (one without a result) to resume it from its checkpoint");
+    }
+
+    /** A finished run's result, to show in a tab of its own. */
+    /** A finished run's result, or why it cannot be opened (its files unreadable, its architecture not of its space). */
+    public ResultViewModel result(RunRow row) throws ResultException {
+        try {
+            return new ResultViewModel(runOf(row), this);
+        } catch (LoadException | io.cellforge.arch.FormatException e) {
+            throw new ResultException("Cannot open the result of " + row.name() + ": " + io.cellforge.app.ErrorText.of(e), e);
+        }
+    }
+
+    /** A result that cannot be opened; the message says which and why, for the status line. */
+    public static final class ResultException extends Exception {
+        ResultException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    // ---- live views ---------------------------------------------------------------------------------------
+
+    /** A point of a chart: x in epochs (a step at its fraction of the epoch), y the figure. */
+    public record Point(double x, double y) {
+    }
+
+    /** The charts' series: per step (train loss and accuracy, valid loss where measured) and per epoch (valid accuracy). */
+    public record Curves(List<Point> trainLoss, List<Point> validLoss, List<Point> trainAccuracy, List<Point> validAccuracy) {
+    }
+
+    /** The curves of the steps so far, sampled evenly to at most {@code maxPoints} steps a series. */
+    public Curves curves(int maxPoints) {
+        int stride = Math.max(1, (int) Math.ceil(steps.size() / (double) maxPoints));
+        List<Point> tl = new ArrayList<>();
+        List<Point> vl = new ArrayList<>();
+        List<Point> ta = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i += stride) {
+            SearchEvents.Step s = steps.get(i);
+            double x = s.epoch() + (s.stepsPerEpoch() > 0 ? (s.step() + 1.0) / s.stepsPerEpoch() : 0);
+            tl.add(new Point(x, s.trainLoss()));
+            if (!Double.isNaN(s.validLoss())) {
+                vl.add(new Point(x, s.validLoss()));
+            }
+            ta.add(new Point(x, s.trainAccuracy()));
+        }
+        List<Point> va = epochList.stream().map(e -> new Point(e.epoch() + 1.0, e.validAccuracy())).toList();
+        return new Curves(tl, vl, ta, va);
+    }
+
+    /** How many steps the run shown has taken so far. */
+    public int stepCount() {
+        return steps.size();
+    }
+
+    /** The choice probabilities of every step so far, in order (a view of the steps: nothing is copied). */
+    public List<Map<String, double[]>> weightHistory() {
+        return weightHistory;
+    }
+
+    private final List<Map<String, double[]>> weightHistory = new java.util.AbstractList<>() {
+        @Override
+        public Map<String, double[]> get(int i) {
+            return steps.get(i).weights();
+        }
+
+        @Override
+        public int size() {
+            return steps.size();
+        }
+    };
+
+    /** A choice that has weights, and its candidates: a row of the heatmap and a small chart of the weights view. */
+    public record ChoiceRow(String key, List<String> candidates) {
+        public ChoiceRow {
+            candidates = List.copyOf(candidates);
+        }
+    }
+
+    /**
+     * The choices the strategy searches (LayerChoices, InputChoices and ValueChoices that have weights), in the
+     * space's order, with their candidates; read off the step at the cursor, else the newest.
+     */
+    public List<ChoiceRow> weightedChoices() {
+        SearchSpace s = searched.get();
+        Map<String, double[]> sample = weightsAtCursor().isEmpty() && !steps.isEmpty() ? steps.get(steps.size() - 1).weights() : weightsAtCursor();
+        List<ChoiceRow> out = new ArrayList<>();
+        if (s == null) {
+            return out;
+        }
+        for (io.cellforge.space.Mutable m : s.mutablesByKey().values()) {
+            if (!sample.containsKey(m.key())) {
+                continue;
+            }
+            if (m instanceof io.cellforge.space.LayerChoice lc) {
+                out.add(new ChoiceRow(m.key(), lc.labels()));
+            } else if (m instanceof io.cellforge.space.ValueChoice vc) {
+                out.add(new ChoiceRow(m.key(), vc.labels()));
+            } else {
+                List<String> in = new ArrayList<>();
+                s.inputCandidates(m.key()).forEach(e -> in.add(e.from()));
+                out.add(new ChoiceRow(m.key(), in));
+            }
+        }
+        return out;
     }
 
     // ---- steering -----------------------------------------------------------------------------------------
@@ -384,16 +563,23 @@ public final class SearchViewModel {
      * order, so that a replay shows the search as it stood.
      */
     public Map<String, java.util.Set<String>> prunedAtCursor() {
-        SearchSpace s = searched.get();
         int i = cursor.get();
-        if (s == null || steering.isEmpty() || i < 0 || i >= steps.size()) {
+        if (i < 0 || i >= steps.size()) {
             return Map.of();
         }
         SearchEvents.Step at = steps.get(i);
+        return pruned(st -> st.epoch() < at.epoch() || st.epoch() == at.epoch() && st.step() <= at.step());
+    }
+
+    /** The candidates out per key after the steers that {@code applied} keeps, in order. */
+    private Map<String, java.util.Set<String>> pruned(java.util.function.Predicate<io.cellforge.search.Steer> applied) {
+        SearchSpace s = searched.get();
+        if (s == null || steering.isEmpty()) {
+            return Map.of();
+        }
         Map<String, java.util.Set<String>> out = new java.util.LinkedHashMap<>();
         for (io.cellforge.search.Steer st : steering) {
-            boolean applied = st.epoch() < at.epoch() || st.epoch() == at.epoch() && st.step() <= at.step();
-            if (applied && s.mutablesByKey().get(st.key()) instanceof io.cellforge.space.LayerChoice lc) {
+            if (applied.test(st) && s.mutablesByKey().get(st.key()) instanceof io.cellforge.space.LayerChoice lc) {
                 out.put(st.key(), st.apply(out.getOrDefault(st.key(), java.util.Set.of()), lc.labels()));
             }
         }
@@ -401,8 +587,48 @@ public final class SearchViewModel {
         return out;
     }
 
+    /** The LayerChoice on an edge ({@code [from, to]}) of a cell of the space searched, if the edge has one. */
+    public java.util.Optional<String> choiceOn(String cell, List<String> edge) {
+        SearchSpace s = searched.get();
+        io.cellforge.space.Cell c = s == null || edge == null || edge.size() != 2 ? null : s.cells().get(cell);
+        return c == null ? java.util.Optional.empty() : c.edge(edge.get(0), edge.get(1))
+                .filter(e -> e.op() instanceof io.cellforge.space.LayerChoice).map(e -> ((io.cellforge.space.LayerChoice) e.op()).key());
+    }
+
+    /** An entry of a steering menu: what it says, whether it can be chosen now, and the steer it asks for. */
+    public record SteerItem(String text, boolean enabled, Runnable apply) {
+    }
+
+    /**
+     * The steering menu of a LayerChoice, a candidate at a time: prune it (never the last one left), pin the choice
+     * to it (unless pinned there already); a pruned one says so, and the choice can then be restored. Read against
+     * every steer applied so far; nothing can be chosen unless {@link #canSteer} holds.
+     */
+    public List<SteerItem> steerItems(String key) {
+        SearchSpace s = searched.get();
+        if (s == null || !(s.mutablesByKey().get(key) instanceof io.cellforge.space.LayerChoice lc)) {
+            return List.of();
+        }
+        boolean can = canSteer(key);
+        java.util.Set<String> out = pruned(st -> true).getOrDefault(key, java.util.Set.of());
+        int left = lc.labels().size() - out.size();
+        List<SteerItem> items = new ArrayList<>();
+        for (String op : lc.labels()) {
+            if (out.contains(op)) {
+                items.add(new SteerItem(op + " (pruned)", false, () -> { }));
+            } else {
+                items.add(new SteerItem("Prune " + op, can && left > 1, () -> prune(key, op)));
+                items.add(new SteerItem("Pin to " + op, can && left > 1, () -> pin(key, op)));
+            }
+        }
+        if (!out.isEmpty()) {
+            items.add(new SteerItem("Restore every candidate of " + key, can, () -> restore(key)));
+        }
+        return items;
+    }
+
     /** The runs of the document, summed up for the runs table; follows {@link #runs()}. */
-    public ObservableList<RunSummary> runTable() {
+    public ObservableList<RunRow> runTable() {
         return runTable;
     }
 
@@ -749,7 +975,7 @@ public final class SearchViewModel {
                 paused.set(false);
                 running.set(false);
                 if (e.error() == null && e.completed()) {
-                    finished.set(e.run());
+                    finished.set(row(e.run()));
                 }
                 SearchEvents.Epoch lastEpoch = epochList.isEmpty() ? null : epochList.get(epochList.size() - 1);
                 String figures = lastEpoch == null ? "" : String.format(": %d epochs, valid accuracy %.3f", epochList.size(), lastEpoch.validAccuracy());

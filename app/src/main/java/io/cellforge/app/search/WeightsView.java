@@ -1,11 +1,6 @@
 package io.cellforge.app.search;
 
 import io.cellforge.app.canvas.Theme;
-import io.cellforge.search.SearchEvents;
-import io.cellforge.space.LayerChoice;
-import io.cellforge.space.Mutable;
-import io.cellforge.space.SearchSpace;
-import io.cellforge.space.ValueChoice;
 import javafx.geometry.Insets;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
@@ -14,7 +9,6 @@ import javafx.scene.layout.FlowPane;
 import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,24 +62,11 @@ public final class WeightsView {
         return keys;
     }
 
-    /** The choices that have weights: LayerChoices, InputChoices and ValueChoices searched by the strategy. */
-    public void setSpace(SearchSpace s, Map<String, double[]> sample) {
+    /** The choices that have weights (LayerChoices, InputChoices and ValueChoices searched by the strategy), in order. */
+    public void setChoices(List<SearchViewModel.ChoiceRow> choices) {
         Map<String, List<String>> l = new LinkedHashMap<>();
-        if (s != null) {
-            for (Mutable m : s.mutablesByKey().values()) {
-                if (!sample.containsKey(m.key())) {
-                    continue;
-                }
-                if (m instanceof LayerChoice lc) {
-                    l.put(m.key(), lc.labels());
-                } else if (m instanceof ValueChoice vc) {
-                    l.put(m.key(), vc.labels());
-                } else {
-                    List<String> in = new ArrayList<>();
-                    s.inputCandidates(m.key()).forEach(e -> in.add(e.from()));
-                    l.put(m.key(), in);
-                }
-            }
+        for (SearchViewModel.ChoiceRow c : choices) {
+            l.put(c.key(), c.candidates());
         }
         if (l.equals(labels)) {
             return;
@@ -114,13 +95,16 @@ public final class WeightsView {
         heatmap.setHeight(ROW_H * (keys.size() + 1) + 56);
     }
 
-    /** Draws the steps up to {@code cursor} (inclusive); {@code pruned}: the candidates steered out by then. */
-    public void draw(List<SearchEvents.Step> steps, int cursor, Map<String, java.util.Set<String>> pruned) {
+    /**
+     * Draws the steps up to {@code cursor} (inclusive), each step's probabilities per key; {@code pruned}: the
+     * candidates steered out by then.
+     */
+    public void draw(List<Map<String, double[]>> steps, int cursor, Map<String, java.util.Set<String>> pruned) {
         int n = Math.min(cursor + 1, steps.size());
         for (String k : keys) {
             drawSpark(byKey.get(k), k, steps, n);
         }
-        drawHeatmap(n == 0 ? Map.of() : steps.get(n - 1).weights(), pruned);
+        drawHeatmap(n == 0 ? Map.of() : steps.get(n - 1), pruned);
     }
 
     /** A heatmap cell: a choice's key and one of its candidates. */
@@ -147,7 +131,7 @@ public final class WeightsView {
         return new javafx.geometry.Point2D(KEY_W + col * CELL_W + CELL_W / 2, HEAT_TOP + row * ROW_H + ROW_H / 2);
     }
 
-    private void drawSpark(Canvas c, String key, List<SearchEvents.Step> steps, int n) {
+    private void drawSpark(Canvas c, String key, List<Map<String, double[]>> steps, int n) {
         GraphicsContext g = c.getGraphicsContext2D();
         double w = c.getWidth();
         double h = c.getHeight();
@@ -171,7 +155,7 @@ public final class WeightsView {
         double lo = 1;
         double hi = 0;
         for (int i = 0; i < n; i += stride) {
-            double[] p = steps.get(i).weights().get(key);
+            double[] p = steps.get(i).get(key);
             if (p != null) {
                 for (double v : p) {
                     lo = Math.min(lo, v);
@@ -179,7 +163,7 @@ public final class WeightsView {
                 }
             }
         }
-        double[] lastP = steps.get(n - 1).weights().get(key);
+        double[] lastP = steps.get(n - 1).get(key);
         if (lastP != null) {
             for (double v : lastP) {
                 lo = Math.min(lo, v);
@@ -202,7 +186,7 @@ public final class WeightsView {
             g.beginPath();
             boolean first = true;
             for (int i = 0; i < n; i += stride) {
-                double[] p = steps.get(i).weights().get(key);
+                double[] p = steps.get(i).get(key);
                 if (p == null || c2 >= p.length) {
                     continue;
                 }
@@ -215,7 +199,7 @@ public final class WeightsView {
                     g.lineTo(x, y);
                 }
             }
-            double[] last = steps.get(n - 1).weights().get(key);
+            double[] last = steps.get(n - 1).get(key);
             if (last != null && c2 < last.length) {
                 g.lineTo(w - 4, top + plotH * (1 - (last[c2] - yLo) / ySpan));
             }

@@ -1,0 +1,202 @@
+package io.cellforge.app.search;
+
+import io.cellforge.app.ErrorText;
+import io.cellforge.arch.Architecture;
+import io.cellforge.arch.Fixing;
+import io.cellforge.arch.FormatException;
+import io.cellforge.io.ArchFormat;
+import io.cellforge.io.ArchFormats;
+import io.cellforge.io.LoadException;
+import io.cellforge.io.SpaceFiles;
+import io.cellforge.io.SpaceYaml;
+import io.cellforge.search.RunFiles;
+import io.cellforge.search.SearchControl;
+import io.cellforge.space.Cell;
+import io.cellforge.space.SearchSpace;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiFunction;
+
+/**
+ * A search's result as its tab shows it: the derived architecture as a fixed network (no choices left), its exports
+ * in every format, and retraining it from scratch with the run's data and settings (through the search view-model),
+ * with its progress, its epochs and the test accuracy.
+ */
+public final class ResultViewModel {
+    private final RunFiles.Run run;
+    private final SearchViewModel search;
+    private final SearchSpace fixed;
+    private final StringProperty status = new SimpleStringProperty("");
+    private final DoubleProperty progress = new SimpleDoubleProperty();
+    private final BooleanProperty training = new SimpleBooleanProperty();
+    private final ObservableList<Epoch> epochs = FXCollections.observableArrayList();
+    private SearchControl control;
+    private Double testAccuracy;
+
+    /** A retraining epoch as the chart plots it (1-based). */
+    public record Epoch(int epoch, double trainLoss, double testAccuracy) {
+    }
+
+    /** A format the result can be written in: the menu's entry, the save dialog's title and the file's name. */
+    public record Export(String entry, String title, String fileName, ArchFormat format) {
+    }
+
+    ResultViewModel(RunFiles.Run run, SearchViewModel search) throws FormatException {
+        this.run = run;
+        this.search = search;
+        this.fixed = Fixing.fix(run.space(), run.architecture()).withName(run.space().name() + "-derived");
+        if (run.testAccuracy() != null) {
+            status.set(String.format("Retrained before: test accuracy %.4f", run.testAccuracy()));
+        }
+    }
+
+    public RunFiles.Run run() {
+        return run;
+    }
+
+    /** The run's folder: which run this result is. */
+    public Path dir() {
+        return run.dir();
+    }
+
+    public String name() {
+        return run.dir().getFileName().toString();
+    }
+
+    /** What the tab shows: the run, its strategy and figures, and the decisions that fixed the network. */
+    public String summary() {
+        return String.format("%s, %s, %d epochs%s: the derived architecture, %d decisions, no choices left",
+                name(), run.strategy(), run.epochs().size(), run.epochs().isEmpty() ? ""
+                        : String.format(", valid accuracy %.3f", run.epochs().get(run.epochs().size() - 1).validAccuracy()),
+                run.architecture().choices().size());
+    }
+
+    /** The derived network: the run's space with every choice decided. */
+    public SearchSpace fixed() {
+        return fixed;
+    }
+
+    /** The space the run searched. */
+    public SearchSpace space() {
+        return run.space();
+    }
+
+    public Architecture architecture() {
+        return run.architecture();
+    }
+
+    public List<String> cellNames() {
+        return List.copyOf(fixed.cells().keySet());
+    }
+
+    public Cell cell(String name) {
+        return fixed.cells().get(name);
+    }
+
+    /** The fixed network as YAML (a format of {@code null}), then the architecture in each of its formats. */
+    public List<Export> exports() {
+        List<Export> out = new ArrayList<>();
+        out.add(new Export("Network YAML (fixed)...", "Export the derived network", fixed.name() + ".yaml", null));
+        for (ArchFormat f : ArchFormat.values()) {
+            out.add(new Export("Architecture: " + f.id + " (" + f.extension + ")...", "Export the architecture (" + f.id + ")",
+                    "architecture" + f.extension, f));
+        }
+        return out;
+    }
+
+    /**
+     * Writes the result in a format, to where {@code save} says (title, initial name; empty: not written); the status
+     * says what was written, or why not.
+     */
+    public void export(Export e, BiFunction<String, String, Optional<Path>> save) {
+        String text;
+        try {
+            text = e.format() == null ? SpaceYaml.write(fixed) : ArchFormats.write(e.format(), run.space(), run.architecture());
+        } catch (LoadException ex) {
+            status.set(e.format().id + " does not describe this space: " + ErrorText.of(ex));
+            return;
+        }
+        save.apply(e.title(), e.fileName()).ifPresent(p -> {
+            try {
+                SpaceFiles.writeAtomically(p, text);
+                status.set("Wrote " + p.getFileName());
+            } catch (IOException ex) {
+                status.set("Could not write " + p + ": " + ErrorText.of(ex));
+            }
+        });
+    }
+
+    /** What retraining is doing, or what it found. */
+    public StringProperty statusProperty() {
+        return status;
+    }
+
+    /** Retraining's progress: -1 while loading, then the share of epochs done. */
+    public DoubleProperty progressProperty() {
+        return progress;
+    }
+
+    public BooleanProperty trainingProperty() {
+        return training;
+    }
+
+    /** The epochs of the retraining under way (or last run). */
+    public ObservableList<Epoch> epochs() {
+        return epochs;
+    }
+
+    /** The test accuracy retraining reached in this tab; null until then. */
+    public Double testAccuracy() {
+        return testAccuracy;
+    }
+
+    /** Trains the derived network from scratch with the run's settings, through the search view-model. */
+    public void retrain(int epochCount) {
+        if (training.get()) {
+            return;
+        }
+        training.set(true);
+        epochs.clear();
+        progress.set(-1);
+        control = new SearchControl();
+        search.retrain(run, epochCount, control, status::set, e -> {
+            epochs.add(new Epoch(e.epoch() + 1, e.trainLoss(), e.testAccuracy()));
+            progress.set((e.epoch() + 1.0) / e.epochs());
+            status.set(String.format("Epoch %d/%d: train loss %.3f, train accuracy %.3f, test accuracy %.4f (%.0f s)",
+                    e.epoch() + 1, e.epochs(), e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds()));
+        }, r -> {
+            training.set(false);
+            progress.set(r.completed() ? 1 : 0);
+            if (r.completed()) {
+                testAccuracy = r.testAccuracy();
+                status.set(String.format("Retrained from scratch for %d epochs: test accuracy %.4f, %,d parameters",
+                        epochCount, r.testAccuracy(), r.params()));
+            } else {
+                status.set("Retraining stopped");
+            }
+        }, error -> {
+            training.set(false);
+            progress.set(0);
+            status.set("Retraining failed: " + error);
+        });
+    }
+
+    /** Stops retraining after the step under way. */
+    public void stop() {
+        if (control != null) {
+            control.stop();
+        }
+    }
+}
