@@ -6,7 +6,6 @@ import io.cellforge.space.Problem;
 import io.cellforge.analysis.SpaceStats;
 import io.cellforge.analysis.Validator;
 import io.cellforge.app.canvas.Theme;
-import io.cellforge.app.diagram.Diagram;
 import io.cellforge.app.diagram.DiagramLayout;
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Fixing;
@@ -78,7 +77,7 @@ public final class MainViewModel {
     private final Workspace workspace;
     private final ObjectProperty<Document> document = new SimpleObjectProperty<>();
     private final ObjectProperty<SearchSpace> space = new SimpleObjectProperty<>();
-    private final ObjectProperty<Diagram> networkDiagram = new SimpleObjectProperty<>();
+    private final NetworkViewModel network;
     private final ObjectProperty<Selection> selection = new SimpleObjectProperty<>(Selection.NONE);
     private final ReadOnlyStringWrapper view = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper("Cellforge");
@@ -125,6 +124,7 @@ public final class MainViewModel {
 
     public MainViewModel(Workspace workspace) {
         this.workspace = workspace;
+        network = new NetworkViewModel(this);
         recent.setAll(workspace.recent());
     }
 
@@ -142,8 +142,9 @@ public final class MainViewModel {
         return space;
     }
 
-    public ReadOnlyObjectProperty<Diagram> networkDiagramProperty() {
-        return networkDiagram;
+    /** The network view's selection, figures and stage edits. */
+    public NetworkViewModel network() {
+        return network;
     }
 
     public ObjectProperty<Selection> selectionProperty() {
@@ -951,7 +952,6 @@ public final class MainViewModel {
             selection.set(new Selection(sel.nodes().stream().filter(names::contains).toList(),
                     new LinkedHashSet<>(sel.edges().stream().filter(edges::contains).toList())));
         }
-        networkDiagram.set(DiagramLayout.network(s.network()));
         canUndo.set(d.history().canUndo());
         canRedo.set(d.history().canRedo());
         undoText.set(d.history().undoDescription().map(x -> "Undo " + lowerFirst(x)).orElse("Undo"));
