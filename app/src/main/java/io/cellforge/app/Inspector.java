@@ -59,7 +59,12 @@ public final class Inspector extends ScrollPane {
         vm.revisionProperty().addListener((o, a, b) -> refresh());
         vm.selectionProperty().addListener((o, a, b) -> refresh());
         vm.network().selectionProperty().addListener((o, a, b) -> refresh());
-        vm.network().figuresProperty().addListener((o, a, b) -> refresh());
+        // New figures rewrite the figures shown, not the form: a field being typed in keeps its text.
+        vm.network().figuresProperty().addListener((o, a, b) -> {
+            if (body.lookup("#insp-figures") instanceof Label f && f.getUserData() instanceof String id) {
+                f.setText(vm.network().describe(id));
+            }
+        });
         refresh();
     }
 
@@ -278,6 +283,7 @@ public final class Inspector extends ScrollPane {
                 .orElse("") + id);
         Label f = new Label(vm.network().describe(id));
         f.setId("insp-figures");
+        f.setUserData(id);
         f.setFont(Font.font("Monospaced", 11));
         f.setWrapText(true);
         f.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);

@@ -73,6 +73,7 @@ public final class NetworkViewModel {
     NetworkViewModel(MainViewModel designer) {
         this.designer = designer;
         designer.spaceProperty().addListener((o, a, s) -> changed(a, s));
+        designer.documentProperty().addListener((o, a, d) -> clearSelection());
     }
 
     // ---- selection ----------------------------------------------------------------------------------------
@@ -165,60 +166,50 @@ public final class NetworkViewModel {
     }
 
     /**
-     * Measures every box. A LayerChoice's candidates are measured one walk per candidate index, every stage's
-     * LayerChoice taking its candidate of that index (its last when it has fewer) and every other key its first
-     * option: the stage's input is the same in each walk unless a shape-changing choice (a ValueChoice or an
-     * InputChoice) precedes it, which the note then says.
+     * Measures every box: one walk with every key at its first option, and for each stage's LayerChoice one walk per
+     * candidate with only that key changed (a candidate that does not build then leaves no gap elsewhere). The
+     * stage's input is the same in each walk unless a shape-changing choice (a ValueChoice or an InputChoice)
+     * precedes it, which the note then says.
      */
     static Map<String, Figures> measure(SearchSpace s) {
         Network net = s.network();
         Architecture first = SpaceStats.first(s);
-        int walks = 1;
-        for (Stage st : net.stages()) {
-            if (st.op() instanceof LayerChoice lc) {
-                walks = Math.max(walks, lc.candidates().size());
-            }
-        }
-        List<Map<String, NetworkStats.Part>> byWalk = new ArrayList<>();
-        for (int w = 0; w < walks; w++) {
-            Architecture a = first;
-            for (Stage st : net.stages()) {
-                if (st.op() instanceof LayerChoice lc && !lc.candidates().isEmpty()) {
-                    a = a.with(lc.key(), new Decision.Op(lc.labels().get(Math.min(w, lc.candidates().size() - 1))));
-                }
-            }
-            byWalk.add(parts(net, Evaluator.evaluate(s, a)));
-        }
+        Map<String, NetworkStats.Part> base = parts(net, Evaluator.evaluate(s, first));
+        Map<List<String>, Map<String, NetworkStats.Part>> walks = new java.util.HashMap<>();
+        java.util.function.BiFunction<String, String, Map<String, NetworkStats.Part>> walk = (key, label) ->
+                walks.computeIfAbsent(List.of(key, label), k -> parts(net, Evaluator.evaluate(s, first.with(key, new Decision.Op(label)))));
         boolean shapeChoices = s.mutables().stream().anyMatch(m -> m instanceof ValueChoice || m instanceof InputChoice);
         String assumed = shapeChoices ? "with the ValueChoices and InputChoices at their first options" : "";
         boolean cellChoices = s.cells().values().stream().anyMatch(c -> !c.mutables().isEmpty());
         Map<String, Figures> out = new LinkedHashMap<>();
         Shape in = net.input();
         out.put(INPUT, new Figures(INPUT, List.of(new Cost("image", in, in, 0L, 0L)), ""));
-        out.put(STEM, fixed(STEM, "stem", byWalk.get(0).get(STEM), ""));
+        out.put(STEM, fixed(STEM, "stem", base.get(STEM), ""));
         for (Stage st : net.stages()) {
             String name = st.name();
             if (st.op() instanceof LayerChoice lc) {
                 List<Cost> costs = new ArrayList<>();
                 for (int i = 0; i < lc.candidates().size(); i++) {
-                    NetworkStats.Part p = byWalk.get(i).get(name);
+                    NetworkStats.Part p = walk.apply(lc.key(), lc.labels().get(i)).get(name);
                     costs.add(p == null ? new Cost(lc.labels().get(i), null, null, null, null)
                             : new Cost(lc.labels().get(i), p.in(), p.out(), p.params(), p.macs()));
                 }
-                out.put(name, new Figures(name, costs, assumed));
+                out.put(name, new Figures(name, costs, costs.stream().allMatch(c -> c.params() == null) ? UNBUILT : assumed));
             } else {
                 String what = st.kind() == StageKind.CELL ? "cell " + st.cell() : st.op() instanceof OpCall c ? c.label() : "no op";
                 String note = st.kind() == StageKind.CELL && cellChoices ? "with the cell's choices at their first options" : assumed;
-                out.put(name, fixed(name, what, byWalk.get(0).get(name), note));
+                out.put(name, fixed(name, what, base.get(name), note));
             }
         }
-        out.put(HEAD, fixed(HEAD, "head", byWalk.get(0).get(HEAD), assumed));
+        out.put(HEAD, fixed(HEAD, "head", base.get(HEAD), assumed));
         return out;
     }
 
+    private static final String UNBUILT = "no figures: the network does not build up to here (see Problems)";
+
     private static Figures fixed(String id, String what, NetworkStats.Part p, String note) {
-        return new Figures(id, List.of(p == null ? new Cost(what, null, null, null, null)
-                : new Cost(what, p.in(), p.out(), p.params(), p.macs())), note);
+        return p == null ? new Figures(id, List.of(new Cost(what, null, null, null, null)), UNBUILT)
+                : new Figures(id, List.of(new Cost(what, p.in(), p.out(), p.params(), p.macs())), note);
     }
 
     /** The parts of one walk by box id, a repeated stage's copies summed (its input the first's, its output the last's). */
@@ -338,7 +329,7 @@ public final class NetworkViewModel {
     }
 
     private static String count(Long n) {
-        return n == null ? "does not build" : String.format(Locale.ROOT, "%,d", n);
+        return n == null ? "-" : String.format(Locale.ROOT, "%,d", n);
     }
 
     private static String param(Param p, String dflt) {
