@@ -318,10 +318,11 @@ public final class NetworkViewModel {
         boolean first = c.in().equals(c.out());
         boolean copies = x.repeat() != null && (x.repeat().isRef() || x.repeat().value() > 1);
         if (first) {
-            return "yes, identity shortcut";
+            return "yes: identity shortcut";
         }
-        return copies ? "on the copies after the first (the first changes " + (c.in().channels() != c.out().channels() ? "width" : "size") + ")"
-                : "no shortcut: the block changes " + (c.in().channels() != c.out().channels() ? "width" : "size");
+        String changes = c.in().channels() != c.out().channels() ? "width" : "size";
+        return copies ? "yes on the copies after the first (the first changes " + changes + ")"
+                : "set, but no shortcut: the block changes " + changes;
     }
 
     private static String shape(Shape s) {

@@ -170,7 +170,7 @@ class NetworkViewTest {
         assertTrue(tip.contains("input   32×112×112"), tip);
         assertTrue(tip.contains("output  16×112×112"), tip);
         assertTrue(tip.contains("channels 16   stride 1   repeat 1"), tip);
-        assertTrue(tip.contains("residual no shortcut: the block changes width"), tip);
+        assertTrue(tip.contains("residual set, but no shortcut: the block changes width"), tip);
         assertTrue(tip.contains("parameters     " + count(params)), tip);
         assertTrue(tip.contains("multiply-adds  " + count(macs)), tip);
 
