@@ -58,6 +58,13 @@ public final class Inspector extends ScrollPane {
         setContent(body);
         vm.state().revisionProperty().addListener((o, a, b) -> refresh());
         vm.state().selectionProperty().addListener((o, a, b) -> refresh());
+        vm.network().selectionProperty().addListener((o, a, b) -> refresh());
+        // New figures rewrite the figures shown, not the form: a field being typed in keeps its text.
+        vm.network().figuresProperty().addListener((o, a, b) -> {
+            if (body.lookup("#insp-figures") instanceof Label f && f.getUserData() instanceof String id) {
+                f.setText(vm.network().describe(id));
+            }
+        });
         refresh();
     }
 
@@ -181,6 +188,20 @@ public final class Inspector extends ScrollPane {
     }
 
     private void network(SearchSpace s) {
+        NetworkViewModel net = vm.network();
+        Set<String> picked = net.selectionProperty().get();
+        Optional<io.cellforge.space.Stage> chosen = net.selectedStage();
+        if (chosen.isPresent()) {
+            stage(s, chosen.get());
+            return;
+        }
+        if (picked.size() == 1) {
+            figures(picked.iterator().next());
+            body.getChildren().add(new Separator());
+        } else if (picked.size() > 1) {
+            title(picked.size() + " boxes selected");
+            body.getChildren().addAll(hint("Click one box to see and edit it; Escape clears the selection."), new Separator());
+        }
         title("Network");
         var n = s.network();
         GridPane g = grid();
@@ -195,7 +216,106 @@ public final class Inspector extends ScrollPane {
         row(g, "Cells", field("insp-layers", String.valueOf(cells), t -> positive(t),
                 t -> vm.edits().setLayers(Integer.parseInt(t))));
         row(g, "Stages", new Label(String.valueOf(n.stages().size())));
-        body.getChildren().addAll(g, hint("Double-click a cell in the stack (or pick it in the outline) to edit it."));
+        body.getChildren().addAll(g, hint("Click a box of the stack to see its figures and edit it; double-click a cell "
+                + "stage (or pick the cell in the outline) to edit the cell."));
+    }
+
+    /** A selected stage: its figures, and its settings as one undoable edit per field. */
+    private void stage(SearchSpace s, io.cellforge.space.Stage st) {
+        NetworkViewModel net = vm.network();
+        String name = st.name();
+        figures(name);
+        GridPane g = grid();
+        if (st.kind() == io.cellforge.space.StageKind.CELL) {
+            ComboBox<String> cell = new ComboBox<>(FXCollections.observableArrayList(s.cells().keySet()));
+            cell.setId("insp-stage-cell");
+            cell.setValue(st.cell());
+            ComboBox<io.cellforge.space.Role> role = new ComboBox<>(FXCollections.observableArrayList(io.cellforge.space.Role.values()));
+            role.setId("insp-stage-role");
+            role.setValue(st.role());
+            cell.setOnAction(e -> {
+                if (cell.getValue() != null && !cell.getValue().equals(st.cell())) {
+                    net.setCell(name, cell.getValue(), st.role());
+                }
+            });
+            role.setOnAction(e -> {
+                if (role.getValue() != null && role.getValue() != st.role()) {
+                    net.setCell(name, st.cell(), role.getValue());
+                }
+            });
+            row(g, "Cell", cell);
+            row(g, "Role", role);
+            body.getChildren().add(g);
+            return;
+        }
+        String ops = st.op() instanceof LayerChoice lc ? String.join(", ", lc.labels()) : st.op() instanceof OpCall op ? op.label() : "";
+        String key = st.op() instanceof LayerChoice lc ? lc.key() : name;
+        row(g, "Op", field("insp-stage-op", ops, this::opsProblem, t -> {
+            List<String> names = opNames(t);
+            if (names.size() == 1) {
+                net.setOp(name, names.get(0));
+            } else {
+                net.setCandidates(name, key, names);
+            }
+        }));
+        if (st.op() instanceof LayerChoice lc) {
+            row(g, "Key", field("insp-stage-key", lc.key(), t -> t.isBlank() ? "A key must not be empty" : "",
+                    t -> net.setCandidates(name, t.strip(), lc.labels())));
+        }
+        row(g, "Channels", field("insp-stage-channels", st.channels() == null ? "" : st.channels().toString(),
+                this::stageParamProblem, t -> net.setChannels(name, parseParam(t.strip()))));
+        row(g, "Stride", field("insp-stage-stride", st.stride() == null ? "" : st.stride().toString(),
+                this::stageParamProblem, t -> net.setStride(name, parseParam(t.strip()))));
+        row(g, "Repeat", field("insp-stage-repeat", st.repeat() == null ? "" : st.repeat().toString(),
+                this::stageParamProblem, t -> net.setRepeat(name, parseParam(t.strip()))));
+        javafx.scene.control.CheckBox residual = new javafx.scene.control.CheckBox("identity shortcut");
+        residual.setId("insp-stage-residual");
+        residual.setSelected(st.residual());
+        residual.setOnAction(e -> net.setResidual(name, residual.isSelected()));
+        row(g, "Residual", residual);
+        body.getChildren().addAll(g, hint("Op: one op fixes the block; several, separated by commas, make a LayerChoice of "
+                + "them. Blank channels, stride or repeat take the defaults (the running width, 1, 1)."));
+    }
+
+    /** The figures of a box of the stack, as its tooltip gives them. */
+    private void figures(String id) {
+        title(vm.network().selectedStage().map(x -> x.kind() == io.cellforge.space.StageKind.CELL ? "Cell stage " : "Block ")
+                .orElse("") + id);
+        Label f = new Label(vm.network().describe(id));
+        f.setId("insp-figures");
+        f.setUserData(id);
+        f.setFont(Font.font("Monospaced", 11));
+        f.setWrapText(true);
+        f.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        body.getChildren().add(f);
+    }
+
+    private static List<String> opNames(String t) {
+        return java.util.Arrays.stream(t.split(",")).map(String::strip).filter(x -> !x.isEmpty()).toList();
+    }
+
+    private String opsProblem(String t) {
+        List<String> names = opNames(t);
+        if (names.isEmpty()) {
+            return "An op, or several separated by commas";
+        }
+        for (String n : names) {
+            if (OpCatalog.builtin().find(n).isEmpty() && !vm.state().spaceProperty().get().userOps().containsKey(n)) {
+                return "No op '" + n + "'" + OpCatalog.builtin().closest(n).map(x -> "; did you mean " + x + "?").orElse("");
+            }
+        }
+        return names.stream().distinct().count() == names.size() ? "" : "An op is named twice";
+    }
+
+    private String stageParamProblem(String t) {
+        String v = t.strip();
+        if (v.isEmpty()) {
+            return "";
+        }
+        if (v.startsWith("$")) {
+            return vm.state().spaceProperty().get().values().containsKey(v.substring(1)) ? "" : v + " is not a ValueChoice of the space";
+        }
+        return positive(v);
     }
 
     // ---- parts --------------------------------------------------------------------------------------------

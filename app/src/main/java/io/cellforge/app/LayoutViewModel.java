@@ -1,7 +1,6 @@
 package io.cellforge.app;
 
 import io.cellforge.app.diagram.CellSvg;
-import io.cellforge.app.diagram.Diagram;
 import io.cellforge.app.diagram.DiagramLayout;
 import io.cellforge.edit.CellEdits;
 import io.cellforge.edit.Edit;
@@ -11,9 +10,6 @@ import io.cellforge.space.Node;
 import io.cellforge.space.NodeKind;
 import io.cellforge.space.Point;
 import io.cellforge.space.SearchSpace;
-import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.ReadOnlyObjectProperty;
-import javafx.beans.property.SimpleObjectProperty;
 
 import javax.imageio.ImageIO;
 import java.awt.image.RenderedImage;
@@ -26,7 +22,7 @@ import java.util.Map;
 
 /**
  * Where things are drawn: the open cell's node positions (kept in the document's YAML, moves undoable), ELK's
- * layout of a cell, and the network stack's diagram.
+ * layout of a cell, and the cell's picture as a file.
  */
 public final class LayoutViewModel {
     /** Where a node without a position goes: right of the rightmost node. */
@@ -34,7 +30,6 @@ public final class LayoutViewModel {
 
     private final DocumentState state;
     private final EditViewModel edits;
-    private final ObjectProperty<Diagram> networkDiagram = new SimpleObjectProperty<>();
     /**
      * The positions of the space's nodes as the canvas takes them, per cell: refilled at every change, new maps for
      * each document (the canvas fits the view when it is given another map).
@@ -46,14 +41,7 @@ public final class LayoutViewModel {
         this.edits = edits;
         state.documentProperty().addListener((o, a, d) -> positions.clear());
         state.viewProperty().addListener((o, a, v) -> refreshPositions());
-        state.onChange(() -> {
-            refreshPositions();
-            networkDiagram.set(DiagramLayout.network(state.space().network()));
-        });
-    }
-
-    public ReadOnlyObjectProperty<Diagram> networkDiagramProperty() {
-        return networkDiagram;
+        state.onChange(this::refreshPositions);
     }
 
     /** Where the open cell's nodes are drawn (top-left corners), read-only: moves go through {@link #move}. */

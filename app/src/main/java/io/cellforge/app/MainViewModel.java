@@ -7,13 +7,15 @@ import javafx.beans.property.SimpleObjectProperty;
 /**
  * The designer window's view-models, all on one document state: the document as a file
  * ({@link DocumentViewModel}), its edits ({@link EditViewModel}), where things are drawn
- * ({@link LayoutViewModel}) and what is wrong with it ({@link ProblemsViewModel}); and the theme.
+ * ({@link LayoutViewModel}), what is wrong with it ({@link ProblemsViewModel}) and the network stack
+ * ({@link NetworkViewModel}); and the theme.
  */
 public final class MainViewModel {
     private final DocumentState state = new DocumentState();
     private final EditViewModel edits = new EditViewModel(state);
     private final LayoutViewModel layout = new LayoutViewModel(state, edits);
     private final ProblemsViewModel problems = new ProblemsViewModel(state);
+    private final NetworkViewModel network = new NetworkViewModel(state, edits);
     private final DocumentViewModel documents;
     private final ObjectProperty<Theme> theme = new SimpleObjectProperty<>(Theme.LIGHT);
 
@@ -43,6 +45,11 @@ public final class MainViewModel {
 
     public ProblemsViewModel problems() {
         return problems;
+    }
+
+    /** The network view's selection, figures and stage edits. */
+    public NetworkViewModel network() {
+        return network;
     }
 
     public ObjectProperty<Theme> themeProperty() {

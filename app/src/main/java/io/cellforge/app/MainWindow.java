@@ -10,7 +10,6 @@ import io.cellforge.app.search.RunRow;
 import io.cellforge.app.search.SearchPane;
 import io.cellforge.app.search.SearchViewModel;
 import io.cellforge.app.diagram.CellSvg;
-import io.cellforge.app.diagram.Diagram;
 import io.cellforge.app.diagram.DiagramView;
 import io.cellforge.space.Cell;
 import io.cellforge.space.Edge;
@@ -37,7 +36,6 @@ import javafx.scene.control.ListView;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
-import javafx.scene.control.ScrollPane;
 import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.Tab;
@@ -47,7 +45,6 @@ import javafx.scene.control.ToolBar;
 import javafx.scene.control.Tooltip;
 import javafx.scene.paint.Color;
 import javafx.scene.image.WritableImage;
-import javafx.scene.input.MouseButton;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.Pane;
 import javafx.scene.layout.Priority;
@@ -133,14 +130,13 @@ public final class MainWindow {
             run("layerChoice");
         });
         networkView.setId("network");
-        ScrollPane networkScroll = new ScrollPane(networkView);
-        networkScroll.setPannable(true);
-        networkView.setOnMouseClicked(e -> {
-            if (e.getButton() == MouseButton.PRIMARY && e.getClickCount() == 2 && e.getTarget() instanceof javafx.scene.Node n) {
-                openStageAt(n);
-            }
-        });
-        StackPane centreStack = new StackPane(networkScroll, canvas);
+        networkView.setOnPick(vm.network()::pick);
+        networkView.setOnClear(vm.network()::clearSelection);
+        networkView.setOnOpen(this::openStage);
+        networkView.setDescriber(vm.network()::describe);
+        vm.network().selectionProperty().addListener((o, a, b) -> networkView.setSelection(b));
+        vm.network().figuresProperty().addListener((o, a, b) -> networkView.refreshTooltips());
+        StackPane centreStack = new StackPane(networkView, canvas);
 
         ListView<Problem> problems = new ListView<>(vm.problems().list());
         problems.setId("problems");
@@ -214,12 +210,12 @@ public final class MainWindow {
         Runnable redraw = () -> {
             Cell c = vm.state().cell();
             canvas.setVisible(c != null);
-            networkScroll.setVisible(c == null);
+            networkView.setVisible(c == null);
             if (c != null) {
                 canvas.setKeys(io.cellforge.app.diagram.KeyPalette.keys(vm.state().spaceProperty().get()));
                 canvas.show(c, vm.layout().positions(), vm.state().selectionProperty().get());
-            } else if (vm.layout().networkDiagramProperty().get() != null) {
-                networkView.show(vm.layout().networkDiagramProperty().get());
+            } else if (vm.state().spaceProperty().get() != null) {
+                networkView.show(vm.state().spaceProperty().get().network());
             }
             palette.setSpace(vm.state().spaceProperty().get());
         };
@@ -317,9 +313,16 @@ public final class MainWindow {
             vm.layout().layOut();
             canvas.fit();
         });
-        actions.put("fit", canvas::fit);
-        actions.put("zoomIn", () -> canvas.zoom(1.25));
-        actions.put("zoomOut", () -> canvas.zoom(0.8));
+        // Fit and zoom act on the view shown: the cell's canvas or the network's stack.
+        actions.put("fit", () -> {
+            if (canvas.isVisible()) {
+                canvas.fit();
+            } else {
+                networkView.fit();
+            }
+        });
+        actions.put("zoomIn", () -> zoom(1.25));
+        actions.put("zoomOut", () -> zoom(0.8));
         actions.put("network", () -> vm.state().select(DocumentState.NETWORK));
         actions.put("search", () -> palette.searchField().requestFocus());
         actions.put("theme", () -> setDark(!vm.theme().dark()));
@@ -542,14 +545,16 @@ public final class MainWindow {
     }
 
     /** Double-click on a cell stage of the network: open that cell. */
-    private void openStageAt(javafx.scene.Node n) {
-        for (javafx.scene.Node x = n; x != null; x = x.getParent()) {
-            if (x.getUserData() instanceof Diagram.Box b) {
-                SearchSpace s = vm.state().spaceProperty().get();
-                s.network().stages().stream().filter(st -> st.name().equals(b.id()) && st.cell() != null).map(io.cellforge.space.Stage::cell)
-                        .findFirst().ifPresent(vm.state()::select);
-                return;
-            }
+    private void openStage(String id) {
+        vm.state().spaceProperty().get().network().stages().stream().filter(st -> id.equals(st.name()) && st.cell() != null)
+                .map(io.cellforge.space.Stage::cell).findFirst().ifPresent(vm.state()::select);
+    }
+
+    private void zoom(double factor) {
+        if (canvas.isVisible()) {
+            canvas.zoom(factor);
+        } else {
+            networkView.zoom(factor);
         }
     }
 

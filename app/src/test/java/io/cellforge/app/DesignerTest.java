@@ -254,7 +254,7 @@ class DesignerTest {
         robot.interact(() -> assertTrue(vm.documents().importGenotype(gdas, 16, 8, false)));
         assertTrue(space().isFixed());
         assertTrue(vm.problems().list().stream().anyMatch(p -> p.message().contains("not an architecture of darts-search")),
-                vm.problems().list()::toString);
+                vm.problems()::toString);
     }
 
     @Test

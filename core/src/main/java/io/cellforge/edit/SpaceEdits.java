@@ -5,6 +5,7 @@ import io.cellforge.ops.OpDef;
 import io.cellforge.ops.Shape;
 import io.cellforge.space.Cell;
 import io.cellforge.space.Edge;
+import io.cellforge.space.EdgeOp;
 import io.cellforge.space.InputChoice;
 import io.cellforge.space.LayerChoice;
 import io.cellforge.space.Mutable;
@@ -25,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Edits of a space beyond one cell's graph: keys, op parameters and ValueChoices, the network's settings. */
+/** Edits of a space beyond one cell's graph: keys, op parameters and ValueChoices, the network's settings and stages. */
 public final class SpaceEdits {
     private SpaceEdits() {
     }
@@ -176,6 +177,123 @@ public final class SpaceEdits {
                     : new Network.Auxiliary(Math.min(n.auxiliary().after(), 2 * layers / 3), n.auxiliary().op());
             return s.withNetwork(n.withStages(out).withAuxiliary(aux));
         });
+    }
+
+    /**
+     * The settings of a block stage: its op (a fixed op or a LayerChoice, whose key it may share with choices of the
+     * same candidates), its width, stride and repeat (literals or {@code $key}s of ValueChoices) and whether it adds
+     * an identity shortcut. Null channels or stride take the defaults (the running width, stride 1).
+     */
+    public static Edit setStage(String name, EdgeOp op, Param channels, Param stride, Param repeat, boolean residual) {
+        return Edit.of("Set stage " + name, s -> {
+            int i = stageIndex(s, name);
+            Stage st = s.network().stages().get(i);
+            if (st.kind() != StageKind.BLOCK) {
+                throw new EditException("stage " + name + " is a cell stage: set its cell and role instead");
+            }
+            if (op == null) {
+                throw new EditException("stage " + name + " needs an op");
+            }
+            if (op instanceof OpCall call) {
+                checkOp(s, name, call);
+            } else {
+                LayerChoice lc = (LayerChoice) op;
+                try {
+                    checkKeyName(lc.key());
+                } catch (EditException e) {
+                    throw new EditException("stage " + name + ": " + e.getMessage());
+                }
+                if (lc.candidates().size() < 2) {
+                    throw new EditException("the LayerChoice of stage " + name + " needs at least two candidates");
+                }
+                if (lc.labels().stream().distinct().count() != lc.candidates().size()) {
+                    throw new EditException("the candidates of stage " + name + " repeat an op");
+                }
+                for (OpCall c : lc.candidates()) {
+                    checkOp(s, name, c);
+                }
+                try {
+                    CellEdits.checkKey(s, lc, st.op() instanceof LayerChoice old ? old : null);
+                } catch (EditException e) {
+                    throw new EditException("stage " + name + ": " + e.getMessage());
+                }
+            }
+            checkStageParam(s, name, "channels", channels, MAX_CHANNELS);
+            checkStageParam(s, name, "stride", stride, MAX_STRIDE);
+            checkStageParam(s, name, "repeat", repeat, MAX_REPEAT);
+            Stage out = new Stage(st.name(), StageKind.BLOCK, null, op, st.role(), channels, st.widen(), stride, repeat, residual);
+            return s.withNetwork(s.network().withStages(replaced(s, i, out)));
+        });
+    }
+
+    /** Which cell a cell stage instantiates, and its role (a reduction cell halves the size). */
+    public static Edit setCellStage(String name, String cell, Role role) {
+        return Edit.of("Set stage " + name + " to " + cell + " (" + role.yamlName() + ")", s -> {
+            int i = stageIndex(s, name);
+            Stage st = s.network().stages().get(i);
+            if (st.kind() != StageKind.CELL) {
+                throw new EditException("stage " + name + " is a block: set its op instead");
+            }
+            if (!s.cells().containsKey(cell)) {
+                throw new EditException("stage " + name + " cannot use cell '" + cell + "': the space has "
+                        + String.join(", ", s.cells().keySet()));
+            }
+            Stage out = new Stage(st.name(), StageKind.CELL, cell, null, role, st.channels(), st.widen(), st.stride(),
+                    st.repeat(), st.residual());
+            return s.withNetwork(s.network().withStages(replaced(s, i, out)));
+        });
+    }
+
+    /** The limits the evaluator holds stages to. */
+    private static final int MAX_CHANNELS = 1 << 20;
+    private static final int MAX_STRIDE = 64;
+    private static final int MAX_REPEAT = 1000;
+
+    private static int stageIndex(SearchSpace s, String name) throws EditException {
+        List<Stage> st = s.network().stages();
+        for (int i = 0; i < st.size(); i++) {
+            if (name.equals(st.get(i).name())) {
+                return i;
+            }
+        }
+        throw new EditException("the network has no stage named '" + name + "'");
+    }
+
+    private static List<Stage> replaced(SearchSpace s, int i, Stage st) {
+        List<Stage> out = new ArrayList<>(s.network().stages());
+        out.set(i, st);
+        return out;
+    }
+
+    private static void checkOp(SearchSpace s, String stage, OpCall call) throws EditException {
+        if (OpCatalog.builtin().find(call.op()).isEmpty() && !s.userOps().containsKey(call.op())) {
+            throw new EditException("stage " + stage + ": there is no op '" + call.op() + "'"
+                    + OpCatalog.builtin().closest(call.op()).map(x -> "; did you mean " + x + "?").orElse(""));
+        }
+        for (Map.Entry<String, Param> p : call.params().entrySet()) {
+            try {
+                checkParam(s, call.op(), p.getKey(), p.getValue());
+            } catch (EditException e) {
+                throw new EditException("stage " + stage + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** A whole number in 1..max, or a ValueChoice of the space; null keeps the default. */
+    private static void checkStageParam(SearchSpace s, String stage, String what, Param p, int max) throws EditException {
+        if (p == null) {
+            return;
+        }
+        if (p.isRef()) {
+            if (!s.values().containsKey(p.ref())) {
+                throw new EditException("stage " + stage + ": " + what + " $" + p.ref() + " is not a ValueChoice of the space");
+            }
+            return;
+        }
+        double v = p.value();
+        if (v != Math.rint(v) || v < 1 || v > max) {
+            throw new EditException("stage " + stage + ": " + what + " must be a whole number in 1.." + max + ", got " + p);
+        }
     }
 
     static void checkKeyName(String key) throws EditException {

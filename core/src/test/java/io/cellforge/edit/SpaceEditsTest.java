@@ -131,4 +131,92 @@ class SpaceEditsTest {
                 () -> Fixing.fix(space, arch.with("normal_n2_p0", new Decision.Op("conv_9x9"))));
         assertTrue(wrong.getMessage().contains("edge in0->n2"), wrong.getMessage());
     }
+
+    // ---- stages -------------------------------------------------------------------------------------------
+
+    private static SearchSpace mobilenet() {
+        return Zoo.get("mobilenetv2-imagenet").orElseThrow();
+    }
+
+    private static Stage stage(SearchSpace s, String name) {
+        return s.network().stages().stream().filter(st -> name.equals(st.name())).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aBlockStageTakesANewOpWidthStrideRepeatAndShortcut() throws Exception {
+        SearchSpace s = mobilenet();
+        SearchSpace r = SpaceEdits.setStage("b0", OpCall.of("MB5E3"), Param.of(24), Param.of(2), Param.of(2), false).apply(s);
+        Stage b0 = stage(r, "b0");
+        assertEquals(OpCall.of("MB5E3"), b0.op());
+        assertEquals(Param.of(24), b0.channels());
+        assertEquals(Param.of(2), b0.stride());
+        assertEquals(Param.of(2), b0.repeat());
+        assertFalse(b0.residual());
+        assertEquals(s.network().stages().subList(1, 17), r.network().stages().subList(1, 17), "the other stages stay");
+        NetworkStats st = Evaluator.evaluate(r, io.cellforge.analysis.SpaceStats.first(r));
+        NetworkStats.Part copy0 = st.parts().stream().filter(p -> p.name().equals("b0#0")).findFirst().orElseThrow();
+        assertEquals(new Shape(24, 56, 56), copy0.out(), "stride 2 halves 112");
+    }
+
+    @Test
+    void aBlockStageCanBecomeALayerChoiceAndBackToAFixedOp() throws Exception {
+        SearchSpace s = mobilenet();
+        Stage b0 = stage(s, "b0");
+        SearchSpace r = SpaceEdits.setStage("b0", LayerChoice.of("b0", List.of("MB3E1", "MB5E1")), b0.channels(), b0.stride(),
+                null, true).apply(s);
+        assertEquals(List.of("MB3E1", "MB5E1"), ((LayerChoice) stage(r, "b0").op()).labels());
+        assertTrue(r.mutablesByKey().containsKey("b0"));
+        SearchSpace back = SpaceEdits.setStage("b0", OpCall.of("MB3E1"), b0.channels(), b0.stride(), null, true).apply(r);
+        assertEquals(s.network(), back.network());
+    }
+
+    @Test
+    void aStageLayerChoiceSharesAKeyOnlyWithTheSameCandidates() throws Exception {
+        SearchSpace s = mobilenet();
+        Stage b2 = stage(s, "b2");
+        LayerChoice b1 = (LayerChoice) stage(s, "b1").op();
+        SearchSpace shared = SpaceEdits.setStage("b2", new LayerChoice("b1", b1.candidates()), b2.channels(), b2.stride(), null,
+                true).apply(s);
+        assertEquals(15, shared.mutablesByKey().size(), "b1 and b2 decide together: 16 keys less one");
+        EditException e = assertThrows(EditException.class, () -> SpaceEdits.setStage("b2",
+                LayerChoice.of("b1", List.of("MB3E3", "MB5E3")), b2.channels(), b2.stride(), null, true).apply(s));
+        assertTrue(e.getMessage().contains("b2") && e.getMessage().contains("other candidates"), e.getMessage());
+    }
+
+    @Test
+    void impossibleStageSettingsAreRefusedNamingTheStage() {
+        SearchSpace s = mobilenet();
+        Stage b3 = stage(s, "b3");
+        List<Edit> refused = List.of(
+                SpaceEdits.setStage("b3", b3.op(), Param.of(0), b3.stride(), null, true),
+                SpaceEdits.setStage("b3", b3.op(), b3.channels(), Param.of(1.5), null, true),
+                SpaceEdits.setStage("b3", b3.op(), b3.channels(), b3.stride(), Param.of(0), true),
+                SpaceEdits.setStage("b3", b3.op(), b3.channels(), Param.ref("width"), null, true),
+                SpaceEdits.setStage("b3", OpCall.of("MB9E9"), b3.channels(), b3.stride(), null, true),
+                SpaceEdits.setStage("b3", LayerChoice.of("b3", List.of("MB3E3")), b3.channels(), b3.stride(), null, true),
+                SpaceEdits.setStage("b3", LayerChoice.of("b3", List.of("MB3E3", "MB3E3")), b3.channels(), b3.stride(), null, true),
+                SpaceEdits.setStage("b3", LayerChoice.of("3b", List.of("MB3E3", "MB5E3")), b3.channels(), b3.stride(), null, true),
+                SpaceEdits.setStage("b3", null, b3.channels(), b3.stride(), null, true));
+        for (Edit e : refused) {
+            EditException x = assertThrows(EditException.class, () -> e.apply(s));
+            assertTrue(x.getMessage().contains("b3"), x.getMessage());
+        }
+        EditException none = assertThrows(EditException.class,
+                () -> SpaceEdits.setStage("b99", b3.op(), b3.channels(), b3.stride(), null, true).apply(s));
+        assertTrue(none.getMessage().contains("b99"), none.getMessage());
+    }
+
+    @Test
+    void aCellStageTakesAnotherCellAndRole() throws Exception {
+        SearchSpace s = Zoo.get("darts-search").orElseThrow();
+        Stage first = s.network().stages().get(0);
+        SearchSpace r = SpaceEdits.setCellStage(first.name(), "reduce", Role.REDUCTION).apply(s);
+        assertEquals("reduce", r.network().stages().get(0).cell());
+        assertEquals(Role.REDUCTION, r.network().stages().get(0).role());
+        EditException e = assertThrows(EditException.class, () -> SpaceEdits.setCellStage(first.name(), "nope", Role.NORMAL).apply(s));
+        assertTrue(e.getMessage().contains(first.name()) && e.getMessage().contains("nope"), e.getMessage());
+        EditException block = assertThrows(EditException.class,
+                () -> SpaceEdits.setCellStage("b0", "x", Role.NORMAL).apply(mobilenet()));
+        assertTrue(block.getMessage().contains("b0"), block.getMessage());
+    }
 }

@@ -2,14 +2,8 @@ package io.cellforge.app.diagram;
 
 import io.cellforge.space.Cell;
 import io.cellforge.space.Edge;
-import io.cellforge.space.LayerChoice;
-import io.cellforge.space.Network;
 import io.cellforge.space.Node;
 import io.cellforge.space.NodeKind;
-import io.cellforge.space.OpCall;
-import io.cellforge.space.Param;
-import io.cellforge.space.Stage;
-import io.cellforge.space.StageKind;
 import org.eclipse.elk.alg.layered.options.LayeredMetaDataProvider;
 import org.eclipse.elk.alg.layered.options.LayeredOptions;
 import org.eclipse.elk.core.RecursiveGraphLayoutEngine;
@@ -37,7 +31,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Lays out cells and network stacks with ELK's layered algorithm (Sugiyama), left to right. Every node is as
+ * Lays out cells with ELK's layered algorithm (Sugiyama), left to right. Every node is as
  * large as the text drawn in it (measured in the canvas's fonts) and has an input port on its left and an output
  * port on its right, where the canvas draws them; every edge label is an ELK label of its real size placed inline
  * on its edge, so ELK keeps boxes and labels apart and each label sits on its own edge.
@@ -193,47 +187,6 @@ public final class DiagramLayout {
         return new double[] {Math.ceil(w), badge.isEmpty() ? 32 : 46};
     }
 
-    /** The stack of a network: stem, stages and head as a chain of boxes. */
-    public static Diagram network(Network net) {
-        ElkNode root = root();
-        Map<ElkNode, Diagram.Box> proto = new LinkedHashMap<>();
-        List<ElkNode> chain = new ArrayList<>();
-        List<String[]> items = new ArrayList<>();
-        items.add(new String[] {"input", net.input().toString()});
-        if (!net.stem().isEmpty()) {
-            items.add(new String[] {"stem", net.stem().size() + " sequence" + (net.stem().size() > 1 ? "s" : "")});
-        }
-        for (Stage s : net.stages()) {
-            String what = s.kind() == StageKind.CELL ? "cell " + s.cell()
-                    : s.op() instanceof LayerChoice lc ? "choice " + lc.key() + " (" + lc.candidates().size() + ")"
-                    : ((OpCall) s.op()).label();
-            String times = s.repeat() == null ? "" : " x" + s.repeat();
-            items.add(new String[] {s.name(), what + times + param(" c=", s.channels()) + param(" s=", s.stride())});
-        }
-        items.add(new String[] {"head", net.classes() + " classes"});
-        for (String[] it : items) {
-            ElkNode n = box(root, it[0], it[1]);
-            chain.add(n);
-            proto.put(n, new Diagram.Box(it[0], it[0], it[1], Diagram.Kind.STAGE, 0, 0, 0, 0));
-        }
-        List<ElkEdge> edges = new ArrayList<>();
-        for (int i = 1; i < chain.size(); i++) {
-            edges.add(ElkGraphUtil.createSimpleEdge(chain.get(i - 1), chain.get(i)));
-        }
-        root.setProperty(CoreOptions.DIRECTION, Direction.DOWN);
-        new RecursiveGraphLayoutEngine().layout(root, new BasicProgressMonitor());
-        List<Diagram.Box> boxes = new ArrayList<>();
-        proto.forEach((n, b) -> boxes.add(new Diagram.Box(b.id(), b.label(), b.badge(), b.kind(), n.getX(), n.getY(),
-                n.getWidth(), n.getHeight())));
-        List<EdgeLabel> none = new ArrayList<>();
-        edges.forEach(e -> none.add(null));
-        return new Diagram("network", boxes, arrows(edges, none, s -> proto.get((ElkNode) s).id()), root.getWidth(), root.getHeight());
-    }
-
-    private static String param(String prefix, Param p) {
-        return p == null ? "" : prefix + p;
-    }
-
     private static ElkNode root() {
         ElkNode root = ElkGraphUtil.createGraph();
         root.setProperty(CoreOptions.ALGORITHM, LayeredOptions.ALGORITHM_ID);
@@ -247,13 +200,6 @@ public final class DiagramLayout {
         root.setProperty(CoreOptions.SPACING_EDGE_EDGE, 6.0);
         root.setProperty(LayeredOptions.SPACING_EDGE_LABEL, 3.0);
         return root;
-    }
-
-    private static ElkNode box(ElkNode root, String name, String badge) {
-        ElkNode n = ElkGraphUtil.createNode(root);
-        double[] size = boxSize(name, badge);
-        n.setDimensions(size[0], size[1]);
-        return n;
     }
 
     private static List<Diagram.Arrow> arrows(List<ElkEdge> edges, List<EdgeLabel> labels,
