@@ -101,7 +101,7 @@ public final class MainWindow {
     public MainWindow(MainViewModel vm, Stage stage) {
         this.vm = vm;
         this.stage = stage;
-        this.files = chooserPicker(stage);
+        this.files = new FileChooserPicker(stage);
         defineActions();
         palette = new Palette(overlay, this::dropped, this::picked, this::appliedFromPalette);
 
@@ -138,33 +138,7 @@ public final class MainWindow {
         vm.network().figuresProperty().addListener((o, a, b) -> networkView.refreshTooltips());
         StackPane centreStack = new StackPane(networkView, canvas);
 
-        ListView<Problem> problems = new ListView<>(vm.problems().list());
-        problems.setId("problems");
-        problems.setPlaceholder(new Label("No problems"));
-        problems.setCellFactory(l -> new ListCell<>() {
-            /** Drawn as a Text that wraps at the list's width: a Text is never cut with an ellipsis as a label is. */
-            private final javafx.scene.text.Text line = new javafx.scene.text.Text();
-
-            {
-                line.wrappingWidthProperty().bind(l.widthProperty().subtract(30));
-                setContentDisplay(javafx.scene.control.ContentDisplay.GRAPHIC_ONLY);
-                setPrefWidth(0); // the list does not widen to the text, so the rows wrap
-            }
-
-            @Override
-            protected void updateItem(Problem p, boolean empty) {
-                super.updateItem(p, empty);
-                setText(empty || p == null ? null : p.toString());
-                line.setText(getText());
-                line.setFill(empty || p == null ? Color.TRANSPARENT : p.isError() ? Color.web("#dc2626") : Color.web("#d97706"));
-                setGraphic(empty || p == null ? null : line);
-            }
-        });
-        problems.getSelectionModel().selectedItemProperty().addListener((o, a, p) -> {
-            if (p != null) {
-                vm.problems().reveal(p);
-            }
-        });
+        ProblemsView problems = new ProblemsView(vm.problems());
         SplitPane centre = new SplitPane(centreStack, titled("Problems", problems));
         centre.setOrientation(Orientation.VERTICAL);
         centre.setDividerPositions(0.8);
@@ -800,43 +774,6 @@ public final class MainWindow {
         Application.setUserAgentStylesheet(dark ? new PrimerDark().getUserAgentStylesheet() : new PrimerLight().getUserAgentStylesheet());
         vm.themeProperty().set(dark ? Theme.DARK : Theme.LIGHT);
         vm.documents().workspace().setDarkTheme(dark);
-    }
-
-    private static FilePicker chooserPicker(Stage stage) {
-        return new FilePicker() {
-            private File dir;
-
-            @Override
-            public Optional<Path> open(String title, List<FileChooser.ExtensionFilter> filters) {
-                FileChooser fc = chooser(title, filters);
-                File f = fc.showOpenDialog(stage);
-                return remember(f);
-            }
-
-            @Override
-            public Optional<Path> save(String title, String initialName, List<FileChooser.ExtensionFilter> filters) {
-                FileChooser fc = chooser(title, filters);
-                fc.setInitialFileName(initialName);
-                return remember(fc.showSaveDialog(stage));
-            }
-
-            private FileChooser chooser(String title, List<FileChooser.ExtensionFilter> filters) {
-                FileChooser fc = new FileChooser();
-                fc.setTitle(title);
-                fc.getExtensionFilters().addAll(filters);
-                if (dir != null) {
-                    fc.setInitialDirectory(dir);
-                }
-                return fc;
-            }
-
-            private Optional<Path> remember(File f) {
-                if (f != null) {
-                    dir = f.getParentFile();
-                }
-                return Optional.ofNullable(f).map(File::toPath);
-            }
-        };
     }
 
     /** A line of the status bar showing {@code text}, cut to the bar's width, whole in its tooltip. */

@@ -277,7 +277,10 @@ class SearchPaneTest {
             canvas.fireEvent(new javafx.scene.input.ContextMenuEvent(javafx.scene.input.ContextMenuEvent.CONTEXT_MENU_REQUESTED, scene.getX(),
                     scene.getY(), screen.getX(), screen.getY(), false, null));
         });
-        DesignerFixesTest.clickMenu(robot, "Prune skip_connect");
+        // The menu shown by the edge: a row per candidate with its Prune and Pin buttons.
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> robot.lookup("#steer-prune-skip_connect").tryQuery()
+                .filter(javafx.scene.Node::isVisible).isPresent());
+        robot.clickOn("#steer-prune-skip_connect");
         robot.clickOn("#run-pause"); // reads Resume while paused
         WaitForAsyncUtils.waitFor(600, TimeUnit.SECONDS, () -> !window.search().steering().isEmpty());
         io.cellforge.search.Steer applied = window.search().steering().get(0);

@@ -499,8 +499,9 @@ public final class SearchPane extends BorderPane {
     }
 
     /**
-     * The steering menu of a LayerChoice edge of the live cell ({@code [from, to]}): the choice's key, then for each
-     * candidate prune it or pin the choice to it, as {@link SearchViewModel#steerItems} allows. Empty off such edges.
+     * The steering menu of a LayerChoice edge of the live cell: the key, then a row per candidate with its Prune and
+     * Pin buttons (two items per candidate ran past the screen's bottom with DARTS's eight ops), and Restore once one
+     * is out. A pruned candidate's row says so.
      */
     java.util.Optional<javafx.scene.control.ContextMenu> edgeSteerMenu(List<String> edge) {
         return vm.choiceOn(cellChoice.getValue(), edge).map(key -> {
@@ -508,13 +509,44 @@ public final class SearchPane extends BorderPane {
             title.setDisable(true);
             javafx.scene.control.ContextMenu menu = new javafx.scene.control.ContextMenu(title, new javafx.scene.control.SeparatorMenuItem());
             menu.setId("edge-steer");
+            java.util.Map<String, javafx.scene.layout.HBox> rows = new java.util.LinkedHashMap<>();
             for (SearchViewModel.SteerItem it : vm.steerItems(key)) {
-                javafx.scene.control.MenuItem m = new javafx.scene.control.MenuItem(it.text());
-                m.getStyleClass().add("edge-steer-item");
-                m.setDisable(!it.enabled());
-                m.setOnAction(a -> it.apply().run());
-                menu.getItems().add(m);
+                if (it.kind() == SearchViewModel.SteerKind.RESTORE) {
+                    javafx.scene.control.MenuItem m = new javafx.scene.control.MenuItem(it.text());
+                    m.setId("steer-restore");
+                    m.setDisable(!it.enabled());
+                    m.setOnAction(a -> it.apply().run());
+                    menu.getItems().add(m);
+                    continue;
+                }
+                javafx.scene.layout.HBox row = rows.computeIfAbsent(it.op(), op -> {
+                    Label name = new Label(op);
+                    name.setMinWidth(130);
+                    javafx.scene.layout.HBox r = new javafx.scene.layout.HBox(6, name);
+                    r.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+                    javafx.scene.control.CustomMenuItem item = new javafx.scene.control.CustomMenuItem(r, true);
+                    menu.getItems().add(menu.getItems().size(), item);
+                    return r;
+                });
+                if (it.kind() == SearchViewModel.SteerKind.PRUNED) {
+                    Label out = new Label("pruned");
+                    out.setStyle("-fx-text-fill: -color-fg-muted;");
+                    row.getChildren().add(out);
+                    continue;
+                }
+                Button b = new Button(it.kind() == SearchViewModel.SteerKind.PRUNE ? "Prune" : "Pin");
+                b.setId((it.kind() == SearchViewModel.SteerKind.PRUNE ? "steer-prune-" : "steer-pin-") + it.op());
+                b.setMnemonicParsing(false);
+                b.getStyleClass().add("small");
+                b.setDisable(!it.enabled());
+                b.setOnAction(a -> {
+                    it.apply().run();
+                    menu.hide();
+                });
+                row.getChildren().add(b);
             }
+            // Restore, when offered, comes last.
+            menu.getItems().sort(java.util.Comparator.comparing(m -> "steer-restore".equals(m.getId()) ? 1 : 0));
             menu.getItems().forEach(m -> m.setMnemonicParsing(false)); // keys and ops hold underscores
             return menu;
         });

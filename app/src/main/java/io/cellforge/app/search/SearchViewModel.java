@@ -596,8 +596,11 @@ public final class SearchViewModel {
     }
 
     /** An entry of a steering menu: what it says, whether it can be chosen now, and the steer it asks for. */
-    public record SteerItem(String text, boolean enabled, Runnable apply) {
+    public record SteerItem(SteerKind kind, String op, String text, boolean enabled, Runnable apply) {
     }
+
+    /** What a steering item does: the view groups prunes and pins into submenus of their own. */
+    public enum SteerKind { PRUNE, PIN, PRUNED, RESTORE }
 
     /**
      * The steering menu of a LayerChoice, a candidate at a time: prune it (never the last one left), pin the choice
@@ -615,14 +618,14 @@ public final class SearchViewModel {
         List<SteerItem> items = new ArrayList<>();
         for (String op : lc.labels()) {
             if (out.contains(op)) {
-                items.add(new SteerItem(op + " (pruned)", false, () -> { }));
+                items.add(new SteerItem(SteerKind.PRUNED, op, op + " (pruned)", false, () -> { }));
             } else {
-                items.add(new SteerItem("Prune " + op, can && left > 1, () -> prune(key, op)));
-                items.add(new SteerItem("Pin to " + op, can && left > 1, () -> pin(key, op)));
+                items.add(new SteerItem(SteerKind.PRUNE, op, "Prune " + op, can && left > 1, () -> prune(key, op)));
+                items.add(new SteerItem(SteerKind.PIN, op, "Pin to " + op, can && left > 1, () -> pin(key, op)));
             }
         }
         if (!out.isEmpty()) {
-            items.add(new SteerItem("Restore every candidate of " + key, can, () -> restore(key)));
+            items.add(new SteerItem(SteerKind.RESTORE, null, "Restore every candidate of " + key, can, () -> restore(key)));
         }
         return items;
     }
