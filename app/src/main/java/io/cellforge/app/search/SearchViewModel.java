@@ -1,5 +1,6 @@
 package io.cellforge.app.search;
 
+import io.cellforge.app.Tasks;
 import io.cellforge.analysis.Evaluator;
 import io.cellforge.analysis.MemoryEstimate;
 import io.cellforge.space.Problem;
@@ -51,7 +52,7 @@ import java.util.function.Consumer;
 
 /**
  * The search as the app runs it: the settings of the run panel, a search on the Search tab's executor
- * ({@link SearchTasks}) through core's {@link RunService}, what it has seen so far (steps, epochs, choice
+ * ({@link Tasks}) through core's {@link RunService}, what it has seen so far (steps, epochs, choice
  * probabilities) handed to the JavaFX thread at most once a frame, the step the views show (live, or replayed
  * with the timeline), the runs of the document, each in its own folder, the data's preview and retraining.
  * A search is refused, before any data is read, while the space or the run's settings have problems.
@@ -114,7 +115,7 @@ public final class SearchViewModel {
     private final javafx.beans.binding.StringBinding steeringText = javafx.beans.binding.Bindings.createStringBinding(
             () -> steering.isEmpty() ? "" : "Steered: " + String.join("; ", steering.stream().map(io.cellforge.search.Steer::describe).toList()),
             steering);
-    private SearchTasks.Task task;
+    private Tasks.Task task;
     private Path runsRoot;
     private long started;
     /** Steps already done when this search (re)started: the ETA counts only the steps it has timed. */
@@ -282,7 +283,7 @@ public final class SearchViewModel {
         long asked = ++previews;
         preview.clear();
         previewText.set("Reading " + spec + " ...");
-        SearchTasks.submit(() -> source.load(spec), d -> {
+        Tasks.submit(() -> source.load(spec), d -> {
             if (asked == previews) { // only the newest request is shown
                 Dataset tr = d.train();
                 int[] c = tr.classCounts();
@@ -803,7 +804,7 @@ public final class SearchViewModel {
         SearchControl ctl = control;
         intake.start();
         // The run reports through the inbox, in order with its steps: nothing comes back through the task itself.
-        task = SearchTasks.submit(() -> {
+        task = Tasks.submit(() -> {
             run(space, resume, cfg, dataSpec, dir, ctl);
             return null;
         }, x -> { }, e -> inbox.add(new Ended(null, false, ErrorText.of(e))));
@@ -861,7 +862,7 @@ public final class SearchViewModel {
                         Consumer<Retrain.Result> done, Consumer<String> failed) {
         String spec = run.data().isEmpty() ? Datasets.DIGITS : run.data();
         status.accept("Loading " + spec + " ...");
-        SearchTasks.submit(() -> {
+        Tasks.submit(() -> {
             SearchConfig cfg = run.config();
             DataBundle d = source.load(spec);
             javafx.application.Platform.runLater(() -> status.accept("Retraining " + epochs + " epochs (batch " + cfg.batchSize()
