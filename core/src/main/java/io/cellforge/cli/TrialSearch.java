@@ -97,7 +97,7 @@ final class TrialSearch {
                         + " holds no multi-trial run (no run.json of one)"));
                 Map<String, Object> now = TrialRunFiles.normalised(settings);
                 for (var e : now.entrySet()) {
-                    if (!java.util.Objects.equals(e.getValue(), was.get(e.getKey()))) {
+                    if (!String.valueOf(e.getValue()).equals(String.valueOf(was.get(e.getKey())))) { // 9 read back may be an int, 9L a long
                         throw new Main.UserError("--resume " + resume + ": the run was started with " + e.getKey() + " " + was.get(e.getKey())
                                 + ", not " + e.getValue() + "; give the same options (only --budget may change)");
                     }
