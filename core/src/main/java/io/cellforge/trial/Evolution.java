@@ -73,6 +73,11 @@ public final class Evolution implements TrialStrategy {
         }
     }
 
+    /** The population, in the order members joined. */
+    List<Architecture> population() {
+        return members.stream().map(m -> space.architecture(m.options())).toList();
+    }
+
     @Override
     public String name() {
         return "evolution";
