@@ -56,6 +56,12 @@ class TrialSearchCliTest {
         assertEquals(best, result.get("best").get("scores").get("accuracy").asDouble(), 0);
         assertTrue(result.get("pareto_front").size() >= 1);
         assertTrue(result.get("best").get("scores").has("params"), "params and multiply-adds beside the table's scores");
+        // The folder reads as the one-shot runs' do (the app's run list).
+        io.cellforge.search.RunFiles.Run read = io.cellforge.search.RunFiles.read(out);
+        assertEquals("tpe", read.strategy());
+        assertEquals(Boolean.TRUE, read.completed());
+        Trial bestTrial = trials.stream().filter(t -> t.index() == result.get("best").get("index").asInt()).findFirst().orElseThrow();
+        assertEquals(bestTrial.architecture(), read.architecture());
     }
 
     @Test
