@@ -30,8 +30,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "search", mixinStandardHelpOptions = true, description = {"Search a space with a one-shot strategy and write the derived architecture.",
-        "Ctrl+C stops after the current step and still writes what was found."})
+@Command(name = "search", mixinStandardHelpOptions = true, description = {"Search a space with a one-shot strategy and write the derived architecture,",
+        "or with a multi-trial strategy (random, grid, evolution, rea, reinforce, tpe) that scores architectures one by one.",
+        "Ctrl+C stops after the current step (or the trials running) and still writes what was found."})
 final class SearchCommand implements Callable<Integer> {
 
     static final class Source {
