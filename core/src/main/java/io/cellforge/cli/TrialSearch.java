@@ -165,11 +165,7 @@ final class TrialSearch {
                 }
             }
         }
-        return best(run) ? 0 : 1;
-    }
-
-    private static boolean best(TrialRun run) {
-        return run.best().isPresent();
+        return run.best().isPresent() ? 0 : 1; // no architecture met the constraints: nothing found
     }
 
     private static TrialLog openLog(Path dir, SearchSpace space, Map<String, Object> settings, boolean resumed) throws IOException {

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * What a search maximises, as one number a strategy compares: the first objective's score (negated when lower is
  * better), with the constraints either as a filter (an architecture that breaks one is worth nothing and is never
- * the result) or as a penalty ({@code weight} times the relative excess of each, subtracted).
+ * the result) or as a penalty (the score less a share of itself: {@code weight} times the summed relative excess).
  */
 public record Objective(String score, List<Constraint> constraints, boolean penalty, double weight) {
     public Objective {
