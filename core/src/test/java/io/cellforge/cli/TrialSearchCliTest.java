@@ -91,6 +91,17 @@ class TrialSearchCliTest {
     }
 
     @Test
+    void constraintsNoArchitectureMeetsEndWithExitCodeOneAndNoArchitecture(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        CliTest.Run r = run(search("random", 10, "--constraint", "params<=1", "--out", out.toString()));
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("no trial met the constraints [params<=1]"), r.err());
+        assertEquals("", r.out());
+        assertTrue(new ObjectMapper().readTree(out.resolve("result.json").toFile()).get("best").isNull());
+        assertFalse(Files.exists(out.resolve("architecture.arch.yaml")));
+    }
+
+    @Test
     void mistakesAreOneLineNamingWhatIsWrong(@TempDir Path dir) throws Exception {
         assertOneLine(run("search", "--space", "nas-bench-201", "--strategy", "random", "--table", dir.resolve("no.csv").toString(),
                 "--score-column", "acc"), "no.csv: no such file");
