@@ -54,10 +54,12 @@ import java.util.concurrent.Callable;
         "  with --stages S --repeat R the DARTS search cell in S stages of R copies each; C=16 on 3x32x32.",
         "  first-step --out FILE: the loss and every gradient (norm, absolute sum, first 16 values) of one training pass",
         "  of the darts-step supernet at a fixed seed on a fixed synthetic batch, as JSON (to compare two builds).",
-        "  compare A B [--rtol R]: one line for each value of first-step output B farther than R from A's; exit 1 if any."})
+        "  compare A B [--rtol R]: one line for each value of first-step output B farther than R from A's; exit 1 if any.",
+        "  nas-bench-201 [--table FILE] [--seeds N] [--budgets 25,50,100,200]: every multi-trial strategy on the",
+        "  NAS-Bench-201 table, the mean and standard deviation of the best test accuracy found within each budget."})
 final class BenchCommand implements Callable<Integer> {
     private static final int MAX_WARM_UP = 8;
-    @Parameters(index = "0", paramLabel = "NAME", description = "darts-step, contention, scaling, stats, first-step or compare")
+    @Parameters(index = "0", paramLabel = "NAME", description = "darts-step, contention, scaling, stats, first-step, compare or nas-bench-201")
     String name;
     @Parameters(index = "1..*", paramLabel = "FILE", arity = "0..*", description = "compare: the two first-step outputs")
     List<Path> files = List.of();
@@ -87,6 +89,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeat", paramLabel = "R", defaultValue = "1", description = "stats: copies of the cell in each stage (1..1000)")
     int repeat;
 
+    @Option(names = "--table", paramLabel = "FILE", description = "nas-bench-201: the table (default ../shared/data/nas-bench-201-test-accuracy.csv)")
+    Path table;
+    @Option(names = "--seeds", defaultValue = "100", description = "nas-bench-201: runs per strategy and budget (default ${DEFAULT-VALUE})")
+    int seeds;
+    @Option(names = "--budgets", paramLabel = "N,N,...", split = ",", defaultValue = "25,50,100,200",
+            description = "nas-bench-201: query budgets (default ${DEFAULT-VALUE})")
+    List<Integer> budgets;
+
     @Spec
     CommandSpec spec;
 
@@ -94,6 +104,10 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (name.equals("stats")) {
             return stats();
+        }
+        if (name.equals("nas-bench-201")) {
+            Nb201Bench.run(table, seeds, budgets, spec.commandLine().getOut());
+            return 0;
         }
         if (name.equals("compare")) {
             if (files.size() != 2 || !(rtol > 0)) {
@@ -105,7 +119,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new Main.UserError("bench " + name + " takes no file arguments");
         }
         if (!List.of("darts-step", "contention", "scaling", "first-step").contains(name)) {
-            throw new Main.UserError("unknown benchmark '" + name + "'; available: darts-step, contention, scaling, stats, first-step, compare");
+            throw new Main.UserError("unknown benchmark '" + name + "'; available: darts-step, contention, scaling, stats, first-step, compare, nas-bench-201");
         }
         if (batch < 1 || steps < 1) {
             throw new Main.UserError("--batch and --steps must be at least 1");

@@ -30,8 +30,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-@Command(name = "search", mixinStandardHelpOptions = true, description = {"Search a space with a one-shot strategy and write the derived architecture.",
-        "Ctrl+C stops after the current step and still writes what was found."})
+@Command(name = "search", mixinStandardHelpOptions = true, description = {"Search a space with a one-shot strategy and write the derived architecture,",
+        "or with a multi-trial strategy (random, grid, evolution, rea, reinforce, tpe) that scores architectures one by one.",
+        "Ctrl+C stops after the current step (or the trials running) and still writes what was found."})
 final class SearchCommand implements Callable<Integer> {
 
     static final class Source {
@@ -39,6 +40,8 @@ final class SearchCommand implements Callable<Integer> {
         Path file;
         @Option(names = "--zoo", paramLabel = "NAME", description = "a zoo space, e.g. darts-mini")
         String zoo;
+        @Option(names = "--space", paramLabel = "NAME|FILE", description = "a zoo space by name, else a space file")
+        String space;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -51,7 +54,8 @@ final class SearchCommand implements Callable<Integer> {
             "generations, path_samples, augment); options given here win. Without it, a ModularNAS space file's",
             "optimizer and estimator settings are used"})
     Path config;
-    @Option(names = "--strategy", description = "darts, darts2, gdas, snas, spos, proxyless or proxyless-uniform (default darts)")
+    @Option(names = "--strategy", description = {"darts, darts2, gdas, snas, spos, proxyless or proxyless-uniform (default darts);",
+            "multi-trial: random, grid, evolution, rea, reinforce or tpe"})
     String strategy;
     @Option(names = "--epochs", description = "default 10")
     Integer epochs;
@@ -99,12 +103,25 @@ final class SearchCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     AugmentOptions augmentation;
+    @picocli.CommandLine.Mixin
+    TrialOptions trials;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (source.space != null) {
+            if (io.cellforge.zoo.Zoo.get(source.space).isPresent()) {
+                source.zoo = source.space;
+            } else {
+                source.file = Path.of(source.space);
+            }
+        }
+        if (strategy != null && io.cellforge.trial.Strategies.isMultiTrial(strategy)) {
+            SearchSpace space = Inputs.searchableImport(source.file, source.zoo, step).space();
+            return TrialSearch.run(space, strategy, trials, seed, out, resume, spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
         if (step != null && source.file == null) {
             throw new Main.UserError("--step names a step of a VEGA pipeline config given as SPACE");
         }
@@ -261,7 +278,8 @@ final class SearchCommand implements Callable<Integer> {
      */
     private SearchConfig config(SearchConfig fromSpace) {
         if (strategy != null && !SearchConfig.STRATEGIES.contains(strategy)) {
-            throw new Main.UserError("strategy '" + strategy + "' is not available; available: " + String.join(", ", SearchConfig.STRATEGIES));
+            throw new Main.UserError("strategy '" + strategy + "' is not available; available: " + String.join(", ", SearchConfig.STRATEGIES)
+                    + "; multi-trial: " + String.join(", ", io.cellforge.trial.Strategies.NAMES));
         }
         SearchConfig.Builder b;
         try {

@@ -1,0 +1,227 @@
+package io.cellforge.cli;
+
+import io.cellforge.arch.Architecture;
+import io.cellforge.io.ArchFormat;
+import io.cellforge.io.ArchFormats;
+import io.cellforge.io.Escape;
+import io.cellforge.io.FileWrites;
+import io.cellforge.io.LoadException;
+import io.cellforge.search.SearchEvents;
+import io.cellforge.space.SearchSpace;
+import io.cellforge.trial.Constraint;
+import io.cellforge.trial.DecisionSpace;
+import io.cellforge.trial.EstimateException;
+import io.cellforge.trial.Estimator;
+import io.cellforge.trial.LocalTrialRunner;
+import io.cellforge.trial.Objective;
+import io.cellforge.trial.Scores;
+import io.cellforge.trial.Strategies;
+import io.cellforge.trial.TableEstimator;
+import io.cellforge.trial.Trial;
+import io.cellforge.trial.TrialLog;
+import io.cellforge.trial.TrialRun;
+import io.cellforge.trial.TrialRunFiles;
+import io.cellforge.trial.TrialRunner;
+import io.cellforge.trial.TrialStrategy;
+import io.cellforge.trial.WithCosts;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * `search --strategy random|grid|evolution|rea|reinforce|tpe`: a multi-trial search, in a run folder (--out, or
+ * --resume DIR to continue one from its trial log) laid out as a one-shot run's.
+ */
+final class TrialSearch {
+    private TrialSearch() {
+    }
+
+    static int run(SearchSpace space, String strategyName, TrialOptions o, Long seedOption, Path out, Path resume, PrintWriter stdout,
+                   PrintWriter err) {
+        if (resume != null && out != null && !resume.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+            throw new Main.UserError("--resume " + resume + " and --out " + out + " differ; a resumed run stays in its folder");
+        }
+        Path dir = resume != null ? resume : out;
+        String estimatorName = o.estimator == null ? "table" : o.estimator;
+        if (!estimatorName.equals("table")) {
+            throw new Main.UserError("estimator '" + estimatorName + "' is not available for multi-trial search here; available: table");
+        }
+        if (o.table == null) {
+            throw new Main.UserError("--estimator table needs --table FILE (a CSV of architecture strings and scores)");
+        }
+        if (o.scoreColumns == null || o.scoreColumns.isEmpty()) {
+            throw new Main.UserError("--estimator table needs --score-column NAME (the table's accuracy column)");
+        }
+        int budget = o.budget == null ? 100 : o.budget;
+        int parallel = o.parallel == null ? 1 : o.parallel;
+        if (budget < 1 || parallel < 1) {
+            throw new Main.UserError("--budget and --parallel must be at least 1");
+        }
+        long seed = seedOption == null ? 1 : seedOption;
+        List<Constraint> constraints = new ArrayList<>();
+        try {
+            for (String c : o.constraints == null ? List.<String>of() : o.constraints) {
+                constraints.add(Constraint.parse(c));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError("--constraint: " + e.getMessage());
+        }
+        List<String> objectives = o.objectives == null || o.objectives.isEmpty() ? List.of(Scores.ACCURACY) : List.copyOf(o.objectives);
+        if (objectives.size() > 2) {
+            throw new Main.UserError("--objectives takes one or two scores (the second draws a Pareto front), e.g. accuracy,params");
+        }
+        Objective objective = new Objective(objectives.get(0), constraints, o.penalty, 1);
+
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("strategy", strategyName);
+        settings.put("estimator", estimatorName);
+        settings.put("table", o.table.toAbsolutePath().normalize().toString());
+        settings.put("arch_column", o.archColumn);
+        settings.put("score_columns", o.scoreColumns);
+        settings.put("seed", seed);
+        settings.put("parallel", parallel);
+        settings.put("objectives", objectives);
+        settings.put("constraints", constraints.stream().map(Constraint::toString).toList());
+        settings.put("penalty", o.penalty);
+
+        List<Trial> logged = List.of();
+        try {
+            if (resume != null) {
+                Map<String, Object> was = TrialRunFiles.settings(resume).orElseThrow(() -> new Main.UserError("--resume " + resume
+                        + " holds no multi-trial run (no run.json of one)"));
+                Map<String, Object> now = TrialRunFiles.normalised(settings);
+                for (var e : now.entrySet()) {
+                    if (!String.valueOf(e.getValue()).equals(String.valueOf(was.get(e.getKey())))) { // 9 read back may be an int, 9L a long
+                        throw new Main.UserError("--resume " + resume + ": the run was started with " + e.getKey() + " " + was.get(e.getKey())
+                                + ", not " + e.getValue() + "; give the same options (only --budget may change)");
+                    }
+                }
+                logged = TrialLog.read(resume.resolve(TrialLog.FILE));
+            } else if (dir != null) {
+                FileWrites.checkWritableFolder(dir);
+            }
+        } catch (IOException e) {
+            throw new Main.UserError(e.getMessage());
+        } catch (LoadException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+
+        Estimator estimator;
+        try {
+            estimator = new WithCosts(TableEstimator.read(o.table, o.archColumn, o.scoreColumns, space), space);
+        } catch (LoadException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+        TrialStrategy strategy;
+        try {
+            strategy = Strategies.create(strategyName, DecisionSpace.of(space), objective, seed);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+
+        io.cellforge.search.SearchControl control = new io.cellforge.search.SearchControl();
+        TrialRun run;
+        try (var interrupt = new Inputs.StopOnInterrupt(control)) {
+            try (TrialLog log = dir == null ? null : openLog(dir, space, settings, resume != null)) {
+                Bar bar = new Bar(err, objective.score());
+                err.println("searching " + space.name() + " with " + strategyName + ": " + budget + " trials, " + estimatorName + " estimator"
+                        + (constraints.isEmpty() ? "" : ", " + (o.penalty ? "penalty " : "subject to ") + constraints));
+                run = new LocalTrialRunner(parallel).run(strategy, estimator, objective, budget, seed, logged,
+                        log == null ? TrialRunner.Sink.NONE : log::write, bar, control::isStopped);
+                bar.done();
+            } catch (EstimateException e) {
+                throw new Main.UserError(e.getMessage());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new Main.UserError(e.getMessage()); // an objective or constraint the estimator has no score for; a foreign log
+            } catch (IOException e) {
+                throw new Main.UserError(e.getMessage());
+            }
+            err.println(run.completed() ? "search finished: " + run.trials().size() + " trials in " + SearchEvents.duration(run.seconds())
+                    : "search stopped after " + run.trials().size() + " trials; --resume " + (dir == null ? "DIR" : dir) + " continues it");
+            Optional<Trial> best = run.best();
+            if (best.isEmpty()) {
+                err.println("no trial met the constraints " + constraints);
+            } else {
+                err.println("best: trial " + best.get().index() + " " + best.get().scores().values());
+                try {
+                    stdout.print(ArchFormats.write(ArchFormat.YAML, space, best.get().architecture()));
+                    stdout.flush();
+                } catch (LoadException e) {
+                    throw new Main.UserError(e.getMessage());
+                }
+            }
+            if (dir != null) {
+                try {
+                    TrialRunFiles.writeResult(dir, space, run, TrialRunFiles.summary(space, run, strategyName, estimatorName, budget, objectives));
+                    err.println("wrote the result to " + Escape.line(dir.toString()));
+                } catch (IOException e) {
+                    throw new Main.UserError(e.getMessage() + "; the trials are in " + dir.resolve(TrialLog.FILE));
+                }
+            }
+        }
+        return run.best().isPresent() ? 0 : 1; // no architecture met the constraints: nothing found
+    }
+
+    private static TrialLog openLog(Path dir, SearchSpace space, Map<String, Object> settings, boolean resumed) throws IOException {
+        if (!resumed) {
+            TrialRunFiles.start(dir, space, settings);
+            return TrialLog.create(dir.resolve(TrialLog.FILE));
+        }
+        return TrialLog.append(dir.resolve(TrialLog.FILE));
+    }
+
+    /** The progress bar: redrawn in place on a terminal, a line every tenth of the budget otherwise. */
+    private static final class Bar implements TrialRunner.Listener {
+        private final PrintWriter err;
+        private final String score;
+        private final boolean tty = System.console() != null;
+        private final long start = System.nanoTime();
+        private int shownTenth = -1;
+        private int replayed;
+
+        Bar(PrintWriter err, String score) {
+            this.err = err;
+            this.score = score;
+        }
+
+        @Override
+        public void resumed(int trials) {
+            replayed = trials;
+            err.println("resumed: " + trials + " trials read from the log");
+            err.flush();
+        }
+
+        @Override
+        public void trial(Trial t, Optional<Trial> best, int budget) {
+            int done = t.index() + 1;
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            int fresh = Math.max(1, done - replayed);
+            double eta = done <= replayed ? 0 : elapsed / fresh * (budget - done);
+            String bestText = best.flatMap(b -> b.scores().get(score)).map(v -> String.format("%.4f", v)).orElse("-");
+            int width = 30;
+            int filled = (int) Math.round(width * (double) done / budget);
+            String line = String.format("trial %d/%d [%s%s] best %s %s  ETA %s", done, budget, "#".repeat(filled), ".".repeat(width - filled),
+                    score, bestText, SearchEvents.duration(eta));
+            if (tty) {
+                err.print("\r" + line + "   ");
+                err.flush();
+            } else if (done * 10 / budget > shownTenth) {
+                shownTenth = done * 10 / budget;
+                err.println(line);
+                err.flush();
+            }
+        }
+
+        void done() {
+            if (tty) {
+                err.println();
+            }
+        }
+    }
+}

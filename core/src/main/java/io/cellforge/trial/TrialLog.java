@@ -1,0 +1,166 @@
+package io.cellforge.trial;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellforge.arch.Architecture;
+import io.cellforge.arch.Decision;
+import io.cellforge.io.LoadException;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The trial log of a run, {@code trials.jsonl}: one JSON line per scored trial (index, architecture as raw
+ * decisions, scores, seconds, seed), written and forced to disk as each trial ends, so that a crash loses at most
+ * the trials still running. A last line cut short by a crash is ignored on reading and cut off before appending.
+ */
+public final class TrialLog implements Closeable {
+    public static final String FILE = "trials.jsonl";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final FileChannel out;
+
+    private TrialLog(FileChannel out) {
+        this.out = out;
+    }
+
+    /** Opens the log to append to, created if absent; a torn last line (no newline at its end) is removed first. */
+    public static TrialLog append(Path file) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        long keep = wholeLines(file);
+        if (ch.size() > keep) {
+            ch.truncate(keep);
+            ch.force(true);
+        }
+        ch.position(keep);
+        return new TrialLog(ch);
+    }
+
+    /** A new log, replacing any earlier one. */
+    public static TrialLog create(Path file) throws IOException {
+        Files.deleteIfExists(file);
+        return append(file);
+    }
+
+    /** The length of the file up to and including its last newline. */
+    private static long wholeLines(Path file) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        int end = b.length;
+        while (end > 0 && b[end - 1] != '\n') {
+            end--;
+        }
+        return end;
+    }
+
+    public synchronized void write(Trial t) throws IOException {
+        byte[] line = (JSON.writeValueAsString(toJson(t)) + "\n").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.wrap(line);
+        while (buf.hasRemaining()) {
+            out.write(buf);
+        }
+        out.force(false);
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        out.close();
+    }
+
+    /**
+     * The trials of a log, in the order written; none when there is no file. A last line cut short is left out;
+     * any other line that does not read is an error naming file and line.
+     */
+    public static List<Trial> read(Path file) throws IOException, LoadException {
+        List<Trial> out = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        String[] lines = text.split("\n", -1);
+        // The piece after the last newline is empty, or a line a crash cut short.
+        for (int i = 0; i < lines.length - 1; i++) {
+            if (lines[i].isBlank()) {
+                continue;
+            }
+            try {
+                out.add(fromJson(JSON.readTree(lines[i])));
+            } catch (JsonProcessingException | RuntimeException e) {
+                throw new LoadException(file + ":" + (i + 1), "not a trial: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage()
+                        : e.getMessage()));
+            }
+        }
+        return out;
+    }
+
+    static Map<String, Object> toJson(Trial t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("index", t.index());
+        m.put("architecture", raw(t.architecture()));
+        m.put("scores", t.scores().values());
+        m.put("seconds", t.seconds());
+        m.put("seed", t.seed());
+        return m;
+    }
+
+    /** Decisions as JSON values: an op's label, a value's number, the list of chosen inputs. */
+    public static Map<String, Object> raw(Architecture a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (var e : a.choices().entrySet()) {
+            Decision d = e.getValue();
+            Object v;
+            if (d instanceof Decision.Op op) {
+                v = op.label();
+            } else if (d instanceof Decision.Value val) {
+                v = val.value();
+            } else {
+                v = ((Decision.Inputs) d).indices();
+            }
+            m.put(e.getKey(), v);
+        }
+        return m;
+    }
+
+    static Trial fromJson(JsonNode n) {
+        JsonNode arch = require(n, "architecture");
+        Map<String, Decision> choices = new LinkedHashMap<>();
+        arch.fields().forEachRemaining(e -> {
+            JsonNode v = e.getValue();
+            Decision d;
+            if (v.isTextual()) {
+                d = new Decision.Op(v.asText());
+            } else if (v.isNumber()) {
+                d = new Decision.Value(v.asDouble());
+            } else if (v.isArray()) {
+                List<Integer> idx = new ArrayList<>();
+                v.forEach(x -> idx.add(x.asInt()));
+                d = new Decision.Inputs(idx);
+            } else {
+                throw new IllegalArgumentException("the decision of '" + e.getKey() + "' is neither a label, a number nor a list");
+            }
+            choices.put(e.getKey(), d);
+        });
+        Map<String, Double> scores = new LinkedHashMap<>();
+        require(n, "scores").fields().forEachRemaining(e -> scores.put(e.getKey(), e.getValue().asDouble()));
+        return new Trial(require(n, "index").asInt(), new Architecture(choices), new Scores(scores), require(n, "seconds").asDouble(),
+                require(n, "seed").asLong());
+    }
+
+    private static JsonNode require(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            throw new IllegalArgumentException("no '" + field + "'");
+        }
+        return v;
+    }
+}
