@@ -26,14 +26,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 
 /**
  * Latency measured on this machine, as ModularNAS's LUT metrics and ProxylessNAS's latency table: every distinct
  * layer the space's networks can hold (an op with its channels and stride, on its input shape) timed once through
  * the engine, a forward pass in inference at the batch size given ({@link OpTimer}: warm-up passes, then the
- * median of several), and kept in {@value #FILE} in the caller's folder under the CPU's model name, the engine's
+ * median of several, taken in rounds over several layers), and kept in {@value #FILE} in the caller's folder under the CPU's model name, the engine's
  * backend, the batch size and the thread count, so that a later table on this machine reads what was timed.
  *
  * <p>An architecture's latency is the <b>additive LUT model</b>: the sum of the times of the layers along its
@@ -112,9 +114,7 @@ public final class LatencyTable {
         if (planned == 0 && first != null) {
             throw first;
         }
-        for (Op op : missing.values()) {
-            t.time(op);
-        }
+        t.time(new ArrayList<>(missing.values()));
         if (!missing.isEmpty()) {
             t.write();
         }
@@ -150,8 +150,8 @@ public final class LatencyTable {
     }
 
     /** The time of a layer signature (as {@link Part#op} names it), if timed. */
-    public java.util.Optional<Double> ms(String signature) {
-        return java.util.Optional.ofNullable(ms.get(signature));
+    public Optional<Double> ms(String signature) {
+        return Optional.ofNullable(ms.get(signature));
     }
 
     /** Layers in the table. */
@@ -191,16 +191,44 @@ public final class LatencyTable {
     }
 
     private synchronized double time(Op op) throws PlanException {
-        try {
-            double t = OpTimer.forwardMillis(op.layer(), op.in(), settings.batch(), settings.threads(), settings.warmups(), settings.runs());
-            ms.put(op.signature(), t);
-            timed++;
-            return t;
-        } catch (ShapeException e) {
-            throw new PlanException(List.of(io.cellforge.space.Problem.error(io.cellforge.space.Place.NONE,
-                    op.where() + ": " + e.getMessage())));
+        time(List.of(op));
+        return ms.get(op.signature());
+    }
+
+    /**
+     * Times layers in rounds, a pass of each per round ({@value #AT_ONCE} at a time), so that a burst of other work
+     * on the machine slows one pass of several layers rather than every pass of one; each keeps its median.
+     */
+    private synchronized void time(List<Op> ops) throws PlanException {
+        for (int from = 0; from < ops.size(); from += AT_ONCE) {
+            List<Op> group = ops.subList(from, Math.min(ops.size(), from + AT_ONCE));
+            List<OpTimer> timers = new ArrayList<>();
+            for (Op op : group) {
+                try {
+                    timers.add(new OpTimer(op.layer(), op.in(), settings.batch()));
+                } catch (ShapeException e) {
+                    throw new PlanException(List.of(io.cellforge.space.Problem.error(io.cellforge.space.Place.NONE,
+                            op.where() + ": " + e.getMessage())));
+                }
+            }
+            for (int w = 0; w < settings.warmups(); w++) {
+                timers.forEach(x -> x.pass(settings.threads()));
+            }
+            double[][] runs = new double[group.size()][settings.runs()];
+            for (int r = 0; r < settings.runs(); r++) {
+                for (int i = 0; i < timers.size(); i++) {
+                    runs[i][r] = timers.get(i).pass(settings.threads());
+                }
+            }
+            for (int i = 0; i < group.size(); i++) {
+                ms.put(group.get(i).signature(), OpTimer.median(runs[i]));
+                timed++;
+            }
         }
     }
+
+    /** Layers compiled at once while timing in rounds: their buffers stay small beside a trial's. */
+    private static final int AT_ONCE = 8;
 
     /**
      * Architectures that together hold every candidate of every choice: each LayerChoice and ValueChoice takes its
@@ -228,7 +256,7 @@ public final class LatencyTable {
                     opts.add(new Decision.Inputs(w));
                 }
                 if (ic.nChosen() == InputChoice.ANY && n > 1) {
-                    opts.add(new Decision.Inputs(java.util.stream.IntStream.range(0, n).boxed().toList()));
+                    opts.add(new Decision.Inputs(IntStream.range(0, n).boxed().toList()));
                 }
             }
             if (!opts.isEmpty()) {

@@ -16,6 +16,7 @@ import io.cellforge.train.Retrain;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -121,7 +122,7 @@ public final class SubNetEstimator implements Estimator {
         if (!r.completed()) {
             throw new EstimateException("the trial was stopped before its " + config.epochs() + " epochs ended");
         }
-        Scores s = new Scores(java.util.Map.of(Scores.ACCURACY, r.testAccuracy()))
+        Scores s = new Scores(Map.of(Scores.ACCURACY, r.testAccuracy()))
                 .with(Scores.PARAMS, r.params())
                 .with(Scores.MACS, Evaluator.evaluate(network, architecture).macs());
         if (latency != null) {
