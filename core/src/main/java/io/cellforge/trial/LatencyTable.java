@@ -8,6 +8,7 @@ import io.cellforge.arch.Decision;
 import io.cellforge.engine.Backend;
 import io.cellforge.engine.OpTimer;
 import io.cellforge.io.FileWrites;
+import io.cellforge.ops.Layer;
 import io.cellforge.ops.Shape;
 import io.cellforge.ops.ShapeException;
 import io.cellforge.plan.Plan;
@@ -23,10 +24,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
@@ -39,7 +42,8 @@ import java.util.stream.IntStream;
  * backend, the batch size and the thread count, so that a later table on this machine reads what was timed.
  *
  * <p>An architecture's latency is the <b>additive LUT model</b>: the sum of the times of the layers along its
- * network (the final network, as retrained: stem, every chosen op, the cells' preprocessing, the head). Node sums,
+ * network (the final network, as retrained: stem, every chosen op, the cells' preprocessing, the head; not a layer
+ * whose output only {@code none} reads, which the engine does not compute). Node sums,
  * concatenations and residual additions are not in it, nor the overlap and caching a real pass has; so it ranks
  * architectures by their cost here rather than predicting a pass to the millisecond.
  *
@@ -101,7 +105,7 @@ public final class LatencyTable {
         int planned = 0;
         for (Architecture a : covering) {
             try {
-                for (Op op : ops(Evaluator.fixedPlan(t.network, a))) {
+                for (Op op : ops(Evaluator.fixedPlan(t.network, a), false)) { // dead here, live in another
                     if (!t.ms.containsKey(op.signature())) {
                         missing.putIfAbsent(op.signature(), op);
                     }
@@ -130,7 +134,7 @@ public final class LatencyTable {
     public List<Part> parts(Architecture arch) throws PlanException, IOException {
         List<Part> out = new ArrayList<>();
         boolean added = false;
-        for (Op op : ops(Evaluator.fixedPlan(network, arch))) {
+        for (Op op : ops(Evaluator.fixedPlan(network, arch), true)) {
             Double t = ms.get(op.signature());
             if (t == null) {
                 synchronized (this) {
@@ -174,16 +178,41 @@ public final class LatencyTable {
     }
 
     /** A layer applied to its input in a network's plan. */
-    private record Op(String where, io.cellforge.ops.Layer layer, Shape in) {
+    private record Op(String where, Layer layer, Shape in) {
         String signature() {
             return layer + " on " + in;
         }
     }
 
-    private static List<Op> ops(Plan plan) {
+    /**
+     * The layers a forward pass computes, in order: as the engine does, a layer whose output reaches the logits
+     * only through zeros ({@code none}, {@code noise}: they read nothing) is not computed, so not counted unless
+     * {@code onlyLive} is false.
+     */
+    private static List<Op> ops(Plan plan, boolean onlyLive) {
+        Set<Integer> live = new HashSet<>(Set.of(plan.logits()));
+        List<Plan.Step> steps = plan.steps();
+        for (int i = steps.size() - 1; i >= 0; i--) {
+            Plan.Step s = steps.get(i);
+            if (!live.contains(s.out())) {
+                continue;
+            }
+            if (s instanceof Plan.Apply a && !(a.layer() instanceof Layer.Zero) && !(a.layer() instanceof Layer.Noise)) {
+                live.add(a.in());
+            } else if (s instanceof Plan.Merge m) {
+                live.addAll(m.ins());
+            } else if (s instanceof Plan.Add a) {
+                live.add(a.a());
+                live.add(a.b());
+            } else if (s instanceof Plan.DropPath d) {
+                live.add(d.in());
+            } else if (s instanceof Plan.Mixed m) {
+                live.add(m.in());
+            }
+        }
         List<Op> out = new ArrayList<>();
-        for (Plan.Step s : plan.steps()) {
-            if (s instanceof Plan.Apply a) {
+        for (Plan.Step s : steps) {
+            if (s instanceof Plan.Apply a && (live.contains(a.out()) || !onlyLive)) {
                 out.add(new Op(a.where(), a.layer(), plan.shapes().get(a.in())));
             }
         }

@@ -61,4 +61,14 @@ class LatencyTableTest {
         assertEquals(t.latencyMs(conv) - t.latencyMs(skip), convEdge - skipEdge, 1e-9, "conv " + convParts + "\nskip " + skipParts);
         assertTrue(convEdge > 0);
     }
+
+    @Test
+    void aLayerOnlyZerosReadIsNotCounted(@TempDir Path dir) throws Exception {
+        LatencyTable t = LatencyTable.build(TinySpace.space(), QUICK, dir);
+        // node 1 is 'none' of the cell's one input, node 2 reads node 1: the stem and the preprocessing feed nothing
+        List<String> where = t.parts(TinySpace.arch("none", "sep_conv_3x3")).stream().map(LatencyTable.Part::where).toList();
+        assertTrue(where.stream().noneMatch(w -> w.endsWith("input in0") || w.equals("stem")), where.toString());
+        assertTrue(where.contains("cell cell, edge n1->n2") && where.contains("head"), where.toString());
+        assertTrue(t.parts(TinySpace.arch("skip_connect", "sep_conv_3x3")).stream().anyMatch(p -> p.where().endsWith("input in0")));
+    }
 }
