@@ -38,14 +38,15 @@ import java.util.stream.IntStream;
  * Latency measured on this machine, as ModularNAS's LUT metrics and ProxylessNAS's latency table: every distinct
  * layer the space's networks can hold (an op with its channels and stride, on its input shape) timed once through
  * the engine, a forward pass in inference at the batch size given ({@link OpTimer}: warm-up passes, then the
- * median of several, taken in rounds over several layers), and kept in {@value #FILE} in the caller's folder under the CPU's model name, the engine's
- * backend, the batch size and the thread count, so that a later table on this machine reads what was timed.
+ * median of several, taken in rounds over several layers), and kept in {@value #FILE} in the caller's folder
+ * under the CPU's model name, the engine's backend, the batch size and the thread count, so that a later table on
+ * this machine reads what was timed.
  *
  * <p>An architecture's latency is the <b>additive LUT model</b>: the sum of the times of the layers along its
  * network (the final network, as retrained: stem, every chosen op, the cells' preprocessing, the head; not a layer
- * whose output only {@code none} reads, which the engine does not compute). Node sums,
- * concatenations and residual additions are not in it, nor the overlap and caching a real pass has; so it ranks
- * architectures by their cost here rather than predicting a pass to the millisecond.
+ * whose output only {@code none} reads, which the engine does not compute). Node sums, concatenations and residual
+ * additions are not in it, nor the engine's own work around the kernels, nor the overlap and caching a real pass
+ * has; so it ranks architectures by their cost here rather than predicting a pass to the millisecond.
  *
  * <p>The table is filled when built: every candidate of every choice, on the shapes it meets when every key takes
  * each of its options in turn. A layer an estimate meets that is not in it yet (a shape only a combination of two
@@ -112,7 +113,7 @@ public final class LatencyTable {
                 }
                 planned++;
             } catch (PlanException e) {
-                first = first == null ? e : first; // an option that does not build with the others' first options
+                first = first == null ? e : first; // a combination of options that does not build: the others cover
             }
         }
         if (planned == 0 && first != null) {
