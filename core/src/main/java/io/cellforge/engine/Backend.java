@@ -74,6 +74,26 @@ public final class Backend {
         Nd4j.factory().blas().setMaxThreads(n);
     }
 
+    /** Ends a {@link #pinThreads} pin: the thread's count goes back to what it was. */
+    public interface ThreadPin extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Runs every pass of the networks used on this Java thread with {@code threads} OpenMP threads until closed,
+     * whatever the machine's load: trials side by side each take their share of the cores instead of half of them
+     * each, and a seed gives the same sums at every run. A count the user fixed (OMP_NUM_THREADS,
+     * {@code -Dcellforge.threads}) still stands.
+     */
+    public static ThreadPin pinThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("a pass needs at least one thread, not " + threads);
+        }
+        Integer before = ThreadGovernor.pinHere(threads);
+        return () -> ThreadGovernor.pinHere(before == null ? 0 : before);
+    }
+
     /**
      * Whether ND4J computes on a GPU (the {@code -Pcuda} build, nd4j-cuda): the engine then takes the kernels that
      * stay on the device (ops.NativeKernels) instead of the Java ones, which work on host memory.

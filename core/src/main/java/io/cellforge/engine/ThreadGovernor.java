@@ -48,6 +48,11 @@ final class ThreadGovernor {
     private boolean counted;
     private boolean startedAlone;
     private long begunAs;
+    /**
+     * A count for every pass run on one Java thread ({@link Backend#pinThreads}): a trial beside others takes its
+     * share of the cores whatever the load, and the same count at every run (the same sums for the same seed).
+     */
+    private static final ThreadLocal<Integer> PINNED_HERE = new ThreadLocal<>();
     /** The process's native thread counts, shared by every network's governor. */
     private static final Applier NATIVE = new Applier(Backend::setNativeThreads);
 
@@ -147,15 +152,33 @@ final class ThreadGovernor {
                 || (k.samples(half) >= SAMPLES && k.samples(cores) >= SAMPLES));
     }
 
-    /** Sets the native thread count for a pass of {@code kind}; returns it, or 0 when the governor leaves it alone. */
+    /** The count of this Java thread's passes from now on; 0 gives the choice back to the governors. */
+    static Integer pinHere(int n) {
+        Integer before = PINNED_HERE.get();
+        if (n > 0) {
+            PINNED_HERE.set(n);
+        } else {
+            PINNED_HERE.remove();
+        }
+        return before;
+    }
+
+    /**
+     * Sets the native thread count for a pass of {@code kind}; returns it, or 0 when the governor leaves it alone.
+     * A count pinned for the whole process comes first, then one pinned for this thread (such a pass is never timed).
+     */
     int begin(int kind) {
         if (pinned == 0 && !active) {
             return 0;
         }
         int n;
         boolean alone = false;
+        Integer here = PINNED_HERE.get();
         if (pinned > 0) {
             n = pinned;
+        } else if (here != null) {
+            kinds.computeIfAbsent(kind, k -> new Kind(cores));
+            n = Math.min(cores, here);
         } else {
             alone = RUNNING.get() == 0;
             startFree = alone ? free(othersCores.getAsDouble()) : Math.max(1, cores / 2);

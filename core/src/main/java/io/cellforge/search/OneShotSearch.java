@@ -71,6 +71,72 @@ public final class OneShotSearch {
      */
     public SearchResult run(SearchEvents.Listener listener, SearchControl control, Path checkpoint, Path resume)
             throws PlanException, LoadException, IOException {
+        Trained t = train(listener, control, checkpoint, resume);
+        if (t.strategy().evolves()) {
+            Architecture best = t.completed() ? evolve(t.net(), t.valid(), t.validData(), listener, control)
+                    : Sampling.uniform(space, t.net().plan(), t.net().pruned(), new Random(cfg.seed()));
+            return new SearchResult(best, oneHot(best), t.history(), t.completed() && !control.isStopped(), t.backend(), t.steering());
+        }
+        Map<String, double[]> p = t.net().probabilities();
+        return new SearchResult(Derivation.derive(space, p), p, t.history(), t.completed(), t.backend(), t.steering());
+    }
+
+    /**
+     * A single-path supernet trained by SPOS (the weights its evolution scores paths with), for scoring
+     * architectures of the space by their path's accuracy on validation images. One pass at a time: scoring from
+     * several threads takes turns.
+     */
+    public static final class Supernet {
+        private final CompiledNetwork net;
+        private final Batches valid;
+        private final Dataset validData;
+        private final boolean completed;
+
+        private Supernet(CompiledNetwork net, Batches valid, Dataset validData, boolean completed) {
+            this.net = net;
+            this.valid = valid;
+            this.validData = validData;
+            this.completed = completed;
+        }
+
+        /**
+         * The accuracy of an architecture's path on the first {@code batches} full validation batches (as SPOS's
+         * evolution judges, with {@value OneShotSearch#FITNESS_BATCHES}), or on every full one when fewer; keys the architecture
+         * does not decide take their first candidate.
+         */
+        public synchronized double accuracy(Architecture a, int batches) {
+            return fitness(net, valid, validData, a, batches);
+        }
+
+        /** Whether its training ran every epoch (it was not stopped). */
+        public boolean completed() {
+            return completed;
+        }
+    }
+
+    /**
+     * Trains the supernet as {@link #run} does, without the evolution after it; the strategy must be a single-path
+     * one ({@code spos}).
+     */
+    public Supernet trainSupernet(SearchEvents.Listener listener, SearchControl control) throws PlanException {
+        if (!Strategy.of(cfg.strategy()).evolves()) {
+            throw new IllegalArgumentException("a supernet to score paths with is trained by spos, not " + cfg.strategy());
+        }
+        try {
+            Trained t = train(listener, control, null, null);
+            return new Supernet(t.net(), t.valid(), t.validData(), t.completed());
+        } catch (LoadException | IOException e) {
+            throw new IllegalStateException("no checkpoint was involved", e);
+        }
+    }
+
+    /** What the training of the supernet leaves for the derivation. */
+    private record Trained(Strategy strategy, CompiledNetwork net, Batches valid, Dataset validData, List<SearchEvents.Epoch> history,
+                           List<Steer> steering, boolean completed, String backend) {
+    }
+
+    private Trained train(SearchEvents.Listener listener, SearchControl control, Path checkpoint, Path resume)
+            throws PlanException, LoadException, IOException {
         requireFits(space, data);
         int classes = space.network().classes();
         Plan plan = Evaluator.supernetPlan(space);
@@ -246,13 +312,7 @@ public final class OneShotSearch {
                 save(listener, checkpoint, weights, arch, sgd, adam, train, valid, epoch + 1, 0, new double[4], history, steering);
             }
         }
-        if (strategy.evolves()) {
-            Architecture best = completed ? evolve(net, valid, halves[1], listener, control)
-                    : Sampling.uniform(space, net.plan(), net.pruned(), new Random(cfg.seed()));
-            return new SearchResult(best, oneHot(best), history, completed && !control.isStopped(), backend, steering);
-        }
-        Map<String, double[]> p = net.probabilities();
-        return new SearchResult(Derivation.derive(space, p), p, history, completed, backend, steering);
+        return new Trained(strategy, net, valid, halves[1], history, steering, completed, backend);
     }
 
     /** Whether the last epoch read as a collapse towards parameter-free ops ({@link Collapse}). */
@@ -279,7 +339,7 @@ public final class OneShotSearch {
         Architecture best = population.get(0);
         for (int g = 0; g <= cfg.generations() && !control.isStopped(); g++) {
             for (Architecture a : population) {
-                fitness.computeIfAbsent(a, x -> fitness(net, valid, d, x));
+                fitness.computeIfAbsent(a, x -> fitness(net, valid, d, x, FITNESS_BATCHES));
             }
             population.sort(java.util.Comparator.comparingDouble((Architecture a) -> -fitness.get(a)));
             best = population.get(0);
@@ -298,10 +358,10 @@ public final class OneShotSearch {
         return best;
     }
 
-    /** Accuracy of one path of the supernet on the first validation batches. */
-    private static double fitness(CompiledNetwork net, Batches valid, Dataset d, Architecture a) {
+    /** Accuracy of one path of the supernet on the first {@code batches} validation batches. */
+    private static double fitness(CompiledNetwork net, Batches valid, Dataset d, Architecture a, int batches) {
         int b = valid.batchSize();
-        int n = Math.min(FITNESS_BATCHES * b, d.size() / b * b);
+        int n = (int) Math.min((long) batches * b, d.size() / b * b);
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) {
             idx[i] = i;
