@@ -120,7 +120,9 @@ final class SearchCommand implements Callable<Integer> {
         }
         if (strategy != null && io.cellforge.trial.Strategies.isMultiTrial(strategy)) {
             SearchSpace space = Inputs.searchableImport(source.file, source.zoo, step).space();
-            return TrialSearch.run(space, strategy, trials, seed, out, resume, spec.commandLine().getOut(), spec.commandLine().getErr());
+            TrialSearch.Training training = new TrialSearch.Training(data, epochs == null ? 1 : epochs, batch == null ? 64 : batch);
+            return TrialSearch.run(space, strategy, trials, training, seed, out, resume, spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
         }
         if (step != null && source.file == null) {
             throw new Main.UserError("--step names a step of a VEGA pipeline config given as SPACE");

@@ -7,8 +7,15 @@ import java.util.List;
 
 /** The options of `search` that only a multi-trial strategy (random, grid, evolution, rea, reinforce, tpe) reads. */
 final class TrialOptions {
-    @Option(names = "--estimator", paramLabel = "NAME", description = "multi-trial: how a trial is scored: table (default)")
+    @Option(names = "--estimator", paramLabel = "NAME", description = {"multi-trial: how a trial is scored: table (default; --table),",
+            "subnet (each child trained --epochs on --data, validated on a fifth of its training images),",
+            "supernet (a SPOS supernet trained --epochs once, each child scored by its path)"})
     String estimator;
+    @Option(names = "--latency", description = {"multi-trial: also score latency (ms) measured here: each distinct layer timed once,",
+            "cached in --latency-cache (default: the run folder)"})
+    boolean latency;
+    @Option(names = "--latency-cache", paramLabel = "DIR", description = "multi-trial: the folder of the latency table's cache")
+    Path latencyCache;
     @Option(names = "--table", paramLabel = "FILE", description = "multi-trial, table: a CSV of architecture strings and their scores")
     Path table;
     @Option(names = "--arch-column", paramLabel = "NAME", defaultValue = "ArchitectureString",

@@ -15,7 +15,10 @@ import io.cellforge.trial.Estimator;
 import io.cellforge.trial.LocalTrialRunner;
 import io.cellforge.trial.Objective;
 import io.cellforge.trial.Scores;
+import io.cellforge.trial.LatencyTable;
 import io.cellforge.trial.Strategies;
+import io.cellforge.trial.SubNetEstimator;
+import io.cellforge.trial.SuperNetEstimator;
 import io.cellforge.trial.TableEstimator;
 import io.cellforge.trial.Trial;
 import io.cellforge.trial.TrialLog;
@@ -42,21 +45,33 @@ final class TrialSearch {
     private TrialSearch() {
     }
 
-    static int run(SearchSpace space, String strategyName, TrialOptions o, Long seedOption, Path out, Path resume, PrintWriter stdout,
-                   PrintWriter err) {
+    /** What the estimators that train read: the data (as --data names it), epochs and batch size. */
+    record Training(String data, int epochs, int batch) {
+    }
+
+    static int run(SearchSpace space, String strategyName, TrialOptions o, Training training, Long seedOption, Path out, Path resume,
+                   PrintWriter stdout, PrintWriter err) {
         if (resume != null && out != null && !resume.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
             throw new Main.UserError("--resume " + resume + " and --out " + out + " differ; a resumed run stays in its folder");
         }
         Path dir = resume != null ? resume : out;
         String estimatorName = o.estimator == null ? "table" : o.estimator;
-        if (!estimatorName.equals("table")) {
-            throw new Main.UserError("estimator '" + estimatorName + "' is not available for multi-trial search here; available: table");
+        boolean table = estimatorName.equals("table");
+        if (!List.of("table", "subnet", "supernet").contains(estimatorName)) {
+            throw new Main.UserError("estimator '" + estimatorName + "' is not available for multi-trial search; available: table, subnet, "
+                    + "supernet");
         }
-        if (o.table == null) {
+        if (table && o.table == null) {
             throw new Main.UserError("--estimator table needs --table FILE (a CSV of architecture strings and scores)");
         }
-        if (o.scoreColumns == null || o.scoreColumns.isEmpty()) {
+        if (table && (o.scoreColumns == null || o.scoreColumns.isEmpty())) {
             throw new Main.UserError("--estimator table needs --score-column NAME (the table's accuracy column)");
+        }
+        if (training.epochs() < 1 || training.batch() < 1) {
+            throw new Main.UserError("--epochs and --batch must be at least 1");
+        }
+        if (o.latency && o.latencyCache == null && dir == null) {
+            throw new Main.UserError("--latency caches its table on disk: give --out DIR or --latency-cache DIR");
         }
         int budget = o.budget == null ? 100 : o.budget;
         int parallel = o.parallel == null ? 1 : o.parallel;
@@ -81,9 +96,16 @@ final class TrialSearch {
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("strategy", strategyName);
         settings.put("estimator", estimatorName);
-        settings.put("table", o.table.toAbsolutePath().normalize().toString());
-        settings.put("arch_column", o.archColumn);
-        settings.put("score_columns", o.scoreColumns);
+        if (table) {
+            settings.put("table", o.table.toAbsolutePath().normalize().toString());
+            settings.put("arch_column", o.archColumn);
+            settings.put("score_columns", o.scoreColumns);
+        } else {
+            settings.put("data", training.data());
+            settings.put("epochs", training.epochs());
+            settings.put("batch", training.batch());
+        }
+        settings.put("latency", o.latency);
         settings.put("seed", seed);
         settings.put("parallel", parallel);
         settings.put("objectives", objectives);
@@ -112,12 +134,8 @@ final class TrialSearch {
             throw new Main.UserError(e.getMessage());
         }
 
-        Estimator estimator;
-        try {
-            estimator = new WithCosts(TableEstimator.read(o.table, o.archColumn, o.scoreColumns, space), space);
-        } catch (LoadException e) {
-            throw new Main.UserError(e.getMessage());
-        }
+        io.cellforge.search.SearchControl control = new io.cellforge.search.SearchControl();
+        Estimator estimator = estimator(space, estimatorName, o, training, seed, parallel, dir, err, control);
         TrialStrategy strategy;
         try {
             strategy = Strategies.create(strategyName, DecisionSpace.of(space), objective, seed);
@@ -125,7 +143,6 @@ final class TrialSearch {
             throw new Main.UserError(e.getMessage());
         }
 
-        io.cellforge.search.SearchControl control = new io.cellforge.search.SearchControl();
         TrialRun run;
         try (var interrupt = new Inputs.StopOnInterrupt(control)) {
             try (TrialLog log = dir == null ? null : openLog(dir, space, settings, resume != null)) {
@@ -166,6 +183,59 @@ final class TrialSearch {
             }
         }
         return run.best().isPresent() ? 0 : 1; // no architecture met the constraints: nothing found
+    }
+
+    /** The estimator named, with costs (and latency when asked) added to its scores. */
+    private static Estimator estimator(SearchSpace space, String name, TrialOptions o, Training t, long seed, int parallel, Path dir,
+                                       PrintWriter err, io.cellforge.search.SearchControl control) {
+        try {
+            LatencyTable lut = null;
+            if (o.latency) {
+                Path cache = o.latencyCache != null ? o.latencyCache : dir;
+                FileWrites.checkWritableFolder(cache);
+                err.println("timing the space's layers for the latency table (cached in " + Escape.line(cache.toString()) + ") ...");
+                lut = LatencyTable.build(space, LatencyTable.Settings.of(t.batch()), cache);
+            }
+            Estimator e = switch (name) {
+                case "table" -> TableEstimator.read(o.table, o.archColumn, o.scoreColumns, space);
+                case "subnet" -> new SubNetEstimator(space, Inputs.data(t.data()), io.cellforge.train.Retrain.Config.darts(t.epochs(), t.batch(),
+                        seed), 0.8, Math.min(parallel, SubNetEstimator.maxParallel(space, t.batch(), 1)), lut, control);
+                default -> {
+                    err.println("training the SPOS supernet for " + t.epochs() + " epoch(s) on " + t.data() + " ...");
+                    yield SuperNetEstimator.train(space, Inputs.data(t.data()), io.cellforge.settings.SearchConfig.of("spos", t.epochs(),
+                            t.batch(), seed), 4, lut, new io.cellforge.search.SearchEvents.Listener() { }, control);
+                }
+            };
+            // The trained estimators count parameters, multiply-adds and latency themselves; the table's rows have none.
+            return name.equals("table") ? withLatency(new WithCosts(e, space), lut) : e;
+        } catch (LoadException | IOException e) {
+            throw new Main.UserError(e.getMessage());
+        } catch (io.cellforge.plan.PlanException e) {
+            throw new Main.UserError(space.name() + " does not build: " + e.getMessage());
+        }
+    }
+
+    /** A table's scores with the latency of each architecture measured here added (none without a table of latencies). */
+    private static Estimator withLatency(Estimator inner, LatencyTable lut) {
+        if (lut == null) {
+            return inner;
+        }
+        return new Estimator() {
+            @Override
+            public Scores estimate(Architecture a, long seed) throws EstimateException {
+                Scores s = inner.estimate(a, seed);
+                try {
+                    return s.with(Scores.LATENCY, lut.latencyMs(a));
+                } catch (io.cellforge.plan.PlanException | IOException e) {
+                    throw new EstimateException("the latency of the architecture could not be measured: " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public String name() {
+                return inner.name();
+            }
+        };
     }
 
     private static TrialLog openLog(Path dir, SearchSpace space, Map<String, Object> settings, boolean resumed) throws IOException {

@@ -21,13 +21,13 @@ import java.util.List;
 import java.util.Map;
 
 /** A one-cell DARTS-like space for the 8x8 digits: two nodes, each keeping 1 of its inputs, four ops per edge. */
-final class TinySpace {
+public final class TinySpace {
     static final List<String> OPS = List.of("none", "max_pool_3x3", "skip_connect", "sep_conv_3x3");
 
     private TinySpace() {
     }
 
-    static SearchSpace space() {
+    public static SearchSpace space() {
         List<Node> nodes = List.of(Node.input("in0"),
                 Node.intermediate("n1").withInputChoice(new InputChoice("n1_switch", 1, Reduction.SUM, false)),
                 Node.intermediate("n2").withInputChoice(new InputChoice("n2_switch", 1, Reduction.SUM, false)),
