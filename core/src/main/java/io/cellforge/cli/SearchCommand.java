@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "search", mixinStandardHelpOptions = true, description = {"Search a space with a one-shot strategy and write the derived architecture,",
@@ -61,6 +62,9 @@ final class SearchCommand implements Callable<Integer> {
     Integer epochs;
     @Option(names = "--batch", description = "default 64")
     Integer batch;
+    @Option(names = "--cost-weight", paramLabel = "W", defaultValue = "1",
+            description = "one-shot with --constraint: the weight of the budget term in the architecture loss (default ${DEFAULT-VALUE})")
+    double costWeight;
     @Option(names = "--seed", description = "default 1")
     Long seed;
     @Option(names = "--lr", description = "weight learning rate, cosine-annealed (default 0.025)")
@@ -136,6 +140,7 @@ final class SearchCommand implements Callable<Integer> {
         });
         checkOutputs();
         PrintWriter err = spec.commandLine().getErr();
+        List<io.cellforge.search.CostTerm> costs = costTerms(space, err);
         SearchControl control = new SearchControl();
         // The interrupt guard closes last: Ctrl+C waits until the result below is written.
         try (var interrupt = new Inputs.StopOnInterrupt(control)) {
@@ -143,14 +148,18 @@ final class SearchCommand implements Callable<Integer> {
             try (Progress progress = new Progress(err, events, resume != null)) {
                 // --out is a run folder, as the app writes them: the app lists it and opens its result.
                 result = out != null
-                        ? RunService.search(out, space, bundle, data, cfg, checkpoint, resume, progress, control)
-                        : new OneShotSearch(space, bundle, cfg).run(progress, control, checkpoint, resume);
+                        ? RunService.search(out, space, bundle, data, cfg, costs, checkpoint, resume, progress, control)
+                        : new OneShotSearch(space, bundle, cfg, costs).run(progress, control, checkpoint, resume);
             } catch (PlanException | LoadException e) {
                 throw new Main.UserError(e.getMessage());
             } catch (IOException e) {
                 throw new Main.UserError(e.getMessage()); // names the folder or file
             }
             err.println(result.completed() ? "search finished" : "search stopped early; writing what it found");
+            for (io.cellforge.search.CostTerm t : costs) {
+                err.println(String.format(java.util.Locale.ROOT, "%s: expected %.4g under the final weights, budget %.4g; the architecture found: %.4g",
+                        t.name(), t.expected(result.weights()), t.budget(), cost(space, t.name(), null).applyAsDouble(result.architecture())));
+            }
             // The architecture goes to stdout first: whatever happens to the files, it is not lost.
             spec.commandLine().getOut().print(ArchFormats.write(ArchFormat.YAML, space, result.architecture()));
             spec.commandLine().getOut().flush();
@@ -160,6 +169,71 @@ final class SearchCommand implements Callable<Integer> {
             err.flush();
         }
         return 0;
+    }
+
+    /**
+     * `--constraint` on a one-shot search: each budget (macs, params, latency_ms) as an expected-cost term of the
+     * architecture loss, as ProxylessNAS adds its latency; `>=` bounds have no meaning there and are refused.
+     */
+    private List<io.cellforge.search.CostTerm> costTerms(SearchSpace space, PrintWriter err) {
+        List<io.cellforge.search.CostTerm> terms = new java.util.ArrayList<>();
+        if (trials.constraints == null) {
+            return terms;
+        }
+        io.cellforge.trial.LatencyTable lut = null;
+        for (String text : trials.constraints) {
+            io.cellforge.trial.Constraint c;
+            try {
+                c = io.cellforge.trial.Constraint.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new Main.UserError("--constraint: " + e.getMessage());
+            }
+            if (c.bound() != io.cellforge.trial.Constraint.Bound.AT_MOST && c.bound() != io.cellforge.trial.Constraint.Bound.BELOW) {
+                throw new Main.UserError("--constraint " + text + ": a one-shot search takes budgets (SCORE<=X) of macs, params or latency_ms");
+            }
+            if (c.score().equals(io.cellforge.trial.Scores.LATENCY) && lut == null) {
+                Path cache = trials.latencyCache != null ? trials.latencyCache : out;
+                if (cache == null) {
+                    throw new Main.UserError("--constraint latency_ms: the latency table is cached on disk; give --out DIR or --latency-cache DIR");
+                }
+                try {
+                    io.cellforge.io.FileWrites.checkWritableFolder(cache);
+                    err.println("timing the space's layers for the latency table (cached in " + io.cellforge.io.Escape.line(cache.toString()) + ") ...");
+                    lut = io.cellforge.trial.LatencyTable.build(space, io.cellforge.trial.LatencyTable.Settings.of(batch == null ? 64 : batch), cache);
+                } catch (IOException | PlanException e) {
+                    throw new Main.UserError(e.getMessage());
+                }
+            }
+            try {
+                terms.add(new io.cellforge.search.CostTerm(c.score(), space, cost(space, c.score(), lut), c.limit(), costWeight));
+            } catch (IllegalArgumentException e) {
+                throw new Main.UserError("--constraint " + text + ": " + e.getMessage());
+            }
+        }
+        return terms;
+    }
+
+    /** An architecture's cost by name: multiply-adds and parameters counted, latency from the table. */
+    private static java.util.function.ToDoubleFunction<io.cellforge.arch.Architecture> cost(SearchSpace space, String score,
+                                                                                            io.cellforge.trial.LatencyTable lut) {
+        return a -> {
+            if (score.equals(io.cellforge.trial.Scores.LATENCY)) {
+                try {
+                    return lut.latencyMs(a);
+                } catch (PlanException | IOException e) {
+                    throw new IllegalArgumentException("the latency could not be measured: " + e.getMessage(), e);
+                }
+            }
+            var st = io.cellforge.analysis.Evaluator.evaluate(space, a);
+            if (!st.ok()) {
+                throw new IllegalArgumentException("an architecture does not build: " + st.problems().get(0));
+            }
+            return switch (score) {
+                case io.cellforge.trial.Scores.MACS -> st.macs();
+                case io.cellforge.trial.Scores.PARAMS -> st.params();
+                default -> throw new IllegalArgumentException("a one-shot search takes budgets of macs, params or latency_ms, not " + score);
+            };
+        };
     }
 
     /** A space read from a VEGA file: the architecture also as the description VEGA builds, beside the others. */

@@ -50,11 +50,18 @@ public final class OneShotSearch {
     private final SearchSpace space;
     private final DataBundle data;
     private final SearchConfig cfg;
+    private final List<CostTerm> costs;
 
     public OneShotSearch(SearchSpace space, DataBundle data, SearchConfig cfg) {
+        this(space, data, cfg, List.of());
+    }
+
+    /** {@code costs}: budgets whose expected cost joins the architecture loss (ProxylessNAS's latency loss, for any cost). */
+    public OneShotSearch(SearchSpace space, DataBundle data, SearchConfig cfg, List<CostTerm> costs) {
         this.space = space;
         this.data = data;
         this.cfg = cfg;
+        this.costs = List.copyOf(costs);
     }
 
     public SearchResult run(SearchEvents.Listener listener, SearchControl control) throws PlanException {
@@ -266,7 +273,7 @@ public final class OneShotSearch {
                     tb = train.next();
                     Strategy.ArchStep a = strategy.archStep(context, tb, vb, noise, tau, lr);
                     validLossSum += a.validLoss();
-                    adam.step(arch, a.gradient(), cfg.archLr());
+                    adam.step(arch, withCosts(a.gradient(), net), cfg.archLr());
                     strategy.afterArchStep(context);
                 } else {
                     tb = train.next();
@@ -277,7 +284,7 @@ public final class OneShotSearch {
                 if (jointly) {
                     Map<String, INDArray> ga = new HashMap<>();
                     arch.keySet().forEach(k -> ga.put(k, w.gradients().get(k)));
-                    adam.step(arch, ga, cfg.archLr());
+                    adam.step(arch, withCosts(ga, net), cfg.archLr());
                 }
                 Map<String, INDArray> grads = new HashMap<>(w.gradients());
                 grads.keySet().retainAll(weights.keySet());
@@ -317,6 +324,25 @@ public final class OneShotSearch {
 
     /** Whether the last epoch read as a collapse towards parameter-free ops ({@link Collapse}). */
     private boolean collapsing;
+
+    /** The architecture gradient with each cost term's added (the gradient itself when there are none). */
+    private Map<String, INDArray> withCosts(Map<String, INDArray> gradient, CompiledNetwork net) {
+        if (costs.isEmpty()) {
+            return gradient;
+        }
+        Map<String, double[]> p = net.probabilities();
+        Map<String, INDArray> g = new HashMap<>(gradient);
+        for (CostTerm t : costs) {
+            t.gradient(p).forEach((key, d) -> {
+                String k = CompiledNetwork.alphaName(key);
+                INDArray have = g.get(k);
+                if (have != null) {
+                    g.put(k, have.add(org.nd4j.linalg.factory.Nd4j.createFromArray(d).castTo(have.dataType()).reshape(have.shape())));
+                }
+            });
+        }
+        return g;
+    }
 
     /** Applies a steer to the supernet; the message says why one cannot apply. */
     private static void steer(CompiledNetwork net, Steer st) {

@@ -16,6 +16,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -41,13 +42,20 @@ public final class RunService {
     public static SearchResult search(Path dir, SearchSpace space, DataBundle data, String dataSpec, SearchConfig cfg,
                                       Path checkpoint, Path resume, SearchEvents.Listener listener, SearchControl control)
             throws IOException, LoadException, PlanException {
+        return search(dir, space, data, dataSpec, cfg, List.of(), checkpoint, resume, listener, control);
+    }
+
+    /** As above, with cost budgets in the architecture loss ({@link CostTerm}). */
+    public static SearchResult search(Path dir, SearchSpace space, DataBundle data, String dataSpec, SearchConfig cfg, List<CostTerm> costs,
+                                      Path checkpoint, Path resume, SearchEvents.Listener listener, SearchControl control)
+            throws IOException, LoadException, PlanException {
         try (Lock lock = Lock.take(dir)) {
             boolean resumed = resume != null;
             if (!resumed || !Files.exists(dir.resolve(RunFiles.SPACE))) {
                 RunFiles.start(dir, space, cfg, dataSpec);
             }
             try (RunFiles.EventLog log = new RunFiles.EventLog(dir.resolve(RunFiles.EVENTS), resumed)) {
-                return new OneShotSearch(space, data, cfg).run(new Logged(log, listener), control, checkpoint, resume);
+                return new OneShotSearch(space, data, cfg, costs).run(new Logged(log, listener), control, checkpoint, resume);
             }
         }
     }

@@ -65,4 +65,14 @@ class TrainedTrialsCliTest {
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.code() != 0 && r.err().contains("nothing-here"), r.err());
     }
+
+    @Test
+    void aOneShotSearchTakesABudgetAsAnExpectedCostTerm(@TempDir Path dir) throws Exception {
+        CliTest.Run r = run("search", "--space", tiny(dir).toString(), "--strategy", "darts", "--epochs", "1", "--batch", "32",
+                "--constraint", "macs<=20000", "--cost-weight", "5", "--seed", "2");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("macs: expected") && r.err().contains("budget 2.000e+04"), r.err());
+        CliTest.Run refused = run("search", "--space", tiny(dir).toString(), "--strategy", "darts", "--constraint", "macs>=5");
+        assertTrue(refused.code() != 0 && refused.err().contains("takes budgets (SCORE<=X)"), refused.err());
+    }
 }
