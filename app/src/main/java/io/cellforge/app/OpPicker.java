@@ -56,7 +56,6 @@ final class OpPicker {
         }
         SearchableComboBox<String> box = new SearchableComboBox<>(FXCollections.observableArrayList(ops(vm.spaceProperty().get())));
         box.setId("op-picker");
-        box.setPromptText("Search ops");
         box.setPrefWidth(240);
         Label title = new Label("Set op of " + (edges.size() == 1 ? "the selected edge" : edges.size() + " selected edges"));
         VBox content = new VBox(6, title, box);

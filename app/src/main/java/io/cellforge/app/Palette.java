@@ -66,6 +66,8 @@ public final class Palette extends VBox {
         setId("palette");
         setPadding(new Insets(6));
         search.setId("palette-search");
+        // ControlsFX's own look of the field names Modena's colours, which the AtlantaFX theme has not: the theme's text field look is kept.
+        search.getStyleClass().remove("custom-text-field");
         search.setPromptText("Search ops (Ctrl+F)");
         search.textProperty().addListener((o, a, b) -> rebuild());
         ScrollPane scroll = new ScrollPane(groups);
