@@ -275,6 +275,7 @@ public final class MainWindow {
         actions.put("delete", vm.edits()::deleteSelection);
         actions.put("selectAll", vm.state()::selectAll);
         actions.put("layerChoice", this::makeLayerChoice);
+        actions.put("setOp", () -> OpPicker.open(vm, canvas));
         actions.put("inputChoice", this::makeInputChoice);
         actions.put("valueChoice", this::makeValueChoice);
         actions.put("renameKey", this::renameKey);
@@ -716,7 +717,7 @@ public final class MainWindow {
         redo2.setVisible(false);
         Menu edit = new Menu("Edit", null, undo, redo, redo2, new SeparatorMenuItem(), item("cut", "Cut"), item("copy", "Copy"),
                 item("paste", "Paste"), item("delete", "Delete"), item("selectAll", "Select all"), new SeparatorMenuItem(),
-                item("addNode", "Add node"), item("layerChoice", "Make LayerChoice..."), item("inputChoice", "Make InputChoice..."),
+                item("addNode", "Add node"), item("setOp", "Set op..."), item("layerChoice", "Make LayerChoice..."), item("inputChoice", "Make InputChoice..."),
                 item("valueChoice", "Make ValueChoice..."), item("renameKey", "Rename key..."));
         Menu view = new Menu("View", null, item("layout", "Automatic layout"), item("fit", "Fit to view"), item("zoomIn", "Zoom in"),
                 item("zoomOut", "Zoom out"), new SeparatorMenuItem(), item("network", "Network"), item("search", "Search the palette"),

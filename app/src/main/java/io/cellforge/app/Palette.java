@@ -15,6 +15,7 @@ import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.Pane;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
+import org.controlsfx.control.textfield.TextFields;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,7 +42,8 @@ public final class Palette extends VBox {
     public static final String NODES = "Nodes";
     public static final String MUTABLES = "Choices";
 
-    private final TextField search = new TextField();
+    /** ControlsFX's clearable field: a cross empties the search. */
+    private final TextField search = TextFields.createClearableTextField();
     private final VBox groups = new VBox(2);
     private final Pane overlay;
     private final BiConsumer<Item, Point2D> onDrop;
@@ -64,6 +66,8 @@ public final class Palette extends VBox {
         setId("palette");
         setPadding(new Insets(6));
         search.setId("palette-search");
+        // ControlsFX's own look of the field names Modena's colours, which the AtlantaFX theme has not: the theme's text field look is kept.
+        search.getStyleClass().remove("custom-text-field");
         search.setPromptText("Search ops (Ctrl+F)");
         search.textProperty().addListener((o, a, b) -> rebuild());
         ScrollPane scroll = new ScrollPane(groups);

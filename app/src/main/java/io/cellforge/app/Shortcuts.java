@@ -40,6 +40,7 @@ public final class Shortcuts {
             s("paste", "Paste nodes", "Shortcut+V"),
             s("delete", "Delete selection", "Delete"),
             s("selectAll", "Select all", "Shortcut+A"),
+            s("setOp", "Set the op of the selected edges", "O"),
             s("layerChoice", "Make LayerChoice on the selected edges", "Shortcut+L"),
             s("inputChoice", "Make InputChoice on the selected node", "Shortcut+I"),
             s("valueChoice", "Make ValueChoice on the selected edge", "Shortcut+Shift+V"),

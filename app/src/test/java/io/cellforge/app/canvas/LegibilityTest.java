@@ -150,6 +150,36 @@ class LegibilityTest {
         assertEquals(List.of(), check(robot, LIVE, true));
     }
 
+    @Test
+    void enasMacroAtFitInTheDesignerNamesEveryNodeReadably(FxRobot robot) {
+        // 39 nodes and 104 edges: laid out as one strip it was drawn at 15% and no name could be shown.
+        SearchSpace s = Zoo.get("enas-macro").orElseThrow();
+        Cell cell = s.cells().get("macro");
+        resize(robot, DESIGNER);
+        robot.interact(() -> {
+            canvas.setKeys(KeyPalette.keys(s));
+            canvas.show(cell, DiagramLayout.positions(cell), Selection.NONE);
+            canvas.fit();
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(canvas.zoom() >= 0.35, "fit at " + canvas.zoom());
+        List<String> unreadable = new ArrayList<>();
+        int whole = 0;
+        for (io.cellforge.space.Node n : cell.nodes()) {
+            javafx.scene.layout.StackPane box = robot.lookup("#node-" + n.name()).queryAs(javafx.scene.layout.StackPane.class);
+            Text name = all(box).stream().filter(t -> t instanceof Text).map(t -> (Text) t).findFirst().orElseThrow();
+            double px = name.getFont().getSize() * screenScale(name);
+            if (!shown(name) || name.getText().length() < 2 || px < CellCanvas.MIN_TEXT_PX - 0.01
+                    || !n.name().startsWith(name.getText().replace("…", ""))) {
+                unreadable.add(n.name() + " as '" + name.getText() + "' at " + Math.round(px * 10) / 10.0 + " px");
+            }
+            whole += name.getText().equals(n.name()) ? 1 : 0;
+        }
+        assertEquals(List.of(), unreadable);
+        // The layers and their skip connections in full; the 14 factorized reductions' names, the longest, shortened.
+        assertTrue(whole >= 25, whole + " of " + cell.nodes().size() + " names in full");
+    }
+
     private static List<String> texts(FxRobot robot, String id) {
         return robot.lookup(id).queryAs(javafx.scene.Group.class).getChildren().stream().filter(t -> t instanceof Text)
                 .map(t -> ((Text) t).getText()).toList();
