@@ -43,18 +43,18 @@ final class OpPicker {
         if (canvas.getScene() != null && canvas.getScene().getFocusOwner() instanceof TextInputControl) {
             return; // the key was typed into a field
         }
-        Cell cell = vm.cell();
+        Cell cell = vm.state().cell();
         Set<List<String>> edges = new LinkedHashSet<>();
         if (cell != null) {
-            for (List<String> e : vm.selectionProperty().get().edges()) {
+            for (List<String> e : vm.state().selectionProperty().get().edges()) {
                 cell.edge(e.get(0), e.get(1)).filter(x -> x.op() instanceof OpCall).ifPresent(x -> edges.add(e));
             }
         }
         if (edges.isEmpty()) {
-            vm.setOp(Set.of(), ""); // says what to select
+            vm.edits().setOp(Set.of(), ""); // says what to select
             return;
         }
-        SearchableComboBox<String> box = new SearchableComboBox<>(FXCollections.observableArrayList(ops(vm.spaceProperty().get())));
+        SearchableComboBox<String> box = new SearchableComboBox<>(FXCollections.observableArrayList(ops(vm.state().spaceProperty().get())));
         box.setId("op-picker");
         box.setPrefWidth(240);
         Label title = new Label("Set op of " + (edges.size() == 1 ? "the selected edge" : edges.size() + " selected edges"));
@@ -67,7 +67,7 @@ final class OpPicker {
         box.valueProperty().addListener((o, a, op) -> {
             if (op != null) {
                 pop.hide();
-                vm.setOp(edges, op);
+                vm.edits().setOp(edges, op);
             }
         });
         Point2D at = canvas.localToScreen(by(canvas, new ArrayList<>(edges).get(0)));

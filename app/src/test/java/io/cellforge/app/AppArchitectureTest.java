@@ -19,7 +19,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 class AppArchitectureTest {
     private static final JavaClasses APP = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("io.cellforge.app");
-    private static final Set<String> NAMED_VIEWS = Set.of("Dialogs", "Inspector", "Palette");
+    private static final Set<String> NAMED_VIEWS = Set.of("Dialogs", "Inspector", "Palette", "OpPicker");
 
     private static boolean isView(JavaClass c) {
         String n = c.getSimpleName();

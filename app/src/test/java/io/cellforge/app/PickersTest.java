@@ -33,7 +33,7 @@ class PickersTest {
         window = new MainWindow(vm, stage);
         stage.setScene(window.scene());
         stage.sizeToScene(); // the primary stage is shared: not the size another test class left it at
-        vm.openZoo("darts-eval"); // fixed ops on every edge
+        vm.documents().openZoo("darts-eval"); // fixed ops on every edge
         stage.show();
     }
 
@@ -42,7 +42,7 @@ class PickersTest {
     }
 
     private String op(String from, String to) {
-        Cell c = vm.cell();
+        Cell c = vm.state().cell();
         return ((OpCall) c.edge(from, to).orElseThrow().op()).label();
     }
 
@@ -68,7 +68,7 @@ class PickersTest {
         assertEquals("sep_conv_3x3", op("in0", "n2"));
         assertEquals("sep_conv_3x3", op("in1", "n2"));
         robot.clickOn(window.canvas(), javafx.scene.input.MouseButton.MIDDLE); // focus the canvas, as a person's click does
-        robot.interact(() -> vm.setSelection(new Selection(Set.of(), Set.of(List.of("in0", "n2"), List.of("in1", "n2")))));
+        robot.interact(() -> vm.state().setSelection(new Selection(Set.of(), Set.of(List.of("in0", "n2"), List.of("in1", "n2")))));
         robot.push(KeyCode.O);
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> robot.lookup("#op-picker").tryQuery().filter(Node::isVisible).isPresent());
         // The search field of the open list has the focus: type, pick the match with Enter.
@@ -78,7 +78,7 @@ class PickersTest {
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> op("in0", "n2").equals("dil_conv_5x5"));
         assertEquals("dil_conv_5x5", op("in1", "n2"));
         assertEquals("sep_conv_3x3", op("in0", "n3")); // not selected
-        robot.interact(vm::undo);
+        robot.interact(vm.edits()::undo);
         assertEquals("sep_conv_3x3", op("in0", "n2"));
         assertEquals("sep_conv_3x3", op("in1", "n2"));
     }
