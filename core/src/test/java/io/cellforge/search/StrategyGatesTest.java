@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A strategy's first step through the typed gates gives what the string-keyed feed ({@code gumbel/KEY},
  * {@code hard/KEY}, {@code gate/KEY}, {@code inputs/KEY}, {@code tau}, {@code bingate/KEY}) gave: the same draws in
  * the same order, the same losses. The expected figures were printed by that code (commit 3f23ded) for this setup;
- * the gates must match exactly, the losses to float rounding (the kernels may change under them).
+ * the gates must match exactly, the losses to float rounding (the kernels may change under them). SPOS's figures
+ * are those of its draws without zero ops on InputChoice-decided edges (printed when that rule came in).
  */
 class StrategyGatesTest {
     static DataBundle digits;
@@ -132,14 +133,15 @@ class StrategyGatesTest {
         FirstStep s = firstStep("spos");
         OneHot.Path p = (OneHot.Path) s.weightGates();
         assertEquals(3, p.ops().size());
-        assertArrayEquals(new double[] {0, 0, 1, 0}, p.ops().get("n1_p0"), 0);
-        assertArrayEquals(new double[] {1, 0, 0, 0}, p.ops().get("n2_p0"), 0);
-        assertArrayEquals(new double[] {0, 0, 1, 0}, p.ops().get("n2_p1"), 0);
+        // Since SPOS's draws leave out zero ops on edges an InputChoice decides (SamplingTest), none is never drawn here.
+        assertArrayEquals(new double[] {0, 0, 0, 1}, p.ops().get("n1_p0"), 0);
+        assertArrayEquals(new double[] {0, 1, 0, 0}, p.ops().get("n2_p0"), 0);
+        assertArrayEquals(new double[] {0, 1, 0, 0}, p.ops().get("n2_p1"), 0);
         assertEquals(Map.of("n1_switch", 1, "n2_switch", 2), Map.of("n1_switch", p.inputs().get("n1_switch").length,
                 "n2_switch", p.inputs().get("n2_switch").length));
         assertArrayEquals(new double[] {1}, p.inputs().get("n1_switch"), 0);
         assertArrayEquals(new double[] {0, 1}, p.inputs().get("n2_switch"), 0);
-        assertLosses(s, Double.NaN, 2.4835996975915970, 0, 2.5453319029523676);
+        assertLosses(s, Double.NaN, 2.4672382328098488, 0, 2.5811556649371066);
     }
 
     @Test
