@@ -453,6 +453,11 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
      * at most a million indices in all.
      */
     private static void combinations(int n, int k, List<Decision> out) {
+        combinations(n, k, k == 0 ? 1 : Math.max(1, Math.min(5000, 1_000_000 / k)), out);
+    }
+
+    /** The first {@code limit} k-subsets of 0..n-1 in lexicographic order, iteratively, appended to {@code out}. */
+    public static void combinations(int n, int k, int limit, List<Decision> out) {
         if (k > n || k < 0) {
             return;
         }
@@ -460,12 +465,12 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
             out.add(new Decision.Inputs(List.of()));
             return;
         }
-        int limit = Math.max(1, Math.min(5000, 1_000_000 / k));
+        int start = out.size();
         int[] c = new int[k];
         for (int i = 0; i < k; i++) {
             c[i] = i;
         }
-        while (out.size() < limit) {
+        while (out.size() - start < limit) {
             List<Integer> pick = new ArrayList<>(k);
             for (int x : c) {
                 pick.add(x);

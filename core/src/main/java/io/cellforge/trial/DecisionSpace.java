@@ -1,5 +1,6 @@
 package io.cellforge.trial;
 
+import io.cellforge.analysis.SpaceStats;
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Decision;
 import io.cellforge.space.InputChoice;
@@ -95,31 +96,7 @@ public final class DecisionSpace {
     }
 
     private static void combinations(int n, int k, List<Decision> out) {
-        if (k > n) {
-            return;
-        }
-        int[] c = new int[k];
-        for (int i = 0; i < k; i++) {
-            c[i] = i;
-        }
-        while (true) {
-            List<Integer> pick = new ArrayList<>(k);
-            for (int x : c) {
-                pick.add(x);
-            }
-            out.add(new Decision.Inputs(pick));
-            int i = k - 1;
-            while (i >= 0 && c[i] == n - k + i) {
-                i--;
-            }
-            if (i < 0) {
-                return;
-            }
-            c[i]++;
-            for (int j = i + 1; j < k; j++) {
-                c[j] = c[j - 1] + 1;
-            }
-        }
+        SpaceStats.combinations(n, k, Integer.MAX_VALUE, out); // every one: the count was checked above
     }
 
     public List<Key> keys() {

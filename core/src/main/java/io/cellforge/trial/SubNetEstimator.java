@@ -4,8 +4,6 @@ import io.cellforge.analysis.Evaluator;
 import io.cellforge.analysis.MemoryEstimate;
 import io.cellforge.analysis.SpaceStats;
 import io.cellforge.arch.Architecture;
-import io.cellforge.arch.Fixing;
-import io.cellforge.arch.FormatException;
 import io.cellforge.data.DataBundle;
 import io.cellforge.data.Dataset;
 import io.cellforge.engine.Backend;
@@ -94,15 +92,7 @@ public final class SubNetEstimator implements Estimator {
 
     @Override
     public Scores estimate(Architecture architecture, long seed) throws EstimateException {
-        List<String> undecided = Fixing.undecided(space, architecture);
-        if (!undecided.isEmpty()) {
-            throw new EstimateException("the architecture decides nothing for " + String.join(", ", undecided));
-        }
-        try {
-            Fixing.fix(space, architecture);
-        } catch (FormatException e) {
-            throw new EstimateException("the architecture does not fit space '" + space.name() + "': " + e.getMessage(), e);
-        }
+        EstimateException.requireComplete(space, architecture);
         Retrain.Config cfg = new Retrain.Config(config.epochs(), config.batchSize(), seed, config.lr(), config.momentum(),
                 config.weightDecay(), config.gradClip(), config.augment(), config.dropPath());
         try {

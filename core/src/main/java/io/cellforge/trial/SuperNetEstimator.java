@@ -2,8 +2,6 @@ package io.cellforge.trial;
 
 import io.cellforge.analysis.Evaluator;
 import io.cellforge.arch.Architecture;
-import io.cellforge.arch.Fixing;
-import io.cellforge.arch.FormatException;
 import io.cellforge.data.DataBundle;
 import io.cellforge.plan.PlanException;
 import io.cellforge.search.OneShotSearch;
@@ -14,7 +12,6 @@ import io.cellforge.space.SearchSpace;
 import io.cellforge.train.Retrain;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -56,15 +53,7 @@ public final class SuperNetEstimator implements Estimator {
     /** The score is the same for every seed: the weights are trained once. */
     @Override
     public Scores estimate(Architecture architecture, long seed) throws EstimateException {
-        List<String> undecided = Fixing.undecided(space, architecture);
-        if (!undecided.isEmpty()) {
-            throw new EstimateException("the architecture decides nothing for " + String.join(", ", undecided));
-        }
-        try {
-            Fixing.fix(space, architecture);
-        } catch (FormatException e) {
-            throw new EstimateException("the architecture does not fit space '" + space.name() + "': " + e.getMessage(), e);
-        }
+        EstimateException.requireComplete(space, architecture);
         var stats = Evaluator.evaluate(network, architecture);
         if (!stats.ok()) {
             throw new EstimateException("the child network does not build: " + stats.problems().get(0).message());
