@@ -46,12 +46,15 @@ import java.util.function.Supplier;
 /**
  * The Search tab: the run panel (data with a preview, strategy, sizes, rates, presets; start, pause, stop;
  * progress; why a search was refused) on the left; on the right the live views (loss and accuracy charts, the
- * animated cell, the heatmap and the weights of every choice, and a timeline to replay the search) and the runs
- * of the document ({@link RunsView}: a sortable table, resume, open, compare two).
+ * animated cell, the heatmap and the weights of every choice, and a timeline to replay the search; a multi-trial
+ * run's {@link TrialsView} in their place) and the runs of the document ({@link RunsView}: a sortable table,
+ * resume, open, compare two).
  */
 public final class SearchPane extends BorderPane {
     /** At most this many points per chart series: long searches are sampled evenly. */
     static final int MAX_POINTS = 400;
+    /** The run panel's label column, the same in its grids so that their fields line up ("Parallel trials" fits). */
+    private static final double LABEL_W = 110;
 
     private final SearchViewModel vm;
     private final CellCanvas cellView = new CellCanvas();
@@ -207,8 +210,8 @@ public final class SearchPane extends BorderPane {
         g.addRow(r++, new Label("Cells"), spinner("run-layers", vm.layersProperty(), 1, 64));
         g.addRow(r++, new Label("Learning rate"), number("run-lr", vm.lrProperty()));
         g.addRow(r++, new Label("Arch. rate"), number("run-arch-lr", vm.archLrProperty()));
-        g.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(90));
-        top.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(90));
+        g.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(LABEL_W));
+        top.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(LABEL_W));
         Button quick = new Button("Quick look");
         quick.setId("preset-quick");
         quick.setOnAction(e -> vm.apply(SearchViewModel.Preset.QUICK_LOOK));
@@ -303,7 +306,7 @@ public final class SearchPane extends BorderPane {
         GridPane g = new GridPane();
         g.setHgap(8);
         g.setVgap(6);
-        g.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(90));
+        g.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(LABEL_W));
         ComboBox<String> estimator = new ComboBox<>(FXCollections.observableArrayList(t.estimators()));
         estimator.setId("run-estimator");
         estimator.valueProperty().bindBidirectional(t.estimatorProperty());
@@ -311,6 +314,7 @@ public final class SearchPane extends BorderPane {
         table.setId("run-table");
         table.setPromptText("a CSV of architectures and scores");
         table.textProperty().bindBidirectional(t.tableProperty());
+        table.setOnAction(e -> t.useTable(table.getText(), space.get()));
         Button chooseTable = new Button("Table...");
         chooseTable.setId("run-table-choose");
         chooseTable.setOnAction(e -> {
@@ -333,7 +337,7 @@ public final class SearchPane extends BorderPane {
         constraints.setId("run-constraints");
         constraints.setPromptText("e.g. params<=8e5, macs<=1e8");
         constraints.textProperty().bindBidirectional(t.constraintsProperty());
-        CheckBox penalty = new CheckBox("as a penalty, not a filter");
+        CheckBox penalty = new CheckBox("Constraints as a penalty");
         penalty.setId("run-penalty");
         penalty.selectedProperty().bindBidirectional(t.penaltyProperty());
         int r = 0;
@@ -345,7 +349,7 @@ public final class SearchPane extends BorderPane {
         g.addRow(r++, new Label("Arch. column"), arch);
         g.addRow(r++, new Label("Score column"), score);
         g.addRow(r++, new Label("Constraints"), constraints);
-        g.add(penalty, 1, r);
+        g.add(penalty, 0, r, 2, 1);
         Label hint = new Label("Each trial is scored by the table (its accuracy), with the parameters and multiply-adds "
                 + "counted from the space.");
         hint.setWrapText(true);

@@ -860,6 +860,7 @@ public final class SearchViewModel {
         Path dir = resume != null ? resume.dir()
                 : runsRoot.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + cfg.strategy());
         String dataSpec = resume != null && !resume.data().isEmpty() ? resume.data() : data.get();
+        multiTrialShown.set(false);
         steps.clear();
         epochList.clear();
         if (resume != null) {
@@ -1046,6 +1047,9 @@ public final class SearchViewModel {
         steps.clear();
         epochList.clear();
         cursor.set(-1);
+        if (trials.best() != null) {
+            trials.select(trials.best().index());
+        }
         int n = trials.points().size();
         int b = trials.shownBudgetProperty().get();
         progress.set(b <= 0 ? 0 : Math.min(1, (double) n / b));
@@ -1132,6 +1136,9 @@ public final class SearchViewModel {
                 } else {
                     runs.setAll(RunFiles.list(runsRoot));
                     progressText.set((e.completed() ? "Finished" : "Stopped; Resume run continues it") + figures);
+                }
+                if (best != null) {
+                    trials.select(best.index()); // the cell canvas shows the best until another trial is clicked
                 }
                 paused.set(false);
                 running.set(false);

@@ -10,7 +10,6 @@ import io.cellforge.space.SearchSpace;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
 import javafx.geometry.Side;
-import javafx.scene.Cursor;
 import javafx.scene.chart.BarChart;
 import javafx.scene.chart.CategoryAxis;
 import javafx.scene.chart.LineChart;
@@ -38,6 +37,8 @@ import java.util.Map;
  */
 public final class TrialsView extends BorderPane {
     static final int BINS = 20;
+    /** How near a click must come to a trial's point to pick it. */
+    static final double PICK_PX = 8;
 
     private final TrialsViewModel vm;
     private final XYChart.Series<Number, Number> best = series("best so far");
@@ -47,6 +48,7 @@ public final class TrialsView extends BorderPane {
     private XYChart.Series<String, Number> bins = new XYChart.Series<>();
     private final BarChart<String, Number> histogram;
     private final NumberAxis costAxis = new NumberAxis();
+    private final NumberAxis pointAcc = new NumberAxis();
     private final ComboBox<String> axis = new ComboBox<>();
     private final WeightsView frequencies = new WeightsView();
     private final CellCanvas canvas = new CellCanvas();
@@ -83,7 +85,6 @@ public final class TrialsView extends BorderPane {
                 return Double.parseDouble(s);
             }
         });
-        NumberAxis pointAcc = new NumberAxis();
         pointAcc.setLabel("accuracy");
         pointAcc.setForceZeroInRange(false);
         LineChart<Number, Number> scatter = new LineChart<>(costAxis, pointAcc);
@@ -96,8 +97,14 @@ public final class TrialsView extends BorderPane {
         scatter.getData().add(all);
         scatter.getData().add(front);
         scatter.getData().add(picked);
+        // A click picks the trial whose point is nearest, within a few pixels (points of equal trials coincide).
+        scatter.setOnMouseClicked(e -> pointNear(e.getSceneX(), e.getSceneY()).ifPresent(vm::select));
         all.getNode().setStyle("-fx-stroke: transparent;");
         picked.getNode().setStyle("-fx-stroke: transparent;");
+        // Only the trials' own points take clicks: no line lies over them.
+        for (XYChart.Series<Number, Number> s : List.of(all, front, picked)) {
+            s.getNode().setMouseTransparent(true);
+        }
         axis.setId("trials-axis");
         axis.valueProperty().bindBidirectional(vm.axisProperty());
         axis.valueProperty().addListener((o, a, b) -> refresh());
@@ -122,12 +129,20 @@ public final class TrialsView extends BorderPane {
         histogram.setCategoryGap(1);
         histogram.getData().add(bins);
 
-        HBox charts = new HBox(4, bestChart, scatterBox, histogram);
-        for (javafx.scene.Node n : charts.getChildren()) {
+        ScrollPane heat = new ScrollPane(frequencies.heatmap());
+        TitledPane heatPane = new TitledPane("How often each key took each option", heat);
+        heatPane.setCollapsible(false);
+        heatPane.setMaxHeight(Double.MAX_VALUE);
+        // As wide as the heatmap (never cut); the charts beside it share the rest.
+        heatPane.minWidthProperty().bind(frequencies.heatmap().widthProperty().add(50));
+        heatPane.maxWidthProperty().bind(heatPane.minWidthProperty());
+        HBox charts = new HBox(4, bestChart, scatterBox, heatPane);
+        for (javafx.scene.layout.Region n : List.of(bestChart, scatterBox)) {
             HBox.setHgrow(n, Priority.ALWAYS);
-            ((javafx.scene.layout.Region) n).setPrefWidth(340);
-            ((javafx.scene.layout.Region) n).setMinWidth(200);
+            n.setPrefWidth(340);
+            n.setMinWidth(200);
         }
+        histogram.setMinWidth(200);
 
         canvas.setId("trial-canvas");
         canvas.setMinHeight(180);
@@ -135,6 +150,9 @@ public final class TrialsView extends BorderPane {
         cellChoice.valueProperty().addListener((o, a, b) -> showPicked());
         pickedText.setId("trial-picked");
         pickedText.setWrapText(true);
+        // A space of one cell needs no choice of cell.
+        cellChoice.visibleProperty().bind(javafx.beans.binding.Bindings.size(cellChoice.getItems()).greaterThan(1));
+        cellChoice.managedProperty().bind(cellChoice.visibleProperty());
         HBox cellTop = new HBox(6, cellChoice, pickedText);
         cellTop.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         cellTop.setPadding(new Insets(2, 4, 2, 4));
@@ -145,12 +163,10 @@ public final class TrialsView extends BorderPane {
         cellPane.setCollapsible(false);
         cellPane.setMaxHeight(Double.MAX_VALUE);
 
-        ScrollPane heat = new ScrollPane(frequencies.heatmap());
-        TitledPane heatPane = new TitledPane("How often each key took each option (share of the trials)", heat);
-        heatPane.setCollapsible(false);
-        heatPane.setMaxHeight(Double.MAX_VALUE);
-        SplitPane bottom = new SplitPane(cellPane, heatPane);
-        bottom.setDividerPositions(0.55);
+        cellPane.setMinWidth(200); // not its title's width: the divider may go where the cell needs it
+        // The cell gets the width: its op labels are drawn only where they are readable.
+        SplitPane bottom = new SplitPane(cellPane, histogram);
+        bottom.setDividerPositions(0.74);
 
         SplitPane split = new SplitPane(charts, bottom);
         split.setOrientation(Orientation.VERTICAL);
@@ -199,13 +215,6 @@ public final class TrialsView extends BorderPane {
             return d;
         }).toList();
         all.getData().setAll(points);
-        for (XYChart.Data<Number, Number> d : all.getData()) {
-            if (d.getNode() != null) {
-                int index = (Integer) d.getExtraValue();
-                d.getNode().setCursor(Cursor.HAND);
-                d.getNode().setOnMouseClicked(e -> vm.select(index));
-            }
-        }
         front.getData().setAll(vm.front(cost).stream().map(p -> new XYChart.Data<Number, Number>(p.score(cost), p.accuracy())).toList());
         for (XYChart.Data<Number, Number> d : front.getData()) {
             if (d.getNode() != null) {
@@ -232,6 +241,23 @@ public final class TrialsView extends BorderPane {
         frequencies.setChoices(vm.keys());
         Map<String, double[]> f = vm.frequencies();
         frequencies.draw(f.isEmpty() ? List.of() : List.of(f), f.isEmpty() ? -1 : 0, Map.of());
+    }
+
+    /** The trial whose point is nearest to a place of the scene, within {@link #PICK_PX}. */
+    private java.util.Optional<Integer> pointNear(double sceneX, double sceneY) {
+        double x = costAxis.sceneToLocal(sceneX, sceneY).getX();
+        double y = pointAcc.sceneToLocal(sceneX, sceneY).getY();
+        Integer found = null;
+        double nearest = PICK_PX * PICK_PX;
+        for (XYChart.Data<Number, Number> d : all.getData()) {
+            double dx = costAxis.getDisplayPosition(d.getXValue()) - x;
+            double dy = pointAcc.getDisplayPosition(d.getYValue()) - y;
+            if (dx * dx + dy * dy <= nearest) {
+                nearest = dx * dx + dy * dy;
+                found = (Integer) d.getExtraValue();
+            }
+        }
+        return java.util.Optional.ofNullable(found);
     }
 
     private void drawPicked() {

@@ -159,6 +159,18 @@ public final class TrialsViewModel {
         }
     }
 
+    /** A table's path typed (or pasted) and confirmed: as if chosen, when it names a file. */
+    public void useTable(String text, SearchSpace space) {
+        try {
+            Path p = Path.of(text.strip());
+            if (Files.isRegularFile(p)) {
+                chooseTable(p, space);
+            }
+        } catch (java.nio.file.InvalidPathException e) {
+            // left as typed: Start lists it as a table that does not exist
+        }
+    }
+
     /** The columns a table's first line names; none when it cannot be read. */
     static List<String> header(Path file) {
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
