@@ -290,7 +290,8 @@ public final class RunFiles {
                 // The decisions as the strategy returned them, every key: never re-derived from the weights, which
                 // for SPOS are one-hot LayerChoices only and would lose its InputChoices.
                 Path a = dir.resolve(ARCHITECTURE);
-                arch = ArchFormats.read(ArchFormat.YAML, SpaceFiles.readText(a), a.toString(), space);
+                // A multi-trial run that no trial met the constraints of (or stopped before any) has a result but no architecture.
+                arch = Files.exists(a) ? ArchFormats.read(ArchFormat.YAML, SpaceFiles.readText(a), a.toString(), space) : null;
             }
             Double test = null;
             if (Files.exists(dir.resolve(RETRAIN))) {

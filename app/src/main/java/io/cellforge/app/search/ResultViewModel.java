@@ -77,6 +77,12 @@ public final class ResultViewModel {
 
     /** What the tab shows: the run, its strategy and figures, and the decisions that fixed the network. */
     public String summary() {
+        if (TrialsViewModel.isMultiTrial(run)) {
+            TrialsViewModel.Figures f = TrialsViewModel.figures(run);
+            return String.format("%s, %s, %d of %d trials%s: the best architecture, %d decisions, no choices left", name(), run.strategy(),
+                    f.trials(), f.budget(), f.bestAccuracy() == null ? "" : String.format(", accuracy %.4f", f.bestAccuracy()),
+                    run.architecture().choices().size());
+        }
         return String.format("%s, %s, %d epochs%s: the derived architecture, %d decisions, no choices left",
                 name(), run.strategy(), run.epochs().size(), run.epochs().isEmpty() ? ""
                         : String.format(", valid accuracy %.3f", run.epochs().get(run.epochs().size() - 1).validAccuracy()),

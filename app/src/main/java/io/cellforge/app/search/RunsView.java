@@ -48,7 +48,9 @@ public final class RunsView extends BorderPane {
         table.getColumns().get(0).setPrefWidth(190); // a run's folder name: date, time and strategy
         table.getColumns().add(column("State", "col-state", RunRow::state, String::valueOf));
         table.getColumns().add(column("Strategy", "col-strategy", RunRow::strategy, String::valueOf));
-        table.getColumns().add(column("Epochs", "col-epochs", RunRow::epochs, String::valueOf));
+        table.getColumns().add(column("Epochs", "col-epochs", r -> r.isMultiTrial() ? null : r.epochs(), String::valueOf));
+        table.getColumns().add(column("Trials", "col-trials", RunRow::trials, String::valueOf)); // multi-trial: of the budget
+        table.getColumns().add(column("Best accuracy", "col-best", RunRow::bestAccuracy, v -> String.format(Locale.ROOT, "%.4f", v)));
         table.getColumns().add(column("Valid accuracy", "col-accuracy", RunRow::validAccuracy,
                 v -> String.format(Locale.ROOT, "%.3f", v)));
         table.getColumns().add(column("Test accuracy", "col-test", RunRow::testAccuracy, v -> String.format(Locale.ROOT, "%.4f", v)));

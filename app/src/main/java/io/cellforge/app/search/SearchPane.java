@@ -1,7 +1,5 @@
 package io.cellforge.app.search;
 
-import io.cellforge.settings.SearchConfig;
-
 import io.cellforge.space.Problem;
 import io.cellforge.app.canvas.CellCanvas;
 import io.cellforge.app.canvas.Theme;
@@ -48,12 +46,15 @@ import java.util.function.Supplier;
 /**
  * The Search tab: the run panel (data with a preview, strategy, sizes, rates, presets; start, pause, stop;
  * progress; why a search was refused) on the left; on the right the live views (loss and accuracy charts, the
- * animated cell, the heatmap and the weights of every choice, and a timeline to replay the search) and the runs
- * of the document ({@link RunsView}: a sortable table, resume, open, compare two).
+ * animated cell, the heatmap and the weights of every choice, and a timeline to replay the search; a multi-trial
+ * run's {@link TrialsView} in their place) and the runs of the document ({@link RunsView}: a sortable table,
+ * resume, open, compare two).
  */
 public final class SearchPane extends BorderPane {
     /** At most this many points per chart series: long searches are sampled evenly. */
     static final int MAX_POINTS = 400;
+    /** The run panel's label column, the same in its grids so that their fields line up ("Parallel trials" fits). */
+    private static final double LABEL_W = 110;
 
     private final SearchViewModel vm;
     private final CellCanvas cellView = new CellCanvas();
@@ -66,6 +67,7 @@ public final class SearchPane extends BorderPane {
     private final Label stepLabel = new Label();
     private final Timeline replay = new Timeline();
     private final RunsView runsView;
+    private final TrialsView trialsView;
     private Cell shownCell;
     /** The search view's own layout of each cell: two-line labels, so the cell is drawn larger than in the designer. */
     private final Map<Cell, Map<String, double[]>> livePositions = new java.util.HashMap<>();
@@ -80,7 +82,15 @@ public final class SearchPane extends BorderPane {
         setId("search-pane");
         setLeft(runPanel(space, reveal));
         runsView = new RunsView(vm, onResult);
-        javafx.scene.control.Tab live = new javafx.scene.control.Tab("Live", liveViews());
+        trialsView = new TrialsView(vm.trials());
+        // A multi-trial run's views take the place of the weights, heatmap and timeline of a one-shot one.
+        SplitPane oneShot = liveViews();
+        BorderPane liveBox = new BorderPane(vm.multiTrialShownProperty().get() ? trialsView : oneShot);
+        vm.multiTrialShownProperty().addListener((o, a, b) -> {
+            liveBox.setCenter(b ? trialsView : oneShot);
+            refresh();
+        });
+        javafx.scene.control.Tab live = new javafx.scene.control.Tab("Live", liveBox);
         live.setId("search-live");
         javafx.scene.control.Tab runsTab = new javafx.scene.control.Tab("Runs", runsView);
         runsTab.setId("search-runs");
@@ -129,6 +139,10 @@ public final class SearchPane extends BorderPane {
         return runsView;
     }
 
+    public TrialsView trialsView() {
+        return trialsView;
+    }
+
     public WeightsView weightsView() {
         return weights;
     }
@@ -140,6 +154,7 @@ public final class SearchPane extends BorderPane {
     public void setTheme(Theme t) {
         cellView.setTheme(t);
         weights.setTheme(t);
+        trialsView.setTheme(t);
         showCursor();
     }
 
@@ -176,21 +191,27 @@ public final class SearchPane extends BorderPane {
         vm.previewImages().addListener((javafx.collections.ListChangeListener<javafx.scene.image.Image>) c -> showPreview(vm.previewImages(), preview));
         vm.loadPreview();
 
-        ComboBox<String> strategy = new ComboBox<>(FXCollections.observableArrayList(SearchConfig.STRATEGIES));
+        ComboBox<String> strategy = new ComboBox<>(FXCollections.observableArrayList(vm.strategies()));
         strategy.setId("run-strategy");
+        strategy.setVisibleRowCount(strategy.getItems().size()); // one-shot and multi-trial, all in view
         strategy.valueProperty().bindBidirectional(vm.strategyProperty());
+        GridPane top = new GridPane();
+        top.setHgap(8);
+        top.setVgap(6);
+        top.addRow(0, new Label("Strategy"), strategy);
+        top.addRow(1, new Label("Seed"), spinner("run-seed", vm.seedProperty(), 0, Integer.MAX_VALUE));
         GridPane g = new GridPane();
         g.setHgap(8);
         g.setVgap(6);
         int r = 0;
-        g.addRow(r++, new Label("Strategy"), strategy);
         g.addRow(r++, new Label("Epochs"), spinner("run-epochs", vm.epochsProperty(), 1, 1000));
         g.addRow(r++, new Label("Batch"), spinner("run-batch", vm.batchProperty(), 1, 4096));
         g.addRow(r++, new Label("Channels"), spinner("run-channels", vm.channelsProperty(), 1, 512));
         g.addRow(r++, new Label("Cells"), spinner("run-layers", vm.layersProperty(), 1, 64));
         g.addRow(r++, new Label("Learning rate"), number("run-lr", vm.lrProperty()));
         g.addRow(r++, new Label("Arch. rate"), number("run-arch-lr", vm.archLrProperty()));
-        g.addRow(r, new Label("Seed"), spinner("run-seed", vm.seedProperty(), 0, Integer.MAX_VALUE));
+        g.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(LABEL_W));
+        top.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(LABEL_W));
         Button quick = new Button("Quick look");
         quick.setId("preset-quick");
         quick.setOnAction(e -> vm.apply(SearchViewModel.Preset.QUICK_LOOK));
@@ -254,16 +275,87 @@ public final class SearchPane extends BorderPane {
                 problems.getChildren().add(l);
             }
         });
+        // One-shot settings (data, sizes, rates, presets) or multi-trial ones, as the strategy takes them.
+        VBox oneShotData = new VBox(8, section("Data"), new HBox(6, digits, folder, file), data, preview, counts);
+        VBox oneShot = new VBox(8, g, new HBox(6, quick, paper), backend);
+        oneShot.setId("one-shot-settings");
+        VBox trials = trialSettings(space);
+        for (VBox b : List.of(oneShotData, oneShot)) {
+            b.visibleProperty().bind(vm.multiTrialProperty().not());
+            b.managedProperty().bind(b.visibleProperty());
+        }
+        trials.visibleProperty().bind(vm.multiTrialProperty());
+        trials.managedProperty().bind(trials.visibleProperty());
         VBox box = new VBox(8,
                 new HBox(6, start, pause, stop), bar, progress, message, problems,
-                section("Data"), new HBox(6, digits, folder, file), data, preview, counts,
-                section("Search"), g, new HBox(6, quick, paper), backend);
+                oneShotData, section("Search"), top, oneShot, trials);
         box.setPadding(new Insets(10));
         box.setPrefWidth(300);
         ScrollPane sp = new ScrollPane(box);
         sp.setFitToWidth(true);
         sp.setPrefWidth(320);
         return sp;
+    }
+
+    /**
+     * The multi-trial settings: budget, trials at once, the estimator (a table: its file and columns), constraints;
+     * the NAS-Bench-201 table's columns fill in when it is chosen for the nas-bench-201 space.
+     */
+    private VBox trialSettings(Supplier<SearchSpace> space) {
+        TrialsViewModel t = vm.trials();
+        GridPane g = new GridPane();
+        g.setHgap(8);
+        g.setVgap(6);
+        g.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(LABEL_W));
+        ComboBox<String> estimator = new ComboBox<>(FXCollections.observableArrayList(t.estimators()));
+        estimator.setId("run-estimator");
+        estimator.valueProperty().bindBidirectional(t.estimatorProperty());
+        TextField table = new TextField();
+        table.setId("run-table");
+        table.setPromptText("a CSV of architectures and scores");
+        table.textProperty().bindBidirectional(t.tableProperty());
+        table.setOnAction(e -> t.useTable(table.getText(), space.get()));
+        Button chooseTable = new Button("Table...");
+        chooseTable.setId("run-table-choose");
+        chooseTable.setOnAction(e -> {
+            FileChooser fc = new FileChooser();
+            fc.setTitle("The table of architectures and their scores");
+            fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("CSV tables", "*.csv", "*"));
+            File f = fc.showOpenDialog(getScene().getWindow());
+            if (f != null) {
+                t.chooseTable(f.toPath(), space.get());
+            }
+        });
+        TextField arch = new TextField();
+        arch.setId("run-arch-column");
+        arch.textProperty().bindBidirectional(t.archColumnProperty());
+        TextField score = new TextField();
+        score.setId("run-score-column");
+        score.setPromptText("the accuracy column");
+        score.textProperty().bindBidirectional(t.scoreColumnProperty());
+        TextField constraints = new TextField();
+        constraints.setId("run-constraints");
+        constraints.setPromptText("e.g. params<=8e5, macs<=1e8");
+        constraints.textProperty().bindBidirectional(t.constraintsProperty());
+        CheckBox penalty = new CheckBox("Constraints as a penalty");
+        penalty.setId("run-penalty");
+        penalty.selectedProperty().bindBidirectional(t.penaltyProperty());
+        int r = 0;
+        g.addRow(r++, new Label("Budget"), spinner("run-budget", t.budgetProperty(), 1, 1_000_000));
+        g.addRow(r++, new Label("Parallel trials"), spinner("run-parallel", t.parallelProperty(), 1, 256));
+        g.addRow(r++, new Label("Estimator"), estimator);
+        g.addRow(r++, new Label("Table"), chooseTable);
+        g.add(table, 0, r++, 2, 1);
+        g.addRow(r++, new Label("Arch. column"), arch);
+        g.addRow(r++, new Label("Score column"), score);
+        g.addRow(r++, new Label("Constraints"), constraints);
+        g.add(penalty, 0, r, 2, 1);
+        Label hint = new Label("Each trial is scored by the table (its accuracy), with the parameters and multiply-adds "
+                + "counted from the space.");
+        hint.setWrapText(true);
+        VBox box = new VBox(8, g, hint);
+        box.setId("multi-trial-settings");
+        return box;
     }
 
     /** A few images of the data the view-model read. */
@@ -461,6 +553,10 @@ public final class SearchPane extends BorderPane {
 
     /** New steps or epochs arrived: the charts get their points (sampled), the views redraw at the cursor. */
     private void refresh() {
+        if (vm.multiTrialShownProperty().get()) {
+            trialsView.refresh();
+            return;
+        }
         SearchViewModel.Curves c = vm.curves(MAX_POINTS);
         trainLoss.getData().setAll(data(c.trainLoss()));
         validLoss.getData().setAll(data(c.validLoss()));

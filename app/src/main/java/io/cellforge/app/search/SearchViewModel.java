@@ -26,6 +26,11 @@ import io.cellforge.search.SearchResult;
 import io.cellforge.space.SearchSpace;
 import io.cellforge.space.StageKind;
 import io.cellforge.train.Retrain;
+import io.cellforge.trial.EstimateException;
+import io.cellforge.trial.Strategies;
+import io.cellforge.trial.Trial;
+import io.cellforge.trial.TrialRun;
+import io.cellforge.trial.TrialRunner;
 import javafx.animation.AnimationTimer;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
@@ -98,6 +103,11 @@ public final class SearchViewModel {
     private final ObjectProperty<Ending> ending = new SimpleObjectProperty<>();
     private final ObservableList<javafx.scene.image.Image> preview = FXCollections.observableArrayList();
     private final StringProperty previewText = new SimpleStringProperty("");
+    private final TrialsViewModel trials = new TrialsViewModel();
+    /** Whether the live views show a multi-trial run (its trials) rather than a one-shot one (its weights). */
+    private final BooleanProperty multiTrialShown = new SimpleBooleanProperty();
+    private final javafx.beans.binding.BooleanBinding multiTrial = javafx.beans.binding.Bindings.createBooleanBinding(
+            () -> Strategies.isMultiTrial(strategy.get()), strategy);
 
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
     /** Takes in the search's events once a frame; runs only while a search does (an idle tab costs nothing). */
@@ -124,6 +134,11 @@ public final class SearchViewModel {
     public SearchViewModel() {
         apply(Preset.QUICK_LOOK);
         data.addListener((o, a, b) -> loadPreview());
+        strategy.addListener((o, a, b) -> {
+            if (!running.get()) {
+                multiTrialShown.set(Strategies.isMultiTrial(b));
+            }
+        });
         runs.addListener((javafx.collections.ListChangeListener<RunFiles.Run>) c -> runTable.setAll(runs.stream().map(SearchViewModel::row).toList()));
     }
 
@@ -164,6 +179,28 @@ public final class SearchViewModel {
 
     public StringProperty strategyProperty() {
         return strategy;
+    }
+
+    /** Every strategy the run panel offers: the one-shot ones, then the multi-trial ones. */
+    public List<String> strategies() {
+        List<String> all = new ArrayList<>(SearchConfig.STRATEGIES);
+        all.addAll(Strategies.NAMES);
+        return all;
+    }
+
+    /** Whether the strategy chosen is a multi-trial one: the run panel shows its settings, not the one-shot ones. */
+    public javafx.beans.binding.BooleanBinding multiTrialProperty() {
+        return multiTrial;
+    }
+
+    /** Whether the live views show a multi-trial run's trials (else a one-shot run's weights). */
+    public BooleanProperty multiTrialShownProperty() {
+        return multiTrialShown;
+    }
+
+    /** The multi-trial settings and the trials of the run shown. */
+    public TrialsViewModel trials() {
+        return trials;
     }
 
     public IntegerProperty epochsProperty() {
@@ -349,6 +386,9 @@ public final class SearchViewModel {
 
     /** A run as the runs table shows it. */
     static RunRow row(RunFiles.Run r) {
+        if (TrialsViewModel.isMultiTrial(r)) {
+            return trialRow(r);
+        }
         SearchEvents.Epoch last = r.epochs().isEmpty() ? null : r.epochs().get(r.epochs().size() - 1);
         Long params = null;
         if (r.architecture() != null) {
@@ -368,7 +408,24 @@ public final class SearchViewModel {
                 last == null ? null : last.validAccuracy(), last == null ? null : last.validLoss(),
                 last == null ? null : last.trainAccuracy(), last == null ? null : last.trainLoss(), r.testAccuracy(), params,
                 seconds, SearchEvents.duration(seconds), r.data(), java.util.Collections.unmodifiableMap(settings),
-                java.util.Collections.unmodifiableMap(decisions), r.architecture() != null);
+                java.util.Collections.unmodifiableMap(decisions), r.architecture() != null, null, null);
+    }
+
+    /** A multi-trial run's row: trials of the budget, the best trial's accuracy and parameters, the run's seconds. */
+    private static RunRow trialRow(RunFiles.Run r) {
+        TrialsViewModel.Figures f = TrialsViewModel.figures(r);
+        // A stopped multi-trial run writes its result too (its best so far); stopped or cut off by a crash, its log resumes it.
+        String state = r.isLive() ? "running" : f.completed() ? "finished" : "stopped";
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        r.settings().forEach((k, v) -> settings.put(k, v == null ? null : String.valueOf(v)));
+        Map<String, String> decisions = new java.util.LinkedHashMap<>();
+        if (r.architecture() != null) {
+            r.architecture().choices().forEach((k, d) -> decisions.put(k, decision(d)));
+        }
+        return new RunRow(r.dir(), r.dir().getFileName().toString(), state, r.strategy(), 0, null, null, null, null, r.testAccuracy(),
+                f.params(), f.seconds(), SearchEvents.duration(f.seconds()), r.data(), java.util.Collections.unmodifiableMap(settings),
+                java.util.Collections.unmodifiableMap(decisions), r.architecture() != null, new RunRow.Trials(f.trials(), f.budget()),
+                f.bestAccuracy());
     }
 
     private static String decision(io.cellforge.arch.Decision d) {
@@ -404,6 +461,14 @@ public final class SearchViewModel {
     public void resume(RunRow row) {
         try {
             RunFiles.Run r = runOf(row);
+            if (TrialsViewModel.isMultiTrial(r)) {
+                if ("stopped".equals(row(r).state())) {
+                    start(r.space(), r);
+                    return;
+                }
+                message.set("Pick a stopped run to resume it: " + row.name() + " has run its whole budget");
+                return;
+            }
             if (r.hasCheckpoint() && r.architecture() == null) {
                 start(r.space(), r);
                 return;
@@ -653,6 +718,8 @@ public final class SearchViewModel {
     }
 
     private void clear() {
+        trials.clear();
+        multiTrialShown.set(Strategies.isMultiTrial(strategy.get()));
         searched.set(null);
         steering.clear();
         steps.clear();
@@ -676,6 +743,11 @@ public final class SearchViewModel {
         if (running.get()) {
             return;
         }
+        if (TrialsViewModel.isMultiTrial(r)) {
+            showTrials(r);
+            return;
+        }
+        multiTrialShown.set(false);
         searched.set(r.space());
         steering.setAll(r.steering());
         steps.setAll(r.steps());
@@ -765,6 +837,10 @@ public final class SearchViewModel {
             message.set(resume.dir().getFileName() + " is running (in another window or process): it cannot be resumed here");
             return;
         }
+        if (resume != null ? TrialsViewModel.isMultiTrial(resume) : Strategies.isMultiTrial(strategy.get())) {
+            startTrials(space, resume);
+            return;
+        }
         List<Problem> refused = refusals(space, resume);
         if (!refused.isEmpty()) {
             problems.setAll(refused);
@@ -784,6 +860,7 @@ public final class SearchViewModel {
         Path dir = resume != null ? resume.dir()
                 : runsRoot.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + cfg.strategy());
         String dataSpec = resume != null && !resume.data().isEmpty() ? resume.data() : data.get();
+        multiTrialShown.set(false);
         steps.clear();
         epochList.clear();
         if (resume != null) {
@@ -877,6 +954,112 @@ public final class SearchViewModel {
         }, done, e -> failed.accept(ErrorText.of(e)));
     }
 
+    /**
+     * Starts a multi-trial search of {@code space} (or continues {@code resume} from its trial log), refused with every
+     * problem listed while the space or the settings have one.
+     */
+    private void startTrials(SearchSpace space, RunFiles.Run resume) {
+        SearchSpace s = resume != null ? resume.space() : space;
+        List<Problem> refused = new ArrayList<>();
+        Validator.validate(s).stream().filter(Problem::isError).forEach(refused::add);
+        TrialsViewModel.Checked checked = refused.isEmpty() ? trials.check(strategy.get(), s, seed.get(), resume) : null;
+        if (checked != null) {
+            refused.addAll(checked.problems());
+        }
+        if (!refused.isEmpty()) {
+            problems.setAll(refused);
+            message.set("Not started: " + refused.size() + (refused.size() == 1 ? " problem" : " problems")
+                    + " below; click one to see it in the designer");
+            progress.set(0);
+            progressText.set("Not started");
+            return;
+        }
+        TrialsViewModel.Plan plan = checked.plan();
+        Path dir = resume != null ? resume.dir()
+                : runsRoot.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + plan.strategy());
+        multiTrialShown.set(true);
+        searched.set(s);
+        steering.clear();
+        steps.clear();
+        epochList.clear();
+        cursor.set(-1);
+        trials.begin(s, plan.objective(), plan.budget());
+        finished.set(null);
+        running.set(true);
+        paused.set(false);
+        progress.set(0);
+        progressText.set((resume != null ? "Resuming " : "Starting ") + plan.strategy() + ": " + plan.budget() + " trials ...");
+        message.set("");
+        control = new SearchControl();
+        SearchControl ctl = control;
+        started = System.nanoTime();
+        doneAtStart = plan.logged().size();
+        intake.start();
+        task = Tasks.submit(() -> {
+            runTrials(plan, dir, resume != null, ctl);
+            return null;
+        }, x -> { }, e -> inbox.add(new TrialsEnded(false, ErrorText.of(e), null)));
+    }
+
+    /** On the executor: the trials, each told through the inbox as it is scored; the end, however it comes. */
+    private void runTrials(TrialsViewModel.Plan plan, Path dir, boolean resumed, SearchControl ctl) {
+        try {
+            TrialRun r = TrialsViewModel.run(plan, dir, resumed, new TrialRunner.Listener() {
+                @Override
+                public void trial(Trial t, java.util.Optional<Trial> best, int budget) {
+                    inbox.add(t);
+                }
+            }, () -> {
+                // Paused: no new round of trials starts until resumed or stopped.
+                while (ctl.isPaused() && !ctl.isStopped()) {
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return true;
+                    }
+                }
+                return ctl.isStopped();
+            });
+            RunFiles.Run run = null;
+            try {
+                run = RunFiles.read(dir);
+            } catch (LoadException noArchitecture) {
+                // no trial met the constraints: the result names none
+            }
+            inbox.add(new TrialsEnded(r.completed(), null, run));
+        } catch (IOException | EstimateException | RuntimeException | OutOfMemoryError e) {
+            inbox.add(new TrialsEnded(false, ErrorText.of(e), null));
+        }
+    }
+
+    /** Shows a multi-trial run of the table: its trials, from its log. */
+    private void showTrials(RunFiles.Run r) {
+        try {
+            trials.show(r);
+        } catch (IOException | LoadException | IllegalArgumentException e) {
+            message.set("Cannot read the trials of " + r.dir().getFileName() + ": " + ErrorText.of(e));
+            return;
+        }
+        multiTrialShown.set(true);
+        searched.set(r.space());
+        steering.clear();
+        steps.clear();
+        epochList.clear();
+        cursor.set(-1);
+        if (trials.best() != null) {
+            trials.select(trials.best().index());
+        }
+        int n = trials.points().size();
+        int b = trials.shownBudgetProperty().get();
+        progress.set(b <= 0 ? 0 : Math.min(1, (double) n / b));
+        progressText.set(r.dir().getFileName() + ": " + n + " of " + b + " trials");
+        updates.set(updates.get() + 1);
+    }
+
+    private record TrialsEnded(boolean completed, String error, RunFiles.Run run) {
+    }
+
     private record Started(String backend, int stepsPerEpoch) {
     }
 
@@ -909,7 +1092,7 @@ public final class SearchViewModel {
         if (control != null && running.get()) {
             control.stop();
             paused.set(false);
-            progressText.set("Stopping after this step ...");
+            progressText.set(multiTrialShown.get() ? "Stopping after the trials running ..." : "Stopping after this step ...");
         }
     }
 
@@ -932,9 +1115,37 @@ public final class SearchViewModel {
             return;
         }
         List<SearchEvents.Step> newSteps = new ArrayList<>();
+        List<Trial> newTrials = new ArrayList<>();
         Object o;
         while ((o = inbox.poll()) != null) {
-            if (o instanceof SearchEvents.Step s) {
+            if (o instanceof Trial t) {
+                newTrials.add(t);
+            } else if (o instanceof TrialsEnded e) {
+                trials.add(newTrials);
+                newTrials.clear();
+                intake.stop();
+                int n = trials.points().size();
+                int budget = trials.shownBudgetProperty().get();
+                progress.set(budget <= 0 ? 0 : Math.min(1, (double) n / budget));
+                TrialsViewModel.TrialPoint best = trials.best();
+                String figures = ": " + n + " trials" + (best == null ? ", none met the constraints"
+                        : String.format(", best accuracy %.4f (trial %d)", best.accuracy(), best.index() + 1));
+                if (e.error() != null) {
+                    message.set("The search failed: " + e.error());
+                    progressText.set("Failed after " + n + " trials");
+                } else {
+                    runs.setAll(RunFiles.list(runsRoot));
+                    progressText.set((e.completed() ? "Finished" : "Stopped; Resume run continues it") + figures);
+                }
+                if (best != null) {
+                    trials.select(best.index()); // the cell canvas shows the best until another trial is clicked
+                }
+                paused.set(false);
+                running.set(false);
+                // The result stays a click away (Open result in the runs table): the trial views are what a person watches.
+                ending.set(new Ending(e.error() != null ? "The search failed: " + e.error()
+                        : (e.completed() ? "The search finished" : "The search stopped; it can be resumed") + figures, e.error() != null));
+            } else if (o instanceof SearchEvents.Step s) {
                 newSteps.add(s);
                 int done = s.epoch() * s.stepsPerEpoch() + s.step() + 1;
                 int total = s.epochs() * s.stepsPerEpoch();
@@ -990,6 +1201,17 @@ public final class SearchViewModel {
         }
         if (!newSteps.isEmpty()) {
             steps.addAll(newSteps);
+        }
+        if (!newTrials.isEmpty()) {
+            trials.add(newTrials);
+            int done = trials.points().size();
+            int budget = trials.shownBudgetProperty().get();
+            progress.set(budget <= 0 ? 0 : Math.min(1, (double) done / budget));
+            double elapsed = (System.nanoTime() - started) / 1e9;
+            double eta = done <= doneAtStart ? 0 : elapsed / (done - doneAtStart) * (budget - done);
+            TrialsViewModel.TrialPoint best = trials.best();
+            progressText.set(String.format("Trial %d/%d, best accuracy %s, ETA %s", done, budget,
+                    best == null ? "-" : String.format("%.4f", best.accuracy()), SearchEvents.duration(eta)));
         }
         if (follow.get()) {
             cursor.set(steps.size() - 1);

@@ -1,0 +1,554 @@
+package io.cellforge.app.search;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cellforge.app.ErrorText;
+import io.cellforge.arch.Decision;
+import io.cellforge.arch.Fixing;
+import io.cellforge.arch.FormatException;
+import io.cellforge.io.LoadException;
+import io.cellforge.search.RunFiles;
+import io.cellforge.space.Place;
+import io.cellforge.space.Problem;
+import io.cellforge.space.SearchSpace;
+import io.cellforge.space.ValueChoice;
+import io.cellforge.trial.Constraint;
+import io.cellforge.trial.DecisionSpace;
+import io.cellforge.trial.EstimateException;
+import io.cellforge.trial.Estimator;
+import io.cellforge.trial.LocalTrialRunner;
+import io.cellforge.trial.Objective;
+import io.cellforge.trial.ParetoFront;
+import io.cellforge.trial.Scores;
+import io.cellforge.trial.Strategies;
+import io.cellforge.trial.TableEstimator;
+import io.cellforge.trial.Trial;
+import io.cellforge.trial.TrialLog;
+import io.cellforge.trial.TrialRun;
+import io.cellforge.trial.TrialRunFiles;
+import io.cellforge.trial.TrialRunner;
+import io.cellforge.trial.WithCosts;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A multi-trial search as the Search tab runs and shows it: the run panel's multi-trial settings (budget, parallel
+ * trials, the table estimator's file and columns, constraints), checked before anything runs; the trials of the run
+ * shown as app-side points, and what the live views draw of them (best so far, accuracy against a cost with the
+ * Pareto front, the scores' distribution, how often each key took each option); the trial picked, fixed into the
+ * space for the cell canvas. The run itself goes through {@link SearchViewModel} on its executor.
+ */
+public final class TrialsViewModel {
+    /** The NAS-Bench-201 table's columns, filled in when that table is chosen for the nas-bench-201 space. */
+    static final String NB201_ARCH = "ArchitectureString";
+    static final String NB201_SCORE = "CIFAR10TestAccuracy200Epochs";
+    /** The costs a trial point can be drawn against, when the estimator reports them. */
+    public static final List<String> AXES = List.of(Scores.PARAMS, Scores.MACS, Scores.LATENCY);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    // Settings.
+    private final IntegerProperty budget = new SimpleIntegerProperty(100);
+    private final IntegerProperty parallel = new SimpleIntegerProperty(1);
+    private final StringProperty estimator = new SimpleStringProperty("table");
+    private final StringProperty table = new SimpleStringProperty("");
+    private final StringProperty archColumn = new SimpleStringProperty(NB201_ARCH);
+    private final StringProperty scoreColumn = new SimpleStringProperty("");
+    private final StringProperty constraints = new SimpleStringProperty("");
+    private final BooleanProperty penalty = new SimpleBooleanProperty();
+
+    // The run shown.
+    private final ObservableList<TrialPoint> points = FXCollections.observableArrayList();
+    private final StringProperty axis = new SimpleStringProperty(Scores.PARAMS);
+    private final ObjectProperty<TrialPoint> selected = new SimpleObjectProperty<>();
+    private final ObjectProperty<SearchSpace> selectedSpace = new SimpleObjectProperty<>();
+    private final IntegerProperty shownBudget = new SimpleIntegerProperty();
+    private final List<Trial> trials = new ArrayList<>();
+    private SearchSpace space;
+    private DecisionSpace decisions;
+    private Objective objective = Objective.of(Scores.ACCURACY);
+    private Trial best;
+    /** The table read for the last check, kept for the run that follows it (15,625 rows need not be read twice). */
+    private TableEstimator cachedTable;
+    private List<Object> cachedKey;
+
+    /**
+     * A trial as the views draw it: its number, accuracy, every score by name, whether it meets the constraints, the
+     * best accuracy up to it, and its decisions in words.
+     */
+    public record TrialPoint(int index, double accuracy, Map<String, Double> scores, boolean feasible, Double bestSoFar,
+                             Map<String, String> decisions) {
+        public Double score(String name) {
+            return scores.get(name);
+        }
+    }
+
+    /** A bar of the scores' histogram: the bin's lower and upper accuracy and how many trials fell in it. */
+    public record Bin(double from, double to, int count) {
+    }
+
+    // ---- settings -----------------------------------------------------------------------------------------
+
+    public IntegerProperty budgetProperty() {
+        return budget;
+    }
+
+    public IntegerProperty parallelProperty() {
+        return parallel;
+    }
+
+    /** Only the table estimator is offered here; the engine's estimators come with their own settings. */
+    public List<String> estimators() {
+        return List.of("table");
+    }
+
+    public StringProperty estimatorProperty() {
+        return estimator;
+    }
+
+    public StringProperty tableProperty() {
+        return table;
+    }
+
+    public StringProperty archColumnProperty() {
+        return archColumn;
+    }
+
+    public StringProperty scoreColumnProperty() {
+        return scoreColumn;
+    }
+
+    /** Constraints as a person types them, separated by commas or spaces: {@code params<=8e5, macs<=1e8}. */
+    public StringProperty constraintsProperty() {
+        return constraints;
+    }
+
+    public BooleanProperty penaltyProperty() {
+        return penalty;
+    }
+
+    /**
+     * A table file was chosen for {@code space}: the NAS-Bench-201 table for the nas-bench-201 space gets its
+     * architecture and CIFAR-10 accuracy columns filled in (from its header: the app never bundles the file).
+     */
+    public void chooseTable(Path file, SearchSpace space) {
+        table.set(file.toString());
+        List<String> header = header(file);
+        if (space != null && "nas-bench-201".equals(space.name()) && header.contains(NB201_ARCH) && header.contains(NB201_SCORE)) {
+            archColumn.set(NB201_ARCH);
+            scoreColumn.set(NB201_SCORE);
+        }
+    }
+
+    /** A table's path typed (or pasted) and confirmed: as if chosen, when it names a file. */
+    public void useTable(String text, SearchSpace space) {
+        try {
+            Path p = Path.of(text.strip());
+            if (Files.isRegularFile(p)) {
+                chooseTable(p, space);
+            }
+        } catch (java.nio.file.InvalidPathException e) {
+            // left as typed: Start lists it as a table that does not exist
+        }
+    }
+
+    /** The columns a table's first line names; none when it cannot be read. */
+    static List<String> header(Path file) {
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String first = in.readLine();
+            if (first == null) {
+                return List.of();
+            }
+            return Arrays.stream((first.startsWith("\uFEFF") ? first.substring(1) : first).split(",")).map(String::strip).toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    // ---- checking and running ----------------------------------------------------------------------------
+
+    /** What a multi-trial run needs, checked: the strategy, the scorer, what it maximises, and the settings run.json keeps. */
+    record Plan(SearchSpace space, String strategy, Estimator estimator, Objective objective, int budget, int parallel, long seed,
+                Map<String, Object> settings, List<Trial> logged) {
+    }
+
+    /** A checked plan, or every problem that stands in its way. */
+    record Checked(Plan plan, List<Problem> problems) {
+    }
+
+    /**
+     * Checks the run panel's settings (or, with {@code resume}, the stopped run's own) against {@code space} before
+     * anything runs: budget and parallel trials in range, the table and its columns there and readable for this space,
+     * the constraints readable, the strategy able to search the space. Reads the table (kept for the run).
+     */
+    Checked check(String strategy, SearchSpace space, long seedValue, RunFiles.Run resume) {
+        Place at = Place.named("run settings");
+        List<Problem> out = new ArrayList<>();
+        Map<String, Object> was = Map.of();
+        List<Trial> logged = List.of();
+        if (resume != null) {
+            try {
+                was = TrialRunFiles.settings(resume.dir()).orElseThrow(() -> new IOException("no run.json of a multi-trial run"));
+                logged = TrialLog.read(resume.dir().resolve(TrialLog.FILE));
+            } catch (IOException | LoadException e) {
+                return new Checked(null, List.of(Problem.error(at, "cannot resume " + resume.dir().getFileName() + ": " + ErrorText.of(e))));
+            }
+            strategy = String.valueOf(was.get("strategy"));
+        }
+        int n = resume != null ? number(was.get("budget"), budget(resume)) : budget.get();
+        int par = resume != null ? number(was.get("parallel"), 1) : parallel.get();
+        long seed = resume != null ? number(was.get("seed"), 1) : seedValue;
+        String tableText = resume != null ? String.valueOf(was.get("table")) : table.get().strip();
+        String arch = resume != null ? String.valueOf(was.get("arch_column")) : archColumn.get().strip();
+        List<String> scores = resume != null && was.get("score_columns") instanceof List<?> l ? l.stream().map(String::valueOf).toList()
+                : Arrays.stream(scoreColumn.get().split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        List<String> constraintTexts = resume != null && was.get("constraints") instanceof List<?> c ? c.stream().map(String::valueOf).toList()
+                : Arrays.stream(constraints.get().split("[,;\\s]+")).filter(s -> !s.isBlank()).toList();
+        boolean pen = resume != null ? Boolean.TRUE.equals(was.get("penalty")) : penalty.get();
+
+        if (n < 1) {
+            out.add(Problem.error(at, "the budget must be at least 1 trial (it is " + n + ")"));
+        }
+        if (par < 1) {
+            out.add(Problem.error(at, "parallel trials must be at least 1 (it is " + par + ")"));
+        }
+        if (!"table".equals(resume != null ? String.valueOf(was.get("estimator")) : estimator.get())) {
+            out.add(Problem.error(at, "estimator '" + estimator.get() + "' is not available here; available: table"));
+        }
+        List<Constraint> bounds = new ArrayList<>();
+        for (String c : constraintTexts) {
+            try {
+                bounds.add(Constraint.parse(c));
+            } catch (IllegalArgumentException e) {
+                out.add(Problem.error(at, e.getMessage()));
+            }
+        }
+        TableEstimator scorer = null;
+        if (tableText.isEmpty()) {
+            out.add(Problem.error(at, "the table estimator needs a table: choose a CSV of architecture strings and scores"));
+        } else if (!Files.isRegularFile(Path.of(tableText))) {
+            out.add(Problem.error(at, "the table " + tableText + " does not exist or is not a file"));
+        } else if (arch.isEmpty()) {
+            out.add(Problem.error(at, "name the table's architecture column"));
+        } else if (scores.isEmpty()) {
+            out.add(Problem.error(at, "name the table's score column (its accuracy; a second, after a comma, is kept as a score)"));
+        } else {
+            try {
+                scorer = table(Path.of(tableText), arch, scores, space);
+            } catch (LoadException e) {
+                out.add(Problem.error(at, ErrorText.of(e)));
+            }
+        }
+        if (scorer != null) {
+            // The scores a constraint may bound: what the table gives and the counted costs.
+            List<String> known = new ArrayList<>(List.of(Scores.ACCURACY, Scores.PARAMS, Scores.MACS));
+            scores.forEach(s -> known.add(s.toLowerCase(java.util.Locale.ROOT)));
+            for (Constraint c : bounds) {
+                if (known.stream().noneMatch(k -> k.equalsIgnoreCase(c.score()))) {
+                    out.add(Problem.error(at, "the constraint " + c + " bounds '" + c.score() + "', which the table estimator does not report ("
+                            + String.join(", ", known) + ")"));
+                }
+            }
+        }
+        Objective obj = new Objective(Scores.ACCURACY, bounds, pen, 1);
+        try {
+            Strategies.create(strategy, DecisionSpace.of(space), obj, seed);
+        } catch (IllegalArgumentException e) {
+            out.add(Problem.error(at, e.getMessage()));
+        }
+        if (!out.isEmpty()) {
+            return new Checked(null, out);
+        }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("strategy", strategy);
+        settings.put("estimator", "table");
+        settings.put("table", Path.of(tableText).toAbsolutePath().normalize().toString());
+        settings.put("arch_column", arch);
+        settings.put("score_columns", scores);
+        settings.put("seed", seed);
+        settings.put("parallel", par);
+        settings.put("objectives", List.of(Scores.ACCURACY));
+        settings.put("constraints", bounds.stream().map(Constraint::toString).toList());
+        settings.put("penalty", pen);
+        settings.put("budget", n); // the CLI's --resume compares only the keys it writes; the app resumes to this budget
+        return new Checked(new Plan(space, strategy, new WithCosts(scorer, space), obj, n, par, seed, settings, logged), List.of());
+    }
+
+    private TableEstimator table(Path file, String arch, List<String> scores, SearchSpace space) throws LoadException {
+        List<Object> key;
+        try {
+            key = List.of(file.toAbsolutePath().normalize(), Files.getLastModifiedTime(file), arch, scores, space);
+        } catch (IOException e) {
+            throw new LoadException(file.toString(), "cannot read: " + e.getMessage());
+        }
+        if (!key.equals(cachedKey)) {
+            cachedTable = TableEstimator.read(file, arch, scores, space);
+            cachedKey = key;
+        }
+        return cachedTable;
+    }
+
+    private static int number(Object o, int otherwise) {
+        return o instanceof Number x ? x.intValue() : otherwise;
+    }
+
+    /** The budget a stopped run's result names; 100 (the CLI's default) when it has none. */
+    private static int budget(RunFiles.Run r) {
+        return summary(r.dir()).map(m -> number(m.get("budget"), 100)).orElse(100);
+    }
+
+    /** On the executor: runs the plan into {@code dir} (a new run, or the stopped one it resumes), writing the result at the end. */
+    static TrialRun run(Plan p, Path dir, boolean resumed, TrialRunner.Listener listener, BooleanSupplier stop)
+            throws IOException, EstimateException {
+        TrialLog log;
+        if (resumed) {
+            log = TrialLog.append(dir.resolve(TrialLog.FILE));
+        } else {
+            TrialRunFiles.start(dir, p.space(), p.settings());
+            log = TrialLog.create(dir.resolve(TrialLog.FILE));
+        }
+        TrialRun run;
+        try (log) {
+            run = new LocalTrialRunner(p.parallel()).run(Strategies.create(p.strategy(), DecisionSpace.of(p.space()), p.objective(), p.seed()),
+                    p.estimator(), p.objective(), p.budget(), p.seed(), p.logged(), log::write, listener, stop);
+        }
+        TrialRunFiles.writeResult(dir, p.space(), run, TrialRunFiles.summary(p.space(), run, p.strategy(), p.estimator().name(), p.budget(),
+                List.of(Scores.ACCURACY)));
+        return run;
+    }
+
+    // ---- the run shown ------------------------------------------------------------------------------------
+
+    /** A new run (or a resumed one, whose logged trials come back one by one) is about to show its trials. */
+    void begin(SearchSpace s, Objective o, int budgetOfRun) {
+        space = s;
+        decisions = DecisionSpace.of(s);
+        objective = o;
+        best = null;
+        trials.clear();
+        points.clear();
+        selected.set(null);
+        selectedSpace.set(null);
+        shownBudget.set(budgetOfRun);
+    }
+
+    /** The trials that arrived since the last frame, in the order of their numbers. */
+    void add(List<Trial> arrived) {
+        List<TrialPoint> more = new ArrayList<>();
+        for (Trial t : arrived) {
+            trials.add(t);
+            more.add(point(t));
+        }
+        points.addAll(more);
+    }
+
+    private TrialPoint point(Trial t) {
+        boolean feasible = objective.feasible(t.scores());
+        if (feasible && (best == null || objective.fitness(t.scores()) > objective.fitness(best.scores()))) {
+            best = t;
+        }
+        Map<String, String> words = new LinkedHashMap<>();
+        t.architecture().choices().forEach((k, d) -> words.put(k, words(d)));
+        return new TrialPoint(t.index(), t.scores().accuracy(), t.scores().values(), feasible,
+                best == null ? null : best.scores().accuracy(), java.util.Collections.unmodifiableMap(words));
+    }
+
+    /** Shows a multi-trial run of the table: its trials from its log. */
+    void show(RunFiles.Run r) throws IOException, LoadException {
+        Map<String, Object> settings = TrialRunFiles.settings(r.dir()).orElse(Map.of());
+        List<Constraint> bounds = new ArrayList<>();
+        if (settings.get("constraints") instanceof List<?> l) {
+            l.forEach(c -> bounds.add(Constraint.parse(String.valueOf(c))));
+        }
+        List<Trial> logged = TrialLog.read(r.dir().resolve(TrialLog.FILE));
+        begin(r.space(), new Objective(Scores.ACCURACY, bounds, Boolean.TRUE.equals(settings.get("penalty")), 1),
+                number(settings.get("budget"), budget(r)));
+        add(logged);
+    }
+
+    void clear() {
+        trials.clear();
+        points.clear();
+        selected.set(null);
+        selectedSpace.set(null);
+        shownBudget.set(0);
+    }
+
+    /** The trials of the run shown, as points, in the order of their numbers. */
+    public ObservableList<TrialPoint> points() {
+        return points;
+    }
+
+    /** The run shown's budget (trials it will run). */
+    public IntegerProperty shownBudgetProperty() {
+        return shownBudget;
+    }
+
+    /** The cost the trial points are drawn against: params, macs or latency_ms. */
+    public StringProperty axisProperty() {
+        return axis;
+    }
+
+    /** The costs of {@link #AXES} the trials shown have. */
+    public List<String> axes() {
+        return AXES.stream().filter(a -> points.isEmpty() || points.stream().anyMatch(p -> p.score(a) != null)).toList();
+    }
+
+    /** The best accuracy among the feasible trials so far, trial by trial (x: the trial's number from 1). */
+    public List<SearchViewModel.Point> bestSoFar() {
+        return points.stream().filter(p -> p.bestSoFar() != null).map(p -> new SearchViewModel.Point(p.index() + 1, p.bestSoFar())).toList();
+    }
+
+    /** The trials no other dominates on accuracy (up) and {@code cost} (down), in the order of the cost. */
+    public List<TrialPoint> front(String cost) {
+        List<Integer> onFront = ParetoFront.of(trials, List.of(Scores.ACCURACY, cost)).stream().map(Trial::index).toList();
+        return points.stream().filter(p -> onFront.contains(p.index()))
+                .sorted(java.util.Comparator.comparingDouble((TrialPoint p) -> p.score(cost)).thenComparingDouble(TrialPoint::accuracy)).toList();
+    }
+
+    /** The accuracies in {@code bins} equal bins between the lowest and the highest. */
+    public List<Bin> histogram(int bins) {
+        if (points.isEmpty()) {
+            return List.of();
+        }
+        double lo = points.stream().mapToDouble(TrialPoint::accuracy).min().orElse(0);
+        double hi = points.stream().mapToDouble(TrialPoint::accuracy).max().orElse(1);
+        double w = hi > lo ? (hi - lo) / bins : 1e-3;
+        int[] counts = new int[bins];
+        for (TrialPoint p : points) {
+            counts[Math.min(bins - 1, (int) ((p.accuracy() - lo) / w))]++;
+        }
+        List<Bin> out = new ArrayList<>();
+        for (int i = 0; i < bins; i++) {
+            out.add(new Bin(lo + i * w, lo + (i + 1) * w, counts[i]));
+        }
+        return out;
+    }
+
+    /** The keys of the space and their options in words: the rows of the frequency heatmap. */
+    public List<SearchViewModel.ChoiceRow> keys() {
+        if (decisions == null) {
+            return List.of();
+        }
+        return decisions.keys().stream().map(k -> new SearchViewModel.ChoiceRow(k.name(), k.options().stream().map(TrialsViewModel::words).toList())).toList();
+    }
+
+    /** Per key, the share of the trials shown that took each option (in the order of {@link #keys()}). */
+    public Map<String, double[]> frequencies() {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        if (decisions == null || trials.isEmpty()) {
+            return out;
+        }
+        for (DecisionSpace.Key k : decisions.keys()) {
+            double[] f = new double[k.size()];
+            for (Trial t : trials) {
+                int i = k.options().indexOf(t.architecture().choices().get(k.name()));
+                if (i >= 0) {
+                    f[i] += 1.0 / trials.size();
+                }
+            }
+            out.put(k.name(), f);
+        }
+        return out;
+    }
+
+    /** Picks trial {@code index}: its architecture fixed into the space is what the cell canvas shows. */
+    public void select(int index) {
+        for (int i = 0; i < points.size(); i++) {
+            if (points.get(i).index() == index) {
+                try {
+                    selectedSpace.set(Fixing.fix(space, trials.get(i).architecture()));
+                    selected.set(points.get(i));
+                } catch (FormatException e) {
+                    selectedSpace.set(null); // a logged architecture the space no longer takes: nothing to draw
+                    selected.set(points.get(i));
+                }
+                return;
+            }
+        }
+    }
+
+    public ObjectProperty<TrialPoint> selectedProperty() {
+        return selected;
+    }
+
+    /** The picked trial's network: the space with every decision fixed as the trial made it; null before a pick. */
+    public ObjectProperty<SearchSpace> selectedSpaceProperty() {
+        return selectedSpace;
+    }
+
+    /** The best trial of the run shown (by the objective, constraints included); null before any is feasible. */
+    public TrialPoint best() {
+        return best == null ? null : points.stream().filter(p -> p.index() == best.index()).findFirst().orElse(null);
+    }
+
+    static String words(Decision d) {
+        if (d instanceof Decision.Op op) {
+            return op.label();
+        }
+        if (d instanceof Decision.Inputs in) {
+            return "inputs " + in.indices();
+        }
+        return d instanceof Decision.Value v ? ValueChoice.label(v.value()) : String.valueOf(d);
+    }
+
+    // ---- the runs table ------------------------------------------------------------------------------------
+
+    /** Whether a run folder holds a multi-trial run. */
+    static boolean isMultiTrial(RunFiles.Run r) {
+        return Strategies.isMultiTrial(r.strategy()); // no one-shot strategy shares a name with one
+    }
+
+    /** A multi-trial run's figures for its row: trials logged, the budget, the best's accuracy and parameters, the seconds. */
+    record Figures(int trials, int budget, Double bestAccuracy, Long params, double seconds, boolean completed) {
+    }
+
+    static Figures figures(RunFiles.Run r) {
+        Map<String, Object> settings = r.settings();
+        Optional<Map<String, Object>> summary = summary(r.dir());
+        int n;
+        try {
+            n = TrialLog.read(r.dir().resolve(TrialLog.FILE)).size();
+        } catch (IOException | LoadException e) {
+            n = summary.map(m -> number(m.get("trials"), 0)).orElse(0);
+        }
+        int budgetOfRun = summary.map(m -> number(m.get("budget"), 0)).filter(b -> b > 0).orElse(number(settings.get("budget"), n));
+        Double acc = null;
+        Long params = null;
+        if (summary.isPresent() && summary.get().get("best") instanceof Map<?, ?> b && b.get("scores") instanceof Map<?, ?> s) {
+            acc = s.get(Scores.ACCURACY) instanceof Number x ? x.doubleValue() : null;
+            params = s.get(Scores.PARAMS) instanceof Number x ? x.longValue() : null;
+        }
+        double seconds = summary.map(m -> m.get("seconds") instanceof Number x ? x.doubleValue() : 0.0).orElse(0.0);
+        return new Figures(n, budgetOfRun, acc, params, seconds, summary.map(m -> Boolean.TRUE.equals(m.get("completed"))).orElse(false));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Optional<Map<String, Object>> summary(Path dir) {
+        Path f = dir.resolve(RunFiles.RESULT);
+        try {
+            return Files.isRegularFile(f) ? Optional.of(JSON.readValue(Files.readString(f, StandardCharsets.UTF_8), Map.class)) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}
