@@ -145,7 +145,8 @@ final class TrialSearch {
 
         TrialRun run;
         try (var interrupt = new Inputs.StopOnInterrupt(control)) {
-            try (TrialLog log = dir == null ? null : openLog(dir, space, settings, resume != null)) {
+            try (var held = dir == null ? null : io.cellforge.search.RunService.hold(dir);
+                 TrialLog log = dir == null ? null : openLog(dir, space, settings, resume != null)) {
                 Bar bar = new Bar(err, objective.score());
                 err.println("searching " + space.name() + " with " + strategyName + ": " + budget + " trials, " + estimatorName + " estimator"
                         + (constraints.isEmpty() ? "" : ", " + (o.penalty ? "penalty " : "subject to ") + constraints));

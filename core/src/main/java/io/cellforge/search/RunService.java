@@ -60,6 +60,16 @@ public final class RunService {
         }
     }
 
+    /**
+     * Holds the run folder for a search that writes it another way (a multi-trial search): while held, another
+     * search in this process or another is refused there and {@link #isLive} says it runs.
+     *
+     * @throws IOException when the folder cannot be made or another search holds it (the message says so)
+     */
+    public static Closeable hold(Path dir) throws IOException {
+        return Lock.take(dir);
+    }
+
     /** Whether a search runs in {@code dir} now, in this process or another. */
     public static boolean isLive(Path dir) {
         Path f = dir.resolve(LOCK);

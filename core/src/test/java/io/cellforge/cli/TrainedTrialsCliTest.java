@@ -75,4 +75,16 @@ class TrainedTrialsCliTest {
         CliTest.Run refused = run("search", "--space", tiny(dir).toString(), "--strategy", "darts", "--constraint", "macs>=5");
         assertTrue(refused.code() != 0 && refused.err().contains("takes budgets (SCORE<=X)"), refused.err());
     }
+
+    @Test
+    void aFolderAnotherSearchHoldsIsRefused(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
+        try (var held = io.cellforge.search.RunService.hold(out)) {
+            assertTrue(io.cellforge.search.RunService.isLive(out));
+            CliTest.Run r = run("search", "--space", tiny(dir).toString(), "--strategy", "random", "--estimator", "subnet", "--budget", "1",
+                    "--out", out.toString());
+            assertTrue(r.code() != 0 && r.err().contains("another search is running in this folder"), r.err());
+            assertTrue(!Files.exists(out.resolve(TrialLog.FILE)), "nothing written into the held folder");
+        }
+    }
 }

@@ -319,6 +319,13 @@ public final class TrialsViewModel {
     /** On the executor: runs the plan into {@code dir} (a new run, or the stopped one it resumes), writing the result at the end. */
     static TrialRun run(Plan p, Path dir, boolean resumed, TrialRunner.Listener listener, BooleanSupplier stop)
             throws IOException, EstimateException {
+        try (var held = io.cellforge.search.RunService.hold(dir)) {
+            return runHeld(p, dir, resumed, listener, stop);
+        }
+    }
+
+    private static TrialRun runHeld(Plan p, Path dir, boolean resumed, TrialRunner.Listener listener, BooleanSupplier stop)
+            throws IOException, EstimateException {
         TrialLog log;
         if (resumed) {
             log = TrialLog.append(dir.resolve(TrialLog.FILE));
