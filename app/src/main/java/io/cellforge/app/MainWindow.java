@@ -2,14 +2,12 @@ package io.cellforge.app;
 
 import atlantafx.base.theme.PrimerDark;
 import atlantafx.base.theme.PrimerLight;
-import io.cellforge.space.Problem;
 import io.cellforge.app.canvas.CellCanvas;
 import io.cellforge.app.canvas.Theme;
 import io.cellforge.app.search.ResultView;
 import io.cellforge.app.search.RunRow;
 import io.cellforge.app.search.SearchPane;
 import io.cellforge.app.search.SearchViewModel;
-import io.cellforge.app.diagram.CellSvg;
 import io.cellforge.app.diagram.DiagramView;
 import io.cellforge.space.Cell;
 import io.cellforge.space.Edge;
@@ -31,7 +29,6 @@ import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
 import javafx.scene.control.ChoiceDialog;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
@@ -43,7 +40,6 @@ import javafx.scene.control.TabPane;
 import javafx.scene.control.TextInputDialog;
 import javafx.scene.control.ToolBar;
 import javafx.scene.control.Tooltip;
-import javafx.scene.paint.Color;
 import javafx.scene.image.WritableImage;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.Pane;
@@ -56,10 +52,8 @@ import javafx.stage.Stage;
 
 import org.controlsfx.control.StatusBar;
 
-import javax.imageio.ImageIO;
 
 import java.io.File;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;

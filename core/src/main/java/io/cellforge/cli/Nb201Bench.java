@@ -6,7 +6,6 @@ import io.cellforge.space.SearchSpace;
 import io.cellforge.trial.DecisionSpace;
 import io.cellforge.trial.LocalTrialRunner;
 import io.cellforge.trial.Objective;
-import io.cellforge.trial.Scores;
 import io.cellforge.trial.Strategies;
 import io.cellforge.trial.TableEstimator;
 import io.cellforge.trial.Trial;

@@ -16,7 +16,6 @@ import io.cellforge.io.LoadException;
 import io.cellforge.ops.Shape;
 import io.cellforge.plan.PlanException;
 import io.cellforge.search.Derivation;
-import io.cellforge.search.OneShotSearch;
 import io.cellforge.search.RunFiles;
 import io.cellforge.search.RunService;
 import io.cellforge.settings.SearchConfig;
