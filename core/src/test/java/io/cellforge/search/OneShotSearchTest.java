@@ -6,19 +6,9 @@ import io.cellforge.analysis.Evaluator;
 import io.cellforge.analysis.Validator;
 import io.cellforge.data.DataBundle;
 import io.cellforge.data.Datasets;
-import io.cellforge.ops.Shape;
-import io.cellforge.space.Cell;
-import io.cellforge.space.Edge;
 import io.cellforge.space.InputChoice;
 import io.cellforge.space.LayerChoice;
-import io.cellforge.space.Network;
-import io.cellforge.space.Node;
-import io.cellforge.space.OpCall;
-import io.cellforge.space.Preprocess;
-import io.cellforge.space.Reduction;
-import io.cellforge.space.Role;
 import io.cellforge.space.SearchSpace;
-import io.cellforge.space.Stage;
 import io.cellforge.zoo.Zoo;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,21 +31,7 @@ class OneShotSearchTest {
 
     /** A one-cell DARTS-like space for 8x8 digits: two nodes, each keeping 1 of its inputs, four ops per edge. */
     static SearchSpace tiny() {
-        List<String> ops = List.of("none", "max_pool_3x3", "skip_connect", "sep_conv_3x3");
-        List<Node> nodes = List.of(Node.input("in0"),
-                Node.intermediate("n1").withInputChoice(new InputChoice("n1_switch", 1, Reduction.SUM, false)),
-                Node.intermediate("n2").withInputChoice(new InputChoice("n2_switch", 1, Reduction.SUM, false)),
-                Node.output("out", Reduction.CONCAT));
-        List<Edge> edges = new ArrayList<>();
-        edges.add(Edge.of("in0", "n1", LayerChoice.of("n1_p0", ops)));
-        edges.add(Edge.of("in0", "n2", LayerChoice.of("n2_p0", ops)));
-        edges.add(Edge.of("n1", "n2", LayerChoice.of("n2_p1", ops)));
-        edges.add(Edge.of("n1", "out", OpCall.of("identity")));
-        edges.add(Edge.of("n2", "out", OpCall.of("identity")));
-        Cell c = new Cell("cell", nodes, edges, Preprocess.DARTS);
-        Network net = new Network(new Shape(1, 8, 8), 10, 8, List.of(List.of(OpCall.of("conv", "out", 16), OpCall.of("bn", "affine", 1))),
-                List.of(Stage.cell("cell", "cell", Role.NORMAL)), List.of(OpCall.of("relu"), OpCall.of("gap"), OpCall.of("linear")), null, false);
-        return new SearchSpace("tiny", "", net, Map.of("cell", c), Map.of(), Map.of(), Map.of());
+        return io.cellforge.trial.TinySpace.space();
     }
 
     @Test

@@ -842,11 +842,7 @@ public final class SearchViewModel {
         }
         List<Problem> refused = refusals(space, resume);
         if (!refused.isEmpty()) {
-            problems.setAll(refused);
-            message.set("Not started: " + refused.size() + (refused.size() == 1 ? " problem" : " problems")
-                    + " below; click one to see it in the designer");
-            progress.set(0);
-            progressText.set("Not started");
+            refuse(refused);
             return;
         }
         SearchConfig cfg;
@@ -957,6 +953,15 @@ public final class SearchViewModel {
      * Starts a multi-trial search of {@code space} (or continues {@code resume} from its trial log), refused with every
      * problem listed while the space or the settings have one.
      */
+    /** Start was refused: every problem listed (each clicks to its place), nothing run. */
+    private void refuse(List<Problem> refused) {
+        problems.setAll(refused);
+        message.set("Not started: " + refused.size() + (refused.size() == 1 ? " problem" : " problems")
+                + " below; click one to see it in the designer");
+        progress.set(0);
+        progressText.set("Not started");
+    }
+
     private void startTrials(SearchSpace space, RunFiles.Run resume) {
         SearchSpace s = resume != null ? resume.space() : space;
         List<Problem> refused = new ArrayList<>();
@@ -966,11 +971,7 @@ public final class SearchViewModel {
             refused.addAll(checked.problems());
         }
         if (!refused.isEmpty()) {
-            problems.setAll(refused);
-            message.set("Not started: " + refused.size() + (refused.size() == 1 ? " problem" : " problems")
-                    + " below; click one to see it in the designer");
-            progress.set(0);
-            progressText.set("Not started");
+            refuse(refused);
             return;
         }
         TrialsViewModel.Plan plan = checked.plan();
