@@ -99,9 +99,10 @@ class MultiTrialTabTest {
 
     /** REA, {@code budget} trials of seed {@code seed} on the table: settings as a person gives them. */
     private void settings(FxRobot robot, int budget, int seed) {
+        Path t = table(); // on the test's thread: without the table the test is skipped, not failed inside interact
         chooseRea(robot);
         robot.interact(() -> {
-            search.trials().chooseTable(table(), vm.state().spaceProperty().get());
+            search.trials().chooseTable(t, vm.state().spaceProperty().get());
             search.trials().budgetProperty().set(budget);
             search.seedProperty().set(seed);
         });
