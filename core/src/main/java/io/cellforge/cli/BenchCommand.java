@@ -56,10 +56,13 @@ import java.util.concurrent.Callable;
         "  of the darts-step supernet at a fixed seed on a fixed synthetic batch, as JSON (to compare two builds).",
         "  compare A B [--rtol R]: one line for each value of first-step output B farther than R from A's; exit 1 if any.",
         "  nas-bench-201 [--table FILE] [--seeds N] [--budgets 25,50,100,200]: every multi-trial strategy on the",
-        "  NAS-Bench-201 table, the mean and standard deviation of the best test accuracy found within each budget."})
+        "  NAS-Bench-201 table, the mean and standard deviation of the best test accuracy found within each budget.",
+        "  retrain-step [--arch GENOTYPE_FILE] [--input CxHxW] [--channels C] [--layers L] [--batch N]: training steps of",
+        "  the genotype's evaluation network as `retrain` runs them; ../shared/bench/torch_retrain.py is its PyTorch peer",
+        "  (default: torch_retrain.py's genotype, C=8, 5 cells, 1x28x28, batch 64)."})
 final class BenchCommand implements Callable<Integer> {
     private static final int MAX_WARM_UP = 8;
-    @Parameters(index = "0", paramLabel = "NAME", description = "darts-step, contention, scaling, stats, first-step, compare or nas-bench-201")
+    @Parameters(index = "0", paramLabel = "NAME", description = "darts-step, retrain-step, contention, scaling, stats, first-step, compare or nas-bench-201")
     String name;
     @Parameters(index = "1..*", paramLabel = "FILE", arity = "0..*", description = "compare: the two first-step outputs")
     List<Path> files = List.of();
@@ -67,10 +70,20 @@ final class BenchCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--rtol", defaultValue = "1e-3", description = "compare: the relative tolerance (default ${DEFAULT-VALUE})")
     double rtol;
-    @Option(names = "--batch", defaultValue = "32")
-    int batch;
-    @Option(names = "--steps", defaultValue = "3")
-    int steps;
+    @Option(names = "--batch", description = "darts-step and its kin: default 32; retrain-step: default 64")
+    Integer batch;
+    @Option(names = "--steps", description = "measured steps (darts-step: default 3; retrain-step: 20)")
+    Integer steps;
+    @Option(names = "--arch", paramLabel = "FILE", description = "retrain-step: a file holding a DARTS Genotype(...)")
+    Path arch;
+    @Option(names = "--input", paramLabel = "CxHxW", defaultValue = "1x28x28", description = "retrain-step: default ${DEFAULT-VALUE}")
+    String input;
+    @Option(names = "--channels", defaultValue = "8", description = "retrain-step: C (default ${DEFAULT-VALUE})")
+    int channels;
+    @Option(names = "--layers", defaultValue = "5", description = "retrain-step: cells (default ${DEFAULT-VALUE})")
+    int layers;
+    @Option(names = "--classes", defaultValue = "10", description = "retrain-step: default ${DEFAULT-VALUE}")
+    int classes;
     @Option(names = "--profile", description = "add the time of each kind of operation, summed over the measured steps")
     boolean profile;
     @Option(names = "--wait-policy", defaultValue = "passive",
@@ -118,11 +131,25 @@ final class BenchCommand implements Callable<Integer> {
         if (!files.isEmpty()) {
             throw new Main.UserError("bench " + name + " takes no file arguments");
         }
-        if (!List.of("darts-step", "contention", "scaling", "first-step").contains(name)) {
-            throw new Main.UserError("unknown benchmark '" + name + "'; available: darts-step, contention, scaling, stats, first-step, compare, nas-bench-201");
+        if (!List.of("darts-step", "retrain-step", "contention", "scaling", "first-step").contains(name)) {
+            throw new Main.UserError("unknown benchmark '" + name
+                    + "'; available: darts-step, retrain-step, contention, scaling, stats, first-step, compare, nas-bench-201");
         }
+        boolean retrainStep = name.equals("retrain-step");
+        int batch = this.batch != null ? this.batch : retrainStep ? 64 : 32;
+        int steps = this.steps != null ? this.steps : retrainStep ? 20 : 3;
         if (batch < 1 || steps < 1) {
             throw new Main.UserError("--batch and --steps must be at least 1");
+        }
+        if (retrainStep) {
+            if (channels < 1 || layers < 3 || classes < 2) {
+                throw new Main.UserError("--channels must be at least 1, --layers at least 3 and --classes at least 2");
+            }
+            String text = arch == null ? RetrainStepBench.DEFAULT_GENOTYPE : Inputs.text(arch);
+            var o = RetrainStepBench.run(Inputs.genotype(text), channels, layers, shape(input), classes, batch, steps, profile,
+                    spec.commandLine().getErr());
+            spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(o));
+            return 0;
         }
         if (name.equals("first-step")) {
             if (out == null) {
@@ -150,8 +177,8 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, INDArray> arch = net.arch();
         Optimizers.Sgd sgd = new Optimizers.Sgd(0.9, 3e-4);
         Optimizers.Adam adam = new Optimizers.Adam(0.5, 0.999, 1e-3);
-        INDArray[] train = batch(1);
-        INDArray[] valid = batch(2);
+        INDArray[] train = batch(batch, 1);
+        INDArray[] valid = batch(batch, 2);
         List<Double> ms = new ArrayList<>();
         Map<String, long[]> timings = null;
         Map<Integer, Integer> threadCounts = Map.of();
@@ -196,6 +223,7 @@ final class BenchCommand implements Callable<Integer> {
         o.put("step_ms_max", ms.get(ms.size() - 1));
         o.put("build_s", buildSeconds);
         o.put("kernels", net.operationCount());
+        o.put("reference_kernels", net.referenceKernels());
         o.put("supernet_params", net.parameterCount());
         o.put("peak_rss_mb", peakRssMb());
         o.put("backend", backend);
@@ -273,6 +301,22 @@ final class BenchCommand implements Callable<Integer> {
                 .withName("darts-" + stages + "x" + repeat);
     }
 
+    /** "1x28x28" as a shape. */
+    static Shape shape(String text) {
+        String[] p = text.trim().split("[xX×]");
+        try {
+            if (p.length == 3) {
+                Shape s = new Shape(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]));
+                if (s.channels() > 0 && s.height() > 0 && s.width() > 0) {
+                    return s;
+                }
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw new Main.UserError("--input takes CxHxW with three positive whole numbers, e.g. 1x28x28; got '" + text + "'");
+    }
+
     /** The CPU's model name, to set beside every figure measured on it. */
     static String cpuModel() {
         try {
@@ -288,7 +332,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** A random batch: images and one-hot labels. */
-    private INDArray[] batch(long seed) {
+    private static INDArray[] batch(int batch, long seed) {
         Nd4j.getRandom().setSeed(seed);
         INDArray x = Nd4j.randn(DataType.FLOAT, batch, 3, 32, 32);
         INDArray y = Nd4j.zeros(DataType.FLOAT, batch, 10);

@@ -362,6 +362,11 @@ public final class CompiledNetwork {
         return ops.size();
     }
 
+    /** The kernels oneDNN runs in its reference implementation, by op kind and pass (after a pass made them). */
+    public List<String> referenceKernels() {
+        return ops.stream().flatMap(o -> o.referenceKernels().stream()).distinct().sorted().toList();
+    }
+
     // ---- passes -------------------------------------------------------------------------------------------
 
     /**

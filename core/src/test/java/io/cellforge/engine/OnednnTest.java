@@ -9,6 +9,7 @@ import io.cellforge.ops.Shape;
 import io.cellforge.plan.Plan;
 import io.cellforge.zoo.Zoo;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -16,6 +17,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -102,6 +104,41 @@ class OnednnTest {
         INDArray d = a.castTo(DataType.DOUBLE).sub(b);
         double nb = b.norm2Number().doubleValue();
         return nb == 0 ? d.norm2Number().doubleValue() : d.norm2Number().doubleValue() / nb;
+    }
+
+    /**
+     * oneDNN 2.5 has only its reference kernel for a 1x1 convolution from a plain map to a blocked one (24 channels in,
+     * 16 out, as a DARTS cell's preprocessing at C=8 has): 1.1 s a call at batch 64 on 28x28, most of a retraining
+     * step, before the convolution learnt to run such a one in layouts oneDNN chooses.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("networksAndBlocks")
+    void noConvolutionRunsOnOnednnsReferenceKernel(String name, Plan plan, boolean retrain, String block) {
+        Assumptions.assumeTrue(Backend.kernels(DataType.FLOAT) == Backend.Kernels.ONEDNN, "oneDNN does not load here");
+        CompiledNetwork net = network(plan, retrain ? CompiledNetwork.Options.retrain(7) : CompiledNetwork.Options.darts(7), "onednn", block);
+        INDArray[] b = CompiledNetworkTest.batch(DataType.FLOAT, plan.input(), 4, plan.classes(), 11);
+        net.train(b[0], b[1], Gates.NONE, EnumSet.of(WEIGHTS, ARCH));
+        assertEquals(List.of(), net.referenceKernels(), name);
+    }
+
+    @Test
+    void theRetrainedDartsMiniArchitectureAt28x28RunsNoReferenceKernel() throws Exception {
+        Assumptions.assumeTrue(Backend.kernels(DataType.FLOAT) == Backend.Kernels.ONEDNN, "oneDNN does not load here");
+        // torch_retrain.py's default genotype (a darts-mini result) at C=8, 5 cells on 1x28x28, as issue 21 timed it.
+        Genotype g = Genotype.parse("Genotype(normal=[('avg_pool_3x3', 1), ('avg_pool_3x3', 0), ('max_pool_3x3', 1), "
+                + "('avg_pool_3x3', 2), ('avg_pool_3x3', 1), ('avg_pool_3x3', 2), ('max_pool_3x3', 4), ('avg_pool_3x3', 1)], "
+                + "normal_concat=range(2, 6), reduce=[('dil_conv_5x5', 0), ('max_pool_3x3', 1), ('max_pool_3x3', 1), "
+                + "('sep_conv_3x3', 0), ('avg_pool_3x3', 3), ('max_pool_3x3', 0), ('max_pool_3x3', 2), ('dil_conv_5x5', 1)], "
+                + "reduce_concat=range(2, 6))");
+        io.cellforge.space.SearchSpace s = Zoo.dartsEval(g, 8, 5, 10, false, false);
+        s = io.cellforge.train.Retrain.finalNetwork(s.withNetwork(s.network().withInput(new Shape(1, 28, 28))));
+        for (String block : List.of("16", "8")) {
+            Plan plan = Evaluator.fixedPlan(s, Architecture.empty());
+            CompiledNetwork net = network(plan, CompiledNetwork.Options.retrain(7), "onednn", block);
+            INDArray[] b = CompiledNetworkTest.batch(DataType.FLOAT, plan.input(), 4, plan.classes(), 11);
+            net.train(b[0], b[1], Gates.NONE, EnumSet.of(WEIGHTS));
+            assertEquals(List.of(), net.referenceKernels(), "block " + block);
+        }
     }
 
     @ParameterizedTest(name = "{0}")

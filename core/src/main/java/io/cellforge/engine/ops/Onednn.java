@@ -122,6 +122,11 @@ public final class Onednn {
             return p;
         }
 
+        /** The primitives made so far, of every team size. */
+        java.util.Collection<P> made() {
+            return made.values();
+        }
+
         /** Forgets them all (new buffers) and makes those of the current team size, so that errors show at binding. */
         void rebind(OpContext c) {
             made.clear();
@@ -139,6 +144,69 @@ public final class Onednn {
 
     static void run(Copy c) {
         run(c.r(), c.args());
+    }
+
+    /**
+     * A tensor in the engine's layout and in the one a primitive takes, with the reorder between them where the two
+     * differ: {@link #input} reorders before the primitive runs, {@link #output} after.
+     */
+    static final class Staged {
+        final memory user;
+        final memory prim;
+        private final Copy copy;
+
+        private Staged(memory user, memory prim, Copy copy) {
+            this.user = user;
+            this.prim = prim;
+            this.copy = copy;
+        }
+
+        static Staged input(memory.desc user, memory.desc prim) {
+            memory u = handle(user);
+            if (prim.equals(user)) {
+                return new Staged(u, u, null);
+            }
+            memory p = owned(prim);
+            return new Staged(u, p, Copy.of(u, p));
+        }
+
+        static Staged output(memory.desc user, memory.desc prim) {
+            memory u = handle(user);
+            if (prim.equals(user)) {
+                return new Staged(u, u, null);
+            }
+            memory p = owned(prim);
+            return new Staged(u, p, Copy.of(p, u));
+        }
+
+        /** Points the engine side at {@code a}; an input is reordered into the primitive's layout at once. */
+        void bindInput(INDArray a) {
+            bind(user, a);
+            if (copy != null) {
+                run(copy);
+            }
+        }
+
+        void bindOutput(INDArray a) {
+            bind(user, a);
+        }
+
+        /** After the primitive ran: an output in the primitive's layout is reordered into the engine's. */
+        void flush() {
+            if (copy != null) {
+                run(copy);
+            }
+        }
+    }
+
+    /** Whether oneDNN chose its reference (unoptimised, often 100x slower) implementation for a primitive. */
+    static boolean isReference(org.bytedeco.dnnl.primitive_desc_base pd) {
+        return pd.impl_info_str().getString().startsWith("ref");
+    }
+
+    /** {@code n} samples of a slot in a layout oneDNN chooses. */
+    static memory.desc anyActivation(int n, Shape s) {
+        return new memory.desc(new long[] {n, s.channels(), s.height(), s.width()}, memory.data_type.f32, memory.format_tag.any);
     }
 
     /**

@@ -78,53 +78,76 @@ public final class OnednnConvOp extends Op {
         teams.rebind(c);
     }
 
+    @Override
+    public java.util.List<String> referenceKernels() {
+        return java.util.List.copyOf(referenceRan);
+    }
+
+    /** The passes that ran on oneDNN's reference kernel (where no layout had a JIT one). */
+    private final java.util.Set<String> referenceRan = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private void ran(boolean reference, String pass) {
+        if (reference) {
+            referenceRan.add(kind() + " " + pass);
+        }
+    }
+
     /** The primitives and memory handles of one team size. */
     private final class Prims {
+        final boolean fwdRef;
+        final boolean bwdDataRef;
+        final boolean bwdWRef;
         final convolution_forward fwd;
         final IntMemoryMap fwdArgs;
-        final memory src;
-        final memory dst;
+        final Onednn.Staged src;
+        final Onednn.Staged dst;
         final memory wUser;
         final memory bias;
         final Onednn.Copy wFwd;
         final convolution_backward_data bwdData;
         final IntMemoryMap bwdDataArgs;
-        final memory dDst;
-        final memory dSrc;
+        final Onednn.Staged dDst;
+        final Onednn.Staged dSrc;
         final memory wUserData;
         final Onednn.Copy wData;
         /** The kernel's gradient on oneDNN; null where {@link BlockedDepthwise} computes it. */
         final convolution_backward_weights bwdW;
         final IntMemoryMap bwdWArgs;
-        final memory wSrc;
-        final memory wDDst;
+        final Onednn.Staged wSrc;
+        final Onednn.Staged wDDst;
         final memory dWUser;
         final memory dBias;
         final Onednn.Copy dWOut;
 
+        // Each pass is first made on the slots' own layouts; where oneDNN has only its reference kernel for them (a
+        // plain input and a blocked output, as 24 channels in and 16 out: 100x slower), it is made again on layouts
+        // oneDNN chooses, with reorders around it.
         Prims(OpContext c) {
             Shape si = c.shape(in[0]);
             Shape so = c.shape(out);
             int n = c.batch();
-            memory.desc srcD = Onednn.activation(n, si, c.layout(in[0]));
-            memory.desc dstD = Onednn.activation(n, so, c.layout(out));
+            memory.desc srcUser = Onednn.activation(n, si, c.layout(in[0]));
+            memory.desc dstUser = Onednn.activation(n, so, c.layout(out));
+            memory.desc srcAny = Onednn.anyActivation(n, si);
+            memory.desc dstAny = Onednn.anyActivation(n, so);
             int d = conv.dilation();
             long[] strides = {conv.strideH(), conv.strideW()};
             long[] dil = {d - 1, d - 1};
             long[] pad = {conv.padH(), conv.padW()};
             memory.desc biasD = b == null ? null : Onednn.vector(conv.out());
             memory.desc anyW = anyKernel(conv.kernelH(), conv.kernelW());
-            convolution_forward.desc fd = biasD == null
-                    ? new convolution_forward.desc(forward_training, convolution_direct, srcD, anyW, dstD, strides, dil, pad, pad)
-                    : new convolution_forward.desc(forward_training, convolution_direct, srcD, anyW, biasD, dstD, strides, dil, pad, pad);
-            convolution_forward.primitive_desc fpd = new convolution_forward.primitive_desc(fd, Onednn.engine());
+            convolution_forward.primitive_desc fpd = forward(srcUser, anyW, biasD, dstUser, strides, dil, pad);
+            if (Onednn.isReference(fpd)) {
+                fpd = forward(srcAny, anyW, biasD, dstAny, strides, dil, pad);
+            }
+            fwdRef = Onednn.isReference(fpd);
             fwd = new convolution_forward(fpd);
-            src = Onednn.handle(srcD);
-            dst = Onednn.handle(dstD);
+            src = Onednn.Staged.input(srcUser, fpd.src_desc());
+            dst = Onednn.Staged.output(dstUser, fpd.dst_desc());
             wUser = Onednn.handle(userKernel(d, conv.kernelH(), conv.kernelW()));
             memory wPrim = Onednn.owned(fpd.weights_desc());
             wFwd = Onednn.Copy.of(wUser, wPrim);
-            fwdArgs = Onednn.args(DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, wPrim, DNNL_ARG_DST, dst);
+            fwdArgs = Onednn.args(DNNL_ARG_SRC, src.prim, DNNL_ARG_WEIGHTS, wPrim, DNNL_ARG_DST, dst.prim);
             bias = biasD == null ? null : Onednn.handle(biasD);
             if (bias != null) {
                 fwdArgs.put(DNNL_ARG_BIAS, bias);
@@ -135,20 +158,23 @@ public final class OnednnConvOp extends Op {
             long kw = d == 1 ? conv.kernelW() : (long) (conv.kernelW() - 1) * d + 1;
             long[] noDil = {0, 0};
             memory.desc anyWData = anyKernel(kh, kw);
-            convolution_forward.primitive_desc hint = d == 1 ? fpd : new convolution_forward.primitive_desc(
-                    new convolution_forward.desc(forward_training, convolution_direct, srcD, anyWData, dstD, strides, noDil, pad, pad),
-                    Onednn.engine());
-            convolution_backward_data.primitive_desc bpd = new convolution_backward_data.primitive_desc(
-                    new convolution_backward_data.desc(convolution_direct, srcD, anyWData, dstD, strides, noDil, pad, pad), Onednn.engine(), hint);
+            convolution_forward.primitive_desc hint = d == 1 ? fpd
+                    : forward(fpd.src_desc(), anyWData, null, fpd.dst_desc(), strides, noDil, pad);
+            convolution_backward_data.primitive_desc bpd = backwardData(srcUser, anyWData, dstUser, strides, noDil, pad, hint);
+            if (Onednn.isReference(bpd)) {
+                bpd = backwardData(srcAny, anyWData, dstAny, strides, noDil, pad, hint);
+            }
+            bwdDataRef = Onednn.isReference(bpd);
             bwdData = new convolution_backward_data(bpd);
-            dDst = Onednn.handle(dstD);
-            dSrc = Onednn.handle(srcD);
+            dDst = Onednn.Staged.input(dstUser, bpd.diff_dst_desc());
+            dSrc = Onednn.Staged.output(srcUser, bpd.diff_src_desc());
             wUserData = Onednn.handle(userKernel(1, kh, kw));
             memory wPrimData = Onednn.owned(bpd.weights_desc());
             wData = Onednn.Copy.of(wUserData, wPrimData);
-            bwdDataArgs = Onednn.args(DNNL_ARG_DIFF_DST, dDst, DNNL_ARG_WEIGHTS, wPrimData, DNNL_ARG_DIFF_SRC, dSrc);
+            bwdDataArgs = Onednn.args(DNNL_ARG_DIFF_DST, dDst.prim, DNNL_ARG_WEIGHTS, wPrimData, DNNL_ARG_DIFF_SRC, dSrc.prim);
 
             if (javaWeights) {
+                bwdWRef = false;
                 bwdW = null;
                 bwdWArgs = null;
                 wSrc = null;
@@ -158,17 +184,18 @@ public final class OnednnConvOp extends Op {
                 dWOut = null;
                 return;
             }
-            convolution_backward_weights.desc wd = biasD == null
-                    ? new convolution_backward_weights.desc(convolution_direct, srcD, anyW, dstD, strides, dil, pad, pad)
-                    : new convolution_backward_weights.desc(convolution_direct, srcD, anyW, biasD, dstD, strides, dil, pad, pad);
-            convolution_backward_weights.primitive_desc wpd = new convolution_backward_weights.primitive_desc(wd, Onednn.engine(), fpd);
+            convolution_backward_weights.primitive_desc wpd = backwardWeights(srcUser, anyW, biasD, dstUser, strides, dil, pad, fpd);
+            if (Onednn.isReference(wpd)) {
+                wpd = backwardWeights(srcAny, anyW, biasD, dstAny, strides, dil, pad, fpd);
+            }
+            bwdWRef = Onednn.isReference(wpd);
             bwdW = new convolution_backward_weights(wpd);
-            wSrc = Onednn.handle(srcD);
-            wDDst = Onednn.handle(dstD);
+            wSrc = Onednn.Staged.input(srcUser, wpd.src_desc());
+            wDDst = Onednn.Staged.input(dstUser, wpd.diff_dst_desc());
             memory dWPrim = Onednn.owned(wpd.diff_weights_desc());
             dWUser = Onednn.handle(userKernel(d, conv.kernelH(), conv.kernelW()));
             dWOut = Onednn.Copy.of(dWPrim, dWUser);
-            bwdWArgs = Onednn.args(DNNL_ARG_SRC, wSrc, DNNL_ARG_DIFF_DST, wDDst, DNNL_ARG_DIFF_WEIGHTS, dWPrim);
+            bwdWArgs = Onednn.args(DNNL_ARG_SRC, wSrc.prim, DNNL_ARG_DIFF_DST, wDDst.prim, DNNL_ARG_DIFF_WEIGHTS, dWPrim);
             dBias = biasD == null ? null : Onednn.handle(biasD);
             if (dBias != null) {
                 bwdWArgs.put(DNNL_ARG_DIFF_BIAS, dBias);
@@ -176,17 +203,42 @@ public final class OnednnConvOp extends Op {
         }
     }
 
+    private static convolution_forward.primitive_desc forward(memory.desc src, memory.desc w, memory.desc bias, memory.desc dst,
+                                                              long[] strides, long[] dil, long[] pad) {
+        convolution_forward.desc fd = bias == null
+                ? new convolution_forward.desc(forward_training, convolution_direct, src, w, dst, strides, dil, pad, pad)
+                : new convolution_forward.desc(forward_training, convolution_direct, src, w, bias, dst, strides, dil, pad, pad);
+        return new convolution_forward.primitive_desc(fd, Onednn.engine());
+    }
+
+    private static convolution_backward_data.primitive_desc backwardData(memory.desc src, memory.desc w, memory.desc dst, long[] strides,
+                                                                         long[] dil, long[] pad, convolution_forward.primitive_desc hint) {
+        return new convolution_backward_data.primitive_desc(
+                new convolution_backward_data.desc(convolution_direct, src, w, dst, strides, dil, pad, pad), Onednn.engine(), hint);
+    }
+
+    private static convolution_backward_weights.primitive_desc backwardWeights(memory.desc src, memory.desc w, memory.desc bias,
+                                                                               memory.desc dst, long[] strides, long[] dil, long[] pad,
+                                                                               convolution_forward.primitive_desc hint) {
+        convolution_backward_weights.desc wd = bias == null
+                ? new convolution_backward_weights.desc(convolution_direct, src, w, dst, strides, dil, pad, pad)
+                : new convolution_backward_weights.desc(convolution_direct, src, w, bias, dst, strides, dil, pad, pad);
+        return new convolution_backward_weights.primitive_desc(wd, Onednn.engine(), hint);
+    }
+
     @Override
     public void forward(OpContext c) {
         Prims p = teams.get(c);
         Onednn.bind(p.wUser, c.weight(w));
         Onednn.run(p.wFwd);
-        Onednn.bind(p.src, c.val(in[0]));
-        Onednn.bind(p.dst, c.val(out));
+        p.src.bindInput(c.val(in[0]));
+        p.dst.bindOutput(c.val(out));
         if (p.bias != null) {
             Onednn.bind(p.bias, c.weight(b));
         }
         Onednn.run(p.fwd, p.fwdArgs);
+        p.dst.flush();
+        ran(p.fwdRef, "forward");
     }
 
     @Override
@@ -196,9 +248,11 @@ public final class OnednnConvOp extends Op {
         if (gi != null) {
             Onednn.bind(p.wUserData, c.weight(w));
             Onednn.run(p.wData);
-            Onednn.bind(p.dDst, c.grad(out));
-            Onednn.bind(p.dSrc, gi);
+            p.dDst.bindInput(c.grad(out));
+            p.dSrc.bindOutput(gi);
             Onednn.run(p.bwdData, p.bwdDataArgs);
+            p.dSrc.flush();
+            ran(p.bwdDataRef, "backward data");
         }
         if (!c.weightGradsWanted()) {
             return;
@@ -216,12 +270,13 @@ public final class OnednnConvOp extends Op {
             }
             return;
         }
-        Onednn.bind(p.wSrc, c.val(in[0]));
-        Onednn.bind(p.wDDst, c.grad(out));
+        p.wSrc.bindInput(c.val(in[0]));
+        p.wDDst.bindInput(c.grad(out));
         if (p.dBias != null) {
             Onednn.bind(p.dBias, c.weightGrad(b));
         }
         Onednn.run(p.bwdW, p.bwdWArgs);
+        ran(p.bwdWRef, "backward weights");
         Onednn.bind(p.dWUser, gw);
         Onednn.run(p.dWOut);
     }

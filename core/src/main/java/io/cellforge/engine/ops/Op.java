@@ -39,6 +39,14 @@ public abstract class Op {
         return getClass().getSimpleName();
     }
 
+    /**
+     * The primitives of this op for which oneDNN chose its reference implementation (unoptimised, often 100x slower
+     * than its JIT kernels), as "kind pass"; empty for an op that has none.
+     */
+    public java.util.List<String> referenceKernels() {
+        return java.util.List.of();
+    }
+
     public abstract void forward(OpContext c);
 
     /** Adds d loss / d inputs (and writes the parameters' gradients) from d loss / d out. */
