@@ -116,7 +116,7 @@ final class Nb201Bench {
     private static double[] bestAt(io.cellforge.trial.TrialStrategy strategy, TableEstimator estimator, Objective objective, String column,
                                    int maxBudget, long seed, List<Integer> budgets) throws Exception {
         List<Trial> trials = new LocalTrialRunner(1).run(strategy, estimator, objective, maxBudget, seed, List.of(), TrialRunner.Sink.NONE,
-                new TrialRunner.Listener() {
+                new io.cellforge.search.SearchEvents.Listener() {
                 }, () -> false).trials();
         double[] out = new double[budgets.size()];
         for (int b = 0; b < budgets.size(); b++) {

@@ -93,8 +93,12 @@ final class SearchCommand implements Callable<Integer> {
     Integer generations;
     @Option(names = "--path-samples", description = "proxyless: candidates per choice in an architecture step (default 2, as in the paper)")
     Integer pathSamples;
-    @Option(names = "--events", paramLabel = "FILE", description = "write every step and epoch as a JSON line")
+    @Option(names = "--events", paramLabel = "FILE", description = "write every step and epoch (multi-trial: every trial) as a JSON line")
     Path events;
+    @Option(names = "--warmup", paramLabel = "EPOCHS", description = {"train the weights only first, as ModularNAS's DefaultEstimator chained",
+            "before the search: one-shot (not spos): the first EPOCHS of --epochs hold the architecture weights;",
+            "multi-trial --estimator supernet: EPOCHS of warm-up, then --epochs of training from its weights (default 0)"})
+    Integer warmup;
     @Option(names = "--step", paramLabel = "NAME", description = "the step of a VEGA pipeline config to read (default: its search step)")
     String step;
     @Option(names = "--out", paramLabel = "DIR", description = {"run in DIR as the app runs: the space, settings and events as it goes,",
@@ -124,8 +128,10 @@ final class SearchCommand implements Callable<Integer> {
         }
         if (strategy != null && io.cellforge.trial.Strategies.isMultiTrial(strategy)) {
             SearchSpace space = Inputs.searchableImport(source.file, source.zoo, step).space();
-            TrialSearch.Training training = new TrialSearch.Training(data, epochs == null ? 1 : epochs, batch == null ? 64 : batch);
-            return TrialSearch.run(space, strategy, trials, training, seed, out, resume, spec.commandLine().getOut(),
+            TrialSearch.Training training = new TrialSearch.Training(data, epochs == null ? 1 : epochs, batch == null ? 64 : batch,
+                    warmup == null ? 0 : warmup);
+            checkEvents(events);
+            return TrialSearch.run(space, strategy, trials, training, seed, out, resume, events, spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }
         if (step != null && source.file == null) {
@@ -308,6 +314,18 @@ final class SearchCommand implements Callable<Integer> {
             if (out != null) {
                 FileWrites.checkWritableFolder(out);
             }
+            checkEvents(events);
+        } catch (IOException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+    }
+
+    /**
+     * --events, one-shot or multi-trial: a writable regular file, new or the events of a search (a new run replaces
+     * it and a resumed one appends to it: neither may hit a file of the user's).
+     */
+    static void checkEvents(Path events) {
+        try {
             if (events != null) {
                 if (Files.isDirectory(events)) {
                     throw new Main.UserError("--events " + events + " is a folder; give a file");
@@ -319,7 +337,6 @@ final class SearchCommand implements Callable<Integer> {
                 if (Files.exists(events) && !Files.isWritable(events)) {
                     throw new Main.UserError("--events " + events + ": cannot write it: permission denied");
                 }
-                // A new run replaces the file and a resumed one appends to it: neither may hit a file of the user's.
                 if (Files.isRegularFile(events) && Files.size(events) > 0 && !isEventsFile(events)) {
                     throw new Main.UserError("--events " + events + " is a file that is not the events of a search; give a new file");
                 }
@@ -393,6 +410,7 @@ final class SearchCommand implements Callable<Integer> {
         set(tauMin, b::tauMin);
         set(generations, b::generations);
         set(pathSamples, b::pathSamples);
+        set(warmup, b::warmup);
         b.augment(augmentation.over(base.augment()));
         try {
             return b.build();
@@ -407,21 +425,67 @@ final class SearchCommand implements Callable<Integer> {
         }
     }
 
-    /** A progress bar with ETA on stderr (redrawn in place on a terminal, one line per epoch otherwise) and JSON lines. */
+    /**
+     * A progress bar with ETA on stderr (redrawn in place on a terminal; otherwise one line per epoch, or per tenth
+     * of a multi-trial budget) and JSON lines, for one-shot and multi-trial searches alike.
+     */
     static final class Progress implements SearchEvents.Listener, AutoCloseable {
         private final PrintWriter err;
         private final RunFiles.EventLog events;
         private final boolean tty = System.console() != null;
-        private long start;
+        private long start = System.nanoTime();
         private int stepsPerEpoch;
         private int epochs;
+        /** Multi-trial: the objective's score, shown for the best trial; the trials replayed; the tenth last shown; a bar drawn. */
+        private final String trialScore;
+        private int replayed;
+        private int shownTenth = -1;
+        private boolean trialBar;
 
         private boolean eventsFailed;
 
         /** A resumed run appends to its events file (after a line that marks the resume); a new run starts it afresh. */
         Progress(PrintWriter err, Path eventsFile, boolean resumed) throws IOException {
+            this(err, eventsFile, resumed, io.cellforge.trial.Scores.ACCURACY);
+        }
+
+        /** A multi-trial search's: {@code trialScore} is the objective's score. */
+        Progress(PrintWriter err, Path eventsFile, boolean resumed, String trialScore) throws IOException {
             this.err = err;
             this.events = eventsFile == null ? null : new RunFiles.EventLog(eventsFile, resumed);
+            this.trialScore = trialScore;
+        }
+
+        @Override
+        public void trialsResumed(int trials) {
+            replayed = trials;
+            err.println("resumed: " + trials + " trials read from the log");
+            err.flush();
+            emit(() -> events.trialsResumed(trials));
+        }
+
+        @Override
+        public void trial(SearchEvents.Trial t) {
+            int done = t.index() + 1;
+            int budget = Math.max(done, t.budget());
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            int fresh = Math.max(1, done - replayed);
+            double eta = done <= replayed ? 0 : elapsed / fresh * (budget - done);
+            Double best = t.bestScores().get(trialScore);
+            int width = 30;
+            int filled = (int) Math.round(width * (double) done / budget);
+            String line = String.format("trial %d/%d [%s%s] best %s %s  ETA %s", done, budget, "#".repeat(filled), ".".repeat(width - filled),
+                    trialScore, best == null ? "-" : String.format("%.4f", best), SearchEvents.duration(eta));
+            if (tty) {
+                err.print("\r" + line + "   ");
+                err.flush();
+                trialBar = true;
+            } else if (done * 10 / budget > shownTenth) {
+                shownTenth = done * 10 / budget;
+                err.println(line);
+                err.flush();
+            }
+            emit(() -> events.trial(t));
         }
 
         @Override
@@ -499,6 +563,10 @@ final class SearchCommand implements Callable<Integer> {
 
         @Override
         public void close() throws IOException {
+            if (trialBar) {
+                err.println(); // off the bar's line
+                err.flush();
+            }
             if (events != null) {
                 events.close();
             }

@@ -10,6 +10,7 @@ import io.cellforge.search.SearchEvents;
 import io.cellforge.space.SearchSpace;
 import io.cellforge.trial.Constraint;
 import io.cellforge.trial.DecisionSpace;
+import io.cellforge.trial.DefaultEstimator;
 import io.cellforge.trial.EstimateException;
 import io.cellforge.trial.Estimator;
 import io.cellforge.trial.LocalTrialRunner;
@@ -45,12 +46,15 @@ final class TrialSearch {
     private TrialSearch() {
     }
 
-    /** What the estimators that train read: the data (as --data names it), epochs and batch size. */
-    record Training(String data, int epochs, int batch) {
+    /**
+     * What the estimators that train read: the data (as --data names it), epochs and batch size, and the epochs of
+     * the warm-up stage before them (--warmup; 0 for none).
+     */
+    record Training(String data, int epochs, int batch, int warmup) {
     }
 
     static int run(SearchSpace space, String strategyName, TrialOptions o, Training training, Long seedOption, Path out, Path resume,
-                   PrintWriter stdout, PrintWriter err) {
+                   Path events, PrintWriter stdout, PrintWriter err) {
         if (resume != null && out != null && !resume.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
             throw new Main.UserError("--resume " + resume + " and --out " + out + " differ; a resumed run stays in its folder");
         }
@@ -69,6 +73,14 @@ final class TrialSearch {
         }
         if (training.epochs() < 1 || training.batch() < 1) {
             throw new Main.UserError("--epochs and --batch must be at least 1");
+        }
+        if (training.warmup() < 0) {
+            throw new Main.UserError("--warmup " + training.warmup() + ": the warm-up epochs cannot be negative");
+        }
+        if (training.warmup() > 0 && !estimatorName.equals("supernet")) {
+            throw new Main.UserError("--warmup trains a supernet's weights before the search stage starts from them: it serves the supernet "
+                    + "estimator, not " + estimatorName + (table ? " (a table's scores need no training)"
+                    : " (each child is trained from scratch on its own network)"));
         }
         if (o.latency && o.latencyCache == null && dir == null) {
             throw new Main.UserError("--latency caches its table on disk: give --out DIR or --latency-cache DIR");
@@ -104,6 +116,9 @@ final class TrialSearch {
             settings.put("data", training.data());
             settings.put("epochs", training.epochs());
             settings.put("batch", training.batch());
+            if (training.warmup() > 0) {
+                settings.put("warmup", training.warmup()); // only when set: runs without one record what they did before
+            }
         }
         settings.put("latency", o.latency);
         settings.put("seed", seed);
@@ -118,10 +133,14 @@ final class TrialSearch {
                 Map<String, Object> was = TrialRunFiles.settings(resume).orElseThrow(() -> new Main.UserError("--resume " + resume
                         + " holds no multi-trial run (no run.json of one)"));
                 Map<String, Object> now = TrialRunFiles.normalised(settings);
-                for (var e : now.entrySet()) {
-                    if (!String.valueOf(e.getValue()).equals(String.valueOf(was.get(e.getKey())))) { // 9 read back may be an int, 9L a long
-                        throw new Main.UserError("--resume " + resume + ": the run was started with " + e.getKey() + " " + was.get(e.getKey())
-                                + ", not " + e.getValue() + "; give the same options (only --budget may change)");
+                // Both ways: a setting written only when given (warmup) must not be dropped on resuming either.
+                java.util.Set<String> keys = new java.util.LinkedHashSet<>(now.keySet());
+                keys.addAll(was.keySet());
+                for (String k : keys) {
+                    if (!String.valueOf(now.get(k)).equals(String.valueOf(was.get(k)))) { // 9 read back may be an int, 9L a long
+                        throw new Main.UserError("--resume " + resume + ": the run was started " + (was.containsKey(k) ? "with " + k + " "
+                                + was.get(k) : "without " + k) + ", not " + (now.containsKey(k) ? now.get(k) : "without it")
+                                + "; give the same options (only --budget may change)");
                     }
                 }
                 logged = TrialLog.read(resume.resolve(TrialLog.FILE));
@@ -146,13 +165,12 @@ final class TrialSearch {
         TrialRun run;
         try (var interrupt = new Inputs.StopOnInterrupt(control)) {
             try (var held = dir == null ? null : io.cellforge.search.RunService.hold(dir);
-                 TrialLog log = dir == null ? null : openLog(dir, space, settings, resume != null)) {
-                Bar bar = new Bar(err, objective.score());
+                 TrialLog log = dir == null ? null : openLog(dir, space, settings, resume != null);
+                 SearchCommand.Progress bar = new SearchCommand.Progress(err, events, resume != null, objective.score())) {
                 err.println("searching " + space.name() + " with " + strategyName + ": " + budget + " trials, " + estimatorName + " estimator"
                         + (constraints.isEmpty() ? "" : ", " + (o.penalty ? "penalty " : "subject to ") + constraints));
                 run = new LocalTrialRunner(parallel).run(strategy, estimator, objective, budget, seed, logged,
                         log == null ? TrialRunner.Sink.NONE : log::write, bar, control::isStopped);
-                bar.done();
             } catch (EstimateException e) {
                 throw new Main.UserError(e.getMessage());
             } catch (IllegalArgumentException | IllegalStateException e) {
@@ -202,9 +220,19 @@ final class TrialSearch {
                 case "subnet" -> new SubNetEstimator(space, Inputs.data(t.data()), io.cellforge.train.Retrain.Config.darts(t.epochs(), t.batch(),
                         seed), 0.8, Math.min(parallel, SubNetEstimator.maxParallel(space, t.batch(), 1)), lut, control);
                 default -> {
-                    err.println("training the SPOS supernet for " + t.epochs() + " epoch(s) on " + t.data() + " ...");
-                    yield SuperNetEstimator.train(space, Inputs.data(t.data()), io.cellforge.settings.SearchConfig.of("spos", t.epochs(),
-                            t.batch(), seed), 4, lut, new io.cellforge.search.SearchEvents.Listener() { }, control);
+                    io.cellforge.data.DataBundle data = Inputs.data(t.data());
+                    SearchEvents.Listener quiet = new SearchEvents.Listener() { };
+                    // ModularNAS's chain: a DefaultEstimator's warm-up, whose weights the SuperNetEstimator's training starts from.
+                    io.cellforge.search.OneShotSearch.Supernet warm = null;
+                    if (t.warmup() > 0) {
+                        err.println("warming up the SPOS supernet for " + t.warmup() + " epoch(s) on " + t.data() + " (weights only) ...");
+                        warm = DefaultEstimator.warmUp(space, data, io.cellforge.settings.SearchConfig.of("spos", t.warmup(), t.batch(), seed),
+                                quiet, control);
+                    }
+                    err.println("training the SPOS supernet for " + t.epochs() + " epoch(s) on " + t.data()
+                            + (warm == null ? "" : ", from the warm-up's weights") + " ...");
+                    yield SuperNetEstimator.train(space, data, io.cellforge.settings.SearchConfig.of("spos", t.epochs(), t.batch(), seed), 4, lut,
+                            quiet, control, warm);
                 }
             };
             // The trained estimators count parameters, multiply-adds and latency themselves; the table's rows have none.
@@ -245,54 +273,5 @@ final class TrialSearch {
             return TrialLog.create(dir.resolve(TrialLog.FILE));
         }
         return TrialLog.append(dir.resolve(TrialLog.FILE));
-    }
-
-    /** The progress bar: redrawn in place on a terminal, a line every tenth of the budget otherwise. */
-    private static final class Bar implements TrialRunner.Listener {
-        private final PrintWriter err;
-        private final String score;
-        private final boolean tty = System.console() != null;
-        private final long start = System.nanoTime();
-        private int shownTenth = -1;
-        private int replayed;
-
-        Bar(PrintWriter err, String score) {
-            this.err = err;
-            this.score = score;
-        }
-
-        @Override
-        public void resumed(int trials) {
-            replayed = trials;
-            err.println("resumed: " + trials + " trials read from the log");
-            err.flush();
-        }
-
-        @Override
-        public void trial(Trial t, Optional<Trial> best, int budget) {
-            int done = t.index() + 1;
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            int fresh = Math.max(1, done - replayed);
-            double eta = done <= replayed ? 0 : elapsed / fresh * (budget - done);
-            String bestText = best.flatMap(b -> b.scores().get(score)).map(v -> String.format("%.4f", v)).orElse("-");
-            int width = 30;
-            int filled = (int) Math.round(width * (double) done / budget);
-            String line = String.format("trial %d/%d [%s%s] best %s %s  ETA %s", done, budget, "#".repeat(filled), ".".repeat(width - filled),
-                    score, bestText, SearchEvents.duration(eta));
-            if (tty) {
-                err.print("\r" + line + "   ");
-                err.flush();
-            } else if (done * 10 / budget > shownTenth) {
-                shownTenth = done * 10 / budget;
-                err.println(line);
-                err.flush();
-            }
-        }
-
-        void done() {
-            if (tty) {
-                err.println();
-            }
-        }
     }
 }

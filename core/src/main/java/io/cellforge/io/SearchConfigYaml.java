@@ -23,7 +23,7 @@ import java.util.Map;
 public final class SearchConfigYaml {
     static final List<String> KEYS = List.of("strategy", "epochs", "batch_size", "seed", "lr", "lr_min", "momentum",
             "weight_decay", "grad_clip", "arch_lr", "arch_betas", "arch_weight_decay", "train_portion", "tau_max", "tau_min",
-            "generations", "path_samples", "augment");
+            "generations", "path_samples", "augment", "warmup");
 
     private SearchConfigYaml() {
     }
@@ -76,6 +76,7 @@ public final class SearchConfigYaml {
                 case "tau_min" -> b.tauMin(n.number());
                 case "generations" -> b.generations(n.integer(0, 1_000_000));
                 case "path_samples" -> b.pathSamples(n.integer(1, 1_000));
+                case "warmup" -> b.warmup(n.integer(0, 1_000_000));
                 case "augment" -> {
                     Map<String, YNode> a = n.map(List.of("crop_padding", "flip", "cutout"));
                     b.augment(new Augment(

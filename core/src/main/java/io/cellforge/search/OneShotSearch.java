@@ -78,7 +78,7 @@ public final class OneShotSearch {
      */
     public SearchResult run(SearchEvents.Listener listener, SearchControl control, Path checkpoint, Path resume)
             throws PlanException, LoadException, IOException {
-        Trained t = train(listener, control, checkpoint, resume);
+        Trained t = train(listener, control, checkpoint, resume, null);
         if (t.strategy().evolves()) {
             Architecture best = t.completed() ? evolve(t.net(), t.valid(), t.validData(), listener, control)
                     : Sampling.uniform(space, t.net().plan(), t.net().pruned(), new Random(cfg.seed()));
@@ -119,6 +119,11 @@ public final class OneShotSearch {
         public boolean completed() {
             return completed;
         }
+
+        /** Its weights by name, live: the next stage of a chain copies them, tests compare them. */
+        Map<String, INDArray> weights() {
+            return net.weights();
+        }
     }
 
     /**
@@ -126,11 +131,20 @@ public final class OneShotSearch {
      * one ({@code spos}).
      */
     public Supernet trainSupernet(SearchEvents.Listener listener, SearchControl control) throws PlanException {
+        return trainSupernet(listener, control, null);
+    }
+
+    /**
+     * As {@link #trainSupernet(SearchEvents.Listener, SearchControl)}, the weights starting from those of
+     * {@code warm} (a supernet of the same space trained before, a chain's warm-up) instead of a fresh
+     * initialisation; null for a fresh one. {@code warm} itself is left as it was.
+     */
+    public Supernet trainSupernet(SearchEvents.Listener listener, SearchControl control, Supernet warm) throws PlanException {
         if (!Strategy.of(cfg.strategy()).evolves()) {
             throw new IllegalArgumentException("a supernet to score paths with is trained by spos, not " + cfg.strategy());
         }
         try {
-            Trained t = train(listener, control, null, null);
+            Trained t = train(listener, control, null, null, warm);
             return new Supernet(t.net(), t.valid(), t.validData(), t.completed());
         } catch (LoadException | IOException e) {
             throw new IllegalStateException("no checkpoint was involved", e);
@@ -142,7 +156,7 @@ public final class OneShotSearch {
                            List<Steer> steering, boolean completed, String backend) {
     }
 
-    private Trained train(SearchEvents.Listener listener, SearchControl control, Path checkpoint, Path resume)
+    private Trained train(SearchEvents.Listener listener, SearchControl control, Path checkpoint, Path resume, Supernet warm)
             throws PlanException, LoadException, IOException {
         requireFits(space, data);
         int classes = space.network().classes();
@@ -165,6 +179,9 @@ public final class OneShotSearch {
         Optimizers.Adam adam = new Optimizers.Adam(cfg.archBeta1(), cfg.archBeta2(), cfg.archWeightDecay());
         Map<String, INDArray> weights = net.weights();
         Map<String, INDArray> arch = net.arch();
+        if (warm != null) {
+            startFrom(weights, warm.weights());
+        }
         Strategy.Context context = new Strategy.Context(space, net, sgd, cfg);
         boolean bilevel = strategy.bilevel() && !arch.isEmpty();
         boolean jointly = !strategy.bilevel() && !arch.isEmpty(); // SNAS: one pass gives both gradients
@@ -184,6 +201,12 @@ public final class OneShotSearch {
             }
             // Resuming continues the run as it was started: same settings (more epochs may be asked for).
             ck.requireSame("config", cfg.toMap(), java.util.Set.of("epochs"));
+            // requireSame reads only the keys this run has: a warm-up (written only when set) is compared both ways.
+            Object warmup = ck.map("config").getOrDefault("warmup", 0);
+            if (!(warmup instanceof Number w) || w.doubleValue() != cfg.warmup()) {
+                throw ck.error("config.warmup", "is " + Checkpoint.shown(String.valueOf(warmup)) + " but this run's is " + cfg.warmup()
+                        + ": resume with the settings the run was started with");
+            }
             ck.whole(ck.map("config").get("epochs"), 1, Integer.MAX_VALUE, "config.epochs");
             startEpoch = ck.integer("epoch", 0, cfg.epochs());
             startStep = ck.integer("step", 0, startEpoch == cfg.epochs() ? 0 : Math.max(0, steps - 1));
@@ -267,8 +290,10 @@ public final class OneShotSearch {
                 double tau = tau(epoch);
                 // Noise from (seed, epoch, step): a resumed run draws what the uninterrupted one drew.
                 Random noise = new Random(cfg.seed() * 1_000_003L + epoch * 10_007L + step);
+                // The warm-up epochs train the weights only: the architecture weights and their optimizer wait.
+                boolean warming = epoch < cfg.warmup();
                 Batches.Batch tb;
-                if (bilevel) {
+                if (bilevel && !warming) {
                     Batches.Batch vb = valid.next();
                     tb = train.next();
                     Strategy.ArchStep a = strategy.archStep(context, tb, vb, noise, tau, lr);
@@ -278,10 +303,10 @@ public final class OneShotSearch {
                 } else {
                     tb = train.next();
                 }
-                Set<Grad> wanted = jointly ? EnumSet.of(Grad.WEIGHTS, Grad.ARCH) : EnumSet.of(Grad.WEIGHTS);
+                Set<Grad> wanted = jointly && !warming ? EnumSet.of(Grad.WEIGHTS, Grad.ARCH) : EnumSet.of(Grad.WEIGHTS);
                 Gates gates = strategy.weightGates(context, noise, tau);
                 CompiledNetwork.Result w = net.train(tb.x(), tb.y(), gates, wanted);
-                if (jointly) {
+                if (jointly && !warming) {
                     Map<String, INDArray> ga = new HashMap<>();
                     arch.keySet().forEach(k -> ga.put(k, w.gradients().get(k)));
                     adam.step(arch, withCosts(ga, net), cfg.archLr());
@@ -298,7 +323,7 @@ public final class OneShotSearch {
                 double secs = (System.nanoTime() - s0) / 1e9;
                 // Images per second count training images, as the benchmark and the PyTorch reference do.
                 listener.step(new SearchEvents.Step(epoch, cfg.epochs(), step, steps, loss, (double) ok / tb.labels().length,
-                        bilevel ? validLossSum / (step + 1) : Double.NaN, tb.labels().length / secs,
+                        bilevel && !warming ? validLossSum / (step + 1) : Double.NaN, tb.labels().length / secs,
                         net.probabilities()));
             }
             if (!completed || seen == 0) {
@@ -320,6 +345,21 @@ public final class OneShotSearch {
             }
         }
         return new Trained(strategy, net, valid, halves[1], history, steering, completed, backend);
+    }
+
+    /** Copies a warm supernet's weights into a new one's; both are of this space's supernet plan, so each name has its tensor. */
+    private void startFrom(Map<String, INDArray> weights, Map<String, INDArray> warm) {
+        if (!warm.keySet().equals(weights.keySet())) {
+            throw new IllegalArgumentException("the warm supernet is not of '" + space.name() + "': its weights are other ones");
+        }
+        weights.forEach((k, w) -> {
+            INDArray from = warm.get(k);
+            if (!java.util.Arrays.equals(from.shape(), w.shape())) {
+                throw new IllegalArgumentException("the warm supernet is not of '" + space.name() + "': " + k + " is "
+                        + java.util.Arrays.toString(from.shape()) + ", not " + java.util.Arrays.toString(w.shape()));
+            }
+            w.assign(from);
+        });
     }
 
     /** Whether the last epoch read as a collapse towards parameter-free ops ({@link Collapse}). */

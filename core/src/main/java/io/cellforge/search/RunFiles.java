@@ -165,6 +165,23 @@ public final class RunFiles {
             write(s.toJson());
         }
 
+        /**
+         * Multi-trial: a resumed run replays the trials of its log next, so that the file after this line holds the
+         * whole run again; readers drop the trials before it ({@link #readTrials}).
+         */
+        @Override
+        public void trialsResumed(int trials) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", "trials_resumed");
+            m.put("trials", trials);
+            write(m);
+        }
+
+        @Override
+        public void trial(SearchEvents.Trial t) {
+            write(t.toJson());
+        }
+
         /** What the search warned of (a collapse towards parameter-free ops, a checkpoint not saved). */
         @Override
         public void warning(String message) {
@@ -301,6 +318,41 @@ public final class RunFiles {
         } catch (IOException | RuntimeException e) {
             throw new LoadException(dir.toString(), "cannot read this run: " + e.getMessage());
         }
+    }
+
+    /**
+     * The trials of a multi-trial run's events file, in order: after a resume line only those after it (the
+     * resumed run replayed the earlier ones); a last line cut short by a crash is left out.
+     */
+    @SuppressWarnings("unchecked")
+    public static List<SearchEvents.Trial> readTrials(Path events) throws LoadException {
+        List<SearchEvents.Trial> out = new ArrayList<>();
+        try (var in = new java.io.InputStreamReader(Limits.open(events, Limits.EVENTS_BYTES), StandardCharsets.UTF_8)) {
+            BoundedLines lines = new BoundedLines(in, events.toString(), Limits.EVENT_LINE_CHARS, "more than a trial writes");
+            for (String line = lines.next(); line != null; line = lines.next()) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                Map<String, Object> m;
+                try {
+                    m = JSON.readValue(line, Map.class);
+                } catch (IOException torn) {
+                    break; // the last line of a run killed mid-write
+                }
+                if ("trials_resumed".equals(m.get("type"))) {
+                    out.clear();
+                } else if ("trial".equals(m.get("type"))) {
+                    try {
+                        out.add(SearchEvents.Trial.fromJson(m));
+                    } catch (IllegalArgumentException e) {
+                        throw new LoadException(events + ":" + lines.number(), "not a trial: " + e.getMessage());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new LoadException(events.toString(), "cannot read: " + e.getMessage());
+        }
+        return out;
     }
 
     /** Every run folder under {@code root}, oldest first; unreadable ones are skipped. */

@@ -11,12 +11,13 @@ import java.util.Map;
  * Adam (learning rate 3e-4, betas 0.5/0.999, weight decay 1e-3); half of the training images train the
  * weights, the other half the architecture. {@code tauMax}/{@code tauMin}: the Gumbel temperature schedule.
  * {@code generations}: SPOS's evolution. {@code pathSamples}: candidates per key in a ProxylessNAS
- * architecture step.
+ * architecture step. {@code warmup}: the first epochs train the weights only, the architecture weights held
+ * (ModularNAS's DefaultEstimator chained before its SuperNetEstimator); 0 for none.
  */
 public record SearchConfig(String strategy, int epochs, int batchSize, long seed, double lr, double lrMin, double momentum,
                            double weightDecay, double gradClip, double archLr, double archBeta1, double archBeta2,
                            double archWeightDecay, double trainPortion, double tauMax, double tauMin,
-                           Augment augment, int generations, int pathSamples) {
+                           Augment augment, int generations, int pathSamples, int warmup) {
     /** Every one-shot strategy by its command-line name. */
     public static final java.util.List<String> STRATEGIES = java.util.List.of("darts", "darts2", "gdas", "snas", "spos", "proxyless",
             "proxyless-uniform");
@@ -52,6 +53,10 @@ public record SearchConfig(String strategy, int epochs, int batchSize, long seed
         require(tauMin > 0 && tauMax >= tauMin, "tau_min must be positive and tau_max at least tau_min");
         require(generations >= 0, "generations must not be negative");
         require(pathSamples >= 1, "path_samples must be at least 1");
+        require(warmup >= 0 && (warmup == 0 || warmup < epochs), "warmup must be from 0 to epochs - 1 (" + (epochs - 1)
+                + "): at least one epoch must move the architecture, got " + warmup);
+        require(warmup == 0 || !strategy.equals("spos"), "a warmup holds the architecture weights, and spos has none: its "
+                + "paths are sampled uniformly throughout");
     }
 
     private static void finite(double v, String name) {
@@ -96,7 +101,7 @@ public record SearchConfig(String strategy, int epochs, int batchSize, long seed
         return b.epochs(epochs).batchSize(batchSize).seed(seed).lr(lr).lrMin(lrMin).momentum(momentum)
                 .weightDecay(weightDecay).gradClip(gradClip).archLr(archLr).archBeta1(archBeta1).archBeta2(archBeta2)
                 .archWeightDecay(archWeightDecay).trainPortion(trainPortion).tauMax(tauMax).tauMin(tauMin)
-                .augment(augment).generations(generations).pathSamples(pathSamples);
+                .augment(augment).generations(generations).pathSamples(pathSamples).warmup(warmup);
     }
 
     /** The settings under the names of a search YAML file ({@code SearchConfigYaml}), for checkpoints and run records. */
@@ -124,6 +129,9 @@ public record SearchConfig(String strategy, int epochs, int batchSize, long seed
         a.put("flip", augment.flip());
         a.put("cutout", augment.cutout());
         m.put("augment", a);
+        if (warmup > 0) {
+            m.put("warmup", warmup); // only when set: the checkpoints and run records of runs without one are as they were
+        }
         return m;
     }
 
@@ -148,6 +156,7 @@ public record SearchConfig(String strategy, int epochs, int batchSize, long seed
         private Augment augment = Augment.NONE;
         private int generations = 10;
         private int pathSamples = 2;
+        private int warmup;
 
         private Builder() {
         }
@@ -246,10 +255,15 @@ public record SearchConfig(String strategy, int epochs, int batchSize, long seed
             return this;
         }
 
+        public Builder warmup(int v) {
+            warmup = v;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first setting out of range */
         public SearchConfig build() {
             return new SearchConfig(strategy, epochs, batchSize, seed, lr, lrMin, momentum, weightDecay, gradClip, archLr,
-                    archBeta1, archBeta2, archWeightDecay, trainPortion, tauMax, tauMin, augment, generations, pathSamples);
+                    archBeta1, archBeta2, archWeightDecay, trainPortion, tauMax, tauMin, augment, generations, pathSamples, warmup);
         }
     }
 }

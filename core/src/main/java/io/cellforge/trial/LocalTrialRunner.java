@@ -1,6 +1,7 @@
 package io.cellforge.trial;
 
 import io.cellforge.arch.Architecture;
+import io.cellforge.search.SearchEvents;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,7 +38,7 @@ public final class LocalTrialRunner implements TrialRunner {
 
     @Override
     public TrialRun run(TrialStrategy strategy, Estimator estimator, Objective objective, int budget, long seed, List<Trial> logged,
-                        Sink sink, Listener listener, BooleanSupplier stop) throws EstimateException, IOException {
+                        Sink sink, SearchEvents.Listener listener, BooleanSupplier stop) throws EstimateException, IOException {
         long start = System.nanoTime();
         Map<Integer, Trial> earlier = new HashMap<>();
         for (Trial t : logged) {
@@ -45,7 +46,7 @@ public final class LocalTrialRunner implements TrialRunner {
         }
         int replayed = (int) logged.stream().filter(t -> t.index() < budget).count();
         if (replayed > 0) {
-            listener.resumed(replayed);
+            listener.trialsResumed(replayed);
         }
         List<Trial> done = new ArrayList<>();
         Optional<Trial> best = Optional.empty();
@@ -83,7 +84,7 @@ public final class LocalTrialRunner implements TrialRunner {
                             && (best.isEmpty() || objective.fitness(t.scores()) > objective.fitness(best.get().scores()))) {
                         best = Optional.of(t);
                     }
-                    listener.trial(t, best, budget);
+                    listener.trial(t.event(budget, best, earlier.containsKey(t.index())));
                 }
             }
         } finally {

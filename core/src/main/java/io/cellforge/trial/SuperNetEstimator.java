@@ -47,7 +47,18 @@ public final class SuperNetEstimator implements Estimator {
     /** Trains the SPOS supernet of {@code cfg} (its strategy must be spos) on {@code data}, then scores with it. */
     public static SuperNetEstimator train(SearchSpace space, DataBundle data, SearchConfig cfg, int batches, LatencyTable latency,
                                           SearchEvents.Listener listener, SearchControl control) throws PlanException {
-        return new SuperNetEstimator(space, new OneShotSearch(space, data, cfg).trainSupernet(listener, control), batches, latency);
+        return train(space, data, cfg, batches, latency, listener, control, null);
+    }
+
+    /**
+     * The search stage of a chain: as above, the supernet's training starting from the weights of {@code warm}
+     * ({@link DefaultEstimator#warmUp}, trained on the same data with the same seed, so that the images it
+     * validates on stay unseen by both stages); null starts from a fresh initialisation.
+     */
+    public static SuperNetEstimator train(SearchSpace space, DataBundle data, SearchConfig cfg, int batches, LatencyTable latency,
+                                          SearchEvents.Listener listener, SearchControl control, OneShotSearch.Supernet warm)
+            throws PlanException {
+        return new SuperNetEstimator(space, new OneShotSearch(space, data, cfg).trainSupernet(listener, control, warm), batches, latency);
     }
 
     /** The score is the same for every seed: the weights are trained once. */

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellforge.arch.Architecture;
-import io.cellforge.arch.Decision;
 import io.cellforge.io.LoadException;
+import io.cellforge.search.SearchEvents;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -103,6 +103,7 @@ public final class TrialLog implements Closeable {
         return out;
     }
 
+    /** A line of the log: the fields of a trial event that belong to the trial itself. */
     static Map<String, Object> toJson(Trial t) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("index", t.index());
@@ -113,54 +114,13 @@ public final class TrialLog implements Closeable {
         return m;
     }
 
-    /** Decisions as JSON values: an op's label, a value's number, the list of chosen inputs. */
+    /** Decisions as JSON values, as trial events write them ({@link SearchEvents.Trial#raw}). */
     public static Map<String, Object> raw(Architecture a) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (var e : a.choices().entrySet()) {
-            Decision d = e.getValue();
-            Object v;
-            if (d instanceof Decision.Op op) {
-                v = op.label();
-            } else if (d instanceof Decision.Value val) {
-                v = val.value();
-            } else {
-                v = ((Decision.Inputs) d).indices();
-            }
-            m.put(e.getKey(), v);
-        }
-        return m;
+        return SearchEvents.Trial.raw(a);
     }
 
+    @SuppressWarnings("unchecked")
     static Trial fromJson(JsonNode n) {
-        JsonNode arch = require(n, "architecture");
-        Map<String, Decision> choices = new LinkedHashMap<>();
-        arch.fields().forEachRemaining(e -> {
-            JsonNode v = e.getValue();
-            Decision d;
-            if (v.isTextual()) {
-                d = new Decision.Op(v.asText());
-            } else if (v.isNumber()) {
-                d = new Decision.Value(v.asDouble());
-            } else if (v.isArray()) {
-                List<Integer> idx = new ArrayList<>();
-                v.forEach(x -> idx.add(x.asInt()));
-                d = new Decision.Inputs(idx);
-            } else {
-                throw new IllegalArgumentException("the decision of '" + e.getKey() + "' is neither a label, a number nor a list");
-            }
-            choices.put(e.getKey(), d);
-        });
-        Map<String, Double> scores = new LinkedHashMap<>();
-        require(n, "scores").fields().forEachRemaining(e -> scores.put(e.getKey(), e.getValue().asDouble()));
-        return new Trial(require(n, "index").asInt(), new Architecture(choices), new Scores(scores), require(n, "seconds").asDouble(),
-                require(n, "seed").asLong());
-    }
-
-    private static JsonNode require(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) {
-            throw new IllegalArgumentException("no '" + field + "'");
-        }
-        return v;
+        return Trial.of(SearchEvents.Trial.fromJson(JSON.convertValue(n, Map.class)));
     }
 }

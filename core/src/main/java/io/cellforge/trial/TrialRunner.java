@@ -1,10 +1,10 @@
 package io.cellforge.trial;
 
 import io.cellforge.arch.Architecture;
+import io.cellforge.search.SearchEvents;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -14,17 +14,6 @@ import java.util.function.BooleanSupplier;
  * observed in the order of trial numbers, so that a run replayed from its log ends as it would have.
  */
 public interface TrialRunner {
-
-    /** What a run reports as it goes. */
-    interface Listener {
-        /** {@code trials} trials of an earlier run were read from its log and replayed without being run again. */
-        default void resumed(int trials) {
-        }
-
-        /** Trial {@code t} is scored; {@code best} is the best feasible trial so far. */
-        default void trial(Trial t, Optional<Trial> best, int budget) {
-        }
-    }
 
     /** Where each trial goes as soon as it is scored (the trial log); called from trial threads. */
     interface Sink {
@@ -36,11 +25,13 @@ public interface TrialRunner {
 
     /**
      * Runs trials number {@code 0..budget-1}: those in {@code logged} (an interrupted run's log) are replayed, the
-     * others estimated. Stops early when {@code stop} says so (after the trials running) or when the strategy has
+     * others estimated; {@code listener} hears of each ({@link SearchEvents.Listener#trial}, after
+     * {@link SearchEvents.Listener#trialsResumed} when some are replayed), as a one-shot search's listener hears of
+     * its steps. Stops early when {@code stop} says so (after the trials running) or when the strategy has
      * nothing left to propose.
      */
     TrialRun run(TrialStrategy strategy, Estimator estimator, Objective objective, int budget, long seed, List<Trial> logged,
-                 Sink sink, Listener listener, BooleanSupplier stop) throws EstimateException, IOException;
+                 Sink sink, SearchEvents.Listener listener, BooleanSupplier stop) throws EstimateException, IOException;
 
     /** The seed of trial {@code index} of a run seeded {@code seed}: estimators that train draw from it. */
     static long trialSeed(long seed, int index) {

@@ -29,7 +29,7 @@ class SearchConfigYamlTest {
     void everySettingReadsBackAsWritten() throws Exception {
         SearchConfig c = SearchConfig.builder("gdas").epochs(7).batchSize(48).seed(9).lr(0.05).lrMin(0.002).momentum(0.8)
                 .weightDecay(1e-4).gradClip(3).archLr(1e-3).archBeta1(0.4).archBeta2(0.98).archWeightDecay(2e-3)
-                .trainPortion(0.6).tauMax(8).tauMin(0.2).augment(new Augment(4, true, 16)).generations(3).pathSamples(3)
+                .trainPortion(0.6).tauMax(8).tauMin(0.2).augment(new Augment(4, true, 16)).generations(3).pathSamples(3).warmup(2)
                 .build();
         assertEquals(SearchConfigYaml.KEYS, java.util.List.copyOf(c.toMap().keySet()));
         assertEquals(c, SearchConfigYaml.read(yaml(c), "s.yaml", null).build());

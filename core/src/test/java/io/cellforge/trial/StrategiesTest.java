@@ -53,7 +53,7 @@ class StrategiesTest {
     }
 
     static List<Trial> run(TrialStrategy s, Estimator e, int budget) throws Exception {
-        return new LocalTrialRunner(1).run(s, e, ACCURACY, budget, 7, List.of(), TrialRunner.Sink.NONE, new TrialRunner.Listener() {
+        return new LocalTrialRunner(1).run(s, e, ACCURACY, budget, 7, List.of(), TrialRunner.Sink.NONE, new io.cellforge.search.SearchEvents.Listener() {
         }, () -> false).trials();
     }
 

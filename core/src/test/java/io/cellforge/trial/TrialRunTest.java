@@ -106,7 +106,7 @@ class TrialRunTest {
             for (String name : Strategies.NAMES) {
                 for (int seed = 0; seed < 3; seed++) {
                     TrialRun r = new LocalTrialRunner(2).run(Strategies.create(name, DecisionSpace.of(NB), o, seed), e, o, 60, seed,
-                            List.of(), TrialRunner.Sink.NONE, new TrialRunner.Listener() {
+                            List.of(), TrialRunner.Sink.NONE, new io.cellforge.search.SearchEvents.Listener() {
                             }, () -> false);
                     assertTrue(r.trials().stream().anyMatch(t -> !c.holds(t.scores())), "the space has heavier cells");
                     Trial best = r.best().orElseThrow();
@@ -141,7 +141,7 @@ class TrialRunTest {
                 LocalTrialRunner runner = new LocalTrialRunner(parallel);
                 DecisionSpace d = DecisionSpace.of(NB);
                 List<Trial> straight = runner.run(Strategies.create(name, d, o, 5), e, o, 40, 5, List.of(), TrialRunner.Sink.NONE,
-                        new TrialRunner.Listener() {
+                        new io.cellforge.search.SearchEvents.Listener() {
                         }, () -> false).trials();
                 Path log = dir.resolve(name + parallel + ".jsonl");
                 AtomicInteger count = new AtomicInteger();
@@ -149,7 +149,7 @@ class TrialRunTest {
                     TrialRun first = runner.run(Strategies.create(name, d, o, 5), e, o, 40, 5, List.of(), t -> {
                         l.write(t);
                         count.incrementAndGet();
-                    }, new TrialRunner.Listener() {
+                    }, new io.cellforge.search.SearchEvents.Listener() {
                     }, () -> count.get() >= 13);
                     assertFalse(first.completed());
                 }
@@ -159,7 +159,7 @@ class TrialRunTest {
                 assertEquals(count.get(), logged.size(), "the torn line is left out");
                 TrialRun resumed;
                 try (TrialLog l = TrialLog.append(log)) {
-                    resumed = runner.run(Strategies.create(name, d, o, 5), e, o, 40, 5, logged, l::write, new TrialRunner.Listener() {
+                    resumed = runner.run(Strategies.create(name, d, o, 5), e, o, 40, 5, logged, l::write, new io.cellforge.search.SearchEvents.Listener() {
                     }, () -> false);
                 }
                 assertTrue(resumed.completed());

@@ -29,7 +29,6 @@ import io.cellforge.trial.EstimateException;
 import io.cellforge.trial.Strategies;
 import io.cellforge.trial.Trial;
 import io.cellforge.trial.TrialRun;
-import io.cellforge.trial.TrialRunner;
 import javafx.animation.AnimationTimer;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
@@ -1004,10 +1003,10 @@ public final class SearchViewModel {
     /** On the executor: the trials, each told through the inbox as it is scored; the end, however it comes. */
     private void runTrials(TrialsViewModel.Plan plan, Path dir, boolean resumed, SearchControl ctl) {
         try {
-            TrialRun r = TrialsViewModel.run(plan, dir, resumed, new TrialRunner.Listener() {
+            TrialRun r = TrialsViewModel.run(plan, dir, resumed, new SearchEvents.Listener() {
                 @Override
-                public void trial(Trial t, java.util.Optional<Trial> best, int budget) {
-                    inbox.add(t);
+                public void trial(SearchEvents.Trial t) {
+                    inbox.add(Trial.of(t));
                 }
             }, () -> {
                 // Paused: no new round of trials starts until resumed or stopped.

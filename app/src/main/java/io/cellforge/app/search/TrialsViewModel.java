@@ -25,7 +25,6 @@ import io.cellforge.trial.Trial;
 import io.cellforge.trial.TrialLog;
 import io.cellforge.trial.TrialRun;
 import io.cellforge.trial.TrialRunFiles;
-import io.cellforge.trial.TrialRunner;
 import io.cellforge.trial.WithCosts;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
@@ -317,14 +316,14 @@ public final class TrialsViewModel {
     }
 
     /** On the executor: runs the plan into {@code dir} (a new run, or the stopped one it resumes), writing the result at the end. */
-    static TrialRun run(Plan p, Path dir, boolean resumed, TrialRunner.Listener listener, BooleanSupplier stop)
+    static TrialRun run(Plan p, Path dir, boolean resumed, io.cellforge.search.SearchEvents.Listener listener, BooleanSupplier stop)
             throws IOException, EstimateException {
         try (var held = io.cellforge.search.RunService.hold(dir)) {
             return runHeld(p, dir, resumed, listener, stop);
         }
     }
 
-    private static TrialRun runHeld(Plan p, Path dir, boolean resumed, TrialRunner.Listener listener, BooleanSupplier stop)
+    private static TrialRun runHeld(Plan p, Path dir, boolean resumed, io.cellforge.search.SearchEvents.Listener listener, BooleanSupplier stop)
             throws IOException, EstimateException {
         TrialLog log;
         if (resumed) {
