@@ -215,13 +215,31 @@ final class ModularNasSettings {
 
     /**
      * Estimators: the one that searches (SuperNet / SuperNetEstim, ParamStatsSuperNet) gives epochs and its weight
-     * optimizer; the others (warm-up, teacher, progressive shrinking, subnet evaluation) have no counterpart.
+     * optimizer; a Default one before it (ModularNAS's warm-up: weights only) becomes Cellforge's warm-up epochs,
+     * added to the search's; the others (teacher, progressive shrinking, subnet evaluation) have no counterpart.
      */
     private static void estimators(YNode estim, String at, SearchConfig.Builder cb, List<Problem> notes) throws LoadException {
+        int warmup = 0;
+        YNode warmupNode = null;
+        String warmupAt = null;
+        Integer searchEpochs = null;
         for (var e : estim.map().entrySet()) {
             YNode conf = e.getValue();
             String where = at + "." + e.getKey();
             String type = conf.isMap() && conf.map().containsKey("type") ? ModularNas.reg(conf.map().get("type").str()) : "";
+            if (List.of("default", "defaultestim", "defaultestimator").contains(type) && warmupNode == null) {
+                warmupNode = conf;
+                warmupAt = where;
+                for (var x : conf.map().entrySet()) {
+                    switch (x.getKey()) {
+                        case "type", "print_freq", "save_freq", "plot" -> { }
+                        case "epochs" -> warmup = x.getValue().integer(0, 1_000_000);
+                        default -> notes.add(note(x.getValue(), where + "." + x.getKey(),
+                                "not mapped: Cellforge's warm-up trains with the search estimator's settings"));
+                    }
+                }
+                continue;
+            }
             if (!type.contains("supernet")) {
                 notes.add(note(conf, where, "not mapped: " + (type.contains("progressiveshrinking")
                         ? "progressive shrinking is not in Cellforge"
@@ -232,7 +250,7 @@ final class ModularNasSettings {
                 YNode v = x.getValue();
                 switch (x.getKey()) {
                     case "type", "print_freq", "save_freq", "plot" -> { }
-                    case "epochs" -> cb.epochs(v.integer(1, 1_000_000));
+                    case "epochs" -> searchEpochs = v.integer(1, 1_000_000);
                     case "w_optim" -> weightOptim(v, where + ".w_optim", "sgd", "args", cb, notes);
                     case "lr_scheduler" -> scheduler(v, where + ".lr_scheduler", "args", cb, notes);
                     case "w_grad_clip" -> {
@@ -246,6 +264,18 @@ final class ModularNasSettings {
                     default -> notes.add(note(v, where + "." + x.getKey(), x.getKey().startsWith("arch_update")
                             ? "not mapped: Cellforge has no schedule for the architecture updates" : "not mapped"));
                 }
+            }
+        }
+        if (searchEpochs != null) {
+            cb.epochs(searchEpochs + warmup); // the warm-up's epochs come first, then the search's
+        }
+        if (warmup > 0) {
+            if (searchEpochs == null || "spos".equals(cb.strategy())) {
+                notes.add(note(warmupNode, warmupAt, searchEpochs == null
+                        ? "not mapped: the search estimator gives no epochs to follow the warm-up's"
+                        : "not mapped: spos has no architecture weights to hold during a warm-up"));
+            } else {
+                cb.warmup(warmup);
             }
         }
     }

@@ -27,7 +27,7 @@ class ModularNasCliTest {
         CliTest.Run r = run("validate", STANDALONE.toString());
         assertEquals(0, r.code(), r.err());
         String all = r.out() + r.err();
-        assertTrue(all.contains(STANDALONE + ":18:7: warning: search.estimator.warmup: not mapped"), all);
+        assertTrue(all.contains(STANDALONE + ":20:9: warning: search.estimator.warmup.w_optim: not mapped: Cellforge's warm-up trains with the search estimator's settings"), all);
         r = run("validate", VEGA.toString());
         assertEquals(0, r.code(), r.err());
         all = r.out() + r.err();
