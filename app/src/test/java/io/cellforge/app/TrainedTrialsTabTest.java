@@ -280,4 +280,32 @@ class TrainedTrialsTabTest {
         assertNotNull(trial.testAccuracy(), robot.lookup("#retrain-status").queryAs(Label.class).getText());
         assertFalse(Files.exists(run.dir().resolve(RunFiles.RETRAIN)), "the run's retraining figure is its best's");
     }
+
+    @Test
+    void aTableRunsBestTrialRetrainsOnThePanelsData(FxRobot robot) throws Exception {
+        Path table = Path.of("").toAbsolutePath().getParent().resolveSibling("shared/data/nas-bench-201-test-accuracy.csv");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(table), "the NAS-Bench-201 table is not at " + table);
+        robot.interact(() -> vm.documents().openZoo("nas-bench-201"));
+        robot.clickOn("#tab-search");
+        choose(robot, "#run-strategy", "rea");
+        robot.interact(() -> {
+            search.trials().chooseTable(table, vm.state().spaceProperty().get());
+            search.trials().budgetProperty().set(5);
+            search.useDigits();
+        });
+        robot.clickOn("#run-start");
+        waitFor(120, () -> !search.runningProperty().get() && !search.runTable().isEmpty());
+        RunRow run = newest();
+        assertEquals("finished", run.state());
+        selectRun(robot, run.dir());
+        robot.clickOn("#run-open");
+        waitFor(30, () -> resultTab(run.dir()) != null);
+        ResultViewModel result = resultTab(run.dir());
+        // The table trained nothing: the child is trained on the run panel's digits, its input fitted to them.
+        robot.interact(() -> result.retrain(1));
+        waitFor(600, () -> result.testAccuracy() != null || !result.trainingProperty().get()
+                && robot.lookup("#retrain-status").queryAs(Label.class).getText().contains("failed"));
+        assertNotNull(result.testAccuracy(), robot.lookup("#retrain-status").queryAs(Label.class).getText());
+        assertEquals(result.testAccuracy(), RunFiles.read(run.dir()).testAccuracy());
+    }
 }

@@ -1228,7 +1228,7 @@ public final class SearchViewModel {
                 int budget = trials.shownBudgetProperty().get();
                 progress.set(budget <= 0 ? 0 : Math.min(1, (double) n / budget));
                 TrialsViewModel.TrialPoint best = trials.best();
-                String figures = ": " + n + " trials" + (best == null ? ", none met the constraints"
+                String figures = ": " + n + " trials" + (n == 0 ? "" : best == null ? ", none met the constraints"
                         : String.format(", best accuracy %.4f (trial %d)", best.accuracy(), best.index() + 1));
                 if (e.error() != null) {
                     message.set("The search failed: " + e.error());
