@@ -144,6 +144,7 @@ public final class MainWindow {
             tabs.getSelectionModel().select(designTab);
             vm.problems().reveal(p);
         });
+        searchPane.setOnTrialResult(this::openResult);
         designTab.setContent(split);
         designTab.setId("tab-design");
         designTab.setClosable(false);
@@ -531,27 +532,32 @@ public final class MainWindow {
 
     /** A finished run's derived architecture, as a fixed network in a tab of its own. */
     private void openResult(RunRow run) {
+        try {
+            openResult(search.result(run));
+        } catch (SearchViewModel.ResultException e) {
+            vm.state().error(e.getMessage());
+        }
+    }
+
+    /** A result's tab (a run's, or one trial's of a multi-trial run), selected when it is open already. */
+    private void openResult(io.cellforge.app.search.ResultViewModel result) {
         for (Tab t : tabs.getTabs()) {
-            if (t.getContent() instanceof ResultView rv && rv.viewModel().dir().equals(run.dir())) {
+            if (t.getContent() instanceof ResultView rv && rv.viewModel().dir().equals(result.dir()) && rv.viewModel().name().equals(result.name())) {
                 tabs.getSelectionModel().select(t);
                 return;
             }
         }
-        try {
-            ResultView rv = new ResultView(search.result(run), (title, name) -> files.save(title, name, List.of()), r -> {
-                if (confirmDiscard("opening the result")) {
-                    vm.documents().openResult(r.fixed(), r.architecture(), r.space());
-                    tabs.getSelectionModel().select(designTab);
-                }
-            });
-            rv.canvas().setTheme(vm.theme());
-            Tab t = new Tab("Result " + run.name(), rv);
-            t.setId("tab-result");
-            tabs.getTabs().add(t);
-            tabs.getSelectionModel().select(t);
-        } catch (SearchViewModel.ResultException e) {
-            vm.state().error(e.getMessage());
-        }
+        ResultView rv = new ResultView(result, (title, name) -> files.save(title, name, List.of()), r -> {
+            if (confirmDiscard("opening the result")) {
+                vm.documents().openResult(r.fixed(), r.architecture(), r.space());
+                tabs.getSelectionModel().select(designTab);
+            }
+        });
+        rv.canvas().setTheme(vm.theme());
+        Tab t = new Tab("Result " + result.name(), rv);
+        t.setId("tab-result");
+        tabs.getTabs().add(t);
+        tabs.getSelectionModel().select(t);
     }
 
     // ---- imports, exports ---------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ public final class ResultViewModel {
     private final ObservableList<Epoch> epochs = FXCollections.observableArrayList();
     private SearchControl control;
     private Double testAccuracy;
+    /** The multi-trial run's trial this result is (not the run's best, whose retraining the run keeps); null otherwise. */
+    private final Integer trial;
 
     /** A retraining epoch as the chart plots it (1-based). */
     public record Epoch(int epoch, double trainLoss, double testAccuracy) {
@@ -54,10 +56,16 @@ public final class ResultViewModel {
     }
 
     ResultViewModel(RunFiles.Run run, SearchViewModel search) throws FormatException {
+        this(run, search, null);
+    }
+
+    /** {@code trial}: a multi-trial run's trial, its architecture in {@code run} in place of the best's. */
+    ResultViewModel(RunFiles.Run run, SearchViewModel search, Integer trial) throws FormatException {
         this.run = run;
         this.search = search;
-        this.fixed = Fixing.fix(run.space(), run.architecture()).withName(run.space().name() + "-derived");
-        if (run.testAccuracy() != null) {
+        this.trial = trial;
+        this.fixed = Fixing.fix(run.space(), run.architecture()).withName(run.space().name() + (trial == null ? "-derived" : "-trial-" + (trial + 1)));
+        if (run.testAccuracy() != null && trial == null) {
             status.set(String.format("Retrained before: test accuracy %.4f", run.testAccuracy()));
         }
     }
@@ -71,12 +79,17 @@ public final class ResultViewModel {
         return run.dir();
     }
 
+    /** The run's folder name; a trial's result adds its number. */
     public String name() {
-        return run.dir().getFileName().toString();
+        return run.dir().getFileName().toString() + (trial == null ? "" : " trial " + (trial + 1));
     }
 
     /** What the tab shows: the run, its strategy and figures, and the decisions that fixed the network. */
     public String summary() {
+        if (trial != null) {
+            return String.format("%s, %s: trial %d's architecture, %d decisions, no choices left", run.dir().getFileName(), run.strategy(),
+                    trial + 1, run.architecture().choices().size());
+        }
         if (TrialsViewModel.isMultiTrial(run)) {
             TrialsViewModel.Figures f = TrialsViewModel.figures(run);
             return String.format("%s, %s, %d of %d trials%s: the best architecture, %d decisions, no choices left", name(), run.strategy(),
@@ -177,7 +190,7 @@ public final class ResultViewModel {
         epochs.clear();
         progress.set(-1);
         control = new SearchControl();
-        search.retrain(run, epochCount, control, status::set, e -> {
+        search.retrain(run, epochCount, trial == null, control, status::set, e -> {
             epochs.add(new Epoch(e.epoch() + 1, e.trainLoss(), e.testAccuracy()));
             progress.set((e.epoch() + 1.0) / e.epochs());
             status.set(String.format("Epoch %d/%d: train loss %.3f, train accuracy %.3f, test accuracy %.4f (%.0f s)",

@@ -135,6 +135,17 @@ public final class SearchPane extends BorderPane {
         }
     }
 
+    /** Where a picked trial's result opens (a tab of its own, as a run's result). */
+    public void setOnTrialResult(Consumer<ResultViewModel> open) {
+        trialsView.setOpenAction(() -> {
+            try {
+                open.accept(vm.pickedTrialResult());
+            } catch (SearchViewModel.ResultException e) {
+                vm.messageProperty().set(e.getMessage());
+            }
+        }, vm.runningProperty());
+    }
+
     public RunsView runsView() {
         return runsView;
     }
@@ -210,6 +221,14 @@ public final class SearchPane extends BorderPane {
         g.addRow(r++, new Label("Cells"), spinner("run-layers", vm.layersProperty(), 1, 64));
         g.addRow(r++, new Label("Learning rate"), number("run-lr", vm.lrProperty()));
         g.addRow(r++, new Label("Arch. rate"), number("run-arch-lr", vm.archLrProperty()));
+        // A budget as ProxylessNAS's expected-cost term: the DARTS family's architecture loss pulls under it.
+        TextField budget = new TextField();
+        budget.setId("run-budget-one-shot");
+        budget.setPromptText("e.g. macs<=2e5, params<=5e4");
+        budget.setPrefWidth(110);
+        budget.textProperty().bindBidirectional(vm.budgetProperty());
+        g.addRow(r++, new Label("Budget"), budget);
+        g.addRow(r++, new Label("Cost weight"), number("run-cost-weight", vm.costWeightProperty()));
         g.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(LABEL_W));
         top.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(LABEL_W));
         Button quick = new Button("Quick look");
@@ -280,10 +299,8 @@ public final class SearchPane extends BorderPane {
         VBox oneShot = new VBox(8, g, new HBox(6, quick, paper), backend);
         oneShot.setId("one-shot-settings");
         VBox trials = trialSettings(space);
-        for (VBox b : List.of(oneShotData, oneShot)) {
-            b.visibleProperty().bind(vm.multiTrialProperty().not());
-            b.managedProperty().bind(b.visibleProperty());
-        }
+        showWhen(oneShotData, vm.readsDataProperty());
+        showWhen(oneShot, vm.multiTrialProperty().not());
         trials.visibleProperty().bind(vm.multiTrialProperty());
         trials.managedProperty().bind(trials.visibleProperty());
         VBox box = new VBox(8,
@@ -298,15 +315,12 @@ public final class SearchPane extends BorderPane {
     }
 
     /**
-     * The multi-trial settings: budget, trials at once, the estimator (a table: its file and columns), constraints;
-     * the NAS-Bench-201 table's columns fill in when it is chosen for the nas-bench-201 space.
+     * The multi-trial settings: budget, trials at once, the estimator (a table: its file and columns, filled in for
+     * the NAS-Bench-201 table and space; subnet: epochs per child; supernet: its epochs; both: the batch, and the data
+     * above), latency measured here, constraints as a filter or a penalty, and one or two objectives.
      */
     private VBox trialSettings(Supplier<SearchSpace> space) {
         TrialsViewModel t = vm.trials();
-        GridPane g = new GridPane();
-        g.setHgap(8);
-        g.setVgap(6);
-        g.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(LABEL_W));
         ComboBox<String> estimator = new ComboBox<>(FXCollections.observableArrayList(t.estimators()));
         estimator.setId("run-estimator");
         estimator.valueProperty().bindBidirectional(t.estimatorProperty());
@@ -335,27 +349,72 @@ public final class SearchPane extends BorderPane {
         score.textProperty().bindBidirectional(t.scoreColumnProperty());
         TextField constraints = new TextField();
         constraints.setId("run-constraints");
-        constraints.setPromptText("e.g. params<=8e5, macs<=1e8");
+        constraints.setPromptText("e.g. params<=8e5, macs<=1e8, latency_ms<=5");
         constraints.textProperty().bindBidirectional(t.constraintsProperty());
-        CheckBox penalty = new CheckBox("Constraints as a penalty");
+        CheckBox penalty = new CheckBox("Constraints as a penalty (else a filter)");
         penalty.setId("run-penalty");
         penalty.selectedProperty().bindBidirectional(t.penaltyProperty());
-        int r = 0;
-        g.addRow(r++, new Label("Budget"), spinner("run-budget", t.budgetProperty(), 1, 1_000_000));
-        g.addRow(r++, new Label("Parallel trials"), spinner("run-parallel", t.parallelProperty(), 1, 256));
-        g.addRow(r++, new Label("Estimator"), estimator);
-        g.addRow(r++, new Label("Table"), chooseTable);
-        g.add(table, 0, r++, 2, 1);
-        g.addRow(r++, new Label("Arch. column"), arch);
-        g.addRow(r++, new Label("Score column"), score);
-        g.addRow(r++, new Label("Constraints"), constraints);
-        g.add(penalty, 0, r, 2, 1);
-        Label hint = new Label("Each trial is scored by the table (its accuracy), with the parameters and multiply-adds "
-                + "counted from the space.");
+        CheckBox latency = new CheckBox("Measure latency here (each layer timed once)");
+        latency.setId("run-latency");
+        latency.setWrapText(true);
+        latency.selectedProperty().bindBidirectional(t.latencyProperty());
+        ComboBox<String> objective = new ComboBox<>(FXCollections.observableArrayList(t.objectives()));
+        objective.setId("run-objective");
+        objective.valueProperty().bindBidirectional(t.objectiveProperty());
+        List<String> seconds = new java.util.ArrayList<>(List.of(TrialsViewModel.NONE));
+        seconds.addAll(t.objectives());
+        ComboBox<String> second = new ComboBox<>(FXCollections.observableArrayList(seconds));
+        second.setId("run-objective-2");
+        second.valueProperty().bindBidirectional(t.secondObjectiveProperty());
+
+        GridPane common = grid();
+        common.addRow(0, new Label("Budget"), spinner("run-budget", t.budgetProperty(), 1, 1_000_000));
+        common.addRow(1, new Label("Parallel trials"), spinner("run-parallel", t.parallelProperty(), 1, 256));
+        common.addRow(2, new Label("Estimator"), estimator);
+        GridPane tableRows = grid();
+        tableRows.addRow(0, new Label("Table"), chooseTable);
+        tableRows.add(table, 0, 1, 2, 1);
+        tableRows.addRow(2, new Label("Arch. column"), arch);
+        tableRows.addRow(3, new Label("Score column"), score);
+        GridPane subnetRows = grid();
+        subnetRows.addRow(0, new Label("Child epochs"), spinner("run-child-epochs", t.childEpochsProperty(), 1, 1000));
+        GridPane supernetRows = grid();
+        supernetRows.addRow(0, new Label("Supernet epochs"), spinner("run-supernet-epochs", t.supernetEpochsProperty(), 1, 1000));
+        GridPane trainedRows = grid();
+        trainedRows.addRow(0, new Label("Batch"), spinner("run-train-batch", t.trainBatchProperty(), 1, 4096));
+        GridPane goals = grid();
+        goals.addRow(0, new Label("Constraints"), constraints);
+        goals.addRow(1, new Label("Objective"), objective);
+        goals.addRow(2, new Label("2nd objective"), second);
+        showWhen(tableRows, t.estimatorProperty().isEqualTo(TrialsViewModel.TABLE));
+        showWhen(subnetRows, t.estimatorProperty().isEqualTo(TrialsViewModel.SUBNET));
+        showWhen(supernetRows, t.estimatorProperty().isEqualTo(TrialsViewModel.SUPERNET));
+        showWhen(trainedRows, t.trainedProperty());
+        Label hint = new Label();
         hint.setWrapText(true);
-        VBox box = new VBox(8, g, hint);
+        hint.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> switch (t.estimatorProperty().get()) {
+            case TrialsViewModel.SUBNET -> "Each trial trains its child network from scratch on four fifths of the data's training images "
+                    + "and is scored on the rest; trials run side by side, as many as the cores and memory allow.";
+            case TrialsViewModel.SUPERNET -> "A SPOS supernet is trained once on the data; each trial is scored by its path's accuracy "
+                    + "on a few validation batches.";
+            default -> "Each trial is scored by the table (its accuracy), with the parameters and multiply-adds counted from the space.";
+        }, t.estimatorProperty()));
+        VBox box = new VBox(8, common, tableRows, subnetRows, supernetRows, trainedRows, latency, goals, penalty, hint);
         box.setId("multi-trial-settings");
         return box;
+    }
+
+    private static GridPane grid() {
+        GridPane g = new GridPane();
+        g.setHgap(8);
+        g.setVgap(6);
+        g.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(LABEL_W));
+        return g;
+    }
+
+    private static void showWhen(javafx.scene.Node n, javafx.beans.value.ObservableBooleanValue shown) {
+        n.visibleProperty().bind(shown);
+        n.managedProperty().bind(n.visibleProperty());
     }
 
     /** A few images of the data the view-model read. */

@@ -80,6 +80,9 @@ public final class SearchViewModel {
     private final DoubleProperty lr = new SimpleDoubleProperty();
     private final DoubleProperty archLr = new SimpleDoubleProperty();
     private final IntegerProperty seed = new SimpleIntegerProperty(2);
+    /** A one-shot budget ({@code macs<=2e5}, ...) as an expected-cost term of that weight; empty: none. */
+    private final StringProperty budget = new SimpleStringProperty("");
+    private final DoubleProperty costWeight = new SimpleDoubleProperty(1);
 
     // State.
     private final BooleanProperty running = new SimpleBooleanProperty();
@@ -106,6 +109,8 @@ public final class SearchViewModel {
     private final BooleanProperty multiTrialShown = new SimpleBooleanProperty();
     private final javafx.beans.binding.BooleanBinding multiTrial = javafx.beans.binding.Bindings.createBooleanBinding(
             () -> Strategies.isMultiTrial(strategy.get()), strategy);
+    /** One-shot searches and the multi-trial estimators that train read the data set; a table reads none. */
+    private final javafx.beans.binding.BooleanBinding readsData = multiTrial.not().or(trials.trainedProperty());
 
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
     /** Takes in the search's events once a frame; runs only while a search does (an idle tab costs nothing). */
@@ -118,6 +123,10 @@ public final class SearchViewModel {
     private DataSource source = Datasets::load;
     private long previews;
     private SearchControl control;
+    /** The trainings of a multi-trial run's trials: Stop lets them end (their scores are kept), quitting stops them. */
+    private SearchControl trialControl;
+    /** The folder of the multi-trial run the views show (live or read back); null before one. */
+    private Path trialRun;
     /** The steers applied so far in the run shown (live, replayed or resumed), in order. */
     private final ObservableList<io.cellforge.search.Steer> steering = FXCollections.observableArrayList();
     private final javafx.beans.binding.StringBinding steeringText = javafx.beans.binding.Bindings.createStringBinding(
@@ -191,6 +200,11 @@ public final class SearchViewModel {
         return multiTrial;
     }
 
+    /** Whether the run panel's data is read by the search chosen: the panel shows it then. */
+    public javafx.beans.binding.BooleanBinding readsDataProperty() {
+        return readsData;
+    }
+
     /** Whether the live views show a multi-trial run's trials (else a one-shot run's weights). */
     public BooleanProperty multiTrialShownProperty() {
         return multiTrialShown;
@@ -227,6 +241,19 @@ public final class SearchViewModel {
 
     public IntegerProperty seedProperty() {
         return seed;
+    }
+
+    /**
+     * A one-shot search's budget, as the CLI's {@code --constraint} on a DARTS-family search: {@code macs<=2e5},
+     * {@code params<=1e5}, {@code latency_ms<=5}, by commas; empty for none.
+     */
+    public StringProperty budgetProperty() {
+        return budget;
+    }
+
+    /** The weight of the budget's term in the architecture loss (the CLI's {@code --cost-weight}). */
+    public DoubleProperty costWeightProperty() {
+        return costWeight;
     }
 
     public BooleanProperty runningProperty() {
@@ -397,6 +424,14 @@ public final class SearchViewModel {
                 : r.hasCheckpoint() ? "stopped" : "incomplete";
         Map<String, String> settings = new java.util.LinkedHashMap<>();
         r.settings().forEach((k, v) -> settings.put(k, v == null ? null : String.valueOf(v)));
+        try {
+            OneShotBudget b = OneShotBudget.read(r.dir());
+            if (!b.isEmpty()) {
+                settings.put("budget", b.describe());
+            }
+        } catch (IOException unreadable) {
+            settings.put("budget", "unreadable: " + ErrorText.of(unreadable));
+        }
         Map<String, String> decisions = new java.util.LinkedHashMap<>();
         if (r.architecture() != null) {
             r.architecture().choices().forEach((k, d) -> decisions.put(k, decision(d)));
@@ -717,6 +752,7 @@ public final class SearchViewModel {
 
     private void clear() {
         trials.clear();
+        trialRun = null;
         multiTrialShown.set(Strategies.isMultiTrial(strategy.get()));
         searched.set(null);
         steering.clear();
@@ -793,6 +829,13 @@ public final class SearchViewModel {
         } catch (IllegalArgumentException | LoadException e) {
             out.add(Problem.error(io.cellforge.space.Place.named("run settings"), e instanceof IllegalArgumentException ? ErrorText.line(e.getMessage()) : ErrorText.of(e)));
         }
+        if (resume == null) {
+            try {
+                OneShotBudget.parse(budget.get(), costWeight.get(), strategy.get());
+            } catch (IllegalArgumentException e) {
+                out.add(Problem.error(io.cellforge.space.Place.named("run settings"), e.getMessage()));
+            }
+        }
         if (resume != null || !out.isEmpty()) {
             return out; // a resumed run's space was sized when it started
         }
@@ -845,9 +888,11 @@ public final class SearchViewModel {
             return;
         }
         SearchConfig cfg;
+        OneShotBudget costs;
         try {
             cfg = resume != null ? resume.config() : config();
-        } catch (IllegalArgumentException | LoadException e) {
+            costs = resume != null ? OneShotBudget.read(resume.dir()) : OneShotBudget.parse(budget.get(), costWeight.get(), strategy.get());
+        } catch (IllegalArgumentException | LoadException | IOException e) {
             message.set("Invalid settings: " + ErrorText.of(e)); // refusals() has seen it: a file changed since
             return;
         }
@@ -876,13 +921,14 @@ public final class SearchViewModel {
         intake.start();
         // The run reports through the inbox, in order with its steps: nothing comes back through the task itself.
         task = Tasks.submit(() -> {
-            run(space, resume, cfg, dataSpec, dir, ctl);
+            run(space, resume, cfg, costs, dataSpec, dir, ctl);
             return null;
         }, x -> { }, e -> inbox.add(new Ended(null, false, ErrorText.of(e))));
     }
 
     /** On the executor. */
-    private void run(SearchSpace doc, RunFiles.Run resume, SearchConfig cfg, String dataSpec, Path dir, SearchControl ctl) {
+    private void run(SearchSpace doc, RunFiles.Run resume, SearchConfig cfg, OneShotBudget budgetOfRun, String dataSpec, Path dir,
+                     SearchControl ctl) {
         try {
             DataBundle d = source.load(dataSpec);
             SearchSpace s = resume != null ? resume.space() : sized(doc, d);
@@ -914,34 +960,56 @@ public final class SearchViewModel {
                 }
             };
             Path ck = dir.resolve(RunFiles.CHECKPOINT);
-            SearchResult r = RunService.search(dir, s, d, dataSpec, cfg, ck, resume != null && resume.hasCheckpoint() ? ck : null,
+            List<io.cellforge.search.CostTerm> costs = List.of();
+            if (!budgetOfRun.isEmpty()) {
+                costs = budgetOfRun.terms(s, runsRoot, cfg.batchSize());
+                if (resume == null) {
+                    budgetOfRun.write(dir);
+                }
+            }
+            SearchResult r = RunService.search(dir, s, d, dataSpec, cfg, costs, ck, resume != null && resume.hasCheckpoint() ? ck : null,
                     listener, ctl);
+            String fared = null;
             if (r.completed()) {
                 RunFiles.writeResult(s, r, dir);
+                if (!costs.isEmpty()) {
+                    fared = budgetOfRun.report(costs, s, r, dir);
+                }
             }
-            inbox.add(new Ended(RunFiles.read(dir), r.completed(), null));
+            inbox.add(new Ended(RunFiles.read(dir), r.completed(), null, fared));
         } catch (LoadException | PlanException | EditException | IOException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
             inbox.add(new Ended(null, false, ErrorText.of(e))); // whatever ends it, the tab hears of the end
         }
     }
 
     /**
-     * Retrains a run's architecture from scratch with the run's own data, batch size, seed and augmentation;
-     * {@code epoch} and the end are told on the JavaFX thread.
+     * Retrains a run's architecture from scratch with the run's own data, batch size, seed and augmentation (a
+     * multi-trial run's best trial: with the data, batch and seed its trials trained with, or for a table, which
+     * trains nothing, the run panel's data and batch); {@code epoch} and the end are told on the JavaFX thread.
+     * {@code keep}: the test accuracy is kept with the run (its own architecture's, not another trial's).
      */
-    public void retrain(RunFiles.Run run, int epochs, SearchControl ctl, Consumer<String> status, Consumer<Retrain.Epoch> epoch,
+    public void retrain(RunFiles.Run run, int epochs, boolean keep, SearchControl ctl, Consumer<String> status, Consumer<Retrain.Epoch> epoch,
                         Consumer<Retrain.Result> done, Consumer<String> failed) {
-        String spec = run.data().isEmpty() ? Datasets.DIGITS : run.data();
+        boolean multi = TrialsViewModel.isMultiTrial(run);
+        String spec = multi ? TrialsViewModel.trainingData(run).orElse(data.get()) : run.data().isEmpty() ? Datasets.DIGITS : run.data();
+        int panelBatch = batch.get();
         status.accept("Loading " + spec + " ...");
         Tasks.submit(() -> {
-            SearchConfig cfg = run.config();
             DataBundle d = source.load(spec);
-            javafx.application.Platform.runLater(() -> status.accept("Retraining " + epochs + " epochs (batch " + cfg.batchSize()
-                    + ", seed " + cfg.seed() + ", as the run) ..."));
-            Retrain.Result r = Retrain.run(run.space(), run.architecture(), d,
-                    Retrain.Config.darts(epochs, cfg.batchSize(), cfg.seed()).withAugment(cfg.augment()),
-                    e -> javafx.application.Platform.runLater(() -> epoch.accept(e)), ctl);
-            if (r.completed()) {
+            Retrain.Config rc;
+            SearchSpace space;
+            if (multi) {
+                rc = TrialsViewModel.retrainConfig(run, epochs, panelBatch);
+                space = TrialsViewModel.fitted(run.space(), d); // a table's space was never fitted to data
+            } else {
+                SearchConfig cfg = run.config();
+                rc = Retrain.Config.darts(epochs, cfg.batchSize(), cfg.seed()).withAugment(cfg.augment());
+                space = run.space();
+            }
+            javafx.application.Platform.runLater(() -> status.accept("Retraining " + epochs + " epochs (batch " + rc.batchSize()
+                    + ", seed " + rc.seed() + ", as the run) ..."));
+            Retrain.Result r = Retrain.run(space, run.architecture(), d, rc, e -> javafx.application.Platform.runLater(() -> epoch.accept(e)), ctl);
+            if (r.completed() && keep) {
                 RunFiles.writeRetrain(run.dir(), r.testAccuracy(), epochs, r.params());
             }
             return r;
@@ -965,7 +1033,8 @@ public final class SearchViewModel {
         SearchSpace s = resume != null ? resume.space() : space;
         List<Problem> refused = new ArrayList<>();
         Validator.validate(s).stream().filter(Problem::isError).forEach(refused::add);
-        TrialsViewModel.Checked checked = refused.isEmpty() ? trials.check(strategy.get(), s, seed.get(), resume) : null;
+        TrialsViewModel.Checked checked = refused.isEmpty()
+                ? trials.check(strategy.get(), s, seed.get(), resume, data.get(), source, runsRoot) : null;
         if (checked != null) {
             refused.addAll(checked.problems());
         }
@@ -977,38 +1046,37 @@ public final class SearchViewModel {
         Path dir = resume != null ? resume.dir()
                 : runsRoot.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + plan.strategy());
         multiTrialShown.set(true);
+        trialRun = dir;
         searched.set(s);
         steering.clear();
         steps.clear();
         epochList.clear();
         cursor.set(-1);
-        trials.begin(s, plan.objective(), plan.budget());
+        trials.begin(s, plan.objective(), plan.objectives(), plan.budget());
         finished.set(null);
         running.set(true);
         paused.set(false);
         progress.set(0);
-        progressText.set((resume != null ? "Resuming " : "Starting ") + plan.strategy() + ": " + plan.budget() + " trials ...");
+        progressText.set((resume != null ? "Resuming " : "Starting ") + plan.strategy() + ": " + plan.budget() + " trials, "
+                + plan.estimator() + " estimator ...");
         message.set("");
         control = new SearchControl();
+        trialControl = new SearchControl();
         SearchControl ctl = control;
+        SearchControl trialCtl = trialControl;
         started = System.nanoTime();
         doneAtStart = plan.logged().size();
         intake.start();
         task = Tasks.submit(() -> {
-            runTrials(plan, dir, resume != null, ctl);
+            runTrials(plan, dir, resume != null, ctl, trialCtl);
             return null;
         }, x -> { }, e -> inbox.add(new TrialsEnded(false, ErrorText.of(e), null)));
     }
 
-    /** On the executor: the trials, each told through the inbox as it is scored; the end, however it comes. */
-    private void runTrials(TrialsViewModel.Plan plan, Path dir, boolean resumed, SearchControl ctl) {
+    /** On the executor: the estimator built, then the trials, each told through the inbox as it is scored; the end, however it comes. */
+    private void runTrials(TrialsViewModel.Plan plan, Path dir, boolean resumed, SearchControl ctl, SearchControl trialCtl) {
         try {
-            TrialRun r = TrialsViewModel.run(plan, dir, resumed, new SearchEvents.Listener() {
-                @Override
-                public void trial(SearchEvents.Trial t) {
-                    inbox.add(Trial.of(t));
-                }
-            }, () -> {
+            TrialRun r = TrialsViewModel.run(plan, dir, resumed, inbox::add, text -> inbox.add(new Preparing(text)), () -> {
                 // Paused: no new round of trials starts until resumed or stopped.
                 while (ctl.isPaused() && !ctl.isStopped()) {
                     try {
@@ -1019,7 +1087,7 @@ public final class SearchViewModel {
                     }
                 }
                 return ctl.isStopped();
-            });
+            }, ctl, trialCtl);
             RunFiles.Run run = null;
             try {
                 run = RunFiles.read(dir);
@@ -1027,8 +1095,29 @@ public final class SearchViewModel {
                 // no trial met the constraints: the result names none
             }
             inbox.add(new TrialsEnded(r.completed(), null, run));
-        } catch (IOException | EstimateException | RuntimeException | OutOfMemoryError e) {
+        } catch (IOException | EstimateException | LoadException | PlanException | EditException | RuntimeException | OutOfMemoryError e) {
             inbox.add(new TrialsEnded(false, ErrorText.of(e), null));
+        }
+    }
+
+    /**
+     * The trial picked in the views as a result of its own, to retrain or export: its architecture in place of the
+     * run's best. Refused while the run is live (it trains the machine's cores already) or before a pick.
+     */
+    public ResultViewModel pickedTrialResult() throws ResultException {
+        TrialsViewModel.TrialPoint p = trials.selectedProperty().get();
+        if (p == null || trialRun == null) {
+            throw new ResultException("Click a trial's point first", null);
+        }
+        if (running.get()) {
+            throw new ResultException("A trial opens as a result once the search has ended", null);
+        }
+        try {
+            RunFiles.Run r = RunFiles.read(trialRun);
+            return new ResultViewModel(new RunFiles.Run(r.dir(), r.space(), r.settings(), r.data(), r.steps(), r.epochs(),
+                    trials.architecture(p.index()), r.completed(), null, r.steering(), r.warnings()), this, p.index());
+        } catch (LoadException | io.cellforge.arch.FormatException e) {
+            throw new ResultException("Cannot open trial " + (p.index() + 1) + ": " + ErrorText.of(e), e);
         }
     }
 
@@ -1041,6 +1130,7 @@ public final class SearchViewModel {
             return;
         }
         multiTrialShown.set(true);
+        trialRun = r.dir();
         searched.set(r.space());
         steering.clear();
         steps.clear();
@@ -1059,13 +1149,21 @@ public final class SearchViewModel {
     private record TrialsEnded(boolean completed, String error, RunFiles.Run run) {
     }
 
+    /** What a multi-trial run does before its first trial: reading the data, timing layers, training the supernet. */
+    private record Preparing(String text) {
+    }
+
     private record Started(String backend, int stepsPerEpoch) {
     }
 
     private record Searching(SearchSpace space) {
     }
 
-    private record Ended(RunFiles.Run run, boolean completed, String error) {
+    /** {@code budget}: how the search fared against its budget, in words; null without one. */
+    private record Ended(RunFiles.Run run, boolean completed, String error, String budget) {
+        Ended(RunFiles.Run run, boolean completed, String error) {
+            this(run, completed, error, null);
+        }
     }
 
     private record Warning(String message) {
@@ -1098,6 +1196,9 @@ public final class SearchViewModel {
     /** Stops the search and waits for it to write its checkpoint (when the app quits). */
     public void stopAndWait(java.time.Duration limit) {
         stop();
+        if (trialControl != null && running.get()) {
+            trialControl.stop(); // the log keeps the trials scored: Resume runs the others again
+        }
         if (task != null) {
             task.await(limit);
         }
@@ -1127,7 +1228,7 @@ public final class SearchViewModel {
                 int budget = trials.shownBudgetProperty().get();
                 progress.set(budget <= 0 ? 0 : Math.min(1, (double) n / budget));
                 TrialsViewModel.TrialPoint best = trials.best();
-                String figures = ": " + n + " trials" + (best == null ? ", none met the constraints"
+                String figures = ": " + n + " trials" + (n == 0 ? "" : best == null ? ", none met the constraints"
                         : String.format(", best accuracy %.4f (trial %d)", best.accuracy(), best.index() + 1));
                 if (e.error() != null) {
                     message.set("The search failed: " + e.error());
@@ -1159,6 +1260,10 @@ public final class SearchViewModel {
                     newSteps.clear();
                 }
                 epochList.add(e);
+            } else if (o instanceof Preparing p) {
+                if (!paused.get() && !(control != null && control.isStopped())) {
+                    progressText.set(p.text());
+                }
             } else if (o instanceof Started s) {
                 backend.set(s.backend());
                 started = System.nanoTime();
@@ -1193,8 +1298,12 @@ public final class SearchViewModel {
                 }
                 SearchEvents.Epoch lastEpoch = epochList.isEmpty() ? null : epochList.get(epochList.size() - 1);
                 String figures = lastEpoch == null ? "" : String.format(": %d epochs, valid accuracy %.3f", epochList.size(), lastEpoch.validAccuracy());
+                String fared = e.budget() == null ? "" : "; " + e.budget();
+                if (e.budget() != null) {
+                    progressText.set(progressText.get() + fared);
+                }
                 ending.set(new Ending(e.error() != null ? "The search failed: " + e.error()
-                        : e.completed() ? "The search finished" + figures : "The search stopped" + figures + "; it can be resumed",
+                        : e.completed() ? "The search finished" + figures + fared : "The search stopped" + figures + "; it can be resumed",
                         e.error() != null));
             }
         }

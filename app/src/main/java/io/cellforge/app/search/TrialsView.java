@@ -54,6 +54,7 @@ public final class TrialsView extends BorderPane {
     private final CellCanvas canvas = new CellCanvas();
     private final ComboBox<String> cellChoice = new ComboBox<>();
     private final Label pickedText = new Label("Click a trial's point to see its cell");
+    private final javafx.scene.control.Button open = new javafx.scene.control.Button("Open as result");
     private Cell shownCell;
 
     public TrialsView(TrialsViewModel vm) {
@@ -133,8 +134,10 @@ public final class TrialsView extends BorderPane {
         TitledPane heatPane = new TitledPane("How often each key took each option", heat);
         heatPane.setCollapsible(false);
         heatPane.setMaxHeight(Double.MAX_VALUE);
-        // As wide as the heatmap (never cut); the charts beside it share the rest.
-        heatPane.minWidthProperty().bind(frequencies.heatmap().widthProperty().add(50));
+        // As wide as the heatmap, up to 45% of the view (a space of many keys and options scrolls rather than squeezing
+        // the charts); the charts beside it share the rest.
+        heatPane.minWidthProperty().bind(javafx.beans.binding.Bindings.min(frequencies.heatmap().widthProperty().add(50),
+                widthProperty().multiply(0.45)));
         heatPane.maxWidthProperty().bind(heatPane.minWidthProperty());
         HBox charts = new HBox(4, bestChart, scatterBox, heatPane);
         for (javafx.scene.layout.Region n : List.of(bestChart, scatterBox)) {
@@ -153,7 +156,10 @@ public final class TrialsView extends BorderPane {
         // A space of one cell needs no choice of cell.
         cellChoice.visibleProperty().bind(javafx.beans.binding.Bindings.size(cellChoice.getItems()).greaterThan(1));
         cellChoice.managedProperty().bind(cellChoice.visibleProperty());
-        HBox cellTop = new HBox(6, cellChoice, pickedText);
+        open.setId("trial-open");
+        open.setTooltip(new javafx.scene.control.Tooltip("The picked trial's architecture in a result tab, to retrain or export"));
+        open.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        HBox cellTop = new HBox(6, cellChoice, pickedText, open);
         cellTop.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         cellTop.setPadding(new Insets(2, 4, 2, 4));
         HBox.setHgrow(pickedText, Priority.ALWAYS);
@@ -190,6 +196,13 @@ public final class TrialsView extends BorderPane {
         refresh();
     }
 
+    /** What "Open as result" does (the tab holding the views opens it), and when it cannot be clicked. */
+    public void setOpenAction(Runnable action, javafx.beans.value.ObservableBooleanValue disabled) {
+        open.setOnAction(e -> action.run());
+        open.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(
+                () -> disabled.get() || vm.selectedProperty().get() == null, disabled, vm.selectedProperty()));
+    }
+
     public void setTheme(Theme t) {
         canvas.setTheme(t);
         frequencies.setTheme(t);
@@ -215,6 +228,14 @@ public final class TrialsView extends BorderPane {
             return d;
         }).toList();
         all.getData().setAll(points);
+        // A trial that breaks a constraint is drawn faded: it can never be the result.
+        java.util.Set<Integer> broken = new java.util.HashSet<>();
+        vm.points().stream().filter(p -> !p.feasible()).forEach(p -> broken.add(p.index()));
+        for (XYChart.Data<Number, Number> d : points) {
+            if (d.getNode() != null) {
+                d.getNode().setOpacity(broken.contains((Integer) d.getExtraValue()) ? 0.35 : 1);
+            }
+        }
         front.getData().setAll(vm.front(cost).stream().map(p -> new XYChart.Data<Number, Number>(p.score(cost), p.accuracy())).toList());
         for (XYChart.Data<Number, Number> d : front.getData()) {
             if (d.getNode() != null) {

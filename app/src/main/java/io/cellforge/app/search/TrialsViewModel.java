@@ -26,6 +26,17 @@ import io.cellforge.trial.TrialLog;
 import io.cellforge.trial.TrialRun;
 import io.cellforge.trial.TrialRunFiles;
 import io.cellforge.trial.WithCosts;
+import io.cellforge.data.DataBundle;
+import io.cellforge.edit.EditException;
+import io.cellforge.edit.SpaceEdits;
+import io.cellforge.plan.PlanException;
+import io.cellforge.search.SearchControl;
+import io.cellforge.search.SearchEvents;
+import io.cellforge.settings.SearchConfig;
+import io.cellforge.train.Retrain;
+import io.cellforge.trial.LatencyTable;
+import io.cellforge.trial.SubNetEstimator;
+import io.cellforge.trial.SuperNetEstimator;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
@@ -49,10 +60,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * A multi-trial search as the Search tab runs and shows it: the run panel's multi-trial settings (budget, parallel
- * trials, the table estimator's file and columns, constraints), checked before anything runs; the trials of the run
+ * trials, the estimator: a table's file and columns, or the epochs of the subnet or supernet estimator; latency
+ * measured here; constraints as a filter or a penalty; one or two objectives), checked before anything runs; the trials of the run
  * shown as app-side points, and what the live views draw of them (best so far, accuracy against a cost with the
  * Pareto front, the scores' distribution, how often each key took each option); the trial picked, fixed into the
  * space for the cell canvas. The run itself goes through {@link SearchViewModel} on its executor.
@@ -64,6 +77,15 @@ public final class TrialsViewModel {
     /** The costs a trial point can be drawn against, when the estimator reports them. */
     public static final List<String> AXES = List.of(Scores.PARAMS, Scores.MACS, Scores.LATENCY);
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String TABLE = "table";
+    static final String SUBNET = "subnet";
+    static final String SUPERNET = "supernet";
+    /** The estimators offered, as the CLI's {@code --estimator} names them. */
+    public static final List<String> ESTIMATORS = List.of(TABLE, SUBNET, SUPERNET);
+    /** No second objective: one score is maximised, no Pareto front is written. */
+    public static final String NONE = "none";
+    /** The batch a table's latencies are timed at (the CLI's default --batch). */
+    private static final int TABLE_LATENCY_BATCH = 64;
 
     // Settings.
     private final IntegerProperty budget = new SimpleIntegerProperty(100);
@@ -74,6 +96,14 @@ public final class TrialsViewModel {
     private final StringProperty scoreColumn = new SimpleStringProperty("");
     private final StringProperty constraints = new SimpleStringProperty("");
     private final BooleanProperty penalty = new SimpleBooleanProperty();
+    private final IntegerProperty childEpochs = new SimpleIntegerProperty(1);
+    private final IntegerProperty supernetEpochs = new SimpleIntegerProperty(2);
+    private final IntegerProperty trainBatch = new SimpleIntegerProperty(64);
+    private final BooleanProperty latency = new SimpleBooleanProperty();
+    private final StringProperty firstObjective = new SimpleStringProperty(Scores.ACCURACY);
+    private final StringProperty secondObjective = new SimpleStringProperty(NONE);
+    private final javafx.beans.binding.BooleanBinding trained = javafx.beans.binding.Bindings.createBooleanBinding(
+            () -> SUBNET.equals(estimator.get()) || SUPERNET.equals(estimator.get()), estimator);
 
     // The run shown.
     private final ObservableList<TrialPoint> points = FXCollections.observableArrayList();
@@ -115,9 +145,52 @@ public final class TrialsViewModel {
         return parallel;
     }
 
-    /** Only the table estimator is offered here; the engine's estimators come with their own settings. */
+    /**
+     * How a trial is scored: {@code table} (looked up in a CSV), {@code subnet} (each child trained a few epochs on the
+     * data, trials side by side), {@code supernet} (a SPOS supernet trained once, each child scored by its path).
+     */
     public List<String> estimators() {
-        return List.of("table");
+        return ESTIMATORS;
+    }
+
+    /** Whether the estimator chosen trains on data (subnet, supernet): the run panel shows the data and its epochs. */
+    public javafx.beans.binding.BooleanBinding trainedProperty() {
+        return trained;
+    }
+
+    /** Subnet: the epochs each child trains before it is validated. */
+    public IntegerProperty childEpochsProperty() {
+        return childEpochs;
+    }
+
+    /** Supernet: the epochs the SPOS supernet trains, once, before the trials. */
+    public IntegerProperty supernetEpochsProperty() {
+        return supernetEpochs;
+    }
+
+    /** Subnet and supernet: the training batch. */
+    public IntegerProperty trainBatchProperty() {
+        return trainBatch;
+    }
+
+    /** Whether every trial's latency is measured here (each distinct layer timed once, cached beside the runs). */
+    public BooleanProperty latencyProperty() {
+        return latency;
+    }
+
+    /** The score the search maximises (a cost: minimises). */
+    public StringProperty objectiveProperty() {
+        return firstObjective;
+    }
+
+    /** A second objective ({@link #NONE} for none): the result keeps the Pareto front of the two, the chart draws it. */
+    public StringProperty secondObjectiveProperty() {
+        return secondObjective;
+    }
+
+    /** The scores an objective can name: accuracy and the costs (latency when measured). */
+    public List<String> objectives() {
+        return List.of(Scores.ACCURACY, Scores.PARAMS, Scores.MACS, Scores.LATENCY);
     }
 
     public StringProperty estimatorProperty() {
@@ -185,9 +258,26 @@ public final class TrialsViewModel {
 
     // ---- checking and running ----------------------------------------------------------------------------
 
-    /** What a multi-trial run needs, checked: the strategy, the scorer, what it maximises, and the settings run.json keeps. */
-    record Plan(SearchSpace space, String strategy, Estimator estimator, Objective objective, int budget, int parallel, long seed,
-                Map<String, Object> settings, List<Trial> logged) {
+    /**
+     * Builds a plan's estimator on the executor, where reading data, timing layers and training a supernet may take
+     * minutes: the space as the run searches it (the document's, fitted to the data's images and classes) and its scorer.
+     */
+    @FunctionalInterface
+    interface Scorer {
+        Prepared prepare(SearchSpace space, SearchControl run, SearchControl trials, Consumer<String> status)
+                throws IOException, LoadException, PlanException, EditException;
+    }
+
+    /** What {@link Scorer#prepare} made: the space written to the run folder and the estimator of its trials. */
+    record Prepared(SearchSpace space, Estimator estimator) {
+    }
+
+    /**
+     * What a multi-trial run needs, checked: the strategy, the scorer, what it maximises (the first of the
+     * objectives; a second one draws the Pareto front), and the settings run.json keeps.
+     */
+    record Plan(SearchSpace space, String strategy, String estimator, Scorer scorer, Objective objective, List<String> objectives,
+                int budget, int parallel, long seed, Map<String, Object> settings, List<Trial> logged) {
     }
 
     /** A checked plan, or every problem that stands in its way. */
@@ -196,10 +286,16 @@ public final class TrialsViewModel {
 
     /**
      * Checks the run panel's settings (or, with {@code resume}, the stopped run's own) against {@code space} before
-     * anything runs: budget and parallel trials in range, the table and its columns there and readable for this space,
-     * the constraints readable, the strategy able to search the space. Reads the table (kept for the run).
+     * anything runs: budget and parallel trials in range; for the table, the table and its columns there and readable
+     * for this space; for the estimators that train, the data named and epochs and batch in range; the constraints and
+     * objectives readable and among the scores the estimator reports; the strategy able to search the space. Reads
+     * the table (kept for the run), never the data (the run reads it).
+     *
+     * @param data         the data set the run panel names (the trained estimators' data)
+     * @param latencyCache the folder that caches the latency table across runs
      */
-    Checked check(String strategy, SearchSpace space, long seedValue, RunFiles.Run resume) {
+    Checked check(String strategy, SearchSpace space, long seedValue, RunFiles.Run resume, String data, SearchViewModel.DataSource source,
+                  Path latencyCache) {
         Place at = Place.named("run settings");
         List<Problem> out = new ArrayList<>();
         Map<String, Object> was = Map.of();
@@ -213,9 +309,15 @@ public final class TrialsViewModel {
             }
             strategy = String.valueOf(was.get("strategy"));
         }
+        String name = resume != null ? String.valueOf(was.getOrDefault("estimator", "table")) : estimator.get();
+        boolean trained = SUBNET.equals(name) || SUPERNET.equals(name);
         int n = resume != null ? number(was.get("budget"), budget(resume)) : budget.get();
         int par = resume != null ? number(was.get("parallel"), 1) : parallel.get();
         long seed = resume != null ? number(was.get("seed"), 1) : seedValue;
+        String dataSpec = resume != null ? String.valueOf(was.getOrDefault("data", "")) : data == null ? "" : data.strip();
+        int epochs = resume != null ? number(was.get("epochs"), 1) : SUPERNET.equals(name) ? supernetEpochs.get() : childEpochs.get();
+        int batch = resume != null ? number(was.get("batch"), TABLE_LATENCY_BATCH) : trainBatch.get();
+        boolean lat = resume != null ? Boolean.TRUE.equals(was.get("latency")) : latency.get();
         String tableText = resume != null ? String.valueOf(was.get("table")) : table.get().strip();
         String arch = resume != null ? String.valueOf(was.get("arch_column")) : archColumn.get().strip();
         List<String> scores = resume != null && was.get("score_columns") instanceof List<?> l ? l.stream().map(String::valueOf).toList()
@@ -223,6 +325,10 @@ public final class TrialsViewModel {
         List<String> constraintTexts = resume != null && was.get("constraints") instanceof List<?> c ? c.stream().map(String::valueOf).toList()
                 : Arrays.stream(constraints.get().split("[,;\\s]+")).filter(s -> !s.isBlank()).toList();
         boolean pen = resume != null ? Boolean.TRUE.equals(was.get("penalty")) : penalty.get();
+        List<String> objectiveNames = resume != null && was.get("objectives") instanceof List<?> o && !o.isEmpty()
+                ? o.stream().map(String::valueOf).toList()
+                : NONE.equals(secondObjective.get()) || secondObjective.get() == null ? List.of(firstObjective.get())
+                : List.of(firstObjective.get(), secondObjective.get());
 
         if (n < 1) {
             out.add(Problem.error(at, "the budget must be at least 1 trial (it is " + n + ")"));
@@ -230,8 +336,8 @@ public final class TrialsViewModel {
         if (par < 1) {
             out.add(Problem.error(at, "parallel trials must be at least 1 (it is " + par + ")"));
         }
-        if (!"table".equals(resume != null ? String.valueOf(was.get("estimator")) : estimator.get())) {
-            out.add(Problem.error(at, "estimator '" + estimator.get() + "' is not available here; available: table"));
+        if (!ESTIMATORS.contains(name)) {
+            out.add(Problem.error(at, "estimator '" + name + "' is not available here; available: " + String.join(", ", ESTIMATORS)));
         }
         List<Constraint> bounds = new ArrayList<>();
         for (String c : constraintTexts) {
@@ -241,34 +347,58 @@ public final class TrialsViewModel {
                 out.add(Problem.error(at, e.getMessage()));
             }
         }
+        // The scores a constraint or an objective may name: what the estimator gives and the counted costs.
+        List<String> known = new ArrayList<>(List.of(Scores.ACCURACY, Scores.PARAMS, Scores.MACS));
         TableEstimator scorer = null;
-        if (tableText.isEmpty()) {
-            out.add(Problem.error(at, "the table estimator needs a table: choose a CSV of architecture strings and scores"));
-        } else if (!Files.isRegularFile(Path.of(tableText))) {
-            out.add(Problem.error(at, "the table " + tableText + " does not exist or is not a file"));
-        } else if (arch.isEmpty()) {
-            out.add(Problem.error(at, "name the table's architecture column"));
-        } else if (scores.isEmpty()) {
-            out.add(Problem.error(at, "name the table's score column (its accuracy; a second, after a comma, is kept as a score)"));
-        } else {
-            try {
-                scorer = table(Path.of(tableText), arch, scores, space);
-            } catch (LoadException e) {
-                out.add(Problem.error(at, ErrorText.of(e)));
-            }
-        }
-        if (scorer != null) {
-            // The scores a constraint may bound: what the table gives and the counted costs.
-            List<String> known = new ArrayList<>(List.of(Scores.ACCURACY, Scores.PARAMS, Scores.MACS));
-            scores.forEach(s -> known.add(s.toLowerCase(java.util.Locale.ROOT)));
-            for (Constraint c : bounds) {
-                if (known.stream().noneMatch(k -> k.equalsIgnoreCase(c.score()))) {
-                    out.add(Problem.error(at, "the constraint " + c + " bounds '" + c.score() + "', which the table estimator does not report ("
-                            + String.join(", ", known) + ")"));
+        if (TABLE.equals(name)) {
+            if (tableText.isEmpty()) {
+                out.add(Problem.error(at, "the table estimator needs a table: choose a CSV of architecture strings and scores"));
+            } else if (!Files.isRegularFile(Path.of(tableText))) {
+                out.add(Problem.error(at, "the table " + tableText + " does not exist or is not a file"));
+            } else if (arch.isEmpty()) {
+                out.add(Problem.error(at, "name the table's architecture column"));
+            } else if (scores.isEmpty()) {
+                out.add(Problem.error(at, "name the table's score column (its accuracy; a second, after a comma, is kept as a score)"));
+            } else {
+                try {
+                    scorer = table(Path.of(tableText), arch, scores, space);
+                } catch (LoadException e) {
+                    out.add(Problem.error(at, ErrorText.of(e)));
                 }
             }
+            scores.forEach(s -> known.add(s.toLowerCase(java.util.Locale.ROOT)));
+        } else if (trained) {
+            if (dataSpec.isEmpty()) {
+                out.add(Problem.error(at, "the " + name + " estimator trains on data: name a data set above (Digits, a folder or a file)"));
+            }
+            if (epochs < 1) {
+                out.add(Problem.error(at, (SUBNET.equals(name) ? "epochs per child" : "supernet epochs") + " must be at least 1 (it is "
+                        + epochs + ")"));
+            }
+            if (batch < 1) {
+                out.add(Problem.error(at, "the batch must be at least 1 image (it is " + batch + ")"));
+            }
         }
-        Objective obj = new Objective(Scores.ACCURACY, bounds, pen, 1);
+        if (lat) {
+            known.add(Scores.LATENCY);
+        }
+        boolean scoresKnown = !TABLE.equals(name) || scorer != null; // a table that did not read has said why already
+        for (Constraint c : scoresKnown ? bounds : List.<Constraint>of()) {
+            if (known.stream().noneMatch(k -> k.equalsIgnoreCase(c.score()))) {
+                out.add(Problem.error(at, "the constraint " + c + " bounds '" + c.score() + "', which the " + name + " estimator does not report ("
+                        + String.join(", ", known) + ")" + latencyHint(c.score())));
+            }
+        }
+        for (String o : scoresKnown ? objectiveNames : List.<String>of()) {
+            if (known.stream().noneMatch(k -> k.equalsIgnoreCase(o))) {
+                out.add(Problem.error(at, "the objective '" + o + "' is not among the scores the " + name + " estimator reports ("
+                        + String.join(", ", known) + ")" + latencyHint(o)));
+            }
+        }
+        if (objectiveNames.size() == 2 && objectiveNames.get(0).equalsIgnoreCase(objectiveNames.get(1))) {
+            out.add(Problem.error(at, "the two objectives are both '" + objectiveNames.get(0) + "': choose another second one, or none"));
+        }
+        Objective obj = new Objective(objectiveNames.get(0), bounds, pen, 1);
         try {
             Strategies.create(strategy, DecisionSpace.of(space), obj, seed);
         } catch (IllegalArgumentException e) {
@@ -279,17 +409,105 @@ public final class TrialsViewModel {
         }
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("strategy", strategy);
-        settings.put("estimator", "table");
-        settings.put("table", Path.of(tableText).toAbsolutePath().normalize().toString());
-        settings.put("arch_column", arch);
-        settings.put("score_columns", scores);
+        settings.put("estimator", name);
+        if (TABLE.equals(name)) {
+            settings.put("table", Path.of(tableText).toAbsolutePath().normalize().toString());
+            settings.put("arch_column", arch);
+            settings.put("score_columns", scores);
+        } else {
+            settings.put("data", dataSpec);
+            settings.put("epochs", epochs);
+            settings.put("batch", batch);
+        }
+        settings.put("latency", lat);
         settings.put("seed", seed);
         settings.put("parallel", par);
-        settings.put("objectives", List.of(Scores.ACCURACY));
+        settings.put("objectives", objectiveNames);
         settings.put("constraints", bounds.stream().map(Constraint::toString).toList());
         settings.put("penalty", pen);
         settings.put("budget", n); // the CLI's --resume compares only the keys it writes; the app resumes to this budget
-        return new Checked(new Plan(space, strategy, new WithCosts(scorer, space), obj, n, par, seed, settings, logged), List.of());
+        Scorer make = scorer(name, scorer, dataSpec, source, epochs, batch, seed, par, lat, latencyCache);
+        return new Checked(new Plan(space, strategy, name, make, obj, objectiveNames, n, par, seed, settings, logged), List.of());
+    }
+
+    private static String latencyHint(String score) {
+        return Scores.LATENCY.equalsIgnoreCase(score) ? "; tick 'Measure latency' to time each layer here" : "";
+    }
+
+    /** How the named estimator is built on the executor, as the CLI's {@code --estimator} builds it. */
+    private static Scorer scorer(String name, TableEstimator table, String data, SearchViewModel.DataSource source, int epochs, int batch,
+                                 long seed, int parallel, boolean latency, Path latencyCache) {
+        return (space, run, trials, status) -> {
+            SearchSpace s = space;
+            DataBundle d = null;
+            if (!TABLE.equals(name)) {
+                status.accept("Reading " + data + " ...");
+                d = source.load(data);
+                s = fitted(space, d);
+            }
+            LatencyTable lut = null;
+            if (latency) {
+                status.accept("Timing the space's layers for the latency table (cached beside the runs) ...");
+                Files.createDirectories(latencyCache);
+                lut = LatencyTable.build(s, LatencyTable.Settings.of(TABLE.equals(name) ? TABLE_LATENCY_BATCH : batch), latencyCache);
+            }
+            Estimator e;
+            if (TABLE.equals(name)) {
+                e = withLatency(new WithCosts(table, s), lut);
+            } else if (SUBNET.equals(name)) {
+                // The trials' own control: Stop lets the trials running end (their scores are logged), Quit stops them.
+                e = new SubNetEstimator(s, d, Retrain.Config.darts(epochs, batch, seed), 0.8,
+                        Math.min(parallel, SubNetEstimator.maxParallel(s, batch, 1)), lut, trials);
+            } else {
+                status.accept("Training the SPOS supernet for " + epochs + (epochs == 1 ? " epoch" : " epochs") + " on " + data + " ...");
+                e = SuperNetEstimator.train(s, d, SearchConfig.of("spos", epochs, batch, seed), 4, lut, supernetProgress(epochs, status), run);
+            }
+            return new Prepared(s, e);
+        };
+    }
+
+    /** The supernet's training, told a step at a time (the trials come after it). */
+    private static SearchEvents.Listener supernetProgress(int epochs, Consumer<String> status) {
+        return new SearchEvents.Listener() {
+            @Override
+            public void step(SearchEvents.Step st) {
+                status.accept(String.format(java.util.Locale.ROOT, "Training the supernet: epoch %d/%d, step %d/%d", st.epoch() + 1, epochs,
+                        st.step() + 1, st.stepsPerEpoch()));
+            }
+        };
+    }
+
+    /** The space at the data's image shape and classes (the estimators that train build children of it). */
+    static SearchSpace fitted(SearchSpace s, DataBundle d) throws EditException {
+        io.cellforge.ops.Shape in = d.train().shape();
+        int classes = Math.max(s.network().classes(), d.train().classes());
+        if (in.equals(s.network().input()) && classes == s.network().classes()) {
+            return s;
+        }
+        return SpaceEdits.setNetwork(s.network().channels(), classes, in).apply(s);
+    }
+
+    /** A table's scores with each architecture's latency measured here added (the table as it is without a latency table). */
+    private static Estimator withLatency(Estimator inner, LatencyTable lut) {
+        if (lut == null) {
+            return inner;
+        }
+        return new Estimator() {
+            @Override
+            public Scores estimate(io.cellforge.arch.Architecture a, long seed) throws EstimateException {
+                Scores s = inner.estimate(a, seed);
+                try {
+                    return s.with(Scores.LATENCY, lut.latencyMs(a));
+                } catch (PlanException | IOException e) {
+                    throw new EstimateException("the latency of the architecture could not be measured: " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public String name() {
+                return inner.name();
+            }
+        };
     }
 
     private TableEstimator table(Path file, String arch, List<String> scores, SearchSpace space) throws LoadException {
@@ -315,37 +533,57 @@ public final class TrialsViewModel {
         return summary(r.dir()).map(m -> number(m.get("budget"), 100)).orElse(100);
     }
 
-    /** On the executor: runs the plan into {@code dir} (a new run, or the stopped one it resumes), writing the result at the end. */
-    static TrialRun run(Plan p, Path dir, boolean resumed, io.cellforge.search.SearchEvents.Listener listener, BooleanSupplier stop)
-            throws IOException, EstimateException {
+    /**
+     * On the executor: builds the estimator (data read, layers timed, supernet trained, each told through {@code status}),
+     * then runs the plan into {@code dir} (a new run, or the stopped one it resumes), writing the result at the end. Each
+     * trial goes to {@code onTrial} as it is scored; {@code stop} is asked between rounds of trials; {@code run} stops the
+     * supernet's training, {@code trials} the trainings of the trials running.
+     */
+    static TrialRun run(Plan p, Path dir, boolean resumed, Consumer<Trial> onTrial, Consumer<String> status, BooleanSupplier stop,
+                        SearchControl run, SearchControl trials) throws IOException, EstimateException, LoadException, PlanException, EditException {
         try (var held = io.cellforge.search.RunService.hold(dir)) {
-            return runHeld(p, dir, resumed, listener, stop);
+            Prepared prepared = p.scorer().prepare(p.space(), run, trials, status);
+            status.accept("Running the first " + (p.parallel() == 1 ? "trial" : p.parallel() + " trials, side by side") + " ...");
+            return runHeld(p, prepared, dir, resumed, listener(onTrial), stop);
         }
     }
 
-    private static TrialRun runHeld(Plan p, Path dir, boolean resumed, io.cellforge.search.SearchEvents.Listener listener, BooleanSupplier stop)
+    /** The one place the app hears the trial runner: each trial as it is scored. */
+    private static SearchEvents.Listener listener(Consumer<Trial> onTrial) {
+        return new SearchEvents.Listener() {
+            @Override
+            public void trial(SearchEvents.Trial t) {
+                onTrial.accept(Trial.of(t));
+            }
+        };
+    }
+
+    private static TrialRun runHeld(Plan p, Prepared prepared, Path dir, boolean resumed, SearchEvents.Listener listener, BooleanSupplier stop)
             throws IOException, EstimateException {
         TrialLog log;
         if (resumed) {
             log = TrialLog.append(dir.resolve(TrialLog.FILE));
         } else {
-            TrialRunFiles.start(dir, p.space(), p.settings());
+            TrialRunFiles.start(dir, prepared.space(), p.settings());
             log = TrialLog.create(dir.resolve(TrialLog.FILE));
         }
         TrialRun run;
         try (log) {
-            run = new LocalTrialRunner(p.parallel()).run(Strategies.create(p.strategy(), DecisionSpace.of(p.space()), p.objective(), p.seed()),
-                    p.estimator(), p.objective(), p.budget(), p.seed(), p.logged(), log::write, listener, stop);
+            run = new LocalTrialRunner(p.parallel()).run(Strategies.create(p.strategy(), DecisionSpace.of(prepared.space()), p.objective(),
+                    p.seed()), prepared.estimator(), p.objective(), p.budget(), p.seed(), p.logged(), log::write, listener, stop);
         }
-        TrialRunFiles.writeResult(dir, p.space(), run, TrialRunFiles.summary(p.space(), run, p.strategy(), p.estimator().name(), p.budget(),
-                List.of(Scores.ACCURACY)));
+        TrialRunFiles.writeResult(dir, prepared.space(), run, TrialRunFiles.summary(prepared.space(), run, p.strategy(),
+                prepared.estimator().name(), p.budget(), p.objectives()));
         return run;
     }
 
     // ---- the run shown ------------------------------------------------------------------------------------
 
     /** A new run (or a resumed one, whose logged trials come back one by one) is about to show its trials. */
-    void begin(SearchSpace s, Objective o, int budgetOfRun) {
+    void begin(SearchSpace s, Objective o, List<String> objectiveNames, int budgetOfRun) {
+        if (objectiveNames.size() > 1 && AXES.contains(objectiveNames.get(1))) {
+            axis.set(objectiveNames.get(1)); // the front of the two objectives is the one drawn
+        }
         space = s;
         decisions = DecisionSpace.of(s);
         objective = o;
@@ -359,12 +597,18 @@ public final class TrialsViewModel {
 
     /** The trials that arrived since the last frame, in the order of their numbers. */
     void add(List<Trial> arrived) {
+        Trial bestBefore = best;
         List<TrialPoint> more = new ArrayList<>();
         for (Trial t : arrived) {
             trials.add(t);
             more.add(point(t));
         }
         points.addAll(more);
+        // The canvas follows the best so far, until a person picks another trial.
+        TrialPoint picked = selected.get();
+        if (best != null && best != bestBefore && (picked == null || bestBefore != null && picked.index() == bestBefore.index())) {
+            select(best.index());
+        }
     }
 
     private TrialPoint point(Trial t) {
@@ -386,7 +630,9 @@ public final class TrialsViewModel {
             l.forEach(c -> bounds.add(Constraint.parse(String.valueOf(c))));
         }
         List<Trial> logged = TrialLog.read(r.dir().resolve(TrialLog.FILE));
-        begin(r.space(), new Objective(Scores.ACCURACY, bounds, Boolean.TRUE.equals(settings.get("penalty")), 1),
+        List<String> names = settings.get("objectives") instanceof List<?> o && !o.isEmpty() ? o.stream().map(String::valueOf).toList()
+                : List.of(Scores.ACCURACY);
+        begin(r.space(), new Objective(names.get(0), bounds, Boolean.TRUE.equals(settings.get("penalty")), 1), names,
                 number(settings.get("budget"), budget(r)));
         add(logged);
     }
@@ -493,6 +739,11 @@ public final class TrialsViewModel {
         }
     }
 
+    /** The architecture of trial {@code index} of the run shown. */
+    io.cellforge.arch.Architecture architecture(int index) {
+        return trials.stream().filter(t -> t.index() == index).findFirst().orElseThrow().architecture();
+    }
+
     public ObjectProperty<TrialPoint> selectedProperty() {
         return selected;
     }
@@ -522,6 +773,20 @@ public final class TrialsViewModel {
     /** Whether a run folder holds a multi-trial run. */
     static boolean isMultiTrial(RunFiles.Run r) {
         return Strategies.isMultiTrial(r.strategy()); // no one-shot strategy shares a name with one
+    }
+
+    /** The data a multi-trial run's trials trained on; empty for a table's run, which trained nothing. */
+    static Optional<String> trainingData(RunFiles.Run r) {
+        Object d = r.settings().get("data");
+        return d == null || String.valueOf(d).isBlank() ? Optional.empty() : Optional.of(String.valueOf(d));
+    }
+
+    /**
+     * Retraining a multi-trial run's architecture from scratch, as the one-shot runs' results retrain (DARTS's
+     * settings): the batch its trials trained with ({@code batchOtherwise} for a table's run) and the run's seed.
+     */
+    static Retrain.Config retrainConfig(RunFiles.Run r, int epochs, int batchOtherwise) {
+        return Retrain.Config.darts(epochs, number(r.settings().get("batch"), batchOtherwise), number(r.settings().get("seed"), 1));
     }
 
     /** A multi-trial run's figures for its row: trials logged, the budget, the best's accuracy and parameters, the seconds. */
