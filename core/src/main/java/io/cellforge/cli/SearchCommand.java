@@ -146,7 +146,15 @@ final class SearchCommand implements Callable<Integer> {
         });
         checkOutputs();
         PrintWriter err = spec.commandLine().getErr();
-        List<io.cellforge.search.CostTerm> costs = costTerms(space, err);
+        io.cellforge.trial.OneShotBudget budget = budget(cfg);
+        List<io.cellforge.search.CostTerm> costs = costTerms(budget, space, err);
+        if (out != null && resume == null && !budget.isEmpty()) {
+            try {
+                budget.write(out);
+            } catch (IOException e) {
+                throw new Main.UserError(e.getMessage());
+            }
+        }
         SearchControl control = new SearchControl();
         // The interrupt guard closes last: Ctrl+C waits until the result below is written.
         try (var interrupt = new Inputs.StopOnInterrupt(control)) {
@@ -162,9 +170,12 @@ final class SearchCommand implements Callable<Integer> {
                 throw new Main.UserError(e.getMessage()); // names the folder or file
             }
             err.println(result.completed() ? "search finished" : "search stopped early; writing what it found");
-            for (io.cellforge.search.CostTerm t : costs) {
-                err.println(String.format(java.util.Locale.ROOT, "%s: expected %.4g under the final weights, budget %.4g; the architecture found: %.4g",
-                        t.name(), t.expected(result.weights()), t.budget(), cost(space, t.name(), null).applyAsDouble(result.architecture())));
+            if (!costs.isEmpty()) {
+                try {
+                    err.println(budget.report(costs, space, result, out)); // kept in the run folder as the app keeps it
+                } catch (IOException e) {
+                    err.println(Escape.line("warning: the budget's report could not be written: " + e.getMessage()));
+                }
             }
             // The architecture goes to stdout first: whatever happens to the files, it is not lost.
             spec.commandLine().getOut().print(ArchFormats.write(ArchFormat.YAML, space, result.architecture()));
@@ -181,65 +192,54 @@ final class SearchCommand implements Callable<Integer> {
      * `--constraint` on a one-shot search: each budget (macs, params, latency_ms) as an expected-cost term of the
      * architecture loss, as ProxylessNAS adds its latency; `>=` bounds have no meaning there and are refused.
      */
-    private List<io.cellforge.search.CostTerm> costTerms(SearchSpace space, PrintWriter err) {
-        List<io.cellforge.search.CostTerm> terms = new java.util.ArrayList<>();
-        if (trials.constraints == null) {
-            return terms;
+    private io.cellforge.trial.OneShotBudget budget(SearchConfig cfg) {
+        io.cellforge.trial.OneShotBudget given;
+        try {
+            given = io.cellforge.trial.OneShotBudget.parse(trials.constraints == null ? List.of() : trials.constraints, costWeight,
+                    cfg.strategy());
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError("--constraint: " + e.getMessage());
         }
-        io.cellforge.trial.LatencyTable lut = null;
-        for (String text : trials.constraints) {
-            io.cellforge.trial.Constraint c;
-            try {
-                c = io.cellforge.trial.Constraint.parse(text);
-            } catch (IllegalArgumentException e) {
-                throw new Main.UserError("--constraint: " + e.getMessage());
-            }
-            if (c.bound() != io.cellforge.trial.Constraint.Bound.AT_MOST && c.bound() != io.cellforge.trial.Constraint.Bound.BELOW) {
-                throw new Main.UserError("--constraint " + text + ": a one-shot search takes budgets (SCORE<=X) of macs, params or latency_ms");
-            }
-            if (c.score().equals(io.cellforge.trial.Scores.LATENCY) && lut == null) {
-                Path cache = trials.latencyCache != null ? trials.latencyCache : out;
-                if (cache == null) {
-                    throw new Main.UserError("--constraint latency_ms: the latency table is cached on disk; give --out DIR or --latency-cache DIR");
-                }
-                try {
-                    io.cellforge.io.FileWrites.checkWritableFolder(cache);
-                    err.println("timing the space's layers for the latency table (cached in " + io.cellforge.io.Escape.line(cache.toString()) + ") ...");
-                    lut = io.cellforge.trial.LatencyTable.build(space, io.cellforge.trial.LatencyTable.Settings.of(batch == null ? 64 : batch), cache);
-                } catch (IOException | PlanException e) {
-                    throw new Main.UserError(e.getMessage());
-                }
-            }
-            try {
-                terms.add(new io.cellforge.search.CostTerm(c.score(), space, cost(space, c.score(), lut), c.limit(), costWeight));
-            } catch (IllegalArgumentException e) {
-                throw new Main.UserError("--constraint " + text + ": " + e.getMessage());
-            }
+        if (resume == null) {
+            return given;
         }
-        return terms;
+        // A run resumes under the budget it was searched under (its run folder keeps it, as the app's do).
+        io.cellforge.trial.OneShotBudget kept;
+        try {
+            kept = io.cellforge.trial.OneShotBudget.read(resume);
+        } catch (IOException e) {
+            throw new Main.UserError(e.getMessage());
+        }
+        if (given.isEmpty() || given.equals(kept)) {
+            return given.isEmpty() ? kept : given;
+        }
+        throw new Main.UserError("--constraint: the run in " + resume + " was searched under "
+                + (kept.isEmpty() ? "no budget" : "the budget " + kept.describe()) + "; resume it under the same one or give none");
     }
 
-    /** An architecture's cost by name: multiply-adds and parameters counted, latency from the table. */
-    private static java.util.function.ToDoubleFunction<io.cellforge.arch.Architecture> cost(SearchSpace space, String score,
-                                                                                            io.cellforge.trial.LatencyTable lut) {
-        return a -> {
-            if (score.equals(io.cellforge.trial.Scores.LATENCY)) {
-                try {
-                    return lut.latencyMs(a);
-                } catch (PlanException | IOException e) {
-                    throw new IllegalArgumentException("the latency could not be measured: " + e.getMessage(), e);
-                }
+    private List<io.cellforge.search.CostTerm> costTerms(io.cellforge.trial.OneShotBudget budget, SearchSpace space, PrintWriter err) {
+        if (budget.isEmpty()) {
+            return List.of();
+        }
+        Path cache = trials.latencyCache != null ? trials.latencyCache : out;
+        if (budget.needsLatency()) {
+            if (cache == null) {
+                throw new Main.UserError("--constraint latency_ms: the latency table is cached on disk; give --out DIR or --latency-cache DIR");
             }
-            var st = io.cellforge.analysis.Evaluator.evaluate(space, a);
-            if (!st.ok()) {
-                throw new IllegalArgumentException("an architecture does not build: " + st.problems().get(0));
+            try {
+                io.cellforge.io.FileWrites.checkWritableFolder(cache);
+            } catch (IOException e) {
+                throw new Main.UserError(e.getMessage());
             }
-            return switch (score) {
-                case io.cellforge.trial.Scores.MACS -> st.macs();
-                case io.cellforge.trial.Scores.PARAMS -> st.params();
-                default -> throw new IllegalArgumentException("a one-shot search takes budgets of macs, params or latency_ms, not " + score);
-            };
-        };
+            err.println("timing the space's layers for the latency table (cached in " + io.cellforge.io.Escape.line(cache.toString()) + ") ...");
+        }
+        try {
+            return budget.terms(space, cache, batch == null ? 64 : batch);
+        } catch (IOException | PlanException e) {
+            throw new Main.UserError(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError("--constraint: " + e.getMessage());
+        }
     }
 
     /** A space read from a VEGA file: the architecture also as the description VEGA builds, beside the others. */

@@ -68,12 +68,22 @@ class TrainedTrialsCliTest {
 
     @Test
     void aOneShotSearchTakesABudgetAsAnExpectedCostTerm(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("run");
         CliTest.Run r = run("search", "--space", tiny(dir).toString(), "--strategy", "darts", "--epochs", "1", "--batch", "32",
-                "--constraint", "macs<=20000", "--cost-weight", "5", "--seed", "2");
+                "--constraint", "macs<=20000", "--cost-weight", "5", "--seed", "2", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.err().contains("macs: expected") && r.err().contains("budget 2.000e+04"), r.err());
+        assertTrue(r.err().contains("macs expected") && r.err().contains("budget 2.000e+04"), r.err());
+        // The run folder keeps the budget and how the search fared, as the app's runs do (the app lists it).
+        JsonNode kept = new ObjectMapper().readTree(out.resolve(io.cellforge.trial.OneShotBudget.FILE).toFile());
+        assertEquals("macs<=20000", kept.get("budgets").get(0).asText(), kept.toString());
+        assertEquals(5.0, kept.get("cost_weight").asDouble());
+        assertTrue(kept.get("expected").get("macs").asDouble() > 0 && kept.get("found").get("macs").asDouble() > 0, kept.toString());
+        // Resumed under another budget: refused, naming the one it was searched under.
+        CliTest.Run other = run("search", "--space", tiny(dir).toString(), "--strategy", "darts", "--epochs", "1", "--batch", "32",
+                "--constraint", "params<=100", "--seed", "2", "--out", out.toString(), "--resume", out.toString());
+        assertTrue(other.code() != 0 && other.err().contains("was searched under the budget macs<=") , other.err());
         CliTest.Run refused = run("search", "--space", tiny(dir).toString(), "--strategy", "darts", "--constraint", "macs>=5");
-        assertTrue(refused.code() != 0 && refused.err().contains("takes budgets (SCORE<=X)"), refused.err());
+        assertTrue(refused.code() != 0 && refused.err().contains("takes budgets SCORE<=X"), refused.err());
     }
 
     @Test

@@ -27,6 +27,7 @@ import io.cellforge.space.StageKind;
 import io.cellforge.train.Retrain;
 import io.cellforge.trial.EstimateException;
 import io.cellforge.trial.Strategies;
+import io.cellforge.trial.OneShotBudget;
 import io.cellforge.trial.Trial;
 import io.cellforge.trial.TrialRun;
 import javafx.animation.AnimationTimer;

@@ -1,4 +1,4 @@
-package io.cellforge.app.search;
+package io.cellforge.trial;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellforge.analysis.Evaluator;
@@ -9,9 +9,6 @@ import io.cellforge.plan.PlanException;
 import io.cellforge.search.CostTerm;
 import io.cellforge.search.SearchResult;
 import io.cellforge.space.SearchSpace;
-import io.cellforge.trial.Constraint;
-import io.cellforge.trial.LatencyTable;
-import io.cellforge.trial.Scores;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,30 +28,36 @@ import java.util.function.ToDoubleFunction;
  * architecture loss ({@link CostTerm}) of that weight. The run folder keeps it ({@value #FILE}: the budget, then what
  * the search ended with), so that a resumed run searches under the same budget and its result says how it fared.
  */
-record OneShotBudget(List<Constraint> bounds, double weight) {
-    static final String FILE = "budget.json";
-    static final OneShotBudget NONE = new OneShotBudget(List.of(), 1);
+public record OneShotBudget(List<Constraint> bounds, double weight) {
+    public static final String FILE = "budget.json";
+    public static final OneShotBudget NONE = new OneShotBudget(List.of(), 1);
     /** The costs a budget can bound: what the one-shot strategies can take as an expected cost. */
-    static final List<String> COSTS = List.of(Scores.MACS, Scores.PARAMS, Scores.LATENCY);
+    public static final List<String> COSTS = List.of(Scores.MACS, Scores.PARAMS, Scores.LATENCY);
     /** The one-shot strategies without architecture weights: nothing for a cost term to pull on. */
-    static final List<String> WITHOUT_WEIGHTS = List.of("spos");
+    public static final List<String> WITHOUT_WEIGHTS = List.of("spos");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    OneShotBudget {
+    public OneShotBudget {
         bounds = List.copyOf(bounds);
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return bounds.isEmpty();
     }
 
     /**
-     * Reads the run panel's budget ({@code macs<=2e5, params<=1e5}, by commas or spaces) and cost weight; a refusal's
-     * message says what is expected.
+     * Reads a budget as the run panel gives it ({@code macs<=2e5, params<=1e5}, by commas or spaces) and its cost
+     * weight; a refusal's message says what is expected.
      */
-    static OneShotBudget parse(String text, double weight, String strategy) {
+    public static OneShotBudget parse(String text, double weight, String strategy) {
+        return parse(Arrays.stream(text == null ? new String[0] : text.split("[,;\\s]+")).filter(s -> !s.isBlank()).toList(),
+                weight, strategy);
+    }
+
+    /** Reads a budget as the CLI's {@code --constraint}s give it, one bound each. */
+    public static OneShotBudget parse(List<String> parts, double weight, String strategy) {
         List<Constraint> out = new ArrayList<>();
-        for (String part : Arrays.stream(text == null ? new String[0] : text.split("[,;\\s]+")).filter(s -> !s.isBlank()).toList()) {
+        for (String part : parts) {
             Constraint c;
             try {
                 c = Constraint.parse(part);
@@ -83,11 +86,16 @@ record OneShotBudget(List<Constraint> bounds, double weight) {
         return new OneShotBudget(out, weight);
     }
 
+    /** Whether a bound needs the latency table (timed once, cached on disk). */
+    public boolean needsLatency() {
+        return bounds.stream().anyMatch(c -> c.score().equals(Scores.LATENCY));
+    }
+
     /**
      * The budget's cost terms over {@code space} (the space as searched); latency times each layer once, cached in
      * {@code latencyCache}.
      */
-    List<CostTerm> terms(SearchSpace space, Path latencyCache, int batch) throws IOException, PlanException {
+    public List<CostTerm> terms(SearchSpace space, Path latencyCache, int batch) throws IOException, PlanException {
         LatencyTable lut = null;
         List<CostTerm> out = new ArrayList<>();
         for (Constraint c : bounds) {
@@ -101,7 +109,7 @@ record OneShotBudget(List<Constraint> bounds, double weight) {
     }
 
     /** An architecture's cost by name: multiply-adds and parameters counted, latency from the table. */
-    static ToDoubleFunction<Architecture> cost(SearchSpace space, String score, LatencyTable lut) {
+    public static ToDoubleFunction<Architecture> cost(SearchSpace space, String score, LatencyTable lut) {
         return a -> {
             if (score.equals(Scores.LATENCY)) {
                 try {
@@ -119,7 +127,7 @@ record OneShotBudget(List<Constraint> bounds, double weight) {
     }
 
     /** Keeps the budget in a new run's folder, before the search starts. */
-    void write(Path dir) throws IOException {
+    public void write(Path dir) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("budgets", bounds.stream().map(Constraint::toString).toList());
         m.put("cost_weight", weight);
@@ -128,7 +136,7 @@ record OneShotBudget(List<Constraint> bounds, double weight) {
     }
 
     /** The budget a run folder keeps; {@link #NONE} when it has none. */
-    static OneShotBudget read(Path dir) throws IOException {
+    public static OneShotBudget read(Path dir) throws IOException {
         Path f = dir.resolve(FILE);
         if (!Files.isRegularFile(f)) {
             return NONE;
@@ -147,9 +155,10 @@ record OneShotBudget(List<Constraint> bounds, double weight) {
 
     /**
      * How the search fared against each term: the expected cost under the final weights and the cost of the
-     * architecture found, in words (as the CLI says it) and kept in the run folder beside the budget.
+     * architecture found, in words (as the CLI says it) and kept in the run folder beside the budget ({@code dir}; none
+     * when null).
      */
-    String report(List<CostTerm> terms, SearchSpace space, SearchResult r, Path dir) throws IOException {
+    public String report(List<CostTerm> terms, SearchSpace space, SearchResult r, Path dir) throws IOException {
         Map<String, Object> expected = new LinkedHashMap<>();
         Map<String, Object> found = new LinkedHashMap<>();
         List<String> words = new ArrayList<>();
@@ -168,12 +177,14 @@ record OneShotBudget(List<Constraint> bounds, double weight) {
         m.put("cost_weight", weight);
         m.put("expected", expected);
         m.put("found", found);
-        FileWrites.writeAtomically(dir.resolve(FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n");
+        if (dir != null) {
+            FileWrites.writeAtomically(dir.resolve(FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m) + "\n");
+        }
         return String.join("; ", words);
     }
 
     /** The budget in a line, for the runs table: {@code macs<=200000 (weight 1)}. */
-    String describe() {
+    public String describe() {
         return String.join(", ", bounds.stream().map(Constraint::toString).toList())
                 + String.format(Locale.ROOT, " (weight %s)", weight == Math.rint(weight) ? String.valueOf((long) weight) : String.valueOf(weight));
     }
