@@ -7,6 +7,8 @@ import io.cellforge.space.Problem;
 import io.cellforge.analysis.Validator;
 import io.cellforge.app.ErrorText;
 import io.cellforge.arch.Architecture;
+import io.cellforge.adapt.AdaptException;
+import io.cellforge.adapt.Adaptation;
 import io.cellforge.data.DataBundle;
 import io.cellforge.data.Dataset;
 import io.cellforge.data.Datasets;
@@ -102,6 +104,7 @@ public final class SearchViewModel {
     private final ObjectProperty<Ending> ending = new SimpleObjectProperty<>();
     private final ObservableList<javafx.scene.image.Image> preview = FXCollections.observableArrayList();
     private final StringProperty previewText = new SimpleStringProperty("");
+    private final StringProperty fitText = new SimpleStringProperty("");
     private final TrialsViewModel trials = new TrialsViewModel();
     /** Whether the live views show a multi-trial run (its trials) rather than a one-shot one (its weights). */
     private final BooleanProperty multiTrialShown = new SimpleBooleanProperty();
@@ -132,7 +135,10 @@ public final class SearchViewModel {
 
     public SearchViewModel() {
         apply(Preset.QUICK_LOOK);
-        data.addListener((o, a, b) -> loadPreview());
+        data.addListener((o, a, b) -> {
+            fitText.set(""); // said of other data
+            loadPreview();
+        });
         strategy.addListener((o, a, b) -> {
             if (!running.get()) {
                 multiTrialShown.set(Strategies.isMultiTrial(b));
@@ -306,6 +312,11 @@ public final class SearchViewModel {
     /** Names the bundled digits as the data. */
     public void useDigits() {
         data.set(Datasets.DIGITS);
+    }
+
+    /** What the network of the search running or shown changed to take its data ({@code input 1x8x8 -> 1x28x28 from the data}). */
+    public StringProperty fitTextProperty() {
+        return fitText;
     }
 
     /** What the data is, or why it cannot be read. */
@@ -720,6 +731,7 @@ public final class SearchViewModel {
         trials.clear();
         multiTrialShown.set(Strategies.isMultiTrial(strategy.get()));
         searched.set(null);
+        fitText.set("");
         steering.clear();
         steps.clear();
         epochList.clear();
@@ -760,9 +772,10 @@ public final class SearchViewModel {
 
     // ---- the search ---------------------------------------------------------------------------------------
 
-    /** The document's space at the run's size, with the data's input shape and classes. */
-    SearchSpace sized(SearchSpace s, DataBundle d) throws EditException {
-        return sized(s, d.train().shape(), Math.max(s.network().classes(), d.train().classes()));
+    /** The document's space at the run's size, adapted to the data's input shape and classes (said in {@link #fitTextProperty}). */
+    Adaptation sized(SearchSpace s, DataBundle d) throws EditException, AdaptException {
+        SearchSpace atSize = sized(s, s.network().input(), s.network().classes());
+        return Adaptation.toData(atSize, d.train().shape(), Math.max(d.train().classes(), d.test().classes()));
     }
 
     private SearchSpace sized(SearchSpace s, Shape in, int classes) throws EditException {
@@ -886,8 +899,10 @@ public final class SearchViewModel {
     private void run(SearchSpace doc, RunFiles.Run resume, SearchConfig cfg, String dataSpec, Path dir, SearchControl ctl) {
         try {
             DataBundle d = source.load(dataSpec);
-            SearchSpace s = resume != null ? resume.space() : sized(doc, d);
-            inbox.add(new Searching(s));
+            // A resumed run's space took its data when it started.
+            Adaptation fit = resume != null ? new Adaptation(resume.space(), List.of()) : sized(doc, d);
+            SearchSpace s = fit.space();
+            inbox.add(new Searching(s, String.join("; ", fit.changes().stream().map(Adaptation.Change::toString).toList())));
             SearchEvents.Listener listener = new SearchEvents.Listener() {
                 @Override
                 public void started(String b, SearchConfig c, int perEpoch) {
@@ -921,7 +936,8 @@ public final class SearchViewModel {
                 RunFiles.writeResult(s, r, dir);
             }
             inbox.add(new Ended(RunFiles.read(dir), r.completed(), null));
-        } catch (LoadException | PlanException | EditException | IOException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
+        } catch (LoadException | PlanException | EditException | AdaptException | IOException | RuntimeException | OutOfMemoryError
+                 | StackOverflowError e) {
             inbox.add(new Ended(null, false, ErrorText.of(e))); // whatever ends it, the tab hears of the end
         }
     }
@@ -1063,7 +1079,8 @@ public final class SearchViewModel {
     private record Started(String backend, int stepsPerEpoch) {
     }
 
-    private record Searching(SearchSpace space) {
+    /** {@code fit}: what the network changed to take the data, in one line; empty when it took them as it was. */
+    private record Searching(SearchSpace space, String fit) {
     }
 
     private record Ended(RunFiles.Run run, boolean completed, String error) {
@@ -1167,6 +1184,7 @@ public final class SearchViewModel {
                 progressText.set("Searching ...");
             } else if (o instanceof Searching s) {
                 searched.set(s.space());
+                fitText.set(s.fit());
             } else if (o instanceof Warning w) {
                 message.set(w.message());
             } else if (o instanceof io.cellforge.search.Steer st) {
