@@ -19,6 +19,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Data of another shape than the open space's: the run's network takes them, and the run panel says what changed. */
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DataFitRunTest {
     private MainViewModel vm;
     private MainWindow window;
+    private javafx.scene.Parent root;
 
     /** Grey 16x16 images of random pixels in 10 classes: another size than darts-mini's 8x8. */
     private static DataBundle grey16(int train, int test) {
@@ -55,6 +57,7 @@ class DataFitRunTest {
         window = new MainWindow(vm, stage);
         window.search().setDataSource(spec -> grey16(256, 32));
         stage.setScene(window.scene());
+        root = stage.getScene().getRoot();
         stage.sizeToScene(); // the primary stage is shared: not the size another test class left it at
         vm.documents().openZoo("darts-mini");
         stage.show();
@@ -64,17 +67,20 @@ class DataFitRunTest {
     @Test
     void dataOfAnotherSizeAreTakenByTheRunsNetworkAndTheRunPanelSaysSo(FxRobot robot) throws Exception {
         robot.clickOn("#tab-search");
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> robot.lookup("#data-counts").queryAs(Label.class).getText().contains("1x16x16"));
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> window.search().previewTextProperty().get().contains("1x16x16"));
+        Label fit = robot.from(root).lookup("#data-fit").queryAs(Label.class);
+        assertFalse(fit.isVisible(), "nothing said before a run");
         robot.interact(() -> {
             window.search().epochsProperty().set(1);
             window.search().batchProperty().set(16);
             window.search().channelsProperty().set(4);
             window.search().layersProperty().set(3);
         });
-        robot.clickOn("#run-start");
+        robot.clickOn(robot.from(root).lookup("#run-start").queryButton());
         WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> window.search().searchedProperty().get() != null);
         WaitForAsyncUtils.waitForFxEvents();
-        assertEquals("input 1x8x8 -> 1x16x16 from the data", robot.lookup("#data-fit").queryAs(Label.class).getText());
+        assertEquals("input 1x8x8 -> 1x16x16 from the data", fit.getText());
+        assertTrue(fit.isVisible());
         assertEquals(new Shape(1, 16, 16), window.search().searchedProperty().get().network().input());
         // The document is the template it was: only the run's copy takes the data.
         assertEquals(new Shape(1, 8, 8), vm.state().spaceProperty().get().network().input());
@@ -82,8 +88,8 @@ class DataFitRunTest {
         WaitForAsyncUtils.waitFor(300, TimeUnit.SECONDS, () -> !window.search().steps().isEmpty()
                 || !window.search().runningProperty().get());
         assertTrue(!window.search().steps().isEmpty(), window.search().messageProperty().get());
-        robot.clickOn("#run-stop");
-        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> !window.search().runningProperty().get());
+        robot.interact(() -> window.search().stop());
+        WaitForAsyncUtils.waitFor(300, TimeUnit.SECONDS, () -> !window.search().runningProperty().get());
         WaitForAsyncUtils.waitForFxEvents();
     }
 }

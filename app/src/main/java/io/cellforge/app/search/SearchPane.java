@@ -192,6 +192,8 @@ public final class SearchPane extends BorderPane {
         fit.setId("data-fit");
         fit.setWrapText(true);
         fit.textProperty().bind(vm.fitTextProperty());
+        fit.visibleProperty().bind(vm.fitTextProperty().isNotEmpty()); // no gap in the panel when the data fit as they are
+        fit.managedProperty().bind(fit.visibleProperty());
         vm.previewImages().addListener((javafx.collections.ListChangeListener<javafx.scene.image.Image>) c -> showPreview(vm.previewImages(), preview));
         vm.loadPreview();
 
