@@ -7,6 +7,7 @@ import io.cellforge.io.ArchFormat;
 import io.cellforge.io.ArchFormats;
 import io.cellforge.io.Imported;
 import io.cellforge.plan.PlanException;
+import io.cellforge.search.SearchEvents;
 import io.cellforge.search.SearchControl;
 import io.cellforge.space.SearchSpace;
 import io.cellforge.train.Retrain;
@@ -46,6 +47,8 @@ final class RetrainCommand implements Callable<Integer> {
     double dropPath;
     @Option(names = "--json", description = "print one JSON object with test_accuracy (a fraction) and params")
     boolean json;
+    @Option(names = "--strict-shape", description = "refuse data whose shape or classes differ from the space's, instead of adapting the network's input and classes to them")
+    boolean strictShape;
 
     @picocli.CommandLine.Mixin
     AugmentOptions augmentation;
@@ -68,24 +71,18 @@ final class RetrainCommand implements Callable<Integer> {
         String text = Inputs.text(arch);
         ArchFormat f = ArchFormat.byFileName(arch).filter(x -> x != ArchFormat.YAML).orElse(ArchFormats.sniff(text));
         Imported context = Inputs.contextOf(f, text, arch, space, zoo);
-        SearchSpace s = context.space();
-        Architecture a = Inputs.arch(f, text, arch, s, spec.commandLine().getErr());
-        DataBundle bundle = Inputs.data(data);
-        bundle.misfit(s.network().input(), s.network().classes(), "space '" + s.name() + "'").ifPresent(m -> {
-            throw new Main.UserError(m);
-        });
         PrintWriter err = spec.commandLine().getErr();
+        Architecture a = Inputs.arch(f, text, arch, context.space(), err);
+        DataBundle bundle = Inputs.data(data);
+        SearchSpace s = DataFit.fit(context.space(), bundle, strictShape, err);
         SearchControl control = new SearchControl();
         // The interrupt guard closes last: Ctrl+C waits until the result below is printed.
         try (var interrupt = new Inputs.StopOnInterrupt(control)) {
             Retrain.Result r;
             try {
+                Progress progress = new Progress(err, ProgressLine.onStderr(err));
                 r = Retrain.run(s, a, bundle, Retrain.Config.darts(epochs, batch, seed).withLr(lr)
-                        .withAugment(augment).withDropPath(dropPath), e -> {
-                    err.printf("epoch %d/%d  train loss %.3f acc %.3f  test acc %.4f  %.0f s%n", e.epoch() + 1, e.epochs(),
-                            e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds());
-                    err.flush();
-                }, control);
+                        .withAugment(augment).withDropPath(dropPath), progress::epoch, progress::step, control);
             } catch (PlanException e) {
                 throw Inputs.planError(e, context.sources(), space == null ? "" : space.toString());
             }
@@ -104,5 +101,30 @@ final class RetrainCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
         }
         return 0;
+    }
+
+    /** The search's progress for retraining: a bar and ETA (a line every 30 s off a terminal), a line per epoch. */
+    static final class Progress {
+        private final PrintWriter err;
+        private final ProgressLine line;
+
+        /** The clock starts here, before the network is compiled: a second or two of an ETA of minutes. */
+        Progress(PrintWriter err, ProgressLine line) {
+            this.err = err;
+            this.line = line;
+            line.start();
+        }
+
+        void step(Retrain.Step s) {
+            line.step(s.epoch(), s.epochs(), s.step(), s.steps(),
+                    String.format(java.util.Locale.ROOT, "loss %.3f  acc %.2f", s.trainLoss(), s.trainAccuracy()), s.imagesPerSecond());
+        }
+
+        void epoch(Retrain.Epoch e) {
+            err.printf("%sepoch %d/%d  train loss %.3f acc %.3f  test acc %.4f  %.0f s  ETA %s%n", line.clearBar(), e.epoch() + 1,
+                    e.epochs(), e.trainLoss(), e.trainAccuracy(), e.testAccuracy(), e.seconds(),
+                    SearchEvents.duration(line.eta(e.epoch() + 1, e.epochs())));
+            err.flush();
+        }
     }
 }

@@ -108,6 +108,8 @@ final class SearchCommand implements Callable<Integer> {
     Path checkpoint;
     @Option(names = "--resume", paramLabel = "DIR", description = "continue the run saved in DIR exactly where it stopped")
     Path resume;
+    @Option(names = "--strict-shape", description = "refuse data whose shape or classes differ from the space's, instead of adapting the network's input and classes to them")
+    boolean strictShape;
 
     @picocli.CommandLine.Mixin
     AugmentOptions augmentation;
@@ -138,14 +140,11 @@ final class SearchCommand implements Callable<Integer> {
             throw new Main.UserError("--step names a step of a VEGA pipeline config given as SPACE");
         }
         io.cellforge.io.Imported imported = Inputs.searchableImport(source.file, source.zoo, step);
-        SearchSpace space = imported.space();
         SearchConfig cfg = config(imported.search());
         DataBundle bundle = Inputs.data(data);
-        bundle.misfit(space.network().input(), space.network().classes(), "space '" + space.name() + "'").ifPresent(m -> {
-            throw new Main.UserError(m);
-        });
-        checkOutputs();
         PrintWriter err = spec.commandLine().getErr();
+        SearchSpace space = DataFit.fit(imported.space(), bundle, strictShape, err);
+        checkOutputs();
         io.cellforge.trial.OneShotBudget budget = budget(cfg);
         List<io.cellforge.search.CostTerm> costs = costTerms(budget, space, err);
         if (out != null && resume == null && !budget.isEmpty()) {
@@ -159,7 +158,7 @@ final class SearchCommand implements Callable<Integer> {
         // The interrupt guard closes last: Ctrl+C waits until the result below is written.
         try (var interrupt = new Inputs.StopOnInterrupt(control)) {
             SearchResult result;
-            try (Progress progress = new Progress(err, events, resume != null)) {
+            try (Progress progress = new Progress(err, events, resume != null, ProgressLine.onStderr(err))) {
                 // --out is a run folder, as the app writes them: the app lists it and opens its result.
                 result = out != null
                         ? RunService.search(out, space, bundle, data, cfg, costs, checkpoint, resume, progress, control)
@@ -426,15 +425,14 @@ final class SearchCommand implements Callable<Integer> {
     }
 
     /**
-     * A progress bar with ETA on stderr (redrawn in place on a terminal; otherwise one line per epoch, or per tenth
-     * of a multi-trial budget) and JSON lines, for one-shot and multi-trial searches alike.
+     * Progress on stderr ({@link ProgressLine}: a bar with ETA on a terminal, a line every 30 s otherwise) with a
+     * line per epoch, or per tenth of a multi-trial budget, and JSON lines: every step, epoch and trial, and a progress
+     * line with the ETA at the same 30 s cadence.
      */
     static final class Progress implements SearchEvents.Listener, AutoCloseable {
         private final PrintWriter err;
         private final RunFiles.EventLog events;
-        private final boolean tty = System.console() != null;
-        private long start = System.nanoTime();
-        private int stepsPerEpoch;
+        private final ProgressLine line;
         private int epochs;
         /** Multi-trial: the objective's score, shown for the best trial; the trials replayed; the tenth last shown; a bar drawn. */
         private final String trialScore;
@@ -445,15 +443,21 @@ final class SearchCommand implements Callable<Integer> {
         private boolean eventsFailed;
 
         /** A resumed run appends to its events file (after a line that marks the resume); a new run starts it afresh. */
-        Progress(PrintWriter err, Path eventsFile, boolean resumed) throws IOException {
-            this(err, eventsFile, resumed, io.cellforge.trial.Scores.ACCURACY);
+        Progress(PrintWriter err, Path eventsFile, boolean resumed, ProgressLine line) throws IOException {
+            this(err, eventsFile, resumed, line, io.cellforge.trial.Scores.ACCURACY);
         }
 
         /** A multi-trial search's: {@code trialScore} is the objective's score. */
         Progress(PrintWriter err, Path eventsFile, boolean resumed, String trialScore) throws IOException {
+            this(err, eventsFile, resumed, ProgressLine.onStderr(err), trialScore);
+        }
+
+        private Progress(PrintWriter err, Path eventsFile, boolean resumed, ProgressLine line, String trialScore) throws IOException {
             this.err = err;
             this.events = eventsFile == null ? null : new RunFiles.EventLog(eventsFile, resumed);
+            this.line = line;
             this.trialScore = trialScore;
+            line.start();
         }
 
         @Override
@@ -468,21 +472,20 @@ final class SearchCommand implements Callable<Integer> {
         public void trial(SearchEvents.Trial t) {
             int done = t.index() + 1;
             int budget = Math.max(done, t.budget());
-            double elapsed = (System.nanoTime() - start) / 1e9;
             int fresh = Math.max(1, done - replayed);
-            double eta = done <= replayed ? 0 : elapsed / fresh * (budget - done);
+            double eta = done <= replayed ? 0 : line.elapsedSeconds() / fresh * (budget - done);
             Double best = t.bestScores().get(trialScore);
             int width = 30;
             int filled = (int) Math.round(width * (double) done / budget);
-            String line = String.format("trial %d/%d [%s%s] best %s %s  ETA %s", done, budget, "#".repeat(filled), ".".repeat(width - filled),
+            String text = String.format("trial %d/%d [%s%s] best %s %s  ETA %s", done, budget, "#".repeat(filled), ".".repeat(width - filled),
                     trialScore, best == null ? "-" : String.format("%.4f", best), SearchEvents.duration(eta));
-            if (tty) {
-                err.print("\r" + line + "   ");
+            if (line.tty()) {
+                err.print("\r" + text + "   ");
                 err.flush();
                 trialBar = true;
             } else if (done * 10 / budget > shownTenth) {
                 shownTenth = done * 10 / budget;
-                err.println(line);
+                err.println(text);
                 err.flush();
             }
             emit(() -> events.trial(t));
@@ -503,8 +506,7 @@ final class SearchCommand implements Callable<Integer> {
 
         @Override
         public void started(String backend, SearchConfig config, int steps) {
-            start = System.nanoTime();
-            stepsPerEpoch = steps;
+            line.start();
             epochs = config.epochs();
             err.println("backend: " + backend);
             err.println("searching with " + config.strategy() + ": " + config.epochs() + " epochs of " + steps + " steps, batch "
@@ -515,19 +517,13 @@ final class SearchCommand implements Callable<Integer> {
 
         @Override
         public void step(SearchEvents.Step s) {
-            int done = s.epoch() * s.stepsPerEpoch() + s.step() + 1;
-            int total = s.epochs() * s.stepsPerEpoch();
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            double eta = elapsed / done * (total - done);
-            if (tty) {
-                int width = 30;
-                int filled = (int) Math.round(width * (double) done / total);
-                err.printf("\repoch %d/%d [%s%s] step %d/%d  loss %.3f  acc %.2f  %.1f img/s  ETA %s   ", s.epoch() + 1, s.epochs(),
-                        "#".repeat(filled), ".".repeat(width - filled), s.step() + 1, s.stepsPerEpoch(), s.trainLoss(),
-                        s.trainAccuracy(), s.imagesPerSecond(), SearchEvents.duration(eta));
-                err.flush();
-            }
+            boolean due = line.step(s.epoch(), s.epochs(), s.step(), s.stepsPerEpoch(),
+                    String.format(java.util.Locale.ROOT, "loss %.3f  acc %.2f", s.trainLoss(), s.trainAccuracy()), s.imagesPerSecond());
             emit(() -> events.step(s));
+            if (due) {
+                double eta = line.eta((long) s.epoch() * s.stepsPerEpoch() + s.step() + 1, (long) s.epochs() * s.stepsPerEpoch());
+                emit(() -> events.progress(s.epoch(), s.step(), s.imagesPerSecond(), eta));
+            }
         }
 
         @Override
@@ -538,10 +534,8 @@ final class SearchCommand implements Callable<Integer> {
 
         @Override
         public void epoch(SearchEvents.Epoch e) {
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            double eta = elapsed / (e.epoch() + 1) * (e.epochs() - e.epoch() - 1);
-            // On a terminal: back to the start of the bar's line and erase it, then the epoch's line.
-            err.printf("%sepoch %d/%d  train loss %.3f acc %.3f  valid loss %.3f acc %.3f  %.0f s  ETA %s%n", tty ? "\r\033[K" : "",
+            double eta = line.eta(e.epoch() + 1, e.epochs());
+            err.printf("%sepoch %d/%d  train loss %.3f acc %.3f  valid loss %.3f acc %.3f  %.0f s  ETA %s%n", line.clearBar(),
                     e.epoch() + 1, e.epochs(), e.trainLoss(), e.trainAccuracy(), e.validLoss(), e.validAccuracy(), e.seconds(),
                     SearchEvents.duration(eta));
             err.flush();

@@ -31,7 +31,8 @@ public sealed interface Layer {
     }
 
     static int convOut(int size, int kernel, int stride, int padding, int dilation) {
-        return (size + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
+        // Floor, as PyTorch: a window larger than the map is no output, not one (a 7x7 pool stride 7 on 1x1).
+        return Math.floorDiv(size + 2 * padding - dilation * (kernel - 1) - 1, stride) + 1;
     }
 
     record Conv(int in, int out, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,

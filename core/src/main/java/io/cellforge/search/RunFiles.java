@@ -159,6 +159,17 @@ public final class RunFiles {
             write(m);
         }
 
+        /** Where the run is and when it will end, every 30 s, for anyone tailing the file (readers skip it). */
+        public void progress(int epoch, int step, double imagesPerSecond, double etaSeconds) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", "progress");
+            m.put("epoch", epoch);
+            m.put("step", step);
+            m.put("images_per_s", imagesPerSecond);
+            m.put("eta_s", Double.isFinite(etaSeconds) ? Math.round(etaSeconds) : null);
+            write(m);
+        }
+
         /** A person's steer, where the search applied it: replays and resumed runs show it. */
         @Override
         public void steered(Steer s) {

@@ -41,6 +41,10 @@ public record Network(Shape input, int classes, int channels, List<List<OpCall>>
         return new Network(input, c, channels, stem, stages, head, auxiliary, affine);
     }
 
+    public Network withHead(List<OpCall> h) {
+        return new Network(input, classes, channels, stem, stages, h, auxiliary, affine);
+    }
+
     public Network withInput(Shape s) {
         return new Network(s, classes, channels, stem, stages, head, auxiliary, affine);
     }

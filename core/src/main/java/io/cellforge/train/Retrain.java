@@ -71,6 +71,10 @@ public final class Retrain {
     public record Epoch(int epoch, int epochs, double trainLoss, double trainAccuracy, double testAccuracy, double seconds) {
     }
 
+    /** A training step's running figures for its epoch: loss and accuracy so far, and images per second. */
+    public record Step(int epoch, int epochs, int step, int steps, double trainLoss, double trainAccuracy, double imagesPerSecond) {
+    }
+
     public record Result(double testAccuracy, long params, List<Epoch> epochs, boolean completed, String backend) {
         public Result {
             epochs = List.copyOf(epochs);
@@ -86,6 +90,12 @@ public final class Retrain {
 
     public static Result run(SearchSpace space, Architecture arch, DataBundle data, Config cfg, Consumer<Epoch> listener,
                              SearchControl control) throws PlanException {
+        return run(space, arch, data, cfg, listener, s -> { }, control);
+    }
+
+    /** {@link #run}, telling {@code stepListener} of every step (for a progress bar and its ETA). */
+    public static Result run(SearchSpace space, Architecture arch, DataBundle data, Config cfg, Consumer<Epoch> listener,
+                             Consumer<Step> stepListener, SearchControl control) throws PlanException {
         io.cellforge.search.OneShotSearch.requireFits(space, data);
         int classes = space.network().classes();
         Plan plan = Evaluator.fixedPlan(finalNetwork(space), arch);
@@ -122,6 +132,8 @@ public final class Retrain {
                 loss += og.loss();
                 correct += Batches.correct(og.logits(), b.labels());
                 seen += b.labels().length;
+                stepListener.accept(new Step(epoch, cfg.epochs(), step, steps, loss / (step + 1), (double) correct / seen,
+                        seen / Math.max(1e-9, (System.nanoTime() - t0) / 1e9)));
             }
             if (!completed || seen == 0) {
                 break; // a stopped epoch is not reported as one

@@ -151,14 +151,14 @@ class SearchFilesCliTest {
         Path events = dir.resolve("run.jsonl");
         CliTest.Run r = run("search", space.toString(), "--epochs", "1", "--checkpoint", ck.toString(), "--events", events.toString());
         assertEquals(0, r.code(), r.err());
-        List<String> first = Files.readAllLines(events);
+        List<String> first = CliTest.eventLines(events);
         // The start line (epochs, steps per epoch), 11 steps and the epoch.
         assertEquals("{\"type\":\"start\",\"epochs\":1,\"steps_per_epoch\":11}", first.get(0));
         assertEquals(13, first.size());
         r = run("search", space.toString(), "--epochs", "1", "--checkpoint", ck.toString(), "--resume", ck.toString(), "--events",
                 events.toString());
         assertEquals(0, r.code(), r.err());
-        List<String> after = Files.readAllLines(events);
+        List<String> after = CliTest.eventLines(events);
         assertEquals(first, after.subList(0, 13), "a finished run resumed keeps its events");
         assertEquals(List.of("{\"type\":\"resume\",\"epoch\":1,\"step\":0}"), after.subList(13, after.size()));
     }

@@ -199,6 +199,12 @@ public final class SearchPane extends BorderPane {
         counts.setId("data-counts");
         counts.setWrapText(true);
         counts.textProperty().bind(vm.previewTextProperty());
+        Label fit = new Label();
+        fit.setId("data-fit");
+        fit.setWrapText(true);
+        fit.textProperty().bind(vm.fitTextProperty());
+        fit.visibleProperty().bind(vm.fitTextProperty().isNotEmpty()); // no gap in the panel when the data fit as they are
+        fit.managedProperty().bind(fit.visibleProperty());
         vm.previewImages().addListener((javafx.collections.ListChangeListener<javafx.scene.image.Image>) c -> showPreview(vm.previewImages(), preview));
         vm.loadPreview();
 
@@ -295,7 +301,7 @@ public final class SearchPane extends BorderPane {
             }
         });
         // One-shot settings (data, sizes, rates, presets) or multi-trial ones, as the strategy takes them.
-        VBox oneShotData = new VBox(8, section("Data"), new HBox(6, digits, folder, file), data, preview, counts);
+        VBox oneShotData = new VBox(8, section("Data"), new HBox(6, digits, folder, file), data, preview, counts, fit);
         VBox oneShot = new VBox(8, g, new HBox(6, quick, paper), backend);
         oneShot.setId("one-shot-settings");
         VBox trials = trialSettings(space);

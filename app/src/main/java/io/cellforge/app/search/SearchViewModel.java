@@ -7,6 +7,8 @@ import io.cellforge.space.Problem;
 import io.cellforge.analysis.Validator;
 import io.cellforge.app.ErrorText;
 import io.cellforge.arch.Architecture;
+import io.cellforge.adapt.AdaptException;
+import io.cellforge.adapt.Adaptation;
 import io.cellforge.data.DataBundle;
 import io.cellforge.data.Dataset;
 import io.cellforge.data.Datasets;
@@ -105,6 +107,7 @@ public final class SearchViewModel {
     private final ObjectProperty<Ending> ending = new SimpleObjectProperty<>();
     private final ObservableList<javafx.scene.image.Image> preview = FXCollections.observableArrayList();
     private final StringProperty previewText = new SimpleStringProperty("");
+    private final StringProperty fitText = new SimpleStringProperty("");
     private final TrialsViewModel trials = new TrialsViewModel();
     /** Whether the live views show a multi-trial run (its trials) rather than a one-shot one (its weights). */
     private final BooleanProperty multiTrialShown = new SimpleBooleanProperty();
@@ -141,7 +144,10 @@ public final class SearchViewModel {
 
     public SearchViewModel() {
         apply(Preset.QUICK_LOOK);
-        data.addListener((o, a, b) -> loadPreview());
+        data.addListener((o, a, b) -> {
+            fitText.set(""); // said of other data
+            loadPreview();
+        });
         strategy.addListener((o, a, b) -> {
             if (!running.get()) {
                 multiTrialShown.set(Strategies.isMultiTrial(b));
@@ -333,6 +339,11 @@ public final class SearchViewModel {
     /** Names the bundled digits as the data. */
     public void useDigits() {
         data.set(Datasets.DIGITS);
+    }
+
+    /** What the network of the search running or shown changed to take its data ({@code input 1x8x8 -> 1x28x28 from the data}). */
+    public StringProperty fitTextProperty() {
+        return fitText;
     }
 
     /** What the data is, or why it cannot be read. */
@@ -756,6 +767,7 @@ public final class SearchViewModel {
         trialRun = null;
         multiTrialShown.set(Strategies.isMultiTrial(strategy.get()));
         searched.set(null);
+        fitText.set("");
         steering.clear();
         steps.clear();
         epochList.clear();
@@ -796,9 +808,10 @@ public final class SearchViewModel {
 
     // ---- the search ---------------------------------------------------------------------------------------
 
-    /** The document's space at the run's size, with the data's input shape and classes. */
-    SearchSpace sized(SearchSpace s, DataBundle d) throws EditException {
-        return sized(s, d.train().shape(), Math.max(s.network().classes(), d.train().classes()));
+    /** The document's space at the run's size, adapted to the data's input shape and classes (said in {@link #fitTextProperty}). */
+    Adaptation sized(SearchSpace s, DataBundle d) throws EditException, AdaptException {
+        SearchSpace atSize = sized(s, s.network().input(), s.network().classes());
+        return Adaptation.toData(atSize, d.train().shape(), Math.max(d.train().classes(), d.test().classes()));
     }
 
     private SearchSpace sized(SearchSpace s, Shape in, int classes) throws EditException {
@@ -932,8 +945,10 @@ public final class SearchViewModel {
                      SearchControl ctl) {
         try {
             DataBundle d = source.load(dataSpec);
-            SearchSpace s = resume != null ? resume.space() : sized(doc, d);
-            inbox.add(new Searching(s));
+            // A resumed run's space took its data when it started.
+            Adaptation fit = resume != null ? new Adaptation(resume.space(), List.of()) : sized(doc, d);
+            SearchSpace s = fit.space();
+            inbox.add(new Searching(s, String.join("; ", fit.changes().stream().map(Adaptation.Change::toString).toList())));
             SearchEvents.Listener listener = new SearchEvents.Listener() {
                 @Override
                 public void started(String b, SearchConfig c, int perEpoch) {
@@ -978,7 +993,8 @@ public final class SearchViewModel {
                 }
             }
             inbox.add(new Ended(RunFiles.read(dir), r.completed(), null, fared));
-        } catch (LoadException | PlanException | EditException | IOException | RuntimeException | OutOfMemoryError | StackOverflowError e) {
+        } catch (LoadException | PlanException | EditException | AdaptException | IOException | RuntimeException | OutOfMemoryError
+                 | StackOverflowError e) {
             inbox.add(new Ended(null, false, ErrorText.of(e))); // whatever ends it, the tab hears of the end
         }
     }
@@ -1157,7 +1173,8 @@ public final class SearchViewModel {
     private record Started(String backend, int stepsPerEpoch) {
     }
 
-    private record Searching(SearchSpace space) {
+    /** {@code fit}: what the network changed to take the data, in one line; empty when it took them as it was. */
+    private record Searching(SearchSpace space, String fit) {
     }
 
     /** {@code budget}: how the search fared against its budget, in words; null without one. */
@@ -1272,6 +1289,7 @@ public final class SearchViewModel {
                 progressText.set("Searching ...");
             } else if (o instanceof Searching s) {
                 searched.set(s.space());
+                fitText.set(s.fit());
             } else if (o instanceof Warning w) {
                 message.set(w.message());
             } else if (o instanceof io.cellforge.search.Steer st) {
