@@ -482,7 +482,20 @@ public final class CellCanvas extends Region {
         Text line = new Text(x, 13, t.text());
         line.setFont(TextMetrics.LABEL);
         line.setFill(theme.text());
-        line.setVisible(readable);
+        if (!readable) {
+            // Zoomed out (a trial's or a result's cell at fit): the op drawn at the smallest readable size, cut short
+            // with an ellipsis to its badge, rather than an empty badge; left out where not two letters fit.
+            javafx.scene.text.Font big = javafx.scene.text.Font.font(TextMetrics.LABEL.getFamily(), MIN_TEXT_PX / scale.getX());
+            String cut = shortForm(t.text(), big, t.width() - x - EdgeLabel.PAD / 2);
+            boolean telling = cut != null && big.getSize() <= t.height()
+                    && (cut.equals(t.text()) || cut.length() > 4); // "nor_co…" tells the op; "8 …" tells nothing
+            if (telling) {
+                line.setFont(big);
+                line.setText(cut);
+                line.setY((t.height() + big.getSize() * 0.7) / 2);
+            }
+            line.setVisible(telling);
+        }
         g.getChildren().add(line);
     }
 

@@ -68,7 +68,11 @@ public final class DiagramLayout {
      * routes if that draws the cell much larger (ENAS macro).
      */
     public static Diagram cell(Cell cell) {
-        Diagram d = cell(cell, Wrap.NONE);
+        return cell(cell, cell(cell, Wrap.NONE));
+    }
+
+    /** {@link #cell(Cell)} given the cell's strip {@code d}. */
+    private static Diagram cell(Cell cell, Diagram d) {
         if (d.width() <= WRAP_ABOVE * d.height()) {
             return d;
         }
@@ -226,8 +230,28 @@ public final class DiagramLayout {
      * and automatic layout start from.
      */
     public static Map<String, double[]> positions(Cell cell) {
+        return positions(cell(cell));
+    }
+
+    /**
+     * As {@link #positions(Cell)}, for a view of this size (a search's or a result's cell, wide and low): the cell in
+     * rows only where that draws it larger there than its strip (a derived DARTS cell in rows filled a quarter of the
+     * trial view, its op labels too small to draw).
+     */
+    public static Map<String, double[]> positions(Cell cell, double viewW, double viewH) {
+        Diagram strip = cell(cell, Wrap.NONE);
+        Diagram chosen = cell(cell, strip);
+        if (chosen != strip && viewW > 0 && viewH > 0) {
+            double s = Math.min(viewW / strip.width(), viewH / strip.height());
+            double r = Math.min(viewW / chosen.width(), viewH / chosen.height());
+            chosen = r > s ? chosen : strip;
+        }
+        return positions(chosen);
+    }
+
+    private static Map<String, double[]> positions(Diagram d) {
         Map<String, double[]> pos = new java.util.HashMap<>();
-        for (Diagram.Box b : cell(cell).boxes()) {
+        for (Diagram.Box b : d.boxes()) {
             pos.put(b.id(), new double[] {Math.round(b.x() + DiagramView.MARGIN), Math.round(b.y() + DiagramView.MARGIN)});
         }
         return pos;

@@ -123,6 +123,6 @@ public final class ResultView extends BorderPane {
         if (c == null) {
             return;
         }
-        canvas.show(c, positions.computeIfAbsent(name, k -> DiagramLayout.positions(c)), io.cellforge.app.Selection.NONE);
+        canvas.show(c, positions.computeIfAbsent(name, k -> DiagramLayout.positions(c, canvas.getWidth(), canvas.getHeight())), io.cellforge.app.Selection.NONE);
     }
 }

@@ -316,7 +316,7 @@ public final class TrialsView extends BorderPane {
         }
         shownCell = c;
         canvas.setKeys(KeyPalette.keys(s));
-        canvas.show(c, DiagramLayout.positions(c), Selection.NONE);
+        canvas.show(c, DiagramLayout.positions(c, canvas.getWidth(), canvas.getHeight()), Selection.NONE);
     }
 
     private static String label(String cost) {

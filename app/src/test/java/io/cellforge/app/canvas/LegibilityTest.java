@@ -191,6 +191,32 @@ class LegibilityTest {
                 false, false, false, false, false, false, false, false, false, false, null)));
     }
 
+    /**
+     * A trial's NAS-Bench-201 cell in the trial view's size is drawn below the label size: each edge still names its op
+     * at the smallest readable size (cut short with an ellipsis where its badge is narrow), not an empty badge.
+     */
+    @Test
+    void aFixedCellDrawnSmallStillNamesItsOps(FxRobot robot) throws Exception {
+        SearchSpace s = Zoo.get("nas-bench-201").orElseThrow();
+        io.cellforge.trial.DecisionSpace ds = io.cellforge.trial.DecisionSpace.of(s);
+        int[] options = new int[ds.keys().size()];
+        java.util.Arrays.fill(options, 3); // nor_conv_3x3 on every edge
+        Cell cell = io.cellforge.arch.Fixing.fix(s, ds.architecture(options)).cells().values().iterator().next();
+        resize(robot, new double[] {520, 200});
+        robot.interact(() -> {
+            canvas.show(cell, DiagramLayout.positions(cell, 520, 200), Selection.NONE);
+            canvas.fit();
+        });
+        assertTrue(io.cellforge.app.diagram.TextMetrics.LABEL.getSize() * canvas.zoom() < CellCanvas.MIN_TEXT_PX, "drawn small: " + canvas.zoom());
+        for (io.cellforge.space.Edge e : cell.edges()) {
+            Text t = robot.lookup("#label-" + e.from() + "-" + e.to()).queryAs(javafx.scene.Group.class).getChildren().stream()
+                    .filter(n -> n instanceof Text).map(n -> (Text) n).findFirst().orElseThrow();
+            String op = ((io.cellforge.space.OpCall) e.op()).op();
+            assertTrue(shown(t) && t.getText().length() > 4 && op.startsWith(t.getText().replace("…", "")), t.getText() + " for " + op);
+            assertTrue(t.getFont().getSize() * screenScale(t) >= CellCanvas.MIN_TEXT_PX - 0.01, t.getText() + " readable");
+        }
+    }
+
     @Test
     void aBadgeOpensToItsKeyAndCandidatesWhileThePointerIsOnItReadableZoomedOut(FxRobot robot) throws Exception {
         SearchSpace s = Zoo.get("darts-mini").orElseThrow();

@@ -26,6 +26,56 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The layout of every zoo cell and of hand-drawn cells: no box or label covers another, each label on its own edge. */
 class CellLayoutTest {
 
+    /**
+     * A derived DARTS cell is wrapped into rows for the designer's canvas, but in the trial and result views (wide and
+     * low) its strip draws larger: there it is laid out as a strip, every edge left to right.
+     */
+    @Test
+    void aWideLowViewGetsTheStripOfACellTheDesignerWraps() throws Exception {
+        // darts-mini's normal cell as trials fix it (the trial view drew one in two rows, small)
+        SearchSpace mini = Zoo.get("darts-mini").orElseThrow();
+        io.cellforge.trial.DecisionSpace ds = io.cellforge.trial.DecisionSpace.of(mini);
+        Random r = new Random(3);
+        int strips = 0;
+        for (int t = 0; t < 20; t++) {
+            int[] options = new int[ds.keys().size()];
+            for (int k = 0; k < options.length; k++) {
+                options[k] = r.nextInt(ds.keys().get(k).size());
+            }
+            Cell c = io.cellforge.arch.Fixing.fix(mini, ds.architecture(options)).cells().get("normal");
+            Map<String, double[]> designer = DiagramLayout.positions(c);
+            Map<String, double[]> wide = DiagramLayout.positions(c, 760, 300);
+            assertTrue(fit(c, wide, 760, 300) >= fit(c, designer, 760, 300) - 1e-9, "no smaller than the designer's layout there");
+            if (!sameLayout(designer, wide)) {
+                strips++;
+                for (Edge e : c.edges()) {
+                    assertTrue(wide.get(e.from())[0] < wide.get(e.to())[0], e.from() + " -> " + e.to() + " runs left to right");
+                }
+            }
+            // A view shaped like the designer's keeps the designer's choice.
+            assertTrue(sameLayout(designer, DiagramLayout.positions(c, 716, 452)));
+        }
+        assertTrue(strips > 0, "some of these cells are drawn larger as a strip in a wide low view than in the designer's rows");
+    }
+
+    private static boolean sameLayout(Map<String, double[]> a, Map<String, double[]> b) {
+        return a.keySet().equals(b.keySet()) && a.keySet().stream().allMatch(n -> java.util.Arrays.equals(a.get(n), b.get(n)));
+    }
+
+    /** The scale at which the node boxes at these positions fit a view (labels aside). */
+    private static double fit(Cell c, Map<String, double[]> pos, double w, double h) {
+        double x0 = Double.MAX_VALUE, y0 = Double.MAX_VALUE, x1 = -Double.MAX_VALUE, y1 = -Double.MAX_VALUE;
+        for (Node n : c.nodes()) {
+            double[] p = pos.get(n.name());
+            double[] size = DiagramLayout.boxSize(n.name(), DiagramLayout.badge(c, n));
+            x0 = Math.min(x0, p[0]);
+            y0 = Math.min(y0, p[1]);
+            x1 = Math.max(x1, p[0] + size[0]);
+            y1 = Math.max(y1, p[1] + size[1]);
+        }
+        return Math.min(w / (x1 - x0), h / (y1 - y0));
+    }
+
     private static List<Cell> zooCells() {
         List<Cell> cells = new ArrayList<>();
         for (Zoo.Entry e : Zoo.entries()) {
