@@ -14,6 +14,7 @@ import io.cellforge.trial.EstimateException;
 import io.cellforge.trial.Estimator;
 import io.cellforge.trial.LocalTrialRunner;
 import io.cellforge.trial.Objective;
+import io.cellforge.trial.ProgressiveShrinkingEstimator;
 import io.cellforge.trial.Scores;
 import io.cellforge.trial.LatencyTable;
 import io.cellforge.trial.Strategies;
@@ -57,9 +58,12 @@ final class TrialSearch {
         Path dir = resume != null ? resume : out;
         String estimatorName = o.estimator == null ? "table" : o.estimator;
         boolean table = estimatorName.equals("table");
-        if (!List.of("table", "subnet", "supernet").contains(estimatorName)) {
+        if (!List.of("table", "subnet", "supernet", "ps").contains(estimatorName)) {
             throw new Main.UserError("estimator '" + estimatorName + "' is not available for multi-trial search; available: table, subnet, "
-                    + "supernet");
+                    + "supernet, ps");
+        }
+        if (o.psEpochs != null && (!estimatorName.equals("ps") || o.psEpochs < 1)) {
+            throw new Main.UserError("--ps-epochs is for --estimator ps, and at least 1");
         }
         if (table && o.table == null) {
             throw new Main.UserError("--estimator table needs --table FILE (a CSV of architecture strings and scores)");
@@ -104,6 +108,9 @@ final class TrialSearch {
             settings.put("data", training.data());
             settings.put("epochs", training.epochs());
             settings.put("batch", training.batch());
+        }
+        if (estimatorName.equals("ps")) {
+            settings.put("ps_epochs", o.psEpochs == null ? training.epochs() : o.psEpochs);
         }
         settings.put("latency", o.latency);
         settings.put("seed", seed);
@@ -201,6 +208,7 @@ final class TrialSearch {
                 case "table" -> TableEstimator.read(o.table, o.archColumn, o.scoreColumns, space);
                 case "subnet" -> new SubNetEstimator(space, Inputs.data(t.data()), io.cellforge.train.Retrain.Config.darts(t.epochs(), t.batch(),
                         seed), 0.8, Math.min(parallel, SubNetEstimator.maxParallel(space, t.batch(), 1)), lut, control);
+                case "ps" -> psEstimator(space, o.psEpochs == null ? t.epochs() : o.psEpochs, t, seed, lut, err, control);
                 default -> {
                     err.println("training the SPOS supernet for " + t.epochs() + " epoch(s) on " + t.data() + " ...");
                     yield SuperNetEstimator.train(space, Inputs.data(t.data()), io.cellforge.settings.SearchConfig.of("spos", t.epochs(),
@@ -214,6 +222,28 @@ final class TrialSearch {
         } catch (io.cellforge.plan.PlanException e) {
             throw new Main.UserError(space.name() + " does not build: " + e.getMessage());
         }
+    }
+
+    /** Progressive shrinking trained once, an epoch line each; a space that is not elastic is refused naming its key. */
+    private static Estimator psEstimator(SearchSpace space, int epochs, Training t, long seed, LatencyTable lut, PrintWriter err,
+                                         io.cellforge.search.SearchControl control) throws LoadException, io.cellforge.plan.PlanException {
+        try {
+            io.cellforge.search.ElasticSpace.of(space); // refused before the data are read
+        } catch (IllegalArgumentException e) {
+            throw new Main.UserError("--estimator ps: " + e.getMessage());
+        }
+        err.println("training the elastic network by progressive shrinking (largest, kernel, expansion, depth; " + epochs
+                + " epoch(s) each) on " + t.data() + " ...");
+        err.flush();
+        var listener = new io.cellforge.search.ProgressiveShrinking.Listener() {
+            @Override
+            public void epoch(io.cellforge.search.ElasticSpace.Phase phase, int epoch, double meanLoss, double seconds) {
+                err.printf("  %-9s epoch %d/%d  loss %.4f  %s%n", phase.label(), epoch + 1, epochs, meanLoss, SearchEvents.duration(seconds));
+                err.flush();
+            }
+        };
+        return ProgressiveShrinkingEstimator.train(space, Inputs.data(t.data()), io.cellforge.search.ProgressiveShrinking.Config.of(epochs,
+                t.batch(), seed), 8, lut, listener, control);
     }
 
     /** A table's scores with the latency of each architecture measured here added (none without a table of latencies). */
