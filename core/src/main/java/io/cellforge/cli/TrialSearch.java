@@ -235,10 +235,27 @@ final class TrialSearch {
         err.println("training the elastic network by progressive shrinking (largest, kernel, expansion, depth; " + epochs
                 + " epoch(s) each) on " + t.data() + " ...");
         err.flush();
+        boolean tty = System.console() != null;
         var listener = new io.cellforge.search.ProgressiveShrinking.Listener() {
+            private int steps;
+
+            @Override
+            public void phase(io.cellforge.search.ElasticSpace.Phase phase, int epochs, int stepsPerEpoch) {
+                steps = stepsPerEpoch;
+            }
+
+            @Override
+            public void step(io.cellforge.search.ElasticSpace.Phase phase, int epoch, int step, io.cellforge.arch.Architecture a, double loss) {
+                if (tty) { // a line redrawn in place while an epoch runs
+                    err.printf("\r  %-9s epoch %d/%d  step %d/%d  loss %.4f", phase.label(), epoch + 1, epochs, step + 1, steps, loss);
+                    err.flush();
+                }
+            }
+
             @Override
             public void epoch(io.cellforge.search.ElasticSpace.Phase phase, int epoch, double meanLoss, double seconds) {
-                err.printf("  %-9s epoch %d/%d  loss %.4f  %s%n", phase.label(), epoch + 1, epochs, meanLoss, SearchEvents.duration(seconds));
+                err.printf("%s  %-9s epoch %d/%d  loss %.4f  %s%n", tty ? "\r" : "", phase.label(), epoch + 1, epochs, meanLoss,
+                        SearchEvents.duration(seconds) + (tty ? "          " : ""));
                 err.flush();
             }
         };

@@ -100,6 +100,11 @@ public final class ElasticSpace {
                 continue;
             }
             boolean mb = call.op().equals("mbconv");
+            Param position = call.params().get("position");
+            if (mb && call.params().containsKey("depth") && !st.residual() && (position == null || position.isRef() || position.value() > 1)) {
+                throw new IllegalArgumentException(place + " can be skipped by its stage's depth but is not residual: skipped, it "
+                        + "would pass on zeros instead of its input; give it residual: true" + hint);
+            }
             for (var e : call.params().entrySet()) {
                 Param p = e.getValue();
                 if (!p.isRef() || !space.values().containsKey(p.ref())) {

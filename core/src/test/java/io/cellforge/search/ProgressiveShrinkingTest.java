@@ -254,6 +254,12 @@ class ProgressiveShrinkingTest {
                 .withChannels(io.cellforge.space.Param.ref("s1b1_e")), t.network().stages().get(1))));
         var w = assertThrowsIae(() -> ElasticSpace.of(widths));
         assertTrue(w.contains("'s1b1_e'") && w.contains("stage s1b1"), w);
+        // A block its depth can skip passes its input on only through its residual shortcut.
+        var b2 = t.network().stages().get(1);
+        SearchSpace plain = t.withNetwork(t.network().withStages(List.of(t.network().stages().get(0), new io.cellforge.space.Stage(b2.name(),
+                b2.kind(), b2.cell(), b2.op(), b2.role(), b2.channels(), b2.widen(), b2.stride(), b2.repeat(), false))));
+        var r = assertThrowsIae(() -> ElasticSpace.of(plain));
+        assertTrue(r.contains("stage s1b2") && r.contains("residual"), r);
         assertFalse(ElasticSpace.of(t).roles().isEmpty());
     }
 
