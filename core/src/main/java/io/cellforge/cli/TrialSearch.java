@@ -65,6 +65,13 @@ final class TrialSearch {
         if (o.psEpochs != null && (!estimatorName.equals("ps") || o.psEpochs < 1)) {
             throw new Main.UserError("--ps-epochs is for --estimator ps, and at least 1");
         }
+        if (estimatorName.equals("ps")) {
+            try {
+                io.cellforge.search.ElasticSpace.of(space); // refused before anything is read or trained
+            } catch (IllegalArgumentException e) {
+                throw new Main.UserError("--estimator ps: " + e.getMessage());
+            }
+        }
         if (table && o.table == null) {
             throw new Main.UserError("--estimator table needs --table FILE (a CSV of architecture strings and scores)");
         }
@@ -208,7 +215,13 @@ final class TrialSearch {
                 case "table" -> TableEstimator.read(o.table, o.archColumn, o.scoreColumns, space);
                 case "subnet" -> new SubNetEstimator(space, Inputs.data(t.data()), io.cellforge.train.Retrain.Config.darts(t.epochs(), t.batch(),
                         seed), 0.8, Math.min(parallel, SubNetEstimator.maxParallel(space, t.batch(), 1)), lut, control);
-                case "ps" -> psEstimator(space, o.psEpochs == null ? t.epochs() : o.psEpochs, t, seed, lut, err, control);
+                case "ps" -> {
+                    int epochs = o.psEpochs == null ? t.epochs() : o.psEpochs;
+                    err.println("training the elastic network by progressive shrinking (largest, kernel, expansion, depth; " + epochs
+                            + " epoch(s) each) on " + t.data() + " ...");
+                    yield ProgressiveShrinkingEstimator.train(space, Inputs.data(t.data()), io.cellforge.search.ProgressiveShrinking.Config.of(
+                            epochs, t.batch(), seed), 8, lut, new ShrinkingProgress(err), control);
+                }
                 default -> {
                     err.println("training the SPOS supernet for " + t.epochs() + " epoch(s) on " + t.data() + " ...");
                     yield SuperNetEstimator.train(space, Inputs.data(t.data()), io.cellforge.settings.SearchConfig.of("spos", t.epochs(),
@@ -222,45 +235,6 @@ final class TrialSearch {
         } catch (io.cellforge.plan.PlanException e) {
             throw new Main.UserError(space.name() + " does not build: " + e.getMessage());
         }
-    }
-
-    /** Progressive shrinking trained once, an epoch line each; a space that is not elastic is refused naming its key. */
-    private static Estimator psEstimator(SearchSpace space, int epochs, Training t, long seed, LatencyTable lut, PrintWriter err,
-                                         io.cellforge.search.SearchControl control) throws LoadException, io.cellforge.plan.PlanException {
-        try {
-            io.cellforge.search.ElasticSpace.of(space); // refused before the data are read
-        } catch (IllegalArgumentException e) {
-            throw new Main.UserError("--estimator ps: " + e.getMessage());
-        }
-        err.println("training the elastic network by progressive shrinking (largest, kernel, expansion, depth; " + epochs
-                + " epoch(s) each) on " + t.data() + " ...");
-        err.flush();
-        boolean tty = System.console() != null;
-        var listener = new io.cellforge.search.ProgressiveShrinking.Listener() {
-            private int steps;
-
-            @Override
-            public void phase(io.cellforge.search.ElasticSpace.Phase phase, int epochs, int stepsPerEpoch) {
-                steps = stepsPerEpoch;
-            }
-
-            @Override
-            public void step(io.cellforge.search.ElasticSpace.Phase phase, int epoch, int step, io.cellforge.arch.Architecture a, double loss) {
-                if (tty) { // a line redrawn in place while an epoch runs
-                    err.printf("\r  %-9s epoch %d/%d  step %d/%d  loss %.4f", phase.label(), epoch + 1, epochs, step + 1, steps, loss);
-                    err.flush();
-                }
-            }
-
-            @Override
-            public void epoch(io.cellforge.search.ElasticSpace.Phase phase, int epoch, double meanLoss, double seconds) {
-                err.printf("%s  %-9s epoch %d/%d  loss %.4f  %s%n", tty ? "\r" : "", phase.label(), epoch + 1, epochs, meanLoss,
-                        SearchEvents.duration(seconds) + (tty ? "          " : ""));
-                err.flush();
-            }
-        };
-        return ProgressiveShrinkingEstimator.train(space, Inputs.data(t.data()), io.cellforge.search.ProgressiveShrinking.Config.of(epochs,
-                t.batch(), seed), 8, lut, listener, control);
     }
 
     /** A table's scores with the latency of each architecture measured here added (none without a table of latencies). */
