@@ -243,6 +243,24 @@ class ProgressiveShrinkingTest {
     }
 
     @Test
+    void theZoosElasticSpacesAreSlicesOfTheirLargestNetwork() throws Exception {
+        for (String name : List.of("ofa-mini", "ofa-cifar")) {
+            SearchSpace s = Zoo.get(name).orElseThrow();
+            ElasticSpace e = ElasticSpace.of(s);
+            int blocks = name.equals("ofa-mini") ? 6 : 16;
+            assertEquals(blocks, e.keys(ElasticSpace.Role.KERNEL).size(), name);
+            assertEquals(blocks, e.keys(ElasticSpace.Role.EXPANSION).size(), name);
+            assertEquals(name.equals("ofa-mini") ? 2 : 4, e.keys(ElasticSpace.Role.DEPTH).size(), name);
+            ElasticNetwork net = new ElasticNetwork(Evaluator.fixedPlan(s, e.largest()), 0.9, 0, 1);
+            ElasticNetwork.Sub smallest = net.sub(Evaluator.fixedPlan(s, e.sample(Phase.DEPTH, new java.util.Random(2))));
+            assertFalse(smallest.slices().isEmpty());
+            for (ElasticNetwork.Slice sl : smallest.slices()) {
+                assertTrue(net.weights().containsKey(sl.shared()), sl.shared());
+            }
+        }
+    }
+
+    @Test
     void aSpaceThatIsNotElasticIsRefusedNamingItsKey() {
         var mb = assertThrowsIae(() -> ElasticSpace.of(Zoo.get("mobilenetv2-cifar").orElseThrow()));
         assertTrue(mb.contains("'b1' is a LayerChoice") && mb.contains("MB3E3"), mb);
