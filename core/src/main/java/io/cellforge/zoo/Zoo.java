@@ -61,12 +61,10 @@ public final class Zoo {
                 () -> mobileNetV2(false, false, MB_CANDIDATES));
         add("mobilenetv2-cifar", "MobileNetV2 for CIFAR-10 (ModularNAS: stem and the 160-wide stage at stride 1) with MBxEy choices",
                 () -> mobileNetV2(true, false, MB_CANDIDATES));
-        add("ofa-mini", "Elastic MobileNetV2 for 8x8 inputs (digits, Once-for-All): 2 stages of 3 mbconv blocks, kernel 3/5/7, "
-                + "expansion 3/4/6, depth 1..3 per stage", () -> ofa(new Shape(1, 8, 8), 10, 16, new int[][] {{16, 1, 3}, {24, 2, 3}},
-                List.of(1.0, 2.0, 3.0), 64));
-        add("ofa-cifar", "Elastic MobileNetV2 for CIFAR-10 (Once-for-All): 4 stages of 4 mbconv blocks, kernel 3/5/7, "
-                + "expansion 3/4/6, depth 2..4 per stage", () -> ofa(new Shape(3, 32, 32), 10, 24, new int[][] {{24, 1, 4}, {32, 2, 4},
-                {64, 2, 4}, {96, 2, 4}}, List.of(2.0, 3.0, 4.0), 640));
+        add("ofa-mini", "Elastic MobileNetV2 for 8x8 digits (Once-for-All): 2 stages of up to 3 mbconv blocks",
+                () -> ofa(new Shape(1, 8, 8), 10, 16, new int[][] {{16, 1, 3}, {24, 2, 3}}, List.of(1.0, 2.0, 3.0), 64));
+        add("ofa-cifar", "Elastic MobileNetV2 for CIFAR-10 (Once-for-All): 4 stages of up to 4 mbconv blocks",
+                () -> ofa(new Shape(3, 32, 32), 10, 24, new int[][] {{24, 1, 4}, {32, 2, 4}, {64, 2, 4}, {96, 2, 4}}, List.of(2.0, 3.0, 4.0), 640));
         add("resnet18", "ResNet-18 for ImageNet", () -> resnet(18));
         add("resnet34", "ResNet-34 for ImageNet", () -> resnet(34));
         add("resnet50", "ResNet-50 for ImageNet", () -> resnet(50));
