@@ -9,8 +9,11 @@ import java.util.List;
 final class TrialOptions {
     @Option(names = "--estimator", paramLabel = "NAME", description = {"multi-trial: how a trial is scored: table (default; --table),",
             "subnet (each child trained --epochs on --data, validated on a fifth of its training images),",
-            "supernet (a SPOS supernet trained --epochs once, each child scored by its path)"})
+            "supernet (a SPOS supernet trained --epochs once, each child scored by its path),",
+            "ps (an elastic MobileNetV2, e.g. --zoo ofa-mini, trained once by progressive shrinking, each child scored by its slice)"})
     String estimator;
+    @Option(names = "--ps-epochs", paramLabel = "N", description = "multi-trial, ps: epochs of each of the four phases (default --epochs)")
+    Integer psEpochs;
     @Option(names = "--latency", description = {"multi-trial: also score latency (ms) measured here: each distinct layer timed once,",
             "cached in --latency-cache (default: the run folder)"})
     boolean latency;

@@ -15,6 +15,7 @@ import io.cellforge.trial.EstimateException;
 import io.cellforge.trial.Estimator;
 import io.cellforge.trial.LocalTrialRunner;
 import io.cellforge.trial.Objective;
+import io.cellforge.trial.ProgressiveShrinkingEstimator;
 import io.cellforge.trial.Scores;
 import io.cellforge.trial.LatencyTable;
 import io.cellforge.trial.Strategies;
@@ -61,9 +62,19 @@ final class TrialSearch {
         Path dir = resume != null ? resume : out;
         String estimatorName = o.estimator == null ? "table" : o.estimator;
         boolean table = estimatorName.equals("table");
-        if (!List.of("table", "subnet", "supernet").contains(estimatorName)) {
+        if (!List.of("table", "subnet", "supernet", "ps").contains(estimatorName)) {
             throw new Main.UserError("estimator '" + estimatorName + "' is not available for multi-trial search; available: table, subnet, "
-                    + "supernet");
+                    + "supernet, ps");
+        }
+        if (o.psEpochs != null && (!estimatorName.equals("ps") || o.psEpochs < 1)) {
+            throw new Main.UserError("--ps-epochs is for --estimator ps, and at least 1");
+        }
+        if (estimatorName.equals("ps")) {
+            try {
+                io.cellforge.search.ElasticSpace.of(space); // refused before anything is read or trained
+            } catch (IllegalArgumentException e) {
+                throw new Main.UserError("--estimator ps: " + e.getMessage());
+            }
         }
         if (table && o.table == null) {
             throw new Main.UserError("--estimator table needs --table FILE (a CSV of architecture strings and scores)");
@@ -119,6 +130,9 @@ final class TrialSearch {
             if (training.warmup() > 0) {
                 settings.put("warmup", training.warmup()); // only when set: runs without one record what they did before
             }
+        }
+        if (estimatorName.equals("ps")) {
+            settings.put("ps_epochs", o.psEpochs == null ? training.epochs() : o.psEpochs);
         }
         settings.put("latency", o.latency);
         settings.put("seed", seed);
@@ -219,6 +233,13 @@ final class TrialSearch {
                 case "table" -> TableEstimator.read(o.table, o.archColumn, o.scoreColumns, space);
                 case "subnet" -> new SubNetEstimator(space, Inputs.data(t.data()), io.cellforge.train.Retrain.Config.darts(t.epochs(), t.batch(),
                         seed), 0.8, Math.min(parallel, SubNetEstimator.maxParallel(space, t.batch(), 1)), lut, control);
+                case "ps" -> {
+                    int epochs = o.psEpochs == null ? t.epochs() : o.psEpochs;
+                    err.println("training the elastic network by progressive shrinking (largest, kernel, expansion, depth; " + epochs
+                            + " epoch(s) each) on " + t.data() + " ...");
+                    yield ProgressiveShrinkingEstimator.train(space, Inputs.data(t.data()), io.cellforge.search.ProgressiveShrinking.Config.of(
+                            epochs, t.batch(), seed), 8, lut, new ShrinkingProgress(err), control);
+                }
                 default -> {
                     io.cellforge.data.DataBundle data = Inputs.data(t.data());
                     SearchEvents.Listener quiet = new SearchEvents.Listener() { };

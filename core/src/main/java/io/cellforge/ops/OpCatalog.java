@@ -326,9 +326,24 @@ public final class OpCatalog {
                         List.of(), a -> mbConv(a.cIn(), a.cOut(), k, e, a.stride()));
             }
         }
-        put(m, "mbconv", GROUP_MODNAS, "Mobile inverted conv with kernel and expand parameters (for ValueChoice)",
-                List.of("kernel", "expand"),
-                a -> mbConv(a.cIn(), a.cOut(), a.intParam("kernel", 3), a.intParam("expand", 6), a.stride()));
+        // depth and position: Once-for-All's elastic depth, a stage running its first `depth` blocks; a block past it
+        // is NIL, so that the residual shortcut around it passes its input on unchanged.
+        put(m, "mbconv", GROUP_MODNAS, "Mobile inverted conv with kernel and expand parameters (for ValueChoice); with depth "
+                        + "and position, skipped (NIL inside its residual block) when position > depth",
+                List.of("kernel", "expand", "depth", "position"), a -> {
+                    int position = a.intParam("position", 1);
+                    if (position < 1) {
+                        throw new ShapeException("mbconv's position in its stage counts from 1, got " + position);
+                    }
+                    if (position > 1 && (a.stride() != 1 || a.cIn() != a.cOut())) {
+                        throw new ShapeException("mbconv at position " + position + " can be skipped by its stage's depth, so it must "
+                                + "keep its input's shape (stride 1, " + a.cIn() + " -> " + a.cOut() + " channels)");
+                    }
+                    if (position > a.intParam("depth", Integer.MAX_VALUE)) {
+                        return new Layer.Zero(1, a.cOut());
+                    }
+                    return mbConv(a.cIn(), a.cOut(), a.intParam("kernel", 3), a.intParam("expand", 6), a.stride());
+                });
         put(m, "NIL", GROUP_MODNAS, "Zeros of the output's shape", List.of(), a -> new Layer.Zero(a.stride(), a.cOut()));
         put(m, "IDT", GROUP_MODNAS, "Identity", List.of(), a -> {
             sameChannels("IDT", a);

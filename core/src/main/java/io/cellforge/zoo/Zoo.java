@@ -61,6 +61,10 @@ public final class Zoo {
                 () -> mobileNetV2(false, false, MB_CANDIDATES));
         add("mobilenetv2-cifar", "MobileNetV2 for CIFAR-10 (ModularNAS: stem and the 160-wide stage at stride 1) with MBxEy choices",
                 () -> mobileNetV2(true, false, MB_CANDIDATES));
+        add("ofa-mini", "Elastic MobileNetV2 for 8x8 digits (Once-for-All): 2 stages of up to 3 mbconv blocks",
+                () -> ofa(new Shape(1, 8, 8), 10, 16, new int[][] {{16, 1, 3}, {24, 2, 3}}, List.of(1.0, 2.0, 3.0), 64));
+        add("ofa-cifar", "Elastic MobileNetV2 for CIFAR-10 (Once-for-All): 4 stages of up to 4 mbconv blocks",
+                () -> ofa(new Shape(3, 32, 32), 10, 24, new int[][] {{24, 1, 4}, {32, 2, 4}, {64, 2, 4}, {96, 2, 4}}, List.of(2.0, 3.0, 4.0), 640));
         add("resnet18", "ResNet-18 for ImageNet", () -> resnet(18));
         add("resnet34", "ResNet-34 for ImageNet", () -> resnet(34));
         add("resnet50", "ResNet-50 for ImageNet", () -> resnet(50));
@@ -360,6 +364,40 @@ public final class Zoo {
                 List.of(List.of(conv(stem, 3, cfgs.get(0)[3], 1), OpCall.of("bn"), OpCall.of("relu6"))), stages, head, null, true);
         return new SearchSpace(input.height() <= 64 ? "mobilenetv2-cifar" : "mobilenetv2-imagenet", "", net, Map.of(), Map.of(),
                 Map.of(), Map.of("modnas.mixed_op", "BinGate"));
+    }
+
+    // ---- Once-for-All -----------------------------------------------------------------------------------------
+
+    /**
+     * An elastic MobileNetV2 (Once-for-All): stem conv 3x3 to {@code stem} channels, BN, ReLU6; per stage
+     * {width, stride, blocks} that many residual mbconv blocks, each with its own kernel ({@code sSbB_k}: 3, 5, 7) and
+     * expansion ({@code sSbB_e}: 3, 4, 6), the blocks after the first skipped beyond the stage's depth ({@code sS_depth}:
+     * {@code depths}); conv 1x1 to {@code last}, BN, ReLU6, pool, linear.
+     */
+    public static SearchSpace ofa(Shape input, int classes, int stem, int[][] stages, List<Double> depths, int last) {
+        Map<String, ValueChoice> values = new LinkedHashMap<>();
+        List<Stage> blocks = new ArrayList<>();
+        for (int s = 0; s < stages.length; s++) {
+            String depth = "s" + (s + 1) + "_depth";
+            for (int b = 1; b <= stages[s][2]; b++) {
+                String name = "s" + (s + 1) + "b" + b;
+                values.put(name + "_k", new ValueChoice(name + "_k", List.of(3.0, 5.0, 7.0)));
+                values.put(name + "_e", new ValueChoice(name + "_e", List.of(3.0, 4.0, 6.0)));
+                Map<String, Param> p = new LinkedHashMap<>();
+                p.put("kernel", Param.ref(name + "_k"));
+                p.put("expand", Param.ref(name + "_e"));
+                if (b > 1) {
+                    p.put("depth", Param.ref(depth));
+                    p.put("position", Param.of(b));
+                }
+                blocks.add(Stage.block(name, new OpCall("mbconv", p), stages[s][0], b == 1 ? stages[s][1] : 1, true));
+            }
+            values.put(depth, new ValueChoice(depth, depths));
+        }
+        List<OpCall> head = List.of(conv(last, 1, 1, 0), OpCall.of("bn"), OpCall.of("relu6"), OpCall.of("gap"), OpCall.of("linear"));
+        Network net = new Network(input, classes, stem, List.of(List.of(conv(stem, 3, 1, 1), OpCall.of("bn"), OpCall.of("relu6"))),
+                blocks, head, null, true);
+        return new SearchSpace("ofa", "", net, Map.of(), values, Map.of(), Map.of());
     }
 
     // ---- ResNet ----------------------------------------------------------------------------------------------
