@@ -49,6 +49,8 @@ final class RetrainCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     AugmentOptions augmentation;
+    @picocli.CommandLine.Mixin
+    SubsetOptions subset;
 
     @Spec
     CommandSpec spec;
@@ -70,7 +72,10 @@ final class RetrainCommand implements Callable<Integer> {
         Imported context = Inputs.contextOf(f, text, arch, space, zoo);
         SearchSpace s = context.space();
         Architecture a = Inputs.arch(f, text, arch, s, spec.commandLine().getErr());
-        DataBundle bundle = Inputs.data(data);
+        DataBundle bundle = subset.apply(Inputs.data(data), seed);
+        if (bundle.sample().partial()) {
+            spec.commandLine().getErr().println("data: " + bundle.sample().line());
+        }
         bundle.misfit(s.network().input(), s.network().classes(), "space '" + s.name() + "'").ifPresent(m -> {
             throw new Main.UserError(m);
         });
@@ -96,6 +101,7 @@ final class RetrainCommand implements Callable<Integer> {
                 o.put("epochs", r.epochs().size());
                 o.put("completed", r.completed());
                 o.put("backend", r.backend());
+                o.put("data", io.cellforge.data.DataReport.of(data, bundle).toJson());
                 spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(o));
             } else {
                 spec.commandLine().getOut().printf("test accuracy %.4f (%d images), %,d parameters%n", r.testAccuracy(),

@@ -109,6 +109,10 @@ final class SearchCommand implements Callable<Integer> {
     AugmentOptions augmentation;
     @picocli.CommandLine.Mixin
     TrialOptions trials;
+    @picocli.CommandLine.Mixin
+    SubsetOptions subset;
+    /** What the search was fed (the sample, the normalisation), kept beside the result in --out. */
+    private io.cellforge.data.DataReport dataReport;
 
     @Spec
     CommandSpec spec;
@@ -123,6 +127,9 @@ final class SearchCommand implements Callable<Integer> {
             }
         }
         if (strategy != null && io.cellforge.trial.Strategies.isMultiTrial(strategy)) {
+            if (subset.train != null || subset.test != null) {
+                throw new Main.UserError("--subset and --test-subset are for one-shot strategies; a multi-trial search reads --data whole");
+            }
             SearchSpace space = Inputs.searchableImport(source.file, source.zoo, step).space();
             TrialSearch.Training training = new TrialSearch.Training(data, epochs == null ? 1 : epochs, batch == null ? 64 : batch);
             return TrialSearch.run(space, strategy, trials, training, seed, out, resume, spec.commandLine().getOut(),
@@ -134,7 +141,11 @@ final class SearchCommand implements Callable<Integer> {
         io.cellforge.io.Imported imported = Inputs.searchableImport(source.file, source.zoo, step);
         SearchSpace space = imported.space();
         SearchConfig cfg = config(imported.search());
-        DataBundle bundle = Inputs.data(data);
+        DataBundle bundle = subset.apply(Inputs.data(data), cfg.seed());
+        if (bundle.sample().partial()) {
+            spec.commandLine().getErr().println("data: " + bundle.sample().line());
+        }
+        dataReport = io.cellforge.data.DataReport.of(data, bundle);
         bundle.misfit(space.network().input(), space.network().classes(), "space '" + space.name() + "'").ifPresent(m -> {
             throw new Main.UserError(m);
         });
@@ -262,6 +273,7 @@ final class SearchCommand implements Callable<Integer> {
     private void writeResult(SearchSpace space, SearchResult result, PrintWriter err) throws LoadException {
         try {
             RunFiles.writeResult(space, result, out);
+            writeDataReport(out);
             err.println("wrote the architecture to " + Escape.line(out.toString()));
             writeVega(space, result, err);
             return;
@@ -270,12 +282,18 @@ final class SearchCommand implements Callable<Integer> {
             try {
                 Path rescue = Files.createTempDirectory("cellforge-result-");
                 RunFiles.writeResult(space, result, rescue);
+                writeDataReport(rescue);
                 throw new Main.UserError(e.getMessage() + "; " + out + " is left as it was and the result was written to " + rescue
                         + " instead" + kept);
             } catch (IOException again) {
                 throw new Main.UserError(e.getMessage() + "; " + out + " is left as it was and the architecture is on stdout" + kept);
             }
         }
+    }
+
+    private void writeDataReport(Path dir) throws IOException {
+        FileWrites.writeAtomically(dir.resolve(io.cellforge.data.DataReport.FILE),
+                new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(dataReport.toJson()) + "\n");
     }
 
     /**
