@@ -18,10 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Each format as it is distributed, in small generated files: what is read, and where a damaged file is wrong. */
-class DistributedLayoutsTest {
+public class DistributedLayoutsTest {
 
     /** Fashion-MNIST's and MNIST's four files, gzip, in a folder named as the data: 28x28 images, labels 0..9. */
-    static Path fashionLayout(Path parent, int train, int test) throws Exception {
+    public static Path fashionLayout(Path parent, int train, int test) throws Exception {
         Path dir = Files.createDirectories(parent.resolve("fashion-mnist"));
         for (String[] part : new String[][] {{"train", Integer.toString(train)}, {"t10k", Integer.toString(test)}}) {
             int n = Integer.parseInt(part[1]);
