@@ -77,7 +77,7 @@ final class Csv {
             }
             values += columns - 1;
             Datasets.requireValues(values, source + ":" + lineNo);
-            Datasets.requireMemory(8 * values, source + ":" + lineNo); // the rows, then the images
+            Datasets.requireMemory(5 * values, source + ":" + lineNo); // the rows as floats, then the images as bytes
             float[] px = new float[columns - 1];
             int k = 0;
             for (int i = 0; i < columns; i++) {

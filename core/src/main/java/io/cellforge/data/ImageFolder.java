@@ -103,7 +103,7 @@ final class ImageFolder {
         for (int n = 0; n < images.size(); n++) {
             // A grey image has R = G = B: its first plane is its one channel.
             System.arraycopy(images.get(n), 0, x, n * per, per);
-            images.set(n, null);
+            images.set(n, null); // freed as copied: the RGB copies and the pixels are not all held at once
         }
         return new Dataset(name, new Shape(c, h, w), names, x, Dataset.EIGHT_BIT, labels.stream().mapToInt(Integer::intValue).toArray());
     }
