@@ -273,7 +273,7 @@ final class SearchCommand implements Callable<Integer> {
     private void writeResult(SearchSpace space, SearchResult result, PrintWriter err) throws LoadException {
         try {
             RunFiles.writeResult(space, result, out);
-            writeDataReport(out);
+            writeDataReport(out, err);
             err.println("wrote the architecture to " + Escape.line(out.toString()));
             writeVega(space, result, err);
             return;
@@ -282,7 +282,7 @@ final class SearchCommand implements Callable<Integer> {
             try {
                 Path rescue = Files.createTempDirectory("cellforge-result-");
                 RunFiles.writeResult(space, result, rescue);
-                writeDataReport(rescue);
+                writeDataReport(rescue, err);
                 throw new Main.UserError(e.getMessage() + "; " + out + " is left as it was and the result was written to " + rescue
                         + " instead" + kept);
             } catch (IOException again) {
@@ -291,9 +291,15 @@ final class SearchCommand implements Callable<Integer> {
         }
     }
 
-    private void writeDataReport(Path dir) throws IOException {
-        FileWrites.writeAtomically(dir.resolve(io.cellforge.data.DataReport.FILE),
-                new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(dataReport.toJson()) + "\n");
+    /** After the result: a data.json that cannot be written is a warning, the result being there. */
+    private void writeDataReport(Path dir, PrintWriter err) {
+        Path f = dir.resolve(io.cellforge.data.DataReport.FILE);
+        try {
+            FileWrites.writeAtomically(f, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(dataReport.toJson()) + "\n");
+        } catch (IOException e) {
+            err.println(Escape.line("warning: no " + f + ": " + e.getMessage()));
+        }
     }
 
     /**
