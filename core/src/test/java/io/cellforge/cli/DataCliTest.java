@@ -94,4 +94,18 @@ class DataCliTest {
         assertEquals(128, j.get("data").get("sample").get("train").asInt());
         assertEquals(359, j.get("data").get("sample").get("test").asInt());
     }
+
+    @Test
+    void aDataJsonThatCannotBeWrittenIsAWarningAndTheResultIsWritten(@TempDir Path dir) throws Exception {
+        Path space = Files.writeString(dir.resolve("tiny.yaml"), CliTest.TINY_SEARCH_SPACE);
+        Path out = dir.resolve("out");
+        CliTest.Run r;
+        try (AutoCloseable full = io.cellforge.io.FileWrites.failWritesTo(p -> p.endsWith("data.json"))) {
+            r = run("search", space.toString(), "--subset", "128", "--epochs", "1", "--batch", "32", "--out", out.toString());
+        }
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("warning: no " + out.resolve("data.json") + ": "), r.err());
+        assertTrue(Files.exists(out.resolve("result.json")));
+        assertTrue(Files.notExists(out.resolve("data.json")));
+    }
 }
