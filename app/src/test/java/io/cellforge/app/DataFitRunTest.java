@@ -37,15 +37,13 @@ class DataFitRunTest {
         Dataset[] sets = new Dataset[2];
         int[] sizes = {train, test};
         for (int k = 0; k < 2; k++) {
-            float[] x = new float[sizes[k] * 256];
+            byte[] x = new byte[sizes[k] * 256];
             int[] y = new int[sizes[k]];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = r.nextFloat();
-            }
+            r.nextBytes(x);
             for (int i = 0; i < y.length; i++) {
                 y[i] = i % 10;
             }
-            sets[k] = new Dataset(k == 0 ? "grey16 train" : "grey16 test", shape, names, x, y);
+            sets[k] = new Dataset(k == 0 ? "grey16 train" : "grey16 test", shape, names, x, Dataset.EIGHT_BIT, y);
         }
         return new DataBundle(sets[0], sets[1], "grey16");
     }

@@ -52,6 +52,8 @@ final class RetrainCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     AugmentOptions augmentation;
+    @picocli.CommandLine.Mixin
+    SubsetOptions subset;
 
     @Spec
     CommandSpec spec;
@@ -73,7 +75,10 @@ final class RetrainCommand implements Callable<Integer> {
         Imported context = Inputs.contextOf(f, text, arch, space, zoo);
         PrintWriter err = spec.commandLine().getErr();
         Architecture a = Inputs.arch(f, text, arch, context.space(), err);
-        DataBundle bundle = Inputs.data(data);
+        DataBundle bundle = subset.apply(Inputs.data(data), seed);
+        if (bundle.sample().partial()) {
+            err.println("data: " + bundle.sample().line());
+        }
         SearchSpace s = DataFit.fit(context.space(), bundle, strictShape, err);
         SearchControl control = new SearchControl();
         // The interrupt guard closes last: Ctrl+C waits until the result below is printed.
@@ -93,6 +98,7 @@ final class RetrainCommand implements Callable<Integer> {
                 o.put("epochs", r.epochs().size());
                 o.put("completed", r.completed());
                 o.put("backend", r.backend());
+                o.put("data", io.cellforge.data.DataReport.of(data, bundle).toJson());
                 spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(o));
             } else {
                 spec.commandLine().getOut().printf("test accuracy %.4f (%d images), %,d parameters%n", r.testAccuracy(),

@@ -115,6 +115,10 @@ final class SearchCommand implements Callable<Integer> {
     AugmentOptions augmentation;
     @picocli.CommandLine.Mixin
     TrialOptions trials;
+    @picocli.CommandLine.Mixin
+    SubsetOptions subset;
+    /** What the search was fed (the sample, the normalisation), kept beside the result in --out. */
+    private io.cellforge.data.DataReport dataReport;
 
     @Spec
     CommandSpec spec;
@@ -129,6 +133,9 @@ final class SearchCommand implements Callable<Integer> {
             }
         }
         if (strategy != null && io.cellforge.trial.Strategies.isMultiTrial(strategy)) {
+            if (subset.train != null || subset.test != null) {
+                throw new Main.UserError("--subset and --test-subset are for one-shot strategies; a multi-trial search reads --data whole");
+            }
             SearchSpace space = Inputs.searchableImport(source.file, source.zoo, step).space();
             TrialSearch.Training training = new TrialSearch.Training(data, epochs == null ? 1 : epochs, batch == null ? 64 : batch,
                     warmup == null ? 0 : warmup);
@@ -141,7 +148,11 @@ final class SearchCommand implements Callable<Integer> {
         }
         io.cellforge.io.Imported imported = Inputs.searchableImport(source.file, source.zoo, step);
         SearchConfig cfg = config(imported.search());
-        DataBundle bundle = Inputs.data(data);
+        DataBundle bundle = subset.apply(Inputs.data(data), cfg.seed());
+        if (bundle.sample().partial()) {
+            spec.commandLine().getErr().println("data: " + bundle.sample().line());
+        }
+        dataReport = io.cellforge.data.DataReport.of(data, bundle);
         PrintWriter err = spec.commandLine().getErr();
         SearchSpace space = DataFit.fit(imported.space(), bundle, strictShape, err);
         checkOutputs();
@@ -267,6 +278,7 @@ final class SearchCommand implements Callable<Integer> {
     private void writeResult(SearchSpace space, SearchResult result, PrintWriter err) throws LoadException {
         try {
             RunFiles.writeResult(space, result, out);
+            writeDataReport(out, err);
             err.println("wrote the architecture to " + Escape.line(out.toString()));
             writeVega(space, result, err);
             return;
@@ -275,11 +287,23 @@ final class SearchCommand implements Callable<Integer> {
             try {
                 Path rescue = Files.createTempDirectory("cellforge-result-");
                 RunFiles.writeResult(space, result, rescue);
+                writeDataReport(rescue, err);
                 throw new Main.UserError(e.getMessage() + "; " + out + " is left as it was and the result was written to " + rescue
                         + " instead" + kept);
             } catch (IOException again) {
                 throw new Main.UserError(e.getMessage() + "; " + out + " is left as it was and the architecture is on stdout" + kept);
             }
+        }
+    }
+
+    /** After the result: a data.json that cannot be written is a warning, the result being there. */
+    private void writeDataReport(Path dir, PrintWriter err) {
+        Path f = dir.resolve(io.cellforge.data.DataReport.FILE);
+        try {
+            FileWrites.writeAtomically(f, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(dataReport.toJson()) + "\n");
+        } catch (IOException e) {
+            err.println(Escape.line("warning: no " + f + ": " + e.getMessage()));
         }
     }
 

@@ -25,10 +25,14 @@ final class Csv {
     private Csv() {
     }
 
-    static Dataset read(Path p) throws LoadException {
+    /** The images, and what was done to their values to hold them as bytes (empty when nothing). */
+    record Parsed(Dataset data, String note) {
+    }
+
+    static Parsed read(Path p) throws LoadException {
         try (Reader r = new InputStreamReader(Datasets.open(p), StandardCharsets.UTF_8)) {
-            Dataset d = parse(r, p.toString(), null, 0f, true);
-            return Datasets.rename(d, p.getFileName().toString());
+            Parsed d = parse(r, p.toString(), null, 0f, true);
+            return new Parsed(d.data().renamed(p.getFileName().toString()), d.note());
         } catch (Limits.TooLarge e) {
             throw new LoadException(null, e.getMessage());
         } catch (IOException e) {
@@ -37,7 +41,7 @@ final class Csv {
     }
 
     /** {@code scale} 0 infers the pixel scale; {@code shape} null infers the shape. */
-    static Dataset parse(Reader in, String source, Shape shape, float scale, boolean header) throws IOException, LoadException {
+    static Parsed parse(Reader in, String source, Shape shape, float scale, boolean header) throws IOException, LoadException {
         BoundedLines r = new BoundedLines(in, source, Limits.CSV_LINE_CHARS, "the most Cellforge reads as one image");
         List<float[]> rows = new ArrayList<>();
         List<String> rawLabels = new ArrayList<>();
@@ -73,7 +77,7 @@ final class Csv {
             }
             values += columns - 1;
             Datasets.requireValues(values, source + ":" + lineNo);
-            Datasets.requireMemory(8 * values, source + ":" + lineNo); // the rows, then the images
+            Datasets.requireMemory(5 * values, source + ":" + lineNo); // the rows as floats, then the images as bytes
             float[] px = new float[columns - 1];
             int k = 0;
             for (int i = 0; i < columns; i++) {
@@ -109,13 +113,9 @@ final class Csv {
             }
         }
         float s = scale > 0 ? scale : max <= 1 ? 1 : Math.max(255, max);
-        float[] x = Datasets.pixels(values, source);
-        for (int i = 0; i < rows.size(); i++) {
-            float[] px = rows.get(i);
-            for (int j = 0; j < pixels; j++) {
-                x[i * pixels + j] = px[j] / s;
-            }
-        }
+        byte[] x = Datasets.pixels(values, source);
+        float[] levels = new float[256];
+        String note = bytes(rows, s, max, x, levels);
         // Labels: whole numbers 0..K-1 keep their meaning; anything else is mapped to sorted names.
         boolean numeric = rawLabels.stream().allMatch(l -> l.matches("\\d{1,6}(\\.0+)?"));
         int[] y = new int[rawLabels.size()];
@@ -135,7 +135,61 @@ final class Csv {
             }
             names = new ArrayList<>(ids.keySet());
         }
-        return new Dataset(source, shape, names, x, y);
+        return new Parsed(new Dataset(source, shape, names, x, levels, y), note);
+    }
+
+    /**
+     * The values as bytes into {@code x} and what each byte stands for into {@code levels}: whole numbers up to 255
+     * as themselves, else up to 256 distinct values each as its own level (exact both ways); more than that are
+     * rounded to 256 even steps, which the returned note says (empty when exact).
+     */
+    private static String bytes(List<float[]> rows, float scale, float max, byte[] x, float[] levels) {
+        boolean whole = true;
+        java.util.TreeSet<Float> distinct = new java.util.TreeSet<>();
+        for (float[] px : rows) {
+            for (float v : px) {
+                whole &= v <= 255 && v == Math.rint(v);
+                if (distinct.size() <= 256) {
+                    distinct.add(v);
+                }
+            }
+        }
+        int per = rows.get(0).length;
+        if (whole) {
+            System.arraycopy(Dataset.levels(scale), 0, levels, 0, 256);
+            for (int i = 0; i < rows.size(); i++) {
+                float[] px = rows.get(i);
+                for (int j = 0; j < per; j++) {
+                    x[i * per + j] = (byte) (int) px[j];
+                }
+            }
+            return "";
+        }
+        if (distinct.size() <= 256) {
+            float[] sorted = new float[distinct.size()];
+            int k = 0;
+            for (float v : distinct) {
+                levels[k] = v / scale;
+                sorted[k++] = v;
+            }
+            for (int i = 0; i < rows.size(); i++) {
+                float[] px = rows.get(i);
+                for (int j = 0; j < per; j++) {
+                    x[i * per + j] = (byte) java.util.Arrays.binarySearch(sorted, px[j]);
+                }
+            }
+            return "";
+        }
+        for (int b = 0; b < 256; b++) {
+            levels[b] = b * max / 255 / scale;
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            float[] px = rows.get(i);
+            for (int j = 0; j < per; j++) {
+                x[i * per + j] = (byte) Math.round(px[j] / max * 255);
+            }
+        }
+        return "more than 256 distinct pixel values, rounded to 256 even steps of 0.." + max;
     }
 
     private static Shape inferShape(int pixels, String source) throws LoadException {

@@ -7,16 +7,24 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Labelled images in memory: {@code images} holds N x C x H x W floats in [0, 1], {@code labels} N class indices.
- * Treated as immutable: the arrays are never written after construction.
+ * Labelled images in memory, one byte a pixel: {@code pixels} holds N x C x H x W bytes, each standing for the
+ * value {@code levels[byte & 0xff]} in [0, 1], and {@code labels} N class indices. Images are 8-bit where they
+ * come from (IDX, CIFAR, PNG), so a byte loses nothing and holds a quarter of the floats; batches become floats
+ * one at a time ({@code engine.Batches}). Treated as immutable: the arrays are never written after construction.
  */
-public record Dataset(String name, Shape shape, List<String> classNames, float[] images, int[] labels) {
+public record Dataset(String name, Shape shape, List<String> classNames, byte[] pixels, float[] levels, int[] labels) {
+    /** The levels of 8-bit images: byte b stands for b / 255. */
+    public static final float[] EIGHT_BIT = levels(255);
+
     public Dataset {
         classNames = List.copyOf(classNames);
         int per = (int) shape.size();
-        if (per == 0 || images.length != (long) labels.length * per) {
-            throw new IllegalArgumentException(name + ": " + images.length + " values for " + labels.length
+        if (per == 0 || pixels.length != (long) labels.length * per) {
+            throw new IllegalArgumentException(name + ": " + pixels.length + " values for " + labels.length
                     + " images of " + shape);
+        }
+        if (levels.length != 256) {
+            throw new IllegalArgumentException(name + ": " + levels.length + " levels, not one for each of the 256 byte values");
         }
         for (int l : labels) {
             if (l < 0 || l >= classNames.size()) {
@@ -25,12 +33,36 @@ public record Dataset(String name, Shape shape, List<String> classNames, float[]
         }
     }
 
+    /** Levels for whole numbers 0..{@code max} scaled into [0, 1]: byte b stands for b / max. */
+    public static float[] levels(float max) {
+        float[] l = new float[256];
+        for (int i = 0; i < 256; i++) {
+            l[i] = i / max;
+        }
+        return l;
+    }
+
     public int size() {
         return labels.length;
     }
 
     public int classes() {
         return classNames.size();
+    }
+
+    /** The value of pixel {@code i} (image i / shape.size()), in [0, 1]. */
+    public float value(int i) {
+        return levels[pixels[i] & 0xff];
+    }
+
+    /** The bytes this data set holds in memory: its pixels and its labels. */
+    public long storageBytes() {
+        return pixels.length + 4L * labels.length;
+    }
+
+    /** What it would hold as one float a pixel, for comparison: four times the pixels. */
+    public long floatBytes() {
+        return 4L * pixels.length + 4L * labels.length;
     }
 
     /** The largest label present, -1 when there are no images. */
@@ -45,13 +77,22 @@ public record Dataset(String name, Shape shape, List<String> classNames, float[]
     /** The images at {@code indices}, in that order. */
     public Dataset subset(int[] indices, String newName) {
         int per = (int) shape.size();
-        float[] x = new float[indices.length * per];
+        byte[] x = new byte[indices.length * per];
         int[] y = new int[indices.length];
         for (int i = 0; i < indices.length; i++) {
-            System.arraycopy(images, indices[i] * per, x, i * per, per);
+            System.arraycopy(pixels, indices[i] * per, x, i * per, per);
             y[i] = labels[indices[i]];
         }
-        return new Dataset(newName, shape, classNames, x, y);
+        return new Dataset(newName, shape, classNames, x, levels, y);
+    }
+
+    public Dataset renamed(String newName) {
+        return new Dataset(newName, shape, classNames, pixels, levels, labels);
+    }
+
+    /** The same images under other class names (as many as the labels need at least). */
+    public Dataset withClassNames(List<String> names) {
+        return new Dataset(name, shape, names, pixels, levels, labels);
     }
 
     /**
@@ -89,19 +130,17 @@ public record Dataset(String name, Shape shape, List<String> classNames, float[]
         return c;
     }
 
-    /** Per-channel mean and standard deviation over all images: {@code [means, stds]}. */
+    /** Per-channel mean and standard deviation over all images: {@code [means, stds]}, from a histogram of the bytes. */
     public float[][] channelStats() {
         int c = shape.channels();
         int hw = shape.height() * shape.width();
-        double[] sum = new double[c];
-        double[] sq = new double[c];
+        long[][] hist = new long[c][256];
         for (int n = 0; n < size(); n++) {
             for (int ch = 0; ch < c; ch++) {
+                long[] h = hist[ch];
                 int base = (n * c + ch) * hw;
                 for (int i = 0; i < hw; i++) {
-                    double v = images[base + i];
-                    sum[ch] += v;
-                    sq[ch] += v * v;
+                    h[pixels[base + i] & 0xff]++;
                 }
             }
         }
@@ -109,10 +148,31 @@ public record Dataset(String name, Shape shape, List<String> classNames, float[]
         float[] std = new float[c];
         double count = (double) size() * hw;
         for (int ch = 0; ch < c; ch++) {
-            double m = sum[ch] / count;
+            double sum = 0;
+            double sq = 0;
+            for (int b = 0; b < 256; b++) {
+                double v = levels[b];
+                sum += hist[ch][b] * v;
+                sq += hist[ch][b] * v * v;
+            }
+            double m = sum / count;
             mean[ch] = (float) m;
-            std[ch] = (float) Math.max(1e-6, Math.sqrt(Math.max(0, sq[ch] / count - m * m)));
+            std[ch] = (float) Math.max(1e-6, Math.sqrt(Math.max(0, sq / count - m * m)));
         }
         return new float[][] {mean, std};
+    }
+
+    /**
+     * For each channel, the normalised value each byte stands for, {@code (level - mean) / std}: a batch is then
+     * one table look-up a pixel.
+     */
+    public float[][] normalisedLevels(float[][] stats) {
+        float[][] t = new float[shape.channels()][256];
+        for (int ch = 0; ch < t.length; ch++) {
+            for (int b = 0; b < 256; b++) {
+                t[ch][b] = (levels[b] - stats[0][ch]) / stats[1][ch];
+            }
+        }
+        return t;
     }
 }

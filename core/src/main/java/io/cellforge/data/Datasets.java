@@ -48,6 +48,13 @@ public final class Datasets {
         }
         String n = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(Locale.ROOT);
         if (Files.isDirectory(p)) {
+            // The folder the CIFAR archives unpack to, given by the folder around it.
+            for (String unpacked : new String[] {"cifar-10-batches-bin", "cifar-100-binary"}) {
+                if (Files.isDirectory(p.resolve(unpacked)) && !Files.exists(p.resolve("data_batch_1.bin"))
+                        && !Files.exists(p.resolve("train.bin"))) {
+                    return Cifar.directory(p.resolve(unpacked));
+                }
+            }
             if (find(p, "train-images-idx3-ubyte") != null) {
                 return Idx.directory(p);
             }
@@ -57,7 +64,8 @@ public final class Datasets {
             return ImageFolder.read(p);
         }
         if (n.endsWith(".csv") || n.endsWith(".csv.gz")) {
-            return split(Csv.read(p), p, "CSV " + p.getFileName());
+            Csv.Parsed csv = Csv.read(p);
+            return split(csv.data(), p, "CSV " + p.getFileName() + (csv.note().isEmpty() ? "" : " (" + csv.note() + ")"));
         }
         if (n.contains("idx3")) {
             return Idx.pair(p);
@@ -72,8 +80,8 @@ public final class Datasets {
                 throw new LoadException(DIGITS_RESOURCE, "the bundled digits are missing from this build");
             }
             Dataset all = Csv.parse(new InputStreamReader(new GZIPInputStream(in), StandardCharsets.UTF_8),
-                    "digits.csv", new Shape(1, 8, 8), 16f, false);
-            return split(new Dataset("digits", all.shape(), all.classNames(), all.images(), all.labels()), null,
+                    "digits.csv", new Shape(1, 8, 8), 16f, false).data();
+            return split(all.renamed("digits"), null,
                     "UCI optical digits, 8x8, 10 classes (CC BY 4.0)");
         } catch (IOException e) {
             throw new LoadException(DIGITS_RESOURCE, "cannot read: " + e.getMessage());
@@ -91,7 +99,7 @@ public final class Datasets {
     }
 
     static Dataset rename(Dataset d, String name) {
-        return new Dataset(name, d.shape(), d.classNames(), d.images(), d.labels());
+        return d.renamed(name);
     }
 
     /**
@@ -151,10 +159,10 @@ public final class Datasets {
         }
     }
 
-    /** Room for {@code values} pixel values: {@link #requireValues} and {@link #allocate}. */
-    static float[] pixels(long values, String where) throws LoadException {
+    /** Room for {@code values} pixels, a byte each: {@link #requireValues} and {@link #allocate}. */
+    static byte[] pixels(long values, String where) throws LoadException {
         requireValues(values, where);
-        return allocate(4 * values, where, () -> new float[(int) values]);
+        return allocate(values, where, () -> new byte[(int) values]);
     }
 
     /**
@@ -181,9 +189,13 @@ public final class Datasets {
         }
     }
 
-    /** {@code base} or {@code base.gz} inside a directory, or null. */
+    /**
+     * {@code base} or {@code base.gz} inside a directory, or the name as some copies of MNIST spell it
+     * ({@code train-images.idx3-ubyte}); null when none is there.
+     */
     static Path find(Path dir, String base) {
-        for (String s : new String[] {base, base + ".gz"}) {
+        String dotted = base.replace("-idx", ".idx");
+        for (String s : new String[] {base, base + ".gz", dotted, dotted + ".gz"}) {
             Path p = dir.resolve(s);
             if (Files.exists(p)) {
                 return p;
@@ -221,8 +233,8 @@ public final class Datasets {
             }
             // Labels that stop early in one of the two files do not change what a label means.
             List<String> names = numbered(Math.max(train.classes(), test.classes()));
-            return new DataBundle(new Dataset(dir.getFileName() + " train", train.shape(), names, train.images(), train.labels()),
-                    new Dataset(dir.getFileName() + " test", test.shape(), names, test.images(), test.labels()), "IDX " + dir);
+            return new DataBundle(train.renamed(dir.getFileName() + " train").withClassNames(names),
+                    test.renamed(dir.getFileName() + " test").withClassNames(names), "IDX " + dir);
         }
 
         private static Path labelsFor(Path dir, String prefix) throws LoadException {
@@ -265,20 +277,17 @@ public final class Datasets {
                 String header = n + " images of " + h + "x" + w;
                 requireValues(values, images.toString());
                 requireLength(images, size, 16 + values, header);
-                float[] x = pixels(values, images.toString());
-                byte[] buf = new byte[1 << 16];
-                for (int at = 0; at < x.length; ) {
-                    int r = in.read(buf, 0, Math.min(buf.length, x.length - at));
-                    if (r < 0) {
-                        throw new EOFException();
-                    }
-                    for (int i = 0; i < r; i++) {
-                        x[at++] = (buf[i] & 0xff) / 255f;
-                    }
+                byte[] x = pixels(values, images.toString());
+                int at = in.readNBytes(x, 0, x.length);
+                if (at < x.length) {
+                    // A gzip file's length says nothing of what it unpacks to: it is known short only here.
+                    throw new LoadException(images.toString(), String.format("file ends early at byte %,d, in image %,d of %,d: "
+                            + "the header says %s (%,d bytes) (truncated?)", 16L + at, at / (h * w) + 1, n, header, 16 + values));
                 }
                 requireEnd(in, images, header);
                 int classes = Arrays.stream(y).max().orElse(0) + 1;
-                return new Dataset(images.getFileName().toString(), new Shape(1, h, w), numbered(Math.max(classes, 2)), x, y);
+                return new Dataset(images.getFileName().toString(), new Shape(1, h, w), numbered(Math.max(classes, 2)), x,
+                        Dataset.EIGHT_BIT, y);
             } catch (Limits.TooLarge e) {
                 throw new LoadException(null, e.getMessage());
             } catch (EOFException e) {
@@ -306,7 +315,8 @@ public final class Datasets {
                 for (int at = 0; at < n; ) {
                     int r = in.read(buf, 0, Math.min(buf.length, n - at));
                     if (r < 0) {
-                        throw new EOFException();
+                        throw new LoadException(labels.toString(), String.format("file ends early at byte %,d, label %,d of %,d "
+                                + "(truncated?)", 8L + at, at + 1, n));
                     }
                     for (int i = 0; i < r; i++) {
                         y[at++] = buf[i] & 0xff;
@@ -385,7 +395,7 @@ public final class Datasets {
                 counts[k] = size / record;
                 total += counts[k];
             }
-            float[] x = pixels(total * PIXELS, files.get(0).toString());
+            byte[] x = pixels(total * PIXELS, files.get(0).toString());
             int[] y = allocate(4 * total, files.get(0).toString(), () -> new int[x.length / PIXELS]);
             byte[] rec = new byte[record];
             int at = 0;
@@ -396,11 +406,10 @@ public final class Datasets {
                         in.readFully(rec);
                         y[at] = rec[labelBytes - 1] & 0xff;
                         if (y[at] >= names.size()) {
-                            throw new LoadException(f.toString(), "record " + i + " has label " + y[at] + " (expected below " + names.size() + ")");
+                            throw new LoadException(f.toString(), String.format("record %,d (at byte %,d) has label %d (expected below %d)",
+                                    i, i * record + labelBytes - 1, y[at], names.size()));
                         }
-                        for (int j = 0; j < PIXELS; j++) {
-                            x[at * PIXELS + j] = (rec[labelBytes + j] & 0xff) / 255f;
-                        }
+                        System.arraycopy(rec, labelBytes, x, at * PIXELS, PIXELS);
                     }
                     requireEnd(in, f, counts[k] + " records");
                 } catch (Limits.TooLarge e) {
@@ -411,7 +420,7 @@ public final class Datasets {
                     throw new LoadException(f.toString(), "cannot read: " + e.getMessage());
                 }
             }
-            return new Dataset(name, new Shape(3, 32, 32), names, x, y);
+            return new Dataset(name, new Shape(3, 32, 32), names, x, Dataset.EIGHT_BIT, y);
         }
     }
 }

@@ -78,7 +78,7 @@ final class ImageFolder {
                 }
                 long values = 3L * w * h * (images.size() + 1);
                 Datasets.requireValues(values, dir.toString());
-                Datasets.requireMemory(5 * values, dir.toString()); // a byte a value now, then 4 in the images
+                Datasets.requireMemory(2 * values, dir.toString()); // a byte a value now, then one in the images
                 grey &= img.getType() == BufferedImage.TYPE_BYTE_GRAY;
                 byte[] rgb = new byte[3 * w * h];
                 for (int yy = 0; yy < h; yy++) {
@@ -99,15 +99,13 @@ final class ImageFolder {
         }
         int c = grey ? 1 : 3;
         int per = c * h * w;
-        float[] x = Datasets.pixels((long) images.size() * per, dir.toString());
+        byte[] x = Datasets.pixels((long) images.size() * per, dir.toString());
         for (int n = 0; n < images.size(); n++) {
             // A grey image has R = G = B: its first plane is its one channel.
-            byte[] rgb = images.get(n);
-            for (int i = 0; i < per; i++) {
-                x[n * per + i] = (rgb[i] & 0xff) / 255f;
-            }
+            System.arraycopy(images.get(n), 0, x, n * per, per);
+            images.set(n, null); // freed as copied: the RGB copies and the pixels are not all held at once
         }
-        return new Dataset(name, new Shape(c, h, w), names, x, labels.stream().mapToInt(Integer::intValue).toArray());
+        return new Dataset(name, new Shape(c, h, w), names, x, Dataset.EIGHT_BIT, labels.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /**

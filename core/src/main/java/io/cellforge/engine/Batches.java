@@ -12,8 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Batches {
     private final Dataset data;
-    private final float[] mean;
-    private final float[] std;
+    private final float[][] stats;
     private final int batch;
     private final int classes;
     private final long seed;
@@ -46,8 +45,7 @@ public final class Batches {
         }
         this.data = data;
         this.classes = classes;
-        this.mean = stats[0];
-        this.std = stats[1];
+        this.stats = stats;
         this.batch = batch;
         this.seed = seed;
         this.order = Dataset.permutation(data.size(), seed);
@@ -93,16 +91,20 @@ public final class Batches {
         var s = d.shape();
         int per = (int) s.size();
         int hw = s.height() * s.width();
+        // Bytes become normalised floats here, a batch at a time: one table look-up a pixel.
+        float[][] table = d.normalisedLevels(stats);
+        byte[] px = d.pixels();
         float[] x = new float[idx.length * per];
         float[] y = new float[idx.length * classes];
         int[] labels = new int[idx.length];
         for (int i = 0; i < idx.length; i++) {
             int src = idx[i] * per;
             for (int c = 0; c < s.channels(); c++) {
-                float m = mean[c];
-                float sd = std[c];
+                float[] t = table[c];
+                int from = src + c * hw;
+                int to = i * per + c * hw;
                 for (int j = 0; j < hw; j++) {
-                    x[i * per + c * hw + j] = (d.images()[src + c * hw + j] - m) / sd;
+                    x[to + j] = t[px[from + j] & 0xff];
                 }
             }
             labels[i] = d.labels()[idx[i]];

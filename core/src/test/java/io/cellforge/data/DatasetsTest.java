@@ -33,13 +33,13 @@ class DatasetsTest {
         assertEquals(1797, a.train().size() + a.test().size());
         assertEquals(1438, a.train().size());
         assertEquals(10, a.train().classes());
-        for (float v : a.train().images()) {
-            assertTrue(v >= 0 && v <= 1);
+        for (int i = 0; i < a.train().pixels().length; i++) {
+            assertTrue(a.train().value(i) >= 0 && a.train().value(i) <= 1);
         }
         assertTrue(Arrays.stream(a.test().classCounts()).allMatch(c -> c > 20), Arrays.toString(a.test().classCounts()));
         DataBundle b = Datasets.digits();
         assertArrayEquals(a.train().labels(), b.train().labels());
-        assertArrayEquals(a.test().images(), b.test().images());
+        assertArrayEquals(a.test().pixels(), b.test().pixels());
     }
 
     @Test
@@ -84,7 +84,7 @@ class DatasetsTest {
         DataBundle b = Datasets.load(dir.toString());
         assertEquals(new Shape(1, 3, 2), b.train().shape());
         assertArrayEquals(new int[] {0, 1, 2, 1}, b.train().labels());
-        assertEquals(50 / 255f, b.train().images()[5], 1e-6);
+        assertEquals(50 / 255f, b.train().value(5), 1e-6);
         assertEquals(1, b.test().size());
     }
 
@@ -126,7 +126,7 @@ class DatasetsTest {
         DataBundle b = Datasets.load(dir.toString());
         assertEquals(new Shape(3, 32, 32), b.train().shape());
         assertArrayEquals(new int[] {3, 7, 9}, b.train().labels());
-        assertEquals(1f, b.train().images()[0]);
+        assertEquals(1f, b.train().value(0));
         assertEquals("cat", b.train().classNames().get(3));
         // Named by the folder (it was "CIFAR-10 train", which says not which data a misfit line is about).
         assertEquals(dir.getFileName() + " train (CIFAR-10)", b.train().name());
@@ -177,7 +177,7 @@ class DatasetsTest {
         assertEquals(new Shape(3, 5, 6), b.train().shape());
         assertEquals(6, b.train().size());
         assertEquals(List.of("circle", "square"), b.test().classNames());
-        assertEquals(1f, b.train().images()[1 * 6 + 1]);
+        assertEquals(1f, b.train().value(1 * 6 + 1));
         BufferedImage odd = new BufferedImage(7, 5, BufferedImage.TYPE_INT_RGB);
         Path oddFile = dir.resolve("train").resolve("square").resolve("odd.png");
         ImageIO.write(odd, "png", oddFile.toFile());

@@ -74,4 +74,39 @@ class BatchesTest {
             assertNotEquals(x.x(), p.x());
         }
     }
+
+    @Test
+    void bytesBecomeTheFloatsOfThePerChannelNormalisationOfTheTrainingSet() {
+        // Two RGB images of 2x2 with uneven channels; the statistics are those of the floats the bytes stand for.
+        byte[] px = new byte[2 * 12];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (byte) (i * 11 + (i / 4 % 3) * 60);
+        }
+        io.cellforge.data.Dataset d = new io.cellforge.data.Dataset("rgb", new io.cellforge.ops.Shape(3, 2, 2),
+                java.util.List.of("a", "b"), px, io.cellforge.data.Dataset.EIGHT_BIT, new int[] {0, 1});
+        float[][] stats = d.channelStats();
+        for (int c = 0; c < 3; c++) {
+            double sum = 0;
+            double sq = 0;
+            for (int n = 0; n < 2; n++) {
+                for (int j = 0; j < 4; j++) {
+                    double v = (px[n * 12 + c * 4 + j] & 0xff) / 255.0;
+                    sum += v;
+                    sq += v * v;
+                }
+            }
+            assertEquals(sum / 8, stats[0][c], 1e-6);
+            assertEquals(Math.sqrt(sq / 8 - sum * sum / 64), stats[1][c], 1e-6);
+        }
+        Batches.Batch b = new Batches(d, stats, 2, 2, 1).make(d, new int[] {1, 0});
+        for (int n = 0; n < 2; n++) {
+            int src = 1 - n;
+            for (int c = 0; c < 3; c++) {
+                for (int j = 0; j < 4; j++) {
+                    float v = (px[src * 12 + c * 4 + j] & 0xff) / 255f;
+                    assertEquals((v - stats[0][c]) / stats[1][c], b.x().getFloat(n, c, j / 2, j % 2), 1e-5);
+                }
+            }
+        }
+    }
 }

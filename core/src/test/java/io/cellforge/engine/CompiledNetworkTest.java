@@ -63,7 +63,11 @@ class CompiledNetworkTest {
         CompiledNetwork net = new CompiledNetwork(Evaluator.supernetPlan(s), CompiledNetwork.Options.darts(1));
         DataBundle d = Datasets.digits();
         int n = 16;
-        INDArray x = Nd4j.create(java.util.Arrays.copyOf(d.train().images(), n * 64), new long[] {n, 1, 8, 8}, 'c');
+        float[] px = new float[n * 64];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = d.train().value(i);
+        }
+        INDArray x = Nd4j.create(px, new long[] {n, 1, 8, 8}, 'c');
         INDArray y = Nd4j.zeros(DataType.FLOAT, n, 10);
         for (int i = 0; i < n; i++) {
             y.putScalar(i, d.train().labels()[i], 1.0);

@@ -40,12 +40,12 @@ class DataMeetsNetworkTest {
     /** The first {@code n} digits whose label is below {@code below}, as a data set of that many classes. */
     static Dataset firstDigits(int n, int below, String name) {
         int per = (int) digits.shape().size();
-        float[] x = new float[n * per];
+        byte[] x = new byte[n * per];
         int[] y = new int[n];
         int k = 0;
         for (int i = 0; i < digits.size() && k < n; i++) {
             if (digits.labels()[i] < below) {
-                System.arraycopy(digits.images(), i * per, x, k * per, per);
+                System.arraycopy(digits.pixels(), i * per, x, k * per, per);
                 y[k++] = digits.labels()[i];
             }
         }
@@ -53,7 +53,7 @@ class DataMeetsNetworkTest {
         for (int c = 0; c < below; c++) {
             names.add(Integer.toString(c));
         }
-        return new Dataset(name, digits.shape(), names, Arrays.copyOf(x, k * per), Arrays.copyOf(y, k));
+        return new Dataset(name, digits.shape(), names, Arrays.copyOf(x, k * per), digits.levels(), Arrays.copyOf(y, k));
     }
 
     static DataBundle bundle(int train, int test, int classes) {

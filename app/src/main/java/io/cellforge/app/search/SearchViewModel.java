@@ -389,9 +389,9 @@ public final class SearchViewModel {
         int base = i * c * h * w;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                double r = d.images()[base + y * w + x];
-                double gr = c >= 3 ? d.images()[base + h * w + y * w + x] : r;
-                double b = c >= 3 ? d.images()[base + 2 * h * w + y * w + x] : r;
+                double r = d.value(base + y * w + x);
+                double gr = c >= 3 ? d.value(base + h * w + y * w + x) : r;
+                double b = c >= 3 ? d.value(base + 2 * h * w + y * w + x) : r;
                 px.setColor(x, y, javafx.scene.paint.Color.color(clamp(r), clamp(gr), clamp(b)));
             }
         }
