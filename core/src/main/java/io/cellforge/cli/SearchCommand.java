@@ -133,15 +133,23 @@ final class SearchCommand implements Callable<Integer> {
             }
         }
         if (strategy != null && io.cellforge.trial.Strategies.isMultiTrial(strategy)) {
-            if (subset.train != null || subset.test != null) {
-                throw new Main.UserError("--subset and --test-subset are for one-shot strategies; a multi-trial search reads --data whole");
+            if ((subset.train != null || subset.test != null) && (trials.estimator == null || trials.estimator.equals("table"))) {
+                throw new Main.UserError("--subset and --test-subset are for estimators that train (subnet, supernet, ps); a table's "
+                        + "scores read no data");
             }
             SearchSpace space = Inputs.searchableImport(source.file, source.zoo, step).space();
             TrialSearch.Training training = new TrialSearch.Training(data, epochs == null ? 1 : epochs, batch == null ? 64 : batch,
                     warmup == null ? 0 : warmup);
             checkEvents(events);
+            long dataSeed = seed == null ? 1 : seed;
             return TrialSearch.run(space, strategy, trials, training, seed, out, resume, events, spec.commandLine().getOut(),
-                    spec.commandLine().getErr());
+                    spec.commandLine().getErr(), () -> {
+                        DataBundle b = subset.apply(Inputs.data(data), dataSeed);
+                        if (b.sample().partial()) {
+                            spec.commandLine().getErr().println("data: " + b.sample().line());
+                        }
+                        return b;
+                    }, strictShape);
         }
         if (step != null && source.file == null) {
             throw new Main.UserError("--step names a step of a VEGA pipeline config given as SPACE");

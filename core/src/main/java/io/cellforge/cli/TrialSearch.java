@@ -54,8 +54,13 @@ final class TrialSearch {
     record Training(String data, int epochs, int batch, int warmup) {
     }
 
+    /**
+     * {@code readData}: the data the estimators that train read, as --data, --subset and --test-subset give them;
+     * the space is adapted to their shape and classes unless {@code strictShape}.
+     */
     static int run(SearchSpace space, String strategyName, TrialOptions o, Training training, Long seedOption, Path out, Path resume,
-                   Path events, PrintWriter stdout, PrintWriter err) {
+                   Path events, PrintWriter stdout, PrintWriter err, java.util.function.Supplier<io.cellforge.data.DataBundle> readData,
+                   boolean strictShape) {
         if (resume != null && out != null && !resume.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
             throw new Main.UserError("--resume " + resume + " and --out " + out + " differ; a resumed run stays in its folder");
         }
@@ -115,6 +120,11 @@ final class TrialSearch {
             throw new Main.UserError("--objectives takes one or two scores (the second draws a Pareto front), e.g. accuracy,params");
         }
         Objective objective = new Objective(objectives.get(0), constraints, o.penalty, 1);
+        // Read once, before the run folder is written: the network follows the data, and the strategy searches that space.
+        io.cellforge.data.DataBundle data = table ? null : readData.get();
+        if (data != null) {
+            space = DataFit.fit(space, data, strictShape, err);
+        }
 
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("strategy", strategyName);
@@ -168,7 +178,7 @@ final class TrialSearch {
         }
 
         io.cellforge.search.SearchControl control = new io.cellforge.search.SearchControl();
-        Estimator estimator = estimator(space, estimatorName, o, training, seed, parallel, dir, err, control);
+        Estimator estimator = estimator(space, data, estimatorName, o, training, seed, parallel, dir, err, control);
         TrialStrategy strategy;
         try {
             strategy = Strategies.create(strategyName, DecisionSpace.of(space), objective, seed);
@@ -219,7 +229,8 @@ final class TrialSearch {
     }
 
     /** The estimator named, with costs (and latency when asked) added to its scores. */
-    private static Estimator estimator(SearchSpace space, String name, TrialOptions o, Training t, long seed, int parallel, Path dir,
+    private static Estimator estimator(SearchSpace space, io.cellforge.data.DataBundle data, String name, TrialOptions o, Training t,
+                                       long seed, int parallel, Path dir,
                                        PrintWriter err, io.cellforge.search.SearchControl control) {
         try {
             LatencyTable lut = null;
@@ -231,17 +242,16 @@ final class TrialSearch {
             }
             Estimator e = switch (name) {
                 case "table" -> TableEstimator.read(o.table, o.archColumn, o.scoreColumns, space);
-                case "subnet" -> new SubNetEstimator(space, Inputs.data(t.data()), io.cellforge.train.Retrain.Config.darts(t.epochs(), t.batch(),
+                case "subnet" -> new SubNetEstimator(space, data, io.cellforge.train.Retrain.Config.darts(t.epochs(), t.batch(),
                         seed), 0.8, Math.min(parallel, SubNetEstimator.maxParallel(space, t.batch(), 1)), lut, control);
                 case "ps" -> {
                     int epochs = o.psEpochs == null ? t.epochs() : o.psEpochs;
                     err.println("training the elastic network by progressive shrinking (largest, kernel, expansion, depth; " + epochs
                             + " epoch(s) each) on " + t.data() + " ...");
-                    yield ProgressiveShrinkingEstimator.train(space, Inputs.data(t.data()), io.cellforge.search.ProgressiveShrinking.Config.of(
+                    yield ProgressiveShrinkingEstimator.train(space, data, io.cellforge.search.ProgressiveShrinking.Config.of(
                             epochs, t.batch(), seed), 8, lut, new ShrinkingProgress(err), control);
                 }
                 default -> {
-                    io.cellforge.data.DataBundle data = Inputs.data(t.data());
                     SearchEvents.Listener quiet = new SearchEvents.Listener() { };
                     // ModularNAS's chain: a DefaultEstimator's warm-up, whose weights the SuperNetEstimator's training starts from.
                     io.cellforge.search.OneShotSearch.Supernet warm = null;

@@ -61,7 +61,7 @@ class DataCliTest {
         assertEquals("cellforge: --test-subset 0: the data have 359 test images; give 1..359", r.err().strip());
         r = run("search", "--zoo", "darts-mini", "--strategy", "random", "--subset", "100");
         assertEquals(1, r.code());
-        assertTrue(r.err().startsWith("cellforge: --subset and --test-subset are for one-shot strategies"), r.err());
+        assertTrue(r.err().startsWith("cellforge: --subset and --test-subset are for estimators that train"), r.err());
     }
 
     @Test

@@ -44,6 +44,31 @@ class DataFitCliTest {
         assertTrue(r.err().contains("epoch 1/1  train loss"), r.err());
     }
 
+    /** A multi-trial search whose estimator trains adapts the space too, and its trials train on a stratified subset. */
+    @Test
+    void aMultiTrialSearchTakesTheDataAsTheOneShotOneDoes(@TempDir Path dir) throws Exception {
+        Path data = csv(dir, 40, 12, 10);
+        Path space = Files.writeString(dir.resolve("tiny.yaml"), CliTest.TINY_SEARCH_SPACE);
+        Path out = dir.resolve("out");
+        CliTest.Run r = run("search", space.toString(), "--strategy", "random", "--estimator", "subnet", "--data", data.toString(),
+                "--subset", "30", "--epochs", "1", "--batch", "8", "--budget", "1", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("data: 30 of 32 training images"), r.err());
+        assertTrue(r.err().contains("input 1x8x8 -> 1x12x12 from the data\n"), r.err());
+        try (var files = Files.list(out)) {
+            assertTrue(files.filter(f -> f.toString().endsWith(".yaml")).anyMatch(f -> {
+                try {
+                    return Files.readString(f).contains("input: [1, 12, 12]");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }), "the run folder holds the space searched: the one that takes the data");
+        }
+        r = run("search", space.toString(), "--strategy", "random", "--estimator", "subnet", "--data", data.toString(), "--epochs", "1",
+                "--budget", "1", "--strict-shape");
+        assertEquals(1, r.code(), r.err());
+    }
+
     @Test
     void moreClassesInTheDataWidenTheHead(@TempDir Path dir) throws Exception {
         Path data = BadDataCliTest.csv(dir, 0, 11, 3, 11, 5, 11, 11, 11, 11, 11);
