@@ -386,6 +386,8 @@ public final class SearchPane extends BorderPane {
         subnetRows.addRow(0, new Label("Child epochs"), spinner("run-child-epochs", t.childEpochsProperty(), 1, 1000));
         GridPane supernetRows = grid();
         supernetRows.addRow(0, new Label("Supernet epochs"), spinner("run-supernet-epochs", t.supernetEpochsProperty(), 1, 1000));
+        GridPane psRows = grid();
+        psRows.addRow(0, new Label("Epochs per phase"), spinner("run-ps-epochs", t.psEpochsProperty(), 1, 1000));
         GridPane trainedRows = grid();
         trainedRows.addRow(0, new Label("Batch"), spinner("run-train-batch", t.trainBatchProperty(), 1, 4096));
         GridPane goals = grid();
@@ -395,6 +397,7 @@ public final class SearchPane extends BorderPane {
         showWhen(tableRows, t.estimatorProperty().isEqualTo(TrialsViewModel.TABLE));
         showWhen(subnetRows, t.estimatorProperty().isEqualTo(TrialsViewModel.SUBNET));
         showWhen(supernetRows, t.estimatorProperty().isEqualTo(TrialsViewModel.SUPERNET));
+        showWhen(psRows, t.estimatorProperty().isEqualTo(TrialsViewModel.PS));
         showWhen(trainedRows, t.trainedProperty());
         Label hint = new Label();
         hint.setWrapText(true);
@@ -403,9 +406,11 @@ public final class SearchPane extends BorderPane {
                     + "and is scored on the rest; trials run side by side, as many as the cores and memory allow.";
             case TrialsViewModel.SUPERNET -> "A SPOS supernet is trained once on the data; each trial is scored by its path's accuracy "
                     + "on a few validation batches.";
+            case TrialsViewModel.PS -> "Once-for-All: one elastic network (kernel, expansion, depth) is trained by progressive shrinking, "
+                    + "four phases; each trial is scored by its slice of the shared weights. For elastic spaces such as ofa-mini.";
             default -> "Each trial is scored by the table (its accuracy), with the parameters and multiply-adds counted from the space.";
         }, t.estimatorProperty()));
-        VBox box = new VBox(8, common, tableRows, subnetRows, supernetRows, trainedRows, latency, goals, penalty, hint);
+        VBox box = new VBox(8, common, tableRows, subnetRows, supernetRows, psRows, trainedRows, latency, goals, penalty, hint);
         box.setId("multi-trial-settings");
         return box;
     }

@@ -80,8 +80,9 @@ public final class TrialsViewModel {
     static final String TABLE = "table";
     static final String SUBNET = "subnet";
     static final String SUPERNET = "supernet";
+    static final String PS = "ps";
     /** The estimators offered, as the CLI's {@code --estimator} names them. */
-    public static final List<String> ESTIMATORS = List.of(TABLE, SUBNET, SUPERNET);
+    public static final List<String> ESTIMATORS = List.of(TABLE, SUBNET, SUPERNET, PS);
     /** No second objective: one score is maximised, no Pareto front is written. */
     public static final String NONE = "none";
     /** The batch a table's latencies are timed at (the CLI's default --batch). */
@@ -98,12 +99,13 @@ public final class TrialsViewModel {
     private final BooleanProperty penalty = new SimpleBooleanProperty();
     private final IntegerProperty childEpochs = new SimpleIntegerProperty(1);
     private final IntegerProperty supernetEpochs = new SimpleIntegerProperty(2);
+    private final IntegerProperty psEpochs = new SimpleIntegerProperty(1);
     private final IntegerProperty trainBatch = new SimpleIntegerProperty(64);
     private final BooleanProperty latency = new SimpleBooleanProperty();
     private final StringProperty firstObjective = new SimpleStringProperty(Scores.ACCURACY);
     private final StringProperty secondObjective = new SimpleStringProperty(NONE);
     private final javafx.beans.binding.BooleanBinding trained = javafx.beans.binding.Bindings.createBooleanBinding(
-            () -> SUBNET.equals(estimator.get()) || SUPERNET.equals(estimator.get()), estimator);
+            () -> SUBNET.equals(estimator.get()) || SUPERNET.equals(estimator.get()) || PS.equals(estimator.get()), estimator);
 
     // The run shown.
     private final ObservableList<TrialPoint> points = FXCollections.observableArrayList();
@@ -168,7 +170,12 @@ public final class TrialsViewModel {
         return supernetEpochs;
     }
 
-    /** Subnet and supernet: the training batch. */
+    /** Progressive shrinking: the epochs of each of its four phases (largest, kernel, expansion, depth). */
+    public IntegerProperty psEpochsProperty() {
+        return psEpochs;
+    }
+
+    /** Subnet, supernet and progressive shrinking: the training batch. */
     public IntegerProperty trainBatchProperty() {
         return trainBatch;
     }
@@ -310,12 +317,13 @@ public final class TrialsViewModel {
             strategy = String.valueOf(was.get("strategy"));
         }
         String name = resume != null ? String.valueOf(was.getOrDefault("estimator", "table")) : estimator.get();
-        boolean trained = SUBNET.equals(name) || SUPERNET.equals(name);
+        boolean trained = SUBNET.equals(name) || SUPERNET.equals(name) || PS.equals(name);
         int n = resume != null ? number(was.get("budget"), budget(resume)) : budget.get();
         int par = resume != null ? number(was.get("parallel"), 1) : parallel.get();
         long seed = resume != null ? number(was.get("seed"), 1) : seedValue;
         String dataSpec = resume != null ? String.valueOf(was.getOrDefault("data", "")) : data == null ? "" : data.strip();
-        int epochs = resume != null ? number(was.get("epochs"), 1) : SUPERNET.equals(name) ? supernetEpochs.get() : childEpochs.get();
+        int epochs = resume != null ? number(was.getOrDefault("ps_epochs", was.get("epochs")), 1)
+                : SUPERNET.equals(name) ? supernetEpochs.get() : PS.equals(name) ? psEpochs.get() : childEpochs.get();
         int batch = resume != null ? number(was.get("batch"), TABLE_LATENCY_BATCH) : trainBatch.get();
         boolean lat = resume != null ? Boolean.TRUE.equals(was.get("latency")) : latency.get();
         String tableText = resume != null ? String.valueOf(was.get("table")) : table.get().strip();
@@ -372,8 +380,16 @@ public final class TrialsViewModel {
                 out.add(Problem.error(at, "the " + name + " estimator trains on data: name a data set above (Digits, a folder or a file)"));
             }
             if (epochs < 1) {
-                out.add(Problem.error(at, (SUBNET.equals(name) ? "epochs per child" : "supernet epochs") + " must be at least 1 (it is "
-                        + epochs + ")"));
+                out.add(Problem.error(at, (SUBNET.equals(name) ? "epochs per child" : SUPERNET.equals(name) ? "supernet epochs"
+                        : "epochs per phase") + " must be at least 1 (it is " + epochs + ")"));
+            }
+            if (PS.equals(name)) {
+                try {
+                    io.cellforge.search.ElasticSpace.of(space); // refused before anything is read or trained, as the CLI does
+                } catch (IllegalArgumentException e) {
+                    out.add(Problem.error(at, "the ps estimator trains an elastic network (blocks of mbconv whose kernel, expand and depth "
+                            + "are ValueChoices, as ofa-mini's): " + e.getMessage()));
+                }
             }
             if (batch < 1) {
                 out.add(Problem.error(at, "the batch must be at least 1 image (it is " + batch + ")"));
@@ -418,6 +434,9 @@ public final class TrialsViewModel {
             settings.put("data", dataSpec);
             settings.put("epochs", epochs);
             settings.put("batch", batch);
+            if (PS.equals(name)) {
+                settings.put("ps_epochs", epochs); // as the CLI's --ps-epochs writes it
+            }
         }
         settings.put("latency", lat);
         settings.put("seed", seed);
@@ -458,6 +477,10 @@ public final class TrialsViewModel {
                 // The trials' own control: Stop lets the trials running end (their scores are logged), Quit stops them.
                 e = new SubNetEstimator(s, d, Retrain.Config.darts(epochs, batch, seed), 0.8,
                         Math.min(parallel, SubNetEstimator.maxParallel(s, batch, 1)), lut, trials);
+            } else if (PS.equals(name)) {
+                status.accept("Training the elastic network by progressive shrinking on " + data + " ...");
+                e = io.cellforge.trial.ProgressiveShrinkingEstimator.train(s, d, io.cellforge.search.ProgressiveShrinking.Config.of(epochs, batch,
+                        seed), 8, lut, shrinkingProgress(epochs, status), run);
             } else {
                 status.accept("Training the SPOS supernet for " + epochs + (epochs == 1 ? " epoch" : " epochs") + " on " + data + " ...");
                 e = SuperNetEstimator.train(s, d, SearchConfig.of("spos", epochs, batch, seed), 4, lut, supernetProgress(epochs, status), run);
@@ -473,6 +496,25 @@ public final class TrialsViewModel {
             public void step(SearchEvents.Step st) {
                 status.accept(String.format(java.util.Locale.ROOT, "Training the supernet: epoch %d/%d, step %d/%d", st.epoch() + 1, epochs,
                         st.step() + 1, st.stepsPerEpoch()));
+            }
+        };
+    }
+
+    /** Progressive shrinking's training, told a step at a time with its phase (the trials come after it). */
+    private static io.cellforge.search.ProgressiveShrinking.Listener shrinkingProgress(int epochs, Consumer<String> status) {
+        return new io.cellforge.search.ProgressiveShrinking.Listener() {
+            private int steps;
+
+            @Override
+            public void phase(io.cellforge.search.ElasticSpace.Phase phase, int epochsOfPhase, int stepsPerEpoch) {
+                steps = stepsPerEpoch;
+            }
+
+            @Override
+            public void step(io.cellforge.search.ElasticSpace.Phase phase, int epoch, int step, io.cellforge.arch.Architecture sampled,
+                             double loss) {
+                status.accept(String.format(java.util.Locale.ROOT, "Progressive shrinking, phase %d/4 (%s): epoch %d/%d, step %d/%d, loss %.3f",
+                        phase.ordinal() + 1, phase.label(), epoch + 1, epochs, step + 1, steps, loss));
             }
         };
     }
