@@ -18,6 +18,6 @@ class BenchCliTest {
                     r.err());
         }
         CliTest.Run r = run("bench", "nothing");
-        assertTrue(r.err().contains("available: darts-step, contention, scaling, stats, first-step, compare"), r.err());
+        assertTrue(r.err().contains("available: darts-step, retrain-step, contention, scaling, stats, first-step, compare"), r.err());
     }
 }
