@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The Search tab's progressive-shrinking estimator (Once-for-All): refused on a space that is not elastic, before
  * anything runs; on ofa-mini, the elastic network trained once on digits and every trial scored from its weights.
+ * And the chained estimators: a supernet run after a DefaultEstimator's warm-up.
  */
 @ExtendWith(ApplicationExtension.class)
 class PsTrialsTabTest {
@@ -100,5 +101,38 @@ class PsTrialsTabTest {
             assertTrue(t.scores().get(Scores.PARAMS).orElseThrow() > 0 && t.scores().get(Scores.MACS).orElseThrow() > 0, t.scores().toString());
         }
         assertEquals(3, search.trials().points().size());
+    }
+
+    @Test
+    void aSupernetRunWarmsUpFirstWhenAsked(FxRobot robot) throws Exception {
+        robot.clickOn("#tab-search");
+        robot.clickOn("#run-strategy");
+        robot.clickOn("random");
+        robot.clickOn("#run-estimator");
+        robot.clickOn("supernet");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(robot.lookup("#run-warmup-epochs").query().isVisible());
+        List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+        robot.interact(() -> {
+            search.useDigits();
+            search.trials().supernetEpochsProperty().set(1);
+            search.trials().warmupEpochsProperty().set(1);
+            search.trials().trainBatchProperty().set(64);
+            search.trials().budgetProperty().set(2);
+            search.seedProperty().set(4);
+            search.progressTextProperty().addListener((o, a, b) -> said.add(String.valueOf(b)));
+        });
+        robot.clickOn("#run-start");
+        assertTrue(search.problems().isEmpty(), search.problems().toString());
+        waitFor(900, () -> !search.runningProperty().get() && !search.runTable().isEmpty());
+        assertEquals("", search.messageProperty().get());
+        RunRow run = search.runTable().stream().max(Comparator.comparing(RunRow::name)).orElseThrow();
+        assertEquals("finished", run.state());
+        assertEquals(1, TrialRunFiles.settings(run.dir()).orElseThrow().get("warmup"), "kept as the CLI's --warmup keeps it");
+        assertTrue(said.stream().anyMatch(t -> t.startsWith("Warming up the supernet: epoch 1/1")), said.toString());
+        int warm = said.indexOf(said.stream().filter(t -> t.startsWith("Warming up")).findFirst().orElseThrow());
+        int train = said.indexOf(said.stream().filter(t -> t.startsWith("Training the supernet:")).findFirst().orElseThrow());
+        assertTrue(warm < train, "the warm-up comes first: " + said);
+        assertEquals(2, TrialLog.read(run.dir().resolve(TrialLog.FILE)).size());
     }
 }

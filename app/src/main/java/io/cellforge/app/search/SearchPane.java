@@ -386,6 +386,7 @@ public final class SearchPane extends BorderPane {
         subnetRows.addRow(0, new Label("Child epochs"), spinner("run-child-epochs", t.childEpochsProperty(), 1, 1000));
         GridPane supernetRows = grid();
         supernetRows.addRow(0, new Label("Supernet epochs"), spinner("run-supernet-epochs", t.supernetEpochsProperty(), 1, 1000));
+        supernetRows.addRow(1, new Label("Warm-up epochs"), spinner("run-warmup-epochs", t.warmupEpochsProperty(), 0, 1000));
         GridPane psRows = grid();
         psRows.addRow(0, new Label("Epochs per phase"), spinner("run-ps-epochs", t.psEpochsProperty(), 1, 1000));
         GridPane trainedRows = grid();
@@ -404,8 +405,9 @@ public final class SearchPane extends BorderPane {
         hint.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> switch (t.estimatorProperty().get()) {
             case TrialsViewModel.SUBNET -> "Each trial trains its child network from scratch on four fifths of the data's training images "
                     + "and is scored on the rest; trials run side by side, as many as the cores and memory allow.";
-            case TrialsViewModel.SUPERNET -> "A SPOS supernet is trained once on the data; each trial is scored by its path's accuracy "
-                    + "on a few validation batches.";
+            case TrialsViewModel.SUPERNET -> "A SPOS supernet is trained once on the data (after a warm-up of the weights alone, if "
+                    + "asked: ModularNAS's DefaultEstimator chained before it); each trial is scored by its path's accuracy on a few "
+                    + "validation batches.";
             case TrialsViewModel.PS -> "Once-for-All: one elastic network (kernel, expansion, depth) is trained by progressive shrinking, "
                     + "four phases; each trial is scored by its slice of the shared weights. For elastic spaces such as ofa-mini.";
             default -> "Each trial is scored by the table (its accuracy), with the parameters and multiply-adds counted from the space.";

@@ -100,6 +100,7 @@ public final class TrialsViewModel {
     private final IntegerProperty childEpochs = new SimpleIntegerProperty(1);
     private final IntegerProperty supernetEpochs = new SimpleIntegerProperty(2);
     private final IntegerProperty psEpochs = new SimpleIntegerProperty(1);
+    private final IntegerProperty warmupEpochs = new SimpleIntegerProperty(0);
     private final IntegerProperty trainBatch = new SimpleIntegerProperty(64);
     private final BooleanProperty latency = new SimpleBooleanProperty();
     private final StringProperty firstObjective = new SimpleStringProperty(Scores.ACCURACY);
@@ -168,6 +169,14 @@ public final class TrialsViewModel {
     /** Supernet: the epochs the SPOS supernet trains, once, before the trials. */
     public IntegerProperty supernetEpochsProperty() {
         return supernetEpochs;
+    }
+
+    /**
+     * Supernet: epochs of ModularNAS's DefaultEstimator before it (weights only, paths drawn uniformly), whose
+     * weights the supernet's training then starts from; 0 for none.
+     */
+    public IntegerProperty warmupEpochsProperty() {
+        return warmupEpochs;
     }
 
     /** Progressive shrinking: the epochs of each of its four phases (largest, kernel, expansion, depth). */
@@ -325,6 +334,7 @@ public final class TrialsViewModel {
         int epochs = resume != null ? number(was.getOrDefault("ps_epochs", was.get("epochs")), 1)
                 : SUPERNET.equals(name) ? supernetEpochs.get() : PS.equals(name) ? psEpochs.get() : childEpochs.get();
         int batch = resume != null ? number(was.get("batch"), TABLE_LATENCY_BATCH) : trainBatch.get();
+        int warmup = resume != null ? number(was.get("warmup"), 0) : SUPERNET.equals(name) ? warmupEpochs.get() : 0;
         boolean lat = resume != null ? Boolean.TRUE.equals(was.get("latency")) : latency.get();
         String tableText = resume != null ? String.valueOf(was.get("table")) : table.get().strip();
         String arch = resume != null ? String.valueOf(was.get("arch_column")) : archColumn.get().strip();
@@ -383,6 +393,9 @@ public final class TrialsViewModel {
                 out.add(Problem.error(at, (SUBNET.equals(name) ? "epochs per child" : SUPERNET.equals(name) ? "supernet epochs"
                         : "epochs per phase") + " must be at least 1 (it is " + epochs + ")"));
             }
+            if (warmup < 0) {
+                out.add(Problem.error(at, "the warm-up epochs cannot be negative (it is " + warmup + ")"));
+            }
             if (PS.equals(name)) {
                 try {
                     io.cellforge.search.ElasticSpace.of(space); // refused before anything is read or trained, as the CLI does
@@ -437,6 +450,9 @@ public final class TrialsViewModel {
             if (PS.equals(name)) {
                 settings.put("ps_epochs", epochs); // as the CLI's --ps-epochs writes it
             }
+            if (warmup > 0) {
+                settings.put("warmup", warmup); // as the CLI's --warmup writes it
+            }
         }
         settings.put("latency", lat);
         settings.put("seed", seed);
@@ -445,7 +461,7 @@ public final class TrialsViewModel {
         settings.put("constraints", bounds.stream().map(Constraint::toString).toList());
         settings.put("penalty", pen);
         settings.put("budget", n); // the CLI's --resume compares only the keys it writes; the app resumes to this budget
-        Scorer make = scorer(name, scorer, dataSpec, source, epochs, batch, seed, par, lat, latencyCache);
+        Scorer make = scorer(name, scorer, dataSpec, source, epochs, warmup, batch, seed, par, lat, latencyCache);
         return new Checked(new Plan(space, strategy, name, make, obj, objectiveNames, n, par, seed, settings, logged), List.of());
     }
 
@@ -454,8 +470,8 @@ public final class TrialsViewModel {
     }
 
     /** How the named estimator is built on the executor, as the CLI's {@code --estimator} builds it. */
-    private static Scorer scorer(String name, TableEstimator table, String data, SearchViewModel.DataSource source, int epochs, int batch,
-                                 long seed, int parallel, boolean latency, Path latencyCache) {
+    private static Scorer scorer(String name, TableEstimator table, String data, SearchViewModel.DataSource source, int epochs, int warmup,
+                                 int batch, long seed, int parallel, boolean latency, Path latencyCache) {
         return (space, run, trials, status) -> {
             SearchSpace s = space;
             DataBundle d = null;
@@ -482,19 +498,27 @@ public final class TrialsViewModel {
                 e = io.cellforge.trial.ProgressiveShrinkingEstimator.train(s, d, io.cellforge.search.ProgressiveShrinking.Config.of(epochs, batch,
                         seed), 8, lut, shrinkingProgress(epochs, status), run);
             } else {
+                // ModularNAS's chain: a DefaultEstimator's warm-up, whose weights the SuperNetEstimator's training starts from.
+                io.cellforge.search.OneShotSearch.Supernet warm = null;
+                if (warmup > 0) {
+                    status.accept("Warming up the SPOS supernet for " + warmup + (warmup == 1 ? " epoch" : " epochs") + " (weights only) ...");
+                    warm = io.cellforge.trial.DefaultEstimator.warmUp(s, d, SearchConfig.of("spos", warmup, batch, seed),
+                            supernetProgress("Warming up the supernet", warmup, status), run);
+                }
                 status.accept("Training the SPOS supernet for " + epochs + (epochs == 1 ? " epoch" : " epochs") + " on " + data + " ...");
-                e = SuperNetEstimator.train(s, d, SearchConfig.of("spos", epochs, batch, seed), 4, lut, supernetProgress(epochs, status), run);
+                e = SuperNetEstimator.train(s, d, SearchConfig.of("spos", epochs, batch, seed), 4, lut,
+                        supernetProgress("Training the supernet", epochs, status), run, warm);
             }
             return new Prepared(s, e);
         };
     }
 
     /** The supernet's training, told a step at a time (the trials come after it). */
-    private static SearchEvents.Listener supernetProgress(int epochs, Consumer<String> status) {
+    private static SearchEvents.Listener supernetProgress(String what, int epochs, Consumer<String> status) {
         return new SearchEvents.Listener() {
             @Override
             public void step(SearchEvents.Step st) {
-                status.accept(String.format(java.util.Locale.ROOT, "Training the supernet: epoch %d/%d, step %d/%d", st.epoch() + 1, epochs,
+                status.accept(String.format(java.util.Locale.ROOT, "%s: epoch %d/%d, step %d/%d", what, st.epoch() + 1, epochs,
                         st.step() + 1, st.stepsPerEpoch()));
             }
         };
