@@ -211,16 +211,12 @@ final class BenchCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         Collections.sort(ms);
-        double median = ms.get(ms.size() / 2);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("benchmark", "darts-step");
         o.put("batch", batch);
         o.put("steps", steps);
         o.put("warm_up_steps", warmUp);
-        o.put("images_per_s", batch / (median / 1000));
-        o.put("step_ms_median", median);
-        o.put("step_ms_min", ms.get(0));
-        o.put("step_ms_max", ms.get(ms.size() - 1));
+        putStepTimes(o, batch, ms);
         o.put("build_s", buildSeconds);
         o.put("kernels", net.operationCount());
         o.put("reference_kernels", net.referenceKernels());
@@ -232,12 +228,7 @@ final class BenchCommand implements Callable<Integer> {
         o.put("passes_by_openmp_threads", passes);
         o.put("cpu", cpuModel());
         o.put("cpus", Runtime.getRuntime().availableProcessors());
-        if (timings != null) {
-            Map<String, Object> p = new LinkedHashMap<>();
-            timings.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
-                    .forEach(e -> p.put(e.getKey(), Map.of("ms", e.getValue()[0] / 1e6 / steps, "calls", e.getValue()[1] / steps)));
-            o.put("profile_per_step", p);
-        }
+        putProfile(o, timings, steps);
         spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(o));
         return 0;
     }
@@ -299,6 +290,25 @@ final class BenchCommand implements Callable<Integer> {
         }
         return darts.withNetwork(darts.network().withStages(list)).withCells(Map.of("normal", darts.cells().get("normal")))
                 .withName("darts-" + stages + "x" + repeat);
+    }
+
+    /** The images/s of the median step and the median, fastest and slowest step times; {@code ms} sorted. */
+    static void putStepTimes(Map<String, Object> o, int batch, List<Double> ms) {
+        double median = ms.get(ms.size() / 2);
+        o.put("images_per_s", batch / (median / 1000));
+        o.put("step_ms_median", median);
+        o.put("step_ms_min", ms.get(0));
+        o.put("step_ms_max", ms.get(ms.size() - 1));
+    }
+
+    /** With --profile: the time and calls of each kind of operation per step, the costliest first. */
+    static void putProfile(Map<String, Object> o, Map<String, long[]> timings, int steps) {
+        if (timings != null) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            timings.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
+                    .forEach(e -> p.put(e.getKey(), Map.of("ms", e.getValue()[0] / 1e6 / steps, "calls", e.getValue()[1] / steps)));
+            o.put("profile_per_step", p);
+        }
     }
 
     /** "1x28x28" as a shape. */

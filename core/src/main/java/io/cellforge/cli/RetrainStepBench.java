@@ -91,7 +91,6 @@ final class RetrainStepBench {
             err.flush();
         }
         Collections.sort(ms);
-        double median = ms.get(ms.size() / 2);
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("benchmark", "retrain-step");
         o.put("input", List.of(input.channels(), input.height(), input.width()));
@@ -102,10 +101,7 @@ final class RetrainStepBench {
         o.put("steps", steps);
         o.put("warm_up_steps", warmUp);
         o.put("params", net.parameterCount());
-        o.put("images_per_s", batch / (median / 1000));
-        o.put("step_ms_median", median);
-        o.put("step_ms_min", ms.get(0));
-        o.put("step_ms_max", ms.get(ms.size() - 1));
+        BenchCommand.putStepTimes(o, batch, ms);
         o.put("build_s", buildSeconds);
         o.put("kernels", net.operationCount());
         o.put("reference_kernels", net.referenceKernels());
@@ -113,12 +109,7 @@ final class RetrainStepBench {
         o.put("backend", backend);
         o.put("cpu", BenchCommand.cpuModel());
         o.put("cpus", Runtime.getRuntime().availableProcessors());
-        if (timings != null) {
-            Map<String, Object> p = new LinkedHashMap<>();
-            timings.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
-                    .forEach(e -> p.put(e.getKey(), Map.of("ms", e.getValue()[0] / 1e6 / steps, "calls", e.getValue()[1] / steps)));
-            o.put("profile_per_step", p);
-        }
+        BenchCommand.putProfile(o, timings, steps);
         return o;
     }
 }

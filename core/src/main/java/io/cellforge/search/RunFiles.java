@@ -265,50 +265,38 @@ public final class RunFiles {
             List<SearchEvents.Epoch> epochs = new ArrayList<>();
             List<Steer> steering = new ArrayList<>();
             List<String> warnings = new ArrayList<>();
-            int stepsPerEpoch = 0;
+            int[] stepsPerEpoch = {0};
             if (Files.exists(dir.resolve(EVENTS))) {
                 Path ev = dir.resolve(EVENTS);
-                try (var in = new java.io.InputStreamReader(Limits.open(ev, Limits.EVENTS_BYTES), StandardCharsets.UTF_8)) {
-                    BoundedLines lines = new BoundedLines(in, ev.toString(), Limits.EVENT_LINE_CHARS, "more than a step of this run writes");
-                    for (String line = lines.next(); line != null; line = lines.next()) {
-                        if (line.isBlank()) {
-                            continue;
-                        }
-                        Map<String, Object> m;
+                eachEvent(ev, "more than a step of this run writes", (m, number) -> {
+                    if ("start".equals(m.get("type"))) {
+                        stepsPerEpoch[0] = SearchEvents.num(m, "steps_per_epoch").intValue();
+                    } else if ("resume".equals(m.get("type"))) {
+                        // Steps past the checkpoint (a run killed after it) are done again after this line.
+                        int e = SearchEvents.num(m, "epoch").intValue();
+                        int st = SearchEvents.num(m, "step").intValue();
+                        steps.removeIf(x -> x.epoch() > e || x.epoch() == e && x.step() >= st);
+                        epochs.removeIf(x -> x.epoch() >= e);
+                        steering.removeIf(x -> x.epoch() > e || x.epoch() == e && x.step() >= st);
+                    } else if ("steer".equals(m.get("type"))) {
                         try {
-                            m = JSON.readValue(line, Map.class);
-                        } catch (IOException torn) {
-                            break; // the last line of a run killed mid-write
+                            steering.add(Steer.fromJson(m));
+                        } catch (IllegalArgumentException e) {
+                            throw new LoadException(ev.toString(), "line " + number + ": " + e.getMessage());
                         }
-                        if ("start".equals(m.get("type"))) {
-                            stepsPerEpoch = SearchEvents.num(m, "steps_per_epoch").intValue();
-                        } else if ("resume".equals(m.get("type"))) {
-                            // Steps past the checkpoint (a run killed after it) are done again after this line.
-                            int e = SearchEvents.num(m, "epoch").intValue();
-                            int st = SearchEvents.num(m, "step").intValue();
-                            steps.removeIf(x -> x.epoch() > e || x.epoch() == e && x.step() >= st);
-                            epochs.removeIf(x -> x.epoch() >= e);
-                            steering.removeIf(x -> x.epoch() > e || x.epoch() == e && x.step() >= st);
-                        } else if ("steer".equals(m.get("type"))) {
-                            try {
-                                steering.add(Steer.fromJson(m));
-                            } catch (IllegalArgumentException e) {
-                                throw new LoadException(ev.toString(), "line " + lines.number() + ": " + e.getMessage());
-                            }
-                        } else if ("warning".equals(m.get("type")) && m.get("message") instanceof String w) {
-                            warnings.add(w);
-                        } else if ("epoch".equals(m.get("type"))) {
-                            epochs.add(SearchEvents.Epoch.fromJson(m, space));
-                        } else if ("step".equals(m.get("type"))) {
-                            steps.add(SearchEvents.Step.fromJson(m, 0, 0));
-                        }
+                    } else if ("warning".equals(m.get("type")) && m.get("message") instanceof String w) {
+                        warnings.add(w);
+                    } else if ("epoch".equals(m.get("type"))) {
+                        epochs.add(SearchEvents.Epoch.fromJson(m, space));
+                    } else if ("step".equals(m.get("type"))) {
+                        steps.add(SearchEvents.Step.fromJson(m, 0, 0));
                     }
-                }
+                });
             }
             // Step lines do not repeat the counts: the epochs come from the settings, the steps per epoch from the
             // start line (files written before it had one: from the steps, which a run stopped in its first epoch undercounts).
             int epochCount = settings.get("epochs") instanceof Number n ? n.intValue() : 0;
-            int perEpoch = stepsPerEpoch > 0 ? stepsPerEpoch : steps.stream().mapToInt(st -> st.step() + 1).max().orElse(0);
+            int perEpoch = stepsPerEpoch[0] > 0 ? stepsPerEpoch[0] : steps.stream().mapToInt(st -> st.step() + 1).max().orElse(0);
             steps.replaceAll(st -> st.withCounts(epochCount, perEpoch));
             Architecture arch = null;
             Boolean completed = null;
@@ -335,11 +323,40 @@ public final class RunFiles {
      * The trials of a multi-trial run's events file, in order: after a resume line only those after it (the
      * resumed run replayed the earlier ones); a last line cut short by a crash is left out.
      */
-    @SuppressWarnings("unchecked")
     public static List<SearchEvents.Trial> readTrials(Path events) throws LoadException {
         List<SearchEvents.Trial> out = new ArrayList<>();
+        try {
+            eachEvent(events, "more than a trial writes", (m, number) -> {
+                if ("trials_resumed".equals(m.get("type"))) {
+                    out.clear();
+                } else if ("trial".equals(m.get("type"))) {
+                    try {
+                        out.add(SearchEvents.Trial.fromJson(m));
+                    } catch (IllegalArgumentException e) {
+                        throw new LoadException(events + ":" + number, "not a trial: " + e.getMessage());
+                    }
+                }
+            });
+        } catch (IOException e) {
+            throw new LoadException(events.toString(), "cannot read: " + e.getMessage());
+        }
+        return out;
+    }
+
+    /** What {@link #eachEvent} hands each line to: its JSON object and its line number. */
+    @FunctionalInterface
+    private interface EventLine {
+        void accept(Map<String, Object> m, int number) throws LoadException;
+    }
+
+    /**
+     * Each line of an events file as its JSON object, in order, blank lines skipped; a last line cut short by a crash
+     * (a run killed mid-write) ends the file. {@code tooLong} says what a line longer than any the file takes is.
+     */
+    @SuppressWarnings("unchecked")
+    private static void eachEvent(Path events, String tooLong, EventLine each) throws IOException, LoadException {
         try (var in = new java.io.InputStreamReader(Limits.open(events, Limits.EVENTS_BYTES), StandardCharsets.UTF_8)) {
-            BoundedLines lines = new BoundedLines(in, events.toString(), Limits.EVENT_LINE_CHARS, "more than a trial writes");
+            BoundedLines lines = new BoundedLines(in, events.toString(), Limits.EVENT_LINE_CHARS, tooLong);
             for (String line = lines.next(); line != null; line = lines.next()) {
                 if (line.isBlank()) {
                     continue;
@@ -348,22 +365,11 @@ public final class RunFiles {
                 try {
                     m = JSON.readValue(line, Map.class);
                 } catch (IOException torn) {
-                    break; // the last line of a run killed mid-write
+                    break;
                 }
-                if ("trials_resumed".equals(m.get("type"))) {
-                    out.clear();
-                } else if ("trial".equals(m.get("type"))) {
-                    try {
-                        out.add(SearchEvents.Trial.fromJson(m));
-                    } catch (IllegalArgumentException e) {
-                        throw new LoadException(events + ":" + lines.number(), "not a trial: " + e.getMessage());
-                    }
-                }
+                each.accept(m, lines.number());
             }
-        } catch (IOException e) {
-            throw new LoadException(events.toString(), "cannot read: " + e.getMessage());
         }
-        return out;
     }
 
     /** Every run folder under {@code root}, oldest first; unreadable ones are skipped. */
