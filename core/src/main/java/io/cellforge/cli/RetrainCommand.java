@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellforge.arch.Architecture;
 import io.cellforge.data.DataBundle;
 import io.cellforge.io.ArchFormat;
+import io.cellforge.io.Escape;
 import io.cellforge.io.ArchFormats;
 import io.cellforge.io.Imported;
 import io.cellforge.plan.PlanException;
@@ -80,6 +81,11 @@ final class RetrainCommand implements Callable<Integer> {
             err.println("data: " + bundle.sample().line());
         }
         SearchSpace s = DataFit.fit(context.space(), bundle, strictShape, err);
+        // An architecture in a search's run folder is fed as the search fed it (and as its export will be).
+        java.util.Optional<float[][]> recorded = arch.toAbsolutePath().getParent() == null ? java.util.Optional.empty()
+                : io.cellforge.data.DataReport.recordedNormalisation(arch.toAbsolutePath().getParent(), data, bundle.train().shape().channels());
+        recorded.ifPresent(n -> err.println(Escape.line("normalise: as the search (" + arch.toAbsolutePath().getParent().resolve(
+                io.cellforge.data.DataReport.FILE) + "): " + io.cellforge.data.DataReport.describe(n))));
         SearchControl control = new SearchControl();
         // The interrupt guard closes last: Ctrl+C waits until the result below is printed.
         try (var interrupt = new Inputs.StopOnInterrupt(control)) {
@@ -87,7 +93,7 @@ final class RetrainCommand implements Callable<Integer> {
             try {
                 Progress progress = new Progress(err, ProgressLine.onStderr(err));
                 r = Retrain.run(s, a, bundle, Retrain.Config.darts(epochs, batch, seed).withLr(lr)
-                        .withAugment(augment).withDropPath(dropPath), progress::epoch, progress::step, control);
+                        .withAugment(augment).withDropPath(dropPath).withNormalisation(recorded.orElse(null)), progress::epoch, progress::step, control);
             } catch (PlanException e) {
                 throw Inputs.planError(e, context.sources(), space == null ? "" : space.toString());
             }
@@ -98,7 +104,7 @@ final class RetrainCommand implements Callable<Integer> {
                 o.put("epochs", r.epochs().size());
                 o.put("completed", r.completed());
                 o.put("backend", r.backend());
-                o.put("data", io.cellforge.data.DataReport.of(data, bundle).toJson());
+                o.put("data", new io.cellforge.data.DataReport(data, bundle, r.normalisation()).toJson());
                 spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(o));
             } else {
                 spec.commandLine().getOut().printf("test accuracy %.4f (%d images), %,d parameters%n", r.testAccuracy(),

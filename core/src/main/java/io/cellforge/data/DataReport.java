@@ -1,5 +1,6 @@
 package io.cellforge.data;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,12 +49,7 @@ public record DataReport(String source, DataBundle data, float[][] normalisation
         }
         l.add(String.format(Locale.ROOT, "memory:   %s as bytes (as floats it would be %s)", size(data.storageBytes()),
                 size(tr.floatBytes() + te.floatBytes())));
-        StringBuilder n = new StringBuilder("normalise: ");
-        for (int c = 0; c < normalisation[0].length; c++) {
-            n.append(String.format(Locale.ROOT, "%schannel %d mean %.4f std %.4f", c == 0 ? "" : ", ", c, normalisation[0][c],
-                    normalisation[1][c]));
-        }
-        l.add(n + " (from the training images)");
+        l.add("normalise: " + describe(normalisation) + " (from the training images)");
         return l;
     }
 
@@ -74,6 +70,63 @@ public record DataReport(String source, DataBundle data, float[][] normalisation
         norm.put("std", normalisation[1]);
         m.put("normalisation", norm);
         return m;
+    }
+
+    /**
+     * The normalisation a run folder's {@code data.json} recorded, if the run read the same data ({@code source}
+     * names the same file or folder, or is the same name) with {@code channels} channels: retraining a searched
+     * architecture feeds its network the numbers the search fed it. Empty when there is no report, it is of other
+     * data, or it cannot be read (the caller then normalises from its own training images).
+     */
+    public static java.util.Optional<float[][]> recordedNormalisation(java.nio.file.Path runDir, String source, int channels) {
+        java.nio.file.Path f = runDir.resolve(FILE);
+        if (!java.nio.file.Files.isRegularFile(f)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(f.toFile());
+            if (!sameSource(j.path("data").asText(), source)) {
+                return java.util.Optional.empty();
+            }
+            com.fasterxml.jackson.databind.JsonNode mean = j.path("normalisation").path("mean");
+            com.fasterxml.jackson.databind.JsonNode std = j.path("normalisation").path("std");
+            if (mean.size() != channels || std.size() != channels) {
+                return java.util.Optional.empty();
+            }
+            float[][] n = new float[2][channels];
+            for (int c = 0; c < channels; c++) {
+                n[0][c] = (float) mean.get(c).asDouble();
+                n[1][c] = (float) std.get(c).asDouble();
+                if (!(n[1][c] > 0) || !Float.isFinite(n[0][c]) || !Float.isFinite(n[1][c])) {
+                    return java.util.Optional.empty();
+                }
+            }
+            return java.util.Optional.of(n);
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static boolean sameSource(String recorded, String source) {
+        if (recorded.equals(source)) {
+            return true;
+        }
+        try {
+            java.nio.file.Path a = java.nio.file.Path.of(recorded);
+            java.nio.file.Path b = java.nio.file.Path.of(source);
+            return java.nio.file.Files.exists(a) && java.nio.file.Files.exists(b) && java.nio.file.Files.isSameFile(a, b);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The line a command prints when it feeds the images as recorded: {@code channel 0 mean 0.2860 std 0.3530}. */
+    public static String describe(float[][] n) {
+        StringBuilder b = new StringBuilder();
+        for (int c = 0; c < n[0].length; c++) {
+            b.append(String.format(Locale.ROOT, "%schannel %d mean %.4f std %.4f", c == 0 ? "" : ", ", c, n[0][c], n[1][c]));
+        }
+        return b.toString();
     }
 
     /** "47.1 MB": decimal units, as the issue and the README count memory. */

@@ -38,8 +38,18 @@ public final class Retrain {
     private Retrain() {
     }
 
+    /**
+     * {@code normalisation}: the per-channel mean and std ({@code [2][channels]}) the images are fed with, e.g. the
+     * search's (its run folder's {@code data.json}), so that the network and its export see the same numbers;
+     * null: from the training images.
+     */
     public record Config(int epochs, int batchSize, long seed, double lr, double momentum, double weightDecay, double gradClip,
-                         Augment augment, double dropPath) {
+                         Augment augment, double dropPath, float[][] normalisation) {
+        public Config(int epochs, int batchSize, long seed, double lr, double momentum, double weightDecay, double gradClip,
+                      Augment augment, double dropPath) {
+            this(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, augment, dropPath, null);
+        }
+
         public Config {
             // Written so that NaN fails each test.
             if (!(dropPath >= 0 && dropPath < 1)) {
@@ -56,15 +66,19 @@ public final class Retrain {
         }
 
         public Config withLr(double l) {
-            return new Config(epochs, batchSize, seed, l, momentum, weightDecay, gradClip, augment, dropPath);
+            return new Config(epochs, batchSize, seed, l, momentum, weightDecay, gradClip, augment, dropPath, normalisation);
         }
 
         public Config withAugment(Augment a) {
-            return new Config(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, a, dropPath);
+            return new Config(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, a, dropPath, normalisation);
         }
 
         public Config withDropPath(double p) {
-            return new Config(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, augment, p);
+            return new Config(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, augment, p, normalisation);
+        }
+
+        public Config withNormalisation(float[][] n) {
+            return new Config(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, augment, dropPath, n);
         }
     }
 
@@ -75,7 +89,8 @@ public final class Retrain {
     public record Step(int epoch, int epochs, int step, int steps, double trainLoss, double trainAccuracy, double imagesPerSecond) {
     }
 
-    public record Result(double testAccuracy, long params, List<Epoch> epochs, boolean completed, String backend) {
+    /** {@code normalisation}: the per-channel mean and std the network was trained and tested with. */
+    public record Result(double testAccuracy, long params, List<Epoch> epochs, boolean completed, String backend, float[][] normalisation) {
         public Result {
             epochs = List.copyOf(epochs);
         }
@@ -103,7 +118,11 @@ public final class Retrain {
         String backend = Backend.init();
         CompiledNetwork net = new CompiledNetwork(plan,
                 CompiledNetwork.Options.retrain(cfg.seed()));
-        float[][] stats = data.train().channelStats();
+        float[][] stats = cfg.normalisation() != null ? cfg.normalisation() : data.train().channelStats();
+        if (stats[0].length != data.train().shape().channels()) {
+            throw new IllegalArgumentException("a normalisation of " + stats[0].length + " channels for images of "
+                    + data.train().shape().channels());
+        }
         Batches train = new Batches(data.train(), stats, Math.min(cfg.batchSize(), data.train().size()), classes, cfg.seed())
                 .augmented(cfg.augment());
         Optimizers.Sgd sgd = new Optimizers.Sgd(cfg.momentum(), cfg.weightDecay());
@@ -144,7 +163,7 @@ public final class Retrain {
             history.add(e);
             listener.accept(e);
         }
-        return new Result(test, net.parameterCount(), history, completed, backend);
+        return new Result(test, net.parameterCount(), history, completed, backend, stats);
     }
 
     /** Accuracy in inference mode (running statistics) over every image of {@code d}, remainder included. */

@@ -96,6 +96,28 @@ class DataCliTest {
     }
 
     @Test
+    void retrainingASearchedArchitectureFeedsItTheSearchsNormalisationAndRecordsIt(@TempDir Path dir) throws Exception {
+        Path arch = CliTest.tinyArchitecture(dir);
+        // A search on 64 digits recorded the normalisation of those 64 images, not that of all 1,438.
+        Files.writeString(dir.resolve("data.json"), "{\"data\": \"digits\", \"normalisation\": {\"mean\": [0.125], \"std\": [0.5]}}");
+        CliTest.Run r = run("retrain", arch.toString(), "--data", "digits", "--subset", "64", "--epochs", "1", "--batch", "32", "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("normalise: as the search (" + dir.toAbsolutePath().resolve("data.json") + "): channel 0 mean 0.1250 std 0.5000"),
+                r.err());
+        JsonNode n = new ObjectMapper().readTree(r.out()).get("data").get("normalisation");
+        assertEquals(0.125, n.get("mean").get(0).asDouble(), 1e-7);
+        assertEquals(0.5, n.get("std").get(0).asDouble(), 1e-7);
+
+        // Other data than the search's: its own training images decide.
+        Files.writeString(dir.resolve("data.json"), "{\"data\": \"elsewhere\", \"normalisation\": {\"mean\": [0.125], \"std\": [0.5]}}");
+        r = run("retrain", arch.toString(), "--data", "digits", "--subset", "64", "--epochs", "1", "--batch", "32", "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(!r.err().contains("normalise: as the search"), r.err());
+        double own = new ObjectMapper().readTree(r.out()).get("data").get("normalisation").get("mean").get(0).asDouble();
+        assertTrue(own > 0.2 && own < 0.4, "the 64 digits' own mean: " + own);
+    }
+
+    @Test
     void aDataJsonThatCannotBeWrittenIsAWarningAndTheResultIsWritten(@TempDir Path dir) throws Exception {
         Path space = Files.writeString(dir.resolve("tiny.yaml"), CliTest.TINY_SEARCH_SPACE);
         Path out = dir.resolve("out");

@@ -34,9 +34,13 @@ class CudaProfileBuildTest {
         String log = Files.readString(tmp.resolve("build.log"));
         assertEquals(0, p.exitValue(), log);
         assertTrue(Files.exists(core.resolve("target/classes/io/cellforge/engine/CompiledNetwork.class")), log);
-        List<String> tree = new ProcessBuilder("mvn", "-B", "-q", "-o", "-Pcuda", "-f", core.resolve("pom.xml").toString(),
-                "dependency:list", "-DincludeGroupIds=org.nd4j", "-DoutputFile=" + tmp.resolve("deps.txt")).start().waitFor() == 0
-                ? Files.readAllLines(tmp.resolve("deps.txt")) : List.of();
+        // Not offline: on a fresh machine the dependency plugin itself may still have to be fetched.
+        Process list = new ProcessBuilder("mvn", "-B", "-q", "-Pcuda", "-f", core.resolve("pom.xml").toString(),
+                "dependency:list", "-DincludeGroupIds=org.nd4j", "-DoutputFile=" + tmp.resolve("deps.txt"))
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("list.log").toFile()).start();
+        assertTrue(list.waitFor(15, TimeUnit.MINUTES), "listing the CUDA build's dependencies took more than 15 minutes");
+        assertEquals(0, list.exitValue(), Files.readString(tmp.resolve("list.log")));
+        List<String> tree = Files.readAllLines(tmp.resolve("deps.txt"));
         assertTrue(tree.stream().anyMatch(l -> l.contains("nd4j-cuda-11.6")), "built against nd4j-cuda-11.6: " + tree);
         assertTrue(tree.stream().noneMatch(l -> l.contains("nd4j-native:")), "and not against nd4j-native: " + tree);
     }
