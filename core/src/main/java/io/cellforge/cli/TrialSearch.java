@@ -283,12 +283,7 @@ final class TrialSearch {
         return new Estimator() {
             @Override
             public Scores estimate(Architecture a, long seed) throws EstimateException {
-                Scores s = inner.estimate(a, seed);
-                try {
-                    return s.with(Scores.LATENCY, lut.latencyMs(a));
-                } catch (io.cellforge.plan.PlanException | IOException e) {
-                    throw new EstimateException("the latency of the architecture could not be measured: " + e.getMessage(), e);
-                }
+                return io.cellforge.trial.LatencyTable.withLatency(inner.estimate(a, seed), lut, a);
             }
 
             @Override

@@ -126,6 +126,21 @@ public final class LatencyTable {
         return t;
     }
 
+    /**
+     * {@code s} with the latency of {@code arch} from {@code table} added, as every estimator reports it; with no
+     * table, {@code s} as it is.
+     */
+    public static Scores withLatency(Scores s, LatencyTable table, Architecture arch) throws EstimateException {
+        if (table == null) {
+            return s;
+        }
+        try {
+            return s.with(Scores.LATENCY, table.latencyMs(arch));
+        } catch (PlanException | IOException e) {
+            throw new EstimateException("its latency cannot be read: " + e.getMessage(), e);
+        }
+    }
+
     /** The latency of an architecture's network here in milliseconds: the sum of its layers' ({@link #parts}). */
     public double latencyMs(Architecture arch) throws PlanException, IOException {
         return parts(arch).stream().mapToDouble(Part::ms).sum();

@@ -9,7 +9,6 @@ import io.cellforge.search.ProgressiveShrinking;
 import io.cellforge.search.SearchControl;
 import io.cellforge.space.SearchSpace;
 
-import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -62,14 +61,7 @@ public final class ProgressiveShrinkingEstimator implements Estimator {
             throw new EstimateException("the sub-network does not build: " + e.getMessage(), e);
         }
         Scores s = new Scores(Map.of(Scores.ACCURACY, accuracy)).with(Scores.PARAMS, stats.params()).with(Scores.MACS, stats.macs());
-        if (latency != null) {
-            try {
-                s = s.with(Scores.LATENCY, latency.latencyMs(architecture));
-            } catch (PlanException | IOException e) {
-                throw new EstimateException("its latency cannot be read: " + e.getMessage(), e);
-            }
-        }
-        return s;
+        return LatencyTable.withLatency(s, latency, architecture);
     }
 
     /** The trained elastic network. */

@@ -12,7 +12,6 @@ import io.cellforge.search.SearchControl;
 import io.cellforge.space.SearchSpace;
 import io.cellforge.train.Retrain;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
@@ -115,14 +114,7 @@ public final class SubNetEstimator implements Estimator {
         Scores s = new Scores(Map.of(Scores.ACCURACY, r.testAccuracy()))
                 .with(Scores.PARAMS, r.params())
                 .with(Scores.MACS, Evaluator.evaluate(network, architecture).macs());
-        if (latency != null) {
-            try {
-                s = s.with(Scores.LATENCY, latency.latencyMs(architecture));
-            } catch (PlanException | IOException e) {
-                throw new EstimateException("its latency cannot be read: " + e.getMessage(), e);
-            }
-        }
-        return s;
+        return LatencyTable.withLatency(s, latency, architecture);
     }
 
     /** How many trials may train at once, and the OpenMP threads of each. */

@@ -11,7 +11,6 @@ import io.cellforge.settings.SearchConfig;
 import io.cellforge.space.SearchSpace;
 import io.cellforge.train.Retrain;
 
-import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -72,14 +71,7 @@ public final class SuperNetEstimator implements Estimator {
         Scores s = new Scores(Map.of(Scores.ACCURACY, supernet.accuracy(architecture, batches)))
                 .with(Scores.PARAMS, stats.params())
                 .with(Scores.MACS, stats.macs());
-        if (latency != null) {
-            try {
-                s = s.with(Scores.LATENCY, latency.latencyMs(architecture));
-            } catch (PlanException | IOException e) {
-                throw new EstimateException("its latency cannot be read: " + e.getMessage(), e);
-            }
-        }
-        return s;
+        return LatencyTable.withLatency(s, latency, architecture);
     }
 
     @Override
