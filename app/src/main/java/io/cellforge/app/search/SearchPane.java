@@ -205,6 +205,23 @@ public final class SearchPane extends BorderPane {
         fit.textProperty().bind(vm.fitTextProperty());
         fit.visibleProperty().bind(vm.fitTextProperty().isNotEmpty()); // no gap in the panel when the data fit as they are
         fit.managedProperty().bind(fit.visibleProperty());
+        // What the open space's network takes beside the data; when they differ, one click adapts it (one undoable edit).
+        Label shape = new Label();
+        shape.setId("data-shape");
+        shape.setWrapText(true);
+        shape.textProperty().bind(vm.shapeTextProperty());
+        showWhen(shape, vm.shapeTextProperty().isNotEmpty());
+        Button adapt = new Button("Adapt the space to the data");
+        adapt.setId("data-adapt");
+        adapt.setOnAction(e -> vm.adaptToData());
+        showWhen(adapt, vm.adaptableProperty());
+        // A stratified, seeded sample of the data (the run's seed): a quick look at large data, kept in the run's data.json.
+        GridPane sample = new GridPane();
+        sample.setHgap(8);
+        sample.setVgap(6);
+        sample.addRow(0, new Label("Training images"), subsetField("run-train-subset", vm.trainSubsetProperty()));
+        sample.addRow(1, new Label("Test images"), subsetField("run-test-subset", vm.testSubsetProperty()));
+        sample.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(LABEL_W));
         vm.previewImages().addListener((javafx.collections.ListChangeListener<javafx.scene.image.Image>) c -> showPreview(vm.previewImages(), preview));
         vm.loadPreview();
 
@@ -239,7 +256,12 @@ public final class SearchPane extends BorderPane {
         top.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(LABEL_W));
         Button quick = new Button("Quick look");
         quick.setId("preset-quick");
-        quick.setOnAction(e -> vm.apply(SearchViewModel.Preset.QUICK_LOOK));
+        quick.setOnAction(e -> vm.quickLook());
+        Label quickText = new Label();
+        quickText.setId("quick-look-text");
+        quickText.setWrapText(true);
+        quickText.textProperty().bind(vm.quickLookTextProperty());
+        showWhen(quickText, vm.quickLookTextProperty().isNotEmpty());
         Button paper = new Button("Paper setting");
         paper.setId("preset-paper");
         paper.setOnAction(e -> vm.apply(SearchViewModel.Preset.PAPER));
@@ -301,8 +323,8 @@ public final class SearchPane extends BorderPane {
             }
         });
         // One-shot settings (data, sizes, rates, presets) or multi-trial ones, as the strategy takes them.
-        VBox oneShotData = new VBox(8, section("Data"), new HBox(6, digits, folder, file), data, preview, counts, fit);
-        VBox oneShot = new VBox(8, g, new HBox(6, quick, paper), backend);
+        VBox oneShotData = new VBox(8, section("Data"), new HBox(6, digits, folder, file), data, preview, counts, shape, adapt, sample, fit);
+        VBox oneShot = new VBox(8, g, new HBox(6, quick, paper), quickText, backend);
         oneShot.setId("one-shot-settings");
         VBox trials = trialSettings(space);
         showWhen(oneShotData, vm.readsDataProperty());
@@ -454,6 +476,16 @@ public final class SearchPane extends BorderPane {
         });
         p.addListener((o, a, b) -> s.getValueFactory().setValue(b.intValue()));
         return s;
+    }
+
+    /** A sample's size: empty for all the images (said in the prompt), else a number of them. */
+    private static TextField subsetField(String id, javafx.beans.property.StringProperty p) {
+        TextField f = new TextField();
+        f.setId(id);
+        f.setPromptText("all");
+        f.setPrefWidth(110);
+        f.textProperty().bindBidirectional(p);
+        return f;
     }
 
     private static TextField number(String id, Property<Number> p) {
