@@ -267,9 +267,9 @@ public final class SearchViewModel {
             java.util.OptionalInt n = io.cellforge.search.StepTimer.trainingImagesFor(QUICK_LOOK_SECONDS, t.seconds(), cfg, t.images());
             trainSubset.set(n.isPresent() ? String.valueOf(n.getAsInt()) : "");
             double secs = io.cellforge.search.StepTimer.searchSeconds(n.orElse(t.images()), t.seconds(), cfg);
-            quickLookText.set(String.format("Quick look: %d epochs on %s training images, about %s (a step took %s here)", cfg.epochs(),
+            quickLookText.set(String.format("Quick look: %d epochs on %s training images, %s (a step took %s here)", cfg.epochs(),
                     n.isPresent() ? String.format("%,d of %,d", n.getAsInt(), t.images()) : String.format("all %,d", t.images()),
-                    secs < 60 ? "a minute or less" : Math.round(secs / 60) + " min",
+                    secs < 60 ? "under a minute" : "about " + Math.round(secs / 60) + " min",
                     t.seconds() >= 1 ? String.format("%.1f s", t.seconds()) : String.format("%.0f ms", t.seconds() * 1000)));
         }, e -> {
             if (asked == quickLooks) {
