@@ -134,8 +134,11 @@ class AppDataTest {
     void theSampleTypedInTheRunPanelIsWhatTheRunSearchesAndItsFolderRecordsIt(FxRobot robot) throws Exception {
         preview(robot, "1x16x16");
         small(robot);
-        robot.clickOn("#run-train-subset").write("100");
-        robot.clickOn("#run-test-subset").write("20");
+        // Typed into the run panel's fields (below the fold of the panel, so set on the fields themselves).
+        robot.interact(() -> {
+            robot.from(root).lookup("#run-train-subset").queryTextInputControl().setText("100");
+            robot.from(root).lookup("#run-test-subset").queryTextInputControl().setText("20");
+        });
         robot.interact(() -> window.search().seedProperty().set(7));
         robot.clickOn(robot.from(root).lookup("#run-start").queryButton());
         Path runs = window.search().runsRoot();

@@ -215,13 +215,6 @@ public final class SearchPane extends BorderPane {
         adapt.setId("data-adapt");
         adapt.setOnAction(e -> vm.adaptToData());
         showWhen(adapt, vm.adaptableProperty());
-        // A stratified, seeded sample of the data (the run's seed): a quick look at large data, kept in the run's data.json.
-        GridPane sample = new GridPane();
-        sample.setHgap(8);
-        sample.setVgap(6);
-        sample.addRow(0, new Label("Training images"), subsetField("run-train-subset", vm.trainSubsetProperty()));
-        sample.addRow(1, new Label("Test images"), subsetField("run-test-subset", vm.testSubsetProperty()));
-        sample.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(LABEL_W));
         vm.previewImages().addListener((javafx.collections.ListChangeListener<javafx.scene.image.Image>) c -> showPreview(vm.previewImages(), preview));
         vm.loadPreview();
 
@@ -252,6 +245,9 @@ public final class SearchPane extends BorderPane {
         budget.textProperty().bindBidirectional(vm.budgetProperty());
         g.addRow(r++, new Label("Budget"), budget);
         g.addRow(r++, new Label("Cost weight"), number("run-cost-weight", vm.costWeightProperty()));
+        // A stratified, seeded sample of the data (the run's seed): a quick look at large data, kept in the run's data.json.
+        g.addRow(r++, new Label("Training images"), subsetField("run-train-subset", vm.trainSubsetProperty()));
+        g.addRow(r++, new Label("Test images"), subsetField("run-test-subset", vm.testSubsetProperty()));
         g.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(LABEL_W));
         top.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(LABEL_W));
         Button quick = new Button("Quick look");
@@ -323,7 +319,13 @@ public final class SearchPane extends BorderPane {
             }
         });
         // One-shot settings (data, sizes, rates, presets) or multi-trial ones, as the strategy takes them.
-        VBox oneShotData = new VBox(8, section("Data"), new HBox(6, digits, folder, file), data, preview, counts, shape, adapt, sample, fit);
+        // The title and the sources on one row: the panel keeps the run's sizes in view below the data's lines.
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        Label dataTitle = section("Data");
+        HBox sources = new HBox(6, dataTitle, gap, digits, folder, file);
+        sources.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        VBox oneShotData = new VBox(6, sources, data, preview, counts, shape, adapt, fit);
         VBox oneShot = new VBox(8, g, new HBox(6, quick, paper), quickText, backend);
         oneShot.setId("one-shot-settings");
         VBox trials = trialSettings(space);
@@ -331,7 +333,7 @@ public final class SearchPane extends BorderPane {
         showWhen(oneShot, vm.multiTrialProperty().not());
         trials.visibleProperty().bind(vm.multiTrialProperty());
         trials.managedProperty().bind(trials.visibleProperty());
-        VBox box = new VBox(8,
+        VBox box = new VBox(6,
                 new HBox(6, start, pause, stop), bar, progress, message, problems,
                 oneShotData, section("Search"), top, oneShot, trials);
         box.setPadding(new Insets(10));
@@ -413,6 +415,9 @@ public final class SearchPane extends BorderPane {
         psRows.addRow(0, new Label("Epochs per phase"), spinner("run-ps-epochs", t.psEpochsProperty(), 1, 1000));
         GridPane trainedRows = grid();
         trainedRows.addRow(0, new Label("Batch"), spinner("run-train-batch", t.trainBatchProperty(), 1, 4096));
+        // The sample the estimators train on, as a one-shot search's (the same settings).
+        trainedRows.addRow(1, new Label("Training images"), subsetField("run-trials-train-subset", vm.trainSubsetProperty()));
+        trainedRows.addRow(2, new Label("Test images"), subsetField("run-trials-test-subset", vm.testSubsetProperty()));
         GridPane goals = grid();
         goals.addRow(0, new Label("Constraints"), constraints);
         goals.addRow(1, new Label("Objective"), objective);
