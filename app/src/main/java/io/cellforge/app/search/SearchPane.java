@@ -53,8 +53,8 @@ import java.util.function.Supplier;
 public final class SearchPane extends BorderPane {
     /** At most this many points per chart series: long searches are sampled evenly. */
     static final int MAX_POINTS = 400;
-    /** The run panel's label column, the same in its grids so that their fields line up ("Parallel trials" fits). */
-    private static final double LABEL_W = 110;
+    /** The run panel's label column, the same in its grids so that their fields line up ("Training images" fits). */
+    private static final double LABEL_W = 120;
 
     private final SearchViewModel vm;
     private final CellCanvas cellView = new CellCanvas();
