@@ -145,6 +145,9 @@ public final class MainWindow {
             vm.problems().reveal(p);
         });
         searchPane.setOnTrialResult(this::openResult);
+        // The run panel compares the open space with the data, and adapts it as one edit of the document.
+        search.documentProperty().bind(vm.state().spaceProperty());
+        search.setEditor(vm.edits()::apply);
         designTab.setContent(split);
         designTab.setId("tab-design");
         designTab.setClosable(false);

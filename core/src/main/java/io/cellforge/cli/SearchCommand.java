@@ -308,8 +308,7 @@ final class SearchCommand implements Callable<Integer> {
     private void writeDataReport(Path dir, PrintWriter err) {
         Path f = dir.resolve(io.cellforge.data.DataReport.FILE);
         try {
-            FileWrites.writeAtomically(f, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
-                    .writeValueAsString(dataReport.toJson()) + "\n");
+            dataReport.write(dir);
         } catch (IOException e) {
             err.println(Escape.line("warning: no " + f + ": " + e.getMessage()));
         }

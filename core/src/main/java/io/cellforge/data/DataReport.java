@@ -129,6 +129,15 @@ public record DataReport(String source, DataBundle data, float[][] normalisation
         return b.toString();
     }
 
+    /**
+     * Writes the report into a run folder as {@value #FILE}, atomically: the command line and the app keep what a
+     * search was fed (the sample, the normalisation) the same way.
+     */
+    public void write(java.nio.file.Path dir) throws java.io.IOException {
+        io.cellforge.io.FileWrites.writeAtomically(dir.resolve(FILE),
+                new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson()) + "\n");
+    }
+
     /** "47.1 MB": decimal units, as the issue and the README count memory. */
     static String size(long bytes) {
         if (bytes < 1_000_000) {

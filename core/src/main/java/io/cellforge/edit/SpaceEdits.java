@@ -153,6 +153,50 @@ public final class SpaceEdits {
     }
 
     /**
+     * The network's width set to {@code channels}, with every width written as a number scaled by the same ratio:
+     * the stem's conv outputs and the stages' literal channels (NAS-Bench-201's stem of C and blocks of 2C and 4C,
+     * DARTS's stem of 3C). Cells that keep their width on every edge (no preprocessing) then meet a stem of theirs.
+     * Refused, naming the width, when one does not scale to a whole number of channels: the space is then drawn
+     * for its own width only.
+     */
+    public static Edit setWidth(int channels) {
+        return Edit.of("Set width to " + channels + " channels", s -> {
+            if (channels < 1) {
+                throw new EditException("channels must be at least 1");
+            }
+            Network n = s.network();
+            if (channels == n.channels()) {
+                return s;
+            }
+            List<List<OpCall>> stem = new ArrayList<>();
+            for (List<OpCall> seq : n.stem()) {
+                List<OpCall> out = new ArrayList<>();
+                for (OpCall op : seq) {
+                    Param w = op.params().get("out");
+                    out.add(w == null || w.isRef() ? op : op.with("out", scaled(w, n.channels(), channels, "the stem's " + op.op() + " out")));
+                }
+                stem.add(out);
+            }
+            List<Stage> stages = new ArrayList<>();
+            for (int i = 0; i < n.stages().size(); i++) {
+                Stage st = n.stages().get(i);
+                Param w = st.channels();
+                stages.add(w == null || w.isRef() ? st
+                        : st.withChannels(scaled(w, n.channels(), channels, "stage '" + (st.name() == null ? "stage " + i : st.name()) + "' channels")));
+            }
+            return s.withNetwork(new Network(n.input(), n.classes(), channels, stem, stages, n.head(), n.auxiliary(), n.affine()));
+        });
+    }
+
+    private static Param scaled(Param width, int from, int to, String what) throws EditException {
+        double v = width.value() * to / from;
+        if (v < 1 || v != Math.rint(v)) {
+            throw new EditException(what + " (" + width + ") does not follow the network's " + from + " channels to " + to);
+        }
+        return Param.of(v);
+    }
+
+    /**
      * The number of cells of a plain stack of cells (DARTS, ENAS micro style): normal cells with reduction
      * cells at a third and two thirds, as DARTS places them.
      */

@@ -219,4 +219,27 @@ class SpaceEditsTest {
                 () -> SpaceEdits.setCellStage("b0", "x", Role.NORMAL).apply(mobilenet()));
         assertTrue(block.getMessage().contains("b0"), block.getMessage());
     }
+
+    @Test
+    void theWidthScalesTheStemAndTheStagesThatFollowIt() throws Exception {
+        SearchSpace nb201 = Zoo.get("nas-bench-201").orElseThrow();
+        // NAS-Bench-201's cells keep their width on every edge: the old setNetwork left the stem at 16 for 8-wide cells.
+        assertFalse(Evaluator.supernet(SpaceEdits.setNetwork(8, 10, nb201.network().input()).apply(nb201)).ok());
+        SearchSpace at8 = SpaceEdits.setWidth(8).apply(nb201);
+        assertEquals(8, at8.network().channels());
+        assertEquals(Param.of(8), at8.network().stem().get(0).get(0).params().get("out"));
+        assertEquals(List.of(Param.of(16), Param.of(32)), at8.network().stages().stream().filter(st -> st.channels() != null)
+                .map(Stage::channels).toList(), "the blocks of 2C and 4C follow");
+        NetworkStats stats = Evaluator.supernet(at8);
+        assertTrue(stats.ok(), stats.problems()::toString);
+        assertTrue(stats.params() < Evaluator.supernet(nb201).params());
+        SearchSpace darts = Zoo.get("darts-search").orElseThrow();
+        assertEquals(Param.of(24), SpaceEdits.setWidth(8).apply(darts).network().stem().get(0).get(0).params().get("out"), "DARTS's stem of 3C");
+        assertEquals(nb201, SpaceEdits.setWidth(16).apply(nb201), "its own width changes nothing");
+        // MobileNetV2's blocks of 16 and 24 on a width of 32 have no whole width at 5.
+        SearchSpace mobile = Zoo.get("mobilenetv2-cifar").orElseThrow();
+        assertTrue(Evaluator.supernet(SpaceEdits.setWidth(8).apply(mobile)).ok());
+        EditException odd = assertThrows(EditException.class, () -> SpaceEdits.setWidth(5).apply(mobile));
+        assertTrue(odd.getMessage().contains("channels (16) does not follow the network's 32 channels to 5"), odd.getMessage());
+    }
 }

@@ -53,8 +53,8 @@ import java.util.function.Supplier;
 public final class SearchPane extends BorderPane {
     /** At most this many points per chart series: long searches are sampled evenly. */
     static final int MAX_POINTS = 400;
-    /** The run panel's label column, the same in its grids so that their fields line up ("Parallel trials" fits). */
-    private static final double LABEL_W = 110;
+    /** The run panel's label column, the same in its grids so that their fields line up ("Training images" fits). */
+    private static final double LABEL_W = 120;
 
     private final SearchViewModel vm;
     private final CellCanvas cellView = new CellCanvas();
@@ -205,6 +205,16 @@ public final class SearchPane extends BorderPane {
         fit.textProperty().bind(vm.fitTextProperty());
         fit.visibleProperty().bind(vm.fitTextProperty().isNotEmpty()); // no gap in the panel when the data fit as they are
         fit.managedProperty().bind(fit.visibleProperty());
+        // What the open space's network takes beside the data; when they differ, one click adapts it (one undoable edit).
+        Label shape = new Label();
+        shape.setId("data-shape");
+        shape.setWrapText(true);
+        shape.textProperty().bind(vm.shapeTextProperty());
+        showWhen(shape, vm.shapeTextProperty().isNotEmpty());
+        Button adapt = new Button("Adapt the space to the data");
+        adapt.setId("data-adapt");
+        adapt.setOnAction(e -> vm.adaptToData());
+        showWhen(adapt, vm.adaptableProperty());
         vm.previewImages().addListener((javafx.collections.ListChangeListener<javafx.scene.image.Image>) c -> showPreview(vm.previewImages(), preview));
         vm.loadPreview();
 
@@ -235,11 +245,19 @@ public final class SearchPane extends BorderPane {
         budget.textProperty().bindBidirectional(vm.budgetProperty());
         g.addRow(r++, new Label("Budget"), budget);
         g.addRow(r++, new Label("Cost weight"), number("run-cost-weight", vm.costWeightProperty()));
+        // A stratified, seeded sample of the data (the run's seed): a quick look at large data, kept in the run's data.json.
+        g.addRow(r++, new Label("Training images"), subsetField("run-train-subset", vm.trainSubsetProperty()));
+        g.addRow(r++, new Label("Test images"), subsetField("run-test-subset", vm.testSubsetProperty()));
         g.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(LABEL_W));
         top.getColumnConstraints().add(new javafx.scene.layout.ColumnConstraints(LABEL_W));
         Button quick = new Button("Quick look");
         quick.setId("preset-quick");
-        quick.setOnAction(e -> vm.apply(SearchViewModel.Preset.QUICK_LOOK));
+        quick.setOnAction(e -> vm.quickLook());
+        Label quickText = new Label();
+        quickText.setId("quick-look-text");
+        quickText.setWrapText(true);
+        quickText.textProperty().bind(vm.quickLookTextProperty());
+        showWhen(quickText, vm.quickLookTextProperty().isNotEmpty());
         Button paper = new Button("Paper setting");
         paper.setId("preset-paper");
         paper.setOnAction(e -> vm.apply(SearchViewModel.Preset.PAPER));
@@ -301,15 +319,21 @@ public final class SearchPane extends BorderPane {
             }
         });
         // One-shot settings (data, sizes, rates, presets) or multi-trial ones, as the strategy takes them.
-        VBox oneShotData = new VBox(8, section("Data"), new HBox(6, digits, folder, file), data, preview, counts, fit);
-        VBox oneShot = new VBox(8, g, new HBox(6, quick, paper), backend);
+        // The title and the sources on one row: the panel keeps the run's sizes in view below the data's lines.
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        Label dataTitle = section("Data");
+        HBox sources = new HBox(6, dataTitle, gap, digits, folder, file);
+        sources.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        VBox oneShotData = new VBox(6, sources, data, preview, counts, shape, adapt, fit);
+        VBox oneShot = new VBox(8, g, new HBox(6, quick, paper), quickText, backend);
         oneShot.setId("one-shot-settings");
         VBox trials = trialSettings(space);
         showWhen(oneShotData, vm.readsDataProperty());
         showWhen(oneShot, vm.multiTrialProperty().not());
         trials.visibleProperty().bind(vm.multiTrialProperty());
         trials.managedProperty().bind(trials.visibleProperty());
-        VBox box = new VBox(8,
+        VBox box = new VBox(6,
                 new HBox(6, start, pause, stop), bar, progress, message, problems,
                 oneShotData, section("Search"), top, oneShot, trials);
         box.setPadding(new Insets(10));
@@ -391,6 +415,9 @@ public final class SearchPane extends BorderPane {
         psRows.addRow(0, new Label("Epochs per phase"), spinner("run-ps-epochs", t.psEpochsProperty(), 1, 1000));
         GridPane trainedRows = grid();
         trainedRows.addRow(0, new Label("Batch"), spinner("run-train-batch", t.trainBatchProperty(), 1, 4096));
+        // The sample the estimators train on, as a one-shot search's (the same settings).
+        trainedRows.addRow(1, new Label("Training images"), subsetField("run-trials-train-subset", vm.trainSubsetProperty()));
+        trainedRows.addRow(2, new Label("Test images"), subsetField("run-trials-test-subset", vm.testSubsetProperty()));
         GridPane goals = grid();
         goals.addRow(0, new Label("Constraints"), constraints);
         goals.addRow(1, new Label("Objective"), objective);
@@ -454,6 +481,16 @@ public final class SearchPane extends BorderPane {
         });
         p.addListener((o, a, b) -> s.getValueFactory().setValue(b.intValue()));
         return s;
+    }
+
+    /** A sample's size: empty for all the images (said in the prompt), else a number of them. */
+    private static TextField subsetField(String id, javafx.beans.property.StringProperty p) {
+        TextField f = new TextField();
+        f.setId(id);
+        f.setPromptText("all");
+        f.setPrefWidth(110);
+        f.textProperty().bindBidirectional(p);
+        return f;
     }
 
     private static TextField number(String id, Property<Number> p) {

@@ -70,8 +70,11 @@ public final class SearchViewModel {
         DataBundle load(String spec) throws LoadException;
     }
 
-    /** Settings presets: a look at the search in about a minute, or the DARTS paper's. */
+    /** Settings presets: a look at the search in about five minutes (sized by {@link #quickLook}), or the DARTS paper's. */
     public enum Preset { QUICK_LOOK, PAPER }
+
+    /** How long a Quick look's search is meant to take, in seconds: the training sample is sized to it. */
+    static final double QUICK_LOOK_SECONDS = 300;
 
     // Settings.
     private final StringProperty data = new SimpleStringProperty(Datasets.DIGITS);
@@ -86,6 +89,10 @@ public final class SearchViewModel {
     /** A one-shot budget ({@code macs<=2e5}, ...) as an expected-cost term of that weight; empty: none. */
     private final StringProperty budget = new SimpleStringProperty("");
     private final DoubleProperty costWeight = new SimpleDoubleProperty(1);
+    /** Training images: empty for all of them, else a stratified sample of that many drawn with the run's seed. */
+    private final StringProperty trainSubset = new SimpleStringProperty("");
+    /** Test images, as the training images. */
+    private final StringProperty testSubset = new SimpleStringProperty("");
 
     // State.
     private final BooleanProperty running = new SimpleBooleanProperty();
@@ -108,6 +115,14 @@ public final class SearchViewModel {
     private final ObservableList<javafx.scene.image.Image> preview = FXCollections.observableArrayList();
     private final StringProperty previewText = new SimpleStringProperty("");
     private final StringProperty fitText = new SimpleStringProperty("");
+    /** What the open space's network takes beside what the data are, once the preview has read them. */
+    private final StringProperty shapeText = new SimpleStringProperty("");
+    /** Whether the open space can be adapted to the data previewed (they differ, and the adaptation is valid). */
+    private final BooleanProperty adaptable = new SimpleBooleanProperty();
+    /** The open document's space, as the designer edits it. */
+    private final ObjectProperty<SearchSpace> document = new SimpleObjectProperty<>();
+    /** What Quick look found: the step timed here and the sample it sized, or that it is timing one. */
+    private final StringProperty quickLookText = new SimpleStringProperty("");
     private final TrialsViewModel trials = new TrialsViewModel();
     /** Whether the live views show a multi-trial run (its trials) rather than a one-shot one (its weights). */
     private final BooleanProperty multiTrialShown = new SimpleBooleanProperty();
@@ -126,6 +141,15 @@ public final class SearchViewModel {
     };
     private DataSource source = Datasets::load;
     private long previews;
+    /** The data the preview read last, and the name they were read by; null before or when unreadable. */
+    private DataBundle previewed;
+    private String previewedSpec;
+    /** Applies an edit to the open document (one undoable step); false when refused. */
+    private java.util.function.Predicate<io.cellforge.edit.Edit> editor = e -> false;
+    private io.cellforge.search.StepTimer stepTimer = io.cellforge.search.StepTimer.measured(3);
+    private long quickLooks;
+    /** The Quick look's step timing under way, stopped when a search starts (they would share the cores). */
+    private SearchControl timing;
     private SearchControl control;
     /** The trainings of a multi-trial run's trials: Stop lets them end (their scores are kept), quitting stops them. */
     private SearchControl trialControl;
@@ -154,6 +178,17 @@ public final class SearchViewModel {
             }
         });
         runs.addListener((javafx.collections.ListChangeListener<RunFiles.Run>) c -> runTable.setAll(runs.stream().map(SearchViewModel::row).toList()));
+        document.addListener((o, a, b) -> updateShape());
+    }
+
+    /** Where the run panel edits the open document (Adapt the space to the data): one undoable edit. */
+    public void setEditor(java.util.function.Predicate<io.cellforge.edit.Edit> e) {
+        editor = e;
+    }
+
+    /** How Quick look times a search step; a test gives one that answers at once. */
+    public void setStepTimer(io.cellforge.search.StepTimer t) {
+        stepTimer = t;
     }
 
     /** Where data comes from (the bundled digits, folders, files); set before the first search or preview. */
@@ -164,6 +199,7 @@ public final class SearchViewModel {
     public void apply(Preset p) {
         switch (p) {
             case QUICK_LOOK -> {
+                trainSubset.set(""); // sized by quickLook() from a step timed here
                 epochs.set(2);
                 batch.set(64);
                 channels.set(8);
@@ -172,6 +208,8 @@ public final class SearchViewModel {
                 archLr.set(3e-3);
             }
             case PAPER -> {
+                trainSubset.set("");
+                quickLookText.set("");
                 // DARTS (Liu et al. 2019), CIFAR-10: 50 epochs, batch 64, C=16, 8 cells, SGD 0.025, Adam 3e-4.
                 epochs.set(50);
                 batch.set(64);
@@ -183,6 +221,70 @@ public final class SearchViewModel {
             default -> {
             }
         }
+    }
+
+    /**
+     * The Quick look preset: its small sizes at once, then, in the background, a step of the search Start would run
+     * (the data named read, the network sized and adapted as Start does) timed here, and the training sample set so
+     * that the search ends in about {@link #QUICK_LOOK_SECONDS}; all the training images when they end in time.
+     */
+    public void quickLook() {
+        apply(Preset.QUICK_LOOK);
+        long asked = ++quickLooks;
+        if (timing != null) {
+            timing.stop();
+        }
+        SearchSpace doc = document.get();
+        if (doc == null || multiTrial.get()) {
+            quickLookText.set("");
+            return;
+        }
+        SearchConfig cfg;
+        Fit atSize;
+        try {
+            cfg = config();
+            atSize = sized(doc, doc.network().input(), doc.network().classes());
+        } catch (IllegalArgumentException | EditException e) {
+            quickLookText.set("Quick look: no step can be timed: " + ErrorText.of(e));
+            return;
+        }
+        String spec = data.get();
+        SearchControl ctl = new SearchControl();
+        timing = ctl;
+        quickLookText.set("Timing a step of the search on " + spec + " ...");
+        Tasks.submit(() -> {
+            DataBundle d = source.load(spec);
+            double seconds = stepTimer.secondsPerStep(fit(atSize, d).space(), d, cfg, ctl);
+            return new Timed(d.train().size(), seconds);
+        }, t -> {
+            if (asked != quickLooks) {
+                return; // a newer Quick look, or a search, took over
+            }
+            if (Double.isNaN(t.seconds())) {
+                quickLookText.set("Quick look: not timed (stopped)");
+                return;
+            }
+            java.util.OptionalInt n = io.cellforge.search.StepTimer.trainingImagesFor(QUICK_LOOK_SECONDS, t.seconds(), cfg, t.images());
+            trainSubset.set(n.isPresent() ? String.valueOf(n.getAsInt()) : "");
+            double secs = io.cellforge.search.StepTimer.searchSeconds(n.orElse(t.images()), t.seconds(), cfg);
+            quickLookText.set(String.format("Quick look: %d epochs on %s training images, %s (a step took %s here)", cfg.epochs(),
+                    n.isPresent() ? String.format("%,d of %,d", n.getAsInt(), t.images()) : String.format("all %,d", t.images()),
+                    secs < 60 ? "under a minute" : "about " + Math.round(secs / 60) + " min",
+                    t.seconds() >= 1 ? String.format("%.1f s", t.seconds()) : String.format("%.0f ms", t.seconds() * 1000)));
+        }, e -> {
+            if (asked == quickLooks) {
+                quickLookText.set("Quick look: no step could be timed on " + spec + ": " + ErrorText.of(e));
+            }
+        });
+    }
+
+    /** A step timed on data of {@code images} training images. */
+    private record Timed(int images, double seconds) {
+    }
+
+    /** What Quick look found, or that it is timing a step; empty before. */
+    public StringProperty quickLookTextProperty() {
+        return quickLookText;
     }
 
     // ---- properties ---------------------------------------------------------------------------------------
@@ -248,6 +350,136 @@ public final class SearchViewModel {
 
     public IntegerProperty seedProperty() {
         return seed;
+    }
+
+    /** Training images to search on: empty for all, else N, a stratified sample of N drawn with the seed. */
+    public StringProperty trainSubsetProperty() {
+        return trainSubset;
+    }
+
+    /** Test images, as {@link #trainSubsetProperty()}. */
+    public StringProperty testSubsetProperty() {
+        return testSubset;
+    }
+
+    /** The open document's space: the run panel compares it with the data previewed. */
+    public ObjectProperty<SearchSpace> documentProperty() {
+        return document;
+    }
+
+    /** "The network takes 1x8x8, 10 classes; the data are 1x28x28, 10 classes", once the data are read. */
+    public StringProperty shapeTextProperty() {
+        return shapeText;
+    }
+
+    public BooleanProperty adaptableProperty() {
+        return adaptable;
+    }
+
+    /** The classes a network for {@code d} has: as many as the larger label set of the two parts. */
+    private static int classesOf(DataBundle d) {
+        return Math.max(d.train().classes(), d.test().classes());
+    }
+
+    private void updateShape() {
+        SearchSpace s = document.get();
+        DataBundle d = previewed;
+        adaptable.set(false);
+        if (s == null || d == null) {
+            shapeText.set("");
+            return;
+        }
+        Shape in = d.train().shape();
+        int classes = classesOf(d);
+        String net = "The network takes " + s.network().input() + ", " + s.network().classes() + " classes";
+        if (in.equals(s.network().input()) && classes == s.network().classes()) {
+            shapeText.set(net + ", as the data");
+            return;
+        }
+        String are = net + "; the data are " + in + ", " + classes + " classes";
+        try {
+            Adaptation.toData(s, in, classes);
+            shapeText.set(are);
+            adaptable.set(true);
+        } catch (AdaptException e) {
+            shapeText.set(are + ": " + ErrorText.line(e.getMessage()));
+        }
+    }
+
+    /** The open space's input and classes set to the data previewed, as one edit of the document (undone with Ctrl+Z). */
+    public void adaptToData() {
+        DataBundle d = previewed;
+        if (document.get() == null || d == null) {
+            return;
+        }
+        Shape in = d.train().shape();
+        int classes = classesOf(d);
+        editor.test(io.cellforge.edit.Edit.of("Adapt the space to the data (" + in + ", " + classes + " classes)", sp -> {
+            try {
+                return Adaptation.toData(sp, in, classes).space();
+            } catch (AdaptException e) {
+                throw new EditException(e.getMessage());
+            }
+        }));
+    }
+
+    /** A sample asked for in the run panel: null for all the images; refused when not a whole number of at least 1. */
+    static Integer count(String field, String text) {
+        String t = text == null ? "" : text.strip().replace(",", "").replace("_", "");
+        if (t.isEmpty() || t.equalsIgnoreCase("all")) {
+            return null;
+        }
+        try {
+            int n = Integer.parseInt(t);
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException notWhole) {
+            // said below
+        }
+        throw new IllegalArgumentException(field + " '" + text.strip() + "': give a whole number of at least 1, or leave it empty for all");
+    }
+
+    /** The data sampled as the run panel asks; a sample larger than the data is refused as the CLI's --subset is. */
+    static DataBundle sampled(DataBundle d, Integer train, Integer test, long seed) {
+        String why = oversize(d, train, test);
+        if (why != null) {
+            throw new IllegalArgumentException(why);
+        }
+        return d.sampled(train, test, seed);
+    }
+
+    /** Why a sample cannot be drawn from {@code d} (one larger than what it is drawn from), or null. */
+    private static String oversize(DataBundle d, Integer train, Integer test) {
+        if (train != null && train > d.train().size()) {
+            return String.format("Training images %d: the data have %,d training images; give 1..%d", train, d.train().size(), d.train().size());
+        }
+        if (test != null && test > d.test().size()) {
+            return String.format("Test images %d: the data have %,d test images; give 1..%d", test, d.test().size(), d.test().size());
+        }
+        return null;
+    }
+
+    /** The run panel's samples, against the data previewed when they are the data named; problems of "run settings". */
+    private List<Problem> subsetProblems() {
+        List<Problem> out = new ArrayList<>();
+        Integer[] n = new Integer[2];
+        String[][] fields = {{"Training images", trainSubset.get()}, {"Test images", testSubset.get()}};
+        for (int i = 0; i < 2; i++) {
+            try {
+                n[i] = count(fields[i][0], fields[i][1]);
+            } catch (IllegalArgumentException e) {
+                out.add(Problem.error(io.cellforge.space.Place.named("run settings"), e.getMessage()));
+            }
+        }
+        DataBundle d = previewed;
+        if (out.isEmpty() && d != null && data.get().equals(previewedSpec)) {
+            String why = oversize(d, n[0], n[1]);
+            if (why != null) {
+                out.add(Problem.error(io.cellforge.space.Place.named("run settings"), why));
+            }
+        }
+        return out;
     }
 
     /**
@@ -356,9 +588,14 @@ public final class SearchViewModel {
         String spec = data.get();
         long asked = ++previews;
         preview.clear();
+        previewed = null;
+        updateShape();
         previewText.set("Reading " + spec + " ...");
         Tasks.submit(() -> source.load(spec), d -> {
             if (asked == previews) { // only the newest request is shown
+                previewed = d;
+                previewedSpec = spec;
+                updateShape();
                 Dataset tr = d.train();
                 int[] c = tr.classCounts();
                 StringBuilder b = new StringBuilder(String.format("%s: %,d training and %,d test images of %s, %d classes (",
@@ -808,17 +1045,47 @@ public final class SearchViewModel {
 
     // ---- the search ---------------------------------------------------------------------------------------
 
-    /** The document's space at the run's size, adapted to the data's input shape and classes (said in {@link #fitTextProperty}). */
-    Adaptation sized(SearchSpace s, DataBundle d) throws EditException, AdaptException {
-        SearchSpace atSize = sized(s, s.network().input(), s.network().classes());
-        return Adaptation.toData(atSize, d.train().shape(), Math.max(d.train().classes(), d.test().classes()));
+    /**
+     * A space as a run takes it, and what changed for that in words ({@code input 1x8x8 -> 1x28x28 from the data};
+     * {@code channels 16 kept: ...}), said in {@link #fitTextProperty}.
+     */
+    record Fit(SearchSpace space, List<String> said) {
+        Fit {
+            said = List.copyOf(said);
+        }
     }
 
-    private SearchSpace sized(SearchSpace s, Shape in, int classes) throws EditException {
-        SearchSpace out = SpaceEdits.setNetwork(channels.get(), classes, in).apply(s);
+    /** The document's space at the run's size, adapted to the data's input shape and classes. */
+    Fit sized(SearchSpace s, DataBundle d) throws EditException, AdaptException {
+        return fit(sized(s, s.network().input(), s.network().classes()), d);
+    }
+
+    /** A space at the run's size adapted to {@code d}'s input shape and classes. */
+    private static Fit fit(Fit atSize, DataBundle d) throws AdaptException {
+        Adaptation a = Adaptation.toData(atSize.space(), d.train().shape(), classesOf(d));
+        List<String> said = new ArrayList<>(atSize.said());
+        a.changes().forEach(c -> said.add(c.toString()));
+        return new Fit(a.space(), said);
+    }
+
+    /**
+     * The space at the run's channels and cells. The width scales the stem and the stage widths that follow it
+     * (NAS-Bench-201's cells keep their width on every edge, so a stem left at 16 could not feed cells of 8); a
+     * space whose widths do not scale to the run's keeps its own, and says so.
+     */
+    private Fit sized(SearchSpace s, Shape in, int classes) throws EditException {
+        List<String> said = new ArrayList<>();
+        SearchSpace out;
+        try {
+            out = SpaceEdits.setWidth(channels.get()).apply(s);
+        } catch (EditException e) {
+            out = s;
+            said.add("channels " + s.network().channels() + " kept, not " + channels.get() + ": " + e.getMessage());
+        }
+        out = SpaceEdits.setNetwork(out.network().channels(), classes, in).apply(out);
         boolean cellStack = !s.network().stages().isEmpty() && s.network().stages().stream()
                 .allMatch(st -> st.kind() == StageKind.CELL && st.repeat() == null);
-        return cellStack ? SpaceEdits.setLayers(layers.get()).apply(out) : out;
+        return new Fit(cellStack ? SpaceEdits.setLayers(layers.get()).apply(out) : out, said);
     }
 
     public SearchConfig config() {
@@ -849,13 +1116,14 @@ public final class SearchViewModel {
             } catch (IllegalArgumentException e) {
                 out.add(Problem.error(io.cellforge.space.Place.named("run settings"), e.getMessage()));
             }
+            out.addAll(subsetProblems());
         }
         if (resume != null || !out.isEmpty()) {
             return out; // a resumed run's space was sized when it started
         }
         String size = "at the run's size (" + channels.get() + " channels, " + layers.get() + " cells)";
         try {
-            SearchSpace atSize = sized(space, space.network().input(), space.network().classes());
+            SearchSpace atSize = sized(space, space.network().input(), space.network().classes()).space();
             for (Problem p : Validator.validate(atSize)) {
                 if (p.isError()) {
                     out.add(new Problem(p.severity(), p.at(), size + ": " + p.message(), p.source()));
@@ -883,6 +1151,11 @@ public final class SearchViewModel {
         if (runsRoot == null) {
             message.set("Open or create a document first: its runs are kept beside it");
             return;
+        }
+        if (timing != null && !timing.isStopped()) {
+            timing.stop(); // the search's steps and the timed ones would share the cores
+            quickLooks++;
+            quickLookText.set("Quick look: not sized (a search started first)");
         }
         if (space.isFixed()) {
             message.set("This space has no choices to search: make a LayerChoice or InputChoice first");
@@ -913,6 +1186,9 @@ public final class SearchViewModel {
         Path dir = resume != null ? resume.dir()
                 : runsRoot.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + cfg.strategy());
         String dataSpec = resume != null && !resume.data().isEmpty() ? resume.data() : data.get();
+        // A resumed run takes the sample it was started on (its data.json); refusals() has read the fields.
+        Integer[] sample = resume != null ? keptSample(resume.dir()) : new Integer[] {count("Training images", trainSubset.get()),
+                count("Test images", testSubset.get())};
         multiTrialShown.set(false);
         steps.clear();
         epochList.clear();
@@ -935,20 +1211,25 @@ public final class SearchViewModel {
         intake.start();
         // The run reports through the inbox, in order with its steps: nothing comes back through the task itself.
         task = Tasks.submit(() -> {
-            run(space, resume, cfg, costs, dataSpec, dir, ctl);
+            run(space, resume, cfg, costs, dataSpec, sample, dir, ctl);
             return null;
         }, x -> { }, e -> inbox.add(new Ended(null, false, ErrorText.of(e))));
     }
 
     /** On the executor. */
-    private void run(SearchSpace doc, RunFiles.Run resume, SearchConfig cfg, OneShotBudget budgetOfRun, String dataSpec, Path dir,
-                     SearchControl ctl) {
+    private void run(SearchSpace doc, RunFiles.Run resume, SearchConfig cfg, OneShotBudget budgetOfRun, String dataSpec, Integer[] sample,
+                     Path dir, SearchControl ctl) {
         try {
-            DataBundle d = source.load(dataSpec);
+            DataBundle d = sampled(source.load(dataSpec), sample[0], sample[1], cfg.seed());
             // A resumed run's space took its data when it started.
-            Adaptation fit = resume != null ? new Adaptation(resume.space(), List.of()) : sized(doc, d);
+            Fit fit = resume != null ? new Fit(resume.space(), List.of()) : sized(doc, d);
             SearchSpace s = fit.space();
-            inbox.add(new Searching(s, String.join("; ", fit.changes().stream().map(Adaptation.Change::toString).toList())));
+            if (resume == null) {
+                // What the search is fed (the sample, the normalisation), as the CLI's --out keeps it.
+                java.nio.file.Files.createDirectories(dir);
+                io.cellforge.data.DataReport.of(dataSpec, d).write(dir);
+            }
+            inbox.add(new Searching(s, String.join("; ", fit.said())));
             SearchEvents.Listener listener = new SearchEvents.Listener() {
                 @Override
                 public void started(String b, SearchConfig c, int perEpoch) {
@@ -999,6 +1280,27 @@ public final class SearchViewModel {
         }
     }
 
+    /** The sample a run was started on, from its data.json: {training, test} images, null for all; all when it has none. */
+    static Integer[] keptSample(Path dir) {
+        Integer[] out = new Integer[2];
+        Path f = dir.resolve(io.cellforge.data.DataReport.FILE);
+        if (!java.nio.file.Files.isRegularFile(f)) {
+            return out;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode m = new com.fasterxml.jackson.databind.ObjectMapper().readTree(f.toFile()).path("sample");
+            if (m.path("train").asInt() < m.path("train_of").asInt()) {
+                out[0] = m.path("train").asInt();
+            }
+            if (m.path("test").asInt() < m.path("test_of").asInt()) {
+                out[1] = m.path("test").asInt();
+            }
+        } catch (IOException unreadable) {
+            // read as the whole data, as a run from before data.json
+        }
+        return out;
+    }
+
     /**
      * Retrains a run's architecture from scratch with the run's own data, batch size, seed and augmentation (a
      * multi-trial run's best trial: with the data, batch and seed its trials trained with, or for a table, which
@@ -1010,20 +1312,32 @@ public final class SearchViewModel {
         boolean multi = TrialsViewModel.isMultiTrial(run);
         String spec = multi ? TrialsViewModel.trainingData(run).orElse(data.get()) : run.data().isEmpty() ? Datasets.DIGITS : run.data();
         int panelBatch = batch.get();
+        Integer trainN;
+        Integer testN;
+        try {
+            trainN = count("Training images", trainSubset.get());
+            testN = count("Test images", testSubset.get());
+        } catch (IllegalArgumentException e) {
+            failed.accept(e.getMessage());
+            return;
+        }
         status.accept("Loading " + spec + " ...");
         Tasks.submit(() -> {
-            DataBundle d = source.load(spec);
+            DataBundle whole = source.load(spec);
             Retrain.Config rc;
             SearchSpace space;
             if (multi) {
                 rc = TrialsViewModel.retrainConfig(run, epochs, panelBatch);
-                space = TrialsViewModel.fitted(run.space(), d); // a table's space was never fitted to data
+                space = TrialsViewModel.fitted(run.space(), whole); // a table's space was never fitted to data
             } else {
                 SearchConfig cfg = run.config();
                 rc = Retrain.Config.darts(epochs, cfg.batchSize(), cfg.seed()).withAugment(cfg.augment());
                 space = run.space();
             }
-            javafx.application.Platform.runLater(() -> status.accept("Retraining " + epochs + " epochs (batch " + rc.batchSize()
+            // The run panel's Training and Test images, drawn with the retraining's seed (the run's).
+            DataBundle d = sampled(whole, trainN, testN, rc.seed());
+            String on = d.sample().partial() ? " on " + d.sample().line() : "";
+            javafx.application.Platform.runLater(() -> status.accept("Retraining " + epochs + " epochs" + on + " (batch " + rc.batchSize()
                     + ", seed " + rc.seed() + ", as the run) ..."));
             Retrain.Result r = Retrain.run(space, run.architecture(), d, rc, e -> javafx.application.Platform.runLater(() -> epoch.accept(e)), ctl);
             if (r.completed() && keep) {
@@ -1050,8 +1364,29 @@ public final class SearchViewModel {
         SearchSpace s = resume != null ? resume.space() : space;
         List<Problem> refused = new ArrayList<>();
         Validator.validate(s).stream().filter(Problem::isError).forEach(refused::add);
+        if (resume == null && trials.trainedProperty().get()) {
+            refused.addAll(subsetProblems());
+        }
+        Path dir = resume != null ? resume.dir()
+                : runsRoot.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + strategy.get());
+        // The estimators that train read the sample asked for (a resumed run: the one it started on), kept in data.json.
+        Integer[] sample = resume != null ? keptSample(dir) : refused.isEmpty() ? new Integer[] {count("Training images", trainSubset.get()),
+                count("Test images", testSubset.get())} : new Integer[2];
+        java.util.concurrent.atomic.AtomicLong sampleSeed = new java.util.concurrent.atomic.AtomicLong(seed.get());
+        DataSource sampledSource = spec -> {
+            DataBundle b = sampled(source.load(spec), sample[0], sample[1], sampleSeed.get());
+            if (resume == null) {
+                try {
+                    java.nio.file.Files.createDirectories(dir);
+                    io.cellforge.data.DataReport.of(spec, b).write(dir);
+                } catch (IOException e) {
+                    throw new LoadException(dir.toString(), ErrorText.of(e));
+                }
+            }
+            return b;
+        };
         TrialsViewModel.Checked checked = refused.isEmpty()
-                ? trials.check(strategy.get(), s, seed.get(), resume, data.get(), source, runsRoot) : null;
+                ? trials.check(strategy.get(), s, seed.get(), resume, data.get(), sampledSource, runsRoot) : null;
         if (checked != null) {
             refused.addAll(checked.problems());
         }
@@ -1060,8 +1395,7 @@ public final class SearchViewModel {
             return;
         }
         TrialsViewModel.Plan plan = checked.plan();
-        Path dir = resume != null ? resume.dir()
-                : runsRoot.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + plan.strategy());
+        sampleSeed.set(plan.seed()); // a resumed run's own
         multiTrialShown.set(true);
         trialRun = dir;
         searched.set(s);
