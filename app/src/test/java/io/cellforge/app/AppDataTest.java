@@ -249,6 +249,37 @@ class AppDataTest {
     }
 
     @Test
+    void retrainingAResultTakesItsOwnSampleIsFedAsTheSearchWasAndShowsItsSteps(FxRobot robot) throws Exception {
+        preview(robot, "1x16x16");
+        small(robot);
+        robot.interact(() -> window.search().trainSubsetProperty().set("64")); // a quick look's sample in the run panel
+        robot.clickOn(robot.from(root).lookup("#run-start").queryButton());
+        WaitForAsyncUtils.waitFor(300, TimeUnit.SECONDS, () -> window.search().finishedProperty().get() != null
+                || !window.search().runningProperty().get() && !window.search().messageProperty().get().isEmpty());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(window.search().finishedProperty().get() != null, window.search().messageProperty().get());
+        io.cellforge.app.search.ResultViewModel rv = window.search().result(window.search().finishedProperty().get());
+
+        List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Double> bar = new java.util.concurrent.CopyOnWriteArrayList<>();
+        robot.interact(() -> {
+            rv.statusProperty().addListener((o, a, b) -> said.add(b));
+            rv.progressProperty().addListener((o, a, b) -> bar.add(b.doubleValue()));
+            rv.trainImagesProperty().set("48");
+            rv.retrain(1);
+        });
+        WaitForAsyncUtils.waitFor(300, TimeUnit.SECONDS, () -> rv.testAccuracy() != null || !rv.trainingProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(rv.testAccuracy() != null, rv.statusProperty().get());
+        // The tab's 48, not the panel's 64; the search's normalisation (its data.json) read back.
+        assertTrue(said.stream().anyMatch(t -> t.startsWith("Retraining 1 epoch on 48 of 256 training images")
+                && t.contains("normalised as the search")), said.toString());
+        // Three steps of 16: the first is always shown, within the epoch, with its ETA.
+        assertTrue(said.stream().anyMatch(t -> t.startsWith("Epoch 1/1, step 1/3: train loss ") && t.contains(" ETA ")), said.toString());
+        assertTrue(bar.stream().anyMatch(p -> p > 0 && p < 1), "the bar moves within the epoch: " + bar);
+    }
+
+    @Test
     void nasBench201StartsAtTheAppsDefaultSize(FxRobot robot) throws Exception {
         robot.interact(() -> vm.documents().openZoo("nas-bench-201"));
         preview(robot, "1x16x16");

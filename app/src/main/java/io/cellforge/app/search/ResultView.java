@@ -16,6 +16,7 @@ import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.Spinner;
+import javafx.scene.control.TextField;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.VBox;
@@ -66,6 +67,12 @@ public final class ResultView extends BorderPane {
         Spinner<Integer> epochs = new Spinner<>(1, 600, 5);
         epochs.setId("retrain-epochs");
         epochs.setEditable(true);
+        TextField images = new TextField();
+        images.setId("retrain-images");
+        images.setPromptText("all");
+        images.setPrefColumnCount(6);
+        images.setTooltip(new javafx.scene.control.Tooltip("Training images: empty for all of them, or N for a stratified sample of N"));
+        images.textProperty().bindBidirectional(vm.trainImagesProperty());
         Button retrain = new Button("Retrain");
         retrain.setId("retrain-start");
         retrain.disableProperty().bind(vm.trainingProperty());
@@ -99,7 +106,7 @@ public final class ResultView extends BorderPane {
             testAcc.getData().setAll(vm.epochs().stream().map(e -> new XYChart.Data<Number, Number>(e.epoch(), e.testAccuracy())).toList());
         });
 
-        FlowPane actions = new FlowPane(8, 8, cells, export, open, new Label("Epochs"), epochs, retrain, stop, bar);
+        FlowPane actions = new FlowPane(8, 8, cells, export, open, new Label("Epochs"), epochs, new Label("Training images"), images, retrain, stop, bar);
         VBox top = new VBox(6, what, actions, status);
         top.setPadding(new Insets(8));
         setTop(top);

@@ -42,7 +42,12 @@ public final class ResultViewModel {
     private final DoubleProperty progress = new SimpleDoubleProperty();
     private final BooleanProperty training = new SimpleBooleanProperty();
     private final ObservableList<Epoch> epochs = FXCollections.observableArrayList();
+    /** The training images retraining takes: empty for all, or a stratified sample of that many. */
+    private final StringProperty trainImages = new SimpleStringProperty("");
     private SearchControl control;
+    /** When the first step of the retraining under way was told, and how many steps were done then: the ETA's origin. */
+    private long firstStepNanos;
+    private int stepsBefore = -1;
     private Double testAccuracy;
     /** The multi-trial run's trial this result is (not the run's best, whose retraining the run keeps); null otherwise. */
     private final Integer trial;
@@ -176,6 +181,11 @@ public final class ResultViewModel {
         return epochs;
     }
 
+    /** How many training images retraining takes: empty (all), or N for a stratified sample of N. */
+    public StringProperty trainImagesProperty() {
+        return trainImages;
+    }
+
     /** The test accuracy retraining reached in this tab; null until then. */
     public Double testAccuracy() {
         return testAccuracy;
@@ -190,7 +200,8 @@ public final class ResultViewModel {
         epochs.clear();
         progress.set(-1);
         control = new SearchControl();
-        search.retrain(run, epochCount, trial == null, control, status::set, e -> {
+        stepsBefore = -1;
+        search.retrain(run, epochCount, trainImages.get(), trial == null, control, status::set, this::step, e -> {
             epochs.add(new Epoch(e.epoch() + 1, e.trainLoss(), e.testAccuracy()));
             progress.set((e.epoch() + 1.0) / e.epochs());
             status.set(String.format("Epoch %d/%d: train loss %.3f, train accuracy %.3f, test accuracy %.4f (%.0f s)",
@@ -210,6 +221,22 @@ public final class ResultViewModel {
             progress.set(0);
             status.set("Retraining failed: " + error);
         });
+    }
+
+    /** A step's figures: the bar moves within the epoch, and the ETA counts from the first step this tab was told of. */
+    private void step(io.cellforge.train.Retrain.Step s) {
+        int done = s.epoch() * s.steps() + s.step() + 1;
+        int total = s.epochs() * s.steps();
+        long now = System.nanoTime();
+        if (stepsBefore < 0) {
+            stepsBefore = done;
+            firstStepNanos = now;
+        }
+        double perStep = done > stepsBefore ? (now - firstStepNanos) / 1e9 / (done - stepsBefore) : Double.NaN;
+        progress.set((double) done / total);
+        status.set(String.format("Epoch %d/%d, step %d/%d: train loss %.3f, train accuracy %.3f, %.0f images/s, ETA %s", s.epoch() + 1,
+                s.epochs(), s.step() + 1, s.steps(), s.trainLoss(), s.trainAccuracy(), s.imagesPerSecond(),
+                io.cellforge.search.SearchEvents.duration(perStep * (total - done))));
     }
 
     /** Stops retraining after the step under way. */

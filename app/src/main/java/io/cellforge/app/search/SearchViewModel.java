@@ -1307,16 +1307,15 @@ public final class SearchViewModel {
      * trains nothing, the run panel's data and batch); {@code epoch} and the end are told on the JavaFX thread.
      * {@code keep}: the test accuracy is kept with the run (its own architecture's, not another trial's).
      */
-    public void retrain(RunFiles.Run run, int epochs, boolean keep, SearchControl ctl, Consumer<String> status, Consumer<Retrain.Epoch> epoch,
-                        Consumer<Retrain.Result> done, Consumer<String> failed) {
+    public void retrain(RunFiles.Run run, int epochs, String trainImages, boolean keep, SearchControl ctl, Consumer<String> status,
+                        Consumer<Retrain.Step> step, Consumer<Retrain.Epoch> epoch, Consumer<Retrain.Result> done, Consumer<String> failed) {
         boolean multi = TrialsViewModel.isMultiTrial(run);
         String spec = multi ? TrialsViewModel.trainingData(run).orElse(data.get()) : run.data().isEmpty() ? Datasets.DIGITS : run.data();
         int panelBatch = batch.get();
         Integer trainN;
-        Integer testN;
         try {
-            trainN = count("Training images", trainSubset.get());
-            testN = count("Test images", testSubset.get());
+            // The result tab's own sample: a Quick look's in the run panel must not shrink the retraining unasked.
+            trainN = count("Training images", trainImages);
         } catch (IllegalArgumentException e) {
             failed.accept(e.getMessage());
             return;
@@ -1334,12 +1333,25 @@ public final class SearchViewModel {
                 rc = Retrain.Config.darts(epochs, cfg.batchSize(), cfg.seed()).withAugment(cfg.augment());
                 space = run.space();
             }
-            // The run panel's Training and Test images, drawn with the retraining's seed (the run's).
-            DataBundle d = sampled(whole, trainN, testN, rc.seed());
-            String on = d.sample().partial() ? " on " + d.sample().line() : "";
-            javafx.application.Platform.runLater(() -> status.accept("Retraining " + epochs + " epochs" + on + " (batch " + rc.batchSize()
-                    + ", seed " + rc.seed() + ", as the run) ..."));
-            Retrain.Result r = Retrain.run(space, run.architecture(), d, rc, e -> javafx.application.Platform.runLater(() -> epoch.accept(e)), ctl);
+            // A sample of the training images, drawn with the retraining's seed (the run's); every test image.
+            DataBundle d = sampled(whole, trainN, null, rc.seed());
+            // Fed as the search fed it: the normalisation its data.json recorded, when of the same data.
+            java.util.Optional<float[][]> recorded = io.cellforge.data.DataReport.recordedNormalisation(run.dir(), spec,
+                    d.train().shape().channels());
+            Retrain.Config config = rc.withNormalisation(recorded.orElse(null));
+            String on = (d.sample().partial() ? " on " + d.sample().line() : "") + (recorded.isPresent() ? ", normalised as the search" : "");
+            javafx.application.Platform.runLater(() -> status.accept("Retraining " + epochs + (epochs == 1 ? " epoch" : " epochs") + on + " (batch " + config.batchSize()
+                    + ", seed " + config.seed() + ", as the run) ..."));
+            // A step's figures reach the tab ten times a second at most, the last of an epoch always.
+            java.util.concurrent.atomic.AtomicLong shown = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+            Retrain.Result r = Retrain.run(space, run.architecture(), d, config, e -> javafx.application.Platform.runLater(() -> epoch.accept(e)),
+                    st -> {
+                        long now = System.nanoTime();
+                        long last = shown.get();
+                        if ((last == Long.MIN_VALUE || now - last >= 100_000_000L || st.step() == st.steps() - 1) && shown.compareAndSet(last, now)) {
+                            javafx.application.Platform.runLater(() -> step.accept(st));
+                        }
+                    }, ctl);
             if (r.completed() && keep) {
                 RunFiles.writeRetrain(run.dir(), r.testAccuracy(), epochs, r.params());
             }
@@ -1347,10 +1359,6 @@ public final class SearchViewModel {
         }, done, e -> failed.accept(ErrorText.of(e)));
     }
 
-    /**
-     * Starts a multi-trial search of {@code space} (or continues {@code resume} from its trial log), refused with every
-     * problem listed while the space or the settings have one.
-     */
     /** Start was refused: every problem listed (each clicks to its place), nothing run. */
     private void refuse(List<Problem> refused) {
         problems.setAll(refused);
@@ -1360,6 +1368,10 @@ public final class SearchViewModel {
         progressText.set("Not started");
     }
 
+    /**
+     * Starts a multi-trial search of {@code space} (or continues {@code resume} from its trial log), refused with every
+     * problem listed while the space or the settings have one.
+     */
     private void startTrials(SearchSpace space, RunFiles.Run resume) {
         SearchSpace s = resume != null ? resume.space() : space;
         List<Problem> refused = new ArrayList<>();
