@@ -54,7 +54,7 @@ modules=$(jdeps --ignore-missing-deps --multi-release 17 --print-module-deps "$o
 rm -rf "$out/jdeps"
 # What jdeps may not see: JavaFX's AWT bridge and its JavaScript object (java.desktop, jdk.jsobject), the
 # Unsafe of ND4J and JavaCPP (jdk.unsupported), all reached by reflection.
-modules="$modules,java.desktop,jdk.jsobject,jdk.unsupported"
+modules=$(echo "$modules,java.desktop,jdk.jsobject,jdk.unsupported" | tr , '\n' | sort -u | paste -sd ,)
 echo "runtime modules: $modules"
 
 # --java-options: none needed. The engine sets its OpenMP wait policy and thread count itself

@@ -2,9 +2,9 @@
 # The package test (installers/README.md): unpacks the .deb into a temporary root (dpkg -x, no root needed) and
 # checks the installed CLI (--version, stats) and the installed app (its window appears under Xvfb), then the same
 # for the app image. Both run with a fresh home: the first app start unpacks the engine (with its splash), the
-# second must find it unpacked (the cache's files and times unchanged).
+# second start and a search from the CLI must find it unpacked (the cache's files and times unchanged).
 # Usage: installers/test-package.sh [cpu|cuda]   (builds the package with mvn -P installer when it is missing)
-# Needs: dpkg-deb, Xvfb, xdotool, ImageMagick's import (screenshots). Takes 2 to 5 minutes; not run by mvn verify.
+# Needs: dpkg-deb, Xvfb, xdotool, ImageMagick's import (screenshots). Took 70 s here; not run by mvn verify.
 set -euo pipefail
 
 flavour=${1:-cpu}
@@ -98,6 +98,9 @@ echo "== the app image: $image ($(du -sh "$image" | cut -f1))"
 check "image: cellforge --version" "$image/bin/cellforge" --version
 check "image: cellforge stats --zoo darts-search" "$image/bin/cellforge" stats --zoo darts-search
 app_window image "$image/bin/Cellforge"
+# the app loads the engine at its first start only; a search loads it from the cache
+check "image: cellforge search --zoo darts-mini --data digits --epochs 1" \
+    "$image/bin/cellforge" search --zoo darts-mini --data digits --epochs 1 --out "$work/run"
 cache_listing > "$work/cache-second.txt"
 if [[ -s $work/cache-first.txt ]] && cmp -s "$work/cache-first.txt" "$work/cache-second.txt"; then
     echo "ok      second start: the cache's $(wc -l < "$work/cache-first.txt") entries unchanged (sizes and times)"
