@@ -29,7 +29,7 @@ cp "$root/app/target/cellforge-app.jar" "$root/app/target/lib/"*.jar "$out/input
 if [[ $flavour == cuda ]] && ! compgen -G "$out/input/nd4j-cuda-11.6-*" > /dev/null; then
     echo "installers/build.sh: app/target/lib has no nd4j-cuda-11.6: build with -Dflavour=cuda (or -Pcuda)" >&2; exit 1
 fi
-if [[ $flavour == cuda ]] && compgen -G "$out/input/nd4j-native-*" > /dev/null; then
+if [[ $flavour == cuda ]] && compgen -G "$out/input/nd4j-native-[0-9]*" > /dev/null; then
     echo "installers/build.sh: app/target/lib holds the CPU backend too: build the CUDA flavour with clean" >&2; exit 1
 fi
 if [[ $flavour == cpu ]] && compgen -G "$out/input/nd4j-cuda-*" > /dev/null; then
