@@ -99,6 +99,21 @@ class NativeCacheTest {
     }
 
     @Test
+    void anEmptyCacheHereNeedsTheEnginesLibrariesFromTheClassPath() throws IOException {
+        String set = System.getProperty(NativeCache.CACHE_DIR);
+        try {
+            System.setProperty(NativeCache.CACHE_DIR, tmp.resolve("empty").toString());
+            NativeCache.Plan plan = NativeCache.planHere();
+            assertTrue(plan.needed());
+            assertTrue(plan.libraries().stream().anyMatch(l -> l.target().getFileName().toString().equals("libnd4jcpu.so")
+                    && l.target().startsWith(tmp.resolve("empty"))), plan.libraries().toString());
+            assertTrue(plan.total() > 100L << 20, "libnd4jcpu.so alone is over 300 MB: " + plan.total());
+        } finally {
+            restore(NativeCache.CACHE_DIR, set);
+        }
+    }
+
+    @Test
     void theCacheGoesUnderCellforgesHomeUnlessTheUserNamedOne() {
         String home = System.getProperty("cellforge.home");
         String set = System.getProperty(NativeCache.CACHE_DIR);
