@@ -32,8 +32,9 @@ public final class Backend {
             }
             boolean cuda = cudaBuild();
             boolean avx2 = !cuda && cpuHas("avx2");
-            if (System.getProperty("org.bytedeco.javacpp.platform.extension") == null && !platformExtension().isEmpty()) {
-                System.setProperty("org.bytedeco.javacpp.platform.extension", platformExtension());
+            String extension = platformExtension();
+            if (!extension.isEmpty()) {
+                System.setProperty("org.bytedeco.javacpp.platform.extension", extension);
             }
             String backend = Nd4j.getBackend().getClass().getSimpleName().replace("Backend", "");
             // ND4J reads OMP_NUM_THREADS from Java's copy of the environment, which setenv does not change, and
