@@ -48,7 +48,7 @@ public final class NativeCache {
     }
 
     /** One library JavaCPP will unpack: the file it becomes in the cache, the entry's size and time. */
-    record Library(Path target, long size, long time) {
+    public record Library(Path target, long size, long time) {
     }
 
     /**
