@@ -12,13 +12,19 @@ import java.util.List;
 
 /**
  * Opens the file given on the command line, or the embedded default (the darts-mini space of the zoo); first
- * offers to recover a document that a crash left unsaved.
+ * offers to recover a document that a crash left unsaved. On the first start it unpacks the engine first
+ * ({@link EngineSplash}).
  */
 public final class CellforgeApp extends Application {
     public static final String DEFAULT_SPACE = "darts-mini";
 
     @Override
     public void start(Stage stage) {
+        // the first start unpacks the engine's native libraries, with a splash, before the window opens
+        EngineSplash.pending().ifPresentOrElse(plan -> EngineSplash.unpackThen(plan, () -> open(stage)), () -> open(stage));
+    }
+
+    private void open(Stage stage) {
         MainViewModel vm = new MainViewModel();
         MainWindow window = new MainWindow(vm, stage);
         stage.setScene(window.scene());

@@ -28,8 +28,7 @@ public final class Workspace {
     }
 
     public static Workspace standard() {
-        String p = System.getProperty("cellforge.home");
-        return new Workspace(p != null ? Path.of(p) : Path.of(System.getProperty("user.home"), ".cellforge"));
+        return new Workspace(io.cellforge.engine.NativeCache.home());
     }
 
     public List<Path> recent() {

@@ -32,9 +32,9 @@ public final class Backend {
             }
             boolean cuda = cudaBuild();
             boolean avx2 = !cuda && cpuHas("avx2");
-            // the oneDNN + AVX2 extension names a build of the CPU backend only
-            if (avx2 && System.getProperty("org.bytedeco.javacpp.platform.extension") == null) {
-                System.setProperty("org.bytedeco.javacpp.platform.extension", "-onednn-avx2");
+            String extension = platformExtension();
+            if (!extension.isEmpty()) {
+                System.setProperty("org.bytedeco.javacpp.platform.extension", extension);
             }
             String backend = Nd4j.getBackend().getClass().getSimpleName().replace("Backend", "");
             // ND4J reads OMP_NUM_THREADS from Java's copy of the environment, which setenv does not change, and
@@ -92,6 +92,18 @@ public final class Backend {
         }
         Integer before = ThreadGovernor.pinHere(threads);
         return () -> ThreadGovernor.pinHere(before == null ? 0 : before);
+    }
+
+    /**
+     * The build of libnd4j JavaCPP loads: the extension the user set, else {@code -onednn-avx2} on CPUs with AVX2
+     * (a build of the CPU backend only), else none.
+     */
+    static String platformExtension() {
+        String set = System.getProperty("org.bytedeco.javacpp.platform.extension");
+        if (set != null) {
+            return set;
+        }
+        return !cudaBuild() && cpuHas("avx2") ? "-onednn-avx2" : "";
     }
 
     /**

@@ -17,7 +17,8 @@ import java.util.Map;
  * desktop that burns the cores another program (or a second Cellforge search) needs: two searches at once ran at
  * 17% and 18% of one alone here, and with passive waits at about 50% each. libgomp reads its settings from the C
  * environment once, when the library is loaded, and Java cannot change that environment, so the variables are
- * set with the C library's {@code setenv} (through JNA) before ND4J loads. A value the user set wins.
+ * set with the C library's {@code setenv} (through JNA) before ND4J loads. A value the user set wins. JavaCPP's
+ * cache folder ({@link NativeCache}) is set here too, for the same reason.
  */
 public final class NativeEnvironment {
     /**
@@ -59,6 +60,7 @@ public final class NativeEnvironment {
         if (effective != null) {
             return effective;
         }
+        NativeCache.prepare(); // JavaCPP reads its cache folder once, when ND4J first loads
         tooLate = openMpLoaded();
         Map<String, String> in = new LinkedHashMap<>();
         try {
