@@ -69,11 +69,18 @@ public final class ModelFile {
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("format", FORMAT);
         manifest.put("version", VERSION);
-        manifest.put("input", Map.of("layout", "NCHW", "channels", m.input().channels(), "height", m.input().height(),
-                "width", m.input().width()));
+        Map<String, Object> input = new LinkedHashMap<>();
+        input.put("layout", "NCHW");
+        input.put("channels", m.input().channels());
+        input.put("height", m.input().height());
+        input.put("width", m.input().width());
+        manifest.put("input", input);
         manifest.put("classes", m.classes());
-        manifest.put("normalisation", Map.of("mean", m.normalisation()[0], "std", m.normalisation()[1],
-                "applies_to", "raw pixels in [0, 1]: (x - mean) / std per channel"));
+        Map<String, Object> norm = new LinkedHashMap<>();
+        norm.put("mean", m.normalisation()[0]);
+        norm.put("std", m.normalisation()[1]);
+        norm.put("applies_to", "raw pixels in [0, 1]: (x - mean) / std per channel");
+        manifest.put("normalisation", norm);
         manifest.put("test_accuracy", m.testAccuracy());
         manifest.put("test_batch", m.testBatch());
         manifest.put("tensors", tensors);
