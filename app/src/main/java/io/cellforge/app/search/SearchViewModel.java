@@ -1028,6 +1028,7 @@ public final class SearchViewModel {
             Retrain.Result r = Retrain.run(space, run.architecture(), d, rc, e -> javafx.application.Platform.runLater(() -> epoch.accept(e)), ctl);
             if (r.completed() && keep) {
                 RunFiles.writeRetrain(run.dir(), r.testAccuracy(), epochs, r.params());
+                io.cellforge.model.ModelFile.write(run.dir().resolve(io.cellforge.model.ModelFile.IN_RUN), r.model()); // for export-onnx RUN
             }
             return r;
         }, done, e -> failed.accept(ErrorText.of(e)));
