@@ -80,35 +80,45 @@ final class RetrainCommand implements Callable<Integer> {
         }
         io.cellforge.settings.Augment augment = augmentation.augment();
         PrintWriter err = spec.commandLine().getErr();
-        TrainedModel start = init == null ? null : EvaluateCommand.load(init);
-        if (arch == null && start == null) {
+        if (arch == null && init == null) {
             throw new Main.UserError("name an architecture file (ARCH), or a saved model with --init");
+        }
+        io.cellforge.io.SourceMap sources = io.cellforge.io.SourceMap.empty();
+        Architecture a = null;
+        SearchSpace s;
+        SearchSpace named = null;
+        if (arch != null) {
+            String text = Inputs.text(arch);
+            ArchFormat f = ArchFormat.byFileName(arch).filter(x -> x != ArchFormat.YAML).orElse(ArchFormats.sniff(text));
+            Imported context = Inputs.contextOf(f, text, arch, space, zoo);
+            sources = context.sources();
+            named = context.space();
+            a = Inputs.arch(f, text, arch, named, err);
+        }
+        TrainedModel start = init == null ? null : EvaluateCommand.load(init);
+        if (save != null) {
+            try { // before the training, not after it
+                io.cellforge.io.FileWrites.checkWritableFolder(save.toAbsolutePath().getParent());
+            } catch (java.io.IOException e) {
+                throw new Main.UserError("--save " + save + ": " + e.getMessage());
+            }
         }
         DataBundle bundle = subset.apply(Inputs.data(data), seed);
         if (bundle.sample().partial()) {
             err.println("data: " + bundle.sample().line());
         }
-        io.cellforge.io.SourceMap sources;
-        Architecture a;
-        SearchSpace s;
         java.util.Optional<float[][]> recorded = java.util.Optional.empty();
         if (arch == null) {
-            sources = io.cellforge.io.SourceMap.empty();
-            a = start.arch();
+            a = start.arch(); // the model's own network, trained further
             EvaluateCommand.requireFits(init, start, bundle);
             s = start.space();
         } else {
-            String text = Inputs.text(arch);
-            ArchFormat f = ArchFormat.byFileName(arch).filter(x -> x != ArchFormat.YAML).orElse(ArchFormats.sniff(text));
-            Imported context = Inputs.contextOf(f, text, arch, space, zoo);
-            sources = context.sources();
-            a = Inputs.arch(f, text, arch, context.space(), err);
-            s = DataFit.fit(context.space(), bundle, strictShape, err);
-            // An architecture in a search's run folder is fed as the search fed it (and as its export will be).
+            s = DataFit.fit(named, bundle, strictShape, err);
+            // An architecture in a search's run folder is fed as the search fed it (and as its export will be);
+            // a continued model as it was trained.
             recorded = start != null || arch.toAbsolutePath().getParent() == null ? java.util.Optional.empty()
                     : io.cellforge.data.DataReport.recordedNormalisation(arch.toAbsolutePath().getParent(), data, bundle.train().shape().channels());
-            final java.util.Optional<float[][]> shown = recorded;
-            shown.ifPresent(n -> err.println(Escape.line("normalise: as the search (" + arch.toAbsolutePath().getParent().resolve(
+            recorded.ifPresent(n -> err.println(Escape.line("normalise: as the search (" + arch.toAbsolutePath().getParent().resolve(
                     io.cellforge.data.DataReport.FILE) + "): " + io.cellforge.data.DataReport.describe(n))));
         }
         if (start != null) {
