@@ -148,7 +148,8 @@ class SearchPaneTest {
         assertEquals(rv.testAccuracy(), RunFiles.read(rv.run().dir()).testAccuracy());
 
         // The retrained network is kept with the run, and the result's Export menu writes it as ONNX.
-        assertTrue(io.cellforge.model.ModelFile.isModel(rv.run().dir().resolve(io.cellforge.model.ModelFile.IN_RUN)));
+        assertEquals(rv.testAccuracy(), io.cellforge.model.ModelFile.read(rv.run().dir().resolve(io.cellforge.model.ModelFile.IN_RUN))
+                .testAccuracy(), 0.0);
         robot.interact(() -> window.tabs().getSelectionModel().select(window.tabs().getTabs().stream()
                 .filter(t -> t.getContent() instanceof ResultView).findFirst().orElseThrow()));
         robot.clickOn("#result-export");

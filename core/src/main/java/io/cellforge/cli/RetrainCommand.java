@@ -144,7 +144,7 @@ final class RetrainCommand implements Callable<Integer> {
             }
             if (save != null) {
                 if (r.model() == null) {
-                    err.println(Escape.line("not saved to " + save + ": no epoch completed"));
+                    err.println(Escape.line("not saved to " + save + ": the retraining was stopped before its last epoch"));
                 } else {
                     try {
                         ModelFile.write(save, r.model());

@@ -107,18 +107,6 @@ public final class ModelFile {
         });
     }
 
-    /** Whether {@code file} looks like a saved model (a zip with a manifest), without reading it all. */
-    public static boolean isModel(Path file) {
-        if (!Files.isRegularFile(file)) {
-            return false;
-        }
-        try (ZipFile z = new ZipFile(file.toFile())) {
-            return z.getEntry(MANIFEST) != null;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     public static TrainedModel read(Path file) throws LoadException {
         String where = file.toString();
         if (!Files.isRegularFile(file)) {

@@ -240,7 +240,7 @@ public final class OnnxExport {
      * grouped one dense with zeros between the groups) or depthwise [kH', kW', in, multiplier] becomes ONNX's
      * [out, in / groups, kH, kW] with its dilation and groups.
      */
-    private String conv(Layer.Conv c, String x, String w) throws TrainedModel.MismatchException, InexpressibleException {
+    private String conv(Layer.Conv c, String x, String w) throws TrainedModel.MismatchException {
         List<String> ins = new ArrayList<>();
         String bias = c.bias() ? nextWeight("conv_b") : null; // the engine names the bias first
         int d = c.dilation();

@@ -97,7 +97,7 @@ public final class Retrain {
 
     /**
      * {@code normalisation}: the per-channel mean and std the network was trained and tested with; {@code model}: what
-     * was trained, to save ({@link io.cellforge.model.ModelFile}), evaluate or export (null when no epoch completed).
+     * was trained, to save ({@link io.cellforge.model.ModelFile}), evaluate or export (null when stopped before the end).
      */
     public record Result(double testAccuracy, long params, List<Epoch> epochs, boolean completed, String backend, float[][] normalisation,
                          TrainedModel model) {
@@ -183,7 +183,8 @@ public final class Retrain {
             history.add(e);
             listener.accept(e);
         }
-        TrainedModel model = history.isEmpty() ? null : TrainedModel.of(fin, arch, net, data.train().classNames(), stats, test,
+        // A stopped run's weights moved on after its last test: no model whose accuracy would not be its own.
+        TrainedModel model = !completed || history.isEmpty() ? null : TrainedModel.of(fin, arch, net, data.train().classNames(), stats, test,
                 cfg.batchSize());
         return new Result(test, net.parameterCount(), history, completed, backend, stats, model);
     }
