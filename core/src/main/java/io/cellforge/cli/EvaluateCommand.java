@@ -45,7 +45,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         TrainedModel m = load(model);
         DataBundle bundle = subset.apply(Inputs.data(data), 1);
-        requireFits(model, m, bundle);
+        requireFits(model, m, bundle, data);
         Backend.init();
         CompiledNetwork net;
         try {
@@ -80,13 +80,13 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** The data's images must be the model's shape and its labels the model's classes. */
-    static void requireFits(Path file, TrainedModel m, DataBundle d) {
+    static void requireFits(Path file, TrainedModel m, DataBundle d, String name) {
         if (!d.test().shape().equals(m.input())) {
-            throw new Main.UserError(file + ": the model takes " + m.input() + " images, the data '" + d.test().name() + "' has "
+            throw new Main.UserError(file + ": the model takes " + m.input() + " images, the data '" + name + "' has "
                     + d.test().shape());
         }
         if (d.test().classes() != m.classes().size()) {
-            throw new Main.UserError(file + ": the model has " + m.classes().size() + " classes, the data '" + d.test().name() + "' has "
+            throw new Main.UserError(file + ": the model has " + m.classes().size() + " classes, the data '" + name + "' has "
                     + d.test().classes());
         }
     }

@@ -110,7 +110,7 @@ final class RetrainCommand implements Callable<Integer> {
         java.util.Optional<float[][]> recorded = java.util.Optional.empty();
         if (arch == null) {
             a = start.arch(); // the model's own network, trained further
-            EvaluateCommand.requireFits(init, start, bundle);
+            EvaluateCommand.requireFits(init, start, bundle, data);
             s = start.space();
         } else {
             s = DataFit.fit(named, bundle, strictShape, err);

@@ -71,6 +71,12 @@ class ModelCliTest {
         // a run folder holding its model exports
         assertEquals(0, run("export-onnx", dir.toString(), dir.resolve("run.onnx").toString()).code());
 
+        // images of another size than the model takes
+        Path csv = DataFitCliTest.csv(dir, 24, 28, 10);
+        CliTest.Run misfit = run("evaluate", model.toString(), "--data", csv.toString());
+        assertEquals(1, misfit.code());
+        assertEquals("cellforge: " + model + ": the model takes 1x8x8 images, the data '" + csv + "' has 1x28x28", misfit.err().strip());
+
         Path cut = dir.resolve("cut.zip");
         String tensor = rewrite(model, cut, "tensors/conv_w_", b -> java.util.Arrays.copyOf(b, b.length - 4));
         CliTest.Run c = run("evaluate", cut.toString());
