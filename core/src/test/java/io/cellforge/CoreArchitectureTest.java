@@ -11,7 +11,8 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The layering of core (ArchUnit over the compiled classes): its packages depend on each other in one direction
- * (model, then plans and analysis, files, data, the engine, search and training, the command line), no JavaFX
+ * (model, then plans and analysis, files, data, the engine, trained models and their ONNX export, search and training,
+ * the command line), no JavaFX
  * anywhere, and ND4J only from the engine up (the model never knows DL4J).
  */
 class CoreArchitectureTest {
@@ -35,6 +36,6 @@ class CoreArchitectureTest {
     @Test
     void nd4jOnlyFromTheEngineUp() {
         noClasses().that().resideOutsideOfPackages("io.cellforge.engine..", "io.cellforge.search..", "io.cellforge.train..",
-                "io.cellforge.cli..").should().dependOnClassesThat().resideInAnyPackage("org.nd4j..", "org.bytedeco..").check(core);
+                "io.cellforge.model..", "io.cellforge.onnx..", "io.cellforge.cli..").should().dependOnClassesThat().resideInAnyPackage("org.nd4j..", "org.bytedeco..").check(core);
     }
 }

@@ -32,7 +32,8 @@ class AppArchitectureTest {
     void viewsTouchOnlyViewModels() {
         noClasses().that(DescribedPredicate.describe("are views (or nested in one)", AppArchitectureTest::isView))
                 .should().dependOnClassesThat().resideInAnyPackage("io.cellforge.edit..", "io.cellforge.io..", "io.cellforge.search..",
-                        "io.cellforge.data..", "io.cellforge.train..", "io.cellforge.engine..", "io.cellforge.trial..", "org.nd4j..")
+                        "io.cellforge.data..", "io.cellforge.train..", "io.cellforge.engine..", "io.cellforge.trial..", "io.cellforge.model..",
+                        "io.cellforge.onnx..", "org.nd4j..")
                 .check(APP);
     }
 

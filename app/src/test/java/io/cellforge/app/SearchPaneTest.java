@@ -146,6 +146,21 @@ class SearchPaneTest {
         assertNotNull(rv.testAccuracy(), robot.lookup("#retrain-status").queryAs(Label.class).getText());
         assertTrue(rv.testAccuracy() > 0.1, "test accuracy " + rv.testAccuracy());
         assertEquals(rv.testAccuracy(), RunFiles.read(rv.run().dir()).testAccuracy());
+
+        // The retrained network is kept with the run, and the result's Export menu writes it as ONNX.
+        assertEquals(rv.testAccuracy(), io.cellforge.model.ModelFile.read(rv.run().dir().resolve(io.cellforge.model.ModelFile.IN_RUN))
+                .testAccuracy(), 0.0);
+        robot.interact(() -> window.tabs().getSelectionModel().select(window.tabs().getTabs().stream()
+                .filter(t -> t.getContent() instanceof ResultView).findFirst().orElseThrow()));
+        robot.clickOn("#result-export");
+        robot.clickOn("ONNX (retrained network)...");
+        Path exported = dir.resolve(rv.fixed().name() + ".onnx");
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> Files.exists(exported));
+        onnx.Onnx.ModelProto m = onnx.Onnx.ModelProto.parseFrom(Files.readAllBytes(exported));
+        assertEquals(13, m.getOpsetImport(0).getVersion());
+        assertEquals("pixels", m.getGraph().getInput(0).getName());
+        assertTrue(robot.lookup("#retrain-status").queryAs(Label.class).getText().startsWith("Wrote " + exported.getFileName() + ": ONNX opset 13"),
+                robot.lookup("#retrain-status").queryAs(Label.class).getText());
     }
 
     @Test

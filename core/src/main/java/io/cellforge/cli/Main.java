@@ -12,7 +12,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "cellforge", mixinStandardHelpOptions = true, version = "Cellforge 0.1.0",
         description = "Design and search neural-network cells.",
-        subcommands = {ValidateCommand.class, StatsCommand.class, ConvertCommand.class, ZooCommand.class, DataCommand.class, SearchCommand.class, RetrainCommand.class, BenchCommand.class})
+        subcommands = {ValidateCommand.class, StatsCommand.class, ConvertCommand.class, ZooCommand.class, DataCommand.class, SearchCommand.class, RetrainCommand.class, EvaluateCommand.class, ExportOnnxCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     /** An error a person caused, reported as one line. */

@@ -7,6 +7,8 @@ import io.cellforge.io.ArchFormat;
 import io.cellforge.io.Escape;
 import io.cellforge.io.ArchFormats;
 import io.cellforge.io.Imported;
+import io.cellforge.model.ModelFile;
+import io.cellforge.model.TrainedModel;
 import io.cellforge.plan.PlanException;
 import io.cellforge.search.SearchEvents;
 import io.cellforge.search.SearchControl;
@@ -25,10 +27,16 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "retrain", mixinStandardHelpOptions = true, description = {"Train the network an architecture chooses from scratch and report its test accuracy.",
-        "ARCH is any architecture file (its space is found by name, beside it, or given with --space/--zoo)."})
+        "ARCH is any architecture file (its space is found by name, beside it, or given with --space/--zoo);",
+        "with --init MODEL it may be left out: the model's own network is trained further."})
 final class RetrainCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "ARCH")
+    @Parameters(paramLabel = "ARCH", arity = "0..1")
     Path arch;
+    @Option(names = "--save", paramLabel = "MODEL", description = "keep the trained network as a model file (a .zip: weights, "
+            + "BatchNorm statistics, space, architecture, normalisation; see docs/model-format.md), for evaluate, export-onnx and --init")
+    Path save;
+    @Option(names = "--init", paramLabel = "MODEL", description = "continue training a saved model (its weights, statistics and normalisation)")
+    Path init;
     @Option(names = "--space", paramLabel = "FILE")
     Path space;
     @Option(names = "--zoo", paramLabel = "NAME")
@@ -71,21 +79,52 @@ final class RetrainCommand implements Callable<Integer> {
             throw new Main.UserError("--lr must be a positive number");
         }
         io.cellforge.settings.Augment augment = augmentation.augment();
-        String text = Inputs.text(arch);
-        ArchFormat f = ArchFormat.byFileName(arch).filter(x -> x != ArchFormat.YAML).orElse(ArchFormats.sniff(text));
-        Imported context = Inputs.contextOf(f, text, arch, space, zoo);
         PrintWriter err = spec.commandLine().getErr();
-        Architecture a = Inputs.arch(f, text, arch, context.space(), err);
+        if (arch == null && init == null) {
+            throw new Main.UserError("name an architecture file (ARCH), or a saved model with --init");
+        }
+        io.cellforge.io.SourceMap sources = io.cellforge.io.SourceMap.empty();
+        Architecture a = null;
+        SearchSpace s;
+        SearchSpace named = null;
+        if (arch != null) {
+            String text = Inputs.text(arch);
+            ArchFormat f = ArchFormat.byFileName(arch).filter(x -> x != ArchFormat.YAML).orElse(ArchFormats.sniff(text));
+            Imported context = Inputs.contextOf(f, text, arch, space, zoo);
+            sources = context.sources();
+            named = context.space();
+            a = Inputs.arch(f, text, arch, named, err);
+        }
+        TrainedModel start = init == null ? null : EvaluateCommand.load(init);
+        if (save != null) {
+            try { // before the training, not after it
+                io.cellforge.io.FileWrites.checkWritableFolder(save.toAbsolutePath().getParent());
+            } catch (java.io.IOException e) {
+                throw new Main.UserError("--save " + save + ": " + e.getMessage());
+            }
+        }
         DataBundle bundle = subset.apply(Inputs.data(data), seed);
         if (bundle.sample().partial()) {
             err.println("data: " + bundle.sample().line());
         }
-        SearchSpace s = DataFit.fit(context.space(), bundle, strictShape, err);
-        // An architecture in a search's run folder is fed as the search fed it (and as its export will be).
-        java.util.Optional<float[][]> recorded = arch.toAbsolutePath().getParent() == null ? java.util.Optional.empty()
-                : io.cellforge.data.DataReport.recordedNormalisation(arch.toAbsolutePath().getParent(), data, bundle.train().shape().channels());
-        recorded.ifPresent(n -> err.println(Escape.line("normalise: as the search (" + arch.toAbsolutePath().getParent().resolve(
-                io.cellforge.data.DataReport.FILE) + "): " + io.cellforge.data.DataReport.describe(n))));
+        java.util.Optional<float[][]> recorded = java.util.Optional.empty();
+        if (arch == null) {
+            a = start.arch(); // the model's own network, trained further
+            EvaluateCommand.requireFits(init, start, bundle, data);
+            s = start.space();
+        } else {
+            s = DataFit.fit(named, bundle, strictShape, err);
+            // An architecture in a search's run folder is fed as the search fed it (and as its export will be);
+            // a continued model as it was trained.
+            recorded = start != null || arch.toAbsolutePath().getParent() == null ? java.util.Optional.empty()
+                    : io.cellforge.data.DataReport.recordedNormalisation(arch.toAbsolutePath().getParent(), data, bundle.train().shape().channels());
+            recorded.ifPresent(n -> err.println(Escape.line("normalise: as the search (" + arch.toAbsolutePath().getParent().resolve(
+                    io.cellforge.data.DataReport.FILE) + "): " + io.cellforge.data.DataReport.describe(n))));
+        }
+        if (start != null) {
+            err.println(Escape.line("init: " + init + " (test accuracy " + String.format(java.util.Locale.ROOT, "%.4f", start.testAccuracy())
+                    + " when saved); normalise as it was trained: " + io.cellforge.data.DataReport.describe(start.normalisation())));
+        }
         SearchControl control = new SearchControl();
         // The interrupt guard closes last: Ctrl+C waits until the result below is printed.
         try (var interrupt = new Inputs.StopOnInterrupt(control)) {
@@ -93,9 +132,27 @@ final class RetrainCommand implements Callable<Integer> {
             try {
                 Progress progress = new Progress(err, ProgressLine.onStderr(err));
                 r = Retrain.run(s, a, bundle, Retrain.Config.darts(epochs, batch, seed).withLr(lr)
-                        .withAugment(augment).withDropPath(dropPath).withNormalisation(recorded.orElse(null)), progress::epoch, progress::step, control);
+                        .withAugment(augment).withDropPath(dropPath).withNormalisation(recorded.orElse(null)).withInit(start),
+                        progress::epoch, progress::step, control);
             } catch (PlanException e) {
-                throw Inputs.planError(e, context.sources(), space == null ? "" : space.toString());
+                throw Inputs.planError(e, sources, space == null ? "" : space.toString());
+            } catch (IllegalArgumentException e) {
+                if (start == null) {
+                    throw e;
+                }
+                throw new Main.UserError(init + ": " + e.getMessage());
+            }
+            if (save != null) {
+                if (r.model() == null) {
+                    err.println(Escape.line("not saved to " + save + ": the retraining was stopped before its last epoch"));
+                } else {
+                    try {
+                        ModelFile.write(save, r.model());
+                    } catch (java.io.IOException e) {
+                        throw new Main.UserError(save + ": cannot write the model: " + io.cellforge.io.FileWrites.reason(e));
+                    }
+                    err.println(Escape.line("saved: " + save));
+                }
             }
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();

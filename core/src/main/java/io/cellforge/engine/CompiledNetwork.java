@@ -204,6 +204,29 @@ public final class CompiledNetwork {
         return weights;
     }
 
+    /**
+     * The BatchNorm running statistics by name, in the order their BatchNorms were compiled ({@link #runningMeanName},
+     * {@link #runningVarName}); live arrays, empty unless {@link Options#runningStats}. A saved model keeps them beside
+     * the weights.
+     */
+    public Map<String, INDArray> runningStatistics() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        for (int i = 0; i < runningNorms.size(); i++) {
+            m.put(runningMeanName(i), runningNorms.get(i).runningMean());
+            m.put(runningVarName(i), runningNorms.get(i).runningVar());
+        }
+        return m;
+    }
+
+    /** The running mean of the {@code i}-th BatchNorm with running statistics (a separate count from the weights'). */
+    public static String runningMeanName(int i) {
+        return "bn_running_mean_" + i;
+    }
+
+    public static String runningVarName(int i) {
+        return "bn_running_var_" + i;
+    }
+
     /** The name of a LayerChoice's architecture weights, in {@link #arch()}, gradients and checkpoints. */
     public static String alphaName(String key) {
         return "alpha/" + key;

@@ -12,6 +12,7 @@ import io.cellforge.engine.Batches;
 import io.cellforge.engine.Optimizers;
 import io.cellforge.engine.CompiledNetwork;
 import io.cellforge.engine.relax.Gates;
+import io.cellforge.model.TrainedModel;
 import io.cellforge.plan.Plan;
 import io.cellforge.plan.PlanException;
 import io.cellforge.search.SearchControl;
@@ -41,13 +42,14 @@ public final class Retrain {
     /**
      * {@code normalisation}: the per-channel mean and std ({@code [2][channels]}) the images are fed with, e.g. the
      * search's (its run folder's {@code data.json}), so that the network and its export see the same numbers;
-     * null: from the training images.
+     * null: from the training images. {@code init}: a saved model of the same network to continue training from (its
+     * weights and running statistics); null: from scratch.
      */
     public record Config(int epochs, int batchSize, long seed, double lr, double momentum, double weightDecay, double gradClip,
-                         Augment augment, double dropPath, float[][] normalisation) {
+                         Augment augment, double dropPath, float[][] normalisation, TrainedModel init) {
         public Config(int epochs, int batchSize, long seed, double lr, double momentum, double weightDecay, double gradClip,
                       Augment augment, double dropPath) {
-            this(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, augment, dropPath, null);
+            this(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, augment, dropPath, null, null);
         }
 
         public Config {
@@ -66,19 +68,23 @@ public final class Retrain {
         }
 
         public Config withLr(double l) {
-            return new Config(epochs, batchSize, seed, l, momentum, weightDecay, gradClip, augment, dropPath, normalisation);
+            return new Config(epochs, batchSize, seed, l, momentum, weightDecay, gradClip, augment, dropPath, normalisation, init);
         }
 
         public Config withAugment(Augment a) {
-            return new Config(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, a, dropPath, normalisation);
+            return new Config(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, a, dropPath, normalisation, init);
         }
 
         public Config withDropPath(double p) {
-            return new Config(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, augment, p, normalisation);
+            return new Config(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, augment, p, normalisation, init);
         }
 
         public Config withNormalisation(float[][] n) {
-            return new Config(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, augment, dropPath, n);
+            return new Config(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, augment, dropPath, n, init);
+        }
+
+        public Config withInit(TrainedModel m) {
+            return new Config(epochs, batchSize, seed, lr, momentum, weightDecay, gradClip, augment, dropPath, normalisation, m);
         }
     }
 
@@ -89,8 +95,12 @@ public final class Retrain {
     public record Step(int epoch, int epochs, int step, int steps, double trainLoss, double trainAccuracy, double imagesPerSecond) {
     }
 
-    /** {@code normalisation}: the per-channel mean and std the network was trained and tested with. */
-    public record Result(double testAccuracy, long params, List<Epoch> epochs, boolean completed, String backend, float[][] normalisation) {
+    /**
+     * {@code normalisation}: the per-channel mean and std the network was trained and tested with; {@code model}: what
+     * was trained, to save ({@link io.cellforge.model.ModelFile}), evaluate or export (null when stopped before the end).
+     */
+    public record Result(double testAccuracy, long params, List<Epoch> epochs, boolean completed, String backend, float[][] normalisation,
+                         TrainedModel model) {
         public Result {
             epochs = List.copyOf(epochs);
         }
@@ -113,12 +123,22 @@ public final class Retrain {
                              Consumer<Step> stepListener, SearchControl control) throws PlanException {
         io.cellforge.search.OneShotSearch.requireFits(space, data);
         int classes = space.network().classes();
-        Plan plan = Evaluator.fixedPlan(finalNetwork(space), arch);
+        SearchSpace fin = finalNetwork(space);
+        Plan plan = Evaluator.fixedPlan(fin, arch);
         MemoryEstimate.retrain(plan, cfg.batchSize()).check(io.cellforge.engine.Backend.memoryLimits()); // before ND4J allocates
         String backend = Backend.init();
         CompiledNetwork net = new CompiledNetwork(plan,
                 CompiledNetwork.Options.retrain(cfg.seed()));
-        float[][] stats = cfg.normalisation() != null ? cfg.normalisation() : data.train().channelStats();
+        if (cfg.init() != null) {
+            try {
+                cfg.init().assignTo(net);
+            } catch (TrainedModel.MismatchException e) {
+                throw new IllegalArgumentException("the model to continue from is not this network: " + e.getMessage(), e);
+            }
+        }
+        // A continued model keeps being fed as it was trained.
+        float[][] stats = cfg.normalisation() != null ? cfg.normalisation()
+                : cfg.init() != null ? cfg.init().normalisation() : data.train().channelStats();
         if (stats[0].length != data.train().shape().channels()) {
             throw new IllegalArgumentException("a normalisation of " + stats[0].length + " channels for images of "
                     + data.train().shape().channels());
@@ -163,7 +183,10 @@ public final class Retrain {
             history.add(e);
             listener.accept(e);
         }
-        return new Result(test, net.parameterCount(), history, completed, backend, stats);
+        // A stopped run's weights moved on after its last test: no model whose accuracy would not be its own.
+        TrainedModel model = !completed || history.isEmpty() ? null : TrainedModel.of(fin, arch, net, data.train().classNames(), stats, test,
+                cfg.batchSize());
+        return new Result(test, net.parameterCount(), history, completed, backend, stats, model);
     }
 
     /** Accuracy in inference mode (running statistics) over every image of {@code d}, remainder included. */

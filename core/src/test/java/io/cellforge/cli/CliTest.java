@@ -105,7 +105,7 @@ public class CliTest {
 
     @Test
     void everyCommandExplainsItselfWithHelp() {
-        for (String c : new String[] {"validate", "stats", "convert", "zoo", "search", "retrain", "bench"}) {
+        for (String c : new String[] {"validate", "stats", "convert", "zoo", "search", "retrain", "evaluate", "export-onnx", "bench"}) {
             Run r = run(c, "--help");
             assertEquals(0, r.code(), c + ": " + r.err());
             assertTrue(r.out().startsWith("Usage: cellforge " + c), c + ": " + r.out());

@@ -60,6 +60,11 @@ public final class ResultView extends BorderPane {
             it.setOnAction(a -> vm.export(e, save));
             export.getItems().add(it);
         }
+        MenuItem onnx = new MenuItem("ONNX (retrained network)...");
+        onnx.setId("result-export-onnx");
+        onnx.disableProperty().bind(vm.retrainedProperty().not());
+        onnx.setOnAction(a -> vm.exportOnnx(save));
+        export.getItems().addAll(new javafx.scene.control.SeparatorMenuItem(), onnx);
         Button open = new Button("Open in designer");
         open.setId("result-design");
         open.setOnAction(e -> design.accept(vm));

@@ -9,20 +9,28 @@ import io.cellforge.io.ArchFormats;
 import io.cellforge.io.LoadException;
 import io.cellforge.io.SpaceFiles;
 import io.cellforge.io.SpaceYaml;
+import io.cellforge.model.ModelFile;
+import io.cellforge.model.TrainedModel;
+import io.cellforge.onnx.OnnxExport;
+import io.cellforge.plan.PlanException;
 import io.cellforge.search.RunFiles;
 import io.cellforge.search.SearchControl;
 import io.cellforge.space.Cell;
 import io.cellforge.space.SearchSpace;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +57,8 @@ public final class ResultViewModel {
     private long firstStepNanos;
     private int stepsBefore = -1;
     private Double testAccuracy;
+    /** The retrained network (this tab's retraining, or the one the run keeps); null until there is one. */
+    private final ObjectProperty<TrainedModel> model = new SimpleObjectProperty<>();
     /** The multi-trial run's trial this result is (not the run's best, whose retraining the run keeps); null otherwise. */
     private final Integer trial;
 
@@ -72,6 +82,14 @@ public final class ResultViewModel {
         this.fixed = Fixing.fix(run.space(), run.architecture()).withName(run.space().name() + (trial == null ? "-derived" : "-trial-" + (trial + 1)));
         if (run.testAccuracy() != null && trial == null) {
             status.set(String.format("Retrained before: test accuracy %.4f", run.testAccuracy()));
+        }
+        Path kept = run.dir().resolve(ModelFile.IN_RUN);
+        if (trial == null && Files.isRegularFile(kept)) {
+            try {
+                model.set(ModelFile.read(kept));
+            } catch (LoadException e) {
+                status.set("The run's retrained model cannot be read: " + ErrorText.of(e));
+            }
         }
     }
 
@@ -162,6 +180,40 @@ public final class ResultViewModel {
         });
     }
 
+    /** The retrained network, which ONNX export needs; null before retraining. */
+    public ReadOnlyObjectProperty<TrainedModel> modelProperty() {
+        return model;
+    }
+
+    /** Whether there is a retrained network to export (the view enables its ONNX entry by it). */
+    public javafx.beans.binding.BooleanBinding retrainedProperty() {
+        return model.isNotNull();
+    }
+
+    /**
+     * Writes the retrained network as ONNX to where {@code save} says: its weights and BatchNorm statistics, input raw
+     * pixels in [0, 1] normalised by its first nodes. Before retraining the status says to retrain first.
+     */
+    public void exportOnnx(BiFunction<String, String, Optional<Path>> save) {
+        TrainedModel m = model.get();
+        if (m == null) {
+            status.set("Retrain first: ONNX export needs the trained weights");
+            return;
+        }
+        save.apply("Export the retrained network as ONNX", fixed.name() + ".onnx").ifPresent(p -> {
+            try {
+                OnnxExport.write(m, p);
+                status.set(String.format("Wrote %s: ONNX opset %d, input '%s' N x %d x %d x %d raw pixels in [0, 1], output '%s' N x %d",
+                        p.getFileName(), OnnxExport.OPSET, OnnxExport.INPUT, m.input().channels(), m.input().height(), m.input().width(),
+                        OnnxExport.OUTPUT, m.classes().size()));
+            } catch (OnnxExport.InexpressibleException | TrainedModel.MismatchException | PlanException e) {
+                status.set("Cannot export ONNX: " + e.getMessage());
+            } catch (IOException e) {
+                status.set("Could not write " + p + ": " + ErrorText.of(e));
+            }
+        });
+    }
+
     /** What retraining is doing, or what it found. */
     public StringProperty statusProperty() {
         return status;
@@ -211,6 +263,7 @@ public final class ResultViewModel {
             progress.set(r.completed() ? 1 : 0);
             if (r.completed()) {
                 testAccuracy = r.testAccuracy();
+                model.set(r.model());
                 status.set(String.format("Retrained from scratch for %d epochs: test accuracy %.4f, %,d parameters",
                         epochCount, r.testAccuracy(), r.params()));
             } else {

@@ -1354,6 +1354,7 @@ public final class SearchViewModel {
                     }, ctl);
             if (r.completed() && keep) {
                 RunFiles.writeRetrain(run.dir(), r.testAccuracy(), epochs, r.params());
+                io.cellforge.model.ModelFile.write(run.dir().resolve(io.cellforge.model.ModelFile.IN_RUN), r.model()); // for export-onnx RUN
             }
             return r;
         }, done, e -> failed.accept(ErrorText.of(e)));

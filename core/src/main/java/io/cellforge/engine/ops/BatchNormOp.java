@@ -59,6 +59,16 @@ public class BatchNormOp extends Op {
         return scratchIn;
     }
 
+    /** The running mean evaluation normalises with (live; null unless running statistics are kept). */
+    public INDArray runningMean() {
+        return runMean;
+    }
+
+    /** The running (unbiased) variance evaluation normalises with (live; null unless running statistics are kept). */
+    public INDArray runningVar() {
+        return runVar;
+    }
+
     /** Whether {@link #updateRunning} must follow each training pass. */
     public boolean keepsRunningStats() {
         return runMean != null;
