@@ -204,6 +204,11 @@ class AppDataTest {
         assertEquals("9600", window.search().trainSubsetProperty().get());
         assertEquals(new Shape(1, 16, 16), timed.get().network().input(), "the network adapted to the data, as Start builds it");
         assertEquals(8, timed.get().network().channels());
+        // A search started after the timing ended leaves what it found (it stops only a timing under way).
+        robot.interact(() -> window.search().start(vm.state().spaceProperty().get(), null));
+        assertTrue(window.search().quickLookTextProperty().get().startsWith("Quick look: 2 epochs on 9,600"),
+                window.search().quickLookTextProperty().get());
+        stopAndWait(robot);
 
         // Data that end in time whole are not sampled.
         window.search().setStepTimer((space, data, cfg, cancel) -> 0.05);

@@ -264,8 +264,8 @@ public final class ResultViewModel {
             if (r.completed()) {
                 testAccuracy = r.testAccuracy();
                 model.set(r.model());
-                status.set(String.format("Retrained from scratch for %d epochs: test accuracy %.4f, %,d parameters",
-                        epochCount, r.testAccuracy(), r.params()));
+                status.set(String.format("Retrained from scratch for %d %s: test accuracy %.4f, %,d parameters",
+                        epochCount, epochCount == 1 ? "epoch" : "epochs", r.testAccuracy(), r.params()));
             } else {
                 status.set("Retraining stopped");
             }

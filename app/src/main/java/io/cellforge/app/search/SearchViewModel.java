@@ -257,6 +257,9 @@ public final class SearchViewModel {
             double seconds = stepTimer.secondsPerStep(fit(atSize, d).space(), d, cfg, ctl);
             return new Timed(d.train().size(), seconds);
         }, t -> {
+            if (timing == ctl) {
+                timing = null; // done: a search started now leaves what it found alone
+            }
             if (asked != quickLooks) {
                 return; // a newer Quick look, or a search, took over
             }
@@ -272,6 +275,9 @@ public final class SearchViewModel {
                     secs < 60 ? "under a minute" : "about " + Math.round(secs / 60) + " min",
                     t.seconds() >= 1 ? String.format("%.1f s", t.seconds()) : String.format("%.0f ms", t.seconds() * 1000)));
         }, e -> {
+            if (timing == ctl) {
+                timing = null;
+            }
             if (asked == quickLooks) {
                 quickLookText.set("Quick look: no step could be timed on " + spec + ": " + ErrorText.of(e));
             }
