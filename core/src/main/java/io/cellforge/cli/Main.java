@@ -35,7 +35,15 @@ public final class Main implements Runnable {
         System.setProperty("org.slf4j.simpleLogger.log.org.nd4j", "error");
         PrintWriter err = new PrintWriter(System.err, true);
         Thread.setDefaultUncaughtExceptionHandler(uncaught(err, System::exit));
+        // The first start copies the engine's native libraries out of their jars: seconds of silence otherwise.
+        io.cellforge.engine.Backend.setUnpackNotice(plan -> err.println(unpackLine(plan, io.cellforge.engine.NativeCache.prepare())));
         System.exit(run(args, new PrintWriter(System.out, true), err));
+    }
+
+    /** The line the first start prints before the engine's libraries are unpacked into {@code cache}. */
+    static String unpackLine(io.cellforge.engine.NativeCache.Plan plan, java.nio.file.Path cache) {
+        return Escape.line(String.format(java.util.Locale.ROOT, "unpacking the engine's native libraries (first start only: %,d MB into %s) ...",
+                Math.round((plan.total() - plan.done()) / 1e6), cache));
     }
 
     /** Runs a command line and returns the exit code: 0 ok, 1 the input has errors, 2 bad usage. */

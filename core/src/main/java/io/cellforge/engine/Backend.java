@@ -16,8 +16,22 @@ import java.nio.file.Path;
  */
 public final class Backend {
     private static String description;
+    /** Told, before ND4J loads, what the first start will unpack (the CLI prints a line; the app shows its splash before). */
+    private static volatile java.util.function.Consumer<NativeCache.Plan> unpackNotice;
 
     private Backend() {
+    }
+
+    /** Whoever starts the engine in this process (the CLI) hears once, before it loads, that the first start unpacks. */
+    public static void setUnpackNotice(java.util.function.Consumer<NativeCache.Plan> notice) {
+        unpackNotice = notice;
+    }
+
+    /** Tells {@code notice} of {@code plan} when it will unpack anything; a plan already in the cache says nothing. */
+    static void tellIfUnpacking(NativeCache.Plan plan, java.util.function.Consumer<NativeCache.Plan> notice) {
+        if (notice != null && plan.needed()) {
+            notice.accept(plan);
+        }
     }
 
     public static synchronized String init() {
@@ -35,6 +49,13 @@ public final class Backend {
             String extension = platformExtension();
             if (!extension.isEmpty()) {
                 System.setProperty("org.bytedeco.javacpp.platform.extension", extension);
+            }
+            if (unpackNotice != null) {
+                try {
+                    tellIfUnpacking(NativeCache.planHere(), unpackNotice);
+                } catch (IOException e) {
+                    // the jars cannot be read here: no notice, and JavaCPP unpacks as ever
+                }
             }
             String backend = Nd4j.getBackend().getClass().getSimpleName().replace("Backend", "");
             // ND4J reads OMP_NUM_THREADS from Java's copy of the environment, which setenv does not change, and

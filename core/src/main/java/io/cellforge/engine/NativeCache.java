@@ -101,9 +101,29 @@ public final class NativeCache {
         for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
             if (entry.endsWith(".jar") && Files.isRegularFile(Path.of(entry))) {
                 jars.add(Path.of(entry));
+                jars.addAll(manifestClassPath(Path.of(entry)));
             }
         }
-        return plan(prepare(), jars, platform(), Backend.platformExtension());
+        return plan(prepare(), jars.stream().distinct().toList(), platform(), Backend.platformExtension());
+    }
+
+    /** The jars a jar's manifest names (its Class-Path, relative to its folder): all of them under {@code java -jar}. */
+    static List<Path> manifestClassPath(Path jar) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (JarFile j = new JarFile(jar.toFile())) {
+            java.util.jar.Manifest m = j.getManifest();
+            String cp = m == null ? null : m.getMainAttributes().getValue(java.util.jar.Attributes.Name.CLASS_PATH);
+            if (cp != null) {
+                Path dir = jar.toAbsolutePath().getParent();
+                for (String e : cp.trim().split("\\s+")) {
+                    Path p = dir.resolve(e);
+                    if (e.endsWith(".jar") && Files.isRegularFile(p)) {
+                        out.add(p);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** JavaCPP's name of this platform, as its Loader forms it (os.name and os.arch, normalised). */

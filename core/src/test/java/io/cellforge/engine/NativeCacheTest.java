@@ -136,4 +136,33 @@ class NativeCacheTest {
             System.setProperty(key, value);
         }
     }
+
+    @Test
+    void theEngineTellsOfAFirstStartThatUnpacksAndOfNoLaterOne() throws IOException {
+        Path engine = jar("engine-1.0-linux-x86_64.jar", "org/e/linux-x86_64/libe.so", "2000000");
+        NativeCache.Plan plan = NativeCache.plan(tmp.resolve("cache"), List.of(engine), "linux-x86_64", "");
+        List<NativeCache.Plan> told = new java.util.ArrayList<>();
+        Backend.tellIfUnpacking(plan, told::add);
+        assertEquals(1, told.size());
+        for (NativeCache.Library l : plan.libraries()) {
+            unpack(l);
+        }
+        Backend.tellIfUnpacking(plan, told::add);
+        assertEquals(1, told.size(), "a filled cache: nothing said");
+    }
+
+    @Test
+    void aJarStartedWithJavaJarBringsTheJarsItsManifestNames() throws IOException {
+        Path lib = Files.createDirectories(tmp.resolve("lib"));
+        Files.move(jar("engine-1.0-linux-x86_64.jar", "org/e/linux-x86_64/libe.so", "10"), lib.resolve("engine-1.0-linux-x86_64.jar"));
+        java.util.jar.Manifest m = new java.util.jar.Manifest();
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH, "lib/engine-1.0-linux-x86_64.jar lib/absent.jar");
+        Path app = tmp.resolve("app.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(app), m)) {
+            out.putNextEntry(new JarEntry("A.class"));
+            out.closeEntry();
+        }
+        assertEquals(List.of(lib.resolve("engine-1.0-linux-x86_64.jar")), NativeCache.manifestClassPath(app), "a missing jar is left out");
+    }
 }
