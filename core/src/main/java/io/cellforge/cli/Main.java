@@ -43,7 +43,7 @@ public final class Main implements Runnable {
     /** The line the first start prints before the engine's libraries are unpacked into {@code cache}. */
     static String unpackLine(io.cellforge.engine.NativeCache.Plan plan, java.nio.file.Path cache) {
         return Escape.line(String.format(java.util.Locale.ROOT, "unpacking the engine's native libraries (first start only: %,d MB into %s) ...",
-                Math.round((plan.total() - plan.done()) / 1e6), cache));
+                (plan.total() - plan.done()) >> 20, cache)); // MB as the splash counts them (2^20 bytes)
     }
 
     /** Runs a command line and returns the exit code: 0 ok, 1 the input has errors, 2 bad usage. */

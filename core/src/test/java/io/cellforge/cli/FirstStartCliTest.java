@@ -16,10 +16,10 @@ class FirstStartCliTest {
     void theLineNamesWhatIsLeftToUnpackAndWhere(@TempDir Path cache) throws Exception {
         Path half = cache.resolve("engine.jar/libhalf.so");
         Files.createDirectories(half.getParent());
-        Files.write(half, new byte[1_000_000]); // being written: a million of its three
+        Files.write(half, new byte[1_000_000]); // being written: a million bytes of its three million
         NativeCache.Plan plan = new NativeCache.Plan(List.of(new NativeCache.Library(cache.resolve("engine.jar/libe.so"), 250_000_000, 0),
                 new NativeCache.Library(half, 3_000_000, 0)));
-        assertEquals("unpacking the engine's native libraries (first start only: 252 MB into " + cache + ") ...",
+        assertEquals("unpacking the engine's native libraries (first start only: 240 MB into " + cache + ") ...",
                 Main.unpackLine(plan, cache));
     }
 }
