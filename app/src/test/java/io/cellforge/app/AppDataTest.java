@@ -126,6 +126,15 @@ class AppDataTest {
         return shown.call();
     }
 
+    /** The fake step timer's wait for the test to let it return. */
+    private static void await(java.util.concurrent.CountDownLatch l) {
+        try {
+            l.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private Label label(FxRobot robot, String id) {
         return robot.from(root).lookup(id).queryAs(Label.class);
     }
@@ -217,6 +226,43 @@ class AppDataTest {
         assertEquals("Quick look: 2 epochs on all 20,000 training images, under a minute (a step took 50 ms here)",
                 window.search().quickLookTextProperty().get());
         assertEquals("", window.search().trainSubsetProperty().get());
+    }
+
+    @Test
+    void aQuickLookOvertakenByThePaperPresetOrOtherDataSizesNothing(FxRobot robot) throws Exception {
+        given = grey(16, 20_000, 100);
+        preview(robot, "1x16x16");
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
+        window.search().setStepTimer((space, data, cfg, cancel) -> {
+            await(release);
+            returned.set(true);
+            return 2.0;
+        });
+        fire(robot, "#preset-quick");
+        assertTrue(window.search().quickLookTextProperty().get().startsWith("Timing a step"));
+        robot.interact(() -> window.search().apply(io.cellforge.app.search.SearchViewModel.Preset.PAPER));
+        release.countDown();
+        waitFor(returned::get);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("", window.search().trainSubsetProperty().get(), "the paper's setting takes all the images");
+        assertEquals("", window.search().quickLookTextProperty().get());
+        assertEquals(50, window.search().epochsProperty().get());
+
+        java.util.concurrent.CountDownLatch again = new java.util.concurrent.CountDownLatch(1);
+        returned.set(false);
+        window.search().setStepTimer((space, data, cfg, cancel) -> {
+            await(again);
+            returned.set(true);
+            return 2.0;
+        });
+        fire(robot, "#preset-quick");
+        robot.interact(() -> window.search().dataProperty().set("other"));
+        again.countDown();
+        waitFor(returned::get);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("", window.search().trainSubsetProperty().get(), "a count of the old data is not applied to the new");
+        assertEquals("Quick look: not sized (other data were chosen; press it again)", window.search().quickLookTextProperty().get());
     }
 
     @Test

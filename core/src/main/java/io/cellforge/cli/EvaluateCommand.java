@@ -85,7 +85,8 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new Main.UserError(file + ": the model takes " + m.input() + " images, the data '" + name + "' has "
                     + d.test().shape());
         }
-        if (d.test().classes() != m.classes().size()) {
+        // Fewer classes in the data is fine (as for a search); labels the network has no output for are not.
+        if (d.test().classes() > m.classes().size()) {
             throw new Main.UserError(file + ": the model has " + m.classes().size() + " classes, the data '" + name + "' has "
                     + d.test().classes());
         }

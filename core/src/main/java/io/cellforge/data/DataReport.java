@@ -57,7 +57,7 @@ public record DataReport(String source, DataBundle data, float[][] normalisation
     public Map<String, Object> toJson() {
         Dataset tr = data.train();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("data", source);
+        m.put("data", absolute(source)); // a relative path means nothing once the working folder changes
         m.put("format", data.description());
         m.put("shape", List.of(tr.shape().channels(), tr.shape().height(), tr.shape().width()));
         m.put("classes", tr.classNames());
@@ -107,16 +107,26 @@ public record DataReport(String source, DataBundle data, float[][] normalisation
         }
     }
 
+    /** A bundled set's name (no such file here) is the same by name; a file or folder is the same file. */
     private static boolean sameSource(String recorded, String source) {
-        if (recorded.equals(source)) {
-            return true;
-        }
         try {
             java.nio.file.Path a = java.nio.file.Path.of(recorded);
             java.nio.file.Path b = java.nio.file.Path.of(source);
-            return java.nio.file.Files.exists(a) && java.nio.file.Files.exists(b) && java.nio.file.Files.isSameFile(a, b);
+            boolean files = java.nio.file.Files.exists(a) || java.nio.file.Files.exists(b);
+            return files ? java.nio.file.Files.exists(a) && java.nio.file.Files.exists(b) && java.nio.file.Files.isSameFile(a, b)
+                    : recorded.equals(source);
         } catch (IOException | RuntimeException e) {
             return false;
+        }
+    }
+
+    /** {@code source} as an absolute path when it names a file or folder here; a bundled set's name as it is. */
+    static String absolute(String source) {
+        try {
+            java.nio.file.Path p = java.nio.file.Path.of(source);
+            return java.nio.file.Files.exists(p) ? p.toAbsolutePath().normalize().toString() : source;
+        } catch (RuntimeException e) {
+            return source;
         }
     }
 

@@ -45,7 +45,6 @@ public final class Backend {
                 System.setProperty("org.bytedeco.javacpp.maxbytes", Long.toString(physical * 5 / 8));
             }
             boolean cuda = cudaBuild();
-            boolean avx2 = !cuda && cpuHas("avx2");
             String extension = platformExtension();
             if (!extension.isEmpty()) {
                 System.setProperty("org.bytedeco.javacpp.platform.extension", extension);
@@ -77,7 +76,7 @@ public final class Backend {
             int cores = Runtime.getRuntime().availableProcessors();
             String team = ThreadGovernor.choosesHere(cuda) ? threads + " to " + cores + " OpenMP threads by the machine's load, "
                     : threads + (threads == 1 ? " OpenMP thread, " : " OpenMP threads, ");
-            description = backend + " (nd4j " + (cuda ? "cuda-11.6" : avx2 ? "onednn-avx2" : "generic") + kernels + "), " + team
+            description = backend + " (nd4j " + (cuda ? "cuda-11.6" : extension.isEmpty() ? "generic" : extension.substring(1)) + kernels + "), " + team
                     + NativeEnvironment.waitPolicy() + " waits, Java kernels on "
                     + (Boolean.getBoolean("cellforge.kernels.serial") ? 1 : cores);
         }

@@ -50,8 +50,8 @@ public interface StepTimer {
                 }
             };
             new OneShotSearch(space, sample, one).run(listener, inner);
-            if (seconds.isEmpty()) {
-                return Double.NaN;
+            if (seconds.isEmpty() || cancel.isStopped()) {
+                return Double.NaN; // stopped: a step or two is no measure
             }
             return seconds.stream().mapToDouble(Double::doubleValue).sum() / seconds.size();
         };

@@ -184,9 +184,22 @@ public final class Retrain {
             listener.accept(e);
         }
         // A stopped run's weights moved on after its last test: no model whose accuracy would not be its own.
-        TrainedModel model = !completed || history.isEmpty() ? null : TrainedModel.of(fin, arch, net, data.train().classNames(), stats, test,
+        TrainedModel model = !completed || history.isEmpty() ? null : TrainedModel.of(fin, arch, net, classNames(data, classes), stats, test,
                 cfg.batchSize());
         return new Result(test, net.parameterCount(), history, completed, backend, stats, model);
+    }
+
+    /**
+     * The names of the network's {@code classes} outputs: the training images' names, then the test images' where
+     * those have more, then the output's number (a network may have more classes than its data show).
+     */
+    static List<String> classNames(DataBundle d, int classes) {
+        List<String> out = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            out.add(c < d.train().classNames().size() ? d.train().classNames().get(c)
+                    : c < d.test().classNames().size() ? d.test().classNames().get(c) : Integer.toString(c));
+        }
+        return out;
     }
 
     /** Accuracy in inference mode (running statistics) over every image of {@code d}, remainder included. */

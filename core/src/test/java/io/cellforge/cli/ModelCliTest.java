@@ -46,7 +46,9 @@ class ModelCliTest {
         CliTest.Run x = run("export-onnx", model.toString(), onnx.toString());
         assertEquals(0, x.code(), x.err());
         assertTrue(x.err().contains("input 'pixels' N x 1 x 8 x 8 raw pixels in [0, 1]"), x.err());
-        assertEquals(trained, onnxAccuracy(onnx, Datasets.digits().test()), 0.0, "ONNX Runtime classifies the test images alike");
+        // Logits agree to 1e-5: at most a near tie may fall the other way on another CPU, one image of 359.
+        assertEquals(trained, onnxAccuracy(onnx, Datasets.digits().test()), 1.0 / Datasets.digits().test().size() + 1e-12,
+                "ONNX Runtime classifies the test images alike");
 
         CliTest.Run more = run("retrain", "--init", model.toString(), "--epochs", "1", "--lr", "0.01", "--json");
         assertEquals(0, more.code(), more.err());

@@ -36,7 +36,7 @@ class CudaProfileBuildTest {
         assertTrue(Files.exists(core.resolve("target/classes/io/cellforge/engine/CompiledNetwork.class")), log);
         // Not offline: on a fresh machine the dependency plugin itself may still have to be fetched.
         Process list = new ProcessBuilder("mvn", "-B", "-q", "-Pcuda", "-f", core.resolve("pom.xml").toString(),
-                "dependency:list", "-DincludeGroupIds=org.nd4j", "-DoutputFile=" + tmp.resolve("deps.txt"))
+                "dependency:list", "-DincludeGroupIds=org.nd4j", "-DincludeScope=runtime", "-DoutputFile=" + tmp.resolve("deps.txt"))
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("list.log").toFile()).start();
         assertTrue(list.waitFor(15, TimeUnit.MINUTES), "listing the CUDA build's dependencies took more than 15 minutes");
         assertEquals(0, list.exitValue(), Files.readString(tmp.resolve("list.log")));

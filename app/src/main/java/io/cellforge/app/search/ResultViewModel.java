@@ -206,8 +206,8 @@ public final class ResultViewModel {
                 status.set(String.format("Wrote %s: ONNX opset %d, input '%s' N x %d x %d x %d raw pixels in [0, 1], output '%s' N x %d",
                         p.getFileName(), OnnxExport.OPSET, OnnxExport.INPUT, m.input().channels(), m.input().height(), m.input().width(),
                         OnnxExport.OUTPUT, m.classes().size()));
-            } catch (OnnxExport.InexpressibleException | TrainedModel.MismatchException | PlanException e) {
-                status.set("Cannot export ONNX: " + e.getMessage());
+            } catch (OnnxExport.InexpressibleException | TrainedModel.MismatchException | PlanException | RuntimeException e) {
+                status.set("Cannot export ONNX: " + ErrorText.of(e));
             } catch (IOException e) {
                 status.set("Could not write " + p + ": " + ErrorText.of(e));
             }

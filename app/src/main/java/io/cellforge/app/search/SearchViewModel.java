@@ -169,6 +169,7 @@ public final class SearchViewModel {
     public SearchViewModel() {
         apply(Preset.QUICK_LOOK);
         data.addListener((o, a, b) -> {
+            cancelQuickLook("Quick look: not sized (other data were chosen; press it again)"); // its count was of the old data
             fitText.set(""); // said of other data
             loadPreview();
         });
@@ -208,6 +209,7 @@ public final class SearchViewModel {
                 archLr.set(3e-3);
             }
             case PAPER -> {
+                cancelQuickLook("");
                 trainSubset.set("");
                 quickLookText.set("");
                 // DARTS (Liu et al. 2019), CIFAR-10: 50 epochs, batch 64, C=16, 8 cells, SGD 0.025, Adam 3e-4.
@@ -282,6 +284,15 @@ public final class SearchViewModel {
                 quickLookText.set("Quick look: no step could be timed on " + spec + ": " + ErrorText.of(e));
             }
         });
+    }
+
+    /** Stops a Quick look's timing under way (its result then goes nowhere), saying {@code why}; none under way: nothing. */
+    private void cancelQuickLook(String why) {
+        if (timing != null && !timing.isStopped()) {
+            timing.stop();
+            quickLooks++;
+            quickLookText.set(why);
+        }
     }
 
     /** A step timed on data of {@code images} training images. */
@@ -1158,11 +1169,6 @@ public final class SearchViewModel {
             message.set("Open or create a document first: its runs are kept beside it");
             return;
         }
-        if (timing != null && !timing.isStopped()) {
-            timing.stop(); // the search's steps and the timed ones would share the cores
-            quickLooks++;
-            quickLookText.set("Quick look: not sized (a search started first)");
-        }
         if (space.isFixed()) {
             message.set("This space has no choices to search: make a LayerChoice or InputChoice first");
             return;
@@ -1214,6 +1220,7 @@ public final class SearchViewModel {
         control = new SearchControl();
         steering.setAll(resume != null ? resume.steering() : List.of());
         SearchControl ctl = control;
+        cancelQuickLook("Quick look: not sized (a search started first)"); // they would share the cores
         intake.start();
         // The run reports through the inbox, in order with its steps: nothing comes back through the task itself.
         task = Tasks.submit(() -> {
@@ -1327,6 +1334,7 @@ public final class SearchViewModel {
             return;
         }
         status.accept("Loading " + spec + " ...");
+        java.util.concurrent.atomic.AtomicReference<String> notKept = new java.util.concurrent.atomic.AtomicReference<>();
         Tasks.submit(() -> {
             DataBundle whole = source.load(spec);
             Retrain.Config rc;
@@ -1360,10 +1368,21 @@ public final class SearchViewModel {
                     }, ctl);
             if (r.completed() && keep) {
                 RunFiles.writeRetrain(run.dir(), r.testAccuracy(), epochs, r.params());
-                io.cellforge.model.ModelFile.write(run.dir().resolve(io.cellforge.model.ModelFile.IN_RUN), r.model()); // for export-onnx RUN
+                try {
+                    io.cellforge.model.ModelFile.write(run.dir().resolve(io.cellforge.model.ModelFile.IN_RUN), r.model()); // for export-onnx RUN
+                } catch (IOException e) {
+                    // The retraining stands and its model stays in the tab (Export → ONNX); only the run folder lacks it.
+                    notKept.set(String.format("Retrained for %d %s: test accuracy %.4f; its model could not be kept in the run folder (%s): "
+                            + "export it from this tab", epochs, epochs == 1 ? "epoch" : "epochs", r.testAccuracy(), ErrorText.of(e)));
+                }
             }
             return r;
-        }, done, e -> failed.accept(ErrorText.of(e)));
+        }, r -> {
+            done.accept(r);
+            if (notKept.get() != null) {
+                status.accept(notKept.get());
+            }
+        }, e -> failed.accept(ErrorText.of(e)));
     }
 
     /** Start was refused: every problem listed (each clicks to its place), nothing run. */
@@ -1389,8 +1408,9 @@ public final class SearchViewModel {
         Path dir = resume != null ? resume.dir()
                 : runsRoot.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + strategy.get());
         // The estimators that train read the sample asked for (a resumed run: the one it started on), kept in data.json.
-        Integer[] sample = resume != null ? keptSample(dir) : refused.isEmpty() ? new Integer[] {count("Training images", trainSubset.get()),
-                count("Test images", testSubset.get())} : new Integer[2];
+        // A table trains nothing: its fields are not read (whatever they hold).
+        Integer[] sample = resume != null ? keptSample(dir) : refused.isEmpty() && trials.trainedProperty().get()
+                ? new Integer[] {count("Training images", trainSubset.get()), count("Test images", testSubset.get())} : new Integer[2];
         java.util.concurrent.atomic.AtomicLong sampleSeed = new java.util.concurrent.atomic.AtomicLong(seed.get());
         DataSource sampledSource = spec -> {
             DataBundle b = sampled(source.load(spec), sample[0], sample[1], sampleSeed.get());
@@ -1436,6 +1456,7 @@ public final class SearchViewModel {
         SearchControl trialCtl = trialControl;
         started = System.nanoTime();
         doneAtStart = plan.logged().size();
+        cancelQuickLook("Quick look: not sized (a search started first)");
         intake.start();
         task = Tasks.submit(() -> {
             runTrials(plan, dir, resume != null, ctl, trialCtl);
