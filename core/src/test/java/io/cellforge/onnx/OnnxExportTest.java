@@ -84,6 +84,34 @@ class OnnxExportTest {
                 "NAS-Bench-201's avg pool does not count the padding");
     }
 
+    /** Three channels of other means and spreads: each channel is normalised by its own constants in the graph. */
+    @Test
+    void colourImagesAreNormalisedPerChannelAsTheEngineNormalisesThem() throws Exception {
+        DataBundle rgb = new DataBundle(colour(DIGITS.train()), colour(DIGITS.test()), "digits in three channels");
+        float[][] stats = rgb.train().channelStats();
+        assertTrue(Math.abs(stats[0][0] - stats[0][1]) > 0.1 && Math.abs(stats[1][0] - stats[1][2]) > 0.01, "channels differ");
+        SearchSpace s = Retrain.finalNetwork(Adaptation.toData(Zoo.nasBench201(4, 1, 10), rgb.train().shape(), 10).space());
+        Architecture a = ArchFormats.read(ArchFormat.NB201,
+                "|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|", "test", s);
+        agrees(Evaluator.fixedPlan(s, a), s, a, rgb);
+    }
+
+    /** A grey image as three channels: its pixels, their negative, their square. */
+    static Dataset colour(Dataset grey) {
+        int per = (int) grey.shape().size();
+        byte[] px = new byte[grey.size() * per * 3];
+        for (int i = 0; i < grey.size(); i++) {
+            for (int j = 0; j < per; j++) {
+                double v = grey.value(i * per + j);
+                px[(i * 3) * per + j] = (byte) Math.round(v * 255);
+                px[(i * 3 + 1) * per + j] = (byte) Math.round((1 - v) * 255);
+                px[(i * 3 + 2) * per + j] = (byte) Math.round(v * v * 255);
+            }
+        }
+        Shape sh = grey.shape();
+        return new Dataset(grey.name() + " rgb", new Shape(3, sh.height(), sh.width()), grey.classNames(), px, Dataset.EIGHT_BIT, grey.labels());
+    }
+
     @Test
     void aMobileNetV2ChildGivesTheEnginesLogits() throws Exception {
         SearchSpace s = fitted(Zoo.get("mobilenetv2-cifar").orElseThrow());
@@ -159,21 +187,25 @@ class OnnxExportTest {
     }
 
     static Onnx.ModelProto agrees(Plan plan, SearchSpace s, Architecture a) throws Exception {
+        return agrees(plan, s, a, DIGITS);
+    }
+
+    static Onnx.ModelProto agrees(Plan plan, SearchSpace s, Architecture a, DataBundle data) throws Exception {
         CompiledNetwork net = new CompiledNetwork(plan, CompiledNetwork.Options.retrain(7));
-        float[][] stats = DIGITS.train().channelStats();
-        Batches train = new Batches(DIGITS.train(), stats, BATCH, 10, 3);
+        float[][] stats = data.train().channelStats();
+        Batches train = new Batches(data.train(), stats, BATCH, 10, 3);
         Optimizers.Sgd sgd = new Optimizers.Sgd(0.9, 3e-4);
         for (int i = 0; i < 2; i++) {
             Batches.Batch b = train.next();
             var r = net.train(b.x(), b.y(), Gates.NONE, EnumSet.of(CompiledNetwork.Grad.WEIGHTS));
             sgd.step(net.weights(), new HashMap<>(r.gradients()), 0.05);
         }
-        TrainedModel m = TrainedModel.of(s, a, net, DIGITS.train().classNames(), stats, 0, BATCH);
+        TrainedModel m = TrainedModel.of(s, a, net, data.train().classNames(), stats, 0, BATCH);
         int[] idx = new int[BATCH];
         for (int i = 0; i < BATCH; i++) {
             idx[i] = i;
         }
-        Dataset test = DIGITS.test();
+        Dataset test = data.test();
         INDArray expected = net.evaluate(train.make(test, idx).x(), train.make(test, idx).y(), Gates.NONE).logits().dup();
         Onnx.ModelProto onnx = OnnxExport.toOnnx(m, plan);
         float[][] got = run(onnx, test, idx);
