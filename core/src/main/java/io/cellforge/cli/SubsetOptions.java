@@ -19,8 +19,9 @@ final class SubsetOptions {
     }
 
     private static void check(String option, Integer n, int of, String what) {
-        if (n != null && (n < 1 || n > of)) {
-            throw new Main.UserError(String.format("%s %d: the data have %,d %s images; give 1..%d", option, n, of, what, of));
+        String why = n == null ? null : io.cellforge.data.Subsets.refusal(option, n, of, what);
+        if (why != null) {
+            throw new Main.UserError(why);
         }
     }
 }

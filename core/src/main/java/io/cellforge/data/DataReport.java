@@ -79,12 +79,12 @@ public record DataReport(String source, DataBundle data, float[][] normalisation
      * data, or it cannot be read (the caller then normalises from its own training images).
      */
     public static java.util.Optional<float[][]> recordedNormalisation(java.nio.file.Path runDir, String source, int channels) {
-        java.nio.file.Path f = runDir.resolve(FILE);
-        if (!java.nio.file.Files.isRegularFile(f)) {
+        java.util.Optional<com.fasterxml.jackson.databind.JsonNode> report = read(runDir);
+        if (report.isEmpty()) {
             return java.util.Optional.empty();
         }
         try {
-            com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(f.toFile());
+            com.fasterxml.jackson.databind.JsonNode j = report.get();
             if (!sameSource(j.path("data").asText(), source)) {
                 return java.util.Optional.empty();
             }
@@ -102,7 +102,35 @@ public record DataReport(String source, DataBundle data, float[][] normalisation
                 }
             }
             return java.util.Optional.of(n);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) { // a field of another type than a report writes
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** A sample a run folder's report recorded: the images drawn, null where all of them were taken. */
+    public record Sample(Integer train, Integer test) {
+    }
+
+    /**
+     * The sample a run was started on, as its {@code data.json} recorded it; all the images when there is none or it
+     * cannot be read (a run from before data.json).
+     */
+    public static Sample recordedSample(java.nio.file.Path runDir) {
+        com.fasterxml.jackson.databind.JsonNode m = read(runDir).map(j -> j.path("sample")).orElse(com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+        int train = m.path("train").asInt();
+        int test = m.path("test").asInt();
+        return new Sample(train < m.path("train_of").asInt() ? train : null, test < m.path("test_of").asInt() ? test : null);
+    }
+
+    /** A run folder's report as JSON; empty when there is none or it cannot be read. */
+    private static java.util.Optional<com.fasterxml.jackson.databind.JsonNode> read(java.nio.file.Path runDir) {
+        java.nio.file.Path f = runDir.resolve(FILE);
+        if (!java.nio.file.Files.isRegularFile(f)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(new com.fasterxml.jackson.databind.ObjectMapper().readTree(f.toFile()));
+        } catch (IOException e) {
             return java.util.Optional.empty();
         }
     }

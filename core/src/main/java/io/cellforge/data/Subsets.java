@@ -8,6 +8,14 @@ public final class Subsets {
     }
 
     /**
+     * Why a sample of {@code n} of {@code of} {@code which} images ("training", "test") cannot be drawn, or null: the
+     * one line the command line ({@code asked} = {@code --subset}) and the app ({@code Training images}) both say.
+     */
+    public static String refusal(String asked, int n, int of, String which) {
+        return n >= 1 && n <= of ? null : String.format("%s %d: the data have %,d %s images; give 1..%d", asked, n, of, which, of);
+    }
+
+    /**
      * The indices (ascending) of {@code n} of the images labelled {@code labels}: each class gets its share of
      * {@code n} rounded down, and the images left over go to the classes with the largest remainders (ties to
      * the lower class), so every class is within one image of its exact share. Which images of a class are

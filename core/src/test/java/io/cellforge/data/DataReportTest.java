@@ -41,4 +41,14 @@ class DataReportTest {
         assertEquals(0.5f, DataReport.recordedNormalisation(run, "digits", 1).orElseThrow()[1][0]);
         assertTrue(DataReport.recordedNormalisation(run, folder.toString(), 1).isEmpty(), "a folder is not the bundled digits");
     }
+
+    @Test
+    void theSampleARunStartedOnIsReadBackAndAllWhereNoneWasDrawn() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("sampled"));
+        assertEquals(new DataReport.Sample(null, null), DataReport.recordedSample(run), "no data.json: all the images");
+        Files.writeString(run.resolve(DataReport.FILE), "{\"sample\": {\"train\": 100, \"train_of\": 256, \"test\": 32, \"test_of\": 32}}");
+        assertEquals(new DataReport.Sample(100, null), DataReport.recordedSample(run));
+        Files.writeString(run.resolve(DataReport.FILE), "{\"sample\": ");
+        assertEquals(new DataReport.Sample(null, null), DataReport.recordedSample(run), "unreadable: all the images");
+    }
 }

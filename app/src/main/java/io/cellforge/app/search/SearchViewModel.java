@@ -468,13 +468,8 @@ public final class SearchViewModel {
 
     /** Why a sample cannot be drawn from {@code d} (one larger than what it is drawn from), or null. */
     private static String oversize(DataBundle d, Integer train, Integer test) {
-        if (train != null && train > d.train().size()) {
-            return String.format("Training images %d: the data have %,d training images; give 1..%d", train, d.train().size(), d.train().size());
-        }
-        if (test != null && test > d.test().size()) {
-            return String.format("Test images %d: the data have %,d test images; give 1..%d", test, d.test().size(), d.test().size());
-        }
-        return null;
+        String why = train == null ? null : io.cellforge.data.Subsets.refusal("Training images", train, d.train().size(), "training");
+        return why != null || test == null ? why : io.cellforge.data.Subsets.refusal("Test images", test, d.test().size(), "test");
     }
 
     /** The run panel's samples, against the data previewed when they are the data named; problems of "run settings". */
@@ -1295,23 +1290,8 @@ public final class SearchViewModel {
 
     /** The sample a run was started on, from its data.json: {training, test} images, null for all; all when it has none. */
     static Integer[] keptSample(Path dir) {
-        Integer[] out = new Integer[2];
-        Path f = dir.resolve(io.cellforge.data.DataReport.FILE);
-        if (!java.nio.file.Files.isRegularFile(f)) {
-            return out;
-        }
-        try {
-            com.fasterxml.jackson.databind.JsonNode m = new com.fasterxml.jackson.databind.ObjectMapper().readTree(f.toFile()).path("sample");
-            if (m.path("train").asInt() < m.path("train_of").asInt()) {
-                out[0] = m.path("train").asInt();
-            }
-            if (m.path("test").asInt() < m.path("test_of").asInt()) {
-                out[1] = m.path("test").asInt();
-            }
-        } catch (IOException unreadable) {
-            // read as the whole data, as a run from before data.json
-        }
-        return out;
+        io.cellforge.data.DataReport.Sample s = io.cellforge.data.DataReport.recordedSample(dir);
+        return new Integer[] {s.train(), s.test()};
     }
 
     /**
