@@ -20,8 +20,14 @@ public final class Batches {
     private int position;
     private int[] order;
 
-    /** A batch: images N x C x H x W, one-hot labels N x the network's classes, and the label indices. */
-    public record Batch(INDArray x, INDArray y, int[] labels) {
+    /**
+     * A batch: images N x C x H x W, one-hot labels N x the network's classes, the label indices, and the samples'
+     * context vectors N x D that weight generators read (null when the data have none).
+     */
+    public record Batch(INDArray x, INDArray y, int[] labels, INDArray context) {
+        public Batch(INDArray x, INDArray y, int[] labels) {
+            this(x, y, labels, null);
+        }
     }
 
 
