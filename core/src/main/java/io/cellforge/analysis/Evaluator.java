@@ -84,6 +84,10 @@ public final class Evaluator {
     private final Map<Integer, Shape> shapes = new HashMap<>();
     private final Map<String, List<String>> choices = new LinkedHashMap<>();
     private int nextId;
+    /** The context vector's value (-1 without one) and, by name, each weight generator walked: its output and width. */
+    private int contextId = -1;
+    private final Map<String, Integer> generatorIds = new LinkedHashMap<>();
+    private final Map<String, OpArgs.Generator> generators = new LinkedHashMap<>();
     /** Whether steps and shapes are kept: only plans need them, and they grow with the network. */
     private boolean planning;
     /** A range walk ({@link #tabulate}): where the costs of the choices left open are written. */
@@ -155,7 +159,7 @@ public final class Evaluator {
             throw new PlanException(st.problems().stream().filter(Problem::isError).toList());
         }
         return new Plan(e.space.network().input(), e.space.network().classes(), e.steps, e.shapes, e.logits, e.auxLogits,
-                e.choices);
+                e.choices, e.contextId, e.generatorIds);
     }
 
     private int logits = -1;
@@ -194,6 +198,7 @@ public final class Evaluator {
         Shape result = null;
         long aux = 0;
         try {
+            generators(net.context(), parts);
             long p0 = params;
             long m0 = macs;
             Shape stemIn = x.shape();
@@ -286,6 +291,84 @@ public final class Evaluator {
             result = null;
         }
         return new NetworkStats(parts, params, macs, aux, result, problems);
+    }
+
+    /**
+     * The context vector and the weight generators the ops of this walk name (all of a supernet's, the chosen ones'
+     * in a fixed network, so that a derived network without a dynamic convolution carries no generator), each a
+     * part of its own.
+     */
+    private void generators(Network.Context cx, List<NetworkStats.Part> parts) {
+        Place at = Place.named("context");
+        if (cx.features() < 0 || cx.features() > MAX_CHANNELS) {
+            throw fail(at, "features must be 0.." + MAX_CHANNELS + ", got " + cx.features());
+        }
+        if (cx.features() == 0) {
+            if (!cx.generators().isEmpty()) {
+                throw fail(at, "declares weight generators but no features per sample for them to read");
+            }
+            return;
+        }
+        T c = tensor(new Shape(cx.features(), 1, 1));
+        contextId = c.id();
+        Set<String> used = usedGenerators();
+        for (var g : cx.generators().entrySet()) {
+            Place place = Place.named("generator " + g.getKey());
+            if (space.values().containsKey(g.getKey())) {
+                throw fail(place, "shares its name with a ValueChoice: $" + g.getKey() + " must name one thing");
+            }
+            if (!used.contains(g.getKey())) {
+                continue;
+            }
+            long p0 = params;
+            long m0 = macs;
+            T out = sequence(g.getValue(), c, cx.features(), place); // a 1x1 map: no op makes a map larger
+            generatorIds.put(g.getKey(), out.id());
+            generators.put(g.getKey(), new OpArgs.Generator(g.getKey(), (int) out.shape().size()));
+            parts.add(new NetworkStats.Part("generator " + g.getKey(), "weight generator", c.shape(), out.shape(),
+                    params - p0, macs - m0));
+        }
+    }
+
+    /** The generators named by the ops this walk may build, user ops followed into. */
+    private Set<String> usedGenerators() {
+        Network n = space.network();
+        Deque<OpCall> todo = new ArrayDeque<>();
+        n.stem().forEach(todo::addAll);
+        todo.addAll(n.head());
+        if (n.auxiliary() != null) {
+            todo.add(n.auxiliary().op());
+        }
+        n.stages().stream().filter(st -> st.op() != null).forEach(st -> todo.addAll(selected(st.op())));
+        space.cells().values().forEach(cell -> cell.edges().forEach(e -> todo.addAll(selected(e.op()))));
+        Set<String> used = new HashSet<>();
+        Set<String> seenUserOps = new HashSet<>();
+        while (!todo.isEmpty()) {
+            OpCall call = todo.poll();
+            if (catalog.isDynamic(call.op())) {
+                Param p = call.params().get("generator");
+                String only = n.context().generators().size() == 1 ? n.context().generators().keySet().iterator().next() : null;
+                String name = p == null ? only : p.ref();
+                if (name != null) {
+                    used.add(name);
+                }
+            } else if (space.userOps().containsKey(call.op()) && seenUserOps.add(call.op())) {
+                todo.addAll(space.userOps().get(call.op()).layers());
+            }
+        }
+        return used;
+    }
+
+    /** The ops an edge or stage may build in this walk: a fixed network's chosen candidate, else every candidate. */
+    private List<OpCall> selected(EdgeOp op) {
+        if (op instanceof OpCall call) {
+            return List.of(call);
+        }
+        LayerChoice lc = (LayerChoice) op;
+        if (mode == Mode.FIXED && arch.get(lc.key()).orElse(null) instanceof Decision.Op d && lc.indexOf(d.label()) >= 0) {
+            return List.of(lc.candidates().get(lc.indexOf(d.label())));
+        }
+        return lc.candidates();
     }
 
     private T sequence(List<OpCall> ops, T x, int cOut, Place place) {
@@ -744,7 +827,11 @@ public final class Evaluator {
         OpArgs ctx = new OpArgs(cIn, cOut, stride, space.network().affine(), Map.of());
         Map<String, Double> resolved = new LinkedHashMap<>();
         boolean userOp = !OpCatalog.builtin().isBuiltin(call.op());
+        OpArgs.Generator generator = catalog.isDynamic(call.op()) ? generatorOf(call, place) : null;
         for (var p : call.params().entrySet()) {
+            if (generator != null && p.getKey().equals("generator")) {
+                continue;
+            }
             if (userOp) {
                 resolved.put(p.getKey(), resolve(p.getValue(), ctx, place.detail(", " + call.op() + "." + p.getKey())));
                 continue;
@@ -759,10 +846,37 @@ public final class Evaluator {
             resolved.put(p.getKey(), resolve(p.getValue(), ctx, place.detail(", " + call.op() + "." + p.getKey())));
         }
         try {
-            return def.build(new OpArgs(cIn, cOut, stride, space.network().affine(), resolved));
+            return def.build(new OpArgs(cIn, cOut, stride, space.network().affine(), resolved, generator));
         } catch (ShapeException e) {
             throw fail(place, call.label() + ": " + e.getMessage());
         }
+    }
+
+    /** The weight generator a dynamic op names ({@code generator: $NAME}), or the network's only one. */
+    private OpArgs.Generator generatorOf(OpCall call, Place place) {
+        Map<String, List<OpCall>> declared = space.network().context().generators();
+        Param p = call.params().get("generator");
+        if (p == null && declared.size() > 1) {
+            throw fail(place, call.op() + ": name its weight generator with generator: $NAME (the network has "
+                    + String.join(", ", declared.keySet()) + ")");
+        }
+        if (p != null && !p.isRef()) {
+            throw fail(place, call.op() + ": generator names a weight generator of the network, as generator: $NAME");
+        }
+        String name = p != null ? p.ref() : declared.isEmpty() ? null : declared.keySet().iterator().next();
+        if (name == null) {
+            throw fail(place, call.op() + " takes its kernels from a weight generator, and the network declares none "
+                    + "(context: {features: N, generators: {NAME: [...]}})");
+        }
+        if (!declared.containsKey(name)) {
+            throw fail(place, call.op() + " refers to $" + name + ", which is not a weight generator of the network"
+                    + (declared.isEmpty() ? "" : " (it has " + String.join(", ", declared.keySet()) + ")"));
+        }
+        OpArgs.Generator g = generators.get(name);
+        if (g == null) {
+            throw fail(place, call.op() + ": weight generator '" + name + "' did not build");
+        }
+        return g;
     }
 
     private Layer buildUserOp(UserOp u, OpArgs a) throws ShapeException {

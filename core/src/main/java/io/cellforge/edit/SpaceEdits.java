@@ -184,7 +184,7 @@ public final class SpaceEdits {
                 stages.add(w == null || w.isRef() ? st
                         : st.withChannels(scaled(w, n.channels(), channels, "stage '" + (st.name() == null ? "stage " + i : st.name()) + "' channels")));
             }
-            return s.withNetwork(new Network(n.input(), n.classes(), channels, stem, stages, n.head(), n.auxiliary(), n.affine()));
+            return s.withNetwork(new Network(n.input(), n.classes(), channels, stem, stages, n.head(), n.auxiliary(), n.affine(), n.context()));
         });
     }
 

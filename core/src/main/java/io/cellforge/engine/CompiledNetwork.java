@@ -8,6 +8,7 @@ import io.cellforge.engine.ops.ConvOp;
 import io.cellforge.engine.ops.CopyOp;
 import io.cellforge.engine.ops.DeviceBatchNormOp;
 import io.cellforge.engine.ops.DropPathOp;
+import io.cellforge.engine.ops.DynamicConvOp;
 import io.cellforge.engine.ops.GlobalAvgPoolOp;
 import io.cellforge.engine.ops.LinearOp;
 import io.cellforge.engine.ops.MergeOp;
@@ -162,6 +163,10 @@ public final class CompiledNetwork {
     private final boolean onednn;
     /** The OpenMP threads of each pass, chosen from the machine's load and the passes' times. */
     private final ThreadGovernor governor;
+    /** The slot of each value of the plan compiled so far. */
+    private final Map<Integer, Integer> slots = new HashMap<>();
+    /** The slot of the samples' context vectors, -1 when the network reads none. */
+    private final int contextSlot;
 
     public CompiledNetwork(Plan plan, Options options) {
         Backend.init();
@@ -175,8 +180,11 @@ public final class CompiledNetwork {
         this.onednn = kernels == Backend.Kernels.ONEDNN;
         this.ctx = new OpContext(dtype, rnd, shapes, gradFlows, weights, weightGrads, gateCandidates, onednn ? Backend.onednnBlock() : 0);
         newSlot(plan.input(), false);
-        Map<Integer, Integer> slots = new HashMap<>();
         slots.put(0, 0);
+        contextSlot = plan.context() >= 0 ? newSlot(plan.shapes().get(plan.context()), false) : -1;
+        if (contextSlot >= 0) {
+            slots.put(plan.context(), contextSlot);
+        }
         for (Plan.Step s : plan.steps()) {
             slots.put(s.out(), step(s, slots));
         }
@@ -398,15 +406,38 @@ public final class CompiledNetwork {
      * and the gradients of the groups asked for.
      */
     public Result train(INDArray x, INDArray labels, Gates gates, Set<Grad> wanted) {
-        return pass(x, labels, gates, wanted, true);
+        return train(x, null, labels, gates, wanted);
+    }
+
+    /** A training pass of a network whose weight generators read {@code context} [batch, features] (null: none). */
+    public Result train(INDArray x, INDArray context, INDArray labels, Gates gates, Set<Grad> wanted) {
+        return pass(x, context, labels, gates, wanted, true);
+    }
+
+    /** A training pass on a batch: its images, context vectors and labels. */
+    public Result train(Batches.Batch b, Gates gates, Set<Grad> wanted) {
+        return train(b.x(), b.context(), b.y(), gates, wanted);
     }
 
     /** A forward pass for evaluation: running statistics where kept, the main head only, no gradients. */
     public Result evaluate(INDArray x, INDArray labels, Gates gates) {
-        return pass(x, labels, gates, EnumSet.noneOf(Grad.class), false);
+        return evaluate(x, null, labels, gates);
     }
 
-    private Result pass(INDArray x, INDArray labels, Gates gates, Set<Grad> wanted, boolean train) {
+    public Result evaluate(INDArray x, INDArray context, INDArray labels, Gates gates) {
+        return pass(x, context, labels, gates, EnumSet.noneOf(Grad.class), false);
+    }
+
+    public Result evaluate(Batches.Batch b, Gates gates) {
+        return evaluate(b.x(), b.context(), b.y(), gates);
+    }
+
+    /** The number of context values a sample needs (0 when the network reads none). */
+    public int contextFeatures() {
+        return plan.contextFeatures();
+    }
+
+    private Result pass(INDArray x, INDArray context, INDArray labels, Gates gates, Set<Grad> wanted, boolean train) {
         int kind = (int) x.size(0) * 16 + (train ? 8 : 0) + (wanted.contains(Grad.WEIGHTS) ? 4 : 0) + (wanted.contains(Grad.ARCH) ? 2 : 0)
                 + (wanted.contains(Grad.GATES) ? 1 : 0);
         int threads = governor.begin(kind);
@@ -414,7 +445,7 @@ public final class CompiledNetwork {
         long t0 = System.nanoTime();
         Result r = null;
         try {
-            r = run(x, labels, gates, wanted, train);
+            r = run(x, context, labels, gates, wanted, train);
         } finally {
             governor.end(kind, System.nanoTime() - t0, r != null);
         }
@@ -424,11 +455,18 @@ public final class CompiledNetwork {
         return r;
     }
 
-    private Result run(INDArray x, INDArray labels, Gates gates, Set<Grad> wanted, boolean train) {
+    private Result run(INDArray x, INDArray context, INDArray labels, Gates gates, Set<Grad> wanted, boolean train) {
         int b = (int) x.size(0);
         check(x.rank() == 4 && x.size(1) == plan.input().channels() && x.size(2) == plan.input().height()
                 && x.size(3) == plan.input().width(), "input " + Arrays.toString(x.shape()) + " does not match the network's "
                 + plan.input());
+        int features = plan.contextFeatures();
+        if (features > 0) {
+            check(context != null, "the network's weight generators read " + features + " context values a sample, and the "
+                    + "data have none");
+            check(context.rank() == 2 && context.size(0) == b && context.size(1) == features, "context "
+                    + Arrays.toString(context.shape()) + " does not match the network's " + b + " x " + features);
+        }
         if (ctx.allocate(b)) {
             // Buffers an operation keeps besides its output (BatchNorm's normalised input), oneDNN's primitives.
             for (Op op : ops) {
@@ -460,6 +498,9 @@ public final class CompiledNetwork {
                     plan.input().width()).permute(0, 1, 3, 4, 2));
         } else {
             ctx.val(0).assign(x);
+        }
+        if (contextSlot >= 0) {
+            ctx.val(contextSlot).assign(context.reshape(b, features, 1, 1));
         }
         for (Op op : ops) {
             if (ctx.live(op.out())) {
@@ -905,6 +946,8 @@ public final class CompiledNetwork {
             String w = param(name("fc_w"), init(Math.sqrt(1.0 / lin.in()), lin.in(), lin.out()));
             String b = lin.bias() ? param(name("fc_b"), Nd4j.zeros(dtype, lin.out())) : null;
             op = new LinearOp(in, out, lin.in(), lin.out(), w, b);
+        } else if (l instanceof Layer.DynamicConv dc) {
+            op = new DynamicConvOp(in, head(dc), out, dc.conv());
         } else if (l instanceof Layer.Zero) {
             op = new ZeroOp(out);
         } else if (l instanceof Layer.Noise) {
@@ -940,6 +983,25 @@ public final class CompiledNetwork {
         }
         return onednn ? new OnednnConvOp(in, out, depthwise, w, b, c)
                 : new ConvOp(in, out, depthwise, w, b, c, kernels == Backend.Kernels.DEVICE);
+    }
+
+    /**
+     * The slot of a dynamic convolution's kernels: a linear head of its own on its generator's output. The head's bias
+     * starts as a static kernel would (He), its weights small, so that the kernels begin near a static convolution's
+     * and learn how the context should move them.
+     */
+    private int head(Layer.DynamicConv dc) {
+        Integer value = plan.generators().get(dc.generator());
+        check(value != null && slots.containsKey(value), "the plan has no weight generator '" + dc.generator() + "'");
+        int from = slots.get(value);
+        int taps = dc.taps();
+        Layer.Conv c = dc.conv();
+        double std = Math.sqrt(2.0 / ((double) c.in() / c.groups() * c.kernelH() * c.kernelW()));
+        String w = param(name("dyn_w"), init(std / Math.sqrt(dc.features()), dc.features(), taps));
+        String b = param(name("dyn_b"), init(std, taps));
+        int slot = newSlot(new Shape(taps, 1, 1), true);
+        ops.add(new LinearOp(from, slot, dc.features(), taps, w, b));
+        return slot;
     }
 
     /** {@code relu}: the ReLU after it applied here too (oneDNN only). */

@@ -141,7 +141,8 @@ public final class SpaceYaml {
 
 
     private static Network network(YNode n, SourceMap map) throws LoadException {
-        Map<String, YNode> m = n.map(List.of("input", "classes", "channels", "affine", "stem", "stages", "head", "auxiliary"));
+        Map<String, YNode> m = n.map(List.of("input", "classes", "channels", "affine", "stem", "stages", "head", "auxiliary",
+                "context"));
         YNode in = YNode.req(m, "input", n);
         List<YNode> dims = in.seq();
         if (dims.size() != 3) {
@@ -186,7 +187,21 @@ public final class SpaceYaml {
             aux = new Network.Auxiliary(YNode.req(am, "after", a).integer(0, 100_000), opCall(YNode.req(am, "op", a)));
             map.put("auxiliary head", a.where());
         }
-        return new Network(input, classes, channels, stem, stages, head, aux, affine);
+        Network.Context context = Network.Context.NONE;
+        if (YNode.opt(m, "context").isPresent()) {
+            YNode c = m.get("context");
+            Map<String, YNode> cm = c.map(List.of("features", "generators"));
+            Map<String, List<OpCall>> generators = new LinkedHashMap<>();
+            if (YNode.opt(cm, "generators").isPresent()) {
+                for (var g : cm.get("generators").map().entrySet()) {
+                    generators.put(g.getKey(), opList(g.getValue()));
+                    map.put("generator " + g.getKey(), g.getValue().where());
+                }
+            }
+            context = new Network.Context(YNode.req(cm, "features", c).integer(1, 1 << 20), generators);
+            map.put("context", c.where());
+        }
+        return new Network(input, classes, channels, stem, stages, head, aux, affine, context);
     }
 
     private static Stage stage(YNode n, int index) throws LoadException {
@@ -388,6 +403,14 @@ public final class SpaceYaml {
         if (n.auxiliary() != null) {
             b.append("  auxiliary: {after: ").append(n.auxiliary().after()).append(", op: ")
                     .append(flowOp(n.auxiliary().op())).append("}\n");
+        }
+        if (n.context().present()) {
+            b.append("  context:\n    features: ").append(n.context().features()).append('\n');
+            if (!n.context().generators().isEmpty()) {
+                b.append("    generators:\n");
+                n.context().generators().forEach((k, seq) -> b.append("      ").append(Yaml.scalar(k)).append(": ")
+                        .append(flowOps(seq)).append('\n'));
+            }
         }
         if (!s.values().isEmpty()) {
             b.append("values:\n");

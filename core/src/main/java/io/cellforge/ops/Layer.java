@@ -75,6 +75,43 @@ public sealed interface Layer {
         }
     }
 
+    /**
+     * A convolution whose kernel is not a parameter but computed per sample by a linear head on the output of a
+     * weight generator ({@code features} values a sample): the head's weights and bias are this layer's parameters,
+     * {@code (features + 1)} times the kernel's size, and its multiply-adds are the convolution's plus the head's.
+     * {@code conv} gives the shape (dense, or depthwise with groups = channels); it has no bias.
+     */
+    record DynamicConv(String generator, int features, Conv conv) implements Layer {
+        /** The values of one generated kernel: what the head outputs per sample. */
+        public int taps() {
+            return (int) conv.params();
+        }
+
+        @Override
+        public Shape output(Shape s) throws ShapeException {
+            if (conv.bias()) {
+                throw new ShapeException("a dynamic convolution has no bias");
+            }
+            if (conv.groups() != 1 && !(conv.groups() == conv.in() && conv.out() == conv.in())) {
+                throw new ShapeException("a dynamic convolution is dense or depthwise, not in " + conv.groups() + " groups");
+            }
+            if (features < 1) {
+                throw new ShapeException("weight generator '" + generator + "' gives no values");
+            }
+            return conv.output(s);
+        }
+
+        @Override
+        public long params() {
+            return (features + 1L) * conv.params();
+        }
+
+        @Override
+        public long macs(Shape s) throws ShapeException {
+            return conv.macs(s) + (long) features * conv.params();
+        }
+    }
+
     record BatchNorm(int channels, boolean affine) implements Layer {
         @Override
         public Shape output(Shape s) throws ShapeException {

@@ -30,6 +30,7 @@ public final class OpCatalog {
     public static final String GROUP_MODNAS = "ModularNAS";
     public static final String GROUP_BLOCKS = "Blocks";
     public static final String GROUP_HEADS = "Heads";
+    public static final String GROUP_DYNAMIC = "Dynamic";
     public static final String GROUP_USER = "User ops";
 
     /** The eight DARTS candidates in the order of {@code genotypes.PRIMITIVES}. */
@@ -405,6 +406,25 @@ public final class OpCatalog {
         put(m, "gdas_reduce_pool", GROUP_BLOCKS, "GDAS reduction: MaxPool 3x3, padding 1, then BN", List.of(),
                 a -> Sequential.of(pool("gdas_reduce_pool", PoolKind.MAX, a), new BatchNorm(a.cOut(), true)));
 
+        // Dynamic convolutions (NNI issue 2693): kernels made per sample by a weight generator of the network, the
+        // DARTS shapes otherwise (the seed's DilConv is dyn_dil_conv: ReLU, depthwise dilated, pointwise, BN).
+        put(m, "dyn_conv", GROUP_DYNAMIC, "Convolution whose kernel the weight generator makes per sample (no ReLU, no BN)",
+                List.of("kernel", "dilation", "generator"), a -> {
+                    int k = a.intParam("kernel", 3);
+                    int d = a.intParam("dilation", 1);
+                    return dynamic(a, "dyn_conv", Conv.square(a.cIn(), a.cOut(), k, a.stride(), d * (k - 1) / 2, d, 1));
+                });
+        for (int k : new int[] {3, 5}) {
+            put(m, "dyn_conv_" + k + "x" + k, GROUP_DYNAMIC, "ReLU, generated conv " + k + "x" + k + ", BN",
+                    List.of("generator"), a -> Sequential.of(relu(),
+                            dynamic(a, "dyn_conv_" + k + "x" + k, Conv.square(a.cIn(), a.cOut(), k, a.stride(), k / 2, 1, 1)),
+                            new BatchNorm(a.cOut(), a.affine())));
+            put(m, "dyn_sep_conv_" + k + "x" + k, GROUP_DYNAMIC, "ReLU, generated depthwise " + k + "x" + k
+                    + ", generated pointwise, BN", List.of("generator"), a -> dynamicDilConv(a, "dyn_sep_conv_" + k + "x" + k, k, k / 2, 1));
+            put(m, "dyn_dil_conv_" + k + "x" + k, GROUP_DYNAMIC, "ReLU, generated depthwise " + k + "x" + k
+                    + " dilation 2, generated pointwise, BN", List.of("generator"), a -> dynamicDilConv(a, "dyn_dil_conv_" + k + "x" + k, k, k - 1, 2));
+        }
+
         // Auxiliary heads of the DARTS evaluation networks (input 8x8 on CIFAR, 14x14 on ImageNet).
         put(m, "darts_aux_cifar", GROUP_HEADS, "DARTS auxiliary head for CIFAR", List.of(), a -> Sequential.of(relu(),
                 new Layer.Pool(PoolKind.AVG, 5, 3, 0, false), Conv.square(a.cIn(), 128, 1, 1, 0, 1, 1),
@@ -415,6 +435,22 @@ public final class OpCatalog {
                         Conv.square(a.cIn(), 128, 1, 1, 0, 1, 1), new BatchNorm(128, true), relu(),
                         Conv.square(128, 768, 2, 1, 0, 1, 1), relu(), new Layer.Linear(768, a.cOut(), true)));
         return m;
+    }
+
+    private static Layer dynamic(OpArgs a, String op, Conv shape) throws ShapeException {
+        OpArgs.Generator g = a.requireGenerator(op);
+        return new Layer.DynamicConv(g.name(), g.features(), shape);
+    }
+
+    /** DARTS's DilConv with both kernels generated: the seed's DilConv, whose forward takes {@code params}. */
+    private static Layer dynamicDilConv(OpArgs a, String op, int k, int pad, int dilation) throws ShapeException {
+        return Sequential.of(relu(), dynamic(a, op, Conv.square(a.cIn(), a.cIn(), k, a.stride(), pad, dilation, a.cIn())),
+                dynamic(a, op, Conv.square(a.cIn(), a.cOut(), 1, 1, 0, 1, 1)), new BatchNorm(a.cOut(), a.affine()));
+    }
+
+    /** Whether an op of the catalog takes its kernels from a weight generator. */
+    public boolean isDynamic(String name) {
+        return find(name).filter(d -> d.group().equals(GROUP_DYNAMIC)).isPresent();
     }
 
     private static Layer basicBlock(OpArgs a, Layer shortcut) throws ShapeException {

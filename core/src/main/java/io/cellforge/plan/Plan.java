@@ -11,13 +11,27 @@ import java.util.Map;
  * A network as dataflow, ready for an engine: numbered tensors (value 0 is the input) and the steps that
  * compute them, in order. A supernet plan holds every candidate of a LayerChoice in a {@link Mixed} step and
  * every candidate input of an InputChoice in a {@link Merge} step; a fixed plan only what was chosen.
+ * {@code context} is the value of the samples' context vectors (-1 when the network reads none), and
+ * {@code generators} the value each weight generator's output is, by name, for the {@link Layer.DynamicConv}s.
  */
 public record Plan(Shape input, int classes, List<Step> steps, Map<Integer, Shape> shapes, int logits, int auxLogits,
-                   Map<String, List<String>> choices) {
+                   Map<String, List<String>> choices, int context, Map<String, Integer> generators) {
     public Plan {
         steps = List.copyOf(steps);
         shapes = Map.copyOf(shapes);
         choices = Map.copyOf(choices);
+        generators = Map.copyOf(generators);
+    }
+
+    /** A plan of an image-only network. */
+    public Plan(Shape input, int classes, List<Step> steps, Map<Integer, Shape> shapes, int logits, int auxLogits,
+                Map<String, List<String>> choices) {
+        this(input, classes, steps, shapes, logits, auxLogits, choices, -1, Map.of());
+    }
+
+    /** The number of context values a sample needs (0 when the network reads none). */
+    public int contextFeatures() {
+        return context < 0 ? 0 : (int) shapes.get(context).size();
     }
 
     public sealed interface Step {

@@ -59,7 +59,7 @@ final class BinaryGates implements Strategy {
                 ratioBefore.put(key, logMassRatio(net.arch().get(CompiledNetwork.alphaName(key)).toDoubleVector(), s));
             }
         }
-        CompiledNetwork.Result og = net.train(valid.x(), valid.y(), new BinaryGate.Binarized(gates, candidates),
+        CompiledNetwork.Result og = net.train(valid, new BinaryGate.Binarized(gates, candidates),
                 EnumSet.of(Grad.GATES));
         Map<String, INDArray> grads = new HashMap<>();
         drawn.forEach((key, s) -> {

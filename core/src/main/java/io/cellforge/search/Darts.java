@@ -34,7 +34,7 @@ final class Darts implements Strategy {
         if (secondOrder) {
             return unrolled(c, train, valid, lr);
         }
-        CompiledNetwork.Result a = c.net().train(valid.x(), valid.y(), Gates.NONE, EnumSet.of(Grad.ARCH));
+        CompiledNetwork.Result a = c.net().train(valid, Gates.NONE, EnumSet.of(Grad.ARCH));
         return new ArchStep(new HashMap<>(a.gradients()), a.loss());
     }
 
@@ -60,7 +60,7 @@ final class Darts implements Strategy {
         Optimizers.Sgd sgd = c.sgd();
         Map<String, INDArray> saved = new HashMap<>();
         weights.forEach((k, v) -> saved.put(k, v.dup()));
-        Map<String, INDArray> gw = net.train(train.x(), train.y(), Gates.NONE, EnumSet.of(Grad.WEIGHTS)).gradients();
+        Map<String, INDArray> gw = net.train(train, Gates.NONE, EnumSet.of(Grad.WEIGHTS)).gradients();
         for (var e : weights.entrySet()) {
             INDArray g = gw.get(e.getKey()).dup();
             g.addi(e.getValue().mul(c.cfg().weightDecay()));
@@ -70,7 +70,7 @@ final class Darts implements Strategy {
             }
             e.getValue().subi(g.muli(lr));
         }
-        CompiledNetwork.Result v = net.train(valid.x(), valid.y(), Gates.NONE, EnumSet.of(Grad.WEIGHTS, Grad.ARCH));
+        CompiledNetwork.Result v = net.train(valid, Gates.NONE, EnumSet.of(Grad.WEIGHTS, Grad.ARCH));
         double validLoss = v.loss();
         Map<String, INDArray> dalpha = new HashMap<>();
         arch.keySet().forEach(k -> dalpha.put(k, v.gradients().get(k).dup()));
@@ -85,9 +85,9 @@ final class Darts implements Strategy {
         double r = 0.01 / Math.max(Math.sqrt(norm), 1e-12);
         weights.forEach((k, w) -> w.assign(saved.get(k)).addi(vector.get(k).mul(r)));
         Map<String, INDArray> gPlus = new HashMap<>();
-        net.train(train.x(), train.y(), Gates.NONE, EnumSet.of(Grad.ARCH)).gradients().forEach((k, g) -> gPlus.put(k, g.dup()));
+        net.train(train, Gates.NONE, EnumSet.of(Grad.ARCH)).gradients().forEach((k, g) -> gPlus.put(k, g.dup()));
         weights.forEach((k, w) -> w.assign(saved.get(k)).subi(vector.get(k).mul(r)));
-        Map<String, INDArray> minus = net.train(train.x(), train.y(), Gates.NONE, EnumSet.of(Grad.ARCH)).gradients();
+        Map<String, INDArray> minus = net.train(train, Gates.NONE, EnumSet.of(Grad.ARCH)).gradients();
         weights.forEach((k, w) -> w.assign(saved.get(k)));
         for (String k : arch.keySet()) {
             dalpha.get(k).subi(gPlus.get(k).sub(minus.get(k)).divi(2 * r).muli(lr));

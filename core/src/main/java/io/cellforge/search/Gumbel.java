@@ -33,7 +33,7 @@ final class Gumbel implements Strategy {
 
     @Override
     public ArchStep archStep(Context c, Batches.Batch train, Batches.Batch valid, Random noise, double tau, double lr) {
-        CompiledNetwork.Result a = c.net().train(valid.x(), valid.y(), c.net().sampleGates(noise, tau), EnumSet.of(Grad.ARCH));
+        CompiledNetwork.Result a = c.net().train(valid, c.net().sampleGates(noise, tau), EnumSet.of(Grad.ARCH));
         return new ArchStep(new HashMap<>(a.gradients()), a.loss());
     }
 

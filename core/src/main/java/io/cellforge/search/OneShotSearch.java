@@ -305,7 +305,7 @@ public final class OneShotSearch {
                 }
                 Set<Grad> wanted = jointly && !warming ? EnumSet.of(Grad.WEIGHTS, Grad.ARCH) : EnumSet.of(Grad.WEIGHTS);
                 Gates gates = strategy.weightGates(context, noise, tau);
-                CompiledNetwork.Result w = net.train(tb.x(), tb.y(), gates, wanted);
+                CompiledNetwork.Result w = net.train(tb, gates, wanted);
                 if (jointly && !warming) {
                     Map<String, INDArray> ga = new HashMap<>();
                     arch.keySet().forEach(k -> ga.put(k, w.gradients().get(k)));
@@ -545,7 +545,7 @@ public final class OneShotSearch {
                 idx[i] = start + i;
             }
             Batches.Batch batch = batches.make(d, idx);
-            CompiledNetwork.Result out = net.evaluate(batch.x(), batch.y(), gates);
+            CompiledNetwork.Result out = net.evaluate(batch, gates);
             loss += out.loss() * b;
             ok += Batches.correct(out.logits(), batch.labels());
             n += b;

@@ -131,7 +131,7 @@ public record SearchSpace(String name, String description, Network network, Map<
 
     /**
      * The same space with every op rewritten: cell edges (a LayerChoice's candidates one by one), block stages,
-     * stem, head, auxiliary head and user ops. Renaming a key or fixing a ValueChoice goes through here so that
+     * stem, head, auxiliary head, weight generators and user ops. Renaming a key or fixing a ValueChoice goes through here so that
      * no place holding an op is forgotten.
      */
     public SearchSpace mapOps(UnaryOperator<OpCall> f) {
@@ -143,9 +143,11 @@ public record SearchSpace(String name, String description, Network network, Map<
         Network n = network;
         List<Stage> stages = n.stages().stream().map(st -> st.op() == null ? st : st.withOp(edgeOp.apply(st.op()))).toList();
         Network.Auxiliary aux = n.auxiliary() == null ? null : new Network.Auxiliary(n.auxiliary().after(), f.apply(n.auxiliary().op()));
+        Map<String, List<OpCall>> generators = new LinkedHashMap<>();
+        n.context().generators().forEach((k, seq) -> generators.put(k, seq.stream().map(f).toList()));
         Network net = new Network(n.input(), n.classes(), n.channels(),
                 n.stem().stream().map(seq -> seq.stream().map(f).toList()).toList(), stages,
-                n.head().stream().map(f).toList(), aux, n.affine());
+                n.head().stream().map(f).toList(), aux, n.affine(), new Network.Context(n.context().features(), generators));
         Map<String, UserOp> u = new LinkedHashMap<>();
         userOps.forEach((k, op) -> u.put(k, new UserOp(op.name(), op.description(), op.layers().stream().map(f).toList())));
         return new SearchSpace(name, description, net, c, values, u, meta, positions);

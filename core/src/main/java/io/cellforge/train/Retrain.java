@@ -110,7 +110,7 @@ public final class Retrain {
     public static SearchSpace finalNetwork(SearchSpace space) {
         Network n = space.network();
         return space.withNetwork(new Network(n.input(), n.classes(), n.channels(), n.stem(), n.stages(), n.head(),
-                n.auxiliary(), true));
+                n.auxiliary(), true, n.context()));
     }
 
     public static Result run(SearchSpace space, Architecture arch, DataBundle data, Config cfg, Consumer<Epoch> listener,
@@ -164,7 +164,7 @@ public final class Retrain {
                     break;
                 }
                 Batches.Batch b = train.next();
-                CompiledNetwork.Result og = net.train(b.x(), b.y(), Gates.NONE, EnumSet.of(CompiledNetwork.Grad.WEIGHTS));
+                CompiledNetwork.Result og = net.train(b, Gates.NONE, EnumSet.of(CompiledNetwork.Grad.WEIGHTS));
                 Map<String, INDArray> grads = new HashMap<>(og.gradients());
                 Optimizers.clipGradNorm(grads, cfg.gradClip());
                 sgd.step(weights, grads, lr);
@@ -212,7 +212,7 @@ public final class Retrain {
                 idx[i] = start + i;
             }
             Batches.Batch b = normaliser.make(d, idx);
-            ok += Batches.correct(net.evaluate(b.x(), b.y(), Gates.NONE).logits(), b.labels());
+            ok += Batches.correct(net.evaluate(b, Gates.NONE).logits(), b.labels());
         }
         return (double) ok / d.size();
     }

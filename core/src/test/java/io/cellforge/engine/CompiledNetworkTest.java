@@ -156,11 +156,16 @@ class CompiledNetworkTest {
         assertTrue(check(net, Gates.NONE, EnumSet.of(WEIGHTS, ARCH)) > 20);
     }
 
-    /** Compares every gradient (up to 12 entries a tensor) with central differences of the loss; returns the count. */
+    /**
+     * Compares every gradient (up to 12 entries a tensor) with central differences of the loss; returns the count. A
+     * network whose weight generators read a context gets a random one per sample.
+     */
     static int check(CompiledNetwork net, Gates gates, Set<CompiledNetwork.Grad> wanted) {
         INDArray[] b = batch(DataType.DOUBLE, net.plan().input(), 5, net.plan().classes(), 11);
+        INDArray context = net.contextFeatures() == 0 ? null
+                : batch(DataType.DOUBLE, new Shape(net.contextFeatures(), 1, 1), 5, 1, 13)[0].reshape(5, net.contextFeatures());
         Map<String, INDArray> grads = new HashMap<>();
-        net.train(b[0], b[1], gates, wanted).gradients().forEach((k, v) -> grads.put(k, v.dup()));
+        net.train(b[0], context, b[1], gates, wanted).gradients().forEach((k, v) -> grads.put(k, v.dup()));
         Map<String, INDArray> vars = new HashMap<>(net.weights());
         if (wanted.contains(ARCH)) {
             vars.putAll(net.arch());
@@ -176,9 +181,9 @@ class CompiledNetworkTest {
                 }
                 double orig = arr.getDouble(i);
                 arr.putScalar(i, orig + eps);
-                double up = net.train(b[0], b[1], gates, Set.of()).loss();
+                double up = net.train(b[0], context, b[1], gates, Set.of()).loss();
                 arr.putScalar(i, orig - eps);
-                double down = net.train(b[0], b[1], gates, Set.of()).loss();
+                double down = net.train(b[0], context, b[1], gates, Set.of()).loss();
                 arr.putScalar(i, orig);
                 double numeric = (up - down) / (2 * eps);
                 double analytic = grads.get(e.getKey()).getDouble(i);
