@@ -88,6 +88,7 @@ public final class Evaluator {
     private int contextId = -1;
     private final Map<String, Integer> generatorIds = new LinkedHashMap<>();
     private final Map<String, OpArgs.Generator> generators = new LinkedHashMap<>();
+    private final List<NetworkStats.Dynamic> dynamic = new ArrayList<>();
     /** Whether steps and shapes are kept: only plans need them, and they grow with the network. */
     private boolean planning;
     /** A range walk ({@link #tabulate}): where the costs of the choices left open are written. */
@@ -290,7 +291,7 @@ public final class Evaluator {
         } catch (Abandon a) {
             result = null;
         }
-        return new NetworkStats(parts, params, macs, aux, result, problems);
+        return new NetworkStats(parts, params, macs, aux, result, problems, dynamic);
     }
 
     /**
@@ -415,6 +416,7 @@ public final class Evaluator {
         for (OpCall call : calls) {
             Layer l = build(call, src.shape().channels(), cOut, stride, place);
             Shape o = measure(l, src.shape(), place, call.label());
+            noteDynamic(l, src.shape(), place, op instanceof LayerChoice lc ? lc.key() : null, call.label());
             if (out != null && !out.equals(o)) {
                 throw fail(place, "candidates disagree: " + first + " gives " + out + " but " + call.label() + " gives " + o);
             }
@@ -994,8 +996,39 @@ public final class Evaluator {
     /** {@link #measure} and a plan step computing the result. */
     private T apply(Layer l, T in, Place place, String what) {
         T out = tensor(measure(l, in.shape(), place, what));
+        noteDynamic(l, in.shape(), place, null, what);
         step(new Plan.Apply(out.id(), in.id(), l, place.toString()));
         return out;
+    }
+
+    /** Records an op holding dynamic convolutions with their heads' parameters and multiply-adds. */
+    private void noteDynamic(Layer l, Shape in, Place place, String key, String op) {
+        long[] cost = new long[2];
+        try {
+            dynamicCost(l, in, cost);
+        } catch (ShapeException e) {
+            return; // measured already: its problem is reported
+        }
+        if (cost[0] > 0) {
+            dynamic.add(new NetworkStats.Dynamic(place.toString(), key, op, cost[0], cost[1]));
+        }
+    }
+
+    private static Shape dynamicCost(Layer l, Shape in, long[] cost) throws ShapeException {
+        if (l instanceof Layer.DynamicConv d) {
+            cost[0] += d.params();
+            cost[1] += d.macs(in);
+        } else if (l instanceof Layer.Sequential s) {
+            Shape x = in;
+            for (Layer c : s.layers()) {
+                x = dynamicCost(c, x, cost);
+            }
+        } else {
+            for (Layer c : l.children()) {
+                dynamicCost(c, in, cost);
+            }
+        }
+        return l.output(in);
     }
 
     static Set<String> reachable(Cell cell, Iterable<String> from, boolean forward) {

@@ -138,9 +138,11 @@ final class StatsCommand implements Callable<Integer> {
                 o.put("input", List.of(space.network().input().channels(), space.network().input().height(),
                         space.network().input().width()));
                 o.put("classes", space.network().classes());
+                dynamicJson(o, st);
                 out.println(new ObjectMapper().writeValueAsString(o));
             } else {
                 table(out, space, st);
+                dynamic(out, st);
             }
             return 0;
         }
@@ -153,6 +155,7 @@ final class StatsCommand implements Callable<Integer> {
             o.put("macs", range(ss.minMacs().value(), ss.maxMacs().value()));
             o.put("supernet_params", ss.supernetParams());
             o.put("choices", space.mutablesByKey().size());
+            dynamicJson(o, Evaluator.supernet(space));
             out.println(new ObjectMapper().writeValueAsString(o));
         } else {
             out.println(Escape.line(space.name()) + ": a search space with " + space.mutablesByKey().size() + " choices");
@@ -160,8 +163,75 @@ final class StatsCommand implements Callable<Integer> {
             out.printf("  parameters      %s .. %s%n", n(ss.minParams().value()), n(ss.maxParams().value()));
             out.printf("  multiply-adds   %s .. %s%n", n(ss.minMacs().value()), n(ss.maxMacs().value()));
             out.printf("  supernet        %s parameters (every candidate built)%n", n(ss.supernetParams()));
+            dynamic(out, Evaluator.supernet(space));
         }
         return 0;
+    }
+
+    /** One dynamic op of a LayerChoice (or a fixed place) summed over the places it stands: its heads and their work. */
+    private record DynamicRow(String key, String op, int places, long headParams, long macs) {
+    }
+
+    private static List<DynamicRow> dynamicRows(NetworkStats st) {
+        Map<List<String>, DynamicRow> rows = new LinkedHashMap<>();
+        for (NetworkStats.Dynamic d : st.dynamic()) {
+            List<String> k = List.of(d.key() == null ? d.place() : d.key(), d.op());
+            DynamicRow r = rows.get(k);
+            rows.put(k, r == null ? new DynamicRow(k.get(0), d.op(), 1, d.headParams(), d.macs())
+                    : new DynamicRow(k.get(0), d.op(), r.places() + 1, r.headParams() + d.headParams(), r.macs() + d.macs()));
+        }
+        return List.copyOf(rows.values());
+    }
+
+    /**
+     * The weight generators and, per dynamic op (each candidate of a space's LayerChoices), the parameters of its
+     * generator heads and the multiply-adds of its dynamic convolutions with the heads', summed over its places.
+     */
+    private static void dynamic(PrintWriter out, NetworkStats st) {
+        List<NetworkStats.Part> generators = st.parts().stream().filter(p -> p.kind().equals("weight generator")).toList();
+        if (generators.isEmpty()) {
+            return;
+        }
+        out.println("weight generators (per sample)");
+        for (NetworkStats.Part g : generators) {
+            out.printf("  %-24s %s context values -> %s, %s parameters, %s multiply-adds%n", Escape.line(g.name().substring(10)),
+                    n(g.in().size()), n(g.out().size()), n(g.params()), n(g.macs()));
+        }
+        out.printf("  %-24s %-20s %7s %14s %16s%n", "dynamic op (key)", "op", "places", "head params", "multiply-adds");
+        for (DynamicRow r : dynamicRows(st)) {
+            out.printf("  %-24s %-20s %7d %14s %16s%n", Escape.line(r.key()), Escape.line(r.op()), r.places(), n(r.headParams()),
+                    n(r.macs()));
+        }
+    }
+
+    private static void dynamicJson(Map<String, Object> o, NetworkStats st) {
+        List<Map<String, Object>> generators = new java.util.ArrayList<>();
+        for (NetworkStats.Part g : st.parts()) {
+            if (g.kind().equals("weight generator")) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", g.name().substring(10));
+                m.put("context", g.in().size());
+                m.put("outputs", g.out().size());
+                m.put("params", g.params());
+                m.put("macs", g.macs());
+                generators.add(m);
+            }
+        }
+        if (generators.isEmpty()) {
+            return;
+        }
+        o.put("generators", generators);
+        List<Map<String, Object>> ops = new java.util.ArrayList<>();
+        for (DynamicRow r : dynamicRows(st)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("key", r.key());
+            m.put("op", r.op());
+            m.put("places", r.places());
+            m.put("head_params", r.headParams());
+            m.put("macs", r.macs());
+            ops.add(m);
+        }
+        o.put("dynamic", ops);
     }
 
     private static void table(PrintWriter out, SearchSpace space, NetworkStats st) {

@@ -75,6 +75,8 @@ public final class Zoo {
                 () -> resnetVariant(64, List.of(0, 0, 1, 0, 1, 0, 1, 0), List.of(0, 0, 1, 0, 1, 0, 1, 0), 10, true));
         add("nas-bench-201", "NAS-Bench-201 cell space: 4 nodes, 6 edges, 5 ops; 3 stages of 5 cells",
                 () -> nasBench201(16, 5, 10));
+        add("dynamic-strokes", "Dynamic convolutions for the strokes toy set (16x16, a 4-value context): 2 cells whose edges "
+                + "choose static ops or kernels a weight generator makes from the context", Zoo::dynamicStrokes);
     }
 
     private static void add(String name, String description, Supplier<SearchSpace> b) {
@@ -90,6 +92,26 @@ public final class Zoo {
 
     public static Optional<SearchSpace> get(String name) {
         return Optional.ofNullable(ENTRIES.get(name)).map(e -> e.builder().get());
+    }
+
+    // ---- dynamic convolutions -----------------------------------------------------------------------------
+
+    /** Static candidates and dynamic ones on every edge; the generator reads the context, one-hot of 4 in strokes. */
+    public static final List<String> DYNAMIC_CANDIDATES = List.of("skip_connect", "nor_conv_3x3", "sep_conv_3x3",
+            "dyn_conv_3x3", "dyn_sep_conv_3x3", "dyn_dil_conv_3x3");
+
+    static SearchSpace dynamicStrokes() {
+        Cell cell = new Cell("cell", List.of(Node.input("in0"), Node.intermediate("n1"), Node.intermediate("n2"),
+                Node.output("out", Reduction.SUM)), List.of(
+                Edge.of("in0", "n1", LayerChoice.of("n1_p0", DYNAMIC_CANDIDATES)),
+                Edge.of("in0", "n2", LayerChoice.of("n2_p0", DYNAMIC_CANDIDATES)),
+                Edge.of("n1", "n2", LayerChoice.of("n2_p1", DYNAMIC_CANDIDATES)),
+                Edge.of("n1", "out", OpCall.of("identity")), Edge.of("n2", "out", OpCall.of("identity"))), Preprocess.NONE);
+        Network.Context context = new Network.Context(4, Map.of("g", List.of(OpCall.of("linear", "out", 16), OpCall.of("relu"))));
+        Network net = new Network(new Shape(1, 16, 16), 2, 8, List.of(List.of(conv(8, 3, 1, 1), OpCall.of("bn", "affine", 1))),
+                List.of(Stage.cell("cell 0", "cell", Role.NORMAL), Stage.cell("cell 1", "cell", Role.NORMAL)), gapLinear(), null,
+                false, context);
+        return new SearchSpace("dynamic-strokes", "", net, Map.of("cell", cell), Map.of(), Map.of(), Map.of());
     }
 
     // ---- DARTS ---------------------------------------------------------------------------------------------
