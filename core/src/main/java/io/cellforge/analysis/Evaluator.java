@@ -296,8 +296,8 @@ public final class Evaluator {
 
     /**
      * The context vector and the weight generators the ops of this walk name (all of a supernet's, the chosen ones'
-     * in a fixed network, so that a derived network without a dynamic convolution carries no generator), each a
-     * part of its own.
+     * in a fixed network, so that a derived network without a dynamic convolution carries no generator and reads no
+     * context), each a part of its own.
      */
     private void generators(Network.Context cx, List<NetworkStats.Part> parts) {
         Place at = Place.named("context");
@@ -310,9 +310,13 @@ public final class Evaluator {
             }
             return;
         }
+        Set<String> used = usedGenerators();
+        used.retainAll(cx.generators().keySet());
+        if (used.isEmpty()) {
+            return; // a network reads the context only through a generator
+        }
         T c = tensor(new Shape(cx.features(), 1, 1));
         contextId = c.id();
-        Set<String> used = usedGenerators();
         for (var g : cx.generators().entrySet()) {
             Place place = Place.named("generator " + g.getKey());
             if (space.values().containsKey(g.getKey())) {
@@ -906,6 +910,9 @@ public final class Evaluator {
     static int outChannels(Layer l, int c) {
         if (l instanceof Layer.Conv conv) {
             return conv.out();
+        }
+        if (l instanceof Layer.DynamicConv d) {
+            return d.conv().out();
         }
         if (l instanceof Layer.Linear lin) {
             return lin.out();

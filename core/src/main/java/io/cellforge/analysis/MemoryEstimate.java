@@ -75,6 +75,9 @@ public record MemoryEstimate(long weightBytes, long optimizerBytes, long activat
             Layout l = new Layout();
             Map<Integer, Integer> slots = new HashMap<>();
             slots.put(0, l.slot(plan.input(), false));
+            if (plan.context() >= 0) {
+                slots.put(plan.context(), l.slot(plan.shapes().get(plan.context()), false));
+            }
             long archValues = 0;
             for (Plan.Step s : plan.steps()) {
                 slots.put(s.out(), l.step(s, slots));
@@ -84,7 +87,7 @@ public record MemoryEstimate(long weightBytes, long optimizerBytes, long activat
                     archValues += g.ins().size();
                 }
             }
-            long batchValues = Math.addExact(plan.input().size(), plan.classes());
+            long batchValues = Math.addExact(Math.addExact(plan.input().size(), plan.classes()), plan.contextFeatures());
             long weights = Math.addExact(l.weights, archValues);
             long weightBytes = Math.multiplyExact(Math.addExact(Math.multiplyExact(weights, 2), l.fixedValues), BYTES);
             long optimizerBytes = Math.addExact(Math.multiplyExact(l.weights, (long) weightStates * BYTES),
@@ -203,6 +206,9 @@ public record MemoryEstimate(long weightBytes, long optimizerBytes, long activat
                 out = parts.size() == 1 ? parts.get(0) : combine(parts, o);
             } else {
                 out = slot(o, l.params() > 0 || flows.get(in));
+                if (l instanceof Layer.DynamicConv d) {
+                    slot(new Shape(d.taps(), 1, 1), true); // the kernels its head makes per sample
+                }
                 if (l instanceof Layer.Conv c && c.dilation() > 1) {
                     long kh = (long) (c.kernelH() - 1) * c.dilation() + 1;
                     long kw = (long) (c.kernelW() - 1) * c.dilation() + 1;

@@ -83,6 +83,11 @@ public final class OnnxExport {
     }
 
     private Onnx.ModelProto build(Plan plan) throws InexpressibleException, TrainedModel.MismatchException {
+        if (plan.context() >= 0) {
+            throw new InexpressibleException("the network's dynamic convolutions take a kernel per sample from weight generators "
+                    + String.join(", ", plan.generators().keySet()) + ", and ONNX's Conv takes one kernel for the whole batch: "
+                    + "a network with a context input has no ONNX form here");
+        }
         Shape in = plan.input();
         graph.setName(model.space().name().isEmpty() ? "cellforge" : model.space().name());
         graph.addInput(valueInfo(INPUT, in.channels(), in.height(), in.width()));

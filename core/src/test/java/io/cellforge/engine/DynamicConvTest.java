@@ -123,10 +123,20 @@ class DynamicConvTest {
         // A derived network without a dynamic convolution carries no generator.
         NetworkStats fixed = Evaluator.evaluate(s, new Architecture(Map.of("e", new Decision.Op("sep_conv_3x3"))));
         assertTrue(fixed.parts().stream().noneMatch(p -> p.kind().equals("weight generator")), fixed.parts().toString());
+        assertEquals(0, plan(s, "sep_conv_3x3").contextFeatures(), "nor reads a context");
+        assertEquals(3, plan(s, "dyn_sep_conv_3x3").contextFeatures());
         // The supernet holds every head once, and the engine exactly the counted parameters.
         NetworkStats supernet = Evaluator.supernet(s);
         assertTrue(supernet.ok(), supernet.problems().toString());
         assertEquals(supernet.params(), new CompiledNetwork(plan(s), CompiledNetwork.Options.darts(1)).parameterCount());
+    }
+
+    private static Plan plan(SearchSpace s, String op) {
+        try {
+            return Evaluator.fixedPlan(s, new Architecture(Map.of("e", new Decision.Op(op))));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static Plan plan(SearchSpace s) {
@@ -164,6 +174,23 @@ class DynamicConvTest {
         SearchSpace unread = s.withNetwork(s.network().withContext(new Network.Context(0, Map.of("g", List.of()))));
         assertEquals("declares weight generators but no features per sample for them to read",
                 Evaluator.supernet(unread).problems().get(0).message());
+    }
+
+    @Test
+    void aDerivedDynamicNetworkIsEstimatedAndRefusedByOnnxWithTheReason() throws Exception {
+        SearchSpace s = io.cellforge.train.Retrain.finalNetwork(space(CANDIDATES));
+        Architecture a = new Architecture(Map.of("e", new Decision.Op("dyn_dil_conv_3x3")));
+        Plan plan = Evaluator.fixedPlan(s, a);
+        // The estimate counts the kernels a head makes per sample: 18 and 4 values, with their gradients.
+        Plan fixedStatic = Evaluator.fixedPlan(s, new Architecture(Map.of("e", new Decision.Op("skip_connect"))));
+        assertTrue(io.cellforge.analysis.MemoryEstimate.retrain(plan, 8).activationBytes()
+                > io.cellforge.analysis.MemoryEstimate.retrain(fixedStatic, 8).activationBytes() + 8L * 4 * 2 * (18 + 4));
+        CompiledNetwork net = new CompiledNetwork(plan, CompiledNetwork.Options.retrain(1));
+        io.cellforge.model.TrainedModel m = io.cellforge.model.TrainedModel.of(s, a, net, List.of("a", "b", "c"),
+                new float[][] {{0, 0}, {1, 1}}, 0, 8);
+        io.cellforge.onnx.OnnxExport.InexpressibleException e = assertThrows(io.cellforge.onnx.OnnxExport.InexpressibleException.class,
+                () -> io.cellforge.onnx.OnnxExport.toOnnx(m));
+        assertTrue(e.getMessage().contains("weight generators g, and ONNX's Conv takes one kernel for the whole batch"), e.getMessage());
     }
 
     @Test
