@@ -310,8 +310,11 @@ public final class Evaluator {
             }
             return;
         }
-        Set<String> used = usedGenerators();
+        Set<String> used = usedGenerators(true);
         used.retainAll(cx.generators().keySet());
+        // A range walk counts apart the generators only its open LayerChoices' candidates use: they cost something
+        // only in the architectures that choose a dynamic op there (SpaceStats adds them then).
+        Set<String> always = tally == null ? used : usedGenerators(false);
         if (used.isEmpty()) {
             return; // a network reads the context only through a generator
         }
@@ -330,13 +333,21 @@ public final class Evaluator {
             T out = sequence(g.getValue(), c, cx.features(), place); // a 1x1 map: no op makes a map larger
             generatorIds.put(g.getKey(), out.id());
             generators.put(g.getKey(), new OpArgs.Generator(g.getKey(), (int) out.shape().size()));
+            if (!always.contains(g.getKey())) {
+                tally.generator(params - p0, macs - m0);
+                params = p0;
+                macs = m0;
+            }
             parts.add(new NetworkStats.Part("generator " + g.getKey(), "weight generator", c.shape(), out.shape(),
                     params - p0, macs - m0));
         }
     }
 
-    /** The generators named by the ops this walk may build, user ops followed into. */
-    private Set<String> usedGenerators() {
+    /**
+     * The generators named by the ops this walk may build, user ops followed into; without {@code open}, those of a
+     * range walk's open LayerChoices left out.
+     */
+    private Set<String> usedGenerators(boolean open) {
         Network n = space.network();
         Deque<OpCall> todo = new ArrayDeque<>();
         n.stem().forEach(todo::addAll);
@@ -344,8 +355,8 @@ public final class Evaluator {
         if (n.auxiliary() != null) {
             todo.add(n.auxiliary().op());
         }
-        n.stages().stream().filter(st -> st.op() != null).forEach(st -> todo.addAll(selected(st.op())));
-        space.cells().values().forEach(cell -> cell.edges().forEach(e -> todo.addAll(selected(e.op()))));
+        n.stages().stream().filter(st -> st.op() != null).forEach(st -> todo.addAll(selected(st.op(), open)));
+        space.cells().values().forEach(cell -> cell.edges().forEach(e -> todo.addAll(selected(e.op(), open))));
         Set<String> used = new HashSet<>();
         Set<String> seenUserOps = new HashSet<>();
         while (!todo.isEmpty()) {
@@ -364,8 +375,11 @@ public final class Evaluator {
         return used;
     }
 
-    /** The ops an edge or stage may build in this walk: a fixed network's chosen candidate, else every candidate. */
-    private List<OpCall> selected(EdgeOp op) {
+    /**
+     * The ops an edge or stage may build in this walk: a fixed network's chosen candidate, else every candidate (none
+     * of a range walk's open LayerChoice without {@code open}).
+     */
+    private List<OpCall> selected(EdgeOp op, boolean open) {
         if (op instanceof OpCall call) {
             return List.of(call);
         }
@@ -373,7 +387,7 @@ public final class Evaluator {
         if (mode == Mode.FIXED && arch.get(lc.key()).orElse(null) instanceof Decision.Op d && lc.indexOf(d.label()) >= 0) {
             return List.of(lc.candidates().get(lc.indexOf(d.label())));
         }
-        return lc.candidates();
+        return open || tally == null ? lc.candidates() : List.of();
     }
 
     private T sequence(List<OpCall> ops, T x, int cOut, Place place) {
@@ -466,13 +480,14 @@ public final class Evaluator {
             long p0 = params;
             long m0 = macs;
             try {
-                Shape o = measure(build(call, src.shape().channels(), cOut, stride, place), src.shape(), place, call.label());
+                Layer l = build(call, src.shape().channels(), cOut, stride, place);
+                Shape o = measure(l, src.shape(), place, call.label());
                 if (out != null && !out.equals(o)) {
                     throw new SpaceStats.ShapeChoice(lc.key());
                 }
                 out = o;
                 any = true;
-                tally.add(lc, i, params - p0, macs - m0);
+                tally.add(lc, i, params - p0, macs - m0, dynamic(l));
             } catch (Abandon a) {
                 forget(problemMark);
                 tally.broken(lc, i);
@@ -1019,6 +1034,11 @@ public final class Evaluator {
         if (cost[0] > 0) {
             dynamic.add(new NetworkStats.Dynamic(place.toString(), key, op, cost[0], cost[1]));
         }
+    }
+
+    /** Whether a layer holds a dynamic convolution. */
+    private static boolean dynamic(Layer l) {
+        return l instanceof Layer.DynamicConv || l.children().stream().anyMatch(Evaluator::dynamic);
     }
 
     private static Shape dynamicCost(Layer l, Shape in, long[] cost) throws ShapeException {

@@ -92,6 +92,9 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
         private final Map<String, boolean[]> brokenOps = new HashMap<>();
         private final Map<String, long[][]> inputs = new HashMap<>();
         private final Map<String, boolean[]> brokenInputs = new HashMap<>();
+        /** The candidates that take kernels from a weight generator, and what the generators only they use cost. */
+        private final Map<String, boolean[]> dynamicOps = new HashMap<>();
+        private final long[] generators = new long[2];
 
         Tally(Set<String> openInputs, Map<String, Integer> inputCounts) {
             this.openInputs = openInputs;
@@ -102,10 +105,19 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
             return openInputs.contains(inputChoiceKey);
         }
 
-        void add(LayerChoice lc, int option, long params, long macs) {
+        void add(LayerChoice lc, int option, long params, long macs, boolean dynamic) {
             long[] c = ops.computeIfAbsent(lc.key(), k -> new long[lc.candidates().size()][2])[option];
             c[PARAMS] += params;
             c[MACS] += macs;
+            if (dynamic) {
+                dynamicOps.computeIfAbsent(lc.key(), k -> new boolean[lc.candidates().size()])[option] = true;
+            }
+        }
+
+        /** A weight generator that only open candidates use: its cost counts where one of them is chosen. */
+        void generator(long params, long macs) {
+            generators[PARAMS] += params;
+            generators[MACS] += macs;
         }
 
         void broken(LayerChoice lc, int option) {
@@ -279,17 +291,12 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
                 boolean[] b = w.tally().brokenInputs.get(k);
                 slotBroken.put(k, b == null ? new boolean[c.length] : b.clone());
             });
+            Map<String, Integer> picks = new HashMap<>();
             for (Map.Entry<String, long[][]> e : w.tally().ops.entrySet()) {
                 String key = e.getKey();
                 long[][] costs = e.getValue();
-                boolean[] broken = w.tally().brokenOps.get(key);
-                int bi = -1;
-                for (int i = 0; i < costs.length; i++) {
-                    if ((broken == null || !broken[i]) && (bi < 0
-                            || (max ? costs[i][metric] > costs[bi][metric] : costs[i][metric] < costs[bi][metric]))) {
-                        bi = i;
-                    }
-                }
+                int bi = bestOption(w.tally(), key, metric, max, null);
+                picks.put(key, bi);
                 Map.Entry<String, Integer> slot = gated.get(key);
                 if (bi >= 0) {
                     chosen.put(key, options.get(key).get(bi));
@@ -319,8 +326,76 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
                     total += cost[i];
                 }
             }
+            if (w.tally().generators[metric] > 0) {
+                total = withGenerators(w.tally(), picks, chosen, total, metric, max);
+            }
             firsts.forEach(chosen::putIfAbsent); // keys that nothing measured: any option will do
             return new Extreme(total, new Architecture(chosen));
+        }
+
+        /** The best option of an open LayerChoice, among its dynamic ({@code dynamic} true) or static ones or all (null). */
+        private static int bestOption(Tally t, String key, int metric, boolean max, Boolean dynamic) {
+            long[][] costs = t.ops.get(key);
+            boolean[] broken = t.brokenOps.get(key);
+            boolean[] dyn = t.dynamicOps.get(key);
+            int bi = -1;
+            for (int i = 0; i < costs.length; i++) {
+                boolean kind = dynamic == null || dynamic == (dyn != null && dyn[i]);
+                if (kind && (broken == null || !broken[i]) && (bi < 0
+                        || (max ? costs[i][metric] > costs[bi][metric] : costs[i][metric] < costs[bi][metric]))) {
+                    bi = i;
+                }
+            }
+            return bi;
+        }
+
+        /**
+         * The generators the open choices alone use cost G once when any of them picks a dynamic op: the best is then
+         * that of all-static picks, or of the free picks with one key's best dynamic option and G, whichever wins
+         * (exact for one generator; keys gated by an InputChoice keep their free pick). Updates {@code chosen}.
+         */
+        private long withGenerators(Tally t, Map<String, Integer> picks, Map<String, Decision> chosen, long total, int metric,
+                                    boolean max) {
+            List<String> keys = picks.keySet().stream().filter(k -> !gated.containsKey(k) && t.dynamicOps.containsKey(k))
+                    .sorted().toList();
+            long g = t.generators[metric];
+            long bestTotal = 0;
+            Map<String, Integer> bestPicks = null;
+            List<Map<String, Integer>> tries = new ArrayList<>();
+            Map<String, Integer> allStatic = new HashMap<>();
+            for (String k : keys) {
+                allStatic.put(k, bestOption(t, k, metric, max, false));
+            }
+            if (!allStatic.containsValue(-1)) {
+                tries.add(allStatic);
+            }
+            for (String k : keys) {
+                int dynamic = bestOption(t, k, metric, max, true);
+                if (dynamic >= 0) {
+                    Map<String, Integer> one = new HashMap<>();
+                    keys.forEach(x -> one.put(x, picks.get(x)));
+                    one.put(k, dynamic);
+                    tries.add(one);
+                }
+            }
+            for (Map<String, Integer> p : tries) {
+                long sum = total;
+                boolean anyDynamic = false;
+                for (String k : keys) {
+                    sum += t.ops.get(k)[p.get(k)][metric] - t.ops.get(k)[picks.get(k)][metric];
+                    anyDynamic |= t.dynamicOps.get(k)[p.get(k)];
+                }
+                sum += anyDynamic ? g : 0;
+                if (bestPicks == null || (max ? sum > bestTotal : sum < bestTotal)) {
+                    bestTotal = sum;
+                    bestPicks = p;
+                }
+            }
+            if (bestPicks == null) {
+                return total + g;
+            }
+            bestPicks.forEach((k, i) -> chosen.put(k, options.get(k).get(i)));
+            return bestTotal;
         }
     }
 

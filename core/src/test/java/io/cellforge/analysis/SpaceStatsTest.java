@@ -36,6 +36,7 @@ class SpaceStatsTest {
             nas-bench-201 15625 73306 1531546 7783040 220119680 1699546
             ofa-mini 4782969 7274 65226 234880 2184832 65226
             ofa-cifar 150094635296999121 221626 955090 19330816 107191552 955090
+            dynamic-strokes 216 106 58938 18448 958544 91770
             """;
 
     @Test
@@ -196,6 +197,22 @@ class SpaceStatsTest {
         assertEquals(BigInteger.TWO.pow(1000), st.architectures());
         assertEquals(Evaluator.evaluate(s, LargeSpacesTest.all(s, "skip_connect")).params(), st.minParams().value());
         assertEquals(Evaluator.evaluate(s, LargeSpacesTest.all(s, "sep_conv_3x3")).macs(), st.maxMacs().value());
+    }
+
+    @Test
+    void aWeightGeneratorCountsOnlyInTheArchitecturesThatChooseADynamicOp() {
+        // All skip_connect carries no generator; the largest has dynamic convs and the generator.
+        assertMatchesBruteForce(Zoo.get("dynamic-strokes").orElseThrow());
+        // Here a dynamic op is the cheapest in multiply-adds but not in parameters, on some edges only.
+        SearchSpace s = Zoo.get("dynamic-strokes").orElseThrow();
+        io.cellforge.space.Cell c = s.cells().get("cell");
+        List<io.cellforge.space.Edge> edges = new ArrayList<>();
+        for (io.cellforge.space.Edge e : c.edges()) {
+            edges.add(e.op() instanceof io.cellforge.space.LayerChoice lc && !lc.key().equals("n2_p1")
+                    ? new io.cellforge.space.Edge(e.from(), e.to(), io.cellforge.space.LayerChoice.of(lc.key(),
+                    List.of("nor_conv_3x3", "dyn_sep_conv_3x3")), e.stride()) : e);
+        }
+        assertMatchesBruteForce(s.withCell(c.withEdges(edges)));
     }
 
     private static void assertMatchesBruteForce(SearchSpace s) {
