@@ -104,9 +104,8 @@ public final class Datasets {
      */
     public static DataBundle strokes() throws LoadException {
         Dataset[] parts = new Dataset[2];
-        String[] prefixes = {"train", "t10k"};
         for (int k = 0; k < 2; k++) {
-            String base = STROKES_RESOURCE + prefixes[k];
+            String base = STROKES_RESOURCE + Strokes.PREFIXES[k];
             parts[k] = Idx.read(Idx.Source.resource(base + "-images-idx3-ubyte.gz"),
                     Idx.Source.resource(base + "-labels-idx1-ubyte.gz"),
                     Idx.Source.resource(base + "-context-idx2-ubyte.gz"))
