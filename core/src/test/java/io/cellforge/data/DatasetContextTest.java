@@ -83,6 +83,19 @@ class DatasetContextTest {
     }
 
     @Test
+    void aNetworkThatReadsAContextNeedsDataWithOneAsWideAndOneWithoutTakesAny() throws Exception {
+        DataBundle withContext = new DataBundle(numbered(6), numbered(3), "test");
+        assertTrue(withContext.contextMisfit(3, "gen").isEmpty());
+        assertTrue(withContext.contextMisfit(0, "static").isEmpty());
+        assertEquals("gen reads a context of 4 values a sample but numbered has 3",
+                withContext.contextMisfit(4, "gen").orElseThrow());
+        assertEquals("gen reads a context of 3 values a sample but digits train has none",
+                Datasets.digits().contextMisfit(3, "gen").orElseThrow());
+        DataBundle mixed = new DataBundle(numbered(6), numbered(3).withContext(new float[3], 1).renamed("narrow"), "test");
+        assertEquals("gen reads a context of 3 values a sample but narrow has 1", mixed.contextMisfit(3, "gen").orElseThrow());
+    }
+
+    @Test
     void aContextOfTheWrongLengthOrNotFiniteIsRefusedNamingTheImage() {
         Dataset d = numbered(2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> d.withContext(new float[5], 3));
