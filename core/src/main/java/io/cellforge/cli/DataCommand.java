@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "data", mixinStandardHelpOptions = true, description = {"Show what Cellforge sees in a data set, before any search:",
         "format, image shape, classes with their counts, training and test sizes, the memory it takes and its normalisation.",
-        "DATA: digits, an IDX folder (MNIST, Fashion-MNIST), a CIFAR-10/100 binary folder, an image folder or a CSV file."})
+        "DATA: digits, strokes (16x16, a 4-value context a sample), an IDX folder (MNIST, Fashion-MNIST), a CIFAR-10/100",
+        "binary folder, an image folder or a CSV file. IDX and CSV may add a context vector a sample (see the README)."})
 final class DataCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DATA")
     String data;

@@ -48,7 +48,7 @@ final class SearchCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
     @Option(names = "--data", paramLabel = "DATA", defaultValue = "digits",
-            description = "digits (bundled), or a path: IDX folder, CIFAR binary folder, image folder, CSV (default ${DEFAULT-VALUE})")
+            description = "digits or strokes (bundled), or a path: IDX folder, CIFAR binary folder, image folder, CSV (default ${DEFAULT-VALUE})")
     String data;
     @Option(names = "--config", paramLabel = "FILE", description = {"search settings in YAML (strategy, epochs, batch_size, seed, lr, lr_min,",
             "momentum, weight_decay, grad_clip, arch_lr, arch_betas, arch_weight_decay, train_portion, tau_max, tau_min,",

@@ -15,13 +15,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One image per line: pixel columns and a label column (named label, class, target or y in a header, else
  * the last column). The shape is inferred (square grey, or square RGB in channel-major order); pixel values
- * above 1 are scaled by 255 (or by the largest value when that is more).
+ * above 1 are scaled by 255 (or by the largest value when that is more). Header columns named
+ * {@code context:0}, {@code context:1}, ... (or {@code ctx0}, {@code ctx1}, ...) are each sample's context vector,
+ * taken as they are (any finite number), wherever they stand.
  */
 final class Csv {
+    private static final Pattern CONTEXT = Pattern.compile("(?:context:|ctx)(\\d{1,6})");
+
     private Csv() {
     }
 
@@ -45,6 +51,10 @@ final class Csv {
         BoundedLines r = new BoundedLines(in, source, Limits.CSV_LINE_CHARS, "the most Cellforge reads as one image");
         List<float[]> rows = new ArrayList<>();
         List<String> rawLabels = new ArrayList<>();
+        List<float[]> contexts = new ArrayList<>();
+        int[] contextOf = new int[0]; // for each column its place in the context vector, -1 for the others
+        int contextFeatures = 0;
+        String[] headerNames = null;
         int labelColumn = -1;
         int columns = -1;
         long values = 0;
@@ -60,6 +70,8 @@ final class Csv {
                 if (columns < 2) {
                     throw new LoadException(source + ":" + lineNo, "expected pixel columns and a label column, found " + columns + " column");
                 }
+                contextOf = new int[columns];
+                java.util.Arrays.fill(contextOf, -1);
                 if (header && !isNumber(f[0].strip())) {
                     labelColumn = columns - 1;
                     for (int i = 0; i < f.length; i++) {
@@ -67,7 +79,13 @@ final class Csv {
                         if (h.equals("label") || h.equals("class") || h.equals("target") || h.equals("y")) {
                             labelColumn = i;
                         }
+                        Matcher m = CONTEXT.matcher(h);
+                        if (m.matches()) {
+                            contextOf[i] = Integer.parseInt(m.group(1));
+                        }
                     }
+                    contextFeatures = contextColumns(f, contextOf, labelColumn, source + ":" + lineNo);
+                    headerNames = f;
                     continue;
                 }
                 labelColumn = columns - 1;
@@ -75,16 +93,21 @@ final class Csv {
             if (f.length != columns) {
                 throw new LoadException(source + ":" + lineNo, "expected " + columns + " columns, found " + f.length);
             }
-            values += columns - 1;
+            values += columns - 1 - contextFeatures; // pixels; the context is a few floats beside them
             Datasets.requireValues(values, source + ":" + lineNo);
             Datasets.requireMemory(5 * values, source + ":" + lineNo); // the rows as floats, then the images as bytes
-            float[] px = new float[columns - 1];
+            float[] px = new float[columns - 1 - contextFeatures];
+            float[] ctx = new float[contextFeatures];
             int k = 0;
             for (int i = 0; i < columns; i++) {
                 if (i == labelColumn) {
                     continue;
                 }
                 String v = f[i].strip();
+                if (contextOf[i] >= 0) {
+                    ctx[contextOf[i]] = contextValue(v, "column " + (i + 1) + " (" + headerNames[i].strip() + ")", source + ":" + lineNo);
+                    continue;
+                }
                 try {
                     px[k++] = Float.parseFloat(v);
                 } catch (NumberFormatException e) {
@@ -95,12 +118,16 @@ final class Csv {
                 }
             }
             rows.add(px);
+            contexts.add(ctx);
             rawLabels.add(f[labelColumn].strip());
         }
         if (rows.isEmpty()) {
             throw new LoadException(source, "no images in the file");
         }
-        int pixels = columns - 1;
+        if (columns - 1 - contextFeatures < 1) {
+            throw new LoadException(source, "no pixel columns beside the label and the context columns");
+        }
+        int pixels = columns - 1 - contextFeatures;
         if (shape == null) {
             shape = inferShape(pixels, source);
         } else if (shape.size() != pixels) {
@@ -135,7 +162,62 @@ final class Csv {
             }
             names = new ArrayList<>(ids.keySet());
         }
-        return new Parsed(new Dataset(source, shape, names, x, levels, y), note);
+        float[] context = new float[rows.size() * contextFeatures];
+        for (int i = 0; i < rows.size(); i++) {
+            System.arraycopy(contexts.get(i), 0, context, i * contextFeatures, contextFeatures);
+        }
+        return new Parsed(new Dataset(source, shape, names, x, levels, y, context, contextFeatures), note);
+    }
+
+    /**
+     * How many context columns the header {@code f} names: they must be numbered 0..D-1, each once, and not be the
+     * label column.
+     */
+    private static int contextColumns(String[] f, int[] contextOf, int labelColumn, String where) throws LoadException {
+        if (labelColumn >= 0 && contextOf[labelColumn] >= 0) {
+            // The label is the last column when none is named; a context column there leaves no label.
+            throw new LoadException(where, "column " + (labelColumn + 1) + " (" + f[labelColumn].strip() + ") is a context "
+                    + "column; name the label column label, class, target or y");
+        }
+        int[] column = new int[f.length];
+        int d = 0;
+        for (int i = 0; i < f.length; i++) {
+            if (contextOf[i] >= f.length) {
+                throw new LoadException(where, "column " + (i + 1) + " (" + f[i].strip() + "): context columns are numbered "
+                        + "0, 1, ... without gaps");
+            }
+            if (contextOf[i] >= 0) {
+                if (column[contextOf[i]] > 0) {
+                    throw new LoadException(where, "column " + (i + 1) + " (" + f[i].strip() + "): context value "
+                            + contextOf[i] + " is already column " + column[contextOf[i]]);
+                }
+                column[contextOf[i]] = i + 1;
+                d++;
+            }
+        }
+        for (int k = 0; k < d; k++) {
+            if (column[k] == 0) {
+                throw new LoadException(where, "context columns 0.." + (d - 1) + " expected but there is no context:" + k
+                        + " (nor ctx" + k + ")");
+            }
+        }
+        return d;
+    }
+
+    private static float contextValue(String v, String column, String where) throws LoadException {
+        if (v.isEmpty()) {
+            throw new LoadException(where, column + ": no context value");
+        }
+        float c;
+        try {
+            c = Float.parseFloat(v);
+        } catch (NumberFormatException e) {
+            throw new LoadException(where, column + ": '" + v + "' is not a number");
+        }
+        if (!Float.isFinite(c)) {
+            throw new LoadException(where, column + ": '" + v + "': context values must be finite");
+        }
+        return c;
     }
 
     /**

@@ -98,4 +98,22 @@ public record DataBundle(Dataset train, Dataset test, String description, Sample
         }
         return Optional.empty();
     }
+
+    /**
+     * Why these data cannot feed {@code network} whose weight generators read a context vector of {@code features}
+     * values a sample, in one line, or empty. A network without generators ({@code features} 0) reads the images
+     * only and takes any data; one with them needs every sample, training and test, to have a context that wide.
+     */
+    public Optional<String> contextMisfit(int features, String network) {
+        if (features == 0) {
+            return Optional.empty();
+        }
+        for (Dataset d : new Dataset[] {train, test}) {
+            if (d.contextFeatures() != features) {
+                return Optional.of(network + " reads a context of " + features + " values a sample but "
+                        + (d.hasContext() ? d.name() + " has " + d.contextFeatures() : d.name() + " has none"));
+            }
+        }
+        return Optional.empty();
+    }
 }

@@ -8,10 +8,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What Cellforge sees in a data source, before any search: its format, the image shape, the classes with their
- * counts, the training and test sizes, the memory the images take, and the normalisation the networks will be
- * fed with (per channel, from the training images). {@code cellforge data} prints it; a run folder keeps it as
- * {@code data.json}, so that the normalisation and the sample a search used are known after it.
+ * What Cellforge sees in a data source, before any search: its format, the image shape, the width of the samples'
+ * context vectors (where they have one), the classes with their counts, the training and test sizes, the memory
+ * the images take, and the normalisation the networks will be fed with (per channel, from the training images).
+ * {@code cellforge data} prints it; a run folder keeps it as {@code data.json}, so that the normalisation and the
+ * sample a search used are known after it.
  */
 public record DataReport(String source, DataBundle data, float[][] normalisation) {
     /** The file a run folder keeps the report in. */
@@ -30,6 +31,9 @@ public record DataReport(String source, DataBundle data, float[][] normalisation
         l.add("format:   " + data.description());
         l.add(String.format(Locale.ROOT, "images:   %s (%s), %d classes", tr.shape(), tr.shape().channels() == 1 ? "grey"
                 : tr.shape().channels() == 3 ? "RGB" : tr.shape().channels() + " channels", tr.classes()));
+        if (tr.hasContext()) {
+            l.add(String.format(Locale.ROOT, "context:  %d values per sample", tr.contextFeatures()));
+        }
         l.add(String.format(Locale.ROOT, "sizes:    %,d training images, %,d test images", tr.size(), te.size()));
         if (data.sample().partial()) {
             l.add("sample:   " + data.sample().line());
@@ -60,6 +64,9 @@ public record DataReport(String source, DataBundle data, float[][] normalisation
         m.put("data", absolute(source)); // a relative path means nothing once the working folder changes
         m.put("format", data.description());
         m.put("shape", List.of(tr.shape().channels(), tr.shape().height(), tr.shape().width()));
+        if (tr.hasContext()) {
+            m.put("context_features", tr.contextFeatures());
+        }
         m.put("classes", tr.classNames());
         m.put("train_counts", tr.classCounts());
         m.put("test_counts", data.test().classCounts());

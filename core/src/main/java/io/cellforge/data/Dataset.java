@@ -10,11 +10,16 @@ import java.util.Random;
  * Labelled images in memory, one byte a pixel: {@code pixels} holds N x C x H x W bytes, each standing for the
  * value {@code levels[byte & 0xff]} in [0, 1], and {@code labels} N class indices. Images are 8-bit where they
  * come from (IDX, CIFAR, PNG), so a byte loses nothing and holds a quarter of the floats; batches become floats
- * one at a time ({@code engine.Batches}). Treated as immutable: the arrays are never written after construction.
+ * one at a time ({@code engine.Batches}). A sample may also carry a context vector of {@code contextFeatures}
+ * floats, the second stream a weight generator reads (which stroke is asked, ...): {@code context} holds N x D of
+ * them row-major, as given (not normalised); D 0 and an empty array when the data have none. Treated as
+ * immutable: the arrays are never written after construction.
  */
-public record Dataset(String name, Shape shape, List<String> classNames, byte[] pixels, float[] levels, int[] labels) {
+public record Dataset(String name, Shape shape, List<String> classNames, byte[] pixels, float[] levels, int[] labels,
+                      float[] context, int contextFeatures) {
     /** The levels of 8-bit images: byte b stands for b / 255. */
     public static final float[] EIGHT_BIT = levels(255);
+    private static final float[] NO_CONTEXT = new float[0];
 
     public Dataset {
         classNames = List.copyOf(classNames);
@@ -31,6 +36,21 @@ public record Dataset(String name, Shape shape, List<String> classNames, byte[] 
                 throw new IllegalArgumentException(name + ": label " + l + " outside 0.." + (classNames.size() - 1));
             }
         }
+        if (contextFeatures < 0 || context.length != (long) labels.length * contextFeatures) {
+            throw new IllegalArgumentException(name + ": " + context.length + " context values for " + labels.length
+                    + " images of " + contextFeatures + " each");
+        }
+        for (int i = 0; i < context.length; i++) {
+            if (!Float.isFinite(context[i])) {
+                throw new IllegalArgumentException(name + ": context value " + (i % contextFeatures) + " of image "
+                        + (i / contextFeatures) + " is " + context[i] + "; context values must be finite");
+            }
+        }
+    }
+
+    /** Images without context vectors. */
+    public Dataset(String name, Shape shape, List<String> classNames, byte[] pixels, float[] levels, int[] labels) {
+        this(name, shape, classNames, pixels, levels, labels, NO_CONTEXT, 0);
     }
 
     /** Levels for whole numbers 0..{@code max} scaled into [0, 1]: byte b stands for b / max. */
@@ -46,6 +66,20 @@ public record Dataset(String name, Shape shape, List<String> classNames, byte[] 
         return labels.length;
     }
 
+    public boolean hasContext() {
+        return contextFeatures > 0;
+    }
+
+    /** The context vector of image {@code i}, a copy ({@code contextFeatures} values; none when the data have none). */
+    public float[] contextOf(int i) {
+        return Arrays.copyOfRange(context, i * contextFeatures, (i + 1) * contextFeatures);
+    }
+
+    /** The same images with a context vector of {@code features} values each ({@code context}: N x features). */
+    public Dataset withContext(float[] context, int features) {
+        return new Dataset(name, shape, classNames, pixels, levels, labels, context, features);
+    }
+
     public int classes() {
         return classNames.size();
     }
@@ -55,14 +89,14 @@ public record Dataset(String name, Shape shape, List<String> classNames, byte[] 
         return levels[pixels[i] & 0xff];
     }
 
-    /** The bytes this data set holds in memory: its pixels and its labels. */
+    /** The bytes this data set holds in memory: its pixels, its labels and its context vectors. */
     public long storageBytes() {
-        return pixels.length + 4L * labels.length;
+        return pixels.length + 4L * labels.length + 4L * context.length;
     }
 
     /** What it would hold as one float a pixel, for comparison: four times the pixels. */
     public long floatBytes() {
-        return 4L * pixels.length + 4L * labels.length;
+        return 4L * pixels.length + 4L * labels.length + 4L * context.length;
     }
 
     /** The largest label present, -1 when there are no images. */
@@ -74,25 +108,28 @@ public record Dataset(String name, Shape shape, List<String> classNames, byte[] 
         return m;
     }
 
-    /** The images at {@code indices}, in that order. */
+    /** The images at {@code indices}, in that order, each with its context vector. */
     public Dataset subset(int[] indices, String newName) {
         int per = (int) shape.size();
+        int d = contextFeatures;
         byte[] x = new byte[indices.length * per];
         int[] y = new int[indices.length];
+        float[] c = new float[indices.length * d];
         for (int i = 0; i < indices.length; i++) {
             System.arraycopy(pixels, indices[i] * per, x, i * per, per);
             y[i] = labels[indices[i]];
+            System.arraycopy(context, indices[i] * d, c, i * d, d);
         }
-        return new Dataset(newName, shape, classNames, x, levels, y);
+        return new Dataset(newName, shape, classNames, x, levels, y, c, d);
     }
 
     public Dataset renamed(String newName) {
-        return new Dataset(newName, shape, classNames, pixels, levels, labels);
+        return new Dataset(newName, shape, classNames, pixels, levels, labels, context, contextFeatures);
     }
 
     /** The same images under other class names (as many as the labels need at least). */
     public Dataset withClassNames(List<String> names) {
-        return new Dataset(name, shape, names, pixels, levels, labels);
+        return new Dataset(name, shape, names, pixels, levels, labels, context, contextFeatures);
     }
 
     /**

@@ -15,15 +15,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads the formats people have: the bundled UCI digits ({@code digits}), IDX (MNIST, Fashion-MNIST; gzip or
- * not), CIFAR-10/100 binary, a folder with one sub-folder of images per class, and CSV. Every error names the
- * file (and the line for CSV).
+ * Reads the formats people have: the bundled UCI digits ({@code digits}) and generated strokes ({@code strokes}),
+ * IDX (MNIST, Fashion-MNIST; gzip or not), CIFAR-10/100 binary, a folder with one sub-folder of images per class,
+ * and CSV. IDX and CSV may carry a context vector per sample beside the image (see {@link Idx} and {@link Csv}).
+ * Every error names the file (and the line for CSV).
  */
 public final class Datasets {
     /** The name that selects the bundled digits. */
@@ -32,19 +32,29 @@ public final class Datasets {
     /** Fraction of the digits kept for training; the rest is the test set (the UCI set has no fixed split). */
     static final double DIGITS_TRAIN = 0.8;
     static final long SPLIT_SEED = 1797;
+    /** The name that selects the bundled strokes ({@link Strokes}): images with a context vector each. */
+    public static final String STROKES = "strokes";
+    /** The folder of the strokes' gzipped IDX files on the class path. */
+    static final String STROKES_RESOURCE = "/cellforge/datasets/strokes/";
 
     private Datasets() {
     }
 
-    /** {@code digits}, or a path: a directory (IDX, CIFAR, image folder) or a file (.csv, .csv.gz, IDX images). */
+    /**
+     * {@code digits}, {@code strokes}, or a path: a directory (IDX, CIFAR, image folder) or a file (.csv, .csv.gz,
+     * IDX images).
+     */
     public static DataBundle load(String spec) throws LoadException {
         if (DIGITS.equals(spec)) {
             return digits();
         }
+        if (STROKES.equals(spec)) {
+            return strokes();
+        }
         Path p = Path.of(spec);
         if (!Files.exists(p)) {
-            throw new LoadException(spec, "no such file or directory (give 'digits' or a path to IDX, CIFAR binary, "
-                    + "an image folder or a CSV file)");
+            throw new LoadException(spec, "no such file or directory (give 'digits', 'strokes' or a path to IDX, CIFAR "
+                    + "binary, an image folder or a CSV file)");
         }
         String n = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(Locale.ROOT);
         if (Files.isDirectory(p)) {
@@ -86,6 +96,22 @@ public final class Datasets {
         } catch (IOException e) {
             throw new LoadException(DIGITS_RESOURCE, "cannot read: " + e.getMessage());
         }
+    }
+
+    /**
+     * The bundled strokes ({@link Strokes}): 4,000 training and 1,000 test images of 16x16, each with a one-hot
+     * context of 4 values that says which stroke orientation is asked; 2 classes, absent and present.
+     */
+    public static DataBundle strokes() throws LoadException {
+        Dataset[] parts = new Dataset[2];
+        for (int k = 0; k < 2; k++) {
+            String base = STROKES_RESOURCE + Strokes.PREFIXES[k];
+            parts[k] = Idx.read(Idx.Source.resource(base + "-images-idx3-ubyte.gz"),
+                    Idx.Source.resource(base + "-labels-idx1-ubyte.gz"),
+                    Idx.Source.resource(base + "-context-idx2-ubyte.gz"))
+                    .renamed(k == 0 ? "strokes train" : "strokes test").withClassNames(Strokes.CLASSES);
+        }
+        return new DataBundle(parts[0], parts[1], Strokes.DESCRIPTION);
     }
 
     /** Training and test images cut 80/20 from one set, which needs two images at least. */
@@ -167,25 +193,29 @@ public final class Datasets {
 
     /**
      * Before anything is allocated: a raw file must be exactly {@code expected} bytes long as its header says,
-     * and a gzip file of {@code size} bytes must be able to hold them (deflate packs at most 1032 to 1).
+     * and a gzip file of {@code size} bytes must be able to hold them (deflate packs at most 1032 to 1); a size of
+     * -1 (not known beforehand) passes.
      */
-    static void requireLength(Path p, long size, long expected, String header) throws LoadException {
-        if (gzipped(p)) {
+    static void requireLength(String where, boolean gzipped, long size, long expected, String header) throws LoadException {
+        if (size < 0) {
+            return; // a bundled file: read to its end, which the reader checks
+        }
+        if (gzipped) {
             if (expected > size * 1032 + 1024) {
-                throw new LoadException(p.toString(), "the header says " + header + " (" + expected + " bytes), more than "
+                throw new LoadException(where, "the header says " + header + " (" + expected + " bytes), more than "
                         + "a gzip file of " + size + " bytes can hold (damaged?)");
             }
         } else if (size != expected) {
-            throw new LoadException(p.toString(), (size < expected ? "file ends early: " : "file is longer than its header says: ")
+            throw new LoadException(where, (size < expected ? "file ends early: " : "file is longer than its header says: ")
                     + "the header says " + header + " (" + expected + " bytes) but the file has " + size + " bytes"
                     + (size < expected ? " (truncated?)" : ""));
         }
     }
 
     /** After the last byte the header announced: nothing more (a file that grew, or a gzip file with more). */
-    static void requireEnd(InputStream in, Path p, String header) throws IOException, LoadException {
+    static void requireEnd(InputStream in, String where, String header) throws IOException, LoadException {
         if (in.read() >= 0) {
-            throw new LoadException(p.toString(), "file is longer than its header says (" + header + ")");
+            throw new LoadException(where, "file is longer than its header says (" + header + ")");
         }
     }
 
@@ -210,128 +240,6 @@ public final class Datasets {
             l.add(Integer.toString(i));
         }
         return l;
-    }
-
-    // ---- IDX --------------------------------------------------------------------------------------------
-
-    /** IDX files as LeCun published MNIST: big-endian magic 0x0803 (images) and 0x0801 (labels). */
-    static final class Idx {
-        private Idx() {
-        }
-
-        static DataBundle directory(Path dir) throws LoadException {
-            Path trainImages = find(dir, "train-images-idx3-ubyte");
-            Dataset train = read(trainImages, labelsFor(dir, "train"));
-            Path testImages = find(dir, "t10k-images-idx3-ubyte");
-            if (testImages == null) {
-                return split(train, trainImages, "IDX " + dir);
-            }
-            Dataset test = read(testImages, labelsFor(dir, "t10k"));
-            if (!test.shape().equals(train.shape())) {
-                throw new LoadException(testImages.toString(), "images are " + test.shape() + " but the training images ("
-                        + trainImages.getFileName() + ") are " + train.shape() + "; both must have one size");
-            }
-            // Labels that stop early in one of the two files do not change what a label means.
-            List<String> names = numbered(Math.max(train.classes(), test.classes()));
-            return new DataBundle(train.renamed(dir.getFileName() + " train").withClassNames(names),
-                    test.renamed(dir.getFileName() + " test").withClassNames(names), "IDX " + dir);
-        }
-
-        private static Path labelsFor(Path dir, String prefix) throws LoadException {
-            Path l = find(dir, prefix + "-labels-idx1-ubyte");
-            if (l == null) {
-                throw new LoadException(dir.resolve(prefix + "-labels-idx1-ubyte").toString(), "no such file (the labels of "
-                        + prefix + "-images-idx3-ubyte)");
-            }
-            return l;
-        }
-
-        static DataBundle pair(Path images) throws LoadException {
-            String n = images.getFileName().toString();
-            Path labels = images.resolveSibling(n.replace("images", "labels").replace("idx3", "idx1"));
-            if (!Files.exists(labels)) {
-                throw new LoadException(labels.toString(), "no such file (the labels of " + n + ")");
-            }
-            return split(read(images, labels), images, "IDX " + images);
-        }
-
-        static Dataset read(Path images, Path labels) throws LoadException {
-            int[] y = labels(labels);
-            long size = Limits.sizeOf(images, Limits.DATA_FILE_BYTES);
-            try (DataInputStream in = new DataInputStream(open(images))) {
-                int magic = in.readInt();
-                if (magic != 0x803) {
-                    throw new LoadException(images.toString(), String.format("not an IDX image file (magic 0x%08x, expected 0x00000803)", magic));
-                }
-                int n = in.readInt();
-                int h = in.readInt();
-                int w = in.readInt();
-                if (n != y.length) {
-                    throw new LoadException(images.toString(), n + " images but " + labels.getFileName() + " has " + y.length + " labels");
-                }
-                if (h < 1 || w < 1 || h > Limits.IMAGE_SIDE || w > Limits.IMAGE_SIDE) {
-                    throw new LoadException(images.toString(), "implausible image size " + h + "x" + w + " (at most "
-                            + Limits.IMAGE_SIDE + "x" + Limits.IMAGE_SIDE + ")");
-                }
-                long values = (long) n * h * w;
-                String header = n + " images of " + h + "x" + w;
-                requireValues(values, images.toString());
-                requireLength(images, size, 16 + values, header);
-                byte[] x = pixels(values, images.toString());
-                int at = in.readNBytes(x, 0, x.length);
-                if (at < x.length) {
-                    // A gzip file's length says nothing of what it unpacks to: it is known short only here.
-                    throw new LoadException(images.toString(), String.format("file ends early at byte %,d, in image %,d of %,d: "
-                            + "the header says %s (%,d bytes) (truncated?)", 16L + at, at / (h * w) + 1, n, header, 16 + values));
-                }
-                requireEnd(in, images, header);
-                int classes = Arrays.stream(y).max().orElse(0) + 1;
-                return new Dataset(images.getFileName().toString(), new Shape(1, h, w), numbered(Math.max(classes, 2)), x,
-                        Dataset.EIGHT_BIT, y);
-            } catch (Limits.TooLarge e) {
-                throw new LoadException(null, e.getMessage());
-            } catch (EOFException e) {
-                throw new LoadException(images.toString(), "file ends early (truncated?)");
-            } catch (IOException e) {
-                throw new LoadException(images.toString(), "cannot read: " + e.getMessage());
-            }
-        }
-
-        private static int[] labels(Path labels) throws LoadException {
-            long size = Limits.sizeOf(labels, Limits.DATA_FILE_BYTES);
-            try (DataInputStream in = new DataInputStream(open(labels))) {
-                int magic = in.readInt();
-                if (magic != 0x801) {
-                    throw new LoadException(labels.toString(), String.format("not an IDX label file (magic 0x%08x, expected 0x00000801)", magic));
-                }
-                int n = in.readInt();
-                if (n < 1) {
-                    throw new LoadException(labels.toString(), "the header says " + n + " labels; there must be at least one");
-                }
-                requireValues(n, labels.toString()); // one label an image, of one pixel at least
-                requireLength(labels, size, 8L + n, n + " labels");
-                int[] y = allocate(4L * n, labels.toString(), () -> new int[n]);
-                byte[] buf = new byte[1 << 16];
-                for (int at = 0; at < n; ) {
-                    int r = in.read(buf, 0, Math.min(buf.length, n - at));
-                    if (r < 0) {
-                        throw new LoadException(labels.toString(), String.format("file ends early at byte %,d, label %,d of %,d "
-                                + "(truncated?)", 8L + at, at + 1, n));
-                    }
-                    for (int i = 0; i < r; i++) {
-                        y[at++] = buf[i] & 0xff;
-                    }
-                }
-                requireEnd(in, labels, n + " labels");
-                return y;
-            } catch (Limits.TooLarge e) {
-                throw new LoadException(null, e.getMessage());
-            } catch (EOFException e) {
-                throw new LoadException(labels.toString(), "file ends early (truncated?)");
-            } catch (IOException e) {
-                throw new LoadException(labels.toString(), "cannot read: " + e.getMessage());
-            }
-        }
     }
 
     // ---- CIFAR binary -----------------------------------------------------------------------------------
@@ -411,7 +319,7 @@ public final class Datasets {
                         }
                         System.arraycopy(rec, labelBytes, x, at * PIXELS, PIXELS);
                     }
-                    requireEnd(in, f, counts[k] + " records");
+                    requireEnd(in, f.toString(), counts[k] + " records");
                 } catch (Limits.TooLarge e) {
                     throw new LoadException(null, e.getMessage());
                 } catch (EOFException e) {

@@ -120,7 +120,20 @@ public final class Batches {
             }
         }
         return new Batch(Nd4j.create(x, new long[] {idx.length, s.channels(), s.height(), s.width()}, 'c'),
-                Nd4j.create(y, new long[] {idx.length, classes}, 'c'), labels);
+                Nd4j.create(y, new long[] {idx.length, classes}, 'c'), labels, context(d, idx));
+    }
+
+    /** The samples' context vectors as given, N x D floats (augmentation moves pixels, not what is asked); null for none. */
+    private static INDArray context(Dataset d, int[] idx) {
+        int f = d.contextFeatures();
+        if (f == 0) {
+            return null;
+        }
+        float[] c = new float[idx.length * f];
+        for (int i = 0; i < idx.length; i++) {
+            System.arraycopy(d.context(), idx[i] * f, c, i * f, f);
+        }
+        return Nd4j.create(c, new long[] {idx.length, f}, 'c');
     }
 
     /** Crop (shift with zero fill), flip and cutout of one normalised image in place. */

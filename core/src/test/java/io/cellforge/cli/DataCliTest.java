@@ -37,6 +37,23 @@ class DataCliTest {
     }
 
     @Test
+    void dataStrokesDescribesTheBundledSetAndItsFourValueContext() throws Exception {
+        CliTest.Run r = run("data", "strokes");
+        assertEquals(0, r.code(), r.err());
+        String[] lines = r.out().split("\n");
+        assertEquals("data:     strokes", lines[0]);
+        assertTrue(lines[1].startsWith("format:   strokes (generated, Cellforge): 16x16 grey, a context of 4 values a sample"),
+                lines[1]);
+        assertEquals("images:   1x16x16 (grey), 2 classes", lines[2]);
+        assertEquals("context:  4 values per sample", lines[3]);
+        assertEquals("sizes:    4,000 training images, 1,000 test images", lines[4]);
+        assertTrue(r.out().contains("\n  1 present     2,005       498\n"), r.out());
+        JsonNode j = new ObjectMapper().readTree(run("data", "strokes", "--json").out());
+        assertEquals(4, j.get("context_features").asInt());
+        assertEquals("[\"absent\",\"present\"]", j.get("classes").toString());
+    }
+
+    @Test
     void dataWithASubsetSaysHowMuchOfTheSourceItIsAndAsJson(@TempDir Path tmp) throws Exception {
         Path dir = DistributedLayoutsTest.fashionLayout(tmp, 50, 20);
         CliTest.Run r = run("data", dir.toString(), "--subset", "20", "--seed", "4");
