@@ -161,6 +161,7 @@ public final class OneShotSearch {
         requireFits(space, data);
         int classes = space.network().classes();
         Plan plan = Evaluator.supernetPlan(space);
+        requireContext(space, data, plan.contextFeatures());
         MemoryEstimate.search(plan, cfg.batchSize()).check(io.cellforge.engine.Backend.memoryLimits()); // before ND4J allocates
         Dataset[] halves = data.train().split(cfg.trainPortion(), cfg.seed());
         if (halves[1].size() == 0) {
@@ -530,6 +531,18 @@ public final class OneShotSearch {
         var misfit = data.misfit(space.network().input(), space.network().classes(), "space '" + space.name() + "'");
         if (misfit.isPresent()) {
             throw new PlanException(List.of(io.cellforge.space.Problem.error(io.cellforge.space.Place.NONE, misfit.get())));
+        }
+    }
+
+    /**
+     * Refuses data without the context vectors a network's weight generators read (of {@code features} values a
+     * sample; 0 when it reads none), or with vectors of another width.
+     */
+    public static void requireContext(SearchSpace space, DataBundle data, int features) throws PlanException {
+        var misfit = data.contextMisfit(features, "space '" + space.name() + "'");
+        if (misfit.isPresent()) {
+            throw new PlanException(List.of(io.cellforge.space.Problem.error(io.cellforge.space.Place.named("context"),
+                    misfit.get())));
         }
     }
 

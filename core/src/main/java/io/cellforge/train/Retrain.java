@@ -125,6 +125,7 @@ public final class Retrain {
         int classes = space.network().classes();
         SearchSpace fin = finalNetwork(space);
         Plan plan = Evaluator.fixedPlan(fin, arch);
+        io.cellforge.search.OneShotSearch.requireContext(space, data, plan.contextFeatures());
         MemoryEstimate.retrain(plan, cfg.batchSize()).check(io.cellforge.engine.Backend.memoryLimits()); // before ND4J allocates
         String backend = Backend.init();
         CompiledNetwork net = new CompiledNetwork(plan,
