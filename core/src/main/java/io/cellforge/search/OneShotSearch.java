@@ -542,7 +542,8 @@ public final class OneShotSearch {
         var misfit = data.contextMisfit(features, "space '" + space.name() + "'");
         if (misfit.isPresent()) {
             throw new PlanException(List.of(io.cellforge.space.Problem.error(io.cellforge.space.Place.named("context"),
-                    misfit.get())));
+                    misfit.get() + "; give data with a context (IDX context files, CSV context:K columns; the bundled strokes "
+                            + "have 4 values a sample)")));
         }
     }
 

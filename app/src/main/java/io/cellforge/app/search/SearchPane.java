@@ -193,6 +193,11 @@ public final class SearchPane extends BorderPane {
         });
         Button digits = new Button("Digits");
         digits.setOnAction(e -> vm.useDigits());
+        Button strokes = new Button("Strokes");
+        strokes.setId("data-strokes");
+        strokes.setTooltip(new javafx.scene.control.Tooltip("The bundled strokes: 16x16 images, each with a context of 4 values "
+                + "that weight generators read (dynamic convolutions)"));
+        strokes.setOnAction(e -> vm.useStrokes());
         FlowPane preview = new FlowPane(3, 3);
         preview.setId("data-preview");
         Label counts = new Label();
@@ -323,7 +328,7 @@ public final class SearchPane extends BorderPane {
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
         Label dataTitle = section("Data");
-        HBox sources = new HBox(6, dataTitle, gap, digits, folder, file);
+        HBox sources = new HBox(6, dataTitle, gap, digits, strokes, folder, file);
         sources.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         VBox oneShotData = new VBox(6, sources, data, preview, counts, shape, adapt, fit);
         VBox oneShot = new VBox(8, g, new HBox(6, quick, paper), quickText, backend);

@@ -179,7 +179,13 @@ public final class SearchViewModel {
             }
         });
         runs.addListener((javafx.collections.ListChangeListener<RunFiles.Run>) c -> runTable.setAll(runs.stream().map(SearchViewModel::row).toList()));
-        document.addListener((o, a, b) -> updateShape());
+        document.addListener((o, a, b) -> {
+            // A space whose weight generators read a context cannot search the digits: the bundled strokes have one.
+            if (b != null && !b.network().context().generators().isEmpty() && Datasets.DIGITS.equals(data.get())) {
+                data.set(Datasets.STROKES);
+            }
+            updateShape();
+        });
     }
 
     /** Where the run panel edits the open document (Adapt the space to the data): one undoable edit. */
@@ -583,6 +589,11 @@ public final class SearchViewModel {
     /** Names the bundled digits as the data. */
     public void useDigits() {
         data.set(Datasets.DIGITS);
+    }
+
+    /** Names the bundled strokes (images with a context vector each) as the data. */
+    public void useStrokes() {
+        data.set(Datasets.STROKES);
     }
 
     /** What the network of the search running or shown changed to take its data ({@code input 1x8x8 -> 1x28x28 from the data}). */
