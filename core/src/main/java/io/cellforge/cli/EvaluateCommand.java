@@ -90,5 +90,15 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new Main.UserError(file + ": the model has " + m.classes().size() + " classes, the data '" + name + "' has "
                     + d.test().classes());
         }
+        int features;
+        try {
+            features = m.plan().contextFeatures();
+        } catch (io.cellforge.plan.PlanException e) {
+            throw new Main.UserError(file + ": " + e.getMessage());
+        }
+        if (features > 0 && d.test().contextFeatures() != features) {
+            throw new Main.UserError(file + ": the model's weight generators read " + features + " context values a sample, the data '"
+                    + name + "' have " + (d.test().hasContext() ? d.test().contextFeatures() : "none"));
+        }
     }
 }

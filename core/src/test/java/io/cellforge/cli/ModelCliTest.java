@@ -95,6 +95,31 @@ class ModelCliTest {
         assertTrue(last.startsWith("cellforge: " + model + ": the model to continue from is not this network: tensor '"), wrong.err());
     }
 
+    @Test
+    void aDynamicModelEvaluatesOnDataWithItsContextAndRefusesDataWithout(@TempDir Path dir) throws Exception {
+        Path arch = dir.resolve("dyn.arch.yaml");
+        Files.writeString(arch, "cellforge: 1\nkind: architecture\nspace: dynamic-strokes\nchoices:\n  n1_p0: dyn_sep_conv_3x3\n"
+                + "  n2_p0: skip_connect\n  n2_p1: skip_connect\n");
+        Path model = dir.resolve("dyn.zip");
+        CliTest.Run r = run("retrain", arch.toString(), "--zoo", "dynamic-strokes", "--data", "strokes", "--subset", "200",
+                "--epochs", "1", "--save", model.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        double trained = JSON.readTree(r.out()).path("test_accuracy").asDouble();
+        CliTest.Run e = run("evaluate", model.toString(), "--data", "strokes", "--json");
+        assertEquals(0, e.code(), e.err());
+        assertEquals(trained, JSON.readTree(e.out()).path("test_accuracy").asDouble(), 1e-9);
+        // the same shape and classes, no context
+        Path csv = DataFitCliTest.csv(dir, 24, 16, 2);
+        CliTest.Run plain = run("evaluate", model.toString(), "--data", csv.toString());
+        assertEquals(1, plain.code());
+        assertEquals("cellforge: " + model + ": the model's weight generators read 4 context values a sample, the data '" + csv
+                + "' have none", plain.err().strip());
+        CliTest.Run onnx = run("export-onnx", model.toString(), dir.resolve("dyn.onnx").toString());
+        assertEquals(1, onnx.code());
+        assertTrue(onnx.err().contains("ONNX's Conv takes one kernel for the whole batch"), onnx.err());
+        assertTrue(Files.notExists(dir.resolve("dyn.onnx")));
+    }
+
     /** A copy of the zip with the first entry whose name starts with {@code prefix} changed; returns its name. */
     static String rewrite(Path from, Path to, String prefix, java.util.function.UnaryOperator<byte[]> change) throws Exception {
         String changed = null;
