@@ -51,6 +51,15 @@ public record Adaptation(SearchSpace space, List<Change> changes) {
      * @throws AdaptException when the network cannot take that input: the first op that does not fit, with its shapes
      */
     public static Adaptation toData(SearchSpace space, Shape input, int classes) throws AdaptException {
+        return toData(space, input, classes, 0);
+    }
+
+    /**
+     * {@link #toData(SearchSpace, Shape, int)}, and the context its weight generators read set to the data's
+     * {@code contextFeatures} values a sample (0: the data have none, and the context is left as it is, for the
+     * search to refuse the data if it reads one).
+     */
+    public static Adaptation toData(SearchSpace space, Shape input, int classes, int contextFeatures) throws AdaptException {
         if (classes < 1) {
             throw new AdaptException("the data have no classes, so no network can be made for them");
         }
@@ -64,6 +73,12 @@ public record Adaptation(SearchSpace space, List<Change> changes) {
         if (was.classes() != classes) {
             changes.add(new Change("classes", String.valueOf(was.classes()), String.valueOf(classes), FROM_DATA));
             net = net.withClasses(classes);
+        }
+        Network.Context cx = was.context();
+        if (contextFeatures > 0 && !cx.generators().isEmpty() && cx.features() != contextFeatures) {
+            // A generator's first op reads the context's width as every op reads its input's.
+            changes.add(new Change("context", cx.features() + " values", contextFeatures + " values", FROM_DATA));
+            net = net.withContext(new Network.Context(contextFeatures, cx.generators()));
         }
         if (changes.isEmpty()) {
             return new Adaptation(space, List.of());

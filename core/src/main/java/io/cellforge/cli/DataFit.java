@@ -20,7 +20,8 @@ final class DataFit {
         SearchSpace fitted = space;
         if (!strict) {
             try {
-                Adaptation a = Adaptation.toData(space, data.train().shape(), Math.max(data.train().classes(), data.test().classes()));
+                Adaptation a = Adaptation.toData(space, data.train().shape(), Math.max(data.train().classes(), data.test().classes()),
+                        data.train().contextFeatures());
                 a.changes().forEach(err::println);
                 err.flush();
                 fitted = a.space();

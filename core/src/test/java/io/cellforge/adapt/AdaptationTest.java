@@ -32,6 +32,17 @@ class AdaptationTest {
             "darts-imagenet", List.of("cell normal", "24x4x4 vs 24x3x3", "48x7x7"));
 
     @Test
+    void theContextFollowsTheDatasWidthWhereWeightGeneratorsReadIt() throws Exception {
+        SearchSpace s = Zoo.get("dynamic-strokes").orElseThrow();
+        Adaptation wider = Adaptation.toData(s, s.network().input(), 2, 6);
+        assertEquals(List.of("context 4 values -> 6 values from the data"), wider.changes().stream().map(Object::toString).toList());
+        assertEquals(6, Evaluator.supernetPlan(wider.space()).contextFeatures());
+        assertFalse(Adaptation.toData(s, s.network().input(), 2, 0).changed(), "data without a context leave it to the search to refuse");
+        assertFalse(Adaptation.toData(Zoo.get("darts-mini").orElseThrow(), new Shape(1, 8, 8), 10, 6).changed(),
+                "a space without generators reads no context");
+    }
+
+    @Test
     void everyZooSpaceTakesMnistAndCifarShapesAndGoesBackUnchanged() throws AdaptException {
         for (Zoo.Entry e : Zoo.entries()) {
             SearchSpace s = Zoo.get(e.name()).orElseThrow();

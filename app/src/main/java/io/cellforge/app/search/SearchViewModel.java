@@ -1085,7 +1085,7 @@ public final class SearchViewModel {
 
     /** A space at the run's size adapted to {@code d}'s input shape and classes. */
     private static Fit fit(Fit atSize, DataBundle d) throws AdaptException {
-        Adaptation a = Adaptation.toData(atSize.space(), d.train().shape(), classesOf(d));
+        Adaptation a = Adaptation.toData(atSize.space(), d.train().shape(), classesOf(d), d.train().contextFeatures());
         List<String> said = new ArrayList<>(atSize.said());
         a.changes().forEach(c -> said.add(c.toString()));
         return new Fit(a.space(), said);
