@@ -89,6 +89,9 @@ public final class Evaluator {
     private final Map<String, Integer> generatorIds = new LinkedHashMap<>();
     private final Map<String, OpArgs.Generator> generators = new LinkedHashMap<>();
     private final List<NetworkStats.Dynamic> dynamic = new ArrayList<>();
+    /** The generators the ops built so far named; and, when set, the only generators a walk builds. */
+    private final Set<String> referenced = new HashSet<>();
+    private Set<String> onlyGenerators;
     /** Whether steps and shapes are kept: only plans need them, and they grow with the network. */
     private boolean planning;
     /** A range walk ({@link #tabulate}): where the costs of the choices left open are written. */
@@ -125,7 +128,7 @@ public final class Evaluator {
     }
 
     public static NetworkStats evaluate(SearchSpace space, Architecture arch) {
-        return new Evaluator(space, arch, Mode.FIXED).run();
+        return fixed(space, arch, false).run();
     }
 
     public static NetworkStats supernet(SearchSpace space) {
@@ -139,7 +142,23 @@ public final class Evaluator {
 
     /** The network one architecture chooses, as dataflow (for retraining). */
     public static Plan fixedPlan(SearchSpace space, Architecture arch) throws PlanException {
-        return plan(new Evaluator(space, arch, Mode.FIXED));
+        return plan(fixed(space, arch, true));
+    }
+
+    /**
+     * A walk of the network an architecture chooses, with exactly the weight generators its built ops name: the
+     * chosen ops are known before the walk, but which of them a node's InputChoice keeps, or a depth skips, only
+     * once walked, so a first walk finds them when the network has generators.
+     */
+    private static Evaluator fixed(SearchSpace space, Architecture arch, boolean planning) {
+        Evaluator e = new Evaluator(space, arch, Mode.FIXED);
+        if (space.network().context().generators().isEmpty()) {
+            return e;
+        }
+        Evaluator first = new Evaluator(space, arch, Mode.FIXED);
+        first.run();
+        e.onlyGenerators = first.referenced;
+        return e;
     }
 
     /**
@@ -310,8 +329,17 @@ public final class Evaluator {
             }
             return;
         }
-        Set<String> used = usedGenerators(true);
+        Set<String> used = onlyGenerators != null ? new HashSet<>(onlyGenerators) : usedGenerators(true);
         used.retainAll(cx.generators().keySet());
+        for (var g : cx.generators().entrySet()) {
+            // One no op uses is not walked: its ops must still be ops.
+            for (OpCall op : used.contains(g.getKey()) ? List.<OpCall>of() : g.getValue()) {
+                if (catalog.find(op.op()).isEmpty()) {
+                    throw fail(Place.named("generator " + g.getKey()), "unknown op '" + op.op() + "'"
+                            + catalog.closest(op.op()).map(x -> " (did you mean '" + x + "'?)").orElse(""));
+                }
+            }
+        }
         // A range walk counts apart the generators only its open LayerChoices' candidates use: they cost something
         // only in the architectures that choose a dynamic op there (SpaceStats adds them then).
         Set<String> always = tally == null ? used : usedGenerators(false);
@@ -894,6 +922,7 @@ public final class Evaluator {
                     + (declared.isEmpty() ? "" : " (it has " + String.join(", ", declared.keySet()) + ")"));
         }
         OpArgs.Generator g = generators.get(name);
+        referenced.add(name);
         if (g == null) {
             throw fail(place, call.op() + ": weight generator '" + name + "' did not build");
         }

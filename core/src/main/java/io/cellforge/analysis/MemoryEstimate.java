@@ -208,6 +208,10 @@ public record MemoryEstimate(long weightBytes, long optimizerBytes, long activat
                 out = slot(o, l.params() > 0 || flows.get(in));
                 if (l instanceof Layer.DynamicConv d) {
                     slot(new Shape(d.taps(), 1, 1), true); // the kernels its head makes per sample
+                    // its im2col columns and their gradient, in kH kW values a pixel of the output
+                    long cols = Math.multiplyExact((long) d.conv().in() * d.conv().kernelH() * d.conv().kernelW(), o.height() * o.width());
+                    buffers = Math.addExact(buffers, Math.multiplyExact(cols, 2));
+                    largest = Math.max(largest, cols);
                 }
                 if (l instanceof Layer.Conv c && c.dilation() > 1) {
                     long kh = (long) (c.kernelH() - 1) * c.dilation() + 1;

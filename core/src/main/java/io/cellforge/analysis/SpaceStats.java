@@ -136,6 +136,20 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
         }
     }
 
+    /** Whether an edge's op (or a candidate of its LayerChoice) takes kernels from a weight generator. */
+    private static boolean dynamic(SearchSpace space, io.cellforge.space.EdgeOp op) {
+        List<io.cellforge.space.OpCall> calls = op instanceof LayerChoice lc ? lc.candidates() : List.of((io.cellforge.space.OpCall) op);
+        return calls.stream().anyMatch(c -> dynamic(space, c, new HashSet<>()));
+    }
+
+    private static boolean dynamic(SearchSpace space, io.cellforge.space.OpCall call, Set<String> seen) {
+        if (io.cellforge.ops.OpCatalog.builtin().isDynamic(call.op())) {
+            return true;
+        }
+        io.cellforge.space.UserOp u = space.userOps().get(call.op());
+        return u != null && seen.add(u.name()) && u.layers().stream().anyMatch(c -> dynamic(space, c, seen));
+    }
+
     /** The totals and tally of one range walk; null totals when the decided keys make no valid network. */
     private record Walk(long[] totals, Tally tally) {
     }
@@ -179,9 +193,11 @@ public record SpaceStats(BigInteger architectures, Extreme minParams, Extreme ma
                         continue;
                     }
                     Integer count = inputCounts.putIfAbsent(ic.key(), cell.incoming(n.name()).size());
+                    // A dynamic op on a candidate input couples the choice to the generator it may need.
                     boolean open = !looseCells.contains(cell.name()) && !(ic.nChosen() == InputChoice.ANY
                             && (ic.allowNone() || n.reduction() == Reduction.CONCAT))
-                            && (count == null || count == cell.incoming(n.name()).size()); // else invalid: walk it as is
+                            && (count == null || count == cell.incoming(n.name()).size()) // else invalid: walk it as is
+                            && cell.incoming(n.name()).stream().noneMatch(e -> dynamic(space, e.op()));
                     if (!open) {
                         decidedSet.add(ic.key());
                     }

@@ -25,9 +25,6 @@ public final class Batches {
      * context vectors N x D that weight generators read (null when the data have none).
      */
     public record Batch(INDArray x, INDArray y, int[] labels, INDArray context) {
-        public Batch(INDArray x, INDArray y, int[] labels) {
-            this(x, y, labels, null);
-        }
     }
 
 

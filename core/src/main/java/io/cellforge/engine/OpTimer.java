@@ -8,7 +8,10 @@ import io.cellforge.plan.Plan;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,6 +23,7 @@ import java.util.Map;
 public final class OpTimer {
     private final CompiledNetwork net;
     private final INDArray x;
+    private final INDArray context;
     private final INDArray y;
 
     /** {@code layer} compiled for batches of {@code batch} images of shape {@code in}. */
@@ -28,10 +32,38 @@ public final class OpTimer {
             throw new IllegalArgumentException("a timing needs a batch of at least one image, not " + batch);
         }
         Shape out = layer.output(in);
-        Plan plan = new Plan(in, (int) out.size(), List.of(new Plan.Apply(1, 0, layer, "timed")), Map.of(0, in, 1, out), 1, -1, Map.of());
+        List<Plan.Step> steps = new ArrayList<>();
+        Map<Integer, Shape> shapes = new HashMap<>(Map.of(0, in, 1, out));
+        // A dynamic convolution's kernels come from a generator's output: here a context of its width, given as
+        // zeros, so that the time is the head's and the convolution's (the generator is timed as a layer of its own).
+        Map<String, Integer> generators = new LinkedHashMap<>();
+        Map<String, Integer> widths = new LinkedHashMap<>();
+        dynamic(layer, widths);
+        int context = -1;
+        for (var g : widths.entrySet()) {
+            int id = shapes.size();
+            shapes.put(id, new Shape(g.getValue(), 1, 1));
+            generators.put(g.getKey(), id);
+            context = context < 0 ? id : context;
+            if (id != context) {
+                Layer.Linear widen = new Layer.Linear(widths.values().iterator().next(), g.getValue(), false);
+                steps.add(new Plan.Apply(id, context, widen, "generator " + g.getKey()));
+            }
+        }
+        steps.add(new Plan.Apply(1, 0, layer, "timed"));
+        Plan plan = new Plan(in, (int) out.size(), steps, shapes, 1, -1, Map.of(), context, generators);
         net = new CompiledNetwork(plan, CompiledNetwork.Options.retrain(1));
         x = org.nd4j.linalg.factory.Nd4j.rand(DataType.FLOAT, batch, in.channels(), in.height(), in.width());
+        this.context = context < 0 ? null : org.nd4j.linalg.factory.Nd4j.zeros(DataType.FLOAT, batch, plan.contextFeatures());
         y = org.nd4j.linalg.factory.Nd4j.zeros(DataType.FLOAT, batch, (int) out.size());
+    }
+
+    /** The weight generators a layer's dynamic convolutions name, with the width of their outputs. */
+    private static void dynamic(Layer l, Map<String, Integer> into) {
+        if (l instanceof Layer.DynamicConv d) {
+            into.putIfAbsent(d.generator(), d.features());
+        }
+        l.children().forEach(c -> dynamic(c, into));
     }
 
     /**
@@ -41,7 +73,7 @@ public final class OpTimer {
     public double pass(int threads) {
         try (Backend.ThreadPin pin = Backend.pinThreads(threads)) {
             Map<String, long[]> profile = net.profile();
-            net.evaluate(x, y, Gates.NONE);
+            net.evaluate(x, context, y, Gates.NONE);
             return profile.values().stream().mapToLong(t -> t[0]).sum() / 1e6;
         }
     }

@@ -70,6 +70,10 @@ public final class ElasticSpace {
                 throw new IllegalArgumentException("'" + ic.key() + "' is an InputChoice, which no elastic network has" + hint);
             }
         }
+        if (!space.network().context().generators().isEmpty()) {
+            throw new IllegalArgumentException("the network has weight generators (" + String.join(", ",
+                    space.network().context().generators().keySet()) + "), whose dynamic convolutions no elastic network slices" + hint);
+        }
         if (!space.cells().isEmpty()) {
             Cell c = space.cells().values().iterator().next();
             throw new IllegalArgumentException("the space is made of cells (cell '" + c.name() + "'), not of mbconv blocks" + hint);

@@ -213,6 +213,8 @@ class SpaceStatsTest {
                     List.of("nor_conv_3x3", "dyn_sep_conv_3x3")), e.stride()) : e);
         }
         assertMatchesBruteForce(s.withCell(c.withEdges(edges)));
+        // Dynamic ops on the candidate inputs of an InputChoice: the generator counts where a kept input has one.
+        assertMatchesBruteForce(io.cellforge.engine.DynamicConvTest.gated());
     }
 
     private static void assertMatchesBruteForce(SearchSpace s) {

@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Convolutions whose kernels a weight generator makes per sample from a context vector (issue 17, seed 003). */
-class DynamicConvTest {
+public class DynamicConvTest {
     static final List<String> CANDIDATES = List.of("dyn_conv_3x3", "dyn_sep_conv_3x3", "dyn_dil_conv_3x3", "sep_conv_3x3",
             "skip_connect");
 
@@ -176,15 +176,61 @@ class DynamicConvTest {
                 Evaluator.supernet(unread).problems().get(0).message());
     }
 
+    /** A node keeping 1 of 2 inputs: in0 -> a (e1, may be dynamic) or in0 -> b -> a (e2). */
+    public static SearchSpace gated() {
+        SearchSpace s = space(CANDIDATES);
+        Cell c = new Cell("c", List.of(Node.input("in0"), Node.intermediate("b"),
+                Node.intermediate("a").withInputChoice(new io.cellforge.space.InputChoice("a_in", 1, Reduction.SUM, false)),
+                Node.output("out", Reduction.SUM)),
+                List.of(Edge.of("in0", "b", OpCall.of("identity")), Edge.of("in0", "a", LayerChoice.of("e1", CANDIDATES)),
+                        Edge.of("b", "a", LayerChoice.of("e2", CANDIDATES)),
+                        Edge.of("a", "out", OpCall.of("identity"))), Preprocess.NONE);
+        return s.withCell(c);
+    }
+
+    @Test
+    void aDynamicOpOnAnInputTheArchitectureDropsBringsNoGenerator() throws Exception {
+        SearchSpace s = gated();
+        Architecture dropped = new Architecture(Map.of("e1", new Decision.Op("dyn_conv_3x3"), "e2", new Decision.Op("sep_conv_3x3"),
+                "a_in", new Decision.Inputs(List.of(1))));
+        NetworkStats st = Evaluator.evaluate(s, dropped);
+        assertTrue(st.ok(), st.problems().toString());
+        assertTrue(st.parts().stream().noneMatch(p -> p.kind().equals("weight generator")), st.parts().toString());
+        assertTrue(st.dynamic().isEmpty());
+        assertEquals(0, Evaluator.fixedPlan(s, dropped).contextFeatures());
+        Architecture kept = dropped.with("a_in", new Decision.Inputs(List.of(0)));
+        assertEquals(3, Evaluator.fixedPlan(s, kept).contextFeatures());
+        assertEquals(20 + 6 * 36 + 4 + 9, Evaluator.evaluate(s, kept).params(), "generator, head, BN and the head's linear");
+    }
+
+    @Test
+    void aDynamicLayerIsTimedWithItsHead() throws Exception {
+        Layer dyn = new Layer.DynamicConv("g", 5, Layer.Conv.square(2, 2, 3, 1, 1, 1, 1));
+        assertTrue(new OpTimer(dyn, new Shape(2, 6, 6), 4).medianMillis(1, 1, 1) > 0);
+    }
+
+    @Test
+    void anElasticNetworkRefusesWeightGeneratorsByName() {
+        SearchSpace ofa = io.cellforge.zoo.Zoo.get("ofa-mini").orElseThrow();
+        Network n = ofa.network();
+        List<List<OpCall>> stem = List.of(List.of(new OpCall("dyn_conv", Map.of("kernel", Param.of(3)))));
+        SearchSpace s = ofa.withNetwork(new Network(n.input(), n.classes(), n.channels(), stem, n.stages(), n.head(), n.auxiliary(),
+                n.affine(), new Network.Context(4, Map.of("g", List.of()))));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> io.cellforge.search.ElasticSpace.of(s));
+        assertTrue(e.getMessage().startsWith("the network has weight generators (g), whose dynamic convolutions no elastic network"),
+                e.getMessage());
+    }
+
     @Test
     void aDerivedDynamicNetworkIsEstimatedAndRefusedByOnnxWithTheReason() throws Exception {
         SearchSpace s = io.cellforge.train.Retrain.finalNetwork(space(CANDIDATES));
         Architecture a = new Architecture(Map.of("e", new Decision.Op("dyn_dil_conv_3x3")));
         Plan plan = Evaluator.fixedPlan(s, a);
-        // The estimate counts the kernels a head makes per sample: 18 and 4 values, with their gradients.
+        // The estimate counts the kernels a head makes per sample (18 and 4 values) and the im2col columns of the two
+        // convolutions (2 x 3 x 3 and 2 x 1 x 1 values a pixel of 6x6), each with its gradient.
         Plan fixedStatic = Evaluator.fixedPlan(s, new Architecture(Map.of("e", new Decision.Op("skip_connect"))));
         assertTrue(io.cellforge.analysis.MemoryEstimate.retrain(plan, 8).activationBytes()
-                > io.cellforge.analysis.MemoryEstimate.retrain(fixedStatic, 8).activationBytes() + 8L * 4 * 2 * (18 + 4));
+                > io.cellforge.analysis.MemoryEstimate.retrain(fixedStatic, 8).activationBytes() + 8L * 4 * 2 * (18 + 4 + (18 + 2) * 36));
         CompiledNetwork net = new CompiledNetwork(plan, CompiledNetwork.Options.retrain(1));
         io.cellforge.model.TrainedModel m = io.cellforge.model.TrainedModel.of(s, a, net, List.of("a", "b", "c"),
                 new float[][] {{0, 0}, {1, 1}}, 0, 8);

@@ -36,7 +36,7 @@ class SecondOrderTest {
         for (int i = 0; i < n; i++) {
             y.putScalar(i, r.nextInt(p.classes()), 1.0);
         }
-        return new Batches.Batch(x, y, null);
+        return new Batches.Batch(x, y, null, null);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.cellforge.app.search;
 import io.cellforge.app.Tasks;
 import io.cellforge.analysis.Evaluator;
 import io.cellforge.analysis.MemoryEstimate;
+import io.cellforge.space.Network;
 import io.cellforge.space.Problem;
 import io.cellforge.analysis.Validator;
 import io.cellforge.app.ErrorText;
@@ -181,7 +182,8 @@ public final class SearchViewModel {
         runs.addListener((javafx.collections.ListChangeListener<RunFiles.Run>) c -> runTable.setAll(runs.stream().map(SearchViewModel::row).toList()));
         document.addListener((o, a, b) -> {
             // A space whose weight generators read a context cannot search the digits: the bundled strokes have one.
-            if (b != null && !b.network().context().generators().isEmpty() && Datasets.DIGITS.equals(data.get())) {
+            // Only when the document comes to read one (opened, or its first generator drawn), not at every edit.
+            if (readsContext(b) && !readsContext(a) && Datasets.DIGITS.equals(data.get())) {
                 data.set(Datasets.STROKES);
             }
             updateShape();
@@ -414,14 +416,18 @@ public final class SearchViewModel {
         }
         Shape in = d.train().shape();
         int classes = classesOf(d);
-        String net = "The network takes " + s.network().input() + ", " + s.network().classes() + " classes";
-        if (in.equals(s.network().input()) && classes == s.network().classes()) {
+        int context = d.train().contextFeatures();
+        Network.Context reads = s.network().context();
+        boolean contextDiffers = context > 0 && !reads.generators().isEmpty() && reads.features() != context;
+        String net = "The network takes " + s.network().input() + ", " + s.network().classes() + " classes"
+                + (contextDiffers ? ", a context of " + reads.features() : "");
+        if (in.equals(s.network().input()) && classes == s.network().classes() && !contextDiffers) {
             shapeText.set(net + ", as the data");
             return;
         }
-        String are = net + "; the data are " + in + ", " + classes + " classes";
+        String are = net + "; the data are " + in + ", " + classes + " classes" + (contextDiffers ? ", a context of " + context : "");
         try {
-            Adaptation.toData(s, in, classes);
+            Adaptation.toData(s, in, classes, context);
             shapeText.set(are);
             adaptable.set(true);
         } catch (AdaptException e) {
@@ -437,9 +443,10 @@ public final class SearchViewModel {
         }
         Shape in = d.train().shape();
         int classes = classesOf(d);
+        int context = d.train().contextFeatures();
         editor.test(io.cellforge.edit.Edit.of("Adapt the space to the data (" + in + ", " + classes + " classes)", sp -> {
             try {
-                return Adaptation.toData(sp, in, classes).space();
+                return Adaptation.toData(sp, in, classes, context).space();
             } catch (AdaptException e) {
                 throw new EditException(e.getMessage());
             }
@@ -589,6 +596,10 @@ public final class SearchViewModel {
     /** Names the bundled digits as the data. */
     public void useDigits() {
         data.set(Datasets.DIGITS);
+    }
+
+    private static boolean readsContext(SearchSpace s) {
+        return s != null && !s.network().context().generators().isEmpty();
     }
 
     /** Names the bundled strokes (images with a context vector each) as the data. */
