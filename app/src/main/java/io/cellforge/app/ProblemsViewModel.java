@@ -1,6 +1,7 @@
 package io.cellforge.app;
 
 import io.cellforge.analysis.Evaluator;
+import io.cellforge.analysis.NetworkStats;
 import io.cellforge.analysis.SpaceStats;
 import io.cellforge.analysis.Validator;
 import io.cellforge.arch.Architecture;
@@ -20,7 +21,9 @@ import javafx.collections.ObservableList;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -155,7 +158,7 @@ public final class ProblemsViewModel {
             if (s.isFixed()) {
                 var st = Evaluator.evaluate(s, Architecture.empty());
                 return st.ok() ? String.format("%s: fixed network, %,d parameters, %,d multiply-adds", s.name(), st.params(), st.macs())
-                        : s.name() + ": the network has problems";
+                        + dynamic(st, true) : s.name() + ": the network has problems";
             }
             SpaceStats st = SpaceStats.of(s);
             if (st.minParams().value() < 0 || st.maxParams().value() < 0 || st.minMacs().value() < 0 || st.maxMacs().value() < 0) {
@@ -163,10 +166,51 @@ public final class ProblemsViewModel {
             }
             return String.format("%s: %s architectures   parameters %,d .. %,d   multiply-adds %,d .. %,d", s.name(),
                     count(st.architectures()), st.minParams().value(), st.maxParams().value(), st.minMacs().value(),
-                    st.maxMacs().value());
+                    st.maxMacs().value()) + (s.network().context().present() ? dynamic(Evaluator.supernet(s), false) : "");
         } catch (RuntimeException e) {
             return s.name() + ": could not count (" + ErrorText.of(e) + ")";
         }
+    }
+
+    /**
+     * The weight generators' parameters and what the dynamic convolutions cost (the parameters of their generator
+     * heads, their multiply-adds with the heads'): in a fixed network the chosen ones together, in a space each
+     * candidate's (a LayerChoice's op summed over the places it stands, as {@code stats} lists them) as a range.
+     * Empty without a generator.
+     */
+    static String dynamic(NetworkStats st, boolean fixed) {
+        List<NetworkStats.Part> generators = st.parts().stream().filter(p -> p.kind().equals(NetworkViewModel.GENERATOR_KIND)).toList();
+        if (generators.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("   generator").append(generators.size() > 1 ? "s" : "");
+        for (int i = 0; i < generators.size(); i++) {
+            NetworkStats.Part g = generators.get(i);
+            b.append(i == 0 ? " " : ", ").append(g.name().substring("generator ".length())).append(String.format(" %,d", g.params()));
+        }
+        b.append(" params");
+        Map<List<String>, long[]> candidates = new LinkedHashMap<>();
+        for (NetworkStats.Dynamic d : st.dynamic()) {
+            long[] c = candidates.computeIfAbsent(List.of(d.key() == null ? d.place() : d.key(), d.op()), k -> new long[2]);
+            c[0] += d.headParams();
+            c[1] += d.macs();
+        }
+        if (candidates.isEmpty()) {
+            return b.toString();
+        }
+        if (fixed) {
+            long params = candidates.values().stream().mapToLong(c -> c[0]).sum();
+            long macs = candidates.values().stream().mapToLong(c -> c[1]).sum();
+            return b.append(String.format("   dynamic convs %,d params, %,d mult-adds", params, macs)).toString();
+        }
+        var params = candidates.values().stream().mapToLong(c -> c[0]).summaryStatistics();
+        var macs = candidates.values().stream().mapToLong(c -> c[1]).summaryStatistics();
+        return b.append(String.format("   dynamic convs %s params, %s mult-adds each",
+                range(params.getMin(), params.getMax()), range(macs.getMin(), macs.getMax()))).toString();
+    }
+
+    private static String range(long a, long b) {
+        return a == b ? String.format("%,d", a) : String.format("%,d .. %,d", a, b);
     }
 
     static String count(BigInteger b) {
