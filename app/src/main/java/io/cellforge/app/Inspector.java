@@ -369,8 +369,10 @@ public final class Inspector extends ScrollPane {
 
     /** The figures of a box of the stack, as its tooltip gives them. */
     private void figures(String id) {
+        String generator = io.cellforge.app.diagram.NetworkLayout.generatorOf(id);
+        String name = generator != null ? "Generator " + generator : id.equals(io.cellforge.app.diagram.NetworkLayout.CONTEXT) ? "Context" : id;
         title(vm.network().selectedStage().map(x -> x.kind() == io.cellforge.space.StageKind.CELL ? "Cell stage " : "Block ")
-                .orElse("") + id);
+                .orElse("") + name);
         Label f = new Label(vm.network().describe(id));
         f.setId("insp-figures");
         f.setUserData(id);

@@ -215,16 +215,38 @@ public final class NetworkViewModel {
             Shape cx = new Shape(net.context().features(), 1, 1);
             out.put(NetworkLayout.CONTEXT, new Figures(NetworkLayout.CONTEXT, List.of(new Cost("context", cx, cx, 0L, 0L)), ""));
             // A generator is built where an op takes kernels from it: the supernet, where every candidate does.
+            NetworkStats sup = Evaluator.supernet(s);
             Map<String, NetworkStats.Part> built = new LinkedHashMap<>();
-            Evaluator.supernet(s).parts().stream().filter(p -> p.kind().equals(GENERATOR_KIND))
-                    .forEach(p -> built.put(p.name(), p));
+            sup.parts().stream().filter(p -> p.kind().equals(GENERATOR_KIND)).forEach(p -> built.put(p.name(), p));
             for (String g : net.context().generators().keySet()) {
                 NetworkStats.Part p = built.get("generator " + g);
-                out.put(generatorId(g), p == null
-                        ? new Figures(generatorId(g), List.of(new Cost("generator " + g, null, null, null, null)),
-                        "no figures: no op takes its kernels from it, or it does not build (see Problems)")
-                        : new Figures(generatorId(g), List.of(new Cost("generator " + g, p.in(), p.out(), p.params(), p.macs())), ""));
+                if (p == null) {
+                    out.put(generatorId(g), new Figures(generatorId(g), List.of(new Cost("generator " + g, null, null, null, null)),
+                            "no figures: no op takes its kernels from it, or it does not build (see Problems)"));
+                    continue;
+                }
+                List<Cost> costs = new ArrayList<>(List.of(new Cost("generator " + g, p.in(), p.out(), p.params(), p.macs())));
+                // Each dynamic candidate's heads on it, when it is the only generator the ops can take kernels from.
+                if (built.size() == 1) {
+                    dynamicCandidates(sup).forEach((k, c) -> costs.add(new Cost(k.get(0) + " " + k.get(1), p.out(), null, c[0], c[1])));
+                }
+                out.put(generatorId(g), new Figures(generatorId(g), costs, ""));
             }
+        }
+        return out;
+    }
+
+    /**
+     * Each dynamic op of a walk by its LayerChoice key (or its place, for a fixed op) and name, with the parameters of
+     * its generator heads and the multiply-adds of its convolutions and heads summed over the places it stands, as
+     * {@code stats} lists them.
+     */
+    static Map<List<String>, long[]> dynamicCandidates(NetworkStats st) {
+        Map<List<String>, long[]> out = new LinkedHashMap<>();
+        for (NetworkStats.Dynamic d : st.dynamic()) {
+            long[] c = out.computeIfAbsent(List.of(d.key() == null ? d.place() : d.key(), d.op()), k -> new long[2]);
+            c[0] += d.headParams();
+            c[1] += d.macs();
         }
         return out;
     }
@@ -351,6 +373,14 @@ public final class NetworkViewModel {
         List<String> fed = WeightFeeds.ofNetwork(s).entrySet().stream().filter(e -> e.getValue().contains(g)).map(Map.Entry::getKey).toList();
         if (!fed.isEmpty()) {
             b.append("\nkernels of   ").append(String.join(", ", fed));
+        }
+        List<Cost> heads = f.costs().subList(1, f.costs().size());
+        if (!heads.isEmpty()) {
+            int w = Math.max("dynamic heads".length(), heads.stream().mapToInt(h -> h.op().length()).max().orElse(0));
+            b.append(String.format(Locale.ROOT, "%n%-" + w + "s  %12s  %15s", "dynamic heads", "parameters", "multiply-adds"));
+            for (Cost h : heads) {
+                b.append(String.format(Locale.ROOT, "%n%-" + w + "s  %12s  %15s", h.op(), count(h.params()), count(h.macs())));
+            }
         }
         if (!f.note().isEmpty()) {
             b.append("\n(").append(f.note()).append(')');

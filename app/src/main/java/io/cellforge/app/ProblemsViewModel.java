@@ -21,7 +21,6 @@ import javafx.collections.ObservableList;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -173,10 +172,10 @@ public final class ProblemsViewModel {
     }
 
     /**
-     * The weight generators' parameters and what the dynamic convolutions cost (the parameters of their generator
-     * heads, their multiply-adds with the heads'): in a fixed network the chosen ones together, in a space each
-     * candidate's (a LayerChoice's op summed over the places it stands, as {@code stats} lists them) as a range.
-     * Empty without a generator.
+     * The weight generators' parameters and those of the dynamic convolutions' heads on them: in a fixed network the
+     * chosen ones' together, in a space each candidate's (a LayerChoice's op summed over the places it stands, as
+     * {@code stats} lists them) as a range; the network view's generator gives each with its multiply-adds. Empty
+     * without a generator.
      */
     static String dynamic(NetworkStats st, boolean fixed) {
         List<NetworkStats.Part> generators = st.parts().stream().filter(p -> p.kind().equals(NetworkViewModel.GENERATOR_KIND)).toList();
@@ -189,24 +188,13 @@ public final class ProblemsViewModel {
             b.append(i == 0 ? " " : ", ").append(g.name().substring("generator ".length())).append(String.format(" %,d", g.params()));
         }
         b.append(" params");
-        Map<List<String>, long[]> candidates = new LinkedHashMap<>();
-        for (NetworkStats.Dynamic d : st.dynamic()) {
-            long[] c = candidates.computeIfAbsent(List.of(d.key() == null ? d.place() : d.key(), d.op()), k -> new long[2]);
-            c[0] += d.headParams();
-            c[1] += d.macs();
-        }
+        Map<List<String>, long[]> candidates = NetworkViewModel.dynamicCandidates(st);
         if (candidates.isEmpty()) {
             return b.toString();
         }
-        if (fixed) {
-            long params = candidates.values().stream().mapToLong(c -> c[0]).sum();
-            long macs = candidates.values().stream().mapToLong(c -> c[1]).sum();
-            return b.append(String.format("   dynamic convs %,d params, %,d mult-adds", params, macs)).toString();
-        }
         var params = candidates.values().stream().mapToLong(c -> c[0]).summaryStatistics();
-        var macs = candidates.values().stream().mapToLong(c -> c[1]).summaryStatistics();
-        return b.append(String.format("   dynamic convs %s params, %s mult-adds each",
-                range(params.getMin(), params.getMax()), range(macs.getMin(), macs.getMax()))).toString();
+        return b.append("   dynamic heads ").append(fixed ? String.format("%,d params", params.getSum())
+                : range(params.getMin(), params.getMax()) + " params each").toString();
     }
 
     private static String range(long a, long b) {

@@ -156,7 +156,15 @@ class DynamicDesignerTest {
         // linear 4 -> 16 with a bias: 4 * 16 + 16 parameters, 4 * 16 multiply-adds.
         assertTrue(tip.contains("parameters     80\n"), tip);
         assertTrue(tip.contains("multiply-adds  64\n"), tip);
-        assertTrue(tip.contains("kernels of   cell 0, cell 1"), tip);
+        assertTrue(tip.contains("kernels of   cell 0, cell 1\n"), tip);
+        // Each candidate's heads over both cells, as stats lists them: dyn_conv_3x3's 3x3 kernels for 8 -> 8 channels
+        // are 576 outputs of a head on 16 values (16 * 576 + 576 = 9,792 parameters a cell).
+        assertTrue(tip.matches("(?s).*\nn1_p0 dyn_conv_3x3 +19,584 +313,344\n.*"), tip);
+        assertTrue(tip.matches("(?s).*\nn2_p1 dyn_dil_conv_3x3 +4,624 +73,984$"), tip);
+        // Clicked, the inspector gives the same figures under the generator's name.
+        robot.clickOn(robot.lookup(n -> n.getUserData() instanceof Diagram.Box b && b.label().equals("relu")).queryAs(Node.class));
+        assertEquals("Generator g", robot.lookup("#insp-title").queryAs(Label.class).getText());
+        assertTrue(robot.lookup("#insp-figures").queryAs(Label.class).getText().contains("parameters     80\n"));
         robot.moveTo("#outline"); // the tooltip goes, and leaves the next test's hovering alone
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> shownTooltip("generator g").isEmpty());
     }
@@ -184,8 +192,8 @@ class DynamicDesignerTest {
     @Test
     void theStatusBarGivesTheGeneratorAndEachDynamicCandidate(FxRobot robot) throws Exception {
         // As stats lists them: the generator's 80 parameters; each dynamic candidate's heads over the two cells,
-        // dyn_sep_conv_3x3 and dyn_dil_conv_3x3 4,624 parameters and 73,984 multiply-adds, dyn_conv_3x3 19,584 and 313,344.
-        String figures = "   generator g 80 params   dynamic convs 4,624 .. 19,584 params, 73,984 .. 313,344 mult-adds each";
+        // dyn_sep_conv_3x3's and dyn_dil_conv_3x3's 4,624 parameters, dyn_conv_3x3's 19,584.
+        String figures = "   generator g 80 params   dynamic heads 4,624 .. 19,584 params each";
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.problems().statusProperty().get().endsWith(figures));
         assertTrue(robot.lookup("#status").queryAs(Label.class).getText().endsWith(figures));
         robot.interact(() -> vm.documents().openZoo("darts-mini"));

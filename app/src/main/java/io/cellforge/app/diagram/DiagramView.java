@@ -32,7 +32,8 @@ import java.util.function.Function;
  * Draws a network's stack, laid out ({@link NetworkLayout}) for the view's shape and fitted to it until the person
  * zooms; every box carries the style class {@code diagram-box} and its model id. Knows nothing of documents: a click
  * on a box, Shift+click, Escape and a double-click are reported to callbacks, and a box's tooltip text is asked of
- * a describer when the figures change.
+ * a describer when the figures change. A weight generator's frame ({@code diagram-frame}) and its dashed connectors
+ * ({@code diagram-weights}, ending on the weight port of the box they feed) are drawn in a colour of their own.
  */
 public final class DiagramView extends Pane {
     static final double MARGIN = 24;
