@@ -367,7 +367,7 @@ public final class NetworkViewModel {
         }
         Cost c = f.costs().get(0);
         b.append("input   ").append(c.in() == null ? "-" : c.in().channels() + " context values").append('\n');
-        b.append("output  ").append(c.out() == null ? "-" : c.out().size() + " values, read by the kernels' heads").append('\n');
+        b.append("output  ").append(c.out() == null ? "-" : c.out().size() + " values, read by the heads").append('\n');
         b.append("parameters     ").append(count(c.params())).append('\n');
         b.append("multiply-adds  ").append(count(c.macs()));
         List<String> fed = WeightFeeds.ofNetwork(s).entrySet().stream().filter(e -> e.getValue().contains(g)).map(Map.Entry::getKey).toList();
@@ -377,9 +377,10 @@ public final class NetworkViewModel {
         List<Cost> heads = f.costs().subList(1, f.costs().size());
         if (!heads.isEmpty()) {
             int w = Math.max("dynamic heads".length(), heads.stream().mapToInt(h -> h.op().length()).max().orElse(0));
-            b.append(String.format(Locale.ROOT, "%n%-" + w + "s  %12s  %15s", "dynamic heads", "parameters", "multiply-adds"));
+            // Narrow columns: the inspector shows this too, and is about 45 letters wide.
+            b.append(String.format(Locale.ROOT, "%n%-" + w + "s %7s %9s", "dynamic heads", "params", "mult-adds"));
             for (Cost h : heads) {
-                b.append(String.format(Locale.ROOT, "%n%-" + w + "s  %12s  %15s", h.op(), count(h.params()), count(h.macs())));
+                b.append(String.format(Locale.ROOT, "%n%-" + w + "s %7s %9s", h.op(), count(h.params()), count(h.macs())));
             }
         }
         if (!f.note().isEmpty()) {

@@ -174,8 +174,8 @@ public final class ProblemsViewModel {
     /**
      * The weight generators' parameters and those of the dynamic convolutions' heads on them: in a fixed network the
      * chosen ones' together, in a space each candidate's (a LayerChoice's op summed over the places it stands, as
-     * {@code stats} lists them) as a range; the network view's generator gives each with its multiply-adds. Empty
-     * without a generator.
+     * {@code stats} lists them) as a range over the candidates; the network view's generator gives each with its
+     * multiply-adds. Empty without a generator.
      */
     static String dynamic(NetworkStats st, boolean fixed) {
         List<NetworkStats.Part> generators = st.parts().stream().filter(p -> p.kind().equals(NetworkViewModel.GENERATOR_KIND)).toList();
@@ -194,7 +194,7 @@ public final class ProblemsViewModel {
         }
         var params = candidates.values().stream().mapToLong(c -> c[0]).summaryStatistics();
         return b.append("   dynamic heads ").append(fixed ? String.format("%,d params", params.getSum())
-                : range(params.getMin(), params.getMax()) + " params each").toString();
+                : range(params.getMin(), params.getMax()) + " params").toString();
     }
 
     private static String range(long a, long b) {
