@@ -137,6 +137,14 @@ public final class Inspector extends ScrollPane {
 
     private void edge(Cell c, Edge e) {
         title("Edge " + e.from() + " -> " + e.to());
+        if (io.cellforge.app.diagram.WeightFeeds.dynamic(e.op())) {
+            Set<String> from = io.cellforge.app.diagram.WeightFeeds.generators(vm.state().spaceProperty().get(), e.op());
+            Label weights = hint((e.op() instanceof LayerChoice ? "Its dynamic candidates take" : "Its op takes")
+                    + " their kernels from " + (from.isEmpty() ? "a weight generator the network does not have (see Problems)"
+                    : "generator " + String.join(", ", from)) + ", made per sample from the context.");
+            weights.setId("insp-weights");
+            body.getChildren().add(weights);
+        }
         GridPane g = grid();
         ComboBox<Integer> stride = new ComboBox<>(FXCollections.observableArrayList(1, 2));
         stride.setId("insp-stride");

@@ -181,6 +181,9 @@ class DynamicDesignerTest {
         assertEquals("w ← generator g: kernels of dyn_conv_3x3, dyn_sep_conv_3x3, dyn_dil_conv_3x3, per sample", shownTooltip("w ←"));
         // Opened on hover: a port on each of the three dynamic candidates' lines.
         assertEquals(3, robot.lookup("#label-in0-n1 .weight-port").queryAll().size());
+        robot.interact(() -> vm.state().setSelection(Selection.edge("in0", "n1")));
+        assertEquals("Its dynamic candidates take their kernels from generator g, made per sample from the context.",
+                robot.lookup("#insp-weights").queryAs(Label.class).getText());
 
         robot.interact(() -> {
             vm.documents().openZoo("darts-mini");

@@ -517,14 +517,11 @@ public final class CellCanvas extends Region {
         }
     }
 
-    /** The colour of the weight generators, as the network view draws them and their connectors. */
-    private static final Color GENERATOR = Color.web("#7c3aed");
-
     /** A diamond on a label: the op's convolutions take their kernels from a weight generator (their weight port). */
     private static Polygon weightPort(double cx, double cy) {
         double d = EdgeLabel.PORT / 2;
         Polygon p = new Polygon(cx, cy - d, cx + d, cy, cx, cy + d, cx - d, cy);
-        p.setFill(GENERATOR);
+        p.setFill(io.cellforge.app.diagram.DiagramView.GENERATOR);
         p.getStyleClass().add("weight-port");
         return p;
     }

@@ -283,8 +283,8 @@ public final class DiagramView extends Pane {
         return p;
     }
 
-    /** The colour of a weight generator: its frame, and the connectors that carry its kernels. */
-    static final Color GENERATOR = Color.web("#7c3aed");
+    /** The colour of a weight generator: its frame, the connectors that carry its kernels, the weight ports. */
+    public static final Color GENERATOR = Color.web("#7c3aed");
 
     private static Group frame(Diagram.Frame f) {
         Rectangle r = new Rectangle(f.x(), f.y(), f.w(), f.h());
@@ -308,7 +308,7 @@ public final class DiagramView extends Pane {
      * A weights connector: dashed in the generator's colour, ending on a diamond, the weight port of the
      * convolutions of the box it enters.
      */
-    private Group weights(Diagram.Arrow a) {
+    private static Group weights(Diagram.Arrow a) {
         Polyline line = new Polyline();
         for (double[] p : a.points()) {
             line.getPoints().addAll(p[0], p[1]);
