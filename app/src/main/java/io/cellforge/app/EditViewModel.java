@@ -249,6 +249,19 @@ public final class EditViewModel {
         return apply(SpaceEdits.setLayers(layers));
     }
 
+    /** The context's values per sample; a space without a context gains one with a starter weight generator. */
+    public boolean setContext(int features) {
+        return apply(SpaceEdits.setContext(features));
+    }
+
+    public boolean setGenerator(String name, List<OpCall> layers) {
+        return apply(SpaceEdits.setGenerator(name, layers));
+    }
+
+    public boolean removeContext() {
+        return apply(SpaceEdits.removeContext());
+    }
+
     public String defaultKey(Cell c, List<String> edge) {
         return c.name() + "_" + edge.get(1) + "_" + edge.get(0);
     }

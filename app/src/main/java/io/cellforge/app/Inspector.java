@@ -137,6 +137,14 @@ public final class Inspector extends ScrollPane {
 
     private void edge(Cell c, Edge e) {
         title("Edge " + e.from() + " -> " + e.to());
+        if (io.cellforge.app.diagram.WeightFeeds.dynamic(e.op())) {
+            Set<String> from = io.cellforge.app.diagram.WeightFeeds.generators(vm.state().spaceProperty().get(), e.op());
+            Label weights = hint((e.op() instanceof LayerChoice ? "Its dynamic candidates take" : "Its op takes")
+                    + " their kernels from " + (from.isEmpty() ? "a weight generator the network does not have (see Problems)"
+                    : "generator " + String.join(", ", from)) + ", made per sample from the context.");
+            weights.setId("insp-weights");
+            body.getChildren().add(weights);
+        }
         GridPane g = grid();
         ComboBox<Integer> stride = new ComboBox<>(FXCollections.observableArrayList(1, 2));
         stride.setId("insp-stride");
@@ -218,6 +226,96 @@ public final class Inspector extends ScrollPane {
         row(g, "Stages", new Label(String.valueOf(n.stages().size())));
         body.getChildren().addAll(g, hint("Click a box of the stack to see its figures and edit it; double-click a cell "
                 + "stage (or pick the cell in the outline) to edit the cell."));
+        context(n.context());
+    }
+
+    /**
+     * The network's second input: its values per sample (typing a number adds a context with a starter generator)
+     * and each weight generator's layers, written as the ops' labels.
+     */
+    private void context(io.cellforge.space.Network.Context cx) {
+        body.getChildren().addAll(new Separator(), subtitle("Context"));
+        GridPane g = grid();
+        VBox values = field("insp-context", cx.present() ? String.valueOf(cx.features()) : "",
+                t -> t.isBlank() && !cx.present() ? "" : positive(t), t -> {
+                    if (!t.isBlank()) {
+                        vm.edits().setContext(Integer.parseInt(t.strip()));
+                    }
+                });
+        ((TextField) values.getChildren().get(0)).setPromptText("none");
+        row(g, "Values", values);
+        cx.generators().forEach((name, layers) -> row(g, "Generator " + name, field("insp-generator-" + name,
+                String.join(", ", layers.stream().map(OpCall::label).toList()), this::layersProblem,
+                t -> vm.edits().setGenerator(name, opSequence(t).orElseThrow()))));
+        body.getChildren().add(g);
+        if (cx.present()) {
+            body.getChildren().addAll(hint("Dynamic ops (palette group Dynamic) take their kernels from a generator's output, "
+                    + "per sample; name one with generator: $NAME when there are several."),
+                    action("Remove context", "insp-remove-context", vm.edits()::removeContext));
+        } else {
+            body.getChildren().add(hint("Values per sample beside the image (a context): weight generators read them to make "
+                    + "the kernels of dynamic ops."));
+        }
+    }
+
+    /**
+     * Ops as the inspector writes them, separated by commas: {@code linear(out=16), relu}; empty when the text
+     * does not read as such.
+     */
+    static Optional<List<OpCall>> opSequence(String text) {
+        List<String> parts = new java.util.ArrayList<>();
+        int depth = 0;
+        int from = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            depth += ch == '(' ? 1 : ch == ')' ? -1 : 0;
+            if (depth < 0 || depth > 1) {
+                return Optional.empty();
+            }
+            if (ch == ',' && depth == 0) {
+                parts.add(text.substring(from, i));
+                from = i + 1;
+            }
+        }
+        parts.add(text.substring(from));
+        List<OpCall> out = new java.util.ArrayList<>();
+        java.util.regex.Pattern call = java.util.regex.Pattern.compile("([A-Za-z_][\\w.\\-]*)\\s*(?:\\((.*)\\))?");
+        java.util.regex.Pattern param = java.util.regex.Pattern.compile("([A-Za-z_]\\w*)\\s*=\\s*(\\$[A-Za-z_][\\w.\\-]*|[-+0-9.eE]+)");
+        for (String p : parts) {
+            java.util.regex.Matcher m = call.matcher(p.strip());
+            if (!m.matches()) {
+                return Optional.empty();
+            }
+            Map<String, Param> params = new java.util.LinkedHashMap<>();
+            if (m.group(2) != null && !m.group(2).isBlank()) {
+                for (String kv : m.group(2).split(",")) {
+                    java.util.regex.Matcher v = param.matcher(kv.strip());
+                    if (!v.matches()) {
+                        return Optional.empty();
+                    }
+                    try {
+                        params.put(v.group(1), parseParam(v.group(2)));
+                    } catch (NumberFormatException e) {
+                        return Optional.empty();
+                    }
+                }
+            }
+            out.add(new OpCall(m.group(1), params));
+        }
+        return Optional.of(out);
+    }
+
+    private String layersProblem(String t) {
+        Optional<List<OpCall>> ops = opSequence(t);
+        if (ops.isEmpty()) {
+            return "Ops separated by commas, with parameters in brackets: linear(out=16), relu";
+        }
+        for (OpCall op : ops.get()) {
+            if (OpCatalog.builtin().find(op.op()).isEmpty() && !vm.state().spaceProperty().get().userOps().containsKey(op.op())) {
+                return "No op '" + op.op() + "'" + OpCatalog.builtin().closest(op.op()).map(x -> "; did you mean " + x + "?").orElse("");
+            }
+        }
+        return "";
     }
 
     /** A selected stage: its figures, and its settings as one undoable edit per field. */
@@ -279,8 +377,10 @@ public final class Inspector extends ScrollPane {
 
     /** The figures of a box of the stack, as its tooltip gives them. */
     private void figures(String id) {
+        String generator = io.cellforge.app.diagram.NetworkLayout.generatorOf(id);
+        String name = generator != null ? "Generator " + generator : id.equals(io.cellforge.app.diagram.NetworkLayout.CONTEXT) ? "Context" : id;
         title(vm.network().selectedStage().map(x -> x.kind() == io.cellforge.space.StageKind.CELL ? "Cell stage " : "Block ")
-                .orElse("") + id);
+                .orElse("") + name);
         Label f = new Label(vm.network().describe(id));
         f.setId("insp-figures");
         f.setUserData(id);
@@ -349,8 +449,9 @@ public final class Inspector extends ScrollPane {
         }
         if (t.startsWith("$")) {
             String k = t.substring(1);
-            return vm.state().spaceProperty().get().values().containsKey(k) || List.of("stride", "C_in", "C_out").contains(k) ? ""
-                    : "$" + k + " is not a ValueChoice of the space";
+            SearchSpace s = vm.state().spaceProperty().get();
+            return s.values().containsKey(k) || s.network().context().generators().containsKey(k)
+                    || List.of("stride", "C_in", "C_out").contains(k) ? "" : "$" + k + " is not a ValueChoice or a weight generator of the space";
         }
         try {
             Double.parseDouble(t);

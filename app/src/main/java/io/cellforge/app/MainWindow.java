@@ -185,9 +185,10 @@ public final class MainWindow {
             networkView.setVisible(c == null);
             if (c != null) {
                 canvas.setKeys(io.cellforge.app.diagram.KeyPalette.keys(vm.state().spaceProperty().get()));
+                canvas.setContext(vm.state().spaceProperty().get().network().context());
                 canvas.show(c, vm.layout().positions(), vm.state().selectionProperty().get());
             } else if (vm.state().spaceProperty().get() != null) {
-                networkView.show(vm.state().spaceProperty().get().network());
+                networkView.show(vm.state().spaceProperty().get());
             }
             palette.setSpace(vm.state().spaceProperty().get());
         };

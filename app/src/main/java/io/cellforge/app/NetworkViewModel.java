@@ -3,6 +3,8 @@ package io.cellforge.app;
 import io.cellforge.analysis.Evaluator;
 import io.cellforge.analysis.NetworkStats;
 import io.cellforge.analysis.SpaceStats;
+import io.cellforge.app.diagram.NetworkLayout;
+import io.cellforge.app.diagram.WeightFeeds;
 import io.cellforge.arch.Architecture;
 import io.cellforge.arch.Decision;
 import io.cellforge.edit.SpaceEdits;
@@ -42,6 +44,8 @@ public final class NetworkViewModel {
     public static final String INPUT = "input";
     public static final String STEM = "stem";
     public static final String HEAD = "head";
+    /** The kind of the evaluator's part for a weight generator (named "generator NAME"). */
+    static final String GENERATOR_KIND = "weight generator";
 
     /** What one candidate of a stage costs there (a fixed op is its only candidate); null counts where it does not build. */
     public record Cost(String op, Shape in, Shape out, Long params, Long macs) {
@@ -147,6 +151,14 @@ public final class NetworkViewModel {
     private static Set<String> ids(Network n) {
         Set<String> ids = new LinkedHashSet<>(List.of(INPUT, STEM, HEAD));
         n.stages().forEach(st -> ids.add(st.name()));
+        if (n.context().present()) {
+            ids.add(NetworkLayout.CONTEXT);
+            n.context().generators().forEach((g, layers) -> {
+                for (int i = 0; i < layers.size(); i++) {
+                    ids.add(NetworkLayout.generatorLayer(g, i));
+                }
+            });
+        }
         return ids;
     }
 
@@ -199,7 +211,49 @@ public final class NetworkViewModel {
             }
         }
         out.put(HEAD, fixed(HEAD, "head", base.get(HEAD), assumed));
+        if (net.context().present()) {
+            Shape cx = new Shape(net.context().features(), 1, 1);
+            out.put(NetworkLayout.CONTEXT, new Figures(NetworkLayout.CONTEXT, List.of(new Cost("context", cx, cx, 0L, 0L)), ""));
+            // A generator is built where an op takes kernels from it: the supernet, where every candidate does.
+            NetworkStats sup = Evaluator.supernet(s);
+            Map<String, NetworkStats.Part> built = new LinkedHashMap<>();
+            sup.parts().stream().filter(p -> p.kind().equals(GENERATOR_KIND)).forEach(p -> built.put(p.name(), p));
+            for (String g : net.context().generators().keySet()) {
+                NetworkStats.Part p = built.get("generator " + g);
+                if (p == null) {
+                    out.put(generatorId(g), new Figures(generatorId(g), List.of(new Cost("generator " + g, null, null, null, null)),
+                            "no figures: no op takes its kernels from it, or it does not build (see Problems)"));
+                    continue;
+                }
+                List<Cost> costs = new ArrayList<>(List.of(new Cost("generator " + g, p.in(), p.out(), p.params(), p.macs())));
+                // Each dynamic candidate's heads on it, when it is the only generator the ops can take kernels from.
+                if (built.size() == 1) {
+                    dynamicCandidates(sup).forEach((k, c) -> costs.add(new Cost(k.get(0) + " " + k.get(1), p.out(), null, c[0], c[1])));
+                }
+                out.put(generatorId(g), new Figures(generatorId(g), costs, ""));
+            }
+        }
         return out;
+    }
+
+    /**
+     * Each dynamic op of a walk by its LayerChoice key (or its place, for a fixed op) and name, with the parameters of
+     * its generator heads and the multiply-adds of its convolutions and heads summed over the places it stands, as
+     * {@code stats} lists them.
+     */
+    static Map<List<String>, long[]> dynamicCandidates(NetworkStats st) {
+        Map<List<String>, long[]> out = new LinkedHashMap<>();
+        for (NetworkStats.Dynamic d : st.dynamic()) {
+            long[] c = out.computeIfAbsent(List.of(d.key() == null ? d.place() : d.key(), d.op()), k -> new long[2]);
+            c[0] += d.headParams();
+            c[1] += d.macs();
+        }
+        return out;
+    }
+
+    /** The figures of a weight generator, whichever of its layers' boxes is asked about. */
+    private static String generatorId(String generator) {
+        return "generator " + generator;
     }
 
     private static final String UNBUILT = "no figures: the network does not build up to here (see Problems)";
@@ -245,9 +299,19 @@ public final class NetworkViewModel {
         if (s == null) {
             return "";
         }
+        String generator = NetworkLayout.generatorOf(id);
+        if (generator != null) {
+            return describeGenerator(s, generator);
+        }
         Figures f = figures.get().get(id);
         Optional<Stage> st = stage(s, id);
         StringBuilder b = new StringBuilder();
+        if (id.equals(NetworkLayout.CONTEXT) && s.network().context().present()) {
+            Network.Context cx = s.network().context();
+            return "context: " + cx.features() + " values per sample, beside the image\n"
+                    + (cx.generators().isEmpty() ? "read by no weight generator"
+                    : "read by " + String.join(", ", cx.generators().keySet().stream().map(NetworkViewModel::generatorId).toList()));
+        }
         if (st.isPresent()) {
             Stage x = st.get();
             if (x.kind() == StageKind.CELL) {
@@ -290,6 +354,39 @@ public final class NetworkViewModel {
             b.append("\n(").append(f.note()).append(')');
         }
         return b.toString().stripTrailing();
+    }
+
+    /** A generator's layers, shapes and counts, and the boxes whose dynamic convolutions take kernels from it. */
+    private String describeGenerator(SearchSpace s, String g) {
+        StringBuilder b = new StringBuilder(generatorId(g)).append(": ");
+        List<OpCall> layers = s.network().context().generators().getOrDefault(g, List.of());
+        b.append(String.join(", ", layers.stream().map(OpCall::label).toList())).append('\n');
+        Figures f = figures.get().get(generatorId(g));
+        if (f == null) {
+            return b.append("counting...").toString();
+        }
+        Cost c = f.costs().get(0);
+        b.append("input   ").append(c.in() == null ? "-" : c.in().channels() + " context values").append('\n');
+        b.append("output  ").append(c.out() == null ? "-" : c.out().size() + " values, read by the heads").append('\n');
+        b.append("parameters     ").append(count(c.params())).append('\n');
+        b.append("multiply-adds  ").append(count(c.macs()));
+        List<String> fed = WeightFeeds.ofNetwork(s).entrySet().stream().filter(e -> e.getValue().contains(g)).map(Map.Entry::getKey).toList();
+        if (!fed.isEmpty()) {
+            b.append("\nkernels of   ").append(String.join(", ", fed));
+        }
+        List<Cost> heads = f.costs().subList(1, f.costs().size());
+        if (!heads.isEmpty()) {
+            int w = Math.max("dynamic heads".length(), heads.stream().mapToInt(h -> h.op().length()).max().orElse(0));
+            // Narrow columns: the inspector shows this too, and is about 45 letters wide.
+            b.append(String.format(Locale.ROOT, "%n%-" + w + "s %7s %9s", "dynamic heads", "params", "mult-adds"));
+            for (Cost h : heads) {
+                b.append(String.format(Locale.ROOT, "%n%-" + w + "s %7s %9s", h.op(), count(h.params()), count(h.macs())));
+            }
+        }
+        if (!f.note().isEmpty()) {
+            b.append("\n(").append(f.note()).append(')');
+        }
+        return b.toString();
     }
 
     /** "parameters a .. b, multiply-adds c .. d" over the candidates that build. */

@@ -27,9 +27,10 @@ import java.util.function.Consumer;
 
 /**
  * The palette: node kinds, the three mutables and the op catalog by group (with the space's user ops), filtered
- * by a search box. An entry is dragged onto the canvas (a node kind onto empty space, an op or a mutable onto
- * an edge or node); a click on an op makes it the op of new edges, a double-click sets it on the selected edges.
- * The drag is a plain press-drag-release with a ghost label, which works the same with every windowing system.
+ * by a search box; the Dynamic group starts open for a space with a context. An entry is dragged onto the canvas (a
+ * node kind onto empty space, an op or a mutable onto an edge or node); a click on an op makes it the op of new
+ * edges, a double-click sets it on the selected edges. The drag is a plain press-drag-release with a ghost label,
+ * which works the same with every windowing system.
  */
 public final class Palette extends VBox {
 
@@ -50,6 +51,8 @@ public final class Palette extends VBox {
     private final Consumer<Item> onPick;
     private final Consumer<Item> onApply;
     private List<Item> items = List.of();
+    /** Whether the space has a context: its Dynamic group then starts open. */
+    private boolean dynamic;
 
     /**
      * @param overlay a mouse-transparent pane over the window, for the ghost of a dragged entry
@@ -96,8 +99,10 @@ public final class Palette extends VBox {
         if (s != null) {
             s.userOps().values().forEach(u -> all.add(new Item(Kind.OP, u.name(), OpCatalog.GROUP_USER, u.description())));
         }
-        if (!all.equals(items)) {
+        boolean context = s != null && s.network().context().present();
+        if (!all.equals(items) || context != dynamic) {
             items = all;
+            dynamic = context;
             rebuild();
         }
     }
@@ -117,7 +122,8 @@ public final class Palette extends VBox {
             list.forEach(it -> box.getChildren().add(entry(it)));
             TitledPane tp = new TitledPane(g + "  (" + list.size() + ")", box);
             // Searching opens every group with a match; otherwise the catalog's big groups start closed.
-            tp.setExpanded(!q.isEmpty() || g.equals(NODES) || g.equals(MUTABLES) || g.equals(OpCatalog.GROUP_DARTS));
+            tp.setExpanded(!q.isEmpty() || g.equals(NODES) || g.equals(MUTABLES) || g.equals(OpCatalog.GROUP_DARTS)
+                    || dynamic && g.equals(OpCatalog.GROUP_DYNAMIC));
             tp.setId("group-" + g);
             groups.getChildren().add(tp);
         });

@@ -1,6 +1,7 @@
 package io.cellforge.app;
 
 import io.cellforge.analysis.Evaluator;
+import io.cellforge.analysis.NetworkStats;
 import io.cellforge.analysis.SpaceStats;
 import io.cellforge.analysis.Validator;
 import io.cellforge.arch.Architecture;
@@ -21,6 +22,7 @@ import javafx.collections.ObservableList;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -155,7 +157,7 @@ public final class ProblemsViewModel {
             if (s.isFixed()) {
                 var st = Evaluator.evaluate(s, Architecture.empty());
                 return st.ok() ? String.format("%s: fixed network, %,d parameters, %,d multiply-adds", s.name(), st.params(), st.macs())
-                        : s.name() + ": the network has problems";
+                        + dynamic(st, true) : s.name() + ": the network has problems";
             }
             SpaceStats st = SpaceStats.of(s);
             if (st.minParams().value() < 0 || st.maxParams().value() < 0 || st.minMacs().value() < 0 || st.maxMacs().value() < 0) {
@@ -163,10 +165,40 @@ public final class ProblemsViewModel {
             }
             return String.format("%s: %s architectures   parameters %,d .. %,d   multiply-adds %,d .. %,d", s.name(),
                     count(st.architectures()), st.minParams().value(), st.maxParams().value(), st.minMacs().value(),
-                    st.maxMacs().value());
+                    st.maxMacs().value()) + (s.network().context().present() ? dynamic(Evaluator.supernet(s), false) : "");
         } catch (RuntimeException e) {
             return s.name() + ": could not count (" + ErrorText.of(e) + ")";
         }
+    }
+
+    /**
+     * The weight generators' parameters and those of the dynamic convolutions' heads on them: in a fixed network the
+     * chosen ones' together, in a space each candidate's (a LayerChoice's op summed over the places it stands, as
+     * {@code stats} lists them) as a range over the candidates; the network view's generator gives each with its
+     * multiply-adds. Empty without a generator.
+     */
+    static String dynamic(NetworkStats st, boolean fixed) {
+        List<NetworkStats.Part> generators = st.parts().stream().filter(p -> p.kind().equals(NetworkViewModel.GENERATOR_KIND)).toList();
+        if (generators.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("   generator").append(generators.size() > 1 ? "s" : "");
+        for (int i = 0; i < generators.size(); i++) {
+            NetworkStats.Part g = generators.get(i);
+            b.append(i == 0 ? " " : ", ").append(g.name().substring("generator ".length())).append(String.format(" %,d", g.params()));
+        }
+        b.append(" params");
+        Map<List<String>, long[]> candidates = NetworkViewModel.dynamicCandidates(st);
+        if (candidates.isEmpty()) {
+            return b.toString();
+        }
+        var params = candidates.values().stream().mapToLong(c -> c[0]).summaryStatistics();
+        return b.append("   dynamic heads ").append(fixed ? String.format("%,d params", params.getSum())
+                : range(params.getMin(), params.getMax()) + " params").toString();
+    }
+
+    private static String range(long a, long b) {
+        return a == b ? String.format("%,d", a) : String.format("%,d .. %,d", a, b);
     }
 
     static String count(BigInteger b) {

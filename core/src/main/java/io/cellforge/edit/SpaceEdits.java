@@ -239,7 +239,7 @@ public final class SpaceEdits {
                 throw new EditException("stage " + name + " needs an op");
             }
             if (op instanceof OpCall call) {
-                checkOp(s, name, call);
+                checkOp(s, "stage " + name, call);
             } else {
                 LayerChoice lc = (LayerChoice) op;
                 try {
@@ -254,7 +254,7 @@ public final class SpaceEdits {
                     throw new EditException("the candidates of stage " + name + " repeat an op");
                 }
                 for (OpCall c : lc.candidates()) {
-                    checkOp(s, name, c);
+                    checkOp(s, "stage " + name, c);
                 }
                 try {
                     CellEdits.checkKey(s, lc, st.op() instanceof LayerChoice old ? old : null);
@@ -288,6 +288,111 @@ public final class SpaceEdits {
         });
     }
 
+    /**
+     * The generator a context added to a space without one starts with: the zoo's dynamic-strokes generator, a
+     * hidden layer whose output every dynamic op's head reads.
+     */
+    public static final List<OpCall> STARTER_GENERATOR = List.of(OpCall.of("linear", "out", 16), OpCall.of("relu"));
+    /** The name of that generator, which dynamic ops use when they name none. */
+    public static final String STARTER_NAME = "g";
+
+    /**
+     * The number of context values per sample. A space without a context gains one, with the starter generator
+     * {@link #STARTER_NAME}, so that a dynamic op dropped in afterwards has kernels to take.
+     */
+    public static Edit setContext(int features) {
+        return Edit.of("Set context to " + features + " values", s -> {
+            if (features < 1 || features > MAX_CHANNELS) {
+                throw new EditException("the context needs 1.." + MAX_CHANNELS + " values per sample, got " + features);
+            }
+            Network.Context cx = s.network().context();
+            Network.Context out = cx.present() ? new Network.Context(features, cx.generators())
+                    : new Network.Context(features, Map.of(STARTER_NAME, STARTER_GENERATOR));
+            return s.withNetwork(s.network().withContext(out));
+        });
+    }
+
+    /** The layers of a weight generator of the network, applied to the context vector in order. */
+    public static Edit setGenerator(String name, List<OpCall> layers) {
+        return Edit.of("Set generator " + name, s -> {
+            Network.Context cx = s.network().context();
+            if (!cx.generators().containsKey(name)) {
+                throw new EditException("the network has no weight generator '" + name + "'"
+                        + (cx.generators().isEmpty() ? "" : " (it has " + String.join(", ", cx.generators().keySet()) + ")"));
+            }
+            if (layers.isEmpty()) {
+                throw new EditException("generator " + name + " needs at least one layer");
+            }
+            for (OpCall l : layers) {
+                if (OpCatalog.builtin().isDynamic(l.op())) {
+                    throw new EditException("generator " + name + ": " + l.op() + " takes kernels from a generator itself");
+                }
+                checkOp(s, "generator " + name, l);
+            }
+            Map<String, List<OpCall>> g = new LinkedHashMap<>(cx.generators());
+            g.put(name, layers);
+            return s.withNetwork(s.network().withContext(new Network.Context(cx.features(), g)));
+        });
+    }
+
+    /**
+     * Takes the context and its generators out of the network; refused, naming the place, while an op still takes
+     * its kernels from a generator.
+     */
+    public static Edit removeContext() {
+        return Edit.of("Remove context", s -> {
+            if (!s.network().context().present()) {
+                return s;
+            }
+            Optional<String> user = dynamicUser(s);
+            if (user.isPresent()) {
+                throw new EditException(user.get() + " takes its kernels from a weight generator: give it static ops first");
+            }
+            return s.withNetwork(s.network().withContext(Network.Context.NONE));
+        });
+    }
+
+    /** The first place whose op (or a candidate, or a user op it calls) is dynamic, in words. */
+    private static Optional<String> dynamicUser(SearchSpace s) {
+        java.util.function.Predicate<List<OpCall>> dynamic = calls -> dynamic(s, calls, new java.util.HashSet<>());
+        for (Cell c : s.cells().values()) {
+            for (Edge e : c.edges()) {
+                if (dynamic.test(calls(e.op()))) {
+                    return Optional.of("cell " + c.name() + ", edge " + e.from() + " -> " + e.to());
+                }
+            }
+        }
+        Network n = s.network();
+        for (int i = 0; i < n.stages().size(); i++) {
+            Stage st = n.stages().get(i);
+            if (st.op() != null && dynamic.test(calls(st.op()))) {
+                return Optional.of("stage " + (st.name() == null ? "stage " + i : st.name()));
+            }
+        }
+        if (n.stem().stream().anyMatch(dynamic)) {
+            return Optional.of("the stem");
+        }
+        if (n.auxiliary() != null && dynamic.test(List.of(n.auxiliary().op()))) {
+            return Optional.of("the auxiliary head");
+        }
+        return dynamic.test(n.head()) ? Optional.of("the head") : Optional.empty();
+    }
+
+    /** Whether one of these ops is dynamic, user ops followed into (each once: a user op may call itself). */
+    private static boolean dynamic(SearchSpace s, List<OpCall> calls, java.util.Set<String> seen) {
+        for (OpCall c : calls) {
+            if (OpCatalog.builtin().isDynamic(c.op()) || s.userOps().containsKey(c.op()) && seen.add(c.op())
+                    && dynamic(s, s.userOps().get(c.op()).layers(), seen)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<OpCall> calls(EdgeOp op) {
+        return op instanceof LayerChoice lc ? lc.candidates() : List.of((OpCall) op);
+    }
+
     /** The limits the evaluator holds stages to. */
     private static final int MAX_CHANNELS = 1 << 20;
     private static final int MAX_STRIDE = 64;
@@ -309,16 +414,17 @@ public final class SpaceEdits {
         return out;
     }
 
-    private static void checkOp(SearchSpace s, String stage, OpCall call) throws EditException {
+    /** {@code where}: the place named in a refusal ("stage b1", "generator g"). */
+    private static void checkOp(SearchSpace s, String where, OpCall call) throws EditException {
         if (OpCatalog.builtin().find(call.op()).isEmpty() && !s.userOps().containsKey(call.op())) {
-            throw new EditException("stage " + stage + ": there is no op '" + call.op() + "'"
+            throw new EditException(where + ": there is no op '" + call.op() + "'"
                     + OpCatalog.builtin().closest(call.op()).map(x -> "; did you mean " + x + "?").orElse(""));
         }
         for (Map.Entry<String, Param> p : call.params().entrySet()) {
             try {
                 checkParam(s, call.op(), p.getKey(), p.getValue());
             } catch (EditException e) {
-                throw new EditException("stage " + stage + ": " + e.getMessage());
+                throw new EditException(where + ": " + e.getMessage());
             }
         }
     }
@@ -354,6 +460,14 @@ public final class SpaceEdits {
         if (def.isPresent() && !def.get().params().contains(param)) {
             throw new EditException(op + " has no parameter '" + param + "'" + (def.get().params().isEmpty() ? ""
                     : " (it takes " + String.join(", ", def.get().params()) + ")"));
+        }
+        if (param.equals("generator") && OpCatalog.builtin().isDynamic(op) && value != null) {
+            if (!value.isRef() || !s.network().context().generators().containsKey(value.ref())) {
+                throw new EditException(op + ": generator names a weight generator of the network as $NAME"
+                        + (s.network().context().generators().isEmpty() ? " (it has none)"
+                        : " (it has " + String.join(", ", s.network().context().generators().keySet()) + ")"));
+            }
+            return;
         }
         if (value != null && value.isRef() && !s.values().containsKey(value.ref())
                 && !List.of("stride", "C_in", "C_out").contains(value.ref())) {

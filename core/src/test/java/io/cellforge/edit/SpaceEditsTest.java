@@ -13,6 +13,7 @@ import io.cellforge.ops.Shape;
 import io.cellforge.space.Cell;
 import io.cellforge.space.Edge;
 import io.cellforge.space.LayerChoice;
+import io.cellforge.space.Network;
 import io.cellforge.space.Node;
 import io.cellforge.space.OpCall;
 import io.cellforge.space.Param;
@@ -241,5 +242,54 @@ class SpaceEditsTest {
         assertTrue(Evaluator.supernet(SpaceEdits.setWidth(8).apply(mobile)).ok());
         EditException odd = assertThrows(EditException.class, () -> SpaceEdits.setWidth(5).apply(mobile));
         assertTrue(odd.getMessage().contains("channels (16) does not follow the network's 32 channels to 5"), odd.getMessage());
+    }
+
+    @Test
+    void aContextAddedToASpaceWithoutOneComesWithTheStarterGenerator() throws Exception {
+        SearchSpace s = Zoo.get("darts-mini").orElseThrow();
+        assertFalse(s.network().context().present());
+        SearchSpace c = SpaceEdits.setContext(6).apply(s);
+        assertEquals(6, c.network().context().features());
+        assertEquals(Map.of("g", List.of(OpCall.of("linear", "out", 16), OpCall.of("relu"))), c.network().context().generators());
+        SearchSpace dyn = Zoo.get("dynamic-strokes").orElseThrow();
+        SearchSpace eight = SpaceEdits.setContext(8).apply(dyn);
+        assertEquals(8, eight.network().context().features());
+        assertEquals(dyn.network().context().generators(), eight.network().context().generators(), "its generators stay");
+        assertThrows(EditException.class, () -> SpaceEdits.setContext(0).apply(dyn));
+        assertEquals(Network.Context.NONE, SpaceEdits.removeContext().apply(c).network().context());
+    }
+
+    @Test
+    void aGeneratorTakesNewLayersThatTheCountsFollow() throws Exception {
+        SearchSpace s = Zoo.get("dynamic-strokes").orElseThrow();
+        SearchSpace wide = SpaceEdits.setGenerator("g", List.of(OpCall.of("linear", "out", 32), OpCall.of("relu"))).apply(s);
+        NetworkStats.Part g = Evaluator.supernet(wide).parts().stream().filter(p -> p.name().equals("generator g")).findFirst().orElseThrow();
+        assertEquals(4 * 32 + 32, g.params(), "a 4 -> 32 linear layer with its bias");
+        assertEquals(32, g.out().channels());
+        EditException unknown = assertThrows(EditException.class, () -> SpaceEdits.setGenerator("h", List.of(OpCall.of("relu"))).apply(s));
+        assertTrue(unknown.getMessage().contains("(it has g)"), unknown.getMessage());
+        assertThrows(EditException.class, () -> SpaceEdits.setGenerator("g", List.of()).apply(s));
+        EditException bad = assertThrows(EditException.class, () -> SpaceEdits.setGenerator("g", List.of(OpCall.of("lineer"))).apply(s));
+        assertTrue(bad.getMessage().startsWith("generator g: there is no op 'lineer'; did you mean linear?"), bad.getMessage());
+        assertThrows(EditException.class, () -> SpaceEdits.setGenerator("g", List.of(OpCall.of("dyn_conv_3x3"))).apply(s));
+    }
+
+    @Test
+    void theContextStaysWhileAnOpTakesItsKernelsFromAGenerator() {
+        SearchSpace s = Zoo.get("dynamic-strokes").orElseThrow();
+        EditException e = assertThrows(EditException.class, () -> SpaceEdits.removeContext().apply(s));
+        assertEquals("cell cell, edge in0 -> n1 takes its kernels from a weight generator: give it static ops first", e.getMessage());
+    }
+
+    @Test
+    void aDynamicOpNamesOneOfTheNetworksGenerators() throws Exception {
+        SearchSpace s = SpaceEdits.setContext(4).apply(CellEditsTest.drawn().current());
+        s = CellEdits.setOp("cell", "n0", "n1", OpCall.of("dyn_conv_3x3")).apply(s);
+        SearchSpace named = SpaceEdits.setParam("cell", "n0", "n1", "generator", Param.ref("g")).apply(s);
+        OpCall op = (OpCall) named.cells().get("cell").edges().stream().filter(e -> e.from().equals("n0")).findFirst().orElseThrow().op();
+        assertEquals(Param.ref("g"), op.params().get("generator"));
+        SearchSpace fin = s;
+        EditException e = assertThrows(EditException.class, () -> SpaceEdits.setParam("cell", "n0", "n1", "generator", Param.ref("h")).apply(fin));
+        assertTrue(e.getMessage().contains("(it has g)"), e.getMessage());
     }
 }

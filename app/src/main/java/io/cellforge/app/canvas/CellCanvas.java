@@ -95,6 +95,8 @@ public final class CellCanvas extends Region {
     private CellGeometry geometry;
     /** The space's keys, whose order gives each key its colour. */
     private List<String> keys = List.of();
+    /** The network's context: which weight generator a dynamic op that names none takes its kernels from. */
+    private io.cellforge.space.Network.Context context = io.cellforge.space.Network.Context.NONE;
     /** The edge whose badge the pointer is on: it is drawn opened. */
     private List<String> hovered;
 
@@ -189,6 +191,11 @@ public final class CellCanvas extends Region {
             keys = List.copyOf(k);
             redraw();
         }
+    }
+
+    /** The space's context and weight generators, which a dynamic edge's tooltip names. */
+    public void setContext(io.cellforge.space.Network.Context c) {
+        context = c;
     }
 
     public void setTheme(Theme t) {
@@ -399,6 +406,11 @@ public final class CellCanvas extends Region {
             label = new Group();
             label.setId("label-" + e.from() + "-" + e.to());
             label.getStyleClass().add("canvas-label");
+            if (text.dynamic()) {
+                Tooltip tip = new Tooltip(weightsHint(e));
+                tip.setShowDelay(javafx.util.Duration.millis(300));
+                Tooltip.install(label, tip);
+            }
             List<String> id = List.of(e.from(), e.to());
             Group l = label;
             // A badge opens to the key and every candidate while the pointer is on it (or the edge is selected).
@@ -460,6 +472,9 @@ public final class CellCanvas extends Region {
                 line.setFont(i == 0 ? TextMetrics.KEY : TextMetrics.LABEL);
                 line.setFill(i == 0 ? keyColour(t.key()) : theme.text());
                 g.getChildren().add(line);
+                if (t.dynamicLine(i)) {
+                    g.getChildren().add(weightPort(t.expandedWidth() - EdgeLabel.PAD - EdgeLabel.PORT / 2, 9 + i * 16));
+                }
             }
             g.toFront();
             if (!readable) {
@@ -486,7 +501,7 @@ public final class CellCanvas extends Region {
             // Zoomed out (a trial's or a result's cell at fit): the op drawn at the smallest readable size, cut short
             // with an ellipsis to its badge, rather than an empty badge; left out where not two letters fit.
             javafx.scene.text.Font big = javafx.scene.text.Font.font(TextMetrics.LABEL.getFamily(), MIN_TEXT_PX / scale.getX());
-            String cut = shortForm(t.text(), big, t.width() - x - EdgeLabel.PAD / 2);
+            String cut = shortForm(t.text(), big, t.width() - x - EdgeLabel.PAD / 2 - (t.dynamic() ? EdgeLabel.PORT_ROOM : 0));
             boolean telling = cut != null && big.getSize() <= t.height()
                     && (cut.equals(t.text()) || cut.length() > 4); // "nor_co…" tells the op; "8 …" tells nothing
             if (telling) {
@@ -497,6 +512,34 @@ public final class CellCanvas extends Region {
             line.setVisible(telling);
         }
         g.getChildren().add(line);
+        if (t.dynamic()) {
+            g.getChildren().add(weightPort(t.width() - EdgeLabel.PAD - EdgeLabel.PORT / 2, t.height() / 2));
+        }
+    }
+
+    /** A diamond on a label: the op's convolutions take their kernels from a weight generator (their weight port). */
+    private static Polygon weightPort(double cx, double cy) {
+        double d = EdgeLabel.PORT / 2;
+        Polygon p = new Polygon(cx, cy - d, cx + d, cy, cx, cy + d, cx - d, cy);
+        p.setFill(io.cellforge.app.diagram.DiagramView.GENERATOR);
+        p.getStyleClass().add("weight-port");
+        return p;
+    }
+
+    /** What a dynamic edge's tooltip says: which of its ops take kernels from which generator. */
+    private String weightsHint(Edge e) {
+        List<io.cellforge.space.OpCall> calls = e.op() instanceof LayerChoice lc ? lc.candidates() : List.of((io.cellforge.space.OpCall) e.op());
+        Map<String, List<String>> byGenerator = new java.util.LinkedHashMap<>();
+        for (io.cellforge.space.OpCall c : calls) {
+            if (io.cellforge.ops.OpCatalog.builtin().isDynamic(c.op())) {
+                String g = io.cellforge.app.diagram.WeightFeeds.generator(context, c);
+                byGenerator.computeIfAbsent(g == null ? "no generator of the network (see Problems)" : "generator " + g,
+                        k -> new java.util.ArrayList<>()).add(c.label());
+            }
+        }
+        List<String> lines = new java.util.ArrayList<>();
+        byGenerator.forEach((g, ops) -> lines.add("w \u2190 " + g + ": kernels of " + String.join(", ", ops) + ", per sample"));
+        return String.join("\n", lines);
     }
 
     /**

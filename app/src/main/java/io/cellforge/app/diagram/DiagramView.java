@@ -1,6 +1,6 @@
 package io.cellforge.app.diagram;
 
-import io.cellforge.space.Network;
+import io.cellforge.space.SearchSpace;
 import javafx.geometry.Point2D;
 import javafx.scene.Group;
 import javafx.scene.control.Tooltip;
@@ -32,7 +32,8 @@ import java.util.function.Function;
  * Draws a network's stack, laid out ({@link NetworkLayout}) for the view's shape and fitted to it until the person
  * zooms; every box carries the style class {@code diagram-box} and its model id. Knows nothing of documents: a click
  * on a box, Shift+click, Escape and a double-click are reported to callbacks, and a box's tooltip text is asked of
- * a describer when the figures change.
+ * a describer when the figures change. A weight generator's frame ({@code diagram-frame}) and its dashed connectors
+ * ({@code diagram-weights}, ending on the weight port of the box they feed) are drawn in a colour of their own.
  */
 public final class DiagramView extends Pane {
     static final double MARGIN = 24;
@@ -43,7 +44,7 @@ public final class DiagramView extends Pane {
     private final Scale scale = new Scale(1, 1);
     private final Translate translate = new Translate();
     private final Map<String, StackPane> boxes = new HashMap<>();
-    private Network network;
+    private SearchSpace space;
     private Diagram diagram;
     private double laidOutAspect;
     private boolean autoFit = true;
@@ -131,9 +132,9 @@ public final class DiagramView extends Pane {
         refreshTooltips();
     }
 
-    /** Draws another network (or the same one edited), laid out for the view's shape; fitted unless zoomed. */
-    public void show(Network net) {
-        network = net;
+    /** Draws another space's network (or the same one edited), laid out for the view's shape; fitted unless zoomed. */
+    public void show(SearchSpace s) {
+        space = s;
         relayout();
         if (autoFit) {
             fit();
@@ -192,7 +193,7 @@ public final class DiagramView extends Pane {
     }
 
     private void resized() {
-        if (network != null && autoFit) {
+        if (space != null && autoFit) {
             if (Math.abs(aspect() - laidOutAspect) > 1e-3) {
                 relayout();
             }
@@ -202,11 +203,14 @@ public final class DiagramView extends Pane {
 
     private void relayout() {
         laidOutAspect = aspect();
-        diagram = NetworkLayout.of(network, laidOutAspect);
+        diagram = NetworkLayout.of(space, laidOutAspect);
         boxes.clear();
         content.getChildren().clear();
+        for (Diagram.Frame f : diagram.frames()) {
+            content.getChildren().add(frame(f));
+        }
         for (Diagram.Arrow a : diagram.arrows()) {
-            content.getChildren().add(arrow(a));
+            content.getChildren().add(diagram.feedsWeights(a) ? weights(a) : arrow(a));
         }
         for (Diagram.Box b : diagram.boxes()) {
             StackPane p = box(b);
@@ -232,6 +236,8 @@ public final class DiagramView extends Pane {
             case OUTPUT -> Color.web("#dcfce7");
             case CHOICE_NODE -> Color.web("#fef3c7");
             case STAGE -> Color.web("#f1f5f9");
+            case CONTEXT -> Color.web("#e0f2fe");
+            case GENERATOR -> Color.web("#ede9fe");
             default -> Color.WHITE;
         };
     }
@@ -275,6 +281,51 @@ public final class DiagramView extends Pane {
         Tooltip.install(p, tip);
         p.getProperties().put(Tooltip.class, tip);
         return p;
+    }
+
+    /** The colour of a weight generator: its frame, the connectors that carry its kernels, the weight ports. */
+    public static final Color GENERATOR = Color.web("#7c3aed");
+
+    private static Group frame(Diagram.Frame f) {
+        Rectangle r = new Rectangle(f.x(), f.y(), f.w(), f.h());
+        r.setArcWidth(12);
+        r.setArcHeight(12);
+        r.setFill(Color.web("#7c3aed", 0.06));
+        r.setStroke(GENERATOR);
+        r.setStrokeWidth(1.2);
+        r.getStrokeDashArray().setAll(6.0, 3.0);
+        Text t = new Text(f.x() + NetworkLayout.FRAME_PAD, f.y() + 13, f.label());
+        t.setFont(TextMetrics.FRAME);
+        t.setFill(GENERATOR);
+        Group g = new Group(r, t);
+        g.setId("frame-" + f.id());
+        g.getStyleClass().add("diagram-frame");
+        g.setMouseTransparent(true);
+        return g;
+    }
+
+    /**
+     * A weights connector: dashed in the generator's colour, ending on a diamond, the weight port of the
+     * convolutions of the box it enters.
+     */
+    private static Group weights(Diagram.Arrow a) {
+        Polyline line = new Polyline();
+        for (double[] p : a.points()) {
+            line.getPoints().addAll(p[0], p[1]);
+        }
+        line.setStroke(GENERATOR);
+        line.setStrokeWidth(1.3);
+        line.getStrokeDashArray().setAll(4.0, 3.0);
+        double[] end = a.points().get(a.points().size() - 1);
+        double d = 4.5;
+        Polygon port = new Polygon(end[0], end[1] - 2 * d, end[0] + d, end[1] - d, end[0], end[1], end[0] - d, end[1] - d);
+        port.setFill(GENERATOR);
+        Group g = new Group(line, port);
+        g.getStyleClass().add("diagram-weights");
+        g.setId("weights-" + a.from() + "-" + a.to());
+        String generator = NetworkLayout.generatorOf(a.from());
+        Tooltip.install(g, new Tooltip("kernels of the dynamic convolutions of " + a.to() + ", made per sample by generator " + generator));
+        return g;
     }
 
     private static Group arrow(Diagram.Arrow a) {

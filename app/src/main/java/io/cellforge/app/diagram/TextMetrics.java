@@ -16,6 +16,8 @@ public final class TextMetrics {
     public static final Font NAME = Font.font("System", FontWeight.BOLD, 13);
     /** The line under a node's name (its InputChoice, or how it merges). */
     public static final Font BADGE = Font.font("System", 11);
+    /** The title of a frame around boxes (a weight generator's). */
+    public static final Font FRAME = Font.font("System", FontWeight.BOLD, 11);
     /** An edge's label: its op, a LayerChoice's count, and the candidates it expands to. */
     public static final Font LABEL = Font.font("Monospaced", 11);
     /** A LayerChoice's key, the first line of its expanded label. */
