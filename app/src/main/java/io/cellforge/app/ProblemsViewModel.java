@@ -193,12 +193,15 @@ public final class ProblemsViewModel {
             return b.toString();
         }
         var params = candidates.values().stream().mapToLong(c -> c[0]).summaryStatistics();
-        return b.append("   dynamic heads ").append(fixed ? String.format("%,d params", params.getSum())
-                : range(params.getMin(), params.getMax()) + " params").toString();
+        var macs = candidates.values().stream().mapToLong(c -> c[1]).summaryStatistics();
+        return b.append("   heads ").append(fixed ? String.format("%,d params, %,d mult-adds", params.getSum(), macs.getSum())
+                : range(params.getMin(), params.getMax()) + " params, " + range(macs.getMin(), macs.getMax()) + " mult-adds")
+                .toString();
     }
 
+    /** A compact range (the status bar is short of room): {@code 4,624–19,584}. */
     private static String range(long a, long b) {
-        return a == b ? String.format("%,d", a) : String.format("%,d .. %,d", a, b);
+        return a == b ? String.format("%,d", a) : String.format("%,d\u2013%,d", a, b);
     }
 
     static String count(BigInteger b) {

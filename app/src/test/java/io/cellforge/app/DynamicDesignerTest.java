@@ -195,8 +195,9 @@ class DynamicDesignerTest {
     @Test
     void theStatusBarGivesTheGeneratorAndEachDynamicCandidate(FxRobot robot) throws Exception {
         // As stats lists them: the generator's 80 parameters; each dynamic candidate's heads over the two cells,
-        // dyn_sep_conv_3x3's and dyn_dil_conv_3x3's 4,624 parameters, dyn_conv_3x3's 19,584.
-        String figures = "   generator g 80 params   dynamic heads 4,624 .. 19,584 params";
+        // dyn_sep_conv_3x3's and dyn_dil_conv_3x3's 4,624 parameters and 73,984 multiply-adds, dyn_conv_3x3's 19,584
+        // and 313,344.
+        String figures = "   generator g 80 params   heads 4,624\u201319,584 params, 73,984\u2013313,344 mult-adds";
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> vm.problems().statusProperty().get().endsWith(figures));
         assertTrue(robot.lookup("#status").queryAs(Label.class).getText().endsWith(figures));
         robot.interact(() -> vm.documents().openZoo("darts-mini"));
