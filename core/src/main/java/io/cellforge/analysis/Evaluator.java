@@ -332,7 +332,7 @@ public final class Evaluator {
         Set<String> used = onlyGenerators != null ? new HashSet<>(onlyGenerators) : usedGenerators(true);
         used.retainAll(cx.generators().keySet());
         for (var g : cx.generators().entrySet()) {
-            // One no op uses is not walked: its ops must still be ops.
+            // A generator that no op uses is not walked, but its ops must still exist.
             for (OpCall op : used.contains(g.getKey()) ? List.<OpCall>of() : g.getValue()) {
                 if (catalog.find(op.op()).isEmpty()) {
                     throw fail(Place.named("generator " + g.getKey()), "unknown op '" + op.op() + "'"

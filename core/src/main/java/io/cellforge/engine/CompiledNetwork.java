@@ -986,9 +986,9 @@ public final class CompiledNetwork {
     }
 
     /**
-     * The slot of a dynamic convolution's kernels: a linear head of its own on its generator's output. The head's bias
-     * starts as a static kernel would (He), its weights small, so that the kernels begin near a static convolution's
-     * and learn how the context should move them.
+     * The slot of a dynamic convolution's kernels: a linear head of its own on its generator's output. Its bias starts
+     * as a static kernel would (He) and its weights at the same scale over the generator's width, so that the kernels
+     * begin at a static convolution's scale with the context already moving them.
      */
     private int head(Layer.DynamicConv dc) {
         Integer value = plan.generators().get(dc.generator());
