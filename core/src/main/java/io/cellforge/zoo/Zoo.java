@@ -75,8 +75,8 @@ public final class Zoo {
                 () -> resnetVariant(64, List.of(0, 0, 1, 0, 1, 0, 1, 0), List.of(0, 0, 1, 0, 1, 0, 1, 0), 10, true));
         add("nas-bench-201", "NAS-Bench-201 cell space: 4 nodes, 6 edges, 5 ops; 3 stages of 5 cells",
                 () -> nasBench201(16, 5, 10));
-        add("dynamic-strokes", "Dynamic convolutions for the strokes toy set (16x16, a 4-value context): 2 cells whose edges "
-                + "choose static ops or kernels a weight generator makes from the context", Zoo::dynamicStrokes);
+        add("dynamic-strokes", "Dynamic convolutions for the bundled strokes: static or generated kernels on 3 edges",
+                Zoo::dynamicStrokes);
     }
 
     private static void add(String name, String description, Supplier<SearchSpace> b) {

@@ -191,16 +191,14 @@ public final class SearchPane extends BorderPane {
                 vm.dataProperty().set(f.getPath());
             }
         });
-        // The bundled sets in one menu: the row holds the title and the sources at the panel's width.
-        javafx.scene.control.MenuItem digitsItem = new javafx.scene.control.MenuItem("Digits: 8x8, 10 classes");
-        digitsItem.setId("data-digits");
-        digitsItem.setOnAction(e -> vm.useDigits());
-        javafx.scene.control.MenuItem strokesItem = new javafx.scene.control.MenuItem(
-                "Strokes: 16x16 with a context of 4 values (dynamic convolutions)");
-        strokesItem.setId("data-strokes");
-        strokesItem.setOnAction(e -> vm.useStrokes());
-        javafx.scene.control.MenuButton bundled = new javafx.scene.control.MenuButton("Bundled", null, digitsItem, strokesItem);
-        bundled.setId("data-bundled");
+        Button digits = new Button("Digits");
+        digits.setOnAction(e -> vm.useDigits());
+        // Offered where the open space's weight generators read a context and the data named have none of it.
+        Button strokes = new Button("Use the bundled strokes (a context of 4 values a sample)");
+        strokes.setId("data-strokes");
+        strokes.setOnAction(e -> vm.useStrokes());
+        strokes.visibleProperty().bind(vm.strokesOfferedProperty());
+        strokes.managedProperty().bind(strokes.visibleProperty());
         FlowPane preview = new FlowPane(3, 3);
         preview.setId("data-preview");
         Label counts = new Label();
@@ -327,16 +325,13 @@ public final class SearchPane extends BorderPane {
             }
         });
         // One-shot settings (data, sizes, rates, presets) or multi-trial ones, as the strategy takes them.
-        // The title and the sources on one row where the panel is wide enough, wrapped rather than cut where not:
-        // the panel keeps the run's sizes in view below the data's lines.
+        // The title and the sources on one row: the panel keeps the run's sizes in view below the data's lines.
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
         Label dataTitle = section("Data");
-        dataTitle.setMinWidth(Region.USE_PREF_SIZE);
-        FlowPane sources = new FlowPane(6, 4, dataTitle, bundled, folder, file);
+        HBox sources = new HBox(6, dataTitle, gap, digits, folder, file);
         sources.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
-        for (javafx.scene.control.Control c : List.of(bundled, folder, file)) {
-            c.setMinWidth(Region.USE_PREF_SIZE);
-        }
-        VBox oneShotData = new VBox(6, sources, data, preview, counts, shape, adapt, fit);
+        VBox oneShotData = new VBox(6, sources, data, strokes, preview, counts, shape, adapt, fit);
         VBox oneShot = new VBox(8, g, new HBox(6, quick, paper), quickText, backend);
         oneShot.setId("one-shot-settings");
         VBox trials = trialSettings(space);

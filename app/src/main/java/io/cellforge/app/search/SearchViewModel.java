@@ -598,6 +598,14 @@ public final class SearchViewModel {
         data.set(Datasets.DIGITS);
     }
 
+    private final javafx.beans.binding.BooleanBinding strokesOffered = javafx.beans.binding.Bindings.createBooleanBinding(
+            () -> readsContext(document.get()) && !Datasets.STROKES.equals(data.get()), document, data);
+
+    /** Whether the open space reads a context the data named lack, so that the run panel offers the strokes. */
+    public javafx.beans.binding.BooleanBinding strokesOfferedProperty() {
+        return strokesOffered;
+    }
+
     private static boolean readsContext(SearchSpace s) {
         return s != null && !s.network().context().generators().isEmpty();
     }
