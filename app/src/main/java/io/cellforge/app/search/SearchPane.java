@@ -194,8 +194,10 @@ public final class SearchPane extends BorderPane {
         Button digits = new Button("Digits");
         digits.setOnAction(e -> vm.useDigits());
         // Offered where the open space's weight generators read a context and the data named have none of it.
-        Button strokes = new Button("Use the bundled strokes (a context of 4 values a sample)");
+        Button strokes = new Button("Use the bundled strokes");
         strokes.setId("data-strokes");
+        strokes.setTooltip(new javafx.scene.control.Tooltip("This space's weight generators read a context vector a sample: "
+                + "the bundled strokes have one of 4 values, the data named here have none"));
         strokes.setOnAction(e -> vm.useStrokes());
         strokes.visibleProperty().bind(vm.strokesOfferedProperty());
         strokes.managedProperty().bind(strokes.visibleProperty());
