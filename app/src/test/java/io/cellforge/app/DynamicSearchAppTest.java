@@ -37,8 +37,14 @@ class DynamicSearchAppTest {
     @Test
     void aSpaceWhoseGeneratorsReadAContextSearchesTheStrokesAndShowsItsDynamicChoices(FxRobot robot) throws Exception {
         assertEquals(Datasets.DIGITS, window.search().dataProperty().get(), "the app starts on the digits");
+        assertFalse(window.search().strokesOfferedProperty().get(), "no space open reads a context");
         robot.interact(() -> vm.documents().openZoo("dynamic-strokes"));
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> Datasets.STROKES.equals(window.search().dataProperty().get()));
+        // Digits chosen by hand stay chosen, with the strokes offered beside them.
+        robot.interact(() -> window.search().useDigits());
+        assertTrue(window.search().strokesOfferedProperty().get());
+        robot.interact(() -> window.search().useStrokes());
+        assertFalse(window.search().strokesOfferedProperty().get());
         robot.clickOn("#tab-search");
         robot.interact(() -> {
             window.search().epochsProperty().set(1);

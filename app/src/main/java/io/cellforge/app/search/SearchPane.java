@@ -196,8 +196,8 @@ public final class SearchPane extends BorderPane {
         // Offered where the open space's weight generators read a context and the data named have none of it.
         Button strokes = new Button("Use the bundled strokes");
         strokes.setId("data-strokes");
-        strokes.setTooltip(new javafx.scene.control.Tooltip("This space's weight generators read a context vector a sample: "
-                + "the bundled strokes have one of 4 values, the data named here have none"));
+        strokes.setTooltip(new javafx.scene.control.Tooltip("This space's weight generators read a context vector a sample; "
+                + "the bundled strokes have one of 4 values"));
         strokes.setOnAction(e -> vm.useStrokes());
         strokes.visibleProperty().bind(vm.strokesOfferedProperty());
         strokes.managedProperty().bind(strokes.visibleProperty());
