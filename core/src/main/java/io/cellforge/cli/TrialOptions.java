@@ -38,4 +38,7 @@ final class TrialOptions {
     List<String> objectives;
     @Option(names = "--parallel", paramLabel = "N", description = "multi-trial: trials run at once (default 1)")
     Integer parallel;
+    @Option(names = "--cluster", paramLabel = "URL", description = {"multi-trial, subnet: run the trials on an Apache Spark cluster,",
+            "e.g. spark://host:7077, or local[4] embedded here (needs the cluster module: mvn -Pspark)"})
+    String cluster;
 }

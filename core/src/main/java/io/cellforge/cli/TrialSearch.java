@@ -27,6 +27,7 @@ import io.cellforge.trial.TrialLog;
 import io.cellforge.trial.TrialRun;
 import io.cellforge.trial.TrialRunFiles;
 import io.cellforge.trial.TrialRunner;
+import io.cellforge.trial.TrialRunnerFactory;
 import io.cellforge.trial.TrialStrategy;
 import io.cellforge.trial.WithCosts;
 
@@ -100,6 +101,15 @@ final class TrialSearch {
         }
         if (o.latency && o.latencyCache == null && dir == null) {
             throw new Main.UserError("--latency caches its table on disk: give --out DIR or --latency-cache DIR");
+        }
+        TrialRunnerFactory cluster = null;
+        if (o.cluster != null) {
+            if (!estimatorName.equals("subnet") || o.latency) {
+                throw new Main.UserError("--cluster runs subnet trials (--estimator subnet) without --latency: the other estimators "
+                        + "train one network here, and latency is timed on this machine");
+            }
+            cluster = TrialRunnerFactory.find().orElseThrow(() -> new Main.UserError("--cluster " + o.cluster
+                    + ": this Cellforge has no cluster runner; " + TrialRunnerFactory.HOW));
         }
         int budget = o.budget == null ? 100 : o.budget;
         int parallel = o.parallel == null ? 1 : o.parallel;
@@ -193,7 +203,12 @@ final class TrialSearch {
                  SearchCommand.Progress bar = new SearchCommand.Progress(err, events, resume != null, objective.score())) {
                 err.println("searching " + space.name() + " with " + strategyName + ": " + budget + " trials, " + estimatorName + " estimator"
                         + (constraints.isEmpty() ? "" : ", " + (o.penalty ? "penalty " : "subject to ") + constraints));
-                run = new LocalTrialRunner(parallel).run(strategy, estimator, objective, budget, seed, logged,
+                if (cluster != null && o.parallel == null) {
+                    err.println("one trial at a time on " + o.cluster + ": --parallel N runs N at once");
+                }
+                TrialRunner runner = cluster == null ? new LocalTrialRunner(parallel)
+                        : cluster.subNet(o.cluster, space, data, subnetConfig(training, seed), SUBNET_TRAIN_PORTION, parallel);
+                run = runner.run(strategy, estimator, objective, budget, seed, logged,
                         log == null ? TrialRunner.Sink.NONE : log::write, bar, control::isStopped);
             } catch (EstimateException e) {
                 throw new Main.UserError(e.getMessage());
@@ -228,6 +243,14 @@ final class TrialSearch {
         return run.best().isPresent() ? 0 : 1; // no architecture met the constraints: nothing found
     }
 
+    /** The part of the training images each subnet trial trains on; the rest validates it. */
+    private static final double SUBNET_TRAIN_PORTION = 0.8;
+
+    /** How the subnet estimator trains each child, here and on a cluster alike. */
+    private static io.cellforge.train.Retrain.Config subnetConfig(Training t, long seed) {
+        return io.cellforge.train.Retrain.Config.darts(t.epochs(), t.batch(), seed);
+    }
+
     /** The estimator named, with costs (and latency when asked) added to its scores. */
     private static Estimator estimator(SearchSpace space, io.cellforge.data.DataBundle data, String name, TrialOptions o, Training t,
                                        long seed, int parallel, Path dir,
@@ -242,8 +265,8 @@ final class TrialSearch {
             }
             Estimator e = switch (name) {
                 case "table" -> TableEstimator.read(o.table, o.archColumn, o.scoreColumns, space);
-                case "subnet" -> new SubNetEstimator(space, data, io.cellforge.train.Retrain.Config.darts(t.epochs(), t.batch(),
-                        seed), 0.8, Math.min(parallel, SubNetEstimator.maxParallel(space, t.batch(), 1)), lut, control);
+                case "subnet" -> new SubNetEstimator(space, data, subnetConfig(t, seed), SUBNET_TRAIN_PORTION,
+                        Math.min(parallel, SubNetEstimator.maxParallel(space, t.batch(), 1)), lut, control);
                 case "ps" -> {
                     int epochs = o.psEpochs == null ? t.epochs() : o.psEpochs;
                     err.println("training the elastic network by progressive shrinking (largest, kernel, expansion, depth; " + epochs

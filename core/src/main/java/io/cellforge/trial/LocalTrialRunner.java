@@ -17,19 +17,40 @@ import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
 /**
- * Runs up to {@code parallel} trials at once on threads of this machine. Trials go in rounds of {@code parallel}:
+ * Runs up to {@code parallel} trials at once from threads of this machine. Trials go in rounds of {@code parallel}:
  * the round's architectures are all proposed first, estimated at once, and observed in the order of their numbers
  * when all have ended, so that the strategy sees the same sequence whatever the threads' timing (and a run resumed
- * from its log, with the same number of parallel trials, ends as an uninterrupted one).
+ * from its log, with the same number of parallel trials, ends as an uninterrupted one). Each trial is estimated
+ * {@link Worker where} the runner is told: here by the run's estimator, or on a cluster's worker.
  */
 public final class LocalTrialRunner implements TrialRunner {
+    /** Where a trial is estimated; called from the runner's threads, one trial a call. */
+    public interface Worker {
+        /** Trial {@code index}, architecture {@code a}, scored with {@code trialSeed}; {@code here} is the run's estimator. */
+        Trial estimate(int index, Architecture a, long trialSeed, Estimator here) throws EstimateException;
+
+        /** On this machine, by the run's estimator. */
+        Worker HERE = (index, a, trialSeed, here) -> {
+            long t0 = System.nanoTime();
+            Scores s = here.estimate(a, trialSeed);
+            return new Trial(index, a, s, (System.nanoTime() - t0) / 1e9, trialSeed);
+        };
+    }
+
     private final int parallel;
+    private final Worker worker;
 
     public LocalTrialRunner(int parallel) {
+        this(parallel, Worker.HERE);
+    }
+
+    /** Rounds of {@code parallel} trials, each estimated by {@code worker}. */
+    public LocalTrialRunner(int parallel, Worker worker) {
         if (parallel < 1) {
             throw new IllegalArgumentException("at least one trial at a time");
         }
         this.parallel = parallel;
+        this.worker = worker;
     }
 
     public int parallel() {
@@ -141,11 +162,8 @@ public final class LocalTrialRunner implements TrialRunner {
         return List.of(out);
     }
 
-    private static Trial estimate(int index, Architecture a, Estimator estimator, long seed, Sink sink) throws EstimateException {
-        long trialSeed = TrialRunner.trialSeed(seed, index);
-        long t0 = System.nanoTime();
-        Scores s = estimator.estimate(a, trialSeed);
-        Trial t = new Trial(index, a, s, (System.nanoTime() - t0) / 1e9, trialSeed);
+    private Trial estimate(int index, Architecture a, Estimator estimator, long seed, Sink sink) throws EstimateException {
+        Trial t = worker.estimate(index, a, TrialRunner.trialSeed(seed, index), estimator);
         try {
             sink.append(t);
         } catch (IOException e) {

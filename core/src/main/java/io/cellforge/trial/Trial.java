@@ -6,8 +6,20 @@ import io.cellforge.search.SearchEvents;
 import java.util.Map;
 import java.util.Optional;
 
-/** One scored architecture, as the trial log keeps it: its number in the run, scores, wall time and seed. */
-public record Trial(int index, Architecture architecture, Scores scores, double seconds, long seed) {
+/**
+ * One scored architecture, as the trial log keeps it: its number in the run, scores, wall time, seed, and the
+ * worker that estimated it ("" for this machine; a cluster's executor otherwise).
+ */
+public record Trial(int index, Architecture architecture, Scores scores, double seconds, long seed, String worker) {
+
+    public Trial {
+        worker = worker == null ? "" : worker;
+    }
+
+    /** A trial estimated on this machine. */
+    public Trial(int index, Architecture architecture, Scores scores, double seconds, long seed) {
+        this(index, architecture, scores, seconds, seed, "");
+    }
 
     /** This trial as a search event: of a run of {@code budget}, {@code best} the best feasible trial so far. */
     public SearchEvents.Trial event(int budget, Optional<Trial> best, boolean replayed) {

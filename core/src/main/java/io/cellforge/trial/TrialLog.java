@@ -22,8 +22,9 @@ import java.util.Map;
 
 /**
  * The trial log of a run, {@code trials.jsonl}: one JSON line per scored trial (index, architecture as raw
- * decisions, scores, seconds, seed), written and forced to disk as each trial ends, so that a crash loses at most
- * the trials still running. A last line cut short by a crash is ignored on reading and cut off before appending.
+ * decisions, scores, seconds, seed, and the worker when it ran on a cluster), written and forced to disk as each
+ * trial ends, so that a crash loses at most the trials still running. A last line cut short by a crash is ignored
+ * on reading and cut off before appending.
  */
 public final class TrialLog implements Closeable {
     public static final String FILE = "trials.jsonl";
@@ -111,6 +112,9 @@ public final class TrialLog implements Closeable {
         m.put("scores", t.scores().values());
         m.put("seconds", t.seconds());
         m.put("seed", t.seed());
+        if (!t.worker().isEmpty()) {
+            m.put("worker", t.worker()); // only for trials run elsewhere: local logs read as before
+        }
         return m;
     }
 
@@ -121,6 +125,8 @@ public final class TrialLog implements Closeable {
 
     @SuppressWarnings("unchecked")
     static Trial fromJson(JsonNode n) {
-        return Trial.of(SearchEvents.Trial.fromJson(JSON.convertValue(n, Map.class)));
+        Trial t = Trial.of(SearchEvents.Trial.fromJson(JSON.convertValue(n, Map.class)));
+        JsonNode worker = n.get("worker");
+        return worker == null ? t : new Trial(t.index(), t.architecture(), t.scores(), t.seconds(), t.seed(), worker.asText());
     }
 }

@@ -172,6 +172,46 @@ class TrialRunTest {
         }
     }
 
+    @Test
+    void trialsEstimatedElsewhereAreLoggedWithTheirWorkerAndReplayedWithoutIt(@TempDir Path dir) throws Exception {
+        DecisionSpace d = DecisionSpace.of(NB);
+        Objective o = Objective.of(Scores.ACCURACY);
+        Estimator e = StrategiesTest.Additive.of(d, 3);
+        io.cellforge.search.SearchEvents.Listener quiet = new io.cellforge.search.SearchEvents.Listener() {
+        };
+        List<Trial> here = new LocalTrialRunner(2).run(Strategies.create("rea", d, o, 7), e, o, 12, 7, List.of(), TrialRunner.Sink.NONE,
+                quiet, () -> false).trials();
+        // A worker elsewhere: the same estimate, named after the thread that asked for it; never the runner's own call.
+        LocalTrialRunner.Worker away = (index, a, seed, unused) -> new Trial(index, a, e.estimate(a, seed), 0.5, seed, "w" + (index % 2));
+        Path log = dir.resolve(TrialLog.FILE);
+        List<Trial> there;
+        try (TrialLog l = TrialLog.create(log)) {
+            there = new LocalTrialRunner(2, away).run(Strategies.create("rea", d, o, 7), null, o, 12, 7, List.of(), l::write, quiet,
+                    () -> false).trials();
+        }
+        assertEquals(arches(here), arches(there));
+        assertEquals(here.stream().map(Trial::scores).toList(), there.stream().map(Trial::scores).toList());
+        List<Trial> logged = TrialLog.read(log);
+        assertEquals(List.of("w0", "w1"), logged.stream().map(Trial::worker).distinct().sorted().toList());
+        assertTrue(Files.readString(log).contains("\"worker\":\"w1\""));
+        // Resumed from the whole log, no trial runs again.
+        AtomicInteger again = new AtomicInteger();
+        LocalTrialRunner.Worker counting = (index, a, seed, unused) -> {
+            again.incrementAndGet();
+            return away.estimate(index, a, seed, unused);
+        };
+        List<Trial> resumed = new LocalTrialRunner(2, counting).run(Strategies.create("rea", d, o, 7), null, o, 12, 7, logged,
+                TrialRunner.Sink.NONE, quiet, () -> false).trials();
+        assertEquals(0, again.get());
+        assertEquals(arches(here), arches(resumed));
+        // A local trial's line has no worker field, as before.
+        try (TrialLog l = TrialLog.create(log)) {
+            l.write(here.get(0));
+        }
+        assertFalse(Files.readString(log).contains("worker"));
+        assertEquals("", TrialLog.read(log).get(0).worker());
+    }
+
     static List<Architecture> arches(List<Trial> t) {
         return t.stream().map(Trial::architecture).toList();
     }
