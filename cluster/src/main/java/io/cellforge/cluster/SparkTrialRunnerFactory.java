@@ -1,0 +1,15 @@
+package io.cellforge.cluster;
+
+import io.cellforge.data.DataBundle;
+import io.cellforge.space.SearchSpace;
+import io.cellforge.train.Retrain;
+import io.cellforge.trial.TrialRunner;
+import io.cellforge.trial.TrialRunnerFactory;
+
+/** The cluster runner `search --cluster URL` finds on the classpath: subnet trials on Apache Spark. */
+public final class SparkTrialRunnerFactory implements TrialRunnerFactory {
+    @Override
+    public TrialRunner subNet(String master, SearchSpace space, DataBundle data, Retrain.Config config, double trainPortion, int parallel) {
+        return new SparkTrialRunner(master, SubNetJob.of(space, data, config, trainPortion), parallel);
+    }
+}

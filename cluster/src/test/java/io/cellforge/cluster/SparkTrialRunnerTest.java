@@ -1,0 +1,105 @@
+package io.cellforge.cluster;
+
+import io.cellforge.arch.Architecture;
+import io.cellforge.trial.EstimateException;
+import io.cellforge.trial.Estimator;
+import io.cellforge.trial.LocalTrialRunner;
+import io.cellforge.trial.Scores;
+import io.cellforge.trial.Trial;
+import io.cellforge.trial.TrialRun;
+import io.cellforge.trial.TrialRunner;
+import org.apache.spark.TaskContext;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Subnet trials as Spark tasks on an embedded {@code local[2]}: the scores of the local runner, failed tasks retried. */
+class SparkTrialRunnerTest {
+
+    static void assertSameTrials(TrialRun expected, TrialRun actual) {
+        assertEquals(expected.trials().size(), actual.trials().size());
+        for (int i = 0; i < expected.trials().size(); i++) {
+            Trial a = expected.trials().get(i);
+            Trial b = actual.trials().get(i);
+            assertEquals(a.architecture(), b.architecture(), "trial " + i);
+            assertEquals(a.seed(), b.seed(), "trial " + i);
+            assertEquals(a.scores().values(), b.scores().values(), "trial " + i);
+        }
+        assertEquals(expected.best().map(Trial::index), actual.best().map(Trial::index));
+    }
+
+    @Test
+    void aGridOnSparkScoresAsTheLocalRunnerWithTheSameSeed() throws Exception {
+        TrialRun here = Tiny.grid(new LocalTrialRunner(2), 4, TrialRunner.Sink.NONE);
+        List<Trial> logged = Collections.synchronizedList(new ArrayList<>());
+        TrialRun spark = Tiny.grid(new SparkTrialRunner("local[2]", Tiny.job(), 2), 4, logged::add);
+        assertSameTrials(here, spark);
+        assertEquals(4, logged.size(), "every trial reached the sink");
+        assertTrue(logged.stream().allMatch(t -> t.worker().endsWith("executor driver")), logged.toString());
+    }
+
+    /** The subnet trials, but the first try of trial 1's task dies. */
+    record FailingOnce(SubNetJob job) implements SparkTrialRunner.Source {
+        @Override
+        public Estimator estimator() {
+            Estimator inner = job.estimator();
+            long failing = TrialRunner.trialSeed(Tiny.SEED, 1);
+            return new Estimator() {
+                @Override
+                public Scores estimate(Architecture a, long seed) throws EstimateException {
+                    if (seed == failing && TaskContext.get().attemptNumber() == 0) {
+                        throw new IllegalStateException("the executor lost its trial");
+                    }
+                    return inner.estimate(a, seed);
+                }
+
+                @Override
+                public String name() {
+                    return inner.name();
+                }
+            };
+        }
+    }
+
+    @Test
+    void aTrialWhoseTaskFailsOnceIsRetriedAndKept() throws Exception {
+        TrialRun here = Tiny.grid(new LocalTrialRunner(2), 4, TrialRunner.Sink.NONE);
+        List<Trial> logged = Collections.synchronizedList(new ArrayList<>());
+        // local[2,2]: two cores, two tries a task
+        TrialRun spark = Tiny.grid(new SparkTrialRunner("local[2,2]", new FailingOnce(Tiny.job()), 2), 4, logged::add);
+        assertEquals(4, logged.size());
+        assertSameTrials(here, spark);
+    }
+
+    /** Trials whose every try fails as a child too large for the executor would. */
+    record AlwaysFailing() implements SparkTrialRunner.Source {
+        @Override
+        public Estimator estimator() {
+            return new Estimator() {
+                @Override
+                public Scores estimate(Architecture a, long seed) throws EstimateException {
+                    throw new EstimateException("the child network cannot be trained: out of memory");
+                }
+
+                @Override
+                public String name() {
+                    return "subnet";
+                }
+            };
+        }
+    }
+
+    @Test
+    void aTrialThatFailsEveryTryEndsTheRunWithItsOwnMessage() throws Exception {
+        EstimateException e = assertThrows(EstimateException.class,
+                () -> Tiny.grid(new SparkTrialRunner("local[1,2]", new AlwaysFailing(), 1), 2, TrialRunner.Sink.NONE));
+        assertTrue(e.getMessage().startsWith("trial 0 failed on the cluster after 2 tries: the child network cannot be trained: out of memory") && e.getMessage().contains("out of memory")
+                && !e.getMessage().contains("\tat "), e.getMessage());
+    }
+}
