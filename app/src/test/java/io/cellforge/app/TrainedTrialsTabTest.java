@@ -114,7 +114,7 @@ class TrainedTrialsTabTest {
         assertFalse(shown(robot, "#run-data"), "a table reads no data");
         assertTrue(shown(robot, "#run-table"));
         choose(robot, "#run-estimator", "subnet");
-        for (String id : List.of("#run-data", "#run-child-epochs", "#run-train-batch", "#run-latency", "#run-constraints", "#run-objective",
+        for (String id : List.of("#run-data", "#run-child-epochs", "#run-cluster", "#run-train-batch", "#run-latency", "#run-constraints", "#run-objective",
                 "#run-objective-2", "#run-penalty", "#run-parallel")) {
             assertTrue(shown(robot, id), id + " is shown for subnet");
         }
@@ -124,6 +124,7 @@ class TrainedTrialsTabTest {
         choose(robot, "#run-estimator", "supernet");
         assertTrue(shown(robot, "#run-supernet-epochs"));
         assertFalse(shown(robot, "#run-child-epochs"));
+        assertFalse(shown(robot, "#run-cluster"), "only subnet trials run on a cluster");
 
         // No data, a latency bound without latency measured, an objective twice: each listed, nothing run.
         robot.interact(() -> {
@@ -139,6 +140,25 @@ class TrainedTrialsTabTest {
         assertTrue(listed.stream().anyMatch(p -> p.contains("trains on data")), listed.toString());
         assertTrue(listed.stream().anyMatch(p -> p.contains("latency_ms<=5") && p.contains("Measure latency")), listed.toString());
         assertTrue(listed.stream().anyMatch(p -> p.contains("both 'params'")), listed.toString());
+        assertEquals(listed, robot.lookup("#run-problems .run-problem").queryAll().stream().map(n -> ((Label) n).getText()).toList());
+        assertTrue(search.runTable().isEmpty(), "no run folder was made");
+    }
+
+    @Test
+    void aClusterTypedInThePanelWithoutTheClusterModuleSaysHowToGetItAndRunsNothing(FxRobot robot) throws Exception {
+        robot.clickOn("#tab-search");
+        choose(robot, "#run-strategy", "random");
+        choose(robot, "#run-estimator", "subnet");
+        robot.interact(search::useDigits);
+        // Typed into the panel's field, so the field's binding is what is tested.
+        robot.interact(() -> robot.lookup("#run-cluster").queryTextInputControl().setText("spark://127.0.0.1:7077"));
+        assertEquals("spark://127.0.0.1:7077", search.trials().clusterProperty().get());
+        robot.clickOn("#run-start");
+        assertFalse(search.runningProperty().get());
+        List<String> listed = search.problems().stream().map(Problem::toString).toList();
+        assertEquals(1, listed.size(), listed.toString());
+        assertTrue(listed.get(0).contains("Cluster spark://127.0.0.1:7077: this Cellforge has no cluster runner") && listed.get(0).contains("-Pspark"),
+                listed.toString());
         assertEquals(listed, robot.lookup("#run-problems .run-problem").queryAll().stream().map(n -> ((Label) n).getText()).toList());
         assertTrue(search.runTable().isEmpty(), "no run folder was made");
     }

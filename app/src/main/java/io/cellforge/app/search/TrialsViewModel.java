@@ -25,6 +25,8 @@ import io.cellforge.trial.Trial;
 import io.cellforge.trial.TrialLog;
 import io.cellforge.trial.TrialRun;
 import io.cellforge.trial.TrialRunFiles;
+import io.cellforge.trial.TrialRunner;
+import io.cellforge.trial.TrialRunnerFactory;
 import io.cellforge.trial.WithCosts;
 import io.cellforge.data.DataBundle;
 import io.cellforge.edit.EditException;
@@ -61,6 +63,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A multi-trial search as the Search tab runs and shows it: the run panel's multi-trial settings (budget, parallel
@@ -85,6 +88,8 @@ public final class TrialsViewModel {
     public static final List<String> ESTIMATORS = List.of(TABLE, SUBNET, SUPERNET, PS);
     /** No second objective: one score is maximised, no Pareto front is written. */
     public static final String NONE = "none";
+    /** The part of the training images each subnet trial trains on (the CLI's); the rest validates it. */
+    private static final double SUBNET_TRAIN_PORTION = 0.8;
     /** The batch a table's latencies are timed at (the CLI's default --batch). */
     private static final int TABLE_LATENCY_BATCH = 64;
 
@@ -103,6 +108,10 @@ public final class TrialsViewModel {
     private final IntegerProperty warmupEpochs = new SimpleIntegerProperty(0);
     private final IntegerProperty trainBatch = new SimpleIntegerProperty(64);
     private final BooleanProperty latency = new SimpleBooleanProperty();
+    /** A Spark master URL for subnet trials; empty for this machine's threads. */
+    private final StringProperty cluster = new SimpleStringProperty("");
+    /** Where a cluster runner comes from: the classpath's, unless a test says otherwise. */
+    private Supplier<Optional<TrialRunnerFactory>> clusterRunners = TrialRunnerFactory::find;
     private final StringProperty firstObjective = new SimpleStringProperty(Scores.ACCURACY);
     private final StringProperty secondObjective = new SimpleStringProperty(NONE);
     private final javafx.beans.binding.BooleanBinding trained = javafx.beans.binding.Bindings.createBooleanBinding(
@@ -146,6 +155,16 @@ public final class TrialsViewModel {
 
     public IntegerProperty parallelProperty() {
         return parallel;
+    }
+
+    /** The Spark master the subnet trials run on (spark://host:7077, local[4]); empty for this machine. */
+    public StringProperty clusterProperty() {
+        return cluster;
+    }
+
+    /** Tests: where the cluster runner is looked for. */
+    void clusterRunners(Supplier<Optional<TrialRunnerFactory>> lookup) {
+        clusterRunners = lookup;
     }
 
     /**
@@ -284,8 +303,11 @@ public final class TrialsViewModel {
                 throws IOException, LoadException, PlanException, EditException;
     }
 
-    /** What {@link Scorer#prepare} made: the space written to the run folder and the estimator of its trials. */
-    record Prepared(SearchSpace space, Estimator estimator) {
+    /**
+     * What {@link Scorer#prepare} made: the space written to the run folder, the estimator of its trials, and what
+     * runs them (this machine's threads, or a cluster).
+     */
+    record Prepared(SearchSpace space, Estimator estimator, TrialRunner runner) {
     }
 
     /**
@@ -411,6 +433,21 @@ public final class TrialsViewModel {
         if (lat) {
             known.add(Scores.LATENCY);
         }
+        // The cluster is where trials run, not what they are: a run stopped here may resume there, so run.json keeps none.
+        String url = cluster.get() == null ? "" : cluster.get().strip();
+        TrialRunnerFactory clusterRunner = null;
+        if (!url.isEmpty()) {
+            if (!SUBNET.equals(name) || lat) {
+                out.add(Problem.error(at, "Cluster " + url + ": a cluster runs subnet trials without 'Measure latency' (the " + name
+                        + " estimator" + (lat && SUBNET.equals(name) ? "'s latency is timed on this machine" : " does not train each child on its own")
+                        + "); clear the field to run here"));
+            } else {
+                clusterRunner = clusterRunners.get().orElse(null);
+                if (clusterRunner == null) {
+                    out.add(Problem.error(at, "Cluster " + url + ": this Cellforge has no cluster runner; " + TrialRunnerFactory.HOW));
+                }
+            }
+        }
         boolean scoresKnown = !TABLE.equals(name) || scorer != null; // a table that did not read has said why already
         for (Constraint c : scoresKnown ? bounds : List.<Constraint>of()) {
             if (known.stream().noneMatch(k -> k.equalsIgnoreCase(c.score()))) {
@@ -461,7 +498,7 @@ public final class TrialsViewModel {
         settings.put("constraints", bounds.stream().map(Constraint::toString).toList());
         settings.put("penalty", pen);
         settings.put("budget", n); // the CLI's --resume compares only the keys it writes; the app resumes to this budget
-        Scorer make = scorer(name, scorer, dataSpec, source, epochs, warmup, batch, seed, par, lat, latencyCache);
+        Scorer make = scorer(name, scorer, dataSpec, source, epochs, warmup, batch, seed, par, lat, latencyCache, clusterRunner, url);
         return new Checked(new Plan(space, strategy, name, make, obj, objectiveNames, n, par, seed, settings, logged), List.of());
     }
 
@@ -469,9 +506,13 @@ public final class TrialsViewModel {
         return Scores.LATENCY.equalsIgnoreCase(score) ? "; tick 'Measure latency' to time each layer here" : "";
     }
 
-    /** How the named estimator is built on the executor, as the CLI's {@code --estimator} builds it. */
+    /**
+     * How the named estimator is built on the executor, as the CLI's {@code --estimator} builds it; with a
+     * {@code cluster} runner the subnet trials run on the cluster at {@code url}.
+     */
     private static Scorer scorer(String name, TableEstimator table, String data, SearchViewModel.DataSource source, int epochs, int warmup,
-                                 int batch, long seed, int parallel, boolean latency, Path latencyCache) {
+                                 int batch, long seed, int parallel, boolean latency, Path latencyCache, TrialRunnerFactory cluster,
+                                 String url) {
         return (space, run, trials, status) -> {
             SearchSpace s = space;
             DataBundle d = null;
@@ -487,12 +528,18 @@ public final class TrialsViewModel {
                 lut = LatencyTable.build(s, LatencyTable.Settings.of(TABLE.equals(name) ? TABLE_LATENCY_BATCH : batch), latencyCache);
             }
             Estimator e;
+            TrialRunner runner = new LocalTrialRunner(parallel);
             if (TABLE.equals(name)) {
                 e = withLatency(new WithCosts(table, s), lut);
             } else if (SUBNET.equals(name)) {
                 // The trials' own control: Stop lets the trials running end (their scores are logged), Quit stops them.
-                e = new SubNetEstimator(s, d, Retrain.Config.darts(epochs, batch, seed), 0.8,
-                        Math.min(parallel, SubNetEstimator.maxParallel(s, batch, 1)), lut, trials);
+                Retrain.Config config = Retrain.Config.darts(epochs, batch, seed);
+                e = new SubNetEstimator(s, d, config, SUBNET_TRAIN_PORTION, Math.min(parallel, SubNetEstimator.maxParallel(s, batch, 1)), lut,
+                        trials);
+                if (cluster != null) {
+                    status.accept("Starting the trials on " + url + " ...");
+                    runner = cluster.subNet(url, s, d, config, SUBNET_TRAIN_PORTION, parallel);
+                }
             } else if (PS.equals(name)) {
                 status.accept("Training the elastic network by progressive shrinking on " + data + " ...");
                 e = io.cellforge.trial.ProgressiveShrinkingEstimator.train(s, d, io.cellforge.search.ProgressiveShrinking.Config.of(epochs, batch,
@@ -509,7 +556,7 @@ public final class TrialsViewModel {
                 e = SuperNetEstimator.train(s, d, SearchConfig.of("spos", epochs, batch, seed), 4, lut,
                         supernetProgress("Training the supernet", epochs, status), run, warm);
             }
-            return new Prepared(s, e);
+            return new Prepared(s, e, runner);
         };
     }
 
@@ -635,7 +682,7 @@ public final class TrialsViewModel {
         }
         TrialRun run;
         try (log) {
-            run = new LocalTrialRunner(p.parallel()).run(Strategies.create(p.strategy(), DecisionSpace.of(prepared.space()), p.objective(),
+            run = prepared.runner().run(Strategies.create(p.strategy(), DecisionSpace.of(prepared.space()), p.objective(),
                     p.seed()), prepared.estimator(), p.objective(), p.budget(), p.seed(), p.logged(), log::write, listener, stop);
         }
         TrialRunFiles.writeResult(dir, prepared.space(), run, TrialRunFiles.summary(prepared.space(), run, p.strategy(),
