@@ -6,6 +6,7 @@ import io.cellforge.io.Escape;
 import io.cellforge.io.LoadException;
 import io.cellforge.ops.ShapeException;
 import io.cellforge.plan.PlanException;
+import io.cellforge.trial.EstimateException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +36,7 @@ public final class ErrorText {
         }
         for (Throwable x : chain) {
             if (x instanceof LoadException || x instanceof FormatException || x instanceof EditException
-                    || x instanceof PlanException || x instanceof ShapeException) {
+                    || x instanceof PlanException || x instanceof ShapeException || x instanceof EstimateException) {
                 return line(x.getMessage());
             }
         }

@@ -22,6 +22,15 @@ class ErrorTextTest {
     }
 
     @Test
+    void aTrialThatCouldNotBeEstimatedSaysWhyNotWhichClassOfSparkGaveUp() {
+        // a trial's error is written for the user, whatever the engine or cluster threw beneath it
+        assertEquals("trial 0 failed on the cluster: SparkContext has been shutdown", ErrorText.of(new io.cellforge.trial.EstimateException(
+                "trial 0 failed on the cluster: SparkContext has been shutdown", new IllegalStateException("SparkContext has been shutdown"))));
+        assertEquals("no Spark master answers at spark://h:1: h:1 (Connection refused)",
+                ErrorText.of(new io.cellforge.trial.EstimateException("no Spark master answers at spark://h:1: h:1 (Connection refused)")));
+    }
+
+    @Test
     void anUnexpectedExceptionIsAShortLineWithoutAChainOfClassNames() {
         assertEquals("internal error (NullPointerException)", ErrorText.of(new RuntimeException(new NullPointerException())));
         assertEquals("internal error (IllegalStateException: nothing to undo)",

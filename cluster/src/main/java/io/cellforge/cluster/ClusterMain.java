@@ -26,13 +26,7 @@ public final class ClusterMain {
             CommandLine cl = new CommandLine(args[0].equals("master") ? new MasterCommand() : new WorkerCommand());
             System.exit(cl.execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
-        // Spark's own lines: its errors only, and no task's stack trace (a failed trial's error reaches the user as its message).
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.spark", "error");
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.spark.executor.Executor", "off");
-        // but its warning that no worker has taken the job (none registered, or too small), which else looks like a hang
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.spark.scheduler.TaskSchedulerImpl", "warn");
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.hadoop", "error");
-        System.setProperty("org.slf4j.simpleLogger.log.org.sparkproject", "error");
+        SparkLogs.quiet();
         Main.main(args);
     }
 

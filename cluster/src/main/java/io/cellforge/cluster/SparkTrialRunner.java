@@ -16,9 +16,8 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerExecutorAdded;
 import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -26,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -49,25 +50,38 @@ public final class SparkTrialRunner implements TrialRunner {
      */
     private static final Map<String, Estimator> BUILT = new ConcurrentHashMap<>();
 
-    private static final Logger LOG = LoggerFactory.getLogger(SparkTrialRunner.class);
+    private static final int MASTER_CONNECT_MILLIS = 5_000;
+    /** How long the trials wait for a first executor before the user is told (a Spark time: 20s, 2min). */
+    static final String NO_EXECUTOR_WARNING = "spark.cellforge.noExecutorWarning";
 
     private final String master;
     private final Source source;
     private final int parallel;
+    private final BooleanSupplier cancel;
 
-    /** {@code master}: a Spark master URL (spark://host:7077, local[4], yarn, k8s://...). */
+    /** {@code master}: a Spark master URL (spark://host:7077, local[4], yarn, k8s://...); never cancelled. */
     public SparkTrialRunner(String master, Source source, int parallel) {
+        this(master, source, parallel, () -> false);
+    }
+
+    /**
+     * {@code cancel}: when true, the trials running are cancelled where they are (a run's {@code stop} lets them end,
+     * as a local run's does, unless no executor has joined: then nothing runs that could end).
+     */
+    public SparkTrialRunner(String master, Source source, int parallel, BooleanSupplier cancel) {
         if (parallel < 1) {
             throw new IllegalArgumentException("at least one trial at a time");
         }
         this.master = master;
         this.source = source;
         this.parallel = parallel;
+        this.cancel = cancel;
     }
 
     @Override
     public TrialRun run(TrialStrategy strategy, Estimator estimator, Objective objective, int budget, long seed, List<Trial> logged,
                         Sink sink, SearchEvents.Listener listener, BooleanSupplier stop) throws EstimateException, IOException {
+        requireMasterAnswers(master);
         JavaSparkContext context;
         try {
             context = new JavaSparkContext(conf(master));
@@ -77,20 +91,39 @@ public final class SparkTrialRunner implements TrialRunner {
         try (JavaSparkContext sc = context) {
             Broadcast<Source> shipped = sc.broadcast(source);
             String key = sc.sc().applicationId() + "/" + shipped.id();
+            AtomicInteger executors = new AtomicInteger();
             sc.sc().addSparkListener(new SparkListener() {
                 @Override
+                public void onExecutorAdded(SparkListenerExecutorAdded added) {
+                    executors.incrementAndGet();
+                }
+
+                @Override
                 public void onExecutorRemoved(SparkListenerExecutorRemoved removed) {
-                    LOG.warn("executor {} lost ({}): its trials run again on the others", removed.executorId(), removed.reason());
+                    listener.warning("executor " + removed.executorId() + " lost (" + removed.reason() + "): its trials run again on the others");
                 }
             });
-            // A stop asked for while trials run cancels their tasks, as a local stop ends a trial's training.
+            // Cancel ends the trials' tasks, as it ends a local trial's training; stop waits for them between rounds, but a
+            // cluster whose workers never take the trials (none registered, too few cores or too little memory) would
+            // wait for ever, and would look hung without a word.
+            boolean embedded = master.startsWith("local");
+            long since = System.nanoTime();
+            long patience = TimeUnit.SECONDS.toNanos(sc.getConf().getTimeAsSeconds(NO_EXECUTOR_WARNING, "20s"));
             Thread watch = new Thread(() -> {
                 try {
-                    while (!stop.getAsBoolean()) {
+                    boolean said = embedded;
+                    while (!cancel.getAsBoolean() && !(stop.getAsBoolean() && executors.get() == 0 && !embedded)) {
                         Thread.sleep(200);
+                        if (!said && executors.get() == 0 && System.nanoTime() - since > patience) {
+                            said = true;
+                            listener.warning("no executor has joined on " + master + " yet: the trials wait for a worker with a free core and "
+                                    + sc.getConf().get("spark.executor.memory", "1g") + " of memory (spark.executor.memory); Stop ends the run");
+                        }
                     }
-                    sc.cancelAllJobs();
-                } catch (InterruptedException e) {
+                    if (!sc.sc().isStopped()) { // stopped by its master: nothing runs to cancel
+                        sc.cancelAllJobs();
+                    }
+                } catch (InterruptedException | IllegalStateException e) {
                     // the run ended
                 }
             }, "trial stop watch");
@@ -104,7 +137,15 @@ public final class SparkTrialRunner implements TrialRunner {
                     try {
                         o = sc.parallelize(List.of(index), 1).map(i -> estimate(shipped, key, raw, trialSeed)).collect().get(0);
                     } catch (Exception e) { // Spark's own exceptions are checked ones, thrown from Scala
-                        if (stop.getAsBoolean()) {
+                        if (sc.sc().isStopped()) {
+                            throw new EstimateException("the Spark application on " + master + " ended before trial " + index
+                                    + " did (its master stopped, lost every worker, or killed it); the trials logged are kept:"
+                                    + " resume the run when the cluster is back", e);
+                        }
+                        if (stop.getAsBoolean() && executors.get() == 0 && !embedded) {
+                            throw new EstimateException("stopped before any executor joined on " + master + ": no trial ran there");
+                        }
+                        if (cancel.getAsBoolean()) {
                             throw new EstimateException("trial " + index + " was stopped on the cluster before it ended");
                         }
                         throw new EstimateException("trial " + index + " failed on the cluster" + why(e), e);
@@ -117,6 +158,35 @@ public final class SparkTrialRunner implements TrialRunner {
                 BUILT.remove(key); // an embedded master's: the driver's JVM goes on
             }
         }
+    }
+
+    /**
+     * A standalone master that nobody answers at would only be given up on after Spark's three 20-second tries, and
+     * then as "SparkContext has been shutdown": one of its hosts must take a connection now.
+     */
+    static void requireMasterAnswers(String master) throws EstimateException {
+        if (!master.startsWith("spark://")) {
+            return; // local[N] runs here; yarn and k8s are found through their own settings
+        }
+        List<String> tried = new java.util.ArrayList<>();
+        for (String hostPort : master.substring("spark://".length()).split(",")) {
+            int colon = hostPort.lastIndexOf(':');
+            String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+            int port;
+            try {
+                port = colon < 0 ? 7077 : Integer.parseInt(hostPort.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new EstimateException("no Spark application could start on " + master + ": '" + hostPort + "' is not host:port");
+            }
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(host, port), MASTER_CONNECT_MILLIS);
+                return;
+            } catch (IOException e) {
+                tried.add(host + ":" + port + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
+            }
+        }
+        throw new EstimateException("no Spark master answers at " + master + ": " + String.join(", ", tried)
+                + "; start one (cellforge-cluster master), or check the host and port");
     }
 
     /**

@@ -100,6 +100,17 @@ class ClusterCliTest {
         assertTrue(r.err().contains("no Spark application could start on nosuch://x: Could not parse Master URL"), r.err());
     }
 
+    @Test
+    void aStandaloneMasterNobodyAnswersAtIsNamedAtOnceNotAfterSparksMinuteOfRetries(@TempDir Path dir) throws Exception {
+        Path space = Files.writeString(dir.resolve("tiny.yaml"), SpaceYaml.write(Tiny.space()));
+        int port = StandaloneClusterTest.freePort(); // closed again: the connection is refused
+        Run r = cli(search(space, dir.resolve("run"), "--cluster", "spark://127.0.0.1:" + port).toArray(String[]::new));
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("no Spark master answers at spark://127.0.0.1:" + port + ": 127.0.0.1:" + port + " (Connection refused)"
+                + "; start one (cellforge-cluster master), or check the host and port"), r.err());
+        assertFalse(r.err().contains("SparkContext"), r.err());
+    }
+
     static int lines(Path file) {
         String s = read(file);
         return (int) s.chars().filter(c -> c == '\n').count();

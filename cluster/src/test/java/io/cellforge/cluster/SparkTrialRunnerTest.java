@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -101,5 +102,58 @@ class SparkTrialRunnerTest {
                 () -> Tiny.grid(new SparkTrialRunner("local[1,2]", new AlwaysFailing(), 1), 2, TrialRunner.Sink.NONE));
         assertTrue(e.getMessage().startsWith("trial 0 failed on the cluster after 2 tries: the child network cannot be trained: out of memory") && e.getMessage().contains("out of memory")
                 && !e.getMessage().contains("\tat "), e.getMessage());
+    }
+
+    @Test
+    void aStopLetsTheTrialsRunningEndAndEndsTheRunBetweenRoundsAsALocalStopDoes() throws Exception {
+        TrialRun here = Tiny.grid(new LocalTrialRunner(2), 2, TrialRunner.Sink.NONE);
+        List<Trial> logged = Collections.synchronizedList(new ArrayList<>());
+        TrialRun spark = Tiny.grid(new SparkTrialRunner("local[2]", Tiny.job(), 2), 6, logged::add, () -> !logged.isEmpty());
+        assertFalse(spark.completed());
+        assertEquals(2, logged.size(), "the round running when the stop came ended and was logged: " + logged);
+        assertSameTrials(here, spark);
+    }
+
+    /** Set by a test: the blocked trials may return. */
+    static final java.util.concurrent.atomic.AtomicBoolean RELEASE = new java.util.concurrent.atomic.AtomicBoolean();
+    static final java.util.concurrent.atomic.AtomicBoolean BLOCKED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Trials that run until released, as a long training does. */
+    record Blocking() implements SparkTrialRunner.Source {
+        @Override
+        public Estimator estimator() {
+            return new Estimator() {
+                @Override
+                public Scores estimate(Architecture a, long seed) throws EstimateException {
+                    BLOCKED.set(true);
+                    while (!RELEASE.get()) {
+                        try {
+                            Thread.sleep(10);
+                        } catch (InterruptedException e) {
+                            throw new EstimateException("interrupted", e);
+                        }
+                    }
+                    return new Scores(java.util.Map.of(Scores.ACCURACY, 0.5));
+                }
+
+                @Override
+                public String name() {
+                    return "subnet";
+                }
+            };
+        }
+    }
+
+    @Test
+    void aCancelEndsTheTrialsWhereTheyAre() throws Exception {
+        RELEASE.set(false);
+        BLOCKED.set(false);
+        try {
+            EstimateException e = assertThrows(EstimateException.class, () -> Tiny.grid(new SparkTrialRunner("local[1]", new Blocking(), 1, BLOCKED::get),
+                    2, TrialRunner.Sink.NONE));
+            assertEquals("trial 0 was stopped on the cluster before it ended", e.getMessage());
+        } finally {
+            RELEASE.set(true);
+        }
     }
 }

@@ -47,7 +47,7 @@ class StandaloneClusterTest {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         }
-        for (String k : List.of("spark.driver.host", "spark.driver.bindAddress", "spark.scheduler.minRegisteredResourcesRatio",
+        for (String k : List.of(SparkTrialRunner.NO_EXECUTOR_WARNING, "spark.driver.host", "spark.driver.bindAddress", "spark.scheduler.minRegisteredResourcesRatio",
                 "spark.scheduler.maxRegisteredResourcesWaitingTime", "spark.executor.memory")) {
             System.clearProperty(k);
         }
@@ -146,6 +146,43 @@ class StandaloneClusterTest {
         // As a local run of the same seed, budget and parallel trials scores them.
         TrialRun here = Tiny.grid(new LocalTrialRunner(2), Tiny.BUDGET, TrialRunner.Sink.NONE);
         SparkTrialRunnerTest.assertSameTrials(here, run);
+    }
+
+    @Test
+    void aMasterWithNoWorkerSaysSoAndStopEndsTheWait(@TempDir Path dir) throws Exception {
+        int masterPort = freePort();
+        String url = "spark://127.0.0.1:" + masterPort;
+        Path masterLog = dir.resolve("master.log");
+        start(ClusterNode.master("127.0.0.1", masterPort, 0, System.getProperty("java.class.path")), masterLog);
+        await("the master up", dir, () -> count(masterLog, "I have been elected leader") >= 1);
+        System.setProperty("spark.driver.host", "127.0.0.1");
+        System.setProperty("spark.driver.bindAddress", "127.0.0.1");
+        System.setProperty(SparkTrialRunner.NO_EXECUTOR_WARNING, "1s");
+
+        List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        io.cellforge.trial.Objective o = io.cellforge.trial.Objective.of(Scores.ACCURACY);
+        CompletableFuture<TrialRun> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new SparkTrialRunner(url, Tiny.job(), 1).run(io.cellforge.trial.Strategies.create("grid",
+                        io.cellforge.trial.DecisionSpace.of(Tiny.space()), o, Tiny.SEED), Tiny.local(), o, 2, Tiny.SEED, List.of(),
+                        TrialRunner.Sink.NONE, new io.cellforge.search.SearchEvents.Listener() {
+                            @Override
+                            public void warning(String message) {
+                                warnings.add(message);
+                            }
+                        }, stop::get);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        await("the warning that no executor joined", dir, () -> !warnings.isEmpty());
+        assertEquals(List.of("no executor has joined on " + url + " yet: the trials wait for a worker with a free core and 1g of memory"
+                + " (spark.executor.memory); Stop ends the run"), warnings);
+        stop.set(true);
+        java.util.concurrent.ExecutionException ended = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> run.get(LIMIT.toSeconds(), TimeUnit.SECONDS));
+        assertEquals("stopped before any executor joined on " + url + ": no trial ran there", ended.getCause().getMessage());
     }
 
     private Process start(ProcessBuilder pb, Path log) throws IOException {

@@ -65,9 +65,14 @@ final class Tiny {
 
     /** A grid search of {@code budget} trials, two at a time, each trial sunk as it ends. */
     static TrialRun grid(TrialRunner runner, int budget, TrialRunner.Sink sink) throws Exception {
+        return grid(runner, budget, sink, () -> false);
+    }
+
+    /** The same, asked {@code stop} between rounds. */
+    static TrialRun grid(TrialRunner runner, int budget, TrialRunner.Sink sink, java.util.function.BooleanSupplier stop) throws Exception {
         Objective o = Objective.of(Scores.ACCURACY);
         return runner.run(Strategies.create("grid", DecisionSpace.of(space()), o, SEED), local(), o, budget, SEED, List.of(), sink,
-                new SearchEvents.Listener() { }, () -> false);
+                new SearchEvents.Listener() { }, stop);
     }
 
     /** One cell of two nodes on the 8x8 digits, two ops an edge (core's TinySpace, smaller). */

@@ -207,7 +207,8 @@ final class TrialSearch {
                     err.println("one trial at a time on " + o.cluster + ": --parallel N runs N at once");
                 }
                 TrialRunner runner = cluster == null ? new LocalTrialRunner(parallel)
-                        : cluster.subNet(o.cluster, space, data, subnetConfig(training, seed), SUBNET_TRAIN_PORTION, parallel);
+                        : cluster.subNet(o.cluster, space, data, subnetConfig(training, seed), SUBNET_TRAIN_PORTION, parallel,
+                        control::isStopped);
                 run = runner.run(strategy, estimator, objective, budget, seed, logged,
                         log == null ? TrialRunner.Sink.NONE : log::write, bar, control::isStopped);
             } catch (EstimateException e) {

@@ -419,8 +419,9 @@ public final class SearchPane extends BorderPane {
         subnetRows.addRow(0, new Label("Child epochs"), spinner("run-child-epochs", t.childEpochsProperty(), 1, 1000));
         TextField cluster = new TextField();
         cluster.setId("run-cluster");
-        cluster.setPromptText("spark://host:7077 (empty: here)");
-        cluster.setTooltip(new Tooltip("Run the trials on an Apache Spark cluster: its master's URL, or local[4]"));
+        cluster.setPromptText("spark://host:7077");
+        cluster.setTooltip(new Tooltip("Empty: the trials run on this machine. A Spark master's URL (spark://host:7077, yarn, k8s://...)"
+                + " or local[4] runs them on Apache Spark (needs the cluster jars, see the README)"));
         cluster.textProperty().bindBidirectional(t.clusterProperty());
         subnetRows.addRow(1, new Label("Cluster"), cluster);
         GridPane supernetRows = grid();

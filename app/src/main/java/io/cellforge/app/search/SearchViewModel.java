@@ -164,6 +164,8 @@ public final class SearchViewModel {
     private Tasks.Task task;
     private Path runsRoot;
     private long started;
+    /** A trial runner's warning shown (a cluster with no executor yet, one lost): news until the next trial is scored. */
+    private String runnerWarning;
     /** Steps already done when this search (re)started: the ETA counts only the steps it has timed. */
     private int doneAtStart;
 
@@ -1477,7 +1479,7 @@ public final class SearchViewModel {
     /** On the executor: the estimator built, then the trials, each told through the inbox as it is scored; the end, however it comes. */
     private void runTrials(TrialsViewModel.Plan plan, Path dir, boolean resumed, SearchControl ctl, SearchControl trialCtl) {
         try {
-            TrialRun r = TrialsViewModel.run(plan, dir, resumed, inbox::add, text -> inbox.add(new Preparing(text)), () -> {
+            TrialRun r = TrialsViewModel.run(plan, dir, resumed, inbox::add, text -> inbox.add(new Preparing(text)), m -> inbox.add(new Warning(m)), () -> {
                 // Paused: no new round of trials starts until resumed or stopped.
                 while (ctl.isPaused() && !ctl.isStopped()) {
                     try {
@@ -1622,6 +1624,10 @@ public final class SearchViewModel {
         while ((o = inbox.poll()) != null) {
             if (o instanceof Trial t) {
                 newTrials.add(t);
+                if (runnerWarning != null && runnerWarning.equals(message.get())) {
+                    message.set("");
+                }
+                runnerWarning = null;
             } else if (o instanceof TrialsEnded e) {
                 trials.add(newTrials);
                 newTrials.clear();
@@ -1676,6 +1682,7 @@ public final class SearchViewModel {
                 fitText.set(s.fit());
             } else if (o instanceof Warning w) {
                 message.set(w.message());
+                runnerWarning = w.message();
             } else if (o instanceof io.cellforge.search.Steer st) {
                 steering.add(st); // listed under the heatmap: no message, which the tab keeps for what went wrong
             } else if (o instanceof Ended e) {

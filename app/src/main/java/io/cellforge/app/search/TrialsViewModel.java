@@ -538,7 +538,7 @@ public final class TrialsViewModel {
                         trials);
                 if (cluster != null) {
                     status.accept("Starting the trials on " + url + " ...");
-                    runner = cluster.subNet(url, s, d, config, SUBNET_TRAIN_PORTION, parallel);
+                    runner = cluster.subNet(url, s, d, config, SUBNET_TRAIN_PORTION, parallel, trials::isStopped);
                 }
             } else if (PS.equals(name)) {
                 status.accept("Training the elastic network by progressive shrinking on " + data + " ...");
@@ -649,24 +649,33 @@ public final class TrialsViewModel {
     /**
      * On the executor: builds the estimator (data read, layers timed, supernet trained, each told through {@code status}),
      * then runs the plan into {@code dir} (a new run, or the stopped one it resumes), writing the result at the end. Each
-     * trial goes to {@code onTrial} as it is scored; {@code stop} is asked between rounds of trials; {@code run} stops the
+     * trial goes to {@code onTrial} as it is scored, what the runner warns of to {@code warnings}; {@code stop} is asked between rounds of trials; {@code run} stops the
      * supernet's training, {@code trials} the trainings of the trials running.
      */
-    static TrialRun run(Plan p, Path dir, boolean resumed, Consumer<Trial> onTrial, Consumer<String> status, BooleanSupplier stop,
+    static TrialRun run(Plan p, Path dir, boolean resumed, Consumer<Trial> onTrial, Consumer<String> status, Consumer<String> warnings,
+                        BooleanSupplier stop,
                         SearchControl run, SearchControl trials) throws IOException, EstimateException, LoadException, PlanException, EditException {
         try (var held = io.cellforge.search.RunService.hold(dir)) {
             Prepared prepared = p.scorer().prepare(p.space(), run, trials, status);
             status.accept("Running the first " + (p.parallel() == 1 ? "trial" : p.parallel() + " trials, side by side") + " ...");
-            return runHeld(p, prepared, dir, resumed, listener(onTrial), stop);
+            return runHeld(p, prepared, dir, resumed, listener(onTrial, warnings), stop);
         }
     }
 
-    /** The one place the app hears the trial runner: each trial as it is scored. */
-    private static SearchEvents.Listener listener(Consumer<Trial> onTrial) {
+    /**
+     * The one place the app hears the trial runner: each trial as it is scored, and what the runner warns of (a
+     * cluster's lost executor, no worker taking the trials).
+     */
+    private static SearchEvents.Listener listener(Consumer<Trial> onTrial, Consumer<String> warnings) {
         return new SearchEvents.Listener() {
             @Override
             public void trial(SearchEvents.Trial t) {
                 onTrial.accept(Trial.of(t));
+            }
+
+            @Override
+            public void warning(String message) {
+                warnings.accept(message);
             }
         };
     }

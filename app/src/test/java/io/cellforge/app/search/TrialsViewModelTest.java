@@ -67,14 +67,21 @@ class TrialsViewModelTest {
         final List<Retrain.Config> configs = new ArrayList<>();
         final List<Double> portions = new ArrayList<>();
         final List<Integer> parallels = new ArrayList<>();
+        final List<java.util.function.BooleanSupplier> cancels = new ArrayList<>();
 
         @Override
-        public TrialRunner subNet(String master, SearchSpace space, DataBundle data, Retrain.Config config, double trainPortion, int parallel) {
+        public TrialRunner subNet(String master, SearchSpace space, DataBundle data, Retrain.Config config, double trainPortion, int parallel,
+                                  java.util.function.BooleanSupplier cancel) {
             masters.add(master);
             configs.add(config);
             portions.add(trainPortion);
             parallels.add(parallel);
-            return new LocalTrialRunner(parallel);
+            cancels.add(cancel);
+            LocalTrialRunner here = new LocalTrialRunner(parallel);
+            return (strategy, estimator, objective, budget, seed, logged, sink, listener, stop) -> {
+                listener.warning("executor 1 lost (worker lost): its trials run again on the others");
+                return here.run(strategy, estimator, objective, budget, seed, logged, sink, listener, stop);
+            };
         }
     }
 
@@ -125,7 +132,9 @@ class TrialsViewModelTest {
         Path run = dir.resolve("run");
         java.nio.file.Files.createDirectories(run);
         List<Trial> heard = new ArrayList<>();
-        var result = TrialsViewModel.run(c.plan(), run, false, heard::add, text -> { }, () -> false, new SearchControl(), new SearchControl());
+        List<String> warned = new ArrayList<>();
+        SearchControl trials = new SearchControl();
+        var result = TrialsViewModel.run(c.plan(), run, false, heard::add, text -> { }, warned::add, () -> false, new SearchControl(), trials);
         assertEquals(List.of("spark://127.0.0.1:7077"), cluster.masters);
         assertEquals(List.of(2), cluster.parallels);
         assertEquals(List.of(0.8), cluster.portions);
@@ -134,6 +143,10 @@ class TrialsViewModelTest {
         assertEquals(Retrain.Config.darts(1, 32, 3), config);
         assertTrue(result.completed());
         assertEquals(2, heard.size(), "the live views hear each trial");
+        assertEquals(List.of("executor 1 lost (worker lost): its trials run again on the others"), warned, "and the runner's warnings");
+        assertFalse(cluster.cancels.get(0).getAsBoolean());
+        trials.stop();
+        assertTrue(cluster.cancels.get(0).getAsBoolean(), "quitting the trials' trainings cancels the cluster's");
         assertEquals(2, TrialLog.read(run.resolve(TrialLog.FILE)).size());
         assertFalse(TrialRunFiles.settings(run).orElseThrow().containsKey("cluster"), "a run may resume elsewhere: no cluster in run.json");
     }

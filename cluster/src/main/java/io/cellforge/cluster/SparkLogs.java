@@ -1,0 +1,34 @@
+package io.cellforge.cluster;
+
+import java.util.Map;
+
+/**
+ * Spark's own log lines, quietened before its first logger is made: its errors only, and no task's stack trace (a
+ * failed trial's error reaches the user as its message), in the CLI and in the app alike. A level the user gave as a
+ * system property is kept.
+ */
+final class SparkLogs {
+    private static final String PREFIX = "org.slf4j.simpleLogger.log.";
+    private static final Map<String, String> LEVELS = Map.of(
+            "org.apache.spark", "error",
+            "org.apache.spark.executor.Executor", "off",
+            // but its warning that no worker has taken the job (none registered, or too small), which else looks like a hang
+            "org.apache.spark.scheduler.TaskSchedulerImpl", "warn",
+            "org.apache.hadoop", "error",
+            "org.sparkproject", "error");
+
+    private SparkLogs() {
+    }
+
+    static void quiet() {
+        LEVELS.forEach((logger, level) -> {
+            if (System.getProperty(PREFIX + logger) == null) {
+                System.setProperty(PREFIX + logger, level);
+            }
+        });
+    }
+
+    static String level(String logger) {
+        return System.getProperty(PREFIX + logger);
+    }
+}
