@@ -14,6 +14,8 @@ final class SparkLogs {
             "org.apache.spark.executor.Executor", "off",
             // but its warning that no worker has taken the job (none registered, or too small), which else looks like a hang
             "org.apache.spark.scheduler.TaskSchedulerImpl", "warn",
+            // errors Spark says it ignores, with their stack, as when Ctrl+C stops an embedded executor under a task
+            "org.apache.spark.rpc.netty.Inbox", "off",
             "org.apache.hadoop", "error",
             "org.sparkproject", "error");
 

@@ -137,16 +137,17 @@ public final class SparkTrialRunner implements TrialRunner {
                     try {
                         o = sc.parallelize(List.of(index), 1).map(i -> estimate(shipped, key, raw, trialSeed)).collect().get(0);
                     } catch (Exception e) { // Spark's own exceptions are checked ones, thrown from Scala
-                        if (sc.sc().isStopped()) {
-                            throw new EstimateException("the Spark application on " + master + " ended before trial " + index
-                                    + " did (its master stopped, lost every worker, or killed it); the trials logged are kept:"
-                                    + " resume the run when the cluster is back", e);
+                        // Ctrl+C stops the context too (Spark's shutdown hook): a cancel is said as one
+                        if (cancel.getAsBoolean()) {
+                            throw new EstimateException("trial " + index + " was stopped on the cluster before it ended");
                         }
                         if (stop.getAsBoolean() && executors.get() == 0 && !embedded) {
                             throw new EstimateException("stopped before any executor joined on " + master + ": no trial ran there");
                         }
-                        if (cancel.getAsBoolean()) {
-                            throw new EstimateException("trial " + index + " was stopped on the cluster before it ended");
+                        if (sc.sc().isStopped()) {
+                            throw new EstimateException("the Spark application on " + master + " ended before trial " + index
+                                    + " did (its master stopped, lost every worker, or killed it); the trials logged are kept:"
+                                    + " resume the run when the cluster is back", e);
                         }
                         throw new EstimateException("trial " + index + " failed on the cluster" + why(e), e);
                     }
