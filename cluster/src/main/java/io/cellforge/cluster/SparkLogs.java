@@ -12,8 +12,10 @@ final class SparkLogs {
     private static final Map<String, String> LEVELS = Map.of(
             "org.apache.spark", "error",
             "org.apache.spark.executor.Executor", "off",
-            // but its warning that no worker has taken the job (none registered, or too small), which else looks like a hang
-            "org.apache.spark.scheduler.TaskSchedulerImpl", "warn",
+            // its "Error initializing SparkContext" and stack: the runner says why the application could not start
+            "org.apache.spark.SparkContext", "off",
+            // its lost executors and jobs no worker takes: the runner says both, in the CLI and the app
+            "org.apache.spark.scheduler.TaskSchedulerImpl", "off",
             // errors Spark says it ignores, with their stack, as when Ctrl+C stops an embedded executor under a task
             "org.apache.spark.rpc.netty.Inbox", "off",
             "org.apache.hadoop", "error",

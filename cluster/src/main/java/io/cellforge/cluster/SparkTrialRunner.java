@@ -16,7 +16,6 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerExecutorAdded;
 import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
 
 import java.io.IOException;
@@ -26,7 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -35,7 +35,8 @@ import java.util.function.BooleanSupplier;
  * as its task ends, and has the strategy observe the round in trial order, so a run here proposes and scores as a
  * local one of the same seed and parallel trials. The executors build the trials' estimator once each from a
  * broadcast {@link Source} (the space and the images cross the network once per executor, not per trial); a task
- * lost with its executor, or failed, is retried elsewhere by Spark ({@code spark.task.maxFailures}).
+ * lost with its executor, or failed otherwise, is retried elsewhere by Spark ({@code spark.task.maxFailures}); a
+ * trial's own error (a child that cannot be trained) fails the run as it does here, tried once.
  */
 public final class SparkTrialRunner implements TrialRunner {
     /** Where an executor's trials get their estimator: shipped once per executor, built once per executor JVM. */
@@ -50,7 +51,6 @@ public final class SparkTrialRunner implements TrialRunner {
      */
     private static final Map<String, Estimator> BUILT = new ConcurrentHashMap<>();
 
-    private static final int MASTER_CONNECT_MILLIS = 5_000;
     /** How long the trials wait for a first executor before the user is told (a Spark time: 20s, 2min). */
     static final String NO_EXECUTOR_WARNING = "spark.cellforge.noExecutorWarning";
 
@@ -81,43 +81,44 @@ public final class SparkTrialRunner implements TrialRunner {
     @Override
     public TrialRun run(TrialStrategy strategy, Estimator estimator, Objective objective, int budget, long seed, List<Trial> logged,
                         Sink sink, SearchEvents.Listener listener, BooleanSupplier stop) throws EstimateException, IOException {
-        requireMasterAnswers(master);
+        SparkConf conf = Masters.conf(master, System.getenv());
         JavaSparkContext context;
         try {
-            context = new JavaSparkContext(conf(master));
+            context = new JavaSparkContext(conf);
         } catch (Exception e) { // Spark's SparkException is a checked one, thrown from Scala
             throw new EstimateException("no Spark application could start on " + master + ": " + why(e).substring(2), e);
         }
         try (JavaSparkContext sc = context) {
             Broadcast<Source> shipped = sc.broadcast(source);
             String key = sc.sc().applicationId() + "/" + shipped.id();
-            AtomicInteger executors = new AtomicInteger();
             sc.sc().addSparkListener(new SparkListener() {
                 @Override
-                public void onExecutorAdded(SparkListenerExecutorAdded added) {
-                    executors.incrementAndGet();
-                }
-
-                @Override
                 public void onExecutorRemoved(SparkListenerExecutorRemoved removed) {
-                    listener.warning("executor " + removed.executorId() + " lost (" + removed.reason() + "): its trials run again on the others");
+                    listener.warning("executor " + removed.executorId() + " lost (" + removed.reason() + "): its trials run again on another");
                 }
             });
             // Cancel ends the trials' tasks, as it ends a local trial's training; stop waits for them between rounds, but a
             // cluster whose workers never take the trials (none registered, too few cores or too little memory) would
             // wait for ever, and would look hung without a word.
             boolean embedded = master.startsWith("local");
+            // Executors counted as they are, not from their events: some register before a listener can be added.
+            IntSupplier executors = () -> embedded ? 1 : Math.max(0, sc.sc().statusTracker().getExecutorInfos().length - 1); // less the driver
+            AtomicBoolean joined = new AtomicBoolean();
             long since = System.nanoTime();
             long patience = TimeUnit.SECONDS.toNanos(sc.getConf().getTimeAsSeconds(NO_EXECUTOR_WARNING, "20s"));
             Thread watch = new Thread(() -> {
                 try {
                     boolean said = embedded;
-                    while (!cancel.getAsBoolean() && !(stop.getAsBoolean() && executors.get() == 0 && !embedded)) {
+                    while (!cancel.getAsBoolean() && !(stop.getAsBoolean() && executors.getAsInt() == 0)) {
                         Thread.sleep(200);
-                        if (!said && executors.get() == 0 && System.nanoTime() - since > patience) {
+                        int live = executors.getAsInt();
+                        joined.compareAndSet(false, live > 0);
+                        if (!said && live == 0 && System.nanoTime() - since > patience) {
                             said = true;
-                            listener.warning("no executor has joined on " + master + " yet: the trials wait for a worker with a free core and "
-                                    + sc.getConf().get("spark.executor.memory", "1g") + " of memory (spark.executor.memory); Stop ends the run");
+                            int cpus = sc.getConf().getInt("spark.task.cpus", 1);
+                            listener.warning("no executor has joined on " + master + " yet: the trials wait for a worker with "
+                                    + (cpus == 1 ? "a free core" : cpus + " free cores") + " and " + sc.getConf().get("spark.executor.memory", "1g")
+                                    + " of memory (spark.task.cpus, spark.executor.memory); stopping the search ends the wait");
                         }
                     }
                     if (!sc.sc().isStopped()) { // stopped by its master: nothing runs to cancel
@@ -136,13 +137,20 @@ public final class SparkTrialRunner implements TrialRunner {
                     Outcome o;
                     try {
                         o = sc.parallelize(List.of(index), 1).map(i -> estimate(shipped, key, raw, trialSeed)).collect().get(0);
+                        if (o.failure() != null) { // the trial's own error: it fails as it would here, tried once
+                            throw new EstimateException("trial " + index + " failed on " + o.worker() + ": " + o.failure());
+                        }
+                    } catch (EstimateException e) {
+                        throw e;
                     } catch (Exception e) { // Spark's own exceptions are checked ones, thrown from Scala
                         // Ctrl+C stops the context too (Spark's shutdown hook): a cancel is said as one
                         if (cancel.getAsBoolean()) {
                             throw new EstimateException("trial " + index + " was stopped on the cluster before it ended");
                         }
-                        if (stop.getAsBoolean() && executors.get() == 0 && !embedded) {
-                            throw new EstimateException("stopped before any executor joined on " + master + ": no trial ran there");
+                        if (stop.getAsBoolean() && executors.getAsInt() == 0) {
+                            throw new EstimateException(joined.get()
+                                    ? "stopped while no executor was left on " + master + " to end trial " + index + "; the trials logged are kept"
+                                    : "stopped before any executor joined on " + master + ": no trial ran there");
                         }
                         if (sc.sc().isStopped()) {
                             throw new EstimateException("the Spark application on " + master + " ended before trial " + index
@@ -161,44 +169,6 @@ public final class SparkTrialRunner implements TrialRunner {
         }
     }
 
-    /**
-     * A standalone master that nobody answers at would only be given up on after Spark's three 20-second tries, and
-     * then as "SparkContext has been shutdown": one of its hosts must take a connection now.
-     */
-    static void requireMasterAnswers(String master) throws EstimateException {
-        if (!master.startsWith("spark://")) {
-            return; // local[N] runs here; yarn and k8s are found through their own settings
-        }
-        List<String> tried = new java.util.ArrayList<>();
-        for (String hostPort : master.substring("spark://".length()).split(",")) {
-            int colon = hostPort.lastIndexOf(':');
-            String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
-            int port;
-            try {
-                port = colon < 0 ? 7077 : Integer.parseInt(hostPort.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new EstimateException("no Spark application could start on " + master + ": '" + hostPort + "' is not host:port");
-            }
-            try (java.net.Socket socket = new java.net.Socket()) {
-                socket.connect(new java.net.InetSocketAddress(host, port), MASTER_CONNECT_MILLIS);
-                return;
-            } catch (IOException e) {
-                tried.add(host + ":" + port + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
-            }
-        }
-        throw new EstimateException("no Spark master answers at " + master + ": " + String.join(", ", tried)
-                + "; start one (cellforge-cluster master), or check the host and port");
-    }
-
-    /**
-     * The settings of a Cellforge job: Spark's UI off and a task tried four times before its trial fails, unless
-     * the {@code spark.*} system properties (java -Dspark.executor.memory=4g ...) say otherwise.
-     */
-    static SparkConf conf(String master) {
-        return new SparkConf().setMaster(master).setAppName("cellforge trials").setIfMissing("spark.task.maxFailures", "4")
-                .setIfMissing("spark.ui.enabled", "false");
-    }
-
     private static final java.util.regex.Pattern ABORTED = java.util.regex.Pattern.compile(
             "(?s).*failed (\\d+) times, most recent failure: Lost task [^:]*\\): (?:io\\.cellforge\\.trial\\.EstimateException: )?(.*)");
 
@@ -215,12 +185,19 @@ public final class SparkTrialRunner implements TrialRunner {
         return (t.matches() ? " after " + t.group(1) + " tries" : "") + ": " + text;
     }
 
-    /** On an executor: the trial's scores, seconds and where it ran. */
-    private static Outcome estimate(Broadcast<Source> shipped, String key, Map<String, Object> raw, long trialSeed) throws EstimateException {
+    /**
+     * On an executor: the trial's scores, seconds and where it ran, or its own error (a child that cannot be trained
+     * fails as it would here; Spark's retries are for tasks lost with their executor, or that failed otherwise).
+     */
+    private static Outcome estimate(Broadcast<Source> shipped, String key, Map<String, Object> raw, long trialSeed) {
         Estimator e = BUILT.computeIfAbsent(key, k -> shipped.value().estimator());
         long t0 = System.nanoTime();
-        Scores s = e.estimate(SearchEvents.Trial.architecture(raw), trialSeed);
-        return new Outcome(new LinkedHashMap<>(s.values()), (System.nanoTime() - t0) / 1e9, here());
+        try {
+            Scores s = e.estimate(SearchEvents.Trial.architecture(raw), trialSeed);
+            return new Outcome(new LinkedHashMap<>(s.values()), (System.nanoTime() - t0) / 1e9, here(), null);
+        } catch (EstimateException failed) {
+            return new Outcome(new LinkedHashMap<>(), (System.nanoTime() - t0) / 1e9, here(), failed.getMessage());
+        }
     }
 
     /**
@@ -247,7 +224,7 @@ public final class SparkTrialRunner implements TrialRunner {
         }
     }
 
-    /** What a task sends back. */
-    record Outcome(LinkedHashMap<String, Double> scores, double seconds, String worker) implements Serializable {
+    /** What a task sends back: scores, or the trial's own error ({@code failure}). */
+    record Outcome(LinkedHashMap<String, Double> scores, double seconds, String worker, String failure) implements Serializable {
     }
 }

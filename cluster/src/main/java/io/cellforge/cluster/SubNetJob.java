@@ -11,6 +11,7 @@ import io.cellforge.space.SearchSpace;
 import io.cellforge.train.Retrain;
 import io.cellforge.trial.Estimator;
 import io.cellforge.trial.SubNetEstimator;
+import org.apache.spark.TaskContext;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -49,12 +50,17 @@ record SubNetJob(String spaceYaml, byte[] data, Training training, double trainP
         return new SubNetJob(SpaceYaml.write(space), bytes(data), Training.of(config), trainPortion);
     }
 
-    /** The estimator of these trials: as many at once as the executor's cores, one OpenMP thread each. */
+    /**
+     * The estimator of these trials, on an executor: each trial with the cores Spark gives a task
+     * ({@code spark.task.cpus}, default 1) as its OpenMP threads, as many at once as the machine has room for.
+     */
     public Estimator estimator() {
+        TaskContext task = TaskContext.get();
+        int cpus = task == null ? 1 : Math.max(1, task.cpus());
         try {
             SearchSpace space = SpaceYaml.read(spaceYaml, "the driver's space").space();
-            return new SubNetEstimator(space, bundle(data), training.config(), trainPortion, Runtime.getRuntime().availableProcessors(), null,
-                    new SearchControl());
+            return new SubNetEstimator(space, bundle(data), training.config(), trainPortion,
+                    Math.max(1, Runtime.getRuntime().availableProcessors() / cpus), null, new SearchControl());
         } catch (LoadException e) {
             throw new IllegalStateException("the space sent by the driver does not read back: " + e.getMessage(), e);
         }

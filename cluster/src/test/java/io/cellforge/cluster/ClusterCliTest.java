@@ -53,13 +53,18 @@ class ClusterCliTest {
         Run local = cli(search(space, dir.resolve("local")).toArray(String[]::new));
         assertEquals(0, local.code(), local.err());
 
+        // A local trial beside one other has half the cores as its threads; a Spark task has spark.task.cpus of them:
+        // the same count, and two tasks at once, so that the sums are the same on any machine.
+        String cpus = String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        String master = "local[" + 2 * Integer.parseInt(cpus) + "]";
         Path runDir = dir.resolve("cluster");
         Path log = runDir.resolve(TrialLog.FILE);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Dspark.task.cpus=" + cpus);
         cmd.addAll(List.of(JavaModuleOptions.defaultModuleOptions().trim().split("\\s+")));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ClusterMain.class.getName()));
-        cmd.addAll(search(space, runDir, "--cluster", "local[2]"));
+        cmd.addAll(search(space, runDir, "--cluster", master));
         Process driver = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("driver.log").toFile()).start();
         try {
             StandaloneClusterTest.await("three trials in the driver's log", dir, () -> lines(log) >= 3 || !driver.isAlive());
@@ -73,9 +78,15 @@ class ClusterCliTest {
         int finished = (int) before.chars().filter(c -> c == '\n').count();
         assertTrue(finished < Tiny.BUDGET, "killed mid-search: " + finished + " trials logged");
 
-        Run resumed = cli("search", "--space", space.toString(), "--resume", runDir.toString(), "--strategy", "grid", "--estimator", "subnet", "--data", "digits",
-                "--epochs", "1", "--batch", "32", "--budget", String.valueOf(Tiny.BUDGET), "--parallel", "2", "--seed", "5",
-                "--cluster", "local[2]");
+        System.setProperty("spark.task.cpus", cpus);
+        Run resumed;
+        try {
+            resumed = cli("search", "--space", space.toString(), "--resume", runDir.toString(), "--strategy", "grid", "--estimator", "subnet",
+                    "--data", "digits", "--epochs", "1", "--batch", "32", "--budget", String.valueOf(Tiny.BUDGET), "--parallel", "2", "--seed", "5",
+                    "--cluster", master);
+        } finally {
+            System.clearProperty("spark.task.cpus");
+        }
         assertEquals(0, resumed.code(), resumed.err());
         String after = Files.readString(log);
         assertTrue(after.startsWith(before.substring(0, before.lastIndexOf('\n') + 1)), "the finished trials' lines are kept as they were");

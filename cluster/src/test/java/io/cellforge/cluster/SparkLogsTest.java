@@ -22,7 +22,7 @@ class SparkLogsTest {
             assertTrue(factory instanceof SparkTrialRunnerFactory, factory.toString());
             factory.subNet("local[1]", Tiny.space(), Tiny.digits(), Tiny.config(), 0.8, 1, () -> false);
             assertEquals("error", SparkLogs.level("org.apache.spark"));
-            assertEquals("warn", SparkLogs.level("org.apache.spark.scheduler.TaskSchedulerImpl"));
+            assertEquals("off", SparkLogs.level("org.apache.spark.scheduler.TaskSchedulerImpl"));
             assertEquals("debug", SparkLogs.level("org.apache.hadoop"), "the user's level is kept");
         } finally {
             restore(spark, before);

@@ -78,13 +78,16 @@ class SparkTrialRunnerTest {
         assertSameTrials(here, spark);
     }
 
-    /** Trials whose every try fails as a child too large for the executor would. */
+    static final java.util.concurrent.atomic.AtomicInteger TRIES = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Trials that fail by themselves, as a child too large for the executor does. */
     record AlwaysFailing() implements SparkTrialRunner.Source {
         @Override
         public Estimator estimator() {
             return new Estimator() {
                 @Override
                 public Scores estimate(Architecture a, long seed) throws EstimateException {
+                    TRIES.incrementAndGet();
                     throw new EstimateException("the child network cannot be trained: out of memory");
                 }
 
@@ -97,10 +100,38 @@ class SparkTrialRunnerTest {
     }
 
     @Test
-    void aTrialThatFailsEveryTryEndsTheRunWithItsOwnMessage() throws Exception {
+    void aTrialThatFailsByItselfEndsTheRunWithItsOwnMessageTriedOnceAsHere() throws Exception {
+        TRIES.set(0);
         EstimateException e = assertThrows(EstimateException.class,
                 () -> Tiny.grid(new SparkTrialRunner("local[1,2]", new AlwaysFailing(), 1), 2, TrialRunner.Sink.NONE));
-        assertTrue(e.getMessage().startsWith("trial 0 failed on the cluster after 2 tries: the child network cannot be trained: out of memory") && e.getMessage().contains("out of memory")
+        assertTrue(e.getMessage().matches("trial 0 failed on host \\S+ executor driver: the child network cannot be trained: out of memory"),
+                e.getMessage());
+        assertEquals(1, TRIES.get(), "Spark's retries are for lost tasks, not for a trial's own error");
+    }
+
+    /** Trials whose task dies every time, as on an executor that cannot run them. */
+    record AlwaysDying() implements SparkTrialRunner.Source {
+        @Override
+        public Estimator estimator() {
+            return new Estimator() {
+                @Override
+                public Scores estimate(Architecture a, long seed) {
+                    throw new IllegalStateException("no native library for this CPU");
+                }
+
+                @Override
+                public String name() {
+                    return "subnet";
+                }
+            };
+        }
+    }
+
+    @Test
+    void aTaskThatDiesEveryTryEndsTheRunWithItsLastMessage() throws Exception {
+        EstimateException e = assertThrows(EstimateException.class,
+                () -> Tiny.grid(new SparkTrialRunner("local[1,2]", new AlwaysDying(), 1), 2, TrialRunner.Sink.NONE));
+        assertTrue(e.getMessage().startsWith("trial 0 failed on the cluster after 2 tries: ") && e.getMessage().contains("no native library for this CPU")
                 && !e.getMessage().contains("\tat "), e.getMessage());
     }
 
@@ -155,5 +186,43 @@ class SparkTrialRunnerTest {
         } finally {
             RELEASE.set(true);
         }
+    }
+
+    static final List<Integer> THREADS = Collections.synchronizedList(new ArrayList<>());
+
+    /** The subnet trials, their estimator's threads a trial noted as the executor builds it. */
+    record Noting(SubNetJob job) implements SparkTrialRunner.Source {
+        @Override
+        public Estimator estimator() {
+            Estimator e = job.estimator();
+            THREADS.add(((io.cellforge.trial.SubNetEstimator) e).threadsPerTrial());
+            return e;
+        }
+    }
+
+    @Test
+    void aTaskOfSeveralCpusTrainsWithAsManyThreadsAsALocalTrialAloneDoes() throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        io.cellforge.trial.Objective o = io.cellforge.trial.Objective.of(Scores.ACCURACY);
+        // alone here: all the cores are its threads
+        io.cellforge.trial.SubNetEstimator alone = new io.cellforge.trial.SubNetEstimator(Tiny.space(), Tiny.digits(), Tiny.config(), 0.8, 1, null,
+                new io.cellforge.search.SearchControl());
+        assertEquals(cores, alone.threadsPerTrial());
+        TrialRun here = new LocalTrialRunner(1).run(io.cellforge.trial.Strategies.create("grid", io.cellforge.trial.DecisionSpace.of(Tiny.space()), o,
+                Tiny.SEED), alone, o, 2, Tiny.SEED, List.of(), TrialRunner.Sink.NONE, new io.cellforge.search.SearchEvents.Listener() { }, () -> false);
+        THREADS.clear();
+        System.setProperty("spark.task.cpus", String.valueOf(cores));
+        TrialRun spark;
+        try {
+            spark = Tiny.grid(new SparkTrialRunner("local[" + cores + "]", new Noting(Tiny.job()), 1), 2, TrialRunner.Sink.NONE);
+        } finally {
+            System.clearProperty("spark.task.cpus");
+        }
+        assertEquals(List.of(cores), THREADS, "a task of " + cores + " cpus trains with as many threads");
+        assertSameTrials(here, spark);
+
+        THREADS.clear();
+        Tiny.grid(new SparkTrialRunner("local[" + cores + "]", new Noting(Tiny.job()), 1), 1, TrialRunner.Sink.NONE);
+        assertEquals(List.of(1), THREADS, "one thread a task by default, as many tasks at once as cores");
     }
 }

@@ -176,10 +176,13 @@ class StandaloneClusterTest {
                 throw new java.util.concurrent.CompletionException(e);
             }
         });
-        await("the warning that no executor joined", dir, () -> !warnings.isEmpty());
-        assertEquals(List.of("no executor has joined on " + url + " yet: the trials wait for a worker with a free core and 1g of memory"
-                + " (spark.executor.memory); Stop ends the run"), warnings);
-        stop.set(true);
+        try {
+            await("the warning that no executor joined", dir, () -> !warnings.isEmpty());
+            assertEquals(List.of("no executor has joined on " + url + " yet: the trials wait for a worker with a free core and 1g of memory"
+                    + " (spark.task.cpus, spark.executor.memory); stopping the search ends the wait"), warnings);
+        } finally {
+            stop.set(true); // the run's SparkContext ends with it, whatever the test found
+        }
         java.util.concurrent.ExecutionException ended = org.junit.jupiter.api.Assertions.assertThrows(
                 java.util.concurrent.ExecutionException.class, () -> run.get(LIMIT.toSeconds(), TimeUnit.SECONDS));
         assertEquals("stopped before any executor joined on " + url + ": no trial ran there", ended.getCause().getMessage());

@@ -531,6 +531,10 @@ final class SearchCommand implements Callable<Integer> {
 
         @Override
         public void warning(String message) {
+            if (trialBar) { // the bar's line ends first, else the warning runs on from it; the next trial draws it again
+                err.println();
+                trialBar = false;
+            }
             err.println("cellforge: warning: " + Escape.line(message));
             err.flush();
         }
