@@ -47,9 +47,21 @@ public final class SparkTrialRunner implements TrialRunner {
     /**
      * Executors' estimators by application and broadcast: one per search, reused by all its trials. Broadcast ids
      * start again in each application, and an embedded master's executor is this JVM, which runs one search after
-     * another.
+     * another: an ended search's entry is {@link #ENDED} (a few bytes a search), its estimator closed.
      */
     private static final Map<String, Estimator> BUILT = new ConcurrentHashMap<>();
+    /** In {@link #BUILT} once a search has ended: a task of it that starts late builds nothing and trains nothing. */
+    private static final Estimator ENDED = new Estimator() {
+        @Override
+        public Scores estimate(Architecture a, long seed) throws EstimateException {
+            throw new EstimateException("the search ended before this trial started");
+        }
+
+        @Override
+        public String name() {
+            return "ended";
+        }
+    };
 
     /** How long the trials wait for a first executor before the user is told (a Spark time: 20s, 2min). */
     static final String NO_EXECUTOR_WARNING = "spark.cellforge.noExecutorWarning";
@@ -164,7 +176,15 @@ public final class SparkTrialRunner implements TrialRunner {
                 return new LocalTrialRunner(parallel, onCluster).run(strategy, estimator, objective, budget, seed, logged, sink, listener, stop);
             } finally {
                 watch.interrupt();
-                BUILT.remove(key); // an embedded master's: the driver's JVM goes on
+                // An embedded master's executor is this JVM, which goes on: the trainings a failed or cancelled round
+                // left running end now (a standalone executor's end with the application).
+                if (BUILT.put(key, ENDED) instanceof AutoCloseable trainings) {
+                    try {
+                        trainings.close();
+                    } catch (Exception e) {
+                        listener.warning("the trials left running could not be stopped: " + e.getMessage());
+                    }
+                }
             }
         }
     }

@@ -53,16 +53,36 @@ record SubNetJob(String spaceYaml, byte[] data, Training training, double trainP
     /**
      * The estimator of these trials, on an executor: each trial with the cores Spark gives a task
      * ({@code spark.task.cpus}, default 1) as its OpenMP threads, as many at once as the machine has room for.
+     * Closing it ends the trainings still running (Spark's cancel does not reach them).
      */
-    public Estimator estimator() {
+    public Trainings estimator() {
         TaskContext task = TaskContext.get();
         int cpus = task == null ? 1 : Math.max(1, task.cpus());
         try {
             SearchSpace space = SpaceYaml.read(spaceYaml, "the driver's space").space();
-            return new SubNetEstimator(space, bundle(data), training.config(), trainPortion,
-                    Math.max(1, Runtime.getRuntime().availableProcessors() / cpus), null, new SearchControl());
+            SearchControl control = new SearchControl();
+            return new Trainings(new SubNetEstimator(space, bundle(data), training.config(), trainPortion,
+                    Math.max(1, Runtime.getRuntime().availableProcessors() / cpus), null, control), control);
         } catch (LoadException e) {
             throw new IllegalStateException("the space sent by the driver does not read back: " + e.getMessage(), e);
+        }
+    }
+
+    /** An executor's subnet trials, and the control that ends their trainings when the search is over. */
+    record Trainings(SubNetEstimator estimator, SearchControl control) implements Estimator, AutoCloseable {
+        @Override
+        public io.cellforge.trial.Scores estimate(io.cellforge.arch.Architecture a, long seed) throws io.cellforge.trial.EstimateException {
+            return estimator.estimate(a, seed);
+        }
+
+        @Override
+        public String name() {
+            return estimator.name();
+        }
+
+        @Override
+        public void close() {
+            control.stop();
         }
     }
 

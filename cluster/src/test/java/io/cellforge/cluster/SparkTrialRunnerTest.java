@@ -11,9 +11,11 @@ import io.cellforge.trial.TrialRunner;
 import org.apache.spark.TaskContext;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -194,8 +196,8 @@ class SparkTrialRunnerTest {
     record Noting(SubNetJob job) implements SparkTrialRunner.Source {
         @Override
         public Estimator estimator() {
-            Estimator e = job.estimator();
-            THREADS.add(((io.cellforge.trial.SubNetEstimator) e).threadsPerTrial());
+            SubNetJob.Trainings e = job.estimator();
+            THREADS.add(e.estimator().threadsPerTrial());
             return e;
         }
     }
@@ -224,5 +226,61 @@ class SparkTrialRunnerTest {
         THREADS.clear();
         Tiny.grid(new SparkTrialRunner("local[" + cores + "]", new Noting(Tiny.job()), 1), 1, TrialRunner.Sink.NONE);
         assertEquals(List.of(1), THREADS, "one thread a task by default, as many tasks at once as cores");
+    }
+
+    /** How the long trial of {@link FailingBesideALongOne} ended: its error's message. */
+    static final java.util.concurrent.atomic.AtomicReference<String> LONG_ONE = new java.util.concurrent.atomic.AtomicReference<>();
+    static final CountDownLatch LONG_ONE_TRAINING = new CountDownLatch(1);
+
+    /** Trial 1 trains for 1,000 epochs unless stopped; trial 0, beside it, fails once trial 1 trains. */
+    record FailingBesideALongOne(SubNetJob longJob) implements SparkTrialRunner.Source {
+        @Override
+        public Estimator estimator() {
+            SubNetJob.Trainings inner = longJob.estimator();
+            long failing = TrialRunner.trialSeed(Tiny.SEED, 0);
+            final class Both implements Estimator, AutoCloseable {
+                @Override
+                public Scores estimate(Architecture a, long seed) throws EstimateException {
+                    if (seed == failing) {
+                        try {
+                            LONG_ONE_TRAINING.await(StandaloneClusterTest.LIMIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        throw new EstimateException("this child cannot be trained");
+                    }
+                    LONG_ONE_TRAINING.countDown();
+                    try {
+                        return inner.estimate(a, seed);
+                    } catch (EstimateException e) {
+                        LONG_ONE.set(e.getMessage());
+                        throw e;
+                    }
+                }
+
+                @Override
+                public String name() {
+                    return inner.name();
+                }
+
+                @Override
+                public void close() {
+                    inner.close();
+                }
+            }
+            return new Both();
+        }
+    }
+
+    @Test
+    void onAnEmbeddedMasterTheTrainingsARunLeavesRunningEndWithIt() throws Exception {
+        LONG_ONE.set(null);
+        SubNetJob longJob = SubNetJob.of(Tiny.space(), Tiny.digits(), io.cellforge.train.Retrain.Config.darts(1000, 32, Tiny.SEED), 0.8);
+        EstimateException e = assertThrows(EstimateException.class,
+                () -> Tiny.grid(new SparkTrialRunner("local[2]", new FailingBesideALongOne(longJob), 2), 2, TrialRunner.Sink.NONE));
+        assertTrue(e.getMessage().endsWith(": this child cannot be trained"), e.getMessage());
+        // not after its 1,000 epochs: the run's end stopped it (the test's limit guards against a training that goes on)
+        StandaloneClusterTest.await("the long trial stopped", Path.of("."), () -> LONG_ONE.get() != null);
+        assertEquals("the trial was stopped before its 1000 epochs ended", LONG_ONE.get());
     }
 }
