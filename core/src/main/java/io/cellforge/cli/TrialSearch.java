@@ -207,7 +207,7 @@ final class TrialSearch {
                     err.println("one trial at a time on " + o.cluster + ": --parallel N runs N at once");
                 }
                 TrialRunner runner = cluster == null ? new LocalTrialRunner(parallel)
-                        : cluster.subNet(o.cluster, space, data, subnetConfig(training, seed), SUBNET_TRAIN_PORTION, parallel,
+                        : cluster.subNet(o.cluster, space, data, subnetConfig(training, seed), SubNetEstimator.TRAIN_PORTION, parallel,
                         control::isStopped);
                 run = runner.run(strategy, estimator, objective, budget, seed, logged,
                         log == null ? TrialRunner.Sink.NONE : log::write, bar, control::isStopped);
@@ -244,9 +244,6 @@ final class TrialSearch {
         return run.best().isPresent() ? 0 : 1; // no architecture met the constraints: nothing found
     }
 
-    /** The part of the training images each subnet trial trains on; the rest validates it. */
-    private static final double SUBNET_TRAIN_PORTION = 0.8;
-
     /** How the subnet estimator trains each child, here and on a cluster alike. */
     private static io.cellforge.train.Retrain.Config subnetConfig(Training t, long seed) {
         return io.cellforge.train.Retrain.Config.darts(t.epochs(), t.batch(), seed);
@@ -266,7 +263,7 @@ final class TrialSearch {
             }
             Estimator e = switch (name) {
                 case "table" -> TableEstimator.read(o.table, o.archColumn, o.scoreColumns, space);
-                case "subnet" -> new SubNetEstimator(space, data, subnetConfig(t, seed), SUBNET_TRAIN_PORTION,
+                case "subnet" -> new SubNetEstimator(space, data, subnetConfig(t, seed), SubNetEstimator.TRAIN_PORTION,
                         Math.min(parallel, SubNetEstimator.maxParallel(space, t.batch(), 1)), lut, control);
                 case "ps" -> {
                     int epochs = o.psEpochs == null ? t.epochs() : o.psEpochs;

@@ -33,6 +33,9 @@ import java.util.concurrent.Semaphore;
  * chooses the validation images, each trial trains with its own seed.
  */
 public final class SubNetEstimator implements Estimator {
+    /** The part of the training images a subnet trial trains on in the CLI and the app; the rest validates it. */
+    public static final double TRAIN_PORTION = 0.8;
+
     private final SearchSpace space;
     private final SearchSpace network;
     private final DataBundle split;

@@ -88,8 +88,6 @@ public final class TrialsViewModel {
     public static final List<String> ESTIMATORS = List.of(TABLE, SUBNET, SUPERNET, PS);
     /** No second objective: one score is maximised, no Pareto front is written. */
     public static final String NONE = "none";
-    /** The part of the training images each subnet trial trains on (the CLI's); the rest validates it. */
-    private static final double SUBNET_TRAIN_PORTION = 0.8;
     /** The batch a table's latencies are timed at (the CLI's default --batch). */
     private static final int TABLE_LATENCY_BATCH = 64;
 
@@ -534,11 +532,11 @@ public final class TrialsViewModel {
             } else if (SUBNET.equals(name)) {
                 // The trials' own control: Stop lets the trials running end (their scores are logged), Quit stops them.
                 Retrain.Config config = Retrain.Config.darts(epochs, batch, seed);
-                e = new SubNetEstimator(s, d, config, SUBNET_TRAIN_PORTION, Math.min(parallel, SubNetEstimator.maxParallel(s, batch, 1)), lut,
+                e = new SubNetEstimator(s, d, config, SubNetEstimator.TRAIN_PORTION, Math.min(parallel, SubNetEstimator.maxParallel(s, batch, 1)), lut,
                         trials);
                 if (cluster != null) {
                     status.accept("Starting the trials on " + url + " ...");
-                    runner = cluster.subNet(url, s, d, config, SUBNET_TRAIN_PORTION, parallel, trials::isStopped);
+                    runner = cluster.subNet(url, s, d, config, SubNetEstimator.TRAIN_PORTION, parallel, trials::isStopped);
                 }
             } else if (PS.equals(name)) {
                 status.accept("Training the elastic network by progressive shrinking on " + data + " ...");
